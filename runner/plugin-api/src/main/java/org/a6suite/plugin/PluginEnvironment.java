@@ -1,0 +1,28 @@
+package org.a6suite.plugin;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The runner's shared services, handed to every plugin once at {@link Plugin#start}. */
+public interface PluginEnvironment {
+
+    /** Wall-clock time; tests substitute a fixed or manual clock. */
+    Clock clock();
+
+    /** A shared timer; tasks must be short and must not block. */
+    ScheduledExecutorService scheduler();
+
+    /** Where blocking work may run (never an I/O thread). */
+    Executor blockingExecutor();
+
+    /** An environment variable of the runner process (credentials are referenced by name in configs). */
+    Optional<String> getenv(String name);
+
+    /** Where outbound calls are recorded for the health reporter. */
+    OutcomeRecorder outcomes();
+
+    /** The runner's metrics, exposed in Prometheus text format. */
+    PluginMetrics metrics();
+}
