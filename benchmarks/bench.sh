@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runner benchmark (issue 2 item 10): ours vs the official runner 0.4.0 (default logging and WARN) vs a bare
+# unix-socket echo floor, side by side in one run, same driver, same frames.
+#   benchmarks/bench.sh [--rounds 3] [--seconds 10] [--warmup 3] [--connections "1 16 64"] [--workloads "noop vars body"]
+# Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and a markdown table of medians and ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+a6_select_jdk
+
+rounds=3; seconds=10; warmup=3; conns="1 16 64"; workloads="noop vars body"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2;; --seconds) seconds=$2; shift 2;; --warmup) warmup=$2; shift 2;;
+    --connections) conns=$2; shift 2;; --workloads) workloads=$2; shift 2;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+
+echo "bench: building runner, benchmarks and the official runner's filters ..." >&2
+./mvnw -B -q -ntp -pl runner/dist,benchmarks -am package -DskipTests
+./mvnw -B -q -ntp -f benchmarks/official-filters/pom.xml package
+RUNNER_JAR=$(ls runner/dist/target/a6-runner*.jar | grep -v original | head -1)
+DRIVER_JAR=benchmarks/target/a6-benchmarks-0.1.0-SNAPSHOT-driver.jar
+OFFICIAL_JAR=benchmarks/official-filters/target/official/apisix-runner-starter-0.4.0.jar
+
+work=$(mktemp -d /tmp/a6-bench.XXXXXX)
+mkdir -p "$work/our-plugins" "$work/official-plugins" benchmarks/results
+cp benchmarks/target/a6-benchmarks-0.1.0-SNAPSHOT.jar "$work/our-plugins/"
+cp benchmarks/official-filters/target/a6-bench-official-filters-0.1.0-SNAPSHOT.jar "$work/official-plugins/"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+raw=benchmarks/results/raw-$stamp.jsonl
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_socket() {
+  for _ in $(seq 1 120); do [ -S "$1" ] && return 0; sleep 0.25; done
+  echo "bench: $1 did not appear" >&2; return 1
+}
+
+start_server() { # $1 = label, $2 = workload
+  local sock="$work/$1.sock"; rm -f "$sock"
+  case "$1" in
+    ours) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" \
+            java -jar "$RUNNER_JAR" >"$work/$1.log" 2>&1 & ;;
+    official-default) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
+            java -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
+    official-warn) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
+            java -Dlogging.level.root=WARN -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
+    echo) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoFloorServer --socket "$sock" --workload "$2" >"$work/$1.log" 2>&1 & ;;
+  esac
+  server_pid=$!
+  wait_socket "$sock"
+  SOCK=$sock
+}
+
+stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
+
+for round in $(seq 1 "$rounds"); do
+  for target in ours official-default official-warn echo; do
+    for wl in $workloads; do
+      start_server "$target" "$wl"
+      for c in $conns; do
+        drv_target=$target; case "$target" in official-*) drv_target=official;; esac
+        line=$(java -cp "$DRIVER_JAR" org.a6suite.bench.A6LoadDriver --socket "$SOCK" --target "$drv_target" \
+                 --workload "$wl" --connections "$c" --warmup "$warmup" --seconds "$seconds")
+        echo "{\"round\":$round,\"server\":\"$target\",${line#\{}" | tee -a "$raw" >&2
+      done
+      stop_server
+    done
+  done
+done
+
+python3 benchmarks/summarize.py "$raw"

@@ -1,0 +1,196 @@
+package org.a6suite.bench;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Histogram;
+import org.a6suite.protocol.codec.A6MessageCodec;
+import org.a6suite.protocol.codec.DecodeResult;
+import org.a6suite.protocol.codec.Side;
+import org.a6suite.protocol.message.ExtraInfoRequest;
+import org.a6suite.protocol.message.PrepareConfResponse;
+
+/**
+ * Closed-loop load driver that plays APISIX against a runner: one PrepareConf on its own connection, then per
+ * connection a sequential loop of HTTPReqCalls (one RPC in flight per connection, as APISIX does), answering the
+ * runner's ExtraInfo requests. Prints one JSON line with throughput and latency percentiles.
+ *
+ * <p>Usage: {@code A6LoadDriver --socket PATH --target ours|official|echo --workload noop|vars|body
+ * --connections N [--warmup 3] [--seconds 10]}
+ */
+public final class A6LoadDriver {
+
+    private final Path socket;
+    private final Workload.Target target;
+    private final Workload workload;
+    private final int connections;
+    private final long warmupNanos;
+    private final long measureNanos;
+
+    private A6LoadDriver(Map<String, String> args) {
+        this.socket = Path.of(required(args, "socket"));
+        this.target = Workload.Target.valueOf(required(args, "target").toUpperCase(Locale.ROOT));
+        this.workload = Workload.valueOf(required(args, "workload").toUpperCase(Locale.ROOT));
+        this.connections = Integer.parseInt(args.getOrDefault("connections", "1"));
+        this.warmupNanos = (long) (Double.parseDouble(args.getOrDefault("warmup", "3")) * 1e9);
+        this.measureNanos = (long) (Double.parseDouble(args.getOrDefault("seconds", "10")) * 1e9);
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
+        }
+        System.out.println(new A6LoadDriver(args).run());
+    }
+
+    private static String required(Map<String, String> args, String name) {
+        String v = args.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + name + ": missing (expected: see class Javadoc)");
+        }
+        return v;
+    }
+
+    String run() throws Exception {
+        long token = prepare();
+        byte[] call = Frames.call(workload, token);
+        Map<String, byte[]> varAnswers = new HashMap<>();
+        for (String v : List.of("remote_addr", "server_port", "route_id")) {
+            varAnswers.put(v, Frames.answer(new ExtraInfoRequest.Var(v)));
+        }
+        byte[] bodyAnswer = Frames.answer(ExtraInfoRequest.ReqBody.INSTANCE);
+
+        long start = System.nanoTime();
+        long measureFrom = start + warmupNanos;
+        long end = measureFrom + measureNanos;
+        List<Histogram> histograms = new ArrayList<>();
+        LongAdder errors = new LongAdder();
+        CountDownLatch done = new CountDownLatch(connections);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            Histogram h = new Histogram(60_000_000_000L, 3);
+            histograms.add(h);
+            threads.add(Thread.ofPlatform().name("driver-" + c).start(() -> {
+                try {
+                    loop(call, varAnswers, bodyAnswer, measureFrom, end, h, errors);
+                } finally {
+                    done.countDown();
+                }
+            }));
+        }
+        done.await();
+        Histogram all = new Histogram(60_000_000_000L, 3);
+        histograms.forEach(all::add);
+        double seconds = measureNanos / 1e9;
+        return String.format(Locale.ROOT,
+                "{\"target\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"calls\":%d,\"errors\":%d,"
+                        + "\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}",
+                target.name().toLowerCase(Locale.ROOT), workload.name().toLowerCase(Locale.ROOT), connections,
+                all.getTotalCount(), errors.sum(), all.getTotalCount() / seconds,
+                all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
+                all.getValueAtPercentile(99.9) / 1e3);
+    }
+
+    private long prepare() throws IOException {
+        // PrepareConf on its own connection, as APISIX does; the official runner answers twice, so the connection
+        // is closed afterwards instead of being reused (APISIX's pool drops it for the unread bytes too).
+        try (SocketChannel ch = open()) {
+            FrameIo io = new FrameIo(ch);
+            io.write(Frames.prepareConf(workload.pluginName(target)));
+            FrameIo.Frame f = io.read();
+            if (f.type() != 1) {
+                throw new IOException("PrepareConf failed: reply type " + f.type());
+            }
+            DecodeResult r = A6MessageCodec.decode(f.type(), f.payload(), Side.APISIX);
+            if (r instanceof DecodeResult.Decoded(PrepareConfResponse resp)) {
+                return resp.confToken();
+            }
+            throw new IOException("PrepareConf reply not understood: " + r);
+        }
+    }
+
+    private SocketChannel open() throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        return ch;
+    }
+
+    private void loop(byte[] call, Map<String, byte[]> varAnswers, byte[] bodyAnswer, long measureFrom, long end,
+                      Histogram histogram, LongAdder errors) {
+        SocketChannel ch = null;
+        try {
+            while (System.nanoTime() < end) {
+                if (ch == null) {
+                    ch = open();
+                }
+                FrameIo io = new FrameIo(ch);
+                long t0 = System.nanoTime();
+                boolean ok;
+                try {
+                    ok = oneCall(io, call, varAnswers, bodyAnswer);
+                } catch (IOException e) {
+                    ok = false;
+                    ch.close();
+                    ch = null;
+                }
+                long t1 = System.nanoTime();
+                if (!ok) {
+                    errors.increment();
+                } else if (t0 >= measureFrom && t1 <= end) {
+                    histogram.recordValue(t1 - t0);
+                }
+            }
+        } catch (IOException e) {
+            errors.increment();
+        } finally {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing after the run; nothing to report
+                }
+            }
+        }
+    }
+
+    private boolean oneCall(FrameIo io, byte[] call, Map<String, byte[]> varAnswers, byte[] bodyAnswer)
+            throws IOException {
+        io.write(ByteBuffer.wrap(call));
+        while (true) {
+            FrameIo.Frame f = io.read();
+            switch (f.type()) {
+                case 2 -> {
+                    return true;
+                }
+                case 3 -> {
+                    DecodeResult r = A6MessageCodec.decode(3, f.payload(), Side.APISIX);
+                    if (!(r instanceof DecodeResult.Decoded(ExtraInfoRequest req))) {
+                        return false;
+                    }
+                    byte[] answer = switch (req.info()) {
+                        case ExtraInfoRequest.Var v -> varAnswers.getOrDefault(v.name(),
+                                Frames.answer(new ExtraInfoRequest.Var(v.name())));
+                        case ExtraInfoRequest.ReqBody b -> bodyAnswer;
+                        case ExtraInfoRequest.RespBody b -> Frames.answer(b);
+                    };
+                    io.write(ByteBuffer.wrap(answer));
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+    }
+}
