@@ -1,0 +1,386 @@
+package org.a6suite.optimizer.policy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.a6suite.optimizer.model.NodeHealth;
+import org.a6suite.optimizer.model.RouteInfo;
+import org.a6suite.optimizer.model.Timeouts;
+import org.a6suite.optimizer.model.UpstreamConfig;
+import org.a6suite.optimizer.model.UpstreamNode;
+
+/**
+ * The pure, deterministic policy engine: from an upstream's configuration, the merged health of its nodes and the
+ * engine's memory of earlier intervals, it recommends timeouts and node weights. No I/O; time comes from the injected
+ * {@link Clock}.
+ *
+ * <h2>Scores and weights</h2>
+ * A node with at least {@code minNodeSamples} requests in an interval gets a raw score {@code successRate x
+ * latencyFactor}, where {@code latencyFactor = min(1, median p90 of all nodes x latencyTolerance / node p90)}; the score
+ * is smoothed ({@code s = smoothing x raw + (1 - smoothing) x s}). Its target weight is {@code base x s}, never below
+ * {@code base x weightFloor} (at least 1); each step moves a weight at most {@code base x maxWeightStep} (at least 1).
+ * A node failing ({@code errorRate >= ejectErrorRate}, or reported unhealthy) for {@code ejectAfterIntervals}
+ * consecutive intervals is ejected (weight 0) for {@code ejectBaseSeconds x times ejected} (capped), unless that would
+ * eject more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight
+ * and climbs back step by step.
+ *
+ * <h2>Timeouts</h2>
+ * With at least {@code minSamples} requests: connect = max connect-time percentile x connectFactor, read (and send) =
+ * max response-time percentile x readFactor, over nodes that are not ejected and score at least 0.5, clamped to the
+ * policy's bounds. A timeout changes only if it moves by more than {@code timeoutHysteresis} and the last change is
+ * older than {@code timeoutMinIntervalSeconds}. Route-level timeouts are reported; for an inline route upstream whose
+ * route sets its own timeout the upstream timeout is left alone.
+ */
+public final class PolicyEngine {
+
+    private static final double HEALTHY_SCORE = 0.5;
+
+    private final Clock clock;
+
+    public PolicyEngine(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** The recommendation and the engine state to keep for the next interval. */
+    public record Evaluation(Recommendation recommendation, UpstreamState state) {
+    }
+
+    /**
+     * Evaluates one upstream. When {@code input.health().stamp()} equals {@code previous.healthStamp()} the state is
+     * not advanced (no new data), so repeated evaluations of the same data give the same answer.
+     */
+    public Evaluation evaluate(EvaluationInput input, UpstreamState previous) {
+        requireNonNull(input, "input");
+        requireNonNull(previous, "previous");
+        UpstreamConfig config = input.config();
+        Policy policy = input.policy();
+        Instant now = clock.instant();
+        Timeouts currentTimeout = config.timeout().orElse(Timeouts.NGINX_DEFAULTS);
+        Map<String, Integer> currentWeights = config.weights();
+
+        if (policy.mode() == Mode.OFF) {
+            return new Evaluation(new Recommendation(config.ref(), Recommendation.Status.OFF, currentTimeout,
+                    Optional.empty(), currentWeights, currentWeights, List.of("mode is off"), List.of(),
+                    Recommendation.Inputs.NONE), previous);
+        }
+
+        List<String> reasons = new ArrayList<>();
+        UpstreamState state = input.health().stamp() == previous.healthStamp()
+                ? previous
+                : advance(input, previous, now, reasons);
+        Recommendation.Inputs inputs = inputs(input, state);
+
+        Map<String, Integer> weights = recommendWeights(input, state, now, reasons);
+        Optional<Timeouts> timeout = recommendTimeout(input, state, inputs, currentTimeout, now, reasons);
+
+        List<String> routeOverrides = input.routeOverrides().stream()
+                .map(r -> r.ref().key() + " sets its own timeout " + fmt(r.timeout().orElseThrow())
+                        + ", which overrides this upstream's for that route")
+                .toList();
+
+        Recommendation.Status status;
+        if (inputs.requests() == 0) {
+            status = Recommendation.Status.IDLE;
+        } else if (timeout.isPresent() || !weights.equals(currentWeights)) {
+            status = Recommendation.Status.CHANGE;
+        } else if (inputs.requests() < policy.minSamples()) {
+            status = Recommendation.Status.INSUFFICIENT_DATA;
+        } else {
+            status = Recommendation.Status.NO_CHANGE;
+        }
+        if (status == Recommendation.Status.IDLE) {
+            reasons.add("idle: no requests reported in the last interval");
+        }
+        return new Evaluation(new Recommendation(config.ref(), status, currentTimeout, timeout, currentWeights,
+                weights, reasons, routeOverrides, inputs), state);
+    }
+
+    private UpstreamState advance(EvaluationInput input, UpstreamState previous, Instant now, List<String> reasons) {
+        Policy policy = input.policy();
+        Map<String, NodeHealth> health = input.health().nodes();
+        double medianLatency = medianP90(input);
+        Map<String, NodeState> next = new LinkedHashMap<>();
+        for (UpstreamNode node : input.config().nodes()) {
+            String addr = node.address();
+            NodeState prev = previous.node(addr);
+            NodeHealth h = health.get(addr);
+            double score = prev.score();
+            boolean failing = false;
+            if (h != null) {
+                boolean enough = h.requests() >= policy.minNodeSamples();
+                boolean unhealthy = h.health().filter("unhealthy"::equals).isPresent();
+                failing = unhealthy || (enough && h.errorRate() >= policy.ejectErrorRate());
+                if (enough || unhealthy) {
+                    double raw = unhealthy ? 0 : (1 - h.errorRate()) * latencyFactor(h, medianLatency, policy);
+                    score = policy.smoothing() * raw + (1 - policy.smoothing()) * prev.score();
+                }
+            }
+            Optional<Instant> ejectedUntil = prev.ejectedUntil();
+            int times = prev.timesEjected();
+            if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get())) {
+                // Probation: back at the floor, climbing by bounded steps as its score recovers.
+                ejectedUntil = Optional.empty();
+                score = Math.min(score, policy.weightFloor());
+                reasons.add(addr + " returns from ejection at the floor weight");
+            }
+            next.put(addr, new NodeState(clamp01(score), failing ? prev.failingStreak() + 1 : 0, ejectedUntil, times));
+        }
+        eject(next, input, now, reasons);
+        return new UpstreamState(input.health().stamp(), next);
+    }
+
+    private void eject(Map<String, NodeState> nodes, EvaluationInput input, Instant now, List<String> reasons) {
+        Policy policy = input.policy();
+        Map<String, Integer> baseline = baseline(input.config(), input.baselineWeights());
+        // Only nodes the operator gave traffic take part: an operator's weight 0 is theirs, not ours.
+        List<String> active = nodes.keySet().stream().filter(a -> baseline.getOrDefault(a, 0) > 0).toList();
+        int cap = (int) Math.floor(policy.maxEjectFraction() * active.size());
+        long ejected = active.stream().filter(a -> nodes.get(a).ejected()).count();
+        List<String> candidates = active.stream()
+                .filter(a -> !nodes.get(a).ejected() && nodes.get(a).failingStreak() >= policy.ejectAfterIntervals())
+                .sorted(Comparator.comparingDouble((String a) -> nodes.get(a).score()).thenComparing(a -> a))
+                .toList();
+        for (String addr : candidates) {
+            long healthyLeft = active.stream()
+                    .filter(a -> !a.equals(addr) && !nodes.get(a).ejected() && nodes.get(a).failingStreak() == 0)
+                    .count();
+            if (ejected >= cap || healthyLeft == 0) {
+                reasons.add(addr + " keeps failing but is not ejected: " + (healthyLeft == 0
+                        ? "it would leave no healthy node"
+                        : "already " + ejected + " of " + active.size() + " nodes ejected (maxEjectFraction "
+                                + policy.maxEjectFraction() + ")"));
+                continue;
+            }
+            NodeState s = nodes.get(addr);
+            double seconds = Math.min(policy.ejectMaxSeconds(), policy.ejectBaseSeconds() * (s.timesEjected() + 1));
+            Instant until = now.plus(Policy.seconds(seconds));
+            nodes.put(addr, new NodeState(0, s.failingStreak(), Optional.of(until), s.timesEjected() + 1));
+            ejected++;
+            reasons.add(addr + " ejected for " + fmtNum(seconds) + " s after " + s.failingStreak()
+                    + " failing intervals");
+        }
+    }
+
+    private Map<String, Integer> recommendWeights(EvaluationInput input, UpstreamState state, Instant now,
+            List<String> reasons) {
+        Policy policy = input.policy();
+        UpstreamConfig config = input.config();
+        Map<String, Integer> baseline = baseline(config, input.baselineWeights());
+        Map<String, Integer> result = new LinkedHashMap<>();
+        boolean changed = false;
+        boolean ejectionChange = false;
+        for (UpstreamNode node : config.nodes()) {
+            String addr = node.address();
+            int current = node.weight();
+            int base = baseline.getOrDefault(addr, current);
+            NodeState s = state.node(addr);
+            int next;
+            if (base == 0) {
+                next = current; // the operator's own choice
+            } else if (s.ejected()) {
+                next = 0;
+                ejectionChange |= current != 0;
+            } else {
+                int floor = Math.max(1, (int) Math.ceil(base * policy.weightFloor()));
+                int step = Math.max(1, (int) Math.ceil(base * policy.maxWeightStep()));
+                int target = Math.max(floor, Math.min(base, (int) Math.round(base * s.score())));
+                next = current < target ? Math.min(target, current + step) : Math.max(target, current - step);
+                next = Math.max(next, Math.min(floor, target));
+            }
+            changed |= next != current;
+            result.put(addr, next);
+        }
+        if (!changed) {
+            return config.weights();
+        }
+        Optional<Instant> last = input.lastWeightChange();
+        if (!ejectionChange && last.isPresent()
+                && Duration.between(last.get(), now).compareTo(policy.weightMinInterval()) < 0) {
+            reasons.add("weights would change but last changed " + Duration.between(last.get(), now).toSeconds()
+                    + " s ago (weightMinIntervalSeconds " + fmtNum(policy.weightMinIntervalSeconds()) + ")");
+            return config.weights();
+        }
+        result.forEach((addr, w) -> {
+            int cur = config.weights().get(addr);
+            if (w != cur) {
+                reasons.add(String.format(Locale.ROOT, "%s weight %d -> %d (score %.2f, base %d)", addr, cur, w,
+                        state.node(addr).score(), baseline.getOrDefault(addr, cur)));
+            }
+        });
+        return result;
+    }
+
+    private Optional<Timeouts> recommendTimeout(EvaluationInput input, UpstreamState state,
+            Recommendation.Inputs inputs, Timeouts current, Instant now, List<String> reasons) {
+        Policy policy = input.policy();
+        UpstreamConfig config = input.config();
+        if (inputs.requests() == 0) {
+            return Optional.empty();
+        }
+        if (inputs.requests() < policy.minSamples()) {
+            reasons.add("timeouts unchanged: " + inputs.requests() + " requests < minSamples " + policy.minSamples());
+            return Optional.empty();
+        }
+        if (config.ref().kind().equals("routes")
+                && input.routeOverrides().stream().anyMatch(r -> r.ref().equals(config.ref()))) {
+            reasons.add("timeouts unchanged: the route sets its own timeout, which wins over its inline upstream's");
+            return Optional.empty();
+        }
+        List<String> pool = healthyPool(input, state);
+        Optional<Double> readMs = pool.stream()
+                .map(a -> input.health().nodes().get(a).readMs(policy.readPercentile()))
+                .flatMap(Optional::stream).max(Double::compare);
+        Optional<Double> connectMs = pool.stream()
+                .map(a -> input.health().nodes().get(a).connectMs().get(policy.connectPercentile()))
+                .filter(o -> o.isPresent()).map(o -> o.getAsDouble()).max(Double::compare);
+        if (readMs.isEmpty() && connectMs.isEmpty()) {
+            reasons.add("timeouts unchanged: no latency percentiles reported");
+            return Optional.empty();
+        }
+        double read = readMs.map(ms -> round3(clamp(ms * policy.readFactor() / 1000, policy.minReadTimeout(),
+                policy.maxReadTimeout()))).orElse(current.read());
+        double connect = connectMs.map(ms -> round3(clamp(ms * policy.connectFactor() / 1000,
+                policy.minConnectTimeout(), policy.maxConnectTimeout()))).orElse(current.connect());
+        double send = readMs.isPresent() ? read : current.send();
+        Timeouts proposed = new Timeouts(connect, send, read);
+        boolean past = relChange(current.read(), read) > policy.timeoutHysteresis()
+                || relChange(current.connect(), connect) > policy.timeoutHysteresis()
+                || relChange(current.send(), send) > policy.timeoutHysteresis();
+        if (!past) {
+            return Optional.empty();
+        }
+        Optional<Instant> last = input.lastTimeoutChange();
+        if (last.isPresent() && Duration.between(last.get(), now).compareTo(policy.timeoutMinInterval()) < 0) {
+            reasons.add("timeout would change to " + fmt(proposed) + " but last changed "
+                    + Duration.between(last.get(), now).toSeconds() + " s ago (timeoutMinIntervalSeconds "
+                    + fmtNum(policy.timeoutMinIntervalSeconds()) + ")");
+            return Optional.empty();
+        }
+        reasons.add("timeout " + fmt(current) + " -> " + fmt(proposed) + " from " + policy.readPercentile() + " "
+                + readMs.map(PolicyEngine::fmtNum).orElse("n/a") + " ms x " + fmtNum(policy.readFactor())
+                + ", connect " + policy.connectPercentile() + " " + connectMs.map(PolicyEngine::fmtNum).orElse("n/a")
+                + " ms x " + fmtNum(policy.connectFactor()));
+        return Optional.of(proposed);
+    }
+
+    /** Nodes whose latency should bound the timeouts: not ejected, scoring as healthy, with enough samples. */
+    private List<String> healthyPool(EvaluationInput input, UpstreamState state) {
+        Map<String, NodeHealth> health = input.health().nodes();
+        List<String> withData = input.config().nodes().stream().map(UpstreamNode::address)
+                .filter(a -> health.containsKey(a) && health.get(a).requests() >= input.policy().minNodeSamples())
+                .toList();
+        List<String> healthy = withData.stream()
+                .filter(a -> !state.node(a).ejected() && state.node(a).score() >= HEALTHY_SCORE).toList();
+        if (!healthy.isEmpty()) {
+            return healthy;
+        }
+        // Every node is slow or failing: the timeouts must still fit what the nodes actually do.
+        return withData.isEmpty() ? input.config().nodes().stream().map(UpstreamNode::address)
+                .filter(health::containsKey).toList() : withData;
+    }
+
+    private Recommendation.Inputs inputs(EvaluationInput input, UpstreamState state) {
+        long requests = 0, failures = 0;
+        Map<String, Recommendation.NodeInput> nodes = new LinkedHashMap<>();
+        for (UpstreamNode node : input.config().nodes()) {
+            String addr = node.address();
+            NodeHealth h = input.health().nodes().get(addr);
+            NodeState s = state.node(addr);
+            if (h != null) {
+                requests += h.requests();
+                failures += h.failures();
+            }
+            nodes.put(addr, new Recommendation.NodeInput(h == null ? 0 : h.requests(), h == null ? 0 : h.errorRate(),
+                    h == null ? null : nan(h.latency().p50()), h == null ? null : nan(h.latency().p99()),
+                    h == null ? null : h.readMs(input.policy().readPercentile()).orElse(null),
+                    h == null ? null : nan(h.connectMs().get(input.policy().connectPercentile()).orElse(Double.NaN)),
+                    h == null ? Optional.empty() : h.health(), s.score(), s.ejected()));
+        }
+        return new Recommendation.Inputs(requests, requests == 0 ? 0 : Math.min(1.0, (double) failures / requests),
+                nodes);
+    }
+
+    private static Map<String, Integer> baseline(UpstreamConfig config, Map<String, Integer> baselineWeights) {
+        Map<String, Integer> base = new LinkedHashMap<>();
+        for (UpstreamNode n : config.nodes()) {
+            base.put(n.address(), baselineWeights.getOrDefault(n.address(), n.weight()));
+        }
+        return base;
+    }
+
+    private static double medianP90(EvaluationInput input) {
+        List<Double> values = input.health().nodes().values().stream()
+                .filter(h -> h.requests() >= input.policy().minNodeSamples())
+                .map(PolicyEngine::p90).flatMap(Optional::stream).sorted().toList();
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        int n = values.size();
+        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+    }
+
+    private static Optional<Double> p90(NodeHealth h) {
+        for (String p : List.of("p90", "p50", "p99")) {
+            var v = h.latency().get(p);
+            if (v.isPresent()) {
+                return Optional.of(v.getAsDouble());
+            }
+            var r = h.responseMs().get(p);
+            if (r.isPresent()) {
+                return Optional.of(r.getAsDouble());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static double latencyFactor(NodeHealth h, double median, Policy policy) {
+        Optional<Double> own = p90(h);
+        if (own.isEmpty() || Double.isNaN(median) || own.get() <= 0) {
+            return 1;
+        }
+        return Math.min(1, median * policy.latencyTolerance() / own.get());
+    }
+
+    private static double relChange(double from, double to) {
+        return Math.abs(to - from) / from;
+    }
+
+    private static double clamp(double v, double min, double max) {
+        return Math.max(min, Math.min(max, v));
+    }
+
+    private static double clamp01(double v) {
+        return clamp(v, 0, 1);
+    }
+
+    private static double round3(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static Double nan(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    static String fmt(Timeouts t) {
+        return "{connect " + fmtNum(t.connect()) + " s, send " + fmtNum(t.send()) + " s, read " + fmtNum(t.read())
+                + " s}";
+    }
+
+    static String fmtNum(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.3f", d)
+                .replaceAll("0+$", "");
+    }
+
+    static String fmtRoute(RouteInfo r) {
+        return r.ref().key();
+    }
+}

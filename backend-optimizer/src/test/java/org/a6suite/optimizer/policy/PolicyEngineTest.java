@@ -1,0 +1,281 @@
+package org.a6suite.optimizer.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.a6suite.optimizer.model.NodeHealth;
+import org.a6suite.optimizer.model.Percentiles;
+import org.a6suite.optimizer.model.RouteInfo;
+import org.a6suite.optimizer.model.Timeouts;
+import org.a6suite.optimizer.model.UpstreamConfig;
+import org.a6suite.optimizer.model.UpstreamNode;
+import org.a6suite.optimizer.model.UpstreamRef;
+import org.a6suite.optimizer.testing.MutableClock;
+import org.junit.jupiter.api.Test;
+
+class PolicyEngineTest {
+
+    private static final UpstreamRef REF = UpstreamRef.parse("upstreams/1");
+    private static final List<String> NODES = List.of("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80");
+
+    private static final Map<String, Integer> BASELINE = Map.of(NODES.get(0), 10, NODES.get(1), 10, NODES.get(2), 10,
+            NODES.get(3), 10);
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final PolicyEngine engine = new PolicyEngine(clock);
+    private final Policy policy = Policy.DEFAULT;
+
+    private UpstreamConfig config = config(10, Optional.of(new Timeouts(6, 6, 6)));
+    private UpstreamState state = UpstreamState.INITIAL;
+    private long stamp = 0;
+    private Optional<Instant> lastWeightChange = Optional.empty();
+    private Optional<Instant> lastTimeoutChange = Optional.empty();
+    private List<RouteInfo> routes = List.of();
+
+    private static UpstreamConfig config(int weight, Optional<Timeouts> timeout) {
+        List<UpstreamNode> nodes = new ArrayList<>();
+        for (String n : NODES) {
+            String[] hp = n.split(":");
+            nodes.add(new UpstreamNode(hp[0], Integer.parseInt(hp[1]), weight, 0));
+        }
+        return new UpstreamConfig(REF, 1, nodes, timeout, false);
+    }
+
+    private static NodeHealth node(long requests, long errors5xx, double p50, double p90, double p99) {
+        return new NodeHealth(requests, errors5xx, 0, 0, 0, new Percentiles(p50, p90, p99, p99 * 1.5),
+                new Percentiles(0.4, 0.8, 1.2, 2.0), new Percentiles(p50 - 1, p90 - 1, p99 - 1, p99 * 1.5),
+                Optional.of("healthy"), List.of("prometheus"));
+    }
+
+    private static NodeHealth fast() {
+        return node(200, 0, 10, 20, 80);
+    }
+
+    /** One interval: the engine sees new health, and (as the auto-mode writer would) its weights are applied. */
+    private Recommendation step(Map<String, NodeHealth> health, boolean apply) {
+        clock.advance(Duration.ofSeconds(5));
+        HealthMerger.Merged merged = new HealthMerger.Merged(health, ++stamp, 1);
+        // the writer records the operator's weights before the first change: the baseline
+        EvaluationInput input = new EvaluationInput(config, merged, policy, lastTimeoutChange, lastWeightChange,
+                BASELINE, routes);
+        PolicyEngine.Evaluation ev = engine.evaluate(input, state);
+        state = ev.state();
+        Recommendation r = ev.recommendation();
+        if (apply && r.hasChange()) {
+            List<UpstreamNode> nodes = config.nodes().stream()
+                    .map(n -> new UpstreamNode(n.host(), n.port(), r.weights().get(n.address()), n.priority()))
+                    .toList();
+            if (r.weightsChanged()) {
+                lastWeightChange = Optional.of(clock.instant());
+            }
+            if (r.timeout().isPresent()) {
+                lastTimeoutChange = Optional.of(clock.instant());
+            }
+            config = new UpstreamConfig(REF, config.modRevision() + 1, nodes,
+                    r.timeout().isPresent() ? r.timeout() : config.timeout(), false);
+        }
+        return r;
+    }
+
+    private static Map<String, NodeHealth> all(NodeHealth h) {
+        Map<String, NodeHealth> m = new HashMap<>();
+        NODES.forEach(n -> m.put(n, h));
+        return m;
+    }
+
+    private static Map<String, NodeHealth> withFourth(NodeHealth fourth) {
+        Map<String, NodeHealth> m = all(fast());
+        m.put(NODES.get(3), fourth);
+        return m;
+    }
+
+    @Test
+    void shouldMoveWeightAwayFromOneSlowNodeInBoundedSteps() {
+        NodeHealth slow = node(200, 0, 310, 320, 400);
+        List<Integer> fourthWeights = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Recommendation r = step(withFourth(slow), true);
+            fourthWeights.add(r.weights().get(NODES.get(3)));
+            assertThat(r.weights().get(NODES.get(0))).isEqualTo(10);
+        }
+        // base 10, step at most ceil(10 x 0.25) = 3, floor ceil(10 x 0.1) = 1
+        int previous = 10;
+        for (int w : fourthWeights) {
+            assertThat(previous - w).isBetween(0, 3);
+            previous = w;
+        }
+        assertThat(fourthWeights.get(0)).isEqualTo(7);
+        assertThat(fourthWeights.getLast()).isEqualTo(1);
+        // the slow node is not ejected: it answers, only slowly
+        assertThat(state.node(NODES.get(3)).ejected()).isFalse();
+    }
+
+    @Test
+    void shouldDeriveTimeoutsFromHealthyNodesWithinPolicyBounds() {
+        Recommendation r = step(withFourth(node(200, 0, 310, 320, 400)), false);
+        // read p99 of the healthy nodes' response time: 79 ms x 2 = 0.158 s, clamped to minReadTimeout 1 s
+        // connect p99 1.2 ms x 3 = 0.0036 s, clamped to minConnectTimeout 0.5 s
+        assertThat(r.timeout()).contains(new Timeouts(0.5, 1, 1));
+        assertThat(r.reasons()).anyMatch(s -> s.startsWith("timeout {connect 6 s, send 6 s, read 6 s} -> "));
+    }
+
+    @Test
+    void shouldSizeTimeoutsToTheNodesWhenAllNodesAreSlow() {
+        Recommendation r = step(all(node(200, 0, 500, 700, 900)), true);
+        // all equally slow: no node is worse than its peers, so weights stay; read = 899 ms x 2 = 1.798 s
+        assertThat(r.weightsChanged()).isFalse();
+        assertThat(r.timeout()).contains(new Timeouts(0.5, 1.798, 1.798));
+        assertThat(r.status()).isEqualTo(Recommendation.Status.CHANGE);
+    }
+
+    @Test
+    void shouldNotChangeTimeoutAgainWithinHysteresisOrMinInterval() {
+        step(all(node(200, 0, 500, 700, 900)), true);
+        // +10 %: below the 20 % threshold
+        Recommendation small = step(all(node(200, 0, 550, 770, 990)), true);
+        assertThat(small.timeout()).isEmpty();
+        // +100 %, but only 10 s after the change (min interval 60 s)
+        Recommendation big = step(all(node(200, 0, 1000, 1400, 1800)), true);
+        assertThat(big.timeout()).isEmpty();
+        assertThat(big.reasons()).anyMatch(s -> s.contains("timeoutMinIntervalSeconds 60"));
+        clock.advance(Duration.ofSeconds(60));
+        Recommendation later = step(all(node(200, 0, 1000, 1400, 1800)), true);
+        assertThat(later.timeout()).contains(new Timeouts(0.5, 3.598, 3.598));
+    }
+
+    @Test
+    void shouldReportInsufficientDataWithTooFewRequests() {
+        Recommendation r = step(all(node(10, 0, 300, 400, 500)), true);
+        assertThat(r.status()).isEqualTo(Recommendation.Status.INSUFFICIENT_DATA);
+        assertThat(r.timeout()).isEmpty();
+        assertThat(r.weightsChanged()).isFalse();
+        assertThat(r.reasons()).anyMatch(s -> s.contains("40 requests < minSamples 100"));
+    }
+
+    @Test
+    void shouldLeaveAnIdleUpstreamAlone() {
+        for (int i = 0; i < 5; i++) {
+            Recommendation r = step(Map.of(), true);
+            assertThat(r.status()).isEqualTo(Recommendation.Status.IDLE);
+            assertThat(r.hasChange()).isFalse();
+        }
+        assertThat(config.weights().values()).containsOnly(10);
+    }
+
+    @Test
+    void shouldNotEjectAFlappingNodeAndKeepItsWeightAboveTheFloor() {
+        NodeHealth failing = node(200, 150, 10, 20, 80);
+        for (int i = 0; i < 20; i++) {
+            Recommendation r = step(withFourth(i % 2 == 0 ? failing : fast()), true);
+            assertThat(r.weights().get(NODES.get(3))).isPositive();
+        }
+        assertThat(state.node(NODES.get(3)).ejected()).isFalse();
+        assertThat(state.node(NODES.get(3)).timesEjected()).isZero();
+        // it is unreliable: it carries less than its base weight
+        assertThat(config.weights().get(NODES.get(3))).isLessThan(10);
+    }
+
+    @Test
+    void shouldEjectAConsistentlyFailingNodeAndRecoverItGradually() {
+        NodeHealth failing = node(200, 200, 10, 20, 80);
+        Recommendation r = null;
+        for (int i = 0; i < 3; i++) {
+            r = step(withFourth(failing), true);
+        }
+        assertThat(r.weights().get(NODES.get(3))).isZero();
+        assertThat(r.reasons()).anyMatch(s -> s.equals(NODES.get(3) + " ejected for 30 s after 3 failing intervals"));
+
+        // ejected: no traffic reaches it, no report for it
+        Map<String, NodeHealth> without = all(fast());
+        without.remove(NODES.get(3));
+        for (int i = 0; i < 5; i++) {
+            assertThat(step(without, true).weights().get(NODES.get(3))).isZero();
+        }
+        clock.advance(Duration.ofSeconds(5));
+        r = step(without, true);
+        assertThat(r.weights().get(NODES.get(3))).as(r.reasons().toString()).isEqualTo(1);
+        List<Integer> recovery = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            recovery.add(step(all(fast()), true).weights().get(NODES.get(3)));
+        }
+        assertThat(recovery).isSorted();
+        assertThat(recovery.getLast()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldNeverEjectTheLastHealthyNodes() {
+        NodeHealth failing = node(200, 200, 10, 20, 80);
+        for (int i = 0; i < 6; i++) {
+            step(all(failing), true);
+        }
+        assertThat(NODES).noneMatch(n -> state.node(n).ejected());
+        assertThat(config.weights().values()).allMatch(w -> w > 0);
+    }
+
+    @Test
+    void shouldCapEjectionsAtMaxEjectFraction() {
+        NodeHealth failing = node(200, 200, 10, 20, 80);
+        Map<String, NodeHealth> h = all(fast());
+        h.put(NODES.get(1), failing);
+        h.put(NODES.get(2), failing);
+        h.put(NODES.get(3), failing);
+        for (int i = 0; i < 3; i++) {
+            step(h, true);
+        }
+        // 4 nodes x 0.5 = at most 2 ejected
+        assertThat(NODES.stream().filter(n -> state.node(n).ejected()).count()).isEqualTo(2);
+        assertThat(config.weights().get(NODES.get(0))).isEqualTo(10);
+    }
+
+    @Test
+    void shouldGiveTheSameAnswerForTheSameData() {
+        Map<String, NodeHealth> h = withFourth(node(200, 0, 310, 320, 400));
+        Recommendation first = step(h, false);
+        HealthMerger.Merged same = new HealthMerger.Merged(h, stamp, 1);
+        EvaluationInput input = new EvaluationInput(config, same, policy, lastTimeoutChange, lastWeightChange,
+                Map.of(), routes);
+        PolicyEngine.Evaluation again = engine.evaluate(input, state);
+        assertThat(again.state()).isEqualTo(state);
+        assertThat(again.recommendation().weights()).isEqualTo(first.weights());
+        assertThat(again.recommendation().timeout()).isEqualTo(first.timeout());
+    }
+
+    @Test
+    void shouldReportRouteTimeoutsWithoutOverridingThem() {
+        routes = List.of(new RouteInfo(UpstreamRef.parse("routes/9"), Optional.of("1"), Optional.empty(),
+                Optional.of(new Timeouts(1, 2, 3))));
+        Recommendation r = step(all(fast()), false);
+        assertThat(r.routeOverrides()).containsExactly(
+                "routes/9 sets its own timeout {connect 1 s, send 2 s, read 3 s}, which overrides this upstream's"
+                        + " for that route");
+    }
+
+    @Test
+    void shouldComputeNothingWhenModeIsOff() {
+        Policy off = new PolicyStoreTestSupport().withMode(Mode.OFF);
+        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(all(fast()), 1, 1), off,
+                Optional.empty(), Optional.empty(), Map.of(), List.of());
+        Recommendation r = engine.evaluate(input, state).recommendation();
+        assertThat(r.status()).isEqualTo(Recommendation.Status.OFF);
+        assertThat(r.hasChange()).isFalse();
+    }
+
+    /** Copies the default with another mode. */
+    static final class PolicyStoreTestSupport {
+        Policy withMode(Mode mode) {
+            Policy d = Policy.DEFAULT;
+            return new Policy(mode, d.minSamples(), d.minNodeSamples(), d.connectPercentile(), d.connectFactor(),
+                    d.readPercentile(), d.readFactor(), d.minConnectTimeout(), d.maxConnectTimeout(),
+                    d.minReadTimeout(), d.maxReadTimeout(), d.timeoutHysteresis(), d.timeoutMinIntervalSeconds(),
+                    d.weightMinIntervalSeconds(), d.smoothing(), d.latencyTolerance(), d.maxWeightStep(),
+                    d.weightFloor(), d.ejectErrorRate(), d.ejectAfterIntervals(), d.maxEjectFraction(),
+                    d.ejectBaseSeconds(), d.ejectMaxSeconds(), d.guardWindowSeconds(), d.rollbackErrorRateIncrease());
+        }
+    }
+}
