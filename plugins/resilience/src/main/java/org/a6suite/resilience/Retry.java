@@ -31,9 +31,8 @@ public final class Retry {
 
     /**
      * @param budget shared budget, or empty for none
-     * @param random jitter source (inject a seeded {@code java.util.Random} in tests; {@code RandomGenerator.of(
-     *     "L64X128MixRandom")} or {@code ThreadLocalRandom.current()} is not shareable across threads, so in
-     *     production pass a thread-safe generator such as {@code new java.util.Random()})
+     * @param random jitter source, shared by every call: it must be thread-safe ({@code new java.util.Random()}
+     *     is; inject a seeded one in tests)
      * @param scheduler runs the next attempt after the backoff
      */
     public static Retry of(RetryConfig config, Optional<RetryBudget> budget, RandomGenerator random,
