@@ -1,0 +1,256 @@
+package org.a6suite.runner;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import org.a6suite.plugin.Plugin;
+import org.a6suite.runner.chain.ChainExecutor;
+import org.a6suite.runner.conf.ChainPreparer;
+import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.metrics.MetricsHttpServer;
+import org.a6suite.runner.metrics.PrometheusRegistry;
+import org.a6suite.runner.metrics.RunnerMetrics;
+import org.a6suite.runner.plugins.BlockingPool;
+import org.a6suite.runner.plugins.DefaultPluginEnvironment;
+import org.a6suite.runner.plugins.PluginRegistry;
+import org.a6suite.runner.transport.A6SocketServer;
+import org.a6suite.runner.transport.ConnectionServices;
+import org.a6suite.runner.transport.InFlightCalls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running a6 runner: the unix-socket server APISIX talks to, the plugins it serves, and their shared services.
+ * {@link org.a6suite.runner.Main} starts one from the environment; tests and the APISIX emulator start one in-process:
+ *
+ * <pre>{@code
+ * try (RunnerServer runner = RunnerServer.start(RunnerConfig.builder(socket).build(), List.of(new MyPlugin()))) {
+ *     // connect to runner.socketPath() as APISIX would
+ * }
+ * }</pre>
+ *
+ * <p>The server calls {@link Plugin#start} on every plugin before it listens and {@link Plugin#close} when it
+ * closes. {@link #close()} is graceful and bounded by {@link RunnerOptions#shutdownBudget()}.
+ */
+public final class RunnerServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunnerServer.class);
+    /** Kept back from the shutdown budget for closing connections and event loops after the drain. */
+    private static final Duration CLOSE_RESERVE = Duration.ofMillis(200);
+
+    private final RunnerConfig config;
+    private final RunnerOptions options;
+    private final PluginRegistry registry;
+    private final EventLoopGroup group;
+    private final BlockingPool blocking;
+    private final ScheduledExecutorService scheduler;
+    private final ConfTokenStore tokens;
+    private final InFlightCalls inFlight;
+    private final RunnerMetrics runnerMetrics;
+    private final PrometheusRegistry metrics;
+    private final RunnerHooks hooks;
+    private final List<Plugin<?>> started = new ArrayList<>();
+    private final List<RunnerExtension> extensions = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private A6SocketServer socketServer;
+    private MetricsHttpServer metricsServer;
+
+    private RunnerServer(RunnerConfig config, RunnerOptions options, PluginRegistry registry) {
+        this.config = config;
+        this.options = options;
+        this.registry = registry;
+        this.group = new MultiThreadIoEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("a6-io"),
+                EpollIoHandler.newFactory());
+        this.blocking = new BlockingPool(config.blockingThreads());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("a6-scheduler", true));
+        this.tokens = new ConfTokenStore(ConfTokenStore.retentionFor(config.confExpireTime()), options.ticker(),
+                ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
+        this.inFlight = new InFlightCalls();
+        this.runnerMetrics = new RunnerMetrics();
+        this.metrics = new PrometheusRegistry();
+        this.metrics.register(runnerMetrics);
+        this.hooks = new RunnerHooks(metrics);
+    }
+
+    /** Starts a runner with default {@link RunnerOptions}. */
+    public static RunnerServer start(RunnerConfig config, List<? extends Plugin<?>> plugins) {
+        return start(config, plugins, RunnerOptions.defaults());
+    }
+
+    /**
+     * Starts the plugins, binds the socket (removing a stale one), sets its permissions, and serves.
+     *
+     * @throws RunnerStartException when epoll is unavailable, a plugin name is duplicated or a plugin's start fails,
+     *                              or the socket path is unusable; everything started so far is closed again
+     */
+    public static RunnerServer start(RunnerConfig config, List<? extends Plugin<?>> plugins, RunnerOptions options) {
+        requireNonNull(config, "config");
+        requireNonNull(plugins, "plugins");
+        requireNonNull(options, "options");
+        if (!Epoll.isAvailable()) {
+            throw new RunnerStartException("native epoll transport unavailable (expected: Linux x86_64): "
+                    + Epoll.unavailabilityCause());
+        }
+        PluginRegistry registry = PluginRegistry.of(plugins);
+        RunnerServer server = new RunnerServer(config, options, registry);
+        try {
+            server.startUp();
+        } catch (RuntimeException | Error e) {
+            server.shutDown(Duration.ZERO);
+            throw e;
+        }
+        return server;
+    }
+
+    private void startUp() {
+        DefaultPluginEnvironment environment = new DefaultPluginEnvironment(options.clock(), scheduler, blocking,
+                options.environment(), hooks.outcomeRecorder(), metrics);
+        for (Plugin<?> plugin : registry.plugins()) {
+            try {
+                plugin.start(environment);
+            } catch (RuntimeException | LinkageError e) {
+                throw new RunnerStartException("plugin " + plugin.name() + " (" + plugin.getClass().getName()
+                        + ") failed to start: " + e, e);
+            }
+            started.add(plugin);
+        }
+        ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
+                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout());
+        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
+        if (config.metricsAddress().isPresent()) {
+            try {
+                metricsServer = MetricsHttpServer.start(config.metricsAddress().get(), group, metrics::render);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnerStartException("interrupted while binding the metrics endpoint");
+            } catch (RuntimeException e) {
+                throw new RunnerStartException(RunnerConfig.METRICS_ADDRESS + ": " + config.metricsAddress().get()
+                        + " cannot be bound: " + e, e);
+            }
+        }
+        for (RunnerExtension extension : options.extensions()) {
+            try {
+                extension.start(hooks);
+            } catch (RuntimeException | LinkageError e) {
+                throw new RunnerStartException("runner extension " + extension.name() + " failed to start: " + e, e);
+            }
+            extensions.add(extension);
+        }
+        LOG.info("a6-runner listening on unix:{} (mode {}, {} I/O threads{}), serving {} plugins: {}",
+                config.socketPath(), String.format("%04o", config.socketMode()), config.workerThreads(),
+                metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
+                registry.names().size(), registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    public Path socketPath() {
+        return config.socketPath();
+    }
+
+    public RunnerConfig config() {
+        return config;
+    }
+
+    /** Where {@code GET /metrics} is served (with the real port when port 0 was configured). */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return Optional.ofNullable(metricsServer).map(MetricsHttpServer::address);
+    }
+
+    /** Where services attach outcome listeners and find the metrics store. */
+    public RunnerHooks hooks() {
+        return hooks;
+    }
+
+    /** The plugin names served, in discovery order. */
+    public List<String> pluginNames() {
+        return registry.names();
+    }
+
+    /** The Prometheus exposition, as {@code GET /metrics} would answer. */
+    public String renderMetrics() {
+        return metrics.render();
+    }
+
+    /** The runner's own call counters. */
+    public RunnerMetrics runnerMetrics() {
+        return runnerMetrics;
+    }
+
+    /** Calls received and not yet answered. */
+    public int inFlightCalls() {
+        return inFlight.count();
+    }
+
+    /**
+     * Graceful, bounded stop: stop accepting, let in-flight calls finish within the shutdown budget, close every
+     * connection, close extensions and plugins, remove the socket file. Idempotent.
+     */
+    @Override
+    public void close() {
+        shutDown(options.shutdownBudget());
+    }
+
+    private void shutDown(Duration budget) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long started0 = System.nanoTime();
+        if (socketServer != null) {
+            socketServer.stopAccepting();
+            Duration drain = budget.minus(CLOSE_RESERVE);
+            try {
+                if (!drain.isNegative() && !inFlight.awaitDrained(drain)) {
+                    LOG.warn("shutting down with {} calls still in flight", inFlight.count());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            socketServer.closeConnections(50);
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        for (RunnerExtension extension : extensions) {
+            try {
+                extension.close();
+            } catch (RuntimeException e) {
+                LOG.warn("runner extension {} failed to close", extension.name(), e);
+            }
+        }
+        for (Plugin<?> plugin : started) {
+            try {
+                plugin.close();
+            } catch (RuntimeException e) {
+                LOG.warn("plugin {} failed to close", plugin.name(), e);
+            }
+        }
+        group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(150);
+        blocking.close();
+        scheduler.shutdownNow();
+        if (socketServer != null) {
+            org.a6suite.runner.transport.SocketFile.remove(config.socketPath());
+        }
+        LOG.info("a6-runner stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started0));
+    }
+}

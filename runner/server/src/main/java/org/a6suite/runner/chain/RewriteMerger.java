@@ -1,0 +1,87 @@
+package org.a6suite.runner.chain;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.a6suite.plugin.Body;
+import org.a6suite.plugin.Headers;
+import org.a6suite.plugin.QueryArgs;
+import org.a6suite.plugin.RequestDecision;
+import org.a6suite.plugin.RequestDecision.Rewrite;
+import org.a6suite.plugin.RequestView;
+
+/**
+ * Folds the rewrites of a chain into the one Rewrite action APISIX can apply, and keeps the request view the next
+ * plugin sees in step with them.
+ *
+ * <p>Merge rules (APISIX applies one Rewrite per call): the last path and body win; a header's last edit wins
+ * (names compared ignoring case, as APISIX does); a later plugin's edits of an argument replace an earlier plugin's
+ * edits of the same name (within one plugin, the first value replaces and later ones append, APISIX's own rule);
+ * response headers accumulate in order.
+ */
+final class RewriteMerger {
+
+    private Optional<String> path = Optional.empty();
+    private final Map<String, Rewrite.HeaderEdit> headers = new LinkedHashMap<>();
+    private final Map<String, List<Rewrite.ArgEdit>> args = new LinkedHashMap<>();
+    private final List<Headers.Header> responseHeaders = new ArrayList<>();
+    private Optional<Body> body = Optional.empty();
+    private boolean rewritten;
+
+    /** Records {@code rewrite} and returns {@code view} as the next plugin should see it. */
+    RequestView apply(RequestView view, Rewrite rewrite) {
+        rewritten = true;
+        RequestView.Builder next = view.toBuilder();
+        if (rewrite.path().isPresent()) {
+            path = rewrite.path();
+            next.path(rewrite.path().get());
+        }
+        Headers viewHeaders = view.headers();
+        for (Rewrite.HeaderEdit edit : rewrite.headers()) {
+            headers.remove(edit.name().toLowerCase(Locale.ROOT));
+            headers.put(edit.name().toLowerCase(Locale.ROOT), edit);
+            // APISIX deletes on an absent value and on "" alike (transcript s03).
+            Optional<String> value = edit.value().filter(v -> !v.isEmpty());
+            viewHeaders = value.isPresent()
+                    ? viewHeaders.with(edit.name(), value.get())
+                    : viewHeaders.without(edit.name());
+        }
+        next.headers(viewHeaders);
+        if (!rewrite.args().isEmpty()) {
+            Map<String, List<Rewrite.ArgEdit>> byName = new LinkedHashMap<>();
+            for (Rewrite.ArgEdit edit : rewrite.args()) {
+                byName.computeIfAbsent(edit.name(), n -> new ArrayList<>()).add(edit);
+            }
+            List<QueryArgs.Arg> viewArgs = new ArrayList<>(view.args().entries());
+            for (Map.Entry<String, List<Rewrite.ArgEdit>> e : byName.entrySet()) {
+                args.remove(e.getKey());
+                args.put(e.getKey(), e.getValue());
+                viewArgs.removeIf(a -> a.name().equals(e.getKey()));
+                for (Rewrite.ArgEdit edit : e.getValue()) {
+                    edit.value().ifPresent(v -> viewArgs.add(QueryArgs.Arg.of(edit.name(), v)));
+                }
+            }
+            next.args(QueryArgs.of(viewArgs));
+        }
+        responseHeaders.addAll(rewrite.responseHeaders());
+        if (rewrite.body().isPresent()) {
+            body = rewrite.body();
+            next.body(rewrite.body().get());
+        }
+        return next.build();
+    }
+
+    /** {@link RequestDecision#proceed()} if nothing was rewritten, else the merged rewrite. */
+    RequestDecision result() {
+        if (!rewritten) {
+            return RequestDecision.proceed();
+        }
+        List<Rewrite.ArgEdit> flatArgs = new ArrayList<>();
+        args.values().forEach(flatArgs::addAll);
+        return new Rewrite(path, List.copyOf(headers.values()), flatArgs, responseHeaders, body);
+    }
+}

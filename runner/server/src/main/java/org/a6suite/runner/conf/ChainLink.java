@@ -1,0 +1,80 @@
+package org.a6suite.runner.conf;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.CompletionStage;
+
+import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.Execution;
+import org.a6suite.plugin.Plugin;
+import org.a6suite.plugin.PluginConfigException;
+import org.a6suite.plugin.RequestDecision;
+import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.Requirements;
+import org.a6suite.plugin.ResponseDecision;
+import org.a6suite.plugin.ResponseView;
+
+/**
+ * One entry of a prepared chain: a plugin bound to the configuration it parsed at PrepareConf. The type parameter
+ * ties the two together so calls need no casts.
+ *
+ * @param <C> the plugin's configuration type
+ */
+public final class ChainLink<C> {
+
+    private final Plugin<C> plugin;
+    private final C config;
+    private final Requirements requirements;
+    private final boolean blocking;
+
+    private ChainLink(Plugin<C> plugin, C config, Requirements requirements, boolean blocking) {
+        this.plugin = plugin;
+        this.config = config;
+        this.requirements = requirements;
+        this.blocking = blocking;
+    }
+
+    /**
+     * Parses {@code value} with {@code plugin} and computes its requirements, once.
+     *
+     * @throws PluginConfigException when the plugin rejects the value
+     */
+    public static <C> ChainLink<C> prepare(Plugin<C> plugin, String value) throws PluginConfigException {
+        requireNonNull(plugin, "plugin");
+        requireNonNull(value, "value");
+        C config = plugin.parseConfig(value);
+        Requirements requirements = plugin.requirements(config);
+        return new ChainLink<>(plugin, config, requirements == null ? Requirements.NONE : requirements,
+                plugin.execution() == Execution.BLOCKING);
+    }
+
+    public String name() {
+        return plugin.name();
+    }
+
+    public Plugin<C> plugin() {
+        return plugin;
+    }
+
+    public Requirements requirements() {
+        return requirements;
+    }
+
+    /** Whether the plugin must run on the blocking pool instead of the event loop. */
+    public boolean blocking() {
+        return blocking;
+    }
+
+    public CompletionStage<RequestDecision> onRequest(RequestView request, CallContext context) {
+        return plugin.onRequest(request, config, context);
+    }
+
+    public CompletionStage<ResponseDecision> onResponse(ResponseView response, CallContext context) {
+        return plugin.onResponse(response, config, context);
+    }
+
+    @Override
+    public String toString() {
+        return "ChainLink[" + plugin.name() + "]";
+    }
+}

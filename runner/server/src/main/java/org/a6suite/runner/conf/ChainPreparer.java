@@ -1,0 +1,74 @@
+package org.a6suite.runner.conf;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import org.a6suite.plugin.Plugin;
+import org.a6suite.plugin.PluginConfigException;
+import org.a6suite.protocol.message.TextEntry;
+
+/**
+ * Turns a PrepareConf's {@code conf} list into a {@link PreparedChain}, parsing every entry's value exactly once with
+ * the named plugin. Any unknown name or invalid value fails the whole chain.
+ */
+public final class ChainPreparer {
+
+    /** Field names whose values must never reach a log line. */
+    private static final Pattern SECRET_FIELD = Pattern.compile(
+            "(?i).*(secret|passw|token|api[_-]?key|apikey|credential|auth|private[_-]?key|cookie|signature).*");
+
+    private final Function<String, Optional<Plugin<?>>> plugins;
+
+    /** @param plugins looks a plugin up by the name routes use */
+    public ChainPreparer(Function<String, Optional<Plugin<?>>> plugins) {
+        this.plugins = requireNonNull(plugins, "plugins");
+    }
+
+    /**
+     * Prepares the chain for one PrepareConf.
+     *
+     * @throws ChainPreparationException naming the route key, the plugin and the field
+     */
+    public PreparedChain prepare(Optional<String> routeKey, List<TextEntry> conf) throws ChainPreparationException {
+        requireNonNull(routeKey, "routeKey");
+        requireNonNull(conf, "conf");
+        List<ChainLink<?>> links = new ArrayList<>(conf.size());
+        for (int i = 0; i < conf.size(); i++) {
+            TextEntry entry = conf.get(i);
+            int index = i;
+            Plugin<?> plugin = plugins.apply(entry.name()).orElseThrow(() -> new ChainPreparationException(
+                    routeKey, entry.name(), "conf[" + index + "].name",
+                    "unknown plugin " + entry.name() + " (expected: one of the plugins this runner serves)"));
+            links.add(link(routeKey, plugin, entry.value().orElse("")));
+        }
+        return PreparedChain.of(routeKey, links);
+    }
+
+    private static ChainLink<?> link(Optional<String> routeKey, Plugin<?> plugin, String value)
+            throws ChainPreparationException {
+        try {
+            return ChainLink.prepare(plugin, value);
+        } catch (PluginConfigException e) {
+            throw new ChainPreparationException(routeKey, plugin.name(), e.field(), safeDetail(e));
+        } catch (RuntimeException e) {
+            // A plugin bug, not an operator error; its message may echo the value, so only the type is kept.
+            throw new ChainPreparationException(routeKey, plugin.name(), "$",
+                    "parseConfig failed with " + e.getClass().getName());
+        }
+    }
+
+    /** The exception's message, with the value cut out when the field looks like it holds a secret. */
+    static String safeDetail(PluginConfigException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (!SECRET_FIELD.matcher(e.field()).matches()) {
+            return message;
+        }
+        int expected = message.lastIndexOf(" (expected: ");
+        return e.field() + ": <withheld>" + (expected >= 0 ? message.substring(expected) : "");
+    }
+}

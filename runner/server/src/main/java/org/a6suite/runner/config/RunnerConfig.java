@@ -1,0 +1,252 @@
+package org.a6suite.runner.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The runner's configuration, read once from the environment APISIX gives the process it spawns
+ * ({@code ext-plugin.cmd}). Every field is validated here, so the rest of the runner never sees a bad value.
+ *
+ * <table>
+ *   <caption>Environment variables</caption>
+ *   <tr><th>variable</th><th>form</th><th>default</th></tr>
+ *   <tr><td>{@code APISIX_LISTEN_ADDRESS}</td><td>{@code unix:/absolute/path.sock}</td><td>required</td></tr>
+ *   <tr><td>{@code APISIX_CONF_EXPIRE_TIME}</td><td>seconds, 1..31536000</td><td>required</td></tr>
+ *   <tr><td>{@code A6_PLUGINS_DIR}</td><td>a directory of plugin jars</td><td>none</td></tr>
+ *   <tr><td>{@code A6_WORKER_THREADS}</td><td>event-loop threads, 1..1024</td><td>available processors</td></tr>
+ *   <tr><td>{@code A6_BLOCKING_THREADS}</td><td>threads for blocking plugins, 1..10000</td><td>256</td></tr>
+ *   <tr><td>{@code A6_SOCKET_MODE}</td><td>octal permission bits, e.g. {@code 0660}</td><td>{@code 0660}</td></tr>
+ *   <tr><td>{@code A6_METRICS_ADDRESS}</td><td>{@code host:port} of the Prometheus endpoint</td><td>off</td></tr>
+ * </table>
+ *
+ * @param socketPath       the unix socket the runner listens on
+ * @param confExpireTime   APISIX's token cache lifetime; the runner keeps tokens longer (see the token store)
+ * @param pluginsDir       where extra plugin jars live
+ * @param workerThreads    Netty event-loop threads
+ * @param blockingThreads  the bound of the pool that runs {@code Execution.BLOCKING} plugins
+ * @param socketMode       the socket file's permission bits (0..0777)
+ * @param metricsAddress   where to serve {@code GET /metrics}, if anywhere
+ */
+public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
+                           int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress) {
+
+    public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
+    public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
+    public static final String PLUGINS_DIR = "A6_PLUGINS_DIR";
+    public static final String WORKER_THREADS = "A6_WORKER_THREADS";
+    public static final String BLOCKING_THREADS = "A6_BLOCKING_THREADS";
+    public static final String SOCKET_MODE = "A6_SOCKET_MODE";
+    public static final String METRICS_ADDRESS = "A6_METRICS_ADDRESS";
+
+    /** 0660: the APISIX master's user and group may connect (workers run as another user of that group). */
+    public static final int DEFAULT_SOCKET_MODE = 0660;
+    public static final int DEFAULT_BLOCKING_THREADS = 256;
+    /** {@code sun_path} holds 108 bytes including the terminating NUL. */
+    static final int MAX_SOCKET_PATH_BYTES = 107;
+
+    public RunnerConfig {
+        requireNonNull(socketPath, "socketPath");
+        requireNonNull(confExpireTime, "confExpireTime");
+        requireNonNull(pluginsDir, "pluginsDir");
+        requireNonNull(metricsAddress, "metricsAddress");
+        if (!socketPath.isAbsolute()) {
+            throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
+        }
+        if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+            throw new RunnerConfigException("socketPath: " + socketPath + " (expected: at most "
+                    + MAX_SOCKET_PATH_BYTES + " bytes, the unix socket path limit)");
+        }
+        if (confExpireTime.isNegative() || confExpireTime.isZero()) {
+            throw new RunnerConfigException("confExpireTime: " + confExpireTime + " (expected: positive)");
+        }
+        if (workerThreads < 1 || workerThreads > 1024) {
+            throw new RunnerConfigException("workerThreads: " + workerThreads + " (expected: 1..1024)");
+        }
+        if (blockingThreads < 1 || blockingThreads > 10_000) {
+            throw new RunnerConfigException("blockingThreads: " + blockingThreads + " (expected: 1..10000)");
+        }
+        if (socketMode < 0 || socketMode > 0777) {
+            throw new RunnerConfigException("socketMode: " + Integer.toOctalString(socketMode)
+                    + " (expected: 0..0777)");
+        }
+    }
+
+    /** A configuration with the defaults for everything but the socket, for tests and embedding. */
+    public static Builder builder(Path socketPath) {
+        return new Builder(socketPath);
+    }
+
+    /** Reads and validates the environment, e.g. {@code fromEnvironment(System.getenv())}. */
+    public static RunnerConfig fromEnvironment(Map<String, String> env) {
+        requireNonNull(env, "env");
+        Path socket = parseListenAddress(required(env, LISTEN_ADDRESS, "unix:/absolute/path.sock"));
+        long expire = parseLong(env, CONF_EXPIRE_TIME, required(env, CONF_EXPIRE_TIME, "seconds, e.g. 3600"),
+                1, 31_536_000, "seconds, 1..31536000");
+        Optional<Path> plugins = optional(env, PLUGINS_DIR).map(v -> parsePath(PLUGINS_DIR, v));
+        int workers = optional(env, WORKER_THREADS)
+                .map(v -> (int) parseLong(env, WORKER_THREADS, v, 1, 1024, "an integer 1..1024"))
+                .orElse(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int blocking = optional(env, BLOCKING_THREADS)
+                .map(v -> (int) parseLong(env, BLOCKING_THREADS, v, 1, 10_000, "an integer 1..10000"))
+                .orElse(DEFAULT_BLOCKING_THREADS);
+        int mode = optional(env, SOCKET_MODE).map(RunnerConfig::parseMode).orElse(DEFAULT_SOCKET_MODE);
+        Optional<InetSocketAddress> metrics = optional(env, METRICS_ADDRESS).map(RunnerConfig::parseHostPort);
+        return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics);
+    }
+
+    /** The socket mode as {@link PosixFilePermission}s. */
+    public Set<PosixFilePermission> socketPermissions() {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] order = {
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE,
+        };
+        for (int i = 0; i < order.length; i++) {
+            if ((socketMode & (0400 >> i)) != 0) {
+                perms.add(order[i]);
+            }
+        }
+        return perms;
+    }
+
+    private static String required(Map<String, String> env, String name, String expected) {
+        return optional(env, name).orElseThrow(
+                () -> new RunnerConfigException(name + ": <missing> (expected: " + expected + ")"));
+    }
+
+    private static Optional<String> optional(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
+    }
+
+    static Path parseListenAddress(String value) {
+        if (!value.startsWith("unix:") || value.length() == "unix:".length()) {
+            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: unix:/absolute/path.sock)");
+        }
+        Path path = parsePath(LISTEN_ADDRESS, value.substring("unix:".length()));
+        if (!path.isAbsolute()) {
+            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: unix:/absolute/path.sock)");
+        }
+        if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
+            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: a path of at most "
+                    + MAX_SOCKET_PATH_BYTES + " bytes, the unix socket limit)");
+        }
+        return path;
+    }
+
+    private static Path parsePath(String name, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new RunnerConfigException(name + ": " + value + " (expected: a file system path)");
+        }
+    }
+
+    private static long parseLong(Map<String, String> env, String name, String value, long min, long max,
+                                  String expected) {
+        long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new RunnerConfigException(name + ": " + value + " (expected: " + expected + ")");
+        }
+        if (parsed < min || parsed > max) {
+            throw new RunnerConfigException(name + ": " + value + " (expected: " + expected + ")");
+        }
+        return parsed;
+    }
+
+    static int parseMode(String value) {
+        if (!value.matches("0?[0-7]{3}")) {
+            throw new RunnerConfigException(SOCKET_MODE + ": " + value + " (expected: octal permission bits such as 0660)");
+        }
+        return Integer.parseInt(value, 8);
+    }
+
+    static InetSocketAddress parseHostPort(String value) {
+        int colon = value.lastIndexOf(':');
+        String expected = " (expected: host:port, e.g. 127.0.0.1:9464)";
+        if (colon <= 0 || colon == value.length() - 1) {
+            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+        }
+        String host = value.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+        }
+        if (port < 0 || port > 65_535 || host.isEmpty()) {
+            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + " (expected: a resolvable host:port)");
+        }
+        return address;
+    }
+
+    /** Builds a {@link RunnerConfig} with defaults (expire time 3600 s, mode 0660, 2 worker threads). */
+    public static final class Builder {
+        private final Path socketPath;
+        private Duration confExpireTime = Duration.ofSeconds(3600);
+        private Path pluginsDir;
+        private int workerThreads = 2;
+        private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+        private int socketMode = DEFAULT_SOCKET_MODE;
+        private InetSocketAddress metricsAddress;
+
+        private Builder(Path socketPath) {
+            this.socketPath = requireNonNull(socketPath, "socketPath");
+        }
+
+        public Builder confExpireTime(Duration confExpireTime) {
+            this.confExpireTime = requireNonNull(confExpireTime, "confExpireTime");
+            return this;
+        }
+
+        public Builder pluginsDir(Path pluginsDir) {
+            this.pluginsDir = pluginsDir;
+            return this;
+        }
+
+        public Builder workerThreads(int workerThreads) {
+            this.workerThreads = workerThreads;
+            return this;
+        }
+
+        public Builder blockingThreads(int blockingThreads) {
+            this.blockingThreads = blockingThreads;
+            return this;
+        }
+
+        public Builder socketMode(int socketMode) {
+            this.socketMode = socketMode;
+            return this;
+        }
+
+        public Builder metricsAddress(InetSocketAddress metricsAddress) {
+            this.metricsAddress = metricsAddress;
+            return this;
+        }
+
+        public RunnerConfig build() {
+            return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
+                    blockingThreads, socketMode, Optional.ofNullable(metricsAddress));
+        }
+    }
+}

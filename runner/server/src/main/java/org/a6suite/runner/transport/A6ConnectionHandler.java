@@ -1,0 +1,348 @@
+package org.a6suite.runner.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.EncoderException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+
+import org.a6suite.plugin.Requirements;
+import org.a6suite.protocol.codec.A6MessageEncoder;
+import org.a6suite.protocol.codec.DecodeResult;
+import org.a6suite.protocol.message.A6Message;
+import org.a6suite.protocol.message.ErrorResponse;
+import org.a6suite.protocol.message.ExtraInfoRequest;
+import org.a6suite.protocol.message.ExtraInfoResponse;
+import org.a6suite.protocol.message.HttpReqCallRequest;
+import org.a6suite.protocol.message.HttpRespCallRequest;
+import org.a6suite.protocol.message.PrepareConfRequest;
+import org.a6suite.protocol.message.PrepareConfResponse;
+import org.a6suite.runner.conf.ChainPreparationException;
+import org.a6suite.runner.conf.PreparedChain;
+import org.a6suite.runner.metrics.RunnerMetrics.CallResult;
+import org.a6suite.runner.metrics.RunnerMetrics.CallType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one APISIX connection. APISIX sends one RPC at a time per connection and, while a call is in flight, only
+ * the ExtraInfo answers the runner asked for; this handler keeps that call in one {@link CallState} and answers it
+ * exactly once.
+ *
+ * <ul>
+ *   <li>PrepareConf: parsed on the blocking pool (plugin config parsing may be slow), stored under a new token.
+ *       Unknown plugin or invalid config: Err BAD_REQUEST (APISIX answers 503), WARN log.</li>
+ *   <li>HTTPReqCall / HTTPRespCall: unknown token: Err CONF_TOKEN_NOT_FOUND (APISIX re-prepares). Otherwise every
+ *       ExtraInfo request the chain needs goes out in one buffer, the answers are matched in order, and the chain
+ *       runs. A failing plugin: Err SERVICE_UNAVAILABLE, WARN log.</li>
+ *   <li>A malformed frame or a message out of protocol order: Err BAD_REQUEST (ending the call in flight, if any),
+ *       then the connection is closed, since its framing or state can no longer be trusted.</li>
+ * </ul>
+ */
+final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(A6ConnectionHandler.class);
+
+    private static final ErrorResponse BAD_REQUEST = new ErrorResponse(ErrorResponse.Code.BAD_REQUEST);
+    private static final ErrorResponse UNAVAILABLE = new ErrorResponse(ErrorResponse.Code.SERVICE_UNAVAILABLE);
+    private static final ErrorResponse TOKEN_NOT_FOUND = new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND);
+
+    /** A reply that could not be encoded (e.g. over 16 MiB) was not written at all: answer Err 1 instead. */
+    private static final ChannelFutureListener ON_REPLY_WRITTEN = future -> {
+        if (!future.isSuccess()) {
+            Channel channel = future.channel();
+            if (future.cause() instanceof EncoderException && channel.isActive()) {
+                LOG.warn("a reply could not be encoded ({}); answering Err SERVICE_UNAVAILABLE",
+                        future.cause().getCause() == null ? future.cause() : future.cause().getCause().getMessage());
+                channel.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            } else {
+                channel.close();
+            }
+        }
+    };
+
+    private final ConnectionServices services;
+    private final PartialFrameTracker tracker;
+    /** The call in flight on this connection, null between calls. */
+    private CallState current;
+
+    A6ConnectionHandler(ConnectionServices services, PartialFrameTracker tracker) {
+        super(DecodeResult.class);
+        this.services = requireNonNull(services, "services");
+        this.tracker = requireNonNull(tracker, "tracker");
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        services.metrics().connectionOpened();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        services.metrics().connectionClosed();
+        if (current != null) {
+            // APISIX gave up (timeout or error); whatever the chain produces later goes nowhere.
+            abandon(current);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DecodeResult result) {
+        switch (result) {
+            case DecodeResult.Malformed m -> protocolError(ctx, "malformed frame (type " + m.frameType()
+                    + ", length " + m.length() + "): " + m.reason());
+            case DecodeResult.Decoded d -> onMessage(ctx, d.message());
+        }
+    }
+
+    private void onMessage(ChannelHandlerContext ctx, A6Message message) {
+        if (message instanceof ExtraInfoResponse answer) {
+            onExtraInfo(ctx, answer);
+            return;
+        }
+        if (current != null) {
+            protocolError(ctx, message.frameType() + " arrived while a " + current.type + " was in flight");
+            return;
+        }
+        switch (message) {
+            case PrepareConfRequest request -> prepare(ctx, request);
+            case HttpReqCallRequest request -> requestCall(ctx, request);
+            case HttpRespCallRequest request -> responseCall(ctx, request);
+            default -> protocolError(ctx, "unexpected " + message.frameType() + " from APISIX");
+        }
+    }
+
+    private void prepare(ChannelHandlerContext ctx, PrepareConfRequest request) {
+        CallState call = begin(CallState.prepare(request));
+        Executor home = ctx.executor();
+        try {
+            services.blocking().execute(() -> {
+                A6Message reply;
+                CallResult result;
+                try {
+                    PreparedChain chain = services.preparer().prepare(request.key(), request.conf());
+                    long token = services.tokens().register(chain);
+                    reply = new PrepareConfResponse(token);
+                    result = CallResult.OK;
+                    LOG.debug("prepared token {} for {} with {}", token, request.key().orElse("<no key>"),
+                            chain.links());
+                } catch (ChainPreparationException e) {
+                    LOG.warn("PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}", e.getMessage());
+                    reply = BAD_REQUEST;
+                    result = CallResult.BAD_REQUEST;
+                } catch (RuntimeException e) {
+                    LOG.warn("PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
+                            request.key().orElse("<no key>"), e);
+                    reply = UNAVAILABLE;
+                    result = CallResult.FAILURE;
+                }
+                A6Message finalReply = reply;
+                CallResult finalResult = result;
+                home.execute(() -> reply(ctx, call, finalReply, finalResult));
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warn("PrepareConf for {} refused: the blocking pool is saturated", request.key().orElse("<no key>"));
+            reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
+        }
+    }
+
+    private void requestCall(ChannelHandlerContext ctx, HttpReqCallRequest request) {
+        Optional<PreparedChain> chain = services.tokens().lookup(request.confToken());
+        if (chain.isEmpty()) {
+            tokenNotFound(ctx, CallType.HTTP_REQ_CALL, request.confToken());
+            return;
+        }
+        // APISIX cannot give the response body during HTTPReqCall, so it is never asked for here.
+        List<ExtraInfoRequest.Info> asked = infos(chain.get().requestRequirements(), false);
+        start(ctx, begin(CallState.call(CallType.HTTP_REQ_CALL, request.id(), request, chain.get(), asked)));
+    }
+
+    private void responseCall(ChannelHandlerContext ctx, HttpRespCallRequest request) {
+        Optional<PreparedChain> chain = services.tokens().lookup(request.confToken());
+        if (chain.isEmpty()) {
+            tokenNotFound(ctx, CallType.HTTP_RESP_CALL, request.confToken());
+            return;
+        }
+        List<ExtraInfoRequest.Info> asked = infos(chain.get().responseRequirements(), true);
+        start(ctx, begin(CallState.call(CallType.HTTP_RESP_CALL, request.id(), request, chain.get(), asked)));
+    }
+
+    private void tokenNotFound(ChannelHandlerContext ctx, CallType type, long token) {
+        LOG.debug("unknown conf token {}: Err CONF_TOKEN_NOT_FOUND", token);
+        services.metrics().call(type, CallResult.TOKEN_NOT_FOUND);
+        ctx.writeAndFlush(TOKEN_NOT_FOUND).addListener(ON_REPLY_WRITTEN);
+    }
+
+    private static List<ExtraInfoRequest.Info> infos(Requirements needs, boolean responsePhase) {
+        if (needs.vars().isEmpty() && !needs.requestBody() && !needs.responseBody()) {
+            return List.of();
+        }
+        List<ExtraInfoRequest.Info> infos = new ArrayList<>(needs.vars().size() + 2);
+        for (String name : needs.vars()) {
+            infos.add(new ExtraInfoRequest.Var(name));
+        }
+        if (needs.requestBody()) {
+            infos.add(ExtraInfoRequest.ReqBody.INSTANCE);
+        }
+        if (responsePhase && needs.responseBody()) {
+            infos.add(ExtraInfoRequest.RespBody.INSTANCE);
+        }
+        return infos;
+    }
+
+    private void start(ChannelHandlerContext ctx, CallState call) {
+        if (call.stage == CallState.Stage.RUNNING) {
+            run(ctx, call);
+            return;
+        }
+        // All questions in one buffer and one flush: APISIX answers them in order, so one round trip in total.
+        ByteBuf frames = ctx.alloc().buffer(64 * call.asked.size());
+        try {
+            for (ExtraInfoRequest.Info info : call.asked) {
+                A6MessageEncoder.encode(new ExtraInfoRequest(info), frames);
+            }
+        } catch (RuntimeException e) {
+            frames.release();
+            LOG.warn("ExtraInfo requests could not be encoded for {}", routeKey(call), e);
+            reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
+            return;
+        }
+        ctx.writeAndFlush(frames).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    private void onExtraInfo(ChannelHandlerContext ctx, ExtraInfoResponse answer) {
+        CallState call = current;
+        if (call == null || call.stage != CallState.Stage.AWAITING_EXTRA_INFO) {
+            protocolError(ctx, "an ExtraInfo answer nobody asked for");
+            return;
+        }
+        if (call.answer(answer)) {
+            run(ctx, call);
+        }
+    }
+
+    private void run(ChannelHandlerContext ctx, CallState call) {
+        Executor home = ctx.executor();
+        CompletableFuture<A6Message> reply;
+        try {
+            if (call.request instanceof HttpReqCallRequest request) {
+                var view = MessageMapping.requestView(request, call.vars(),
+                        call.body(ExtraInfoRequest.ReqBody.INSTANCE));
+                reply = services.chains().runRequest(call.chain, view, call.chain.context(call.id), home)
+                        .thenApply(decision -> MessageMapping.requestReply(call.id, decision));
+            } else {
+                HttpRespCallRequest request = (HttpRespCallRequest) call.request;
+                var view = MessageMapping.responseView(request, call.vars(),
+                        call.body(ExtraInfoRequest.RespBody.INSTANCE));
+                reply = services.chains().runResponse(call.chain, view, call.chain.context(call.id), home)
+                        .thenApply(decision -> MessageMapping.responseReply(call.id, decision));
+            }
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((message, error) -> {
+            Runnable finish = () -> {
+                if (error != null) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    LOG.warn("{} failed on {} (Err SERVICE_UNAVAILABLE): {}", call.type, routeKey(call),
+                            cause.toString(), cause);
+                    reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
+                } else {
+                    reply(ctx, call, message, CallResult.OK);
+                }
+            };
+            if (ctx.executor().inEventLoop()) {
+                finish.run();
+            } else {
+                ctx.executor().execute(finish);
+            }
+        });
+    }
+
+    private CallState begin(CallState call) {
+        current = call;
+        services.inFlight().begin();
+        return call;
+    }
+
+    /** The one place a call's reply is written; a second attempt is a bug and is dropped, never sent. */
+    private void reply(ChannelHandlerContext ctx, CallState call, A6Message message, CallResult result) {
+        if (call.stage == CallState.Stage.REPLIED) {
+            LOG.debug("reply for an abandoned {} dropped", call.type);
+            return;
+        }
+        finish(call);
+        services.metrics().call(call.type, result);
+        ctx.writeAndFlush(message).addListener(ON_REPLY_WRITTEN);
+    }
+
+    private void finish(CallState call) {
+        call.stage = CallState.Stage.REPLIED;
+        if (current == call) {
+            current = null;
+        }
+        services.inFlight().end();
+    }
+
+    private void abandon(CallState call) {
+        if (call.stage != CallState.Stage.REPLIED) {
+            finish(call);
+        }
+        current = null;
+    }
+
+    private void protocolError(ChannelHandlerContext ctx, String what) {
+        LOG.warn("closing an APISIX connection: {}", what);
+        services.metrics().protocolError();
+        if (current != null) {
+            CallState call = current;
+            finish(call);
+            services.metrics().call(call.type, CallResult.BAD_REQUEST);
+        }
+        ctx.writeAndFlush(BAD_REQUEST).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            boolean owed = current != null && current.stage == CallState.Stage.AWAITING_EXTRA_INFO;
+            if (tracker.midFrame() || owed) {
+                LOG.warn("closing an APISIX connection silent for {} ms {}", services.idleTimeout().toMillis(),
+                        owed ? "while ExtraInfo answers were owed" : "in the middle of a frame");
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("APISIX connection error: {}", cause.toString());
+        } else {
+            LOG.warn("closing an APISIX connection after an error", cause);
+        }
+        ctx.close();
+    }
+
+    private static String routeKey(CallState call) {
+        return call.chain == null ? "<no key>" : call.chain.routeKey().orElse("<no key>");
+    }
+}

@@ -1,0 +1,106 @@
+package org.a6suite.runner.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import org.a6suite.protocol.codec.A6Codecs;
+import org.a6suite.protocol.codec.Side;
+import org.a6suite.runner.RunnerStartException;
+
+/**
+ * The unix-socket listener APISIX connects to, on Netty's native epoll transport. Each connection gets:
+ *
+ * <pre>
+ *   IdleStateHandler -> PartialFrameTracker -> A6FrameDecoder -> A6MessageDecoder -> A6ConnectionHandler
+ *                                                                A6MessageEncoder (outbound)
+ * </pre>
+ */
+public final class A6SocketServer {
+
+    private final Path path;
+    private final Channel serverChannel;
+    private final ChannelGroup connections;
+
+    private A6SocketServer(Path path, Channel serverChannel, ChannelGroup connections) {
+        this.path = path;
+        this.serverChannel = serverChannel;
+        this.connections = connections;
+    }
+
+    /**
+     * Prepares the path (stale socket removal, directory checks), binds, and sets the socket's permissions.
+     *
+     * @throws RunnerStartException when the path is unusable or the bind fails
+     */
+    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, EventLoopGroup group,
+                                      ConnectionServices services) {
+        requireNonNull(path, "path");
+        requireNonNull(permissions, "permissions");
+        requireNonNull(group, "group");
+        requireNonNull(services, "services");
+        SocketFile.prepare(path);
+        ChannelGroup connections = new DefaultChannelGroup("a6-connections", GlobalEventExecutor.INSTANCE);
+        long idleMillis = services.idleTimeout().toMillis();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(EpollServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                    @Override
+                    protected void initChannel(EpollDomainSocketChannel ch) {
+                        connections.add(ch);
+                        PartialFrameTracker tracker = new PartialFrameTracker();
+                        ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("partial-frame-tracker", tracker);
+                        A6Codecs.install(ch.pipeline(), Side.RUNNER);
+                        ch.pipeline().addLast("a6-handler", new A6ConnectionHandler(services, tracker));
+                    }
+                });
+        ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new RunnerStartException("cannot listen on " + path + ": " + bound.cause(), bound.cause());
+        }
+        try {
+            SocketFile.setPermissions(path, permissions);
+        } catch (RunnerStartException e) {
+            bound.channel().close().awaitUninterruptibly();
+            throw e;
+        }
+        return new A6SocketServer(path, bound.channel(), connections);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Closes the listener: no new connections; existing ones keep being served. */
+    public void stopAccepting() {
+        serverChannel.close().awaitUninterruptibly();
+    }
+
+    /** Closes every connection, waiting at most {@code millis}. */
+    public void closeConnections(long millis) {
+        connections.close().awaitUninterruptibly(millis);
+    }
+
+    /** Open connections right now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+}

@@ -1,0 +1,90 @@
+package org.a6suite.runner.transport;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.a6suite.plugin.Body;
+import org.a6suite.protocol.message.A6Message;
+import org.a6suite.protocol.message.ExtraInfoRequest;
+import org.a6suite.protocol.message.ExtraInfoResponse;
+import org.a6suite.runner.conf.PreparedChain;
+import org.a6suite.runner.metrics.RunnerMetrics.CallType;
+
+/**
+ * Everything about the one RPC in flight on a connection. It lives from the request frame to the reply and is then
+ * dropped; the handler holds at most one. Only the connection's event loop touches it.
+ *
+ * <pre>
+ *   PREPARING ──────────────────────────────┐
+ *   AWAITING_EXTRA_INFO ──(last answer)──> RUNNING ──> REPLIED
+ *   (no needs) ───────────────────────────> RUNNING
+ * </pre>
+ */
+final class CallState {
+
+    enum Stage { PREPARING, AWAITING_EXTRA_INFO, RUNNING, REPLIED }
+
+    final CallType type;
+    final long id;
+    final A6Message request;
+    final PreparedChain chain;
+    final List<ExtraInfoRequest.Info> asked;
+    private final List<ExtraInfoResponse> answers;
+    Stage stage;
+
+    private CallState(CallType type, long id, A6Message request, PreparedChain chain,
+                      List<ExtraInfoRequest.Info> asked, Stage stage) {
+        this.type = type;
+        this.id = id;
+        this.request = request;
+        this.chain = chain;
+        this.asked = asked;
+        this.answers = new ArrayList<>(asked.size());
+        this.stage = stage;
+    }
+
+    static CallState prepare(A6Message request) {
+        return new CallState(CallType.PREPARE_CONF, 0, request, null, List.of(), Stage.PREPARING);
+    }
+
+    static CallState call(CallType type, long id, A6Message request, PreparedChain chain,
+                          List<ExtraInfoRequest.Info> asked) {
+        return new CallState(type, id, request, chain, asked,
+                asked.isEmpty() ? Stage.RUNNING : Stage.AWAITING_EXTRA_INFO);
+    }
+
+    /** Records the next answer (APISIX answers in the order asked); true when it was the last one. */
+    boolean answer(ExtraInfoResponse response) {
+        answers.add(response);
+        if (answers.size() == asked.size()) {
+            stage = Stage.RUNNING;
+            return true;
+        }
+        return false;
+    }
+
+    /** The answered variables; a variable APISIX had no value for is left out. */
+    Map<String, String> vars() {
+        Map<String, String> vars = new HashMap<>();
+        for (int i = 0; i < asked.size(); i++) {
+            if (asked.get(i) instanceof ExtraInfoRequest.Var(String name)) {
+                answers.get(i).result().ifPresent(v -> vars.put(name, new String(v,
+                        java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        return vars;
+    }
+
+    /** The answer for {@code info} (ReqBody or RespBody), if asked and present. */
+    Optional<Body> body(ExtraInfoRequest.Info info) {
+        for (int i = 0; i < asked.size(); i++) {
+            if (asked.get(i) == info) {
+                return answers.get(i).result().map(Body::wrap);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,39 @@
+package org.a6suite.runner.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+import org.a6suite.runner.chain.ChainExecutor;
+import org.a6suite.runner.conf.ChainPreparer;
+import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.metrics.RunnerMetrics;
+
+/**
+ * What every connection handler shares: all thread-safe, all created once by the server.
+ *
+ * @param tokens      the configuration-token store
+ * @param preparer    parses PrepareConf entries into chains
+ * @param chains      runs chains for calls
+ * @param blocking    the bounded pool for blocking work (PrepareConf parsing, blocking plugins)
+ * @param inFlight    calls not yet answered, for graceful shutdown
+ * @param metrics     the runner's counters
+ * @param idleTimeout how long a connection may sit inside a frame (or owe ExtraInfo answers) before it is closed
+ */
+public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, ChainExecutor chains,
+                                 Executor blocking, InFlightCalls inFlight, RunnerMetrics metrics,
+                                 Duration idleTimeout) {
+    public ConnectionServices {
+        requireNonNull(tokens, "tokens");
+        requireNonNull(preparer, "preparer");
+        requireNonNull(chains, "chains");
+        requireNonNull(blocking, "blocking");
+        requireNonNull(inFlight, "inFlight");
+        requireNonNull(metrics, "metrics");
+        requireNonNull(idleTimeout, "idleTimeout");
+        if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: positive)");
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.a6suite.runner.transport;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.a6suite.plugin.Body;
+import org.a6suite.plugin.Headers;
+import org.a6suite.plugin.HttpMethod;
+import org.a6suite.plugin.QueryArgs;
+import org.a6suite.plugin.RequestDecision;
+import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.ResponseDecision;
+import org.a6suite.plugin.ResponseView;
+import org.a6suite.protocol.message.HttpReqCallRequest;
+import org.a6suite.protocol.message.HttpReqCallResponse;
+import org.a6suite.protocol.message.HttpRespCallRequest;
+import org.a6suite.protocol.message.HttpRespCallResponse;
+import org.a6suite.protocol.message.Method;
+import org.a6suite.protocol.message.TextEntry;
+
+/** Translates between the wire messages and the plugin API's views and decisions. */
+public final class MessageMapping {
+
+    private static final HttpMethod[] METHODS = HttpMethod.values();
+
+    private MessageMapping() {
+    }
+
+    /** The request a plugin sees, with the vars and body APISIX answered. */
+    public static RequestView requestView(HttpReqCallRequest call, Map<String, String> vars, Optional<Body> body) {
+        return new RequestView(method(call.method()), call.path(), args(call.args()), headers(call.headers()),
+                sourceIp(call.srcIp()), vars, body);
+    }
+
+    /** The upstream response a plugin sees. */
+    public static ResponseView responseView(HttpRespCallRequest call, Map<String, String> vars, Optional<Body> body) {
+        return new ResponseView(call.status(), headers(call.headers()), vars, body);
+    }
+
+    static HttpMethod method(Method method) {
+        // Both enums list A6's methods in wire order.
+        return METHODS[method.ordinal()];
+    }
+
+    static QueryArgs args(List<TextEntry> entries) {
+        if (entries.isEmpty()) {
+            return QueryArgs.EMPTY;
+        }
+        List<QueryArgs.Arg> args = new ArrayList<>(entries.size());
+        for (TextEntry e : entries) {
+            args.add(new QueryArgs.Arg(e.name(), e.value()));
+        }
+        return QueryArgs.of(args);
+    }
+
+    static Headers headers(List<TextEntry> entries) {
+        if (entries.isEmpty()) {
+            return Headers.EMPTY;
+        }
+        List<Headers.Header> headers = new ArrayList<>(entries.size());
+        for (TextEntry e : entries) {
+            headers.add(new Headers.Header(e.name(), e.value().orElse("")));
+        }
+        return Headers.of(headers);
+    }
+
+    /** {@code $binary_remote_addr}: 4 or 16 bytes; anything else (absent, a unix client) is no address. */
+    static Optional<InetAddress> sourceIp(byte[] raw) {
+        if (raw.length != 4 && raw.length != 16) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByAddress(raw));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The reply to an HTTPReqCall for the chain's outcome. */
+    public static HttpReqCallResponse requestReply(long id, RequestDecision decision) {
+        HttpReqCallResponse.Action action = switch (decision) {
+            case RequestDecision.Proceed p -> HttpReqCallResponse.None.INSTANCE;
+            case RequestDecision.Stop stop -> new HttpReqCallResponse.Stop(stop.status(), entries(stop.headers()),
+                    stop.body().map(Body::toByteArray));
+            case RequestDecision.Rewrite r -> new HttpReqCallResponse.Rewrite(r.path(),
+                    r.headers().stream().map(h -> new TextEntry(h.name(), h.value())).toList(),
+                    r.args().stream().map(a -> new TextEntry(a.name(), a.value())).toList(),
+                    r.responseHeaders().stream().map(h -> TextEntry.of(h.name(), h.value())).toList(),
+                    r.body().map(Body::toByteArray));
+        };
+        return new HttpReqCallResponse(id, action);
+    }
+
+    /** The reply to an HTTPRespCall: status 0 and no headers keep the upstream's. */
+    public static HttpRespCallResponse responseReply(long id, ResponseDecision decision) {
+        return switch (decision) {
+            case ResponseDecision.Pass p -> new HttpRespCallResponse(id, 0, List.of(), Optional.empty());
+            case ResponseDecision.Modify m -> new HttpRespCallResponse(id, m.status().orElse(0),
+                    m.headers().map(MessageMapping::entries).orElse(List.of()), m.body().map(Body::toByteArray));
+        };
+    }
+
+    private static List<TextEntry> entries(Headers headers) {
+        List<TextEntry> list = new ArrayList<>(headers.size());
+        for (Headers.Header h : headers) {
+            list.add(TextEntry.of(h.name(), h.value()));
+        }
+        return list;
+    }
+}
