@@ -1,0 +1,285 @@
+package org.a6suite.emulator;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.a6suite.emulator.internal.Engine;
+import org.a6suite.emulator.internal.ExtPluginClient;
+import org.a6suite.emulator.internal.HttpFrontHandler;
+import org.a6suite.emulator.internal.RunnerPool;
+import org.a6suite.emulator.internal.TokenCache;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An emulator of Apache APISIX's data plane for the ext-plugin runner. <b>A TEST AND DEVELOPMENT FIXTURE: it is never
+ * shipped as, and must never be used as, a gateway.</b>
+ *
+ * <p>It serves HTTP on 127.0.0.1, matches a small route table, runs {@code ext-plugin-pre-req},
+ * {@code ext-plugin-post-req} and {@code ext-plugin-post-resp} through a runner on a Unix socket exactly as APISIX
+ * 3.18's ext-plugin client does (reference {@code apisix-ext-plugin-protocol.md} §3, §4, §6, §8, checked against the
+ * recorded transcripts), applies the results and proxies to the route's upstream. See {@code docs/emulator.md}.
+ *
+ * <pre>{@code
+ * try (ApisixEmulator apisix = ApisixEmulator.builder()
+ *         .runnerSocket(Path.of("/tmp/runner.sock"))
+ *         .route(EmulatorRoute.fromJson("1", routeJson))
+ *         .build().start()) {
+ *     HttpResponse<String> r = http.send(HttpRequest.newBuilder(apisix.baseUri().resolve("/s1/x")).build(), ofString());
+ * }
+ * }</pre>
+ */
+public final class ApisixEmulator implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ApisixEmulator.class);
+
+    private final Config config;
+    private final EventLoopGroup group;
+    private final RunnerPool pool;
+    private final TokenCache tokens;
+    private final Engine engine;
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private Channel server;
+
+    private ApisixEmulator(Config config) {
+        this.config = config;
+        this.group = new MultiThreadIoEventLoopGroup(config.threads, NioIoHandler.newFactory());
+        this.pool = new RunnerPool(config.runnerSocket, group, config.connectTimeout, config.poolSize,
+                config.keepaliveTimeout, config.clock);
+        this.tokens = new TokenCache(config.clock, config.tokenTtl, 512);
+        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group);
+        config.routes.forEach(engine::putRoute);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds the HTTP listener and returns this emulator. */
+    public ApisixEmulator start() {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(config.maxBodyBytes),
+                                new HttpFrontHandler(engine));
+                    }
+                });
+        try {
+            server = b.bind(config.host, config.port).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding " + config.host + ":" + config.port, e);
+        }
+        log.info("APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}",
+                baseUri(), config.runnerSocket);
+        return this;
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    public URI baseUri() {
+        return URI.create("http://" + config.host + ":" + port());
+    }
+
+    public int port() {
+        requireStarted();
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /**
+     * Adds or replaces a route. Each put gets a new version (APISIX's etcd modifiedIndex), so the next request sends a
+     * new PrepareConf with key {@code route#<id>#<plugin>#<version>} (transcript s07).
+     */
+    public void putRoute(EmulatorRoute route) {
+        engine.putRoute(requireNonNull(route, "route"));
+    }
+
+    public boolean removeRoute(String id) {
+        return engine.removeRoute(requireNonNull(id, "id"));
+    }
+
+    /** Runner connections opened so far (PrepareConf and calls). */
+    public long runnerConnectionsOpened() {
+        return pool.connectionsOpened();
+    }
+
+    /** Runner connections closed after a successful RPC because bytes were left unread (reference §8). */
+    public long runnerConnectionsDropped() {
+        return pool.connectionsDropped();
+    }
+
+    /** Idle runner connections in the keep-alive pool. */
+    public int runnerConnectionsIdle() {
+        return pool.idleCount();
+    }
+
+    /** Forgets every configuration token, as a runner_exit event does. */
+    public void flushTokens() {
+        tokens.flush();
+    }
+
+    private void requireStarted() {
+        if (server == null) {
+            throw new IllegalStateException("emulator not started (call start())");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        pool.close();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private record Config(Path runnerSocket, List<EmulatorRoute> routes, String host, int port,
+                          Duration readTimeout, Duration connectTimeout, int poolSize, Duration keepaliveTimeout,
+                          Duration tokenTtl, int maxBodyBytes, int threads, Clock clock) {
+    }
+
+    /**
+     * Builds an {@link ApisixEmulator}. Defaults are APISIX's: read timeout 60 s, connect timeout 1 s, keep-alive pool
+     * of 32 connections for 180 s, token TTL 3600 s.
+     */
+    public static final class Builder {
+        private Path runnerSocket;
+        private final List<EmulatorRoute> routes = new ArrayList<>();
+        private String host = "127.0.0.1";
+        private int port;
+        private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(1);
+        private int poolSize = 32;
+        private Duration keepaliveTimeout = Duration.ofSeconds(180);
+        private Duration tokenTtl = Duration.ofSeconds(3600);
+        private int maxBodyBytes = 64 * 1024 * 1024;
+        private int threads = 2;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** The runner's Unix socket (what {@code APISIX_LISTEN_ADDRESS=unix:<path>} names). Required. */
+        public Builder runnerSocket(Path path) {
+            this.runnerSocket = requireNonNull(path, "runnerSocket");
+            return this;
+        }
+
+        public Builder route(EmulatorRoute route) {
+            routes.add(requireNonNull(route, "route"));
+            return this;
+        }
+
+        /** Loopback address to listen on; default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = requireNonNull(host, "host");
+            return this;
+        }
+
+        /** HTTP port; default 0 (a free port, see {@link #port()}). */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** How long to wait for each runner frame; default 60 s, APISIX's {@code settimeouts(1000, 60000, 60000)}. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive("readTimeout", timeout);
+            return this;
+        }
+
+        /** Runner connect timeout; default 1 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** Idle runner connections kept; default 32 ({@code setkeepalive(180000, 32)}). */
+        public Builder poolSize(int size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("poolSize: " + size + " (expected: >= 0)");
+            }
+            this.poolSize = size;
+            return this;
+        }
+
+        /** How long an idle runner connection is kept; default 180 s. */
+        public Builder keepaliveTimeout(Duration timeout) {
+            this.keepaliveTimeout = positive("keepaliveTimeout", timeout);
+            return this;
+        }
+
+        /** Token cache TTL; default 3600 s (the worker LRU). */
+        public Builder tokenTtl(Duration ttl) {
+            this.tokenTtl = positive("tokenTtl", ttl);
+            return this;
+        }
+
+        /** Largest client request body; default 64 MiB. */
+        public Builder maxBodyBytes(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxBodyBytes: " + bytes + " (expected: >= 0)");
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** Event-loop threads; default 2. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** Clock for token TTLs, the keep-alive timeout and Date headers; default the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public ApisixEmulator build() {
+            if (runnerSocket == null) {
+                throw new IllegalArgumentException("runnerSocket: null (expected: the runner's unix socket path)");
+            }
+            return new ApisixEmulator(new Config(runnerSocket, List.copyOf(routes), host, port, readTimeout,
+                    connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock));
+        }
+
+        private static Duration positive(String name, Duration d) {
+            requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            }
+            return d;
+        }
+    }
+}
