@@ -1,0 +1,81 @@
+package org.a6suite.seed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reads seed objects from {@code <dir>/<kind>/<id>.json}, in a stable order: upstreams before what refers to them. */
+public final class SeedData {
+
+    /** Kinds in dependency order: a route may name an upstream, a service or a plugin config. */
+    static final List<String> KINDS = List.of("upstreams", "services", "plugin_configs", "consumers", "routes",
+            "global_rules");
+    private static final Set<String> ADMIN_MANAGED = Set.of("create_time", "update_time");
+
+    private SeedData() {
+    }
+
+    public static List<SeedObject> load(Path dir, JsonMapper mapper) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--data: " + dir + " (expected: a directory with upstreams/, routes/ ...)");
+        }
+        List<SeedObject> objects = new ArrayList<>();
+        for (String kind : KINDS) {
+            Path kindDir = dir.resolve(kind);
+            if (!Files.isDirectory(kindDir)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.list(kindDir)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".json"))
+                        .sorted(Comparator.comparing(Path::toString)).toList()) {
+                    objects.add(read(kind, file, mapper));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + kindDir, e);
+            }
+        }
+        return objects;
+    }
+
+    private static SeedObject read(String kind, Path file, JsonMapper mapper) {
+        String name = file.getFileName().toString();
+        String id = name.substring(0, name.length() - ".json".length());
+        if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
+            throw new IllegalArgumentException(file + ": id '" + id + "' (expected: 1-64 of A-Z a-z 0-9 _ . -)");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (!(node instanceof ObjectNode body)) {
+            throw new IllegalArgumentException(file + ": " + node.getNodeType() + " (expected: a JSON object)");
+        }
+        if (body.has("id") && !body.get("id").asString().equals(id)) {
+            throw new IllegalArgumentException(file + ": id " + body.get("id") + " (expected: \"" + id
+                    + "\", the file name)");
+        }
+        body.put("id", id);
+        ADMIN_MANAGED.forEach(body::remove);
+        return new SeedObject(kind, id, body);
+    }
+
+    /** A copy without the fields the Admin API manages, for comparing what is stored with what is seeded. */
+    static ObjectNode withoutAdminFields(ObjectNode node) {
+        ObjectNode copy = node.deepCopy();
+        ADMIN_MANAGED.forEach(copy::remove);
+        return copy;
+    }
+}
