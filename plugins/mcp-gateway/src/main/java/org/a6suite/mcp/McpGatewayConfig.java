@@ -1,0 +1,166 @@
+package org.a6suite.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.a6suite.mcp.internal.KeyRing;
+import org.a6suite.mcp.internal.LocalTool;
+
+/**
+ * The validated, immutable configuration of one {@code mcp-gateway} route, parsed once at PrepareConf by
+ * {@link org.a6suite.mcp.internal.ConfigParser}. Every field is documented with its default in
+ * {@code docs/plugins/mcp-gateway.md}.
+ *
+ * @param serverName        {@code serverInfo.name} in the InitializeResult (default {@code a6-mcp-gateway})
+ * @param serverVersion     {@code serverInfo.version} (default {@code 0.1.0})
+ * @param instructions      optional {@code instructions} in the InitializeResult
+ * @param allowedOrigins    browser origins allowed to call; {@code *} allows any; requests without {@code Origin}
+ *                          are always allowed (default: none)
+ * @param pageSize          tools per {@code tools/list} page, 1..1000 (default 50)
+ * @param maxRequestBytes   largest accepted request body (default 1 MiB)
+ * @param maxResultBytes    largest accepted backend or upstream response body (default 1 MiB)
+ * @param principal         where the consumer identity comes from
+ * @param session           sealing of {@code Mcp-Session-Id}
+ * @param backends          REST backends by name: the only hosts REST tools may contact
+ * @param tools             REST tools, declared and generated from OpenAPI documents, by name
+ * @param upstreams         federated upstream MCP servers, in configuration order
+ * @param access            per-tool allow/deny rules
+ * @param rateLimits        per-tool token buckets (per runner node)
+ * @param callLog           call-log settings
+ */
+public record McpGatewayConfig(
+        String serverName,
+        String serverVersion,
+        Optional<String> instructions,
+        Set<String> allowedOrigins,
+        int pageSize,
+        int maxRequestBytes,
+        int maxResultBytes,
+        PrincipalSource principal,
+        SessionSettings session,
+        Map<String, Backend> backends,
+        Map<String, LocalTool> tools,
+        List<Upstream> upstreams,
+        AccessPolicy access,
+        List<RateLimitRule> rateLimits,
+        CallLog callLog) {
+
+    public McpGatewayConfig {
+        requireNonNull(serverName, "serverName");
+        requireNonNull(serverVersion, "serverVersion");
+        requireNonNull(instructions, "instructions");
+        allowedOrigins = Set.copyOf(allowedOrigins);
+        requireNonNull(principal, "principal");
+        requireNonNull(session, "session");
+        backends = Map.copyOf(backends);
+        tools = Map.copyOf(tools);
+        upstreams = List.copyOf(upstreams);
+        requireNonNull(access, "access");
+        rateLimits = List.copyOf(rateLimits);
+        requireNonNull(callLog, "callLog");
+    }
+
+    /**
+     * Consumer identity: the APISIX variable first (e.g. {@code consumer_name}, set by auth plugins, so use
+     * {@code ext-plugin-post-req}), then the header; neither gives the anonymous principal {@code ""}.
+     */
+    public record PrincipalSource(Optional<String> var, Optional<String> header) {
+        public PrincipalSource {
+            requireNonNull(var, "var");
+            requireNonNull(header, "header");
+        }
+    }
+
+    /**
+     * @param keyRing  keys that open sessions; the active one seals
+     * @param ttl      how long a session stays valid after initialize (default 1 h)
+     * @param audience binds sessions to this value (default: the APISIX route id), so one route's ids do not open
+     *                 on another route sharing the key ring
+     */
+    public record SessionSettings(KeyRing keyRing, Duration ttl, Optional<String> audience) {
+        public SessionSettings {
+            requireNonNull(keyRing, "keyRing");
+            requireNonNull(ttl, "ttl");
+            requireNonNull(audience, "audience");
+        }
+    }
+
+    /**
+     * A REST backend.
+     *
+     * @param name     referenced by tools
+     * @param baseUrl  scheme, host, port and base path; tool URLs must stay under it
+     * @param timeout  total deadline per tool call, retries included (default 10 s)
+     * @param headers  static headers sent on every call (values may come from env/file references)
+     * @param retries  attempts for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS), 1..5 (default 1: no retry)
+     * @param breaker  whether calls go through a circuit breaker per backend (default true)
+     */
+    public record Backend(String name, URI baseUrl, Duration timeout, Map<String, String> headers, int retries,
+                          boolean breaker) {
+        public Backend {
+            requireNonNull(name, "name");
+            requireNonNull(baseUrl, "baseUrl");
+            requireNonNull(timeout, "timeout");
+            headers = Map.copyOf(headers);
+        }
+
+        /** Headers hold credentials: print names only. */
+        @Override
+        public String toString() {
+            return "Backend[" + name + ", " + baseUrl + ", headers=" + headers.keySet() + "]";
+        }
+    }
+
+    /**
+     * A federated upstream MCP server (Streamable HTTP).
+     *
+     * @param name       used in session ids, logs and metrics
+     * @param url        the MCP endpoint, e.g. {@code http://127.0.0.1:9000/mcp}
+     * @param prefix     prepended to the upstream's tool names (default {@code name + "_"})
+     * @param timeout    deadline per upstream request (default 10 s)
+     * @param headers    static headers sent upstream (the client's own credentials are never forwarded)
+     * @param catalogTtl how long a node caches the upstream's tool list (default 60 s)
+     */
+    public record Upstream(String name, URI url, String prefix, Duration timeout, Map<String, String> headers,
+                           Duration catalogTtl) {
+        public Upstream {
+            requireNonNull(name, "name");
+            requireNonNull(url, "url");
+            requireNonNull(prefix, "prefix");
+            requireNonNull(timeout, "timeout");
+            headers = Map.copyOf(headers);
+            requireNonNull(catalogTtl, "catalogTtl");
+        }
+
+        @Override
+        public String toString() {
+            return "Upstream[" + name + ", " + url + ", headers=" + headers.keySet() + "]";
+        }
+    }
+
+    /**
+     * One rate limit: a token bucket per matching tool (and per consumer when {@code perConsumer}).
+     *
+     * @param tools       tool-name patterns ({@code *} matches any run of characters)
+     * @param perSecond   refill rate, tokens per second (> 0)
+     * @param burst       bucket capacity (>= 1; default: {@code ceil(perSecond)})
+     * @param perConsumer one bucket per consumer instead of one per tool (default false)
+     */
+    public record RateLimitRule(List<String> tools, double perSecond, int burst, boolean perConsumer) {
+        public RateLimitRule {
+            tools = List.copyOf(tools);
+        }
+    }
+
+    /**
+     * @param enabled          one log line per {@code tools/call} on logger {@code org.a6suite.mcp.calls} (default true)
+     * @param includeArguments add the call's arguments to the line (default false: they may hold personal data)
+     */
+    public record CallLog(boolean enabled, boolean includeArguments) {
+    }
+}

@@ -1,0 +1,248 @@
+package org.a6suite.mcp.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.resilience.CallNotPermittedException;
+import org.a6suite.resilience.DeadlineExceededException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Calls a REST tool: builds the backend request from validated arguments, sends it through {@link Outbound}, and
+ * turns the answer into an MCP {@code CallToolResult}. Backend failures become {@code isError} results with a clear
+ * text; they are never JSON-RPC errors.
+ */
+public final class RestToolInvoker {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
+    private static final int MAX_ERROR_SNIPPET = 512;
+
+    private final Outbound outbound;
+    private final ObjectMapper mapper;
+
+    public RestToolInvoker(Outbound outbound, ObjectMapper mapper) {
+        this.outbound = requireNonNull(outbound, "outbound");
+        this.mapper = requireNonNull(mapper, "mapper");
+    }
+
+    /** An argument that cannot be placed in a request; reported to the client as an {@code isError} result. */
+    public static final class BadArgumentException extends Exception {
+        public BadArgumentException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Builds the backend request. The URL is the backend's base URL plus the tool's path with each placeholder
+     * replaced by its percent-encoded argument (a {@code /} in a value becomes {@code %2F}, {@code .} and {@code ..}
+     * are refused), so no argument can leave the base path or reach another host; the result is checked again.
+     */
+    public HttpRequest.Builder request(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args)
+            throws BadArgumentException {
+        StringBuilder path = new StringBuilder();
+        Matcher m = PLACEHOLDER.matcher(tool.pathTemplate());
+        int last = 0;
+        while (m.find()) {
+            path.append(tool.pathTemplate(), last, m.start());
+            String name = m.group(1);
+            JsonNode value = args.get(name);
+            if (value == null || value.isNull()) {
+                throw new BadArgumentException("missing path argument: " + name);
+            }
+            String text = scalar(name, value);
+            if (text.isEmpty() || text.equals(".") || text.equals("..")) {
+                throw new BadArgumentException("argument " + name + ": " + text + " (expected: a non-empty path "
+                        + "segment other than . and ..)");
+            }
+            path.append(encode(text));
+            last = m.end();
+        }
+        path.append(tool.pathTemplate().substring(last));
+
+        List<String> query = new ArrayList<>();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        ObjectNode bodyObject = mapper.createObjectNode();
+        JsonNode wholeBody = null;
+        boolean bodyMethod = switch (tool.method()) {
+            case "POST", "PUT", "PATCH" -> true;
+            default -> false;
+        };
+        for (var e : args.properties()) {
+            String name = e.getKey();
+            JsonNode value = e.getValue();
+            LocalTool.ArgBinding binding = tool.args().get(name);
+            LocalTool.ArgBinding.In in = binding != null ? binding.in()
+                    : bodyMethod ? null : LocalTool.ArgBinding.In.QUERY;
+            String target = binding != null ? binding.name() : name;
+            if (in == null) {
+                bodyObject.set(name, value);
+                continue;
+            }
+            switch (in) {
+                case PATH -> { }
+                case QUERY -> {
+                    if (value.isArray()) {
+                        for (JsonNode v : value) {
+                            query.add(encode(target) + "=" + encode(scalar(name, v)));
+                        }
+                    } else if (!value.isNull()) {
+                        query.add(encode(target) + "=" + encode(scalar(name, value)));
+                    }
+                }
+                case HEADER -> {
+                    String text = scalar(name, value);
+                    if (text.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                        throw new BadArgumentException("argument " + name + ": control characters (expected: a "
+                                + "single-line header value)");
+                    }
+                    headers.add(Map.entry(target, text));
+                }
+                case BODY -> wholeBody = value;
+            }
+        }
+        String base = backend.baseUrl().toString();
+        URI uri = URI.create(base + path + (query.isEmpty() ? "" : "?" + String.join("&", query)));
+        if (!sameOrigin(uri, backend.baseUrl()) || !uri.getRawPath().startsWith(backend.baseUrl().getRawPath() + "/")) {
+            // Unreachable with the checks above; kept so a future change cannot silently open an SSRF hole.
+            throw new BadArgumentException("refused: the request would leave backend " + backend.name());
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).header("accept", "application/json");
+        backend.headers().forEach(builder::setHeader);
+        try {
+            for (var h : headers) {
+                builder.setHeader(h.getKey(), h.getValue());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new BadArgumentException("a header argument names a restricted header");
+        }
+        byte[] body = wholeBody != null ? mapper.writeValueAsBytes(wholeBody)
+                : bodyMethod ? mapper.writeValueAsBytes(bodyObject) : null;
+        if (body != null) {
+            builder.header("content-type", "application/json");
+            builder.method(tool.method(), HttpRequest.BodyPublishers.ofByteArray(body));
+        } else {
+            builder.method(tool.method(), HttpRequest.BodyPublishers.noBody());
+        }
+        return builder;
+    }
+
+    /** Calls the backend and maps the answer; the stage never fails, failures become {@code isError} results. */
+    public CompletionStage<ObjectNode> call(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
+            int maxResultBytes) {
+        HttpRequest.Builder request;
+        try {
+            request = request(tool, backend, args);
+        } catch (BadArgumentException e) {
+            return CompletableFuture.completedFuture(CallResults.error(mapper, e.getMessage()));
+        }
+        int attempts = tool.idempotent() ? backend.retries() : 1;
+        return outbound.send("mcp/rest/" + backend.name(), request, CappedBody.handler(maxResultBytes),
+                        backend.timeout(), attempts, backend.breaker())
+                .handle((response, error) -> error != null ? failure(backend, error, maxResultBytes)
+                        : map(tool, backend, response));
+    }
+
+    private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, HttpResponse<byte[]> response) {
+        byte[] body = response.body();
+        String text = new String(body, StandardCharsets.UTF_8);
+        if (response.statusCode() >= 300) {
+            String snippet = text.length() > MAX_ERROR_SNIPPET ? text.substring(0, MAX_ERROR_SNIPPET) + "..." : text;
+            return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.statusCode()
+                    + (snippet.isBlank() ? "" : ": " + snippet));
+        }
+        Optional<JsonNode> json = Optional.empty();
+        if (body.length > 0) {
+            try {
+                json = Optional.of(mapper.readTree(body));
+            } catch (JacksonException e) {
+                json = Optional.empty();
+            }
+        }
+        if (json.isPresent() && tool.responsePointer().isPresent()) {
+            JsonNode selected = json.get().at(JsonPointer.compile(tool.responsePointer().get()));
+            if (selected.isMissingNode()) {
+                return CallResults.error(mapper, "backend " + backend.name() + " answer has nothing at "
+                        + tool.responsePointer().get());
+            }
+            json = Optional.of(selected);
+        }
+        if (tool.outputValidator().isPresent()) {
+            if (json.isEmpty() || !json.get().isObject()) {
+                return CallResults.error(mapper, "backend " + backend.name()
+                        + " answer is not a JSON object (the tool declares an outputSchema)");
+            }
+            List<String> violations = JsonSchemas.violations(tool.outputValidator().get(), json.get());
+            if (!violations.isEmpty()) {
+                return CallResults.error(mapper, "backend " + backend.name()
+                        + " answer does not match the tool's outputSchema: " + String.join("; ", violations));
+            }
+            return CallResults.structured(mapper, (ObjectNode) json.get());
+        }
+        return CallResults.text(mapper, json.map(mapper::writeValueAsString).orElse(text));
+    }
+
+    private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
+        Throwable cause = Outbound.cause(error);
+        String why;
+        if (cause instanceof CappedBody.TooLargeException) {
+            why = "backend " + backend.name() + " answer exceeds maxResultBytes (" + maxResultBytes + ")";
+        } else if (cause instanceof DeadlineExceededException || cause instanceof java.net.http.HttpTimeoutException) {
+            why = "backend " + backend.name() + " did not answer within " + backend.timeout().toMillis() + " ms";
+        } else if (cause instanceof CallNotPermittedException) {
+            why = "backend " + backend.name() + " is unavailable (circuit breaker open after repeated failures)";
+        } else if (cause instanceof java.net.ConnectException) {
+            why = "backend " + backend.name() + " refused the connection";
+        } else {
+            why = "backend " + backend.name() + " call failed (" + cause.getClass().getSimpleName() + ")";
+        }
+        return CallResults.error(mapper, why);
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equals(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && a.getPort() == b.getPort() && a.getRawUserInfo() == null;
+    }
+
+    private static String scalar(String name, JsonNode value) throws BadArgumentException {
+        if (value.isString()) {
+            return value.stringValue();
+        }
+        if (value.isNumber() || value.isBoolean()) {
+            return value.asString();
+        }
+        throw new BadArgumentException("argument " + name + ": " + value.getNodeType()
+                + " (expected: a string, number or boolean here)");
+    }
+
+    /** RFC 3986 percent-encoding of everything but unreserved characters. */
+    static String encode(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+                    || c == '_' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+}
