@@ -3,6 +3,7 @@ package org.a6suite.compat;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -155,7 +156,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         try {
             HttpRequest sdkRequest = SdkObjects.httpRequest(request, context.requestId(), response,
                     configMap(config), requiredVars, requiredBody);
-            filter.filter(sdkRequest, response, chain);
+            runWithFilterLoader(() -> filter.filter(sdkRequest, response, chain));
         } catch (Throwable t) {
             failed(result, chain, t);
         }
@@ -174,7 +175,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         try {
             PostRequest sdkRequest = SdkObjects.postRequest(response, context.requestId(), configMap(config),
                     requiredVars, requiredRespBody);
-            filter.postFilter(sdkRequest, sdkResponse, chain);
+            runWithFilterLoader(() -> filter.postFilter(sdkRequest, sdkResponse, chain));
         } catch (Throwable t) {
             failed(result, chain, t);
         }
@@ -241,6 +242,27 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         });
     }
 
+    /**
+     * Runs a filter callback with the filter's class loader as the thread's context loader, as it was in the
+     * official runner (one Spring Boot loader for everything), so filters that look up resources or services
+     * through the context loader find their own jar's.
+     */
+    private void runWithFilterLoader(Runnable callback) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        ClassLoader filterLoader = filter.getClass().getClassLoader();
+        if (filterLoader == null || filterLoader == previous) {
+            callback.run();
+            return;
+        }
+        thread.setContextClassLoader(filterLoader);
+        try {
+            callback.run();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
     private static boolean overrides(PluginFilter filter, String method, Class<?>... parameters) {
         try {
             return filter.getClass().getMethod(method, append(parameters, PluginFilterChain.class))
@@ -251,7 +273,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
     }
 
     private static Class<?>[] append(Class<?>[] types, Class<?> last) {
-        Class<?>[] all = java.util.Arrays.copyOf(types, types.length + 1);
+        Class<?>[] all = Arrays.copyOf(types, types.length + 1);
         all[types.length] = last;
         return all;
     }
