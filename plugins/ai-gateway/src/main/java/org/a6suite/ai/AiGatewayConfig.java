@@ -1,0 +1,238 @@
+package org.a6suite.ai;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The validated, immutable configuration of one route's {@code ai-gateway} entry. Built once per PrepareConf by
+ * {@link AiGatewayPlugin#parseConfig(String)}; every field is documented in {@code docs/plugins/ai-gateway.md}.
+ *
+ * @param mode          {@link Mode#INVOKE} (the runner calls providers and answers) or {@link Mode#PASSTHROUGH}
+ * @param strategy      how targets are ordered for a call
+ * @param targets       the providers, at least one, ids unique
+ * @param modelAliases  a name a client may ask for, mapped to the ids of the targets that serve it
+ * @param allowedModels model names (or aliases) clients may ask for; empty means every configured name
+ * @param timeouts      the total deadline and the adaptive attempt deadline
+ * @param retry         retries of one target
+ * @param breaker       the circuit breaker kept per target (provider and model)
+ * @param hedge         optional hedging onto the next target
+ * @param maxBodyBytes  largest accepted request body; larger gives 413
+ * @param log           call-log settings
+ * @param prompt        a prompt template that turns this route into a REST endpoint, if present
+ * @param passthrough   pass-through settings (only used in {@link Mode#PASSTHROUGH})
+ */
+public record AiGatewayConfig(
+        Mode mode,
+        Strategy strategy,
+        List<Target> targets,
+        Map<String, List<String>> modelAliases,
+        Set<String> allowedModels,
+        Timeouts timeouts,
+        RetrySettings retry,
+        BreakerSettings breaker,
+        HedgeSettings hedge,
+        int maxBodyBytes,
+        LogSettings log,
+        Optional<PromptTemplate> prompt,
+        Passthrough passthrough) {
+
+    public AiGatewayConfig {
+        requireNonNull(mode, "mode");
+        requireNonNull(strategy, "strategy");
+        targets = List.copyOf(targets);
+        modelAliases = Map.copyOf(modelAliases);
+        allowedModels = Set.copyOf(allowedModels);
+        requireNonNull(timeouts, "timeouts");
+        requireNonNull(retry, "retry");
+        requireNonNull(breaker, "breaker");
+        requireNonNull(hedge, "hedge");
+        requireNonNull(log, "log");
+        requireNonNull(prompt, "prompt");
+        requireNonNull(passthrough, "passthrough");
+    }
+
+    /** Finds a target by id. */
+    public Optional<Target> target(String id) {
+        return targets.stream().filter(t -> t.id().equals(id)).findFirst();
+    }
+
+    /** Whether the runner calls providers itself or rewrites the request for APISIX to proxy. */
+    public enum Mode { INVOKE, PASSTHROUGH }
+
+    /** How the eligible targets are ordered; later targets are the fallbacks. */
+    public enum Strategy { PRIORITY, WEIGHTED, LATENCY, COST }
+
+    /** The provider wire formats the plugin speaks. */
+    public enum ProviderType {
+        OPENAI("openai"), AZURE_OPENAI("azure-openai"), ANTHROPIC("anthropic"), GEMINI("gemini"),
+        MISTRAL("mistral"), OLLAMA("ollama"), DEEPSEEK("deepseek"), OPENAI_COMPATIBLE("openai-compatible");
+
+        private final String wireName;
+
+        ProviderType(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The name used in configuration, e.g. {@code azure-openai}. */
+        public String wireName() {
+            return wireName;
+        }
+
+        public static Optional<ProviderType> fromWireName(String name) {
+            for (ProviderType t : values()) {
+                if (t.wireName.equals(name)) {
+                    return Optional.of(t);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** Whether the provider speaks OpenAI's chat completions format (so pass-through mode can use it). */
+        public boolean openAiShaped() {
+            return this == OPENAI || this == AZURE_OPENAI || this == MISTRAL || this == DEEPSEEK
+                    || this == OPENAI_COMPATIBLE;
+        }
+
+        /** Whether an API key is required. */
+        public boolean requiresCredentials() {
+            return this != OLLAMA && this != OPENAI_COMPATIBLE;
+        }
+    }
+
+    /**
+     * One provider target.
+     *
+     * @param id          unique within the route; used in headers, logs, metrics and pass-through matching
+     * @param type        the provider wire format
+     * @param endpoint    base URL without a trailing slash, e.g. {@code https://api.openai.com}
+     * @param model       the provider's model name (Azure: the deployment name)
+     * @param credentials where the API key comes from; empty for providers that need none
+     * @param price       USD per million tokens
+     * @param weight      relative share under {@link Strategy#WEIGHTED}, 1..1000
+     * @param priority    lower goes first under {@link Strategy#PRIORITY}
+     * @param apiVersion  Azure's {@code api-version} query value
+     */
+    public record Target(String id, ProviderType type, String endpoint, String model,
+                         Optional<CredentialRef> credentials, Price price, int weight, int priority,
+                         String apiVersion) {
+        public Target {
+            requireNonNull(id, "id");
+            requireNonNull(type, "type");
+            requireNonNull(endpoint, "endpoint");
+            requireNonNull(model, "model");
+            requireNonNull(credentials, "credentials");
+            requireNonNull(price, "price");
+            requireNonNull(apiVersion, "apiVersion");
+        }
+
+        /** The key of this target's breaker, latency window and retry budget: provider, endpoint and model. */
+        public String stateKey() {
+            return id + "|" + type.wireName() + "|" + endpoint + "|" + model;
+        }
+    }
+
+    /** A reference to a secret, never the secret itself. */
+    public sealed interface CredentialRef {
+        /** The secret is the value of environment variable {@code name} of the runner process. */
+        record Env(String name) implements CredentialRef {
+            public Env {
+                requireNonNull(name, "name");
+            }
+        }
+
+        /** The secret is the content of {@code path}, surrounding whitespace trimmed. */
+        record File(Path path) implements CredentialRef {
+            public File {
+                requireNonNull(path, "path");
+            }
+        }
+    }
+
+    /** Prices in USD per million tokens; zero when unknown (cost is then reported as 0). */
+    public record Price(double inputPerMillion, double outputPerMillion) {
+        public static final Price FREE = new Price(0, 0);
+    }
+
+    /**
+     * Deadlines. The total covers every attempt, retry, backoff and fallback and stays below APISIX's 60 s runner
+     * read timeout. Each attempt's deadline is {@code clamp(multiplier x pN, floor, ceiling)} of that target's
+     * observed latencies, or {@code warmup} until {@code minSamples} are known, and never past the total.
+     */
+    public record Timeouts(Duration total, double percentile, double multiplier, Duration floor, Duration ceiling,
+                           Duration warmup, int minSamples) {
+        public Timeouts {
+            requireNonNull(total, "total");
+            requireNonNull(floor, "floor");
+            requireNonNull(ceiling, "ceiling");
+            requireNonNull(warmup, "warmup");
+        }
+    }
+
+    /** Retries of one target before falling back to the next; a budget caps retries to a share of calls. */
+    public record RetrySettings(int maxAttempts, Duration baseBackoff, Duration maxBackoff, boolean honourRetryAfter,
+                                Duration maxRetryAfter, double budgetRatio, double budgetMinPerSecond) {
+        public RetrySettings {
+            requireNonNull(baseBackoff, "baseBackoff");
+            requireNonNull(maxBackoff, "maxBackoff");
+            requireNonNull(maxRetryAfter, "maxRetryAfter");
+        }
+    }
+
+    /** The circuit breaker per target; {@code enabled=false} turns it off. */
+    public record BreakerSettings(boolean enabled, int windowSize, int minimumCalls, float failureRateThreshold,
+                                  Duration slowCall, float slowCallRateThreshold, Duration waitInOpen,
+                                  int permittedInHalfOpen) {
+        public BreakerSettings {
+            requireNonNull(slowCall, "slowCall");
+            requireNonNull(waitInOpen, "waitInOpen");
+        }
+    }
+
+    /**
+     * Hedging: when the current target has not answered after its observed {@code percentile} latency, the next
+     * target is started too and the first success wins; {@code maxExtraRatio} caps hedges to that share of calls.
+     */
+    public record HedgeSettings(boolean enabled, double percentile, double maxExtraRatio, Duration minDelay) {
+        public HedgeSettings {
+            requireNonNull(minDelay, "minDelay");
+        }
+    }
+
+    /** Call-log settings; prompt and completion text are logged only when {@code includeContent}. */
+    public record LogSettings(boolean enabled, boolean includeContent) {
+    }
+
+    /** Pass-through mode: the request header APISIX's traffic-split matches to pick the target's upstream. */
+    public record Passthrough(String targetHeader) {
+        public Passthrough {
+            requireNonNull(targetHeader, "targetHeader");
+        }
+    }
+
+    /**
+     * A prompt published as a REST endpoint: the request body is a JSON object of variables, checked against
+     * {@code inputSchema}, substituted into {@code template} ({@code {{name}}}); the answer is the model's text, or,
+     * with {@code outputSchema}, the model's JSON checked against it.
+     */
+    public record PromptTemplate(Optional<String> system, String template, Set<String> variables,
+                                 Optional<JsonNode> inputSchema, Optional<JsonNode> outputSchema,
+                                 Optional<String> model, Optional<Double> temperature, Optional<Integer> maxTokens) {
+        public PromptTemplate {
+            requireNonNull(system, "system");
+            requireNonNull(template, "template");
+            variables = Set.copyOf(variables);
+            requireNonNull(inputSchema, "inputSchema");
+            requireNonNull(outputSchema, "outputSchema");
+            requireNonNull(model, "model");
+            requireNonNull(temperature, "temperature");
+            requireNonNull(maxTokens, "maxTokens");
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.a6suite.ai;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.a6suite.ai.internal.Accounting;
+import org.a6suite.ai.internal.ConfigParser;
+import org.a6suite.ai.internal.Credentials;
+import org.a6suite.ai.internal.Gateway;
+import org.a6suite.ai.internal.Invoker;
+import org.a6suite.ai.internal.ProviderClient;
+import org.a6suite.ai.internal.Router;
+import org.a6suite.ai.internal.RuntimeRegistry;
+import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.Plugin;
+import org.a6suite.plugin.PluginConfigException;
+import org.a6suite.plugin.PluginEnvironment;
+import org.a6suite.plugin.RequestDecision;
+import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.Requirements;
+import org.a6suite.resilience.Scheduler;
+import org.a6suite.resilience.Ticker;
+
+/**
+ * {@code ai-gateway}: one OpenAI-compatible API (chat completions, embeddings, prompt templates as REST endpoints)
+ * over many model providers, with adaptive deadlines, retries, breakers, hedging and fallback, and token and cost
+ * accounting. Enabled in a route's {@code ext-plugin-pre-req}; see {@code docs/plugins/ai-gateway.md}.
+ *
+ * <p>Non-blocking: provider calls use the JDK's asynchronous HTTP client and the runner's scheduler.
+ */
+public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
+
+    public static final String NAME = "ai-gateway";
+
+    private final Ticker ticker;
+    private volatile Gateway gateway;
+    private volatile ProviderClient client;
+
+    /** The constructor {@link java.util.ServiceLoader} uses: the system ticker. */
+    public AiGatewayPlugin() {
+        this(Ticker.systemTicker());
+    }
+
+    /** For tests that move time. */
+    public AiGatewayPlugin(Ticker ticker) {
+        this.ticker = requireNonNull(ticker, "ticker");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public AiGatewayConfig parseConfig(String value) throws PluginConfigException {
+        return ConfigParser.parse(value);
+    }
+
+    @Override
+    public Requirements requirements(AiGatewayConfig config) {
+        return Requirements.NONE.withRequestBody();
+    }
+
+    @Override
+    public void start(PluginEnvironment environment) {
+        requireNonNull(environment, "environment");
+        Scheduler scheduler = Scheduler.of(environment.scheduler());
+        ProviderClient http = new ProviderClient(environment.clock());
+        Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
+        Random random = new Random();
+        this.client = http;
+        this.gateway = new Gateway(new RuntimeRegistry(ticker, scheduler), new Router(random::nextDouble),
+                new Invoker(http, credentials, ticker, scheduler), credentials,
+                new Accounting(environment.metrics(), environment.outcomes()), ticker);
+    }
+
+    @Override
+    public CompletionStage<RequestDecision> onRequest(RequestView request, AiGatewayConfig config,
+            CallContext context) {
+        Gateway current = gateway;
+        if (current == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("ai-gateway: start() was not called"));
+        }
+        return current.handle(request, config, context);
+    }
+
+    @Override
+    public void close() {
+        Optional.ofNullable(client).ifPresent(ProviderClient::close);
+    }
+}

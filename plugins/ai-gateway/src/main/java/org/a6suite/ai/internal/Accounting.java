@@ -1,0 +1,154 @@
+package org.a6suite.ai.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.a6suite.ai.AiGatewayConfig.Target;
+import org.a6suite.ai.internal.provider.Operation;
+import org.a6suite.ai.internal.provider.Usage;
+import org.a6suite.plugin.OutcomeRecorder;
+import org.a6suite.plugin.PluginMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Tokens, cost and latency of each call: into response headers, one JSON line per call on the {@code a6.ai.calls}
+ * logger, Prometheus metrics, and the health reporter's outcomes. Credentials never reach any of them.
+ */
+public final class Accounting {
+
+    /** The call-log logger; route it to its own file or sink in the logging configuration. */
+    public static final Logger CALL_LOG = LoggerFactory.getLogger("a6.ai.calls");
+
+    private final PluginMetrics metrics;
+    private final OutcomeRecorder outcomes;
+
+    public Accounting(PluginMetrics metrics, OutcomeRecorder outcomes) {
+        this.metrics = metrics;
+        this.outcomes = outcomes;
+    }
+
+    /** Usage from the provider, or counted with the tokenizer and marked estimated. */
+    public static Usage usage(Operation operation, ObjectNode request, ObjectNode result) {
+        JsonNode u = result.path("usage");
+        if (u.isObject() && u.has("prompt_tokens")) {
+            return new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0), false);
+        }
+        if (operation == Operation.EMBEDDINGS) {
+            long input = 0;
+            for (String text : org.a6suite.ai.internal.provider.EmbeddingInputs.of(request)) {
+                input += Tokens.count(text);
+            }
+            return new Usage(input, 0, true);
+        }
+        return new Usage(Tokens.prompt(request), Tokens.completion(result), true);
+    }
+
+    public static BigDecimal cost(Target target, Usage usage) {
+        return BigDecimal.valueOf(Router.cost(target, usage.input(), usage.output())).setScale(8,
+                RoundingMode.HALF_UP).stripTrailingZeros();
+    }
+
+    /** Facts of one finished call. */
+    public record CallFacts(String routeId, long requestId, Operation operation, boolean stream,
+                            Optional<String> requestedModel, Optional<Target> target, Optional<String> model,
+                            int status, String outcome, Usage usage, long latencyMillis,
+                            List<AttemptInfo> attempts, Optional<String> prompt, Optional<String> completion) {
+    }
+
+    /** Publishes one call to the log, the metrics and the health reporter. */
+    public void record(CallFacts call, boolean logEnabled) {
+        for (AttemptInfo a : call.attempts()) {
+            Map<String, String> labels = Map.of("target", a.target().id(), "provider", a.target().type().wireName(),
+                    "outcome", a.outcome());
+            metrics.increment("a6_ai_attempts_total", "Provider attempts by outcome.", labels, 1);
+            if (a.callMade() && !a.outcome().equals("cancelled")) {
+                metrics.observe("a6_ai_attempt_duration_seconds", "Provider attempt latency.",
+                        Map.of("target", a.target().id(), "provider", a.target().type().wireName()),
+                        a.duration().toNanos() / 1e9);
+                outcomes.record(new OutcomeRecorder.Outcome("ai/" + a.target().id(), node(a.target()), a.status()
+                        .or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
+                        a.duration(), a.healthResult()));
+            }
+        }
+        String provider = call.target().map(t -> t.type().wireName()).orElse("none");
+        String targetId = call.target().map(Target::id).orElse("none");
+        String model = call.target().map(Target::model).orElse("none");
+        metrics.increment("a6_ai_requests_total", "Gateway calls by outcome.", Map.of("target", targetId,
+                "provider", provider, "model", model, "operation", call.operation().label(), "outcome",
+                call.outcome()), 1);
+        metrics.observe("a6_ai_request_duration_seconds", "Gateway call latency, fallbacks included.",
+                Map.of("operation", call.operation().label(), "outcome", call.outcome()),
+                call.latencyMillis() / 1000.0);
+        call.target().ifPresent(t -> {
+            Map<String, String> in = Map.of("target", t.id(), "provider", provider, "model", model,
+                    "direction", "input", "estimated", Boolean.toString(call.usage().estimated()));
+            Map<String, String> out = Map.of("target", t.id(), "provider", provider, "model", model,
+                    "direction", "output", "estimated", Boolean.toString(call.usage().estimated()));
+            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", in, call.usage().input());
+            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", out, call.usage().output());
+            metrics.increment("a6_ai_cost_usd_total", "Cost in USD at the configured prices.",
+                    Map.of("target", t.id(), "provider", provider, "model", model),
+                    cost(t, call.usage()).doubleValue());
+        });
+        if (logEnabled && CALL_LOG.isInfoEnabled()) {
+            CALL_LOG.info(Json.MAPPER.writeValueAsString(logLine(call)));
+        }
+    }
+
+    static ObjectNode logLine(CallFacts call) {
+        ObjectNode line = Json.MAPPER.createObjectNode();
+        line.put("route", call.routeId());
+        line.put("request_id", call.requestId());
+        line.put("operation", call.operation().label());
+        line.put("stream", call.stream());
+        call.requestedModel().ifPresentOrElse(m -> line.put("model_requested", m),
+                () -> line.putNull("model_requested"));
+        call.target().ifPresentOrElse(t -> {
+            line.put("target", t.id());
+            line.put("provider", t.type().wireName());
+            line.put("model", t.model());
+        }, () -> {
+            line.putNull("target");
+            line.putNull("provider");
+            line.putNull("model");
+        });
+        call.model().ifPresent(m -> line.put("model_reported", m));
+        line.put("status", call.status());
+        line.put("outcome", call.outcome());
+        line.put("tokens_input", call.usage().input());
+        line.put("tokens_output", call.usage().output());
+        line.put("tokens_estimated", call.usage().estimated());
+        line.put("cost_usd", call.target().map(t -> cost(t, call.usage())).orElse(BigDecimal.ZERO));
+        line.put("latency_ms", call.latencyMillis());
+        line.set("attempts", attempts(call.attempts()));
+        call.prompt().ifPresent(p -> line.put("prompt", p));
+        call.completion().ifPresent(c -> line.put("completion", c));
+        return line;
+    }
+
+    /** The attempt list for logs and error bodies: target, provider, outcome, status, milliseconds. */
+    public static ArrayNode attempts(List<AttemptInfo> attempts) {
+        ArrayNode array = Json.MAPPER.createArrayNode();
+        for (AttemptInfo a : attempts) {
+            ObjectNode o = array.addObject();
+            o.put("target", a.target().id());
+            o.put("provider", a.target().type().wireName());
+            o.put("outcome", a.outcome());
+            a.status().ifPresent(s -> o.put("status", s));
+            o.put("ms", a.duration().toMillis());
+        }
+        return array;
+    }
+
+    private static String node(Target target) {
+        java.net.URI uri = java.net.URI.create(target.endpoint());
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        return uri.getHost() + ":" + port;
+    }
+}

@@ -1,0 +1,222 @@
+package org.a6suite.ai.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.a6suite.ai.AiGatewayConfig;
+import org.a6suite.ai.AiGatewayConfig.Target;
+import org.a6suite.ai.internal.provider.Adapters;
+import org.a6suite.ai.internal.provider.Operation;
+import org.a6suite.ai.internal.provider.ProviderAdapter;
+import org.a6suite.ai.internal.provider.ProviderException;
+import org.a6suite.ai.internal.provider.ProviderRequest;
+import org.a6suite.resilience.Attempts;
+import org.a6suite.resilience.Deadline;
+import org.a6suite.resilience.DeadlineCall;
+import org.a6suite.resilience.DeadlineExceededException;
+import org.a6suite.resilience.Deadlines;
+import org.a6suite.resilience.Fallback;
+import org.a6suite.resilience.Hedge;
+import org.a6suite.resilience.HedgeDelay;
+import org.a6suite.resilience.OutcomeClassifier;
+import org.a6suite.resilience.Scheduler;
+import org.a6suite.resilience.Ticker;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Calls providers for one request with the resilience toolkit's decorators, composed per target as
+ * <pre>
+ *   total deadline
+ *     └ fallback to the next target not yet started
+ *         └ hedge (optional): a second target after the first's observed pN
+ *             └ retry (backoff + jitter, Retry-After, budget)          ── per target
+ *                 └ recorded (each attempt into the call's record)
+ *                     └ circuit breaker (per provider and model)
+ *                         └ adaptive attempt deadline (clamp(k x pN))
+ *                             └ HTTP call + response mapping
+ * </pre>
+ * A provider's own rejection of the request (400-class) ends the call: another provider would reject it too.
+ */
+public final class Invoker {
+
+    /** Provider failures classify themselves; everything else (timeouts, I/O errors) by the toolkit's defaults. */
+    static final OutcomeClassifier<Object> CLASSIFIER = (result, error) -> {
+        if (error instanceof ProviderException pe) {
+            return pe.outcome();
+        }
+        return OutcomeClassifier.ofDefaults().classify(result, error);
+    };
+
+    /** A successful attempt: who answered and the answer in OpenAI's format. */
+    public record Success(TargetRuntime runtime, ObjectNode body) {
+    }
+
+    /** The per-call record of attempts; thread-safe because hedged attempts finish on different threads. */
+    public static final class CallRecord {
+        private final List<AttemptInfo> attempts = Collections.synchronizedList(new ArrayList<>());
+
+        public List<AttemptInfo> attempts() {
+            synchronized (attempts) {
+                return List.copyOf(attempts);
+            }
+        }
+
+        void add(AttemptInfo info) {
+            attempts.add(info);
+        }
+    }
+
+    private final ProviderClient client;
+    private final Credentials credentials;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+
+    public Invoker(ProviderClient client, Credentials credentials, Ticker ticker, Scheduler scheduler) {
+        this.client = client;
+        this.credentials = credentials;
+        this.ticker = ticker;
+        this.scheduler = scheduler;
+    }
+
+    /** The latency-window key of an operation: streaming and whole answers are timed apart. */
+    public static String operationKey(Operation operation, boolean stream) {
+        return operation.label() + (stream ? "-stream" : "");
+    }
+
+    public CompletableFuture<Success> invoke(AiGatewayConfig config, List<TargetRuntime> ordered,
+            Operation operation, ObjectNode request, boolean stream, CallRecord record) {
+        Chain chain = new Chain(config, ordered, operation, request, stream, record);
+        DeadlineCall<Success> total = Deadlines.withTotalTimeout(chain.from(0), config.timeouts().total(),
+                scheduler);
+        return total.call(Deadline.never(ticker)).toCompletableFuture();
+    }
+
+    /** One call's fallback chain; remembers which targets were started so a hedge is not retried as a fallback. */
+    private final class Chain {
+        private final AiGatewayConfig config;
+        private final List<TargetRuntime> ordered;
+        private final Operation operation;
+        private final ObjectNode request;
+        private final boolean stream;
+        private final CallRecord record;
+        private final AtomicInteger started = new AtomicInteger();
+
+        Chain(AiGatewayConfig config, List<TargetRuntime> ordered, Operation operation, ObjectNode request,
+                boolean stream, CallRecord record) {
+            this.config = config;
+            this.ordered = ordered;
+            this.operation = operation;
+            this.request = request;
+            this.stream = stream;
+            this.record = record;
+        }
+
+        DeadlineCall<Success> from(int index) {
+            return deadline -> {
+                if (deadline.isExpired()) {
+                    return CompletableFuture.failedFuture(new DeadlineExceededException(
+                            DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
+                }
+                started.accumulateAndGet(index + 1, Math::max);
+                TargetRuntime primary = ordered.get(index);
+                DeadlineCall<Success> call = perTarget(primary);
+                if (config.hedge().enabled() && index + 1 < ordered.size()) {
+                    TargetRuntime next = ordered.get(index + 1);
+                    DeadlineCall<Success> secondary = d -> {
+                        started.accumulateAndGet(index + 2, Math::max);
+                        return perTarget(next).call(d);
+                    };
+                    String key = operationKey(operation, stream);
+                    AiGatewayConfig.HedgeSettings h = config.hedge();
+                    HedgeDelay delay = () -> {
+                        Duration observed = primary.latency().percentile(key, h.percentile())
+                                .orElse(config.timeouts().warmup());
+                        return observed.compareTo(h.minDelay()) < 0 ? h.minDelay() : observed;
+                    };
+                    call = Hedge.of(delay, primary.hedgeBudget(), scheduler).decorate(call, secondary, CLASSIFIER);
+                }
+                DeadlineCall<Success> withFallback = Fallback.decorate(call, CLASSIFIER, cause -> true,
+                        (cause, d) -> {
+                            int next = started.get();
+                            if (next >= ordered.size()) {
+                                return CompletableFuture.failedFuture(cause);
+                            }
+                            return from(next).call(d);
+                        });
+                return withFallback.call(deadline);
+            };
+        }
+
+        private DeadlineCall<Success> perTarget(TargetRuntime runtime) {
+            Target target = runtime.target();
+            String key = operationKey(operation, stream);
+            DeadlineCall<Success> http = deadline -> attempt(runtime, deadline);
+            DeadlineCall<Success> timed = Deadlines.withAttemptTimeout(http, runtime.latency().timeoutFor(key),
+                    scheduler);
+            DeadlineCall<Success> guarded = runtime.breaker().map(b -> b.decorate(timed, CLASSIFIER)).orElse(timed);
+            DeadlineCall<Success> recorded = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
+                    runtime.latency().recorder(key).andThen(event -> record.add(AttemptInfo.of(target, event))));
+            return runtime.retry().decorate(recorded, CLASSIFIER);
+        }
+
+        private CompletableFuture<Success> attempt(TargetRuntime runtime, Deadline deadline) {
+            Target target = runtime.target();
+            ProviderAdapter adapter = Adapters.of(target.type());
+            boolean streamed = stream && adapter.streams() && operation == Operation.CHAT;
+            CompletableFuture<Success> result = new CompletableFuture<>();
+            credentials.resolve(target).whenComplete((key, keyError) -> {
+                if (keyError != null) {
+                    result.completeExceptionally(unwrap(keyError));
+                    return;
+                }
+                if (result.isDone()) {
+                    return;
+                }
+                ProviderRequest providerRequest;
+                try {
+                    providerRequest = operation == Operation.CHAT
+                            ? adapter.chatRequest(target, request, key, streamed)
+                            : adapter.embeddingsRequest(target, request, key);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                    return;
+                }
+                CompletableFuture<ProviderClient.Response> send = client.send(providerRequest, deadline);
+                result.whenComplete((v, e) -> {
+                    if (result.isCancelled()) {
+                        send.cancel(true);
+                    }
+                });
+                send.whenComplete((response, sendError) -> {
+                    if (sendError != null) {
+                        result.completeExceptionally(unwrap(sendError));
+                        return;
+                    }
+                    try {
+                        client.check(response);
+                        ObjectNode body = operation == Operation.CHAT
+                                ? adapter.parseChat(target, response.body(), streamed)
+                                : adapter.parseEmbeddings(target, response.body());
+                        result.complete(new Success(runtime, body));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
+            });
+            return result;
+        }
+    }
+
+    static Throwable unwrap(Throwable error) {
+        Throwable current = error;
+        while (current instanceof CompletionException && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+}

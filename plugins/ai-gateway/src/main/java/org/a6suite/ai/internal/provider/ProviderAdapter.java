@@ -1,0 +1,58 @@
+package org.a6suite.ai.internal.provider;
+
+import java.util.Optional;
+import org.a6suite.ai.AiGatewayConfig.Target;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Translates between OpenAI's formats (what clients speak) and one provider's wire format. Adapters are stateless
+ * and only translate: no I/O, no time.
+ *
+ * <p>Chat requests arrive as OpenAI {@code chat/completions} bodies and results leave as OpenAI
+ * {@code chat.completion} objects, with {@code usage} when the provider reported it. Embeddings likewise use OpenAI's
+ * {@code embeddings} request and {@code list} response.
+ */
+public interface ProviderAdapter {
+
+    /**
+     * Builds the provider request.
+     *
+     * @param request the client's body, already validated; not modified
+     * @param apiKey  the resolved credential, if the target has one
+     * @param stream  whether to ask the provider for a stream (the adapter may ignore it when the provider's stream
+     *                adds nothing; {@link #parseChat} is told which was sent)
+     */
+    ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream);
+
+    /** Whether {@link #chatRequest} really asks for a stream when {@code stream} is true. */
+    default boolean streams() {
+        return false;
+    }
+
+    /**
+     * Reads a 2xx body into an OpenAI {@code chat.completion}.
+     *
+     * @throws ProviderException {@link ProviderException.Kind#MALFORMED} for an unreadable body,
+     *                           {@link ProviderException.Kind#TRUNCATED_STREAM} for a stream without its final event
+     */
+    ObjectNode parseChat(Target target, byte[] body, boolean streamed);
+
+    /** Whether the provider has an embeddings API. */
+    default boolean supportsEmbeddings() {
+        return true;
+    }
+
+    ProviderRequest embeddingsRequest(Target target, ObjectNode request, Optional<String> apiKey);
+
+    ObjectNode parseEmbeddings(Target target, byte[] body);
+
+    /** Reads the usage of a translated result; empty if the provider gave none. */
+    default Optional<Usage> usage(ObjectNode openAiResult) {
+        var usage = openAiResult.get("usage");
+        if (usage == null || !usage.isObject() || !usage.has("prompt_tokens")) {
+            return Optional.empty();
+        }
+        return Optional.of(new Usage(usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0), false));
+    }
+}
