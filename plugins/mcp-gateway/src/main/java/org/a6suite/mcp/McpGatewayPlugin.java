@@ -1,0 +1,95 @@
+package org.a6suite.mcp;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.http.HttpClient;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.a6suite.mcp.internal.ConfigParser;
+import org.a6suite.mcp.internal.McpEndpoint;
+import org.a6suite.mcp.internal.Outbound;
+import org.a6suite.mcp.internal.RestToolInvoker;
+import org.a6suite.mcp.internal.ToolRateLimiter;
+import org.a6suite.mcp.internal.UpstreamClient;
+import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
+import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.Plugin;
+import org.a6suite.plugin.PluginConfigException;
+import org.a6suite.plugin.PluginEnvironment;
+import org.a6suite.plugin.RequestDecision;
+import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.Requirements;
+import org.a6suite.resilience.Scheduler;
+import org.a6suite.resilience.Ticker;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code mcp-gateway}: an MCP (Streamable HTTP) endpoint at APISIX that serves REST backends and federated MCP
+ * servers as one governed tool catalog. Configure it in {@code ext-plugin-pre-req}, or in
+ * {@code ext-plugin-post-req} when the consumer identity of APISIX's auth plugins is needed (pre-req runs before
+ * authentication). Non-blocking: every outbound call is an async {@link HttpClient} call.
+ */
+public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
+
+    public static final String NAME = "mcp-gateway";
+
+    private final ObjectMapper mapper = JsonMapper.builder().build();
+    private final AtomicReference<PluginEnvironment> environment = new AtomicReference<>();
+    private final AtomicReference<McpEndpoint> endpoint = new AtomicReference<>();
+    private final AtomicReference<HttpClient> httpClient = new AtomicReference<>();
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public McpGatewayConfig parseConfig(String value) throws PluginConfigException {
+        PluginEnvironment env = environment.get();
+        return new ConfigParser(mapper, name -> env != null ? env.getenv(name)
+                : Optional.ofNullable(System.getenv(name))).parse(value);
+    }
+
+    @Override
+    public Requirements requirements(McpGatewayConfig config) {
+        Requirements needs = Requirements.NONE.withRequestBody();
+        return config.principal().var().map(needs::withVars).orElse(needs);
+    }
+
+    @Override
+    public void start(PluginEnvironment env) {
+        requireNonNull(env, "env");
+        environment.set(env);
+        // Redirects are never followed: a backend must not be able to send the gateway to a host nobody configured.
+        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        httpClient.set(client);
+        Ticker ticker = Ticker.systemTicker();
+        Outbound outbound = new Outbound(client, Scheduler.of(env.scheduler()), ticker, env.outcomes());
+        endpoint.set(new McpEndpoint(mapper, env.clock(), new SecureRandom(), new RestToolInvoker(outbound, mapper),
+                new UpstreamClient(outbound, new JsonRpcCodec(mapper), mapper), new ToolRateLimiter(env.clock()),
+                env.metrics(), ticker));
+    }
+
+    @Override
+    public CompletionStage<RequestDecision> onRequest(RequestView request, McpGatewayConfig config,
+            CallContext context) {
+        McpEndpoint current = endpoint.get();
+        if (current == null) {
+            throw new IllegalStateException("mcp-gateway: onRequest before start(PluginEnvironment)");
+        }
+        return current.handle(request, config, context);
+    }
+
+    @Override
+    public void close() {
+        HttpClient client = httpClient.getAndSet(null);
+        if (client != null) {
+            client.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package org.a6suite.mcp.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
+import org.a6suite.mcp.jsonrpc.JsonRpcError;
+import org.a6suite.mcp.jsonrpc.JsonRpcId;
+import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The gateway as a client of upstream MCP servers over Streamable HTTP: one POST per JSON-RPC message, answers read
+ * as {@code application/json} or as an SSE stream carrying the response. Only the configured upstream URL is ever
+ * contacted; the client's own credentials are never forwarded, only the upstream's configured headers.
+ */
+public final class UpstreamClient {
+
+    /** The protocol version the gateway offers upstream. */
+    public static final String OFFERED_VERSION = ProtocolVersions.LATEST;
+
+    private final Outbound outbound;
+    private final JsonRpcCodec codec;
+    private final ObjectMapper mapper;
+    private final AtomicLong ids = new AtomicLong();
+
+    public UpstreamClient(Outbound outbound, JsonRpcCodec codec, ObjectMapper mapper) {
+        this.outbound = requireNonNull(outbound, "outbound");
+        this.codec = requireNonNull(codec, "codec");
+        this.mapper = requireNonNull(mapper, "mapper");
+    }
+
+    /** An upstream session: its id (absent for a session-less server) and the version it negotiated. */
+    public record Session(Optional<String> id, String protocolVersion) {
+        public Session {
+            requireNonNull(id, "id");
+            requireNonNull(protocolVersion, "protocolVersion");
+        }
+
+        /** The form kept in the sealed client session: {@code version|id}. */
+        public String encode() {
+            return protocolVersion + "|" + id.orElse("");
+        }
+
+        public static Optional<Session> decode(String value) {
+            int bar = value.indexOf('|');
+            if (bar <= 0) {
+                return Optional.empty();
+            }
+            String id = value.substring(bar + 1);
+            return Optional.of(new Session(id.isEmpty() ? Optional.empty() : Optional.of(id),
+                    value.substring(0, bar)));
+        }
+    }
+
+    /** The upstream failed in a way the caller may want to tell apart. */
+    public static final class UpstreamException extends RuntimeException {
+        private final Kind kind;
+        private final Optional<JsonRpcError> rpcError;
+
+        /** What went wrong. */
+        public enum Kind { SESSION_LOST, RPC_ERROR, HTTP_STATUS, MALFORMED }
+
+        UpstreamException(Kind kind, String message, Optional<JsonRpcError> rpcError) {
+            super(message, null, false, false);
+            this.kind = kind;
+            this.rpcError = rpcError;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public Optional<JsonRpcError> rpcError() {
+            return rpcError;
+        }
+    }
+
+    /** initialize, then notifications/initialized. */
+    public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
+            String clientVersion, int maxBytes) {
+        ObjectNode params = mapper.createObjectNode();
+        params.put("protocolVersion", OFFERED_VERSION);
+        params.putObject("capabilities");
+        params.putObject("clientInfo").put("name", clientName).put("version", clientVersion);
+        JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()),
+                "initialize", Optional.of(params));
+        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1).thenCompose(answer -> {
+            String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
+            Session session = new Session(answer.sessionId(), version);
+            JsonRpcMessage.Notification initialized = new JsonRpcMessage.Notification("notifications/initialized",
+                    Optional.empty());
+            return post(upstream, session.id(), version, initialized, maxBytes, 1).thenApply(r -> session);
+        });
+    }
+
+    /** Sends a request and returns its result; tools/list may be retried, tools/call never. */
+    public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
+            JsonNode params, int maxBytes) {
+        JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method,
+                Optional.ofNullable(params));
+        int attempts = method.equals("tools/list") ? 2 : 1;
+        return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts)
+                .thenApply(Answer::result);
+    }
+
+    /** Ends an upstream session (best effort; failures are ignored). */
+    public CompletionStage<Void> delete(McpGatewayConfig.Upstream upstream, Session session) {
+        if (session.id().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        HttpRequest.Builder b = base(upstream, session.id(), session.protocolVersion()).DELETE();
+        return outbound.send("mcp/upstream/" + upstream.name(), b, HttpResponse.BodyHandlers.discarding(),
+                upstream.timeout(), 1, false).handle((r, e) -> null);
+    }
+
+    private record Answer(JsonNode result, Optional<String> sessionId) {
+    }
+
+    private CompletionStage<Answer> exchange(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
+            String version, JsonRpcMessage.Request request, int maxBytes, int attempts) {
+        return post(upstream, sessionId, version, request, maxBytes, attempts).thenApply(response -> {
+            if (response.statusCode() == 404 && sessionId.isPresent()) {
+                throw new UpstreamException(UpstreamException.Kind.SESSION_LOST,
+                        "upstream " + upstream.name() + " lost the session", Optional.empty());
+            }
+            if (response.statusCode() / 100 != 2) {
+                throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS,
+                        "upstream " + upstream.name() + " answered HTTP " + response.statusCode(), Optional.empty());
+            }
+            String contentType = response.headers().firstValue("content-type").orElse("");
+            Optional<JsonRpcMessage.Response> message = contentType.startsWith("text/event-stream")
+                    ? fromEventStream(response.body(), request.id()) : fromJson(response.body(), request.id());
+            JsonRpcMessage.Response answer = message.orElseThrow(() -> new UpstreamException(
+                    UpstreamException.Kind.MALFORMED, "upstream " + upstream.name() + " sent no response to "
+                    + request.method(), Optional.empty()));
+            if (answer.error().isPresent()) {
+                throw new UpstreamException(UpstreamException.Kind.RPC_ERROR, "upstream " + upstream.name()
+                        + " error " + answer.error().get().code() + ": " + answer.error().get().message(),
+                        answer.error());
+            }
+            return new Answer(answer.result().orElseThrow(), response.headers().firstValue("mcp-session-id")
+                    .or(() -> sessionId));
+        });
+    }
+
+    private CompletionStage<HttpResponse<byte[]>> post(McpGatewayConfig.Upstream upstream,
+            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts) {
+        HttpRequest.Builder b = base(upstream, sessionId, version)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(codec.encode(message)));
+        return outbound.send("mcp/upstream/" + upstream.name(), b, CappedBody.handler(maxBytes), upstream.timeout(),
+                attempts, true);
+    }
+
+    private static HttpRequest.Builder base(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
+            String version) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.url())
+                .header("accept", "application/json, text/event-stream")
+                .header("mcp-protocol-version", version);
+        upstream.headers().forEach(b::setHeader);
+        sessionId.ifPresent(id -> b.setHeader("mcp-session-id", id));
+        return b;
+    }
+
+    private Optional<JsonRpcMessage.Response> fromJson(byte[] body, JsonRpcId id) {
+        if (body.length == 0) {
+            return Optional.empty();
+        }
+        return asResponse(codec.decode(body), id);
+    }
+
+    /** Reads SSE {@code data:} lines event by event and returns the response matching {@code id}. */
+    private Optional<JsonRpcMessage.Response> fromEventStream(byte[] body, JsonRpcId id) {
+        StringBuilder data = new StringBuilder();
+        for (String line : new String(body, StandardCharsets.UTF_8).split("\r\n|\n|\r", -1)) {
+            if (line.isEmpty()) {
+                if (!data.isEmpty()) {
+                    Optional<JsonRpcMessage.Response> r = asResponse(
+                            codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
+                    if (r.isPresent()) {
+                        return r;
+                    }
+                    data.setLength(0);
+                }
+            } else if (line.startsWith("data:")) {
+                if (!data.isEmpty()) {
+                    data.append('\n');
+                }
+                data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+            }
+        }
+        return data.isEmpty() ? Optional.empty()
+                : asResponse(codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
+    }
+
+    private static Optional<JsonRpcMessage.Response> asResponse(JsonRpcCodec.Decoded decoded, JsonRpcId id) {
+        if (decoded instanceof JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Response r)
+                && r.id().map(i -> i.node().asString().equals(id.node().asString())).orElse(false)) {
+            return Optional.of(r);
+        }
+        return Optional.empty();
+    }
+}
