@@ -1,0 +1,84 @@
+package org.a6suite.testing.ai;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * TEST FIXTURE. What a {@link AiProviderServer} does with one request instead of (or before) answering normally.
+ */
+public sealed interface Fault {
+
+    /** Answer normally. */
+    record None() implements Fault {
+    }
+
+    /** Answer normally after {@code delay}. */
+    record Slow(Duration delay) implements Fault {
+        public Slow {
+            requireNonNull(delay, "delay");
+        }
+    }
+
+    /** Never answer (the connection stays open until the client gives up or the server stops). */
+    record Hang() implements Fault {
+    }
+
+    /** 429 with {@code Retry-After} in whole seconds (rounded up), and OpenAI's {@code retry-after-ms}. */
+    record RateLimited(Duration retryAfter) implements Fault {
+        public RateLimited {
+            requireNonNull(retryAfter, "retryAfter");
+        }
+    }
+
+    /** An error status with the provider's error body. */
+    record Status(int status) implements Fault {
+    }
+
+    /** Close the connection with a TCP reset before any response. */
+    record Reset() implements Fault {
+    }
+
+    /** 200 with a body that is not JSON. */
+    record Malformed() implements Fault {
+    }
+
+    /**
+     * A stream that ends cleanly at the HTTP level but before its final events ({@code [DONE]}, {@code message_stop});
+     * for a non-streaming request, a body cut short with the connection closed.
+     */
+    record Truncated() implements Fault {
+    }
+
+    static Fault none() {
+        return new None();
+    }
+
+    static Fault slow(Duration delay) {
+        return new Slow(delay);
+    }
+
+    static Fault hang() {
+        return new Hang();
+    }
+
+    static Fault rateLimited(Duration retryAfter) {
+        return new RateLimited(retryAfter);
+    }
+
+    static Fault status(int status) {
+        return new Status(status);
+    }
+
+    static Fault reset() {
+        return new Reset();
+    }
+
+    static Fault malformed() {
+        return new Malformed();
+    }
+
+    static Fault truncated() {
+        return new Truncated();
+    }
+}
