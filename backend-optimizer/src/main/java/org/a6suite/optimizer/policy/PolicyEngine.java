@@ -303,7 +303,7 @@ public final class PolicyEngine {
                     h == null ? null : nan(h.latency().p50()), h == null ? null : nan(h.latency().p99()),
                     h == null ? null : h.readMs(input.policy().readPercentile()).orElse(null),
                     h == null ? null : nan(h.connectMs().get(input.policy().connectPercentile()).orElse(Double.NaN)),
-                    h == null ? Optional.empty() : h.health(), s.score(), s.ejected()));
+                    h == null ? null : h.health().orElse(null), s.score(), s.ejected()));
         }
         return new Recommendation.Inputs(requests, requests == 0 ? 0 : Math.min(1.0, (double) failures / requests),
                 nodes);

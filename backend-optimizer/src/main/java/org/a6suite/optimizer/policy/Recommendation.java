@@ -67,8 +67,8 @@ public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTim
         }
     }
 
-    /** Per-node inputs. */
+    /** Per-node inputs; {@code health} is null when no reporter knew it. */
     public record NodeInput(long requests, double errorRate, Double latencyP50, Double latencyP99, Double readMs,
-            Double connectMs, Optional<String> health, double score, boolean ejected) {
+            Double connectMs, String health, double score, boolean ejected) {
     }
 }
