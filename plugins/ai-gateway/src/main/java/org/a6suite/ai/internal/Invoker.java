@@ -14,6 +14,8 @@ import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.ProviderAdapter;
 import org.a6suite.ai.internal.provider.ProviderException;
 import org.a6suite.ai.internal.provider.ProviderRequest;
+import java.util.Optional;
+import org.a6suite.resilience.AttemptEvent;
 import org.a6suite.resilience.Attempts;
 import org.a6suite.resilience.Deadline;
 import org.a6suite.resilience.DeadlineCall;
@@ -158,9 +160,45 @@ public final class Invoker {
             DeadlineCall<Success> timed = Deadlines.withAttemptTimeout(http, runtime.latency().timeoutFor(key),
                     scheduler);
             DeadlineCall<Success> guarded = runtime.breaker().map(b -> b.decorate(timed, CLASSIFIER)).orElse(timed);
-            DeadlineCall<Success> recorded = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
-                    runtime.latency().recorder(key).andThen(event -> record.add(AttemptInfo.of(target, event))));
-            return runtime.retry().decorate(recorded, CLASSIFIER);
+            DeadlineCall<Success> timedForLatency = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
+                    runtime.latency().recorder(key));
+            return runtime.retry().decorate(recordedInCall(timedForLatency, target), CLASSIFIER);
+        }
+
+        /**
+         * Adds each attempt to the call's record before the attempt's completion is seen by retry, hedge or
+         * fallback, so the record is complete when the call completes (a dependent registered on the attempt
+         * itself could run after them: CompletableFuture runs dependents last-registered first).
+         */
+        private DeadlineCall<Success> recordedInCall(DeadlineCall<Success> call, Target target) {
+            return deadline -> {
+                long start = ticker.nanoTime();
+                CompletableFuture<Success> inner;
+                try {
+                    inner = call.call(deadline).toCompletableFuture();
+                } catch (RuntimeException e) {
+                    inner = CompletableFuture.failedFuture(e);
+                }
+                CompletableFuture<Success> out = new CompletableFuture<>();
+                CompletableFuture<Success> attempt = inner;
+                inner.whenComplete((value, error) -> {
+                    Throwable cause = error == null ? null : unwrap(error);
+                    record.add(AttemptInfo.of(target, new AttemptEvent(target.id(),
+                            CLASSIFIER.classifySafely(value, cause),
+                            Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause))));
+                    if (cause == null) {
+                        out.complete(value);
+                    } else {
+                        out.completeExceptionally(cause);
+                    }
+                });
+                out.whenComplete((value, error) -> {
+                    if (out.isCancelled()) {
+                        attempt.cancel(true);
+                    }
+                });
+                return out;
+            };
         }
 
         private CompletableFuture<Success> attempt(TargetRuntime runtime, Deadline deadline) {
@@ -213,7 +251,8 @@ public final class Invoker {
 
     static Throwable unwrap(Throwable error) {
         Throwable current = error;
-        while (current instanceof CompletionException && current.getCause() != null) {
+        while ((current instanceof CompletionException || current instanceof java.util.concurrent.ExecutionException)
+                && current.getCause() != null) {
             current = current.getCause();
         }
         return current;
