@@ -31,6 +31,18 @@ public record JsonRpcId(JsonNode node) {
         return node != null && (node.isString() || node.isIntegralNumber());
     }
 
+    /** Ids are equal when both are strings or both integers with the same text ({@code 7} int equals {@code 7} long). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JsonRpcId other && node.isString() == other.node.isString()
+                && node.asString().equals(other.node.asString());
+    }
+
+    @Override
+    public int hashCode() {
+        return Boolean.hashCode(node.isString()) * 31 + node.asString().hashCode();
+    }
+
     @Override
     public String toString() {
         return node.toString();

@@ -1,0 +1,147 @@
+package org.a6suite.mcp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.plugin.PluginConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+class ConfigAndSsrfTest {
+
+    static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
+    private final JsonMapper mapper = JsonMapper.builder().build();
+    private final ConfigParser parser = new ConfigParser(mapper, n -> Optional.ofNullable(Map.of("K", KEY).get(n)));
+
+    private McpGatewayConfig parse(String toolsJson) throws PluginConfigException {
+        return parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},
+                 "backends":[{"name":"api","baseUrl":"http://127.0.0.1:9/api/"}],
+                 "tools":%s}""".formatted(toolsJson));
+    }
+
+    @Test
+    void shouldApplyDefaults() throws Exception {
+        McpGatewayConfig config = parse("[{\"name\":\"get\",\"backend\":\"api\",\"method\":\"get\",\"path\":\"/o/{id}\"}]");
+        assertThat(config.pageSize()).isEqualTo(50);
+        assertThat(config.maxRequestBytes()).isEqualTo(1 << 20);
+        assertThat(config.principal().var()).contains("consumer_name");
+        assertThat(config.session().ttl().toSeconds()).isEqualTo(3600);
+        assertThat(config.backends().get("api").baseUrl().toString()).isEqualTo("http://127.0.0.1:9/api");
+        assertThat(config.tools().get("get").args().get("id").in()).isEqualTo(LocalTool.ArgBinding.In.PATH);
+        assertThat(config.tools().get("get").method()).isEqualTo("GET");
+    }
+
+    @Test
+    void shouldNameFieldValueAndExpectationInErrors() {
+        assertThatThrownBy(() -> parser.parse("{\"pageSize\": 0}")).isInstanceOf(PluginConfigException.class)
+                .hasMessage("pageSize: 0 (expected: an integer in [1, 1000])");
+        assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"env\":\"NOPE\"}]}}"))
+                .hasMessage("session.keys[0].env: NOPE (expected: a set environment variable)");
+        assertThatThrownBy(() -> parse("[{\"name\":\"x\",\"backend\":\"other\",\"method\":\"GET\",\"path\":\"/a\"}]"))
+                .hasMessageStartingWith("tools[0].backend: other (expected: one of [api])");
+        assertThatThrownBy(() -> parser.parse("{\"bogus\": 1}")).hasMessageStartingWith("$.bogus: unknown field");
+    }
+
+    @Test
+    void shouldRefuseInlineSecretsAndNeverEchoKeyMaterial() {
+        assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"secret\":\"" + KEY + "\"}]}}"))
+                .isInstanceOf(PluginConfigException.class).message().doesNotContain(KEY);
+    }
+
+    @Test
+    void shouldRefusePathTemplatesThatCouldLeaveTheBackend() {
+        for (String path : new String[] {"//evil.example/x", "http://evil/x", "/a/../admin", "/a?x=1", "/a#f", "a"}) {
+            assertThatThrownBy(() -> parse("[{\"name\":\"x\",\"backend\":\"api\",\"method\":\"GET\",\"path\":\""
+                    + path + "\"}]")).as(path).hasMessageStartingWith("tools[0].path: ");
+        }
+    }
+
+    @Test
+    void shouldRefuseBackendsThatAreNotPlainHttpUrls() {
+        assertThatThrownBy(() -> parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},
+                 "backends":[{"name":"api","baseUrl":"file:///etc/passwd"}]}"""))
+                .hasMessageStartingWith("backends[0].baseUrl: file:///etc/passwd");
+    }
+
+    @Test
+    void shouldEncodeArgumentsSoNoneCanReachAnotherPathOrHost() throws Exception {
+        McpGatewayConfig config = parse("""
+                [{"name":"get","backend":"api","method":"GET","path":"/orders/{id}",
+                  "args":{"q":"query","trace":{"in":"header","name":"X-Trace"}}}]""");
+        RestToolInvoker invoker = new RestToolInvoker(dummyOutbound(), mapper);
+        LocalTool tool = config.tools().get("get");
+        McpGatewayConfig.Backend backend = config.backends().get("api");
+        ObjectNode args = mapper.createObjectNode().put("id", "../../admin?x=1#y").put("q", "a&admin=true")
+                .put("trace", "t-1");
+        HttpRequest request = invoker.request(tool, backend, args).build();
+        assertThat(request.uri().toString())
+                .isEqualTo("http://127.0.0.1:9/api/orders/..%2F..%2Fadmin%3Fx%3D1%23y?q=a%26admin%3Dtrue");
+        assertThat(request.headers().firstValue("x-trace")).contains("t-1");
+        assertThatThrownBy(() -> invoker.request(tool, backend, mapper.createObjectNode().put("id", "..")))
+                .isInstanceOf(RestToolInvoker.BadArgumentException.class);
+        assertThatThrownBy(() -> invoker.request(tool, backend, mapper.createObjectNode().put("id", "http://evil")
+                .put("trace", "a\r\nhost: evil"))).isInstanceOf(RestToolInvoker.BadArgumentException.class);
+    }
+
+    @Test
+    void shouldGenerateToolsFromOpenApiIgnoringItsServers(@TempDir Path dir) throws Exception {
+        Path doc = dir.resolve("orders.yaml");
+        Files.writeString(doc, """
+                openapi: 3.0.3
+                info: {title: orders, version: "1"}
+                servers: [{url: "http://evil.example"}]
+                paths:
+                  /orders/{id}:
+                    parameters:
+                      - {name: id, in: path, required: true, schema: {type: string}}
+                    get:
+                      operationId: getOrder
+                      summary: Get an order
+                      responses:
+                        "200":
+                          content:
+                            application/json:
+                              schema: {$ref: "#/components/schemas/Order"}
+                  /orders:
+                    post:
+                      operationId: createOrder
+                      requestBody:
+                        required: true
+                        content:
+                          application/json:
+                            schema: {type: object, properties: {item: {type: string}}}
+                      responses: {"201": {description: created}}
+                components:
+                  schemas:
+                    Order: {type: object, properties: {id: {type: string}, total: {type: number}}}
+                """);
+        McpGatewayConfig config = parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},
+                 "backends":[{"name":"api","baseUrl":"http://127.0.0.1:9/api"}],
+                 "openapi":[{"file":"%s","backend":"api","prefix":"orders_"}]}""".formatted(doc));
+        assertThat(config.tools()).containsOnlyKeys("orders_getOrder", "orders_createOrder");
+        LocalTool get = config.tools().get("orders_getOrder");
+        assertThat(get.inputSchema().path("required").toString()).isEqualTo("[\"id\"]");
+        assertThat(get.outputSchema().orElseThrow().path("properties").has("total")).isTrue();
+        assertThat(config.tools().get("orders_createOrder").args().get("body").in())
+                .isEqualTo(LocalTool.ArgBinding.In.BODY);
+        HttpRequest request = new RestToolInvoker(dummyOutbound(), mapper)
+                .request(get, config.backends().get("api"), mapper.createObjectNode().put("id", "7")).build();
+        assertThat(request.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders/7");
+    }
+
+    private static Outbound dummyOutbound() {
+        return new Outbound(java.net.http.HttpClient.newHttpClient(), (task, delay) -> () -> true,
+                System::nanoTime, o -> { });
+    }
+}
