@@ -72,6 +72,7 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();
         this.client = http;
+        environment.blockingExecutor().execute(org.a6suite.ai.internal.Tokens::warmUp);
         this.gateway = new Gateway(new RuntimeRegistry(ticker, scheduler), new Router(random::nextDouble),
                 new Invoker(http, credentials, ticker, scheduler), credentials,
                 new Accounting(environment.metrics(), environment.outcomes()), ticker);

@@ -128,7 +128,9 @@ public final class Gateway {
                 : Optional.of(modelNode.asString());
         List<Target> eligible = eligible(config, model, operation);
         List<TargetRuntime> runtimesFor = eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
-        long promptTokens = operation == Operation.CHAT ? Tokens.prompt(request) : 0;
+        // Only cost routing needs a prompt estimate before the call; tokenizing is not free.
+        long promptTokens = operation == Operation.CHAT && config.strategy() == AiGatewayConfig.Strategy.COST
+                ? Tokens.prompt(request) : 0;
         long completionTokens = Wire.maxTokens(request).map(Integer::longValue).orElse(DEFAULT_COMPLETION_ESTIMATE);
         List<TargetRuntime> ordered = router.order(config.strategy(), runtimesFor,
                 Invoker.operationKey(operation, stream), promptTokens, completionTokens);

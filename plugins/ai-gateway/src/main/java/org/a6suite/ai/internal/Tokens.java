@@ -19,6 +19,11 @@ public final class Tokens {
     private Tokens() {
     }
 
+    /** Loads the encoding's tables (a few hundred milliseconds) so the first call does not pay for it. */
+    public static void warmUp() {
+        count("warm up");
+    }
+
     public static int count(String text) {
         return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
     }

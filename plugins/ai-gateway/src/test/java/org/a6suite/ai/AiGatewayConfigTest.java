@@ -1,0 +1,105 @@
+package org.a6suite.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.a6suite.plugin.PluginConfigException;
+import org.junit.jupiter.api.Test;
+
+class AiGatewayConfigTest {
+
+    private final AiGatewayPlugin plugin = new AiGatewayPlugin();
+
+    private static final String TARGET = """
+            {"id": "main", "type": "openai", "endpoint": "https://api.openai.com/v1", "model": "gpt-4o-mini",
+             "credentials": {"env": "OPENAI_API_KEY"}}""";
+
+    @Test
+    void shouldApplyDefaultsToMinimalConfig() throws Exception {
+        AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "]}");
+
+        assertThat(config.mode()).isEqualTo(AiGatewayConfig.Mode.INVOKE);
+        assertThat(config.strategy()).isEqualTo(AiGatewayConfig.Strategy.PRIORITY);
+        assertThat(config.timeouts().total()).isEqualTo(Duration.ofSeconds(55));
+        assertThat(config.timeouts().warmup()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.retry().maxAttempts()).isEqualTo(2);
+        assertThat(config.breaker().enabled()).isTrue();
+        assertThat(config.hedge().enabled()).isFalse();
+        assertThat(config.maxBodyBytes()).isEqualTo(1_048_576);
+        assertThat(config.log().includeContent()).isFalse();
+        assertThat(config.passthrough().targetHeader()).isEqualTo("x-a6-ai-target");
+        assertThat(config.targets().get(0).weight()).isEqualTo(1);
+    }
+
+    private void assertRejected(String json, String message) {
+        assertThatThrownBy(() -> plugin.parseConfig(json)).isInstanceOf(PluginConfigException.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void shouldNameFieldValueAndExpectationInErrors() {
+        assertRejected("", "$: \"\" (expected: a JSON object with at least \"targets\")");
+        assertRejected("{\"targets\": []}", "targets: an array of 0 (expected: a non-empty array of targets)");
+        assertRejected("{\"targets\": [" + TARGET.replace("openai\", \"endpoint", "openia\", \"endpoint") + "]}",
+                "targets[0].type: \"openia\" (expected: one of [openai, azure-openai, anthropic, gemini, mistral,"
+                        + " ollama, deepseek, openai-compatible])");
+        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 60000}}",
+                "timeouts.total_ms: 60000 (expected: milliseconds in [100, 59000])");
+        assertRejected("{\"targets\": [" + TARGET + "], \"strategy\": \"fastest\"}",
+                "strategy: \"fastest\" (expected: one of [priority, weighted, latency, cost])");
+        assertRejected("{\"targets\": [" + TARGET + "], \"retires\": {}}",
+                "retires: unknown field (expected: one of [allowed_models, breaker, hedge, log, max_body_bytes, mode,"
+                        + " model_aliases, passthrough, prompt, retry, strategy, targets, timeouts])");
+        assertRejected("{\"targets\": [" + TARGET + "], \"model_aliases\": {\"fast\": [\"nope\"]}}",
+                "model_aliases.fast: \"nope\" (expected: a target id, one of [main])");
+        assertRejected("{\"targets\": [" + TARGET + ", " + TARGET + "]}",
+                "targets[1].id: \"main\" (expected: unique target ids)");
+    }
+
+    @Test
+    void shouldRefuseInlineSecretsWithoutEchoingThem() {
+        String inline = TARGET.replace("{\"env\": \"OPENAI_API_KEY\"}", "\"sk-live-123\"");
+
+        assertThatThrownBy(() -> plugin.parseConfig("{\"targets\": [" + inline + "]}"))
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessageStartingWith("targets[0].credentials: a string (value not shown)")
+                .hasMessageNotContaining("sk-live-123");
+    }
+
+    @Test
+    void shouldRequireCredentialsForHostedProvidersOnly() throws Exception {
+        assertRejected("{\"targets\": [" + TARGET.replaceAll(",\\s*\"credentials\": \\{[^}]*}", "")
+                + "]}", "targets[0].credentials: absent (expected: {\"env\": \"NAME\"} or {\"file\": \"/path\"}"
+                + " for provider openai)");
+        AiGatewayConfig ollama = plugin.parseConfig("""
+                {"targets": [{"id": "local", "type": "ollama", "endpoint": "http://127.0.0.1:11434",
+                              "model": "llama3.2"}]}""");
+        assertThat(ollama.targets().get(0).credentials()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectNonOpenAiProvidersInPassthroughMode() {
+        assertRejected("""
+                {"mode": "passthrough", "targets": [{"id": "c", "type": "anthropic",
+                 "endpoint": "https://api.anthropic.com", "model": "claude", "credentials": {"env": "K"}}]}""",
+                "targets[0].type: \"anthropic\" (expected: an OpenAI-shaped provider in passthrough mode (openai,"
+                        + " azure-openai, mistral, deepseek, openai-compatible))");
+    }
+
+    @Test
+    void shouldRejectAttemptCeilingAboveTotal() {
+        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 1000,"
+                + " \"attempt_ceiling_ms\": 2000}}", "timeouts.attempt_ceiling_ms: 2000 (expected: <= total_ms (1000))");
+    }
+
+    @Test
+    void shouldCompilePromptSchemasAndCollectVariables() throws Exception {
+        AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "], \"prompt\": {\"template\":"
+                + " \"Translate {{text}} to {{ lang }}\", \"input_schema\": {\"type\": \"object\"}}}");
+
+        assertThat(config.prompt().orElseThrow().variables()).containsExactly("text", "lang");
+        assertRejected("{\"targets\": [" + TARGET + "], \"prompt\": {\"template\": \"x\", \"input_schema\": 3}}",
+                "prompt.input_schema: 3 (expected: a JSON object)");
+    }
+}
