@@ -84,7 +84,7 @@ public final class ApisixEmulator implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(config.maxBodyBytes),
+                        ch.pipeline().addLast(new HttpServerCodec(), HttpFrontHandler.lengthRecorder(), new HttpObjectAggregator(config.maxBodyBytes),
                                 new HttpFrontHandler(engine));
                     }
                 });

@@ -6,6 +6,9 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.util.AttributeKey;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -23,6 +26,25 @@ import java.util.List;
 /** The client-facing side: turns each aggregated request into an {@link Engine} call and writes its response. */
 public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    /**
+     * Whether the request as sent carried Content-Length: HttpObjectAggregator adds {@code Content-Length: 0} to
+     * requests without a body, which APISIX would never show the runner or the upstream.
+     */
+    static final AttributeKey<Boolean> HAD_LENGTH = AttributeKey.valueOf("a6-emulator-had-content-length");
+
+    /** Goes before the aggregator and notes whether the client sent Content-Length. */
+    public static ChannelInboundHandlerAdapter lengthRecorder() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest r) {
+                    ctx.channel().attr(HAD_LENGTH).set(r.headers().contains("Content-Length"));
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
+    }
+
     private final Engine engine;
 
     public HttpFrontHandler(Engine engine) {
@@ -37,6 +59,9 @@ public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttp
         }
         List<Header> headers = new ArrayList<>();
         request.headers().iteratorAsString().forEachRemaining(e -> headers.add(new Header(e.getKey(), e.getValue())));
+        if (!Boolean.TRUE.equals(ctx.channel().attr(HAD_LENGTH).get())) {
+            headers.removeIf(h -> h.is("content-length"));
+        }
         byte[] body = ByteBufUtil.getBytes(request.content());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = request.method().name().equals("HEAD");

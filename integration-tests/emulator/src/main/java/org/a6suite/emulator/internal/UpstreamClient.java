@@ -13,8 +13,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpMethod;
@@ -69,12 +71,14 @@ final class UpstreamClient {
                 return;
             }
             Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-                    target, Unpooled.wrappedBuffer(body), false);
+            // Head and body written separately: a FullHttpRequest would get a Content-Length the caller did not set.
+            HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target,
+                    DefaultHttpHeadersFactory.headersFactory().withValidation(false));
             for (Header h : headers) {
                 request.headers().add(h.name(), h.value());
             }
-            ch.writeAndFlush(request).addListener(w -> {
+            ch.write(request);
+            ch.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body))).addListener(w -> {
                 if (!w.isSuccess()) {
                     result.completeExceptionally(new UpstreamException("send() to " + node.hostPort() + " failed: "
                             + w.cause().getMessage(), false));

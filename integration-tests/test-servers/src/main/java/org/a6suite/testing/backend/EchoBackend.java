@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -24,10 +25,12 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -79,8 +82,8 @@ public final class EchoBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024 * 1024),
-                                new EchoHandler());
+                        ch.pipeline().addLast(new HttpServerCodec(), new WireHeaders(),
+                                new HttpObjectAggregator(16 * 1024 * 1024), new EchoHandler());
                     }
                 });
         serverChannel = bootstrap.bind("127.0.0.1", port).sync().channel();
@@ -135,13 +138,28 @@ public final class EchoBackend implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    private static final AttributeKey<List<Map.Entry<String, String>>> WIRE_HEADERS =
+            AttributeKey.valueOf("a6-echo-wire-headers");
+
+    /** Keeps the headers as sent: the aggregator would add Content-Length to a request that had none. */
+    private static final class WireHeaders extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest request) {
+                List<Map.Entry<String, String>> headers = new ArrayList<>();
+                request.headers().iteratorAsString().forEachRemaining(
+                        e -> headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())));
+                ctx.channel().attr(WIRE_HEADERS).set(headers);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
     private final class EchoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            List<Map.Entry<String, String>> headers = new ArrayList<>();
-            request.headers().iteratorAsString().forEachRemaining(
-                    e -> headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())));
+            List<Map.Entry<String, String>> headers = ctx.channel().attr(WIRE_HEADERS).getAndSet(null);
             byte[] body = ByteBufUtil.getBytes(request.content());
             RecordedRequest recorded = new RecordedRequest(request.method().name(), request.uri(), headers, body);
             requests.add(recorded);
