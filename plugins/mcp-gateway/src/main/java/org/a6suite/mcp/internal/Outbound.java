@@ -49,7 +49,9 @@ public final class Outbound {
     /** 5xx and 429 are worth another attempt and count against the breaker; other 4xx are the caller's fault. */
     static final OutcomeClassifier<HttpResponse<?>> CLASSIFIER = (response, error) -> {
         if (error != null) {
-            return OutcomeClassifier.ofDefaults().classify(null, error);
+            // An oversized answer is deterministic and says nothing about the target's health.
+            return cause(error) instanceof CappedBody.TooLargeException ? Outcome.ignored()
+                    : OutcomeClassifier.ofDefaults().classify(null, error);
         }
         int status = response.statusCode();
         if (status >= 500 || status == 429) {
