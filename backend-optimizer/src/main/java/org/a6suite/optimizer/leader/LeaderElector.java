@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * <p>Only the leader applies changes, and every write carries a {@link Fence} (the election key and its create
  * revision) checked inside the write's transaction: a deposed leader that has not noticed yet cannot write.
  */
-public final class LeaderElector implements AutoCloseable {
+public final class LeaderElector implements Leadership, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
     private static final Duration RETRY = Duration.ofMillis(500);
@@ -59,6 +59,7 @@ public final class LeaderElector implements AutoCloseable {
         scheduler.execute(this::campaign);
     }
 
+    @Override
     public boolean isLeader() {
         return leaderKey != null;
     }
@@ -68,12 +69,14 @@ public final class LeaderElector implements AutoCloseable {
     }
 
     /** The fence to put in writes while leading. */
+    @Override
     public Optional<Fence> fence() {
         LeaderKey k = leaderKey;
         return k == null ? Optional.empty() : Optional.of(new Fence(Etcd.string(k.getKey()), k.getRevision()));
     }
 
     /** Who leads now, as etcd says (any replica can ask). */
+    @Override
     public Optional<String> currentLeader() {
         try {
             var r = client.getElectionClient().leader(Etcd.bytes(electionName)).get(2, TimeUnit.SECONDS);
