@@ -98,8 +98,24 @@ class AiGatewayConfigTest {
         AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "], \"prompt\": {\"template\":"
                 + " \"Translate {{text}} to {{ lang }}\", \"input_schema\": {\"type\": \"object\"}}}");
 
-        assertThat(config.prompt().orElseThrow().variables()).containsExactly("text", "lang");
+        assertThat(config.prompt().orElseThrow().variables()).containsExactlyInAnyOrder("text", "lang");
         assertRejected("{\"targets\": [" + TARGET + "], \"prompt\": {\"template\": \"x\", \"input_schema\": 3}}",
                 "prompt.input_schema: 3 (expected: a JSON object)");
+    }
+
+    @Test
+    void shouldAcceptEveryShippedRouteExample() throws Exception {
+        var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        var dir = java.nio.file.Path.of("../../apisix-conf/examples");
+        try (var files = java.nio.file.Files.list(dir)) {
+            var examples = files.filter(f -> f.getFileName().toString().startsWith("ai-gateway-")).toList();
+            assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
+            for (var file : examples) {
+                var route = mapper.readTree(file.toFile());
+                String value = route.path("plugins").path("ext-plugin-pre-req").path("conf").path(0).path("value")
+                        .asString();
+                assertThat(plugin.parseConfig(value)).as(file.toString()).isNotNull();
+            }
+        }
     }
 }
