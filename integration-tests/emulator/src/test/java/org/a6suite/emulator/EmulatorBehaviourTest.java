@@ -285,4 +285,59 @@ class EmulatorBehaviourTest {
         assertThat(Optional.of(r.uri())).contains("/a/*");
         assertThat(Files.exists(dir)).isTrue();
     }
+
+    @Test
+    void shouldAnswer504WhenTheUpstreamHangsPastTheRouteReadTimeoutAnd502OnReset() throws Exception {
+        EmulatorRoute route = EmulatorRoute.builder("8").uri("/u/*")
+                .upstream(new EmulatorUpstream(List.of(new EmulatorUpstream.Node("127.0.0.1", backend.port(), 1)),
+                        new EmulatorUpstream.Timeout(Duration.ofSeconds(1), Duration.ofSeconds(1),
+                                Duration.ofMillis(300))))
+                .build();
+        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(route).build().start();
+
+        backend.fault(org.a6suite.testing.backend.Fault.hang());
+        RawHttp.Response hung = get("/u/a");
+        assertThat(hung.statusLine()).isEqualTo("HTTP/1.1 504 Gateway Time-out");
+
+        backend.fault(org.a6suite.testing.backend.Fault.reset());
+        assertThat(get("/u/b").status()).isEqualTo(502);
+
+        backend.fault(org.a6suite.testing.backend.Fault.status(500));
+        RawHttp.Response failing = get("/u/c");
+        assertThat(failing.status()).isEqualTo(500);
+        assertThat(failing.header("Server")).contains("APISIX/3.18.0");
+        assertThat(backend.requests()).hasSize(3);
+    }
+
+    @Test
+    void shouldApplyRewriteArgsDeleteAndAppendThenReserializeTheWholeQuery_ref6() throws Exception {
+        runner = new FakeRunner(socket(), (conn, m) -> switch (m) {
+            case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(1));
+            case HttpReqCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(r.id(),
+                    new HttpReqCallResponse.Rewrite(Optional.empty(),
+                            List.of(org.a6suite.protocol.message.TextEntry.of("X-A", "1"),
+                                    org.a6suite.protocol.message.TextEntry.of("x-a", "2"),
+                                    org.a6suite.protocol.message.TextEntry.absent("X-Gone"),
+                                    org.a6suite.protocol.message.TextEntry.of("Host", "up.example")),
+                            List.of(org.a6suite.protocol.message.TextEntry.of("b", "x y"),
+                                    org.a6suite.protocol.message.TextEntry.of("b", "z"),
+                                    org.a6suite.protocol.message.TextEntry.absent("c")),
+                            List.of(org.a6suite.protocol.message.TextEntry.of("X-Resp", "r"),
+                                    org.a6suite.protocol.message.TextEntry.of("Content-Type", "bad")),
+                            Optional.empty())));
+            default -> null;
+        });
+        start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofSeconds(5));
+
+        RawHttp.Response r = RawHttp.send(emulator.port(), RawHttp.request("GET", "/t/p?a=1&b=0&c=3",
+                List.of("Host: t.example", "X-Gone: g", "X-A: 0"), new byte[0]), false);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("X-Resp")).contains("r");
+        assertThat(r.header("Content-Type")).contains("application/json"); // content-type is excluded (ref 6)
+        var got = backend.requests().getFirst();
+        assertThat(got.target()).isEqualTo("/t/p?a=1&b=x%20y&b=z");
+        assertThat(got.headers("X-A")).containsExactly("2");
+        assertThat(got.header("X-Gone")).isEmpty();
+        assertThat(got.header("Host")).contains("up.example");
+    }
 }
