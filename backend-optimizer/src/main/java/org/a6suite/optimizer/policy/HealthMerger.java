@@ -36,8 +36,15 @@ public final class HealthMerger {
         this.staleIntervals = staleIntervals;
     }
 
-    /** The merged health of one upstream's nodes, and a stamp that changes whenever a contributing report changes. */
-    public record Merged(Map<String, NodeHealth> nodes, long stamp, int reporters) {
+    /**
+     * The merged health of one upstream's nodes.
+     *
+     * @param nodes          merged health by node address
+     * @param stamp          changes whenever a contributing report changes
+     * @param reporters      how many APISIX nodes reported this upstream
+     * @param newestReportMs the newest contributing report's {@code generated_at_ms} (0 without reports)
+     */
+    public record Merged(Map<String, NodeHealth> nodes, long stamp, int reporters, long newestReportMs) {
         public Merged {
             nodes = Map.copyOf(nodes);
         }
@@ -47,6 +54,7 @@ public final class HealthMerger {
         long now = clock.millis();
         Map<String, List<NodeHealth>> perNode = new TreeMap<>();
         long stamp = 0;
+        long newest = 0;
         int reporters = 0;
         for (HealthDocument doc : documents) {
             if (now - doc.generatedAtMs() > staleIntervals * Math.max(1, doc.intervalMs())) {
@@ -57,13 +65,14 @@ public final class HealthMerger {
                 continue;
             }
             reporters++;
+            newest = Math.max(newest, doc.generatedAtMs());
             // Sum of report times: moves when any contributing reporter publishes a new report.
             stamp += doc.generatedAtMs() ^ doc.nodeId().hashCode();
             nodes.forEach((addr, h) -> perNode.computeIfAbsent(addr, k -> new ArrayList<>()).add(h));
         }
         Map<String, NodeHealth> merged = new TreeMap<>();
         perNode.forEach((addr, list) -> merged.put(addr, mergeNode(list)));
-        return new Merged(merged, stamp, reporters);
+        return new Merged(merged, stamp, reporters, newest);
     }
 
     static NodeHealth mergeNode(List<NodeHealth> list) {

@@ -37,7 +37,8 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * With at least {@code minSamples} requests: connect = max connect-time percentile x connectFactor, read (and send) =
  * max response-time percentile x readFactor, over nodes that are not ejected and score at least 0.5, clamped to the
  * policy's bounds. A timeout changes only if it moves by more than {@code timeoutHysteresis} and the last change is
- * older than {@code timeoutMinIntervalSeconds}. Route-level timeouts are reported; for an inline route upstream whose
+ * older than {@code timeoutMinIntervalSeconds}. Weights and timeouts move at most one step per health report: after a
+ * change, the next waits for a report generated after it. Route-level timeouts are reported; for an inline route upstream whose
  * route sets its own timeout the upstream timeout is left alone.
  */
 public final class PolicyEngine {
@@ -203,6 +204,11 @@ public final class PolicyEngine {
             return config.weights();
         }
         Optional<Instant> last = input.lastWeightChange();
+        if (actedOnLatestData(last, input)) {
+            // One bounded step per health report: without new data since the last change, the next step waits.
+            reasons.add("weights would change but no new health report since the last weight change");
+            return config.weights();
+        }
         if (!ejectionChange && last.isPresent()
                 && Duration.between(last.get(), now).compareTo(policy.weightMinInterval()) < 0) {
             reasons.add("weights would change but last changed " + Duration.between(last.get(), now).toSeconds()
@@ -259,6 +265,10 @@ public final class PolicyEngine {
             return Optional.empty();
         }
         Optional<Instant> last = input.lastTimeoutChange();
+        if (actedOnLatestData(last, input)) {
+            reasons.add("timeout would change but no new health report since the last timeout change");
+            return Optional.empty();
+        }
         if (last.isPresent() && Duration.between(last.get(), now).compareTo(policy.timeoutMinInterval()) < 0) {
             reasons.add("timeout would change to " + fmt(proposed) + " but last changed "
                     + Duration.between(last.get(), now).toSeconds() + " s ago (timeoutMinIntervalSeconds "
@@ -270,6 +280,11 @@ public final class PolicyEngine {
                 + ", connect " + policy.connectPercentile() + " " + connectMs.map(PolicyEngine::fmtNum).orElse("n/a")
                 + " ms x " + fmtNum(policy.connectFactor()));
         return Optional.of(proposed);
+    }
+
+    private static boolean actedOnLatestData(Optional<Instant> lastChange, EvaluationInput input) {
+        return lastChange.isPresent() && input.health().newestReportMs() > 0
+                && !lastChange.get().isBefore(Instant.ofEpochMilli(input.health().newestReportMs()));
     }
 
     /** Nodes whose latency should bound the timeouts: not ejected, scoring as healthy, with enough samples. */

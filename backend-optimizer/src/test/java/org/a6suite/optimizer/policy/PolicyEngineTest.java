@@ -60,7 +60,7 @@ class PolicyEngineTest {
     /** One interval: the engine sees new health, and (as the auto-mode writer would) its weights are applied. */
     private Recommendation step(Map<String, NodeHealth> health, boolean apply) {
         clock.advance(Duration.ofSeconds(5));
-        HealthMerger.Merged merged = new HealthMerger.Merged(health, ++stamp, 1);
+        HealthMerger.Merged merged = new HealthMerger.Merged(health, ++stamp, 1, clock.millis());
         // the writer records the operator's weights before the first change: the baseline
         EvaluationInput input = new EvaluationInput(config, merged, policy, lastTimeoutChange, lastWeightChange,
                 BASELINE, routes);
@@ -234,10 +234,25 @@ class PolicyEngineTest {
     }
 
     @Test
+    void shouldTakeOneStepPerHealthReport() {
+        Map<String, NodeHealth> h = withFourth(node(200, 0, 310, 320, 400));
+        step(h, true);
+        assertThat(config.weights().get(NODES.get(3))).isEqualTo(7);
+        // evaluated again before the next report arrives: no second step on the same data
+        clock.advance(Duration.ofSeconds(1));
+        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(h, stamp, 1,
+                clock.millis() - 1000), policy, lastTimeoutChange, lastWeightChange, BASELINE, routes);
+        Recommendation again = engine.evaluate(input, state).recommendation();
+        assertThat(again.weightsChanged()).isFalse();
+        assertThat(again.reasons()).contains("weights would change but no new health report since the last weight"
+                + " change");
+    }
+
+    @Test
     void shouldGiveTheSameAnswerForTheSameData() {
         Map<String, NodeHealth> h = withFourth(node(200, 0, 310, 320, 400));
         Recommendation first = step(h, false);
-        HealthMerger.Merged same = new HealthMerger.Merged(h, stamp, 1);
+        HealthMerger.Merged same = new HealthMerger.Merged(h, stamp, 1, clock.millis());
         EvaluationInput input = new EvaluationInput(config, same, policy, lastTimeoutChange, lastWeightChange,
                 Map.of(), routes);
         PolicyEngine.Evaluation again = engine.evaluate(input, state);
@@ -259,7 +274,7 @@ class PolicyEngineTest {
     @Test
     void shouldComputeNothingWhenModeIsOff() {
         Policy off = new PolicyStoreTestSupport().withMode(Mode.OFF);
-        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(all(fast()), 1, 1), off,
+        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(all(fast()), 1, 1, clock.millis()), off,
                 Optional.empty(), Optional.empty(), Map.of(), List.of());
         Recommendation r = engine.evaluate(input, state).recommendation();
         assertThat(r.status()).isEqualTo(Recommendation.Status.OFF);

@@ -1,0 +1,144 @@
+package org.a6suite.optimizer.service;
+
+import static org.a6suite.optimizer.etcd.Etcd.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.a6suite.optimizer.etcd.EtcdMirror;
+import org.a6suite.optimizer.leader.Leadership;
+import org.a6suite.optimizer.model.UpstreamRef;
+import org.a6suite.optimizer.policy.Policy;
+import org.a6suite.optimizer.policy.PolicyCodec;
+import org.a6suite.optimizer.testing.MutableClock;
+import org.a6suite.optimizer.writer.UpstreamWriter;
+import org.a6suite.testing.etcd.EtcdServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The loop driven tick by tick with a moved clock, against a real etcd. */
+class OptimizerServiceTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final UpstreamRef REF = UpstreamRef.parse("upstreams/1");
+
+    private EtcdServer etcd;
+    private Client client;
+    private ScheduledExecutorService scheduler;
+    private EtcdMirror mirror;
+    private OptimizerService service;
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() throws Exception {
+        etcd = EtcdServer.start();
+        client = etcd.newClient();
+        client.getKVClient().put(bytes("/apisix/upstreams/1"), bytes("""
+                {"nodes":{"10.0.0.1:80":10,"10.0.0.2:80":10,"10.0.0.3:80":10,"10.0.0.4:80":10},"type":"roundrobin"}
+                """)).get(5, TimeUnit.SECONDS);
+        scheduler = Executors.newScheduledThreadPool(2);
+        mirror = new EtcdMirror(client, "/apisix", "/a6/health", "/a6/optimizer", clock, meters, scheduler);
+        mirror.start();
+        assertThat(mirror.awaitSynced(Duration.ofSeconds(10))).isTrue();
+        Policy auto = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree(
+                "{\"mode\":\"auto\",\"minSamples\":50,\"weightMinIntervalSeconds\":0}"), "");
+        OptimizerState state = new OptimizerState(mirror, client, auto);
+        UpstreamWriter writer = new UpstreamWriter(client, "/apisix", "/a6/optimizer", clock, 5, 50, meters);
+        service = new OptimizerService(mirror, state, writer, Leadership.solo("test"), clock, 3, 100, meters);
+    }
+
+    @AfterEach
+    void stop() {
+        mirror.close();
+        scheduler.shutdownNow();
+        client.close();
+        etcd.close();
+    }
+
+    private void publish(long errorsOnHealthyNodes) throws Exception {
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 1; i <= 4; i++) {
+            boolean slow = i == 4;
+            if (i > 1) {
+                nodes.append(',');
+            }
+            nodes.append("\"10.0.0.").append(i).append(":80\":{\"requests\":100,\"errors\":{\"http_5xx\":")
+                    .append(slow ? 0 : errorsOnHealthyNodes).append("},\"latency_ms\":{\"p50\":")
+                    .append(slow ? 300 : 10).append(",\"p90\":").append(slow ? 320 : 20).append(",\"p99\":")
+                    .append(slow ? 400 : 40).append("}}");
+        }
+        String doc = "{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":" + clock.millis()
+                + ",\"interval_ms\":5000,\"upstreams\":{\"upstreams/1\":{\"nodes\":{" + nodes + "}}}}";
+        long rev = client.getKVClient().put(bytes("/a6/health/apisix-1"), bytes(doc)).get(5, TimeUnit.SECONDS)
+                .getHeader().getRevision();
+        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().health().containsKey("apisix-1")
+                && mirror.snapshot().health().get("apisix-1").generatedAtMs() == clock.millis());
+    }
+
+    private JsonNode stored() throws Exception {
+        return JSON.readTree(client.getKVClient().get(bytes("/apisix/upstreams/1")).get(5, TimeUnit.SECONDS)
+                .getKvs().getFirst().getValue().toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void awaitHistory(int size) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.state().history(REF).size() == size);
+    }
+
+    @Test
+    void shouldRollBackAndHoldWhenTheErrorRateWorsensWithinTheGuardWindow() throws Exception {
+        publish(0);
+        service.tick();
+        awaitHistory(1);
+        assertThat(stored().get("nodes").get("10.0.0.4:80").asInt()).isEqualTo(7);
+
+        // the change is followed by a jump in errors: 0 % -> 15 % (> +5 %) within the 60 s guard window
+        clock.advance(Duration.ofSeconds(5));
+        publish(20);
+        service.tick();
+        awaitHistory(2);
+        assertThat(stored().get("nodes").get("10.0.0.4:80").asInt()).isEqualTo(10);
+        assertThat(service.state().history(REF).getFirst().kind()).isEqualTo("rollback");
+        assertThat(service.state().history(REF).getFirst().actor()).isEqualTo("guard");
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.state().pause(REF).isPresent());
+        assertThat(service.state().pause(REF).orElseThrow().get("reason").asString())
+                .startsWith("held after automatic rollback: error rate 0.0% -> 15.0%");
+        assertThat(meters.get("a6.optimizer.rollbacks").counter().count()).isEqualTo(1);
+
+        // held: later intervals change nothing until an operator resumes
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofSeconds(5));
+            publish(0);
+            service.tick();
+        }
+        assertThat(service.state().history(REF)).hasSize(2);
+        assertThat(stored().get("nodes").get("10.0.0.4:80").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldApplyEachChangeOnceAndRecordWhy() throws Exception {
+        publish(0);
+        service.tick();
+        awaitHistory(1);
+        // the same health data again: the engine has nothing new, no second change
+        service.tick();
+        service.tick();
+        assertThat(service.state().history(REF)).hasSize(1);
+        var decision = service.state().history(REF).getFirst();
+        assertThat(decision.reasons()).anyMatch(r -> r.startsWith("10.0.0.4:80 weight 10 -> 7"));
+        assertThat(decision.inputs().nodes().get("10.0.0.4:80").requests()).isEqualTo(100);
+        assertThat(service.series(REF)).hasSize(3);
+        assertThat(service.series(REF).getFirst().p99()).isNotNull();
+    }
+}
