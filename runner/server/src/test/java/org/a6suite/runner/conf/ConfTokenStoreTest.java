@@ -1,0 +1,49 @@
+package org.a6suite.runner.conf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+class ConfTokenStoreTest {
+
+    private final AtomicLong nanos = new AtomicLong();
+    private final PreparedChain chain = PreparedChain.of(Optional.of("route#1#ext-plugin-pre-req#1"), List.of());
+
+    @Test
+    void shouldNeverHandOutZeroWhenTheCounterWraps() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofHours(2), nanos::get, 100, 0xFFFF_FFFFL);
+        assertThat(store.register(chain)).isEqualTo(0xFFFF_FFFFL);
+        assertThat(store.register(chain)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCountUpFromTheFirstToken() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofHours(2), nanos::get, 100, 5);
+        assertThat(store.register(chain)).isEqualTo(5);
+        assertThat(store.register(chain)).isEqualTo(6);
+        assertThat(store.lookup(5)).contains(chain);
+        assertThat(store.lookup(7)).isEmpty();
+    }
+
+    @Test
+    void shouldForgetATokenAfterTheRetentionWithoutUse() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofSeconds(100), nanos::get, 100, 1);
+        long token = store.register(chain);
+        nanos.addAndGet(Duration.ofSeconds(99).toNanos());
+        assertThat(store.lookup(token)).isPresent();
+        nanos.addAndGet(Duration.ofSeconds(99).toNanos());
+        assertThat(store.lookup(token)).as("the lookup at 99 s restarted the idle timer").isPresent();
+        nanos.addAndGet(Duration.ofSeconds(101).toNanos());
+        assertThat(store.lookup(token)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepTokensTwiceTheApisixExpireTime() {
+        assertThat(ConfTokenStore.retentionFor(Duration.ofSeconds(3600))).isEqualTo(Duration.ofSeconds(7200));
+    }
+}
