@@ -51,6 +51,11 @@ class McpGatewayPluginTest {
     }
 
     static String config(String keys) {
+        return config(keys, backend.baseUri(), upstream.endpoint());
+    }
+
+    /** The route config every plugin-level test uses; the SDK client test shares it with its own servers. */
+    static String config(String keys, java.net.URI backendUri, java.net.URI upstreamUri) {
         return """
                 {"allowedOrigins":["https://app.example"],
                  "pageSize":3, "maxResultBytes":8192,
@@ -69,7 +74,7 @@ class McpGatewayPluginTest {
                  "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeoutMs":5000,"catalogTtlSeconds":0}],
                  "access":{"rules":[{"tools":["admin_*"],"allow":["alice"]}]},
                  "rateLimits":[{"tools":["echo_get"],"perSecond":1,"burst":2}]}"""
-                .formatted(keys, backend.baseUri(), upstream.endpoint());
+                .formatted(keys, backendUri, upstreamUri);
     }
 
     McpGatewayPlugin newPlugin(FakeEnvironment environment) {
