@@ -1,0 +1,17 @@
+package org.a6suite.health;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/** Writes one document under a lease; the etcd side of the reporter, separate so tests can observe it. */
+public interface EtcdPublisher extends AutoCloseable {
+
+    /**
+     * Writes {@code value} at {@code key} attached to a lease of {@code ttl}, refreshing the lease so the key lives
+     * about {@code ttl} past the last successful write.
+     */
+    CompletionStage<Void> publish(String key, String value, Duration ttl);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,229 @@
+package org.a6suite.health;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.a6suite.health.internal.ControlApiParser;
+import org.a6suite.health.internal.DocumentWriter;
+import org.a6suite.health.internal.IntervalStats;
+import org.a6suite.health.internal.NodeResolver;
+import org.a6suite.health.internal.NodeKey;
+import org.a6suite.health.internal.OutcomeAggregator;
+import org.a6suite.health.internal.PrometheusDeltas;
+import org.a6suite.health.internal.PrometheusText;
+import org.a6suite.plugin.OutcomeRecorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every interval, builds this APISIX node's health document from the runner's recorded outcomes, APISIX's
+ * prometheus exporter and its Control API, and writes it to etcd at {@code <prefix>/<node-id>} under a lease of about
+ * three intervals, so the document of a node that stops disappears by itself.
+ *
+ * <p>Failure behaviour: a source that cannot be read is left out of that interval's document; an etcd that cannot be
+ * written is retried with exponential backoff (one interval, doubling, capped at {@link #maxBackoff}); requests are
+ * never affected. Each source and etcd are logged once when they start failing and once when they recover, never
+ * every interval. Documents built while etcd is unreachable are dropped (their counts are per-interval deltas).
+ *
+ * <p>Time: the schedule runs on the injected executor, {@code generated_at_ms} comes from the injected clock, and
+ * {@link #tick()} can be called directly by tests.
+ */
+public final class HealthReporter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthReporter.class);
+
+    private final HealthReporterConfig config;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final EtcdPublisher publisher;
+    private final HttpSource http;
+    private final OutcomeAggregator outcomes;
+    private final PrometheusDeltas prometheus;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final AtomicReference<String> lastDocument = new AtomicReference<>();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicBoolean prometheusFailing = new AtomicBoolean();
+    private final AtomicBoolean controlFailing = new AtomicBoolean();
+    private final Duration maxBackoff;
+    private volatile int etcdFailures;
+    private volatile long nextAttemptMs = Long.MIN_VALUE;
+    private volatile ScheduledFuture<?> schedule;
+
+    public HealthReporter(HealthReporterConfig config, Clock clock, ScheduledExecutorService scheduler,
+                          EtcdPublisher publisher, HttpSource http) {
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+        this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.publisher = requireNonNull(publisher, "publisher");
+        this.http = requireNonNull(http, "http");
+        this.prometheus = new PrometheusDeltas(config::mapKey);
+        this.outcomes = new OutcomeAggregator(config::mapKey);
+        Duration eight = config.interval().multipliedBy(8);
+        Duration thirty = Duration.ofSeconds(30);
+        this.maxBackoff = eight.compareTo(thirty) < 0 ? eight : (config.interval().compareTo(thirty) > 0
+                ? config.interval() : thirty);
+    }
+
+    /** Starts ticking every interval on the scheduler. */
+    public HealthReporter start() {
+        long ms = config.interval().toMillis();
+        schedule = scheduler.scheduleAtFixedRate(this::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** Where the runner's outcomes go ({@code RunnerHooks.addOutcomeListener}). */
+    public OutcomeRecorder outcomeRecorder() {
+        return outcomes;
+    }
+
+    public HealthReporterConfig config() {
+        return config;
+    }
+
+    /** The last document built (published or not). */
+    public Optional<String> lastDocument() {
+        return Optional.ofNullable(lastDocument.get());
+    }
+
+    /** Documents written to etcd so far. */
+    public long publishedCount() {
+        return published.get();
+    }
+
+    private void tickQuietly() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.warn("health reporter tick failed", e);
+        }
+    }
+
+    /**
+     * One interval: collect, build, publish (unless backing off). A tick still running when the next is due makes
+     * that one skip, so slow sources never pile up.
+     */
+    public CompletionStage<Void> tick() {
+        if (!ticking.compareAndSet(false, true)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long now = clock.millis();
+        Map<NodeKey, IntervalStats> fromRunner = outcomes.drain();
+        Duration timeout = sourceTimeout();
+        CompletableFuture<Map<NodeKey, IntervalStats>> fromPrometheus = config.prometheusUrl()
+                .map(u -> fetch("prometheus", u, timeout, prometheusFailing)
+                        .thenApply(text -> text.map(t -> prometheus.update(
+                                PrometheusText.parse(t, PrometheusDeltas.WANTED).samples())).orElse(Map.of())))
+                .orElse(CompletableFuture.completedFuture(Map.of()));
+        CompletableFuture<Map<NodeKey, String>> fromControl = config.controlUrl()
+                .map(u -> fetch("control API", u, timeout, controlFailing).thenApply(text -> text.map(t -> {
+                    try {
+                        return ControlApiParser.parse(t, config::mapKey);
+                    } catch (IllegalArgumentException e) {
+                        sourceFailed("control API", u, e, controlFailing);
+                        return Map.<NodeKey, String>of();
+                    }
+                }).orElse(Map.of())))
+                .orElse(CompletableFuture.completedFuture(Map.of()));
+        return fromPrometheus.thenCombine(fromControl, (p, h) -> {
+                    java.util.Set<NodeKey> known = new java.util.HashSet<>(h.keySet());
+                    known.addAll(fromRunner.keySet());
+                    return DocumentWriter.write(config.nodeId(), now, config.interval().toMillis(), fromRunner,
+                            NodeResolver.resolve(p, known), h);
+                })
+                .thenCompose(doc -> {
+                    lastDocument.set(doc);
+                    return publish(doc, now);
+                })
+                .whenComplete((ok, error) -> ticking.set(false));
+    }
+
+    private Duration sourceTimeout() {
+        Duration half = config.interval().dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2) : half;
+    }
+
+    private CompletableFuture<Optional<String>> fetch(String source, URI uri, Duration timeout, AtomicBoolean failing) {
+        CompletableFuture<String> f;
+        try {
+            f = http.get(uri, timeout).toCompletableFuture();
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        return f.orTimeout(timeout.toMillis() + 100, TimeUnit.MILLISECONDS).handle((text, error) -> {
+            if (error != null) {
+                sourceFailed(source, uri, error, failing);
+                return Optional.<String>empty();
+            }
+            if (failing.compareAndSet(true, false)) {
+                LOG.info("health reporter: {} at {} readable again", source, uri);
+            }
+            return Optional.of(text);
+        });
+    }
+
+    private static void sourceFailed(String source, URI uri, Throwable error, AtomicBoolean failing) {
+        if (failing.compareAndSet(false, true)) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            LOG.warn("health reporter: cannot read {} at {} ({}); leaving it out until it answers again", source, uri,
+                    cause.toString());
+        }
+    }
+
+    private CompletionStage<Void> publish(String doc, long now) {
+        if (now < nextAttemptMs) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletionStage<Void> write;
+        try {
+            write = publisher.publish(config.documentKey(), doc, config.leaseTtl());
+        } catch (RuntimeException e) {
+            write = CompletableFuture.failedFuture(e);
+        }
+        return write.handle((ok, error) -> {
+            if (error == null) {
+                published.incrementAndGet();
+                if (etcdFailures > 0) {
+                    LOG.info("health reporter: writing {} to etcd again after {} failed attempts",
+                            config.documentKey(), etcdFailures);
+                }
+                etcdFailures = 0;
+                nextAttemptMs = Long.MIN_VALUE;
+            } else {
+                int failures = ++etcdFailures;
+                long backoff = Math.min(maxBackoff.toMillis(),
+                        config.interval().toMillis() << Math.min(20, failures - 1));
+                nextAttemptMs = clock.millis() + backoff;
+                if (failures == 1) {
+                    Throwable cause = error instanceof java.util.concurrent.CompletionException
+                            && error.getCause() != null ? error.getCause() : error;
+                    LOG.warn("health reporter: cannot write {} to etcd {} ({}); retrying with backoff up to {} ms, "
+                                    + "requests are not affected", config.documentKey(), config.etcdEndpoints(),
+                            cause.toString(), maxBackoff.toMillis());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Stops ticking. The document is left to expire with its lease, as a crashed node's would. */
+    @Override
+    public void close() {
+        ScheduledFuture<?> s = schedule;
+        if (s != null) {
+            s.cancel(false);
+        }
+    }
+}
