@@ -15,7 +15,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import org.a6suite.emulator.internal.Engine;
 import org.a6suite.emulator.internal.ExtPluginClient;
 import org.a6suite.emulator.internal.HttpFrontHandler;
+import org.a6suite.emulator.internal.MetricsHandler;
+import org.a6suite.emulator.internal.PrometheusMetrics;
 import org.a6suite.emulator.internal.RunnerPool;
 import org.a6suite.emulator.internal.TokenCache;
 import org.slf4j.Logger;
@@ -59,7 +66,10 @@ public final class ApisixEmulator implements AutoCloseable {
     private final TokenCache tokens;
     private final Engine engine;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final PrometheusMetrics metrics;
+    private final EtcdRouteSource etcd;
     private Channel server;
+    private Channel metricsServer;
 
     private ApisixEmulator(Config config) {
         this.config = config;
@@ -67,8 +77,11 @@ public final class ApisixEmulator implements AutoCloseable {
         this.pool = new RunnerPool(config.runnerSocket, group, config.connectTimeout, config.poolSize,
                 config.keepaliveTimeout, config.clock);
         this.tokens = new TokenCache(config.clock, config.tokenTtl, 512);
-        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group);
+        this.metrics = new PrometheusMetrics(hostname());
+        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics);
         config.routes.forEach(engine::putRoute);
+        this.etcd = config.etcdEndpoints.isEmpty() ? null
+                : new EtcdRouteSource(config.etcdEndpoints, config.etcdPrefix, engine::replaceEtcdRoutes);
     }
 
     public static Builder builder() {
@@ -94,9 +107,64 @@ public final class ApisixEmulator implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding " + config.host + ":" + config.port, e);
         }
-        log.info("APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}",
-                baseUri(), config.runnerSocket);
+        if (config.metricsPort >= 0) {
+            ServerBootstrap m = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            clients.add(ch);
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                    new MetricsHandler(metrics));
+                        }
+                    });
+            metricsServer = m.bind(config.host, config.metricsPort).syncUninterruptibly().channel();
+        }
+        if (etcd != null) {
+            etcd.start();
+        }
+        log.info("APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}"
+                        + "{}{}", baseUri(), config.runnerSocket,
+                etcd == null ? "" : ", routes from etcd " + config.etcdEndpoints + " " + config.etcdPrefix,
+                metricsServer == null ? "" : ", metrics at " + metricsUri().orElseThrow());
         return this;
+    }
+
+    /** The etcd route source, when the builder was given {@link Builder#etcd(List, String)}. */
+    public Optional<EtcdRouteSource> etcd() {
+        return Optional.ofNullable(etcd);
+    }
+
+    /** The port of the prometheus export server, when {@link Builder#metricsPort(int)} was set. */
+    public OptionalInt metricsPort() {
+        return metricsServer == null ? OptionalInt.empty()
+                : OptionalInt.of(((InetSocketAddress) metricsServer.localAddress()).getPort());
+    }
+
+    /** {@code http://127.0.0.1:<metrics port>/apisix/prometheus/metrics}, when the export server runs. */
+    public Optional<URI> metricsUri() {
+        return metricsServer == null ? Optional.empty()
+                : Optional.of(URI.create("http://" + config.host + ":" + metricsPort().getAsInt()
+                + MetricsHandler.EXPORT_URI));
+    }
+
+    /** The prometheus text the export server would answer now (also without an export server). */
+    public String metricsText() {
+        return metrics.render();
+    }
+
+    /** The ids of the routes served now (from the builder, {@link #putRoute} and etcd). */
+    public Set<String> routeIds() {
+        return engine.routeIds();
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
     }
 
     /** {@code http://127.0.0.1:<port>}. */
@@ -149,8 +217,14 @@ public final class ApisixEmulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (etcd != null) {
+            etcd.close();
+        }
         if (server != null) {
             server.close().syncUninterruptibly();
+        }
+        if (metricsServer != null) {
+            metricsServer.close().syncUninterruptibly();
         }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         pool.close();
@@ -159,7 +233,8 @@ public final class ApisixEmulator implements AutoCloseable {
 
     private record Config(Path runnerSocket, List<EmulatorRoute> routes, String host, int port,
                           Duration readTimeout, Duration connectTimeout, int poolSize, Duration keepaliveTimeout,
-                          Duration tokenTtl, int maxBodyBytes, int threads, Clock clock) {
+                          Duration tokenTtl, int maxBodyBytes, int threads, Clock clock,
+                          List<String> etcdEndpoints, String etcdPrefix, int metricsPort) {
     }
 
     /**
@@ -179,8 +254,42 @@ public final class ApisixEmulator implements AutoCloseable {
         private int maxBodyBytes = 64 * 1024 * 1024;
         private int threads = 2;
         private Clock clock = Clock.systemUTC();
+        private List<String> etcdEndpoints = List.of();
+        private String etcdPrefix = "/apisix";
+        private int metricsPort = -1;
 
         private Builder() {
+        }
+
+        /**
+         * Reads routes, upstreams and services from etcd under {@code prefix} (APISIX's default {@code /apisix}) and
+         * follows their changes (see {@link EtcdRouteSource}). Routes given to {@link #route} stay beside them.
+         */
+        public Builder etcd(List<String> endpoints, String prefix) {
+            requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("etcd endpoints: [] (expected: at least one URL such as "
+                        + "http://127.0.0.1:2379)");
+            }
+            requireNonNull(prefix, "prefix");
+            if (!prefix.startsWith("/")) {
+                throw new IllegalArgumentException("etcd prefix: " + prefix + " (expected: starts with '/')");
+            }
+            this.etcdEndpoints = List.copyOf(endpoints);
+            this.etcdPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * Serves {@code GET /apisix/prometheus/metrics} on this port (0 picks a free one), as APISIX's prometheus
+         * export server does on 127.0.0.1:9091. Off unless set; the metrics are recorded either way.
+         */
+        public Builder metricsPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("metricsPort: " + port + " (expected: 0..65535)");
+            }
+            this.metricsPort = port;
+            return this;
         }
 
         /** The runner's Unix socket (what {@code APISIX_LISTEN_ADDRESS=unix:<path>} names). Required. */
@@ -271,7 +380,8 @@ public final class ApisixEmulator implements AutoCloseable {
                 throw new IllegalArgumentException("runnerSocket: null (expected: the runner's unix socket path)");
             }
             return new ApisixEmulator(new Config(runnerSocket, List.copyOf(routes), host, port, readTimeout,
-                    connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock));
+                    connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock, etcdEndpoints,
+                    etcdPrefix, metricsPort));
         }
 
         private static Duration positive(String name, Duration d) {

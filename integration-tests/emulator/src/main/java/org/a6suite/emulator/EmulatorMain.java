@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Command line for the APISIX emulator, a TEST AND DEVELOPMENT FIXTURE (never a gateway), for the local stack:
- * {@code java -cp ... org.a6suite.emulator.EmulatorMain --port 9080 --runner-socket /path --routes routes.json
- * [--read-timeout-ms 60000]}. {@code routes.json} is either an object {@code {"<id>": <route>, ...}} or an array of
+ * {@code java -cp ... org.a6suite.emulator.EmulatorMain --port 9080 --runner-socket /path [--routes routes.json]
+ * [--etcd http://127.0.0.1:2379[,more]] [--etcd-prefix /apisix] [--metrics-port 9091] [--read-timeout-ms 60000]}. {@code routes.json} is either an object {@code {"<id>": <route>, ...}} or an array of
  * routes that each carry an {@code "id"}; each route is APISIX route JSON (see {@link EmulatorRoute#fromJson}).
  */
 public final class EmulatorMain {
@@ -27,6 +27,9 @@ public final class EmulatorMain {
         Path socket = null;
         Path routesFile = null;
         Duration readTimeout = Duration.ofSeconds(60);
+        List<String> etcd = List.of();
+        String etcdPrefix = "/apisix";
+        int metricsPort = -1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -34,8 +37,11 @@ public final class EmulatorMain {
                 case "--runner-socket" -> socket = Path.of(require(args[i], value));
                 case "--routes" -> routesFile = Path.of(require(args[i], value));
                 case "--read-timeout-ms" -> readTimeout = Duration.ofMillis(Long.parseLong(require(args[i], value)));
-                default -> fail("unknown argument: " + args[i]
-                        + " (expected: --port, --runner-socket, --routes, --read-timeout-ms)");
+                case "--etcd" -> etcd = List.of(require(args[i], value).split(","));
+                case "--etcd-prefix" -> etcdPrefix = require(args[i], value);
+                case "--metrics-port" -> metricsPort = Integer.parseInt(require(args[i], value));
+                default -> fail("unknown argument: " + args[i] + " (expected: --port, --runner-socket, --routes, "
+                        + "--etcd, --etcd-prefix, --metrics-port, --read-timeout-ms)");
             }
             i++;
         }
@@ -46,6 +52,12 @@ public final class EmulatorMain {
                 .readTimeout(readTimeout);
         if (routesFile != null) {
             readRoutes(routesFile).forEach(builder::route);
+        }
+        if (!etcd.isEmpty()) {
+            builder.etcd(etcd, etcdPrefix);
+        }
+        if (metricsPort >= 0) {
+            builder.metricsPort(metricsPort);
         }
         ApisixEmulator emulator = builder.build().start();
         CountDownLatch stopped = new CountDownLatch(1);

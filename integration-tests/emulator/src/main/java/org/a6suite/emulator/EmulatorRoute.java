@@ -2,7 +2,6 @@ package org.a6suite.emulator;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -33,6 +32,7 @@ public final class EmulatorRoute {
     private final Set<String> methods;
     private final Map<ExtPluginConf.Phase, ExtPluginConf> plugins;
     private final EmulatorUpstream upstream;
+    private final Optional<String> serviceId;
 
     private EmulatorRoute(Builder b) {
         this.id = b.id;
@@ -40,6 +40,7 @@ public final class EmulatorRoute {
         this.methods = Set.copyOf(b.methods);
         this.plugins = Map.copyOf(b.plugins);
         this.upstream = b.upstream;
+        this.serviceId = b.serviceId;
     }
 
     /** A route builder; {@code id} becomes {@code route_id} and the {@code conf_id} of PrepareConf keys. */
@@ -56,31 +57,68 @@ public final class EmulatorRoute {
      */
     public static EmulatorRoute fromJson(String id, String apisixRouteJson) {
         requireNonNull(apisixRouteJson, "apisixRouteJson");
+        JsonNode root = parse("route " + id, apisixRouteJson);
+        Builder b = routeFields(id, root);
+        EmulatorUpstream upstream = UpstreamJson.upstream(root.path("upstream"), "upstream");
+        if (root.has("timeout")) {
+            upstream = upstream.withTimeout(UpstreamJson.timeout(root.path("timeout"), "timeout"));
+        }
+        return b.upstream(upstream).build();
+    }
+
+    static JsonNode parse(String what, String json) {
         JsonNode root;
         try {
-            root = JSON.readTree(apisixRouteJson);
+            root = JSON.readTree(json);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("route " + id + ": not JSON (" + e.getOriginalMessage() + ")", e);
+            throw new IllegalArgumentException(what + ": not JSON (" + e.getOriginalMessage() + ")", e);
         }
         if (!root.isObject()) {
-            throw new IllegalArgumentException("route " + id + ": " + root.getNodeType() + " (expected: an object)");
+            throw new IllegalArgumentException(what + ": " + root.getNodeType() + " (expected: an object)");
         }
+        return root;
+    }
+
+    /**
+     * The route's own fields, everything but the upstream: {@code uri} (or the first of {@code uris}),
+     * {@code methods}, {@code plugins}. {@code prometheus} is accepted and needs no configuration here (the emulator
+     * always records its metrics); any other plugin besides the three ext-plugins is rejected.
+     */
+    static Builder routeFields(String id, JsonNode root) {
+        return routeFields(id, root, null);
+    }
+
+    /** As {@link #routeFields(String, JsonNode)}, with a service's plugins under the route's (route wins by name). */
+    static Builder routeFields(String id, JsonNode root, JsonNode servicePlugins) {
         Builder b = builder(id);
-        b.uri(requiredString(root, "uri"));
+        if (servicePlugins != null) {
+            plugins(servicePlugins, "service.plugins", b);
+        }
+        JsonNode uris = root.path("uris");
+        b.uri(root.has("uri") || !uris.isArray() || uris.isEmpty() ? requiredString(root, "uri")
+                : uris.get(0).asString());
         JsonNode methods = root.path("methods");
         if (methods.isArray()) {
             for (JsonNode m : methods.values()) {
                 b.method(m.asString());
             }
         }
-        for (Map.Entry<String, JsonNode> plugin : root.path("plugins").properties()) {
+        plugins(root.path("plugins"), "plugins", b);
+        return b;
+    }
+
+    /** Adds a {@code plugins} object's ext-plugins to {@code b}, replacing any already there (route over service). */
+    static void plugins(JsonNode plugins, String field, Builder b) {
+        for (Map.Entry<String, JsonNode> plugin : plugins.properties()) {
+            if (plugin.getKey().equals("prometheus")) {
+                continue;
+            }
             ExtPluginConf.Phase phase = ExtPluginConf.Phase.ofPluginName(plugin.getKey())
-                    .orElseThrow(() -> new IllegalArgumentException("plugins." + plugin.getKey()
-                            + ": unsupported (expected: ext-plugin-pre-req, ext-plugin-post-req, ext-plugin-post-resp)"));
+                    .orElseThrow(() -> new IllegalArgumentException(field + "." + plugin.getKey()
+                            + ": unsupported (expected: ext-plugin-pre-req, ext-plugin-post-req, ext-plugin-post-resp"
+                            + " or prometheus)"));
             b.plugin(phase, parsePlugin(plugin.getKey(), plugin.getValue()));
         }
-        b.upstream(parseUpstream(root.path("upstream")));
-        return b.build();
     }
 
     private static ExtPluginConf parsePlugin(String name, JsonNode node) {
@@ -93,53 +131,6 @@ public final class EmulatorRoute {
             entries.add(new ExtPluginConf.Entry(requiredString(e, "name"), requiredString(e, "value")));
         }
         return new ExtPluginConf(entries, node.path("allow_degradation").asBoolean(false));
-    }
-
-    private static EmulatorUpstream parseUpstream(JsonNode node) {
-        if (!node.isObject()) {
-            throw new IllegalArgumentException("upstream: " + node + " (expected: an object with nodes)");
-        }
-        List<EmulatorUpstream.Node> nodes = new ArrayList<>();
-        JsonNode n = node.path("nodes");
-        if (n.isObject()) {
-            for (Map.Entry<String, JsonNode> e : n.properties()) {
-                String hostPort = e.getKey();
-                int colon = hostPort.lastIndexOf(':');
-                if (colon < 0) {
-                    nodes.add(new EmulatorUpstream.Node(hostPort, 80, e.getValue().asInt()));
-                } else {
-                    nodes.add(new EmulatorUpstream.Node(hostPort.substring(0, colon),
-                            parsePort(hostPort, hostPort.substring(colon + 1)), e.getValue().asInt()));
-                }
-            }
-        } else if (n.isArray()) {
-            for (JsonNode e : n.values()) {
-                nodes.add(new EmulatorUpstream.Node(requiredString(e, "host"), e.path("port").asInt(80),
-                        e.path("weight").asInt(1)));
-            }
-        } else {
-            throw new IllegalArgumentException("upstream.nodes: " + n + " (expected: a map or an array)");
-        }
-        EmulatorUpstream.Timeout t = EmulatorUpstream.Timeout.DEFAULT;
-        JsonNode timeout = node.path("timeout");
-        if (timeout.isObject()) {
-            t = new EmulatorUpstream.Timeout(seconds(timeout, "connect", t.connect()),
-                    seconds(timeout, "send", t.send()), seconds(timeout, "read", t.read()));
-        }
-        return new EmulatorUpstream(nodes, t);
-    }
-
-    private static int parsePort(String hostPort, String port) {
-        try {
-            return Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("upstream.nodes: " + hostPort + " (expected: host:port)", e);
-        }
-    }
-
-    private static Duration seconds(JsonNode timeout, String field, Duration fallback) {
-        JsonNode v = timeout.path(field);
-        return v.isNumber() ? Duration.ofMillis(Math.round(v.asDouble() * 1000)) : fallback;
     }
 
     private static String requiredString(JsonNode node, String field) {
@@ -171,6 +162,11 @@ public final class EmulatorRoute {
         return upstream;
     }
 
+    /** The route's {@code service_id}, the {@code service} label of its metrics. */
+    public Optional<String> serviceId() {
+        return serviceId;
+    }
+
     /** Whether this route serves {@code method} on the decoded, normalized {@code $uri}. */
     public boolean matches(String method, String decodedUri) {
         if (!methods.isEmpty() && !methods.contains(method)) {
@@ -195,6 +191,7 @@ public final class EmulatorRoute {
         private final Set<String> methods = new LinkedHashSet<>();
         private final Map<ExtPluginConf.Phase, ExtPluginConf> plugins = new EnumMap<>(ExtPluginConf.Phase.class);
         private EmulatorUpstream upstream;
+        private Optional<String> serviceId = Optional.empty();
 
         private Builder(String id) {
             this.id = requireNonNull(id, "id");
@@ -243,6 +240,12 @@ public final class EmulatorRoute {
         /** One upstream node {@code host:port}, weight 1, default timeouts. */
         public Builder upstream(String host, int port) {
             return upstream(EmulatorUpstream.of(host, port));
+        }
+
+        /** The route's {@code service_id} (only a label here: the caller resolves the service). */
+        public Builder serviceId(String serviceId) {
+            this.serviceId = Optional.of(requireNonNull(serviceId, "serviceId"));
+            return this;
         }
 
         public EmulatorRoute build() {

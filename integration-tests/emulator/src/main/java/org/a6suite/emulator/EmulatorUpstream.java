@@ -4,22 +4,39 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
- * A route's upstream: weighted nodes and the nginx proxy timeouts. Part of the APISIX emulator, a TEST AND DEVELOPMENT
- * FIXTURE that is never shipped as a gateway.
+ * A route's upstream as APISIX's upstream schema describes it: weighted, prioritised nodes, the nginx proxy timeouts,
+ * {@code retries} and {@code retry_timeout}. Part of the APISIX emulator, a TEST AND DEVELOPMENT FIXTURE that is never
+ * shipped as a gateway.
  *
- * @param nodes   at least one node; nodes with weight 0 are never picked
- * @param timeout connect/send/read timeouts of the proxied call (APISIX's {@code timeout}, default 60 s each)
+ * @param nodes        the nodes; weight 0 nodes are never picked; an empty list (or all weights 0) answers 502
+ *                     ("no valid upstream node"), as APISIX does for an upstream with nothing to pick
+ * @param timeout      connect/send/read timeouts of the proxied call (APISIX's {@code timeout}, default 60 s each)
+ * @param retries      how many other nodes to try after a failed attempt; empty means APISIX's default, the number of
+ *                     nodes minus one
+ * @param retryTimeout nginx's {@code proxy_next_upstream_timeout}: no new try once this much time has passed since the
+ *                     first; {@link Duration#ZERO} turns the limit off (APISIX's {@code retry_timeout}, default 0)
  */
-public record EmulatorUpstream(List<Node> nodes, Timeout timeout) {
+public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout) {
 
     public EmulatorUpstream {
         nodes = List.copyOf(requireNonNull(nodes, "nodes"));
         requireNonNull(timeout, "timeout");
-        if (nodes.stream().noneMatch(n -> n.weight() > 0)) {
-            throw new IllegalArgumentException("nodes: " + nodes + " (expected: at least one node with weight > 0)");
+        requireNonNull(retries, "retries");
+        requireNonNull(retryTimeout, "retryTimeout");
+        if (retries.isPresent() && retries.getAsInt() < 0) {
+            throw new IllegalArgumentException("retries: " + retries.getAsInt() + " (expected: >= 0)");
         }
+        if (retryTimeout.isNegative()) {
+            throw new IllegalArgumentException("retry_timeout: " + retryTimeout + " (expected: >= 0)");
+        }
+    }
+
+    /** Nodes and timeouts with APISIX's default retries (nodes - 1) and no retry timeout. */
+    public EmulatorUpstream(List<Node> nodes, Timeout timeout) {
+        this(nodes, timeout, OptionalInt.empty(), Duration.ZERO);
     }
 
     /** One node {@code host:port} with weight 1 and the default timeouts. */
@@ -27,8 +44,21 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout) {
         return new EmulatorUpstream(List.of(new Node(host, port, 1)), Timeout.DEFAULT);
     }
 
-    /** A node; {@code host} is an IP literal or a name resolvable on this machine. */
-    public record Node(String host, int port, int weight) {
+    /** The same upstream with other timeouts (a route-level {@code timeout} overrides the upstream's). */
+    public EmulatorUpstream withTimeout(Timeout newTimeout) {
+        return new EmulatorUpstream(nodes, newTimeout, retries, retryTimeout);
+    }
+
+    /** Tries allowed per request: 1 + {@code retries}, or 1 + (nodes - 1) when {@code retries} is absent. */
+    public int maxTries() {
+        return 1 + retries.orElse(Math.max(0, nodes.size() - 1));
+    }
+
+    /**
+     * A node; {@code host} is an IP literal or a name resolvable on this machine. {@code priority} defaults to 0; nodes
+     * of a lower priority are used only when every node of a higher priority has failed for this request.
+     */
+    public record Node(String host, int port, int weight, int priority) {
         public Node {
             requireNonNull(host, "host");
             if (port < 1 || port > 65535) {
@@ -37,6 +67,11 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout) {
             if (weight < 0) {
                 throw new IllegalArgumentException("weight: " + weight + " (expected: >= 0)");
             }
+        }
+
+        /** A node of priority 0. */
+        public Node(String host, int port, int weight) {
+            this(host, port, weight, 0);
         }
 
         /** {@code host:port}, the form of APISIX's {@code nodes} map keys. */
@@ -60,7 +95,7 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout) {
         private static void check(String name, Duration d) {
             requireNonNull(d, name);
             if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+                throw new IllegalArgumentException("timeout." + name + ": " + d + " (expected: > 0)");
             }
         }
     }

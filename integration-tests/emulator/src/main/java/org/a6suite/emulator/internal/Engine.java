@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.a6suite.emulator.EmulatorRoute;
 import org.a6suite.emulator.EmulatorUpstream;
 import org.a6suite.emulator.ExtPluginConf;
@@ -52,34 +54,85 @@ public final class Engine {
     static final Set<String> EXCLUDED_RESP_HEADERS = Set.of("connection", "content-length", "transfer-encoding",
             "location", "server", "www-authenticate", "content-encoding", "content-type", "content-location",
             "content-language");
+    private static final Set<String> NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "upgrade", "trailer");
 
     private final Clock clock;
     private final ExtPluginClient client;
     private final UpstreamClient upstreams;
+    private final PrometheusMetrics metrics;
+    private final LongSupplier nanoTime;
     private final Map<String, RouteEntry> routes = new ConcurrentHashMap<>();
+    private final Map<String, RoundRobinBalancer> balancers = new ConcurrentHashMap<>();
     private final AtomicLong versions = new AtomicLong();
     private final AtomicLong callIds = new AtomicLong();
 
-    private record RouteEntry(EmulatorRoute route, long version, WeightedRoundRobin balancer) {
+    /**
+     * A route as APISIX's router holds it. {@code confType#confId#plugin#confVersion} is the PrepareConf key
+     * ({@code route#1#ext-plugin-pre-req#42}, or {@code route&service#1&2#...#42&40} when a service is merged in).
+     */
+    private record RouteEntry(EmulatorRoute route, String confType, String confId, String confVersion,
+                              RoundRobinBalancer balancer, boolean fromEtcd) {
     }
 
-    public Engine(Clock clock, ExtPluginClient client, EventLoopGroup group) {
+    /**
+     * A route read from etcd, resolved against its service and upstream. {@code balancerKey} names the upstream object
+     * and its version: routes sharing one upstream share one balancer, as APISIX keeps one picker per upstream.
+     */
+    public record ResolvedRoute(EmulatorRoute route, String confType, String confId, String confVersion,
+                                String balancerKey) {
+        public ResolvedRoute {
+            requireNonNull(route, "route");
+            requireNonNull(confType, "confType");
+            requireNonNull(confId, "confId");
+            requireNonNull(confVersion, "confVersion");
+            requireNonNull(balancerKey, "balancerKey");
+        }
+    }
+
+    public Engine(Clock clock, ExtPluginClient client, EventLoopGroup group, PrometheusMetrics metrics) {
         this.clock = requireNonNull(clock, "clock");
         this.client = requireNonNull(client, "client");
         this.upstreams = new UpstreamClient(group);
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.nanoTime = System::nanoTime;
     }
 
     /** Adds or replaces a route with a new version, like an etcd write bumping modifiedIndex (s07). */
-    public long putRoute(EmulatorRoute route) {
+    public synchronized long putRoute(EmulatorRoute route) {
         long version = versions.incrementAndGet();
-        routes.put(route.id(), new RouteEntry(route, version, new WeightedRoundRobin(route.upstream().nodes())));
+        routes.put(route.id(), new RouteEntry(route, "route", route.id(), String.valueOf(version),
+                new RoundRobinBalancer(route.upstream().nodes()), false));
         return version;
     }
 
-    public boolean removeRoute(String id) {
+    public synchronized boolean removeRoute(String id) {
         return routes.remove(id) != null;
+    }
+
+    /**
+     * Replaces every route that came from etcd with {@code resolved} (routes put through {@link #putRoute} stay,
+     * unless an etcd route has the same id). Balancers of unchanged upstream versions keep their position.
+     */
+    public synchronized void replaceEtcdRoutes(List<ResolvedRoute> resolved) {
+        Map<String, RoundRobinBalancer> kept = new HashMap<>();
+        for (ResolvedRoute r : resolved) {
+            kept.computeIfAbsent(r.balancerKey(), k -> balancers.getOrDefault(k,
+                    new RoundRobinBalancer(r.route().upstream().nodes())));
+        }
+        balancers.keySet().retainAll(kept.keySet());
+        balancers.putAll(kept);
+        routes.values().removeIf(RouteEntry::fromEtcd);
+        for (ResolvedRoute r : resolved) {
+            routes.put(r.route().id(), new RouteEntry(r.route(), r.confType(), r.confId(), r.confVersion(),
+                    kept.get(r.balancerKey()), true));
+        }
+    }
+
+    /** The ids of the routes currently served. */
+    public Set<String> routeIds() {
+        return Set.copyOf(routes.keySet());
     }
 
     CompletableFuture<EmulatorResponse> handle(InetSocketAddress remote, InetSocketAddress local, String method,
@@ -90,11 +143,23 @@ public final class Engine {
                 // longest uri first, like radixtree prefers the more specific route
                 .max((a, b) -> Integer.compare(a.route().uri().length(), b.route().uri().length()));
         if (match.isEmpty()) {
+            metrics.unmatched();
             return CompletableFuture.completedFuture(json(404, "{\"error_msg\":\"404 Route Not Found\"}"));
         }
+        long start = nanoTime.getAsLong();
         RouteEntry entry = match.get();
         RequestState s = new RequestState(remote, local, method, target, headers, body, entry.route());
         s.addForwardedHeaders();
+        return pipeline(s, entry).whenComplete((r, t) -> metrics.log(t == null ? r.status() : 500,
+                entry.route().id(), entry.route().uri(), entry.route().serviceId().orElse(""), s.balancerIp,
+                millis(nanoTime.getAsLong() - start), s.upstreamNanos < 0 ? -1 : millis(s.upstreamNanos)));
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1_000_000d;
+    }
+
+    private CompletableFuture<EmulatorResponse> pipeline(RequestState s, RouteEntry entry) {
         return reqPhase(s, entry, Phase.PRE_REQ)
                 .thenCompose(r -> r.isPresent() ? done(r.get()) : reqPhase(s, entry, Phase.POST_REQ)
                         .thenCompose(r2 -> r2.isPresent() ? done(r2.get())
@@ -112,7 +177,7 @@ public final class Engine {
     }
 
     private static String key(RouteEntry e, Phase phase) {
-        return "route#" + e.route().id() + "#" + phase.pluginName() + "#" + e.version();
+        return e.confType() + "#" + e.confId() + "#" + phase.pluginName() + "#" + e.confVersion();
     }
 
     private long nextId() {
@@ -253,16 +318,49 @@ public final class Engine {
         if (!sawLength && s.body.length > 0) {
             out.add(new Header("Content-Length", String.valueOf(s.body.length)));
         }
+        return attempt(s, e, out, extraClientHeaders, new HashSet<>(), 1, nanoTime.getAsLong(), null);
+    }
+
+    /**
+     * One try of nginx's upstream loop: pick a node not yet tried, send, and on a failure before the response started
+     * try the next node while {@code retries} and {@code retry_timeout} allow ({@code proxy_next_upstream error
+     * timeout}, {@code proxy_next_upstream_tries}, {@code proxy_next_upstream_timeout}). A request already sent is
+     * not resent for POST, LOCK and PATCH (nginx >= 1.9.13 without {@code non_idempotent}). When tries run out the
+     * last failure decides: a timeout gives 504, any other error 502.
+     */
+    private CompletableFuture<EmulatorResponse> attempt(RequestState s, RouteEntry e, List<Header> out,
+                                                        List<Header> extra, Set<EmulatorUpstream.Node> tried,
+                                                        int tryNo, long firstStart, UpstreamException last) {
         EmulatorUpstream upstream = e.route().upstream();
-        return upstreams.send(e.balancer().next(), upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
+        Optional<EmulatorUpstream.Node> picked = e.balancer().pick(tried);
+        if (picked.isEmpty()) {
+            if (last == null) {
+                log.error("failed to pick server: no valid upstream node ({})", s);
+                return done(page(502, false));
+            }
+            return done(page(last.timedOut ? 504 : 502, false));
+        }
+        EmulatorUpstream.Node node = picked.get();
+        tried.add(node);
+        s.balancerIp = node.host();
+        long t0 = nanoTime.getAsLong();
+        return upstreams.send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
                 .handle((resp, error) -> {
-                    if (error != null) {
-                        UpstreamException ue = upstreamError(error);
-                        log.error("{} while proxying {}", ue.getMessage(), s);
-                        return page(ue.timedOut ? 504 : 502, false);
+                    long now = nanoTime.getAsLong();
+                    s.upstreamNanos = now - t0; // $upstream_response_time of the last try
+                    if (error == null) {
+                        return done(proxiedResponse(s, resp, extra));
                     }
-                    return proxiedResponse(s, resp, extraClientHeaders);
-                });
+                    UpstreamException ue = upstreamError(error);
+                    log.error("{} while proxying {} (try {} of {})", ue.getMessage(), s, tryNo, upstream.maxTries());
+                    boolean retriable = !ue.responseStarted && (!ue.requestSent || !NON_IDEMPOTENT.contains(s.method));
+                    boolean inTime = upstream.retryTimeout().isZero()
+                            || now - firstStart < upstream.retryTimeout().toNanos();
+                    if (retriable && inTime && tryNo < upstream.maxTries()) {
+                        return attempt(s, e, out, extra, tried, tryNo + 1, firstStart, ue);
+                    }
+                    return done(page(ue.timedOut ? 504 : 502, false));
+                }).thenCompose(x -> x);
     }
 
     private EmulatorResponse proxiedResponse(RequestState s, UpstreamResponse resp, List<Header> extra) {
@@ -341,7 +439,13 @@ public final class Engine {
             }
             out.add(new Header(lower, lower.equals("content-length") ? String.valueOf(s.body.length) : h.value()));
         }
-        return upstreams.send(e.balancer().next(), EmulatorUpstream.Timeout.DEFAULT, s.method, s.upstreamTarget(),
+        Optional<EmulatorUpstream.Node> node = e.balancer().pick(Set.of());
+        if (node.isEmpty()) {
+            log.error("failed to pick server: no valid upstream node ({})", s);
+            return done(page(502, false));
+        }
+        s.balancerIp = node.get().host();
+        return upstreams.send(node.get(), EmulatorUpstream.Timeout.DEFAULT, s.method, s.upstreamTarget(),
                 out, s.body).handle((resp, error) -> {
                     if (error != null) {
                         log.error("failed to request: {}", upstreamError(error).getMessage());

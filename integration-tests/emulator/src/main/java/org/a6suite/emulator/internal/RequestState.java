@@ -35,6 +35,10 @@ public final class RequestState {
     String upstreamHost;
     byte[] body;
     final List<Header> respHeaders = new ArrayList<>();
+    /** {@code ctx.balancer_ip}: the host of the last node picked, "" until one is (the metrics' node label). */
+    volatile String balancerIp = "";
+    /** {@code $upstream_response_time} of the last try in nanoseconds, -1 when nginx did not proxy. */
+    volatile long upstreamNanos = -1;
 
     RequestState(InetSocketAddress remote, InetSocketAddress local, String method, String rawTarget,
                  List<Header> clientHeaders, byte[] body, EmulatorRoute route) {

@@ -24,6 +24,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.timeout.WriteTimeoutException;
+import io.netty.handler.timeout.WriteTimeoutHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AttributeKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +43,7 @@ import org.a6suite.emulator.EmulatorUpstream;
 final class UpstreamClient {
 
     private static final int MAX_BODY = 64 * 1024 * 1024;
+    private static final AttributeKey<Boolean> STARTED = AttributeKey.valueOf("a6-emulator-upstream-started");
 
     private final EventLoopGroup group;
 
@@ -56,9 +62,12 @@ final class UpstreamClient {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // nginx's send/read timeouts bound the gap between two successive writes/reads
                         ch.pipeline().addLast(
-                                new ReadTimeoutHandler(timeout.read().toMillis(), TimeUnit.MILLISECONDS),
+                                new ReadTimeoutHandler(timeout.read().toNanos(), TimeUnit.NANOSECONDS),
+                                new WriteTimeoutHandler(timeout.send().toNanos(), TimeUnit.NANOSECONDS),
                                 new HttpClientCodec(),
+                                new HeaderSeen(),
                                 new HttpObjectAggregator(MAX_BODY),
                                 new ResponseHandler(result));
                     }
@@ -66,8 +75,9 @@ final class UpstreamClient {
         b.connect(node.host(), node.port()).addListener(f -> {
             if (!f.isSuccess()) {
                 boolean timedOut = f.cause() instanceof io.netty.channel.ConnectTimeoutException;
-                result.completeExceptionally(new UpstreamException("connect() to " + node.hostPort() + " failed: "
-                        + f.cause().getMessage(), timedOut));
+                result.completeExceptionally(new UpstreamException((timedOut ? "upstream timed out: connect() to "
+                        : "connect() to ") + node.hostPort() + " failed: " + f.cause().getMessage(), timedOut,
+                        false, false));
                 return;
             }
             Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
@@ -80,13 +90,29 @@ final class UpstreamClient {
             ch.write(request);
             ch.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body))).addListener(w -> {
                 if (!w.isSuccess()) {
-                    result.completeExceptionally(new UpstreamException("send() to " + node.hostPort() + " failed: "
-                            + w.cause().getMessage(), false));
+                    boolean timedOut = w.cause() instanceof WriteTimeoutException;
+                    result.completeExceptionally(new UpstreamException((timedOut ? "upstream timed out: send() to "
+                            : "send() to ") + node.hostPort() + " failed: " + w.cause().getMessage(), timedOut));
                     ch.close();
                 }
             });
         });
         return result;
+    }
+
+    /** Notes when the response head arrives: from then on nginx cannot try another node. */
+    private static final class HeaderSeen extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpResponse) {
+                ctx.channel().attr(STARTED).set(Boolean.TRUE);
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private static boolean started(ChannelHandlerContext ctx) {
+        return Boolean.TRUE.equals(ctx.channel().attr(STARTED).get());
     }
 
     private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
@@ -109,16 +135,17 @@ final class UpstreamClient {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             result.completeExceptionally(new UpstreamException(
-                    "upstream prematurely closed connection while reading response header from upstream", false));
+                    "upstream prematurely closed connection while reading response header from upstream", false,
+                    true, started(ctx)));
             ctx.fireChannelInactive();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            boolean timedOut = cause instanceof ReadTimeoutException;
+            boolean timedOut = cause instanceof ReadTimeoutException || cause instanceof WriteTimeoutException;
             result.completeExceptionally(new UpstreamException(timedOut
                     ? "upstream timed out while reading response header from upstream"
-                    : "recv() failed: " + cause.getMessage(), timedOut));
+                    : "recv() failed: " + cause.getMessage(), timedOut, true, started(ctx)));
             ctx.close();
         }
     }

@@ -42,7 +42,8 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Collections;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.databind.ObjectMapper;
@@ -67,12 +68,16 @@ public final class EchoBackend implements AutoCloseable {
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     private final EventLoopGroup group;
+    private final String host;
     private final Channel serverChannel;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    // Appends are O(1): a copy-on-write list made long benchmark runs quadratic.
+    private final List<RecordedRequest> requests = Collections.synchronizedList(new ArrayList<>());
+    private final LongAdder requestCount = new LongAdder();
+    private volatile boolean recording = true;
     private final AtomicReference<Fault> fault = new AtomicReference<>(Fault.NONE);
 
-    private EchoBackend(int port) throws InterruptedException {
+    private EchoBackend(String host, int port) throws InterruptedException {
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -86,7 +91,8 @@ public final class EchoBackend implements AutoCloseable {
                                 new HttpObjectAggregator(16 * 1024 * 1024), new EchoHandler());
                     }
                 });
-        serverChannel = bootstrap.bind("127.0.0.1", port).sync().channel();
+        serverChannel = bootstrap.bind(host, port).sync().channel();
+        this.host = host;
     }
 
     /** Starts an echo backend on 127.0.0.1 and a free port. */
@@ -96,8 +102,17 @@ public final class EchoBackend implements AutoCloseable {
 
     /** Starts an echo backend on 127.0.0.1:{@code port} (0 picks a free port). */
     public static EchoBackend start(int port) {
+        return start("127.0.0.1", port);
+    }
+
+    /**
+     * Starts an echo backend on {@code host:port} (0 picks a free port). Any 127.x.y.z address works on Linux
+     * loopback, which gives several backends distinct IPs: APISIX's per-node metrics label a node by IP only.
+     */
+    public static EchoBackend start(String host, int port) {
+        requireNonNull(host, "host");
         try {
-            return new EchoBackend(port);
+            return new EchoBackend(host, port);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding the echo backend", e);
@@ -108,9 +123,14 @@ public final class EchoBackend implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** {@code 127.0.0.1:<port>}, the form APISIX upstream {@code nodes} use. */
+    /** The address this backend listens on ({@code 127.0.0.1} unless started with another). */
+    public String host() {
+        return host;
+    }
+
+    /** {@code <host>:<port>}, the form APISIX upstream {@code nodes} use. */
     public String hostPort() {
-        return "127.0.0.1:" + port();
+        return host + ":" + port();
     }
 
     public URI baseUri() {
@@ -124,11 +144,23 @@ public final class EchoBackend implements AutoCloseable {
 
     /** Every request received so far, in arrival order. */
     public List<RecordedRequest> requests() {
-        return List.copyOf(requests);
+        synchronized (requests) {
+            return List.copyOf(requests);
+        }
     }
 
     public void clearRequests() {
         requests.clear();
+    }
+
+    /** Requests received so far, counted also while {@link #recordRequests(boolean) recording} is off. */
+    public long requestCount() {
+        return requestCount.sum();
+    }
+
+    /** Whether {@link #requests()} keeps each request (default true); benchmarks turn it off to bound memory. */
+    public void recordRequests(boolean on) {
+        this.recording = on;
     }
 
     @Override
@@ -162,7 +194,10 @@ public final class EchoBackend implements AutoCloseable {
             List<Map.Entry<String, String>> headers = ctx.channel().attr(WIRE_HEADERS).getAndSet(null);
             byte[] body = ByteBufUtil.getBytes(request.content());
             RecordedRequest recorded = new RecordedRequest(request.method().name(), request.uri(), headers, body);
-            requests.add(recorded);
+            requestCount.increment();
+            if (recording) {
+                requests.add(recorded);
+            }
             boolean keepAlive = HttpUtil.isKeepAlive(request);
             boolean head = HttpMethod.HEAD.equals(request.method());
             switch (fault.get()) {
@@ -175,6 +210,11 @@ public final class EchoBackend implements AutoCloseable {
                     // Read and never answer: the caller's read timeout has to fire.
                 }
                 case Fault.Reset reset -> ctx.channel().close(); // SO_LINGER 0 turns the close into an RST
+                case Fault.Degraded degraded -> {
+                    int status = degraded.nextIsError() ? 500 : 200;
+                    ctx.executor().schedule(() -> answer(ctx, recorded, status, head, keepAlive),
+                            degraded.extraDelay().toNanos(), TimeUnit.NANOSECONDS);
+                }
             }
         }
 

@@ -32,6 +32,16 @@ public sealed interface Fault {
         return new Reset();
     }
 
+    /**
+     * A degraded node: every response is delayed by {@code extraDelay}, and a share {@code errorRate} of them (drawn
+     * from a random sequence seeded with {@code seed}, so a run can be repeated) are {@code 500} instead of 200.
+     *
+     * @throws IllegalArgumentException if {@code extraDelay} is negative or {@code errorRate} is outside 0..1
+     */
+    static Fault degraded(Duration extraDelay, double errorRate, long seed) {
+        return new Degraded(extraDelay, errorRate, new java.util.SplittableRandom(seed));
+    }
+
     record None() implements Fault {
     }
 
@@ -56,5 +66,26 @@ public sealed interface Fault {
     }
 
     record Reset() implements Fault {
+    }
+
+    /** See {@link #degraded(Duration, double, long)}. */
+    record Degraded(Duration extraDelay, double errorRate, java.util.SplittableRandom random) implements Fault {
+        public Degraded {
+            requireNonNull(extraDelay, "extraDelay");
+            requireNonNull(random, "random");
+            if (extraDelay.isNegative()) {
+                throw new IllegalArgumentException("extraDelay: " + extraDelay + " (expected: >= 0)");
+            }
+            if (!(errorRate >= 0 && errorRate <= 1)) {
+                throw new IllegalArgumentException("errorRate: " + errorRate + " (expected: 0..1)");
+            }
+        }
+
+        /** The next draw: true when this response should be a 500. */
+        public boolean nextIsError() {
+            synchronized (random) {
+                return random.nextDouble() < errorRate;
+            }
+        }
     }
 }
