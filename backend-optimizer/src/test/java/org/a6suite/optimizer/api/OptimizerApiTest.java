@@ -206,14 +206,12 @@ class OptimizerApiTest {
     @Test
     void shouldFailToStartOnBadConfigurationNamingTheProperty() {
         assertThatThrownBy(() -> new SpringApplicationBuilder(OptimizerApplication.class)
-                .properties("server.port=0", "a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
-                        "a6.optimizer.interval=0s", "logging.level.root=OFF")
-                .run().close())
+                .run("--server.port=0", "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
+                        "--a6.optimizer.interval=0s", "--logging.level.root=OFF").close())
                 .hasStackTraceContaining("a6.optimizer.interval: PT0S (expected: a duration >= 100ms, e.g. 5s)");
         assertThatThrownBy(() -> new SpringApplicationBuilder(OptimizerApplication.class)
-                .properties("server.port=0", "a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
-                        "a6.optimizer.default-policy.read-factor=0", "logging.level.root=OFF")
-                .run().close())
+                .run("--server.port=0", "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
+                        "--a6.optimizer.default-policy.read-factor=0", "--logging.level.root=OFF").close())
                 .hasStackTraceContaining("a6.optimizer.default-policy.readFactor: 0");
     }
 }

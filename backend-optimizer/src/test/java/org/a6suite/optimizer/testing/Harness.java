@@ -41,8 +41,9 @@ public final class Harness implements AutoCloseable {
                 "logging.level.root=WARN",
                 "logging.level.org.a6suite=INFO"));
         props.addAll(List.of(extraProperties));
-        context = new SpringApplicationBuilder(OptimizerApplication.class).properties(props.toArray(String[]::new))
-                .run();
+        // Command-line arguments: they win over application.yaml (builder "properties" would not).
+        context = new SpringApplicationBuilder(OptimizerApplication.class)
+                .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
     }
 
