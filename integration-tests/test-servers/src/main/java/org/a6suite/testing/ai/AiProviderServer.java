@@ -88,12 +88,17 @@ public final class AiProviderServer implements AutoCloseable {
 
     /** Starts on a free loopback port. */
     public static AiProviderServer start() {
+        return start("127.0.0.1", 0);
+    }
+
+    /** Starts on {@code host:port} (port 0 picks a free one); the local dev stack uses fixed ports. */
+    public static AiProviderServer start(String host, int port) {
         AiProviderServer s = new AiProviderServer();
-        s.bind();
+        s.bind(host, port);
         return s;
     }
 
-    private void bind() {
+    private void bind(String host, int port) {
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -104,7 +109,7 @@ public final class AiProviderServer implements AutoCloseable {
                     }
                 });
         try {
-            server = b.bind("127.0.0.1", 0).sync().channel();
+            server = b.bind(host, port).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);
