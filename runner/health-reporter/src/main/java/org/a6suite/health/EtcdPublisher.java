@@ -12,6 +12,14 @@ public interface EtcdPublisher extends AutoCloseable {
      */
     CompletionStage<Void> publish(String key, String value, Duration ttl);
 
+    /**
+     * Reads every key under {@code prefix} (APISIX's route and service objects, for upstream-key resolution).
+     * The default reads nothing.
+     */
+    default CompletionStage<java.util.Map<String, String>> readPrefix(String prefix) {
+        return java.util.concurrent.CompletableFuture.completedFuture(java.util.Map.of());
+    }
+
     @Override
     void close();
 }

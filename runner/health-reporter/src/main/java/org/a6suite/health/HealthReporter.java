@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class HealthReporter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HealthReporter.class);
+    /** Where APISIX keeps its configuration in etcd (APISIX's default {@code etcd.prefix}). */
+    public static final String APISIX_PREFIX = "/apisix";
+    static final int RESOLVE_EVERY = 6;
 
     private final HealthReporterConfig config;
     private final Clock clock;
@@ -57,6 +60,9 @@ public final class HealthReporter implements AutoCloseable {
     private final AtomicBoolean prometheusFailing = new AtomicBoolean();
     private final AtomicBoolean controlFailing = new AtomicBoolean();
     private final Duration maxBackoff;
+    /** APISIX's own route/service data: route -> upstream key, refreshed every {@link #RESOLVE_EVERY} ticks. */
+    private volatile Map<String, String> resolvedKeys = Map.of();
+    private long ticks;
     private volatile int etcdFailures;
     private volatile long nextAttemptMs = Long.MIN_VALUE;
     private volatile ScheduledFuture<?> schedule;
@@ -68,8 +74,8 @@ public final class HealthReporter implements AutoCloseable {
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.publisher = requireNonNull(publisher, "publisher");
         this.http = requireNonNull(http, "http");
-        this.prometheus = new PrometheusDeltas(config::mapKey);
-        this.outcomes = new OutcomeAggregator(config::mapKey);
+        this.prometheus = new PrometheusDeltas(this::mapKey);
+        this.outcomes = new OutcomeAggregator(this::mapKey);
         Duration eight = config.interval().multipliedBy(8);
         Duration thirty = Duration.ofSeconds(30);
         this.maxBackoff = eight.compareTo(thirty) < 0 ? eight : (config.interval().compareTo(thirty) > 0
@@ -119,6 +125,9 @@ public final class HealthReporter implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         long now = clock.millis();
+        if (ticks++ % RESOLVE_EVERY == 0) {
+            refreshResolvedKeys();
+        }
         Map<NodeKey, IntervalStats> fromRunner = outcomes.drain();
         Duration timeout = sourceTimeout();
         CompletableFuture<Map<NodeKey, IntervalStats>> fromPrometheus = config.prometheusUrl()
@@ -129,7 +138,7 @@ public final class HealthReporter implements AutoCloseable {
         CompletableFuture<Map<NodeKey, String>> fromControl = config.controlUrl()
                 .map(u -> fetch("control API", u, timeout, controlFailing).thenApply(text -> text.map(t -> {
                     try {
-                        return ControlApiParser.parse(t, config::mapKey);
+                        return ControlApiParser.parse(t, this::mapKey);
                     } catch (IllegalArgumentException e) {
                         sourceFailed("control API", u, e, controlFailing);
                         return Map.<NodeKey, String>of();
@@ -147,6 +156,39 @@ public final class HealthReporter implements AutoCloseable {
                     return publish(doc, now);
                 })
                 .whenComplete((ok, error) -> ticking.set(false));
+    }
+
+    /**
+     * The upstream key to report under: {@code A6_HEALTH_ROUTE_UPSTREAMS} first, then what APISIX's route and service
+     * objects say (a route with {@code upstream_id} reports under {@code upstreams/<id>}), else the key itself.
+     */
+    String mapKey(String key) {
+        String explicit = config.keyMapping().get(key);
+        if (explicit != null) {
+            return explicit;
+        }
+        return resolvedKeys.getOrDefault(key, key);
+    }
+
+    private void refreshResolvedKeys() {
+        CompletionStage<Map<String, String>> routes;
+        CompletionStage<Map<String, String>> services;
+        try {
+            routes = publisher.readPrefix(APISIX_PREFIX + "/routes/");
+            services = publisher.readPrefix(APISIX_PREFIX + "/services/");
+        } catch (RuntimeException e) {
+            return;
+        }
+        routes.thenCombine(services, (r, s) -> {
+            Map<String, String> all = new java.util.HashMap<>(r);
+            all.putAll(s);
+            return org.a6suite.health.internal.ApisixKeyResolver.resolve(all);
+        }).whenComplete((mapping, error) -> {
+            // On failure the previous mapping stays; etcd trouble is already reported by the publishing path.
+            if (error == null) {
+                resolvedKeys = mapping;
+            }
+        });
     }
 
     private Duration sourceTimeout() {

@@ -92,6 +92,34 @@ class HealthReporterEtcdTest {
         }
     }
 
+    @Test
+    void shouldReportARoutesTrafficUnderTheUpstreamItReferencesInApisixEtcdData() throws Exception {
+        String key = "/a6/health/apisix-resolve";
+        try (Client client = etcd.newClient()) {
+            client.getKVClient().put(bytes("/apisix/routes/31"), bytes("{\"uri\":\"/x\",\"upstream_id\":\"5\"}"))
+                    .get(5, TimeUnit.SECONDS);
+            HealthReporterConfig config = new HealthReporterConfig(List.of(URI.create(etcd.endpoint())), "/a6/health",
+                    Duration.ofMillis(200), "apisix-resolve", Optional.empty(), Optional.empty(), Map.of());
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+            JetcdPublisher publisher = new JetcdPublisher(config.etcdEndpoints(), Duration.ofSeconds(1));
+            HealthReporter reporter = new HealthReporter(config, Clock.systemUTC(), scheduler, publisher,
+                    (uri, timeout) -> CompletableFuture.failedFuture(new IllegalStateException("unused"))).start();
+            try {
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    reporter.outcomeRecorder().record(new Outcome("routes/31", "127.0.0.1:8081", Optional.of(200),
+                            Duration.ofMillis(5), Result.SUCCESS));
+                    var kvs = client.getKVClient().get(bytes(key)).get(2, TimeUnit.SECONDS).getKvs();
+                    return !kvs.isEmpty() && kvs.get(0).getValue().toString(StandardCharsets.UTF_8)
+                            .contains("\"upstreams/5\"");
+                });
+            } finally {
+                reporter.close();
+                scheduler.shutdownNow();
+                publisher.close();
+            }
+        }
+    }
+
     private static Optional<JsonNode> read(Client client) {
         try {
             List<KeyValue> kvs = client.getKVClient().get(bytes(KEY)).get(2, TimeUnit.SECONDS).getKvs();

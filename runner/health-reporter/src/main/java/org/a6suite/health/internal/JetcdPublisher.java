@@ -60,6 +60,18 @@ public final class JetcdPublisher implements EtcdPublisher {
                 });
     }
 
+    @Override
+    public CompletionStage<java.util.Map<String, String>> readPrefix(String prefix) {
+        ByteSequence p = bytes(prefix);
+        return bounded(client.getKVClient().get(p, io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()))
+                .thenApply(r -> {
+                    java.util.Map<String, String> out = new java.util.HashMap<>();
+                    r.getKvs().forEach(kv -> out.put(kv.getKey().toString(StandardCharsets.UTF_8),
+                            kv.getValue().toString(StandardCharsets.UTF_8)));
+                    return out;
+                });
+    }
+
     private <T> CompletableFuture<T> bounded(CompletableFuture<T> f) {
         return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
