@@ -256,6 +256,16 @@ class AdaptiveFallbackPluginTest {
     }
 
     @Test
+    void shouldKeepTrackingUnderSustainedTrafficWithoutGrowingState() {
+        RouteDriver route = driver("");
+        for (int i = 0; i < 150_000; i++) {
+            route.call(RouteDriver.get("/a"), 200, "ok");
+        }
+        assertThat(route.preReq(RouteDriver.get("/a"))).isInstanceOf(org.a6suite.plugin.RequestDecision.Rewrite.class);
+        assertThat(route.state().pendingCount()).isEqualTo(1);
+    }
+
+    @Test
     void shouldRecordEachOutcomeWithNodeAndLatencyForTheHealthReporter() {
         RouteDriver route = driver("\"upstream_key\":\"upstreams/1\"");
         Req req = RouteDriver.get("/a");

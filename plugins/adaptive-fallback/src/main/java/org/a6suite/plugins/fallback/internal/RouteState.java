@@ -154,18 +154,25 @@ public final class RouteState {
         lastResponseNanos.accumulateAndGet(ticker.nanoTime(), Math::max);
     }
 
-    /** Expires tracked requests older than the unanswered timeout; see the class comment for how they count. */
+    /**
+     * Expires tracked requests older than the unanswered timeout (see the class comment for how they count), and drops
+     * answered requests from the head of the order queue so it stays about as long as the requests in flight.
+     */
     public void sweep() {
         long now = ticker.nanoTime();
         long timeout = unansweredTimeout.toNanos();
-        for (Queued head = order.peek(); head != null && now - head.startNanos() >= timeout; head = order.peek()) {
+        for (Queued head = order.peek(); head != null; head = order.peek()) {
+            boolean expired = now - head.startNanos() >= timeout;
+            Pending p = pending.get(head.id());
+            if (!expired && p != null) {
+                break; // the oldest request in flight is still within its time
+            }
             if (!order.remove(head)) {
                 continue; // another thread took it
             }
             queued.decrementAndGet();
-            Pending p = pending.remove(head.id());
-            if (p == null || !p.permitted()) {
-                continue;
+            if (p == null || !pending.remove(head.id(), p) || !p.permitted()) {
+                continue; // answered meanwhile
             }
             if (lastResponseNanos.get() < p.startNanos()) {
                 breaker.record(Outcome.failure(), Duration.ofNanos(now - p.startNanos()),
