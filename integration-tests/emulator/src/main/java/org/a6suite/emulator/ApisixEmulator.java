@@ -32,6 +32,7 @@ import org.a6suite.emulator.internal.Engine;
 import org.a6suite.emulator.internal.ExtPluginClient;
 import org.a6suite.emulator.internal.HttpFrontHandler;
 import org.a6suite.emulator.internal.MetricsHandler;
+import org.a6suite.emulator.internal.PassiveHealth;
 import org.a6suite.emulator.internal.PrometheusMetrics;
 import org.a6suite.emulator.internal.RunnerPool;
 import org.a6suite.emulator.internal.TokenCache;
@@ -67,9 +68,11 @@ public final class ApisixEmulator implements AutoCloseable {
     private final Engine engine;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final PrometheusMetrics metrics;
+    private final PassiveHealth health = new PassiveHealth();
     private final EtcdRouteSource etcd;
     private Channel server;
     private Channel metricsServer;
+    private Channel controlServer;
 
     private ApisixEmulator(Config config) {
         this.config = config;
@@ -78,7 +81,8 @@ public final class ApisixEmulator implements AutoCloseable {
                 config.keepaliveTimeout, config.clock);
         this.tokens = new TokenCache(config.clock, config.tokenTtl, 512);
         this.metrics = new PrometheusMetrics(hostname());
-        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics);
+        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics,
+                health);
         config.routes.forEach(engine::putRoute);
         this.etcd = config.etcdEndpoints.isEmpty() ? null
                 : new EtcdRouteSource(config.etcdEndpoints, config.etcdPrefix, engine::replaceEtcdRoutes);
@@ -108,18 +112,12 @@ public final class ApisixEmulator implements AutoCloseable {
             throw new IllegalStateException("interrupted while binding " + config.host + ":" + config.port, e);
         }
         if (config.metricsPort >= 0) {
-            ServerBootstrap m = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            clients.add(ch);
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                    new MetricsHandler(metrics));
-                        }
-                    });
-            metricsServer = m.bind(config.host, config.metricsPort).syncUninterruptibly().channel();
+            metricsServer = side(config.metricsPort, new Side(MetricsHandler.EXPORT_URI, "text/plain",
+                    metrics::render));
+        }
+        if (config.controlPort >= 0) {
+            controlServer = side(config.controlPort, new Side(MetricsHandler.HEALTHCHECK_URI, "application/json",
+                    health::render));
         }
         if (etcd != null) {
             etcd.start();
@@ -127,8 +125,40 @@ public final class ApisixEmulator implements AutoCloseable {
         log.info("APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}"
                         + "{}{}", baseUri(), config.runnerSocket,
                 etcd == null ? "" : ", routes from etcd " + config.etcdEndpoints + " " + config.etcdPrefix,
-                metricsServer == null ? "" : ", metrics at " + metricsUri().orElseThrow());
+                (metricsServer == null ? "" : ", metrics at " + metricsUri().orElseThrow())
+                        + (controlServer == null ? "" : ", control API at " + healthcheckUri().orElseThrow()));
         return this;
+    }
+
+    private record Side(String uri, String contentType, java.util.function.Supplier<String> body) {
+    }
+
+    private Channel side(int port, Side side) {
+        ServerBootstrap m = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        clients.add(ch);
+                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
+                                new MetricsHandler(side.uri(), side.contentType(), side.body()));
+                    }
+                });
+        return m.bind(config.host, port).syncUninterruptibly().channel();
+    }
+
+    /** The Control API port, when {@link Builder#controlPort(int)} was set. */
+    public OptionalInt controlPort() {
+        return controlServer == null ? OptionalInt.empty()
+                : OptionalInt.of(((InetSocketAddress) controlServer.localAddress()).getPort());
+    }
+
+    /** {@code http://127.0.0.1:<control port>/v1/healthcheck}, when the Control API runs. */
+    public Optional<URI> healthcheckUri() {
+        return controlServer == null ? Optional.empty()
+                : Optional.of(URI.create("http://" + config.host + ":" + controlPort().getAsInt()
+                + MetricsHandler.HEALTHCHECK_URI));
     }
 
     /** The etcd route source, when the builder was given {@link Builder#etcd(List, String)}. */
@@ -226,6 +256,9 @@ public final class ApisixEmulator implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close().syncUninterruptibly();
         }
+        if (controlServer != null) {
+            controlServer.close().syncUninterruptibly();
+        }
         clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         pool.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -234,7 +267,7 @@ public final class ApisixEmulator implements AutoCloseable {
     private record Config(Path runnerSocket, List<EmulatorRoute> routes, String host, int port,
                           Duration readTimeout, Duration connectTimeout, int poolSize, Duration keepaliveTimeout,
                           Duration tokenTtl, int maxBodyBytes, int threads, Clock clock,
-                          List<String> etcdEndpoints, String etcdPrefix, int metricsPort) {
+                          List<String> etcdEndpoints, String etcdPrefix, int metricsPort, int controlPort) {
     }
 
     /**
@@ -257,6 +290,7 @@ public final class ApisixEmulator implements AutoCloseable {
         private List<String> etcdEndpoints = List.of();
         private String etcdPrefix = "/apisix";
         private int metricsPort = -1;
+        private int controlPort = -1;
 
         private Builder() {
         }
@@ -277,6 +311,18 @@ public final class ApisixEmulator implements AutoCloseable {
             }
             this.etcdEndpoints = List.copyOf(endpoints);
             this.etcdPrefix = prefix;
+            return this;
+        }
+
+        /**
+         * Serves the Control API's {@code GET /v1/healthcheck} on this port (0 picks a free one), as APISIX does on
+         * 127.0.0.1:9090: upstreams with {@code checks} that served traffic, with their nodes' passive health.
+         */
+        public Builder controlPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("controlPort: " + port + " (expected: 0..65535)");
+            }
+            this.controlPort = port;
             return this;
         }
 
@@ -381,7 +427,7 @@ public final class ApisixEmulator implements AutoCloseable {
             }
             return new ApisixEmulator(new Config(runnerSocket, List.copyOf(routes), host, port, readTimeout,
                     connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock, etcdEndpoints,
-                    etcdPrefix, metricsPort));
+                    etcdPrefix, metricsPort, controlPort));
         }
 
         private static Duration positive(String name, Duration d) {

@@ -14,7 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Command line for the APISIX emulator, a TEST AND DEVELOPMENT FIXTURE (never a gateway), for the local stack:
  * {@code java -cp ... org.a6suite.emulator.EmulatorMain --port 9080 --runner-socket /path [--routes routes.json]
- * [--etcd http://127.0.0.1:2379[,more]] [--etcd-prefix /apisix] [--metrics-port 9091] [--read-timeout-ms 60000]}. {@code routes.json} is either an object {@code {"<id>": <route>, ...}} or an array of
+ * [--etcd http://127.0.0.1:2379[,more]] [--etcd-prefix /apisix] [--metrics-port 9091] [--control-port 9090] [--read-timeout-ms 60000]}. {@code routes.json} is either an object {@code {"<id>": <route>, ...}} or an array of
  * routes that each carry an {@code "id"}; each route is APISIX route JSON (see {@link EmulatorRoute#fromJson}).
  */
 public final class EmulatorMain {
@@ -30,6 +30,7 @@ public final class EmulatorMain {
         List<String> etcd = List.of();
         String etcdPrefix = "/apisix";
         int metricsPort = -1;
+        int controlPort = -1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -40,8 +41,9 @@ public final class EmulatorMain {
                 case "--etcd" -> etcd = List.of(require(args[i], value).split(","));
                 case "--etcd-prefix" -> etcdPrefix = require(args[i], value);
                 case "--metrics-port" -> metricsPort = Integer.parseInt(require(args[i], value));
+                case "--control-port" -> controlPort = Integer.parseInt(require(args[i], value));
                 default -> fail("unknown argument: " + args[i] + " (expected: --port, --runner-socket, --routes, "
-                        + "--etcd, --etcd-prefix, --metrics-port, --read-timeout-ms)");
+                        + "--etcd, --etcd-prefix, --metrics-port, --control-port, --read-timeout-ms)");
             }
             i++;
         }
@@ -58,6 +60,9 @@ public final class EmulatorMain {
         }
         if (metricsPort >= 0) {
             builder.metricsPort(metricsPort);
+        }
+        if (controlPort >= 0) {
+            builder.controlPort(controlPort);
         }
         ApisixEmulator emulator = builder.build().start();
         CountDownLatch stopped = new CountDownLatch(1);

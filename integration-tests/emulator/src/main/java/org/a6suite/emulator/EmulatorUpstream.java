@@ -18,8 +18,11 @@ import java.util.OptionalInt;
  *                     nodes minus one
  * @param retryTimeout nginx's {@code proxy_next_upstream_timeout}: no new try once this much time has passed since the
  *                     first; {@link Duration#ZERO} turns the limit off (APISIX's {@code retry_timeout}, default 0)
+ * @param checks       the upstream has {@code checks}: its nodes are checked passively with APISIX's defaults,
+ *                     unhealthy nodes are skipped while a healthy one is left, and the Control API lists them
  */
-public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout) {
+public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout,
+                               boolean checks) {
 
     public EmulatorUpstream {
         nodes = List.copyOf(requireNonNull(nodes, "nodes"));
@@ -34,9 +37,14 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt re
         }
     }
 
-    /** Nodes and timeouts with APISIX's default retries (nodes - 1) and no retry timeout. */
+    /** Nodes and timeouts with APISIX's default retries (nodes - 1), no retry timeout and no health checks. */
     public EmulatorUpstream(List<Node> nodes, Timeout timeout) {
-        this(nodes, timeout, OptionalInt.empty(), Duration.ZERO);
+        this(nodes, timeout, OptionalInt.empty(), Duration.ZERO, false);
+    }
+
+    /** As the canonical constructor, without health checks. */
+    public EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout) {
+        this(nodes, timeout, retries, retryTimeout, false);
     }
 
     /** One node {@code host:port} with weight 1 and the default timeouts. */
@@ -46,7 +54,7 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt re
 
     /** The same upstream with other timeouts (a route-level {@code timeout} overrides the upstream's). */
     public EmulatorUpstream withTimeout(Timeout newTimeout) {
-        return new EmulatorUpstream(nodes, newTimeout, retries, retryTimeout);
+        return new EmulatorUpstream(nodes, newTimeout, retries, retryTimeout, checks);
     }
 
     /** Tries allowed per request: 1 + {@code retries}, or 1 + (nodes - 1) when {@code retries} is absent. */

@@ -296,19 +296,24 @@ public final class EtcdRouteSource implements AutoCloseable {
 
         EmulatorUpstream upstream;
         String balancerKey;
+        // the Control API names a checked upstream by its etcd key: /apisix/upstreams/1, or the route's for an inline one
+        String healthName = prefix + "/routes/" + id;
         if (root.has("upstream")) {
             upstream = UpstreamJson.upstream(root.path("upstream"), "upstream");
             balancerKey = "routes/" + id + "#" + route.modRevision();
         } else if (root.has("upstream_id")) {
             String uid = id(root.path("upstream_id")).orElse("");
+            healthName = prefix + "/upstreams/" + uid;
             upstream = byId(upstreams, uid, id);
             balancerKey = "upstreams/" + uid + "#" + Optional.ofNullable(upstreams.get(uid)).map(Kv::modRevision)
                     .orElse(0L);
         } else if (service != null && service.has("upstream")) {
             upstream = UpstreamJson.upstream(service.path("upstream"), "service.upstream");
             balancerKey = "services/" + serviceId.get() + "#" + serviceKv.modRevision();
+            healthName = prefix + "/services/" + serviceId.get();
         } else if (service != null && service.has("upstream_id")) {
             String uid = id(service.path("upstream_id")).orElse("");
+            healthName = prefix + "/upstreams/" + uid;
             upstream = byId(upstreams, uid, id);
             balancerKey = "upstreams/" + uid + "#" + Optional.ofNullable(upstreams.get(uid)).map(Kv::modRevision)
                     .orElse(0L);
@@ -323,10 +328,10 @@ public final class EtcdRouteSource implements AutoCloseable {
         EmulatorRoute built = b.upstream(upstream).build();
         if (serviceKv == null) {
             return Optional.of(new ResolvedRoute(built, "route", id, String.valueOf(route.modRevision()),
-                    balancerKey));
+                    balancerKey, healthName));
         }
         return Optional.of(new ResolvedRoute(built, "route&service", id + "&" + serviceId.get(),
-                route.modRevision() + "&" + serviceKv.modRevision(), balancerKey));
+                route.modRevision() + "&" + serviceKv.modRevision(), balancerKey, healthName));
     }
 
     private EmulatorUpstream byId(Map<String, Kv> upstreams, String uid, String routeId) {

@@ -74,7 +74,7 @@ final class UpstreamJson {
             }
             retryTimeout = seconds(r.asDouble());
         }
-        return new EmulatorUpstream(nodes, timeout, retries, retryTimeout);
+        return new EmulatorUpstream(nodes, timeout, retries, retryTimeout, node.path("checks").isObject());
     }
 
     /** APISIX's {@code timeout {connect, send, read}}: seconds, > 0, all three required. */

@@ -62,6 +62,7 @@ public final class Engine {
     private final ExtPluginClient client;
     private final UpstreamClient upstreams;
     private final PrometheusMetrics metrics;
+    private final PassiveHealth health;
     private final LongSupplier nanoTime;
     private final Map<String, RouteEntry> routes = new ConcurrentHashMap<>();
     private final Map<String, RoundRobinBalancer> balancers = new ConcurrentHashMap<>();
@@ -73,7 +74,7 @@ public final class Engine {
      * ({@code route#1#ext-plugin-pre-req#42}, or {@code route&service#1&2#...#42&40} when a service is merged in).
      */
     private record RouteEntry(EmulatorRoute route, String confType, String confId, String confVersion,
-                              RoundRobinBalancer balancer, boolean fromEtcd) {
+                              RoundRobinBalancer balancer, boolean fromEtcd, String healthName) {
     }
 
     /**
@@ -81,17 +82,20 @@ public final class Engine {
      * and its version: routes sharing one upstream share one balancer, as APISIX keeps one picker per upstream.
      */
     public record ResolvedRoute(EmulatorRoute route, String confType, String confId, String confVersion,
-                                String balancerKey) {
+                                String balancerKey, String healthName) {
         public ResolvedRoute {
             requireNonNull(route, "route");
             requireNonNull(confType, "confType");
             requireNonNull(confId, "confId");
             requireNonNull(confVersion, "confVersion");
             requireNonNull(balancerKey, "balancerKey");
+            requireNonNull(healthName, "healthName");
         }
     }
 
-    public Engine(Clock clock, ExtPluginClient client, EventLoopGroup group, PrometheusMetrics metrics) {
+    public Engine(Clock clock, ExtPluginClient client, EventLoopGroup group, PrometheusMetrics metrics,
+                  PassiveHealth health) {
+        this.health = requireNonNull(health, "health");
         this.clock = requireNonNull(clock, "clock");
         this.client = requireNonNull(client, "client");
         this.upstreams = new UpstreamClient(group);
@@ -103,7 +107,7 @@ public final class Engine {
     public synchronized long putRoute(EmulatorRoute route) {
         long version = versions.incrementAndGet();
         routes.put(route.id(), new RouteEntry(route, "route", route.id(), String.valueOf(version),
-                new RoundRobinBalancer(route.upstream().nodes()), false));
+                new RoundRobinBalancer(route.upstream().nodes()), false, "/apisix/routes/" + route.id()));
         return version;
     }
 
@@ -126,7 +130,7 @@ public final class Engine {
         routes.values().removeIf(RouteEntry::fromEtcd);
         for (ResolvedRoute r : resolved) {
             routes.put(r.route().id(), new RouteEntry(r.route(), r.confType(), r.confId(), r.confVersion(),
-                    kept.get(r.balancerKey()), true));
+                    kept.get(r.balancerKey()), true, r.healthName()));
         }
     }
 
@@ -318,7 +322,11 @@ public final class Engine {
         if (!sawLength && s.body.length > 0) {
             out.add(new Header("Content-Length", String.valueOf(s.body.length)));
         }
-        return attempt(s, e, out, extraClientHeaders, new HashSet<>(), 1, nanoTime.getAsLong(), null);
+        Set<EmulatorUpstream.Node> skip = new HashSet<>();
+        if (e.route().upstream().checks()) {
+            skip.addAll(health.unhealthy(e.healthName(), e.route().upstream().nodes()));
+        }
+        return attempt(s, e, out, extraClientHeaders, skip, 1, nanoTime.getAsLong(), null);
     }
 
     /**
@@ -348,10 +356,15 @@ public final class Engine {
                 .handle((resp, error) -> {
                     long now = nanoTime.getAsLong();
                     s.upstreamNanos = now - t0; // $upstream_response_time of the last try
-                    if (error == null) {
+                    UpstreamException ue = error == null ? null : upstreamError(error);
+                    if (upstream.checks()) {
+                        health.record(e.healthName(), node, ue == null ? PassiveHealth.Outcome.RESPONSE
+                                : ue.timedOut ? PassiveHealth.Outcome.TIMEOUT : PassiveHealth.Outcome.TCP_FAILURE,
+                                ue == null ? resp.status() : 0);
+                    }
+                    if (ue == null) {
                         return done(proxiedResponse(s, resp, extra));
                     }
-                    UpstreamException ue = upstreamError(error);
                     log.error("{} while proxying {} (try {} of {})", ue.getMessage(), s, tryNo, upstream.maxTries());
                     boolean retriable = !ue.responseStarted && (!ue.requestSent || !NON_IDEMPOTENT.contains(s.method));
                     boolean inTime = upstream.retryTimeout().isZero()

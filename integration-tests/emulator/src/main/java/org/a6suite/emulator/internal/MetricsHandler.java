@@ -13,20 +13,29 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
- * APISIX's prometheus export server ({@code plugin_attr.prometheus.export_addr}, 127.0.0.1:9091 by default):
- * {@code GET /apisix/prometheus/metrics} answers the metrics as {@code text/plain}; anything else is 404.
+ * A read-only endpoint on a side port: APISIX's prometheus export server ({@code plugin_attr.prometheus.export_addr},
+ * 127.0.0.1:9091, {@code GET /apisix/prometheus/metrics}, {@code text/plain}) or its Control API (127.0.0.1:9090,
+ * {@code GET /v1/healthcheck}, JSON). Anything else is 404.
  */
 public final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** The plugin's default {@code export_uri}. */
     public static final String EXPORT_URI = "/apisix/prometheus/metrics";
 
-    private final PrometheusMetrics metrics;
+    /** The Control API's health check listing. */
+    public static final String HEALTHCHECK_URI = "/v1/healthcheck";
 
-    public MetricsHandler(PrometheusMetrics metrics) {
-        this.metrics = requireNonNull(metrics, "metrics");
+    private final String uri;
+    private final String contentType;
+    private final Supplier<String> body;
+
+    public MetricsHandler(String uri, String contentType, Supplier<String> body) {
+        this.uri = requireNonNull(uri, "uri");
+        this.contentType = requireNonNull(contentType, "contentType");
+        this.body = requireNonNull(body, "body");
     }
 
     @Override
@@ -37,10 +46,10 @@ public final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRe
             path = path.substring(0, q);
         }
         FullHttpResponse response;
-        if (request.method().name().equals("GET") && path.equals(EXPORT_URI)) {
+        if (request.method().name().equals("GET") && path.equals(uri)) {
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(metrics.render(), StandardCharsets.UTF_8));
-            response.headers().set("Content-Type", "text/plain");
+                    Unpooled.copiedBuffer(body.get(), StandardCharsets.UTF_8));
+            response.headers().set("Content-Type", contentType);
         } else {
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,
                     Unpooled.EMPTY_BUFFER);
