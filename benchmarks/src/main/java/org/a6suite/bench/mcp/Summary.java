@@ -60,7 +60,7 @@ final class Summary {
         if (Double.isNaN(a[0] + b[0])) {
             return "n/a";
         }
-        return String.format(Locale.ROOT, "+%.0f / +%.0f", a[0] - b[0], a[1] - b[1]);
+        return String.format(Locale.ROOT, "%+.0f / %+.0f", a[0] - b[0], a[1] - b[1]);
     }
 
     /** The round's target order, rotated by round so no target always runs first (right after a JIT-cold start). */
