@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import tools.jackson.core.JacksonException;
@@ -22,11 +25,21 @@ public final class SeedData {
     static final List<String> KINDS = List.of("upstreams", "services", "plugin_configs", "consumers", "routes",
             "global_rules");
     private static final Set<String> ADMIN_MANAGED = Set.of("create_time", "update_time");
+    /** {@code ${NAME:-default}}: lets one data set serve the local stack and docker compose (host names differ). */
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):-([^}]*)}");
 
     private SeedData() {
     }
 
     public static List<SeedObject> load(Path dir, JsonMapper mapper) {
+        return load(dir, mapper, System::getenv);
+    }
+
+    /**
+     * Loads every object, replacing {@code ${NAME:-default}} in the files' text with the variable's value from
+     * {@code env} (or the default); values are inserted JSON-escaped.
+     */
+    public static List<SeedObject> load(Path dir, JsonMapper mapper, Function<String, String> env) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--data: " + dir + " (expected: a directory with upstreams/, routes/ ...)");
         }
@@ -39,7 +52,7 @@ public final class SeedData {
             try (Stream<Path> files = Files.list(kindDir)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".json"))
                         .sorted(Comparator.comparing(Path::toString)).toList()) {
-                    objects.add(read(kind, file, mapper));
+                    objects.add(read(kind, file, mapper, env));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + kindDir, e);
@@ -48,7 +61,7 @@ public final class SeedData {
         return objects;
     }
 
-    private static SeedObject read(String kind, Path file, JsonMapper mapper) {
+    private static SeedObject read(String kind, Path file, JsonMapper mapper, Function<String, String> env) {
         String name = file.getFileName().toString();
         String id = name.substring(0, name.length() - ".json".length());
         if (!id.matches("[A-Za-z0-9_.-]{1,64}")) {
@@ -56,7 +69,9 @@ public final class SeedData {
         }
         JsonNode node;
         try {
-            node = mapper.readTree(file.toFile());
+            node = mapper.readTree(substitute(Files.readString(file), env, mapper));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         } catch (JacksonException e) {
             throw new IllegalArgumentException(file + ": not valid JSON (" + e.getOriginalMessage() + ")", e);
         }
@@ -70,6 +85,20 @@ public final class SeedData {
         body.put("id", id);
         ADMIN_MANAGED.forEach(body::remove);
         return new SeedObject(kind, id, body);
+    }
+
+    static String substitute(String text, Function<String, String> env, JsonMapper mapper) {
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = env.apply(m.group(1));
+            String chosen = value == null || value.isEmpty() ? m.group(2) : value;
+            // JSON-escape, without the quotes the serializer adds: the placeholder sits inside a JSON string.
+            String escaped = mapper.writeValueAsString(chosen);
+            m.appendReplacement(out, Matcher.quoteReplacement(escaped.substring(1, escaped.length() - 1)));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     /** A copy without the fields the Admin API manages, for comparing what is stored with what is seeded. */

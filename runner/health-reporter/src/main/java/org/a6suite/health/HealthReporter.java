@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -62,6 +63,8 @@ public final class HealthReporter implements AutoCloseable {
     private final Duration maxBackoff;
     /** APISIX's own route/service data: route -> upstream key, refreshed every {@link #RESOLVE_EVERY} ticks. */
     private volatile Map<String, String> resolvedKeys = Map.of();
+    /** The nodes APISIX's configuration names (host:port per upstream key), refreshed with {@link #resolvedKeys}. */
+    private volatile java.util.Set<NodeKey> configuredNodes = java.util.Set.of();
     private long ticks;
     private volatile int etcdFailures;
     private volatile long nextAttemptMs = Long.MIN_VALUE;
@@ -148,6 +151,7 @@ public final class HealthReporter implements AutoCloseable {
         return fromPrometheus.thenCombine(fromControl, (p, h) -> {
                     java.util.Set<NodeKey> known = new java.util.HashSet<>(h.keySet());
                     known.addAll(fromRunner.keySet());
+                    known.addAll(configuredNodes);
                     return DocumentWriter.write(config.nodeId(), now, config.interval().toMillis(), fromRunner,
                             NodeResolver.resolve(p, known), h);
                 })
@@ -173,12 +177,27 @@ public final class HealthReporter implements AutoCloseable {
     private void refreshResolvedKeys() {
         CompletionStage<Map<String, String>> routes;
         CompletionStage<Map<String, String>> services;
+        CompletionStage<Map<String, String>> upstreams;
         try {
             routes = publisher.readPrefix(APISIX_PREFIX + "/routes/");
             services = publisher.readPrefix(APISIX_PREFIX + "/services/");
+            upstreams = publisher.readPrefix(APISIX_PREFIX + "/upstreams/");
         } catch (RuntimeException e) {
             return;
         }
+        routes.thenCombine(services, (r, s) -> {
+            Map<String, String> all = new java.util.HashMap<>(r);
+            all.putAll(s);
+            return all;
+        }).thenCombine(upstreams, (rs, u) -> {
+            Map<String, String> all = new java.util.HashMap<>(rs);
+            all.putAll(u);
+            return org.a6suite.health.internal.ApisixKeyResolver.configuredNodes(all);
+        }).whenComplete((nodes, error) -> {
+            if (error == null) {
+                configuredNodes = Set.copyOf(nodes);
+            }
+        });
         routes.thenCombine(services, (r, s) -> {
             Map<String, String> all = new java.util.HashMap<>(r);
             all.putAll(s);

@@ -2,8 +2,12 @@ package org.a6suite.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import org.a6suite.health.internal.ApisixKeyResolver;
+import org.a6suite.health.internal.IntervalStats;
+import org.a6suite.health.internal.NodeKey;
+import org.a6suite.health.internal.NodeResolver;
 import org.junit.jupiter.api.Test;
 
 class ApisixKeyResolverTest {
@@ -26,5 +30,30 @@ class ApisixKeyResolverTest {
                 "routes/4", "services/s2",
                 "routes/5", "upstreams/12",
                 "services/s1", "upstreams/8"));
+    }
+
+    @Test
+    void shouldListConfiguredNodesOfUpstreamsAndInlineUpstreamsInBothShapes() {
+        var nodes = ApisixKeyResolver.configuredNodes(Map.of(
+                "/apisix/upstreams/", "init_dir",
+                "/apisix/upstreams/1", "{\"nodes\":[{\"host\":\"127.0.0.11\",\"port\":18081,\"weight\":1},"
+                        + "{\"host\":\"127.0.0.12\",\"port\":18082,\"weight\":1}]}",
+                "/apisix/routes/2", "{\"uri\":\"/b\",\"upstream\":{\"nodes\":{\"10.0.0.1:80\":1}}}",
+                "/apisix/services/s", "{\"upstream\":{\"nodes\":{\"10.0.0.2:81\":1}}}",
+                "/apisix/routes/3", "{\"uri\":\"/c\",\"upstream_id\":\"1\"}"));
+        assertThat(nodes).containsExactlyInAnyOrder(
+                new NodeKey("upstreams/1", "127.0.0.11:18081"), new NodeKey("upstreams/1", "127.0.0.12:18082"),
+                new NodeKey("routes/2", "10.0.0.1:80"), new NodeKey("services/s", "10.0.0.2:81"));
+    }
+
+    @Test
+    void shouldGiveAPrometheusIpItsPortFromTheConfiguredNodesButNeverGuessBetweenTwo() {
+        var stats = new IntervalStats(10, 1, 0, 0, 0, java.util.Optional.empty());
+        var resolved = NodeResolver.resolve(
+                Map.of(new NodeKey("upstreams/1", "127.0.0.11"), stats, new NodeKey("upstreams/1", "10.0.0.9"), stats),
+                List.of(new NodeKey("upstreams/1", "127.0.0.11:18081"),
+                        new NodeKey("upstreams/1", "10.0.0.9:80"), new NodeKey("upstreams/1", "10.0.0.9:81")));
+        assertThat(resolved).containsOnlyKeys(new NodeKey("upstreams/1", "127.0.0.11:18081"),
+                new NodeKey("upstreams/1", "10.0.0.9"));
     }
 }

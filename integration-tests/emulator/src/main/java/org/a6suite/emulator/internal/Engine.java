@@ -351,6 +351,7 @@ public final class Engine {
         EmulatorUpstream.Node node = picked.get();
         tried.add(node);
         s.balancerIp = node.host();
+        s.balancerPort = node.port();
         long t0 = nanoTime.getAsLong();
         return upstreams.send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
                 .handle((resp, error) -> {
@@ -458,6 +459,7 @@ public final class Engine {
             return done(page(502, false));
         }
         s.balancerIp = node.get().host();
+        s.balancerPort = node.get().port();
         return upstreams.send(node.get(), EmulatorUpstream.Timeout.DEFAULT, s.method, s.upstreamTarget(),
                 out, s.body).handle((resp, error) -> {
                     if (error != null) {

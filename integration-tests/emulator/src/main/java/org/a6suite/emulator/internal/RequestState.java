@@ -37,6 +37,8 @@ public final class RequestState {
     final List<Header> respHeaders = new ArrayList<>();
     /** {@code ctx.balancer_ip}: the host of the last node picked, "" until one is (the metrics' node label). */
     volatile String balancerIp = "";
+    /** {@code ctx.balancer_port}: the port of the last node picked, 0 until one is. */
+    volatile int balancerPort;
     /** {@code $upstream_response_time} of the last try in nanoseconds, -1 when nginx did not proxy. */
     volatile long upstreamNanos = -1;
 
@@ -175,6 +177,9 @@ public final class RequestState {
             case "is_args" -> Optional.of(isArgs);
             case "host" -> Optional.of(hostVar());
             case "route_id" -> Optional.of(route.id());
+            // APISIX's ctx vars for the node its balancer picked (set before post-resp's own upstream call)
+            case "balancer_ip" -> balancerIp.isEmpty() ? Optional.empty() : Optional.of(balancerIp);
+            case "balancer_port" -> balancerPort == 0 ? Optional.empty() : Optional.of(String.valueOf(balancerPort));
             case "upstream_uri" -> upstreamUri;
             case "upstream_host" -> Optional.of(upstreamHost);
             case "content_type" -> header("content-type");

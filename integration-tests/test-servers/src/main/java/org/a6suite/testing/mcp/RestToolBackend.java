@@ -58,8 +58,13 @@ public final class RestToolBackend implements AutoCloseable {
 
     /** Starts on a free loopback port. */
     public static RestToolBackend start() {
+        return start("127.0.0.1", 0);
+    }
+
+    /** Starts on {@code host:port} (port 0 picks a free one); the local dev stack uses fixed ports. */
+    public static RestToolBackend start(String host, int port) {
         try {
-            return new RestToolBackend(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64));
+            return new RestToolBackend(HttpServer.create(new InetSocketAddress(host, port), 64));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -68,6 +73,11 @@ public final class RestToolBackend implements AutoCloseable {
     /** {@code http://127.0.0.1:<port>}. */
     public URI baseUri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Forgets the recorded requests (long-running demos call this so memory stays bounded). */
+    public void clearRequests() {
+        requests.clear();
     }
 
     /** Every request so far as {@code METHOD rawPath[?rawQuery]}. */

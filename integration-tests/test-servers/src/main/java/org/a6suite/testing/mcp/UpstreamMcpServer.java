@@ -46,14 +46,14 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private record Running(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {
     }
 
-    private UpstreamMcpServer(int extraTools) throws IOException, LifecycleException {
+    private UpstreamMcpServer(String host, int port, int extraTools) throws IOException, LifecycleException {
         this.extraTools = extraTools;
         this.baseDir = Files.createTempDirectory("upstream-mcp-tomcat");
         this.tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
         connector = new Connector();
-        connector.setPort(0);
-        connector.setProperty("address", "127.0.0.1");
+        connector.setPort(port);
+        connector.setProperty("address", host);
         tomcat.setConnector(connector);
         Context context = tomcat.addContext("", baseDir.toString());
         Tomcat.addServlet(context, "mcp", new Delegate()).setAsyncSupported(true);
@@ -64,8 +64,13 @@ public final class UpstreamMcpServer implements AutoCloseable {
 
     /** Starts on a free loopback port with {@code extraTools} additional tools. */
     public static UpstreamMcpServer start(int extraTools) {
+        return start("127.0.0.1", 0, extraTools);
+    }
+
+    /** Starts on {@code host:port} (port 0 picks a free one); the local dev stack uses fixed ports. */
+    public static UpstreamMcpServer start(String host, int port, int extraTools) {
         try {
-            return new UpstreamMcpServer(extraTools);
+            return new UpstreamMcpServer(host, port, extraTools);
         } catch (IOException | LifecycleException e) {
             throw new IllegalStateException("upstream MCP server did not start", e);
         }

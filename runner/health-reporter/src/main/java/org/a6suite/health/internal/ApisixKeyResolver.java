@@ -69,6 +69,45 @@ public final class ApisixKeyResolver {
         return Map.copyOf(mapping);
     }
 
+    /**
+     * The nodes APISIX's configuration names, per upstream key: {@code upstreams/<id>} objects and the inline
+     * upstreams of routes and services, with nodes as a map ({@code "host:port": weight}) or an array
+     * ({@code {host, port}}). The prometheus exporter labels a node by IP only; these give it its port.
+     *
+     * @param objects etcd key to raw value for the {@code upstreams/}, {@code routes/} and {@code services/}
+     *                directories
+     */
+    public static java.util.Set<NodeKey> configuredNodes(Map<String, String> objects) {
+        java.util.Set<NodeKey> nodes = new java.util.HashSet<>();
+        for (Map.Entry<String, String> e : objects.entrySet()) {
+            String relative = ControlApiParser.relativeKey(e.getKey());
+            JsonNode value;
+            try {
+                value = JSON.readTree(e.getValue());
+            } catch (JacksonException ex) {
+                continue;
+            }
+            if (relative.isEmpty() || value == null || !value.isObject()) {
+                continue;
+            }
+            JsonNode upstream = relative.startsWith("upstreams/") ? value : value.path("upstream");
+            addNodes(relative, upstream.path("nodes"), nodes);
+        }
+        return nodes;
+    }
+
+    private static void addNodes(String upstreamKey, JsonNode nodes, java.util.Set<NodeKey> out) {
+        if (nodes.isObject()) {
+            nodes.propertyNames().forEach(hostPort -> out.add(new NodeKey(upstreamKey, hostPort)));
+        } else if (nodes.isArray()) {
+            for (JsonNode n : nodes) {
+                if (n.path("host").isString() && n.path("port").isIntegralNumber()) {
+                    out.add(new NodeKey(upstreamKey, n.get("host").asString() + ":" + n.get("port").asInt()));
+                }
+            }
+        }
+    }
+
     private static boolean hasId(JsonNode id) {
         return id != null && (id.isString() || id.isIntegralNumber()) && !id.asString().isEmpty();
     }

@@ -1,0 +1,106 @@
+package org.a6suite.devstack;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Recorder;
+import org.a6suite.testing.backend.EchoBackend;
+import org.a6suite.testing.backend.Fault;
+import org.a6suite.testing.mcp.RestToolBackend;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DEVELOPMENT FIXTURE: steady demo traffic through the gateway so the health reporter and the optimizer have
+ * something to act on. After {@code degradeAfter}, one orders node answers 300 ms slower and fails 5% of requests;
+ * every 5 s a line reports what clients saw (requests, errors, p50/p99), so the optimizer's effect is visible.
+ */
+final class DemoTraffic implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoTraffic.class);
+    static final Duration EXTRA_DELAY = Duration.ofMillis(300);
+    static final double ERROR_RATE = 0.05;
+
+    private final URI gateway;
+    private final int ratePerSecond;
+    private final Duration degradeAfter;
+    private final EchoBackend degraded;
+    private final List<EchoBackend> nodes;
+    private final RestToolBackend rest;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
+        Thread t = new Thread(r, "demo-traffic");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Recorder latency = new Recorder(3);
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong sequence = new AtomicLong();
+
+    DemoTraffic(URI gateway, int ratePerSecond, Duration degradeAfter, EchoBackend degraded, List<EchoBackend> nodes,
+                RestToolBackend rest) {
+        if (ratePerSecond < 1 || ratePerSecond > 1000) {
+            throw new IllegalArgumentException("--rate: " + ratePerSecond + " (expected: 1..1000)");
+        }
+        this.gateway = gateway;
+        this.ratePerSecond = ratePerSecond;
+        this.degradeAfter = degradeAfter;
+        this.degraded = degraded;
+        this.nodes = nodes;
+        this.rest = rest;
+    }
+
+    void start() {
+        long periodMicros = 1_000_000L / ratePerSecond;
+        timer.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
+        timer.schedule(() -> {
+            degraded.fault(Fault.degraded(EXTRA_DELAY, ERROR_RATE, 42));
+            LOG.info("demo: node {} now answers {} ms slower and fails {}% of requests", degraded.hostPort(),
+                    EXTRA_DELAY.toMillis(), Math.round(ERROR_RATE * 100));
+        }, degradeAfter.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleAtFixedRate(this::report, 5, 5, TimeUnit.SECONDS);
+        LOG.info("demo traffic: {} req/s to {}/orders/..., node {} degrades after {} s", ratePerSecond, gateway,
+                degraded.hostPort(), degradeAfter.toSeconds());
+    }
+
+    private void sendOne() {
+        long n = sequence.incrementAndGet();
+        long start = System.nanoTime();
+        HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/orders/" + (n % 100)))
+                .timeout(Duration.ofSeconds(15)).GET().build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            requests.incrementAndGet();
+            if (error != null || response.statusCode() >= 500) {
+                errors.incrementAndGet();
+            }
+            latency.recordValue(Math.max(1, (System.nanoTime() - start) / 1000));
+        });
+    }
+
+    private void report() {
+        var h = latency.getIntervalHistogram();
+        long r = requests.getAndSet(0);
+        long e = errors.getAndSet(0);
+        LOG.info("demo traffic (last 5 s): {} requests, {} errors ({}%), p50 {} ms, p99 {} ms", r, e,
+                r == 0 ? 0 : Math.round(100.0 * e / r), h.getValueAtPercentile(50) / 1000,
+                h.getValueAtPercentile(99) / 1000);
+        // The fixtures record every request for tests; a demo runs for hours, so keep memory bounded.
+        nodes.forEach(EchoBackend::clearRequests);
+        rest.clearRequests();
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        http.close();
+    }
+}
