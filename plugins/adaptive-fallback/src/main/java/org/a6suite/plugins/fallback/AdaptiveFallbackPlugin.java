@@ -185,8 +185,28 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
                 return done(replacement.get());
             }
         }
-        return done(ResponseDecision.pass());
+        return done(keepUpstreamHeaders(response));
     }
+
+    /**
+     * The reply for a response the plugin leaves alone. A plain pass (empty reply) makes APISIX copy the upstream
+     * headers minus a list that includes Content-Type, so clients would get {@code text/plain; charset=utf-8} for a
+     * JSON answer (transcript s05b). Sending the upstream's own end-to-end headers back replaces the set with itself
+     * and keeps the upstream status and streamed body. Hop-by-hop and framing headers are left to nginx.
+     */
+    static ResponseDecision keepUpstreamHeaders(ResponseView response) {
+        var kept = response.headers().entries().stream()
+                .filter(h -> !HOP_BY_HOP.contains(h.name().toLowerCase(java.util.Locale.ROOT)))
+                .toList();
+        if (kept.isEmpty()) {
+            return ResponseDecision.pass();
+        }
+        return ResponseDecision.modify().headers(org.a6suite.plugin.Headers.of(kept)).build();
+    }
+
+    private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "keep-alive",
+            "transfer-encoding", "content-length", "te", "trailer", "upgrade", "proxy-connection",
+            "proxy-authenticate", "proxy-authorization");
 
     private void maybeStore(RouteState state, FallbackConfig config, RequestFacts facts, ResponseView response) {
         HttpMethod method;
