@@ -99,6 +99,10 @@ class TranscriptReplayTest {
                             : FakeRunner.frame(new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE)));
                     RawHttp.send(emulator.port(), clients.getFirst().request(), false);
                     runner.dropConnections(); // the runner dies: APISIX's idle connections close
+                    // APISIX notices at once (s08); the emulator's event loop needs a moment to see the EOF, and a
+                    // request taking the dead connection first would fail instead of replaying the transcript.
+                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                            .until(() -> emulator.runnerConnectionsIdle() == 0);
                     runner.responder((conn, m) -> replay(script, next, m, scriptErrors));
                     runner.clear();
                     backend.clearRequests();

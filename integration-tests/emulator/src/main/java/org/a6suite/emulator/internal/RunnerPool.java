@@ -119,9 +119,16 @@ public final class RunnerPool implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Idle connections currently pooled (open or not yet noticed as closed). */
+    /** Idle connections currently pooled and still usable; connections the runner closed are pruned first. */
     public int idleCount() {
         synchronized (idle) {
+            idle.removeIf(i -> {
+                if (i.connection().reusable()) {
+                    return false;
+                }
+                i.connection().close();
+                return true;
+            });
             return idle.size();
         }
     }
