@@ -30,6 +30,7 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class OptimizerConfiguration {
 
+    private static final int MAX_INBOUND_BYTES = 64 * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(OptimizerConfiguration.class);
 
     @Bean
@@ -41,7 +42,9 @@ public class OptimizerConfiguration {
     Client etcdClient(OptimizerProperties properties) {
         OptimizerProperties.Etcd etcd = properties.etcd();
         ClientBuilder builder = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new))
-                .connectTimeout(etcd.connectTimeout());
+                .connectTimeout(etcd.connectTimeout())
+                // A watch response may batch several health documents of up to 1.5 MiB each.
+                .maxInboundMessageSize(MAX_INBOUND_BYTES);
         if (etcd.user() != null) {
             builder.user(Etcd.bytes(etcd.user())).password(Etcd.bytes(etcd.password()));
         }

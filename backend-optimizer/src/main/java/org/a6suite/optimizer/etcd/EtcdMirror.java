@@ -43,7 +43,9 @@ public final class EtcdMirror implements AutoCloseable {
     private final Map<UpstreamRef, UpstreamConfig> upstreams = new ConcurrentHashMap<>();
     private final Map<UpstreamRef, RouteInfo> routes = new ConcurrentHashMap<>();
     private final Map<String, HealthDocument> health = new ConcurrentHashMap<>();
-    private final Map<String, KeyValue> state = new ConcurrentHashMap<>();
+    // Sorted, so the keys under one prefix (an upstream's history) are a sub-map, not a scan of everything.
+    private final java.util.concurrent.ConcurrentSkipListMap<String, KeyValue> state =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public EtcdMirror(Client client, String apisixPrefix, String healthPrefix, String statePrefix, Clock clock,
             MeterRegistry meters, ScheduledExecutorService scheduler) {
@@ -59,7 +61,8 @@ public final class EtcdMirror implements AutoCloseable {
             watchers.add(new PrefixWatcher(client, this.apisixPrefix + kind + "/", new ApisixListener(kind),
                     scheduler));
         }
-        watchers.add(new PrefixWatcher(client, this.healthPrefix, new HealthListener(), scheduler));
+        // Health documents may be up to etcd's request limit (1.5 MiB) each: read them a few at a time.
+        watchers.add(new PrefixWatcher(client, this.healthPrefix, new HealthListener(), scheduler, 2));
         watchers.add(new PrefixWatcher(client, this.statePrefix, new StateListener(), scheduler));
     }
 
@@ -100,6 +103,11 @@ public final class EtcdMirror implements AutoCloseable {
 
     public Optional<KeyValue> state(String relativeKey) {
         return Optional.ofNullable(state.get(relativeKey));
+    }
+
+    /** The optimizer's keys starting with {@code relativePrefix}, in key order. */
+    public List<KeyValue> stateUnder(String relativePrefix) {
+        return List.copyOf(state.subMap(relativePrefix, relativePrefix + Character.MAX_VALUE).values());
     }
 
     public String apisixPrefix() {

@@ -33,6 +33,9 @@ public final class PrefixWatcher implements AutoCloseable {
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+    private static final int MAX_PAGES = 1_000_000;
+    /** Keys per page of the initial read, for prefixes of small values. */
+    public static final int DEFAULT_PAGE_SIZE = 500;
 
     /** Receives the prefix's content. */
     public interface Listener {
@@ -50,6 +53,7 @@ public final class PrefixWatcher implements AutoCloseable {
     private final String prefix;
     private final Listener listener;
     private final ScheduledExecutorService scheduler;
+    private final int pageSize;
 
     private final Object lock = new Object();
     private Watch.Watcher watcher;
@@ -61,6 +65,18 @@ public final class PrefixWatcher implements AutoCloseable {
     private volatile int resyncs;
 
     public PrefixWatcher(Client client, String prefix, Listener listener, ScheduledExecutorService scheduler) {
+        this(client, prefix, listener, scheduler, DEFAULT_PAGE_SIZE);
+    }
+
+    /**
+     * @param pageSize keys per page of the (re-)read; small for prefixes with big values such as health documents
+     */
+    public PrefixWatcher(Client client, String prefix, Listener listener, ScheduledExecutorService scheduler,
+            int pageSize) {
+        if (pageSize < 1) {
+            throw new IllegalArgumentException("pageSize: " + pageSize + " (expected: >= 1)");
+        }
+        this.pageSize = pageSize;
         this.client = requireNonNull(client, "client");
         this.prefix = Etcd.dir(requireNonNull(prefix, "prefix"));
         this.listener = requireNonNull(listener, "listener");
@@ -96,32 +112,59 @@ public final class PrefixWatcher implements AutoCloseable {
             return;
         }
         long gen;
+        Watch.Watcher old;
         synchronized (lock) {
             gen = ++generation;
-            if (watcher != null) {
-                watcher.close();
-                watcher = null;
-            }
+            old = watcher;
+            watcher = null;
         }
+        closeQuietly(old);
         try {
-            GetResponse response = client.getKVClient()
-                    .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).build())
-                    .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            // Paged at one revision: a large prefix (10,000 upstreams, big health documents) must not exceed gRPC's
+            // message limit in one response, and every page must show the same moment.
             Map<String, KeyValue> all = new LinkedHashMap<>();
-            for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
-                String key = Etcd.string(kv.getKey());
-                all.put(key, new KeyValue(key, Etcd.string(kv.getValue()), kv.getModRevision()));
+            GetResponse response = client.getKVClient()
+                    .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).withLimit(pageSize)
+                            .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build())
+                    .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long pinned = response.getHeader().getRevision();
+            for (int page = 0; ; page++) {
+                String last = null;
+                for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
+                    String key = Etcd.string(kv.getKey());
+                    all.put(key, new KeyValue(key, Etcd.string(kv.getValue()), kv.getModRevision()));
+                    last = key;
+                }
+                if (!response.isMore() || last == null || page > MAX_PAGES) {
+                    break;
+                }
+                response = client.getKVClient()
+                        .get(Etcd.bytes(last + "\0"), GetOption.builder().withRange(Etcd.bytes(rangeEnd(prefix)))
+                                .withRevision(pinned).withLimit(pageSize).withSortField(GetOption.SortTarget.KEY)
+                                .withSortOrder(GetOption.SortOrder.ASCEND).build())
+                        .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
-            long rev = response.getHeader().getRevision();
+            long rev = pinned;
             synchronized (lock) {
                 if (closed || gen != generation) {
                     return;
                 }
                 revision = rev;
                 listener.onReset(all, rev);
-                watch(gen, rev + 1);
-                synced = true;
-                backoff = MIN_BACKOFF;
+            }
+            // Never call jetcd while holding our lock: jetcd calls our listener while holding its own.
+            Watch.Watcher opened = watch(gen, rev + 1);
+            boolean stale;
+            synchronized (lock) {
+                stale = closed || gen != generation;
+                if (!stale) {
+                    watcher = opened;
+                    synced = true;
+                    backoff = MIN_BACKOFF;
+                }
+            }
+            if (stale) {
+                closeQuietly(opened);
             }
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
@@ -131,11 +174,17 @@ public final class PrefixWatcher implements AutoCloseable {
         }
     }
 
-    /** Opens the watch; the caller holds {@code lock}. */
-    private void watch(long gen, long fromRevision) {
+    /** The first key after every key starting with {@code prefix}: the prefix with its last byte incremented. */
+    static String rangeEnd(String prefix) {
+        char last = prefix.charAt(prefix.length() - 1);
+        return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+    }
+
+    /** Opens a watch whose events count only while {@code gen} is current; the caller must not hold {@code lock}. */
+    private Watch.Watcher watch(long gen, long fromRevision) {
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision)
                 .withRequireLeader(true).build();
-        watcher = client.getWatchClient().watch(Etcd.bytes(prefix), option, new Watch.Listener() {
+        return client.getWatchClient().watch(Etcd.bytes(prefix), option, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse r) {
                 handle(gen, r);
@@ -158,13 +207,33 @@ public final class PrefixWatcher implements AutoCloseable {
      * disconnection. If that revision was compacted, the watcher must re-read.
      */
     void forceWatchFrom(long fromRevision) {
+        long gen;
+        Watch.Watcher old;
         synchronized (lock) {
-            long gen = ++generation;
-            if (watcher != null) {
-                watcher.close();
-            }
+            gen = ++generation;
+            old = watcher;
+            watcher = null;
             revision = fromRevision - 1;
-            watch(gen, fromRevision);
+        }
+        closeQuietly(old);
+        Watch.Watcher opened = watch(gen, fromRevision);
+        synchronized (lock) {
+            if (gen == generation && !closed) {
+                watcher = opened;
+                return;
+            }
+        }
+        closeQuietly(opened);
+    }
+
+    private static void closeQuietly(Watch.Watcher w) {
+        if (w == null) {
+            return;
+        }
+        try {
+            w.close();
+        } catch (RuntimeException e) {
+            log.debug("closing a watch failed: {}", e.toString());
         }
     }
 
@@ -218,13 +287,13 @@ public final class PrefixWatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        Watch.Watcher old;
         synchronized (lock) {
             closed = true;
             generation++;
-            if (watcher != null) {
-                watcher.close();
-                watcher = null;
-            }
+            old = watcher;
+            watcher = null;
         }
+        closeQuietly(old);
     }
 }

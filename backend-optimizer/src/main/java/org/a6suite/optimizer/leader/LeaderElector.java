@@ -117,50 +117,66 @@ public final class LeaderElector implements Leadership, AutoCloseable {
                     lost(myTerm, "keep-alive completed");
                 }
             });
+            boolean stale;
             synchronized (lock) {
-                if (closed || myTerm != term) {
-                    ka.close();
-                    return;
+                stale = closed || myTerm != term;
+                if (!stale) {
+                    leaseId = lease;
+                    keepAlive = ka;
                 }
-                leaseId = lease;
-                keepAlive = ka;
+            }
+            if (stale) {
+                ka.close();
+                return;
             }
             // Blocks (asynchronously) until this candidate wins.
             client.getElectionClient().campaign(Etcd.bytes(electionName), lease, Etcd.bytes(candidateId))
                     .whenComplete((response, error) -> {
+                        Runnable cleanup = () -> { };
                         synchronized (lock) {
                             if (closed || myTerm != term) {
                                 return;
                             }
                             if (error != null) {
-                                retry(myTerm, "campaign failed: " + error);
-                                return;
+                                cleanup = retry("campaign failed: " + error);
+                            } else {
+                                leaderKey = response.getLeader();
+                                log.info("{} is now the optimizer leader (lease {})", candidateId, leaseId);
                             }
-                            leaderKey = response.getLeader();
-                            log.info("{} is now the optimizer leader (lease {})", candidateId, leaseId);
                         }
+                        cleanup.run();
                     });
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
+            Runnable cleanup = () -> { };
             synchronized (lock) {
-                retry(myTerm, "campaign setup failed: " + e);
+                if (!closed && myTerm == term) {
+                    cleanup = retry("campaign setup failed: " + e);
+                }
             }
+            cleanup.run();
         }
     }
 
     private void lost(long myTerm, String why) {
+        Runnable cleanup;
         synchronized (lock) {
             if (closed || myTerm != term) {
                 return;
             }
-            retry(myTerm, why);
+            cleanup = retry(why);
         }
+        cleanup.run();
     }
 
-    /** Drops leadership of this term and campaigns again; the caller holds {@code lock}. */
-    private void retry(long myTerm, String why) {
+    /**
+     * Drops leadership of this term and schedules a new campaign; the caller holds {@code lock}. Returns the clean-up
+     * (close the keep-alive, revoke the old lease) to run after releasing it: jetcd calls our observers while holding
+     * its own locks, so calling jetcd under ours could deadlock.
+     */
+    private Runnable retry(String why) {
         if (leaderKey != null) {
             log.warn("{} stops leading: {}", candidateId, why);
         } else {
@@ -168,25 +184,28 @@ public final class LeaderElector implements Leadership, AutoCloseable {
         }
         leaderKey = null;
         term++;
-        if (keepAlive != null) {
-            keepAlive.close();
-            keepAlive = null;
-        }
-        if (leaseId != 0) {
-            // Our old election key would otherwise stand in front of our new campaign until the lease expires.
-            long old = leaseId;
-            leaseId = 0;
-            try {
-                client.getLeaseClient().revoke(old).exceptionally(e -> null);
-            } catch (RuntimeException e) {
-                log.debug("revoke of lease {} failed: {}", old, e.toString());
-            }
-        }
+        CloseableClient ka = keepAlive;
+        keepAlive = null;
+        long old = leaseId;
+        leaseId = 0;
         try {
             scheduler.schedule(this::campaign, RETRY.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             log.debug("scheduler stopped: not campaigning again");
         }
+        return () -> {
+            if (ka != null) {
+                ka.close();
+            }
+            if (old != 0) {
+                // Our old election key would otherwise stand in front of our new campaign until the lease expires.
+                try {
+                    client.getLeaseClient().revoke(old).exceptionally(e -> null);
+                } catch (RuntimeException e) {
+                    log.debug("revoke of lease {} failed: {}", old, e.toString());
+                }
+            }
+        };
     }
 
     /** Resigns (if leading) and revokes the lease so another replica takes over at once. */
@@ -194,6 +213,7 @@ public final class LeaderElector implements Leadership, AutoCloseable {
     public void close() {
         LeaderKey key;
         long lease;
+        CloseableClient ka;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -203,10 +223,11 @@ public final class LeaderElector implements Leadership, AutoCloseable {
             key = leaderKey;
             leaderKey = null;
             lease = leaseId;
-            if (keepAlive != null) {
-                keepAlive.close();
-                keepAlive = null;
-            }
+            ka = keepAlive;
+            keepAlive = null;
+        }
+        if (ka != null) {
+            ka.close();
         }
         try {
             if (key != null) {

@@ -41,6 +41,9 @@ public final class OptimizerState {
     private final EtcdMirror mirror;
     private final Client client;
     private final Policy configuredDefault;
+    private volatile CachedDefault cachedDefault;
+    private final java.util.concurrent.ConcurrentSkipListMap<String, Parsed> decisions =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
 
     public OptimizerState(EtcdMirror mirror, Client client, Policy configuredDefault) {
         this.mirror = requireNonNull(mirror, "mirror");
@@ -50,7 +53,17 @@ public final class OptimizerState {
 
     /** The default policy: configuration, then the stored default overrides. */
     public Policy defaultPolicy() {
-        return PolicyCodec.merge(configuredDefault, defaultOverrides(), "");
+        long revision = mirror.state("policies/default").map(KeyValue::modRevision).orElse(0L);
+        CachedDefault cached = cachedDefault;
+        if (cached != null && cached.revision() == revision) {
+            return cached.policy();
+        }
+        Policy merged = PolicyCodec.merge(configuredDefault, defaultOverrides(), "");
+        cachedDefault = new CachedDefault(revision, merged);
+        return merged;
+    }
+
+    private record CachedDefault(long revision, Policy policy) {
     }
 
     public ObjectNode defaultOverrides() {
@@ -62,6 +75,9 @@ public final class OptimizerState {
     }
 
     public Policy policy(UpstreamRef ref) {
+        if (mirror.state("policies/" + ref.key()).isEmpty()) {
+            return defaultPolicy();
+        }
         return PolicyCodec.merge(defaultPolicy(), overrides(ref), "");
     }
 
@@ -113,19 +129,35 @@ public final class OptimizerState {
     }
 
     private List<Decision> history(String prefix) {
-        return mirror.state().entrySet().stream()
-                .filter(e -> e.getKey().startsWith(prefix))
-                .map(Map.Entry::getValue)
-                .map(kv -> {
-                    try {
-                        return JSON.readValue(kv.value(), Decision.class);
-                    } catch (RuntimeException e) {
-                        return null;
-                    }
-                })
-                .filter(d -> d != null)
+        List<KeyValue> entries = mirror.stateUnder(prefix);
+        // Forget pruned records: only keys under this prefix, so the cost stays per upstream.
+        java.util.Set<String> present = entries.stream().map(KeyValue::key)
+                .collect(java.util.stream.Collectors.toSet());
+        decisions.subMap(prefix, prefix + Character.MAX_VALUE).keySet().retainAll(present);
+        return entries.stream()
+                .map(this::decision)
+                .flatMap(Optional::stream)
                 .sorted(Comparator.comparingLong(Decision::atMs).reversed().thenComparing(Decision::id))
                 .toList();
+    }
+
+    /** Parses a history record once per version: the loop reads every upstream's history every interval. */
+    private Optional<Decision> decision(KeyValue kv) {
+        Parsed cached = decisions.get(kv.key());
+        if (cached != null && cached.modRevision() == kv.modRevision()) {
+            return cached.decision();
+        }
+        Optional<Decision> parsed;
+        try {
+            parsed = Optional.of(JSON.readValue(kv.value(), Decision.class));
+        } catch (RuntimeException e) {
+            parsed = Optional.empty();
+        }
+        decisions.put(kv.key(), new Parsed(kv.modRevision(), parsed));
+        return parsed;
+    }
+
+    private record Parsed(long modRevision, Optional<Decision> decision) {
     }
 
     private ObjectNode overrides(String key) {
