@@ -94,15 +94,17 @@ public final class ScaleBench {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long heapBase = usedAfterGc(memory);
-        System.out.printf(Locale.ROOT, "# %d upstreams x %d nodes, %d APISIX nodes reporting all of them; max heap %d MiB;"
+        System.out.printf(Locale.ROOT, "# %d upstreams x %d nodes, %d APISIX nodes reporting all of them;"
+                + " max heap %d MiB;"
                 + " heap in use after GC before building: %.1f MiB%n", upstreams, nodes, apisix,
                 Runtime.getRuntime().maxMemory() >> 20, heapBase / 1048576.0);
 
         long t = System.nanoTime();
         List<UpstreamConfig> configs = new ArrayList<>(upstreams);
         for (int u = 1; u <= upstreams; u++) {
+            String json = upstreamJson(u, nodes, o.get("settled") == 1);
             configs.add(ApisixObjectParser.upstream(new UpstreamRef("upstreams", Integer.toString(u)), u,
-                    ApisixObjectParser.tree(upstreamJson(u, nodes, o.get("settled") == 1)).orElseThrow()).orElseThrow());
+                    ApisixObjectParser.tree(json).orElseThrow()).orElseThrow());
         }
         double configMs = (System.nanoTime() - t) / 1e6;
 
@@ -117,7 +119,8 @@ public final class ScaleBench {
             }
         }
         double parseMs = (System.nanoTime() - t) / 1e6;
-        System.out.printf(Locale.ROOT, "# built %d upstream configs in %.0f ms; parsed %d health shards (%.1f MB of JSON)"
+        System.out.printf(Locale.ROOT, "# built %d upstream configs in %.0f ms; parsed %d health shards"
+                + " (%.1f MB of JSON)"
                 + " in %.0f ms%n", configs.size(), configMs, shards.size(), jsonChars / 1e6, parseMs);
 
         HealthMerger merger = new HealthMerger(clock, 3);
@@ -177,13 +180,14 @@ public final class ScaleBench {
 
     /**
      * With {@code settled}, the timeout is what the engine recommends for healthy nodes here (0.5 s connect, 1 s
-     * send/read: the policy minimums), so only the slow and failing upstreams change, as in a steady deployment; without,
-     * every upstream also gets a timeout change (10 s read -&gt; 1 s) in every pass, the worst case.
+     * send/read: the policy minimums), so only the slow and failing upstreams change, as in a steady deployment;
+     * without, every upstream also gets a timeout change (10 s read -&gt; 1 s) in every pass, the worst case.
      */
     static String upstreamJson(int u, int nodes, boolean settled) {
         StringBuilder s = new StringBuilder("{\"name\":\"u").append(u).append("\",\"type\":\"roundrobin\",\"nodes\":[");
         for (int n = 0; n < nodes; n++) {
-            s.append(n == 0 ? "" : ",").append("{\"host\":\"").append(host(u, n)).append("\",\"port\":8080,\"weight\":100}");
+            s.append(n == 0 ? "" : ",").append("{\"host\":\"").append(host(u, n))
+                    .append("\",\"port\":8080,\"weight\":100}");
         }
         return s.append(settled ? "],\"timeout\":{\"connect\":0.5,\"send\":1,\"read\":1}"
                 : "],\"timeout\":{\"connect\":2,\"send\":10,\"read\":10}").append(",\"retries\":1}").toString();
