@@ -36,10 +36,12 @@ public class OptimizerController {
 
     private final OptimizerService service;
     private final OptimizerState state;
+    private final java.time.Clock clock;
 
-    public OptimizerController(OptimizerService service) {
+    public OptimizerController(OptimizerService service, java.time.Clock clock) {
         this.service = service;
         this.state = service.state();
+        this.clock = clock;
     }
 
     @GetMapping("/status")
@@ -119,7 +121,7 @@ public class OptimizerController {
         config(ref);
         String reason = Optional.ofNullable(body).map(b -> b.get("reason")).filter(JsonNode::isString)
                 .map(JsonNode::asString).orElse("paused by an operator");
-        state.pause(ref, reason, System.currentTimeMillis());
+        state.pause(ref, reason, clock.millis());
         return Map.of("upstream", ref.key(), "paused", true, "reason", reason);
     }
 
