@@ -4,7 +4,7 @@
 # time to a fallback answer when the first provider hangs. Everything runs in one JVM on loopback.
 #   benchmarks/ai-bench.sh [--seconds 10] [--warmup 3] [--rounds 3] [--connections "1 16 64"]
 #                          [--fallback-seconds 10] [--fallback-connections "1 16"] [--attempt-deadline-ms 500]
-#                          [--call-log on|off]
+#                          [--call-log on|off] [--jit-warmup 8]
 # Raw JSON lines go to benchmarks/results/ai-raw-<stamp>.jsonl; the markdown tables of medians to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -19,7 +22,8 @@ import org.HdrHistogram.Histogram;
 final class ClosedLoop {
 
     /** One measured point. {@code errors} counts I/O failures and answers the check rejected. */
-    record Result(Histogram histogram, long requests, long errors, double seconds, long cpuNanos) {
+    record Result(Histogram histogram, long requests, long errors, double seconds, long cpuNanos,
+                  Map<Integer, Long> errorStatuses) {
 
         /** Process CPU (all threads: client, emulator, runner, plugin, provider) per measured request, in µs. */
         double cpuMicrosPerRequest() {
@@ -52,13 +56,15 @@ final class ClosedLoop {
         long measureFrom = startNanos + warmup.toNanos();
         long endAt = measureFrom + measure.toNanos();
         AtomicLong errors = new AtomicLong();
+        // Status of rejected answers (-1: I/O failure), so an error burst can be told apart (503 breaker, 502...).
+        Map<Integer, AtomicLong> statuses = new ConcurrentHashMap<>();
         List<Histogram> histograms = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             Histogram h = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
             histograms.add(h);
             Thread t = new Thread(() -> clientLoop(host, port, request, measureFrom, endAt, keepHeaders, check, h,
-                    errors), "bench-client-" + i);
+                    errors, statuses), "bench-client-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -77,7 +83,19 @@ final class ClosedLoop {
         histograms.forEach(merged::add);
         double seconds = Math.max(1e-9, (System.nanoTime() - measureFrom) / 1e9);
         return new Result(merged, merged.getTotalCount(), errors.get(), Math.min(seconds, measure.toNanos() / 1e9),
-                cpu);
+                cpu, new TreeMap<>(statuses.entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                        Map.Entry::getKey, e -> e.getValue().get()))));
+    }
+
+    /**
+     * CPU this JVM burns with no load at all (JIT compiling, GC, timers), in cores, over {@code period}: the floor
+     * under the per-request CPU figures, which matters most at 1 client where requests are few.
+     */
+    static double idleCpuCores(Duration period) throws InterruptedException {
+        long cpu = processCpuNanos();
+        long start = System.nanoTime();
+        Thread.sleep(period);
+        return (processCpuNanos() - cpu) / (double) (System.nanoTime() - start);
     }
 
     /**
@@ -94,7 +112,7 @@ final class ClosedLoop {
 
     private static void clientLoop(String host, int port, byte[] request, long measureFrom, long endAt,
             boolean keepHeaders, Predicate<BlockingHttpConnection.Response> check, Histogram histogram,
-            AtomicLong errors) {
+            AtomicLong errors, Map<Integer, AtomicLong> statuses) {
         try (BlockingHttpConnection connection = new BlockingHttpConnection(host, port)) {
             long now;
             while ((now = System.nanoTime()) < endAt) {
@@ -105,6 +123,7 @@ final class ClosedLoop {
                     if (!check.test(response)) {
                         if (measured) {
                             errors.incrementAndGet();
+                            statuses.computeIfAbsent(response.status(), k -> new AtomicLong()).incrementAndGet();
                         }
                     } else if (measured) {
                         histogram.recordValue(Math.min(took, HIGHEST_TRACKABLE_NANOS));
@@ -112,6 +131,7 @@ final class ClosedLoop {
                 } catch (Exception e) {
                     if (measured) {
                         errors.incrementAndGet();
+                        statuses.computeIfAbsent(-1, k -> new AtomicLong()).incrementAndGet();
                     }
                     // Back off a little so a dead target does not turn the loop into a busy spin.
                     Thread.sleep(10);
