@@ -254,8 +254,8 @@ class AiGatewayOpenAiSdkE2eTest {
         assertThat(header(response, "x-a6-ai-target")).isEqualTo("backup");
         assertThat(header(response, "x-a6-ai-model")).isEqualTo("gpt-backup");
         assertThat(primary.requests()).hasSize(1);
-        // The first attempt is cut at its 500 ms deadline, not at the 8 s total deadline.
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(500).isLessThan(2_000);
+        // The first attempt is cut at its 500 ms deadline, not at the 8 s total deadline (slack for a loaded CI box).
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(500).isLessThan(3_000);
     }
 
     @Test
@@ -307,7 +307,7 @@ class AiGatewayOpenAiSdkE2eTest {
         backup.defaultFault(Fault.hang());
         start("""
                 , "retry": {"max_attempts": 1},
-                  "timeouts": {"total_ms": 3000, "attempt_floor_ms": 100, "attempt_warmup_ms": 300}""");
+                  "timeouts": {"total_ms": 6000, "attempt_floor_ms": 100, "attempt_warmup_ms": 300}""");
 
         long started = System.nanoTime();
         InternalServerException e = catchThrowableOfType(InternalServerException.class,
@@ -320,7 +320,8 @@ class AiGatewayOpenAiSdkE2eTest {
         assertThat(attempts).hasSize(2);
         assertThat(attempts.path(0).path("outcome").asString()).isEqualTo("timeout");
         assertThat(attempts.path(1).path("outcome").asString()).isEqualTo("timeout");
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(600).isLessThan(3_000);
+        // Two 300 ms attempt deadlines, well before the 6 s total deadline.
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(600).isLessThan(4_000);
     }
 
     @Test
