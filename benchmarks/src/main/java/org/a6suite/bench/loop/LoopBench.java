@@ -77,8 +77,8 @@ public final class LoopBench {
         }
         System.out.println();
         System.out.println("| scenario | requests | error rate | p50 ms | p90 ms | p99 ms | p99.9 ms | steady p99 ms | "
-                + "steady error rate | node 4 share | degradation -> first weight change s | decisions | operator edits "
-                + "| lost edits |");
+                + "steady error rate | node 4 share | degradation -> first weight change s | decisions "
+                + "| operator edits | lost edits |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         results.forEach(System.out::println);
     }
@@ -127,7 +127,8 @@ public final class LoopBench {
             put(client, UPSTREAM_KEY, upstreamJson(nodes));
             put(client, "/apisix/routes/1", "{\"name\":\"orders\",\"uri\":\"/orders/*\",\"upstream_id\":\"1\"}");
 
-            int gatewayPort = freePort(), metricsPort = freePort(), controlPort = freePort(), optimizerPort = freePort();
+            int gatewayPort = freePort(), metricsPort = freePort(), controlPort = freePort();
+            int optimizerPort = freePort();
             Path socket = work.resolve("runner.sock");
             Files.deleteIfExists(socket);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -159,7 +160,10 @@ public final class LoopBench {
             ChildProcess optimizer = ChildProcess.start("optimizer", optimizerCmd, Map.of(), work);
             open.add(optimizer);
             String optimizerBase = "http://127.0.0.1:" + optimizerPort;
-            await("optimizer health", 180, () -> { optimizer.requireAlive(); return ok(optimizerBase + "/actuator/health"); });
+            await("optimizer health", 180, () -> {
+                optimizer.requireAlive();
+                return ok(optimizerBase + "/actuator/health");
+            });
             log(scenario, "optimizer up: " + String.join(" ", optimizerCmd.subList(4, optimizerCmd.size())));
 
             URI gatewayUri = URI.create("http://127.0.0.1:" + gatewayPort);
@@ -238,7 +242,8 @@ public final class LoopBench {
         out.append(String.format(Locale.ROOT, "before degradation (15 s): %s%n", fmt(before)));
         out.append(String.format(Locale.ROOT, "after degradation (%d s):  %s%n", measure, fmt(all)));
         out.append(String.format(Locale.ROOT, "second half (%d s):        %s%n", measure / 2, fmt(steady)));
-        out.append("per 10 s after degradation: start s | requests | errors | p99 ms | node 4 share of backend requests\n");
+        out.append("per 10 s after degradation: start s | requests | errors | p99 ms"
+                + " | node 4 share of backend requests\n");
         for (int i = 0; i < shares.size(); i++) {
             OpenLoopTraffic.Summary w = traffic.summary(t0 + i * 10_000L, t0 + (i + 1) * 10_000L);
             long[] d = shares.get(i);
