@@ -111,6 +111,17 @@ public class FallbackBench {
                 .toCompletableFuture().join();
     }
 
+    /**
+     * Closed circuit, post-resp alone (a response without the pre-req tag: records the outcome and caches it), so
+     * that the pre-req share of {@link #requestRoundTripClosed()} can be told apart. Pre-req alone cannot be looped:
+     * every request it lets through is tracked until a post-resp call, and unanswered ones would open the circuit.
+     */
+    @Benchmark
+    public ResponseDecision postRespOnlyClosed() {
+        return plugin.onResponse(new ResponseView(200, upstreamHeaders, vars, Optional.of(body)), config, post)
+                .toCompletableFuture().join();
+    }
+
     /** Open circuit: pre-req answers from the cache. */
     @Benchmark
     public RequestDecision preReqOpenFromCache() {
