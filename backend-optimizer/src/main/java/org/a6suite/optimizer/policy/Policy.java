@@ -32,6 +32,14 @@ import java.util.Set;
  * @param ejectMaxSeconds           longest ejection; default 300
  * @param guardWindowSeconds        how long after a change its effect is watched; default 60
  * @param rollbackErrorRateIncrease error-rate increase (absolute) within the guard window that rolls back; default 0.05
+ * @param latencyToleranceMs        latency above the median p90 that never lowers a score, milliseconds; default 20
+ * @param outlierLatencyFactor      a node whose p90 is at least this x its peers' median p90 is a latency outlier;
+ *                                  default 3
+ * @param outlierLatencyMinMs       ... and at least this many milliseconds above that median; default 50
+ * @param outlierConsecutiveReports consecutive outlier reports before ejection (weight 0); 0 turns latency ejection
+ *                                  off; default 2
+ * @param lowWeightMinNodeSamples   requests per interval before the score of a node already below its base weight
+ *                                  moves (it gets less traffic on purpose); default 3
  */
 public record Policy(
         Mode mode,
@@ -58,13 +66,18 @@ public record Policy(
         double ejectBaseSeconds,
         double ejectMaxSeconds,
         double guardWindowSeconds,
-        double rollbackErrorRateIncrease) {
+        double rollbackErrorRateIncrease,
+        double latencyToleranceMs,
+        double outlierLatencyFactor,
+        double outlierLatencyMinMs,
+        int outlierConsecutiveReports,
+        long lowWeightMinNodeSamples) {
 
     private static final Set<String> PERCENTILES = Set.of("p50", "p90", "p99", "p999");
 
     /** The built-in default policy. */
     public static final Policy DEFAULT = new Policy(Mode.RECOMMEND, 100, 20, "p99", 3.0, "p99", 2.0, 0.5, 10, 1, 60,
-            0.2, 60, 10, 0.5, 1.5, 0.25, 0.1, 0.5, 3, 0.5, 30, 300, 60, 0.05);
+            0.2, 60, 10, 0.5, 1.5, 0.25, 0.1, 0.5, 3, 0.5, 30, 300, 60, 0.05, 20, 3, 50, 2, 3);
 
     public Policy {
         if (mode == null) {
@@ -94,6 +107,11 @@ public record Policy(
         range("ejectMaxSeconds", ejectMaxSeconds, ejectBaseSeconds, 86400);
         range("guardWindowSeconds", guardWindowSeconds, 0, 86400);
         range("rollbackErrorRateIncrease", rollbackErrorRateIncrease, 0, 1);
+        range("latencyToleranceMs", latencyToleranceMs, 0, 60000);
+        range("outlierLatencyFactor", outlierLatencyFactor, 1, 100);
+        range("outlierLatencyMinMs", outlierLatencyMinMs, 0, 60000);
+        min("outlierConsecutiveReports", outlierConsecutiveReports, 0);
+        min("lowWeightMinNodeSamples", lowWeightMinNodeSamples, 1);
     }
 
     public Duration timeoutMinInterval() {

@@ -108,21 +108,29 @@ public final class PolicyEngine {
     private UpstreamState advance(EvaluationInput input, UpstreamState previous, Instant now, List<String> reasons) {
         Policy policy = input.policy();
         Map<String, NodeHealth> health = input.health().nodes();
+        Map<String, Integer> baseline = baseline(input.config(), input.baselineWeights());
         double medianLatency = medianP90(input);
         Map<String, NodeState> next = new LinkedHashMap<>();
+        Map<String, String> outliers = new LinkedHashMap<>();
         for (UpstreamNode node : input.config().nodes()) {
             String addr = node.address();
             NodeState prev = previous.node(addr);
             NodeHealth h = health.get(addr);
             double score = prev.score();
             boolean failing = false;
+            boolean outlier = false;
             if (h != null) {
-                boolean enough = h.requests() >= policy.minNodeSamples();
+                boolean enough = h.requests() >= minSamplesFor(node, baseline, policy);
                 boolean unhealthy = h.health().filter("unhealthy"::equals).isPresent();
                 failing = unhealthy || (enough && h.errorRate() >= policy.ejectErrorRate());
                 if (enough || unhealthy) {
                     double raw = unhealthy ? 0 : (1 - h.errorRate()) * latencyFactor(h, medianLatency, policy);
                     score = policy.smoothing() * raw + (1 - policy.smoothing()) * prev.score();
+                }
+                if (enough && policy.outlierConsecutiveReports() > 0) {
+                    Optional<String> why = latencyOutlier(addr, h, input, previous);
+                    outlier = why.isPresent();
+                    why.ifPresent(w -> outliers.put(addr, w));
                 }
             }
             Optional<Instant> ejectedUntil = prev.ejectedUntil();
@@ -133,42 +141,105 @@ public final class PolicyEngine {
                 score = Math.min(score, policy.weightFloor());
                 reasons.add(addr + " returns from ejection at the floor weight");
             }
-            next.put(addr, new NodeState(clamp01(score), failing ? prev.failingStreak() + 1 : 0, ejectedUntil, times));
+            int outlierStreak = outlier ? prev.outlierStreak() + 1 : 0;
+            if (outlier && ejectedUntil.isEmpty()) {
+                reasons.add(addr + " is a latency outlier (" + outliers.get(addr) + "), report " + outlierStreak
+                        + " of " + policy.outlierConsecutiveReports());
+            }
+            next.put(addr, new NodeState(clamp01(score), failing ? prev.failingStreak() + 1 : 0, outlierStreak,
+                    ejectedUntil, times));
         }
-        eject(next, input, now, reasons);
+        eject(next, input, now, outliers, reasons);
         return new UpstreamState(input.health().stamp(), next);
     }
 
-    private void eject(Map<String, NodeState> nodes, EvaluationInput input, Instant now, List<String> reasons) {
+    /**
+     * Requests a node needs in one report before its score moves. A node already below its base weight gets less
+     * traffic because of us; requiring the full {@code minNodeSamples} would freeze its score exactly there (a slow node
+     * would stop going down, a recovered one would climb back only as fast as it collects a full sample), so it needs
+     * only {@code lowWeightMinNodeSamples}.
+     */
+    private static long minSamplesFor(UpstreamNode node, Map<String, Integer> baseline, Policy policy) {
+        int base = baseline.getOrDefault(node.address(), node.weight());
+        return node.weight() < base ? Math.min(policy.minNodeSamples(), policy.lowWeightMinNodeSamples())
+                : policy.minNodeSamples();
+    }
+
+    /**
+     * Whether a node's p90 is at least {@code outlierLatencyFactor} x the median p90 of its peers and at least
+     * {@code outlierLatencyMinMs} above it. Peers are the other nodes with a full sample that are not ejected; the
+     * comparison is relative to them, so when every node is slow no node is an outlier.
+     */
+    private static Optional<String> latencyOutlier(String addr, NodeHealth h, EvaluationInput input,
+            UpstreamState previous) {
+        Policy policy = input.policy();
+        Optional<Double> own = p90(h);
+        if (own.isEmpty()) {
+            return Optional.empty();
+        }
+        List<Double> peers = input.health().nodes().entrySet().stream()
+                .filter(e -> !e.getKey().equals(addr) && !previous.node(e.getKey()).ejected()
+                        && e.getValue().requests() >= policy.minNodeSamples())
+                .map(e -> p90(e.getValue())).flatMap(Optional::stream).sorted().toList();
+        if (peers.isEmpty()) {
+            return Optional.empty();
+        }
+        double median = median(peers);
+        boolean outlier = own.get() >= median * policy.outlierLatencyFactor()
+                && own.get() - median >= policy.outlierLatencyMinMs();
+        return outlier
+                ? Optional.of("p90 " + fmtNum(own.get()) + " ms vs peers' median " + fmtNum(median) + " ms")
+                : Optional.empty();
+    }
+
+    private void eject(Map<String, NodeState> nodes, EvaluationInput input, Instant now, Map<String, String> outliers,
+            List<String> reasons) {
         Policy policy = input.policy();
         Map<String, Integer> baseline = baseline(input.config(), input.baselineWeights());
         // Only nodes the operator gave traffic take part: an operator's weight 0 is theirs, not ours.
         List<String> active = nodes.keySet().stream().filter(a -> baseline.getOrDefault(a, 0) > 0).toList();
         int cap = (int) Math.floor(policy.maxEjectFraction() * active.size());
         long ejected = active.stream().filter(a -> nodes.get(a).ejected()).count();
+        // Failing and latency-outlier nodes share one budget (the cap) and one rule: never eject the last healthy nodes.
         List<String> candidates = active.stream()
-                .filter(a -> !nodes.get(a).ejected() && nodes.get(a).failingStreak() >= policy.ejectAfterIntervals())
+                .filter(a -> !nodes.get(a).ejected() && (failingLongEnough(nodes.get(a), policy)
+                        || outlierLongEnough(nodes.get(a), policy)))
                 .sorted(Comparator.comparingDouble((String a) -> nodes.get(a).score()).thenComparing(a -> a))
                 .toList();
         for (String addr : candidates) {
             long healthyLeft = active.stream()
-                    .filter(a -> !a.equals(addr) && !nodes.get(a).ejected() && nodes.get(a).failingStreak() == 0)
+                    .filter(a -> !a.equals(addr) && !nodes.get(a).ejected() && nodes.get(a).failingStreak() == 0
+                            && nodes.get(a).outlierStreak() == 0)
                     .count();
+            NodeState s = nodes.get(addr);
+            boolean failing = failingLongEnough(s, policy);
+            String what = failing ? "keeps failing" : "is a latency outlier";
             if (ejected >= cap || healthyLeft == 0) {
-                reasons.add(addr + " keeps failing but is not ejected: " + (healthyLeft == 0
+                reasons.add(addr + " " + what + " but is not ejected: " + (healthyLeft == 0
                         ? "it would leave no healthy node"
                         : "already " + ejected + " of " + active.size() + " nodes ejected (maxEjectFraction "
                                 + policy.maxEjectFraction() + ")"));
                 continue;
             }
-            NodeState s = nodes.get(addr);
             double seconds = Math.min(policy.ejectMaxSeconds(), policy.ejectBaseSeconds() * (s.timesEjected() + 1));
             Instant until = now.plus(Policy.seconds(seconds));
-            nodes.put(addr, new NodeState(0, s.failingStreak(), Optional.of(until), s.timesEjected() + 1));
+            // The streaks restart: after its ejection the node must misbehave again, on fresh data, to be re-ejected.
+            nodes.put(addr, new NodeState(0, s.failingStreak(), 0, Optional.of(until),
+                    s.timesEjected() + 1));
             ejected++;
-            reasons.add(addr + " ejected for " + fmtNum(seconds) + " s after " + s.failingStreak()
-                    + " failing intervals");
+            reasons.add(failing
+                    ? addr + " ejected for " + fmtNum(seconds) + " s after " + s.failingStreak() + " failing intervals"
+                    : addr + " ejected for " + fmtNum(seconds) + " s as a latency outlier for " + s.outlierStreak()
+                            + " reports (" + outliers.getOrDefault(addr, "slow") + ")");
         }
+    }
+
+    private static boolean failingLongEnough(NodeState s, Policy policy) {
+        return s.failingStreak() >= policy.ejectAfterIntervals();
+    }
+
+    private static boolean outlierLongEnough(NodeState s, Policy policy) {
+        return policy.outlierConsecutiveReports() > 0 && s.outlierStreak() >= policy.outlierConsecutiveReports();
     }
 
     private Map<String, Integer> recommendWeights(EvaluationInput input, UpstreamState state, Instant now,
@@ -336,11 +407,12 @@ public final class PolicyEngine {
         List<Double> values = input.health().nodes().values().stream()
                 .filter(h -> h.requests() >= input.policy().minNodeSamples())
                 .map(PolicyEngine::p90).flatMap(Optional::stream).sorted().toList();
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        int n = values.size();
-        return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+        return values.isEmpty() ? Double.NaN : median(values);
+    }
+
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static Optional<Double> p90(NodeHealth h) {
@@ -362,7 +434,10 @@ public final class PolicyEngine {
         if (own.isEmpty() || Double.isNaN(median) || own.get() <= 0) {
             return 1;
         }
-        return Math.min(1, median * policy.latencyTolerance() / own.get());
+        // The relative tolerance alone turns millisecond jitter between fast nodes into weight changes (5 ms vs a 3 ms
+        // median is "67 % slower"), so differences below latencyToleranceMs never cost score.
+        double allowed = Math.max(median * policy.latencyTolerance(), median + policy.latencyToleranceMs());
+        return Math.min(1, allowed / own.get());
     }
 
     private static double relChange(double from, double to) {

@@ -29,7 +29,7 @@ class PolicyEngineTest {
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final PolicyEngine engine = new PolicyEngine(clock);
-    private final Policy policy = Policy.DEFAULT;
+    private Policy policy = Policy.DEFAULT;
 
     private UpstreamConfig config = config(10, Optional.of(new Timeouts(6, 6, 6)));
     private UpstreamState state = UpstreamState.INITIAL;
@@ -96,7 +96,9 @@ class PolicyEngineTest {
     }
 
     @Test
-    void shouldMoveWeightAwayFromOneSlowNodeInBoundedSteps() {
+    void shouldMoveWeightAwayFromOneSlowNodeInBoundedStepsWhenLatencyEjectionIsOff() {
+        // Latency ejection off: the slow node is only scored down (the behaviour before latency ejection existed).
+        policy = with("{\"outlierConsecutiveReports\":0}");
         NodeHealth slow = node(200, 0, 310, 320, 400);
         List<Integer> fourthWeights = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -112,8 +114,186 @@ class PolicyEngineTest {
         }
         assertThat(fourthWeights.get(0)).isEqualTo(7);
         assertThat(fourthWeights.getLast()).isEqualTo(1);
-        // the slow node is not ejected: it answers, only slowly
         assertThat(state.node(NODES.get(3)).ejected()).isFalse();
+    }
+
+    @Test
+    void shouldEjectOneSlowNodeAmongFourAfterTwoReports() {
+        NodeHealth slow = node(200, 0, 310, 320, 400);
+        Recommendation first = step(withFourth(slow), true);
+        // first report: an outlier once, scored down by one bounded step, not ejected yet
+        assertThat(first.weights().get(NODES.get(3))).isEqualTo(7);
+        assertThat(state.node(NODES.get(3)).ejected()).isFalse();
+        assertThat(first.reasons()).contains(NODES.get(3)
+                + " is a latency outlier (p90 320 ms vs peers' median 20 ms), report 1 of 2");
+
+        Recommendation second = step(withFourth(slow), true);
+        // second consecutive report: ejected at once (a jump to 0, not a bounded step), the others untouched
+        assertThat(second.weights()).containsEntry(NODES.get(3), 0).containsEntry(NODES.get(0), 10)
+                .containsEntry(NODES.get(1), 10).containsEntry(NODES.get(2), 10);
+        assertThat(second.reasons()).contains(NODES.get(3) + " ejected for 30 s as a latency outlier for 2 reports"
+                + " (p90 320 ms vs peers' median 20 ms)");
+        assertThat(state.node(NODES.get(3)).ejected()).isTrue();
+    }
+
+    @Test
+    void shouldNotEjectANodeThatIsSlowerButNotAnOutlier() {
+        // 3 x 20 ms = 60 ms: 55 ms is below the factor; 45 ms vs 10 ms is 4.5 x but only 35 ms above (< 50 ms)
+        for (double p90 : new double[] {55, 45}) {
+            Map<String, NodeHealth> h = all(p90 == 45 ? node(200, 0, 5, 10, 30) : fast());
+            h.put(NODES.get(3), node(200, 0, p90 - 5, p90, p90 + 20));
+            for (int i = 0; i < 4; i++) {
+                step(h, true);
+            }
+            assertThat(state.node(NODES.get(3)).ejected()).as("p90 %s", p90).isFalse();
+            assertThat(state.node(NODES.get(3)).outlierStreak()).isZero();
+        }
+    }
+
+    @Test
+    void shouldNotMoveWeightsForJitterBelowTheLatencyTolerance() {
+        // healthy nodes 10 ms apart under CPU load: 5 ms and 15 ms p90 is "3 x the median" but only 10 ms slower
+        for (int i = 0; i < 12; i++) {
+            Map<String, NodeHealth> h = new HashMap<>();
+            for (int n = 0; n < NODES.size(); n++) {
+                double p90 = (n + i) % 2 == 0 ? 5 : 15;
+                h.put(NODES.get(n), node(200, 0, p90 / 2, p90, p90 + 10));
+            }
+            Recommendation r = step(h, true);
+            assertThat(r.weightsChanged()).as(r.reasons().toString()).isFalse();
+        }
+        assertThat(config.weights().values()).containsOnly(10);
+        assertThat(NODES).allMatch(n -> state.node(n).score() == 1.0);
+    }
+
+    @Test
+    void shouldKeepLoweringADegradedNodeWhenItsLowWeightBringsFewRequests() {
+        // Latency ejection off, so only the score acts. At low weight the slow node gets far fewer than minNodeSamples
+        // (20) requests per report, yet its score keeps falling: it is below its base weight.
+        policy = with("{\"outlierConsecutiveReports\":0}");
+        List<Integer> weights = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int w = config.weights().get(NODES.get(3));
+            // traffic proportional to weight: 200 requests at weight 10 -> 20 x weight
+            NodeHealth slow = node(w == 10 ? 200 : Math.max(3, 2L * w), 0, 310, 320, 400);
+            weights.add(step(withFourth(slow), true).weights().get(NODES.get(3)));
+        }
+        assertThat(weights).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+        assertThat(weights.getLast()).isEqualTo(1);
+        // it converged on its raw score, (20 ms median + 20 ms tolerance) / 320 ms = 0.125, instead of freezing at the
+        // first weight whose traffic fell under 20 requests (weight 7: 14 requests)
+        assertThat(state.node(NODES.get(3)).score()).isCloseTo(0.125, org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
+    void shouldStillIgnoreAFewRequestsOfANodeAtItsBaseWeight() {
+        // the relaxation applies only below the base weight: a node at full weight with 5 requests is not scored
+        Recommendation r = step(withFourth(node(5, 0, 310, 320, 400)), true);
+        assertThat(r.weights().get(NODES.get(3))).isEqualTo(10);
+        assertThat(state.node(NODES.get(3)).score()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldBringARecoveredLowWeightNodeBackGradually() {
+        policy = with("{\"outlierConsecutiveReports\":0}");
+        for (int i = 0; i < 12; i++) {
+            step(withFourth(node(200, 0, 310, 320, 400)), true);
+        }
+        assertThat(config.weights().get(NODES.get(3))).isEqualTo(1);
+        // recovered: fast again, but at weight 1 it sees only a handful of requests per report
+        List<Integer> recovery = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            int w = config.weights().get(NODES.get(3));
+            recovery.add(step(withFourth(node(Math.max(3, 2L * w), 0, 10, 20, 80)), true).weights()
+                    .get(NODES.get(3)));
+        }
+        assertThat(recovery).isSorted();
+        // gradual: never more than one step (3) per report, and back at its base weight
+        int previous = 1;
+        for (int w : recovery) {
+            assertThat(w - previous).isBetween(0, 3);
+            previous = w;
+        }
+        assertThat(recovery.getLast()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldReturnALatencyEjectedNodeAtTheFloorAndRecoverItGradually() {
+        NodeHealth slow = node(200, 0, 310, 320, 400);
+        step(withFourth(slow), true);
+        step(withFourth(slow), true);
+        assertThat(config.weights().get(NODES.get(3))).isZero();
+        Map<String, NodeHealth> without = all(fast());
+        without.remove(NODES.get(3));
+        for (int i = 0; i < 5; i++) {
+            assertThat(step(without, true).weights().get(NODES.get(3))).isZero();
+        }
+        clock.advance(Duration.ofSeconds(5));
+        Recommendation back = step(without, true);
+        assertThat(back.weights().get(NODES.get(3))).isEqualTo(1);
+        assertThat(back.reasons()).contains(NODES.get(3) + " returns from ejection at the floor weight");
+        List<Integer> recovery = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int w = config.weights().get(NODES.get(3));
+            recovery.add(step(withFourth(node(Math.max(3, 20L * w), 0, 10, 20, 80)), true).weights()
+                    .get(NODES.get(3)));
+        }
+        assertThat(recovery).isSorted();
+        assertThat(recovery.getLast()).isEqualTo(10);
+        assertThat(state.node(NODES.get(3)).timesEjected()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReEjectANodeThatIsStillSlowAfterItsEjection() {
+        NodeHealth slow = node(200, 0, 310, 320, 400);
+        step(withFourth(slow), true);
+        step(withFourth(slow), true);
+        Map<String, NodeHealth> without = all(fast());
+        without.remove(NODES.get(3));
+        clock.advance(Duration.ofSeconds(30));
+        step(without, true);
+        assertThat(config.weights().get(NODES.get(3))).isEqualTo(1);
+        // back at weight 1 it sees 4 requests per report, still slow: two fresh outlier reports eject it again, longer
+        step(withFourth(node(4, 0, 310, 320, 400)), true);
+        assertThat(state.node(NODES.get(3)).ejected()).isFalse();
+        Recommendation r = step(withFourth(node(4, 0, 310, 320, 400)), true);
+        assertThat(r.weights().get(NODES.get(3))).isZero();
+        assertThat(r.reasons()).anyMatch(s -> s.startsWith(NODES.get(3) + " ejected for 60 s as a latency outlier"));
+    }
+
+    @Test
+    void shouldEjectNothingWhenAllNodesAreSlow() {
+        for (int i = 0; i < 6; i++) {
+            Recommendation r = step(all(node(200, 0, 500, 700, 900)), true);
+            assertThat(r.weightsChanged()).isFalse();
+        }
+        assertThat(NODES).noneMatch(n -> state.node(n).ejected());
+        assertThat(NODES).allMatch(n -> state.node(n).outlierStreak() == 0);
+    }
+
+    @Test
+    void shouldCapLatencyEjectionsAndNeverEjectTheLastHealthyNodes() {
+        // two slow nodes of four: each is an outlier against its peers' median; the cap (0.5 x 4) allows both
+        Map<String, NodeHealth> h = all(fast());
+        h.put(NODES.get(2), node(200, 0, 310, 320, 400));
+        h.put(NODES.get(3), node(200, 0, 310, 320, 400));
+        step(h, true);
+        step(h, true);
+        assertThat(state.node(NODES.get(2)).ejected()).isTrue();
+        assertThat(state.node(NODES.get(3)).ejected()).isTrue();
+
+        // with a cap of one node, only the one with the lower score goes; the other healthy nodes always stay
+        state = UpstreamState.INITIAL;
+        config = config(10, Optional.of(new Timeouts(6, 6, 6)));
+        lastWeightChange = Optional.empty();
+        policy = with("{\"maxEjectFraction\":0.25}");
+        step(h, true);
+        Recommendation r = step(h, true);
+        assertThat(NODES.stream().filter(n -> state.node(n).ejected()).count()).isEqualTo(1);
+        assertThat(r.reasons()).anyMatch(s -> s.contains("is a latency outlier but is not ejected: already 1 of 4"
+                + " nodes ejected"));
+        assertThat(config.weights().get(NODES.get(0))).isEqualTo(10);
+        assertThat(config.weights().get(NODES.get(1))).isEqualTo(10);
     }
 
     @Test
@@ -281,16 +461,15 @@ class PolicyEngineTest {
         assertThat(r.hasChange()).isFalse();
     }
 
+    private static Policy with(String overrides) {
+        return PolicyCodec.merge(Policy.DEFAULT, tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(overrides), "");
+    }
+
     /** Copies the default with another mode. */
     static final class PolicyStoreTestSupport {
         Policy withMode(Mode mode) {
-            Policy d = Policy.DEFAULT;
-            return new Policy(mode, d.minSamples(), d.minNodeSamples(), d.connectPercentile(), d.connectFactor(),
-                    d.readPercentile(), d.readFactor(), d.minConnectTimeout(), d.maxConnectTimeout(),
-                    d.minReadTimeout(), d.maxReadTimeout(), d.timeoutHysteresis(), d.timeoutMinIntervalSeconds(),
-                    d.weightMinIntervalSeconds(), d.smoothing(), d.latencyTolerance(), d.maxWeightStep(),
-                    d.weightFloor(), d.ejectErrorRate(), d.ejectAfterIntervals(), d.maxEjectFraction(),
-                    d.ejectBaseSeconds(), d.ejectMaxSeconds(), d.guardWindowSeconds(), d.rollbackErrorRateIncrease());
+            return with("{\"mode\":\"" + mode.name().toLowerCase(java.util.Locale.ROOT) + "\"}");
         }
     }
 }
