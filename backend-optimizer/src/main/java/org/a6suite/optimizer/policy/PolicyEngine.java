@@ -24,14 +24,17 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * {@link Clock}.
  *
  * <h2>Scores and weights</h2>
- * A node with at least {@code minNodeSamples} requests in an interval gets a raw score {@code successRate x
- * latencyFactor}, where {@code latencyFactor = min(1, median p90 of all nodes x latencyTolerance / node p90)}; the score
+ * A node with at least {@code minNodeSamples} requests in an interval (or {@code lowWeightMinNodeSamples} once it is
+ * below its base weight) gets a raw score {@code successRate x latencyFactor}, where {@code latencyFactor = min(1,
+ * max(median x latencyTolerance, median + latencyToleranceMs) / node p90)} over the median p90 of the nodes; the score
  * is smoothed ({@code s = smoothing x raw + (1 - smoothing) x s}). Its target weight is {@code base x s}, never below
  * {@code base x weightFloor} (at least 1); each step moves a weight at most {@code base x maxWeightStep} (at least 1).
  * A node failing ({@code errorRate >= ejectErrorRate}, or reported unhealthy) for {@code ejectAfterIntervals}
- * consecutive intervals is ejected (weight 0) for {@code ejectBaseSeconds x times ejected} (capped), unless that would
- * eject more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight
- * and climbs back step by step.
+ * consecutive intervals, or a latency outlier (p90 at least {@code outlierLatencyFactor} x its peers' median and at
+ * least {@code outlierLatencyMinMs} above it) for {@code outlierConsecutiveReports} consecutive reports, is ejected
+ * (weight 0 at once, not a bounded step) for {@code ejectBaseSeconds x times ejected} (capped), unless that would eject
+ * more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight and
+ * climbs back step by step.
  *
  * <h2>Timeouts</h2>
  * With at least {@code minSamples} requests: connect = max connect-time percentile x connectFactor, read (and send) =
