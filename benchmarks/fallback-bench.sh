@@ -3,7 +3,7 @@
 #   benchmarks/fallback-bench.sh jmh   [JMH args, default: -f 3 -wi 3 -i 5 -w 1s -r 1s]
 #       per-call cost of the resilience toolkit's decorator stack vs the bare call, and of the plugin's phases
 #       (FallbackBench in plugins/adaptive-fallback/src/test/java/.../bench, compiled with the module's tests).
-#   benchmarks/fallback-bench.sh drive [--rate 50] [--steady 6] [--fault 20] [--recovery 15] [--fast-ms 50]
+#   benchmarks/fallback-bench.sh drive [--rate 50] [--warmup 8] [--steady 6] [--fault 20] [--recovery 15] [--fast-ms 50]
 #                                      [--unanswered-timeout 2] [--scenarios hang,503]
 #       open-loop traffic through the APISIX emulator + in-process runner to a route with adaptive-fallback and to
 #       the same route without it; the backends start hanging (or answering 503), then recover.

@@ -9,12 +9,13 @@ import java.util.Optional;
  * Settings of {@link FallbackDriveBench}. Durations on the command line are whole seconds, except
  * {@code --unanswered-timeout}, which is the plugin's own setting (seconds, fractional allowed).
  */
-record DriveOptions(int rate, Duration steady, Duration fault, Duration recovery, Duration fastThreshold,
-                    double unansweredTimeoutSeconds, double waitInOpenSeconds, Duration upstreamReadTimeout,
-                    Duration clientTimeout, int keys, List<String> scenarios, Optional<Path> out) {
+record DriveOptions(int rate, Duration warmup, Duration steady, Duration fault, Duration recovery,
+                    Duration fastThreshold, double unansweredTimeoutSeconds, double waitInOpenSeconds,
+                    Duration upstreamReadTimeout, Duration clientTimeout, int keys, List<String> scenarios, Optional<Path> out) {
 
     static DriveOptions parse(String[] args) {
         int rate = 50;
+        int warmup = 8;
         int steady = 6;
         int fault = 20;
         int recovery = 15;
@@ -34,6 +35,7 @@ record DriveOptions(int rate, Duration steady, Duration fault, Duration recovery
             String v = args[++i];
             switch (name) {
                 case "--rate" -> rate = range(name, Integer.parseInt(v), 1, 1000);
+                case "--warmup" -> warmup = range(name, Integer.parseInt(v), 0, 600);
                 case "--steady" -> steady = range(name, Integer.parseInt(v), 2, 600);
                 case "--fault" -> fault = range(name, Integer.parseInt(v), 1, 600);
                 case "--recovery" -> recovery = range(name, Integer.parseInt(v), 1, 600);
@@ -45,7 +47,7 @@ record DriveOptions(int rate, Duration steady, Duration fault, Duration recovery
                 case "--keys" -> keys = range(name, Integer.parseInt(v), 1, 10_000);
                 case "--scenarios" -> scenarios = List.of(v.split(","));
                 case "--out" -> out = Optional.of(Path.of(v));
-                default -> throw new IllegalArgumentException(name + " (expected: --rate, --steady, --fault, "
+                default -> throw new IllegalArgumentException(name + " (expected: --rate, --warmup, --steady, --fault, "
                         + "--recovery, --fast-ms, --unanswered-timeout, --wait-in-open, --read-timeout, "
                         + "--client-timeout, --keys, --scenarios, --out)");
             }
@@ -55,7 +57,8 @@ record DriveOptions(int rate, Duration steady, Duration fault, Duration recovery
                 throw new IllegalArgumentException("--scenarios: " + s + " (expected: hang, 503)");
             }
         }
-        return new DriveOptions(rate, Duration.ofSeconds(steady), Duration.ofSeconds(fault),
+        return new DriveOptions(rate, Duration.ofSeconds(warmup), Duration.ofSeconds(steady),
+                Duration.ofSeconds(fault),
                 Duration.ofSeconds(recovery), Duration.ofMillis(fastMs), unanswered, waitInOpen,
                 Duration.ofSeconds(readTimeout), Duration.ofSeconds(clientTimeout), keys, scenarios, out);
     }

@@ -26,7 +26,7 @@ record RouteReport(String route, Window steady, Window fault, Window recovery, O
 
     /** A request this slow or slower counts as hung (far above any healthy answer on loopback). */
     static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** Slices for "every later slice mostly fast": 500 ms, of which at least 90% of requests must be fast. */
+    /** Slices for "answers are fast again": 500 ms, of which at least 90% of requests must be fast. */
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final double FAST_SHARE = 0.9;
 
@@ -47,8 +47,8 @@ record RouteReport(String route, Window steady, Window fault, Window recovery, O
     }
 
     /**
-     * Time from the fault to the start of the first fast request from which on every 500 ms slice up to the restore
-     * had at least 90% fast answers; empty if that never happened.
+     * Time from the fault to the start of the first fast request in the first 500 ms slice in which at least 90% of
+     * the requests got fast answers: when clients get answers within the threshold again. Empty if never.
      */
     private static Optional<Double> timeToFast(List<Sample> fault, long faultAt, long restoreAt, long fastNanos) {
         int slices = (int) Math.max(1, (restoreAt - faultAt) / SLICE_NANOS);
@@ -61,20 +61,15 @@ record RouteReport(String route, Window steady, Window fault, Window recovery, O
                 fast[i]++;
             }
         }
-        int from = slices;
-        for (int i = slices - 1; i >= 0; i--) {
+        for (int i = 0; i < slices; i++) {
             if (total[i] > 0 && fast[i] >= FAST_SHARE * total[i]) {
-                from = i;
-            } else {
-                break;
+                long sliceStart = faultAt + i * SLICE_NANOS;
+                return fault.stream().filter(s -> s.startNanos() >= sliceStart && fast(s, fastNanos))
+                        .mapToLong(Sample::startNanos).min().stream().mapToObj(t -> seconds(t - faultAt))
+                        .findFirst();
             }
         }
-        if (from == slices) {
-            return Optional.empty();
-        }
-        long sliceStart = faultAt + from * SLICE_NANOS;
-        return fault.stream().filter(s -> s.startNanos() >= sliceStart && fast(s, fastNanos))
-                .mapToLong(Sample::startNanos).min().stream().mapToObj(t -> seconds(t - faultAt)).findFirst();
+        return Optional.empty();
     }
 
     static boolean fast(Sample s, long fastNanos) {
