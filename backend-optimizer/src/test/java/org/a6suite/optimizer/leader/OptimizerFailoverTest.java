@@ -42,7 +42,10 @@ class OptimizerFailoverTest {
                     + "\"port\":80,\"weight\":40},{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":40},{\"host\":"
                     + "\"10.0.0.3\",\"port\":80,\"weight\":40},{\"host\":\"10.0.0.4\",\"port\":80,\"weight\":40}]}"))
                     .get(5, TimeUnit.SECONDS);
-            String[] common = {"a6.optimizer.default-policy.mode=auto", "a6.optimizer.default-policy.smoothing=0.2"};
+            // Latency ejection off: the test needs a stream of bounded steps across the failover, and an ejected node
+            // would make no further step for 30 s.
+            String[] common = {"a6.optimizer.default-policy.mode=auto", "a6.optimizer.default-policy.smoothing=0.2",
+                "a6.optimizer.default-policy.outlier-consecutive-reports=0"};
             try (Harness a = new Harness(etcd.endpoint(), concat(common, "a6.optimizer.leader.replica-id=a"));
                     Harness b = new Harness(etcd.endpoint(), concat(common, "a6.optimizer.leader.replica-id=b"))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> leads(a) || leads(b));
