@@ -63,6 +63,15 @@ public final class HealthReporter implements AutoCloseable {
     private final Duration maxBackoff;
     /** APISIX's own route/service data: route -> upstream key, refreshed every {@link #RESOLVE_EVERY} ticks. */
     private volatile Map<String, String> resolvedKeys = Map.of();
+    private final java.util.List<java.util.function.Consumer<String>> documentListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Called with every document built, before it is published (whether or not etcd is reachable). */
+    public HealthReporter addDocumentListener(java.util.function.Consumer<String> listener) {
+        documentListeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
     /** The nodes APISIX's configuration names (host:port per upstream key), refreshed with {@link #resolvedKeys}. */
     private volatile java.util.Set<NodeKey> configuredNodes = java.util.Set.of();
     private long ticks;
@@ -157,6 +166,13 @@ public final class HealthReporter implements AutoCloseable {
                 })
                 .thenCompose(doc -> {
                     lastDocument.set(doc);
+                    for (java.util.function.Consumer<String> listener : documentListeners) {
+                        try {
+                            listener.accept(doc);
+                        } catch (RuntimeException e) {
+                            LOG.warn("health document listener failed", e);
+                        }
+                    }
                     return publish(doc, now);
                 })
                 .whenComplete((ok, error) -> ticking.set(false));

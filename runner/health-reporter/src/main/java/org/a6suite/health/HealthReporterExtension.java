@@ -59,6 +59,9 @@ public final class HealthReporterExtension implements RunnerExtension {
         publisher = new JetcdPublisher(c.etcdEndpoints(), timeout);
         reporter = new HealthReporter(c, Clock.systemUTC(), scheduler, publisher, HttpSource.jdk()).start();
         hooks.addOutcomeListener(reporter.outcomeRecorder());
+        // Plugins (adaptive-fallback) read the same facts in-process through PluginEnvironment.health().
+        reporter.addDocumentListener(doc -> hooks.publishHealth(
+                org.a6suite.health.internal.DocumentSnapshots.parse(doc)));
         LOG.info("health reporter: writing {} every {} ms to etcd {} (lease {} s; prometheus {}, control API {})",
                 c.documentKey(), c.interval().toMillis(), c.etcdEndpoints(), c.leaseTtl().toSeconds(),
                 c.prometheusUrl().map(Object::toString).orElse("off"),

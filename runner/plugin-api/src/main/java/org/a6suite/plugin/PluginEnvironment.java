@@ -25,4 +25,9 @@ public interface PluginEnvironment {
 
     /** The runner's metrics, exposed in Prometheus text format. */
     PluginMetrics metrics();
+
+    /** The health reporter's latest per-upstream view of this APISIX node; {@link HealthSnapshots#NONE} without one. */
+    default HealthSnapshots health() {
+        return HealthSnapshots.NONE;
+    }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginMetrics;
 import org.slf4j.Logger;
@@ -21,6 +22,9 @@ public final class RunnerHooks {
     private static final Logger LOG = LoggerFactory.getLogger(RunnerHooks.class);
 
     private final List<OutcomeRecorder> listeners = new CopyOnWriteArrayList<>();
+    private volatile HealthSnapshots health = HealthSnapshots.NONE;
+    /** What plugins get: always reads the latest published snapshots, so plugins started earlier see them too. */
+    private final HealthSnapshots healthView = key -> health.upstream(key);
     private final PluginMetrics metrics;
     private final OutcomeRecorder forwarder = this::forward;
 
@@ -35,6 +39,18 @@ public final class RunnerHooks {
 
     public void removeOutcomeListener(OutcomeRecorder listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * Publishes the latest health view (the health reporter does, every interval); plugins read it through
+     * {@code PluginEnvironment.health()}.
+     */
+    public void publishHealth(HealthSnapshots snapshots) {
+        this.health = requireNonNull(snapshots, "snapshots");
+    }
+
+    HealthSnapshots healthView() {
+        return healthView;
     }
 
     /** The runner's metrics store (the one {@code GET /metrics} renders). */

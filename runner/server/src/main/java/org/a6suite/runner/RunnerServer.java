@@ -122,7 +122,7 @@ public final class RunnerServer implements AutoCloseable {
 
     private void startUp() {
         DefaultPluginEnvironment environment = new DefaultPluginEnvironment(options.clock(), scheduler, blocking,
-                options.environment(), hooks.outcomeRecorder(), metrics);
+                options.environment(), hooks.outcomeRecorder(), metrics, hooks.healthView());
         for (Plugin<?> plugin : registry.plugins()) {
             try {
                 plugin.start(environment);

@@ -66,6 +66,8 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     private final AtomicLong ids = new AtomicLong();
     private volatile OutcomeRecorder outcomes = OutcomeRecorder.NOOP;
     private volatile PluginMetrics metrics = PluginMetrics.NOOP;
+    private volatile org.a6suite.plugin.HealthSnapshots health = org.a6suite.plugin.HealthSnapshots.NONE;
+    private volatile java.time.Clock wallClock = java.time.Clock.systemUTC();
 
     /** For {@link java.util.ServiceLoader}: the system ticker. */
     public AdaptiveFallbackPlugin() {
@@ -99,6 +101,8 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     public void start(PluginEnvironment environment) {
         this.outcomes = environment.outcomes();
         this.metrics = environment.metrics();
+        this.health = environment.health();
+        this.wallClock = environment.clock();
     }
 
     /** The state of a route, for tests and diagnostics. */
@@ -113,7 +117,8 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
                                                       CallContext context) {
         String routeId = context.routeId().orElse(DEFAULT_ROUTE);
         RouteState state = routes.state(routeId, config);
-        if (state.admit(config.halfOpenShare()) == RouteState.Admission.ADMIT) {
+        boolean upstreamDown = healthSaysDown(config, routeId);
+        if (!upstreamDown && state.admit(config.halfOpenShare()) == RouteState.Admission.ADMIT) {
             String id = idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
             if (state.track(id)) {
                 return done(RequestDecision.rewrite().setHeader(RouteState.ID_HEADER, id).build());
@@ -126,6 +131,28 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
                 .or(() -> config.staticResponse().map(s -> stopFrom(s, routeId)));
         // No fallback configured or cached: the request goes to the upstream untracked (it holds no permission).
         return done(fallback.orElse(RequestDecision.proceed()));
+    }
+
+    /**
+     * True when the health reporter's latest snapshot (fresh enough) says every node of the route's upstream is
+     * failing. No traffic reaches a node while this holds only if a fallback answers; the reporter keeps seeing
+     * APISIX's health checks and other routes' traffic, and a node with no requests is not failing, so the gate
+     * reopens by itself.
+     */
+    private boolean healthSaysDown(FallbackConfig config, String routeId) {
+        HealthGate gate = config.healthGate();
+        if (!gate.enabled()) {
+            return false;
+        }
+        String upstreamKey = config.upstreamKey().or(() -> defaultUpstreamKey(routeId)).orElse(null);
+        if (upstreamKey == null) {
+            return false;
+        }
+        java.time.Instant now = wallClock.instant();
+        return health.upstream(upstreamKey)
+                .filter(h -> !h.generatedAt().plus(gate.maxAge()).isBefore(now))
+                .map(h -> h.allNodesFailing(gate.errorRate(), gate.minRequests()))
+                .orElse(false);
     }
 
     private RequestDecision stopFrom(CachedResponse cached, long now, String routeId) {

@@ -27,12 +27,14 @@ import org.a6suite.resilience.BreakerConfig;
  *                          backend never reaches post-resp); default 10 s
  * @param staticResponse    the static answer when no cached one fits, if configured
  * @param replaceFailures   whether post-resp replaces failure responses with a fallback; default true
- * @param upstreamKey       the health-document upstream key for outcomes ({@code upstreams/1}); default
- *                          {@code routes/<route id>}
+ * @param upstreamKey       the health-document upstream key for outcomes and health snapshots ({@code upstreams/1});
+ *                          default {@code routes/<route id>}
+ * @param healthGate        when the health reporter's snapshot opens the fallback path on its own
  */
 public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings cache, StatusSet goodStatuses,
         StatusSet failureStatuses, BreakerConfig breaker, double halfOpenShare, Duration unansweredTimeout,
-        Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey) {
+        Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey,
+        HealthGate healthGate) {
 
     public FallbackConfig {
         requireNonNull(key, "key");
@@ -44,6 +46,7 @@ public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings
         requireNonNull(unansweredTimeout, "unansweredTimeout");
         requireNonNull(staticResponse, "staticResponse");
         requireNonNull(upstreamKey, "upstreamKey");
+        requireNonNull(healthGate, "healthGate");
     }
 
     /**

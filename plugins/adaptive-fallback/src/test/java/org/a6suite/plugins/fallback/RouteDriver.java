@@ -30,6 +30,8 @@ final class RouteDriver {
     final ManualTicker ticker = new ManualTicker();
     final AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin(ticker);
     final List<OutcomeRecorder.Outcome> outcomes = new ArrayList<>();
+    /** What the runner's health reporter would publish; tests replace it. */
+    volatile org.a6suite.plugin.HealthSnapshots health = org.a6suite.plugin.HealthSnapshots.NONE;
     final FallbackConfig config;
     final String routeId;
 
@@ -51,6 +53,7 @@ final class RouteDriver {
             @Override public Optional<String> getenv(String name) { return Optional.empty(); }
             @Override public OutcomeRecorder outcomes() { return outcomes::add; }
             @Override public PluginMetrics metrics() { return PluginMetrics.NOOP; }
+            @Override public org.a6suite.plugin.HealthSnapshots health() { return key -> health.upstream(key); }
         });
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
+import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
 import org.a6suite.plugin.PluginMetrics;
@@ -15,7 +16,8 @@ import org.a6suite.plugin.PluginMetrics;
 /** The runner's {@link PluginEnvironment}: shared services created once by the server. */
 public record DefaultPluginEnvironment(Clock clock, ScheduledExecutorService scheduler, Executor blockingExecutor,
                                        Function<String, String> environment, OutcomeRecorder outcomes,
-                                       PluginMetrics metrics) implements PluginEnvironment {
+                                       PluginMetrics metrics, HealthSnapshots health)
+        implements PluginEnvironment {
 
     public DefaultPluginEnvironment {
         requireNonNull(clock, "clock");
@@ -24,6 +26,7 @@ public record DefaultPluginEnvironment(Clock clock, ScheduledExecutorService sch
         requireNonNull(environment, "environment");
         requireNonNull(outcomes, "outcomes");
         requireNonNull(metrics, "metrics");
+        requireNonNull(health, "health");
     }
 
     @Override

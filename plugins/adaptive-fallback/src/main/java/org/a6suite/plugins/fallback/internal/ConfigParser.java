@@ -15,6 +15,7 @@ import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugins.fallback.CacheSettings;
 import org.a6suite.plugins.fallback.FallbackConfig;
+import org.a6suite.plugins.fallback.HealthGate;
 import org.a6suite.plugins.fallback.KeySpec;
 import org.a6suite.plugins.fallback.StaticResponse;
 import org.a6suite.plugins.fallback.StatusSet;
@@ -29,7 +30,8 @@ public final class ConfigParser {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Set<String> TOP = Set.of("key", "methods", "cache", "good_statuses", "failure_statuses",
-            "breaker", "unanswered_timeout", "static", "replace_failures", "upstream_key");
+            "breaker", "unanswered_timeout", "static", "replace_failures", "upstream_key", "health");
+    private static final Set<String> HEALTH = Set.of("enabled", "error_rate", "min_requests", "max_age");
     private static final Set<String> KEY = Set.of("args", "headers");
     private static final Set<String> CACHE = Set.of("max_entries", "max_body_bytes", "max_age", "cache_set_cookie");
     private static final Set<String> BREAKER = Set.of("window_type", "window_size", "minimum_calls", "failure_rate",
@@ -92,7 +94,25 @@ public final class ConfigParser {
             upstreamKey = Optional.of(text);
         }
         return new FallbackConfig(key, methods, cache, good, failure, breaker, share, unanswered, staticResponse,
-                replace, upstreamKey);
+                replace, upstreamKey, parseHealth(root.get("health")));
+    }
+
+    private static HealthGate parseHealth(JsonNode node) throws PluginConfigException {
+        requireObject("health", node, HEALTH);
+        if (node == null || node.isNull()) {
+            return HealthGate.DEFAULT;
+        }
+        boolean enabled = bool("health.enabled", node.get("enabled"), HealthGate.DEFAULT.enabled());
+        double rate = node.has("error_rate") ? number("health.error_rate", node.get("error_rate"))
+                : HealthGate.DEFAULT.errorRate();
+        if (!(rate > 0 && rate <= 1)) {
+            throw PluginConfigException.invalid("health.error_rate", rate, "0 < rate <= 1");
+        }
+        int min = integer("health.min_requests", node.get("min_requests"), HealthGate.DEFAULT.minRequests(), 1,
+                1_000_000);
+        Duration maxAge = seconds("health.max_age", node.get("max_age"), HealthGate.DEFAULT.maxAge(),
+                Duration.ofSeconds(1), Duration.ofHours(1));
+        return new HealthGate(enabled, rate, min, maxAge);
     }
 
     private static void requireObject(String path, JsonNode node, Set<String> allowed) throws PluginConfigException {
