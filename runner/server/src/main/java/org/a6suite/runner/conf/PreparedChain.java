@@ -17,15 +17,22 @@ import org.a6suite.plugin.Requirements;
  * @param requestRequirements   the union of the links' needs for HTTPReqCall; never asks for the response body,
  *                              which APISIX cannot give in that phase
  * @param responseRequirements  the union of the links' needs for HTTPRespCall
+ * @param requestQuestions      the ExtraInfo frames an HTTPReqCall sends, encoded once
+ * @param responseQuestions     the ExtraInfo frames an HTTPRespCall sends, encoded once
+ * @param phase                 the ext-plugin phase the route key names
  */
 public record PreparedChain(Optional<String> routeKey, List<ChainLink<?>> links, Requirements requestRequirements,
-                            Requirements responseRequirements) {
+                            Requirements responseRequirements, Questions requestQuestions,
+                            Questions responseQuestions, CallContext.Phase phase) {
 
     public PreparedChain {
         requireNonNull(routeKey, "routeKey");
         links = List.copyOf(links);
         requireNonNull(requestRequirements, "requestRequirements");
         requireNonNull(responseRequirements, "responseRequirements");
+        requireNonNull(requestQuestions, "requestQuestions");
+        requireNonNull(responseQuestions, "responseQuestions");
+        requireNonNull(phase, "phase");
     }
 
     /** Builds the chain and its per-phase requirements from prepared links. */
@@ -35,7 +42,9 @@ public record PreparedChain(Optional<String> routeKey, List<ChainLink<?>> links,
             all = all.plus(link.requirements());
         }
         Requirements request = new Requirements(all.vars(), all.requestBody(), false);
-        return new PreparedChain(routeKey, links, request, all);
+        // APISIX cannot give the response body during HTTPReqCall, so it is never asked for there.
+        return new PreparedChain(routeKey, links, request, all, Questions.of(request, false), Questions.of(all, true),
+                routeKey.map(CallContext.Phase::fromRouteKey).orElse(CallContext.Phase.UNKNOWN));
     }
 
     public boolean isEmpty() {
@@ -44,7 +53,6 @@ public record PreparedChain(Optional<String> routeKey, List<ChainLink<?>> links,
 
     /** The call context for a call with {@code requestId} on this chain. */
     public CallContext context(long requestId) {
-        CallContext.Phase phase = routeKey.map(CallContext.Phase::fromRouteKey).orElse(CallContext.Phase.UNKNOWN);
         return new CallContext(routeKey, requestId, phase);
     }
 }

@@ -3,14 +3,13 @@ package org.a6suite.runner.transport;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,8 +18,6 @@ import io.netty.handler.codec.EncoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 
-import org.a6suite.plugin.Requirements;
-import org.a6suite.protocol.codec.A6MessageEncoder;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.ErrorResponse;
@@ -32,6 +29,7 @@ import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.runner.conf.ChainPreparationException;
 import org.a6suite.runner.conf.PreparedChain;
+import org.a6suite.runner.conf.Questions;
 import org.a6suite.runner.metrics.RunnerMetrics.CallResult;
 import org.a6suite.runner.metrics.RunnerMetrics.CallType;
 import org.slf4j.Logger;
@@ -167,9 +165,9 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             tokenNotFound(ctx, CallType.HTTP_REQ_CALL, request.confToken());
             return;
         }
-        // APISIX cannot give the response body during HTTPReqCall, so it is never asked for here.
-        List<ExtraInfoRequest.Info> asked = infos(chain.get().requestRequirements(), false);
-        start(ctx, begin(CallState.call(CallType.HTTP_REQ_CALL, request.id(), request, chain.get(), asked)));
+        Questions questions = chain.get().requestQuestions();
+        start(ctx, begin(CallState.call(CallType.HTTP_REQ_CALL, request.id(), request, chain.get(),
+                questions.asked())), questions);
     }
 
     private void responseCall(ChannelHandlerContext ctx, HttpRespCallRequest request) {
@@ -178,8 +176,9 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             tokenNotFound(ctx, CallType.HTTP_RESP_CALL, request.confToken());
             return;
         }
-        List<ExtraInfoRequest.Info> asked = infos(chain.get().responseRequirements(), true);
-        start(ctx, begin(CallState.call(CallType.HTTP_RESP_CALL, request.id(), request, chain.get(), asked)));
+        Questions questions = chain.get().responseQuestions();
+        start(ctx, begin(CallState.call(CallType.HTTP_RESP_CALL, request.id(), request, chain.get(),
+                questions.asked())), questions);
     }
 
     private void tokenNotFound(ChannelHandlerContext ctx, CallType type, long token) {
@@ -188,41 +187,15 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         ctx.writeAndFlush(TOKEN_NOT_FOUND).addListener(ON_REPLY_WRITTEN);
     }
 
-    private static List<ExtraInfoRequest.Info> infos(Requirements needs, boolean responsePhase) {
-        if (needs.vars().isEmpty() && !needs.requestBody() && !needs.responseBody()) {
-            return List.of();
-        }
-        List<ExtraInfoRequest.Info> infos = new ArrayList<>(needs.vars().size() + 2);
-        for (String name : needs.vars()) {
-            infos.add(new ExtraInfoRequest.Var(name));
-        }
-        if (needs.requestBody()) {
-            infos.add(ExtraInfoRequest.ReqBody.INSTANCE);
-        }
-        if (responsePhase && needs.responseBody()) {
-            infos.add(ExtraInfoRequest.RespBody.INSTANCE);
-        }
-        return infos;
-    }
-
-    private void start(ChannelHandlerContext ctx, CallState call) {
+    private void start(ChannelHandlerContext ctx, CallState call, Questions questions) {
         if (call.stage == CallState.Stage.RUNNING) {
             run(ctx, call);
             return;
         }
         // All questions in one buffer and one flush: APISIX answers them in order, so one round trip in total.
-        ByteBuf frames = ctx.alloc().buffer(64 * call.asked.size());
-        try {
-            for (ExtraInfoRequest.Info info : call.asked) {
-                A6MessageEncoder.encode(new ExtraInfoRequest(info), frames);
-            }
-        } catch (RuntimeException e) {
-            frames.release();
-            LOG.warn("ExtraInfo requests could not be encoded for {}", routeKey(call), e);
-            reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
-            return;
-        }
-        ctx.writeAndFlush(frames).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // The frames were encoded once when the chain was prepared.
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(questions.frames()))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     private void onExtraInfo(ChannelHandlerContext ctx, ExtraInfoResponse answer) {
