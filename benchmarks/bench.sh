@@ -55,6 +55,10 @@ start_server() { # $1 = label, $2 = workload
   SOCK=$sock
 }
 
+# CPU time (user + system, all threads) the server process has used, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_HZ=$(getconf CLK_TCK)
+
 stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 for round in $(seq 1 "$rounds"); do
@@ -63,9 +67,14 @@ for round in $(seq 1 "$rounds"); do
       start_server "$target" "$wl"
       for c in $conns; do
         drv_target=$target; case "$target" in official-*) drv_target=official;; esac
+        # The server's CPU per call is the fair efficiency measure on a 2-core machine where the driver competes for
+        # the same cores; it covers warm-up and measurement, so it is divided by the calls of both.
+        cpu0=$(cpu_ticks "$server_pid")
         line=$(java -cp "$DRIVER_JAR" org.a6suite.bench.A6LoadDriver --socket "$SOCK" --target "$drv_target" \
                  --workload "$wl" --connections "$c" --warmup "$warmup" --seconds "$seconds")
-        echo "{\"round\":$round,\"server\":\"$target\",${line#\{}" | tee -a "$raw" >&2
+        cpu1=$(cpu_ticks "$server_pid")
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        echo "{\"round\":$round,\"server\":\"$target\",\"server_cpu_s\":$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$TICK_HZ" 'BEGIN {printf "%.2f", (b - a) / hz}'),\"load1\":$load,${line#\{}" | tee -a "$raw" >&2
       done
       stop_server
     done
