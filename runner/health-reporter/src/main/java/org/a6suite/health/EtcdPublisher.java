@@ -12,6 +12,9 @@ public interface EtcdPublisher extends AutoCloseable {
      */
     CompletionStage<Void> publish(String key, String value, Duration ttl);
 
+    /** Deletes {@code key} (a shard the reporter no longer writes); deleting an absent key succeeds. */
+    CompletionStage<Void> delete(String key);
+
     /**
      * Reads every key under {@code prefix} (APISIX's route and service objects, for upstream-key resolution).
      * The default reads nothing.

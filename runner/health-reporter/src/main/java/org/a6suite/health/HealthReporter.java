@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.a6suite.health.internal.ControlApiParser;
+import org.a6suite.health.internal.DocumentShards;
 import org.a6suite.health.internal.DocumentWriter;
 import org.a6suite.health.internal.IntervalStats;
 import org.a6suite.health.internal.NodeResolver;
@@ -259,18 +261,66 @@ public final class HealthReporter implements AutoCloseable {
         }
     }
 
+    /** Below etcd's default 1.5 MiB request limit, with room for the request's own framing. */
+    static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
+    private volatile int maxDocumentBytes = MAX_DOCUMENT_BYTES;
+    /** Shards written last time (0: one unsharded document), so shards no longer needed are deleted. */
+    private volatile int writtenShards;
+
+    /** For tests: a smaller size limit so sharding can be observed. */
+    HealthReporter maxDocumentBytes(int bytes) {
+        this.maxDocumentBytes = bytes;
+        return this;
+    }
+
+    /**
+     * One document at {@code <prefix>/<node>}, or shards at {@code <prefix>/<node>/<n>}; then the keys the previous
+     * write used and this one does not are deleted, since they share the live lease and would otherwise stay.
+     */
+    private CompletionStage<Void> writeShards(List<String> shards) {
+        String key = config.documentKey();
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        int previous = writtenShards;
+        if (shards.size() == 1) {
+            chain = publisher.publish(key, shards.get(0), config.leaseTtl());
+            for (int i = 0; i < previous; i++) {
+                String stale = key + "/" + i;
+                chain = chain.thenCompose(v -> publisher.delete(stale));
+            }
+            return chain;
+        }
+        for (int i = 0; i < shards.size(); i++) {
+            String shardKey = key + "/" + i;
+            String shard = shards.get(i);
+            chain = chain.thenCompose(v -> publisher.publish(shardKey, shard, config.leaseTtl()));
+        }
+        if (previous == 0) {
+            chain = chain.thenCompose(v -> publisher.delete(key));
+        }
+        for (int i = shards.size(); i < previous; i++) {
+            String stale = key + "/" + i;
+            chain = chain.thenCompose(v -> publisher.delete(stale));
+        }
+        return chain;
+    }
+
     private CompletionStage<Void> publish(String doc, long now) {
         if (now < nextAttemptMs) {
             return CompletableFuture.completedFuture(null);
         }
         CompletionStage<Void> write;
+        List<String> shards;
         try {
-            write = publisher.publish(config.documentKey(), doc, config.leaseTtl());
+            shards = DocumentShards.split(doc, maxDocumentBytes);
+            write = writeShards(shards);
         } catch (RuntimeException e) {
+            shards = List.of(doc);
             write = CompletableFuture.failedFuture(e);
         }
+        int shardCount = shards.size() == 1 ? 0 : shards.size();
         return write.handle((ok, error) -> {
             if (error == null) {
+                writtenShards = shardCount;
                 published.incrementAndGet();
                 if (etcdFailures > 0) {
                     LOG.info("health reporter: writing {} to etcd again after {} failed attempts",

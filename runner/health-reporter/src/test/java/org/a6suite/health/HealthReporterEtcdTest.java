@@ -133,4 +133,19 @@ class HealthReporterEtcdTest {
     private static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
+
+    @Test
+    void shouldDeleteAShardKeyItNoLongerWrites() throws Exception {
+        try (JetcdPublisher publisher = new JetcdPublisher(List.of(java.net.URI.create(etcd.endpoint())),
+                Duration.ofSeconds(2)); Client client = etcd.newClient()) {
+            publisher.publish(KEY + "/shard/0", "{}", Duration.ofSeconds(30)).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(client.getKVClient().get(bytes(KEY + "/shard/0")).get(5, TimeUnit.SECONDS).getKvs()).hasSize(1);
+
+            publisher.delete(KEY + "/shard/0").toCompletableFuture().get(5, TimeUnit.SECONDS);
+            publisher.delete(KEY + "/never-written").toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+            assertThat(client.getKVClient().get(bytes(KEY + "/shard/0")).get(5, TimeUnit.SECONDS).getKvs()).isEmpty();
+        }
+    }
 }

@@ -56,6 +56,11 @@ class HealthReporterTest {
         }
 
         @Override
+        public CompletionStage<Void> delete(String key) {
+            throw new AssertionError("a document that fits is never sharded, so nothing is deleted: " + key);
+        }
+
+        @Override
         public void close() {
         }
     };

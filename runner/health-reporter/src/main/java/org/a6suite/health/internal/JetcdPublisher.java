@@ -61,6 +61,11 @@ public final class JetcdPublisher implements EtcdPublisher {
     }
 
     @Override
+    public CompletionStage<Void> delete(String key) {
+        return bounded(client.getKVClient().delete(bytes(key))).thenApply(r -> null);
+    }
+
+    @Override
     public CompletionStage<java.util.Map<String, String>> readPrefix(String prefix) {
         ByteSequence p = bytes(prefix);
         return bounded(client.getKVClient().get(p, io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()))
