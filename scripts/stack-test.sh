@@ -24,7 +24,7 @@ if ! ./a6 up --detach --no-build --degrade-after 10; then
 fi
 pids=$(cut -d' ' -f1 .local-stack/pids)
 
-check "gateway answers"               curl -fsS http://127.0.0.1:9080/orders/1
+check "gateway answers"               curl -fsS --retry 3 --retry-delay 0 http://127.0.0.1:9080/orders/1
 check "optimizer API answers"         curl -fsS http://127.0.0.1:8090/api/v1/upstreams
 check "optimizer OpenAPI document"    curl -fsS http://127.0.0.1:8090/v3/api-docs
 check "optimizer dashboard"           curl -fsS http://127.0.0.1:8090/
