@@ -319,10 +319,7 @@ public final class ApisixEmulator implements AutoCloseable {
          * 127.0.0.1:9090: upstreams with {@code checks} that served traffic, with their nodes' passive health.
          */
         public Builder controlPort(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("controlPort: " + port + " (expected: 0..65535)");
-            }
-            this.controlPort = port;
+            this.controlPort = inRange("controlPort", port, 0, 65535);
             return this;
         }
 
@@ -331,10 +328,7 @@ public final class ApisixEmulator implements AutoCloseable {
          * export server does on 127.0.0.1:9091. Off unless set; the metrics are recorded either way.
          */
         public Builder metricsPort(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("metricsPort: " + port + " (expected: 0..65535)");
-            }
-            this.metricsPort = port;
+            this.metricsPort = inRange("metricsPort", port, 0, 65535);
             return this;
         }
 
@@ -357,10 +351,7 @@ public final class ApisixEmulator implements AutoCloseable {
 
         /** HTTP port; default 0 (a free port, see {@link #port()}). */
         public Builder port(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
-            }
-            this.port = port;
+            this.port = inRange("port", port, 0, 65535);
             return this;
         }
 
@@ -378,10 +369,7 @@ public final class ApisixEmulator implements AutoCloseable {
 
         /** Idle runner connections kept; default 32 ({@code setkeepalive(180000, 32)}). */
         public Builder poolSize(int size) {
-            if (size < 0) {
-                throw new IllegalArgumentException("poolSize: " + size + " (expected: >= 0)");
-            }
-            this.poolSize = size;
+            this.poolSize = inRange("poolSize", size, 0, Integer.MAX_VALUE);
             return this;
         }
 
@@ -399,19 +387,13 @@ public final class ApisixEmulator implements AutoCloseable {
 
         /** Largest client request body; default 64 MiB. */
         public Builder maxBodyBytes(int bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("maxBodyBytes: " + bytes + " (expected: >= 0)");
-            }
-            this.maxBodyBytes = bytes;
+            this.maxBodyBytes = inRange("maxBodyBytes", bytes, 0, Integer.MAX_VALUE);
             return this;
         }
 
         /** Event-loop threads; default 2. */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
-            }
-            this.threads = threads;
+            this.threads = inRange("threads", threads, 1, Integer.MAX_VALUE);
             return this;
         }
 
@@ -428,6 +410,15 @@ public final class ApisixEmulator implements AutoCloseable {
             return new ApisixEmulator(new Config(runnerSocket, List.copyOf(routes), host, port, readTimeout,
                     connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock, etcdEndpoints,
                     etcdPrefix, metricsPort, controlPort));
+        }
+
+        /** {@code value} if within [min, max], else {@code name: value (expected: ...)}. */
+        private static int inRange(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                String expected = max == Integer.MAX_VALUE ? ">= " + min : min + ".." + max;
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+            }
+            return value;
         }
 
         private static Duration positive(String name, Duration d) {

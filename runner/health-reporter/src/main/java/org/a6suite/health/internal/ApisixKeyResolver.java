@@ -5,7 +5,6 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Works out, from APISIX's own route and service objects in etcd, which upstream key a route's traffic belongs to, as
@@ -16,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ApisixKeyResolver {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private ApisixKeyResolver() {
     }

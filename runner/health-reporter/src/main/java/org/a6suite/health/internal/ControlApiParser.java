@@ -6,7 +6,6 @@ import java.util.function.UnaryOperator;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads APISIX's Control API {@code GET /v1/healthcheck}: {@code [{name: "/apisix/upstreams/1", nodes: [{ip, port,
@@ -17,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ControlApiParser {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private ControlApiParser() {
     }

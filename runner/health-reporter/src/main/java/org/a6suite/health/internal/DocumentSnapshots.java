@@ -9,7 +9,6 @@ import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.UpstreamHealth;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns the health document the reporter just built (the etcd contract, {@code docs/health-document.md}) into the
@@ -17,7 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DocumentSnapshots {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private DocumentSnapshots() {
     }
