@@ -2,11 +2,16 @@
 # Stops everything ./a6 up started (./a6 stop), newest first, and leaves no process behind.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 STATE="$PWD/.local-stack"
 [ -f "$STATE/pids" ] || { echo "a6 stop: nothing to stop" >&2; exit 0; }
 mapfile -t entries < <(tac "$STATE/pids")
 for entry in "${entries[@]}"; do
-  pid=${entry%% *}; name=${entry#* }
+  read -r pid start name <<<"$entry"
+  # Only a process that is still the one ./a6 up started: same pid and same kernel start time.
+  if [ -n "$start" ] && [ "$(a6_proc_start "$pid")" != "$start" ]; then
+    continue
+  fi
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done

@@ -40,7 +40,7 @@ mkdir -p "$STATE/logs"
 : > "$STATE/pids"
 
 step() { printf '\033[1m[%s] %s\033[0m\n' "$1" "$2" >&2; }
-started() { echo "$1 $2" >> "$STATE/pids"; }  # pid name
+started() { echo "$1 $(a6_proc_start "$1") $2" >> "$STATE/pids"; }  # pid start-time name
 wait_http() { # url name seconds
   local i
   for i in $(seq 1 $(( $3 * 4 ))); do
@@ -63,7 +63,7 @@ SEED_JAR=etcd-seed/target/a6-etcd-seed.jar
 DEV_JAR=integration-tests/dev-stack/target/a6-dev-stack.jar
 
 step 2/7 "etcd on $ETCD_URL"
-if ! command -v etcd >/dev/null 2>&1; then a6_ensure_packages; fi
+a6_ensure_packages "./a6 up" "etcd:etcd-server:the stack stores APISIX's configuration in a real etcd"
 setsid etcd --name a6-local --data-dir "$STATE/etcd" \
   --listen-client-urls "$ETCD_URL" --advertise-client-urls "$ETCD_URL" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \

@@ -13,10 +13,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * The frames recorded between real APISIX 3.18.0 and the official Java runner, read from
- * {@code <repo-root>/../shared/reference/transcripts/*}{@code /frames.jsonl}. The repository root is the nearest
- * ancestor of the working directory holding {@code mvnw}. A missing directory is an error, not a skip: these are the
- * conformance tests.
+ * The frames recorded between real APISIX 3.18.0 and the official Java runner, read from this module's test
+ * resources ({@code src/test/resources/transcripts/*}{@code /frames.jsonl}, with the recording's README). A missing
+ * directory is an error, not a skip: these are the conformance tests.
  */
 final class Transcripts {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,17 +44,11 @@ final class Transcripts {
     }
 
     static Path directory() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("mvnw"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("no ancestor of " + Path.of("").toAbsolutePath() + " holds mvnw");
-        }
-        Path transcripts = dir.resolveSibling("shared").resolve("reference").resolve("transcripts").normalize();
+        // Maven runs tests from the module directory; the recordings are a test resource of this module.
+        Path transcripts = Path.of("src", "test", "resources", "transcripts").toAbsolutePath();
         if (!Files.isDirectory(transcripts)) {
             throw new IllegalStateException("transcripts: " + transcripts
-                    + " missing (expected: shared/ checked out beside the repository)");
+                    + " missing (expected: the recordings under runner/protocol/src/test/resources/transcripts)");
         }
         return transcripts;
     }
