@@ -10,7 +10,8 @@ import java.util.Optional;
  * @param routeKey  APISIX's PrepareConf key, {@code conf_type#conf_id#plugin#conf_version} such as
  *                  {@code route#1#ext-plugin-pre-req#148}; empty if APISIX sent none
  * @param requestId APISIX's call id, {@code (worker_id << 22) + counter}; for correlation in logs only
- * @param phase     which ext-plugin phase the call belongs to, when the route key tells
+ * @param phase     which ext-plugin phase the call belongs to, when the route key tells; {@link Phase#LANE} for a
+ *                  call on the runner's HTTP lane
  */
 public record CallContext(Optional<String> routeKey, long requestId, Phase phase) {
 
@@ -21,7 +22,10 @@ public record CallContext(Optional<String> routeKey, long requestId, Phase phase
 
     /** The APISIX plugin that made the call. */
     public enum Phase {
-        PRE_REQ, POST_REQ, POST_RESP, UNKNOWN;
+        PRE_REQ, POST_REQ, POST_RESP,
+        /** A request APISIX proxied to the runner's HTTP lane after a pre-req handoff. */
+        LANE,
+        UNKNOWN;
 
         /** Reads the phase from a route key's plugin part. */
         public static Phase fromRouteKey(String key) {

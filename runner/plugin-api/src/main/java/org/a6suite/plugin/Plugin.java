@@ -55,6 +55,22 @@ public interface Plugin<C> {
         return CompletableFuture.completedFuture(ResponseDecision.pass());
     }
 
+    /**
+     * Lane phase: answers a request APISIX proxied to the runner's HTTP lane after this plugin, in
+     * {@code ext-plugin-pre-req}, returned a {@link RequestDecision.Rewrite} marked {@link
+     * RequestDecision.Rewrite.Builder#toLane() toLane()}. {@code config} is the configuration parsed at that route's
+     * PrepareConf; {@code request} is the request as APISIX forwarded it (after every rewrite), with its whole body.
+     *
+     * <p>If the client goes away before the stage completes, the runner cancels it
+     * ({@code toCompletableFuture().cancel(false)}); a plugin that started outbound work must abort it then. The
+     * default answers 501: the plugin does not serve the lane.
+     */
+    default CompletionStage<LaneResponse> onLane(RequestView request, C config, CallContext context) {
+        return CompletableFuture.completedFuture(LaneResponse.whole(501,
+                Headers.of("content-type", "text/plain; charset=utf-8"),
+                Body.of("plugin " + name() + " does not serve the runner's HTTP lane\n")));
+    }
+
     /** Called once when the runner stops; release what {@link #start} acquired. */
     default void close() {
     }

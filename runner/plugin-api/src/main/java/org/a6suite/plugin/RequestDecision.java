@@ -91,15 +91,25 @@ public sealed interface RequestDecision {
      * @param responseHeaders headers added to the client's response (first set, then add; APISIX ignores
      *                        connection, content-length, content-type, location, server and a few more)
      * @param body            a new request body (APISIX 3.6+; older versions ignore it)
+     * @param lane            whether the runner stamps a handoff header so that the request, proxied by APISIX to
+     *                        the runner's HTTP lane (the route's upstream), reaches this plugin's
+     *                        {@link org.a6suite.plugin.Plugin#onLane onLane}
      */
     record Rewrite(Optional<String> path, List<HeaderEdit> headers, List<ArgEdit> args,
-                   List<Headers.Header> responseHeaders, Optional<Body> body) implements RequestDecision {
+                   List<Headers.Header> responseHeaders, Optional<Body> body, boolean lane)
+            implements RequestDecision {
         public Rewrite {
             requireNonNull(path, "path");
             headers = List.copyOf(headers);
             args = List.copyOf(args);
             responseHeaders = List.copyOf(responseHeaders);
             requireNonNull(body, "body");
+        }
+
+        /** A rewrite without a lane handoff. */
+        public Rewrite(Optional<String> path, List<HeaderEdit> headers, List<ArgEdit> args,
+                       List<Headers.Header> responseHeaders, Optional<Body> body) {
+            this(path, headers, args, responseHeaders, body, false);
         }
 
         /** Set ({@code value} present) or delete ({@code value} empty) a request header. */
@@ -125,8 +135,19 @@ public sealed interface RequestDecision {
             private final List<ArgEdit> args = new ArrayList<>();
             private final List<Headers.Header> responseHeaders = new ArrayList<>();
             private Body body;
+            private boolean lane;
 
             private Builder() {
+            }
+
+            /**
+             * Hands the request to this plugin's {@link org.a6suite.plugin.Plugin#onLane onLane}: the runner adds a
+             * signed, short-lived handoff header that only its HTTP lane accepts. The route's upstream must be the
+             * lane (see the runner's documentation); a request without a valid handoff gets 403 there.
+             */
+            public Builder toLane() {
+                this.lane = true;
+                return this;
             }
 
             public Builder path(String path) {
@@ -166,7 +187,7 @@ public sealed interface RequestDecision {
 
             public Rewrite build() {
                 return new Rewrite(Optional.ofNullable(path), headers, args, responseHeaders,
-                        Optional.ofNullable(body));
+                        Optional.ofNullable(body), lane);
             }
         }
     }
