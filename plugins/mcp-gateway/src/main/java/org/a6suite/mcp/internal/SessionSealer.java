@@ -39,6 +39,7 @@ public final class SessionSealer {
     private static final int TAG_BITS = 128;
     /** Far above any id this class seals; bounds the work an attacker can make us do. */
     private static final int MAX_TOKEN_CHARS = 8192;
+    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final KeyRing ring;
     private final ObjectMapper mapper;
@@ -67,7 +68,7 @@ public final class SessionSealer {
             byte[] out = new byte[NONCE_BYTES + sealed.length];
             System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
             System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
-            return PREFIX + keyId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(out);
+            return PREFIX + keyId + "." + ENCODER.encodeToString(out);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing failed: " + e.getClass().getSimpleName(), e);
         }
@@ -89,10 +90,17 @@ public final class SessionSealer {
         if (key.isEmpty()) {
             return Optional.empty();
         }
+        String text = token.substring(dot + 1);
         byte[] raw;
         try {
-            raw = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+            raw = Base64.getUrlDecoder().decode(text);
         } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        // One id, one spelling: the decoder also takes padding and ignores the unused low bits of the last
+        // character, so several texts open to the same bytes. Only the text seal() writes is accepted, so revocation
+        // lists and caches keyed on the id's text cannot be sidestepped.
+        if (!ENCODER.encodeToString(raw).equals(text)) {
             return Optional.empty();
         }
         if (raw.length < NONCE_BYTES + TAG_BITS / 8) {

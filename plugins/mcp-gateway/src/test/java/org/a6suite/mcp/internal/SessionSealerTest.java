@@ -56,6 +56,38 @@ class SessionSealerTest {
     }
 
     @Test
+    void shouldAcceptOnlyTheCanonicalSpellingOfAnId() {
+        SessionSealer sealer = sealer(Map.of("k1", k1), "k1");
+        int accepted = 0;
+        int variants = 0;
+        for (int i = 0; i < 200; i++) {
+            String token = sealer.seal(session(), "route#1");
+            assertThat(sealer.open(token, "route#1")).isPresent();
+            String body = token.substring("A6M1.k1.".length());
+            java.util.List<String> spellings = new java.util.ArrayList<>();
+            spellings.add(token + "=");
+            spellings.add(token + "==");
+            // The same bytes with other values in the unused low bits of the last character.
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            for (char c : alphabet.toCharArray()) {
+                String other = token.substring(0, token.length() - 1) + c;
+                if (!other.equals(token) && java.util.Arrays.equals(Base64.getUrlDecoder().decode(body),
+                        Base64.getUrlDecoder().decode(other.substring("A6M1.k1.".length())))) {
+                    spellings.add(other);
+                }
+            }
+            for (String spelling : spellings) {
+                variants++;
+                if (sealer.open(spelling, "route#1").isPresent()) {
+                    accepted++;
+                }
+            }
+        }
+        assertThat(variants).isGreaterThan(200);
+        assertThat(accepted).isZero();
+    }
+
+    @Test
     void shouldRefuseExpiredId() {
         SessionSealer sealer = sealer(Map.of("k1", k1), "k1");
         String token = sealer.seal(session(), "route#1");
