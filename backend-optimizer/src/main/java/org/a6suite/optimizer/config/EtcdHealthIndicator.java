@@ -1,26 +1,27 @@
 package org.a6suite.optimizer.config;
 
-import io.etcd.jetcd.Client;
-import java.util.concurrent.TimeUnit;
-import org.a6suite.optimizer.etcd.Etcd;
 import org.a6suite.optimizer.etcd.EtcdMirror;
 import org.a6suite.optimizer.leader.Leadership;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-/** Actuator health: etcd answers, every watch is in sync; details say who leads. */
+/**
+ * Actuator health: etcd answers and every watch is in sync; details say who leads. Answers from the background
+ * {@link EtcdProbe} and the mirror's state, never waiting for etcd, so a probe with a short timeout gets DOWN at
+ * once while etcd is unreachable.
+ */
 @Component("etcd")
 public class EtcdHealthIndicator implements HealthIndicator {
 
-    private final Client client;
+    private final EtcdProbe probe;
     private final EtcdMirror mirror;
     private final Leadership leadership;
     private final OptimizerProperties properties;
 
-    public EtcdHealthIndicator(Client client, EtcdMirror mirror, Leadership leadership,
+    public EtcdHealthIndicator(EtcdProbe probe, EtcdMirror mirror, Leadership leadership,
             OptimizerProperties properties) {
-        this.client = client;
+        this.probe = probe;
         this.mirror = mirror;
         this.leadership = leadership;
         this.properties = properties;
@@ -28,18 +29,15 @@ public class EtcdHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
+        EtcdProbe.Snapshot seen = probe.snapshot();
         Health.Builder builder;
-        try {
-            long revision = client.getKVClient().get(Etcd.bytes(Etcd.dir(properties.statePrefix()) + "ping"))
-                    .get(2, TimeUnit.SECONDS).getHeader().getRevision();
+        if (!seen.reachable()) {
+            builder = Health.down().withDetail("error", seen.lastError().orElse("no answer recently"));
+        } else {
             builder = mirror.synced() ? Health.up() : Health.down().withDetail("watch", "re-syncing");
-            builder.withDetail("revision", revision);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            builder = Health.down().withDetail("error", e.getClass().getSimpleName());
         }
+        seen.revision().ifPresent(r -> builder.withDetail("revision", r));
+        seen.lastSuccess().ifPresent(t -> builder.withDetail("last_answer", t.toString()));
         return builder.withDetail("endpoints", properties.etcd().endpoints())
                 .withDetail("synced", mirror.synced())
                 .withDetail("resyncs", mirror.resyncs())

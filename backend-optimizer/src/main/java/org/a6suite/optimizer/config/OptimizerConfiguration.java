@@ -78,6 +78,15 @@ public class OptimizerConfiguration {
         });
     }
 
+    /** Pings etcd every second (1 s timeout); health counts it reachable for 3 s after the last answer. */
+    @Bean(destroyMethod = "close")
+    EtcdProbe etcdProbe(Client client, OptimizerProperties properties, Clock clock,
+            @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
+        return new EtcdProbe(client.getKVClient(), Etcd.bytes(Etcd.dir(properties.statePrefix()) + "ping"), clock,
+                scheduler, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+                java.time.Duration.ofSeconds(3)).start();
+    }
+
     @Bean(destroyMethod = "close")
     EtcdMirror etcdMirror(Client client, OptimizerProperties properties, Clock clock, MeterRegistry meters,
             @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
