@@ -12,7 +12,7 @@ a6_select_jdk() {
       return 0
     fi
   done
-  echo "a6: no JDK 21 or newer found (set JAVA_HOME; e.g. apt-get install openjdk-21-jdk)" >&2
+  echo "a6: no JDK 21 or newer found (set JAVA_HOME to one; Debian 13 has openjdk-21-jdk, Debian 12 only 17, so there use a Temurin 21+ package)" >&2
   return 1
 }
 
