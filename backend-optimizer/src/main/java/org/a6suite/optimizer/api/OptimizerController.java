@@ -90,15 +90,27 @@ public class OptimizerController {
 
     @GetMapping("/upstreams/{kind}/{id}/history")
     List<Decision> upstreamHistory(@PathVariable String kind, @PathVariable String id) {
-        return state.history(new UpstreamRef(kind, id));
+        UpstreamRef ref = new UpstreamRef(kind, id);
+        List<Decision> history = state.history(ref);
+        // An upstream deleted from APISIX keeps its history; one that never existed is a 404, as for /series.
+        if (history.isEmpty()) {
+            config(ref);
+        }
+        return history;
     }
 
     @GetMapping("/history")
-    List<Decision> history(@RequestParam(defaultValue = "100") int limit) {
-        if (limit < 1 || limit > 10_000) {
-            throw new IllegalArgumentException("limit: " + limit + " (expected: 1 to 10000)");
+    List<Decision> history(@RequestParam(defaultValue = "100") String limit) {
+        int parsed;
+        try {
+            parsed = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            parsed = -1;
         }
-        return state.history(limit);
+        if (parsed < 1 || parsed > 10_000) {
+            throw new IllegalArgumentException("limit: " + ApiInput.quote(limit) + " (expected: an integer 1 to 10000)");
+        }
+        return state.history(parsed);
     }
 
     @PostMapping("/upstreams/{kind}/{id}/apply")
@@ -109,8 +121,8 @@ public class OptimizerController {
     @PostMapping("/upstreams/{kind}/{id}/rollback")
     ResponseEntity<Map<String, Object>> rollback(@PathVariable String kind, @PathVariable String id,
             @RequestBody(required = false) JsonNode body) {
-        Optional<String> decision = Optional.ofNullable(body).map(b -> b.get("decision"))
-                .filter(JsonNode::isString).map(JsonNode::asString);
+        Optional<String> decision = ApiInput.optionalString(body, "decision",
+                "the id of a decision of this upstream, as listed by its /history", "decision");
         return result(service.rollback(new UpstreamRef(kind, id), decision));
     }
 
@@ -119,8 +131,8 @@ public class OptimizerController {
             @RequestBody(required = false) JsonNode body) {
         UpstreamRef ref = new UpstreamRef(kind, id);
         config(ref);
-        String reason = Optional.ofNullable(body).map(b -> b.get("reason")).filter(JsonNode::isString)
-                .map(JsonNode::asString).orElse("paused by an operator");
+        String reason = ApiInput.optionalString(body, "reason", "a short text saying why", "reason")
+                .orElse("paused by an operator");
         state.pause(ref, reason, clock.millis());
         return Map.of("upstream", ref.key(), "paused", true, "reason", reason);
     }
@@ -165,6 +177,7 @@ public class OptimizerController {
     Map<String, Object> putPolicy(@PathVariable String kind, @PathVariable String id,
             @RequestBody JsonNode overrides) {
         UpstreamRef ref = new UpstreamRef(kind, id);
+        config(ref); // a policy for an upstream APISIX does not have would silently never apply
         return policyView(state.putPolicy(ref, overrides), overrides, ref);
     }
 

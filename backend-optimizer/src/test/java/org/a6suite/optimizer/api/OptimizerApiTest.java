@@ -204,6 +204,48 @@ class OptimizerApiTest {
     }
 
     @Test
+    void shouldRefuseWrongTypedFieldsWithProblemJsonNamingTheFieldAndWriteNothing() throws Exception {
+        String before = Harness.value(client, "/apisix/upstreams/1");
+        int decisionsBefore = app.get("/api/v1/history").json().size();
+
+        assertProblem(app.post("/api/v1/upstreams/upstreams/1/rollback", "{\"decision\":123}", Harness.key()),
+                400, "decision");
+        assertProblem(app.post("/api/v1/upstreams/upstreams/1/rollback", "[\"x\"]", Harness.key()), 400, "body");
+        assertProblem(app.post("/api/v1/upstreams/upstreams/1/rollback", "{\"decison\":\"x\"}", Harness.key()),
+                400, "decison");
+        assertProblem(app.post("/api/v1/upstreams/upstreams/1/pause", "{\"reason\":42}", Harness.key()),
+                400, "reason");
+        assertThat(app.get("/api/v1/upstreams/upstreams/1").json().get("paused").asBoolean()).isFalse();
+
+        Harness.Response limit = app.get("/api/v1/history?limit=abc");
+        assertProblem(limit, 400, "limit");
+        assertThat(limit.body()).doesNotContain("NumberFormat", "For input string", "java.");
+
+        assertProblem(app.get("/api/v1/no-such-endpoint"), 404, "path");
+        assertProblem(app.request("DELETE", "/api/v1/status", null, null, Harness.key()), 405, "method");
+        assertProblem(app.request("PUT", "/api/v1/policies/default", "mode=auto", "text/plain", Harness.key()),
+                415, "content-type");
+        assertProblem(app.put("/api/v1/policies/default", "{", Harness.key()), 400, "body");
+        assertProblem(app.get("/api/v1/upstreams/upstreams/999/history"), 404, "upstream");
+        assertProblem(app.put("/api/v1/policies/upstreams/999", "{\"mode\":\"auto\"}", Harness.key()), 404,
+                "upstream");
+        assertThat(app.get("/api/v1/policies/upstreams/999").json().get("overrides").isEmpty()).isTrue();
+
+        assertThat(app.get("/actuator/health").json().get("components").has("diskSpace")).isFalse();
+        assertThat(Harness.value(client, "/apisix/upstreams/1")).isEqualTo(before);
+        assertThat(app.get("/api/v1/history").json().size()).isEqualTo(decisionsBefore);
+    }
+
+    private static void assertProblem(Harness.Response r, int status, String field) {
+        assertThat(r.status()).as(r.body()).isEqualTo(status);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        JsonNode p = r.json();
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("field").asString()).isEqualTo(field);
+        assertThat(p.get("detail").asString()).isNotBlank();
+    }
+
+    @Test
     void shouldFailToStartOnBadConfigurationNamingTheProperty() {
         assertThatThrownBy(() -> new SpringApplicationBuilder(OptimizerApplication.class)
                 .run("--server.port=0", "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),

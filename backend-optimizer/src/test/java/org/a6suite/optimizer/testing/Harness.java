@@ -76,6 +76,17 @@ public final class Harness implements AutoCloseable {
                 .header("Content-Type", "application/json"), headers);
     }
 
+    /** Any method, body and content type, for tests of what the API refuses. */
+    public Response request(String method, String path, String body, String contentType, Map<String, String> headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return send(b, headers);
+    }
+
     public static Map<String, String> key() {
         return Map.of("X-API-Key", API_KEY);
     }
