@@ -189,6 +189,37 @@ class StreamingProxyTest {
     }
 
     @Test
+    void shouldDropUpstreamTrailersAsNginxDoesWithoutProxyPassTrailers() throws Exception {
+        start(Script.drip(true, 2, Duration.ofMillis(20)).withTrailers("X-Usage-Total-Tokens: 42"),
+                Duration.ofSeconds(5));
+        try (StreamingClient client = get()) {
+            assertThat(client.header("trailer")).isEmpty();
+            List<Piece> pieces = readToEnd(client);
+
+            assertThat(pieces).last().isInstanceOfSatisfying(Piece.End.class,
+                    end -> assertThat(end.trailers()).isEmpty());
+        }
+    }
+
+    @Test
+    void shouldOpenANewUpstreamConnectionWhenTheUpstreamClosedTheKeptAliveOne() throws Exception {
+        start(Script.drip(true, 2, Duration.ofMillis(20)), Duration.ofSeconds(5));
+        try (StreamingClient client = get()) {
+            assertThat(readToEnd(client)).last().isInstanceOf(Piece.End.class);
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> upstream.received().size() == 1);
+
+        upstream.closeConnections();
+
+        try (StreamingClient client = get()) {
+            assertThat(client.status()).isEqualTo(200);
+            assertThat(readToEnd(client)).last().isInstanceOf(Piece.End.class);
+        }
+        assertThat(upstream.received()).hasSize(2);
+        assertThat(upstream.received().getLast().connection()).isEqualTo(2);
+    }
+
+    @Test
     void shouldReuseTheUpstreamConnectionForTheNextRequest() throws Exception {
         start(Script.drip(true, 2, Duration.ofMillis(20)), Duration.ofSeconds(5));
         for (int i = 0; i < 3; i++) {

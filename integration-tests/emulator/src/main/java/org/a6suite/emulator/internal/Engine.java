@@ -386,10 +386,10 @@ public final class Engine {
 
     /**
      * Whether nginx buffers this response ({@code proxy_buffering on}, APISIX's default): yes unless the upstream sent
-     * {@code X-Accel-Buffering: no}. A HEAD response has no body to stream.
+     * {@code X-Accel-Buffering: no}. HEAD, 204 and 304 responses have no body to stream.
      */
     private static boolean buffered(RequestState s, UpstreamReply reply) {
-        return s.method.equals("HEAD") || reply.headers().stream()
+        return s.method.equals("HEAD") || reply.status() == 204 || reply.status() == 304 || reply.headers().stream()
                 .noneMatch(h -> h.is("x-accel-buffering") && h.value().trim().equalsIgnoreCase("no"));
     }
 

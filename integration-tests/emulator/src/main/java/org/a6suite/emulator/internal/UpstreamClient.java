@@ -181,6 +181,7 @@ final class UpstreamClient {
                 return;
             }
             boolean timedOut = w.cause() instanceof WriteTimeoutException;
+            ch.close(); // even when the response already ended: a half-written request leaves the connection unusable
             exchange.fail(new UpstreamException((timedOut
                     ? "upstream timed out (110: Connection timed out) while sending request to upstream"
                     : "send() to " + request.node().hostPort() + " failed: " + w.cause().getMessage()), timedOut));
