@@ -57,6 +57,9 @@ public final class Engine {
     private static final Set<String> NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "upgrade", "trailer");
+    /** Upstream response headers nginx's proxy module hides from the client ({@code ngx_http_proxy_hide_headers}). */
+    private static final Set<String> PROXY_HIDDEN = Set.of("x-accel-expires", "x-accel-redirect",
+            "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset", "x-pad");
 
     private final Clock clock;
     private final ExtPluginClient client;
@@ -354,6 +357,10 @@ public final class Engine {
         s.balancerPort = node.port();
         long t0 = nanoTime.getAsLong();
         return upstreams.send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
+                .thenCompose(reply -> buffered(s, reply)
+                        ? reply.body().aggregate().thenApply(body -> proxiedResponse(s,
+                                new UpstreamResponse(reply.status(), reply.headers(), body), extra))
+                        : CompletableFuture.completedFuture(streamedResponse(s, reply, extra)))
                 .handle((resp, error) -> {
                     long now = nanoTime.getAsLong();
                     s.upstreamNanos = now - t0; // $upstream_response_time of the last try
@@ -364,7 +371,7 @@ public final class Engine {
                                 ue == null ? resp.status() : 0);
                     }
                     if (ue == null) {
-                        return done(proxiedResponse(s, resp, extra));
+                        return done(resp);
                     }
                     log.error("{} while proxying {} (try {} of {})", ue.getMessage(), s, tryNo, upstream.maxTries());
                     boolean retriable = !ue.responseStarted && (!ue.requestSent || !NON_IDEMPOTENT.contains(s.method));
@@ -377,29 +384,61 @@ public final class Engine {
                 }).thenCompose(x -> x);
     }
 
+    /**
+     * Whether nginx buffers this response ({@code proxy_buffering on}, APISIX's default): yes unless the upstream sent
+     * {@code X-Accel-Buffering: no}. HEAD, 204 and 304 responses have no body to stream.
+     */
+    private static boolean buffered(RequestState s, UpstreamReply reply) {
+        return s.method.equals("HEAD") || reply.status() == 204 || reply.status() == 304 || reply.headers().stream()
+                .noneMatch(h -> h.is("x-accel-buffering") && h.value().trim().equalsIgnoreCase("no"));
+    }
+
     private EmulatorResponse proxiedResponse(RequestState s, UpstreamResponse resp, List<Header> extra) {
         boolean head = s.method.equals("HEAD");
-        List<Header> h = new ArrayList<>();
-        resp.headers().stream().filter(x -> x.is("content-type")).findFirst().ifPresent(h::add);
         String length = head ? resp.headers().stream().filter(x -> x.is("content-length")).map(Header::value)
                 .findFirst().orElse(null) : String.valueOf(resp.body().length);
-        if (length != null) {
-            h.add(new Header("Content-Length", length));
+        return new EmulatorResponse(resp.status(), proxiedHeaders(s, resp.headers(), Optional.ofNullable(length),
+                false, extra), head ? new byte[0] : resp.body(), false);
+    }
+
+    /**
+     * An unbuffered response: the head goes to the client now and the body follows chunk by chunk. The client gets
+     * the upstream's Content-Length when it sent one, else {@code Transfer-Encoding: chunked}.
+     */
+    private EmulatorResponse streamedResponse(RequestState s, UpstreamReply reply, List<Header> extra) {
+        Optional<String> length = reply.headers().stream().filter(x -> x.is("content-length"))
+                .map(Header::value).findFirst();
+        return new EmulatorResponse(reply.status(), proxiedHeaders(s, reply.headers(), length, true, extra), new byte[0],
+                false, Optional.of(reply.body()));
+    }
+
+    /**
+     * The client's response headers as nginx writes a proxied response: Content-Type, Content-Length or
+     * Transfer-Encoding, Connection, APISIX's extra headers, Date, the upstream's others (minus hop-by-hop and
+     * {@code proxy_hide_header} defaults), resp_headers from the runner, Server.
+     */
+    private List<Header> proxiedHeaders(RequestState s, List<Header> upstream, Optional<String> length,
+                                        boolean chunkedWithoutLength, List<Header> extra) {
+        List<Header> h = new ArrayList<>();
+        upstream.stream().filter(x -> x.is("content-type")).findFirst().ifPresent(h::add);
+        length.ifPresent(l -> h.add(new Header("Content-Length", l)));
+        if (length.isEmpty() && chunkedWithoutLength) {
+            h.add(new Header("Transfer-Encoding", "chunked"));
         }
         h.add(new Header("Connection", "keep-alive"));
         h.addAll(extra);
         h.add(new Header("Date", date()));
-        for (Header x : resp.headers()) {
+        for (Header x : upstream) {
             String lower = x.name().toLowerCase(Locale.ROOT);
             if (lower.equals("server") || lower.equals("date") || lower.equals("content-type")
-                    || lower.equals("content-length") || HOP_BY_HOP.contains(lower)) {
+                    || lower.equals("content-length") || HOP_BY_HOP.contains(lower) || PROXY_HIDDEN.contains(lower)) {
                 continue;
             }
             h.add(x);
         }
-        h = applyRespHeaders(h, s.respHeaders);
-        h.add(new Header("Server", SERVER));
-        return new EmulatorResponse(resp.status(), h, head ? new byte[0] : resp.body(), false);
+        List<Header> out = applyRespHeaders(h, s.respHeaders);
+        out.add(new Header("Server", SERVER));
+        return out;
     }
 
     /** Rewrite.resp_headers: first-set-then-add, minus the excluded list; an absent value deletes (§6). */
@@ -461,7 +500,9 @@ public final class Engine {
         s.balancerIp = node.get().host();
         s.balancerPort = node.get().port();
         return upstreams.send(node.get(), EmulatorUpstream.Timeout.DEFAULT, s.method, s.upstreamTarget(),
-                out, s.body).handle((resp, error) -> {
+                out, s.body).thenCompose(reply -> reply.body().aggregate()
+                        .thenApply(body -> new UpstreamResponse(reply.status(), reply.headers(), body)))
+                .handle((resp, error) -> {
                     if (error != null) {
                         log.error("failed to request: {}", upstreamError(error).getMessage());
                         return done(page(502, false));

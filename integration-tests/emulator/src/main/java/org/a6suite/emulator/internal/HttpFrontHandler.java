@@ -2,7 +2,12 @@ package org.a6suite.emulator.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -82,6 +87,11 @@ public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttp
         byte[] body = head ? new byte[0] : r.body();
         ChannelFutureListener after = r.close() || closeAnyway ? ChannelFutureListener.CLOSE
                 : ChannelFutureListener.CLOSE_ON_FAILURE;
+        if (r.stream().isPresent() && !head) {
+            relay(ctx.channel(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers), r.stream().get(),
+                    after);
+            return;
+        }
         if (chunked) {
             ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers));
             ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body))).addListener(after);
@@ -91,6 +101,45 @@ public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttp
                     DefaultHttpHeadersFactory.trailersFactory().newHeaders());
             ctx.writeAndFlush(full).addListener(after);
         }
+    }
+
+    /**
+     * Writes the head now and each upstream chunk as it arrives (nginx's unbuffered proxying). Reading from the upstream
+     * pauses while the client cannot take more. When the client goes away the upstream connection is closed; when the
+     * upstream fails mid-body the client connection is closed without the last chunk, so the client sees a truncated
+     * body, never a complete one.
+     */
+    private static void relay(Channel client, HttpResponse head, UpstreamBody body, ChannelFutureListener after) {
+        client.writeAndFlush(head);
+        ChannelFutureListener abortOnClose = f -> body.abort();
+        client.closeFuture().addListener(abortOnClose);
+        body.relay(new UpstreamBody.Listener() {
+            @Override
+            public void onChunk(ByteBuf chunk) {
+                client.writeAndFlush(new DefaultHttpContent(chunk)).addListener(w -> {
+                    if (!w.isSuccess()) {
+                        client.close();
+                    } else if (client.isWritable()) {
+                        body.resume();
+                    }
+                });
+                if (!client.isWritable()) {
+                    body.pause();
+                }
+            }
+
+            @Override
+            public void onEnd() {
+                client.closeFuture().removeListener(abortOnClose);
+                client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(after);
+            }
+
+            @Override
+            public void onError(UpstreamException error) {
+                client.closeFuture().removeListener(abortOnClose);
+                client.close();
+            }
+        });
     }
 
     @Override
