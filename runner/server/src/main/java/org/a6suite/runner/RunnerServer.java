@@ -25,6 +25,8 @@ import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
 import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.lane.HandoffSigner;
+import org.a6suite.runner.lane.HandoffStamper;
 import org.a6suite.runner.metrics.MetricsHttpServer;
 import org.a6suite.runner.metrics.PrometheusRegistry;
 import org.a6suite.runner.metrics.RunnerMetrics;
@@ -70,6 +72,7 @@ public final class RunnerServer implements AutoCloseable {
     private final List<Plugin<?>> started = new ArrayList<>();
     private final List<RunnerExtension> extensions = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final HandoffSigner handoffSigner;
     private A6SocketServer socketServer;
     private MetricsHttpServer metricsServer;
 
@@ -87,6 +90,8 @@ public final class RunnerServer implements AutoCloseable {
         this.runnerMetrics = new RunnerMetrics();
         this.metrics = new PrometheusRegistry();
         this.metrics.register(runnerMetrics);
+        // A key of this process only: handoffs stamped by another runner (or an earlier one) never verify.
+        this.handoffSigner = HandoffSigner.withRandomKey(options.clock(), config.laneHandoffTtl());
         this.hooks = new RunnerHooks(metrics);
     }
 
@@ -133,7 +138,8 @@ public final class RunnerServer implements AutoCloseable {
             started.add(plugin);
         }
         ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
-                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout());
+                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
+                new HandoffStamper(handoffSigner));
         socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
         if (config.metricsAddress().isPresent()) {
             try {
