@@ -363,6 +363,38 @@ class LaneServerTest extends RunnerFixture {
         assertThat(client.readHead().status()).isEqualTo(501);
     }
 
+    @Test
+    void shouldLetAnOpenStreamEndWhileTheRunnerShutsDownWithinItsBudget() throws Exception {
+        TestPublisher publisher = new TestPublisher();
+        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
+                publisher)));
+        RunnerServer server = start(laneConfig(8 * 1024 * 1024),
+                RunnerOptions.defaults().withShutdownBudget(Duration.ofSeconds(20)), lanePlugin);
+        InetSocketAddress address = server.laneAddress().orElseThrow();
+        RawHttpClient client = lane(server);
+        client.get("/stream", HANDOFF, handoff(prepare("lane", "cfg")));
+        client.readHead();
+        await().atMost(Duration.ofSeconds(5)).until(publisher::hasDemand);
+
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !accepts(address));
+        publisher.emit("last words");
+        publisher.complete();
+
+        assertThat(client.readChunk()).contains("last words");
+        assertThat(client.readChunk()).as("the terminating chunk").contains("");
+        closing.get(5, TimeUnit.SECONDS);
+    }
+
+    private static boolean accepts(InetSocketAddress address) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(address, 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private RunnerServer startLane(Plugin<?>... plugins) {
         return start(laneConfig(8 * 1024 * 1024), RunnerOptions.defaults(), plugins);
     }
