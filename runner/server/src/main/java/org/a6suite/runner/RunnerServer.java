@@ -150,7 +150,7 @@ public final class RunnerServer implements AutoCloseable {
         socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
         if (config.laneAddress().isPresent()) {
             LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
-                    config.laneMaxBodyBytes());
+                    config.laneMaxBodyBytes(), options.idleTimeout());
             try {
                 laneServer = LaneServer.bind(config.laneAddress().get(), group, lane);
             } catch (InterruptedException e) {

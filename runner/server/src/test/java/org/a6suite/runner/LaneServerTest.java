@@ -364,6 +364,30 @@ class LaneServerTest extends RunnerFixture {
     }
 
     @Test
+    void shouldAnswer502WhenThePluginAnswersAHeaderThatIsNotValidHttp() {
+        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.whole(200,
+                Headers.of("x-bad", "line\r\nset-cookie: injected"), Body.of("no"))));
+        RunnerServer server = startLane(lanePlugin);
+        RawHttpClient client = lane(server);
+
+        client.get("/x", HANDOFF, handoff(prepare("lane", "cfg")));
+
+        RawHttpClient.Head head = client.readHead();
+        assertThat(head.status()).isEqualTo(502);
+        assertThat(head.header("set-cookie")).isEmpty();
+        assertThat(client.readBody(head)).contains("\"reason\":\"invalid_head\"");
+    }
+
+    @Test
+    void shouldCloseALaneConnectionThatStaysIdleLongerThanTheIdleTimeout() {
+        RunnerServer server = start(laneConfig(1024), RunnerOptions.defaults().withIdleTimeout(Duration.ofMillis(300)),
+                lanePlugin);
+        RawHttpClient client = lane(server);
+
+        assertThat(client.atEof()).as("closed by the lane, not by the 10 s read timeout").isTrue();
+    }
+
+    @Test
     void shouldLetAnOpenStreamEndWhileTheRunnerShutsDownWithinItsBudget() throws Exception {
         TestPublisher publisher = new TestPublisher();
         onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,

@@ -166,9 +166,17 @@ final class LaneExchange {
                     "the plugin failed before it answered");
             return;
         }
-        switch (response) {
-            case LaneResponse.Whole whole -> sendWhole(whole);
-            case LaneResponse.Streamed streamed -> startStream(streamed);
+        try {
+            switch (response) {
+                case LaneResponse.Whole whole -> sendWhole(whole);
+                case LaneResponse.Streamed streamed -> startStream(streamed);
+            }
+        } catch (IllegalArgumentException e) {
+            // Netty refuses a header name or value that is not valid HTTP (a CR or LF in it, say) before anything
+            // is written, so the client can still get an honest answer.
+            LOG.debug("plugin {} answered a head that is not valid HTTP: {}", link.name(), e.toString());
+            failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "invalid_head",
+                    "the plugin answered a status or header that is not valid HTTP");
         }
     }
 

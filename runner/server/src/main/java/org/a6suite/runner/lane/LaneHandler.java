@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
 
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.RequestView;
@@ -117,6 +119,19 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
             // After the answer's last write, which was queued before this call.
             exchange.closeAfterWrites();
         }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
+            // A stream in progress reads nothing from its client by design; only an idle connection is closed.
+            if (current == null) {
+                LOG.debug("closing a lane connection idle for {} ms", services.idleTimeout().toMillis());
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
     }
 
     @Override

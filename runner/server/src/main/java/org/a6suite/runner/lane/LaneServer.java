@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
@@ -28,7 +30,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
  * route's pre-req plugin stamped a handoff. It runs on the runner's epoll event loops. Each connection gets:
  *
  * <pre>
- *   HttpServerCodec -> BodyLimit (HttpObjectAggregator, 413 above the limit) -> LaneHandler
+ *   IdleStateHandler -> HttpServerCodec -> BodyLimit (HttpObjectAggregator, 413 above the limit) -> LaneHandler
  * </pre>
  */
 public final class LaneServer {
@@ -68,6 +70,8 @@ public final class LaneServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ch.pipeline().addLast("idle", new IdleStateHandler(services.idleTimeout().toMillis(), 0, 0,
+                                TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("http", new HttpServerCodec(DECODER));
                         ch.pipeline().addLast("body-limit", new BodyLimit(services));
                         ch.pipeline().addLast("lane", new LaneHandler(services));

@@ -120,10 +120,15 @@ public final class RawHttpClient implements AutoCloseable {
         return Optional.of(new String(data, StandardCharsets.UTF_8));
     }
 
-    /** Whether the server closed the connection (the next read sees end of stream). */
+    /**
+     * Whether the server closed the connection (the next read sees end of stream or a reset); false when nothing
+     * arrives within the socket timeout.
+     */
     public boolean atEof() {
         try {
             return in.read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
         } catch (IOException e) {
             return true;
         }
