@@ -118,6 +118,27 @@ class LaneServerTest extends RunnerFixture {
     }
 
     @Test
+    void shouldHandTheRequestToTheLinkThatAskedForTheLaneWithThatLinksConfig() {
+        AtomicReference<String> config = new AtomicReference<>();
+        onLane.set((r, c, ctx) -> {
+            config.set(c);
+            return CompletableFuture.completedFuture(text(200, "second"));
+        });
+        TestPlugin first = TestPlugin.named("first")
+                .onRequest((r, c) -> RequestDecision.rewrite().setHeader("x-first", c).build()).build();
+        RunnerServer server = startLane(first, lanePlugin);
+        long token = prepare("first", "cfg-1", "lane", "cfg-2");
+
+        String handoff = handoff(token);
+        RawHttpClient client = lane(server);
+        client.get("/x", HANDOFF, handoff);
+
+        assertThat(handoff).startsWith("v1." + token + ".1.42.");
+        assertThat(client.readBody(client.readHead())).isEqualTo("second");
+        assertThat(config.get()).isEqualTo("cfg-2");
+    }
+
+    @Test
     void shouldRefuseARequestWithoutAValidHandoffWith403AndAProblemDocument() {
         RunnerServer server = startLane(lanePlugin);
         long token = prepare("lane", "cfg");
