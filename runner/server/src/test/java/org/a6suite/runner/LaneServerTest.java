@@ -267,6 +267,52 @@ class LaneServerTest extends RunnerFixture {
     }
 
     @Test
+    void shouldRelayAPublisherThatEmitsInsideRequestWithoutRecursing() throws Exception {
+        int chunks = 20_000;
+        AtomicInteger depth = new AtomicInteger();
+        AtomicInteger maxDepth = new AtomicInteger();
+        // Emits synchronously from inside request(n), the pattern that overflows the stack of a subscriber that
+        // requests again from onNext on the same thread.
+        java.util.concurrent.Flow.Publisher<Body> eager = subscriber -> subscriber.onSubscribe(
+                new java.util.concurrent.Flow.Subscription() {
+                    private int sent;
+                    private boolean done;
+
+                    @Override
+                    public void request(long n) {
+                        maxDepth.accumulateAndGet(depth.incrementAndGet(), Math::max);
+                        for (long i = 0; i < n && sent < chunks; i++) {
+                            subscriber.onNext(Body.of("chunk " + (sent++) + "\n"));
+                        }
+                        if (sent == chunks && !done) {
+                            done = true;
+                            subscriber.onComplete();
+                        }
+                        depth.decrementAndGet();
+                    }
+
+                    @Override
+                    public void cancel() {
+                        done = true;
+                    }
+                });
+        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY, eager)));
+        RunnerServer server = startLane(lanePlugin);
+        RawHttpClient client = lane(server);
+
+        client.get("/many", HANDOFF, handoff(prepare("lane", "cfg")));
+        client.readHead();
+        int received = 0;
+        for (Optional<String> c = client.readChunk(); c.isPresent() && !c.get().isEmpty(); c = client.readChunk()) {
+            assertThat(c.get()).isEqualTo("chunk " + received + "\n");
+            received++;
+        }
+
+        assertThat(received).isEqualTo(chunks);
+        assertThat(maxDepth).hasValue(1);
+    }
+
+    @Test
     void shouldCancelTheSubscriptionWhenTheClientGoesAwayMidStream() {
         TestPublisher publisher = new TestPublisher();
         onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
