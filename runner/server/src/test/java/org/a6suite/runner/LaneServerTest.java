@@ -182,6 +182,23 @@ class LaneServerTest extends RunnerFixture {
     }
 
     @Test
+    void shouldRefuseAHandoffWhoseRouteConfigurationTheRunnerNoLongerHolds() {
+        AtomicLong nanos = new AtomicLong();
+        RunnerServer server = start(laneConfig(1024), RunnerOptions.defaults().withTicker(nanos::get), lanePlugin);
+        String handoff = handoff(prepare("lane", "cfg"));
+        RawHttpClient client = lane(server);
+
+        // Unused for twice APISIX's conf expire time (3600 s in the builder): the token store drops the chain.
+        nanos.addAndGet(Duration.ofHours(2).plusSeconds(1).toNanos());
+        client.get("/x", HANDOFF, handoff);
+
+        RawHttpClient.Head head = client.readHead();
+        assertThat(head.status()).isEqualTo(403);
+        assertThat(client.readBody(head)).contains("\"reason\":\"unknown_token\"");
+        assertThat(laneCalls).hasValue(0);
+    }
+
+    @Test
     void shouldStripAClientSentHandoffOnARouteThatDoesNotHandOff() {
         startLane(TestPlugin.named("plain").build());
         long token = prepare("plain", "");
