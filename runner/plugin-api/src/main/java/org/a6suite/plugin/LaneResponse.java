@@ -44,8 +44,10 @@ public sealed interface LaneResponse {
 
     /**
      * A streamed answer. The lane subscribes once, asks for more chunks only as fast as the client reads them
-     * (backpressure), cancels the subscription when the client goes away (the plugin must then stop the work that
-     * feeds the stream), ends the response on {@code onComplete} and aborts it on {@code onError}.
+     * (backpressure: a few chunks ahead at most), cancels the subscription when the client goes away (the plugin must
+     * then stop the work that feeds the stream), ends the response on {@code onComplete} and aborts it on
+     * {@code onError}. Signals may come from any thread, one at a time (Reactive Streams rule 1.3); each
+     * {@link Body} becomes one HTTP chunk, flushed at once.
      */
     record Streamed(int status, Headers headers, Flow.Publisher<Body> body) implements LaneResponse {
         public Streamed {

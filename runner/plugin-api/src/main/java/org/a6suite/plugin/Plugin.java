@@ -59,7 +59,9 @@ public interface Plugin<C> {
      * Lane phase: answers a request APISIX proxied to the runner's HTTP lane after this plugin, in
      * {@code ext-plugin-pre-req}, returned a {@link RequestDecision.Rewrite} marked {@link
      * RequestDecision.Rewrite.Builder#toLane() toLane()}. {@code config} is the configuration parsed at that route's
-     * PrepareConf; {@code request} is the request as APISIX forwarded it (after every rewrite), with its whole body.
+     * PrepareConf; {@code request} is the request as APISIX forwarded it (after every rewrite), with its whole body,
+     * the client address from {@code X-Real-IP}, and no vars (a plugin that needs one asks for it in pre-req and
+     * passes it on as a request header of its Rewrite). {@code context.requestId()} is the id of the pre-req call.
      *
      * <p>If the client goes away before the stage completes, the runner cancels it
      * ({@code toCompletableFuture().cancel(false)}); a plugin that started outbound work must abort it then. The

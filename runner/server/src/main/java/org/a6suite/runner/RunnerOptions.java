@@ -16,7 +16,8 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * @param ticker          drives token expiry (nanoseconds)
  * @param clock           handed to plugins as {@code PluginEnvironment.clock()}
  * @param idleTimeout     a connection silent this long inside a frame, or while owing ExtraInfo answers, is closed;
- *                        default 70 s, above APISIX's 60 s read timeout
+ *                        default 70 s, above APISIX's 60 s read timeout; a lane connection silent this long while
+ *                        no answer is in progress is closed too (above nginx's 60 s upstream keep-alive timeout)
  * @param shutdownBudget  the whole graceful close: stop accepting, let in-flight calls finish, close connections;
  *                        default 800 ms, since APISIX sends SIGKILL 1 s after SIGTERM
  * @param environment     {@code PluginEnvironment.getenv}; default {@link System#getenv(String)}

@@ -25,6 +25,11 @@ import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
 import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.lane.HandoffSigner;
+import org.a6suite.runner.lane.HandoffStamper;
+import org.a6suite.runner.lane.LaneMetrics;
+import org.a6suite.runner.lane.LaneServer;
+import org.a6suite.runner.lane.LaneServices;
 import org.a6suite.runner.metrics.MetricsHttpServer;
 import org.a6suite.runner.metrics.PrometheusRegistry;
 import org.a6suite.runner.metrics.RunnerMetrics;
@@ -70,8 +75,11 @@ public final class RunnerServer implements AutoCloseable {
     private final List<Plugin<?>> started = new ArrayList<>();
     private final List<RunnerExtension> extensions = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final HandoffSigner handoffSigner;
+    private final LaneMetrics laneMetrics;
     private A6SocketServer socketServer;
     private MetricsHttpServer metricsServer;
+    private LaneServer laneServer;
 
     private RunnerServer(RunnerConfig config, RunnerOptions options, PluginRegistry registry) {
         this.config = config;
@@ -87,6 +95,10 @@ public final class RunnerServer implements AutoCloseable {
         this.runnerMetrics = new RunnerMetrics();
         this.metrics = new PrometheusRegistry();
         this.metrics.register(runnerMetrics);
+        this.laneMetrics = new LaneMetrics(metrics);
+        this.metrics.register(laneMetrics);
+        // A key of this process only: handoffs stamped by another runner (or an earlier one) never verify.
+        this.handoffSigner = HandoffSigner.withRandomKey(options.clock(), config.laneHandoffTtl());
         this.hooks = new RunnerHooks(metrics);
     }
 
@@ -133,8 +145,22 @@ public final class RunnerServer implements AutoCloseable {
             started.add(plugin);
         }
         ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
-                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout());
+                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
+                new HandoffStamper(handoffSigner));
         socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
+        if (config.laneAddress().isPresent()) {
+            LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
+                    config.laneMaxBodyBytes(), options.idleTimeout());
+            try {
+                laneServer = LaneServer.bind(config.laneAddress().get(), group, lane);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RunnerStartException("interrupted while binding the HTTP lane");
+            } catch (RuntimeException e) {
+                throw new RunnerStartException(RunnerConfig.LANE_ADDRESS + ": " + config.laneAddress().get()
+                        + " cannot be bound: " + e, e);
+            }
+        }
         if (config.metricsAddress().isPresent()) {
             try {
                 metricsServer = MetricsHttpServer.start(config.metricsAddress().get(), group, metrics::render);
@@ -158,6 +184,10 @@ public final class RunnerServer implements AutoCloseable {
                 config.socketPath(), String.format("%04o", config.socketMode()), config.workerThreads(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
                 registry.names().size(), registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
+        if (laneServer != null) {
+            LOG.info("a6-runner HTTP lane listening on http://{} (handoffs valid {} s, bodies up to {} bytes)",
+                    hostPort(laneServer.address()), config.laneHandoffTtl().toSeconds(), config.laneMaxBodyBytes());
+        }
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -175,6 +205,19 @@ public final class RunnerServer implements AutoCloseable {
     /** Where {@code GET /metrics} is served (with the real port when port 0 was configured). */
     public Optional<InetSocketAddress> metricsAddress() {
         return Optional.ofNullable(metricsServer).map(MetricsHttpServer::address);
+    }
+
+    /**
+     * Where the HTTP lane listens (with the real port when port 0 was configured); empty when the lane is off
+     * ({@code A6_LANE_ADDRESS=off}, or no lane address given to the builder).
+     */
+    public Optional<InetSocketAddress> laneAddress() {
+        return Optional.ofNullable(laneServer).map(LaneServer::address);
+    }
+
+    /** The lane's metrics (open streams and the like). */
+    public LaneMetrics laneMetrics() {
+        return laneMetrics;
     }
 
     /** Where services attach outcome listeners and find the metrics store. */
@@ -203,8 +246,9 @@ public final class RunnerServer implements AutoCloseable {
     }
 
     /**
-     * Graceful, bounded stop: stop accepting, let in-flight calls finish within the shutdown budget, close every
-     * connection, close extensions and plugins, remove the socket file. Idempotent.
+     * Graceful, bounded stop: stop accepting (socket and lane), let in-flight calls and lane exchanges (streams
+     * included) finish within the shutdown budget, close every connection (a stream still open then ends without
+     * its last chunk), close extensions and plugins, remove the socket file. Idempotent.
      */
     @Override
     public void close() {
@@ -216,17 +260,32 @@ public final class RunnerServer implements AutoCloseable {
             return;
         }
         long started0 = System.nanoTime();
+        long deadline = started0 + budget.minus(CLOSE_RESERVE).toNanos();
+        if (laneServer != null) {
+            laneServer.stopAccepting();
+        }
         if (socketServer != null) {
             socketServer.stopAccepting();
-            Duration drain = budget.minus(CLOSE_RESERVE);
             try {
-                if (!drain.isNegative() && !inFlight.awaitDrained(drain)) {
+                if (deadline > System.nanoTime()
+                        && !inFlight.awaitDrained(Duration.ofNanos(deadline - System.nanoTime()))) {
                     LOG.warn("shutting down with {} calls still in flight", inFlight.count());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             socketServer.closeConnections(50);
+        }
+        if (laneServer != null) {
+            try {
+                if (deadline > System.nanoTime()
+                        && !laneServer.awaitIdle(Duration.ofNanos(deadline - System.nanoTime()))) {
+                    LOG.warn("shutting down with {} lane requests or streams still open", laneServer.activeExchanges());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            laneServer.closeConnections(50);
         }
         if (metricsServer != null) {
             metricsServer.close();

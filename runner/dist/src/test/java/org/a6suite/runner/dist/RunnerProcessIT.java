@@ -50,6 +50,8 @@ class RunnerProcessIT {
         builder.environment().put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
         builder.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
         builder.environment().put("A6_PLUGINS_DIR", pluginsDir.toString());
+        // The lane's default port is fixed (9093); a free one keeps parallel builds on one host apart.
+        builder.environment().put("A6_LANE_ADDRESS", "127.0.0.1:0");
         return builder.start();
     }
 

@@ -20,7 +20,8 @@ import org.a6suite.runner.conf.PreparedChain;
 
 /**
  * Runs prepared chains for calls. The outcome of a request run is {@link RequestDecision.Proceed}, the first
- * {@link RequestDecision.Stop}, or one merged {@link RequestDecision.Rewrite}; of a response run
+ * {@link RequestDecision.Stop}, or one merged {@link RequestDecision.Rewrite} (with the link that asked for a lane
+ * handoff, if one did: see {@link RequestOutcome}); of a response run
  * {@link ResponseDecision.Pass} or one merged {@link ResponseDecision.Modify}. A failing plugin completes the
  * future with a {@link ChainFailure}.
  */
@@ -38,8 +39,8 @@ public final class ChainExecutor {
      *
      * @param home the executor that owns the call (the connection's event loop)
      */
-    public CompletableFuture<RequestDecision> runRequest(PreparedChain chain, RequestView request,
-                                                         CallContext context, Executor home) {
+    public CompletableFuture<RequestOutcome> runRequest(PreparedChain chain, RequestView request,
+                                                        CallContext context, Executor home) {
         requireNonNull(request, "request");
         return new RequestRun(chain, request, context, home, blocking).start();
     }
@@ -51,7 +52,7 @@ public final class ChainExecutor {
         return new ResponseRun(chain, response, context, home, blocking).start();
     }
 
-    private static final class RequestRun extends ChainRun<RequestDecision, RequestDecision> {
+    private static final class RequestRun extends ChainRun<RequestDecision, RequestOutcome> {
         private final RewriteMerger merger = new RewriteMerger();
         private RequestView view;
 
@@ -66,19 +67,19 @@ public final class ChainExecutor {
         }
 
         @Override
-        RequestDecision apply(ChainLink<?> link, RequestDecision decision) {
+        RequestOutcome apply(int index, ChainLink<?> link, RequestDecision decision) {
             return switch (decision) {
                 case RequestDecision.Proceed p -> null;
-                case RequestDecision.Stop stop -> stop;
+                case RequestDecision.Stop stop -> RequestOutcome.of(stop);
                 case RequestDecision.Rewrite rewrite -> {
-                    view = merger.apply(view, rewrite);
+                    view = merger.apply(view, rewrite, index);
                     yield null;
                 }
             };
         }
 
         @Override
-        RequestDecision finish() {
+        RequestOutcome finish() {
             return merger.result();
         }
     }
@@ -102,7 +103,7 @@ public final class ChainExecutor {
         }
 
         @Override
-        ResponseDecision apply(ChainLink<?> link, ResponseDecision decision) {
+        ResponseDecision apply(int index, ChainLink<?> link, ResponseDecision decision) {
             if (decision instanceof ResponseDecision.Modify modify) {
                 // Later plugins win per field, and see the response as modified so far.
                 modified = true;

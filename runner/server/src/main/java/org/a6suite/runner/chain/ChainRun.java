@@ -43,8 +43,11 @@ abstract class ChainRun<D, O> {
     /** Calls {@code link} with the current view; may throw or return null, both count as the link failing. */
     abstract CompletionStage<D> call(ChainLink<?> link, CallContext context);
 
-    /** Applies one decision; returns the final outcome if it ends the chain, else null to go on. */
-    abstract O apply(ChainLink<?> link, D decision);
+    /**
+     * Applies one decision of the link at {@code index} (its position in the chain); returns the final outcome if it
+     * ends the chain, else null to go on.
+     */
+    abstract O apply(int index, ChainLink<?> link, D decision);
 
     /** The outcome after the last link. */
     abstract O finish();
@@ -108,7 +111,7 @@ abstract class ChainRun<D, O> {
         }
         O end;
         try {
-            end = apply(link, decision);
+            end = apply(index, link, decision);
         } catch (RuntimeException e) {
             fail(link, e);
             return false;

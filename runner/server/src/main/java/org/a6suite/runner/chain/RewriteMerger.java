@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
@@ -21,7 +22,8 @@ import org.a6suite.plugin.RequestView;
  * <p>Merge rules (APISIX applies one Rewrite per call): the last path and body win; a header's last edit wins
  * (names compared ignoring case, as APISIX does); a later plugin's edits of an argument replace an earlier plugin's
  * edits of the same name (within one plugin, the first value replaces and later ones append, APISIX's own rule);
- * response headers accumulate in order.
+ * response headers accumulate in order; the last link that asks for a lane handoff ({@code toLane()}) is the one the
+ * lane calls, since it is the one that saw the request as APISIX will forward it.
  */
 final class RewriteMerger {
 
@@ -31,10 +33,17 @@ final class RewriteMerger {
     private final List<Headers.Header> responseHeaders = new ArrayList<>();
     private Optional<Body> body = Optional.empty();
     private boolean rewritten;
+    private OptionalInt laneLink = OptionalInt.empty();
 
-    /** Records {@code rewrite} and returns {@code view} as the next plugin should see it. */
-    RequestView apply(RequestView view, Rewrite rewrite) {
+    /**
+     * Records {@code rewrite}, made by the link at {@code linkIndex}, and returns {@code view} as the next plugin
+     * should see it.
+     */
+    RequestView apply(RequestView view, Rewrite rewrite, int linkIndex) {
         rewritten = true;
+        if (rewrite.lane()) {
+            laneLink = OptionalInt.of(linkIndex);
+        }
         RequestView.Builder next = view.toBuilder();
         if (rewrite.path().isPresent()) {
             path = rewrite.path();
@@ -75,13 +84,14 @@ final class RewriteMerger {
         return next.build();
     }
 
-    /** {@link RequestDecision#proceed()} if nothing was rewritten, else the merged rewrite. */
-    RequestDecision result() {
+    /** {@link RequestDecision#proceed()} if nothing was rewritten, else the merged rewrite and its lane link. */
+    RequestOutcome result() {
         if (!rewritten) {
-            return RequestDecision.proceed();
+            return RequestOutcome.of(RequestDecision.proceed());
         }
         List<Rewrite.ArgEdit> flatArgs = new ArrayList<>();
         args.values().forEach(flatArgs::addAll);
-        return new Rewrite(path, List.copyOf(headers.values()), flatArgs, responseHeaders, body);
+        return new RequestOutcome(new Rewrite(path, List.copyOf(headers.values()), flatArgs, responseHeaders, body,
+                laneLink.isPresent()), laneLink);
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Execution;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.RequestDecision;
@@ -71,6 +72,11 @@ public final class ChainLink<C> {
 
     public CompletionStage<ResponseDecision> onResponse(ResponseView response, CallContext context) {
         return plugin.onResponse(response, config, context);
+    }
+
+    /** The lane phase: the request APISIX proxied to the runner's HTTP lane after this link's handoff. */
+    public CompletionStage<LaneResponse> onLane(RequestView request, CallContext context) {
+        return plugin.onLane(request, config, context);
     }
 
     @Override

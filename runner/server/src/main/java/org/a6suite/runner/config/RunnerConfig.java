@@ -27,7 +27,16 @@ import java.util.Set;
  *   <tr><td>{@code A6_BLOCKING_THREADS}</td><td>threads for blocking plugins, 1..10000</td><td>256</td></tr>
  *   <tr><td>{@code A6_SOCKET_MODE}</td><td>octal permission bits, e.g. {@code 0660}</td><td>{@code 0660}</td></tr>
  *   <tr><td>{@code A6_METRICS_ADDRESS}</td><td>{@code host:port} of the Prometheus endpoint</td><td>off</td></tr>
+ *   <tr><td>{@code A6_LANE_ADDRESS}</td><td>{@code host:port} of the HTTP lane, or {@code off}</td>
+ *       <td>{@code 127.0.0.1:9093}</td></tr>
+ *   <tr><td>{@code A6_LANE_MAX_BODY_BYTES}</td><td>request body bound on the lane, 0..1073741824</td>
+ *       <td>8388608 (8 MiB)</td></tr>
+ *   <tr><td>{@code A6_LANE_HANDOFF_TTL}</td><td>seconds a handoff stays valid, 1..3600</td><td>30</td></tr>
  * </table>
+ *
+ * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
+ * {@code /}, and a {@code "unix:/path"} key of a nodes map parses as host {@code unix} without a port), so
+ * {@code unix:} is rejected here rather than accepted and never reached.
  *
  * @param socketPath       the unix socket the runner listens on
  * @param confExpireTime   APISIX's token cache lifetime; the runner keeps tokens longer (see the token store)
@@ -36,9 +45,13 @@ import java.util.Set;
  * @param blockingThreads  the bound of the pool that runs {@code Execution.BLOCKING} plugins
  * @param socketMode       the socket file's permission bits (0..0777)
  * @param metricsAddress   where to serve {@code GET /metrics}, if anywhere
+ * @param laneAddress      where the HTTP lane listens, if anywhere (port 0 picks a free port)
+ * @param laneMaxBodyBytes the largest request body the lane accepts (413 above it), 0..1073741824
+ * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
  */
 public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
-                           int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress) {
+                           int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress,
+                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -47,6 +60,16 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final String BLOCKING_THREADS = "A6_BLOCKING_THREADS";
     public static final String SOCKET_MODE = "A6_SOCKET_MODE";
     public static final String METRICS_ADDRESS = "A6_METRICS_ADDRESS";
+    public static final String LANE_ADDRESS = "A6_LANE_ADDRESS";
+    public static final String LANE_MAX_BODY_BYTES = "A6_LANE_MAX_BODY_BYTES";
+    public static final String LANE_HANDOFF_TTL = "A6_LANE_HANDOFF_TTL";
+
+    /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
+    public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
+    public static final int DEFAULT_LANE_MAX_BODY_BYTES = 8 * 1024 * 1024;
+    public static final int MAX_LANE_BODY_BYTES = 1024 * 1024 * 1024;
+    public static final Duration DEFAULT_LANE_HANDOFF_TTL = Duration.ofSeconds(30);
+    static final Duration MAX_LANE_HANDOFF_TTL = Duration.ofHours(1);
 
     /** 0660: the APISIX master's user and group may connect (workers run as another user of that group). */
     public static final int DEFAULT_SOCKET_MODE = 0660;
@@ -59,6 +82,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         requireNonNull(confExpireTime, "confExpireTime");
         requireNonNull(pluginsDir, "pluginsDir");
         requireNonNull(metricsAddress, "metricsAddress");
+        requireNonNull(laneAddress, "laneAddress");
+        requireNonNull(laneHandoffTtl, "laneHandoffTtl");
         if (!socketPath.isAbsolute()) {
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
@@ -78,6 +103,13 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         if (socketMode < 0 || socketMode > 0777) {
             throw new RunnerConfigException("socketMode: " + Integer.toOctalString(socketMode)
                     + " (expected: 0..0777)");
+        }
+        if (laneMaxBodyBytes < 0 || laneMaxBodyBytes > MAX_LANE_BODY_BYTES) {
+            throw new RunnerConfigException("laneMaxBodyBytes: " + laneMaxBodyBytes + " (expected: 0.."
+                    + MAX_LANE_BODY_BYTES + ")");
+        }
+        if (laneHandoffTtl.compareTo(Duration.ofSeconds(1)) < 0 || laneHandoffTtl.compareTo(MAX_LANE_HANDOFF_TTL) > 0) {
+            throw new RunnerConfigException("laneHandoffTtl: " + laneHandoffTtl + " (expected: PT1S..PT1H)");
         }
     }
 
@@ -100,8 +132,20 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                 .map(v -> (int) parseLong(env, BLOCKING_THREADS, v, 1, 10_000, "an integer 1..10000"))
                 .orElse(DEFAULT_BLOCKING_THREADS);
         int mode = optional(env, SOCKET_MODE).map(RunnerConfig::parseMode).orElse(DEFAULT_SOCKET_MODE);
-        Optional<InetSocketAddress> metrics = optional(env, METRICS_ADDRESS).map(RunnerConfig::parseHostPort);
-        return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics);
+        Optional<InetSocketAddress> metrics = optional(env, METRICS_ADDRESS)
+                .map(v -> parseHostPort(METRICS_ADDRESS, v, "127.0.0.1:9464"));
+        Optional<InetSocketAddress> lane = optional(env, LANE_ADDRESS).map(RunnerConfig::parseLaneAddress)
+                .orElse(Optional.of(DEFAULT_LANE_ADDRESS));
+        int laneBody = optional(env, LANE_MAX_BODY_BYTES)
+                .map(v -> (int) parseLong(env, LANE_MAX_BODY_BYTES, v, 0, MAX_LANE_BODY_BYTES,
+                        "bytes, 0.." + MAX_LANE_BODY_BYTES))
+                .orElse(DEFAULT_LANE_MAX_BODY_BYTES);
+        Duration ttl = optional(env, LANE_HANDOFF_TTL)
+                .map(v -> Duration.ofSeconds(parseLong(env, LANE_HANDOFF_TTL, v, 1, MAX_LANE_HANDOFF_TTL.toSeconds(),
+                        "seconds, 1.." + MAX_LANE_HANDOFF_TTL.toSeconds())))
+                .orElse(DEFAULT_LANE_HANDOFF_TTL);
+        return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics,
+                lane, laneBody, ttl);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -174,11 +218,23 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         return Integer.parseInt(value, 8);
     }
 
-    static InetSocketAddress parseHostPort(String value) {
+    /** {@code off}, or a TCP {@code host:port}; a unix socket is refused with the reason (see the class doc). */
+    static Optional<InetSocketAddress> parseLaneAddress(String value) {
+        if (value.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        if (value.startsWith("unix:")) {
+            throw new RunnerConfigException(LANE_ADDRESS + ": " + value + " (expected: host:port such as "
+                    + "127.0.0.1:9093, or off; APISIX cannot use a unix socket as an upstream node)");
+        }
+        return Optional.of(parseHostPort(LANE_ADDRESS, value, "127.0.0.1:9093, or off"));
+    }
+
+    static InetSocketAddress parseHostPort(String name, String value, String example) {
         int colon = value.lastIndexOf(':');
-        String expected = " (expected: host:port, e.g. 127.0.0.1:9464)";
+        String expected = " (expected: host:port, e.g. " + example + ")";
         if (colon <= 0 || colon == value.length() - 1) {
-            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+            throw new RunnerConfigException(name + ": " + value + expected);
         }
         String host = value.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -188,19 +244,22 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         try {
             port = Integer.parseInt(value.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+            throw new RunnerConfigException(name + ": " + value + expected);
         }
         if (port < 0 || port > 65_535 || host.isEmpty()) {
-            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + expected);
+            throw new RunnerConfigException(name + ": " + value + expected);
         }
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw new RunnerConfigException(METRICS_ADDRESS + ": " + value + " (expected: a resolvable host:port)");
+            throw new RunnerConfigException(name + ": " + value + " (expected: a resolvable host:port)");
         }
         return address;
     }
 
-    /** Builds a {@link RunnerConfig} with defaults (expire time 3600 s, mode 0660, 2 worker threads). */
+    /**
+     * Builds a {@link RunnerConfig} with defaults (expire time 3600 s, mode 0660, 2 worker threads, metrics and lane
+     * off: an embedded runner opens no TCP port unless asked, so tests can run side by side).
+     */
     public static final class Builder {
         private final Path socketPath;
         private Duration confExpireTime = Duration.ofSeconds(3600);
@@ -209,6 +268,9 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private int socketMode = DEFAULT_SOCKET_MODE;
         private InetSocketAddress metricsAddress;
+        private InetSocketAddress laneAddress;
+        private int laneMaxBodyBytes = DEFAULT_LANE_MAX_BODY_BYTES;
+        private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
@@ -244,9 +306,26 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             return this;
         }
 
+        /** Serves the HTTP lane on {@code laneAddress}; {@code 127.0.0.1:0} picks a free port (see laneAddress()). */
+        public Builder laneAddress(InetSocketAddress laneAddress) {
+            this.laneAddress = laneAddress;
+            return this;
+        }
+
+        public Builder laneMaxBodyBytes(int laneMaxBodyBytes) {
+            this.laneMaxBodyBytes = laneMaxBodyBytes;
+            return this;
+        }
+
+        public Builder laneHandoffTtl(Duration laneHandoffTtl) {
+            this.laneHandoffTtl = requireNonNull(laneHandoffTtl, "laneHandoffTtl");
+            return this;
+        }
+
         public RunnerConfig build() {
             return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
-                    blockingThreads, socketMode, Optional.ofNullable(metricsAddress));
+                    blockingThreads, socketMode, Optional.ofNullable(metricsAddress), Optional.ofNullable(laneAddress),
+                    laneMaxBodyBytes, laneHandoffTtl);
         }
     }
 }

@@ -30,6 +30,7 @@ import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.runner.conf.ChainPreparationException;
 import org.a6suite.runner.conf.PreparedChain;
 import org.a6suite.runner.conf.Questions;
+import org.a6suite.runner.lane.Handoff;
 import org.a6suite.runner.metrics.RunnerMetrics.CallResult;
 import org.a6suite.runner.metrics.RunnerMetrics.CallType;
 import org.slf4j.Logger;
@@ -216,8 +217,10 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             if (call.request instanceof HttpReqCallRequest request) {
                 var view = MessageMapping.requestView(request, call.vars(),
                         call.body(ExtraInfoRequest.ReqBody.INSTANCE));
+                boolean clientSentHandoff = view.headers().contains(Handoff.HEADER);
                 reply = services.chains().runRequest(call.chain, view, call.chain.context(call.id), home)
-                        .thenApply(decision -> MessageMapping.requestReply(call.id, decision));
+                        .thenApply(outcome -> MessageMapping.requestReply(call.id, services.handoffs().decide(
+                                outcome, request.confToken(), call.id, clientSentHandoff)));
             } else {
                 HttpRespCallRequest request = (HttpRespCallRequest) call.request;
                 var view = MessageMapping.responseView(request, call.vars(),

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.lane.HandoffStamper;
 import org.a6suite.runner.metrics.RunnerMetrics;
 
 /**
@@ -20,10 +21,11 @@ import org.a6suite.runner.metrics.RunnerMetrics;
  * @param inFlight    calls not yet answered, for graceful shutdown
  * @param metrics     the runner's counters
  * @param idleTimeout how long a connection may sit inside a frame (or owe ExtraInfo answers) before it is closed
+ * @param handoffs    stamps lane handoffs on pre-req replies and strips client copies
  */
 public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, ChainExecutor chains,
                                  Executor blocking, InFlightCalls inFlight, RunnerMetrics metrics,
-                                 Duration idleTimeout) {
+                                 Duration idleTimeout, HandoffStamper handoffs) {
     public ConnectionServices {
         requireNonNull(tokens, "tokens");
         requireNonNull(preparer, "preparer");
@@ -32,6 +34,7 @@ public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, 
         requireNonNull(inFlight, "inFlight");
         requireNonNull(metrics, "metrics");
         requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(handoffs, "handoffs");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: positive)");
         }

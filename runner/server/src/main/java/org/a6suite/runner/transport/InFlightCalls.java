@@ -5,8 +5,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Counts calls that have arrived and not yet been answered, so shutdown can wait for them (bounded) before closing
- * connections. Event loops only increment and decrement; only the shutdown thread waits.
+ * Counts calls that have arrived and not yet been answered (A6 calls; lane exchanges in a counter of their own), so
+ * shutdown can wait for them (bounded) before closing connections. Event loops only increment and decrement; only
+ * the shutdown thread waits.
  */
 public final class InFlightCalls {
 
@@ -14,7 +15,7 @@ public final class InFlightCalls {
     private final Condition drained = lock.newCondition();
     private int count;
 
-    void begin() {
+    public void begin() {
         lock.lock();
         try {
             count++;
@@ -23,7 +24,7 @@ public final class InFlightCalls {
         }
     }
 
-    void end() {
+    public void end() {
         lock.lock();
         try {
             if (--count == 0) {

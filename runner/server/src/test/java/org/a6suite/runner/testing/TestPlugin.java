@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Execution;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.RequestDecision;
@@ -32,6 +33,13 @@ public final class TestPlugin implements Plugin<String> {
     private final Execution execution;
     private final BiFunction<RequestView, String, CompletionStage<RequestDecision>> onRequest;
     private final BiFunction<ResponseView, String, CompletionStage<ResponseDecision>> onResponse;
+    private final LaneCallback onLane;
+
+    /** A lane callback: the request, the parsed config and the call context. */
+    @FunctionalInterface
+    public interface LaneCallback {
+        CompletionStage<LaneResponse> answer(RequestView request, String config, CallContext context);
+    }
 
     private TestPlugin(Builder b) {
         this.name = b.name;
@@ -40,6 +48,7 @@ public final class TestPlugin implements Plugin<String> {
         this.execution = b.execution;
         this.onRequest = b.onRequest;
         this.onResponse = b.onResponse;
+        this.onLane = b.onLane;
     }
 
     public static Builder named(String name) {
@@ -76,6 +85,12 @@ public final class TestPlugin implements Plugin<String> {
         return onResponse.apply(response, config);
     }
 
+    @Override
+    public CompletionStage<LaneResponse> onLane(RequestView request, String config, CallContext context) {
+        return onLane == null ? Plugin.super.onLane(request, config, context)
+                : onLane.answer(request, config, context);
+    }
+
     /** Builds a {@link TestPlugin}. */
     public static final class Builder {
         private final String name;
@@ -86,6 +101,7 @@ public final class TestPlugin implements Plugin<String> {
                 (r, c) -> CompletableFuture.completedFuture(RequestDecision.proceed());
         private BiFunction<ResponseView, String, CompletionStage<ResponseDecision>> onResponse =
                 (r, c) -> CompletableFuture.completedFuture(ResponseDecision.pass());
+        private LaneCallback onLane;
 
         private Builder(String name) {
             this.name = requireNonNull(name, "name");
@@ -119,6 +135,12 @@ public final class TestPlugin implements Plugin<String> {
 
         public Builder onResponse(BiFunction<ResponseView, String, ResponseDecision> callback) {
             this.onResponse = (r, c) -> CompletableFuture.completedFuture(callback.apply(r, c));
+            return this;
+        }
+
+        /** Answers lane calls; without it the plugin answers 501 there, as the API's default does. */
+        public Builder onLane(LaneCallback callback) {
+            this.onLane = callback;
             return this;
         }
 
