@@ -42,7 +42,7 @@ wait_socket() {
 start_server() { # $1 = label, $2 = workload
   local sock="$work/$1.sock"; rm -f "$sock"
   case "$1" in
-    ours) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" \
+    ours) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" A6_LANE_ADDRESS=off \
             java -jar "$RUNNER_JAR" >"$work/$1.log" 2>&1 & ;;
     official-default) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
             java -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;

@@ -19,14 +19,14 @@ while [ $# -gt 0 ]; do
 done
 
 STATE="$PWD/.local-stack"
-GATEWAY_PORT=9080; CONTROL_PORT=9090; PROM_PORT=9091; RUNNER_METRICS_PORT=9092; OPTIMIZER_PORT=8090
+GATEWAY_PORT=9080; CONTROL_PORT=9090; PROM_PORT=9091; RUNNER_METRICS_PORT=9092; LANE_PORT=9093; OPTIMIZER_PORT=8090
 ETCD_PORT=12379; ETCD_PEER_PORT=12380
 ETCD_URL="http://127.0.0.1:$ETCD_PORT"
 
 if [ -f "$STATE/pids" ] && [ -s "$STATE/pids" ]; then
   echo "a6 up: a local stack seems to be running (see $STATE/pids); run ./a6 stop first" >&2; exit 1
 fi
-for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096; do
+for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $LANE_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "a6 up: port $port is already in use; stop what uses it first" >&2; exit 1
   fi
@@ -102,7 +102,7 @@ step 5/7 "plugin runner on unix:$STATE/runner.sock (with an official-SDK filter 
 mkdir -p "$STATE/plugins"
 cp integration-tests/sample-sdk-filters/target/a6-sample-sdk-filters-*.jar "$STATE/plugins/"
 APISIX_LISTEN_ADDRESS="unix:$STATE/runner.sock" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$STATE/plugins" \
-A6_METRICS_ADDRESS="127.0.0.1:$RUNNER_METRICS_PORT" \
+A6_METRICS_ADDRESS="127.0.0.1:$RUNNER_METRICS_PORT" A6_LANE_ADDRESS="127.0.0.1:$LANE_PORT" \
 A6_HEALTH_ETCD_ENDPOINTS="$ETCD_URL" A6_HEALTH_NODE_ID=local-apisix-1 A6_HEALTH_INTERVAL=5s \
 A6_HEALTH_PROMETHEUS_URL="http://127.0.0.1:$PROM_PORT/apisix/prometheus/metrics" \
 A6_HEALTH_CONTROL_URL="http://127.0.0.1:$CONTROL_PORT/v1/healthcheck" \
@@ -131,6 +131,7 @@ a6-suite local stack is up (logs in .local-stack/logs):
   optimizer API               http://127.0.0.1:$OPTIMIZER_PORT/api/v1/upstreams   (OpenAPI: /v3/api-docs)
   optimizer dashboard         http://127.0.0.1:$OPTIMIZER_PORT/
   runner metrics              http://127.0.0.1:$RUNNER_METRICS_PORT/metrics
+  runner HTTP lane            http://127.0.0.1:$LANE_PORT   (routes' upstream for streaming; 403 without a handoff)
   gateway metrics (APISIX fmt) http://127.0.0.1:$PROM_PORT/apisix/prometheus/metrics
   gateway Control API         http://127.0.0.1:$CONTROL_PORT/v1/healthcheck
   etcd                        $ETCD_URL

@@ -135,6 +135,7 @@ public final class LoopBench {
             Map<String, String> runnerEnv = new LinkedHashMap<>();
             runnerEnv.put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
             runnerEnv.put("APISIX_CONF_EXPIRE_TIME", "3600");
+            runnerEnv.put("A6_LANE_ADDRESS", "127.0.0.1:0");
             runnerEnv.put("A6_HEALTH_ETCD_ENDPOINTS", etcd.endpoint());
             runnerEnv.put("A6_HEALTH_NODE_ID", HEALTH_NODE_ID);
             runnerEnv.put("A6_HEALTH_INTERVAL", healthInterval + "s");

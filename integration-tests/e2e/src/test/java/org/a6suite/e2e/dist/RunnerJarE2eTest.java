@@ -62,6 +62,7 @@ class RunnerJarE2eTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
         pb.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
+        pb.environment().put("A6_LANE_ADDRESS", "127.0.0.1:0"); // never collide with a lane on the default port
         pb.environment().put("A6_PLUGINS_DIR", pluginsDir.toString());
         pb.environment().put("DEMO_PROVIDER_KEY", "test-key-not-a-secret");
         runner = pb.start();
