@@ -26,10 +26,17 @@ public final class ApisixRoutes {
      */
     public static final String UNUSED_UPSTREAM = "127.0.0.1:1";
 
+    /**
+     * The runner's HTTP lane as a route's upstream node: {@link GatewayHarness} replaces it with the lane's real
+     * {@code host:port} when it starts the runner with {@link GatewayHarness.Builder#lane()}.
+     */
+    public static final String LANE = "a6-lane.invalid:9093";
+
     private final String uri;
     private final Map<String, Map<String, String>> phases = new LinkedHashMap<>();
     private String upstream = UNUSED_UPSTREAM;
     private String[] methods = new String[0];
+    private Double readTimeoutSeconds;
 
     private ApisixRoutes(String uri) {
         this.uri = requireNonNull(uri, "uri");
@@ -68,6 +75,12 @@ public final class ApisixRoutes {
         return this;
     }
 
+    /** The route's {@code timeout} (connect and send 6 s, read {@code seconds}): nginx's longest silence on a read. */
+    public ApisixRoutes readTimeout(double seconds) {
+        this.readTimeoutSeconds = seconds;
+        return this;
+    }
+
     /** The route JSON; the plugin values are embedded as strings, as APISIX stores them. */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
@@ -86,6 +99,9 @@ public final class ApisixRoutes {
         ObjectNode up = root.putObject("upstream");
         up.put("type", "roundrobin");
         up.putObject("nodes").put(upstream, 1);
+        if (readTimeoutSeconds != null) {
+            root.putObject("timeout").put("connect", 6).put("send", 6).put("read", readTimeoutSeconds);
+        }
         return JSON.writeValueAsString(root);
     }
 }

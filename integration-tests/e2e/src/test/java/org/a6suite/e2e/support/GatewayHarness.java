@@ -2,6 +2,7 @@ package org.a6suite.e2e.support;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +66,9 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** Adds or replaces a route from APISIX route JSON (the next request sends a new PrepareConf). */
     public void putRoute(String id, String apisixRouteJson) {
-        emulator.putRoute(EmulatorRoute.fromJson(id, apisixRouteJson));
+        String laneNode = runner.laneAddress().map(a -> a.getHostString() + ":" + a.getPort())
+                .orElse(ApisixRoutes.UNUSED_UPSTREAM);
+        emulator.putRoute(EmulatorRoute.fromJson(id, apisixRouteJson.replace(ApisixRoutes.LANE, laneNode)));
     }
 
     public ApisixEmulator emulator() {
@@ -94,6 +97,8 @@ public final class GatewayHarness implements AutoCloseable {
         private Duration readTimeout = Duration.ofSeconds(60);
         private UnaryOperator<RunnerConfig.Builder> runnerConfig = UnaryOperator.identity();
         private UnaryOperator<ApisixEmulator.Builder> emulatorConfig = UnaryOperator.identity();
+        private final List<String[]> routeJson = new ArrayList<>();
+        private boolean lane;
 
         private Builder(Path dir) {
             this.dir = requireNonNull(dir, "dir");
@@ -111,9 +116,18 @@ public final class GatewayHarness implements AutoCloseable {
             return this;
         }
 
-        /** A route from APISIX route JSON, see {@link ApisixRoutes}. */
+        /**
+         * A route from APISIX route JSON, see {@link ApisixRoutes}; an upstream node {@link ApisixRoutes#LANE} becomes
+         * the runner's lane address.
+         */
         public Builder route(String id, String apisixRouteJson) {
-            routes.add(EmulatorRoute.fromJson(id, apisixRouteJson));
+            routeJson.add(new String[] {requireNonNull(id, "id"), requireNonNull(apisixRouteJson, "json")});
+            return this;
+        }
+
+        /** Starts the runner's HTTP lane on a free loopback port (routes name it with {@link ApisixRoutes#LANE}). */
+        public Builder lane() {
+            this.lane = true;
             return this;
         }
 
@@ -142,12 +156,20 @@ public final class GatewayHarness implements AutoCloseable {
 
         public GatewayHarness start() {
             Map<String, String> environment = Map.copyOf(env);
-            RunnerConfig config = runnerConfig.apply(RunnerConfig.builder(dir.resolve("runner.sock"))).build();
+            RunnerConfig.Builder base = RunnerConfig.builder(dir.resolve("runner.sock"));
+            if (lane) {
+                base.laneAddress(new InetSocketAddress("127.0.0.1", 0));
+            }
+            RunnerConfig config = runnerConfig.apply(base).build();
             RunnerServer runner = RunnerServer.start(config, List.copyOf(plugins),
                     RunnerOptions.defaults().withEnvironment(environment::get));
             try {
                 ApisixEmulator.Builder b = ApisixEmulator.builder().runnerSocket(runner.socketPath())
                         .readTimeout(readTimeout);
+                String laneNode = runner.laneAddress().map(a -> a.getHostString() + ":" + a.getPort())
+                        .orElse(ApisixRoutes.UNUSED_UPSTREAM);
+                routeJson.forEach(r -> b.route(EmulatorRoute.fromJson(r[0], r[1].replace(ApisixRoutes.LANE,
+                        laneNode))));
                 routes.forEach(b::route);
                 ApisixEmulator emulator = emulatorConfig.apply(b).build().start();
                 return new GatewayHarness(runner, emulator);
