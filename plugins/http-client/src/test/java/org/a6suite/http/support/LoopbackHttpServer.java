@@ -152,6 +152,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
 
         Conn(Socket socket, int index) throws IOException {
             this.socket = socket;
+            socket.setTcpNoDelay(true); // each write is a packet: timing tests see what the server sent when
             this.in = new java.io.BufferedInputStream(socket.getInputStream());
             this.out = socket.getOutputStream();
             this.index = index;
@@ -172,10 +173,11 @@ public final class LoopbackHttpServer implements AutoCloseable {
         /** A whole response with a Content-Length body. */
         public void respond(int status, String body) throws IOException {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            write("HTTP/1.1 " + status + " X\r\ncontent-type: text/plain\r\ncontent-length: " + bytes.length
-                    + "\r\n\r\n");
-            out.write(bytes);
-            out.flush();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            response.writeBytes(("HTTP/1.1 " + status + " X\r\ncontent-type: text/plain\r\ncontent-length: "
+                    + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            response.writeBytes(bytes);
+            write(response.toByteArray());
         }
 
         /** Raw bytes, flushed. */
@@ -194,10 +196,11 @@ public final class LoopbackHttpServer implements AutoCloseable {
         }
 
         public void chunk(byte[] data) throws IOException {
-            out.write((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(data);
-            out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
+            ByteArrayOutputStream chunk = new ByteArrayOutputStream(data.length + 16);
+            chunk.writeBytes((Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            chunk.writeBytes(data);
+            chunk.writeBytes("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            write(chunk.toByteArray());
         }
 
         public void chunk(String data) throws IOException {
