@@ -12,7 +12,7 @@ public final class Bodies {
     private Bodies() {
     }
 
-    public static final class ManualSubscriber implements Flow.Subscriber<ByteBuffer> {
+    public static class ManualSubscriber implements Flow.Subscriber<ByteBuffer> {
         public final ConcurrentLinkedQueue<ByteBuffer> received = new ConcurrentLinkedQueue<>();
         public final AtomicLong bytes = new AtomicLong();
         public final CompletableFuture<Void> done = new CompletableFuture<>();
