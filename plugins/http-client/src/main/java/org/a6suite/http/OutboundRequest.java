@@ -53,6 +53,17 @@ public final class OutboundRequest {
         return new Builder(method, uri);
     }
 
+    /** A builder holding everything of this request, to derive another (e.g. with the time left as timeout). */
+    public Builder toBuilder() {
+        Builder b = new Builder(method, uri);
+        b.headers.addAll(headers);
+        b.body = body;
+        b.responseHeadTimeout = responseHeadTimeout;
+        b.readIdleTimeout = readIdleTimeout;
+        b.idempotent = Optional.of(idempotent);
+        return b;
+    }
+
     /** A {@code GET} of {@code uri} with default timeouts. */
     public static OutboundRequest get(URI uri) {
         return builder("GET", uri).build();

@@ -80,6 +80,22 @@ class ConfigAndRequestTest {
     }
 
     @Test
+    void shouldCopyEverythingIntoANewBuilder() {
+        OutboundRequest original = OutboundRequest.builder("POST", URI_).header("x-a", "1").body(new byte[] {1, 2})
+                .responseHeadTimeout(Duration.ofSeconds(3)).idempotent(true).build();
+
+        OutboundRequest copy = original.toBuilder().readIdleTimeout(Duration.ofSeconds(7)).build();
+
+        assertThat(copy.method()).isEqualTo("POST");
+        assertThat(copy.uri()).isEqualTo(URI_);
+        assertThat(copy.headers()).isEqualTo(original.headers());
+        assertThat(copy.body()).isEqualTo(original.body());
+        assertThat(copy.responseHeadTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(copy.readIdleTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(copy.idempotent()).isTrue();
+    }
+
+    @Test
     void shouldDescribeRequestWithoutItsQueryString() {
         OutboundRequest request = OutboundRequest.builder("GET", URI.create("https://api.example/v1/x?key=secret"))
                 .build();
