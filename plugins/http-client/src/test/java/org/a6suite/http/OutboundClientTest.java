@@ -120,6 +120,25 @@ class OutboundClientTest {
     }
 
     @Test
+    void shouldFailWithConnectFailedNamingAnUnknownHost() {
+        OutboundException error = failure(client.send(OutboundRequest.get(URI.create("http://nothing.invalid/"))));
+
+        assertThat(error.kind()).isEqualTo(Kind.CONNECT_FAILED);
+        assertThat(error).hasMessage("unknown host nothing.invalid (port 80)");
+    }
+
+    @Test
+    void shouldConnectByHostName() throws Exception {
+        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> conn.respond(200, "named"));
+
+        OutboundResponse response = client.send(OutboundRequest.get(URI.create("http://localhost:" + server.port()
+                + "/"))).get(5, TimeUnit.SECONDS);
+
+        assertThat(response.aggregate(10).get(5, TimeUnit.SECONDS)).asString().isEqualTo("named");
+        assertThat(server.requests().getFirst().headers()).containsEntry("host", "localhost:" + server.port());
+    }
+
+    @Test
     void shouldFailWithResponseHeadTimeoutWhenServerNeverAnswers() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> release.await());

@@ -17,8 +17,15 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -51,6 +58,9 @@ public final class DefaultOutboundClient implements OutboundClient {
     private final Bootstrap bootstrap;
     private final Counters counters = new Counters();
     private final ConcurrentHashMap<Origin, OriginPool> pools = new ConcurrentHashMap<>();
+    /** Name lookups block (the JDK resolver has no async form): they run here, never on the event loop. */
+    private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("a6-http-client-dns-", 0).factory());
     private volatile boolean closed;
 
     /** A client with its own event loop of {@code config.eventLoopThreads()} threads. */
@@ -72,6 +82,7 @@ public final class DefaultOutboundClient implements OutboundClient {
         this.bootstrap = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
+                .resolver(NoopAddressResolverGroup.INSTANCE) // addresses arrive resolved, see resolve()
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -126,6 +137,34 @@ public final class DefaultOutboundClient implements OutboundClient {
 
     /** Opens a connection (and completes its TLS handshake) for {@code pool}. */
     CompletableFuture<Connection> connect(Origin origin, OriginPool pool) {
+        return resolve(origin).thenCompose(address -> connect(origin, address))
+                .exceptionallyCompose(error -> CompletableFuture.failedFuture(
+                        Failures.connect(origin, unwrap(error), config.connectTimeout())));
+    }
+
+    private CompletableFuture<InetSocketAddress> resolve(Origin origin) {
+        if (NetUtil.isValidIpV4Address(origin.host()) || NetUtil.isValidIpV6Address(origin.host())) {
+            return CompletableFuture.completedFuture(new InetSocketAddress(
+                    NetUtil.createInetAddressFromIpAddressString(origin.host()), origin.port()));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return new InetSocketAddress(InetAddress.getByName(origin.host()), origin.port());
+            } catch (java.net.UnknownHostException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, resolver);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private CompletableFuture<Connection> connect(Origin origin, InetSocketAddress address) {
         CompletableFuture<Connection> result = new CompletableFuture<>();
         TrafficCounter traffic = new TrafficCounter();
         ConnectionHandler handler = new ConnectionHandler();
@@ -147,7 +186,7 @@ public final class DefaultOutboundClient implements OutboundClient {
                 ch.pipeline().addLast("exchange", handler);
             }
         });
-        ChannelFuture connect = b.connect(origin.host(), origin.port());
+        ChannelFuture connect = b.connect(address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(Failures.connect(origin, f.cause(), config.connectTimeout()));
@@ -184,9 +223,22 @@ public final class DefaultOutboundClient implements OutboundClient {
         }
         closed = true;
         pools.values().forEach(OriginPool::close);
+        resolver.shutdown();
         if (ownsGroup) {
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            var terminated = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            if (!onOwnLoop()) { // a loop thread cannot wait for its own end
+                terminated.awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
+    }
+
+    private boolean onOwnLoop() {
+        for (EventExecutor executor : group) {
+            if (executor.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     OutboundClientConfig config() {
