@@ -8,10 +8,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import org.a6suite.http.OutboundException.Kind;
+import org.a6suite.http.internal.DefaultOutboundClient;
 import org.a6suite.http.support.LoopbackHttpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,49 @@ class StaleConnectionRetryTest {
         assertThat(client.metrics().connectionsOpened())
                 .isEqualTo(1 + client.metrics().staleConnectionsDiscarded()
                         + client.metrics().retriesOfUnsentRequests());
+    }
+
+    @Test
+    void shouldRetryPostOnFreshConnectionWhenTheReusedOneWasResetBeforeTheRequestWentOut() throws Exception {
+        CountDownLatch resetNow = new CountDownLatch(1);
+        CountDownLatch wasReset = new CountDownLatch(1);
+        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> {
+            conn.respond(200, "c" + req.connection());
+            if (req.connection() == 1) {
+                resetNow.await();
+                conn.reset();
+                wasReset.countDown();
+            }
+        });
+        // Our own event loop, so the test can hold it while the server resets the pooled connection: the client
+        // then takes a connection it still believes open, the race this retry exists for, made deterministic.
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try (OutboundClient held = new DefaultOutboundClient(OutboundClientConfig.DEFAULT, group)) {
+            held.send(OutboundRequest.get(server.uri("/warm-up"))).get(5, TimeUnit.SECONDS).aggregate(10)
+                    .get(5, TimeUnit.SECONDS);
+            CountDownLatch loopHeld = new CountDownLatch(1);
+            CountDownLatch releaseLoop = new CountDownLatch(1);
+            group.next().execute(() -> {
+                loopHeld.countDown();
+                awaitQuietly(releaseLoop);
+            });
+            assertThat(loopHeld.await(5, TimeUnit.SECONDS)).isTrue();
+            resetNow.countDown();
+            assertThat(wasReset.await(5, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<OutboundResponse> call = held.send(OutboundRequest.builder("POST",
+                    server.uri("/tools/call")).body("once".getBytes(StandardCharsets.UTF_8)).build());
+            releaseLoop.countDown();
+
+            assertThat(call.get(5, TimeUnit.SECONDS).aggregate(10).get(5, TimeUnit.SECONDS)).asString()
+                    .isEqualTo("c2");
+            assertThat(held.metrics().connectionsReused()).isEqualTo(1);
+            assertThat(held.metrics().retriesOfUnsentRequests()).isEqualTo(1);
+            assertThat(held.metrics().retriesOfIdempotentRequests()).isZero();
+            assertThat(server.requests()).extracting(LoopbackHttpServer.Request::bodyText).containsOnlyOnce("once");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -159,6 +207,14 @@ class StaleConnectionRetryTest {
         assertThat(error).hasMessage("connection closed by 127.0.0.1:" + server.port()
                 + " after 12 bytes, before the end of the response head");
         assertThat(client.metrics().retries()).isZero();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void get(String path) throws Exception {
