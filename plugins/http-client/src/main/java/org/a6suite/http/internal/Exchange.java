@@ -113,11 +113,10 @@ final class Exchange implements BodyPublisher.Source {
     }
 
     private FullHttpRequest encode() {
-        URIParts target = URIParts.of(request.uri());
         ByteBuffer bytes = request.body();
         ByteBuf content = bytes.hasRemaining() ? Unpooled.wrappedBuffer(bytes) : Unpooled.EMPTY_BUFFER;
         FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
-                target.pathAndQuery(), content);
+                requestTarget(request.uri()), content);
         if (!request.headers().contains("host")) {
             r.headers().set(HttpHeaderNames.HOST, connection.origin.hostHeader());
         }
@@ -341,11 +340,9 @@ final class Exchange implements BodyPublisher.Source {
         }
     }
 
-    /** The request target of an absolute URI: raw path (or "/") and raw query. */
-    private record URIParts(String pathAndQuery) {
-        static URIParts of(java.net.URI uri) {
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-            return new URIParts(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery());
-        }
+    /** The origin-form request target (RFC 9112 section 3.2.1): raw path, or "/", and raw query. */
+    private static String requestTarget(java.net.URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 }

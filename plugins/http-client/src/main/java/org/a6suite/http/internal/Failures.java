@@ -10,7 +10,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.Locale;
-import javax.net.ssl.SSLException;
 import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundException.Kind;
 
@@ -104,9 +103,5 @@ final class Failures {
 
     private static String lower(Throwable t) {
         return String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
-    }
-
-    static boolean isSsl(Throwable t) {
-        return t instanceof SSLException;
     }
 }
