@@ -2,12 +2,13 @@ package org.a6suite.mcp;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.http.HttpClient;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.mcp.internal.ConfigParser;
 import org.a6suite.mcp.internal.McpEndpoint;
 import org.a6suite.mcp.internal.Outbound;
@@ -31,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code mcp-gateway}: an MCP (Streamable HTTP) endpoint at APISIX that serves REST backends and federated MCP
  * servers as one governed tool catalog. Configure it in {@code ext-plugin-pre-req}, or in
  * {@code ext-plugin-post-req} when the consumer identity of APISIX's auth plugins is needed (pre-req runs before
- * authentication). Non-blocking: every outbound call is an async {@link HttpClient} call.
+ * authentication). Non-blocking: every outbound call is an async {@link OutboundClient} call.
  */
 public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
 
@@ -40,7 +41,7 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
     private final ObjectMapper mapper = JsonMapper.builder().build();
     private final AtomicReference<PluginEnvironment> environment = new AtomicReference<>();
     private final AtomicReference<McpEndpoint> endpoint = new AtomicReference<>();
-    private final AtomicReference<HttpClient> httpClient = new AtomicReference<>();
+    private final AtomicReference<OutboundClient> httpClient = new AtomicReference<>();
 
     @Override
     public String name() {
@@ -64,10 +65,14 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
     public void start(PluginEnvironment env) {
         requireNonNull(env, "env");
         environment.set(env);
-        // Redirects are never followed: a backend must not be able to send the gateway to a host nobody configured.
-        HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        httpClient.set(client);
+        // The shared client never follows redirects: a backend must not be able to send the gateway to a host nobody
+        // configured. Its pool retires idle connections after 4 s, before a Node.js upstream's 5 s keep-alive.
+        OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+                .connectTimeout(Duration.ofSeconds(5)).build());
+        OutboundClient previous = httpClient.getAndSet(client);
+        if (previous != null) {
+            previous.close();
+        }
         Ticker ticker = Ticker.systemTicker();
         Outbound outbound = new Outbound(client, Scheduler.of(env.scheduler()), ticker, env.outcomes());
         endpoint.set(new McpEndpoint(mapper, env.clock(), new SecureRandom(), new RestToolInvoker(outbound, mapper),
@@ -87,9 +92,9 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
 
     @Override
     public void close() {
-        HttpClient client = httpClient.getAndSet(null);
+        OutboundClient client = httpClient.getAndSet(null);
         if (client != null) {
-            client.shutdownNow();
+            client.close();
         }
     }
 }

@@ -201,7 +201,7 @@ public final class McpEndpoint {
                     .handle((s, e) -> {
                         if (e != null) {
                             LOG.warn("mcp-gateway: upstream {} initialize failed ({}); retried on first use",
-                                    upstream.name(), Outbound.cause(e).toString());
+                                    upstream.name(), Outbound.describe(e));
                         } else {
                             synchronized (sealedUpstreams) {
                                 sealedUpstreams.put(upstream.name(), s.encode());
@@ -291,7 +291,7 @@ public final class McpEndpoint {
         for (McpGatewayConfig.Upstream upstream : call.config.upstreams()) {
             remote.add(upstreamTools(call, session, upstream).toCompletableFuture().exceptionally(e -> {
                 LOG.warn("mcp-gateway: upstream {} tools/list failed ({}); its tools are left out",
-                        upstream.name(), Outbound.cause(e).getMessage());
+                        upstream.name(), Outbound.describe(e));
                 return List.of();
             }));
         }
@@ -405,7 +405,7 @@ public final class McpEndpoint {
                 }
                 record(call, session, name, args, "error", seconds);
                 return ok(r.id(), CallResults.error(mapper, cause instanceof UpstreamClient.UpstreamException
-                        ? cause.getMessage() : "tool " + name + " failed (" + cause.getClass().getSimpleName() + ")"));
+                        ? cause.getMessage() : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
             }
             boolean isError = res.path("isError").asBoolean(false);
             record(call, session, name, args, isError ? "error" : "ok", seconds);

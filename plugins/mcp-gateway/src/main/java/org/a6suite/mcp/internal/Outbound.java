@@ -3,19 +3,22 @@ package org.a6suite.mcp.internal;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundException;
+import org.a6suite.http.OutboundHeaders;
+import org.a6suite.http.OutboundRequest;
+import org.a6suite.http.OutboundResponse;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.resilience.BreakerConfig;
 import org.a6suite.resilience.BreakerRegistry;
-import org.a6suite.resilience.DeadlineCall;
 import org.a6suite.resilience.Deadline;
+import org.a6suite.resilience.DeadlineCall;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.a6suite.resilience.Deadlines;
 import org.a6suite.resilience.Outcome;
@@ -27,18 +30,23 @@ import org.a6suite.resilience.Ticker;
 
 /**
  * Every outbound call of the gateway goes through here: a total deadline, a breaker per target, retries only when
- * the caller says the request is idempotent, and an outcome record for the health reporter. Requests are sent with
- * {@link HttpClient.Redirect#NEVER} (set on the client) so a backend cannot redirect the gateway to another host.
+ * the caller says the request is idempotent, and an outcome record for the health reporter. Requests go through the
+ * shared {@link OutboundClient}, which never follows redirects (a backend cannot redirect the gateway to another
+ * host) and re-sends on its own only a request a stale pooled connection provably never delivered.
  */
 public final class Outbound {
 
-    private final HttpClient client;
+    /** A whole answer: status, headers and the body read up to the caller's cap. */
+    public record Reply(int status, OutboundHeaders headers, byte[] body) {
+    }
+
+    private final OutboundClient client;
     private final Scheduler scheduler;
     private final Ticker ticker;
     private final BreakerRegistry breakers;
     private final OutcomeRecorder outcomes;
 
-    public Outbound(HttpClient client, Scheduler scheduler, Ticker ticker, OutcomeRecorder outcomes) {
+    public Outbound(OutboundClient client, Scheduler scheduler, Ticker ticker, OutcomeRecorder outcomes) {
         this.client = requireNonNull(client, "client");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.ticker = requireNonNull(ticker, "ticker");
@@ -47,13 +55,22 @@ public final class Outbound {
     }
 
     /** 5xx and 429 are worth another attempt and count against the breaker; other 4xx are the caller's fault. */
-    static final OutcomeClassifier<HttpResponse<?>> CLASSIFIER = (response, error) -> {
+    static final OutcomeClassifier<Reply> CLASSIFIER = (reply, error) -> {
         if (error != null) {
-            // An oversized answer is deterministic and says nothing about the target's health.
-            return cause(error) instanceof CappedBody.TooLargeException ? Outcome.ignored()
-                    : OutcomeClassifier.ofDefaults().classify(null, error);
+            Throwable cause = cause(error);
+            if (cause instanceof OutboundException e) {
+                return switch (e.kind()) {
+                    // An oversized answer is deterministic and says nothing about the target's health.
+                    case BODY_TOO_LARGE, RESPONSE_HEAD_TOO_LARGE -> Outcome.ignored();
+                    case CANCELLED -> Outcome.cancelled();
+                    case CLIENT_CLOSED -> Outcome.failure();
+                    // Transport failures: what an IOException was with the JDK client.
+                    default -> Outcome.retryable();
+                };
+            }
+            return OutcomeClassifier.ofDefaults().classify(null, error);
         }
-        int status = response.statusCode();
+        int status = reply.status();
         if (status >= 500 || status == 429) {
             return Outcome.retryable();
         }
@@ -61,30 +78,33 @@ public final class Outbound {
     };
 
     /**
-     * Sends {@code request} (its timeout is set per attempt from the remaining deadline).
+     * Sends {@code request} and reads its body up to {@code maxBytes}; each attempt's response-head and read-idle
+     * timeouts are the time left of the total deadline.
      *
      * @param target     breaker and outcome key, e.g. {@code mcp/rest/orders}
+     * @param maxBytes   body cap; past it the call fails with {@link OutboundException.Kind#BODY_TOO_LARGE}
      * @param timeout    total deadline, retries included
      * @param attempts   1 for no retry
      * @param useBreaker whether the target's breaker guards the call
      */
-    public <T> CompletionStage<HttpResponse<T>> send(String target, HttpRequest.Builder request,
-            HttpResponse.BodyHandler<T> handler, Duration timeout, int attempts, boolean useBreaker) {
-        URI uri = request.copy().build().uri();
+    public CompletionStage<Reply> send(String target, OutboundRequest request, int maxBytes, Duration timeout,
+            int attempts, boolean useBreaker) {
+        URI uri = request.uri();
         String node = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort()
-                : "https".equals(uri.getScheme()) ? 443 : 80);
-        DeadlineCall<HttpResponse<T>> attempt = deadline -> {
+                : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+        DeadlineCall<Reply> attempt = deadline -> {
             long started = ticker.nanoTime();
-            HttpRequest.Builder copy = request.copy();
+            OutboundRequest timed = request;
             if (!deadline.isInfinite()) {
-                copy.timeout(deadline.remaining());
+                Duration left = deadline.remaining();
+                Duration positive = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
+                timed = request.toBuilder().responseHeadTimeout(positive).readIdleTimeout(positive).build();
             }
-            return client.sendAsync(copy.build(), handler).whenComplete((response, error) -> outcomes.record(
-                    new OutcomeRecorder.Outcome(target, node,
-                            Optional.ofNullable(response).map(HttpResponse::statusCode),
-                            Duration.ofNanos(ticker.nanoTime() - started), classify(response, error))));
+            return exchange(timed, maxBytes).whenComplete((reply, error) -> outcomes.record(
+                    new OutcomeRecorder.Outcome(target, node, Optional.ofNullable(reply).map(Reply::status),
+                            Duration.ofNanos(ticker.nanoTime() - started), classify(reply, error))));
         };
-        DeadlineCall<HttpResponse<T>> call = attempt;
+        DeadlineCall<Reply> call = attempt;
         if (useBreaker) {
             call = breakers.breaker(target).decorate(call, CLASSIFIER);
         }
@@ -96,20 +116,46 @@ public final class Outbound {
         return call.call(Deadline.never(ticker));
     }
 
-    private static OutcomeRecorder.Result classify(HttpResponse<?> response, Throwable error) {
-        if (response != null) {
-            return OutcomeRecorder.Outcome.classify(response.statusCode());
+    /** One attempt: head, then the capped body. Cancelling it closes the connection, so the backend sees it. */
+    private CompletableFuture<Reply> exchange(OutboundRequest request, int maxBytes) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        CompletableFuture<OutboundResponse> sent = client.send(request);
+        sent.whenComplete((response, error) -> {
+            if (error != null) {
+                reply.completeExceptionally(error);
+                return;
+            }
+            response.aggregate(maxBytes).whenComplete((body, bodyError) -> {
+                if (bodyError != null) {
+                    reply.completeExceptionally(bodyError);
+                } else {
+                    reply.complete(new Reply(response.status(), response.headers(), body));
+                }
+            });
+        });
+        reply.whenComplete((r, e) -> {
+            if (reply.isCancelled()) {
+                sent.cancel(true);
+                sent.thenAccept(OutboundResponse::abort);
+            }
+        });
+        return reply;
+    }
+
+    private static OutcomeRecorder.Result classify(Reply reply, Throwable error) {
+        if (reply != null) {
+            return OutcomeRecorder.Outcome.classify(reply.status());
         }
-        Throwable cause = error;
-        while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
+        Throwable cause = cause(error);
+        if (cause instanceof OutboundException e) {
+            return switch (e.kind()) {
+                case CONNECT_TIMEOUT, RESPONSE_HEAD_TIMEOUT, READ_IDLE_TIMEOUT -> OutcomeRecorder.Result.TIMEOUT;
+                case CONNECT_FAILED, TLS_FAILED, POOL_ACQUIRE_TIMEOUT -> OutcomeRecorder.Result.CONNECT_ERROR;
+                default -> OutcomeRecorder.Result.OTHER_ERROR;
+            };
         }
-        if (cause instanceof java.net.http.HttpTimeoutException || cause instanceof TimeoutException
-                || cause instanceof DeadlineExceededException) {
+        if (cause instanceof TimeoutException || cause instanceof DeadlineExceededException) {
             return OutcomeRecorder.Result.TIMEOUT;
-        }
-        if (cause instanceof java.net.ConnectException) {
-            return OutcomeRecorder.Result.CONNECT_ERROR;
         }
         return OutcomeRecorder.Result.OTHER_ERROR;
     }
@@ -122,5 +168,15 @@ public final class Outbound {
             cause = cause.getCause();
         }
         return cause;
+    }
+
+    /** What a failure was, for a human: the client's message, never a bare exception class name. */
+    public static String describe(Throwable error) {
+        Throwable cause = cause(error);
+        if (cause instanceof OutboundException || cause instanceof DeadlineExceededException) {
+            return cause.getMessage();
+        }
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? "unexpected " + cause.getClass().getSimpleName() : message;
     }
 }

@@ -3,17 +3,19 @@ package org.a6suite.mcp.internal;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.a6suite.http.OutboundException;
+import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
@@ -32,6 +34,10 @@ public final class RestToolInvoker {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final int MAX_ERROR_SNIPPET = 512;
+    /** Headers a tool argument may not set: they would change where or how the request is delivered. */
+    private static final java.util.Set<String> RESTRICTED_HEADERS = java.util.Set.of("connection", "content-length",
+            "expect", "host", "upgrade", "keep-alive", "te", "transfer-encoding", "proxy-connection",
+            "http2-settings");
 
     private final Outbound outbound;
     private final ObjectMapper mapper;
@@ -53,7 +59,7 @@ public final class RestToolInvoker {
      * replaced by its percent-encoded argument (a {@code /} in a value becomes {@code %2F}, {@code .} and {@code ..}
      * are refused), so no argument can leave the base path or reach another host; the result is checked again.
      */
-    public HttpRequest.Builder request(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args)
+    public OutboundRequest.Builder request(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args)
             throws BadArgumentException {
         StringBuilder path = new StringBuilder();
         Matcher m = PLACEHOLDER.matcher(tool.pathTemplate());
@@ -122,12 +128,20 @@ public final class RestToolInvoker {
             // Unreachable with the checks above; kept so a future change cannot silently open an SSRF hole.
             throw new BadArgumentException("refused: the request would leave backend " + backend.name());
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).header("accept", "application/json");
-        backend.headers().forEach(builder::setHeader);
-        try {
-            for (var h : headers) {
-                builder.setHeader(h.getKey(), h.getValue());
+        // setHeader semantics, as with the JDK client: a later source replaces an earlier one of the same name.
+        Map<String, String> merged = new LinkedHashMap<>();
+        merged.put("accept", "application/json");
+        backend.headers().forEach((name, value) -> merged.put(name.toLowerCase(Locale.ROOT), value));
+        for (var h : headers) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (RESTRICTED_HEADERS.contains(name)) {
+                throw new BadArgumentException("a header argument names a restricted header");
             }
+            merged.put(name, h.getValue());
+        }
+        OutboundRequest.Builder builder = OutboundRequest.builder(tool.method(), uri);
+        try {
+            merged.forEach(builder::header);
         } catch (IllegalArgumentException e) {
             throw new BadArgumentException("a header argument names a restricted header");
         }
@@ -135,35 +149,34 @@ public final class RestToolInvoker {
                 : bodyMethod ? mapper.writeValueAsBytes(bodyObject) : null;
         if (body != null) {
             builder.header("content-type", "application/json");
-            builder.method(tool.method(), HttpRequest.BodyPublishers.ofByteArray(body));
-        } else {
-            builder.method(tool.method(), HttpRequest.BodyPublishers.noBody());
+            builder.body(body);
         }
-        return builder;
+        // The tool's declaration decides whether a second copy is harmless, not the HTTP method alone.
+        return builder.idempotent(tool.idempotent());
     }
 
     /** Calls the backend and maps the answer; the stage never fails, failures become {@code isError} results. */
     public CompletionStage<ObjectNode> call(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
             int maxResultBytes) {
-        HttpRequest.Builder request;
+        OutboundRequest request;
         try {
-            request = request(tool, backend, args);
+            request = request(tool, backend, args).build();
         } catch (BadArgumentException e) {
             return CompletableFuture.completedFuture(CallResults.error(mapper, e.getMessage()));
         }
         int attempts = tool.idempotent() ? backend.retries() : 1;
-        return outbound.send("mcp/rest/" + backend.name(), request, CappedBody.handler(maxResultBytes),
-                        backend.timeout(), attempts, backend.breaker())
+        return outbound.send("mcp/rest/" + backend.name(), request, maxResultBytes, backend.timeout(), attempts,
+                        backend.breaker())
                 .handle((response, error) -> error != null ? failure(backend, error, maxResultBytes)
                         : map(tool, backend, response));
     }
 
-    private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, HttpResponse<byte[]> response) {
+    private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, Outbound.Reply response) {
         byte[] body = response.body();
         String text = new String(body, StandardCharsets.UTF_8);
-        if (response.statusCode() >= 300) {
+        if (response.status() >= 300) {
             String snippet = text.length() > MAX_ERROR_SNIPPET ? text.substring(0, MAX_ERROR_SNIPPET) + "..." : text;
-            return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.statusCode()
+            return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.status()
                     + (snippet.isBlank() ? "" : ": " + snippet));
         }
         Optional<JsonNode> json = Optional.empty();
@@ -199,17 +212,19 @@ public final class RestToolInvoker {
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
         Throwable cause = Outbound.cause(error);
+        OutboundException.Kind kind = cause instanceof OutboundException e ? e.kind() : null;
         String why;
-        if (cause instanceof CappedBody.TooLargeException) {
+        if (kind == OutboundException.Kind.BODY_TOO_LARGE) {
             why = "backend " + backend.name() + " answer exceeds maxResultBytes (" + maxResultBytes + ")";
-        } else if (cause instanceof DeadlineExceededException || cause instanceof java.net.http.HttpTimeoutException) {
+        } else if (cause instanceof DeadlineExceededException || kind == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
+                || kind == OutboundException.Kind.READ_IDLE_TIMEOUT) {
             why = "backend " + backend.name() + " did not answer within " + backend.timeout().toMillis() + " ms";
         } else if (cause instanceof CallNotPermittedException) {
             why = "backend " + backend.name() + " is unavailable (circuit breaker open after repeated failures)";
-        } else if (cause instanceof java.net.ConnectException) {
+        } else if (kind == OutboundException.Kind.CONNECT_FAILED && cause.getMessage().startsWith("connection refused")) {
             why = "backend " + backend.name() + " refused the connection";
         } else {
-            why = "backend " + backend.name() + " call failed (" + cause.getClass().getSimpleName() + ")";
+            why = "backend " + backend.name() + " call failed (" + Outbound.describe(cause) + ")";
         }
         return CallResults.error(mapper, why);
     }

@@ -2,13 +2,15 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
@@ -27,6 +29,9 @@ public final class UpstreamClient {
 
     /** The protocol version the gateway offers upstream. */
     public static final String OFFERED_VERSION = ProtocolVersions.LATEST;
+
+    /** A DELETE's answer is not used; read a little of it so the connection can be reused, no more. */
+    private static final int DELETE_ANSWER_BYTES = 64 * 1024;
 
     private final Outbound outbound;
     private final JsonRpcCodec codec;
@@ -118,9 +123,9 @@ public final class UpstreamClient {
         if (session.id().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        HttpRequest.Builder b = base(upstream, session.id(), session.protocolVersion()).DELETE();
-        return outbound.send("mcp/upstream/" + upstream.name(), b, HttpResponse.BodyHandlers.discarding(),
-                upstream.timeout(), 1, false).handle((r, e) -> null);
+        OutboundRequest request = base("DELETE", upstream, session.id(), session.protocolVersion()).build();
+        return outbound.send("mcp/upstream/" + upstream.name(), request, DELETE_ANSWER_BYTES, upstream.timeout(), 1,
+                false).handle((r, e) -> null);
     }
 
     private record Answer(JsonNode result, Optional<String> sessionId) {
@@ -129,13 +134,13 @@ public final class UpstreamClient {
     private CompletionStage<Answer> exchange(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
             String version, JsonRpcMessage.Request request, int maxBytes, int attempts) {
         return post(upstream, sessionId, version, request, maxBytes, attempts).thenApply(response -> {
-            if (response.statusCode() == 404 && sessionId.isPresent()) {
+            if (response.status() == 404 && sessionId.isPresent()) {
                 throw new UpstreamException(UpstreamException.Kind.SESSION_LOST,
                         "upstream " + upstream.name() + " lost the session", Optional.empty());
             }
-            if (response.statusCode() / 100 != 2) {
+            if (response.status() / 100 != 2) {
                 throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS,
-                        "upstream " + upstream.name() + " answered HTTP " + response.statusCode(), Optional.empty());
+                        "upstream " + upstream.name() + " answered HTTP " + response.status(), Optional.empty());
             }
             String contentType = response.headers().firstValue("content-type").orElse("");
             Optional<JsonRpcMessage.Response> message = contentType.startsWith("text/event-stream")
@@ -153,22 +158,28 @@ public final class UpstreamClient {
         });
     }
 
-    private CompletionStage<HttpResponse<byte[]>> post(McpGatewayConfig.Upstream upstream,
+    private CompletionStage<Outbound.Reply> post(McpGatewayConfig.Upstream upstream,
             Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts) {
-        HttpRequest.Builder b = base(upstream, sessionId, version)
+        OutboundRequest request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(codec.encode(message)));
-        return outbound.send("mcp/upstream/" + upstream.name(), b, CappedBody.handler(maxBytes), upstream.timeout(),
-                attempts, true);
+                .body(codec.encode(message))
+                // tools/list may be sent twice (attempts > 1); everything else is one POST the upstream may act on.
+                .idempotent(attempts > 1)
+                .build();
+        return outbound.send("mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts,
+                true);
     }
 
-    private static HttpRequest.Builder base(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
-            String version) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(upstream.url())
-                .header("accept", "application/json, text/event-stream")
-                .header("mcp-protocol-version", version);
-        upstream.headers().forEach(b::setHeader);
-        sessionId.ifPresent(id -> b.setHeader("mcp-session-id", id));
+    /** Headers in the order of precedence the JDK client's setHeader gave: defaults, upstream's, session id. */
+    private static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
+            Optional<String> sessionId, String version) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("accept", "application/json, text/event-stream");
+        headers.put("mcp-protocol-version", version);
+        upstream.headers().forEach((name, value) -> headers.put(name.toLowerCase(Locale.ROOT), value));
+        sessionId.ifPresent(id -> headers.put("mcp-session-id", id));
+        OutboundRequest.Builder b = OutboundRequest.builder(method, upstream.url());
+        headers.forEach(b::header);
         return b;
     }
 

@@ -3,11 +3,12 @@ package org.a6suite.mcp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.plugin.PluginConfigException;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,7 @@ class ConfigAndSsrfTest {
         McpGatewayConfig.Backend backend = config.backends().get("api");
         ObjectNode args = mapper.createObjectNode().put("id", "../../admin?x=1#y").put("q", "a&admin=true")
                 .put("trace", "t-1");
-        HttpRequest request = invoker.request(tool, backend, args).build();
+        OutboundRequest request = invoker.request(tool, backend, args).build();
         assertThat(request.uri().toString())
                 .isEqualTo("http://127.0.0.1:9/api/orders/..%2F..%2Fadmin%3Fx%3D1%23y?q=a%26admin%3Dtrue");
         assertThat(request.headers().firstValue("x-trace")).contains("t-1");
@@ -135,13 +136,14 @@ class ConfigAndSsrfTest {
         assertThat(get.outputSchema().orElseThrow().path("properties").has("total")).isTrue();
         assertThat(config.tools().get("orders_createOrder").args().get("body").in())
                 .isEqualTo(LocalTool.ArgBinding.In.BODY);
-        HttpRequest request = new RestToolInvoker(dummyOutbound(), mapper)
+        OutboundRequest request = new RestToolInvoker(dummyOutbound(), mapper)
                 .request(get, config.backends().get("api"), mapper.createObjectNode().put("id", "7")).build();
         assertThat(request.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders/7");
     }
 
     private static Outbound dummyOutbound() {
-        return new Outbound(java.net.http.HttpClient.newHttpClient(), (task, delay) -> () -> true,
+        // Never sends: these tests only build requests. Its event loop thread is a daemon.
+        return new Outbound(OutboundClient.ofDefaults(), (task, delay) -> () -> true,
                 System::nanoTime, o -> { });
     }
 }
