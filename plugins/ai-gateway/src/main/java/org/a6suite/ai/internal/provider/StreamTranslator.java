@@ -138,7 +138,8 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
         emit(c[0]);
     }
 
-    protected final ObjectNode chunk() {
+    /** An empty chunk of this stream: id, object, created, model. */
+    public final ObjectNode chunk() {
         ObjectNode chunk = Json.MAPPER.createObjectNode();
         chunk.put("id", id);
         chunk.put("object", "chat.completion.chunk");
