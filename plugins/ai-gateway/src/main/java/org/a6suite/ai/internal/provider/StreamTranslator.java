@@ -30,6 +30,7 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
     protected String model;
     protected Optional<Usage> usage = Optional.empty();
     protected boolean done;
+    private Optional<ProviderException> failure = Optional.empty();
     private List<ObjectNode> out = new ArrayList<>();
 
     protected StreamTranslator(String model) {
@@ -39,13 +40,26 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
     /**
      * Translates the next bytes.
      *
-     * @return the chunks they complete, possibly none
-     * @throws ProviderException an error the provider reported in the stream, or {@link ProviderException.Kind#MALFORMED}
+     * @return the chunks they complete, possibly none; when the bytes also held an error the provider reported in
+     *     the stream, or were unreadable ({@link ProviderException.Kind#MALFORMED}), the chunks before it, and
+     *     {@link #failure()} tells the error (nothing more is translated)
      */
     public final List<ObjectNode> feed(ByteBuffer bytes) {
         out = new ArrayList<>(4);
-        decode(bytes);
+        if (failure.isPresent()) {
+            return out;
+        }
+        try {
+            decode(bytes);
+        } catch (ProviderException e) {
+            failure = Optional.of(e);
+        }
         return out;
+    }
+
+    /** The failure the stream reported or that reading it met, once {@link #feed} met one. */
+    public final Optional<ProviderException> failure() {
+        return failure;
     }
 
     /**

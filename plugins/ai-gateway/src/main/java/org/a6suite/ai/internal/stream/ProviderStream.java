@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
@@ -57,6 +58,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile CompletableFuture<StreamingTransport.StreamedReply> send;
     private volatile Flow.Subscription subscription;
     private volatile Sink sink;
+    private volatile boolean endedWhileOpening;
 
     private ProviderStream(StreamTranslator translator, Clock clock) {
         this.translator = translator;
@@ -158,17 +160,17 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
     @Override
     public void onNext(List<ByteBuffer> buffers) {
         List<ObjectNode> chunks = new ArrayList<>(4);
-        try {
-            for (ByteBuffer buffer : buffers) {
-                chunks.addAll(translator.feed(buffer));
-            }
-        } catch (ProviderException e) {
-            subscription.cancel();
-            fail(e);
-            return;
+        for (ByteBuffer buffer : buffers) {
+            chunks.addAll(translator.feed(buffer));
         }
+        Optional<ProviderException> failure = translator.failure();
         switch (state) {
             case OPENING -> {
+                if (failure.isPresent()) {
+                    subscription.cancel();
+                    fail(failure.get()); // nothing of a failed attempt reaches the client
+                    return;
+                }
                 opening.addAll(chunks);
                 if (translator.done() || chunks.stream().anyMatch(StreamTranslator::isContent)) {
                     commit();
@@ -178,6 +180,15 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
             }
             case OPEN -> {
                 Sink target = sink;
+                if (failure.isPresent()) {
+                    // The chunks before the provider's error were streamed to us: they reach the client first.
+                    if (!chunks.isEmpty()) {
+                        target.onChunks(chunks);
+                    }
+                    subscription.cancel();
+                    fail(failure.get());
+                    return;
+                }
                 target.onChunks(chunks);
                 if (translator.done()) {
                     end();
@@ -188,14 +199,15 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     private void commit() {
-        state = State.OPEN;
+        // The state is set before the stream is handed over: completing the future runs the relay, which may pull.
+        endedWhileOpening = translator.done();
+        state = endedWhileOpening ? State.ENDED : State.OPEN;
         if (!opened.complete(this)) {
             cancel();
             return;
         }
-        if (translator.done()) {
-            // Everything arrived while opening: the sink is told the end at its first pull.
-            state = State.ENDED;
+        if (endedWhileOpening) {
+            // Everything arrived while opening: the sink is told the end at its first pull; read the rest.
             Flow.Subscription s = subscription;
             if (s != null) {
                 s.request(Long.MAX_VALUE);
@@ -205,7 +217,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
 
     /** Whether the provider's stream ended while opening: no pull is needed, the end is known. */
     public boolean endedWhileOpening() {
-        return translator.done() && state == State.ENDED && !cancelled.get();
+        return endedWhileOpening && !cancelled.get();
     }
 
     private void end() {

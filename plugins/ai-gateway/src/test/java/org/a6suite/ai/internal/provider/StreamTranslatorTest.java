@@ -18,8 +18,21 @@ class StreamTranslatorTest {
         List<ObjectNode> out = new ArrayList<>();
         for (byte b : stream.getBytes(StandardCharsets.UTF_8)) {
             out.addAll(translator.feed(ByteBuffer.wrap(new byte[] {b})));
+            if (translator.failure().isPresent()) {
+                throw translator.failure().get();
+            }
         }
         return out;
+    }
+
+    @Test
+    void shouldKeepTheChunksBeforeAnErrorInTheSameRead() {
+        var t = new OpenAiStreamTranslator("gpt");
+        List<ObjectNode> chunks = t.feed(ByteBuffer.wrap(("data: {\"id\":\"c\",\"choices\":[{\"index\":0,"
+                + "\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"error\":{\"message\":\"boom\"}}\n\n")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertThat(text(chunks)).isEqualTo("Hi");
+        assertThat(t.failure()).hasValueSatisfying(e -> assertThat(e.providerMessage()).isEqualTo("boom"));
     }
 
     private static String text(List<ObjectNode> chunks) {
