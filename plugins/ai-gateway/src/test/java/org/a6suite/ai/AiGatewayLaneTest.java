@@ -299,6 +299,28 @@ class AiGatewayLaneTest {
     }
 
     @Test
+    void shouldHedgeAStalledFirstTokenAndCloseTheLosingStream() throws Exception {
+        String config = config("openai", "anthropic", """
+                , "retry": {"max_attempts": 1},
+                  "hedge": {"enabled": true, "min_delay_ms": 100, "max_extra_ratio": 1},
+                  "timeouts": {"first_token": {"floor_ms": 4000, "warmup_ms": 5000, "min_samples": 1}}""");
+        read(streamed(lane(config, STREAM_CHAT))); // one observed time to first token: the hedge delay is known
+        first.defaultFault(Fault.stallBeforeFirstToken());
+
+        long start = System.nanoTime();
+        LaneResponse.Streamed response = streamed(lane(config, STREAM_CHAT));
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        LaneSubscriber subscriber = read(response);
+
+        // The hedge started after 100 ms (min_delay_ms above the observed p95), well before the first target's
+        // 4 s first-token deadline.
+        assertThat(elapsedMs).isLessThan(2_000);
+        assertThat(response.headers().first("x-a6-ai-target")).contains("b");
+        assertThat(subscriber.content()).isEqualTo("from second");
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.openConnections() == 0);
+    }
+
+    @Test
     void shouldAnswerAJsonErrorWhenEveryTargetFailsBeforeTheFirstToken() throws Exception {
         first.defaultFault(Fault.status(500));
         second.defaultFault(Fault.status(503));
@@ -372,6 +394,7 @@ class AiGatewayLaneTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> first.openConnections() == 0);
         assertThat(second.requests()).isEmpty();
+        assertThat(requests("cancelled")).isEqualTo(1);
     }
 
     @Test

@@ -154,6 +154,15 @@ public final class Gateway {
             }
         });
         cancelWith(result, opening);
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) {
+                // The client went away before the first token: nothing was streamed, nothing more is paid.
+                accounting.record(new Accounting.CallFacts(routeId(context), context.requestId(), call.operation(),
+                        true, call.requestedModel(), Optional.empty(), Optional.empty(), 499, "cancelled",
+                        Usage.NONE, (ticker.nanoTime() - start) / 1_000_000, record.attempts(), Optional.empty(),
+                        Optional.empty()), config.log().enabled());
+            }
+        });
         return result;
     }
 

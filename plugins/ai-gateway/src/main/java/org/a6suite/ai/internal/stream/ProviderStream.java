@@ -59,6 +59,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile Flow.Subscription subscription;
     private volatile Sink sink;
     private volatile boolean endedWhileOpening;
+    private Runnable pendingTerminal;
 
     private ProviderStream(StreamTranslator translator, Clock clock) {
         this.translator = translator;
@@ -113,9 +114,33 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
         return List.copyOf(opening);
     }
 
-    /** Starts delivering to {@code sink}; call once, before the first {@link #pull()}. */
+    /**
+     * Starts delivering to {@code sink}; call once, before the first {@link #pull()}. An end or failure that came
+     * between the commit and this call (the connection cut right after the first chunk) is delivered now.
+     */
     public void attach(Sink sink) {
-        this.sink = sink;
+        Runnable pending;
+        synchronized (this) {
+            this.sink = sink;
+            pending = this.pendingTerminal;
+            this.pendingTerminal = null;
+        }
+        if (pending != null) {
+            pending.run();
+        }
+    }
+
+    /** Runs {@code signal} against the sink now, or on {@link #attach} if no sink is attached yet. */
+    private void terminal(java.util.function.Consumer<Sink> signal) {
+        Sink target;
+        synchronized (this) {
+            target = sink;
+            if (target == null) {
+                pendingTerminal = () -> signal.accept(sink);
+                return;
+            }
+        }
+        signal.accept(target);
     }
 
     /** Reads the next body part into the sink. */
@@ -247,9 +272,9 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
                 state = State.ENDED;
                 try {
                     translator.finish();
-                    sink.onEnd();
+                    terminal(Sink::onEnd);
                 } catch (ProviderException e) {
-                    sink.onFailure(e);
+                    terminal(s -> s.onFailure(e));
                 }
             }
             default -> { }
@@ -260,7 +285,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
         State was = state;
         state = State.ENDED;
         if (was == State.OPEN && !cancelled.get()) {
-            sink.onFailure(error);
+            terminal(s -> s.onFailure(error));
         } else {
             opened.completeExceptionally(error);
         }
