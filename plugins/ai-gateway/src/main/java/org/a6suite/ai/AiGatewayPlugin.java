@@ -33,6 +33,10 @@ import org.a6suite.resilience.Ticker;
  * over many model providers, with adaptive deadlines, retries, breakers, hedging and fallback, and token and cost
  * accounting. Enabled in a route's {@code ext-plugin-pre-req}; see {@code docs/plugins/ai-gateway.md}.
  *
+ * <p>Modes: {@code lane} (recommended) validates in pre-req and serves on the runner's HTTP lane ({@link #onLane}),
+ * streaming chat chunk by chunk; {@code invoke} (the parse default) answers whole through A6; {@code passthrough}
+ * rewrites for APISIX to proxy.
+ *
  * <p>Non-blocking: provider calls use the JDK's asynchronous HTTP client and the runner's scheduler.
  */
 public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {

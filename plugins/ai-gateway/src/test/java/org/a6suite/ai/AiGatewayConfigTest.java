@@ -47,7 +47,7 @@ class AiGatewayConfigTest {
         assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(95, 4,
                 Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofMinutes(1), 10));
         assertThat(config.timeouts().tokenGap().ceiling()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(config.timeouts().tokenGap().floor()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.timeouts().tokenGap().floor()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.breaker().countRateLimits()).isTrue();
     }
 
@@ -58,7 +58,7 @@ class AiGatewayConfigTest {
         assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(99, 3,
                 Duration.ofSeconds(2), Duration.ofSeconds(50), Duration.ofSeconds(30), 20));
         assertThat(config.timeouts().tokenGap()).isEqualTo(new AiGatewayConfig.Adaptive(99.9, 5,
-                Duration.ofSeconds(2), Duration.ofSeconds(55), Duration.ofSeconds(30), 50));
+                Duration.ofSeconds(10), Duration.ofSeconds(55), Duration.ofSeconds(30), 50));
         assertThat(config.breaker().countRateLimits()).isFalse();
     }
 

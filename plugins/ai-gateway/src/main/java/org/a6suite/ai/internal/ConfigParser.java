@@ -275,8 +275,9 @@ public final class ConfigParser {
         }
         AiGatewayConfig.Adaptive firstToken = adaptive(obj.get("first_token"), at + ".first_token", total, 99, 3,
                 Math.min(2_000, total.toMillis()), ceiling.toMillis(), warmup.toMillis(), 20);
+        // A mid-stream stall cannot be retried (the answer is cut), so the gap deadline's floor is generous.
         AiGatewayConfig.Adaptive tokenGap = adaptive(obj.get("token_gap"), at + ".token_gap", total, 99.9, 5,
-                Math.min(2_000, total.toMillis()), Math.min(60_000, total.toMillis()),
+                Math.min(10_000, total.toMillis()), Math.min(60_000, total.toMillis()),
                 Math.min(30_000, total.toMillis()), 50);
         return new Timeouts(total, percentile, multiplier, floor, ceiling, warmup, minSamples, firstToken, tokenGap);
     }
