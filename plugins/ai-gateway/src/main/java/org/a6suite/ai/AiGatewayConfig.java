@@ -14,7 +14,9 @@ import tools.jackson.databind.JsonNode;
  * The validated, immutable configuration of one route's {@code ai-gateway} entry. Built once per PrepareConf by
  * {@link AiGatewayPlugin#parseConfig(String)}; every field is documented in {@code docs/plugins/ai-gateway.md}.
  *
- * @param mode          {@link Mode#INVOKE} (the runner calls providers and answers) or {@link Mode#PASSTHROUGH}
+ * @param mode          {@link Mode#LANE} (recommended: the runner calls providers on its HTTP lane and streams),
+ *                      {@link Mode#INVOKE} (the runner calls providers and answers through A6; the parse default) or
+ *                      {@link Mode#PASSTHROUGH}
  * @param strategy      how targets are ordered for a call
  * @param targets       the providers, at least one, ids unique
  * @param modelAliases  a name a client may ask for, mapped to the ids of the targets that serve it
@@ -63,8 +65,12 @@ public record AiGatewayConfig(
         return targets.stream().filter(t -> t.id().equals(id)).findFirst();
     }
 
-    /** Whether the runner calls providers itself or rewrites the request for APISIX to proxy. */
-    public enum Mode { INVOKE, PASSTHROUGH }
+    /**
+     * Whether the runner calls providers itself and answers through A6 ({@code INVOKE}: whole answers, at most 59 s),
+     * calls them on its HTTP lane ({@code LANE}: streams relayed as they arrive, no 59 s ceiling; the route's
+     * upstream must be the lane), or rewrites the request for APISIX to proxy ({@code PASSTHROUGH}).
+     */
+    public enum Mode { INVOKE, LANE, PASSTHROUGH }
 
     /** How the eligible targets are ordered; later targets are the fallbacks. */
     public enum Strategy { PRIORITY, WEIGHTED, LATENCY, COST }
@@ -161,14 +167,35 @@ public record AiGatewayConfig(
     }
 
     /**
-     * Deadlines. The total covers every attempt, retry, backoff and fallback and stays below APISIX's 60 s runner
-     * read timeout. Each attempt's deadline is {@code clamp(multiplier x pN, floor, ceiling)} of that target's
-     * observed latencies, or {@code warmup} until {@code minSamples} are known, and never past the total.
+     * Deadlines. The total covers every attempt, retry, backoff and fallback; in invoke mode it stays below APISIX's
+     * 60 s runner read timeout, in lane mode it may be up to 24 h. Each attempt's deadline is
+     * {@code clamp(multiplier x pN, floor, ceiling)} of that target's observed latencies, or {@code warmup} until
+     * {@code minSamples} are known, and never past the total. Streams (lane mode, {@code stream: true}) have two more
+     * adaptive deadlines of the same shape: {@code firstToken} (from sending the request to the first content chunk;
+     * it replaces the attempt deadline for streams) and {@code tokenGap} (the longest provider silence between two
+     * reads once the stream is committed).
      */
     public record Timeouts(Duration total, double percentile, double multiplier, Duration floor, Duration ceiling,
-                           Duration warmup, int minSamples) {
+                           Duration warmup, int minSamples, Adaptive firstToken, Adaptive tokenGap) {
         public Timeouts {
             requireNonNull(total, "total");
+            requireNonNull(floor, "floor");
+            requireNonNull(ceiling, "ceiling");
+            requireNonNull(warmup, "warmup");
+            requireNonNull(firstToken, "firstToken");
+            requireNonNull(tokenGap, "tokenGap");
+        }
+
+        /** The attempt deadline's settings as an {@link Adaptive}. */
+        public Adaptive attempt() {
+            return new Adaptive(percentile, multiplier, floor, ceiling, warmup, minSamples);
+        }
+    }
+
+    /** One adaptive deadline: {@code clamp(multiplier x pN, floor, ceiling)}, {@code warmup} until min samples. */
+    public record Adaptive(double percentile, double multiplier, Duration floor, Duration ceiling, Duration warmup,
+                           int minSamples) {
+        public Adaptive {
             requireNonNull(floor, "floor");
             requireNonNull(ceiling, "ceiling");
             requireNonNull(warmup, "warmup");
@@ -185,10 +212,13 @@ public record AiGatewayConfig(
         }
     }
 
-    /** The circuit breaker per target; {@code enabled=false} turns it off. */
+    /**
+     * The circuit breaker per target; {@code enabled=false} turns it off. A 429 is the provider asking for a pause,
+     * not a failure of the target: it counts toward the breaker only with {@code countRateLimits}.
+     */
     public record BreakerSettings(boolean enabled, int windowSize, int minimumCalls, float failureRateThreshold,
                                   Duration slowCall, float slowCallRateThreshold, Duration waitInOpen,
-                                  int permittedInHalfOpen) {
+                                  int permittedInHalfOpen, boolean countRateLimits) {
         public BreakerSettings {
             requireNonNull(slowCall, "slowCall");
             requireNonNull(waitInOpen, "waitInOpen");

@@ -14,7 +14,11 @@ import org.a6suite.ai.internal.Invoker;
 import org.a6suite.ai.internal.ProviderClient;
 import org.a6suite.ai.internal.Router;
 import org.a6suite.ai.internal.RuntimeRegistry;
+import org.a6suite.ai.internal.StreamingInvoker;
+import org.a6suite.ai.internal.stream.JdkStreamingTransport;
+import org.a6suite.ai.internal.stream.StreamingTransport;
 import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.PluginEnvironment;
@@ -29,6 +33,10 @@ import org.a6suite.resilience.Ticker;
  * over many model providers, with adaptive deadlines, retries, breakers, hedging and fallback, and token and cost
  * accounting. Enabled in a route's {@code ext-plugin-pre-req}; see {@code docs/plugins/ai-gateway.md}.
  *
+ * <p>Modes: {@code lane} (recommended) validates in pre-req and serves on the runner's HTTP lane ({@link #onLane}),
+ * streaming chat chunk by chunk; {@code invoke} (the parse default) answers whole through A6; {@code passthrough}
+ * rewrites for APISIX to proxy.
+ *
  * <p>Non-blocking: provider calls use the JDK's asynchronous HTTP client and the runner's scheduler.
  */
 public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
@@ -38,6 +46,7 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
     private final Ticker ticker;
     private volatile Gateway gateway;
     private volatile ProviderClient client;
+    private volatile StreamingTransport streamingTransport;
 
     /** The constructor {@link java.util.ServiceLoader} uses: the system ticker. */
     public AiGatewayPlugin() {
@@ -71,10 +80,13 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         ProviderClient http = new ProviderClient(environment.clock());
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();
+        StreamingTransport transport = new JdkStreamingTransport();
         this.client = http;
+        this.streamingTransport = transport;
         environment.blockingExecutor().execute(org.a6suite.ai.internal.Tokens::warmUp);
         this.gateway = new Gateway(new RuntimeRegistry(ticker, scheduler), new Router(random::nextDouble),
-                new Invoker(http, credentials, ticker, scheduler), credentials,
+                new Invoker(http, credentials, ticker, scheduler),
+                new StreamingInvoker(transport, credentials, ticker, scheduler, environment.clock()), credentials,
                 new Accounting(environment.metrics(), environment.outcomes()), ticker);
     }
 
@@ -88,8 +100,22 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         return current.handle(request, config, context);
     }
 
+    /**
+     * Serves a call handed over to the lane by {@link #onRequest} (mode {@code lane}): whole answers as in invoke
+     * mode, and chat streams relayed chunk by chunk. Cancelling the stage aborts the provider calls behind it.
+     */
+    @Override
+    public CompletionStage<LaneResponse> onLane(RequestView request, AiGatewayConfig config, CallContext context) {
+        Gateway current = gateway;
+        if (current == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("ai-gateway: start() was not called"));
+        }
+        return current.lane(request, config, context);
+    }
+
     @Override
     public void close() {
         Optional.ofNullable(client).ifPresent(ProviderClient::close);
+        Optional.ofNullable(streamingTransport).ifPresent(StreamingTransport::close);
     }
 }

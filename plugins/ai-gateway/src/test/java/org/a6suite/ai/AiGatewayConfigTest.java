@@ -32,6 +32,47 @@ class AiGatewayConfigTest {
         assertThat(config.targets().get(0).weight()).isEqualTo(1);
     }
 
+    @Test
+    void shouldAllowLongTotalsAndStreamDeadlinesInLaneMode() throws Exception {
+        AiGatewayConfig config = plugin.parseConfig("""
+                {"mode": "lane", "targets": [%s],
+                 "timeouts": {"total_ms": 86400000, "attempt_ceiling_ms": 3600000, "attempt_warmup_ms": 600000,
+                   "first_token": {"percentile": 95, "multiplier": 4, "floor_ms": 500, "ceiling_ms": 120000,
+                                   "warmup_ms": 60000, "min_samples": 10},
+                   "token_gap": {"ceiling_ms": 90000}},
+                 "breaker": {"count_rate_limits": true}}""".formatted(TARGET));
+
+        assertThat(config.mode()).isEqualTo(AiGatewayConfig.Mode.LANE);
+        assertThat(config.timeouts().total()).isEqualTo(Duration.ofHours(24));
+        assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(95, 4,
+                Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofMinutes(1), 10));
+        assertThat(config.timeouts().tokenGap().ceiling()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.timeouts().tokenGap().floor()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.breaker().countRateLimits()).isTrue();
+    }
+
+    @Test
+    void shouldDefaultStreamDeadlinesAndNotCountRateLimits() throws Exception {
+        AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "]}");
+
+        assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(99, 3,
+                Duration.ofSeconds(2), Duration.ofSeconds(50), Duration.ofSeconds(30), 20));
+        assertThat(config.timeouts().tokenGap()).isEqualTo(new AiGatewayConfig.Adaptive(99.9, 5,
+                Duration.ofSeconds(10), Duration.ofSeconds(55), Duration.ofSeconds(30), 50));
+        assertThat(config.breaker().countRateLimits()).isFalse();
+    }
+
+    @Test
+    void shouldRejectBadStreamDeadlines() {
+        assertRejected("{\"mode\": \"lane\", \"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 86400001}}",
+                "timeouts.total_ms: 86400001 (expected: milliseconds in [100, 86400000])");
+        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"first_token\": {\"floor_ms\": 5000,"
+                + " \"ceiling_ms\": 1000}}}", "timeouts.first_token.ceiling_ms: 1000 (expected: >= floor_ms (5000))");
+        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"token_gap\": {\"gap\": 1}}}",
+                "timeouts.token_gap.gap: unknown field (expected: one of [ceiling_ms, floor_ms, min_samples,"
+                        + " multiplier, percentile, warmup_ms])");
+    }
+
     private void assertRejected(String json, String message) {
         assertThatThrownBy(() -> plugin.parseConfig(json)).isInstanceOf(PluginConfigException.class)
                 .hasMessage(message);
@@ -45,7 +86,8 @@ class AiGatewayConfigTest {
                 "targets[0].type: \"openia\" (expected: one of [openai, azure-openai, anthropic, gemini, mistral,"
                         + " ollama, deepseek, openai-compatible])");
         assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 60000}}",
-                "timeouts.total_ms: 60000 (expected: milliseconds in [100, 59000])");
+                "timeouts.total_ms: 60000 (expected: <= 59000 outside lane mode (use \"mode\": \"lane\" for longer"
+                        + " calls))");
         assertRejected("{\"targets\": [" + TARGET + "], \"strategy\": \"fastest\"}",
                 "strategy: \"fastest\" (expected: one of [priority, weighted, latency, cost])");
         assertRejected("{\"targets\": [" + TARGET + "], \"retires\": {}}",

@@ -57,8 +57,8 @@ import tools.jackson.databind.node.ObjectNode;
  *   POST /openai/deployments/{d}/chat/completions?api-version=..   Azure OpenAI (api-key header, + SSE)
  *   POST /openai/deployments/{d}/embeddings?api-version=..
  *   POST /v1/messages                                       Anthropic Messages (+ SSE events)
- *   POST /v1beta/models/{m}:generateContent, :batchEmbedContents   Gemini
- *   POST /api/chat, /api/embed                              Ollama
+ *   POST /v1beta/models/{m}:generateContent, :streamGenerateContent?alt=sse, :batchEmbedContents   Gemini
+ *   POST /api/chat, /api/embed                              Ollama (stream: true answers NDJSON)
  * </pre>
  *
  * Answers: the scripted text (default {@code "Hello from the test provider"}), or a tool call when one is scripted
@@ -81,7 +81,14 @@ public final class AiProviderServer implements AutoCloseable {
     private volatile Optional<String[]> toolCall = Optional.empty();
     private volatile boolean omitUsage;
     private volatile Optional<String> expectedKey = Optional.empty();
+    private volatile Drip drip = new Drip(java.time.Duration.ZERO, 0, java.time.Duration.ZERO);
+    private final java.util.concurrent.atomic.AtomicInteger closedConnections =
+            new java.util.concurrent.atomic.AtomicInteger();
     private Channel server;
+
+    /** A slow-drip stream: the first content event after {@code firstToken}, then {@code tokens} events apart. */
+    private record Drip(java.time.Duration firstToken, int tokens, java.time.Duration gap) {
+    }
 
     private AiProviderServer() {
     }
@@ -104,6 +111,7 @@ public final class AiProviderServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
+                        ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024 * 1024),
                                 new Handler());
                     }
@@ -146,6 +154,27 @@ public final class AiProviderServer implements AutoCloseable {
     public AiProviderServer toolCall(String name, String argumentsJson) {
         this.toolCall = Optional.of(new String[] {name, argumentsJson});
         return this;
+    }
+
+    /**
+     * Streams answer as a slow drip: the head and opening events at once, the first content event after
+     * {@code firstToken}, then {@code tokens} content events ({@code "tok0 "}, {@code "tok1 "}, ...) {@code gap}
+     * apart. A zero gap writes as fast as the client reads (the server waits for each batch to reach the socket),
+     * which serves very long streams in bounded memory. {@code tokens == 0} streams the reply text in pieces.
+     */
+    public AiProviderServer drip(java.time.Duration firstToken, int tokens, java.time.Duration gap) {
+        this.drip = new Drip(firstToken, tokens, gap);
+        return this;
+    }
+
+    /** Connections currently open to this server. */
+    public int openConnections() {
+        return channels.size();
+    }
+
+    /** Connections closed so far (by either side). */
+    public int closedConnections() {
+        return closedConnections.get();
     }
 
     public AiProviderServer omitUsage(boolean omit) {
@@ -197,6 +226,7 @@ public final class AiProviderServer implements AutoCloseable {
             String path = req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
             switch (fault) {
                 case Fault.Hang h -> { }
+                case Fault.StallBeforeFirstToken st when !isStream(req.uri(), body) ->  { }
                 case Fault.Reset r -> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     ctx.close();
@@ -248,8 +278,8 @@ public final class AiProviderServer implements AutoCloseable {
                 send(ctx, 400, json(error(flavor, 400, "body is not JSON")));
                 return;
             }
-            boolean stream = request.path("stream").asBoolean(false)
-                    && (flavor == Flavor.OPENAI || flavor == Flavor.AZURE || flavor == Flavor.ANTHROPIC);
+            boolean stream = flavor == Flavor.GEMINI ? path.endsWith(":streamGenerateContent")
+                    : request.path("stream").asBoolean(false);
             switch (fault) {
                 case Fault.RateLimited rl -> {
                     FullHttpResponse res = full(429, json(error(flavor, 429, "rate limited")));
@@ -273,7 +303,7 @@ public final class AiProviderServer implements AutoCloseable {
             if (kind == Kind.EMBEDDINGS) {
                 send(ctx, 200, json(embeddings(flavor, request)));
             } else if (stream) {
-                stream(ctx, flavor, request, truncated);
+                new Emitter(ctx, flavor, request, fault).start();
             } else if (truncated) {
                 String whole = json(chat(flavor, request));
                 FullHttpResponse res = full(200, whole.substring(0, whole.length() / 2));
@@ -438,63 +468,16 @@ public final class AiProviderServer implements AutoCloseable {
             return v;
         }
 
-        private void stream(ChannelHandlerContext ctx, Flavor flavor, JsonNode request, boolean truncated) {
-            List<String> events = new ArrayList<>();
-            String model = request.path("model").asString("deployment");
-            if (flavor == Flavor.ANTHROPIC) {
-                events.add(event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_test\","
-                        + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model + "\",\"content\":[],"
-                        + "\"stop_reason\":null,\"usage\":{\"input_tokens\":" + PROMPT_TOKENS
-                        + ",\"output_tokens\":1}}}"));
-                events.add(event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
-                        + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"));
-                events.add(event("ping", "{\"type\":\"ping\"}"));
-                for (String piece : pieces(replyText)) {
-                    events.add(event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
-                            + "\"delta\":{\"type\":\"text_delta\",\"text\":" + quote(piece) + "}}"));
-                }
-                events.add(event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"));
-                events.add(event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
-                        + "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + COMPLETION_TOKENS
-                        + "}}"));
-                events.add(event("message_stop", "{\"type\":\"message_stop\"}"));
-            } else {
-                String head = "{\"id\":\"chatcmpl-test\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
-                        + "\"model\":\"" + model + "\",";
-                events.add(data(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},"
-                        + "\"finish_reason\":null}]}"));
-                for (String piece : pieces(replyText)) {
-                    events.add(data(head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":" + quote(piece)
-                            + "},\"finish_reason\":null}]}"));
-                }
-                events.add(data(head + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"));
-                if (request.path("stream_options").path("include_usage").asBoolean(false) && !omitUsage) {
-                    events.add(data(head + "\"choices\":[],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS
-                            + ",\"completion_tokens\":" + COMPLETION_TOKENS + ",\"total_tokens\":"
-                            + (PROMPT_TOKENS + COMPLETION_TOKENS) + "}}"));
-                }
-                events.add(data("[DONE]"));
-            }
-            if (truncated) {
-                // Cut after about half: the HTTP message ends cleanly, the stream's final events never come.
-                events = events.subList(0, Math.max(1, events.size() / 2));
-            }
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-            head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-            ctx.write(head);
-            for (String e : events) {
-                ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(e, StandardCharsets.UTF_8)));
-            }
-            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
-
         private List<String> pieces(String text) {
             List<String> pieces = new ArrayList<>();
             for (int i = 0; i < text.length(); i += 5) {
                 pieces.add(text.substring(i, Math.min(text.length(), i + 5)));
             }
             return pieces;
+        }
+
+        private boolean isStream(String uri, String body) {
+            return uri.contains(":streamGenerateContent") || body.contains("\"stream\":true");
         }
 
         private String event(String name, String data) {
@@ -541,6 +524,207 @@ public final class AiProviderServer implements AutoCloseable {
 
         private void send(ChannelHandlerContext ctx, int status, String body) {
             ctx.writeAndFlush(full(status, body));
+        }
+
+
+        /**
+         * Writes one stream in a provider's format: head and opening events, content events (dripping or as fast as
+         * the socket takes them), closing events; scripted faults cut in before the first or after the n-th content
+         * event.
+         */
+        private final class Emitter {
+            private final ChannelHandlerContext ctx;
+            private final Flavor flavor;
+            private final String model;
+            private final Fault fault;
+            private final boolean usage;
+            private final Drip shape = drip;
+            private final List<String> textPieces;
+            private final int tokens;
+            private int sent;
+
+            Emitter(ChannelHandlerContext ctx, Flavor flavor, JsonNode request, Fault fault) {
+                this.ctx = ctx;
+                this.flavor = flavor;
+                this.model = request.path("model").asString(flavor == Flavor.GEMINI ? "gemini-test" : "deployment");
+                this.fault = fault;
+                this.usage = !omitUsage && (flavor != Flavor.OPENAI && flavor != Flavor.AZURE
+                        || request.path("stream_options").path("include_usage").asBoolean(false));
+                this.textPieces = shape.tokens() > 0 ? List.of() : pieces(replyText);
+                this.tokens = shape.tokens() > 0 ? shape.tokens() : textPieces.size();
+            }
+
+            void start() {
+                HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+                head.headers().set(HttpHeaderNames.CONTENT_TYPE, flavor == Flavor.OLLAMA ? "application/x-ndjson"
+                        : "text/event-stream");
+                head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                ctx.write(head);
+                for (String e : prologue()) {
+                    ctx.write(content(e));
+                }
+                ctx.flush();
+                if (fault instanceof Fault.StallBeforeFirstToken) {
+                    return;
+                }
+                long first = shape.firstToken().toMillis();
+                if (first > 0) {
+                    ctx.executor().schedule(this::step, first, TimeUnit.MILLISECONDS);
+                } else {
+                    step();
+                }
+            }
+
+            private void step() {
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                int batch = shape.gap().isZero() ? 256 : 1;
+                for (int i = 0; i < batch && sent < tokens; i++) {
+                    if (faultDue()) {
+                        return;
+                    }
+                    ctx.write(content(token(sent)));
+                    sent++;
+                }
+                if (faultDue()) {
+                    ctx.flush();
+                    return;
+                }
+                if (sent >= tokens) {
+                    if (!(fault instanceof Fault.Truncated)) {
+                        for (String e : epilogue()) {
+                            ctx.write(content(e));
+                        }
+                    }
+                    ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                    return;
+                }
+                if (shape.gap().isZero()) {
+                    // Wait until the batch reached the socket: the client's reading paces the server.
+                    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+                        if (f.isSuccess()) {
+                            step();
+                        }
+                    });
+                } else {
+                    ctx.flush();
+                    ctx.executor().schedule(this::step, shape.gap().toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+
+            /** Applies a mid-stream fault once its token count is reached; true when the stream stops here. */
+            private boolean faultDue() {
+                switch (fault) {
+                    case Fault.StallAfter f when sent >= f.tokens() -> {
+                        ctx.flush();
+                        return true;
+                    }
+                    case Fault.ResetAfter f when sent >= f.tokens() -> {
+                        ctx.flush();
+                        ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                        ctx.close();
+                        return true;
+                    }
+                    case Fault.ErrorAfter f when sent >= f.tokens() -> {
+                        ctx.write(content(errorEvent()));
+                        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                        return true;
+                    }
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+
+            private String piece(int i) {
+                return shape.tokens() > 0 ? "tok" + i + " " : textPieces.get(i);
+            }
+
+            private List<String> prologue() {
+                return switch (flavor) {
+                    case ANTHROPIC -> List.of(
+                            event("message_start", "{\"type\":\"message_start\",\"message\":{\"id\":\"msg_test\","
+                                    + "\"type\":\"message\",\"role\":\"assistant\",\"model\":\"" + model
+                                    + "\",\"content\":[],\"stop_reason\":null,\"usage\":{\"input_tokens\":"
+                                    + PROMPT_TOKENS + ",\"output_tokens\":1}}}"),
+                            event("content_block_start", "{\"type\":\"content_block_start\",\"index\":0,"
+                                    + "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}"),
+                            event("ping", "{\"type\":\"ping\"}"));
+                    case OPENAI, AZURE -> List.of(data(openAiHead() + "\"choices\":[{\"index\":0,\"delta\":"
+                            + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"));
+                    case GEMINI, OLLAMA -> List.of();
+                };
+            }
+
+            private String token(int i) {
+                String text = quote(piece(i));
+                return switch (flavor) {
+                    case ANTHROPIC -> event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,"
+                            + "\"delta\":{\"type\":\"text_delta\",\"text\":" + text + "}}");
+                    case OPENAI, AZURE -> data(openAiHead() + "\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+                            + text + "},\"finish_reason\":null}]}");
+                    case GEMINI -> data("{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":[{\"text\":"
+                            + text + "}]},\"index\":0}],\"modelVersion\":\"gemini-test\","
+                            + "\"responseId\":\"resp-test\"}");
+                    case OLLAMA -> "{\"model\":\"" + model + "\",\"created_at\":\"2026-01-01T00:00:00Z\","
+                            + "\"message\":{\"role\":\"assistant\",\"content\":" + text + "},\"done\":false}\n";
+                };
+            }
+
+            private List<String> epilogue() {
+                return switch (flavor) {
+                    case ANTHROPIC -> List.of(
+                            event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+                            event("message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+                                    + "\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":"
+                                    + (usage ? COMPLETION_TOKENS : 0) + "}}"),
+                            event("message_stop", "{\"type\":\"message_stop\"}"));
+                    case OPENAI, AZURE -> {
+                        List<String> out = new ArrayList<>();
+                        out.add(data(openAiHead() + "\"choices\":[{\"index\":0,\"delta\":{},"
+                                + "\"finish_reason\":\"stop\"}]}"));
+                        if (usage) {
+                            out.add(data(openAiHead() + "\"choices\":[],\"usage\":{\"prompt_tokens\":" + PROMPT_TOKENS
+                                    + ",\"completion_tokens\":" + COMPLETION_TOKENS + ",\"total_tokens\":"
+                                    + (PROMPT_TOKENS + COMPLETION_TOKENS) + "}}"));
+                        }
+                        out.add(data("[DONE]"));
+                        yield out;
+                    }
+                    case GEMINI -> List.of(data("{\"candidates\":[{\"content\":{\"role\":\"model\",\"parts\":"
+                            + "[{\"text\":\"\"}]},\"finishReason\":\"STOP\",\"index\":0}]"
+                            + (usage ? ",\"usageMetadata\":{\"promptTokenCount\":" + PROMPT_TOKENS
+                                    + ",\"candidatesTokenCount\":" + COMPLETION_TOKENS + ",\"totalTokenCount\":"
+                                    + (PROMPT_TOKENS + COMPLETION_TOKENS) + "}" : "")
+                            + ",\"modelVersion\":\"gemini-test\",\"responseId\":\"resp-test\"}"));
+                    case OLLAMA -> List.of("{\"model\":\"" + model + "\",\"created_at\":\"2026-01-01T00:00:01Z\","
+                            + "\"message\":{\"role\":\"assistant\",\"content\":\"\"},\"done\":true,"
+                            + "\"done_reason\":\"stop\"" + (usage ? ",\"prompt_eval_count\":" + PROMPT_TOKENS
+                                    + ",\"eval_count\":" + COMPLETION_TOKENS : "") + "}\n");
+                };
+            }
+
+            private String errorEvent() {
+                return switch (flavor) {
+                    case ANTHROPIC -> event("error", "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                            + "\"message\":\"Overloaded\"}}");
+                    case OPENAI, AZURE -> data("{\"error\":{\"message\":\"scripted mid-stream failure\","
+                            + "\"type\":\"server_error\",\"param\":null,\"code\":null}}");
+                    case GEMINI -> data("{\"error\":{\"code\":500,\"message\":\"scripted mid-stream failure\","
+                            + "\"status\":\"INTERNAL\"}}");
+                    case OLLAMA -> "{\"error\":\"scripted mid-stream failure\"}\n";
+                };
+            }
+
+            private String openAiHead() {
+                return "{\"id\":\"chatcmpl-test\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                        + "\"model\":\"" + model + "\",";
+            }
+
+            private DefaultHttpContent content(String text) {
+                return new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+            }
         }
 
         @Override

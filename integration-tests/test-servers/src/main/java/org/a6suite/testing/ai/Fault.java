@@ -50,6 +50,22 @@ public sealed interface Fault {
     record Truncated() implements Fault {
     }
 
+    /** A stream whose head (and any opening events) is sent, then nothing: the first token never comes. */
+    record StallBeforeFirstToken() implements Fault {
+    }
+
+    /** A stream that sends {@code tokens} content events, then nothing (the connection stays open). */
+    record StallAfter(int tokens) implements Fault {
+    }
+
+    /** A stream that sends {@code tokens} content events, then closes the connection with a TCP reset. */
+    record ResetAfter(int tokens) implements Fault {
+    }
+
+    /** A stream that sends {@code tokens} content events, then the provider's own error event, then ends. */
+    record ErrorAfter(int tokens) implements Fault {
+    }
+
     static Fault none() {
         return new None();
     }
@@ -80,5 +96,21 @@ public sealed interface Fault {
 
     static Fault truncated() {
         return new Truncated();
+    }
+
+    static Fault stallBeforeFirstToken() {
+        return new StallBeforeFirstToken();
+    }
+
+    static Fault stallAfter(int tokens) {
+        return new StallAfter(tokens);
+    }
+
+    static Fault resetAfter(int tokens) {
+        return new ResetAfter(tokens);
+    }
+
+    static Fault errorAfter(int tokens) {
+        return new ErrorAfter(tokens);
     }
 }

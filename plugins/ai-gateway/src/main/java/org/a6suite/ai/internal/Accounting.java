@@ -101,6 +101,12 @@ public final class Accounting {
         }
     }
 
+    /** The time from sending a stream's request to its first content chunk, for the target that served it. */
+    public void timeToFirstToken(Target target, long nanos) {
+        metrics.observe("a6_ai_time_to_first_token_seconds", "Time to the first content chunk of streams.",
+                Map.of("target", target.id(), "provider", target.type().wireName()), nanos / 1e9);
+    }
+
     static ObjectNode logLine(CallFacts call) {
         ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("route", call.routeId());

@@ -41,8 +41,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ConfigParser {
 
-    /** APISIX gives up on a runner reply after 60 s; the total deadline must leave room to answer. */
+    /** APISIX gives up on a runner reply after 60 s; in invoke mode the total deadline must leave room to answer. */
     public static final Duration MAX_TOTAL = Duration.ofSeconds(59);
+    /**
+     * On the lane nothing waits for one whole reply; the total deadline is a route setting (set the route's
+     * {@code timeout.read} with it), bounded only to catch typos.
+     */
+    public static final Duration MAX_LANE_TOTAL = Duration.ofHours(24);
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
@@ -84,7 +89,7 @@ public final class ConfigParser {
                         "a target's model or an alias, one of " + new java.util.TreeSet<>(known));
             }
         }
-        Timeouts timeouts = timeouts(obj.get("timeouts"));
+        Timeouts timeouts = timeouts(obj.get("timeouts"), mode);
         RetrySettings retry = retry(obj.get("retry"));
         BreakerSettings breaker = breaker(obj.get("breaker"));
         HedgeSettings hedge = hedge(obj.get("hedge"));
@@ -239,19 +244,22 @@ public final class ConfigParser {
         return aliases;
     }
 
-    private static Timeouts timeouts(JsonNode node) throws PluginConfigException {
+    private static Timeouts timeouts(JsonNode node, Mode mode) throws PluginConfigException {
         ObjectNode obj = node == null ? Json.MAPPER.createObjectNode() : object(node, "timeouts");
         String at = "timeouts";
         allowOnly(obj, at, "total_ms", "attempt_percentile", "attempt_multiplier", "attempt_floor_ms",
-                "attempt_ceiling_ms", "attempt_warmup_ms", "attempt_min_samples");
-        Duration total = millis(obj, "total_ms", at, 55_000, 100, MAX_TOTAL.toMillis());
+                "attempt_ceiling_ms", "attempt_warmup_ms", "attempt_min_samples", "first_token", "token_gap");
+        long max = mode == Mode.LANE ? MAX_LANE_TOTAL.toMillis() : MAX_TOTAL.toMillis();
+        Duration total = millis(obj, "total_ms", at, 55_000, 100, MAX_LANE_TOTAL.toMillis());
+        if (mode != Mode.LANE && obj.has("total_ms") && total.compareTo(MAX_TOTAL) > 0) {
+            throw PluginConfigException.invalid(at + ".total_ms", total.toMillis(), "<= " + MAX_TOTAL.toMillis()
+                    + " outside lane mode (use \"mode\": \"lane\" for longer calls)");
+        }
         double percentile = doubleValue(obj, "attempt_percentile", at, 99, 50, 100);
         double multiplier = doubleValue(obj, "attempt_multiplier", at, 2, 1, 20);
-        Duration floor = millis(obj, "attempt_floor_ms", at, 1_000, 10, MAX_TOTAL.toMillis());
-        Duration ceiling = millis(obj, "attempt_ceiling_ms", at, Math.min(50_000, total.toMillis()), 10,
-                MAX_TOTAL.toMillis());
-        Duration warmup = millis(obj, "attempt_warmup_ms", at, Math.min(30_000, ceiling.toMillis()), 10,
-                MAX_TOTAL.toMillis());
+        Duration floor = millis(obj, "attempt_floor_ms", at, 1_000, 10, max);
+        Duration ceiling = millis(obj, "attempt_ceiling_ms", at, Math.min(50_000, total.toMillis()), 10, max);
+        Duration warmup = millis(obj, "attempt_warmup_ms", at, Math.min(30_000, ceiling.toMillis()), 10, max);
         int minSamples = intValue(obj, "attempt_min_samples", at, 20, 1, 100_000);
         if (ceiling.compareTo(floor) < 0) {
             throw PluginConfigException.invalid(at + ".attempt_ceiling_ms", ceiling.toMillis(),
@@ -265,7 +273,39 @@ public final class ConfigParser {
             throw PluginConfigException.invalid(at + ".attempt_warmup_ms", warmup.toMillis(),
                     floor.toMillis() + " <= attempt_warmup_ms <= " + ceiling.toMillis());
         }
-        return new Timeouts(total, percentile, multiplier, floor, ceiling, warmup, minSamples);
+        AiGatewayConfig.Adaptive firstToken = adaptive(obj.get("first_token"), at + ".first_token", total, 99, 3,
+                Math.min(2_000, total.toMillis()), ceiling.toMillis(), warmup.toMillis(), 20);
+        // A mid-stream stall cannot be retried (the answer is cut), so the gap deadline's floor is generous.
+        AiGatewayConfig.Adaptive tokenGap = adaptive(obj.get("token_gap"), at + ".token_gap", total, 99.9, 5,
+                Math.min(10_000, total.toMillis()), Math.min(60_000, total.toMillis()),
+                Math.min(30_000, total.toMillis()), 50);
+        return new Timeouts(total, percentile, multiplier, floor, ceiling, warmup, minSamples, firstToken, tokenGap);
+    }
+
+    /** A stream deadline object: the attempt deadline's fields without the {@code attempt_} prefix. */
+    private static AiGatewayConfig.Adaptive adaptive(JsonNode node, String at, Duration total, double dfltPercentile,
+            double dfltMultiplier, long dfltFloor, long dfltCeiling, long dfltWarmup, int dfltMinSamples)
+            throws PluginConfigException {
+        ObjectNode obj = node == null ? Json.MAPPER.createObjectNode() : object(node, at);
+        allowOnly(obj, at, "percentile", "multiplier", "floor_ms", "ceiling_ms", "warmup_ms", "min_samples");
+        long max = total.toMillis();
+        double percentile = doubleValue(obj, "percentile", at, dfltPercentile, 50, 100);
+        double multiplier = doubleValue(obj, "multiplier", at, dfltMultiplier, 1, 100);
+        Duration floor = millis(obj, "floor_ms", at, Math.min(dfltFloor, max), 10, max);
+        Duration ceiling = millis(obj, "ceiling_ms", at, Math.max(floor.toMillis(), Math.min(dfltCeiling, max)), 10,
+                max);
+        if (ceiling.compareTo(floor) < 0) {
+            throw PluginConfigException.invalid(at + ".ceiling_ms", ceiling.toMillis(),
+                    ">= floor_ms (" + floor.toMillis() + ")");
+        }
+        long warmupDefault = Math.max(floor.toMillis(), Math.min(dfltWarmup, ceiling.toMillis()));
+        Duration warmup = millis(obj, "warmup_ms", at, warmupDefault, 10, max);
+        if (warmup.compareTo(floor) < 0 || warmup.compareTo(ceiling) > 0) {
+            throw PluginConfigException.invalid(at + ".warmup_ms", warmup.toMillis(),
+                    floor.toMillis() + " <= warmup_ms <= " + ceiling.toMillis());
+        }
+        int minSamples = intValue(obj, "min_samples", at, dfltMinSamples, 1, 100_000);
+        return new AiGatewayConfig.Adaptive(percentile, multiplier, floor, ceiling, warmup, minSamples);
     }
 
     private static RetrySettings retry(JsonNode node) throws PluginConfigException {
@@ -291,7 +331,7 @@ public final class ConfigParser {
         ObjectNode obj = node == null ? Json.MAPPER.createObjectNode() : object(node, "breaker");
         String at = "breaker";
         allowOnly(obj, at, "enabled", "window_size", "minimum_calls", "failure_rate_threshold", "slow_call_ms",
-                "slow_call_rate_threshold", "wait_in_open_ms", "permitted_in_half_open");
+                "slow_call_rate_threshold", "wait_in_open_ms", "permitted_in_half_open", "count_rate_limits");
         boolean enabled = booleanValue(obj, "enabled", at, true);
         int window = intValue(obj, "window_size", at, 50, 1, 100_000);
         int minimum = intValue(obj, "minimum_calls", at, Math.min(20, window), 1, 100_000);
@@ -300,8 +340,9 @@ public final class ConfigParser {
         double slowRate = doubleValue(obj, "slow_call_rate_threshold", at, 100, 1, 100);
         Duration wait = millis(obj, "wait_in_open_ms", at, 30_000, 1, 3_600_000);
         int halfOpen = intValue(obj, "permitted_in_half_open", at, 3, 1, 10_000);
+        boolean countRateLimits = booleanValue(obj, "count_rate_limits", at, false);
         return new BreakerSettings(enabled, window, minimum, (float) failureRate, slow, (float) slowRate, wait,
-                halfOpen);
+                halfOpen, countRateLimits);
     }
 
     private static HedgeSettings hedge(JsonNode node) throws PluginConfigException {

@@ -18,9 +18,12 @@ import org.a6suite.ai.internal.provider.Usage;
 import org.a6suite.ai.internal.provider.Wire;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
+import org.a6suite.resilience.Deadline;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.a6suite.resilience.Outcome;
 import org.a6suite.resilience.Ticker;
@@ -42,15 +45,17 @@ public final class Gateway {
     private final RuntimeRegistry runtimes;
     private final Router router;
     private final Invoker invoker;
+    private final StreamingInvoker streaming;
     private final Credentials credentials;
     private final Accounting accounting;
     private final Ticker ticker;
 
-    public Gateway(RuntimeRegistry runtimes, Router router, Invoker invoker, Credentials credentials,
-            Accounting accounting, Ticker ticker) {
+    public Gateway(RuntimeRegistry runtimes, Router router, Invoker invoker, StreamingInvoker streaming,
+            Credentials credentials, Accounting accounting, Ticker ticker) {
         this.runtimes = runtimes;
         this.router = router;
         this.invoker = invoker;
+        this.streaming = streaming;
         this.credentials = credentials;
         this.accounting = accounting;
         this.ticker = ticker;
@@ -71,10 +76,113 @@ public final class Gateway {
             if (config.mode() == Mode.PASSTHROUGH) {
                 return passthrough(call, config);
             }
+            if (config.mode() == Mode.LANE) {
+                // Validated: the lane does the work (and may stream, and take longer than APISIX waits for A6).
+                return CompletableFuture.completedFuture(RequestDecision.rewrite().toLane().build());
+            }
             return invoke(call, config, context, start);
         } catch (ApiError.Failure failure) {
             return CompletableFuture.completedFuture(failure.error().toStop());
         }
+    }
+
+    /**
+     * Serves a request handed to the runner's HTTP lane: whole answers exactly as invoke mode answers them (same
+     * headers and bodies), and chat calls with {@code stream: true} as a stream relayed as the provider sends it.
+     * The request is parsed again (it was validated in pre-req; parsing is cheap and the lane trusts nothing it
+     * did not read). Cancelling the returned stage (the client went away before the head) aborts provider calls.
+     */
+    public CompletionStage<LaneResponse> lane(RequestView view, AiGatewayConfig config, CallContext context) {
+        long start = ticker.nanoTime();
+        try {
+            if (config.prompt().isEmpty() && view.method() == HttpMethod.GET && view.path().endsWith("/models")) {
+                return CompletableFuture.completedFuture(whole(models(config)));
+            }
+            Call call = parse(view, config);
+            if (call.stream() && config.prompt().isEmpty()) {
+                return stream(call, config, context, start);
+            }
+            Invoker.CallRecord record = new Invoker.CallRecord();
+            CompletableFuture<Invoker.Success> inflight = invoker.invoke(config, call.ordered(), call.operation(),
+                    call.request(), false, record);
+            CompletableFuture<LaneResponse> result = new CompletableFuture<>();
+            inflight.handle((success, error) -> result.complete(whole(decide(call, config, context, start, record,
+                    success, error))));
+            cancelWith(result, inflight);
+            return result;
+        } catch (ApiError.Failure failure) {
+            return CompletableFuture.completedFuture(whole(failure.error().toStop()));
+        }
+    }
+
+    private CompletionStage<LaneResponse> stream(Call call, AiGatewayConfig config, CallContext context,
+            long start) {
+        Invoker.CallRecord record = new Invoker.CallRecord();
+        Deadline total = Deadline.ofTimeout(ticker, config.timeouts().total());
+        CompletableFuture<StreamingInvoker.Opened> opening = streaming.open(config, call.ordered(), call.request(),
+                record, total);
+        CompletableFuture<LaneResponse> result = new CompletableFuture<>();
+        opening.whenComplete((opened, error) -> {
+            if (error != null) {
+                long latency = (ticker.nanoTime() - start) / 1_000_000;
+                RequestDecision decision;
+                try {
+                    decision = failure(call, config, context, Invoker.unwrap(error), record, latency);
+                } catch (RuntimeException unexpected) {
+                    decision = new ApiError(500, "internal error in the AI gateway", "server_error",
+                            Optional.empty(), "internal_error").toStop();
+                }
+                result.complete(whole(decision));
+                return;
+            }
+            Target target = opened.runtime().target();
+            StreamRelay relay = new StreamRelay(opened, new StreamRelay.CallInfo(routeId(context),
+                    context.requestId(), call.requestedModel(), call.request(), record.attempts(), start,
+                    config.log().enabled(), config.log().includeContent()), accounting, total, ticker,
+                    streaming.scheduler());
+            Headers headers = Headers.of(
+                    "content-type", "text/event-stream",
+                    "cache-control", "no-cache",
+                    "x-accel-buffering", "no",
+                    "x-a6-ai-target", target.id(),
+                    "x-a6-ai-provider", target.type().wireName(),
+                    "x-a6-ai-model", target.model(),
+                    "x-a6-ai-attempts", Integer.toString(record.attempts().size()),
+                    "x-a6-ai-ttft-ms", Long.toString(opened.ttftNanos() / 1_000_000));
+            if (!result.complete(LaneResponse.streamed(200, headers, relay))) {
+                relay.cancel(); // the client went away as the stream was committed
+            }
+        });
+        cancelWith(result, opening);
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) {
+                // The client went away before the first token: nothing was streamed, nothing more is paid.
+                accounting.record(new Accounting.CallFacts(routeId(context), context.requestId(), call.operation(),
+                        true, call.requestedModel(), Optional.empty(), Optional.empty(), 499, "cancelled",
+                        Usage.NONE, (ticker.nanoTime() - start) / 1_000_000, record.attempts(), Optional.empty(),
+                        Optional.empty()), config.log().enabled());
+            }
+        });
+        return result;
+    }
+
+    /** The client going away before the head cancels the lane's stage: abort the provider work behind it. */
+    private static void cancelWith(CompletableFuture<LaneResponse> result, CompletableFuture<?> work) {
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) {
+                work.cancel(true);
+            }
+        });
+    }
+
+    /** A Stop as the lane's whole answer: the same status, headers and body. */
+    private static LaneResponse whole(RequestDecision decision) {
+        RequestDecision.Stop stop = (RequestDecision.Stop) decision;
+        Headers headers = stop.headers();
+        if (!headers.contains("content-type")) {
+            headers = headers.plus("content-type", "text/plain; charset=utf-8");
+        }
+        return LaneResponse.whole(stop.status(), headers, stop.body().orElse(Body.EMPTY));
     }
 
     private Call parse(RequestView view, AiGatewayConfig config) {
@@ -220,17 +328,20 @@ public final class Gateway {
             long start) {
         Invoker.CallRecord record = new Invoker.CallRecord();
         return invoker.invoke(config, call.ordered(), call.operation(), call.request(), call.stream(), record)
-                .handle((success, error) -> {
-                    long latency = (ticker.nanoTime() - start) / 1_000_000;
-                    try {
-                        return error == null ? answer(call, config, context, success, record, latency)
-                                : failure(call, config, context, Invoker.unwrap(error), record, latency);
-                    } catch (RuntimeException unexpected) {
-                        // Never let a mapping bug leave APISIX waiting: answer a bare 500 with nothing leaked.
-                        return new ApiError(500, "internal error in the AI gateway", "server_error",
-                                Optional.empty(), "internal_error").toStop();
-                    }
-                });
+                .handle((success, error) -> decide(call, config, context, start, record, success, error));
+    }
+
+    private RequestDecision decide(Call call, AiGatewayConfig config, CallContext context, long start,
+            Invoker.CallRecord record, Invoker.Success success, Throwable error) {
+        long latency = (ticker.nanoTime() - start) / 1_000_000;
+        try {
+            return error == null ? answer(call, config, context, success, record, latency)
+                    : failure(call, config, context, Invoker.unwrap(error), record, latency);
+        } catch (RuntimeException unexpected) {
+            // Never let a mapping bug leave the client waiting: answer a bare 500 with nothing leaked.
+            return new ApiError(500, "internal error in the AI gateway", "server_error",
+                    Optional.empty(), "internal_error").toStop();
+        }
     }
 
     private RequestDecision answer(Call call, AiGatewayConfig config, CallContext context,

@@ -53,6 +53,20 @@ public final class Invoker {
         return OutcomeClassifier.ofDefaults().classify(result, error);
     };
 
+    /**
+     * What the breaker counts: as {@link #CLASSIFIER}, except that a 429 is the provider asking for a pause, not a
+     * failure of the target, so it releases the breaker's permission without counting unless
+     * {@code breaker.count_rate_limits} is set. Retry and fallback still see the 429 as retryable.
+     */
+    static OutcomeClassifier<Object> breakerClassifier(AiGatewayConfig.BreakerSettings settings) {
+        if (settings.countRateLimits()) {
+            return CLASSIFIER;
+        }
+        return (result, error) -> error instanceof ProviderException pe
+                && pe.kind() == ProviderException.Kind.RATE_LIMITED ? org.a6suite.resilience.Outcome.ignored()
+                : CLASSIFIER.classify(result, error);
+    }
+
     /** A successful attempt: who answered and the answer in OpenAI's format. */
     public record Success(TargetRuntime runtime, ObjectNode body) {
     }
@@ -159,7 +173,8 @@ public final class Invoker {
             DeadlineCall<Success> http = deadline -> attempt(runtime, deadline);
             DeadlineCall<Success> timed = Deadlines.withAttemptTimeout(http, runtime.latency().timeoutFor(key),
                     scheduler);
-            DeadlineCall<Success> guarded = runtime.breaker().map(b -> b.decorate(timed, CLASSIFIER)).orElse(timed);
+            DeadlineCall<Success> guarded = runtime.breaker().map(b -> b.decorate(timed,
+                    breakerClassifier(config.breaker()))).orElse(timed);
             DeadlineCall<Success> timedForLatency = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
                     runtime.latency().recorder(key));
             return runtime.retry().decorate(recordedInCall(timedForLatency, target), CLASSIFIER);

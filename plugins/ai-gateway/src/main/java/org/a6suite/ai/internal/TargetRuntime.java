@@ -28,6 +28,8 @@ public final class TargetRuntime {
 
     private final Target target;
     private final AdaptiveTimeout latency;
+    private final AdaptiveTimeout firstToken;
+    private final AdaptiveTimeout tokenGap;
     private final Optional<Breaker> breaker;
     private final Retry retry;
     private final HedgeBudget hedgeBudget;
@@ -35,9 +37,9 @@ public final class TargetRuntime {
     TargetRuntime(Target target, AiGatewayConfig config, Ticker ticker, Scheduler scheduler) {
         this.target = target;
         var t = config.timeouts();
-        this.latency = AdaptiveTimeout.of(AdaptiveTimeoutConfig.builder().percentile(t.percentile())
-                .multiplier(t.multiplier()).floor(t.floor()).ceiling(t.ceiling()).warmupTimeout(t.warmup())
-                .minSamples(t.minSamples()).build(), ticker);
+        this.latency = adaptive(t.attempt(), ticker);
+        this.firstToken = adaptive(t.firstToken(), ticker);
+        this.tokenGap = adaptive(t.tokenGap(), ticker);
         var b = config.breaker();
         this.breaker = b.enabled() ? Optional.of(Breaker.of(target.id() + "/" + target.model(), BreakerConfig
                 .builder().windowSize(b.windowSize()).minimumCalls(b.minimumCalls())
@@ -56,12 +58,28 @@ public final class TargetRuntime {
                 .minHedgesPerSecond(0).build(), ticker);
     }
 
+    private static AdaptiveTimeout adaptive(AiGatewayConfig.Adaptive a, Ticker ticker) {
+        return AdaptiveTimeout.of(AdaptiveTimeoutConfig.builder().percentile(a.percentile())
+                .multiplier(a.multiplier()).floor(a.floor()).ceiling(a.ceiling()).warmupTimeout(a.warmup())
+                .minSamples(a.minSamples()).build(), ticker);
+    }
+
     public Target target() {
         return target;
     }
 
     public AdaptiveTimeout latency() {
         return latency;
+    }
+
+    /** Observed times to the first content chunk of streams, and the deadline learned from them. */
+    public AdaptiveTimeout firstToken() {
+        return firstToken;
+    }
+
+    /** Observed provider silences between reads of committed streams, and the deadline learned from them. */
+    public AdaptiveTimeout tokenGap() {
+        return tokenGap;
     }
 
     public Optional<Breaker> breaker() {

@@ -31,8 +31,16 @@ public final class AnthropicAdapter implements ProviderAdapter {
         apiKey.ifPresent(key -> headers.put("x-api-key", key));
         headers.put("anthropic-version", VERSION);
         headers.put("content-type", "application/json");
+        if (stream) {
+            headers.put("accept", "text/event-stream");
+        }
         return new ProviderRequest(URI.create(target.endpoint() + "/v1/messages"), headers,
                 Wire.bytes(mapRequest(target, request, stream)));
+    }
+
+    @Override
+    public StreamTranslator translator(Target target) {
+        return new AnthropicStreamTranslator(target.model());
     }
 
     @Override

@@ -17,8 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
  * Google Gemini's {@code generateContent} ({@code POST /v1beta/models/{model}:generateContent},
  * {@code x-goog-api-key}) and {@code batchEmbedContents}. The assistant role is {@code model}; system messages go to
  * {@code systemInstruction}; tool calls are {@code functionCall} / {@code functionResponse} parts; JSON output is
- * {@code generationConfig.responseMimeType = application/json}. Streams are not requested: the whole answer is
- * fetched and, if the client asked for a stream, re-chunked by the gateway.
+ * {@code generationConfig.responseMimeType = application/json}. In invoke mode streams are not requested: the whole
+ * answer is fetched and, if the client asked for a stream, re-chunked by the gateway; in lane mode streams come from
+ * {@code :streamGenerateContent?alt=sse} ({@link #streamRequest}).
  */
 public final class GeminiAdapter implements ProviderAdapter {
 
@@ -38,6 +39,20 @@ public final class GeminiAdapter implements ProviderAdapter {
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
         return new ProviderRequest(URI.create(modelPath(target, "generateContent")), headers(apiKey),
                 Wire.bytes(mapRequest(request)));
+    }
+
+    /** {@code :streamGenerateContent?alt=sse}: the same body, answered as server-sent events. */
+    @Override
+    public ProviderRequest streamRequest(Target target, ObjectNode request, Optional<String> apiKey) {
+        Map<String, String> headers = headers(apiKey);
+        headers.put("accept", "text/event-stream");
+        return new ProviderRequest(URI.create(modelPath(target, "streamGenerateContent") + "?alt=sse"), headers,
+                Wire.bytes(mapRequest(request)));
+    }
+
+    @Override
+    public StreamTranslator translator(Target target) {
+        return new GeminiStreamTranslator(target.model());
     }
 
     ObjectNode mapRequest(ObjectNode request) {

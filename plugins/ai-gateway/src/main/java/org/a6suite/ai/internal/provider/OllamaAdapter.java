@@ -11,7 +11,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Ollama's native API ({@code POST /api/chat} with {@code stream: false}, {@code POST /api/embed}). Sampling goes in
+ * Ollama's native API ({@code POST /api/chat} with {@code stream: false}, or {@code true} on the lane, {@code POST /api/embed}). Sampling goes in
  * {@code options} ({@code temperature}, {@code top_p}, {@code num_predict}, {@code stop}); JSON mode is
  * {@code format: "json"} or a schema; images are base64 strings in a message's {@code images} (data URLs only); tool
  * arguments are objects, not strings. An optional bearer credential is sent for Ollama behind an authenticating proxy.
@@ -29,6 +29,19 @@ public final class OllamaAdapter implements ProviderAdapter {
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
         return new ProviderRequest(URI.create(target.endpoint() + "/api/chat"), headers(apiKey),
                 Wire.bytes(mapRequest(target, request)));
+    }
+
+    /** {@code /api/chat} with {@code stream: true}: newline-delimited JSON. */
+    @Override
+    public ProviderRequest streamRequest(Target target, ObjectNode request, Optional<String> apiKey) {
+        ObjectNode body = mapRequest(target, request);
+        body.put("stream", true);
+        return new ProviderRequest(URI.create(target.endpoint() + "/api/chat"), headers(apiKey), Wire.bytes(body));
+    }
+
+    @Override
+    public StreamTranslator translator(Target target) {
+        return new OllamaStreamTranslator(target.model());
     }
 
     ObjectNode mapRequest(Target target, ObjectNode request) {

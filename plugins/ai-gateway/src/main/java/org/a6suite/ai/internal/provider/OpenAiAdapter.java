@@ -105,6 +105,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
     }
 
     @Override
+    public StreamTranslator translator(Target target) {
+        return new OpenAiStreamTranslator(target.model());
+    }
+
+    @Override
     public boolean streams() {
         return true;
     }

@@ -37,6 +37,17 @@ public interface ProviderAdapter {
      */
     ObjectNode parseChat(Target target, byte[] body, boolean streamed);
 
+    /**
+     * Builds the request of a chat stream relayed as it arrives (lane mode): the provider's streaming endpoint, with
+     * usage asked for where the provider needs asking.
+     */
+    default ProviderRequest streamRequest(Target target, ObjectNode request, Optional<String> apiKey) {
+        return chatRequest(target, request, apiKey, true);
+    }
+
+    /** A new translator for one stream answering {@link #streamRequest}. */
+    StreamTranslator translator(Target target);
+
     /** Whether the provider has an embeddings API. */
     default boolean supportsEmbeddings() {
         return true;
