@@ -42,6 +42,9 @@ class AiGatewayLaneTest {
     private static final CallContext LANE = new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7,
             CallContext.Phase.LANE);
     private static final String STREAM_CHAT = """
+            {"model": "smart", "stream": true, "stream_options": {"include_usage": true},
+             "messages": [{"role": "user", "content": "hi"}]}""";
+    private static final String STREAM_CHAT_NO_USAGE = """
             {"model": "smart", "stream": true, "messages": [{"role": "user", "content": "hi"}]}""";
     private static final String CHAT = """
             {"model": "smart", "messages": [{"role": "user", "content": "hi"}]}""";
@@ -172,6 +175,24 @@ class AiGatewayLaneTest {
     }
 
     // ---- streams ---------------------------------------------------------------------------------------------
+
+    @Test
+    void shouldSendNoUsageChunkToAClientThatDidNotAskForOne() throws Exception {
+        LaneResponse.Streamed response = streamed(lane(config("openai", "openai", ""), STREAM_CHAT_NO_USAGE));
+        LaneSubscriber subscriber = read(response);
+
+        assertThat(subscriber.complete()).isTrue();
+        assertThat(subscriber.content()).isEqualTo("from first");
+        List<String> events = subscriber.events();
+        assertThat(events.getLast()).isEqualTo("[DONE]");
+        for (String event : events.subList(0, events.size() - 1)) {
+            assertThat(JSON.readTree(event).path("choices").isEmpty()).as(event).isFalse();
+        }
+        // Tokens are still accounted for the call log and metrics.
+        await().atMost(Duration.ofSeconds(5)).until(() -> requests("success") == 1);
+        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "output")))
+                .isEqualTo(AiProviderServer.COMPLETION_TOKENS);
+    }
 
     static Stream<Arguments> providers() {
         return Stream.of(Arguments.of("openai"), Arguments.of("azure-openai"), Arguments.of("anthropic"),
@@ -354,7 +375,9 @@ class AiGatewayLaneTest {
         LaneResponse.Streamed response = streamed(lane(config, STREAM_CHAT));
         LaneSubscriber subscriber = read(response);
 
-        assertThat(subscriber.complete()).isTrue();
+        // The error event, then a failed stream: the lane ends the response without its final chunk.
+        assertThat(subscriber.complete()).isFalse();
+        assertThat(subscriber.error()).isNotNull();
         assertThat(subscriber.content()).startsWith("tok0 tok1 tok2 ");
         assertThat(subscriber.events()).doesNotContain("[DONE]");
         JsonNode error = subscriber.find("error");

@@ -31,9 +31,11 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>
  *   data: {"id":..., "object":"chat.completion.chunk", "choices":[{"index":0,"delta":{...}}]}   ... as they arrive
  *   data: {"id":..., "choices":[], "usage":{...}, "x_a6":{"target":..., "cost_usd":..., ...}}   the stream completed
+ *                                                     (only when the client set stream_options.include_usage)
  *   data: [DONE]
  * or, once the provider failed, stalled or was cut off after the first chunk:
- *   data: {"error":{"message":..., "type":"upstream_error", "code":"stream_truncated"}}      and no [DONE]
+ *   data: {"error":{"message":..., "type":"upstream_error", "code":"stream_truncated"}}      and no [DONE];
+ *   then the stream fails, so the lane ends the response without its final chunk
  * </pre>
  *
  * The OpenAI SDKs raise an error on a {@code data:} event whose JSON has an {@code error} field, so no client takes
@@ -73,6 +75,8 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private volatile Flow.Subscriber<? super Body> subscriber;
     private volatile boolean cancelled;
     private volatile boolean terminalQueued;
+    /** The terminal event queued is an error event: after it, the lane aborts the response (no final chunk). */
+    private volatile boolean failed;
     private volatile boolean completed;
     private volatile boolean upstreamInFlight;
     private volatile boolean firstPull = true;
@@ -166,6 +170,16 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
             return;
         }
         Usage usage = usage(true);
+        if (!call.request().path("stream_options").path("include_usage").asBoolean(false)) {
+            // As OpenAI does: a usage chunk (empty choices) only for clients that asked for one; clients that
+            // read choices[0] of every chunk would trip on it. Tokens and cost still reach the call log and metrics.
+            enqueue(Body.wrap(DONE));
+            terminalQueued = true;
+            upstreamInFlight = false;
+            account(Outcome.SUCCESS);
+            drain();
+            return;
+        }
         ObjectNode last = translator.chunk();
         last.putArray("choices");
         ObjectNode u = last.putObject("usage");
@@ -208,6 +222,7 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         e.putNull("param");
         e.put("code", described[1]);
         enqueue(Body.wrap(event(root)));
+        failed = true;
         terminalQueued = true;
         upstreamInFlight = false;
         account(Outcome.TRUNCATED);
@@ -227,6 +242,15 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
                     "provider_error"};
         }
         return new String[] {"the connection to the provider failed mid-stream", "connection_error"};
+    }
+
+    /** Ends a stream whose error event was sent; carries no detail (the event says what happened). */
+    static final class StreamFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StreamFailedException() {
+            super("the provider stream failed after the first byte; an error event was sent", null, false, false);
+        }
     }
 
     /** A wait for the provider that outlasted the token-gap deadline, or the call's total deadline. */
@@ -263,7 +287,13 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
                     }
                     if (queue.isEmpty() && terminalQueued) {
                         completed = true;
-                        s.onComplete();
+                        if (failed) {
+                            // The error event is out; failing the stream makes the lane end the response without
+                            // its final chunk, so a client that ignores error events still sees a broken transfer.
+                            s.onError(new StreamFailedException());
+                        } else {
+                            s.onComplete();
+                        }
                     } else if (queue.isEmpty() && demand.get() > 0 && !upstreamInFlight && !cancelled) {
                         pullUpstream();
                     }

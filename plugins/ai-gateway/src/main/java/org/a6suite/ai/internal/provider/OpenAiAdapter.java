@@ -83,8 +83,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
         if (stream) {
             body.put("stream", true);
             if (type != ProviderType.MISTRAL) {
-                // Mistral sends usage in its last chunk unasked and rejects unknown parameters.
                 body.putObject("stream_options").put("include_usage", true);
+            } else {
+                // Mistral sends usage in its last chunk unasked and rejects unknown parameters, the client's too.
+                body.remove("stream_options");
             }
         } else {
             body.remove("stream");

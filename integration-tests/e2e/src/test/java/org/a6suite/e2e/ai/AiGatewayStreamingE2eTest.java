@@ -1,0 +1,245 @@
+package org.a6suite.e2e.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.HttpResponseFor;
+import com.openai.core.http.StreamResponse;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.a6suite.ai.AiGatewayPlugin;
+import org.a6suite.e2e.support.ApisixRoutes;
+import org.a6suite.e2e.support.GatewayHarness;
+import org.a6suite.testing.ai.AiProviderServer;
+import org.a6suite.testing.ai.Fault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Streaming end to end through the runner's HTTP lane: the official OpenAI Java SDK's streaming client, an APISIX
+ * route (emulator) whose {@code ext-plugin-pre-req} runs {@code ai-gateway} in {@code lane} mode and whose upstream is
+ * the runner's lane, and slow-drip provider test servers. The emulator relays the lane's chunks as nginx does for an
+ * upstream that sends {@code X-Accel-Buffering: no}, so chunk timing is asserted, not just content.
+ */
+class AiGatewayStreamingE2eTest {
+
+    private static final String KEY_PRIMARY = "sk-e2e-primary-secret";
+    private static final String KEY_BACKUP = "sk-e2e-backup-secret";
+    private static final Duration FIRST_TOKEN = Duration.ofMillis(300);
+    private static final Duration GAP = Duration.ofMillis(100);
+    private static final int TOKENS = 10;
+
+    @TempDir
+    Path dir;
+
+    private AiProviderServer primary;
+    private AiProviderServer backup;
+    private GatewayHarness gateway;
+    private OpenAIClient sdk;
+
+    @BeforeEach
+    void start() {
+        primary = AiProviderServer.start().expectKey(KEY_PRIMARY).drip(FIRST_TOKEN, TOKENS, GAP);
+        backup = AiProviderServer.start().expectKey(KEY_BACKUP).drip(FIRST_TOKEN, TOKENS, GAP);
+        String config = """
+                {"mode": "lane",
+                 "targets": [
+                  {"id": "primary", "type": "openai", "endpoint": "%s/v1", "model": "gpt-primary",
+                   "credentials": {"env": "PRIMARY_KEY"},
+                   "price": {"input_per_million": 2.5, "output_per_million": 10}, "priority": 0},
+                  {"id": "backup", "type": "openai", "endpoint": "%s/v1", "model": "gpt-backup",
+                   "credentials": {"env": "BACKUP_KEY"}, "priority": 1}],
+                 "model_aliases": {"smart": ["primary", "backup"]},
+                 "retry": {"max_attempts": 1},
+                 "timeouts": {"total_ms": 120000,
+                              "first_token": {"warmup_ms": 3000},
+                              "token_gap": {"floor_ms": 2000, "warmup_ms": 5000}}}
+                """.formatted(primary.baseUrl(), backup.baseUrl());
+        gateway = GatewayHarness.builder(dir)
+                .plugin(new AiGatewayPlugin())
+                .env("PRIMARY_KEY", KEY_PRIMARY).env("BACKUP_KEY", KEY_BACKUP)
+                .lane()
+                .route("ai", ApisixRoutes.uri("/ai/*").preReq(AiGatewayPlugin.NAME, config)
+                        .upstream(ApisixRoutes.LANE).readTimeout(150).toJson())
+                .start();
+        sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.url("/ai/v1")).apiKey("client-key").maxRetries(0)
+                .timeout(Duration.ofSeconds(60)).build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (sdk != null) {
+            sdk.close();
+        }
+        if (gateway != null) {
+            gateway.close();
+        }
+        primary.close();
+        backup.close();
+    }
+
+    private static ChatCompletionCreateParams streamParams(String model) {
+        return ChatCompletionCreateParams.builder().model(model).addUserMessage("Count for me.")
+                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+    }
+
+    /** A chunk and when it arrived, in ms since the request was sent. */
+    private record Arrival(ChatCompletionChunk chunk, long atMs) {
+        String content() {
+            return chunk.choices().isEmpty() ? "" : chunk.choices().get(0).delta().content().orElse("");
+        }
+    }
+
+    private static List<Arrival> readAll(OpenAIClient client, ChatCompletionCreateParams params) {
+        long started = System.nanoTime();
+        List<Arrival> arrivals = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(c -> arrivals.add(new Arrival(c, (System.nanoTime() - started) / 1_000_000)));
+        }
+        return arrivals;
+    }
+
+    private static long firstContentMs(List<Arrival> arrivals) {
+        return arrivals.stream().filter(a -> !a.content().isEmpty()).findFirst().orElseThrow().atMs();
+    }
+
+    private static String text(List<Arrival> arrivals) {
+        StringBuilder sb = new StringBuilder();
+        arrivals.forEach(a -> sb.append(a.content()));
+        return sb.toString();
+    }
+
+    @Test
+    void shouldStreamTokensAsTheProviderSendsThemWithTimeToFirstTokenCloseToDirect() {
+        // Direct to the provider with the same SDK, as the baseline a user compares against.
+        OpenAIClient directClient = OpenAIOkHttpClient.builder().baseUrl(primary.baseUrl() + "/v1")
+                .apiKey(KEY_PRIMARY).maxRetries(0).timeout(Duration.ofSeconds(60)).build();
+        List<Arrival> direct;
+        try {
+            direct = readAll(directClient, streamParams("gpt-primary"));
+        } finally {
+            directClient.close();
+        }
+        List<Arrival> viaGateway = readAll(sdk, streamParams("smart"));
+
+        assertThat(text(viaGateway)).isEqualTo(text(direct)).startsWith("tok0 ").contains("tok" + (TOKENS - 1));
+        long ttftDirect = firstContentMs(direct);
+        long ttftGateway = firstContentMs(viaGateway);
+        long last = viaGateway.get(viaGateway.size() - 1).atMs();
+        // Tokens arrive as they are sent: the first long before the last (the provider spreads them over ~1 s).
+        assertThat(ttftGateway).isGreaterThanOrEqualTo(FIRST_TOKEN.toMillis() - 20);
+        assertThat(last - ttftGateway).isGreaterThan(GAP.toMillis() * (TOKENS - 1) / 2);
+        // Added time to first token: a few ms on a quiet machine (benchmarks/); bounded loosely on a shared one.
+        assertThat(ttftGateway - ttftDirect).isLessThan(250);
+        // The usage chunk (empty choices) comes last, with the provider's counts.
+        ChatCompletionChunk usage = viaGateway.get(viaGateway.size() - 1).chunk();
+        assertThat(usage.choices()).isEmpty();
+        assertThat(usage.usage()).hasValueSatisfying(u -> {
+            assertThat(u.promptTokens()).isEqualTo(AiProviderServer.PROMPT_TOKENS);
+            assertThat(u.completionTokens()).isEqualTo(AiProviderServer.COMPLETION_TOKENS);
+        });
+    }
+
+    @Test
+    void shouldFallBackBeforeTheFirstTokenAndStreamOneCleanAnswerFromTheBackup() {
+        primary.enqueue(Fault.status(500));
+        HttpResponseFor<StreamResponse<ChatCompletionChunk>> response = sdk.chat().completions().withRawResponse()
+                .createStreaming(streamParams("smart"));
+        List<ChatCompletionChunk> chunks;
+        try (StreamResponse<ChatCompletionChunk> stream = response.parse()) {
+            chunks = stream.stream().toList();
+        }
+        assertThat(response.headers().values("x-a6-ai-target")).containsExactly("backup");
+        assertThat(chunks).anySatisfy(c -> assertThat(c.model()).isEqualTo("gpt-backup"));
+        assertThat(primary.requests()).hasSize(1);
+        assertThat(backup.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldFallBackWhenTheFirstTokenStalls() {
+        primary.enqueue(Fault.stallBeforeFirstToken());
+        List<Arrival> arrivals = readAll(sdk, streamParams("smart"));
+        assertThat(text(arrivals)).startsWith("tok0 ");
+        assertThat(backup.requests()).hasSize(1);
+    }
+
+    @Test
+    void shouldEndWithAnErrorTheSdkRaisesWhenTheProviderFailsMidStream() {
+        primary.enqueue(Fault.resetAfter(3));
+        List<String> seen = new ArrayList<>();
+        Throwable error = catchThrowable(() -> {
+            try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
+                    .createStreaming(streamParams("gpt-primary"))) {
+                stream.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(seen::add)));
+            }
+        });
+        // Never a clean end: the SDK must not hand a truncated answer over as complete.
+        assertThat(error).isNotNull();
+        assertThat(String.join("", seen)).startsWith("tok0 ");
+        assertThat(backup.requests()).as("no fallback after the first byte").isEmpty();
+    }
+
+    @Test
+    void shouldAbortTheProviderCallWhenTheClientGoesAway() {
+        int closedBefore = primary.closedConnections();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
+                .createStreaming(streamParams("gpt-primary"))) {
+            Iterator<ChatCompletionChunk> it = stream.stream().iterator();
+            int contentChunks = 0;
+            while (it.hasNext() && contentChunks < 2) {
+                ChatCompletionChunk c = it.next();
+                if (!c.choices().isEmpty() && c.choices().get(0).delta().content().isPresent()) {
+                    contentChunks++;
+                }
+            }
+        } // closing mid-stream drops the client connection
+        await().atMost(Duration.ofSeconds(3)).until(() -> primary.closedConnections() > closedBefore);
+    }
+
+    @Test
+    void shouldServeNonStreamingCallsOnTheLaneWithAccountingHeaders() {
+        HttpResponseFor<ChatCompletion> response = sdk.chat().completions().withRawResponse()
+                .create(ChatCompletionCreateParams.builder().model("smart").addUserMessage("Hi").build());
+        ChatCompletion completion = response.parse();
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t)
+                .isNotBlank());
+        assertThat(response.headers().values("x-a6-ai-target")).containsExactly("primary");
+        assertThat(response.headers().values("x-a6-ai-tokens-input"))
+                .containsExactly(Integer.toString(AiProviderServer.PROMPT_TOKENS));
+    }
+
+    @Test
+    void shouldRefuseARequestThatReachesTheLaneWithoutAHandoff() throws Exception {
+        var lane = gateway.runner().laneAddress().orElseThrow();
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + lane.getPort()
+                + "/ai/v1/chat/completions").toURL().openConnection();
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setRequestProperty("content-type", "application/json");
+        c.setRequestProperty("x-a6-lane", "v1.1.0.1.99999999999999.AAAAAAAAAAAAAAAAAAAAAA");
+        c.getOutputStream().write("{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(c.getResponseCode()).isEqualTo(403);
+        try (InputStream err = c.getErrorStream()) {
+            assertThat(new String(err.readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("v1.1.0.1");
+        }
+        assertThat(primary.requests()).isEmpty();
+    }
+}
