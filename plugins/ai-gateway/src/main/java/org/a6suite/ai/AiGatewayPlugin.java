@@ -15,8 +15,10 @@ import org.a6suite.ai.internal.ProviderClient;
 import org.a6suite.ai.internal.Router;
 import org.a6suite.ai.internal.RuntimeRegistry;
 import org.a6suite.ai.internal.StreamingInvoker;
-import org.a6suite.ai.internal.stream.JdkStreamingTransport;
+import org.a6suite.ai.internal.outbound.SharedClientStreamingTransport;
 import org.a6suite.ai.internal.stream.StreamingTransport;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.Plugin;
@@ -37,7 +39,8 @@ import org.a6suite.resilience.Ticker;
  * streaming chat chunk by chunk; {@code invoke} (the parse default) answers whole through A6; {@code passthrough}
  * rewrites for APISIX to proxy.
  *
- * <p>Non-blocking: provider calls use the JDK's asynchronous HTTP client and the runner's scheduler.
+ * <p>Non-blocking: provider calls use the project's asynchronous outbound client ({@code a6-http-client}) and the
+ * runner's scheduler.
  */
 public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
 
@@ -45,7 +48,7 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
 
     private final Ticker ticker;
     private volatile Gateway gateway;
-    private volatile ProviderClient client;
+    private volatile OutboundClient client;
     private volatile StreamingTransport streamingTransport;
 
     /** The constructor {@link java.util.ServiceLoader} uses: the system ticker. */
@@ -77,11 +80,14 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
     public void start(PluginEnvironment environment) {
         requireNonNull(environment, "environment");
         Scheduler scheduler = Scheduler.of(environment.scheduler());
-        ProviderClient http = new ProviderClient(environment.clock());
+        // One pooled outbound client for whole answers and streams: HTTP/1.1 keep-alive below common server
+        // keep-alives, stale connections retried only when a request provably never left.
+        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder().eventLoopThreads(2).build());
+        ProviderClient http = new ProviderClient(outbound, environment.clock());
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();
-        StreamingTransport transport = new JdkStreamingTransport();
-        this.client = http;
+        StreamingTransport transport = new SharedClientStreamingTransport(outbound);
+        this.client = outbound;
         this.streamingTransport = transport;
         environment.blockingExecutor().execute(org.a6suite.ai.internal.Tokens::warmUp);
         this.gateway = new Gateway(new RuntimeRegistry(ticker, scheduler), new Router(random::nextDouble),
@@ -115,7 +121,7 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
 
     @Override
     public void close() {
-        Optional.ofNullable(client).ifPresent(ProviderClient::close);
+        Optional.ofNullable(client).ifPresent(OutboundClient::close);
         Optional.ofNullable(streamingTransport).ifPresent(StreamingTransport::close);
     }
 }

@@ -212,7 +212,7 @@ class AiGatewayPluginTest {
 
         assertThat(stop.status()).isEqualTo(504);
         assertThat(json(stop).path("error").path("code").asString()).isEqualTo("deadline_exceeded");
-        assertThat(json(stop).path("error").path("attempts").size()).isGreaterThanOrEqualTo(2);
+        assertThat(json(stop).path("error").path("attempts").size()).as(json(stop).toString()).isGreaterThanOrEqualTo(2);
         assertThat(elapsedMs).isLessThan(2_000);
     }
 

@@ -1,33 +1,37 @@
 package org.a6suite.ai.internal;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import static java.util.Objects.requireNonNull;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.a6suite.ai.internal.outbound.Outbound;
 import org.a6suite.ai.internal.provider.ProviderRequest;
 import org.a6suite.ai.internal.provider.Wire;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundResponse;
 import org.a6suite.resilience.Deadline;
 
 /**
- * Sends provider requests with the JDK's asynchronous HTTP client: no thread waits for a response. A request's
- * timeout is its deadline's remaining time; cancelling the returned future aborts the exchange.
+ * Sends provider requests for whole answers with the project's shared outbound client: no thread waits for a
+ * response. A request's head and read-idle limits are its deadline's remaining time; cancelling the returned future
+ * closes the connection, which aborts the exchange.
  */
 public final class ProviderClient {
+
+    /** Larger answers (a huge embeddings batch) fail as too large instead of filling the heap. */
+    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
     /** A provider's response: status, headers and the whole body. */
     public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
     }
 
-    private final HttpClient client;
+    private final OutboundClient client;
     private final Clock clock;
 
-    public ProviderClient(Clock clock) {
-        this.clock = clock;
-        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    public ProviderClient(OutboundClient client, Clock clock) {
+        this.client = requireNonNull(client, "client");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     public Clock clock() {
@@ -35,18 +39,38 @@ public final class ProviderClient {
     }
 
     public CompletableFuture<Response> send(ProviderRequest request, Deadline deadline) {
-        URI uri = request.uri();
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()))
-                // h2 only where TLS negotiates it; plain-text endpoints (Ollama, vLLM, test servers) speak HTTP/1.1.
-                .version("https".equalsIgnoreCase(uri.getScheme()) ? HttpClient.Version.HTTP_2
-                        : HttpClient.Version.HTTP_1_1);
-        if (!deadline.isInfinite()) {
-            builder.timeout(Duration.ofNanos(Math.max(1_000_000, deadline.remainingNanos())));
-        }
-        request.headers().forEach(builder::header);
-        return client.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
+        Duration limit = deadline.isInfinite() ? Outbound.UNBOUNDED
+                : Duration.ofNanos(Math.max(1_000_000, deadline.remainingNanos()));
+        CompletableFuture<OutboundResponse> sent = client.send(Outbound.post(request, limit, limit));
+        CompletableFuture<Response> out = new CompletableFuture<>();
+        sent.whenComplete((response, error) -> {
+            if (error != null) {
+                out.completeExceptionally(Outbound.translate(error));
+                return;
+            }
+            if (out.isDone()) {
+                response.abort();
+                return;
+            }
+            response.aggregate(MAX_BODY_BYTES).whenComplete((body, bodyError) -> {
+                if (bodyError != null) {
+                    out.completeExceptionally(Outbound.translate(bodyError));
+                } else {
+                    out.complete(new Response(response.status(), Outbound.headers(response.headers()), body));
+                }
+            });
+            out.whenComplete((r, e) -> {
+                if (out.isCancelled()) {
+                    response.abort();
+                }
+            });
+        });
+        out.whenComplete((r, e) -> {
+            if (out.isCancelled()) {
+                sent.cancel(true);
+            }
+        });
+        return out;
     }
 
     /** Throws the provider failure for a non-2xx response. */
@@ -54,9 +78,5 @@ public final class ProviderClient {
         if (response.status() < 200 || response.status() > 299) {
             throw Wire.error(response.status(), response.headers(), response.body(), clock);
         }
-    }
-
-    public void close() {
-        client.close();
     }
 }

@@ -93,7 +93,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
             if (error != null) {
                 stream.fail(unwrap(error));
             } else if (stream.cancelled.get()) {
-                JdkStreamingTransport.discard(reply.body());
+                StreamingTransport.discard(reply.body());
             } else if (reply.status() < 200 || reply.status() > 299) {
                 reply.body().subscribe(new ErrorBody(stream, reply));
             } else {

@@ -13,7 +13,8 @@ import org.a6suite.ai.internal.provider.ProviderRequest;
 /**
  * Sends one provider request and hands back the response head as soon as it arrives, with the body as a stream of
  * byte chunks read only as fast as they are requested. The one seam between the streaming invoker and an HTTP
- * client: today {@link JdkStreamingTransport}; an adapter of the shared outbound client fits in one class.
+ * client, implemented over the project's shared outbound client
+ * ({@link org.a6suite.ai.internal.outbound.SharedClientStreamingTransport}).
  *
  * <p>Contract:
  * <ul>
@@ -46,4 +47,26 @@ public interface StreamingTransport extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Subscribes to a body only to cancel it, which aborts the exchange (a body nobody reads holds a connection). */
+    static void discard(Flow.Publisher<?> body) {
+        body.subscribe(new Flow.Subscriber<Object>() {
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                subscription.cancel();
+            }
+
+            @Override
+            public void onNext(Object item) {
+            }
+
+            @Override
+            public void onError(Throwable throwable) {
+            }
+
+            @Override
+            public void onComplete() {
+            }
+        });
+    }
 }
