@@ -58,7 +58,9 @@ public final class DemoServers {
             running.add(node);
         }
         // The demo routes reference DEMO_PROVIDER_KEY; the test servers check it like a real provider would.
-        running.add(AiProviderServer.start(bind, AI_PROVIDER_PORT).expectKey(DEMO_KEY));
+        // Streams drip like a model: the first piece after 300 ms, then one every 150 ms (whole answers at once).
+        running.add(AiProviderServer.start(bind, AI_PROVIDER_PORT).expectKey(DEMO_KEY)
+                .drip(java.time.Duration.ofMillis(300), 0, java.time.Duration.ofMillis(150)));
         running.add(AiProviderServer.start(bind, AI_JSON_PROVIDER_PORT).expectKey(DEMO_KEY)
                 .reply("{\"sentiment\":\"positive\",\"score\":0.92}"));
         RestToolBackend rest = RestToolBackend.start(bind, MCP_REST_PORT);
