@@ -30,6 +30,7 @@ import org.a6suite.runner.lane.HandoffStamper;
 import org.a6suite.runner.lane.LaneMetrics;
 import org.a6suite.runner.lane.LaneServer;
 import org.a6suite.runner.lane.LaneServices;
+import org.a6suite.runner.logging.RateLimitedLog;
 import org.a6suite.runner.metrics.MetricsHttpServer;
 import org.a6suite.runner.metrics.PrometheusRegistry;
 import org.a6suite.runner.metrics.RunnerMetrics;
@@ -146,7 +147,9 @@ public final class RunnerServer implements AutoCloseable {
         }
         ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
                 new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
-                new HandoffStamper(handoffSigner));
+                new HandoffStamper(handoffSigner), new RateLimitedLog(
+                        LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
+                        options.ticker()::read));
         socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
         if (config.laneAddress().isPresent()) {
             LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
