@@ -38,6 +38,7 @@ import org.a6suite.runner.plugins.BlockingPool;
 import org.a6suite.runner.plugins.DefaultPluginEnvironment;
 import org.a6suite.runner.plugins.PluginRegistry;
 import org.a6suite.runner.transport.A6SocketServer;
+import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
 import org.slf4j.Logger;
@@ -70,6 +71,7 @@ public final class RunnerServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ConfTokenStore tokens;
     private final InFlightCalls inFlight;
+    private final BufferBudget budget;
     private final RunnerMetrics runnerMetrics;
     private final PrometheusRegistry metrics;
     private final RunnerHooks hooks;
@@ -93,7 +95,8 @@ public final class RunnerServer implements AutoCloseable {
         this.tokens = new ConfTokenStore(ConfTokenStore.retentionFor(config.confExpireTime()), options.ticker(),
                 ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
         this.inFlight = new InFlightCalls();
-        this.runnerMetrics = new RunnerMetrics();
+        this.budget = new BufferBudget(config.limits().maxBufferedBytes());
+        this.runnerMetrics = new RunnerMetrics(budget::reserved);
         this.metrics = new PrometheusRegistry();
         this.metrics.register(runnerMetrics);
         this.laneMetrics = new LaneMetrics(metrics);
@@ -149,7 +152,7 @@ public final class RunnerServer implements AutoCloseable {
                 new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
                 new HandoffStamper(handoffSigner), new RateLimitedLog(
                         LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
-                        options.ticker()::read));
+                        options.ticker()::read), config.limits(), budget);
         socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
         if (config.laneAddress().isPresent()) {
             LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),

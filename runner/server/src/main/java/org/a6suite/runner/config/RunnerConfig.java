@@ -32,6 +32,12 @@ import java.util.Set;
  *   <tr><td>{@code A6_LANE_MAX_BODY_BYTES}</td><td>request body bound on the lane, 0..1073741824</td>
  *       <td>8388608 (8 MiB)</td></tr>
  *   <tr><td>{@code A6_LANE_HANDOFF_TTL}</td><td>seconds a handoff stays valid, 1..3600</td><td>30</td></tr>
+ *   <tr><td>{@code A6_MAX_CONNECTIONS}</td><td>connections served at once, 1..1000000</td><td>4096</td></tr>
+ *   <tr><td>{@code A6_CONNECTION_BUFFER_BYTES}</td><td>largest frame admitted without the global budget,
+ *       4096..16777219</td><td>65536</td></tr>
+ *   <tr><td>{@code A6_MAX_BUFFERED_BYTES}</td><td>global budget for larger frames, 0..1099511627776</td>
+ *       <td>67108864 (64 MiB)</td></tr>
+ *   <tr><td>{@code A6_FRAME_TIMEOUT}</td><td>seconds a frame may stay incomplete, 1..3600</td><td>60</td></tr>
  * </table>
  *
  * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
@@ -48,10 +54,12 @@ import java.util.Set;
  * @param laneAddress      where the HTTP lane listens, if anywhere (port 0 picks a free port)
  * @param laneMaxBodyBytes the largest request body the lane accepts (413 above it), 0..1073741824
  * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
+ * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
  */
 public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
                            int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress,
-                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl) {
+                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl,
+                           ConnectionLimits limits) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -63,6 +71,10 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final String LANE_ADDRESS = "A6_LANE_ADDRESS";
     public static final String LANE_MAX_BODY_BYTES = "A6_LANE_MAX_BODY_BYTES";
     public static final String LANE_HANDOFF_TTL = "A6_LANE_HANDOFF_TTL";
+    public static final String MAX_CONNECTIONS = "A6_MAX_CONNECTIONS";
+    public static final String CONNECTION_BUFFER_BYTES = "A6_CONNECTION_BUFFER_BYTES";
+    public static final String MAX_BUFFERED_BYTES = "A6_MAX_BUFFERED_BYTES";
+    public static final String FRAME_TIMEOUT = "A6_FRAME_TIMEOUT";
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
@@ -84,6 +96,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         requireNonNull(metricsAddress, "metricsAddress");
         requireNonNull(laneAddress, "laneAddress");
         requireNonNull(laneHandoffTtl, "laneHandoffTtl");
+        requireNonNull(limits, "limits");
         if (!socketPath.isAbsolute()) {
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
@@ -144,8 +157,24 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                 .map(v -> Duration.ofSeconds(parseLong(env, LANE_HANDOFF_TTL, v, 1, MAX_LANE_HANDOFF_TTL.toSeconds(),
                         "seconds, 1.." + MAX_LANE_HANDOFF_TTL.toSeconds())))
                 .orElse(DEFAULT_LANE_HANDOFF_TTL);
+        ConnectionLimits limits = new ConnectionLimits(
+                optional(env, MAX_CONNECTIONS).map(v -> (int) parseLong(env, MAX_CONNECTIONS, v, 1,
+                        ConnectionLimits.MAX_MAX_CONNECTIONS, "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
+                        .orElse(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
+                optional(env, CONNECTION_BUFFER_BYTES).map(v -> (int) parseLong(env, CONNECTION_BUFFER_BYTES, v,
+                        ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES, org.a6suite.protocol.codec.Frames.MAX_FRAME,
+                        "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".."
+                                + org.a6suite.protocol.codec.Frames.MAX_FRAME))
+                        .orElse(ConnectionLimits.DEFAULT_CONNECTION_BUFFER_BYTES),
+                optional(env, MAX_BUFFERED_BYTES).map(v -> parseLong(env, MAX_BUFFERED_BYTES, v, 0,
+                        ConnectionLimits.MAX_MAX_BUFFERED_BYTES, "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))
+                        .orElse(ConnectionLimits.DEFAULT_MAX_BUFFERED_BYTES),
+                optional(env, FRAME_TIMEOUT).map(v -> Duration.ofSeconds(parseLong(env, FRAME_TIMEOUT, v, 1,
+                        ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
+                        "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
+                        .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
         return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics,
-                lane, laneBody, ttl);
+                lane, laneBody, ttl, limits);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -271,6 +300,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         private InetSocketAddress laneAddress;
         private int laneMaxBodyBytes = DEFAULT_LANE_MAX_BODY_BYTES;
         private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
+        private ConnectionLimits limits = ConnectionLimits.DEFAULT;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
@@ -322,10 +352,15 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             return this;
         }
 
+        public Builder limits(ConnectionLimits limits) {
+            this.limits = requireNonNull(limits, "limits");
+            return this;
+        }
+
         public RunnerConfig build() {
             return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
                     blockingThreads, socketMode, Optional.ofNullable(metricsAddress), Optional.ofNullable(laneAddress),
-                    laneMaxBodyBytes, laneHandoffTtl);
+                    laneMaxBodyBytes, laneHandoffTtl, limits);
         }
     }
 }

@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  *       runs. A failing plugin: Err SERVICE_UNAVAILABLE, WARN log.</li>
  *   <li>A malformed frame or a message out of protocol order: Err BAD_REQUEST (ending the call in flight, if any),
  *       then the connection is closed, since its framing or state can no longer be trusted.</li>
+ *   <li>A frame over the buffer budget ({@link FrameGuard.Refused}): Err SERVICE_UNAVAILABLE, then close; a frame
+ *       incomplete past the frame timeout ({@link FrameGuard.TimedOut}): close.</li>
  * </ul>
+ *
+ * <p>WARN lines a peer can provoke go through the rate-limited log, with peer text escaped.
  */
 final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult> {
 
@@ -63,14 +67,14 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     private final ConnectionServices services;
     /** A reply that could not be encoded (e.g. over 16 MiB) was not written at all: answer Err 1 instead. */
     private final ChannelFutureListener onReplyWritten = this::onReplyWritten;
-    private final PartialFrameTracker tracker;
+    private final FrameGuard guard;
     /** The call in flight on this connection, null between calls. */
     private CallState current;
 
-    A6ConnectionHandler(ConnectionServices services, PartialFrameTracker tracker) {
+    A6ConnectionHandler(ConnectionServices services, FrameGuard guard) {
         super(DecodeResult.class);
         this.services = requireNonNull(services, "services");
-        this.tracker = requireNonNull(tracker, "tracker");
+        this.guard = requireNonNull(guard, "guard");
     }
 
     private void onReplyWritten(io.netty.channel.ChannelFuture future) {
@@ -304,9 +308,13 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof FrameGuard.Verdict verdict) {
+            onVerdict(ctx, verdict);
+            return;
+        }
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             boolean owed = current != null && current.stage == CallState.Stage.AWAITING_EXTRA_INFO;
-            if (tracker.midFrame() || owed) {
+            if (guard.midFrame() || owed) {
                 services.warnings().warn("idle_timeout", "closing an APISIX connection silent for {} ms {}",
                         services.idleTimeout().toMillis(),
                         owed ? "while ExtraInfo answers were owed" : "in the middle of a frame");
@@ -315,6 +323,31 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             return;
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    /** The frame guard gave up on this connection: end the call in flight, if any, and close. */
+    private void onVerdict(ChannelHandlerContext ctx, FrameGuard.Verdict verdict) {
+        if (current != null) {
+            CallState call = current;
+            finish(call);
+            services.metrics().call(call.type, CallResult.FAILURE);
+        }
+        switch (verdict) {
+            case FrameGuard.Refused r -> {
+                services.metrics().frameRefused();
+                services.warnings().warn("frame_refused", "closing an APISIX connection: a frame of {} bytes does not"
+                        + " fit the buffer budget ({} of {} bytes reserved, A6_MAX_BUFFERED_BYTES; frames up to {}"
+                        + " bytes are always admitted, A6_CONNECTION_BUFFER_BYTES); answering Err SERVICE_UNAVAILABLE",
+                        r.frameBytes(), r.reserved(), r.budget(), services.limits().connectionBufferBytes());
+                ctx.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE);
+            }
+            case FrameGuard.TimedOut t -> {
+                services.metrics().frameTimedOut();
+                services.warnings().warn("frame_timeout", "closing an APISIX connection: a frame was still incomplete"
+                        + " after {} ms (A6_FRAME_TIMEOUT)", t.frameTimeout().toMillis());
+                ctx.close();
+            }
+        }
     }
 
     @Override
