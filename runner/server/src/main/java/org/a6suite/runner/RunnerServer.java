@@ -24,7 +24,9 @@ import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.config.ApisixWorkerUser;
 import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.config.SocketOwnerPolicy;
 import org.a6suite.runner.lane.HandoffSigner;
 import org.a6suite.runner.lane.HandoffStamper;
 import org.a6suite.runner.lane.LaneMetrics;
@@ -41,6 +43,7 @@ import org.a6suite.runner.transport.A6SocketServer;
 import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
+import org.a6suite.runner.transport.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +156,13 @@ public final class RunnerServer implements AutoCloseable {
                 new HandoffStamper(handoffSigner), new RateLimitedLog(
                         LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
                         options.ticker()::read), config.limits(), budget);
-        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
+        SocketOwnerPolicy.Decision ownership = socketOwnership();
+        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(),
+                ownership instanceof SocketOwnerPolicy.Decision.Chown c ? Optional.of(c.owner()) : Optional.empty(),
+                group, services);
+        if (ownership instanceof SocketOwnerPolicy.Decision.Chown c && c.warn()) {
+            LOG.warn("socket {} given to {}: {}", config.socketPath(), c.owner(), c.reason());
+        }
         if (config.laneAddress().isPresent()) {
             LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
                     config.laneMaxBodyBytes(), options.idleTimeout());
@@ -186,14 +195,32 @@ public final class RunnerServer implements AutoCloseable {
             }
             extensions.add(extension);
         }
-        LOG.info("a6-runner listening on unix:{} (mode {}, {} I/O threads{}), serving {} plugins: {}",
-                config.socketPath(), String.format("%04o", config.socketMode()), config.workerThreads(),
+        LOG.info("a6-runner listening on unix:{} (mode {}, owner {}, {} I/O threads{}), serving {} plugins: {}",
+                config.socketPath(), String.format("%04o", config.socketMode()), ownerText(ownership),
+                config.workerThreads(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
                 registry.names().size(), registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
         if (laneServer != null) {
             LOG.info("a6-runner HTTP lane listening on http://{} (handoffs valid {} s, bodies up to {} bytes)",
                     hostPort(laneServer.address()), config.laneHandoffTtl().toSeconds(), config.laneMaxBodyBytes());
         }
+    }
+
+    /** Who gets the socket file: A6_SOCKET_OWNER, else nginx's worker user when root, else the runner's user. */
+    private SocketOwnerPolicy.Decision socketOwnership() {
+        boolean root = SocketFile.runningAsRoot();
+        SocketOwnerPolicy.WorkerUser workerUser = root && config.socketOwner().isEmpty()
+                ? ApisixWorkerUser.read(ApisixWorkerUser.confDir(config.socketPath(), Path.of("")),
+                        options.environment())
+                : new SocketOwnerPolicy.WorkerUser.NotConfigured("(not read)");
+        return SocketOwnerPolicy.decide(root, config.socketOwner(), workerUser);
+    }
+
+    private static String ownerText(SocketOwnerPolicy.Decision decision) {
+        return switch (decision) {
+            case SocketOwnerPolicy.Decision.Keep k -> "unchanged: " + k.reason();
+            case SocketOwnerPolicy.Decision.Chown c -> c.owner() + ": " + c.reason();
+        };
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -314,7 +341,7 @@ public final class RunnerServer implements AutoCloseable {
         blocking.close();
         scheduler.shutdownNow();
         if (socketServer != null) {
-            org.a6suite.runner.transport.SocketFile.remove(config.socketPath());
+            SocketFile.remove(config.socketPath());
         }
         LOG.info("a6-runner stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started0));
     }

@@ -26,6 +26,8 @@ import java.util.Set;
  *   <tr><td>{@code A6_WORKER_THREADS}</td><td>event-loop threads, 1..1024</td><td>available processors</td></tr>
  *   <tr><td>{@code A6_BLOCKING_THREADS}</td><td>threads for blocking plugins, 1..10000</td><td>256</td></tr>
  *   <tr><td>{@code A6_SOCKET_MODE}</td><td>octal permission bits, e.g. {@code 0660}</td><td>{@code 0660}</td></tr>
+ *   <tr><td>{@code A6_SOCKET_OWNER}</td><td>{@code user} or {@code user:group}</td><td>decided by
+ *       {@link SocketOwnerPolicy}</td></tr>
  *   <tr><td>{@code A6_METRICS_ADDRESS}</td><td>{@code host:port} of the Prometheus endpoint</td><td>off</td></tr>
  *   <tr><td>{@code A6_LANE_ADDRESS}</td><td>{@code host:port} of the HTTP lane, or {@code off}</td>
  *       <td>{@code 127.0.0.1:9093}</td></tr>
@@ -55,11 +57,12 @@ import java.util.Set;
  * @param laneMaxBodyBytes the largest request body the lane accepts (413 above it), 0..1073741824
  * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
  * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
+ * @param socketOwner      who the socket file is given to, if set explicitly (else {@link SocketOwnerPolicy})
  */
 public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
                            int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress,
                            Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl,
-                           ConnectionLimits limits) {
+                           ConnectionLimits limits, Optional<SocketOwner> socketOwner) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -67,6 +70,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final String WORKER_THREADS = "A6_WORKER_THREADS";
     public static final String BLOCKING_THREADS = "A6_BLOCKING_THREADS";
     public static final String SOCKET_MODE = "A6_SOCKET_MODE";
+    public static final String SOCKET_OWNER = "A6_SOCKET_OWNER";
     public static final String METRICS_ADDRESS = "A6_METRICS_ADDRESS";
     public static final String LANE_ADDRESS = "A6_LANE_ADDRESS";
     public static final String LANE_MAX_BODY_BYTES = "A6_LANE_MAX_BODY_BYTES";
@@ -83,7 +87,10 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final Duration DEFAULT_LANE_HANDOFF_TTL = Duration.ofSeconds(30);
     static final Duration MAX_LANE_HANDOFF_TTL = Duration.ofHours(1);
 
-    /** 0660: the APISIX master's user and group may connect (workers run as another user of that group). */
+    /**
+     * 0660: the socket's owner and group may connect, nobody else. The owner is nginx's worker user when the runner
+     * runs as root (see {@link SocketOwnerPolicy}), else the runner's own user, which the workers then share.
+     */
     public static final int DEFAULT_SOCKET_MODE = 0660;
     public static final int DEFAULT_BLOCKING_THREADS = 256;
     /** {@code sun_path} holds 108 bytes including the terminating NUL. */
@@ -97,6 +104,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         requireNonNull(laneAddress, "laneAddress");
         requireNonNull(laneHandoffTtl, "laneHandoffTtl");
         requireNonNull(limits, "limits");
+        requireNonNull(socketOwner, "socketOwner");
         if (!socketPath.isAbsolute()) {
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
@@ -173,8 +181,9 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                         ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
                         "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
                         .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
+        Optional<SocketOwner> owner = optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
         return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics,
-                lane, laneBody, ttl, limits);
+                lane, laneBody, ttl, limits, owner);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -301,6 +310,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         private int laneMaxBodyBytes = DEFAULT_LANE_MAX_BODY_BYTES;
         private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
         private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+        private SocketOwner socketOwner;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
@@ -357,10 +367,16 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             return this;
         }
 
+        /** Gives the socket to {@code socketOwner} instead of what {@link SocketOwnerPolicy} decides. */
+        public Builder socketOwner(SocketOwner socketOwner) {
+            this.socketOwner = socketOwner;
+            return this;
+        }
+
         public RunnerConfig build() {
             return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
                     blockingThreads, socketMode, Optional.ofNullable(metricsAddress), Optional.ofNullable(laneAddress),
-                    laneMaxBodyBytes, laneHandoffTtl, limits);
+                    laneMaxBodyBytes, laneHandoffTtl, limits, Optional.ofNullable(socketOwner));
         }
     }
 }

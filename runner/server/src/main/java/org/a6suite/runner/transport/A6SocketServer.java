@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.a6suite.protocol.codec.A6Codecs;
 import org.a6suite.protocol.codec.Side;
 import org.a6suite.runner.RunnerStartException;
+import org.a6suite.runner.config.SocketOwner;
 
 /**
  * The unix-socket listener APISIX connects to, on Netty's native epoll transport. Each connection gets:
@@ -49,14 +51,16 @@ public final class A6SocketServer {
     }
 
     /**
-     * Prepares the path (stale socket removal, directory checks), binds, and sets the socket's permissions.
+     * Prepares the path (stale socket removal, directory checks), binds, sets the socket's permissions and, when
+     * {@code owner} is present, gives the socket to that user (and group).
      *
      * @throws RunnerStartException when the path is unusable or the bind fails
      */
-    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, EventLoopGroup group,
-                                      ConnectionServices services) {
+    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, Optional<SocketOwner> owner,
+                                      EventLoopGroup group, ConnectionServices services) {
         requireNonNull(path, "path");
         requireNonNull(permissions, "permissions");
+        requireNonNull(owner, "owner");
         requireNonNull(group, "group");
         requireNonNull(services, "services");
         SocketFile.prepare(path);
@@ -94,6 +98,7 @@ public final class A6SocketServer {
         }
         try {
             SocketFile.setPermissions(path, permissions);
+            owner.ifPresent(o -> SocketFile.setOwner(path, o));
         } catch (RunnerStartException e) {
             bound.channel().close().awaitUninterruptibly();
             throw e;

@@ -72,6 +72,19 @@ class RunnerConfigTest {
     }
 
     @Test
+    void shouldReadAnExplicitSocketOwner() {
+        assertThat(RunnerConfig.fromEnvironment(env()).socketOwner()).isEmpty();
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "nobody")).socketOwner())
+                .contains(SocketOwner.of("nobody"));
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "apisix:www-data")).socketOwner())
+                .contains(new SocketOwner("apisix", java.util.Optional.of("www-data")));
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "a:b:c")))
+                .hasMessage("A6_SOCKET_OWNER: a:b:c (expected: user or user:group, e.g. nobody or apisix:apisix)");
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "-rf")))
+                .hasMessageStartingWith("A6_SOCKET_OWNER: -rf (expected:");
+    }
+
+    @Test
     void shouldNameAMissingListenAddressAndItsForm() {
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("APISIX_LISTEN_ADDRESS", null)))
                 .isInstanceOf(RunnerConfigException.class)
