@@ -79,8 +79,8 @@ class LogSafetyTest extends RunnerFixture {
                 Optional.of(forged)));
         assertThat(reply).isEqualTo(new ErrorResponse(ErrorResponse.Code.BAD_REQUEST));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !warnings().isEmpty());
-        String line = warnings().get(0).getFormattedMessage();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !linesOfKind("prepare_rejected").isEmpty());
+        String line = linesOfKind("prepare_rejected").get(0).getFormattedMessage();
         assertThat(line).doesNotContain("\n", "\r", "\u001b")
                 .contains("route#1#ext-plugin-pre-req#7\\n2026-01-01 INFO forged \\u001b[31m")
                 .contains("no-such\\nplugin");
@@ -92,7 +92,11 @@ class LogSafetyTest extends RunnerFixture {
     }
 
     private List<ILoggingEvent> protocolErrorLines() {
-        return warnings().stream().filter(e -> e.getFormattedMessage().contains("kind=protocol_error")).toList();
+        return linesOfKind("protocol_error");
+    }
+
+    private List<ILoggingEvent> linesOfKind(String kind) {
+        return warnings().stream().filter(e -> e.getFormattedMessage().contains("[kind=" + kind)).toList();
     }
 
     /** The interval the runner uses, named here so the test reads as behaviour. */

@@ -146,7 +146,9 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                     long token = services.tokens().register(chain);
                     reply = new PrepareConfResponse(token);
                     result = CallResult.OK;
-                    LOG.debug("prepared token {} for {} with {}", token, routeKey(request), chain.links());
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("prepared token {} for {} with {}", token, routeKey(request), chain.links());
+                    }
                 } catch (ChainPreparationException e) {
                     // The message names the route key, the plugin and the field, all from APISIX: escaped.
                     services.warnings().warn("prepare_rejected",
