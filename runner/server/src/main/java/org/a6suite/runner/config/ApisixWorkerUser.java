@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -142,7 +143,7 @@ public final class ApisixWorkerUser {
         String[] words = value.split("\\s+");
         try {
             SocketOwner owner = words.length == 1 ? SocketOwner.of(words[0])
-                    : words.length == 2 ? new SocketOwner(words[0], java.util.Optional.of(words[1])) : null;
+                    : words.length == 2 ? new SocketOwner(words[0], Optional.of(words[1])) : null;
             if (owner == null) {
                 return new WorkerUser.Unreadable(source + ": nginx_config.user is not \"user [group]\"");
             }

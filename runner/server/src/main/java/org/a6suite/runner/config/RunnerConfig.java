@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.a6suite.protocol.codec.Frames;
+
 /**
  * The runner's configuration, read once from the environment APISIX gives the process it spawns
  * ({@code ext-plugin.cmd}). Every field is validated here, so the rest of the runner never sees a bad value.
@@ -170,9 +172,9 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                         ConnectionLimits.MAX_MAX_CONNECTIONS, "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
                         .orElse(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
                 optional(env, CONNECTION_BUFFER_BYTES).map(v -> (int) parseLong(env, CONNECTION_BUFFER_BYTES, v,
-                        ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES, org.a6suite.protocol.codec.Frames.MAX_FRAME,
+                        ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES, Frames.MAX_FRAME,
                         "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".."
-                                + org.a6suite.protocol.codec.Frames.MAX_FRAME))
+                                + Frames.MAX_FRAME))
                         .orElse(ConnectionLimits.DEFAULT_CONNECTION_BUFFER_BYTES),
                 optional(env, MAX_BUFFERED_BYTES).map(v -> parseLong(env, MAX_BUFFERED_BYTES, v, 0,
                         ConnectionLimits.MAX_MAX_BUFFERED_BYTES, "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))

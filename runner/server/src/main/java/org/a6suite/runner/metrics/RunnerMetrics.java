@@ -1,11 +1,14 @@
 package org.a6suite.runner.metrics;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
  * The runner's own counters, kept in {@link LongAdder}s indexed by enum so the hot path allocates nothing and looks
- * nothing up, and rendered as {@code a6_runner_calls_total{type,result}} and {@code a6_runner_connections}.
+ * nothing up, and rendered as {@code a6_runner_calls_total{type,result}}, {@code a6_runner_connections}, the
+ * peer-limit counters and the {@code a6_runner_buffered_bytes} gauge.
  */
 public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
 
@@ -30,7 +33,7 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
 
     /** @param bufferedBytes reads the bytes reserved by incomplete frames, for {@code a6_runner_buffered_bytes} */
     public RunnerMetrics(LongSupplier bufferedBytes) {
-        this.bufferedBytes = java.util.Objects.requireNonNull(bufferedBytes, "bufferedBytes");
+        this.bufferedBytes = requireNonNull(bufferedBytes, "bufferedBytes");
         for (LongAdder[] row : calls) {
             for (int i = 0; i < row.length; i++) {
                 row[i] = new LongAdder();
