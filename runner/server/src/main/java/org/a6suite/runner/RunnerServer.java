@@ -24,12 +24,15 @@ import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.config.ApisixWorkerUser;
 import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.config.SocketOwnerPolicy;
 import org.a6suite.runner.lane.HandoffSigner;
 import org.a6suite.runner.lane.HandoffStamper;
 import org.a6suite.runner.lane.LaneMetrics;
 import org.a6suite.runner.lane.LaneServer;
 import org.a6suite.runner.lane.LaneServices;
+import org.a6suite.runner.logging.RateLimitedLog;
 import org.a6suite.runner.metrics.MetricsHttpServer;
 import org.a6suite.runner.metrics.PrometheusRegistry;
 import org.a6suite.runner.metrics.RunnerMetrics;
@@ -37,8 +40,10 @@ import org.a6suite.runner.plugins.BlockingPool;
 import org.a6suite.runner.plugins.DefaultPluginEnvironment;
 import org.a6suite.runner.plugins.PluginRegistry;
 import org.a6suite.runner.transport.A6SocketServer;
+import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
+import org.a6suite.runner.transport.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +74,7 @@ public final class RunnerServer implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final ConfTokenStore tokens;
     private final InFlightCalls inFlight;
+    private final BufferBudget budget;
     private final RunnerMetrics runnerMetrics;
     private final PrometheusRegistry metrics;
     private final RunnerHooks hooks;
@@ -92,7 +98,8 @@ public final class RunnerServer implements AutoCloseable {
         this.tokens = new ConfTokenStore(ConfTokenStore.retentionFor(config.confExpireTime()), options.ticker(),
                 ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
         this.inFlight = new InFlightCalls();
-        this.runnerMetrics = new RunnerMetrics();
+        this.budget = new BufferBudget(config.limits().maxBufferedBytes());
+        this.runnerMetrics = new RunnerMetrics(budget::reserved);
         this.metrics = new PrometheusRegistry();
         this.metrics.register(runnerMetrics);
         this.laneMetrics = new LaneMetrics(metrics);
@@ -146,8 +153,16 @@ public final class RunnerServer implements AutoCloseable {
         }
         ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
                 new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
-                new HandoffStamper(handoffSigner));
-        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(), group, services);
+                new HandoffStamper(handoffSigner), new RateLimitedLog(
+                        LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
+                        options.ticker()::read), config.limits(), budget);
+        SocketOwnerPolicy.Decision ownership = socketOwnership();
+        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(),
+                ownership instanceof SocketOwnerPolicy.Decision.Chown c ? Optional.of(c.owner()) : Optional.empty(),
+                group, services);
+        if (ownership instanceof SocketOwnerPolicy.Decision.Chown c && c.warn()) {
+            LOG.warn("socket {} given to {}: {}", config.socketPath(), c.owner(), c.reason());
+        }
         if (config.laneAddress().isPresent()) {
             LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
                     config.laneMaxBodyBytes(), options.idleTimeout());
@@ -180,14 +195,32 @@ public final class RunnerServer implements AutoCloseable {
             }
             extensions.add(extension);
         }
-        LOG.info("a6-runner listening on unix:{} (mode {}, {} I/O threads{}), serving {} plugins: {}",
-                config.socketPath(), String.format("%04o", config.socketMode()), config.workerThreads(),
+        LOG.info("a6-runner listening on unix:{} (mode {}, owner {}, {} I/O threads{}), serving {} plugins: {}",
+                config.socketPath(), String.format("%04o", config.socketMode()), ownerText(ownership),
+                config.workerThreads(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
                 registry.names().size(), registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
         if (laneServer != null) {
             LOG.info("a6-runner HTTP lane listening on http://{} (handoffs valid {} s, bodies up to {} bytes)",
                     hostPort(laneServer.address()), config.laneHandoffTtl().toSeconds(), config.laneMaxBodyBytes());
         }
+    }
+
+    /** Who gets the socket file: A6_SOCKET_OWNER, else nginx's worker user when root, else the runner's user. */
+    private SocketOwnerPolicy.Decision socketOwnership() {
+        boolean root = SocketFile.runningAsRoot();
+        SocketOwnerPolicy.WorkerUser workerUser = root && config.socketOwner().isEmpty()
+                ? ApisixWorkerUser.read(ApisixWorkerUser.confDir(config.socketPath(), Path.of("")),
+                        options.environment())
+                : new SocketOwnerPolicy.WorkerUser.NotConfigured("(not read)");
+        return SocketOwnerPolicy.decide(root, config.socketOwner(), workerUser);
+    }
+
+    private static String ownerText(SocketOwnerPolicy.Decision decision) {
+        return switch (decision) {
+            case SocketOwnerPolicy.Decision.Keep k -> "unchanged: " + k.reason();
+            case SocketOwnerPolicy.Decision.Chown c -> c.owner() + ": " + c.reason();
+        };
     }
 
     private static String hostPort(InetSocketAddress address) {
@@ -308,7 +341,7 @@ public final class RunnerServer implements AutoCloseable {
         blocking.close();
         scheduler.shutdownNow();
         if (socketServer != null) {
-            org.a6suite.runner.transport.SocketFile.remove(config.socketPath());
+            SocketFile.remove(config.socketPath());
         }
         LOG.info("a6-runner stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started0));
     }

@@ -45,7 +45,12 @@ class RunnerProcessIT {
     }
 
     private Process startRunner(Path socket, Path pluginsDir, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString())
+        // As APISIX spawns it: in APISIX's home, whose conf/config.yaml the runner reads (when root) to find the
+        // nginx worker user its socket is given to; this one names none, so nginx's default, nobody.
+        Path home = Files.createDirectories(dir.resolve("apisix-home"));
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf").resolve("config.yaml"), "nginx_config:\n  worker_processes: 1\n");
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString()).directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
         builder.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
@@ -114,7 +119,12 @@ class RunnerProcessIT {
     @Test
     void shouldExitWithCode2AndNameTheMissingVariable() throws Exception {
         Path log = dir.resolve("runner.log");
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString())
+        // As APISIX spawns it: in APISIX's home, whose conf/config.yaml the runner reads (when root) to find the
+        // nginx worker user its socket is given to; this one names none, so nginx's default, nobody.
+        Path home = Files.createDirectories(dir.resolve("apisix-home"));
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf").resolve("config.yaml"), "nginx_config:\n  worker_processes: 1\n");
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString()).directory(home.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().remove("APISIX_LISTEN_ADDRESS");
         builder.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");

@@ -15,6 +15,10 @@ import org.a6suite.protocol.message.TextEntry;
 /**
  * Turns a PrepareConf's {@code conf} list into a {@link PreparedChain}, parsing every entry's value exactly once with
  * the named plugin. Any unknown name or invalid value fails the whole chain.
+ *
+ * <p>A {@code conf} identical to one a live token already uses is not parsed again: the new token gets the same
+ * {@link PreparedChain.Template} (see {@link ChainTemplates}), so APISIX re-preparing a route every hour, or many
+ * routes with one configuration, cost one parsed configuration instead of one per token.
  */
 public final class ChainPreparer {
 
@@ -23,6 +27,7 @@ public final class ChainPreparer {
             "(?i).*(secret|passw|token|api[_-]?key|apikey|credential|auth|private[_-]?key|cookie|signature).*");
 
     private final Function<String, Optional<Plugin<?>>> plugins;
+    private final ChainTemplates templates = new ChainTemplates();
 
     /** @param plugins looks a plugin up by the name routes use */
     public ChainPreparer(Function<String, Optional<Plugin<?>>> plugins) {
@@ -37,6 +42,10 @@ public final class ChainPreparer {
     public PreparedChain prepare(Optional<String> routeKey, List<TextEntry> conf) throws ChainPreparationException {
         requireNonNull(routeKey, "routeKey");
         requireNonNull(conf, "conf");
+        Optional<PreparedChain.Template> shared = templates.find(conf);
+        if (shared.isPresent()) {
+            return PreparedChain.of(routeKey, shared.get());
+        }
         List<ChainLink<?>> links = new ArrayList<>(conf.size());
         for (int i = 0; i < conf.size(); i++) {
             TextEntry entry = conf.get(i);
@@ -46,7 +55,7 @@ public final class ChainPreparer {
                     "unknown plugin " + entry.name() + " (expected: one of the plugins this runner serves)"));
             links.add(link(routeKey, plugin, entry.value().orElse("")));
         }
-        return PreparedChain.of(routeKey, links);
+        return PreparedChain.of(routeKey, templates.share(conf, links));
     }
 
     private static ChainLink<?> link(Optional<String> routeKey, Plugin<?> plugin, String value)
@@ -60,6 +69,11 @@ public final class ChainPreparer {
             throw new ChainPreparationException(routeKey, plugin.name(), "$",
                     "parseConfig failed with " + e.getClass().getName());
         }
+    }
+
+    /** Chain templates currently shared by live tokens (for tests). */
+    long sharedTemplates() {
+        return templates.size();
     }
 
     /** The exception's message, with the value cut out when the field looks like it holds a secret. */

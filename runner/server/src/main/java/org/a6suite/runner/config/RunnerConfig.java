@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.a6suite.protocol.codec.Frames;
+
 /**
  * The runner's configuration, read once from the environment APISIX gives the process it spawns
  * ({@code ext-plugin.cmd}). Every field is validated here, so the rest of the runner never sees a bad value.
@@ -26,12 +28,20 @@ import java.util.Set;
  *   <tr><td>{@code A6_WORKER_THREADS}</td><td>event-loop threads, 1..1024</td><td>available processors</td></tr>
  *   <tr><td>{@code A6_BLOCKING_THREADS}</td><td>threads for blocking plugins, 1..10000</td><td>256</td></tr>
  *   <tr><td>{@code A6_SOCKET_MODE}</td><td>octal permission bits, e.g. {@code 0660}</td><td>{@code 0660}</td></tr>
+ *   <tr><td>{@code A6_SOCKET_OWNER}</td><td>{@code user} or {@code user:group}</td><td>decided by
+ *       {@link SocketOwnerPolicy}</td></tr>
  *   <tr><td>{@code A6_METRICS_ADDRESS}</td><td>{@code host:port} of the Prometheus endpoint</td><td>off</td></tr>
  *   <tr><td>{@code A6_LANE_ADDRESS}</td><td>{@code host:port} of the HTTP lane, or {@code off}</td>
  *       <td>{@code 127.0.0.1:9093}</td></tr>
  *   <tr><td>{@code A6_LANE_MAX_BODY_BYTES}</td><td>request body bound on the lane, 0..1073741824</td>
  *       <td>8388608 (8 MiB)</td></tr>
  *   <tr><td>{@code A6_LANE_HANDOFF_TTL}</td><td>seconds a handoff stays valid, 1..3600</td><td>30</td></tr>
+ *   <tr><td>{@code A6_MAX_CONNECTIONS}</td><td>connections served at once, 1..1000000</td><td>4096</td></tr>
+ *   <tr><td>{@code A6_CONNECTION_BUFFER_BYTES}</td><td>largest frame admitted without the global budget,
+ *       4096..16777219</td><td>65536</td></tr>
+ *   <tr><td>{@code A6_MAX_BUFFERED_BYTES}</td><td>global budget for larger frames, 0..1099511627776</td>
+ *       <td>67108864 (64 MiB)</td></tr>
+ *   <tr><td>{@code A6_FRAME_TIMEOUT}</td><td>seconds a frame may stay incomplete, 1..3600</td><td>60</td></tr>
  * </table>
  *
  * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
@@ -48,10 +58,13 @@ import java.util.Set;
  * @param laneAddress      where the HTTP lane listens, if anywhere (port 0 picks a free port)
  * @param laneMaxBodyBytes the largest request body the lane accepts (413 above it), 0..1073741824
  * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
+ * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
+ * @param socketOwner      who the socket file is given to, if set explicitly (else {@link SocketOwnerPolicy})
  */
 public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
                            int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress,
-                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl) {
+                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl,
+                           ConnectionLimits limits, Optional<SocketOwner> socketOwner) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -59,10 +72,15 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final String WORKER_THREADS = "A6_WORKER_THREADS";
     public static final String BLOCKING_THREADS = "A6_BLOCKING_THREADS";
     public static final String SOCKET_MODE = "A6_SOCKET_MODE";
+    public static final String SOCKET_OWNER = "A6_SOCKET_OWNER";
     public static final String METRICS_ADDRESS = "A6_METRICS_ADDRESS";
     public static final String LANE_ADDRESS = "A6_LANE_ADDRESS";
     public static final String LANE_MAX_BODY_BYTES = "A6_LANE_MAX_BODY_BYTES";
     public static final String LANE_HANDOFF_TTL = "A6_LANE_HANDOFF_TTL";
+    public static final String MAX_CONNECTIONS = "A6_MAX_CONNECTIONS";
+    public static final String CONNECTION_BUFFER_BYTES = "A6_CONNECTION_BUFFER_BYTES";
+    public static final String MAX_BUFFERED_BYTES = "A6_MAX_BUFFERED_BYTES";
+    public static final String FRAME_TIMEOUT = "A6_FRAME_TIMEOUT";
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
@@ -71,7 +89,10 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static final Duration DEFAULT_LANE_HANDOFF_TTL = Duration.ofSeconds(30);
     static final Duration MAX_LANE_HANDOFF_TTL = Duration.ofHours(1);
 
-    /** 0660: the APISIX master's user and group may connect (workers run as another user of that group). */
+    /**
+     * 0660: the socket's owner and group may connect, nobody else. The owner is nginx's worker user when the runner
+     * runs as root (see {@link SocketOwnerPolicy}), else the runner's own user, which the workers then share.
+     */
     public static final int DEFAULT_SOCKET_MODE = 0660;
     public static final int DEFAULT_BLOCKING_THREADS = 256;
     /** {@code sun_path} holds 108 bytes including the terminating NUL. */
@@ -84,6 +105,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         requireNonNull(metricsAddress, "metricsAddress");
         requireNonNull(laneAddress, "laneAddress");
         requireNonNull(laneHandoffTtl, "laneHandoffTtl");
+        requireNonNull(limits, "limits");
+        requireNonNull(socketOwner, "socketOwner");
         if (!socketPath.isAbsolute()) {
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
@@ -144,8 +167,25 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                 .map(v -> Duration.ofSeconds(parseLong(env, LANE_HANDOFF_TTL, v, 1, MAX_LANE_HANDOFF_TTL.toSeconds(),
                         "seconds, 1.." + MAX_LANE_HANDOFF_TTL.toSeconds())))
                 .orElse(DEFAULT_LANE_HANDOFF_TTL);
+        ConnectionLimits limits = new ConnectionLimits(
+                optional(env, MAX_CONNECTIONS).map(v -> (int) parseLong(env, MAX_CONNECTIONS, v, 1,
+                        ConnectionLimits.MAX_MAX_CONNECTIONS, "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
+                        .orElse(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
+                optional(env, CONNECTION_BUFFER_BYTES).map(v -> (int) parseLong(env, CONNECTION_BUFFER_BYTES, v,
+                        ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES, Frames.MAX_FRAME,
+                        "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".."
+                                + Frames.MAX_FRAME))
+                        .orElse(ConnectionLimits.DEFAULT_CONNECTION_BUFFER_BYTES),
+                optional(env, MAX_BUFFERED_BYTES).map(v -> parseLong(env, MAX_BUFFERED_BYTES, v, 0,
+                        ConnectionLimits.MAX_MAX_BUFFERED_BYTES, "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))
+                        .orElse(ConnectionLimits.DEFAULT_MAX_BUFFERED_BYTES),
+                optional(env, FRAME_TIMEOUT).map(v -> Duration.ofSeconds(parseLong(env, FRAME_TIMEOUT, v, 1,
+                        ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
+                        "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
+                        .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
+        Optional<SocketOwner> owner = optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
         return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics,
-                lane, laneBody, ttl);
+                lane, laneBody, ttl, limits, owner);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -271,6 +311,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         private InetSocketAddress laneAddress;
         private int laneMaxBodyBytes = DEFAULT_LANE_MAX_BODY_BYTES;
         private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
+        private ConnectionLimits limits = ConnectionLimits.DEFAULT;
+        private SocketOwner socketOwner;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
@@ -322,10 +364,21 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             return this;
         }
 
+        public Builder limits(ConnectionLimits limits) {
+            this.limits = requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Gives the socket to {@code socketOwner} instead of what {@link SocketOwnerPolicy} decides. */
+        public Builder socketOwner(SocketOwner socketOwner) {
+            this.socketOwner = socketOwner;
+            return this;
+        }
+
         public RunnerConfig build() {
             return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
                     blockingThreads, socketMode, Optional.ofNullable(metricsAddress), Optional.ofNullable(laneAddress),
-                    laneMaxBodyBytes, laneHandoffTtl);
+                    laneMaxBodyBytes, laneHandoffTtl, limits, Optional.ofNullable(socketOwner));
         }
     }
 }

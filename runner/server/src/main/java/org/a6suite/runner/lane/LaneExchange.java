@@ -31,6 +31,7 @@ import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.runner.conf.ChainLink;
+import org.a6suite.runner.logging.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,7 +162,7 @@ final class LaneExchange {
         }
         if (error != null || response == null) {
             LOG.debug("plugin {} failed on the lane before answering: {}", link.name(),
-                    error == null ? "null response" : error.toString());
+                    error == null ? "null response" : LogText.escape(error.toString(), 1024));
             failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "plugin_failed",
                     "the plugin failed before it answered");
             return;
@@ -174,7 +175,9 @@ final class LaneExchange {
         } catch (IllegalArgumentException e) {
             // Netty refuses a header name or value that is not valid HTTP (a CR or LF in it, say) before anything
             // is written, so the client can still get an honest answer.
-            LOG.debug("plugin {} answered a head that is not valid HTTP: {}", link.name(), e.toString());
+            // Netty's message quotes the offending header, which may carry request text: escaped.
+            LOG.debug("plugin {} answered a head that is not valid HTTP: {}", link.name(),
+                    LogText.escape(e.toString(), 1024));
             failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "invalid_head",
                     "the plugin answered a status or header that is not valid HTTP");
         }
@@ -330,7 +333,8 @@ final class LaneExchange {
         if (state != State.STREAMING) {
             return;
         }
-        LOG.debug("stream of plugin {} aborted ({}): {}", link.name(), cause, String.valueOf(error));
+        LOG.debug("stream of plugin {} aborted ({}): {}", link.name(), cause,
+                LogText.escape(String.valueOf(error), 1024));
         services.metrics().answered(link.name(), status);
         services.metrics().streamAborted(link.name(), cause);
         endStream(false);

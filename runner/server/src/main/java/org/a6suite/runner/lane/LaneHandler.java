@@ -20,6 +20,7 @@ import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.runner.conf.ChainLink;
 import org.a6suite.runner.conf.PreparedChain;
+import org.a6suite.runner.logging.LogText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,9 +155,10 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("lane connection error: {}", cause.toString());
+            LOG.debug("lane connection error: {}", LogText.escape(cause.toString(), 1024));
         } else {
-            LOG.warn("closing a lane connection after an error: {}", cause.toString());
+            // A decoder's message can quote the request line or a header: escaped.
+            LOG.warn("closing a lane connection after an error: {}", LogText.escape(cause.toString(), 1024));
         }
         ctx.close();
     }

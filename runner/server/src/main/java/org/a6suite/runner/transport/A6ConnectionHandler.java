@@ -31,6 +31,7 @@ import org.a6suite.runner.conf.ChainPreparationException;
 import org.a6suite.runner.conf.PreparedChain;
 import org.a6suite.runner.conf.Questions;
 import org.a6suite.runner.lane.Handoff;
+import org.a6suite.runner.logging.LogText;
 import org.a6suite.runner.metrics.RunnerMetrics.CallResult;
 import org.a6suite.runner.metrics.RunnerMetrics.CallType;
 import org.slf4j.Logger;
@@ -49,7 +50,11 @@ import org.slf4j.LoggerFactory;
  *       runs. A failing plugin: Err SERVICE_UNAVAILABLE, WARN log.</li>
  *   <li>A malformed frame or a message out of protocol order: Err BAD_REQUEST (ending the call in flight, if any),
  *       then the connection is closed, since its framing or state can no longer be trusted.</li>
+ *   <li>A frame over the buffer budget ({@link FrameGuard.Refused}): Err SERVICE_UNAVAILABLE, then close; a frame
+ *       incomplete past the frame timeout ({@link FrameGuard.TimedOut}): close.</li>
  * </ul>
+ *
+ * <p>WARN lines a peer can provoke go through the rate-limited log, with peer text escaped.
  */
 final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult> {
 
@@ -59,29 +64,32 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     private static final ErrorResponse UNAVAILABLE = new ErrorResponse(ErrorResponse.Code.SERVICE_UNAVAILABLE);
     private static final ErrorResponse TOKEN_NOT_FOUND = new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND);
 
+    private final ConnectionServices services;
     /** A reply that could not be encoded (e.g. over 16 MiB) was not written at all: answer Err 1 instead. */
-    private static final ChannelFutureListener ON_REPLY_WRITTEN = future -> {
+    private final ChannelFutureListener onReplyWritten = this::onReplyWritten;
+    private final FrameGuard guard;
+    /** The call in flight on this connection, null between calls. */
+    private CallState current;
+
+    A6ConnectionHandler(ConnectionServices services, FrameGuard guard) {
+        super(DecodeResult.class);
+        this.services = requireNonNull(services, "services");
+        this.guard = requireNonNull(guard, "guard");
+    }
+
+    private void onReplyWritten(io.netty.channel.ChannelFuture future) {
         if (!future.isSuccess()) {
             Channel channel = future.channel();
             if (future.cause() instanceof EncoderException && channel.isActive()) {
-                LOG.warn("a reply could not be encoded ({}); answering Err SERVICE_UNAVAILABLE",
-                        future.cause().getCause() == null ? future.cause() : future.cause().getCause().getMessage());
+                Throwable why = future.cause().getCause() == null ? future.cause() : future.cause().getCause();
+                services.warnings().warn("reply_unencodable",
+                        "a reply could not be encoded ({}); answering Err SERVICE_UNAVAILABLE",
+                        LogText.escape(String.valueOf(why.getMessage())));
                 channel.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             } else {
                 channel.close();
             }
         }
-    };
-
-    private final ConnectionServices services;
-    private final PartialFrameTracker tracker;
-    /** The call in flight on this connection, null between calls. */
-    private CallState current;
-
-    A6ConnectionHandler(ConnectionServices services, PartialFrameTracker tracker) {
-        super(DecodeResult.class);
-        this.services = requireNonNull(services, "services");
-        this.tracker = requireNonNull(tracker, "tracker");
     }
 
     @Override
@@ -138,15 +146,19 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                     long token = services.tokens().register(chain);
                     reply = new PrepareConfResponse(token);
                     result = CallResult.OK;
-                    LOG.debug("prepared token {} for {} with {}", token, request.key().orElse("<no key>"),
-                            chain.links());
+                    if (LOG.isDebugEnabled()) {
+                        LOG.debug("prepared token {} for {} with {}", token, routeKey(request), chain.links());
+                    }
                 } catch (ChainPreparationException e) {
-                    LOG.warn("PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}", e.getMessage());
+                    // The message names the route key, the plugin and the field, all from APISIX: escaped.
+                    services.warnings().warn("prepare_rejected",
+                            "PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}",
+                            LogText.escape(e.getMessage(), 1024));
                     reply = BAD_REQUEST;
                     result = CallResult.BAD_REQUEST;
                 } catch (RuntimeException e) {
-                    LOG.warn("PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
-                            request.key().orElse("<no key>"), e);
+                    services.warnings().warn("prepare_failed", "PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
+                            routeKey(request), LogText.escapeThrowable(e));
                     reply = UNAVAILABLE;
                     result = CallResult.FAILURE;
                 }
@@ -155,7 +167,8 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                 home.execute(() -> reply(ctx, call, finalReply, finalResult));
             });
         } catch (RejectedExecutionException e) {
-            LOG.warn("PrepareConf for {} refused: the blocking pool is saturated", request.key().orElse("<no key>"));
+            services.warnings().warn("blocking_pool_saturated",
+                    "PrepareConf for {} refused: the blocking pool is saturated", routeKey(request));
             reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
         }
     }
@@ -185,7 +198,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     private void tokenNotFound(ChannelHandlerContext ctx, CallType type, long token) {
         LOG.debug("unknown conf token {}: Err CONF_TOKEN_NOT_FOUND", token);
         services.metrics().call(type, CallResult.TOKEN_NOT_FOUND);
-        ctx.writeAndFlush(TOKEN_NOT_FOUND).addListener(ON_REPLY_WRITTEN);
+        ctx.writeAndFlush(TOKEN_NOT_FOUND).addListener(onReplyWritten);
     }
 
     private void start(ChannelHandlerContext ctx, CallState call, Questions questions) {
@@ -236,8 +249,9 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                 if (error != null) {
                     Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                             ? error.getCause() : error;
-                    LOG.warn("{} failed on {} (Err SERVICE_UNAVAILABLE): {}", call.type, routeKey(call),
-                            cause.toString(), cause);
+                    services.warnings().warn("call_failed", "{} failed on {} (Err SERVICE_UNAVAILABLE): {}",
+                            call.type, routeKey(call), LogText.escape(cause.toString(), 1024),
+                            LogText.escapeThrowable(cause));
                     reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
                 } else {
                     reply(ctx, call, message, CallResult.OK);
@@ -265,7 +279,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         }
         finish(call);
         services.metrics().call(call.type, result);
-        ctx.writeAndFlush(message).addListener(ON_REPLY_WRITTEN);
+        ctx.writeAndFlush(message).addListener(onReplyWritten);
     }
 
     private void finish(CallState call) {
@@ -284,7 +298,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     }
 
     private void protocolError(ChannelHandlerContext ctx, String what) {
-        LOG.warn("closing an APISIX connection: {}", what);
+        services.warnings().warn("protocol_error", "closing an APISIX connection: {}", LogText.escape(what, 1024));
         services.metrics().protocolError();
         if (current != null) {
             CallState call = current;
@@ -296,10 +310,15 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof FrameGuard.Verdict verdict) {
+            onVerdict(ctx, verdict);
+            return;
+        }
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             boolean owed = current != null && current.stage == CallState.Stage.AWAITING_EXTRA_INFO;
-            if (tracker.midFrame() || owed) {
-                LOG.warn("closing an APISIX connection silent for {} ms {}", services.idleTimeout().toMillis(),
+            if (guard.midFrame() || owed) {
+                services.warnings().warn("idle_timeout", "closing an APISIX connection silent for {} ms {}",
+                        services.idleTimeout().toMillis(),
                         owed ? "while ExtraInfo answers were owed" : "in the middle of a frame");
                 ctx.close();
             }
@@ -308,17 +327,48 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         ctx.fireUserEventTriggered(event);
     }
 
+    /** The frame guard gave up on this connection: end the call in flight, if any, and close. */
+    private void onVerdict(ChannelHandlerContext ctx, FrameGuard.Verdict verdict) {
+        if (current != null) {
+            CallState call = current;
+            finish(call);
+            services.metrics().call(call.type, CallResult.FAILURE);
+        }
+        switch (verdict) {
+            case FrameGuard.Refused r -> {
+                services.metrics().frameRefused();
+                services.warnings().warn("frame_refused", "closing an APISIX connection: a frame of {} bytes does not"
+                        + " fit the buffer budget ({} of {} bytes reserved, A6_MAX_BUFFERED_BYTES; frames up to {}"
+                        + " bytes are always admitted, A6_CONNECTION_BUFFER_BYTES); answering Err SERVICE_UNAVAILABLE",
+                        r.frameBytes(), r.reserved(), r.budget(), services.limits().connectionBufferBytes());
+                ctx.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE);
+            }
+            case FrameGuard.TimedOut t -> {
+                services.metrics().frameTimedOut();
+                services.warnings().warn("frame_timeout", "closing an APISIX connection: a frame was still incomplete"
+                        + " after {} ms (A6_FRAME_TIMEOUT)", t.frameTimeout().toMillis());
+                ctx.close();
+            }
+        }
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
             LOG.debug("APISIX connection error: {}", cause.toString());
         } else {
-            LOG.warn("closing an APISIX connection after an error", cause);
+            services.warnings().warn("connection_error", "closing an APISIX connection after an error",
+                    LogText.escapeThrowable(cause));
         }
         ctx.close();
     }
 
+    /** The route key for a log line: it comes from APISIX, so it is escaped. */
     private static String routeKey(CallState call) {
-        return call.chain == null ? "<no key>" : call.chain.routeKey().orElse("<no key>");
+        return call.chain == null ? "<no key>" : LogText.escape(call.chain.routeKey().orElse("<no key>"));
+    }
+
+    private static String routeKey(PrepareConfRequest request) {
+        return LogText.escape(request.key().orElse("<no key>"));
     }
 }

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,14 +25,18 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.a6suite.protocol.codec.A6Codecs;
 import org.a6suite.protocol.codec.Side;
 import org.a6suite.runner.RunnerStartException;
+import org.a6suite.runner.config.SocketOwner;
 
 /**
  * The unix-socket listener APISIX connects to, on Netty's native epoll transport. Each connection gets:
  *
  * <pre>
- *   IdleStateHandler -> PartialFrameTracker -> A6FrameDecoder -> A6MessageDecoder -> A6ConnectionHandler
- *                                                                A6MessageEncoder (outbound)
+ *   IdleStateHandler -> FrameGuard -> A6FrameDecoder -> A6MessageDecoder -> A6ConnectionHandler
+ *                                                       A6MessageEncoder (outbound)
  * </pre>
+ *
+ * <p>A connection beyond {@link org.a6suite.runner.config.ConnectionLimits#maxConnections()} is closed as soon as it
+ * is accepted (APISIX then fails that call: 503, or passes with {@code allow_degradation}).
  */
 public final class A6SocketServer {
 
@@ -45,18 +51,22 @@ public final class A6SocketServer {
     }
 
     /**
-     * Prepares the path (stale socket removal, directory checks), binds, and sets the socket's permissions.
+     * Prepares the path (stale socket removal, directory checks), binds, sets the socket's permissions and, when
+     * {@code owner} is present, gives the socket to that user (and group).
      *
      * @throws RunnerStartException when the path is unusable or the bind fails
      */
-    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, EventLoopGroup group,
-                                      ConnectionServices services) {
+    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, Optional<SocketOwner> owner,
+                                      EventLoopGroup group, ConnectionServices services) {
         requireNonNull(path, "path");
         requireNonNull(permissions, "permissions");
+        requireNonNull(owner, "owner");
         requireNonNull(group, "group");
         requireNonNull(services, "services");
         SocketFile.prepare(path);
         ChannelGroup connections = new DefaultChannelGroup("a6-connections", GlobalEventExecutor.INSTANCE);
+        AtomicInteger open = new AtomicInteger();
+        int maxConnections = services.limits().maxConnections();
         long idleMillis = services.idleTimeout().toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -64,12 +74,22 @@ public final class A6SocketServer {
                 .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
                     @Override
                     protected void initChannel(EpollDomainSocketChannel ch) {
+                        if (open.incrementAndGet() > maxConnections) {
+                            open.decrementAndGet();
+                            services.metrics().connectionRefused();
+                            services.warnings().warn("connection_refused",
+                                    "closing a new APISIX connection: {} are open (A6_MAX_CONNECTIONS)",
+                                    maxConnections);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         connections.add(ch);
-                        PartialFrameTracker tracker = new PartialFrameTracker();
+                        FrameGuard guard = new FrameGuard(services.limits(), services.budget());
                         ch.pipeline().addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("partial-frame-tracker", tracker);
+                        ch.pipeline().addLast("frame-guard", guard);
                         A6Codecs.install(ch.pipeline(), Side.RUNNER);
-                        ch.pipeline().addLast("a6-handler", new A6ConnectionHandler(services, tracker));
+                        ch.pipeline().addLast("a6-handler", new A6ConnectionHandler(services, guard));
                     }
                 });
         ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
@@ -78,6 +98,7 @@ public final class A6SocketServer {
         }
         try {
             SocketFile.setPermissions(path, permissions);
+            owner.ifPresent(o -> SocketFile.setOwner(path, o));
         } catch (RunnerStartException e) {
             bound.channel().close().awaitUninterruptibly();
             throw e;

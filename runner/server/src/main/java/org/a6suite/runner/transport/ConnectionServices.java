@@ -8,7 +8,9 @@ import java.util.concurrent.Executor;
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
+import org.a6suite.runner.config.ConnectionLimits;
 import org.a6suite.runner.lane.HandoffStamper;
+import org.a6suite.runner.logging.RateLimitedLog;
 import org.a6suite.runner.metrics.RunnerMetrics;
 
 /**
@@ -22,10 +24,14 @@ import org.a6suite.runner.metrics.RunnerMetrics;
  * @param metrics     the runner's counters
  * @param idleTimeout how long a connection may sit inside a frame (or owe ExtraInfo answers) before it is closed
  * @param handoffs    stamps lane handoffs on pre-req replies and strips client copies
+ * @param warnings    the rate-limited WARN lines a peer can provoke (one per kind per interval)
+ * @param limits      connections, buffered bytes and frame time per peer
+ * @param budget      the bytes reserved by incomplete frames, shared by all connections
  */
 public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, ChainExecutor chains,
                                  Executor blocking, InFlightCalls inFlight, RunnerMetrics metrics,
-                                 Duration idleTimeout, HandoffStamper handoffs) {
+                                 Duration idleTimeout, HandoffStamper handoffs, RateLimitedLog warnings,
+                                 ConnectionLimits limits, BufferBudget budget) {
     public ConnectionServices {
         requireNonNull(tokens, "tokens");
         requireNonNull(preparer, "preparer");
@@ -35,6 +41,9 @@ public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, 
         requireNonNull(metrics, "metrics");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(handoffs, "handoffs");
+        requireNonNull(warnings, "warnings");
+        requireNonNull(limits, "limits");
+        requireNonNull(budget, "budget");
         if (idleTimeout.isNegative() || idleTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout: " + idleTimeout + " (expected: positive)");
         }

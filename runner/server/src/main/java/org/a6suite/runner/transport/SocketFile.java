@@ -7,10 +7,14 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Set;
 
 import org.a6suite.runner.RunnerStartException;
+import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.config.SocketOwner;
 
 /**
  * Checks and prepares the socket path before binding, and sets its permissions after. Every failure is a
@@ -64,6 +68,42 @@ public final class SocketFile {
         } catch (IOException | UnsupportedOperationException e) {
             throw new RunnerStartException("socket " + path + ": permissions could not be set: " + e);
         }
+    }
+
+    /**
+     * Gives the socket file to {@code owner} (and its group, if named), without following links.
+     *
+     * @throws RunnerStartException naming the socket, the owner and the cause (unknown user, not permitted)
+     */
+    public static void setOwner(Path path, SocketOwner owner) {
+        try {
+            UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
+            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.setOwner(lookup.lookupPrincipalByName(owner.user()));
+            if (owner.group().isPresent()) {
+                view.setGroup(lookup.lookupPrincipalByGroupName(owner.group().get()));
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            throw new RunnerStartException("socket " + path + ": owner " + owner + " could not be set: " + e
+                    + " (expected: an existing user, and a runner running as root to give the socket away; see "
+                    + RunnerConfig.SOCKET_OWNER + ")", e);
+        }
+    }
+
+    /** Whether this process's effective user id is 0 ({@code Uid:} in {@code /proc/self/status}; Linux only). */
+    public static boolean runningAsRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).strip().split("\\s+");
+                    return ids.length > 1 && ids[1].equals("0");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or /proc not mounted: the runner cannot tell, so it does not give the socket away.
+        }
+        return false;
     }
 
     /** Removes the socket file at shutdown; a missing file is fine. */

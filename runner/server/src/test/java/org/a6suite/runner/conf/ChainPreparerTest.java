@@ -40,6 +40,40 @@ class ChainPreparerTest {
     }
 
     @Test
+    void shouldParseAConfOnceAndShareItsTemplateBetweenTokensWithTheirOwnRouteKeys() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
+        TestPlugin counting = TestPlugin.named("ai").parser(v -> {
+            parses.incrementAndGet();
+            return v;
+        }).requirements(Requirements.vars("route_id")).build();
+        ChainPreparer sharing = new ChainPreparer(name -> Optional.<Plugin<?>>of(counting));
+        List<TextEntry> conf = List.of(TextEntry.of("ai", "{\"a\":1}"));
+
+        PreparedChain pre = sharing.prepare(Optional.of("route#1#ext-plugin-pre-req#1"), conf);
+        PreparedChain post = sharing.prepare(Optional.of("route#2#ext-plugin-post-resp#1"), List.copyOf(conf));
+        PreparedChain other = sharing.prepare(KEY, List.of(TextEntry.of("ai", "{\"a\":2}")));
+
+        assertThat(parses).hasValue(2);
+        assertThat(post.template()).isSameAs(pre.template());
+        assertThat(other.template()).isNotSameAs(pre.template());
+        assertThat(other.template().needs()).as("equal needs are shared too").isSameAs(pre.template().needs());
+        assertThat(pre.context(1).phase()).isEqualTo(org.a6suite.plugin.CallContext.Phase.PRE_REQ);
+        assertThat(post.context(1).phase()).isEqualTo(org.a6suite.plugin.CallContext.Phase.POST_RESP);
+        assertThat(post.routeKey()).contains("route#2#ext-plugin-post-resp#1");
+    }
+
+    @Test
+    void shouldNotShareBetweenConfsThatOnlyLookAlikeWhenConcatenated() throws Exception {
+        TestPlugin any = TestPlugin.named("ab").build();
+        TestPlugin other = TestPlugin.named("a").build();
+        ChainPreparer sharing = new ChainPreparer(name -> Optional.<Plugin<?>>of(name.equals("ab") ? any : other));
+        PreparedChain one = sharing.prepare(KEY, List.of(TextEntry.of("ab", "c")));
+        PreparedChain two = sharing.prepare(KEY, List.of(TextEntry.of("a", "bc")));
+        assertThat(two.template()).isNotSameAs(one.template());
+        assertThat(two.links().get(0).name()).isEqualTo("a");
+    }
+
+    @Test
     void shouldNameRouteKeyPluginAndFieldForAnInvalidValue() {
         assertThatThrownBy(() -> preparer.prepare(KEY, List.of(TextEntry.of("ai", "bad"))))
                 .isInstanceOf(ChainPreparationException.class)

@@ -43,6 +43,24 @@ class ConfTokenStoreTest {
     }
 
     @Test
+    void shouldHoldAtMostTheDocumentedCapAfterTwiceAsManyTokens() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofHours(2), nanos::get, ConfTokenStore.DEFAULT_MAX_TOKENS,
+                1);
+        long first = 0;
+        long last = 0;
+        for (long i = 0; i < 2 * ConfTokenStore.DEFAULT_MAX_TOKENS; i++) {
+            long token = store.register(PreparedChain.of(Optional.of("route#" + i + "#ext-plugin-pre-req#1"),
+                    chain.template()));
+            first = i == 0 ? token : first;
+            last = token;
+        }
+        // Caffeine bounds its size eventually; size() runs the pending maintenance (cleanUp) first.
+        assertThat(store.size()).isLessThanOrEqualTo(ConfTokenStore.DEFAULT_MAX_TOKENS);
+        assertThat(store.lookup(last)).as("the newest token is kept").isPresent();
+        assertThat(store.lookup(first)).as("the oldest, never used again, is gone").isEmpty();
+    }
+
+    @Test
     void shouldKeepTokensTwiceTheApisixExpireTime() {
         assertThat(ConfTokenStore.retentionFor(Duration.ofSeconds(3600))).isEqualTo(Duration.ofSeconds(7200));
     }

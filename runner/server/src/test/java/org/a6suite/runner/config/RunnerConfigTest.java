@@ -51,6 +51,40 @@ class RunnerConfigTest {
     }
 
     @Test
+    void shouldReadThePeerLimitsWithTheirDefaults() {
+        assertThat(RunnerConfig.fromEnvironment(env()).limits()).isEqualTo(new ConnectionLimits(4096, 65536,
+                67_108_864L, Duration.ofSeconds(60)));
+        assertThat(RunnerConfig.fromEnvironment(env("A6_MAX_CONNECTIONS", "100", "A6_CONNECTION_BUFFER_BYTES",
+                "4096", "A6_MAX_BUFFERED_BYTES", "0", "A6_FRAME_TIMEOUT", "5")).limits())
+                .isEqualTo(new ConnectionLimits(100, 4096, 0, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void shouldRejectPeerLimitsOutOfRangeNamingTheVariable() {
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_MAX_CONNECTIONS", "0")))
+                .hasMessage("A6_MAX_CONNECTIONS: 0 (expected: an integer 1..1000000)");
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_CONNECTION_BUFFER_BYTES", "16777220")))
+                .hasMessage("A6_CONNECTION_BUFFER_BYTES: 16777220 (expected: bytes, 4096..16777219)");
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_MAX_BUFFERED_BYTES", "-1")))
+                .hasMessage("A6_MAX_BUFFERED_BYTES: -1 (expected: bytes, 0..1099511627776)");
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_FRAME_TIMEOUT", "1m")))
+                .hasMessage("A6_FRAME_TIMEOUT: 1m (expected: seconds, 1..3600)");
+    }
+
+    @Test
+    void shouldReadAnExplicitSocketOwner() {
+        assertThat(RunnerConfig.fromEnvironment(env()).socketOwner()).isEmpty();
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "nobody")).socketOwner())
+                .contains(SocketOwner.of("nobody"));
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "apisix:www-data")).socketOwner())
+                .contains(new SocketOwner("apisix", java.util.Optional.of("www-data")));
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "a:b:c")))
+                .hasMessage("A6_SOCKET_OWNER: a:b:c (expected: user or user:group, e.g. nobody or apisix:apisix)");
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "-rf")))
+                .hasMessageStartingWith("A6_SOCKET_OWNER: -rf (expected:");
+    }
+
+    @Test
     void shouldNameAMissingListenAddressAndItsForm() {
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("APISIX_LISTEN_ADDRESS", null)))
                 .isInstanceOf(RunnerConfigException.class)

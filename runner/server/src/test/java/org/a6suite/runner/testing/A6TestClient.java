@@ -61,6 +61,11 @@ public final class A6TestClient implements AutoCloseable {
         channel.writeAndFlush(buf).syncUninterruptibly();
     }
 
+    /** Writes {@code bytes} and does not wait or fail: the runner may have closed the connection already. */
+    public void sendRawQuietly(byte[] bytes) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+    }
+
     /** The next message from the runner, or an AssertionError after {@code timeout}. */
     public A6Message receive(Duration timeout) {
         DecodeResult result = poll(timeout);
