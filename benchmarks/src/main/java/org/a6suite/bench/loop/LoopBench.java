@@ -39,7 +39,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Usage: {@code LoopBench --runner-jar J --optimizer-jar J --devstack-jar J --work DIR [--scenarios
  * static,auto,auto-tuned] [--rate 50] [--warmup 20] [--measure 90] [--health-interval 5] [--optimizer-interval 1s]
- * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]}.
+ * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]
+ * [--exporter-refresh 15]}. {@code --exporter-refresh} is APISIX's {@code plugin_attr.prometheus.refresh_interval} in
+ * seconds, played by the emulator and given to the health reporter (0: fresh text on every scrape, which no APISIX
+ * since 3.13 serves).
  */
 public final class LoopBench {
 
@@ -107,6 +110,9 @@ public final class LoopBench {
         int warmup = intOption("warmup", 20);
         int measure = intOption("measure", 90);
         int healthInterval = intOption("health-interval", 5);
+        // APISIX's exporter serves text re-rendered every refresh_interval (15 s by default); the emulator plays that
+        // cache and the reporter is told the same period, as on a real APISIX.
+        String exporterRefresh = options.getOrDefault("exporter-refresh", "15");
         String optimizerInterval = options.getOrDefault("optimizer-interval", "1s");
         Path work = Files.createDirectories(Path.of(options.get("work")).toAbsolutePath().resolve(scenario));
         log(scenario, "starting (logs in " + work + ")");
@@ -140,6 +146,8 @@ public final class LoopBench {
             runnerEnv.put("A6_HEALTH_INTERVAL", healthInterval + "s");
             runnerEnv.put("A6_HEALTH_PROMETHEUS_URL", "http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics");
             runnerEnv.put("A6_HEALTH_CONTROL_URL", "http://127.0.0.1:" + controlPort + "/v1/healthcheck");
+            runnerEnv.put("A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh.equals("0") ? "100ms"
+                    : exporterRefresh);
             ChildProcess runner = ChildProcess.start("runner",
                     List.of(java, "-Xmx256m", "-jar", options.get("runner-jar")), runnerEnv, work);
             open.add(runner);
@@ -148,7 +156,8 @@ public final class LoopBench {
             ChildProcess gateway = ChildProcess.start("gateway", List.of(java, "-Xmx256m", "-cp",
                     options.get("devstack-jar"), "org.a6suite.emulator.EmulatorMain", "--port", "" + gatewayPort,
                     "--runner-socket", socket.toString(), "--etcd", etcd.endpoint(), "--etcd-prefix", "/apisix",
-                    "--metrics-port", "" + metricsPort, "--control-port", "" + controlPort), Map.of(), work);
+                    "--metrics-port", "" + metricsPort, "--control-port", "" + controlPort),
+                    Map.of("A6_EMULATOR_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh), work);
             open.add(gateway);
             await("gateway metrics", 60, () -> { gateway.requireAlive();
                 return ok("http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics"); });
