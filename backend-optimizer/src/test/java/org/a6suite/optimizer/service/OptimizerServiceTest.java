@@ -148,6 +148,42 @@ class OptimizerServiceTest {
                 .isEqualTo(org.a6suite.optimizer.policy.Recommendation.Status.IDLE);
     }
 
+    /**
+     * The seed's upstream 1 on the real run: four nodes that do not exist, a few test requests that all fail and an
+     * active health check calling every node unhealthy. Every node scores down alike, so the steps only scaled all
+     * weights (100 -> 75 -> 50 -> 25 -> 10): the same split, rewritten every 10 s. And an upstream nobody reports on.
+     */
+    @Test
+    void shouldNotWriteWeightsThatKeepTheSplitNorTouchAnUpstreamWithoutData() throws Exception {
+        client.getKVClient().put(bytes("/apisix/upstreams/3"), bytes("""
+                {"nodes":{"10.9.0.1:80":100,"10.9.0.2:80":100,"10.9.0.3:80":100,"10.9.0.4:80":100},
+                 "checks":{"active":{"http_path":"/"}}}
+                """)).get(5, TimeUnit.SECONDS);
+        UpstreamRef three = UpstreamRef.parse("upstreams/3");
+        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().upstream(three).isPresent());
+        StringBuilder nodes = new StringBuilder();
+        for (int i = 1; i <= 4; i++) {
+            nodes.append(i > 1 ? "," : "").append("\"10.9.0.").append(i)
+                    .append(":80\":{\"requests\":2,\"errors\":{\"connect\":2},\"health\":\"unhealthy\"}");
+        }
+        for (int report = 0; report < 6; report++) {
+            clock.advance(Duration.ofSeconds(10));
+            publishDocument("\"upstreams/3\":{\"nodes\":{" + nodes + "}}");
+            service.tick();
+            assertThat(service.recommendation(three).orElseThrow().weightsChanged()).isFalse();
+        }
+        assertThat(service.recommendation(three).orElseThrow().reasons())
+                .anyMatch(r -> r.contains("the same traffic split, so nothing is written"));
+        assertThat(stored("/apisix/upstreams/3").get("nodes").get("10.9.0.1:80").asInt()).isEqualTo(100);
+        assertThat(service.state().history(three)).isEmpty();
+        // upstream 1 is in no document at all: no data, nothing written
+        assertThat(service.recommendation(REF).orElseThrow().status())
+                .isEqualTo(org.a6suite.optimizer.policy.Recommendation.Status.NO_DATA);
+        assertThat(service.state().history(REF)).isEmpty();
+        assertThat(client.getKVClient().get(bytes("/apisix/upstreams/3")).get(5, TimeUnit.SECONDS).getKvs()
+                .getFirst().getVersion()).isEqualTo(1);
+    }
+
     private JsonNode stored() throws Exception {
         return JSON.readTree(client.getKVClient().get(bytes("/apisix/upstreams/1")).get(5, TimeUnit.SECONDS)
                 .getKvs().getFirst().getValue().toString(java.nio.charset.StandardCharsets.UTF_8));
