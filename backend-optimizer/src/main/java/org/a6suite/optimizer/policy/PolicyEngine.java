@@ -34,7 +34,13 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * least {@code outlierLatencyMinMs} above it) for {@code outlierConsecutiveReports} consecutive reports, is ejected
  * (weight 0 at once, not a bounded step) for {@code ejectBaseSeconds x times ejected} (capped), unless that would eject
  * more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight and
- * climbs back step by step.
+ * climbs back step by step. Streaks count reports with data for the node: a report without enough requests for it
+ * neither extends nor restarts them.
+ *
+ * <h2>No data</h2>
+ * An upstream whose newest health counts no requests is unknown (status {@code idle}, or {@code no_data} when no fresh
+ * report covers it): nothing changes, whatever the remembered scores say. Weights that would only be scaled together
+ * (the same traffic split, {@code sameSplit}) are not a change either.
  *
  * <h2>Timeouts</h2>
  * With at least {@code minSamples} requests: connect = max connect-time percentile x connectFactor, read (and send) =
