@@ -42,7 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]
  * [--exporter-refresh 15]}. {@code --exporter-refresh} is APISIX's {@code plugin_attr.prometheus.refresh_interval} in
  * seconds, played by the emulator and given to the health reporter (0: fresh text on every scrape, which no APISIX
- * since 3.13 serves).
+ * since 3.14 serves).
  */
 public final class LoopBench {
 

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *                       rewrites the upstream key of every source's data
  * @param prometheusRefresh {@code A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL}, default 15 s, range [100 ms, 1 h]: how
  *                       often APISIX re-renders the exporter's cached text ({@code plugin_attr.prometheus
- *                       .refresh_interval} in APISIX's {@code config.yaml}, 15 s by default since APISIX 3.13); set
+ *                       .refresh_interval} in APISIX's {@code config.yaml}, 15 s by default since APISIX 3.14); set
  *                       it to the same value. An exporter unchanged for longer than this plus one interval has
  *                       refreshed with no new requests.
  */

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * answers or the post-resp path, where APISIX fetches the upstream itself. Series are printed sorted, as the library
  * prints them. Thread-safe.
  *
- * <p><b>Served from a cache, as APISIX serves it.</b> Since APISIX 3.13 the export endpoint does not compute the text per
+ * <p><b>Served from a cache, as APISIX serves it.</b> Since APISIX 3.14 the export endpoint does not compute the text per
  * scrape: the privileged agent renders it every {@code plugin_attr.prometheus.refresh_interval} seconds (15 by default:
  * {@code DEFAULT_REFRESH_INTERVAL} in {@code exporter.lua}, {@code refresh_interval = 15} in {@code apisix/cli/config.lua})
  * into the {@code prometheus-cache} shared dict, and {@code get_cached_metrics} answers that copy. {@link #render()}
@@ -40,7 +40,7 @@ import java.util.function.LongSupplier;
  * byte for byte. One difference, so that a fixture serves data at once: APISIX renders when its agent starts, this
  * renders on the first scrape. The period comes from {@value #REFRESH_PROPERTY} (system property) or
  * {@value #REFRESH_VARIABLE} (environment): seconds ({@code 15}, {@code 2.5}) or {@code 500ms} / {@code 15s}; {@code 0}
- * renders fresh text on every scrape (the behaviour before APISIX 3.13).
+ * renders fresh text on every scrape (the behaviour before APISIX 3.14).
  */
 public final class PrometheusMetrics {
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exporter's text is APISIX's cached copy, re-rendered every {@code refresh_interval} (15 s by default since APISIX
- * 3.13: {@code apisix/plugins/prometheus/exporter.lua}), not counters of the instant of the scrape.
+ * 3.14: {@code apisix/plugins/prometheus/exporter.lua}), not counters of the instant of the scrape.
  */
 class PrometheusMetricsCacheTest {
 

@@ -19,7 +19,7 @@ import org.a6suite.health.internal.PrometheusText.Sample;
  * {@code routes/<route>}, or {@code services/<service>} when the route label is empty, then passed through the
  * configured mapping. Series with an empty {@code node} (requests no upstream served) are skipped.
  *
- * <p>APISIX (3.13 and later) does not compute this text per scrape: its privileged agent renders it every
+ * <p>APISIX (3.14 and later) does not compute this text per scrape: its privileged agent renders it every
  * {@code plugin_attr.prometheus.refresh_interval} seconds (15 by default) into the {@code prometheus-cache} shared dict,
  * and the export endpoint serves that cached copy ({@code apisix/plugins/prometheus/exporter.lua},
  * {@code init_exporter_timer}, {@code get_cached_metrics}). A scrape between two refreshes therefore sees exactly the
