@@ -34,7 +34,8 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * least {@code outlierLatencyMinMs} above it) for {@code outlierConsecutiveReports} consecutive reports, is ejected
  * (weight 0 at once, not a bounded step) for {@code ejectBaseSeconds x times ejected} (capped), unless that would eject
  * more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight and
- * climbs back step by step. Streaks count reports with data for the node: a report without enough requests for it
+ * climbs back step by step, unless the newest report calls it {@code unhealthy} (it then stays out until one does
+ * not). Streaks count reports with data for the node: a report without enough requests for it
  * neither extends nor restarts them.
  *
  * <h2>No data</h2>
@@ -159,14 +160,24 @@ public final class PolicyEngine {
             }
             Optional<Instant> ejectedUntil = prev.ejectedUntil();
             int times = prev.timesEjected();
-            if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get())) {
+            boolean reportedUnhealthy = h != null && h.health().filter("unhealthy"::equals).isPresent();
+            if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get()) && reportedUnhealthy) {
+                // Its time is up, but APISIX's health checker says it is down right now: giving it weight would be a
+                // decision against the data. It returns with the first report that does not call it unhealthy.
+                reasons.add(addr + " stays ejected past its ejection time: reported unhealthy");
+            }
+            boolean returns = ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get()) && !reportedUnhealthy;
+            if (returns) {
                 // Probation: back at the floor, climbing by bounded steps as its score recovers.
                 ejectedUntil = Optional.empty();
                 score = Math.min(score, policy.weightFloor());
                 reasons.add(addr + " returns from ejection at the floor weight");
             }
-            int outlierStreak = outlier ? prev.outlierStreak() + 1 : judgedOutlier ? 0 : prev.outlierStreak();
-            int failingStreak = failing ? prev.failingStreak() + 1 : judgedFailing ? 0 : prev.failingStreak();
+            // A returning node starts its streaks afresh: what it did while ejected must not eject it again at once.
+            int outlierStreak = outlier ? (returns ? 0 : prev.outlierStreak()) + 1
+                    : judgedOutlier || returns ? 0 : prev.outlierStreak();
+            int failingStreak = failing ? (returns ? 0 : prev.failingStreak()) + 1
+                    : judgedFailing || returns ? 0 : prev.failingStreak();
             if (outlier && ejectedUntil.isEmpty()) {
                 reasons.add(addr + " is a latency outlier (" + outliers.get(addr) + "), report " + outlierStreak
                         + " of " + policy.outlierConsecutiveReports());

@@ -227,6 +227,33 @@ class PolicyEngineTest {
     }
 
     @Test
+    void shouldKeepAnEjectedNodeOutWhileApisixReportsItUnhealthy() {
+        // The closed loop with one node at 60 % 500s: APISIX's passive check marks it unhealthy and sends it nothing;
+        // the optimizer ejects it; when the ejection time is over the Control API still says unhealthy.
+        config = threeNodes();
+        NodeHealth down = new NodeHealth(0, 0, 0, 0, 0, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
+                Optional.of("unhealthy"), List.of("control_api"));
+        Map<String, NodeHealth> report = new HashMap<>(runReport(250));
+        report.put(RUN.get(2), down);
+        for (int i = 0; i < 3; i++) {
+            step(report, true);
+        }
+        assertThat(config.weights().get(RUN.get(2))).isZero();
+        for (int i = 0; i < 10; i++) { // 50 s: well past the 30 s ejection
+            Recommendation r = step(report, true);
+            assertThat(config.weights().get(RUN.get(2))).as(r.reasons().toString()).isZero();
+        }
+        assertThat(step(report, true).reasons()).contains(RUN.get(2)
+                + " stays ejected past its ejection time: reported unhealthy");
+        // healthy again (an active probe succeeded): back at the floor on the next report
+        Map<String, NodeHealth> recovered = new HashMap<>(runReport(250));
+        recovered.remove(RUN.get(2));
+        Recommendation back = step(recovered, true);
+        assertThat(back.reasons()).contains(RUN.get(2) + " returns from ejection at the floor weight");
+        assertThat(config.weights().get(RUN.get(2))).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotWriteWeightsThatOnlyScaleEveryNodeAlike() {
         // the seed's upstream 1: four nodes that do not exist, a few test requests, all failing alike
         NodeHealth down = new NodeHealth(2, 0, 0, 0, 2, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
