@@ -77,7 +77,7 @@ async function renderDetail(key) {
   chart(document.getElementById('chart-latency'), [
     { name: 'p50', points: pick(p => p.p50) }, { name: 'p99', points: pick(p => p.p99) }], decisions, t0, t1, ' ms');
   chart(document.getElementById('chart-errors'), [
-    { name: 'error rate', points: pick(p => p.errorRate * 100) }], decisions, t0, t1, ' %');
+    { name: 'error rate', points: pick(p => p.errorRate == null ? null : p.errorRate * 100) }], decisions, t0, t1, ' %');
   chart(document.getElementById('chart-timeouts'), [
     { name: 'connect', points: pick(p => p.timeout.connect) }, { name: 'send', points: pick(p => p.timeout.send) },
     { name: 'read', points: pick(p => p.timeout.read) }], decisions, t0, t1, ' s');
@@ -108,7 +108,7 @@ async function refresh() {
     body.replaceChildren();
     for (const u of list) {
       const row = el('tr', { 'data-upstream': u.upstream, class: u.upstream === selected ? 'selected' : '' });
-      [u.upstream, u.mode + (u.paused ? ' (paused)' : ''), u.status, u.requests, (u.error_rate * 100).toFixed(2) + ' %',
+      [u.upstream, u.mode + (u.paused ? ' (paused)' : ''), u.status, u.requests, (u.error_rate == null ? 'n/a' : (u.error_rate * 100).toFixed(2) + ' %'),
         fmtTimeout(u.timeout), Object.entries(u.weights).map(([n, w]) => `${n}=${w}`).join(' ')]
         .forEach(v => row.append(el('td', {}, String(v))));
       row.addEventListener('click', () => { history.replaceState(null, '', '?upstream=' + encodeURIComponent(u.upstream)); refresh(); });

@@ -27,7 +27,8 @@ final class Views {
         m.put("status", rec.map(r -> r.status().name().toLowerCase(java.util.Locale.ROOT)).orElse("pending"));
         m.put("has_change", rec.map(Recommendation::hasChange).orElse(false));
         m.put("requests", rec.map(r -> r.inputs().requests()).orElse(0L));
-        m.put("error_rate", rec.map(r -> r.inputs().errorRate()).orElse(0.0));
+        // null without requests: an error rate of no data is unknown, not 0 %
+        m.put("error_rate", rec.filter(r -> r.inputs().requests() > 0).map(r -> r.inputs().errorRate()).orElse(null));
         return m;
     }
 

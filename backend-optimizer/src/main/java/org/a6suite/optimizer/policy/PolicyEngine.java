@@ -34,7 +34,14 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * least {@code outlierLatencyMinMs} above it) for {@code outlierConsecutiveReports} consecutive reports, is ejected
  * (weight 0 at once, not a bounded step) for {@code ejectBaseSeconds x times ejected} (capped), unless that would eject
  * more than {@code maxEjectFraction} of the nodes or leave no healthy node. It then returns at the floor weight and
- * climbs back step by step.
+ * climbs back step by step, unless the newest report calls it {@code unhealthy} (it then stays out until one does
+ * not). Streaks count reports with data for the node: a report without enough requests for it
+ * neither extends nor restarts them.
+ *
+ * <h2>No data</h2>
+ * An upstream whose newest health counts no requests is unknown (status {@code idle}, or {@code no_data} when no fresh
+ * report covers it): nothing changes, whatever the remembered scores say. Weights that would only be scaled together
+ * (the same traffic split, {@code sameSplit}) are not a change either.
  *
  * <h2>Timeouts</h2>
  * With at least {@code minSamples} requests: connect = max connect-time percentile x connectFactor, read (and send) =
@@ -83,8 +90,12 @@ public final class PolicyEngine {
                 : advance(input, previous, now, reasons);
         Recommendation.Inputs inputs = inputs(input, state);
 
-        Map<String, Integer> weights = recommendWeights(input, state, now, reasons);
-        Optional<Timeouts> timeout = recommendTimeout(input, state, inputs, currentTimeout, now, reasons);
+        // No requests in the newest health is no data: unknown, never "0 % errors" or "healthy". Nothing is decided
+        // on it (an idle upstream gets no writes); streaks and scores wait for the next report with requests.
+        boolean noData = inputs.requests() == 0;
+        Map<String, Integer> weights = noData ? currentWeights : recommendWeights(input, state, now, reasons);
+        Optional<Timeouts> timeout = noData ? Optional.empty()
+                : recommendTimeout(input, state, inputs, currentTimeout, now, reasons);
 
         List<String> routeOverrides = input.routeOverrides().stream()
                 .map(r -> r.ref().key() + " sets its own timeout " + fmt(r.timeout().orElseThrow())
@@ -92,7 +103,9 @@ public final class PolicyEngine {
                 .toList();
 
         Recommendation.Status status;
-        if (inputs.requests() == 0) {
+        if (noData && input.health().reporters() == 0) {
+            status = Recommendation.Status.NO_DATA;
+        } else if (noData) {
             status = Recommendation.Status.IDLE;
         } else if (timeout.isPresent() || !weights.equals(currentWeights)) {
             status = Recommendation.Status.CHANGE;
@@ -101,8 +114,10 @@ public final class PolicyEngine {
         } else {
             status = Recommendation.Status.NO_CHANGE;
         }
-        if (status == Recommendation.Status.IDLE) {
-            reasons.add("idle: no requests reported in the last interval");
+        if (status == Recommendation.Status.NO_DATA) {
+            reasons.add("no data: no fresh health report covers this upstream; nothing changes until one does");
+        } else if (status == Recommendation.Status.IDLE) {
+            reasons.add("idle: the newest health reports count no requests for this upstream; nothing changes");
         }
         return new Evaluation(new Recommendation(config.ref(), status, currentTimeout, timeout, currentWeights,
                 weights, reasons, routeOverrides, inputs), state);
@@ -122,10 +137,16 @@ public final class PolicyEngine {
             double score = prev.score();
             boolean failing = false;
             boolean outlier = false;
+            // Whether this report says anything about the node. A report without (enough) requests for it is no
+            // evidence either way: its streaks are kept, not restarted, or an exporter that refreshes every 15 s
+            // behind 5 s reports would never let a node be an outlier in two consecutive reports.
+            boolean judgedFailing = false;
+            boolean judgedOutlier = false;
             if (h != null) {
                 boolean enough = h.requests() >= minSamplesFor(node, baseline, policy);
                 boolean unhealthy = h.health().filter("unhealthy"::equals).isPresent();
                 failing = unhealthy || (enough && h.errorRate() >= policy.ejectErrorRate());
+                judgedFailing = enough || unhealthy;
                 if (enough || unhealthy) {
                     double raw = unhealthy ? 0 : (1 - h.errorRate()) * latencyFactor(h, medianLatency, policy);
                     score = policy.smoothing() * raw + (1 - policy.smoothing()) * prev.score();
@@ -133,24 +154,35 @@ public final class PolicyEngine {
                 if (enough && policy.outlierConsecutiveReports() > 0) {
                     Optional<String> why = latencyOutlier(addr, h, input, previous);
                     outlier = why.isPresent();
+                    judgedOutlier = outlier || (p90(h).isPresent() && hasPeers(addr, input, previous));
                     why.ifPresent(w -> outliers.put(addr, w));
                 }
             }
             Optional<Instant> ejectedUntil = prev.ejectedUntil();
             int times = prev.timesEjected();
-            if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get())) {
+            boolean reportedUnhealthy = h != null && h.health().filter("unhealthy"::equals).isPresent();
+            if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get()) && reportedUnhealthy) {
+                // Its time is up, but APISIX's health checker says it is down right now: giving it weight would be a
+                // decision against the data. It returns with the first report that does not call it unhealthy.
+                reasons.add(addr + " stays ejected past its ejection time: reported unhealthy");
+            }
+            boolean returns = ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get()) && !reportedUnhealthy;
+            if (returns) {
                 // Probation: back at the floor, climbing by bounded steps as its score recovers.
                 ejectedUntil = Optional.empty();
                 score = Math.min(score, policy.weightFloor());
                 reasons.add(addr + " returns from ejection at the floor weight");
             }
-            int outlierStreak = outlier ? prev.outlierStreak() + 1 : 0;
+            // A returning node starts its streaks afresh: what it did while ejected must not eject it again at once.
+            int outlierStreak = outlier ? (returns ? 0 : prev.outlierStreak()) + 1
+                    : judgedOutlier || returns ? 0 : prev.outlierStreak();
+            int failingStreak = failing ? (returns ? 0 : prev.failingStreak()) + 1
+                    : judgedFailing || returns ? 0 : prev.failingStreak();
             if (outlier && ejectedUntil.isEmpty()) {
                 reasons.add(addr + " is a latency outlier (" + outliers.get(addr) + "), report " + outlierStreak
                         + " of " + policy.outlierConsecutiveReports());
             }
-            next.put(addr, new NodeState(clamp01(score), failing ? prev.failingStreak() + 1 : 0, outlierStreak,
-                    ejectedUntil, times));
+            next.put(addr, new NodeState(clamp01(score), failingStreak, outlierStreak, ejectedUntil, times));
         }
         eject(next, input, now, outliers, reasons);
         return new UpstreamState(input.health().stamp(), next);
@@ -180,10 +212,7 @@ public final class PolicyEngine {
         if (own.isEmpty()) {
             return Optional.empty();
         }
-        List<Double> peers = input.health().nodes().entrySet().stream()
-                .filter(e -> !e.getKey().equals(addr) && !previous.node(e.getKey()).ejected()
-                        && e.getValue().requests() >= policy.minNodeSamples())
-                .map(e -> p90(e.getValue())).flatMap(Optional::stream).sorted().toList();
+        List<Double> peers = peerP90s(addr, input, previous);
         if (peers.isEmpty()) {
             return Optional.empty();
         }
@@ -193,6 +222,18 @@ public final class PolicyEngine {
         return outlier
                 ? Optional.of("p90 " + fmtNum(own.get()) + " ms vs peers' median " + fmtNum(median) + " ms")
                 : Optional.empty();
+    }
+
+    /** The p90s of a node's peers: the other nodes with a full sample that are not ejected, sorted. */
+    private static List<Double> peerP90s(String addr, EvaluationInput input, UpstreamState previous) {
+        return input.health().nodes().entrySet().stream()
+                .filter(e -> !e.getKey().equals(addr) && !previous.node(e.getKey()).ejected()
+                        && e.getValue().requests() >= input.policy().minNodeSamples())
+                .map(e -> p90(e.getValue())).flatMap(Optional::stream).sorted().toList();
+    }
+
+    private static boolean hasPeers(String addr, EvaluationInput input, UpstreamState previous) {
+        return !peerP90s(addr, input, previous).isEmpty();
     }
 
     private void eject(Map<String, NodeState> nodes, EvaluationInput input, Instant now, Map<String, String> outliers,
@@ -227,8 +268,8 @@ public final class PolicyEngine {
             double seconds = Math.min(policy.ejectMaxSeconds(), policy.ejectBaseSeconds() * (s.timesEjected() + 1));
             Instant until = now.plus(Policy.seconds(seconds));
             // The streaks restart: after its ejection the node must misbehave again, on fresh data, to be re-ejected.
-            nodes.put(addr, new NodeState(0, s.failingStreak(), 0, Optional.of(until),
-                    s.timesEjected() + 1));
+            // (An ejected node has no requests, and reports without requests no longer restart a streak.)
+            nodes.put(addr, new NodeState(0, 0, 0, Optional.of(until), s.timesEjected() + 1));
             ejected++;
             reasons.add(failing
                     ? addr + " ejected for " + fmtNum(seconds) + " s after " + s.failingStreak() + " failing intervals"
@@ -277,6 +318,14 @@ public final class PolicyEngine {
         if (!changed) {
             return config.weights();
         }
+        if (sameSplit(config.weights(), result)) {
+            // roundrobin sends node i weight_i / sum(weights) of the requests: scaling every weight by one factor
+            // (every node scored down alike, e.g. all failing) changes no request's destination, only etcd, APISIX's
+            // watchers and the history.
+            reasons.add("weights would scale together " + config.weights().values() + " -> " + result.values()
+                    + ": the same traffic split, so nothing is written");
+            return config.weights();
+        }
         Optional<Instant> last = input.lastWeightChange();
         if (actedOnLatestData(last, input)) {
             // One bounded step per health report: without new data since the last change, the next step waits.
@@ -297,6 +346,27 @@ public final class PolicyEngine {
             }
         });
         return result;
+    }
+
+    /**
+     * Whether two weight maps over the same nodes send the same share of requests to every node: {@code a_i / sum(a)
+     * == b_i / sum(b)} for all i, compared exactly as {@code a_i x sum(b) == b_i x sum(a)}.
+     */
+    static boolean sameSplit(Map<String, Integer> a, Map<String, Integer> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        long sumA = a.values().stream().mapToLong(Integer::longValue).sum();
+        long sumB = b.values().stream().mapToLong(Integer::longValue).sum();
+        if (sumA == 0 || sumB == 0) {
+            return sumA == sumB;
+        }
+        for (Map.Entry<String, Integer> e : a.entrySet()) {
+            if ((long) e.getValue() * sumB != (long) b.get(e.getKey()) * sumA) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Optional<Timeouts> recommendTimeout(EvaluationInput input, UpstreamState state,

@@ -34,8 +34,10 @@ public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTim
     public enum Status {
         /** The policy's mode is off. */
         OFF,
-        /** No traffic in the last interval. */
+        /** Fresh health reports cover the upstream but count no requests: nothing to decide on, nothing changes. */
         IDLE,
+        /** No fresh health report covers the upstream: unknown, nothing changes. */
+        NO_DATA,
         /** Traffic, but fewer requests than the policy's minimum. */
         INSUFFICIENT_DATA,
         /** Enough data; nothing to change. */

@@ -151,11 +151,16 @@ public final class OptimizerService {
             return false;
         }
         Decision d = last.get();
+        if (d.inputs() == null || d.inputs().requests() < policy.minSamples()) {
+            // The decision's error rate was not measured on enough requests (an older optimizer could decide on an
+            // empty report and record "0.0 %"): there is nothing to compare with, so the guard cannot judge it.
+            return false;
+        }
         Duration since = Duration.between(Instant.ofEpochMilli(d.atMs()), clock.instant());
         if (since.compareTo(policy.guardWindow()) > 0 || since.isNegative()) {
             return false;
         }
-        double before = d.inputs() == null ? 0 : d.inputs().errorRate();
+        double before = d.inputs().errorRate();
         double now = rec.inputs().errorRate();
         if (now - before <= policy.rollbackErrorRateIncrease()) {
             return false;
@@ -216,7 +221,8 @@ public final class OptimizerService {
                 w99 += weight;
             }
         }
-        SeriesPoint point = new SeriesPoint(clock.millis(), rec.inputs().requests(), rec.inputs().errorRate(),
+        SeriesPoint point = new SeriesPoint(clock.millis(), rec.inputs().requests(),
+                rec.inputs().requests() == 0 ? null : rec.inputs().errorRate(),
                 w50 == 0 ? null : p50 / w50, w99 == 0 ? null : p99 / w99,
                 config.timeout().orElse(Timeouts.NGINX_DEFAULTS), config.weights());
         Deque<SeriesPoint> points = series.computeIfAbsent(ref, k -> new ArrayDeque<>());

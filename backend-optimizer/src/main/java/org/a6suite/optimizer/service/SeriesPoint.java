@@ -8,12 +8,12 @@ import org.a6suite.optimizer.model.Timeouts;
  *
  * @param atMs      when (epoch ms)
  * @param requests  requests in the last interval
- * @param errorRate failures / requests
+ * @param errorRate failures / requests, null without requests (unknown, not 0 %)
  * @param p50       request-weighted mean of the nodes' p50 latency (ms), null without data
  * @param p99       same for p99
  * @param timeout   the timeout in force
  * @param weights   the weights in force
  */
-public record SeriesPoint(long atMs, long requests, double errorRate, Double p50, Double p99, Timeouts timeout,
+public record SeriesPoint(long atMs, long requests, Double errorRate, Double p50, Double p99, Timeouts timeout,
         Map<String, Integer> weights) {
 }

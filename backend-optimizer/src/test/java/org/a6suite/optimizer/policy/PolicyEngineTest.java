@@ -37,6 +37,7 @@ class PolicyEngineTest {
     private Optional<Instant> lastWeightChange = Optional.empty();
     private Optional<Instant> lastTimeoutChange = Optional.empty();
     private List<RouteInfo> routes = List.of();
+    private Map<String, Integer> baseline = BASELINE;
 
     private static UpstreamConfig config(int weight, Optional<Timeouts> timeout) {
         List<UpstreamNode> nodes = new ArrayList<>();
@@ -63,7 +64,7 @@ class PolicyEngineTest {
         HealthMerger.Merged merged = new HealthMerger.Merged(health, ++stamp, 1, clock.millis());
         // the writer records the operator's weights before the first change: the baseline
         EvaluationInput input = new EvaluationInput(config, merged, policy, lastTimeoutChange, lastWeightChange,
-                BASELINE, routes);
+                baseline, routes);
         PolicyEngine.Evaluation ev = engine.evaluate(input, state);
         state = ev.state();
         Recommendation r = ev.recommendation();
@@ -134,6 +135,158 @@ class PolicyEngineTest {
         assertThat(second.reasons()).contains(NODES.get(3) + " ejected for 30 s as a latency outlier for 2 reports"
                 + " (p90 320 ms vs peers' median 20 ms)");
         assertThat(state.node(NODES.get(3)).ejected()).isTrue();
+    }
+
+    // ---- the real run on APISIX 3.18 (issue 17): 3 nodes, ~50 rps, one made slow (400 ms upstream latency, which
+    // APISIX's buckets 200..500 ms report as p90 450 ms) while its peers answer at p90 2 and 9 ms; reports every 5 s.
+
+    private static final List<String> RUN = List.of("172.18.0.5:8080", "172.18.0.6:8080", "172.18.0.7:8080");
+
+    private UpstreamConfig threeNodes() {
+        baseline = Map.of(RUN.get(0), 10, RUN.get(1), 10, RUN.get(2), 10);
+        return new UpstreamConfig(REF, 1, RUN.stream().map(a -> new UpstreamNode(a.split(":")[0], 8080, 10, 0))
+                .toList(), Optional.empty(), false);
+    }
+
+    /** One report of the run: {@code requests} per node, the third node slow. */
+    private static Map<String, NodeHealth> runReport(long requests) {
+        return Map.of(RUN.get(0), node(requests, 0, 1.2, 2, 4.5), RUN.get(1), node(requests, 0, 4, 9, 19),
+                RUN.get(2), node(requests, 0, 330, 450, 495));
+    }
+
+    /**
+     * What the reporter published on APISIX when the exporter had not refreshed: the upstream with its nodes (known
+     * from the Control API) but no requests.
+     */
+    private static Map<String, NodeHealth> runEmptyReport() {
+        NodeHealth none = new NodeHealth(0, 0, 0, 0, 0, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
+                Optional.of("healthy"), List.of("control_api"));
+        return Map.of(RUN.get(0), none, RUN.get(1), none, RUN.get(2), none);
+    }
+
+    @Test
+    void shouldEjectTheRealRunsSlowNodeAtTheSecondReportAsDocumented() {
+        config = threeNodes();
+        Recommendation first = step(runReport(83), true);
+        assertThat(first.reasons()).contains(RUN.get(2)
+                + " is a latency outlier (p90 450 ms vs peers' median 5.5 ms), report 1 of 2");
+        assertThat(first.weights().get(RUN.get(2))).isEqualTo(7);
+
+        Recommendation second = step(runReport(83), true);
+        // 450 >= 3 x 5.5 and 444.5 >= 50 ms above: an outlier for the second consecutive report, ejected now
+        assertThat(second.weights()).containsExactlyInAnyOrderEntriesOf(Map.of(RUN.get(0), 10, RUN.get(1), 10,
+                RUN.get(2), 0));
+        assertThat(second.reasons()).contains(RUN.get(2) + " ejected for 30 s as a latency outlier for 2 reports"
+                + " (p90 450 ms vs peers' median 5.5 ms)");
+    }
+
+    @Test
+    void shouldEjectTheRealRunsSlowNodeAtTheSecondReportWithDataWhenReportsBetweenHaveNone() {
+        // The exporter refreshed every 15 s behind 5 s reports: data, nothing, nothing, data. The reports without
+        // data neither step the weights down nor restart the outlier streak (they did: 10 -> 7 -> 5 -> 3 -> 2 -> 1).
+        config = threeNodes();
+        List<Integer> slowWeights = new ArrayList<>();
+        List<Recommendation.Status> statuses = new ArrayList<>();
+        for (Map<String, NodeHealth> report : List.of(runReport(250), runEmptyReport(), runEmptyReport(),
+                runReport(250))) {
+            Recommendation r = step(report, true);
+            slowWeights.add(config.weights().get(RUN.get(2)));
+            statuses.add(r.status());
+        }
+        assertThat(slowWeights).containsExactly(7, 7, 7, 0);
+        assertThat(statuses).containsExactly(Recommendation.Status.CHANGE, Recommendation.Status.IDLE,
+                Recommendation.Status.IDLE, Recommendation.Status.CHANGE);
+        assertThat(state.node(RUN.get(2)).ejected()).isTrue();
+    }
+
+    @Test
+    void shouldEjectAFailingNodeOnReportsWithDataAndNeverReturnItOnReportsWithout() {
+        // one node at 60 % 500s, the exporter's data every third report
+        config = threeNodes();
+        Map<String, NodeHealth> failing = new HashMap<>(runReport(250));
+        failing.put(RUN.get(2), node(250, 150, 1.2, 2, 4.5));
+        List<Integer> weights = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            step(i % 3 == 0 ? failing : runEmptyReport(), true);
+            weights.add(config.weights().get(RUN.get(2)));
+        }
+        // scored down at the first and second reports with data, ejected at the third (ejectAfterIntervals 3)
+        assertThat(weights).containsExactly(7, 7, 7, 6, 6, 6, 0, 0, 0);
+        // its ejection time (30 s) passes while reports carry no data: it stays out until a report has some
+        for (int i = 0; i < 6; i++) {
+            Recommendation r = step(runEmptyReport(), true);
+            assertThat(r.hasChange()).isFalse();
+            assertThat(config.weights().get(RUN.get(2))).isZero();
+        }
+        Map<String, NodeHealth> peersOnly = new HashMap<>(runReport(250));
+        peersOnly.remove(RUN.get(2));
+        Recommendation back = step(peersOnly, true);
+        // the first report with data after its ejection time: back at the floor weight, to be judged on fresh data
+        assertThat(back.reasons()).anyMatch(s -> s.startsWith(RUN.get(2) + " weight 0 -> 1"));
+        assertThat(config.weights().get(RUN.get(2))).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepAnEjectedNodeOutWhileApisixReportsItUnhealthy() {
+        // The closed loop with one node at 60 % 500s: APISIX's passive check marks it unhealthy and sends it nothing;
+        // the optimizer ejects it; when the ejection time is over the Control API still says unhealthy.
+        config = threeNodes();
+        NodeHealth down = new NodeHealth(0, 0, 0, 0, 0, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
+                Optional.of("unhealthy"), List.of("control_api"));
+        Map<String, NodeHealth> report = new HashMap<>(runReport(250));
+        report.put(RUN.get(2), down);
+        for (int i = 0; i < 3; i++) {
+            step(report, true);
+        }
+        assertThat(config.weights().get(RUN.get(2))).isZero();
+        for (int i = 0; i < 10; i++) { // 50 s: well past the 30 s ejection
+            Recommendation r = step(report, true);
+            assertThat(config.weights().get(RUN.get(2))).as(r.reasons().toString()).isZero();
+        }
+        assertThat(step(report, true).reasons()).contains(RUN.get(2)
+                + " stays ejected past its ejection time: reported unhealthy");
+        // healthy again (an active probe succeeded): back at the floor on the next report
+        Map<String, NodeHealth> recovered = new HashMap<>(runReport(250));
+        recovered.remove(RUN.get(2));
+        Recommendation back = step(recovered, true);
+        assertThat(back.reasons()).contains(RUN.get(2) + " returns from ejection at the floor weight");
+        assertThat(config.weights().get(RUN.get(2))).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotWriteWeightsThatOnlyScaleEveryNodeAlike() {
+        // the seed's upstream 1: four nodes that do not exist, a few test requests, all failing alike
+        NodeHealth down = new NodeHealth(2, 0, 0, 0, 2, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
+                Optional.of("unhealthy"), List.of("prometheus", "control_api"));
+        for (int i = 0; i < 6; i++) {
+            Recommendation r = step(all(down), true);
+            assertThat(r.weightsChanged()).as(r.reasons().toString()).isFalse();
+        }
+        assertThat(config.weights().values()).containsOnly(10);
+        assertThat(step(all(down), true).reasons()).anyMatch(s -> s.startsWith("weights would scale together")
+                && s.endsWith("the same traffic split, so nothing is written"));
+    }
+
+    @Test
+    void shouldTellTheSameSplitFromADifferentOne() {
+        assertThat(PolicyEngine.sameSplit(Map.of("a", 100, "b", 100), Map.of("a", 75, "b", 75))).isTrue();
+        assertThat(PolicyEngine.sameSplit(Map.of("a", 10, "b", 5), Map.of("a", 4, "b", 2))).isTrue();
+        assertThat(PolicyEngine.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7))).isFalse();
+        assertThat(PolicyEngine.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 0))).isFalse();
+        assertThat(PolicyEngine.sameSplit(Map.of("a", 0, "b", 0), Map.of("a", 0, "b", 0))).isTrue();
+    }
+
+    @Test
+    void shouldWriteNothingForAnUpstreamNoReportCovers() {
+        for (int i = 0; i < 5; i++) {
+            clock.advance(Duration.ofSeconds(5));
+            EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(Map.of(), 0, 0, 0), policy,
+                    lastTimeoutChange, lastWeightChange, BASELINE, routes);
+            Recommendation r = engine.evaluate(input, state).recommendation();
+            assertThat(r.status()).isEqualTo(Recommendation.Status.NO_DATA);
+            assertThat(r.hasChange()).isFalse();
+            assertThat(r.reasons()).anyMatch(s -> s.startsWith("no data:"));
+        }
     }
 
     @Test

@@ -39,7 +39,10 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Usage: {@code LoopBench --runner-jar J --optimizer-jar J --devstack-jar J --work DIR [--scenarios
  * static,auto,auto-tuned] [--rate 50] [--warmup 20] [--measure 90] [--health-interval 5] [--optimizer-interval 1s]
- * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]}.
+ * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]
+ * [--exporter-refresh 15] [--fault-delay-ms 300] [--fault-error-rate 0.05]}. {@code --exporter-refresh} is APISIX's {@code plugin_attr.prometheus.refresh_interval} in
+ * seconds, played by the emulator and given to the health reporter (0: fresh text on every scrape, which no APISIX
+ * since 3.14 serves).
  */
 public final class LoopBench {
 
@@ -47,7 +50,8 @@ public final class LoopBench {
     private static final String HEALTH_NODE_ID = "bench-apisix-1";
     private static final int NODES = 4;
     private static final int DEGRADED = 3; // node 4
-    private static final Duration EXTRA_DELAY = Duration.ofMillis(300);
+    /** Node 4's fault by default: +300 ms and 5 % errors ({@code --fault-delay-ms}, {@code --fault-error-rate}). */
+    private static final long EXTRA_DELAY_MS = 300;
     private static final double ERROR_RATE = 0.05;
 
     private final Map<String, String> options;
@@ -107,6 +111,9 @@ public final class LoopBench {
         int warmup = intOption("warmup", 20);
         int measure = intOption("measure", 90);
         int healthInterval = intOption("health-interval", 5);
+        // APISIX's exporter serves text re-rendered every refresh_interval (15 s by default); the emulator plays that
+        // cache and the reporter is told the same period, as on a real APISIX.
+        String exporterRefresh = options.getOrDefault("exporter-refresh", "15");
         String optimizerInterval = options.getOrDefault("optimizer-interval", "1s");
         Path work = Files.createDirectories(Path.of(options.get("work")).toAbsolutePath().resolve(scenario));
         log(scenario, "starting (logs in " + work + ")");
@@ -141,6 +148,8 @@ public final class LoopBench {
             runnerEnv.put("A6_HEALTH_INTERVAL", healthInterval + "s");
             runnerEnv.put("A6_HEALTH_PROMETHEUS_URL", "http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics");
             runnerEnv.put("A6_HEALTH_CONTROL_URL", "http://127.0.0.1:" + controlPort + "/v1/healthcheck");
+            runnerEnv.put("A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh.equals("0") ? "100ms"
+                    : exporterRefresh);
             ChildProcess runner = ChildProcess.start("runner",
                     List.of(java, "-Xmx256m", "-jar", options.get("runner-jar")), runnerEnv, work);
             open.add(runner);
@@ -149,7 +158,8 @@ public final class LoopBench {
             ChildProcess gateway = ChildProcess.start("gateway", List.of(java, "-Xmx256m", "-cp",
                     options.get("devstack-jar"), "org.a6suite.emulator.EmulatorMain", "--port", "" + gatewayPort,
                     "--runner-socket", socket.toString(), "--etcd", etcd.endpoint(), "--etcd-prefix", "/apisix",
-                    "--metrics-port", "" + metricsPort, "--control-port", "" + controlPort), Map.of(), work);
+                    "--metrics-port", "" + metricsPort, "--control-port", "" + controlPort),
+                    Map.of("A6_EMULATOR_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh), work);
             open.add(gateway);
             await("gateway metrics", 60, () -> { gateway.requireAlive();
                 return ok("http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics"); });
@@ -179,10 +189,13 @@ public final class LoopBench {
                     Thread.sleep(warmup * 1000L - waited);
                 }
                 long t0 = System.currentTimeMillis();
-                nodes.get(DEGRADED).fault(Fault.degraded(EXTRA_DELAY, ERROR_RATE, 42));
+                long delayMs = Long.parseLong(options.getOrDefault("fault-delay-ms", Long.toString(EXTRA_DELAY_MS)));
+                double errorRate = Double.parseDouble(options.getOrDefault("fault-error-rate",
+                        Double.toString(ERROR_RATE)));
+                nodes.get(DEGRADED).fault(Fault.degraded(Duration.ofMillis(delayMs), errorRate, 42));
                 operator.start(Long.parseLong(options.getOrDefault("operator-every-ms", "1000")), 100_000);
-                log(scenario, "node " + nodes.get(DEGRADED).hostPort() + " degraded (+300 ms, 5% errors); measuring "
-                        + measure + " s at " + rate + " req/s");
+                log(scenario, "node " + nodes.get(DEGRADED).hostPort() + " degraded (+" + delayMs + " ms, "
+                        + Math.round(errorRate * 100) + "% errors); measuring " + measure + " s at " + rate + " req/s");
                 List<long[]> shares = new ArrayList<>(); // per 10 s: requests to each node
                 long[] lastCounts = counts(nodes);
                 for (int s = 10; s <= measure; s += 10) {

@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * prometheus exporter and its Control API, and writes it to etcd at {@code <prefix>/<node-id>} under a lease of about
  * three intervals, so the document of a node that stops disappears by itself.
  *
+ * <p>With APISIX's prometheus exporter as a source, documents follow the exporter rather than the clock: APISIX
+ * serves metrics it re-renders every {@code refresh_interval} (15 s by default), so most scrapes see the counters of
+ * the previous one. Such a tick publishes nothing new (it rewrites the previous document to keep the lease); the
+ * next document covers the whole period since the previous one and says so ({@code interval_ms}, {@code requests}).
+ *
  * <p>Failure behaviour: a source that cannot be read is left out of that interval's document; an etcd that cannot be
  * written is retried with exponential backoff (one interval, doubling, capped at {@link #maxBackoff}); requests are
  * never affected. Each source and etcd are logged once when they start failing and once when they recover, never
@@ -77,6 +82,10 @@ public final class HealthReporter implements AutoCloseable {
     /** The nodes APISIX's configuration names (host:port per upstream key), refreshed with {@link #resolvedKeys}. */
     private volatile java.util.Set<NodeKey> configuredNodes = java.util.Set.of();
     private long ticks;
+    /** Where the period of the next document starts: the previous document's time (the start for the first). */
+    private volatile long windowStartMs;
+    /** When the exporter last showed refreshed text (a change, the baseline, or a refresh proven by elapsed time). */
+    private volatile long exporterRefreshedAtMs;
     private volatile int etcdFailures;
     private volatile long nextAttemptMs = Long.MIN_VALUE;
     private volatile ScheduledFuture<?> schedule;
@@ -92,6 +101,8 @@ public final class HealthReporter implements AutoCloseable {
         this.outcomes = new OutcomeAggregator(this::mapKey);
         Duration eight = config.interval().multipliedBy(8);
         Duration thirty = Duration.ofSeconds(30);
+        this.windowStartMs = clock.millis();
+        this.exporterRefreshedAtMs = clock.millis();
         this.maxBackoff = eight.compareTo(thirty) < 0 ? eight : (config.interval().compareTo(thirty) > 0
                 ? config.interval() : thirty);
     }
@@ -142,13 +153,12 @@ public final class HealthReporter implements AutoCloseable {
         if (ticks++ % RESOLVE_EVERY == 0) {
             refreshResolvedKeys();
         }
-        Map<NodeKey, IntervalStats> fromRunner = outcomes.drain();
         Duration timeout = sourceTimeout();
-        CompletableFuture<Map<NodeKey, IntervalStats>> fromPrometheus = config.prometheusUrl()
+        CompletableFuture<Optional<PrometheusDeltas.Scrape>> fromPrometheus = config.prometheusUrl()
                 .map(u -> fetch("prometheus", u, timeout, prometheusFailing)
                         .thenApply(text -> text.map(t -> prometheus.update(
-                                PrometheusText.parse(t, PrometheusDeltas.WANTED).samples())).orElse(Map.of())))
-                .orElse(CompletableFuture.completedFuture(Map.of()));
+                                PrometheusText.parse(t, PrometheusDeltas.WANTED).samples()))))
+                .orElse(CompletableFuture.completedFuture(Optional.empty()));
         CompletableFuture<Map<NodeKey, String>> fromControl = config.controlUrl()
                 .map(u -> fetch("control API", u, timeout, controlFailing).thenApply(text -> text.map(t -> {
                     try {
@@ -159,25 +169,73 @@ public final class HealthReporter implements AutoCloseable {
                     }
                 }).orElse(Map.of())))
                 .orElse(CompletableFuture.completedFuture(Map.of()));
-        return fromPrometheus.thenCombine(fromControl, (p, h) -> {
+        return fromPrometheus.thenCombine(fromControl, (scrape, h) -> {
+                    if (waitingForExporter(scrape, now)) {
+                        return Optional.<String>empty();
+                    }
+                    Map<NodeKey, IntervalStats> p = scrape.orElse(null) instanceof PrometheusDeltas.Scrape.Changed c
+                            ? c.deltas() : Map.of();
+                    // The runner's outcomes are drained only with a document, so they cover the same period.
+                    Map<NodeKey, IntervalStats> fromRunner = outcomes.drain();
                     java.util.Set<NodeKey> known = new java.util.HashSet<>(h.keySet());
                     known.addAll(fromRunner.keySet());
                     known.addAll(configuredNodes);
-                    return DocumentWriter.write(config.nodeId(), now, config.interval().toMillis(), fromRunner,
-                            NodeResolver.resolve(p, known), h);
+                    long covered = Math.max(config.interval().toMillis(), now - windowStartMs);
+                    windowStartMs = now;
+                    return Optional.of(DocumentWriter.write(config.nodeId(), now, covered, fromRunner,
+                            NodeResolver.resolve(p, known), h));
                 })
                 .thenCompose(doc -> {
-                    lastDocument.set(doc);
+                    if (doc.isEmpty()) {
+                        // No new data: write the previous document again (same generated_at_ms, so no reader takes
+                        // it for a new report), which keeps its lease alive.
+                        String previous = lastDocument.get();
+                        return previous == null ? CompletableFuture.<Void>completedFuture(null)
+                                : publish(previous, now);
+                    }
+                    lastDocument.set(doc.get());
                     for (java.util.function.Consumer<String> listener : documentListeners) {
                         try {
-                            listener.accept(doc);
+                            listener.accept(doc.get());
                         } catch (RuntimeException e) {
                             LOG.warn("health document listener failed", e);
                         }
                     }
-                    return publish(doc, now);
+                    return publish(doc.get(), now);
                 })
                 .whenComplete((ok, error) -> ticking.set(false));
+    }
+
+    /**
+     * Whether this tick has no new exporter data to publish: APISIX's exporter serves cached text re-rendered every
+     * {@code refresh_interval}, so a scrape with the same counters as the previous one is, until that period (plus
+     * one of our intervals, the most a scrape can lag a refresh) has passed since the last change, an exporter that
+     * has not refreshed yet — not an interval without requests. After that it refreshed with no request at all, and
+     * a document with the (empty) period is published. Without prometheus, or while it cannot be read, every tick
+     * publishes.
+     */
+    private boolean waitingForExporter(Optional<PrometheusDeltas.Scrape> scrape, long now) {
+        if (scrape.isEmpty()) {
+            return false;
+        }
+        return switch (scrape.get()) {
+            case PrometheusDeltas.Scrape.Baseline b -> {
+                exporterRefreshedAtMs = now;
+                yield false;
+            }
+            case PrometheusDeltas.Scrape.Changed c -> {
+                exporterRefreshedAtMs = now;
+                yield false;
+            }
+            case PrometheusDeltas.Scrape.Unchanged u -> {
+                long surelyRefreshed = config.prometheusRefresh().plus(config.interval()).toMillis();
+                if (now - exporterRefreshedAtMs >= surelyRefreshed) {
+                    exporterRefreshedAtMs = now;
+                    yield false;
+                }
+                yield true;
+            }
+        };
     }
 
     /**

@@ -29,9 +29,15 @@ import java.util.regex.Pattern;
  * @param controlUrl     {@code A6_HEALTH_CONTROL_URL}, APISIX's Control API {@code /v1/healthcheck}, optional
  * @param keyMapping     {@code A6_HEALTH_ROUTE_UPSTREAMS}, {@code routes/1=upstreams/1,services/2=upstreams/3}:
  *                       rewrites the upstream key of every source's data
+ * @param prometheusRefresh {@code A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL}, default 15 s, range [100 ms, 1 h]: how
+ *                       often APISIX re-renders the exporter's cached text ({@code plugin_attr.prometheus
+ *                       .refresh_interval} in APISIX's {@code config.yaml}, 15 s by default since APISIX 3.14); set
+ *                       it to the same value. An exporter unchanged for longer than this plus one interval has
+ *                       refreshed with no new requests.
  */
 public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Duration interval, String nodeId,
-        Optional<URI> prometheusUrl, Optional<URI> controlUrl, Map<String, String> keyMapping) {
+        Optional<URI> prometheusUrl, Optional<URI> controlUrl, Map<String, String> keyMapping,
+        Duration prometheusRefresh) {
 
     public static final String ETCD_ENDPOINTS = "A6_HEALTH_ETCD_ENDPOINTS";
     public static final String PREFIX = "A6_HEALTH_PREFIX";
@@ -40,11 +46,18 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
     public static final String PROMETHEUS_URL = "A6_HEALTH_PROMETHEUS_URL";
     public static final String CONTROL_URL = "A6_HEALTH_CONTROL_URL";
     public static final String ROUTE_UPSTREAMS = "A6_HEALTH_ROUTE_UPSTREAMS";
+    public static final String PROMETHEUS_REFRESH = "A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL";
 
     public static final String DEFAULT_PREFIX = "/a6/health";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
+    /**
+     * APISIX's default {@code plugin_attr.prometheus.refresh_interval}: {@code DEFAULT_REFRESH_INTERVAL = 15} in
+     * {@code apisix/plugins/prometheus/exporter.lua} and {@code refresh_interval: 15} in {@code apisix/cli/config.lua}.
+     */
+    public static final Duration DEFAULT_PROMETHEUS_REFRESH = Duration.ofSeconds(15);
+    static final Duration MAX_PROMETHEUS_REFRESH = Duration.ofHours(1);
 
     private static final Pattern KEY = Pattern.compile("(upstreams|routes|services)/[A-Za-z0-9._-]{1,64}");
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
@@ -57,6 +70,11 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
         requireNonNull(prometheusUrl, "prometheusUrl");
         requireNonNull(controlUrl, "controlUrl");
         keyMapping = Map.copyOf(keyMapping);
+        requireNonNull(prometheusRefresh, "prometheusRefresh");
+        if (prometheusRefresh.compareTo(MIN_INTERVAL) < 0 || prometheusRefresh.compareTo(MAX_PROMETHEUS_REFRESH) > 0) {
+            throw new IllegalArgumentException(PROMETHEUS_REFRESH + ": " + prometheusRefresh
+                    + " (expected: 100ms..1h, the refresh_interval of APISIX's prometheus plugin_attr, e.g. 15s)");
+        }
         if (etcdEndpoints.isEmpty()) {
             throw new IllegalArgumentException(ETCD_ENDPOINTS + ": empty (expected: at least one http://host:port)");
         }
@@ -70,6 +88,13 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
             throw new IllegalArgumentException(NODE_ID + ": " + nodeId
                     + " (expected: 1-128 letters, digits, '.', '_', ':', '-')");
         }
+    }
+
+    /** With APISIX's default exporter refresh interval (15 s). */
+    public HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Duration interval, String nodeId,
+            Optional<URI> prometheusUrl, Optional<URI> controlUrl, Map<String, String> keyMapping) {
+        this(etcdEndpoints, prefix, interval, nodeId, prometheusUrl, controlUrl, keyMapping,
+                DEFAULT_PROMETHEUS_REFRESH);
     }
 
     /** The etcd key of this node's document. */
@@ -114,7 +139,10 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
         Optional<URI> control = Optional.ofNullable(trimmed(env.apply(CONTROL_URL))).map(v -> url(CONTROL_URL, v));
         Map<String, String> mapping = Optional.ofNullable(trimmed(env.apply(ROUTE_UPSTREAMS)))
                 .map(HealthReporterConfig::mapping).orElse(Map.of());
-        return Optional.of(new HealthReporterConfig(uris, prefix, interval, nodeId, prometheus, control, mapping));
+        Duration refresh = Optional.ofNullable(trimmed(env.apply(PROMETHEUS_REFRESH)))
+                .map(v -> duration(PROMETHEUS_REFRESH, v)).orElse(DEFAULT_PROMETHEUS_REFRESH);
+        return Optional.of(new HealthReporterConfig(uris, prefix, interval, nodeId, prometheus, control, mapping,
+                refresh));
     }
 
     private static String trimmed(String v) {

@@ -25,7 +25,8 @@ class HealthReporterConfigTest {
                 "A6_HEALTH_NODE_ID", "apisix-1",
                 "A6_HEALTH_PROMETHEUS_URL", "http://127.0.0.1:9091/apisix/prometheus/metrics",
                 "A6_HEALTH_CONTROL_URL", "http://127.0.0.1:9090/v1/healthcheck",
-                "A6_HEALTH_ROUTE_UPSTREAMS", "routes/1=upstreams/1,services/2=upstreams/3")::get).orElseThrow();
+                "A6_HEALTH_ROUTE_UPSTREAMS", "routes/1=upstreams/1,services/2=upstreams/3",
+                "A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", "10")::get).orElseThrow();
         assertThat(c.etcdEndpoints()).containsExactly(URI.create("http://127.0.0.1:2379"),
                 URI.create("http://127.0.0.1:22379"));
         assertThat(c.documentKey()).isEqualTo("/x/health/apisix-1");
@@ -35,6 +36,7 @@ class HealthReporterConfigTest {
         assertThat(c.mapKey("routes/5")).isEqualTo("routes/5");
         assertThat(c.prometheusUrl()).isPresent();
         assertThat(c.controlUrl()).isPresent();
+        assertThat(c.prometheusRefresh()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -44,6 +46,8 @@ class HealthReporterConfigTest {
         assertThat(c.documentKey()).isEqualTo("/a6/health/n1");
         assertThat(c.interval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.leaseTtl()).isEqualTo(Duration.ofSeconds(15));
+        // APISIX 3.x's plugin_attr.prometheus.refresh_interval default
+        assertThat(c.prometheusRefresh()).isEqualTo(Duration.ofSeconds(15));
     }
 
     @Test
@@ -59,6 +63,8 @@ class HealthReporterConfigTest {
                 "A6_HEALTH_NODE_ID: a/b (expected:");
         assertError(Map.of("A6_HEALTH_ETCD_ENDPOINTS", "http://h:1", "A6_HEALTH_ROUTE_UPSTREAMS", "1=2"),
                 "A6_HEALTH_ROUTE_UPSTREAMS: 1=2 (expected:");
+        assertError(Map.of("A6_HEALTH_ETCD_ENDPOINTS", "http://h:1", "A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", "0"),
+                "A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL: PT0S (expected: 100ms..1h");
     }
 
     private static void assertError(Map<String, String> env, String message) {

@@ -149,6 +149,73 @@ class HealthReporterTest {
         assertThat(node.path("sources").toString()).isEqualTo("[\"prometheus\",\"control_api\",\"runner\"]");
     }
 
+    /**
+     * The real run on APISIX 3.18: the exporter re-renders its text every 15 s ({@code refresh_interval}), the
+     * reporter scrapes every 5 s, and a node answers 60 % of ~100 requests per 5 s with 500. Two of three scrapes see
+     * the previous counters: they must not become documents with zero requests.
+     */
+    @Test
+    void shouldPublishOnlyWhatTheExporterRefreshedAndSayWhatEachDocumentCovers() {
+        HealthReporter r = reporter(true);
+        long start = now.get().toEpochMilli();
+        int ok = 0;
+        int failed = 0;
+        List<JsonNode> documents = new ArrayList<>();
+        for (int second = 0; second <= 60; second += 5) {
+            now.set(Instant.ofEpochMilli(start + second * 1000L));
+            if (second > 0) {
+                ok += 40;
+                failed += 60;
+            }
+            if (second % 15 == 0) {
+                prometheusText.set(status(ok, failed)); // the exporter's refresh
+            }
+            documents.add(tick(r));
+        }
+        // every scrape wrote a document (the lease stays alive), but only refreshed text made a new one
+        assertThat(written).hasSize(13);
+        assertThat(documents).extracting(d -> d.path("generated_at_ms").asLong() - start).containsExactly(
+                0L, 0L, 0L, 15_000L, 15_000L, 15_000L, 30_000L, 30_000L, 30_000L, 45_000L, 45_000L, 45_000L, 60_000L);
+        assertThat(written.get(1)).isEqualTo(written.get(0));
+        assertThat(written.get(4)).isEqualTo(written.get(3));
+        for (JsonNode doc : List.of(documents.get(3), documents.get(6), documents.get(9), documents.get(12))) {
+            assertThat(doc.path("interval_ms").asLong()).isEqualTo(15_000);
+            assertThat(doc.path("requests").asLong()).isEqualTo(300);
+            JsonNode node = doc.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1");
+            assertThat(node.path("requests").asLong()).isEqualTo(300);
+            assertThat(node.path("errors").path("http_5xx").asLong()).isEqualTo(180);
+        }
+    }
+
+    @Test
+    void shouldPublishAQuietPeriodOnlyOnceTheExporterMustHaveRefreshed() {
+        HealthReporter r = reporter(true);
+        long start = now.get().toEpochMilli();
+        prometheusText.set(status(100, 0));
+        tick(r); // baseline at 0 s
+        for (int second = 5; second <= 15; second += 5) {
+            now.set(Instant.ofEpochMilli(start + second * 1000L));
+            tick(r);
+        }
+        // 15 s (refresh_interval) after the last change the text may simply not be refreshed yet: nothing new
+        assertThat(r.lastDocument().map(d -> JsonMapper.builder().build().readTree(d).path("generated_at_ms")
+                .asLong())).contains(start);
+
+        now.set(Instant.ofEpochMilli(start + 20_000));
+        JsonNode quiet = tick(r); // refresh_interval + one scrape interval: the exporter refreshed, no requests
+        assertThat(quiet.path("generated_at_ms").asLong()).isEqualTo(start + 20_000);
+        assertThat(quiet.path("interval_ms").asLong()).isEqualTo(20_000);
+        assertThat(quiet.path("requests").asLong()).isZero();
+        assertThat(quiet.path("upstreams").size()).isZero();
+
+        now.set(Instant.ofEpochMilli(start + 30_000));
+        prometheusText.set(status(160, 4));
+        JsonNode next = tick(r);
+        assertThat(next.path("interval_ms").asLong()).isEqualTo(10_000);
+        assertThat(next.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1").path("requests")
+                .asLong()).isEqualTo(64);
+    }
+
     @Test
     void shouldBackOffWhileEtcdFailsAndResume() {
         HealthReporter r = reporter(false);

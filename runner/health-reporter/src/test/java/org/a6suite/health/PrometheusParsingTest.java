@@ -74,11 +74,11 @@ class PrometheusParsingTest {
     void shouldTurnTwoScrapesIntoPerNodeIntervalDeltas() {
         PrometheusDeltas deltas = new PrometheusDeltas(k -> k.equals("routes/1") ? "upstreams/1" : k);
         int[] before = {0, 0, 0, 10, 0, 0, 0, 0, 0};
-        assertThat(deltas.update(parse(scrape(100, 5, before, 50)))).isEmpty(); // baseline
+        assertThat(deltas.updateDeltas(parse(scrape(100, 5, before, 50)))).isEmpty(); // baseline
 
         // this interval: 100 upstream calls, 90 within 5-10 ms, 9 within 50-100 ms, 1 within 200-500 ms
         int[] after = {0, 0, 0, 100, 0, 0, 9, 0, 1};
-        Map<NodeKey, IntervalStats> d = deltas.update(parse(scrape(190, 15, after, 50)));
+        Map<NodeKey, IntervalStats> d = deltas.updateDeltas(parse(scrape(190, 15, after, 50)));
 
         IntervalStats node = d.get(new NodeKey("upstreams/1", "127.0.0.1"));
         assertThat(node.requests()).isEqualTo(100);
@@ -95,11 +95,25 @@ class PrometheusParsingTest {
     }
 
     @Test
+    void shouldTellAnExporterThatHasNotRefreshedFromOneWithNewCounters() {
+        PrometheusDeltas deltas = new PrometheusDeltas(k -> k);
+        int[] b = {0, 0, 0, 10, 0, 0, 0, 0, 0};
+        assertThat(deltas.update(parse(scrape(100, 5, b, 0)))).isInstanceOf(PrometheusDeltas.Scrape.Baseline.class);
+        // APISIX serves its cached text until the next refresh_interval: same counters, no new data
+        assertThat(deltas.update(parse(scrape(100, 5, b, 0)))).isInstanceOf(PrometheusDeltas.Scrape.Unchanged.class);
+        assertThat(deltas.update(parse(scrape(100, 5, b, 0)))).isInstanceOf(PrometheusDeltas.Scrape.Unchanged.class);
+        // the refreshed text carries everything since the baseline
+        PrometheusDeltas.Scrape refreshed = deltas.update(parse(scrape(130, 5, b, 0)));
+        assertThat(refreshed).isInstanceOfSatisfying(PrometheusDeltas.Scrape.Changed.class, c ->
+                assertThat(c.deltas().get(new NodeKey("routes/1", "127.0.0.1")).requests()).isEqualTo(30));
+    }
+
+    @Test
     void shouldCountFromZeroWhenACounterWentDown() {
         PrometheusDeltas deltas = new PrometheusDeltas(k -> k);
         int[] b = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-        deltas.update(parse(scrape(1000, 0, b, 0)));
-        Map<NodeKey, IntervalStats> d = deltas.update(parse(scrape(30, 0, b, 0))); // APISIX restarted
+        deltas.updateDeltas(parse(scrape(1000, 0, b, 0)));
+        Map<NodeKey, IntervalStats> d = deltas.updateDeltas(parse(scrape(30, 0, b, 0))); // APISIX restarted
         assertThat(d.get(new NodeKey("routes/1", "127.0.0.1")).requests()).isEqualTo(30);
     }
 

@@ -18,7 +18,9 @@ import java.util.function.Supplier;
 /**
  * A read-only endpoint on a side port: APISIX's prometheus export server ({@code plugin_attr.prometheus.export_addr},
  * 127.0.0.1:9091, {@code GET /apisix/prometheus/metrics}, {@code text/plain}) or its Control API (127.0.0.1:9090,
- * {@code GET /v1/healthcheck}, JSON). Anything else is 404.
+ * {@code GET /v1/healthcheck}, JSON). Anything else is 404. The body supplier decides freshness: for the exporter it
+ * is {@link PrometheusMetrics#render()}, which, like APISIX's {@code get_cached_metrics}, answers the text of the last
+ * {@code refresh_interval} refresh rather than counters of this instant.
  */
 public final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 

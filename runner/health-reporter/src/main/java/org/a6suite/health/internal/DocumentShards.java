@@ -55,6 +55,16 @@ public final class DocumentShards {
 
     private static String shard(ObjectNode header, ObjectNode upstreams) {
         ObjectNode doc = header.deepCopy();
+        // "requests" counts what this shard covers, so summing shards gives the document's total
+        long requests = 0;
+        for (JsonNode upstream : upstreams) {
+            for (JsonNode node : upstream.path("nodes")) {
+                requests += node.path("requests").asLong(0);
+            }
+        }
+        if (doc.has("requests")) {
+            doc.put("requests", requests);
+        }
         doc.set("upstreams", upstreams);
         return JSON.writeValueAsString(doc);
     }

@@ -17,6 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
  * cannot tell apart from other 5xx. Nodes only the runner sees (AI providers, MCP backends) carry the runner's numbers.
  * The Control API gives {@code health}. {@code sources} lists every source that knew the node this interval.
  * {@code connect_ms} and {@code response_ms} are omitted: none of the sources measures them separately.
+ *
+ * <p>{@code interval_ms} is the time the counts cover (from the previous document to this one) and the top-level
+ * {@code requests} their sum over every node, so a reader can tell "no data" from a measured quiet period.
  */
 public final class DocumentWriter {
 
@@ -33,6 +36,9 @@ public final class DocumentWriter {
         root.put("node_id", nodeId);
         root.put("generated_at_ms", generatedAtMs);
         root.put("interval_ms", intervalMs);
+        // Filled in below: every document says how many requests it covers, next to interval_ms (how long).
+        root.put("requests", 0L);
+        long total = 0;
         ObjectNode upstreams = root.putObject("upstreams");
         TreeSet<NodeKey> keys = new TreeSet<>(runner.keySet());
         keys.addAll(prometheus.keySet());
@@ -66,6 +72,7 @@ public final class DocumentWriter {
                     : upstream.putObject("nodes");
             ObjectNode node = nodes.putObject(key.node());
             node.put("requests", counts.requests());
+            total += counts.requests();
             ObjectNode errors = node.putObject("errors");
             errors.put("http_5xx", counts.http5xx());
             errors.put("http_4xx", counts.http4xx());
@@ -81,6 +88,7 @@ public final class DocumentWriter {
             Optional.ofNullable(health.get(key)).ifPresent(h -> node.put("health", h));
             sources.forEach(node.putArray("sources")::add);
         }
+        root.put("requests", total);
         return JSON.writeValueAsString(root);
     }
 }

@@ -19,6 +19,14 @@ import org.a6suite.health.internal.PrometheusText.Sample;
  * {@code routes/<route>}, or {@code services/<service>} when the route label is empty, then passed through the
  * configured mapping. Series with an empty {@code node} (requests no upstream served) are skipped.
  *
+ * <p>APISIX (3.14 and later) does not compute this text per scrape: its privileged agent renders it every
+ * {@code plugin_attr.prometheus.refresh_interval} seconds (15 by default) into the {@code prometheus-cache} shared dict,
+ * and the export endpoint serves that cached copy ({@code apisix/plugins/prometheus/exporter.lua},
+ * {@code init_exporter_timer}, {@code get_cached_metrics}). A scrape between two refreshes therefore sees exactly the
+ * counters of the previous one. That is not "no requests": it is no new data, so {@link #update} answers
+ * {@link Scrape.Unchanged} and keeps its baseline, and the requests of the period show up, whole, in the first scrape
+ * after the next refresh.
+ *
  * <p>Percentiles come from the bucket deltas with linear interpolation inside the bucket, as PromQL's
  * {@code histogram_quantile} does; a percentile in the {@code +Inf} bucket reports the highest finite bound.
  * Not thread-safe: the reporter's single thread owns it.
@@ -36,8 +44,29 @@ public final class PrometheusDeltas {
         this.keyMapping = keyMapping;
     }
 
-    /** Feeds one scrape; returns the deltas since the previous one (empty on the first). */
-    public Map<NodeKey, IntervalStats> update(List<Sample> samples) {
+    /** What one scrape of the exporter tells about the time since the previous one. */
+    public sealed interface Scrape {
+        /** The first scrape: counters to subtract from later, nothing to report yet. */
+        record Baseline() implements Scrape {
+        }
+
+        /**
+         * The same counters as the previous scrape: the exporter has not refreshed its cached text yet (or refreshed
+         * with no request at all; only time can tell the two apart). No new data; the baseline is kept.
+         */
+        record Unchanged() implements Scrape {
+        }
+
+        /** New counters: the requests since the previous change, per node (nodes without requests are absent). */
+        record Changed(Map<NodeKey, IntervalStats> deltas) implements Scrape {
+            public Changed {
+                deltas = Map.copyOf(deltas);
+            }
+        }
+    }
+
+    /** Feeds one scrape; see {@link Scrape} for what it may answer. */
+    public Scrape update(List<Sample> samples) {
         Map<Map<String, String>, Double> current = new HashMap<>();
         for (Sample s : samples) {
             Map<String, String> id = new HashMap<>(s.labels());
@@ -45,10 +74,24 @@ public final class PrometheusDeltas {
             current.merge(id, s.value(), Double::sum);
         }
         Map<Map<String, String>, Double> before = previous;
-        previous = current;
         if (before == null) {
-            return Map.of();
+            previous = current;
+            return new Scrape.Baseline();
         }
+        if (current.equals(before)) {
+            return new Scrape.Unchanged();
+        }
+        previous = current;
+        return new Scrape.Changed(deltas(before, current));
+    }
+
+    /** The deltas as a map: empty for a baseline or an unchanged exporter (tests and simple callers). */
+    public Map<NodeKey, IntervalStats> updateDeltas(List<Sample> samples) {
+        return update(samples) instanceof Scrape.Changed c ? c.deltas() : Map.of();
+    }
+
+    private Map<NodeKey, IntervalStats> deltas(Map<Map<String, String>, Double> before,
+                                              Map<Map<String, String>, Double> current) {
         Map<NodeKey, long[]> counts = new TreeMap<>(); // requests, 5xx, 4xx
         Map<NodeKey, TreeMap<Double, Double>> buckets = new TreeMap<>();
         for (Map.Entry<Map<String, String>, Double> e : current.entrySet()) {
