@@ -88,19 +88,22 @@ function describe(d) {
   for (const addr of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const b = before[addr], a = after[addr];
     if (b === a) continue;
-    const why = standsOut(addr, nodes);
+    const why = d.kind === 'rollback' ? null : standsOut(addr, nodes);
     if (b > 0 && a === 0) {
       raise('ejection');
-      lines.push(`ejected ${addr}: ${why || 'it kept failing'}`);
+      // The numbers say why when the node stands out; otherwise the engine's own sentence about it.
+      const engine = d.reasons.find(r => r.startsWith(addr + ' ') && r.includes('eject'));
+      lines.push(`ejected ${addr}: ${why || (engine ? engine.slice(addr.length + 1) : 'see the engine reasons')}`);
     } else if (b === 0 && a > 0 && d.kind !== 'rollback') {
       raise('weights');
       lines.push(`${addr} back from ejection at weight ${a}`);
     } else {
       if (why || b === undefined || Math.abs(a - b) >= Math.max(2, SMALL_WEIGHT_STEP * b)) raise('weights');
-      moves.push(`${addr} ${b ?? '–'} -> ${a ?? '–'}` + (why ? ` (${why})` : a > b ? ' (recovering)' : ''));
+      moves.push(`${addr} ${b ?? '–'} -> ${a ?? '–'}`
+        + (why ? ` (${why})` : a > b && d.kind !== 'rollback' ? ' (recovering)' : ''));
     }
   }
-  if (moves.length) lines.push('weights: ' + moves.join(', '));
+  if (moves.length) lines.push((d.kind === 'rollback' ? 'weights restored: ' : 'weights: ') + moves.join(', '));
   const tb = d.before && d.before.timeout, ta = d.after && d.after.timeout;
   if (ta && JSON.stringify(tb) !== JSON.stringify(ta)) {
     raise('timeout');
@@ -109,7 +112,7 @@ function describe(d) {
     lines.push('timeouts: ' + parts.join(', ') + (tb ? '' : ' (was nginx default 60 s)'));
   }
   if (!lines.length) lines.push(d.reasons.join('; ') || d.kind);
-  return { category, headline: lines.join('; '), lines };
+  return { category, headline: lines.join(' · '), lines };
 }
 
 // ---- charts ----
@@ -291,10 +294,12 @@ function renderDecisions(decisions) {
     list.replaceChildren(el('li', { class: 'empty' }, 'none yet'));
     return;
   }
+  // Keep the reasons a reader opened open across refreshes.
+  const open = new Set([...list.querySelectorAll('details[open]')].map(e => e.closest('li').dataset.decision));
   list.replaceChildren(...decisions.slice().reverse().map(d => el('li', { 'data-decision': d.id, class: d.words.category },
     el('span', { class: 'when' }, `${when(d.at_ms)} · ${d.kind} by ${d.actor}`),
-    el('span', { class: 'what' }, d.words.headline),
-    el('details', {}, el('summary', {}, 'engine reasons'), d.reasons.join('; ')))));
+    ...d.words.lines.map(l => el('span', { class: 'what' }, l)),
+    el('details', open.has(d.id) ? { open: '' } : {}, el('summary', {}, 'engine reasons'), d.reasons.join('; ')))));
 }
 
 async function renderDetail(u) {
@@ -379,9 +384,13 @@ function renderPicker(list, selected) {
   const picker = document.getElementById('upstream-picker');
   // Busiest first, so the picker doubles as a ranking.
   const ordered = list.slice().sort((a, b) => b.requests - a.requests || a.upstream.localeCompare(b.upstream));
-  const options = ordered.map(u => el('option', { value: u.upstream, 'data-requests': u.requests },
-    `${u.upstream} · ${u.requests.toLocaleString('en')} req · ${pct(u.error_rate)} errors · ${u.status.replace('_', ' ')}`));
-  picker.replaceChildren(...options);
+  const labels = ordered.map(u =>
+    `${u.upstream} · ${u.requests.toLocaleString('en')} req · ${pct(u.error_rate)} errors · ${u.status.replace('_', ' ')}`);
+  // Rebuilding the options would close the list under a user who has it open: only when something changed.
+  const key = JSON.stringify([selected, labels]);
+  if (picker.dataset.key === key) return;
+  picker.dataset.key = key;
+  picker.replaceChildren(...ordered.map((u, i) => el('option', { value: u.upstream, 'data-requests': u.requests }, labels[i])));
   picker.value = selected;
 }
 
