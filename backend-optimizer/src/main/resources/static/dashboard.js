@@ -194,7 +194,7 @@ function baseOptions(yTitle, yFormat, extra) {
       tooltip: {
         callbacks: {
           title: items => items.length ? when(items[0].parsed.x) : '',
-          label: item => `${item.dataset.label}: ${item.dataset.format(item.parsed.y)}`,
+          label: item => `${item.dataset.label}: ${item.parsed.y === null ? 'no traffic' : item.dataset.format(item.parsed.y)}`,
           footer: items => items.length
             ? decisionsNear(items[0].chart, items[0].parsed.x).map(d => `${d.kind} ${clock(d.at_ms, true)}: ${d.words.headline}`)
             : []
@@ -316,6 +316,11 @@ async function renderDetail(u) {
   const t1 = Math.max(now, times.length ? times[times.length - 1] : now);
   view.span = t1 - t0;
 
+  // The panels first: the charts then size themselves to the layout as it will stay.
+  renderKpis(u, detail);
+  renderNodes(detail, nodes, colorOf);
+  renderDecisions(decisions);
+
   const perNode = (addr, f) => points.map(p => {
     const n = (p.nodes || {})[addr];
     return { x: pointTime(p), y: n ? f(n, p) : null };
@@ -366,9 +371,6 @@ async function renderDetail(u) {
   timeoutOptions(), decisions, t0, t1,
   'Upstream timeouts in seconds. ' + (last ? `connect ${secs(last.timeout.connect)}, send ${secs(last.timeout.send)}, read ${secs(last.timeout.read)}` : ''));
 
-  renderKpis(u, detail);
-  renderNodes(detail, nodes, colorOf);
-  renderDecisions(decisions);
 }
 
 // The upstream to show: the one in the address bar, else the user's pick, else the one with the most traffic.

@@ -37,6 +37,7 @@ class DashboardBrowserTest {
         Assumptions.assumeTrue(HeadlessChromium.available(),
                 "skipped: /usr/bin/chromium is not installed (Debian package 'chromium'), the dashboard needs a real"
                         + " browser to be tested");
+        writeTooltipProbe();
         try (EtcdServer etcd = EtcdServer.start(); Client client = etcd.newClient()) {
             DegradingNodeScenario.seed(client);
             boolean forDocs = !SCREENSHOT.isBlank();
@@ -84,6 +85,13 @@ class DashboardBrowserTest {
                         .doesNotContainPattern("class=\"what\">[^<]*score");
                 assertThat(dom).contains("<td class=\"ejected\">ejected</td>");
 
+                String probe = HeadlessChromium.load(app.base() + "/" + TOOLTIP_PROBE, 1920, 1080).dom();
+                String tooltips = attr(probe, "body", "data-tooltips");
+                assertThat(tooltips).as("hover values with units, and the decision at that time in words")
+                        .containsPattern(Pattern.quote(SLOW) + " p99: [\\d.,]+ ms")
+                        .containsPattern(Pattern.quote(SLOW) + ": [\\d.]+ %")
+                        .contains("read: 1 s", "ejected " + SLOW + ": p99 ");
+
                 assertThat(page.console()).as("console messages (errors, warnings, uncaught exceptions)").isEmpty();
                 assertThat(page.urls()).as("every request stays on the service").isNotEmpty()
                         .allSatisfy(u -> assertThat(u).startsWith(app.base() + "/"))
@@ -110,6 +118,45 @@ class DashboardBrowserTest {
                 assertThat(dom).contains("none yet");
             }
         }
+    }
+
+    /** A page of the tests only, served beside the dashboard (same origin), that hovers each chart and reports. */
+    private static final String TOOLTIP_PROBE = "dashboard-tooltip-probe.html";
+
+    /**
+     * Puts the probe on the test class path's {@code static/} before the service starts: it opens the dashboard in a
+     * frame, hovers every chart where the ejection was decided through Chart.js's tooltip API, and writes what each tooltip says
+     * (title, values, footer) to {@code body[data-tooltips]}. Headless chromium cannot move a mouse, this can.
+     */
+    private static void writeTooltipProbe() throws java.io.IOException {
+        Path dir = Paths.get("target", "test-classes", "static");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(TOOLTIP_PROBE), """
+                <!doctype html><html><body>
+                <iframe id="f" src="/" width="1920" height="1080"></iframe>
+                <script>
+                const frame = document.getElementById('f');
+                function probe() {
+                  const w = frame.contentWindow;
+                  if (!w.document.body || w.document.body.dataset.ready !== 'true') return setTimeout(probe, 100);
+                  const out = {};
+                  for (const id of ['chart-latency', 'chart-errors', 'chart-weights', 'chart-timeouts']) {
+                    const chart = w.Chart.getChart(id);
+                    const d = chart.$decisions.find(d => d.words.category === 'ejection');
+                    const data = chart.data.datasets[0].data;
+                    const index = data.findLastIndex(p => p.x <= d.at_ms); // the evaluation that decided
+                    const x = chart.scales.x.getPixelForValue(data[index].x);
+                    chart.tooltip.setActiveElements(chart.data.datasets.map((_, i) => ({ datasetIndex: i, index })),
+                      { x, y: chart.chartArea.top + 10 });
+                    chart.update('none');
+                    out[id] = { title: chart.tooltip.title, body: chart.tooltip.body.flatMap(b => b.lines),
+                      footer: chart.tooltip.footer };
+                  }
+                  document.body.dataset.tooltips = JSON.stringify(out);
+                }
+                frame.addEventListener('load', probe);
+                </script></body></html>
+                """);
     }
 
     /** A chart drew its legend, its y-axis title with the unit, several time ticks and some points. */
