@@ -419,6 +419,9 @@ document.getElementById('upstream-picker').addEventListener('change', e => {
   history.replaceState(null, '', '?upstream=' + encodeURIComponent(view.selected));
   refresh();
 });
+// Chart.js follows its container through a ResizeObserver, a frame later; a wall screen's browser going full screen
+// (or a headless one resizing before its screenshot) should not see charts of the old size in between.
+window.addEventListener('resize', () => Object.values(view.charts).forEach(c => c.resize()));
 Chart.defaults.font.size = window.innerWidth >= 1600 ? 13 : 12;
 Chart.defaults.color = '#3d4656';
 refresh();
