@@ -12,7 +12,6 @@ import org.a6suite.optimizer.policy.Policy;
 import org.a6suite.optimizer.policy.PolicyCodec;
 import org.a6suite.optimizer.service.OptimizerService;
 import org.a6suite.optimizer.service.OptimizerState;
-import org.a6suite.optimizer.service.SeriesPoint;
 import org.a6suite.optimizer.writer.Decision;
 import org.a6suite.optimizer.writer.WriteResult;
 import org.springframework.http.HttpStatus;
@@ -78,14 +77,7 @@ public class OptimizerController {
     @GetMapping("/upstreams/{kind}/{id}/series")
     Map<String, Object> series(@PathVariable String kind, @PathVariable String id) {
         UpstreamRef ref = new UpstreamRef(kind, id);
-        config(ref);
-        Map<String, Object> m = new LinkedHashMap<>();
-        List<SeriesPoint> points = service.series(ref);
-        m.put("upstream", ref.key());
-        m.put("points", points);
-        m.put("decisions", state.history(ref).stream().map(d -> Map.of("id", d.id(), "at_ms", d.atMs(),
-                "kind", d.kind(), "actor", d.actor(), "reasons", d.reasons())).toList());
-        return m;
+        return Views.series(config(ref), service.series(ref), state.history(ref), clock.millis());
     }
 
     @GetMapping("/upstreams/{kind}/{id}/history")

@@ -1,12 +1,16 @@
 package org.a6suite.optimizer.api;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.a6suite.optimizer.model.NodeHealth;
 import org.a6suite.optimizer.model.Percentiles;
 import org.a6suite.optimizer.model.UpstreamConfig;
 import org.a6suite.optimizer.policy.Recommendation;
+import org.a6suite.optimizer.service.SeriesPoint;
+import org.a6suite.optimizer.writer.Decision;
+import org.a6suite.optimizer.writer.Setting;
 
 /** JSON shapes of the API, built explicitly so the wire format does not follow internal refactorings. */
 final class Views {
@@ -61,6 +65,87 @@ final class Views {
             n.put("sources", h.sources());
             m.put(addr, n);
         });
+        return m;
+    }
+
+    /**
+     * The dashboard's data for one upstream: its points over time and its decisions. The point fields {@code atMs},
+     * {@code requests}, {@code errorRate}, {@code p50}, {@code p99}, {@code timeout}, {@code weights} and the decision
+     * fields {@code id}, {@code at_ms}, {@code kind}, {@code actor}, {@code reasons} are the original ones, kept as
+     * they are; {@code nodes}, {@code now_ms}, per-point {@code nodes} and per-decision {@code before}, {@code after},
+     * {@code rollback_of} and {@code inputs} were added so the dashboard can draw each node and say in words why a
+     * decision was taken.
+     */
+    static Map<String, Object> series(UpstreamConfig c, List<SeriesPoint> points, List<Decision> history, long nowMs) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("upstream", c.ref().key());
+        m.put("now_ms", nowMs);
+        m.put("nodes", List.copyOf(c.weights().keySet()));
+        m.put("points", points.stream().map(Views::seriesPoint).toList());
+        m.put("decisions", history.stream().map(Views::seriesDecision).toList());
+        return m;
+    }
+
+    private static Map<String, Object> seriesPoint(SeriesPoint p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("atMs", p.atMs());
+        m.put("requests", p.requests());
+        m.put("errorRate", p.errorRate());
+        m.put("p50", p.p50());
+        m.put("p99", p.p99());
+        m.put("timeout", p.timeout());
+        m.put("weights", p.weights());
+        m.put("nodes", nodeInputs(p.nodes(), p.weights()));
+        return m;
+    }
+
+    private static Map<String, Object> seriesDecision(Decision d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("at_ms", d.atMs());
+        m.put("kind", d.kind());
+        m.put("actor", d.actor());
+        m.put("reasons", d.reasons());
+        m.put("before", setting(d.before()));
+        m.put("after", setting(d.after()));
+        m.put("rollback_of", d.rollbackOf());
+        Recommendation.Inputs in = d.inputs() == null ? Recommendation.Inputs.NONE : d.inputs();
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        inputs.put("requests", in.requests());
+        inputs.put("error_rate", in.errorRate());
+        inputs.put("nodes", nodeInputs(in.nodes(), d.before().weights()));
+        m.put("inputs", inputs);
+        return m;
+    }
+
+    private static Map<String, Object> setting(Setting s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("timeout", s.timeout());
+        m.put("weights", s.weights());
+        return m;
+    }
+
+    /** Per-node inputs in the upstream's node order (then any others), snake_case like the rest of the API. */
+    private static Map<String, Object> nodeInputs(Map<String, Recommendation.NodeInput> nodes,
+            Map<String, Integer> order) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        java.util.LinkedHashSet<String> addrs = new java.util.LinkedHashSet<>(order.keySet());
+        addrs.addAll(new java.util.TreeSet<>(nodes.keySet()));
+        for (String addr : addrs) {
+            Recommendation.NodeInput n = nodes.get(addr);
+            if (n == null) {
+                continue;
+            }
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("requests", n.requests());
+            v.put("error_rate", n.errorRate());
+            v.put("p50_ms", n.latencyP50());
+            v.put("p99_ms", n.latencyP99());
+            v.put("health", n.health());
+            v.put("score", n.score());
+            v.put("ejected", n.ejected());
+            m.put(addr, v);
+        }
         return m;
     }
 

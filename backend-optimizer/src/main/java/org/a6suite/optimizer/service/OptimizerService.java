@@ -224,7 +224,7 @@ public final class OptimizerService {
         SeriesPoint point = new SeriesPoint(clock.millis(), rec.inputs().requests(),
                 rec.inputs().requests() == 0 ? null : rec.inputs().errorRate(),
                 w50 == 0 ? null : p50 / w50, w99 == 0 ? null : p99 / w99,
-                config.timeout().orElse(Timeouts.NGINX_DEFAULTS), config.weights());
+                config.timeout().orElse(Timeouts.NGINX_DEFAULTS), config.weights(), rec.inputs().nodes());
         Deque<SeriesPoint> points = series.computeIfAbsent(ref, k -> new ArrayDeque<>());
         synchronized (points) {
             points.addLast(point);
