@@ -18,6 +18,8 @@ import org.a6suite.testing.ai.Fault;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,6 +89,22 @@ class AiGatewayPluginTest {
 
     private static String header(RequestDecision.Stop stop, String name) {
         return stop.headers().first(name).orElse(null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"openai", "azure-openai", "anthropic", "gemini"})
+    void shouldNeverHandTheApiKeyToTheClientWhenAProviderEchoesTheRequestInItsError(String type) throws Exception {
+        first.defaultFault(Fault.echoRequest());
+        String config = twoTargets(type, "openai", ", \"retry\": {\"max_attempts\": 1}");
+
+        RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions", CHAT));
+
+        assertThat(stop.status()).isEqualTo(400);
+        String text = new String(stop.body().orElseThrow().toByteArray(), StandardCharsets.UTF_8);
+        // The provider's own words still help the client (what it received), but never the credential.
+        assertThat(json(stop).path("error").path("code").asString()).isEqualTo("provider_rejected");
+        assertThat(text).contains("Invalid request").contains("[redacted]").doesNotContain(KEY_A);
+        assertThat(first.lastRequest().body()).contains("hi");
     }
 
     private static final String CHAT = """

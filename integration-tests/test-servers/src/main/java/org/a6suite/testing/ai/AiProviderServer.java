@@ -297,6 +297,13 @@ public final class AiProviderServer implements AutoCloseable {
                     send(ctx, 200, "{\"id\": \"broken\", \"choices\": [");
                     return;
                 }
+                case Fault.EchoRequest e -> {
+                    StringBuilder echo = new StringBuilder("Invalid request. Received headers: ");
+                    headers.forEach((name, value) -> echo.append(name).append(": ").append(value).append("; "));
+                    echo.append("body: ").append(body);
+                    send(ctx, 400, json(error(flavor, 400, echo.toString())));
+                    return;
+                }
                 default -> { }
             }
             boolean truncated = fault instanceof Fault.Truncated;

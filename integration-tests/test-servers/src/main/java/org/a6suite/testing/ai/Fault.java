@@ -66,6 +66,17 @@ public sealed interface Fault {
     record ErrorAfter(int tokens) implements Fault {
     }
 
+    /**
+     * A 400 whose error message echoes the request's headers and body, as some providers do; tests check that the
+     * gateway never hands such text (which holds the API key) to its client.
+     */
+    record EchoRequest() implements Fault {
+    }
+
+    static Fault echoRequest() {
+        return new EchoRequest();
+    }
+
     static Fault none() {
         return new None();
     }

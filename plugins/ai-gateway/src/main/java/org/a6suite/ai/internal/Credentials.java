@@ -1,6 +1,7 @@
 package org.a6suite.ai.internal;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,9 @@ public final class Credentials {
 
     private final Function<String, Optional<String>> getenv;
     private final AsyncLoadingCache<Path, String> files;
+    /** Every value resolved lately, for the redactor; bounded, and forgets values not resolved for an hour. */
+    private final Cache<String, Boolean> seen = Caffeine.newBuilder().maximumSize(1_000)
+            .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
 
     public Credentials(Function<String, Optional<String>> getenv, Executor blockingExecutor) {
         this.getenv = getenv;
@@ -52,6 +56,7 @@ public final class Credentials {
         return switch (ref) {
             case CredentialRef.Env env -> {
                 Optional<String> value = getenv.apply(env.name()).filter(v -> !v.isBlank());
+                value.ifPresent(v -> seen.put(v, Boolean.TRUE));
                 yield value.isPresent() ? CompletableFuture.completedFuture(value)
                         : CompletableFuture.failedFuture(unavailable());
             }
@@ -60,9 +65,15 @@ public final class Credentials {
                     files.synchronous().invalidate(file.path());
                     throw unavailable();
                 }
+                seen.put(value, Boolean.TRUE);
                 return Optional.of(value);
             });
         };
+    }
+
+    /** The credential values resolved lately (for {@link Redactor}); never logged. */
+    public java.util.Set<String> knownSecrets() {
+        return seen.asMap().keySet();
     }
 
     private static ProviderException unavailable() {

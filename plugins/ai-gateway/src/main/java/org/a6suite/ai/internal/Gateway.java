@@ -47,6 +47,7 @@ public final class Gateway {
     private final Invoker invoker;
     private final StreamingInvoker streaming;
     private final Credentials credentials;
+    private final Redactor redactor;
     private final Accounting accounting;
     private final Ticker ticker;
 
@@ -57,6 +58,7 @@ public final class Gateway {
         this.invoker = invoker;
         this.streaming = streaming;
         this.credentials = credentials;
+        this.redactor = new Redactor(credentials::knownSecrets);
         this.accounting = accounting;
         this.ticker = ticker;
     }
@@ -139,7 +141,7 @@ public final class Gateway {
             StreamRelay relay = new StreamRelay(opened, new StreamRelay.CallInfo(routeId(context),
                     context.requestId(), call.requestedModel(), call.request(), record.attempts(), start,
                     config.log().enabled(), config.log().includeContent()), accounting, total, ticker,
-                    streaming.scheduler());
+                    streaming.scheduler(), redactor);
             Headers headers = Headers.of(
                     "content-type", "text/event-stream",
                     "cache-control", "no-cache",
@@ -408,7 +410,8 @@ public final class Gateway {
         ApiError apiError;
         String outcome;
         if (error instanceof ProviderException pe && pe.outcome().type() == Outcome.Type.IGNORED) {
-            String detail = pe.providerMessage().isBlank() ? "" : ": " + pe.providerMessage();
+            String message = redactor.redact(pe.providerMessage());
+            String detail = message.isBlank() ? "" : ": " + message;
             apiError = ApiError.invalid("the provider rejected the request" + detail, null, "provider_rejected");
             outcome = "rejected";
         } else {

@@ -84,9 +84,11 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private volatile long waitingSince;
     private volatile long gapTimeoutNanos;
     private volatile long outputTokens;
+    private final Redactor redactor;
 
     StreamRelay(StreamingInvoker.Opened opened, CallInfo call, Accounting accounting, Deadline total,
-            Ticker ticker, Scheduler scheduler) {
+            Ticker ticker, Scheduler scheduler, Redactor redactor) {
+        this.redactor = redactor;
         this.opened = opened;
         this.stream = opened.stream();
         this.translator = stream.translator();
@@ -216,7 +218,7 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         stream.cancel();
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode e = root.putObject("error");
-        String[] described = describe(error);
+        String[] described = describe(error, redactor);
         e.put("message", described[0]);
         e.put("type", "upstream_error");
         e.putNull("param");
@@ -229,7 +231,7 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         drain();
     }
 
-    private static String[] describe(Throwable error) {
+    private static String[] describe(Throwable error, Redactor redactor) {
         if (error instanceof StallException stall) {
             return new String[] {stall.getMessage(), stall.code};
         }
@@ -237,7 +239,8 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
             if (pe.kind() == ProviderException.Kind.TRUNCATED_STREAM) {
                 return new String[] {"the provider's stream ended before its final event", "stream_truncated"};
             }
-            String detail = pe.providerMessage().isBlank() ? "" : ": " + pe.providerMessage();
+            String message = redactor.redact(pe.providerMessage());
+            String detail = message.isBlank() ? "" : ": " + message;
             return new String[] {"the provider failed mid-stream (" + pe.kind().label() + ")" + detail,
                     "provider_error"};
         }
