@@ -188,6 +188,19 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         return routes.find(routeId);
     }
 
+    /**
+     * The attempt budget the next lane request of {@code routeId} ({@code route#1}) gets: the adaptive attempt
+     * timeout capped by the upstream's timeouts. For tests and diagnostics; empty before the route's first lane call.
+     */
+    public Optional<Duration> laneBudget(String routeId) {
+        synchronized (laneLock) {
+            if (laneProxy == null) {
+                return Optional.empty();
+            }
+        }
+        return laneProxy.budget(routeId);
+    }
+
     // ------------------------------------------------------------------ pre-req
 
     @Override

@@ -124,6 +124,12 @@ public final class LaneProxy {
         this.fallbacks = requireNonNull(fallbacks, "fallbacks");
     }
 
+    /** The attempt budget a request of {@code routeId} starting now would get; empty before its first request. */
+    public Optional<Duration> budget(String routeId) {
+        LaneRoute r = routes.get(routeId);
+        return r == null ? Optional.empty() : r.upstream.get().map(r::budget);
+    }
+
     /** The per-route lane state: latency window, retry and hedge budgets, the upstream view. */
     public LaneRoute route(String routeId, FallbackConfig config) {
         LaneSettings lane = config.lane().orElseThrow();
@@ -466,7 +472,7 @@ public final class LaneProxy {
                     Optional<LaneResponse> fallback = fallbacks.answer(request, config, state, routeId);
                     if (fallback.isPresent()) {
                         attempted.body().abort();
-                        return fallback.get();
+                        return timed(fallback.get(), latency, budget);
                     }
                 }
                 return answer(attempted);
@@ -479,10 +485,24 @@ public final class LaneProxy {
                     || oe.kind() == OutboundException.Kind.READ_IDLE_TIMEOUT
                     || oe.kind() == OutboundException.Kind.CONNECT_TIMEOUT);
             LOG.debug("adaptive-fallback lane {}: {} after {} ms", routeId, error, latency.toMillis());
-            return fallbackOr(request, config, state, routeId, () -> timedOut
+            return timed(fallbackOr(request, config, state, routeId, () -> timedOut
                     ? problem(504, "Gateway Timeout", "the upstream did not answer within " + budget.toMillis()
                             + " ms", "upstream_timeout")
-                    : problem(502, "Bad Gateway", "the upstream failed before answering", "upstream_failed"));
+                    : problem(502, "Bad Gateway", "the upstream failed before answering", "upstream_failed")),
+                    latency, budget);
+        }
+
+        /**
+         * Adds {@code Server-Timing: a6-fallback;dur=<waited ms>, a6-budget;dur=<budget ms>} to an answer the lane
+         * made itself: how long the lane spent on the upstream before answering, against the budget it had.
+         */
+        private LaneResponse timed(LaneResponse response, Duration waited, Duration budget) {
+            if (!(response instanceof LaneResponse.Whole whole)) {
+                return response;
+            }
+            String timing = String.format(Locale.ROOT, "a6-fallback;dur=%.1f, a6-budget;dur=%d",
+                    waited.toNanos() / 1e6, budget.toMillis());
+            return LaneResponse.whole(whole.status(), whole.headers().plus("server-timing", timing), whole.body());
         }
 
         private void abortAllBut(Attempted winner) {
