@@ -3,10 +3,14 @@ package org.a6suite.plugins.fallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugins.fallback.internal.UpstreamSpec;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 class LaneConfigTest {
 
@@ -63,6 +67,17 @@ class LaneConfigTest {
         assertThat(lane.attemptTimeout().ceiling()).isEqualTo(Duration.ofSeconds(2));
         assertThat(lane.attemptTimeout().window()).isEqualTo(Duration.ofSeconds(30));
         assertThat(lane.hedge()).contains(new LaneSettings.HedgeSettings(90, Duration.ofMillis(200), 0.1));
+    }
+
+    @Test
+    void shouldRunTheSeedsFallbackDemoRouteOnTheLane() throws Exception {
+        JsonNode route = JsonMapper.builder().build().readTree(Files.readString(
+                Path.of("../../etcd-seed/data/routes/6.json")));
+        assertThat(route.get("plugins").has("ext-plugin-post-resp")).isFalse();
+        assertThat(route.get("upstream").get("nodes").has("127.0.0.1:9093")).isTrue();
+        String value = route.get("plugins").get("ext-plugin-pre-req").get("conf").get(0).get("value").asString();
+        LaneSettings lane = plugin.parseConfig(value).lane().orElseThrow();
+        assertThat(lane.upstreamId()).contains("1");
     }
 
     @Test
