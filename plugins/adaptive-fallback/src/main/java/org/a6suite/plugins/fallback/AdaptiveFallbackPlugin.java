@@ -112,6 +112,11 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
 
     @Override
     public Requirements requirements(FallbackConfig config) {
+        if (config.lane().isPresent()) {
+            // Lane mode reads only the request (pre-req and lane); asking for variables would cost an ExtraInfo
+            // exchange per variable on every pre-req call.
+            return Requirements.NONE;
+        }
         List<String> vars = new ArrayList<>(RequestFacts.varsFor(config.key()));
         vars.addAll(List.of(RouteState.ID_VAR, VAR_BALANCER_IP, VAR_BALANCER_PORT, VAR_UPSTREAM_RESPONSE_TIME));
         return new Requirements(java.util.Set.copyOf(vars), false, true);
