@@ -81,6 +81,8 @@ import org.slf4j.LoggerFactory;
 public final class LaneProxy {
 
     private static final Logger LOG = LoggerFactory.getLogger(LaneProxy.class);
+    /** The longest a route's first request waits for its upstream's first read from etcd. */
+    private static final Duration FIRST_READ_WAIT = Duration.ofSeconds(1);
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
             "trailer", "transfer-encoding", "upgrade", "content-length", "http2-settings", "x-a6-lane",
             RouteState.ID_HEADER);
@@ -203,7 +205,9 @@ public final class LaneProxy {
         LaneRoute route = route(routeId, config);
         CompletableFuture<Optional<WeightedBalancer>> ready = route.watcher
                 .filter(w -> !w.firstRead().isDone())
-                .map(w -> w.firstRead().thenApply(x -> route.upstream.get()))
+                // bounded: an unreachable etcd must not hold the request (the fallback answers instead)
+                .map(w -> w.firstRead().copy().completeOnTimeout(null, FIRST_READ_WAIT.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS).thenApply(x -> route.upstream.get()))
                 .orElseGet(() -> CompletableFuture.completedFuture(route.upstream.get()));
         return ready.thenCompose(balancer -> {
             if (balancer.isEmpty()) {
@@ -273,7 +277,9 @@ public final class LaneProxy {
             Duration budget = route.budget(balancer);
             OutcomeClassifier<Attempted> classifier = this::classify;
             DeadlineCall<Attempted> one = this::attempt;
-            DeadlineCall<Attempted> hedged = route.hedge.map(h -> h.decorate(one, one, classifier)).orElse(one);
+            // Hedging sends a second copy while the first may be in progress: idempotent requests only.
+            DeadlineCall<Attempted> hedged = route.hedge.filter(h -> idempotent)
+                    .map(h -> h.decorate(one, one, classifier)).orElse(one);
             DeadlineCall<Attempted> retried = route.retry.decorate(hedged, classifier);
             DeadlineCall<Attempted> bounded = Deadlines.withAttemptTimeout(retried, () -> budget, scheduler);
             CompletableFuture<Attempted> running = bounded.call(Deadline.never(ticker)).toCompletableFuture();
