@@ -15,12 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback HTTP/1.1 backend with keep-alive whose misbehaviour a test switches at run time: answer, hang, 503,
- * reset the connection after reading the request, or drip the body one byte every 100 ms. Blocking sockets, one
+ * reset the connection after reading the request, drip the body one byte every 100 ms, send a large body, or stream
+ * two server-sent events {@link #STREAM_PAUSE} apart. Blocking sockets, one
  * virtual thread per connection. Answers name the backend, so a test sees which node served a request.
  */
 final class FaultyBackend implements AutoCloseable {
 
-    enum Mode { OK, HANG, STATUS_503, RESET, DRIP }
+    enum Mode { OK, HANG, STATUS_503, RESET, DRIP, BIG, STREAM }
+
+    /** The body size of {@link Mode#BIG}: above the lane's default commit point (64 KiB). */
+    static final int BIG_BYTES = 300_000;
+    /** The pause of {@link Mode#STREAM} between its two events. */
+    static final java.time.Duration STREAM_PAUSE = java.time.Duration.ofMillis(1500);
 
     /** One request as the backend read it. */
     record Seen(String method, String path, String authorization) {
@@ -112,6 +118,25 @@ final class FaultyBackend implements AutoCloseable {
                         s.setSoLinger(true, 0);
                         return;
                     }
+                    case BIG -> {
+                        byte[] big = new byte[BIG_BYTES];
+                        for (int i = 0; i < big.length; i++) {
+                            big[i] = (byte) ('a' + i % 26);
+                        }
+                        out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: "
+                                + big.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(big);
+                        out.flush();
+                    }
+                    case STREAM -> {
+                        out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        chunk(out, "data: 1\n\n");
+                        Thread.sleep(STREAM_PAUSE.toMillis());
+                        chunk(out, "data: 2\n\n");
+                        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
                     case DRIP -> {
                         out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n")
                                 .getBytes(StandardCharsets.US_ASCII));
@@ -129,6 +154,14 @@ final class FaultyBackend implements AutoCloseable {
         } finally {
             open.remove(s);
         }
+    }
+
+    private static void chunk(OutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     private void respond(OutputStream out, int status, String body) throws IOException {

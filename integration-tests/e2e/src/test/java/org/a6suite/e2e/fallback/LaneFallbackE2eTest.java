@@ -290,6 +290,37 @@ class LaneFallbackE2eTest {
     }
 
     @Test
+    void shouldStreamABodyLargerThanTheCommitPointIntact() throws Exception {
+        a.mode(Mode.BIG);
+        b.mode(Mode.BIG);
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/items/big"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).hasSize(FaultyBackend.BIG_BYTES);
+        for (int i = 0; i < r.body().length; i += 997) {
+            assertThat(r.body()[i]).isEqualTo((byte) ('a' + i % 26));
+        }
+    }
+
+    @Test
+    void shouldRelayAnEventStreamChunkByChunk() throws Exception {
+        a.mode(Mode.STREAM);
+        b.mode(Mode.STREAM);
+        long t0 = System.nanoTime();
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(
+                gateway.baseUri().resolve("/items/events")).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).contains("text/event-stream");
+        var lines = r.body().iterator();
+        assertThat(lines.next()).isEqualTo("data: 1");
+        // the first event arrived while the backend still holds the second one back
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(FaultyBackend.STREAM_PAUSE);
+        assertThat(lines.next()).isEmpty();
+        assertThat(lines.next()).isEqualTo("data: 2");
+    }
+
+    @Test
     void shouldReportEveryAttemptPerNodeToTheHealthPipeline() throws Exception {
         warmUp();
         a.mode(Mode.HANG);

@@ -209,15 +209,44 @@ public final class LaneProxy {
                 .map(w -> w.firstRead().copy().completeOnTimeout(null, FIRST_READ_WAIT.toMillis(),
                         java.util.concurrent.TimeUnit.MILLISECONDS).thenApply(x -> route.upstream.get()))
                 .orElseGet(() -> CompletableFuture.completedFuture(route.upstream.get()));
-        return ready.thenCompose(balancer -> {
-            if (balancer.isEmpty()) {
+        if (ready.isDone()) {
+            return start(request, config, state, routeId, permitted, route, ready.join());
+        }
+        // Waiting for the first read: a cancellation (the client went away) must still reach the call started later.
+        CompletableFuture<LaneResponse> result = new CompletableFuture<>();
+        ready.whenComplete((balancer, error) -> {
+            if (result.isDone()) {
                 release(state, permitted);
-                return CompletableFuture.completedFuture(fallbackOr(request, config, state, routeId,
-                        () -> problem(502, "Bad Gateway", "no upstream " + route.upstreamKey + " to proxy to",
-                                "no_upstream")));
+                return;
             }
-            return new Call(request, config, state, routeId, permitted, route, balancer.get()).start();
+            CompletableFuture<LaneResponse> call = start(request, config, state, routeId, permitted, route,
+                    error == null ? balancer : Optional.empty());
+            result.whenComplete((r, e) -> {
+                if (result.isCancelled()) {
+                    call.cancel(false);
+                }
+            });
+            call.whenComplete((r, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(r);
+                }
+            });
         });
+        return result;
+    }
+
+    private CompletableFuture<LaneResponse> start(RequestView request, FallbackConfig config, RouteState state,
+                                                  String routeId, boolean permitted, LaneRoute route,
+                                                  Optional<WeightedBalancer> balancer) {
+        if (balancer.isEmpty()) {
+            release(state, permitted);
+            return CompletableFuture.completedFuture(fallbackOr(request, config, state, routeId,
+                    () -> problem(502, "Bad Gateway", "no upstream " + route.upstreamKey + " to proxy to",
+                            "no_upstream")));
+        }
+        return new Call(request, config, state, routeId, permitted, route, balancer.get()).start();
     }
 
     private static void release(RouteState state, boolean permitted) {
