@@ -65,6 +65,11 @@ final class FaultyBackend implements AutoCloseable {
         return count.get();
     }
 
+    /** Connections the backend still holds open. */
+    int openConnections() {
+        return open.size();
+    }
+
     List<Seen> seen() {
         return List.copyOf(seen);
     }

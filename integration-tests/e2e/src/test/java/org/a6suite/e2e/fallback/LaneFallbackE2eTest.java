@@ -321,6 +321,20 @@ class LaneFallbackE2eTest {
     }
 
     @Test
+    void shouldCloseTheUpstreamConnectionWhenTheClientGoesAwayMidStream() throws Exception {
+        a.mode(Mode.STREAM);
+        b.mode(Mode.STREAM);
+        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/items/ev"))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        java.io.InputStream body = r.body();
+        assertThat(new String(body.readNBytes(7), UTF_8)).isEqualTo("data: 1");
+        assertThat(a.openConnections() + b.openConnections()).isEqualTo(1);
+        body.close(); // the client goes away before the second event
+        await().atMost(FaultyBackend.STREAM_PAUSE.plusSeconds(2))
+                .until(() -> a.openConnections() + b.openConnections() == 0);
+    }
+
+    @Test
     void shouldReportEveryAttemptPerNodeToTheHealthPipeline() throws Exception {
         warmUp();
         a.mode(Mode.HANG);
