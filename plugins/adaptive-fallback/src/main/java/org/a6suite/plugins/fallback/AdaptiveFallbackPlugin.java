@@ -2,8 +2,11 @@ package org.a6suite.plugins.fallback;
 
 import static java.util.Objects.requireNonNull;
 
+import io.etcd.jetcd.Client;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.a6suite.plugin.Body;
@@ -41,6 +46,8 @@ import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.resilience.Outcome;
 import org.a6suite.resilience.Scheduler;
 import org.a6suite.resilience.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code adaptive-fallback}: stale-if-error and static fallbacks for routes APISIX proxies itself.
@@ -59,7 +66,7 @@ import org.a6suite.resilience.Ticker;
  */
 public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AdaptiveFallbackPlugin.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AdaptiveFallbackPlugin.class);
 
     public static final String NAME = "adaptive-fallback";
     public static final String MARK_HEADER = "X-A6-Fallback";
@@ -81,7 +88,7 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     private final Object laneLock = new Object();
     private LaneProxy laneProxy;
     private OutboundClient outboundClient;
-    private io.etcd.jetcd.Client etcd;
+    private Client etcd;
     private final ConcurrentHashMap<String, EtcdUpstreamWatcher> watchers = new ConcurrentHashMap<>();
 
     /** Etcd endpoints of APISIX's configuration, comma-separated; default {@code A6_HEALTH_ETCD_ENDPOINTS}. */
@@ -167,13 +174,13 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
                     String endpoints = env(ETCD_ENDPOINTS).or(() -> env("A6_HEALTH_ETCD_ENDPOINTS"))
                             .orElseThrow(() -> new IllegalStateException(ETCD_ENDPOINTS + " is not set (expected: "
                                     + "comma-separated http://host:port of APISIX's etcd, for lane.upstream_id)"));
-                    etcd = io.etcd.jetcd.Client.builder().endpoints(java.util.Arrays.stream(endpoints.split(","))
-                            .map(String::trim).filter(e -> !e.isEmpty()).map(java.net.URI::create)
-                            .toArray(java.net.URI[]::new)).build();
+                    etcd = Client.builder().endpoints(Arrays.stream(endpoints.split(","))
+                            .map(String::trim).filter(e -> !e.isEmpty()).map(URI::create)
+                            .toArray(URI[]::new)).build();
                 }
                 String prefix = env(ETCD_PREFIX).orElse("/apisix");
-                java.util.concurrent.ScheduledExecutorService timer = environment != null ? environment.scheduler()
-                        : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                ScheduledExecutorService timer = environment != null ? environment.scheduler()
+                        : Executors.newSingleThreadScheduledExecutor(r -> {
                             Thread t = new Thread(r, "a6-fallback-etcd");
                             t.setDaemon(true);
                             return t;

@@ -15,12 +15,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.a6suite.http.OutboundClient;
@@ -162,7 +165,7 @@ public final class LaneProxy {
             this.adaptive = AdaptiveTimeout.of(lane.attemptTimeout(), ticker);
             this.retry = Retry.of(RetryConfig.builder().maxAttempts(1 + lane.retries()).baseBackoff(Duration.ZERO)
                     .maxBackoff(Duration.ZERO).build(), Optional.of(RetryBudget.of(RetryBudgetConfig.DEFAULT, ticker)),
-                    new java.util.Random(), scheduler);
+                    new Random(), scheduler);
             this.hedge = lane.hedge().map(h -> Hedge.of(HedgeDelay.percentile(adaptive, latencyKey, h.percentile(),
                     h.warmupDelay()), HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(h.maxExtraLoad())
                     .build(), ticker), scheduler));
@@ -207,7 +210,7 @@ public final class LaneProxy {
                 .filter(w -> !w.firstRead().isDone())
                 // bounded: an unreachable etcd must not hold the request (the fallback answers instead)
                 .map(w -> w.firstRead().copy().completeOnTimeout(null, FIRST_READ_WAIT.toMillis(),
-                        java.util.concurrent.TimeUnit.MILLISECONDS).thenApply(x -> route.upstream.get()))
+                        TimeUnit.MILLISECONDS).thenApply(x -> route.upstream.get()))
                 .orElseGet(() -> CompletableFuture.completedFuture(route.upstream.get()));
         if (ready.isDone()) {
             return start(request, config, state, routeId, permitted, route, ready.join());
@@ -615,8 +618,7 @@ public final class LaneProxy {
 
     private static Throwable unwrap(Throwable t) {
         Throwable c = t;
-        while ((c instanceof java.util.concurrent.CompletionException
-                || c instanceof java.util.concurrent.ExecutionException) && c.getCause() != null) {
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
             c = c.getCause();
         }
         return c;
