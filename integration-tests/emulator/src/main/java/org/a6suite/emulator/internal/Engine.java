@@ -55,6 +55,9 @@ public final class Engine {
             "location", "server", "www-authenticate", "content-encoding", "content-type", "content-location",
             "content-language");
     private static final Set<String> NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
+    /** lua-resty-http with no {@code set_timeout}: the cosocket defaults, 60 s to connect, per send, per receive. */
+    private static final EmulatorUpstream.Timeout LUA_SOCKET_DEFAULT = new EmulatorUpstream.Timeout(
+            java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(60));
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "transfer-encoding", "te", "upgrade", "trailer");
     /** Upstream response headers nginx's proxy module hides from the client ({@code ngx_http_proxy_hide_headers}). */
@@ -482,6 +485,14 @@ public final class Engine {
     /**
      * ext-plugin-post-resp (§6, s05): APISIX fetches the upstream itself (lower-case client headers, client Host, no
      * X-Real-IP/X-Forwarded-For, only the picked node, no retries), then HTTPRespCall, then applies the reply.
+     *
+     * <p>As {@code apisix/plugins/ext-plugin-post-resp.lua} (3.18.0) does it with lua-resty-http: {@code http.new()}
+     * and no {@code set_timeout} ("TODO: set timeout"), so the cosocket defaults apply ({@code lua_socket_connect_timeout},
+     * {@code lua_socket_send_timeout}, {@code lua_socket_read_timeout}: 60 s each, which APISIX's nginx template does
+     * not change; the read timeout bounds each receive, i.e. the gap between reads), the route's and upstream's
+     * {@code timeout} ignored; a new connection for every request, closed afterwards ("TODO: keepalive"); no retry on
+     * another node, nor of a stale connection (there is none); any failure (refused, reset, timed out) is a 502, never
+     * a 504. No passive health check is fed: nginx did not proxy.
      */
     private CompletableFuture<EmulatorResponse> postResp(RequestState s, RouteEntry e, ExtPluginConf conf) {
         List<Header> out = new ArrayList<>();
@@ -499,8 +510,8 @@ public final class Engine {
         }
         s.balancerIp = node.get().host();
         s.balancerPort = node.get().port();
-        return upstreams.send(node.get(), EmulatorUpstream.Timeout.DEFAULT, s.method, s.upstreamTarget(),
-                out, s.body).thenCompose(reply -> reply.body().aggregate()
+        return upstreams.sendOnNewConnection(node.get(), LUA_SOCKET_DEFAULT, s.method, s.upstreamTarget(), out,
+                s.body).thenCompose(reply -> reply.body().aggregate()
                         .thenApply(body -> new UpstreamResponse(reply.status(), reply.headers(), body)))
                 .handle((resp, error) -> {
                     if (error != null) {

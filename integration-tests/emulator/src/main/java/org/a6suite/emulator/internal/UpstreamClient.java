@@ -96,7 +96,7 @@ final class UpstreamClient {
      */
     CompletableFuture<UpstreamReply> send(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout,
                                           String method, String target, List<Header> headers, byte[] body) {
-        Request request = new Request(node, timeout, method, target, headers, body);
+        Request request = new Request(node, timeout, method, target, headers, body, true);
         Optional<Channel> pooled = takeIdle(node);
         if (pooled.isEmpty()) {
             return connect(request);
@@ -113,8 +113,19 @@ final class UpstreamClient {
         });
     }
 
+    /**
+     * Sends one request the way {@code ext-plugin-post-resp} does (lua-resty-http from
+     * {@code apisix/plugins/ext-plugin-post-resp.lua}): always on a new connection, closed once the response was read
+     * ({@code close(http_obj)}, "TODO: keepalive"), and with no second try of any kind: a failure is the answer.
+     */
+    CompletableFuture<UpstreamReply> sendOnNewConnection(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout,
+                                                         String method, String target, List<Header> headers,
+                                                         byte[] body) {
+        return connect(new Request(node, timeout, method, target, headers, body, false));
+    }
+
     private record Request(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout, String method, String target,
-                           List<Header> headers, byte[] body) {
+                           List<Header> headers, byte[] body, boolean keepAlive) {
     }
 
     private CompletableFuture<UpstreamReply> connect(Request request) {
@@ -357,7 +368,7 @@ final class UpstreamClient {
             ch.pipeline().remove(WRITE_TIMEOUT);
             ch.pipeline().remove(EXCHANGE);
             ch.config().setAutoRead(true);
-            if (keepAlive && ch.isActive() && ch.attr(REQUESTS).get() < KEEPALIVE_REQUESTS) {
+            if (request.keepAlive() && keepAlive && ch.isActive() && ch.attr(REQUESTS).get() < KEEPALIVE_REQUESTS) {
                 putIdle(request.node(), ch);
             } else {
                 ch.close();

@@ -2,19 +2,26 @@ package org.a6suite.plugins.fallback;
 
 import static java.util.Objects.requireNonNull;
 
+import io.etcd.jetcd.Client;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.Plugin;
@@ -29,11 +36,18 @@ import org.a6suite.plugin.ResponseView;
 import org.a6suite.plugins.fallback.internal.CacheKey;
 import org.a6suite.plugins.fallback.internal.CachedResponse;
 import org.a6suite.plugins.fallback.internal.ConfigParser;
+import org.a6suite.plugins.fallback.internal.EtcdUpstreamWatcher;
+import org.a6suite.plugins.fallback.internal.LaneProxy;
 import org.a6suite.plugins.fallback.internal.RequestFacts;
 import org.a6suite.plugins.fallback.internal.RouteRegistry;
 import org.a6suite.plugins.fallback.internal.RouteState;
+import org.a6suite.http.OutboundClient;
+import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.resilience.Outcome;
+import org.a6suite.resilience.Scheduler;
 import org.a6suite.resilience.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code adaptive-fallback}: stale-if-error and static fallbacks for routes APISIX proxies itself.
@@ -52,6 +66,8 @@ import org.a6suite.resilience.Ticker;
  */
 public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdaptiveFallbackPlugin.class);
+
     public static final String NAME = "adaptive-fallback";
     public static final String MARK_HEADER = "X-A6-Fallback";
 
@@ -68,6 +84,17 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     private volatile PluginMetrics metrics = PluginMetrics.NOOP;
     private volatile org.a6suite.plugin.HealthSnapshots health = org.a6suite.plugin.HealthSnapshots.NONE;
     private volatile java.time.Clock wallClock = java.time.Clock.systemUTC();
+    private volatile PluginEnvironment environment;
+    private final Object laneLock = new Object();
+    private LaneProxy laneProxy;
+    private OutboundClient outboundClient;
+    private Client etcd;
+    private final ConcurrentHashMap<String, EtcdUpstreamWatcher> watchers = new ConcurrentHashMap<>();
+
+    /** Etcd endpoints of APISIX's configuration, comma-separated; default {@code A6_HEALTH_ETCD_ENDPOINTS}. */
+    public static final String ETCD_ENDPOINTS = "A6_FALLBACK_ETCD_ENDPOINTS";
+    /** APISIX's etcd prefix; default {@code /apisix}. */
+    public static final String ETCD_PREFIX = "A6_FALLBACK_ETCD_PREFIX";
 
     /** For {@link java.util.ServiceLoader}: the system ticker. */
     public AdaptiveFallbackPlugin() {
@@ -92,6 +119,11 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
 
     @Override
     public Requirements requirements(FallbackConfig config) {
+        if (config.lane().isPresent()) {
+            // Lane mode reads only the request (pre-req and lane); asking for variables would cost an ExtraInfo
+            // exchange per variable on every pre-req call.
+            return Requirements.NONE;
+        }
         List<String> vars = new ArrayList<>(RequestFacts.varsFor(config.key()));
         vars.addAll(List.of(RouteState.ID_VAR, VAR_BALANCER_IP, VAR_BALANCER_PORT, VAR_UPSTREAM_RESPONSE_TIME));
         return new Requirements(java.util.Set.copyOf(vars), false, true);
@@ -103,11 +135,82 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         this.metrics = environment.metrics();
         this.health = environment.health();
         this.wallClock = environment.clock();
+        this.environment = environment;
+    }
+
+    @Override
+    public void close() {
+        synchronized (laneLock) {
+            watchers.values().forEach(EtcdUpstreamWatcher::close);
+            watchers.clear();
+            if (etcd != null) {
+                etcd.close();
+            }
+            if (outboundClient != null) {
+                outboundClient.close();
+            }
+        }
+    }
+
+    /** The lane's proxy, made on first use: one keep-alive pool shared by every lane route of this runner. */
+    private LaneProxy laneProxy() {
+        synchronized (laneLock) {
+            if (laneProxy == null) {
+                outboundClient = OutboundClient.of(OutboundClientConfig.builder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .maxConnectionsPerOrigin(1024)
+                        .build());
+                laneProxy = new LaneProxy(outboundClient, ticker, Scheduler.shared(), () -> outcomes, () -> health,
+                        wallClock, this::watcher, new LaneFallbacks());
+            }
+            return laneProxy;
+        }
+    }
+
+    private EtcdUpstreamWatcher watcher(String upstreamId) {
+        return watchers.computeIfAbsent(upstreamId, id -> {
+            synchronized (laneLock) {
+                if (etcd == null) {
+                    String endpoints = env(ETCD_ENDPOINTS).or(() -> env("A6_HEALTH_ETCD_ENDPOINTS"))
+                            .orElseThrow(() -> new IllegalStateException(ETCD_ENDPOINTS + " is not set (expected: "
+                                    + "comma-separated http://host:port of APISIX's etcd, for lane.upstream_id)"));
+                    etcd = Client.builder().endpoints(Arrays.stream(endpoints.split(","))
+                            .map(String::trim).filter(e -> !e.isEmpty()).map(URI::create)
+                            .toArray(URI[]::new)).build();
+                }
+                String prefix = env(ETCD_PREFIX).orElse("/apisix");
+                ScheduledExecutorService timer = environment != null ? environment.scheduler()
+                        : Executors.newSingleThreadScheduledExecutor(r -> {
+                            Thread t = new Thread(r, "a6-fallback-etcd");
+                            t.setDaemon(true);
+                            return t;
+                        });
+                return new EtcdUpstreamWatcher(etcd, prefix, id, timer);
+            }
+        });
+    }
+
+    private Optional<String> env(String name) {
+        PluginEnvironment e = environment;
+        return e == null ? Optional.empty() : e.getenv(name).filter(v -> !v.isBlank());
     }
 
     /** The state of a route, for tests and diagnostics. */
     public Optional<RouteState> routeState(String routeId) {
         return routes.find(routeId);
+    }
+
+    /**
+     * The attempt budget the next lane request of {@code routeId} ({@code route#1}) gets: the adaptive attempt
+     * timeout capped by the upstream's timeouts. For tests and diagnostics; empty before the route's first lane call.
+     */
+    public Optional<Duration> laneBudget(String routeId) {
+        synchronized (laneLock) {
+            if (laneProxy == null) {
+                return Optional.empty();
+            }
+        }
+        return laneProxy.budget(routeId);
     }
 
     // ------------------------------------------------------------------ pre-req
@@ -118,6 +221,9 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         String routeId = context.routeId().orElse(DEFAULT_ROUTE);
         RouteState state = routes.state(routeId, config);
         boolean upstreamDown = healthSaysDown(config, routeId);
+        if (config.lane().isPresent()) {
+            return done(laneDecision(request, config, routeId, state, upstreamDown));
+        }
         if (!upstreamDown && state.admit(config.halfOpenShare()) == RouteState.Admission.ADMIT) {
             String id = idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
             if (state.track(id)) {
@@ -134,6 +240,94 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     }
 
     /**
+     * Lane mode's pre-req: an admitted request goes to the lane (which takes the breaker permission), a rejected one
+     * gets its fallback here, without the lane round trip. Without a fallback it goes to the lane anyway, which then
+     * tries the upstream (APISIX would too).
+     */
+    private RequestDecision laneDecision(RequestView request, FallbackConfig config, String routeId, RouteState state,
+                                         boolean upstreamDown) {
+        config.lane().flatMap(LaneSettings::upstreamId).ifPresent(id -> {
+            try {
+                watcher(id); // start reading the upstream before the first request reaches the lane
+            } catch (IllegalStateException e) {
+                LOG.warn("adaptive-fallback {}: {}", routeId, e.getMessage());
+            }
+        });
+        if (upstreamDown || !state.wouldAdmit(config.halfOpenShare())) {
+            RequestFacts facts = RequestFacts.of(request, config.key());
+            Optional<RequestDecision> fallback = cachedFor(state, config, facts)
+                    .<RequestDecision>map(c -> stopFrom(c, state.now(), routeId))
+                    .or(() -> config.staticResponse().map(s -> stopFrom(s, routeId)));
+            if (fallback.isPresent()) {
+                return fallback.get();
+            }
+        }
+        return RequestDecision.rewrite().toLane().build();
+    }
+
+    // ------------------------------------------------------------------ lane
+
+    @Override
+    public CompletionStage<LaneResponse> onLane(RequestView request, FallbackConfig config, CallContext context) {
+        if (config.lane().isEmpty()) {
+            return Plugin.super.onLane(request, config, context);
+        }
+        String routeId = context.routeId().orElse(DEFAULT_ROUTE);
+        RouteState state = routes.state(routeId, config);
+        boolean permitted = state.breaker().tryAcquirePermission();
+        if (!permitted) {
+            Optional<LaneResponse> fallback = new LaneFallbacks().answer(request, config, state, routeId);
+            if (fallback.isPresent()) {
+                return done(fallback.get());
+            }
+        }
+        try {
+            return laneProxy().proxy(request, config, state, routeId, permitted);
+        } catch (IllegalStateException e) {
+            LOG.warn("adaptive-fallback {}: {}", routeId, e.getMessage());
+            if (permitted) {
+                state.record(Outcome.ignored(), Duration.ZERO);
+            }
+            return done(new LaneFallbacks().answer(request, config, state, routeId).orElseGet(() ->
+                    LaneResponse.whole(502, Headers.of("content-type", "application/problem+json"), Body.of(
+                            "{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,"
+                            + "\"reason\":\"no_upstream\"}"))));
+        }
+    }
+
+    /** The cache and the static answer, for the lane. */
+    private final class LaneFallbacks implements LaneProxy.Fallbacks {
+        @Override
+        public Optional<LaneResponse> answer(RequestView request, FallbackConfig config, RouteState state,
+                                             String routeId) {
+            RequestFacts facts = RequestFacts.of(request, config.key());
+            Optional<LaneResponse> cached = cachedFor(state, config, facts).map(c -> {
+                served(routeId, "cache");
+                return (LaneResponse) LaneResponse.whole(c.status(), c.headers().with(MARK_HEADER, "cache")
+                        .with("Age", Long.toString(c.ageSeconds(state.now()))), c.body());
+            });
+            return cached.or(() -> config.staticResponse().map(s -> {
+                served(routeId, "static");
+                return LaneResponse.whole(Math.max(200, s.status()), s.headers().with("content-type",
+                        s.contentType()).with(MARK_HEADER, "static"), s.body());
+            }));
+        }
+
+        @Override
+        public void store(RequestView request, FallbackConfig config, RouteState state, int status, Headers headers,
+                          Body body) {
+            RequestFacts facts = RequestFacts.of(request, config.key());
+            if (!config.goodStatuses().contains(status) || !config.methods().contains(request.method())
+                    || !facts.keyable(config.key()) || body.size() > config.cache().maxBodyBytes()
+                    || (headers.contains("set-cookie") && !config.cache().cacheSetCookie())
+                    || forbidsStoring(headers)) {
+                return;
+            }
+            state.store(facts.cacheKey(), CachedResponse.of(status, headers, body, state.now()));
+        }
+    }
+
+    /**
      * True when the health reporter's latest snapshot (fresh enough) says every node of the route's upstream is
      * failing. No traffic reaches a node while this holds only if a fallback answers; the reporter keeps seeing
      * APISIX's health checks and other routes' traffic, and a node with no requests is not failing, so the gate
@@ -144,7 +338,8 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         if (!gate.enabled()) {
             return false;
         }
-        String upstreamKey = config.upstreamKey().or(() -> defaultUpstreamKey(routeId)).orElse(null);
+        String upstreamKey = config.lane().flatMap(LaneSettings::upstreamId).map(id -> "upstreams/" + id)
+                .or(config::upstreamKey).or(() -> defaultUpstreamKey(routeId)).orElse(null);
         if (upstreamKey == null) {
             return false;
         }

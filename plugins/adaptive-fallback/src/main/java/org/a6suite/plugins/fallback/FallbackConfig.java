@@ -29,12 +29,15 @@ import org.a6suite.resilience.BreakerConfig;
  * @param replaceFailures   whether post-resp replaces failure responses with a fallback; default true
  * @param upstreamKey       the health-document upstream key for outcomes and health snapshots ({@code upstreams/1});
  *                          default {@code routes/<route id>}
- * @param healthGate        when the health reporter's snapshot opens the fallback path on its own
+ * @param healthGate        when the health reporter's snapshot opens the fallback path on its own; in lane mode
+ *                          also which nodes the lane skips
+ * @param lane              lane mode: pre-req hands admitted requests to the runner's HTTP lane, which proxies them
+ *                          to the upstream named here; empty: the route's own upstream (APISIX proxies)
  */
 public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings cache, StatusSet goodStatuses,
         StatusSet failureStatuses, BreakerConfig breaker, double halfOpenShare, Duration unansweredTimeout,
         Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey,
-        HealthGate healthGate) {
+        HealthGate healthGate, Optional<LaneSettings> lane) {
 
     public FallbackConfig {
         requireNonNull(key, "key");
@@ -47,6 +50,16 @@ public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings
         requireNonNull(staticResponse, "staticResponse");
         requireNonNull(upstreamKey, "upstreamKey");
         requireNonNull(healthGate, "healthGate");
+        requireNonNull(lane, "lane");
+    }
+
+    /** The configuration without lane mode (post-resp and tests). */
+    public FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings cache, StatusSet goodStatuses,
+            StatusSet failureStatuses, BreakerConfig breaker, double halfOpenShare, Duration unansweredTimeout,
+            Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey,
+            HealthGate healthGate) {
+        this(key, methods, cache, goodStatuses, failureStatuses, breaker, halfOpenShare, unansweredTimeout,
+                staticResponse, replaceFailures, upstreamKey, healthGate, Optional.empty());
     }
 
     /**

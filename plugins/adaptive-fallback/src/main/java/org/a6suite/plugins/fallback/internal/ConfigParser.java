@@ -17,8 +17,10 @@ import org.a6suite.plugins.fallback.CacheSettings;
 import org.a6suite.plugins.fallback.FallbackConfig;
 import org.a6suite.plugins.fallback.HealthGate;
 import org.a6suite.plugins.fallback.KeySpec;
+import org.a6suite.plugins.fallback.LaneSettings;
 import org.a6suite.plugins.fallback.StaticResponse;
 import org.a6suite.plugins.fallback.StatusSet;
+import org.a6suite.resilience.AdaptiveTimeoutConfig;
 import org.a6suite.resilience.BreakerConfig;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -30,7 +32,12 @@ public final class ConfigParser {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Set<String> TOP = Set.of("key", "methods", "cache", "good_statuses", "failure_statuses",
-            "breaker", "unanswered_timeout", "static", "replace_failures", "upstream_key", "health");
+            "breaker", "unanswered_timeout", "static", "replace_failures", "upstream_key", "health", "lane");
+    private static final Set<String> LANE = Set.of("upstream_id", "upstream", "attempt_timeout", "retries", "hedge",
+            "commit_bytes");
+    private static final Set<String> ATTEMPT = Set.of("percentile", "multiplier", "floor", "ceiling", "min_samples",
+            "warmup", "window");
+    private static final Set<String> HEDGE = Set.of("percentile", "warmup_delay", "max_extra_load");
     private static final Set<String> HEALTH = Set.of("enabled", "error_rate", "min_requests", "max_age");
     private static final Set<String> KEY = Set.of("args", "headers");
     private static final Set<String> CACHE = Set.of("max_entries", "max_body_bytes", "max_age", "cache_set_cookie");
@@ -94,7 +101,90 @@ public final class ConfigParser {
             upstreamKey = Optional.of(text);
         }
         return new FallbackConfig(key, methods, cache, good, failure, breaker, share, unanswered, staticResponse,
-                replace, upstreamKey, parseHealth(root.get("health")));
+                replace, upstreamKey, parseHealth(root.get("health")), parseLane(root.get("lane")));
+    }
+
+    private static Optional<LaneSettings> parseLane(JsonNode node) throws PluginConfigException {
+        requireObject("lane", node, LANE);
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        Optional<String> id = Optional.empty();
+        Optional<UpstreamSpec> inline = Optional.empty();
+        if (node.hasNonNull("upstream_id")) {
+            JsonNode v = node.get("upstream_id");
+            String text = v.isIntegralNumber() ? v.asString() : text("lane.upstream_id", v);
+            if (!text.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw PluginConfigException.invalid("lane.upstream_id", text, "an APISIX upstream id such as 1");
+            }
+            id = Optional.of(text);
+        }
+        if (node.hasNonNull("upstream")) {
+            try {
+                inline = Optional.of(UpstreamSpec.parse("lane.upstream", node.get("upstream")));
+            } catch (IllegalArgumentException e) {
+                String message = e.getMessage();
+                int colon = message.indexOf(": ");
+                throw colon > 0 ? new PluginConfigException(message.substring(0, colon),
+                        message.substring(colon + 2), e) : new PluginConfigException("lane.upstream", message, e);
+            }
+        }
+        if (id.isPresent() == inline.isPresent()) {
+            throw PluginConfigException.invalid("lane", id.isPresent() ? "both upstream_id and upstream" : "neither",
+                    "exactly one of upstream_id (an APISIX upstream in etcd) and upstream (inline nodes)");
+        }
+        JsonNode a = node.get("attempt_timeout");
+        requireObject("lane.attempt_timeout", a, ATTEMPT);
+        AdaptiveTimeoutConfig.Builder at = AdaptiveTimeoutConfig.builder().percentile(99).multiplier(2)
+                .floor(Duration.ofMillis(50)).ceiling(Duration.ofSeconds(60)).minSamples(20)
+                .warmupTimeout(Duration.ofSeconds(5)).window(Duration.ofSeconds(60));
+        if (a != null && !a.isNull()) {
+            if (a.has("percentile")) {
+                at.percentile(percent("lane.attempt_timeout.percentile", a.get("percentile"), 99));
+            }
+            if (a.has("multiplier")) {
+                double m = number("lane.attempt_timeout.multiplier", a.get("multiplier"));
+                if (!(m >= 1 && m <= 100)) {
+                    throw PluginConfigException.invalid("lane.attempt_timeout.multiplier", m, "1..100");
+                }
+                at.multiplier(m);
+            }
+            at.floor(seconds("lane.attempt_timeout.floor", a.get("floor"), Duration.ofMillis(50),
+                    Duration.ofMillis(1), Duration.ofSeconds(3600)));
+            at.ceiling(seconds("lane.attempt_timeout.ceiling", a.get("ceiling"), Duration.ofSeconds(60),
+                    Duration.ofMillis(1), Duration.ofSeconds(3600)));
+            at.minSamples(integer("lane.attempt_timeout.min_samples", a.get("min_samples"), 20, 1, 100_000));
+            at.warmupTimeout(seconds("lane.attempt_timeout.warmup", a.get("warmup"), Duration.ofSeconds(5),
+                    Duration.ofMillis(1), Duration.ofSeconds(3600)));
+            at.window(seconds("lane.attempt_timeout.window", a.get("window"), Duration.ofSeconds(60),
+                    Duration.ofSeconds(1), Duration.ofSeconds(3600)));
+        }
+        AdaptiveTimeoutConfig attempt;
+        try {
+            attempt = at.build();
+        } catch (IllegalArgumentException e) {
+            throw new PluginConfigException("lane.attempt_timeout", e.getMessage(), e);
+        }
+        int retries = integer("lane.retries", node.get("retries"), 1, 0, 5);
+        JsonNode h = node.get("hedge");
+        requireObject("lane.hedge", h, HEDGE);
+        Optional<LaneSettings.HedgeSettings> hedge = Optional.empty();
+        if (h != null && !h.isNull()) {
+            double p = h.has("percentile") ? number("lane.hedge.percentile", h.get("percentile")) : 95;
+            if (!(p > 0 && p < 100)) {
+                throw PluginConfigException.invalid("lane.hedge.percentile", p, "0 < percentile < 100");
+            }
+            double load = h.has("max_extra_load") ? number("lane.hedge.max_extra_load", h.get("max_extra_load"))
+                    : 0.05;
+            if (!(load > 0 && load <= 1)) {
+                throw PluginConfigException.invalid("lane.hedge.max_extra_load", load, "0 < load <= 1");
+            }
+            hedge = Optional.of(new LaneSettings.HedgeSettings(p, seconds("lane.hedge.warmup_delay",
+                    h.get("warmup_delay"), Duration.ofSeconds(1), Duration.ofMillis(1), Duration.ofSeconds(3600)),
+                    load));
+        }
+        int commit = integer("lane.commit_bytes", node.get("commit_bytes"), 65_536, 0, 16 << 20);
+        return Optional.of(new LaneSettings(id, inline, attempt, retries, hedge, commit));
     }
 
     private static HealthGate parseHealth(JsonNode node) throws PluginConfigException {

@@ -107,6 +107,18 @@ public final class RouteState {
         };
     }
 
+    /**
+     * Lane mode's pre-req check, which takes no permission (the lane does, so a request that a later plugin rejects
+     * holds none): closed lets everything through; open or half-open only every 1/share-th request, to probe.
+     */
+    public boolean wouldAdmit(double share) {
+        return switch (breaker.state()) {
+            case CLOSED, DISABLED, METRICS_ONLY -> true;
+            case FORCED_OPEN -> false;
+            case OPEN, HALF_OPEN -> shareAllows(share);
+        };
+    }
+
     /** Deterministic share: request n passes when floor((n + 1) x share) > floor(n x share). */
     private boolean shareAllows(double share) {
         long n = probeCounter.getAndIncrement();
