@@ -160,4 +160,13 @@ class AiGatewayConfigTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {200, 500, 5_000})
+    void shouldRefuseDeeplyNestedConfigurationWithAFieldErrorNotACrash(int depth) {
+        String value = "{\"targets\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plugin.parseConfig(value))
+                .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
+                .hasMessageContaining("levels deep");
+    }
 }

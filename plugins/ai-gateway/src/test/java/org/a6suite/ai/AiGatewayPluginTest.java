@@ -107,6 +107,16 @@ class AiGatewayPluginTest {
         assertThat(first.lastRequest().body()).contains("hi");
     }
 
+    @Test
+    void shouldAnswer400ForARequestBodyNestedBeyondTheLimit() throws Exception {
+        String body = "{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"x\":"
+                + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+        RequestDecision.Stop stop = stop(call(twoTargets("openai", "openai", ""), "/v1/chat/completions", body));
+        assertThat(stop.status()).isEqualTo(400);
+        assertThat(json(stop).path("error").path("message").asString()).contains("levels deep");
+        assertThat(first.requests()).isEmpty();
+    }
+
     private static final String CHAT = """
             {"model": "smart", "messages": [{"role": "system", "content": "be brief"},
              {"role": "user", "content": "hi"}]}""";

@@ -64,9 +64,14 @@ public final class ConfigParser {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(value);
+        } catch (tools.jackson.core.exc.StreamConstraintsException e) {
+            throw new PluginConfigException("$", "nested or sized beyond the limits (expected: a JSON object at most "
+                    + Json.MAX_DEPTH + " levels deep)");
         } catch (JacksonException e) {
-            throw new PluginConfigException("$", "not valid JSON at line " + e.getLocation().getLineNr()
-                    + " column " + e.getLocation().getColumnNr() + " (expected: a JSON object)");
+            // Some read errors carry no location (e.g. a stream constraint); never let that become an NPE.
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
+                    + e.getLocation().getColumnNr();
+            throw new PluginConfigException("$", "not valid JSON" + where + " (expected: a JSON object)");
         }
         ObjectNode obj = object(root, "$");
         allowOnly(obj, "$", "mode", "strategy", "targets", "model_aliases", "allowed_models", "timeouts", "retry",

@@ -201,6 +201,9 @@ public final class Gateway {
         JsonNode json;
         try {
             json = body.isEmpty() ? null : Json.MAPPER.readTree(body.toByteArray());
+        } catch (tools.jackson.core.exc.StreamConstraintsException e) {
+            throw ApiError.invalid("the request body is nested more than " + Json.MAX_DEPTH + " levels deep", null,
+                    "invalid_json").failure();
         } catch (JacksonException e) {
             throw ApiError.invalid("the request body is not valid JSON", null, "invalid_json").failure();
         }
