@@ -82,7 +82,10 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         Scheduler scheduler = Scheduler.of(environment.scheduler());
         // One pooled outbound client for whole answers and streams: HTTP/1.1 keep-alive below common server
         // keep-alives, stale connections retried only when a request provably never left.
-        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder().eventLoopThreads(2).build());
+        // A stream holds its connection for as long as the model talks, so the pool must not cap concurrency per
+        // provider at the client's default of 64 (the 65th stream would wait and fail at the connect timeout).
+        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder().eventLoopThreads(2)
+                .maxConnectionsPerOrigin(10_000).build());
         ProviderClient http = new ProviderClient(outbound, environment.clock());
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();
