@@ -203,6 +203,13 @@ class FederatedFeaturesTest {
         Answer unknown = rpc(session, "alice", 4, "completion/complete", """
                 {"ref":{"type":"ref/prompt","name":"nope_greet"},"argument":{"name":"name","value":"a"}}""");
         assertThat(unknown.error().path("code").asInt()).isEqualTo(-32602);
+        JsonNode none = rpc(session, "alice", 5, "completion/complete", """
+                {"ref":{"type":"ref/prompt","name":"plain_greet"},"argument":{"name":"name","value":"a"}}""")
+                .result();
+        assertThat(none.toString()).as("plain offers no completions: the empty answer")
+                .isEqualTo("{\"completion\":{\"hasMore\":false,\"values\":[]}}");
+        assertThat(rpc(session, "alice", 6, "resources/read", "{\"uri\":\"tools-only+file:///x\"}").error()
+                .path("code").asInt()).as("plain offers no resources").isEqualTo(-32002);
     }
 
     @Test
