@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
@@ -221,7 +222,7 @@ public final class McpEndpoint {
             synchronized (sealedUpstreams) {
                 ups = Map.copyOf(sealedUpstreams);
             }
-            List<java.util.Set<ServerFeature>> offered = ups.values().stream()
+            List<Set<ServerFeature>> offered = ups.values().stream()
                     .flatMap(u -> UpstreamClient.Session.decode(u).flatMap(UpstreamClient.Session::features).stream())
                     .toList();
             SessionContext session = new SessionContext(sessionId, version, clientName, clientVersion,
@@ -429,8 +430,8 @@ public final class McpEndpoint {
         ObjectNode params = mapper.createObjectNode();
         params.put("name", toolName);
         params.set("arguments", args);
-        return upstreamSessions.with(call.config, session, upstream, s -> upstreams.request(upstream, s, "tools/call", params,
-                call.config.maxResultBytes())).thenApply(result -> {
+        return upstreamSessions.with(call.config, session, upstream, s -> upstreams.request(upstream, s, "tools/call",
+                params, call.config.maxResultBytes())).thenApply(result -> {
                     if (!result.isObject() || !result.path("content").isArray()) {
                         return CallResults.error(mapper, "upstream " + upstream.name() + " sent a result without "
                                 + "content");
