@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.a6suite.mcp.support.FakeEnvironment;
 import org.a6suite.mcp.support.McpRequests.Answer;
+import org.a6suite.mcp.support.PagingUpstream;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -237,5 +238,48 @@ class FederatedFeaturesTest {
         JsonNode read = rpc(session, "alice", 2, "resources/read", "{\"uri\":\"alpha+file:///alpha/notes.txt\"}")
                 .result();
         assertThat(read.path("contents").get(0).path("text").asString()).isEqualTo("alpha says: notes.txt");
+    }
+
+    @Test
+    void shouldPassUpstreamCursorsThroughAndSkipPagesTheAccessRulesEmpty() throws Exception {
+        try (PagingUpstream pager = new PagingUpstream()) {
+            McpGatewayConfig paged = plugin.parseConfig("""
+                    {"principal":{"var":null,"header":"x-consumer"},
+                     "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
+                     "upstreams":[{"name":"pager","url":"%s"},{"name":"alpha","url":"%s"}],
+                     "access":{"rules":[{"tools":["pager+mem:///item/2","pager+mem:///item/3"],"deny":["bob"]}]}}"""
+                    .formatted(pager.endpoint(), alpha.endpoint()));
+            config = paged;
+            List<Integer> sizes = new ArrayList<>();
+            List<String> uris = new ArrayList<>();
+            String session = open("alice");
+            String cursor = null;
+            do {
+                JsonNode page = rpc(session, "alice", sizes.size(), "resources/list", cursor == null ? "{}"
+                        : "{\"cursor\":\"" + cursor + "\"}").result();
+                sizes.add(page.path("resources").size());
+                page.path("resources").forEach(r -> uris.add(r.path("uri").asString()));
+                cursor = page.path("nextCursor").asString(null);
+            } while (cursor != null && sizes.size() < 10);
+            assertThat(sizes).as("the pager's three pages, then alpha's").containsExactly(2, 2, 1, 2);
+            assertThat(uris).startsWith("pager+mem:///item/0", "pager+mem:///item/1", "pager+mem:///item/2")
+                    .hasSize(7);
+            assertThat(pager.cursors).containsExactly("", "p1", "p2");
+
+            String bobs = open("bob");
+            JsonNode first = rpc(bobs, "bob", 1, "resources/list", "{}").result();
+            JsonNode second = rpc(bobs, "bob", 2, "resources/list", "{\"cursor\":\""
+                    + first.path("nextCursor").asString() + "\"}").result();
+            assertThat(second.path("resources")).as("page p1 was all hidden: p2 follows in the same answer")
+                    .hasSize(1);
+            assertThat(second.path("resources").get(0).path("uri").asString()).isEqualTo("pager+mem:///item/4");
+
+            String forged = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    "u1:nobody:p1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(rpc(bobs, "bob", 3, "resources/list", "{\"cursor\":\"" + forged + "\"}").error().path("code")
+                    .asInt()).isEqualTo(-32602);
+            assertThat(rpc(bobs, "bob", 4, "prompts/list", "{}").result().path("prompts")).as("only alpha has prompts")
+                    .hasSize(2);
+        }
     }
 }
