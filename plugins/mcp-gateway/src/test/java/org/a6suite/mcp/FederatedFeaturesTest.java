@@ -280,6 +280,9 @@ class FederatedFeaturesTest {
                     .asInt()).isEqualTo(-32602);
             assertThat(rpc(bobs, "bob", 4, "prompts/list", "{}").result().path("prompts")).as("only alpha has prompts")
                     .hasSize(2);
+            assertThat(rpc(bobs, "bob", 5, "tools/list", "{}").result().path("tools")).hasSize(3);
+            assertThat(pager.methods).as("the pager declared no tools or prompts: never asked")
+                    .doesNotContain("tools/list", "prompts/list");
         }
     }
 }

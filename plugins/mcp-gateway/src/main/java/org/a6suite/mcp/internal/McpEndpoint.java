@@ -300,6 +300,9 @@ public final class McpEndpoint {
         call.config.tools().values().forEach(t -> tools.add(describe(t)));
         List<CompletableFuture<List<ObjectNode>>> remote = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : call.config.upstreams()) {
+            if (!upstreamSessions.current(session, upstream).map(s -> s.mayOffer(ServerFeature.TOOLS)).orElse(true)) {
+                continue; // a resources- or prompts-only server: asking would only log its -32601
+            }
             remote.add(upstreamTools(call, session, upstream).toCompletableFuture().exceptionally(e -> {
                 LOG.warn("mcp-gateway: upstream {} tools/list failed ({}); its tools are left out",
                         upstream.name(), Outbound.describe(e));

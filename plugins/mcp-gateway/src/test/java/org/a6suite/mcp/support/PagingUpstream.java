@@ -23,6 +23,8 @@ public final class PagingUpstream implements AutoCloseable {
     private static final int PAGE = 2;
 
     private final HttpServer server;
+    /** Every request's method, in order. */
+    public final List<String> methods = new CopyOnWriteArrayList<>();
     /** The {@code cursor} of every resources/list received, {@code ""} for none. */
     public final List<String> cursors = new CopyOnWriteArrayList<>();
 
@@ -46,6 +48,7 @@ public final class PagingUpstream implements AutoCloseable {
             ObjectNode answer = McpRequests.MAPPER.createObjectNode().put("jsonrpc", "2.0");
             answer.set("id", message.get("id"));
             String method = message.path("method").asString();
+            methods.add(method);
             if (method.equals("initialize")) {
                 ObjectNode result = answer.putObject("result").put("protocolVersion", "2025-11-25");
                 result.putObject("capabilities").putObject("resources");
