@@ -29,8 +29,8 @@ import org.a6suite.mcp.internal.LocalTool;
  * @param backends          REST backends by name: the only hosts REST tools may contact
  * @param tools             REST tools, declared and generated from OpenAPI documents, by name
  * @param upstreams         federated upstream MCP servers, in configuration order
- * @param access            per-tool allow/deny rules
- * @param rateLimits        per-tool token buckets (per runner node)
+ * @param access            allow/deny rules by prefixed tool or prompt name or resource URI
+ * @param rateLimits        token buckets per method and target (per runner node)
  * @param callLog           call-log settings
  */
 public record McpGatewayConfig(
@@ -121,17 +121,22 @@ public record McpGatewayConfig(
      *
      * @param name       used in session ids, logs and metrics
      * @param url        the MCP endpoint, e.g. {@code http://127.0.0.1:9000/mcp}
-     * @param prefix     prepended to the upstream's tool names (default {@code name + "_"})
+     * @param prefix     prepended to the upstream's tool and prompt names, and to its resources' and templates'
+     *                   {@code name} (default {@code name + "_"})
+     * @param uriPrefix  prepended to the upstream's resource URIs and URI templates: a URI scheme fragment ending in
+     *                   {@code +}, so {@code file:///a} becomes {@code calc+file:///a}, still a URI (default: the
+     *                   name in lower case, {@code _} as {@code -}, then {@code +})
      * @param timeout    deadline per upstream request (default 10 s)
      * @param headers    static headers sent upstream (the client's own credentials are never forwarded)
      * @param catalogTtl how long a node caches the upstream's tool list (default 60 s)
      */
-    public record Upstream(String name, URI url, String prefix, Duration timeout, Map<String, String> headers,
-                           Duration catalogTtl) {
+    public record Upstream(String name, URI url, String prefix, String uriPrefix, Duration timeout,
+                           Map<String, String> headers, Duration catalogTtl) {
         public Upstream {
             requireNonNull(name, "name");
             requireNonNull(url, "url");
             requireNonNull(prefix, "prefix");
+            requireNonNull(uriPrefix, "uriPrefix");
             requireNonNull(timeout, "timeout");
             headers = Map.copyOf(headers);
             requireNonNull(catalogTtl, "catalogTtl");
@@ -144,16 +149,21 @@ public record McpGatewayConfig(
     }
 
     /**
-     * One rate limit: a token bucket per matching tool (and per consumer when {@code perConsumer}).
+     * One rate limit: a token bucket per matching method and target (and per consumer when {@code perConsumer}).
      *
-     * @param tools       tool-name patterns ({@code *} matches any run of characters)
+     * @param tools       target patterns ({@code *} matches any run of characters): the prefixed tool or prompt
+     *                    name, the prefixed resource URI, or {@code ""} for methods without a target (lists,
+     *                    logging/setLevel), which only {@code *} matches
+     * @param methods     MCP method patterns the rule applies to (default {@code tools/call})
      * @param perSecond   refill rate, tokens per second (> 0)
      * @param burst       bucket capacity (>= 1; default: {@code ceil(perSecond)})
-     * @param perConsumer one bucket per consumer instead of one per tool (default false)
+     * @param perConsumer one bucket per consumer instead of one per target (default false)
      */
-    public record RateLimitRule(List<String> tools, double perSecond, int burst, boolean perConsumer) {
+    public record RateLimitRule(List<String> tools, List<String> methods, double perSecond, int burst,
+                                boolean perConsumer) {
         public RateLimitRule {
             tools = List.copyOf(tools);
+            methods = List.copyOf(methods);
         }
     }
 

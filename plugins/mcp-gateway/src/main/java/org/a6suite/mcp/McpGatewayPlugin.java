@@ -30,9 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code mcp-gateway}: an MCP (Streamable HTTP) endpoint at APISIX that serves REST backends and federated MCP
- * servers as one governed tool catalog. Configure it in {@code ext-plugin-pre-req}, or in
- * {@code ext-plugin-post-req} when the consumer identity of APISIX's auth plugins is needed (pre-req runs before
- * authentication). Non-blocking: every outbound call is an async {@link OutboundClient} call.
+ * servers as one governed tool catalog, and the federated servers' resources, prompts, completions and logging.
+ * Configure it in {@code ext-plugin-pre-req}, or in {@code ext-plugin-post-req} when the consumer identity of APISIX's
+ * auth plugins is needed (pre-req runs before authentication). Non-blocking: every outbound call is an async
+ * {@link OutboundClient} call.
  */
 public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
 

@@ -119,7 +119,9 @@ class McpGatewayPluginTest {
         assertThat(init.header("content-type")).contains("application/json");
         JsonNode result = init.result();
         assertThat(result.path("protocolVersion").asString()).isEqualTo("2025-11-25");
-        assertThat(result.path("capabilities").toString()).isEqualTo("{\"tools\":{\"listChanged\":false}}");
+        // The tools-only upstream offers no resources, prompts or completions; the SDK server always offers logging.
+        assertThat(result.path("capabilities").toString())
+                .isEqualTo("{\"tools\":{\"listChanged\":false},\"logging\":{}}");
         assertThat(result.path("serverInfo").path("name").asString()).isEqualTo("a6-mcp-gateway");
         assertThat(init.header("mcp-session-id").orElseThrow()).matches("[\\x21-\\x7E]+");
 
@@ -137,7 +139,11 @@ class McpGatewayPluginTest {
                 .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{}}");
         Answer unknown = rpc(session, "bob", request(6, "resources/list", "{}"));
         assertThat(unknown.status()).isEqualTo(200);
-        assertThat(unknown.error().path("code").asInt()).isEqualTo(-32601);
+        assertThat(unknown.error().path("code").asInt()).as("no upstream offers resources").isEqualTo(-32601);
+        assertThat(rpc(session, "bob", request(7, "prompts/get", "{\"name\":\"calc_x\"}")).error().path("code")
+                .asInt()).isEqualTo(-32601);
+        assertThat(rpc(session, "bob", request(8, "sampling/createMessage", "{}")).error().path("code").asInt())
+                .isEqualTo(-32601);
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.a6suite.e2e.support.ApisixRoutes;
@@ -28,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * mcp-gateway end to end: the official MCP Java SDK client -> APISIX emulator -> A6 over a unix socket -> runner ->
- * plugin -> REST backend and an SDK-built upstream MCP server. Two independent gateways (emulator + runner each, like
- * two APISIX nodes) share only the key ring.
+ * plugin -> REST backend and SDK-built upstream MCP servers (one with tools only on {@code /mcp}, two offering every
+ * server feature on {@code /mcp-all}). Two independent gateways (emulator + runner each, like two APISIX nodes) share
+ * only the key ring.
  */
 class McpGatewayE2eTest {
 
@@ -42,6 +44,8 @@ class McpGatewayE2eTest {
 
     static RestToolBackend backend;
     static UpstreamMcpServer upstream;
+    static UpstreamMcpServer north;
+    static UpstreamMcpServer south;
     static GatewayHarness nodeA;
     static GatewayHarness nodeB;
     static final HttpClient http = HttpClient.newHttpClient();
@@ -59,9 +63,18 @@ class McpGatewayE2eTest {
                 .formatted(backend.baseUri(), upstream.endpoint());
     }
 
+    /** Two upstreams offering every server feature: resources, templates, prompts, completions, logging. */
+    static String allFeatures() {
+        return """
+                {"session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-e2e-all"},
+                 "upstreams":[{"name":"north","url":"%s"},{"name":"south","url":"%s"}]}"""
+                .formatted(north.endpoint(), south.endpoint());
+    }
+
     static GatewayHarness node(Path dir) {
         return GatewayHarness.builder(dir).plugin(new McpGatewayPlugin()).env("MCP_K1", KEY)
                 .route("mcp", ApisixRoutes.uri("/mcp").preReq(McpGatewayPlugin.NAME, value()).toJson())
+                .route("mcp-all", ApisixRoutes.uri("/mcp-all").preReq(McpGatewayPlugin.NAME, allFeatures()).toJson())
                 .start();
     }
 
@@ -69,6 +82,8 @@ class McpGatewayE2eTest {
     static void start() {
         backend = RestToolBackend.start();
         upstream = UpstreamMcpServer.start(0);
+        north = UpstreamMcpServer.startWithAllFeatures("north");
+        south = UpstreamMcpServer.startWithAllFeatures("south");
         nodeA = node(dirA);
         nodeB = node(dirB);
     }
@@ -78,6 +93,8 @@ class McpGatewayE2eTest {
         nodeA.close();
         nodeB.close();
         upstream.close();
+        north.close();
+        south.close();
         backend.close();
     }
 
@@ -105,6 +122,96 @@ class McpGatewayE2eTest {
                     Map.of("text", "after restart")));
             assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("after restart");
         }
+    }
+
+    @Test
+    void shouldFederateEveryServerFeatureOfTwoUpstreamsForTheOfficialSdkClient() {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
+                .builder(nodeA.baseUri().toString()).endpoint("/mcp-all").build();
+        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+            McpSchema.ServerCapabilities caps = client.initialize().capabilities();
+            assertThat(caps.resources().subscribe()).isTrue();
+            assertThat(caps.prompts()).isNotNull();
+            assertThat(caps.completions()).isNotNull();
+            assertThat(caps.logging()).isNotNull();
+
+            List<String> uris = new ArrayList<>();
+            McpSchema.ListResourcesResult resources = client.listResources();
+            uris.addAll(resources.resources().stream().map(McpSchema.Resource::uri).toList());
+            for (int page = 0; resources.nextCursor() != null && page < 5; page++) {
+                resources = client.listResources(resources.nextCursor());
+                uris.addAll(resources.resources().stream().map(McpSchema.Resource::uri).toList());
+            }
+            assertThat(uris).containsExactlyInAnyOrder("north+file:///north/readme.md",
+                    "north+file:///north/notes.txt", "south+file:///south/readme.md", "south+file:///south/notes.txt");
+            McpSchema.ReadResourceResult readme = client.readResource(
+                    new McpSchema.ReadResourceRequest("south+file:///south/readme.md"));
+            assertThat(((McpSchema.TextResourceContents) readme.contents().get(0)).text())
+                    .isEqualTo("south says: readme.md");
+
+            List<String> templates = new ArrayList<>();
+            McpSchema.ListResourceTemplatesResult page = client.listResourceTemplates();
+            templates.addAll(page.resourceTemplates().stream().map(McpSchema.ResourceTemplate::uriTemplate).toList());
+            for (int i = 0; page.nextCursor() != null && i < 5; i++) {
+                page = client.listResourceTemplates(page.nextCursor());
+                templates.addAll(page.resourceTemplates().stream().map(McpSchema.ResourceTemplate::uriTemplate)
+                        .toList());
+            }
+            assertThat(templates).containsExactly("north+file:///north/docs/{name}",
+                    "south+file:///south/docs/{name}");
+            McpSchema.ReadResourceResult doc = client.readResource(
+                    new McpSchema.ReadResourceRequest("north+file:///north/docs/faq"));
+            assertThat(((McpSchema.TextResourceContents) doc.contents().get(0)).text()).isEqualTo("north doc faq");
+
+            List<String> prompts = new ArrayList<>();
+            McpSchema.ListPromptsResult promptPage = client.listPrompts();
+            prompts.addAll(promptPage.prompts().stream().map(McpSchema.Prompt::name).toList());
+            for (int i = 0; promptPage.nextCursor() != null && i < 5; i++) {
+                promptPage = client.listPrompts(promptPage.nextCursor());
+                prompts.addAll(promptPage.prompts().stream().map(McpSchema.Prompt::name).toList());
+            }
+            assertThat(prompts).containsExactlyInAnyOrder("north_greet", "north_summarize", "south_greet",
+                    "south_summarize");
+            McpSchema.GetPromptResult greeting = client.getPrompt(new McpSchema.GetPromptRequest("south_greet",
+                    Map.of("name", "Eve")));
+            assertThat(((McpSchema.TextContent) greeting.messages().get(0).content()).text())
+                    .isEqualTo("Hello Eve from south");
+
+            McpSchema.CompleteResult completed = client.completeCompletion(new McpSchema.CompleteRequest(
+                    new McpSchema.PromptReference("north_greet"), new McpSchema.CompleteRequest.CompleteArgument(
+                    "name", "al")));
+            assertThat(completed.completion().values()).containsExactly("alice", "albert");
+            McpSchema.CompleteResult docs = client.completeCompletion(new McpSchema.CompleteRequest(
+                    new McpSchema.ResourceReference("south+file:///south/docs/{name}"),
+                    new McpSchema.CompleteRequest.CompleteArgument("name", "g")));
+            assertThat(docs.completion().values()).containsExactly("guide", "glossary");
+
+            client.setLoggingLevel(McpSchema.LoggingLevel.WARNING);
+            client.subscribeResource(new McpSchema.SubscribeRequest("north+file:///north/readme.md"));
+            client.unsubscribeResource(new McpSchema.UnsubscribeRequest("north+file:///north/readme.md"));
+        }
+    }
+
+    @Test
+    void shouldServeFederatedFeaturesOfOneSessionFromEitherNode() throws Exception {
+        HttpResponse<String> init = post(nodeA.baseUri(), "/mcp-all", null, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""");
+        String session = init.headers().firstValue("mcp-session-id").orElseThrow();
+        HttpResponse<String> read = post(nodeB.baseUri(), "/mcp-all", session, """
+                {"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"north+file:///north/notes.txt"}}""");
+        assertThat(json.readTree(read.body()).path("result").path("contents").get(0).path("text").asString())
+                .isEqualTo("north says: notes.txt");
+        HttpResponse<String> unknown = post(nodeB.baseUri(), "/mcp-all", session, """
+                {"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"east+file:///x"}}""");
+        assertThat(json.readTree(unknown.body()).path("error").path("code").asInt()).isEqualTo(-32002);
+        HttpResponse<String> toolsOnly = post(nodeB.baseUri(), "/mcp", post(nodeA.baseUri(), "/mcp", null, """
+                {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""").headers()
+                .firstValue("mcp-session-id").orElseThrow(), """
+                {"jsonrpc":"2.0","id":4,"method":"prompts/list"}""");
+        assertThat(json.readTree(toolsOnly.body()).path("error").path("code").asInt()).as("no upstream offers prompts")
+                .isEqualTo(-32601);
     }
 
     @Test
@@ -140,7 +247,11 @@ class McpGatewayE2eTest {
     }
 
     static HttpResponse<String> post(URI base, String session, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/mcp"))
+        return post(base, "/mcp", session, body);
+    }
+
+    static HttpResponse<String> post(URI base, String path, String session, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path))
                 .header("accept", "application/json, text/event-stream")
                 .header("content-type", "application/json")
                 .header("mcp-protocol-version", "2025-06-18")

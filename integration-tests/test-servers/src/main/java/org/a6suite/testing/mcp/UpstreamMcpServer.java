@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.catalina.Context;
@@ -30,6 +31,12 @@ import org.apache.catalina.startup.Tomcat;
  *
  * <p>Tools: {@code add} ({@code a}, {@code b} numbers; text and {@code structuredContent {"sum"}}), {@code echo}
  * ({@code text}), {@code fail} (always {@code isError}), plus {@code extraTools} tools {@code t000..} for pagination.
+ *
+ * <p>{@link #startWithAllFeatures(String)} adds every other server feature, each naming its {@code label} so two
+ * instances can be told apart behind one gateway: resources {@code file:///<label>/readme.md} and
+ * {@code file:///<label>/notes.txt}; the template {@code file:///<label>/docs/{name}} (reads echo the name); prompts
+ * {@code greet} (argument {@code name}, completed from {@code alice, albert, bob}) and {@code summarize}; completions
+ * for the template's {@code name}; logging; subscriptions (the SDK's own handling).
  * {@link #restart()} replaces the SDK server and its transport behind the same port, losing every session, as a
  * real restart does; clients holding an old session id then get 404.
  */
@@ -39,6 +46,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private final Connector connector;
     private final Path baseDir;
     private final int extraTools;
+    private final Optional<String> label;
     private final AtomicReference<Running> current = new AtomicReference<>();
     private final AtomicInteger toolCalls = new AtomicInteger();
     private final AtomicInteger generation = new AtomicInteger();
@@ -46,8 +54,10 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private record Running(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {
     }
 
-    private UpstreamMcpServer(String host, int port, int extraTools) throws IOException, LifecycleException {
+    private UpstreamMcpServer(String host, int port, int extraTools, Optional<String> label)
+            throws IOException, LifecycleException {
         this.extraTools = extraTools;
+        this.label = label;
         this.baseDir = Files.createTempDirectory("upstream-mcp-tomcat");
         this.tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -69,8 +79,20 @@ public final class UpstreamMcpServer implements AutoCloseable {
 
     /** Starts on {@code host:port} (port 0 picks a free one); the local dev stack uses fixed ports. */
     public static UpstreamMcpServer start(String host, int port, int extraTools) {
+        return start(host, port, extraTools, Optional.empty());
+    }
+
+    /**
+     * Starts on a free loopback port offering tools, resources, resource templates, prompts, completions, logging and
+     * subscriptions, all naming {@code label} (see the class comment).
+     */
+    public static UpstreamMcpServer startWithAllFeatures(String label) {
+        return start("127.0.0.1", 0, 0, Optional.of(label));
+    }
+
+    private static UpstreamMcpServer start(String host, int port, int extraTools, Optional<String> label) {
         try {
-            return new UpstreamMcpServer(host, port, extraTools);
+            return new UpstreamMcpServer(host, port, extraTools, label);
         } catch (IOException | LifecycleException e) {
             throw new IllegalStateException("upstream MCP server did not start", e);
         }
@@ -120,10 +142,60 @@ public final class UpstreamMcpServer implements AutoCloseable {
             tools.add(tool(name, "Extra tool " + name, "{\"type\":\"object\"}",
                     args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
         }
-        McpSyncServer server = McpServer.sync(transport).serverInfo("upstream-test", "1.0.0")
-                .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build()).tools(tools).build();
+        McpServer.SyncSpecification<?> spec = McpServer.sync(transport).serverInfo("upstream-test", "1.0.0")
+                .tools(tools);
+        McpSyncServer server = label.isPresent() ? withAllFeatures(spec, label.get()).build()
+                : spec.capabilities(McpSchema.ServerCapabilities.builder().tools(false).build()).build();
         generation.incrementAndGet();
         return new Running(transport, server);
+    }
+
+    private McpServer.SyncSpecification<?> withAllFeatures(McpServer.SyncSpecification<?> spec, String l) {
+        String base = "file:///" + l + "/";
+        List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
+        for (String file : List.of("readme.md", "notes.txt")) {
+            McpSchema.Resource resource = McpSchema.Resource.builder(base + file, file)
+                    .description(file + " of " + l).mimeType("text/plain").build();
+            resources.add(new McpServerFeatures.SyncResourceSpecification(resource, (exchange, request) ->
+                    new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
+                            "text/plain", l + " says: " + file)))));
+        }
+        String template = base + "docs/{name}";
+        McpSchema.ResourceTemplate docs = McpSchema.ResourceTemplate.builder(template, "docs")
+                .description("documents of " + l).mimeType("text/plain").build();
+        McpServerFeatures.SyncResourceTemplateSpecification templates =
+                new McpServerFeatures.SyncResourceTemplateSpecification(docs, (exchange, request) ->
+                        new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
+                                "text/plain", l + " doc " + request.uri().substring((base + "docs/").length())))));
+        McpSchema.Prompt greet = new McpSchema.Prompt("greet", "Greets someone", "Greets someone from " + l,
+                List.of(new McpSchema.PromptArgument("name", "who", true)));
+        McpSchema.Prompt summarize = new McpSchema.Prompt("summarize", "Summarizes the readme", List.of());
+        List<McpServerFeatures.SyncPromptSpecification> prompts = List.of(
+                new McpServerFeatures.SyncPromptSpecification(greet, (exchange, request) ->
+                        new McpSchema.GetPromptResult("greeting", List.of(new McpSchema.PromptMessage(
+                                McpSchema.Role.USER, new McpSchema.TextContent("Hello " + request.arguments()
+                                .get("name") + " from " + l))))),
+                new McpServerFeatures.SyncPromptSpecification(summarize, (exchange, request) ->
+                        new McpSchema.GetPromptResult("summary", List.of(new McpSchema.PromptMessage(
+                                McpSchema.Role.USER, new McpSchema.EmbeddedResource(null,
+                                new McpSchema.TextResourceContents(base + "readme.md", "text/plain",
+                                        l + " says: readme.md")))))));
+        List<String> people = List.of("alice", "albert", "bob");
+        List<McpServerFeatures.SyncCompletionSpecification> completions = List.of(
+                new McpServerFeatures.SyncCompletionSpecification(new McpSchema.PromptReference("greet"),
+                        (exchange, request) -> completion(people, request.argument().value())),
+                new McpServerFeatures.SyncCompletionSpecification(new McpSchema.ResourceReference(template),
+                        (exchange, request) -> completion(List.of("guide", "glossary", "faq"),
+                                request.argument().value())));
+        return spec.capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false)
+                        .prompts(false).completions().logging().build())
+                .resources(resources).resourceTemplates(templates).prompts(prompts).completions(completions);
+    }
+
+    private static McpSchema.CompleteResult completion(List<String> candidates, String prefix) {
+        List<String> values = candidates.stream().filter(c -> c.startsWith(prefix)).toList();
+        return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(values, values.size(),
+                false));
     }
 
     private McpServerFeatures.SyncToolSpecification tool(String name, String description, String schema,

@@ -40,6 +40,12 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ConfigParser {
 
     public static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** The start of a URI scheme (RFC 3986: a letter, then letters, digits, +, - or .) ending in {@code +}. */
+    static final Pattern URI_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,62}\\+");
+    /** MCP methods a rate limit may name (patterns with {@code *} are taken as they are). */
+    static final Set<String> LIMITED_METHODS = Set.of("tools/call", "resources/list", "resources/templates/list",
+            "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get",
+            "completion/complete", "logging/setLevel");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
@@ -352,19 +358,38 @@ public final class ConfigParser {
         for (int i = 0; i < node.size(); i++) {
             String field = "upstreams[" + i + "]";
             JsonNode u = node.get(i);
-            known(u, field, "name", "url", "prefix", "timeoutMs", "headers", "catalogTtlSeconds");
+            known(u, field, "name", "url", "prefix", "uriPrefix", "timeoutMs", "headers", "catalogTtlSeconds");
             String name = requiredString(u, field + ".name", "name");
             if (!KeyRing.KEY_ID.matcher(name).matches() || !names.add(name)) {
                 throw PluginConfigException.invalid(field + ".name", name, "a unique " + KeyRing.KEY_ID.pattern());
             }
             URI url = httpUri(requiredString(u, field + ".url", "url"), field + ".url");
             String prefix = optionalString(u, field + ".prefix", "prefix").orElse(name + "_");
-            out.add(new McpGatewayConfig.Upstream(name, url, prefix,
+            String uriPrefix = optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
+            if (!URI_PREFIX.matcher(uriPrefix).matches()) {
+                throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a URI scheme start ending in +, "
+                        + URI_PREFIX.pattern());
+            }
+            // Resource URIs route back by this prefix, so no two upstreams may share one or nest one in another.
+            for (int j = 0; j < out.size(); j++) {
+                String other = out.get(j).uriPrefix();
+                if (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)) {
+                    throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a uriPrefix that neither "
+                            + "starts with nor is the start of upstreams[" + j + "].uriPrefix (" + other + ")");
+                }
+            }
+            out.add(new McpGatewayConfig.Upstream(name, url, prefix, uriPrefix,
                     Duration.ofMillis(integer(u, field + ".timeoutMs", "timeoutMs", 10_000, 1, 59_000)),
                     headers(u.path("headers"), field + ".headers"),
                     Duration.ofSeconds(integer(u, field + ".catalogTtlSeconds", "catalogTtlSeconds", 60, 0, 86_400))));
         }
         return out;
+    }
+
+    /** {@code Calc_Tools} becomes {@code calc-tools+}; a name not starting with a letter gets {@code u} in front. */
+    static String defaultUriPrefix(String name) {
+        String scheme = name.toLowerCase(Locale.ROOT).replace('_', '-');
+        return (Character.isLetter(scheme.charAt(0)) ? "" : "u") + scheme + "+";
     }
 
     private AccessPolicy access(JsonNode node) throws PluginConfigException {
@@ -395,17 +420,28 @@ public final class ConfigParser {
         for (int i = 0; i < node.size(); i++) {
             String field = "rateLimits[" + i + "]";
             JsonNode r = node.get(i);
-            known(r, field, "tools", "perSecond", "burst", "perConsumer");
+            known(r, field, "tools", "methods", "perSecond", "burst", "perConsumer");
             List<String> tools = stringList(r, field + ".tools", "tools");
             if (tools.isEmpty()) {
                 throw PluginConfigException.invalid(field + ".tools", "[]", "at least one tool pattern");
+            }
+            List<String> methods = r.has("methods") ? stringList(r, field + ".methods", "methods")
+                    : List.of("tools/call");
+            if (methods.isEmpty()) {
+                throw PluginConfigException.invalid(field + ".methods", "[]", "at least one method pattern");
+            }
+            for (String m : methods) {
+                if (!m.contains("*") && !LIMITED_METHODS.contains(m)) {
+                    throw PluginConfigException.invalid(field + ".methods", m, "one of " + new java.util.TreeSet<>(
+                            LIMITED_METHODS) + " or a pattern with *");
+                }
             }
             JsonNode rate = r.path("perSecond");
             if (!rate.isNumber() || rate.asDouble() <= 0 || rate.asDouble() > 1_000_000) {
                 throw PluginConfigException.invalid(field + ".perSecond", rate, "a number in (0, 1000000]");
             }
             int burst = integer(r, field + ".burst", "burst", (int) Math.ceil(rate.asDouble()), 1, 1_000_000);
-            out.add(new McpGatewayConfig.RateLimitRule(tools, rate.asDouble(), burst,
+            out.add(new McpGatewayConfig.RateLimitRule(tools, methods, rate.asDouble(), burst,
                     bool(r, field + ".perConsumer", "perConsumer", false)));
         }
         return out;

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
@@ -46,7 +47,8 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>HTTP level: Origin (403), method (GET and others 405, DELETE ends the session), Accept (406), Content-Type (415),
  * size (413), JSON-RPC decoding (400 with -32700 / -32600), {@code MCP-Protocol-Version} (400), session
  * (missing 400, unknown/tampered/expired 404, other principal 403). JSON-RPC level: initialize, ping, tools/list,
- * tools/call; unknown methods -32601; notifications and responses 202 without a body.
+ * tools/call here, the other federated server features in {@link FederatedFeatures}; unknown methods -32601;
+ * notifications and responses 202 without a body.
  */
 public final class McpEndpoint {
 
@@ -63,8 +65,8 @@ public final class McpEndpoint {
     private final ToolRateLimiter rateLimiter;
     private final PluginMetrics metrics;
     private final Ticker ticker;
-    /** (session id, upstream name) to an upstream session created on this node after the sealed one was lost. */
-    private final BoundedCache<String, UpstreamClient.Session> replacedUpstreamSessions = new BoundedCache<>(10_000);
+    private final UpstreamSessions upstreamSessions;
+    private final FederatedFeatures federation;
     /** Sessions ended with DELETE on this node (a sealed id cannot be revoked everywhere; see the docs). */
     private final BoundedCache<String, Instant> endedSessions = new BoundedCache<>(10_000);
     private final BoundedCache<String, CachedCatalog> upstreamCatalogs = new BoundedCache<>(1_000);
@@ -77,9 +79,11 @@ public final class McpEndpoint {
         this.random = requireNonNull(random, "random");
         this.rest = requireNonNull(rest, "rest");
         this.upstreams = requireNonNull(upstreams, "upstreams");
+        this.upstreamSessions = new UpstreamSessions(upstreams);
         this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
         this.metrics = requireNonNull(metrics, "metrics");
         this.ticker = requireNonNull(ticker, "ticker");
+        this.federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker);
     }
 
     private record CachedCatalog(List<ObjectNode> tools, Instant fetchedAt) {
@@ -174,7 +178,10 @@ public final class McpEndpoint {
                 case "ping" -> done(ok(r.id(), mapper.createObjectNode()));
                 case "tools/list" -> listTools(call, session, r);
                 case "tools/call" -> callTool(call, session, r);
-                default -> done(rpcError(r.id(), JsonRpcError.methodNotFound(r.method())));
+                default -> FederatedFeatures.serves(r.method())
+                        ? federation.handle(new FederatedFeatures.Context(call.config, call.principal, session), r)
+                                .thenApply(response -> RequestDecision.stop(200).json(json(response)).build())
+                        : done(rpcError(r.id(), JsonRpcError.methodNotFound(r.method())));
             };
         };
     }
@@ -215,11 +222,15 @@ public final class McpEndpoint {
             synchronized (sealedUpstreams) {
                 ups = Map.copyOf(sealedUpstreams);
             }
+            List<Set<ServerFeature>> offered = ups.values().stream()
+                    .flatMap(u -> UpstreamClient.Session.decode(u).flatMap(UpstreamClient.Session::features).stream())
+                    .toList();
             SessionContext session = new SessionContext(sessionId, version, clientName, clientVersion,
                     call.principal, ups, catalogHash(call), clock.instant().plus(call.config.session().ttl()));
             ObjectNode result = mapper.createObjectNode();
             result.put("protocolVersion", version);
-            result.putObject("capabilities").putObject("tools").put("listChanged", false);
+            // The JSON path cannot relay notifications, so no listChanged is promised (see FederatedFeatures).
+            result.set("capabilities", FederatedFeatures.capabilities(mapper, offered, false));
             result.putObject("serverInfo").put("name", call.config.serverName())
                     .put("version", call.config.serverVersion());
             call.config.instructions().ifPresent(i -> result.put("instructions", i));
@@ -245,7 +256,7 @@ public final class McpEndpoint {
         endedSessions.put(session.get().sessionId(), session.get().expiresAt());
         List<CompletableFuture<Void>> deletes = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : call.config.upstreams()) {
-            currentUpstreamSession(session.get(), upstream).ifPresent(s -> deletes.add(
+            upstreamSessions.current(session.get(), upstream).ifPresent(s -> deletes.add(
                     upstreams.delete(upstream, s).toCompletableFuture()));
         }
         return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new))
@@ -289,6 +300,9 @@ public final class McpEndpoint {
         call.config.tools().values().forEach(t -> tools.add(describe(t)));
         List<CompletableFuture<List<ObjectNode>>> remote = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : call.config.upstreams()) {
+            if (!upstreamSessions.current(session, upstream).map(s -> s.mayOffer(ServerFeature.TOOLS)).orElse(true)) {
+                continue; // a resources- or prompts-only server: asking would only log its -32601
+            }
             remote.add(upstreamTools(call, session, upstream).toCompletableFuture().exceptionally(e -> {
                 LOG.warn("mcp-gateway: upstream {} tools/list failed ({}); its tools are left out",
                         upstream.name(), Outbound.describe(e));
@@ -318,7 +332,7 @@ public final class McpEndpoint {
         if (cached.isPresent() && clock.instant().isBefore(cached.get().fetchedAt().plus(upstream.catalogTtl()))) {
             return CompletableFuture.completedFuture(cached.get().tools());
         }
-        return withUpstreamSession(call, session, upstream, s -> fetchAllPages(call, upstream, s, null,
+        return upstreamSessions.with(call.config, session, upstream, s -> fetchAllPages(call, upstream, s, null,
                 new ArrayList<>(), 0)).thenApply(raw -> {
                     List<ObjectNode> prefixed = new ArrayList<>();
                     for (JsonNode tool : raw) {
@@ -367,7 +381,8 @@ public final class McpEndpoint {
         String name = nameNode.stringValue();
         ObjectNode args = argsNode.isObject() ? (ObjectNode) argsNode : mapper.createObjectNode();
         LocalTool local = call.config.tools().get(name);
-        Optional<McpGatewayConfig.Upstream> upstream = local != null ? Optional.empty() : upstreamFor(call, name);
+        Optional<McpGatewayConfig.Upstream> upstream = local != null ? Optional.empty()
+                : FederatedNames.routeName(call.config.upstreams(), name).map(FederatedNames.Routed::upstream);
         if ((local == null && upstream.isEmpty()) || !call.config.access().permits(call.principal, name)) {
             // A tool the consumer may not use is reported exactly like one that does not exist.
             logCall(call, session, name, args, "unknown", 0);
@@ -418,62 +433,15 @@ public final class McpEndpoint {
         ObjectNode params = mapper.createObjectNode();
         params.put("name", toolName);
         params.set("arguments", args);
-        return withUpstreamSession(call, session, upstream, s -> upstreams.request(upstream, s, "tools/call", params,
-                call.config.maxResultBytes())).thenApply(result -> {
+        return upstreamSessions.with(call.config, session, upstream, s -> upstreams.request(upstream, s, "tools/call",
+                params, call.config.maxResultBytes())).thenApply(result -> {
                     if (!result.isObject() || !result.path("content").isArray()) {
                         return CallResults.error(mapper, "upstream " + upstream.name() + " sent a result without "
                                 + "content");
                     }
+                    // resource_link and embedded resources name the upstream's URIs: give the client ours.
+                    result.path("content").forEach(c -> FederatedNames.rewriteContent(upstream, c));
                     return (ObjectNode) result;
-                });
-    }
-
-    private Optional<McpGatewayConfig.Upstream> upstreamFor(Call call, String name) {
-        return call.config.upstreams().stream()
-                .filter(u -> name.startsWith(u.prefix()) && name.length() > u.prefix().length())
-                .max(Comparator.comparingInt(u -> u.prefix().length()));
-    }
-
-    // ---------------------------------------------------------------- upstream sessions
-
-    private Optional<UpstreamClient.Session> currentUpstreamSession(SessionContext session,
-            McpGatewayConfig.Upstream upstream) {
-        return replacedUpstreamSessions.get(session.sessionId() + "|" + upstream.name())
-                .or(() -> Optional.ofNullable(session.upstreamSessions().get(upstream.name()))
-                        .flatMap(UpstreamClient.Session::decode));
-    }
-
-    /**
-     * Runs {@code action} with the client session's upstream session; when the upstream lost it (404) or there never
-     * was one, initializes a new one, remembers it on this node, and runs {@code action} once more.
-     */
-    private <T> CompletionStage<T> withUpstreamSession(Call call, SessionContext session,
-            McpGatewayConfig.Upstream upstream,
-            java.util.function.Function<UpstreamClient.Session, CompletionStage<T>> action) {
-        Optional<UpstreamClient.Session> current = currentUpstreamSession(session, upstream);
-        if (current.isEmpty()) {
-            return reinitialize(call, session, upstream).thenCompose(action);
-        }
-        return action.apply(current.get()).handle((value, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(value);
-            }
-            if (Outbound.cause(error) instanceof UpstreamClient.UpstreamException ue
-                    && ue.kind() == UpstreamClient.UpstreamException.Kind.SESSION_LOST) {
-                LOG.info("mcp-gateway: upstream {} lost session of {}; re-initializing", upstream.name(),
-                        session.sessionId());
-                return reinitialize(call, session, upstream).thenCompose(action);
-            }
-            return CompletableFuture.<T>failedFuture(Outbound.cause(error));
-        }).thenCompose(stage -> stage);
-    }
-
-    private CompletionStage<UpstreamClient.Session> reinitialize(Call call, SessionContext session,
-            McpGatewayConfig.Upstream upstream) {
-        return upstreams.initialize(upstream, call.config.serverName(), call.config.serverVersion(),
-                call.config.maxResultBytes()).thenApply(s -> {
-                    replacedUpstreamSessions.put(session.sessionId() + "|" + upstream.name(), s);
-                    return s;
                 });
     }
 

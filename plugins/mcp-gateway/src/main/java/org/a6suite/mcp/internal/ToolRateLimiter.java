@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentMap;
 import org.a6suite.mcp.McpGatewayConfig;
 
 /**
- * Per-tool token buckets, local to one runner (one APISIX node): with N nodes a tool sees up to N times the
- * configured rate. Time comes from the injected clock, so tests advance time instead of sleeping.
+ * Token buckets per method and target (a tool, a prompt, a resource URI), local to one runner (one APISIX node): with
+ * N nodes a target sees up to N times the configured rate. Time comes from the injected clock, so tests advance time
+ * instead of sleeping.
  */
 public final class ToolRateLimiter {
 
@@ -26,23 +27,32 @@ public final class ToolRateLimiter {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    private record Key(McpGatewayConfig.RateLimitRule rule, String tool, String consumer) {
+    private record Key(McpGatewayConfig.RateLimitRule rule, String method, String target, String consumer) {
+    }
+
+    /** {@link #tryAcquire(List, String, String, String)} for {@code tools/call}. */
+    public Optional<Duration> tryAcquire(List<McpGatewayConfig.RateLimitRule> rules, String tool, String consumer) {
+        return tryAcquire(rules, "tools/call", tool, consumer);
     }
 
     /**
-     * Takes a token from each bucket of the rules matching {@code tool}; returns how long to wait when one is empty.
-     * Rules are independent: tokens taken from earlier rules before a refusal are not returned.
+     * Takes a token from each bucket of the rules matching {@code method} and {@code target} ({@code ""} for
+     * methods without one); returns how long to wait when one is empty. Rules are independent: tokens taken from
+     * earlier rules before a refusal are not returned.
      */
-    public Optional<Duration> tryAcquire(List<McpGatewayConfig.RateLimitRule> rules, String tool, String consumer) {
+    public Optional<Duration> tryAcquire(List<McpGatewayConfig.RateLimitRule> rules, String method, String target,
+            String consumer) {
         long now = clock.millis();
         for (McpGatewayConfig.RateLimitRule rule : rules) {
-            if (rule.tools().stream().noneMatch(p -> Glob.matches(p, tool))) {
+            if (rule.methods().stream().noneMatch(p -> Glob.matches(p, method))
+                    || rule.tools().stream().noneMatch(p -> Glob.matches(p, target))) {
                 continue;
             }
             if (buckets.size() > MAX_BUCKETS) {
                 buckets.clear();
             }
-            Bucket bucket = buckets.computeIfAbsent(new Key(rule, tool, rule.perConsumer() ? consumer : ""),
+            Bucket bucket = buckets.computeIfAbsent(new Key(rule, method, target,
+                            rule.perConsumer() ? consumer : ""),
                     k -> new Bucket(rule.burst(), now));
             long waitMillis = bucket.take(rule.perSecond(), rule.burst(), now);
             if (waitMillis > 0) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,16 +45,30 @@ public final class UpstreamClient {
         this.mapper = requireNonNull(mapper, "mapper");
     }
 
-    /** An upstream session: its id (absent for a session-less server) and the version it negotiated. */
-    public record Session(Optional<String> id, String protocolVersion) {
+    /**
+     * An upstream session: its id (absent for a session-less server), the version it negotiated and the features its
+     * InitializeResult declared (absent when unknown: a session sealed before features were recorded).
+     */
+    public record Session(Optional<String> id, String protocolVersion, Optional<Set<ServerFeature>> features) {
         public Session {
             requireNonNull(id, "id");
             requireNonNull(protocolVersion, "protocolVersion");
+            features = requireNonNull(features, "features").map(Set::copyOf);
         }
 
-        /** The form kept in the sealed client session: {@code version|id}. */
+        /** Whether the upstream declared {@code feature}; unknown features count as offered (the upstream decides). */
+        public boolean mayOffer(ServerFeature feature) {
+            return features.map(f -> f.contains(feature)).orElse(true);
+        }
+
+        /**
+         * The form kept in the sealed client session: {@code version;features|id} ({@code version|id} from runners
+         * that did not record features still opens, with features unknown). The id is last: it may hold any visible
+         * character, {@code |} included.
+         */
         public String encode() {
-            return protocolVersion + "|" + id.orElse("");
+            return protocolVersion + features.map(f -> ";" + ServerFeature.encode(f)).orElse("") + "|"
+                    + id.orElse("");
         }
 
         public static Optional<Session> decode(String value) {
@@ -62,8 +77,12 @@ public final class UpstreamClient {
                 return Optional.empty();
             }
             String id = value.substring(bar + 1);
+            String head = value.substring(0, bar);
+            int semi = head.indexOf(';');
+            Optional<Set<ServerFeature>> features = semi < 0 ? Optional.empty()
+                    : ServerFeature.decode(head.substring(semi + 1));
             return Optional.of(new Session(id.isEmpty() ? Optional.empty() : Optional.of(id),
-                    value.substring(0, bar)));
+                    semi < 0 ? head : head.substring(0, semi), features));
         }
     }
 
@@ -95,25 +114,35 @@ public final class UpstreamClient {
             String clientVersion, int maxBytes) {
         ObjectNode params = mapper.createObjectNode();
         params.put("protocolVersion", OFFERED_VERSION);
+        // The gateway cannot relay server-to-client requests yet (roots, sampling, elicitation need the streaming
+        // lane), so it declares no client capability upstream.
         params.putObject("capabilities");
         params.putObject("clientInfo").put("name", clientName).put("version", clientVersion);
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()),
                 "initialize", Optional.of(params));
         return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1).thenCompose(answer -> {
             String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
-            Session session = new Session(answer.sessionId(), version);
+            Session session = new Session(answer.sessionId(), version,
+                    Optional.of(ServerFeature.fromCapabilities(answer.result().path("capabilities"))));
             JsonRpcMessage.Notification initialized = new JsonRpcMessage.Notification("notifications/initialized",
                     Optional.empty());
             return post(upstream, session.id(), version, initialized, maxBytes, 1).thenApply(r -> session);
         });
     }
 
-    /** Sends a request and returns its result; tools/list may be retried, tools/call never. */
+    /**
+     * Requests that only read (lists, reads, prompts, completions) and may be sent twice when the first attempt fails
+     * in transit; everything else (tools/call, subscriptions, logging/setLevel) is one POST the upstream may act on.
+     */
+    private static final Set<String> SAFE_METHODS = Set.of("tools/list", "resources/list",
+            "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
+
+    /** Sends a request and returns its result; read-only methods may be retried once, others never. */
     public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
             JsonNode params, int maxBytes) {
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method,
                 Optional.ofNullable(params));
-        int attempts = method.equals("tools/list") ? 2 : 1;
+        int attempts = SAFE_METHODS.contains(method) ? 2 : 1;
         return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts)
                 .thenApply(Answer::result);
     }
@@ -163,7 +192,8 @@ public final class UpstreamClient {
         OutboundRequest request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
                 .body(codec.encode(message))
-                // tools/list may be sent twice (attempts > 1); everything else is one POST the upstream may act on.
+                // Read-only methods may be sent twice (attempts > 1); everything else is one POST the upstream may
+                // act on.
                 .idempotent(attempts > 1)
                 .build();
         return outbound.send("mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts,

@@ -52,6 +52,48 @@ class ConfigAndSsrfTest {
         assertThatThrownBy(() -> parser.parse("{\"bogus\": 1}")).hasMessageStartingWith("$.bogus: unknown field");
     }
 
+    private McpGatewayConfig federate(String upstreamsJson, String rateLimitsJson) throws PluginConfigException {
+        return parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":%s,"rateLimits":%s}"""
+                .formatted(upstreamsJson, rateLimitsJson));
+    }
+
+    @Test
+    void shouldDeriveUriPrefixesThatKeepResourceUrisValid() throws Exception {
+        McpGatewayConfig config = federate("""
+                [{"name":"Docs_Store","url":"http://127.0.0.1:9/mcp"},{"name":"7x","url":"http://127.0.0.1:9/mcp"},
+                 {"name":"c","url":"http://127.0.0.1:9/mcp","uriPrefix":"a6.calc+"}]""", "[]");
+        assertThat(config.upstreams()).extracting(McpGatewayConfig.Upstream::uriPrefix)
+                .containsExactly("docs-store+", "u7x+", "a6.calc+");
+        assertThat(java.net.URI.create(config.upstreams().get(0).uriPrefix() + "file:///a/b.md").getScheme())
+                .isEqualTo("docs-store+file");
+    }
+
+    @Test
+    void shouldRefuseUriPrefixesThatAreNotSchemesOrThatCollide() {
+        assertThatThrownBy(() -> federate("""
+                [{"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":"a_b+"}]""", "[]"))
+                .hasMessageStartingWith("upstreams[0].uriPrefix: a_b+ (expected: a URI scheme start");
+        assertThatThrownBy(() -> federate("""
+                [{"name":"a_b","url":"http://127.0.0.1:9/mcp"},{"name":"a-b","url":"http://127.0.0.1:9/mcp"}]""",
+                "[]")).hasMessage("upstreams[1].uriPrefix: a-b+ (expected: a uriPrefix that neither starts with nor "
+                + "is the start of upstreams[0].uriPrefix (a-b+))");
+    }
+
+    @Test
+    void shouldLimitToolCallsUnlessARuleNamesOtherMethods() throws Exception {
+        String up = """
+                [{"name":"a","url":"http://127.0.0.1:9/mcp"}]""";
+        assertThat(federate(up, """
+                [{"tools":["*"],"perSecond":1}]""").rateLimits().get(0).methods()).containsExactly("tools/call");
+        assertThat(federate(up, """
+                [{"tools":["*"],"methods":["resources/*","prompts/get"],"perSecond":1}]""").rateLimits().get(0)
+                .methods()).containsExactly("resources/*", "prompts/get");
+        assertThatThrownBy(() -> federate(up, """
+                [{"tools":["*"],"methods":["prompt/get"],"perSecond":1}]"""))
+                .hasMessageStartingWith("rateLimits[0].methods: prompt/get (expected: one of");
+    }
+
     @Test
     void shouldRefuseInlineSecretsAndNeverEchoKeyMaterial() {
         assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"secret\":\"" + KEY + "\"}]}}"))

@@ -52,7 +52,7 @@ class GovernanceTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock);
         List<McpGatewayConfig.RateLimitRule> rules = List.of(
-                new McpGatewayConfig.RateLimitRule(List.of("orders_*"), 2.0, 2, false));
+                new McpGatewayConfig.RateLimitRule(List.of("orders_*"), List.of("tools/call"), 2.0, 2, false));
         assertThat(limiter.tryAcquire(rules, "orders_get", "a")).isEmpty();
         assertThat(limiter.tryAcquire(rules, "orders_get", "b")).isEmpty();
         assertThat(limiter.tryAcquire(rules, "orders_get", "a")).contains(Duration.ofMillis(500));
@@ -67,9 +67,24 @@ class GovernanceTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock);
         List<McpGatewayConfig.RateLimitRule> rules = List.of(
-                new McpGatewayConfig.RateLimitRule(List.of("*"), 1.0, 1, true));
+                new McpGatewayConfig.RateLimitRule(List.of("*"), List.of("tools/call"), 1.0, 1, true));
         assertThat(limiter.tryAcquire(rules, "t", "alice")).isEmpty();
         assertThat(limiter.tryAcquire(rules, "t", "alice")).isPresent();
         assertThat(limiter.tryAcquire(rules, "t", "bob")).isEmpty();
+    }
+
+    @Test
+    void shouldLimitOnlyTheMethodsARuleNamesWithOneBucketPerMethodAndTarget() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ToolRateLimiter limiter = new ToolRateLimiter(clock);
+        List<McpGatewayConfig.RateLimitRule> rules = List.of(new McpGatewayConfig.RateLimitRule(
+                List.of("docs+*", "*"), List.of("resources/*"), 1.0, 1, false));
+        assertThat(limiter.tryAcquire(rules, "resources/read", "docs+file:///a", "a")).isEmpty();
+        assertThat(limiter.tryAcquire(rules, "resources/read", "docs+file:///a", "a")).isPresent();
+        assertThat(limiter.tryAcquire(rules, "resources/read", "docs+file:///b", "a")).as("another target").isEmpty();
+        assertThat(limiter.tryAcquire(rules, "resources/list", "", "a")).as("another method").isEmpty();
+        assertThat(limiter.tryAcquire(rules, "resources/list", "", "a")).isPresent();
+        assertThat(limiter.tryAcquire(rules, "docs+file:///a", "a")).as("tools/call not named").isEmpty();
+        assertThat(limiter.tryAcquire(rules, "docs+file:///a", "a")).isEmpty();
     }
 }

@@ -8,6 +8,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 import org.a6suite.mcp.support.MutableClock;
 import org.junit.jupiter.api.Test;
@@ -111,5 +113,18 @@ class SessionSealerTest {
         String fresh = rotated.seal(session(), "route#1");
         assertThat(fresh).startsWith("A6M1.k2.");
         assertThat(sealer(Map.of("k2", k2), "k2").open(fresh, "route#1")).contains(session());
+    }
+
+    @Test
+    void shouldKeepUpstreamFeaturesInTheSealedUpstreamSessionAndOpenTheOlderForm() {
+        UpstreamClient.Session session = new UpstreamClient.Session(Optional.of("a|b"), "2025-11-25",
+                Optional.of(Set.of(ServerFeature.TOOLS, ServerFeature.RESOURCES,
+                        ServerFeature.RESOURCES_SUBSCRIBE)));
+        assertThat(session.encode()).isEqualTo("2025-11-25;trs|a|b");
+        assertThat(UpstreamClient.Session.decode(session.encode())).contains(session);
+        UpstreamClient.Session older = UpstreamClient.Session.decode("2025-06-18|sid").orElseThrow();
+        assertThat(older.features()).isEmpty();
+        assertThat(older.mayOffer(ServerFeature.PROMPTS)).as("unknown: ask the upstream").isTrue();
+        assertThat(session.mayOffer(ServerFeature.PROMPTS)).isFalse();
     }
 }
