@@ -177,43 +177,7 @@ public final class Invoker {
                     breakerClassifier(config.breaker()))).orElse(timed);
             DeadlineCall<Success> timedForLatency = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
                     runtime.latency().recorder(key));
-            return runtime.retry().decorate(recordedInCall(timedForLatency, target), CLASSIFIER);
-        }
-
-        /**
-         * Adds each attempt to the call's record before the attempt's completion is seen by retry, hedge or
-         * fallback, so the record is complete when the call completes (a dependent registered on the attempt
-         * itself could run after them: CompletableFuture runs dependents last-registered first).
-         */
-        private DeadlineCall<Success> recordedInCall(DeadlineCall<Success> call, Target target) {
-            return deadline -> {
-                long start = ticker.nanoTime();
-                CompletableFuture<Success> inner;
-                try {
-                    inner = call.call(deadline).toCompletableFuture();
-                } catch (RuntimeException e) {
-                    inner = CompletableFuture.failedFuture(e);
-                }
-                CompletableFuture<Success> out = new CompletableFuture<>();
-                CompletableFuture<Success> attempt = inner;
-                inner.whenComplete((value, error) -> {
-                    Throwable cause = error == null ? null : unwrap(error);
-                    record.add(AttemptInfo.of(target, new AttemptEvent(target.id(),
-                            CLASSIFIER.classifySafely(value, cause),
-                            Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause))));
-                    if (cause == null) {
-                        out.complete(value);
-                    } else {
-                        out.completeExceptionally(cause);
-                    }
-                });
-                out.whenComplete((value, error) -> {
-                    if (out.isCancelled()) {
-                        attempt.cancel(true);
-                    }
-                });
-                return out;
-            };
+            return runtime.retry().decorate(recordedInCall(timedForLatency, target, record, ticker), CLASSIFIER);
         }
 
         private CompletableFuture<Success> attempt(TargetRuntime runtime, Deadline deadline) {
@@ -262,6 +226,43 @@ public final class Invoker {
             });
             return result;
         }
+    }
+
+    /**
+     * Adds each attempt to the call's record before the attempt's completion is seen by retry, hedge or
+     * fallback, so the record is complete when the call completes (a dependent registered on the attempt
+     * itself could run after them: CompletableFuture runs dependents last-registered first).
+     */
+    static <T> DeadlineCall<T> recordedInCall(DeadlineCall<T> call, Target target, CallRecord record,
+            Ticker ticker) {
+        return deadline -> {
+            long start = ticker.nanoTime();
+            CompletableFuture<T> inner;
+            try {
+                inner = call.call(deadline).toCompletableFuture();
+            } catch (RuntimeException e) {
+                inner = CompletableFuture.failedFuture(e);
+            }
+            CompletableFuture<T> out = new CompletableFuture<>();
+            CompletableFuture<T> attempt = inner;
+            inner.whenComplete((value, error) -> {
+                Throwable cause = error == null ? null : unwrap(error);
+                record.add(AttemptInfo.of(target, new AttemptEvent(target.id(),
+                        CLASSIFIER.classifySafely(value, cause),
+                        Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause))));
+                if (cause == null) {
+                    out.complete(value);
+                } else {
+                    out.completeExceptionally(cause);
+                }
+            });
+            out.whenComplete((value, error) -> {
+                if (out.isCancelled()) {
+                    attempt.cancel(true);
+                }
+            });
+            return out;
+        };
     }
 
     static Throwable unwrap(Throwable error) {

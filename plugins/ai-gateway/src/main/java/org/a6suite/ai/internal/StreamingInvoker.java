@@ -192,39 +192,8 @@ public final class StreamingInvoker {
                         ttft.onAttempt(event);
                         latency.onAttempt(event); // the router's latency strategy reads it
                     });
-            return runtime.retry().decorate(recordedInCall(measured, target), Invoker.CLASSIFIER);
-        }
-
-        /** As {@code Invoker}'s: each attempt enters the call's record before retry, hedge or fallback see it. */
-        private DeadlineCall<Opened> recordedInCall(DeadlineCall<Opened> call, Target target) {
-            return deadline -> {
-                long start = ticker.nanoTime();
-                CompletableFuture<Opened> inner;
-                try {
-                    inner = call.call(deadline).toCompletableFuture();
-                } catch (RuntimeException e) {
-                    inner = CompletableFuture.failedFuture(e);
-                }
-                CompletableFuture<Opened> out = new CompletableFuture<>();
-                CompletableFuture<Opened> attempt = inner;
-                inner.whenComplete((value, error) -> {
-                    Throwable cause = error == null ? null : Invoker.unwrap(error);
-                    record.add(AttemptInfo.of(target, new AttemptEvent(target.id(),
-                            Invoker.CLASSIFIER.classifySafely(value, cause),
-                            Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause))));
-                    if (cause == null) {
-                        out.complete(value);
-                    } else {
-                        out.completeExceptionally(cause);
-                    }
-                });
-                out.whenComplete((value, error) -> {
-                    if (out.isCancelled()) {
-                        attempt.cancel(true);
-                    }
-                });
-                return out;
-            };
+            return runtime.retry().decorate(Invoker.recordedInCall(measured, target, record, ticker),
+                    Invoker.CLASSIFIER);
         }
 
         private CompletableFuture<Opened> attempt(TargetRuntime runtime, Deadline deadline) {
