@@ -16,7 +16,8 @@ within() { # seconds, command...: retries the command every second
   "$@"
 }
 
-if ! ./a6 up --detach --no-build --degrade-after 10; then
+# --fresh: the optimizer must move weight in this run, not carry over a previous run's decisions.
+if ! ./a6 up --detach --no-build --fresh --degrade-after 10; then
   echo "stack-test: ./a6 up failed" >&2
   tail -n 30 .local-stack/logs/*.log >&2 || true
   ./a6 stop >/dev/null 2>&1

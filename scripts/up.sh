@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The local stack from real processes, for machines without a container engine (./a6 up).
-#   ./a6 up [--detach] [--no-build] [--degrade-after SECONDS]
+#   ./a6 up [--detach] [--no-build] [--fresh] [--degrade-after SECONDS]
+#   --fresh: start from empty etcd data and new demo secrets (removes .local-stack/etcd and .local-stack/secrets.env).
 # Starts etcd (Debian etcd-server), seeds it, then the runner, the backend optimizer, the APISIX emulator as the
 # gateway (a development fixture), the demo backends, the model-provider and MCP test servers, and demo traffic in
 # which one backend node degrades. Ctrl-C (or ./a6 stop when detached) stops everything.
@@ -8,13 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-detach=0; build=1; degrade_after=20
+detach=0; build=1; fresh=0; degrade_after=20
 while [ $# -gt 0 ]; do
   case "$1" in
     --detach|-d) detach=1; shift;;
     --no-build) build=0; shift;;
+    --fresh) fresh=1; shift;;
     --degrade-after) degrade_after=$2; shift 2;;
-    *) echo "a6 up: unknown option $1 (expected: --detach, --no-build, --degrade-after SECONDS)" >&2; exit 2;;
+    *) echo "a6 up: unknown option $1 (expected: --detach, --no-build, --fresh, --degrade-after SECONDS)" >&2; exit 2;;
   esac
 done
 
@@ -26,7 +28,7 @@ ETCD_URL="http://127.0.0.1:$ETCD_PORT"
 if [ -f "$STATE/pids" ] && [ -s "$STATE/pids" ]; then
   echo "a6 up: a local stack seems to be running (see $STATE/pids); run ./a6 stop first" >&2; exit 1
 fi
-for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $LANE_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096; do
+for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $LANE_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096 18099; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "a6 up: port $port is already in use; stop what uses it first" >&2; exit 1
   fi
@@ -36,6 +38,13 @@ for i in 1 2 3 4; do
     echo "a6 up: 127.0.0.1$i:1808$i is already in use; stop what uses it first" >&2; exit 1
   fi
 done
+if [ "$fresh" -eq 1 ]; then
+  # No stack of this checkout runs (checked above: no pids, free ports), so its etcd data and secrets can go.
+  rm -rf -- "$STATE/etcd" "$STATE/secrets.env"
+  echo "a6 up: --fresh: starting from empty etcd data and new demo secrets" >&2
+elif [ -d "$STATE/etcd" ]; then
+  echo "a6 up: reusing the previous run's etcd data and optimizer decisions; --fresh starts clean" >&2
+fi
 mkdir -p "$STATE/logs"
 : > "$STATE/pids"
 
@@ -78,7 +87,8 @@ seed_rc=${PIPESTATUS[0]}
 set -e
 case "$seed_rc" in
   0) ;;
-  3) echo "    (objects changed since the last seed, e.g. by the optimizer, were left as they are)" >&2;;
+  3) echo "    (objects changed since the last seed, e.g. by the optimizer's decisions in a previous run, were left as" \
+          "they are; ./a6 up --fresh starts clean)" >&2;;
   *) echo "a6 up: seeding failed (exit $seed_rc)" >&2; ./scripts/stop.sh >/dev/null 2>&1; exit 1;;
 esac
 
@@ -94,7 +104,9 @@ fi
 set -a; . "$STATE/secrets.env"; set +a
 
 step 4/7 "demo backends, model-provider and MCP test servers, demo traffic (development fixtures)"
+# The demo traffic and its degrade timer start once the gateway and the optimizer answer (the stack is up).
 setsid java -jar "$DEV_JAR" --traffic "http://127.0.0.1:$GATEWAY_PORT" --degrade-after "$degrade_after" \
+  --wait-for "http://127.0.0.1:$OPTIMIZER_PORT/actuator/health" \
   >"$STATE/logs/demo.log" 2>&1 &
 started $! demo-servers
 
@@ -124,6 +136,7 @@ setsid java -jar "$OPTIMIZER_JAR" --server.port="$OPTIMIZER_PORT" --a6.optimizer
 started $! optimizer
 wait_http "http://127.0.0.1:$OPTIMIZER_PORT/actuator/health" optimizer 90
 
+degrade_at=$(date -d "+$degrade_after seconds" +%H:%M:%S 2>/dev/null || echo "in $degrade_after s")
 cat >&2 <<EOT
 
 a6-suite local stack is up (logs in .local-stack/logs):
@@ -136,9 +149,10 @@ a6-suite local stack is up (logs in .local-stack/logs):
   gateway Control API         http://127.0.0.1:$CONTROL_PORT/v1/healthcheck
   etcd                        $ETCD_URL
   optimizer API key           in .local-stack/secrets.env (A6_OPTIMIZER_API_KEY)
+  demo admin (loopback)       curl -X POST 'http://127.0.0.1:18099/fail?node=all&mode=503&seconds=20'
 
-Try the curl lines in README.md ("Try it"). Demo traffic degrades node 127.0.0.14:18084 after ${degrade_after} s;
-watch the optimizer move weight away from it on the dashboard.
+Try the curl lines in README.md ("Try it"). Demo traffic starts now; node 127.0.0.14:18084 degrades in
+${degrade_after} s (at about $degrade_at): watch the optimizer move weight away from it on the dashboard.
 EOT
 
 if [ "$detach" -eq 1 ]; then

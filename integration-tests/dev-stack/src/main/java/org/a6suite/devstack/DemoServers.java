@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.a6suite.testing.ai.AiProviderServer;
-import org.a6suite.testing.backend.EchoBackend;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.slf4j.Logger;
@@ -21,16 +20,19 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   127.0.0.11:18081 .. 127.0.0.14:18084  "orders" REST backend, four nodes of upstream 1 (echo servers); distinct
- *                loopback addresses because APISIX's per-node metrics label a node by its IP only. With
+ *                loopback addresses because APISIX's per-node metrics label a node by its IP only; each answers with
+ *                {@code X-Demo-Node: host:port}. With
  *                {@code --bind 0.0.0.0} (containers) all four listen on the bind address.
  *   18090        model-provider test server (OpenAI, Anthropic, Gemini, Ollama wire formats)
  *   18091        the same, answering JSON (for the prompt-as-REST-API demo route's output schema)
  *   18095        REST backend exposed as MCP tools (GET/POST /api/orders...)
  *   18096        upstream MCP server (official MCP Java SDK, Streamable HTTP at /mcp)
+ *   18099        demo admin endpoint, loopback only: make an orders node fail on demand ({@link DemoAdmin})
  * </pre>
  *
  * Usage: {@code java -jar a6-dev-stack.jar [--bind 127.0.0.1] [--traffic http://127.0.0.1:9080]
- * [--rate 20] [--degrade-after 20] [--degrade-node 4]}.
+ * [--wait-for URL,URL] [--rate 20] [--degrade-after 20] [--degrade-node 4]}: the traffic and the degrade timer
+ * start once the gateway (and every {@code --wait-for} URL, e.g. the optimizer's health) answer.
  */
 public final class DemoServers {
 
@@ -50,10 +52,10 @@ public final class DemoServers {
         Map<String, String> options = parse(args);
         String bind = options.getOrDefault("bind", System.getenv().getOrDefault("A6_DEMO_BIND", "127.0.0.1"));
         List<AutoCloseable> running = new ArrayList<>();
-        List<EchoBackend> nodes = new ArrayList<>();
+        List<DemoNode> nodes = new ArrayList<>();
         for (int i = 0; i < ORDER_NODE_PORTS.length; i++) {
             String host = bind.equals("127.0.0.1") ? "127.0.0.1" + (i + 1) : bind;
-            EchoBackend node = EchoBackend.start(host, ORDER_NODE_PORTS[i]);
+            DemoNode node = DemoNode.start(host, ORDER_NODE_PORTS[i]);
             nodes.add(node);
             running.add(node);
         }
@@ -62,22 +64,31 @@ public final class DemoServers {
         running.add(AiProviderServer.start(bind, AI_PROVIDER_PORT).expectKey(DEMO_KEY)
                 .drip(java.time.Duration.ofMillis(300), 0, java.time.Duration.ofMillis(150)));
         running.add(AiProviderServer.start(bind, AI_JSON_PROVIDER_PORT).expectKey(DEMO_KEY)
-                .reply("{\"sentiment\":\"positive\",\"score\":0.92}"));
+                .reply("{\"sentiment\":\"positive\",\"score\":0.92,"
+                        + "\"note\":\"canned answer from the demo test server: it says this whatever the text\"}"));
         RestToolBackend rest = RestToolBackend.start(bind, MCP_REST_PORT);
         running.add(rest);
         running.add(UpstreamMcpServer.start(bind, MCP_UPSTREAM_PORT, 0));
+        running.add(DemoAdmin.start(nodes));
         LOG.info("DEVELOPMENT FIXTURES listening: orders nodes {}, model providers {}:{}, MCP REST backend {}, "
-                + "upstream MCP server {} (test servers, not real services)",
-                nodes.stream().map(EchoBackend::hostPort).toList(), bind, List.of(AI_PROVIDER_PORT, AI_JSON_PROVIDER_PORT),
-                MCP_REST_PORT, MCP_UPSTREAM_PORT);
+                + "upstream MCP server {}, admin (fail on demand) 127.0.0.1:{} (test servers, not real services)",
+                nodes.stream().map(DemoNode::hostPort).toList(), bind, List.of(AI_PROVIDER_PORT, AI_JSON_PROVIDER_PORT),
+                MCP_REST_PORT, MCP_UPSTREAM_PORT, DemoAdmin.PORT);
 
         DemoTraffic traffic = null;
         if (options.containsKey("traffic")) {
             int degradeNode = Integer.parseInt(options.getOrDefault("degrade-node", "4"));
-            traffic = new DemoTraffic(URI.create(options.get("traffic")),
+            URI gateway = URI.create(options.get("traffic"));
+            List<URI> ready = new ArrayList<>(List.of(gateway.resolve("/orders/0")));
+            if (options.containsKey("wait-for")) {
+                for (String url : options.get("wait-for").split(",")) {
+                    ready.add(URI.create(url));
+                }
+            }
+            traffic = new DemoTraffic(gateway,
                     Integer.parseInt(options.getOrDefault("rate", "20")),
                     Duration.ofSeconds(Long.parseLong(options.getOrDefault("degrade-after", "20"))),
-                    nodes.get(degradeNode - 1), nodes, rest);
+                    nodes.get(degradeNode - 1), ready, rest);
             traffic.start();
         }
 

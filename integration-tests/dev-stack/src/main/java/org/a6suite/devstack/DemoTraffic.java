@@ -12,15 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.HdrHistogram.Recorder;
-import org.a6suite.testing.backend.EchoBackend;
-import org.a6suite.testing.backend.Fault;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * DEVELOPMENT FIXTURE: steady demo traffic through the gateway so the health reporter and the optimizer have
- * something to act on. After {@code degradeAfter}, one orders node answers 300 ms slower and fails 5% of requests;
+ * something to act on. It waits until the gateway and the optimizer answer (the stack is up), then sends traffic; from
+ * then on, after {@code degradeAfter}, one orders node answers 300 ms slower and fails 5% of requests;
  * every 5 s a line reports what clients saw (requests, errors, p50/p99), so the optimizer's effect is visible.
  */
 final class DemoTraffic implements AutoCloseable {
@@ -32,8 +31,8 @@ final class DemoTraffic implements AutoCloseable {
     private final URI gateway;
     private final int ratePerSecond;
     private final Duration degradeAfter;
-    private final EchoBackend degraded;
-    private final List<EchoBackend> nodes;
+    private final DemoNode degraded;
+    private final List<URI> readyUrls;
     private final RestToolBackend rest;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
@@ -46,7 +45,7 @@ final class DemoTraffic implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
 
-    DemoTraffic(URI gateway, int ratePerSecond, Duration degradeAfter, EchoBackend degraded, List<EchoBackend> nodes,
+    DemoTraffic(URI gateway, int ratePerSecond, Duration degradeAfter, DemoNode degraded, List<URI> readyUrls,
                 RestToolBackend rest) {
         if (ratePerSecond < 1 || ratePerSecond > 1000) {
             throw new IllegalArgumentException("--rate: " + ratePerSecond + " (expected: 1..1000)");
@@ -55,20 +54,51 @@ final class DemoTraffic implements AutoCloseable {
         this.ratePerSecond = ratePerSecond;
         this.degradeAfter = degradeAfter;
         this.degraded = degraded;
-        this.nodes = nodes;
+        this.readyUrls = readyUrls;
         this.rest = rest;
     }
 
+    /** Starts in the background: waits for the stack to be up, then sends traffic and starts the degrade timer. */
     void start() {
+        Thread.ofPlatform().daemon().name("demo-traffic-wait").start(() -> {
+            LOG.info("demo traffic: waiting for the stack to be up ({})", readyUrls);
+            for (URI url : readyUrls) {
+                while (!answers(url)) {
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+            if (!timer.isShutdown()) {
+                startTraffic();
+            }
+        });
+    }
+
+    private boolean answers(URI url) {
+        try {
+            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void startTraffic() {
         long periodMicros = 1_000_000L / ratePerSecond;
         timer.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
         timer.schedule(() -> {
-            degraded.fault(Fault.degraded(EXTRA_DELAY, ERROR_RATE, 42));
+            degraded.degrade(EXTRA_DELAY, ERROR_RATE);
             LOG.info("demo: node {} now answers {} ms slower and fails {}% of requests", degraded.hostPort(),
                     EXTRA_DELAY.toMillis(), Math.round(ERROR_RATE * 100));
         }, degradeAfter.toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(this::report, 5, 5, TimeUnit.SECONDS);
-        LOG.info("demo traffic: {} req/s to {}/orders/..., node {} degrades after {} s", ratePerSecond, gateway,
+        LOG.info("demo traffic: the stack is up; {} req/s to {}/orders/..., node {} degrades in {} s", ratePerSecond, gateway,
                 degraded.hostPort(), degradeAfter.toSeconds());
     }
 
@@ -94,7 +124,6 @@ final class DemoTraffic implements AutoCloseable {
                 r == 0 ? 0 : Math.round(100.0 * e / r), h.getValueAtPercentile(50) / 1000,
                 h.getValueAtPercentile(99) / 1000);
         // The fixtures record every request for tests; a demo runs for hours, so keep memory bounded.
-        nodes.forEach(EchoBackend::clearRequests);
         rest.clearRequests();
     }
 
