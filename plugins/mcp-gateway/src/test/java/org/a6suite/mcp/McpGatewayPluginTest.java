@@ -61,7 +61,8 @@ class McpGatewayPluginTest {
                  "pageSize":3, "maxResultBytes":8192,
                  "principal":{"var":"consumer_name","header":"x-consumer"},
                  "session":{"keys":%s},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000,"retries":2}],
+                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000,"retries":2,
+                   "headers":{"authorization":"Bearer shop-token-0123456789"}}],
                  "tools":[
                   {"name":"orders_get","description":"Get an order","backend":"shop","method":"GET","path":"/orders/{id}",
                    "inputSchema":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+$"}},"required":["id"]},
@@ -259,7 +260,9 @@ class McpGatewayPluginTest {
         JsonNode notRetried = rpc(session, "alice", call(4, "orders_create", "{\"item\":\"x\"}")).result();
         assertThat(notRetried.path("isError").asBoolean()).as("POST is never retried").isTrue();
         assertThat(notRetried.path("content").get(0).path("text").asString())
-                .startsWith("backend shop answered HTTP 503");
+                .startsWith("backend shop answered HTTP 503")
+                .contains("received") // the backend's echo of the request is passed on...
+                .doesNotContain("shop-token-0123456789"); // ...without the credential the gateway sent
 
         JsonNode big = rpc(session, "alice", call(5, "admin_big", "{}")).result();
         assertThat(big.path("isError").asBoolean()).isTrue();

@@ -71,7 +71,7 @@ public final class Credentials {
         };
     }
 
-    /** The credential values resolved lately (for {@link Redactor}); never logged. */
+    /** The credential values resolved lately (for {@link org.a6suite.http.SecretRedactor}); never logged. */
     public java.util.Set<String> knownSecrets() {
         return seen.asMap().keySet();
     }

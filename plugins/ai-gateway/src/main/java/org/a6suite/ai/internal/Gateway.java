@@ -47,7 +47,7 @@ public final class Gateway {
     private final Invoker invoker;
     private final StreamingInvoker streaming;
     private final Credentials credentials;
-    private final Redactor redactor;
+    private final org.a6suite.http.SecretRedactor redactor;
     private final Accounting accounting;
     private final Ticker ticker;
 
@@ -58,7 +58,7 @@ public final class Gateway {
         this.invoker = invoker;
         this.streaming = streaming;
         this.credentials = credentials;
-        this.redactor = new Redactor(credentials::knownSecrets);
+        this.redactor = new org.a6suite.http.SecretRedactor(credentials::knownSecrets);
         this.accounting = accounting;
         this.ticker = ticker;
     }

@@ -84,10 +84,10 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private volatile long waitingSince;
     private volatile long gapTimeoutNanos;
     private volatile long outputTokens;
-    private final Redactor redactor;
+    private final org.a6suite.http.SecretRedactor redactor;
 
     StreamRelay(StreamingInvoker.Opened opened, CallInfo call, Accounting accounting, Deadline total,
-            Ticker ticker, Scheduler scheduler, Redactor redactor) {
+            Ticker ticker, Scheduler scheduler, org.a6suite.http.SecretRedactor redactor) {
         this.redactor = redactor;
         this.opened = opened;
         this.stream = opened.stream();
@@ -231,7 +231,7 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         drain();
     }
 
-    private static String[] describe(Throwable error, Redactor redactor) {
+    private static String[] describe(Throwable error, org.a6suite.http.SecretRedactor redactor) {
         if (error instanceof StallException stall) {
             return new String[] {stall.getMessage(), stall.code};
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.a6suite.http.OutboundException;
+import org.a6suite.http.SecretRedactor;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.resilience.CallNotPermittedException;
@@ -175,7 +176,10 @@ public final class RestToolInvoker {
         byte[] body = response.body();
         String text = new String(body, StandardCharsets.UTF_8);
         if (response.status() >= 300) {
-            String snippet = text.length() > MAX_ERROR_SNIPPET ? text.substring(0, MAX_ERROR_SNIPPET) + "..." : text;
+            // The backend's own words help the client, but some echo the request: never its credential headers.
+            String redacted = new SecretRedactor(() -> backend.headers().values()).redact(text);
+            String snippet = redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..."
+                    : redacted;
             return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.status()
                     + (snippet.isBlank() ? "" : ": " + snippet));
         }

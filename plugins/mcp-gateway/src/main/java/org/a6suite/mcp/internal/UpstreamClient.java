@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.a6suite.http.OutboundRequest;
+import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
@@ -178,9 +179,14 @@ public final class UpstreamClient {
                     UpstreamException.Kind.MALFORMED, "upstream " + upstream.name() + " sent no response to "
                     + request.method(), Optional.empty()));
             if (answer.error().isPresent()) {
+                // An upstream's error text reaches the client: never with the credentials the gateway sent it.
+                SecretRedactor redactor = new SecretRedactor(() -> upstream.headers().values());
+                JsonRpcError raw = answer.error().get();
+                JsonRpcError error = new JsonRpcError(raw.code(), redactor.redact(raw.message()),
+                        raw.data().map(d -> d.isString() ? mapper.getNodeFactory().stringNode(redactor.redact(
+                                d.asString())) : d));
                 throw new UpstreamException(UpstreamException.Kind.RPC_ERROR, "upstream " + upstream.name()
-                        + " error " + answer.error().get().code() + ": " + answer.error().get().message(),
-                        answer.error());
+                        + " error " + error.code() + ": " + error.message(), Optional.of(error));
             }
             return new Answer(answer.result().orElseThrow(), response.headers().firstValue("mcp-session-id")
                     .or(() -> sessionId));

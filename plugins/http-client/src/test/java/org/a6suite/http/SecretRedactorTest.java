@@ -1,13 +1,13 @@
-package org.a6suite.ai.internal;
+package org.a6suite.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class RedactorTest {
+class SecretRedactorTest {
 
-    private final Redactor redactor = new Redactor(() -> List.of("plain-secret-value-42", "short"));
+    private final SecretRedactor redactor = new SecretRedactor(() -> List.of("plain-secret-value-42", "short"));
 
     @Test
     void shouldReplaceEveryKnownCredentialValueWhereverItAppears() {

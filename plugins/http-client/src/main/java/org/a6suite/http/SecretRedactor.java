@@ -1,4 +1,4 @@
-package org.a6suite.ai.internal;
+package org.a6suite.http;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,16 +7,16 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Removes secrets from text that came from a provider (error messages, stream error events) before it reaches a
- * client, a log line or a metric label: some providers echo the request's headers or body in their errors, which
- * would hand the route's API key to whoever made the request.
+ * Removes secrets from text that came back over an outbound call (a provider's or backend's error message, a stream
+ * error event) before it reaches a client, a log line or a metric label: some servers echo the request's headers or
+ * body in their errors, which would hand the route's API key to whoever made the request.
  *
  * <p>Two passes: every credential value the plugin has resolved is replaced wherever it appears, then anything that
  * looks like a credential is (a bearer token, a {@code key: value} pair whose name says secret, OpenAI- and
  * Anthropic-style {@code sk-} keys, Google {@code AIza} keys), so a key the plugin never saw (another tenant's, a
  * provider's internal one) does not leak either.
  */
-public final class Redactor {
+public final class SecretRedactor {
 
     static final String MASK = "[redacted]";
     /** Shorter values are not treated as secrets: replacing "abc" everywhere would garble text and protect nothing. */
@@ -32,7 +32,7 @@ public final class Redactor {
     private final Supplier<? extends Collection<String>> knownSecrets;
 
     /** @param knownSecrets the credential values resolved so far (read on every call, so rotations are covered) */
-    public Redactor(Supplier<? extends Collection<String>> knownSecrets) {
+    public SecretRedactor(Supplier<? extends Collection<String>> knownSecrets) {
         this.knownSecrets = requireNonNull(knownSecrets, "knownSecrets");
     }
 
