@@ -39,7 +39,10 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
 
     public static final String NAME = "mcp-gateway";
 
-    private final ObjectMapper mapper = JsonMapper.builder().build();
+    private final ObjectMapper mapper = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
+                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
     private final AtomicReference<PluginEnvironment> environment = new AtomicReference<>();
     private final AtomicReference<McpEndpoint> endpoint = new AtomicReference<>();
     private final AtomicReference<OutboundClient> httpClient = new AtomicReference<>();

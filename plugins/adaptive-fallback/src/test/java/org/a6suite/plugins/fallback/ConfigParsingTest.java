@@ -80,4 +80,13 @@ class ConfigParsingTest {
                 .hasMessageContaining(field + ": ")
                 .hasMessageContaining(messagePart);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {200, 5_000})
+    void shouldRefuseDeeplyNestedConfigurationWithAConfigErrorNotACrash(int depth) {
+        String value = "{\"methods\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> plugin.parseConfig(value))
+                .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
+                .hasMessageContaining("nesting depth");
+    }
 }

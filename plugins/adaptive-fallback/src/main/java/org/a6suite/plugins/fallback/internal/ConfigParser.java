@@ -30,7 +30,10 @@ import tools.jackson.databind.json.JsonMapper;
 /** Turns a route's JSON value into a {@link FallbackConfig}; every error names the JSON path of the field. */
 public final class ConfigParser {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
+                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
     private static final Set<String> TOP = Set.of("key", "methods", "cache", "good_statuses", "failure_statuses",
             "breaker", "unanswered_timeout", "static", "replace_failures", "upstream_key", "health", "lane");
     private static final Set<String> LANE = Set.of("upstream_id", "upstream", "attempt_timeout", "retries", "hedge",

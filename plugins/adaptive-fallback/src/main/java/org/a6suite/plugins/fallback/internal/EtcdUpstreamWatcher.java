@@ -35,7 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class EtcdUpstreamWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdUpstreamWatcher.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final ObjectMapper JSON = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
+            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
+                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Client client;
