@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Adapters;
@@ -19,11 +18,7 @@ import org.a6suite.resilience.AttemptEvent;
 import org.a6suite.resilience.Attempts;
 import org.a6suite.resilience.Deadline;
 import org.a6suite.resilience.DeadlineCall;
-import org.a6suite.resilience.DeadlineExceededException;
 import org.a6suite.resilience.Deadlines;
-import org.a6suite.resilience.Fallback;
-import org.a6suite.resilience.Hedge;
-import org.a6suite.resilience.HedgeDelay;
 import org.a6suite.resilience.OutcomeClassifier;
 import org.a6suite.resilience.Scheduler;
 import org.a6suite.resilience.Ticker;
@@ -106,7 +101,7 @@ public final class Invoker {
     public CompletableFuture<Success> invoke(AiGatewayConfig config, List<TargetRuntime> ordered,
             Operation operation, ObjectNode request, boolean stream, CallRecord record) {
         Chain chain = new Chain(config, ordered, operation, request, stream, record);
-        DeadlineCall<Success> total = Deadlines.withTotalTimeout(chain.from(0), config.timeouts().total(),
+        DeadlineCall<Success> total = Deadlines.withTotalTimeout(chain.call(), config.timeouts().total(),
                 scheduler);
         return total.call(Deadline.never(ticker)).toCompletableFuture();
     }
@@ -119,7 +114,6 @@ public final class Invoker {
         private final ObjectNode request;
         private final boolean stream;
         private final CallRecord record;
-        private final AtomicInteger started = new AtomicInteger();
 
         Chain(AiGatewayConfig config, List<TargetRuntime> ordered, Operation operation, ObjectNode request,
                 boolean stream, CallRecord record) {
@@ -131,40 +125,11 @@ public final class Invoker {
             this.record = record;
         }
 
-        DeadlineCall<Success> from(int index) {
-            return deadline -> {
-                if (deadline.isExpired()) {
-                    return CompletableFuture.failedFuture(new DeadlineExceededException(
-                            DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
-                }
-                started.accumulateAndGet(index + 1, Math::max);
-                TargetRuntime primary = ordered.get(index);
-                DeadlineCall<Success> call = perTarget(primary);
-                if (config.hedge().enabled() && index + 1 < ordered.size()) {
-                    TargetRuntime next = ordered.get(index + 1);
-                    DeadlineCall<Success> secondary = d -> {
-                        started.accumulateAndGet(index + 2, Math::max);
-                        return perTarget(next).call(d);
-                    };
-                    String key = operationKey(operation, stream);
-                    AiGatewayConfig.HedgeSettings h = config.hedge();
-                    HedgeDelay delay = () -> {
-                        Duration observed = primary.latency().percentile(key, h.percentile())
-                                .orElse(config.timeouts().warmup());
-                        return observed.compareTo(h.minDelay()) < 0 ? h.minDelay() : observed;
-                    };
-                    call = Hedge.of(delay, primary.hedgeBudget(), scheduler).decorate(call, secondary, CLASSIFIER);
-                }
-                DeadlineCall<Success> withFallback = Fallback.decorate(call, CLASSIFIER, cause -> true,
-                        (cause, d) -> {
-                            int next = started.get();
-                            if (next >= ordered.size()) {
-                                return CompletableFuture.failedFuture(cause);
-                            }
-                            return from(next).call(d);
-                        });
-                return withFallback.call(deadline);
-            };
+        DeadlineCall<Success> call() {
+            String key = operationKey(operation, stream);
+            return new TargetChain<Success>(ordered, this::perTarget, config.hedge(),
+                    primary -> primary.latency().percentile(key, config.hedge().percentile())
+                            .orElse(config.timeouts().warmup()), scheduler).from(0);
         }
 
         private DeadlineCall<Success> perTarget(TargetRuntime runtime) {

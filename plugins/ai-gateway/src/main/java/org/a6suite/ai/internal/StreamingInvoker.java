@@ -4,9 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Adapters;
@@ -15,16 +13,12 @@ import org.a6suite.ai.internal.provider.ProviderAdapter;
 import org.a6suite.ai.internal.provider.ProviderRequest;
 import org.a6suite.ai.internal.stream.ProviderStream;
 import org.a6suite.ai.internal.stream.StreamingTransport;
-import org.a6suite.resilience.AttemptEvent;
 import org.a6suite.resilience.AttemptListener;
 import org.a6suite.resilience.Attempts;
 import org.a6suite.resilience.Deadline;
 import org.a6suite.resilience.DeadlineCall;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.a6suite.resilience.Deadlines;
-import org.a6suite.resilience.Fallback;
-import org.a6suite.resilience.Hedge;
-import org.a6suite.resilience.HedgeDelay;
 import org.a6suite.resilience.Scheduler;
 import org.a6suite.resilience.Ticker;
 import tools.jackson.databind.node.ObjectNode;
@@ -95,7 +89,7 @@ public final class StreamingInvoker {
             inner = CompletableFuture.failedFuture(new DeadlineExceededException(
                     DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
         } else {
-            DeadlineCall<Opened> total = Deadlines.withTotalTimeout(chain.from(0),
+            DeadlineCall<Opened> total = Deadlines.withTotalTimeout(chain.call(),
                     deadline.isInfinite() ? Deadline.INFINITE : deadline.remaining(), scheduler);
             inner = total.call(deadline).toCompletableFuture();
         }
@@ -121,7 +115,6 @@ public final class StreamingInvoker {
         private final List<TargetRuntime> ordered;
         private final ObjectNode request;
         private final Invoker.CallRecord record;
-        private final AtomicInteger started = new AtomicInteger();
         private final List<ProviderStream> streams = new ArrayList<>(2);
 
         Chain(AiGatewayConfig config, List<TargetRuntime> ordered, ObjectNode request, Invoker.CallRecord record) {
@@ -144,38 +137,10 @@ public final class StreamingInvoker {
             }
         }
 
-        DeadlineCall<Opened> from(int index) {
-            return deadline -> {
-                if (deadline.isExpired()) {
-                    return CompletableFuture.failedFuture(new DeadlineExceededException(
-                            DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
-                }
-                started.accumulateAndGet(index + 1, Math::max);
-                TargetRuntime primary = ordered.get(index);
-                DeadlineCall<Opened> call = perTarget(primary);
-                if (config.hedge().enabled() && index + 1 < ordered.size()) {
-                    TargetRuntime next = ordered.get(index + 1);
-                    DeadlineCall<Opened> secondary = d -> {
-                        started.accumulateAndGet(index + 2, Math::max);
-                        return perTarget(next).call(d);
-                    };
-                    AiGatewayConfig.HedgeSettings h = config.hedge();
-                    HedgeDelay delay = () -> {
-                        Duration observed = primary.firstToken().percentile(key(), h.percentile())
-                                .orElse(config.timeouts().firstToken().warmup());
-                        return observed.compareTo(h.minDelay()) < 0 ? h.minDelay() : observed;
-                    };
-                    call = Hedge.of(delay, primary.hedgeBudget(), scheduler).decorate(call, secondary,
-                            Invoker.CLASSIFIER);
-                }
-                return Fallback.decorate(call, Invoker.CLASSIFIER, cause -> true, (cause, d) -> {
-                    int next = started.get();
-                    if (next >= ordered.size()) {
-                        return CompletableFuture.failedFuture(cause);
-                    }
-                    return from(next).call(d);
-                }).call(deadline);
-            };
+        DeadlineCall<Opened> call() {
+            return new TargetChain<Opened>(ordered, this::perTarget, config.hedge(),
+                    primary -> primary.firstToken().percentile(key(), config.hedge().percentile())
+                            .orElse(config.timeouts().firstToken().warmup()), scheduler).from(0);
         }
 
         private DeadlineCall<Opened> perTarget(TargetRuntime runtime) {
