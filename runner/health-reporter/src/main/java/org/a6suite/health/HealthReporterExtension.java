@@ -9,8 +9,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.a6suite.health.internal.JetcdPublisher;
-import org.a6suite.runner.RunnerExtension;
-import org.a6suite.runner.RunnerHooks;
+import org.a6suite.runner.spi.RunnerExtension;
+import org.a6suite.runner.spi.RunnerHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

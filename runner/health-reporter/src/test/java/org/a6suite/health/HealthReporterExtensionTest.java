@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginEnvironment;
-import org.a6suite.runner.RunnerExtension;
+import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.runner.RunnerOptions;
 import org.a6suite.runner.RunnerServer;
 import org.a6suite.runner.RunnerStartException;

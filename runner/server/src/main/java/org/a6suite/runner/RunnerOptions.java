@@ -9,6 +9,8 @@ import java.util.function.Function;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 
+import org.a6suite.runner.spi.RunnerExtension;
+
 /**
  * What a runner takes besides its {@link org.a6suite.runner.config.RunnerConfig}: the time sources (tests move them),
  * the timeouts of the connection and shutdown machinery, the environment plugins see, and runner extensions.

@@ -44,6 +44,8 @@ import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
 import org.a6suite.runner.transport.SocketFile;
+import org.a6suite.runner.spi.RunnerExtension;
+import org.a6suite.runner.spi.RunnerHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +79,7 @@ public final class RunnerServer implements AutoCloseable {
     private final BufferBudget budget;
     private final RunnerMetrics runnerMetrics;
     private final PrometheusRegistry metrics;
-    private final RunnerHooks hooks;
+    private final DefaultRunnerHooks hooks;
     private final List<Plugin<?>> started = new ArrayList<>();
     private final List<RunnerExtension> extensions = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -106,7 +108,7 @@ public final class RunnerServer implements AutoCloseable {
         this.metrics.register(laneMetrics);
         // A key of this process only: handoffs stamped by another runner (or an earlier one) never verify.
         this.handoffSigner = HandoffSigner.withRandomKey(options.clock(), config.laneHandoffTtl());
-        this.hooks = new RunnerHooks(metrics);
+        this.hooks = new DefaultRunnerHooks(metrics);
     }
 
     /** Starts a runner with default {@link RunnerOptions}. */

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.spi.PluginSource;
-import org.a6suite.runner.RunnerExtension;
+import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.runner.RunnerStartException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

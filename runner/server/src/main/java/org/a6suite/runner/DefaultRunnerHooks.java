@@ -8,18 +8,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginMetrics;
+import org.a6suite.runner.spi.RunnerHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where runner-side services (the health reporter, tests) attach to a running runner: every outcome plugins record
- * through {@code PluginEnvironment.outcomes()} is forwarded to each registered listener, and the metrics store is
- * shared. Obtain it from {@link RunnerServer#hooks()} or, for jars on the class path, implement
- * {@link RunnerExtension}.
+ * The runner's {@link RunnerHooks}: forwards every outcome plugins record to the listeners registered at the time of
+ * the call, and holds the latest published health view. Obtain it from {@link RunnerServer#hooks()} or, for jars on
+ * the class path, implement {@link org.a6suite.runner.spi.RunnerExtension}.
  */
-public final class RunnerHooks {
+final class DefaultRunnerHooks implements RunnerHooks {
 
-    private static final Logger LOG = LoggerFactory.getLogger(RunnerHooks.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultRunnerHooks.class);
 
     private final List<OutcomeRecorder> listeners = new CopyOnWriteArrayList<>();
     private volatile HealthSnapshots health = HealthSnapshots.NONE;
@@ -28,23 +28,21 @@ public final class RunnerHooks {
     private final PluginMetrics metrics;
     private final OutcomeRecorder forwarder = this::forward;
 
-    RunnerHooks(PluginMetrics metrics) {
+    DefaultRunnerHooks(PluginMetrics metrics) {
         this.metrics = requireNonNull(metrics, "metrics");
     }
 
-    /** Adds a listener for every recorded outcome; it must be fast and must not block. */
+    @Override
     public void addOutcomeListener(OutcomeRecorder listener) {
         listeners.add(requireNonNull(listener, "listener"));
     }
 
+    @Override
     public void removeOutcomeListener(OutcomeRecorder listener) {
         listeners.remove(listener);
     }
 
-    /**
-     * Publishes the latest health view (the health reporter does, every interval); plugins read it through
-     * {@code PluginEnvironment.health()}.
-     */
+    @Override
     public void publishHealth(HealthSnapshots snapshots) {
         this.health = requireNonNull(snapshots, "snapshots");
     }
@@ -53,7 +51,7 @@ public final class RunnerHooks {
         return healthView;
     }
 
-    /** The runner's metrics store (the one {@code GET /metrics} renders). */
+    @Override
     public PluginMetrics metrics() {
         return metrics;
     }

@@ -1,8 +1,8 @@
-package org.a6suite.runner;
+package org.a6suite.runner.spi;
 
 /**
  * A runner-side service that starts with the runner, found with {@link java.util.ServiceLoader} (service
- * {@code org.a6suite.runner.RunnerExtension}) on the runner's class path and in {@code A6_PLUGINS_DIR}, such as the
+ * {@code org.a6suite.runner.spi.RunnerExtension}) on the runner's class path and in {@code A6_PLUGINS_DIR}, such as the
  * health reporter. Not a plugin: routes cannot name it.
  */
 public interface RunnerExtension {
