@@ -26,11 +26,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The issue's "done when": the executable runner jar, started as APISIX's {@code ext-plugin.cmd} starts it
+ * The executable runner jar, started as APISIX's {@code ext-plugin.cmd} starts it
  * ({@code java -jar} with {@code APISIX_LISTEN_ADDRESS} and {@code APISIX_CONF_EXPIRE_TIME} only), serves the suite's
  * own plugins and an official-SDK filter jar dropped into {@code A6_PLUGINS_DIR}, behind the APISIX emulator.
  */
-class RunnerJarE2eTest {
+class RunnerJarIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
