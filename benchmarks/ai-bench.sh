@@ -9,37 +9,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benchmarks/bench-lib.sh
 a6_select_jdk
 
-echo "ai-bench: building benchmarks and what it depends on ..." >&2
-./mvnw -B -q -ntp -pl benchmarks -am install -DskipTests
+echo "ai-bench: building benchmarks and what it depends on (package, no install) ..." >&2
+a6_bench_build
 work=$(mktemp -d /tmp/a6-ai-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-# The in-process deps are "provided" (kept out of the driver jar), so run from the module's full classpath.
-./mvnw -B -q -ntp -pl benchmarks dependency:build-classpath -Dmdep.includeScope=provided \
-  -Dmdep.outputFile="$work/cp.txt" >/dev/null
 mkdir -p benchmarks/results
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
-# The call log (a6.ai.calls, one JSON line per call, on by default in the plugin) goes to a file, as it would in
-# production; everything else at WARN.
-cat >"$work/logback.xml" <<XML
-<configuration>
-  <appender name="CALLS" class="ch.qos.logback.core.FileAppender">
-    <file>$work/ai-calls.log</file>
-    <encoder><pattern>%msg%n</pattern></encoder>
-  </appender>
-  <appender name="ERR" class="ch.qos.logback.core.ConsoleAppender">
-    <target>System.err</target>
-    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{36} - %msg%n</pattern></encoder>
-  </appender>
-  <logger name="a6.ai.calls" level="INFO" additivity="false"><appender-ref ref="CALLS"/></logger>
-  <root level="WARN"><appender-ref ref="ERR"/></root>
-</configuration>
-XML
+a6_bench_logback "$work"
 
 echo "ai-bench: running (nproc $(nproc), $(java -version 2>&1 | head -1)) ..." >&2
 java -Xms1g -Xmx1g -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$work/logback.xml" \
-  -cp "benchmarks/target/classes:$(cat "$work/cp.txt")" org.a6suite.bench.ai.AiGatewayBench \
+  -cp "$(a6_bench_classpath)" org.a6suite.bench.ai.AiGatewayBench \
   --out "benchmarks/results/ai-raw-$stamp.jsonl" "$@"
 echo "ai-bench: call log lines written: $(wc -l <"$work/ai-calls.log" 2>/dev/null || echo 0)" >&2

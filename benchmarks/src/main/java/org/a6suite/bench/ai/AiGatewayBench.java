@@ -1,5 +1,7 @@
 package org.a6suite.bench.ai;
 
+import static org.a6suite.bench.HostFacts.loadAverage;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
@@ -217,17 +219,6 @@ public final class AiGatewayBench {
                 r.cpuMicrosPerRequest(), p.runnerConnections(), p.loadAverage(), r.errorStatuses());
     }
 
-    /**
-     * The 1-minute load average after a point: the machine is shared, and other processes' load is the first thing
-     * to rule out when a number looks wrong.
-     */
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
-        }
-    }
 
     private static double median(List<Point> points, String path, int clients, ToDoubleFunction<Point> metric) {
         double[] values = points.stream().filter(p -> p.path().equals(path) && p.clients() == clients)

@@ -1,5 +1,7 @@
 package org.a6suite.bench.ai;
 
+import static org.a6suite.bench.HostFacts.processCpuNanos;
+
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
@@ -98,17 +100,6 @@ final class ClosedLoop {
         return (processCpuNanos() - cpu) / (double) (System.nanoTime() - start);
     }
 
-    /**
-     * CPU time of this whole JVM. Other processes on a shared machine stretch latency, but much less the CPU each
-     * request costs, so this is the steadier way to compare paths.
-     */
-    private static long processCpuNanos() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return 0;
-    }
 
     private static void clientLoop(String host, int port, byte[] request, long measureFrom, long endAt,
             boolean keepHeaders, Predicate<BlockingHttpConnection.Response> check, Histogram histogram,
