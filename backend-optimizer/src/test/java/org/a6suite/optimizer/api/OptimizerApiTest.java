@@ -56,6 +56,8 @@ class OptimizerApiTest {
         client = etcd.newClient();
         client.getKVClient().put(bytes("/apisix/upstreams/"), bytes("init_dir")).get(5, TimeUnit.SECONDS);
         app = new Harness(etcd.endpoint());
+        // Only the leader takes writes: every test writes, so none starts before the election is won.
+        await().atMost(Duration.ofSeconds(10)).until(() -> app.get("/api/v1/status").json().get("leader").asBoolean());
     }
 
     @AfterAll
@@ -242,7 +244,7 @@ class OptimizerApiTest {
                     return frozen.equals(Harness.value(client, key));
                 });
         assertThat(app.post(path + "/resume", "", Harness.key()).status()).isEqualTo(200);
-        assertThat(app.get(path).json().get("paused").asBoolean()).isFalse();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !app.get(path).json().get("paused").asBoolean());
     }
 
     @Test
@@ -316,9 +318,11 @@ class OptimizerApiTest {
         responses.put("GET default policy", app.get("/api/v1/policies/default"));
         responses.put("PUT default policy", app.put("/api/v1/policies/default", "{\"min_samples\":50}", Harness.key()));
         responses.put("pause", app.post(path + "/pause", "{\"reason\":\"checking names\"}", Harness.key()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path).json().get("paused").asBoolean());
         responses.put("paused upstream", app.get(path));
         responses.put("resume", app.post(path + "/resume", "", Harness.key()));
         responses.put("rollback", app.post(path + "/rollback", "", Harness.key()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path + "/history").json().size() == 2);
         responses.put("history after rollback", app.get(path + "/history"));
         responses.put("400 policy", app.put(policies, "{\"read_factor\":0}", Harness.key()));
         responses.put("400 limit", app.get("/api/v1/history?limit=0"));
@@ -329,6 +333,8 @@ class OptimizerApiTest {
         responses.put("405", app.request("DELETE", "/api/v1/status", null, null, Harness.key()));
         responses.put("415", app.request("PUT", policies, "mode=off", "text/plain", Harness.key()));
         app.put(policies, "{\"mode\":\"off\"}", Harness.key());
+        // The service reads policies from its watch of etcd: wait until it sees the write before relying on it.
+        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path).json().get("mode").asString().equals("off"));
         responses.put("409 mode off", app.post(path + "/apply", "", Harness.key()));
 
         List<String> offenders = new ArrayList<>();
