@@ -4,7 +4,7 @@
 # The same traffic runs once per scenario: static (optimizer mode=off), auto (defaults), auto-tuned (see --tuned).
 #   benchmarks/loop-bench.sh [--no-build] [--scenarios static,auto,auto-tuned] [--rate 50] [--warmup 20]
 #                            [--measure 90] [--health-interval 5] [--optimizer-interval 1s] [--operator-every-ms 1000]
-#                            [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]
+#                            [--tuned "weight_floor=0.01,max_weight_step=0.5,weight_min_interval_seconds=5"]
 #                            [--exporter-refresh 15]   (APISIX's prometheus refresh_interval, played by the emulator)
 #                            [--fault-delay-ms 300] [--fault-error-rate 0.05]   (node 4's degradation)
 # About 2.5 minutes per scenario. Output (and per-process logs) go to benchmarks/results/loop-<stamp>/.

@@ -39,8 +39,6 @@ const clock = (t, withSeconds) => {
 // Wall-clock time, with the date only when it is not today.
 const when = t => (new Date(t).toDateString() === new Date().toDateString() ? '' : new Date(t).toLocaleDateString('en-CA') + ' ')
   + clock(t, true);
-const pointTime = p => p.atMs ?? p.at_ms;
-const errorRateOf = p => p.errorRate ?? p.error_rate;
 
 function median(values) {
   const v = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -311,7 +309,7 @@ async function renderDetail(u) {
   const colorOf = addr => COLORS[Math.max(0, nodes.indexOf(addr)) % COLORS.length];
   const decisions = series.decisions.map(d => ({ ...d, words: describe(d) })).sort((a, b) => a.at_ms - b.at_ms);
   const now = series.now_ms ?? Date.now();
-  const times = points.map(pointTime);
+  const times = points.map(p => p.at_ms);
   const t0 = Math.min(times.length ? times[0] : now - 60e3, ...decisions.map(d => d.at_ms));
   const t1 = Math.max(now, times.length ? times[times.length - 1] : now);
   view.span = t1 - t0;
@@ -323,7 +321,7 @@ async function renderDetail(u) {
 
   const perNode = (addr, f) => points.map(p => {
     const n = (p.nodes || {})[addr];
-    return { x: pointTime(p), y: n ? f(n, p) : null };
+    return { x: p.at_ms, y: n ? f(n, p) : null };
   });
   const hasNodeData = points.some(p => p.nodes && Object.keys(p.nodes).length);
   const last = points.length ? points[points.length - 1] : null;
@@ -332,8 +330,8 @@ async function renderDetail(u) {
     line(`${addr} p99`, colorOf(addr), perNode(addr, n => n.requests > 0 ? n.p99_ms : null), ms),
     line(`${addr} p50`, colorOf(addr), perNode(addr, n => n.requests > 0 ? n.p50_ms : null), ms,
       { borderDash: [5, 4], borderWidth: 1.5 })])
-    : [line('p99 (all nodes)', COLORS[0], points.map(p => ({ x: pointTime(p), y: p.p99 })), ms),
-      line('p50 (all nodes)', COLORS[0], points.map(p => ({ x: pointTime(p), y: p.p50 })), ms, { borderDash: [5, 4] })];
+    : [line('p99 (all nodes)', COLORS[0], points.map(p => ({ x: p.at_ms, y: p.p99 })), ms),
+      line('p50 (all nodes)', COLORS[0], points.map(p => ({ x: p.at_ms, y: p.p50 })), ms, { borderDash: [5, 4] })];
   const latencyOptions = baseOptions('latency (ms)', v => num(v) + ' ms');
   // One legend entry per node (clicking it hides both its p99 and p50); the caption says which line is which.
   if (hasNodeData) {
@@ -354,17 +352,17 @@ async function renderDetail(u) {
 
   const errors = [
     ...(hasNodeData ? nodes.map(addr => line(addr, colorOf(addr), perNode(addr, n => n.requests > 0 ? n.error_rate * 100 : null), v => num(v) + ' %')) : []),
-    line('all nodes', '#495057', points.map(p => ({ x: pointTime(p), y: p.requests > 0 ? errorRateOf(p) * 100 : null })),
+    line('all nodes', '#495057', points.map(p => ({ x: p.at_ms, y: p.requests > 0 ? p.error_rate * 100 : null })),
       v => num(v) + ' %', { borderDash: [2, 3], borderWidth: 1.5 })];
   draw('chart-errors', errors, baseOptions('error rate (%)', v => num(v) + ' %', { y: { suggestedMax: 1 } }), decisions, t0, t1,
-    'Error rate per node in percent. ' + (last ? `All nodes: ${pct(errorRateOf(last))}` : ''));
+    'Error rate per node in percent. ' + (last ? `All nodes: ${pct(last.error_rate)}` : ''));
 
   const weights = nodes.map(addr => line(addr, colorOf(addr),
-    points.map(p => ({ x: pointTime(p), y: p.weights[addr] ?? null })), v => String(v), { stepped: 'before' }));
+    points.map(p => ({ x: p.at_ms, y: p.weights[addr] ?? null })), v => String(v), { stepped: 'before' }));
   draw('chart-weights', weights, baseOptions('weight', v => String(v), { y: { ticks: { precision: 0 } } }), decisions, t0, t1,
     'Node weights. ' + nodes.map(a => `${a}: ${detail.weights[a]}`).join(', '));
 
-  const tout = (f, label, color, style) => line(label, color, points.map(p => ({ x: pointTime(p), y: p.timeout[f] })), secs,
+  const tout = (f, label, color, style) => line(label, color, points.map(p => ({ x: p.at_ms, y: p.timeout[f] })), secs,
     { stepped: 'before', ...style });
   draw('chart-timeouts', [
     tout('read', 'read', '#7048e8'), tout('send', 'send', '#f08c00', { borderDash: [6, 4] }), tout('connect', 'connect', '#0c8599')],

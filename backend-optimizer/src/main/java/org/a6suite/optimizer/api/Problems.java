@@ -37,6 +37,12 @@ final class Problems {
 
     static void write(HttpServletResponse response, int status, String title, String field, String detail,
             String instance) throws IOException {
+        write(response, status, title, field, detail, instance, java.util.Map.of());
+    }
+
+    /** As above, with extension members (snake_case names, like every member). */
+    static void write(HttpServletResponse response, int status, String title, String field, String detail,
+            String instance, java.util.Map<String, String> members) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
         n.put("title", title);
@@ -44,6 +50,7 @@ final class Problems {
         n.put("detail", detail);
         n.put("instance", instance);
         n.put("field", field);
+        members.forEach(n::put);
         response.setStatus(status);
         response.setContentType("application/problem+json");
         response.getOutputStream().write(JSON.writeValueAsString(n).getBytes(StandardCharsets.UTF_8));

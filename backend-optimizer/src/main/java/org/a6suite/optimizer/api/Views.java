@@ -12,7 +12,10 @@ import org.a6suite.optimizer.service.SeriesPoint;
 import org.a6suite.optimizer.writer.Decision;
 import org.a6suite.optimizer.writer.Setting;
 
-/** JSON shapes of the API, built explicitly so the wire format does not follow internal refactorings. */
+/**
+ * JSON shapes of the API, built explicitly so the wire format does not follow internal refactorings. Every key is
+ * snake_case, like the rest of the API.
+ */
 final class Views {
 
     private Views() {
@@ -69,12 +72,10 @@ final class Views {
     }
 
     /**
-     * The dashboard's data for one upstream: its points over time and its decisions. The point fields {@code atMs},
-     * {@code requests}, {@code errorRate}, {@code p50}, {@code p99}, {@code timeout}, {@code weights} and the decision
-     * fields {@code id}, {@code at_ms}, {@code kind}, {@code actor}, {@code reasons} are the original ones, kept as
-     * they are; {@code nodes}, {@code now_ms}, per-point {@code nodes} and per-decision {@code before}, {@code after},
-     * {@code rollback_of} and {@code inputs} were added so the dashboard can draw each node and say in words why a
-     * decision was taken.
+     * The dashboard's data for one upstream: the node order, its points over time (per point {@code at_ms},
+     * {@code requests}, {@code error_rate}, {@code p50}, {@code p99}, {@code timeout}, {@code weights} and per-node
+     * {@code nodes}) and its decisions with their settings before and after and the inputs behind them, so the
+     * dashboard can draw each node and say in words why a decision was taken.
      */
     static Map<String, Object> series(UpstreamConfig c, List<SeriesPoint> points, List<Decision> history, long nowMs) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -88,9 +89,9 @@ final class Views {
 
     private static Map<String, Object> seriesPoint(SeriesPoint p) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("atMs", p.atMs());
+        m.put("at_ms", p.atMs());
         m.put("requests", p.requests());
-        m.put("errorRate", p.errorRate());
+        m.put("error_rate", p.errorRate());
         m.put("p50", p.p50());
         m.put("p99", p.p99());
         m.put("timeout", p.timeout());

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 /**
  * Actuator health: etcd answers and every watch is in sync; details say who leads. Answers from the background
  * {@link EtcdProbe} and the mirror's state, never waiting for etcd, so a probe with a short timeout gets DOWN at
- * once while etcd is unreachable.
+ * once while etcd is unreachable. A follower is UP (it serves reads) and says {@code role: follower, api: read-only}.
  */
 @Component("etcd")
 public class EtcdHealthIndicator implements HealthIndicator {
@@ -30,6 +30,7 @@ public class EtcdHealthIndicator implements HealthIndicator {
     @Override
     public Health health() {
         EtcdProbe.Snapshot seen = probe.snapshot();
+        boolean leader = leadership.isLeader();
         Health.Builder builder;
         if (!seen.reachable()) {
             builder = Health.down().withDetail("error", seen.lastError().orElse("no answer recently"));
@@ -41,7 +42,10 @@ public class EtcdHealthIndicator implements HealthIndicator {
         return builder.withDetail("endpoints", properties.etcd().endpoints())
                 .withDetail("synced", mirror.synced())
                 .withDetail("resyncs", mirror.resyncs())
-                .withDetail("leader", leadership.isLeader())
+                .withDetail("leader", leader)
+                // A follower serves reads only (FollowerReadOnlyFilter): say so where probes and operators look.
+                .withDetail("role", leader ? "leader" : "follower")
+                .withDetail("api", leader ? "read-write" : "read-only")
                 .build();
     }
 }

@@ -68,13 +68,18 @@ public record OptimizerProperties(
         return policy(defaultPolicy);
     }
 
+    /**
+     * Property keys are kebab case ({@code read-factor}), the policy's JSON fields snake_case ({@code read_factor}):
+     * the same words, so errors name the property as it was written.
+     */
     private static Policy policy(Map<String, String> fields) {
         ObjectNode overrides = JsonMapper.builder().build().createObjectNode();
-        fields.forEach((k, v) -> overrides.put(PolicyCodec.camel(k), v));
+        fields.forEach((k, v) -> overrides.put(k.replace('-', '_'), v));
         try {
             return PolicyCodec.merge(Policy.DEFAULT, overrides, P + "default-policy.");
         } catch (PolicyException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            String property = e.field().replace('_', '-');
+            throw new IllegalArgumentException(property + e.getMessage().substring(e.field().length()), e);
         }
     }
 

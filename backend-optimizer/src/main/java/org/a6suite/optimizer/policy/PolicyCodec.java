@@ -16,11 +16,17 @@ import tools.jackson.databind.node.ObjectNode;
  * Policies as JSON: a full policy is an object with every {@link Policy} field ({@code mode} in lower case); a
  * per-upstream or default override is a partial object whose fields replace the inherited ones. Unknown fields, wrong
  * types and out-of-range values are rejected with a {@link PolicyException} naming the field.
+ *
+ * <p>Field names are snake_case ({@code read_factor}), as every JSON of the project and APISIX's own: this class is
+ * the one place that maps them to the record's components ({@code readFactor}). A camelCase name is an unknown field,
+ * refused with the snake_case name to use instead, never silently accepted.
  */
 public final class PolicyCodec {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final RecordComponent[] COMPONENTS = Policy.class.getRecordComponents();
+    private static final String[] NAMES = Arrays.stream(COMPONENTS).map(c -> snake(c.getName()))
+            .toArray(String[]::new);
     private static final Constructor<Policy> CONSTRUCTOR;
 
     static {
@@ -38,15 +44,15 @@ public final class PolicyCodec {
     /** Every field of a policy. */
     public static ObjectNode toJson(Policy policy) {
         ObjectNode node = JSON.createObjectNode();
-        for (RecordComponent c : COMPONENTS) {
-            Object v = get(c, policy);
-            switch (v) {
-                case Mode m -> node.put(c.getName(), m.name().toLowerCase(Locale.ROOT));
-                case String s -> node.put(c.getName(), s);
-                case Integer i -> node.put(c.getName(), i.intValue());
-                case Long l -> node.put(c.getName(), l.longValue());
-                case Double d -> node.put(c.getName(), d.doubleValue());
-                default -> throw new IllegalStateException("unexpected policy field type " + c.getType());
+        for (int i = 0; i < COMPONENTS.length; i++) {
+            String name = NAMES[i];
+            switch (get(COMPONENTS[i], policy)) {
+                case Mode m -> node.put(name, m.name().toLowerCase(Locale.ROOT));
+                case String s -> node.put(name, s);
+                case Integer n -> node.put(name, n.intValue());
+                case Long l -> node.put(name, l.longValue());
+                case Double d -> node.put(name, d.doubleValue());
+                default -> throw new IllegalStateException("unexpected policy field type " + COMPONENTS[i].getType());
             }
         }
         return node;
@@ -74,8 +80,10 @@ public final class PolicyCodec {
         for (Map.Entry<String, JsonNode> e : overrides.properties()) {
             int index = index(e.getKey());
             if (index < 0) {
-                throw new PolicyException(fieldPrefix + e.getKey(), e.getValue(), "a policy field, one of "
-                        + String.join(", ", Arrays.stream(COMPONENTS).map(RecordComponent::getName).toList()));
+                int renamed = index(snake(e.getKey()));
+                throw new PolicyException(fieldPrefix + e.getKey(), e.getValue(), renamed >= 0
+                        ? "field names are snake_case: " + NAMES[renamed]
+                        : "a policy field, one of " + String.join(", ", NAMES));
             }
             args[index] = convert(COMPONENTS[index], e.getValue(), fieldPrefix + e.getKey());
         }
@@ -83,7 +91,7 @@ public final class PolicyCodec {
             return CONSTRUCTOR.newInstance(args);
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof PolicyException p) {
-                throw new PolicyException(fieldPrefix + p.field(), valueOf(p), expectedOf(p));
+                throw new PolicyException(fieldPrefix + snake(p.field()), valueOf(p), expectedOf(p));
             }
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
@@ -91,24 +99,22 @@ public final class PolicyCodec {
         }
     }
 
-    /** Field names in kebab case ({@code read-factor}) as Spring properties write them, to record names. */
-    public static String camel(String kebab) {
-        StringBuilder sb = new StringBuilder();
-        boolean up = false;
-        for (char ch : kebab.toCharArray()) {
-            if (ch == '-' || ch == '_') {
-                up = true;
+    /** The JSON name of a record component: {@code readFactor} is {@code read_factor}. */
+    static String snake(String camel) {
+        StringBuilder sb = new StringBuilder(camel.length() + 8);
+        for (char ch : camel.toCharArray()) {
+            if (Character.isUpperCase(ch)) {
+                sb.append('_').append(Character.toLowerCase(ch));
             } else {
-                sb.append(up ? Character.toUpperCase(ch) : ch);
-                up = false;
+                sb.append(ch);
             }
         }
         return sb.toString();
     }
 
     private static int index(String name) {
-        for (int i = 0; i < COMPONENTS.length; i++) {
-            if (COMPONENTS[i].getName().equals(name)) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (NAMES[i].equals(name)) {
                 return i;
             }
         }

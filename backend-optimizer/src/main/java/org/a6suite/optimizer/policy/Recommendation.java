@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.a6suite.optimizer.model.Timeouts;
 import org.a6suite.optimizer.model.UpstreamRef;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
  * The engine's verdict for one upstream at one moment.
@@ -55,12 +57,13 @@ public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTim
     }
 
     /**
-     * The numbers behind a recommendation.
+     * The numbers behind a recommendation; stored in etcd inside each {@code Decision}, so snake_case there too.
      *
      * @param requests  requests over all nodes in the interval
      * @param errorRate failures / requests over all nodes
      * @param nodes     per node: merged health and score
      */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Inputs(long requests, double errorRate, Map<String, NodeInput> nodes) {
         public static final Inputs NONE = new Inputs(0, 0, Map.of());
 
@@ -70,6 +73,7 @@ public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTim
     }
 
     /** Per-node inputs; {@code health} is null when no reporter knew it. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record NodeInput(long requests, double errorRate, Double latencyP50, Double latencyP99, Double readMs,
             Double connectMs, String health, double score, boolean ejected) {
     }

@@ -149,7 +149,7 @@ public final class OptimizerState {
         }
         Optional<Decision> parsed;
         try {
-            parsed = Optional.of(JSON.readValue(kv.value(), Decision.class));
+            parsed = Optional.of(JSON.treeToValue(LegacyNames.toSnakeCase(JSON.readTree(kv.value())), Decision.class));
         } catch (RuntimeException e) {
             parsed = Optional.empty();
         }
@@ -167,7 +167,7 @@ public final class OptimizerState {
 
     private static JsonNode read(String value) {
         try {
-            return JSON.readTree(value);
+            return LegacyNames.toSnakeCase(JSON.readTree(value));
         } catch (RuntimeException e) {
             return JSON.createObjectNode();
         }

@@ -2,9 +2,13 @@ package org.a6suite.optimizer.writer;
 
 import java.util.List;
 import org.a6suite.optimizer.policy.Recommendation;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
 
 /**
- * One applied change, as recorded in the history ({@code <state>/history/<kind>/<id>/<at>-<id>}).
+ * One applied change, as recorded in the history ({@code <state>/history/<kind>/<id>/<at>-<id>}). Its JSON, in etcd
+ * and in the API alike, is snake_case ({@code at_ms}, {@code mod_revision_before}, {@code rollback_of}): the naming is
+ * on the record because the writer stores it with its own mapper.
  *
  * @param id                decision id
  * @param upstream          upstream key, e.g. {@code upstreams/1}
@@ -19,6 +23,7 @@ import org.a6suite.optimizer.policy.Recommendation;
  * @param inputs            the numbers behind it
  * @param rollbackOf        for a rollback, the decision it undid; otherwise null
  */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Decision(String id, String upstream, String kind, String actor, long atMs, long modRevisionBefore,
         long modRevisionAfter, Setting before, Setting after, List<String> reasons, Recommendation.Inputs inputs,
         String rollbackOf) {

@@ -49,8 +49,8 @@ class DashboardBrowserTest {
                             .start(forDocs ? 30 : 15, Duration.ofMillis(forDocs ? 2000 : 400))) {
                 await().atMost(story.plusSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
                     var points = app.get("/api/v1/upstreams/" + BUSY + "/series").json().get("points");
-                    long span = points.isEmpty() ? 0 : points.get(points.size() - 1).get("atMs").asLong()
-                            - points.get(0).get("atMs").asLong();
+                    long span = points.isEmpty() ? 0 : points.get(points.size() - 1).get("at_ms").asLong()
+                            - points.get(0).get("at_ms").asLong();
                     return span >= story.toMillis() && app.get("/api/v1/upstreams/" + BUSY).json()
                             .get("weights").get(SLOW).asInt() == 0;
                 });

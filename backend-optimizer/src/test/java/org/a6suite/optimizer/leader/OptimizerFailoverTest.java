@@ -58,6 +58,21 @@ class OptimizerFailoverTest {
                 Harness.Response refused = follower.post("/api/v1/upstreams/upstreams/1/apply", "", Harness.key());
                 assertThat(refused.status()).isEqualTo(503);
                 assertThat(refused.json().get("field").asString()).isEqualTo("leader");
+                // ... and every other write: only the leader writes etcd; the follower says so in its health
+                Harness.Response policy = follower.put("/api/v1/policies/upstreams/1", "{\"mode\":\"off\"}",
+                        Harness.key());
+                assertThat(policy.status()).isEqualTo(503);
+                assertThat(policy.contentType()).startsWith("application/problem+json");
+                assertThat(policy.json().get("leader").asString()).isEqualTo(leader == a ? "a" : "b");
+                assertThat(Harness.value(client, "/a6/optimizer/policies/upstreams/1")).isNull();
+                assertThat(follower.post("/api/v1/upstreams/upstreams/1/dry-run", "{}", Harness.key()).status())
+                        .isEqualTo(200);
+                JsonNode followerHealth = follower.get("/actuator/health").json().get("components").get("etcd")
+                        .get("details");
+                assertThat(followerHealth.get("role").asString()).isEqualTo("follower");
+                assertThat(followerHealth.get("api").asString()).isEqualTo("read-only");
+                assertThat(leader.get("/actuator/health").json().get("components").get("etcd").get("details")
+                        .get("role").asString()).isEqualTo("leader");
 
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
                     publish(client);
@@ -68,6 +83,8 @@ class OptimizerFailoverTest {
                 long died = System.nanoTime();
                 leader.context().getBean(Client.class).close();
                 await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> leads(follower));
+                assertThat(follower.get("/actuator/health").json().get("components").get("etcd").get("details")
+                        .get("api").asString()).isEqualTo("read-write");
                 assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofMillis(3500));
 
                 int before = follower.get("/api/v1/history").json().size();
@@ -82,8 +99,8 @@ class OptimizerFailoverTest {
                     JsonNode older = history.get(i);
                     JsonNode newer = history.get(i - 1);
                     assertThat(newer.get("before").get("weights")).isEqualTo(older.get("after").get("weights"));
-                    assertThat(newer.get("modRevisionBefore").asLong())
-                            .isGreaterThanOrEqualTo(older.get("modRevisionAfter").asLong());
+                    assertThat(newer.get("mod_revision_before").asLong())
+                            .isGreaterThanOrEqualTo(older.get("mod_revision_after").asLong());
                 }
                 List<String> actors = history.valueStream().map(d -> d.get("actor").asString()).distinct().toList();
                 assertThat(actors).containsExactly("auto");

@@ -12,8 +12,8 @@ class PolicyCodecTest {
 
     @Test
     void shouldInheritFieldsFromTheDefaultAndOverrideOnlyWhatIsGiven() {
-        Policy base = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"mode\":\"auto\",\"readFactor\":3}"), "");
-        Policy upstream = PolicyCodec.merge(base, JSON.readTree("{\"maxReadTimeout\":30,\"minSamples\":\"20\"}"), "");
+        Policy base = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"mode\":\"auto\",\"read_factor\":3}"), "");
+        Policy upstream = PolicyCodec.merge(base, JSON.readTree("{\"max_read_timeout\":30,\"min_samples\":\"20\"}"), "");
         assertThat(upstream.mode()).isEqualTo(Mode.AUTO);
         assertThat(upstream.readFactor()).isEqualTo(3.0);
         assertThat(upstream.maxReadTimeout()).isEqualTo(30.0);
@@ -25,15 +25,30 @@ class PolicyCodecTest {
 
     @Test
     void shouldNameTheFieldOfEveryBadValue() {
-        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"minReadTimeout\":90}"), ""))
+        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"min_read_timeout\":90}"), ""))
                 .isInstanceOf(PolicyException.class)
-                .hasMessage("maxReadTimeout: 60.0 (expected: a number in [90, 3600])");
-        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"minSamples\":1.5}"), "p."))
-                .hasMessage("p.minSamples: 1.5 (expected: a whole number)");
-        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"readPercentile\":\"p95\"}"), ""))
-                .hasMessage("readPercentile: p95 (expected: p50, p90, p99 or p999)");
+                .hasMessage("max_read_timeout: 60.0 (expected: a number in [90, 3600])");
+        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"min_samples\":1.5}"), "p."))
+                .hasMessage("p.min_samples: 1.5 (expected: a whole number)");
+        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"read_percentile\":\"p95\"}"), ""))
+                .hasMessage("read_percentile: p95 (expected: p50, p90, p99 or p999)");
         assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("[1]"), ""))
                 .hasMessageStartingWith("policy: [1] (expected: a JSON object");
-        assertThat(PolicyCodec.camel("rollback-error-rate-increase")).isEqualTo("rollbackErrorRateIncrease");
+    }
+
+    @Test
+    void shouldRefuseCamelCaseFieldsNamingTheSnakeCaseOne() {
+        assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"readFactor\":3}"), ""))
+                .isInstanceOf(PolicyException.class)
+                .hasMessage("readFactor: 3 (expected: field names are snake_case: read_factor)")
+                .extracting(e -> ((PolicyException) e).field()).isEqualTo("readFactor");
+    }
+
+    @Test
+    void shouldWriteEveryFieldInSnakeCase() {
+        assertThat(PolicyCodec.toJson(Policy.DEFAULT).propertyNames())
+                .hasSize(Policy.class.getRecordComponents().length)
+                .allMatch(name -> name.matches("[a-z][a-z0-9]*(_[a-z0-9]+)*"), "snake_case")
+                .contains("rollback_error_rate_increase", "timeout_min_interval_seconds", "latency_tolerance_ms");
     }
 }

@@ -99,7 +99,7 @@ class PolicyEngineTest {
     @Test
     void shouldMoveWeightAwayFromOneSlowNodeInBoundedStepsWhenLatencyEjectionIsOff() {
         // Latency ejection off: the slow node is only scored down (the behaviour before latency ejection existed).
-        policy = with("{\"outlierConsecutiveReports\":0}");
+        policy = with("{\"outlier_consecutive_reports\":0}");
         NodeHealth slow = node(200, 0, 310, 320, 400);
         List<Integer> fourthWeights = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -323,7 +323,7 @@ class PolicyEngineTest {
     void shouldKeepLoweringADegradedNodeWhenItsLowWeightBringsFewRequests() {
         // Latency ejection off, so only the score acts. At low weight the slow node gets far fewer than minNodeSamples
         // (20) requests per report, yet its score keeps falling: it is below its base weight.
-        policy = with("{\"outlierConsecutiveReports\":0}");
+        policy = with("{\"outlier_consecutive_reports\":0}");
         List<Integer> weights = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             int w = config.weights().get(NODES.get(3));
@@ -348,7 +348,7 @@ class PolicyEngineTest {
 
     @Test
     void shouldBringARecoveredLowWeightNodeBackGradually() {
-        policy = with("{\"outlierConsecutiveReports\":0}");
+        policy = with("{\"outlier_consecutive_reports\":0}");
         for (int i = 0; i < 12; i++) {
             step(withFourth(node(200, 0, 310, 320, 400)), true);
         }
@@ -439,7 +439,7 @@ class PolicyEngineTest {
         state = UpstreamState.INITIAL;
         config = config(10, Optional.of(new Timeouts(6, 6, 6)));
         lastWeightChange = Optional.empty();
-        policy = with("{\"maxEjectFraction\":0.25}");
+        policy = with("{\"max_eject_fraction\":0.25}");
         step(h, true);
         Recommendation r = step(h, true);
         assertThat(NODES.stream().filter(n -> state.node(n).ejected()).count()).isEqualTo(1);

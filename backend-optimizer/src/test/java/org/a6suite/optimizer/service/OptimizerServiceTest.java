@@ -53,7 +53,7 @@ class OptimizerServiceTest {
         mirror.start();
         assertThat(mirror.awaitSynced(Duration.ofSeconds(10))).isTrue();
         Policy auto = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree(
-                "{\"mode\":\"auto\",\"minSamples\":50,\"weightMinIntervalSeconds\":0}"), "");
+                "{\"mode\":\"auto\",\"min_samples\":50,\"weight_min_interval_seconds\":0}"), "");
         OptimizerState state = new OptimizerState(mirror, client, auto);
         UpstreamWriter writer = new UpstreamWriter(client, "/apisix", "/a6/optimizer", clock, 5, 50, meters);
         service = new OptimizerService(mirror, state, writer, Leadership.solo("test"), clock, 3, 100, meters);

@@ -102,12 +102,21 @@ public final class Harness implements AutoCloseable {
         }
     }
 
-    /** Publishes one health document for {@code upstreams/1}: node 4 slow, as the runner's reporter would. */
+    /** Publishes one health document for {@code upstreams/1}, as the runner's reporter would. */
     public static void publishHealth(Client client, String nodeId, Map<String, double[]> nodes) throws Exception {
+        publishHealth(client, nodeId, "upstreams/1", nodes);
+    }
+
+    /**
+     * Publishes one health document of reporter {@code nodeId} covering one upstream ({@code upstreams/<id>}); per node
+     * {@code {requests, 5xx, p50, p99}}.
+     */
+    public static void publishHealth(Client client, String nodeId, String upstreamKey, Map<String, double[]> nodes)
+            throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("{\"version\":1,\"node_id\":\"").append(nodeId).append("\",\"generated_at_ms\":")
-                .append(System.currentTimeMillis()).append(",\"interval_ms\":5000,\"upstreams\":{\"upstreams/1\":")
-                .append("{\"nodes\":{");
+                .append(System.currentTimeMillis()).append(",\"interval_ms\":5000,\"upstreams\":{\"")
+                .append(upstreamKey).append("\":{\"nodes\":{");
         boolean first = true;
         for (Map.Entry<String, double[]> e : nodes.entrySet()) {
             double[] v = e.getValue(); // requests, 5xx, p50, p99

@@ -39,7 +39,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Usage: {@code LoopBench --runner-jar J --optimizer-jar J --devstack-jar J --work DIR [--scenarios
  * static,auto,auto-tuned] [--rate 50] [--warmup 20] [--measure 90] [--health-interval 5] [--optimizer-interval 1s]
- * [--operator-every-ms 1000] [--tuned "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5"]
+ * [--operator-every-ms 1000] [--tuned "weight_floor=0.01,max_weight_step=0.5,weight_min_interval_seconds=5"]
  * [--exporter-refresh 15] [--fault-delay-ms 300] [--fault-error-rate 0.05]}. {@code --exporter-refresh} is APISIX's {@code plugin_attr.prometheus.refresh_interval} in
  * seconds, played by the emulator and given to the health reporter (0: fresh text on every scrape, which no APISIX
  * since 3.14 serves).
@@ -99,7 +99,7 @@ public final class LoopBench {
             case "auto-tuned" -> {
                 optimizerProps.add("--a6.optimizer.default-policy.mode=auto");
                 for (String p : options.getOrDefault("tuned",
-                        "weightFloor=0.01,maxWeightStep=0.5,weightMinIntervalSeconds=5").split(",")) {
+                        "weight_floor=0.01,max_weight_step=0.5,weight_min_interval_seconds=5").split(",")) {
                     String[] kv = p.split("=", 2);
                     optimizerProps.add("--a6.optimizer.default-policy." + kebab(kv[0].strip()) + "=" + kv[1].strip());
                 }
@@ -216,7 +216,7 @@ public final class LoopBench {
                 List<JsonNode> decisions = history(optimizerBase);
                 List<long[]> writes = new ArrayList<>();
                 for (JsonNode d : decisions) {
-                    writes.add(new long[] {d.path("modRevisionBefore").asLong(), d.path("modRevisionAfter").asLong()});
+                    writes.add(new long[] {d.path("mod_revision_before").asLong(), d.path("mod_revision_after").asLong()});
                 }
                 Operator.Audit audit = operator.audit(writes);
                 String metrics = get(optimizerBase + "/actuator/prometheus");
@@ -271,7 +271,7 @@ public final class LoopBench {
         Double firstChange = null;
         out.append("decisions (s after degradation, kind/actor, node 4 weight, timeout):\n");
         for (JsonNode d : decisions.reversed()) {
-            double at = (d.path("atMs").asLong() - t0) / 1000.0;
+            double at = (d.path("at_ms").asLong() - t0) / 1000.0;
             int wBefore = d.path("before").path("weights").path(degradedAddr).asInt(-1);
             int wAfter = d.path("after").path("weights").path(degradedAddr).asInt(-1);
             if (firstChange == null && at >= 0 && wAfter >= 0 && wAfter < wBefore) {
@@ -417,8 +417,9 @@ public final class LoopBench {
         }
     }
 
-    private static String kebab(String camel) {
-        return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+    /** A policy field as the API names it ({@code weight_floor}) to its property key ({@code weight-floor}). */
+    private static String kebab(String snake) {
+        return snake.replace('_', '-');
     }
 
     private static void log(String scenario, String message) {

@@ -98,8 +98,8 @@ final class Operator implements AutoCloseable {
 
     /**
      * Checks that no operator edit was lost: the stored object ends with the last edit's {@code desc} and label; every
-     * edit is what etcd holds at its revision; and every optimizer write (a decision's {@code modRevisionBefore} →
-     * {@code modRevisionAfter}) changed nothing but {@code timeout}, node weights and {@code update_time}.
+     * edit is what etcd holds at its revision; and every optimizer write (a decision's {@code mod_revision_before} →
+     * {@code mod_revision_after}) changed nothing but {@code timeout}, node weights and {@code update_time}.
      */
     Audit audit(List<long[]> optimizerWrites) throws Exception {
         List<String> problems = new ArrayList<>();
