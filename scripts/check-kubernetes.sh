@@ -14,9 +14,15 @@
 #     every A6_OPTIMIZER_* variable is a property docs/optimizer.md documents.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -c 'import yaml' 2>/dev/null || {
-  echo "check-kubernetes: python3 with PyYAML is needed (Debian/Ubuntu: apt-get install python3-yaml)" >&2; exit 1; }
-exec python3 - <<'PY'
+. scripts/lib.sh
+# PyYAML: the python3 on PATH may already have it; otherwise Debian's python3 with Debian's python3-yaml.
+py=python3
+if ! "$py" -c 'import yaml' 2>/dev/null; then
+  py=/usr/bin/python3
+  a6_ensure_packages "scripts/check-kubernetes.sh" \
+    "/usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml:parses the Kubernetes manifests (PyYAML)"
+fi
+exec "$py" - <<'PY'
 import re, sys, yaml
 
 DIR = "deploy/kubernetes"

@@ -35,7 +35,11 @@ a6_ensure_packages() {
   local missing=() reasons=() spec cmd rest pkg why
   for spec in "$@"; do
     cmd=${spec%%:*}; rest=${spec#*:}; pkg=${rest%%:*}; why=${rest#*:}
-    command -v "$cmd" >/dev/null 2>&1 && continue
+    # A check starting with / is a file the package installs (e.g. a Python module), otherwise a command.
+    case "$cmd" in
+      /*) [ -e "$cmd" ] && continue ;;
+      *) command -v "$cmd" >/dev/null 2>&1 && continue ;;
+    esac
     missing+=("$pkg"); reasons+=("  $pkg: $why")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
