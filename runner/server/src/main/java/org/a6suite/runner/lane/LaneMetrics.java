@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.a6suite.plugin.PluginMetrics;
-import org.a6suite.runner.metrics.PrometheusRegistry;
 
 /**
  * The lane's metrics, recorded in the runner's registry (so they appear on {@code GET /metrics} with the rest):
@@ -20,7 +22,7 @@ import org.a6suite.runner.metrics.PrometheusRegistry;
  *   <li>{@code a6_lane_open_streams}: streamed responses in progress (a gauge).</li>
  * </ul>
  */
-public final class LaneMetrics implements PrometheusRegistry.TextCollector {
+public final class LaneMetrics {
 
     /** The plugin label of a request refused before its plugin was known. */
     static final String NO_PLUGIN = "-";
@@ -28,8 +30,15 @@ public final class LaneMetrics implements PrometheusRegistry.TextCollector {
     private final PluginMetrics registry;
     private final LongAdder openStreams = new LongAdder();
 
-    public LaneMetrics(PluginMetrics registry) {
-        this.registry = requireNonNull(registry, "registry");
+    /**
+     * @param registry the runner's registry, for the open-streams gauge
+     * @param counters the plugins' view of the same registry, for the counters (they share its validation)
+     */
+    public LaneMetrics(MeterRegistry registry, PluginMetrics counters) {
+        this.registry = requireNonNull(counters, "counters");
+        Gauge.builder("a6_lane_open_streams", openStreams, LongAdder::sum)
+                .description("Streamed responses in progress on the runner's HTTP lane").strongReference(true)
+                .register(requireNonNull(registry, "registry"));
     }
 
     void answered(String plugin, int status) {
@@ -58,12 +67,5 @@ public final class LaneMetrics implements PrometheusRegistry.TextCollector {
     /** Streamed responses in progress. */
     public long openStreams() {
         return openStreams.sum();
-    }
-
-    @Override
-    public void collect(StringBuilder out) {
-        out.append("# HELP a6_lane_open_streams Streamed responses in progress on the runner's HTTP lane\n");
-        out.append("# TYPE a6_lane_open_streams gauge\n");
-        out.append("a6_lane_open_streams ").append(openStreams.sum()).append('\n');
     }
 }
