@@ -200,7 +200,8 @@ class OptimizerApiTest {
         assertThat(health.get("components").get("etcd").get("details").get("synced").asBoolean()).isTrue();
         String metrics = app.get("/actuator/prometheus").body();
         assertThat(metrics).contains("a6_optimizer_decisions_total", "a6_optimizer_watch_lag_seconds",
-                "a6_optimizer_leader", "a6_optimizer_conflicts_total", "a6_optimizer_rollbacks_total");
+                "a6_optimizer_leader", "a6_optimizer_conflicts_total", "a6_optimizer_rollbacks_total",
+                "a6_optimizer_node_weight{", "a6_optimizer_node_recommended_weight{", "a6_optimizer_node_score{");
     }
 
     @Test
