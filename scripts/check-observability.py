@@ -57,6 +57,16 @@ for name in OWN:
                 problem(f"{file} does not parse: {e}")
 
 
+def report_and_exit():
+    for p in problems:
+        print(f"check-compose: {p}", file=sys.stderr)
+    sys.exit(1)
+
+
+if problems:
+    report_and_exit()  # the checks below read those files
+
+
 def published(name):
     """Container ports a service publishes."""
     return [str(p).split(":")[-1] for p in services.get(name, {}).get("ports", [])]
@@ -126,6 +136,5 @@ for name, svc in services.items():
     if name not in OWN:
         for port in published(name):
             print(port)
-for p in problems:
-    print(f"check-compose: {p}", file=sys.stderr)
-sys.exit(1 if problems else 0)
+if problems:
+    report_and_exit()
