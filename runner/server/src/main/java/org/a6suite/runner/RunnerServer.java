@@ -106,7 +106,7 @@ public final class RunnerServer implements AutoCloseable {
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.metrics = new PluginMeters(meters);
         this.runnerMetrics = new RunnerMetrics(meters, budget::reserved, options.ticker()::read);
-        this.laneMetrics = new LaneMetrics(meters, metrics);
+        this.laneMetrics = new LaneMetrics(meters, metrics, registry.names());
         // A key of this process only: handoffs stamped by another runner (or an earlier one) never verify.
         this.handoffSigner = HandoffSigner.withRandomKey(options.clock(), config.laneHandoffTtl());
         this.hooks = new RunnerHooks(metrics);

@@ -2,6 +2,8 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -26,16 +28,35 @@ public final class LaneMetrics {
 
     /** The plugin label of a request refused before its plugin was known. */
     static final String NO_PLUGIN = "-";
+    private static final String REJECTIONS = "a6_lane_handoff_rejections_total";
+    private static final String REJECTIONS_HELP = "Lane requests refused (403) for their handoff";
+    private static final String ABORTED = "a6_lane_streams_aborted_total";
+    private static final String ABORTED_HELP = "Lane streams ended without their last chunk";
 
     private final PluginMetrics registry;
     private final LongAdder openStreams = new LongAdder();
 
+    /** Why a stream ended early: {@code cause} label values. */
+    static final List<String> ABORT_CAUSES = List.of("plugin_error", "client_gone");
+
     /**
+     * The rejection and abort counters start at zero for every reason and plugin, so a dashboard's {@code rate()}
+     * finds them before the first event (Prometheus cannot tell "never happened" from "not exported").
+     *
      * @param registry the runner's registry, for the open-streams gauge
      * @param counters the plugins' view of the same registry, for the counters (they share its validation)
+     * @param plugins  the plugins the runner serves
      */
-    public LaneMetrics(MeterRegistry registry, PluginMetrics counters) {
+    public LaneMetrics(MeterRegistry registry, PluginMetrics counters, Collection<String> plugins) {
         this.registry = requireNonNull(counters, "counters");
+        for (HandoffRejection reason : HandoffRejection.values()) {
+            count(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 0);
+        }
+        for (String plugin : plugins) {
+            for (String cause : ABORT_CAUSES) {
+                count(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 0);
+            }
+        }
         Gauge.builder("a6_lane_open_streams", openStreams, LongAdder::sum)
                 .description("Streamed responses in progress on the runner's HTTP lane").strongReference(true)
                 .register(requireNonNull(registry, "registry"));
@@ -47,13 +68,15 @@ public final class LaneMetrics {
     }
 
     void rejected(HandoffRejection reason) {
-        registry.increment("a6_lane_handoff_rejections_total", "Lane requests refused (403) for their handoff",
-                Map.of("reason", reason.code()), 1);
+        count(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 1);
     }
 
     void streamAborted(String plugin, String cause) {
-        registry.increment("a6_lane_streams_aborted_total", "Lane streams ended without their last chunk",
-                Map.of("plugin", plugin, "cause", cause), 1);
+        count(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 1);
+    }
+
+    private void count(String name, String help, Map<String, String> labels, double amount) {
+        registry.increment(name, help, labels, amount);
     }
 
     void streamOpened() {
