@@ -13,7 +13,7 @@ f=docker-compose.yml
 [ -f "$f" ] || { echo "check-compose: $f missing" >&2; exit 1; }
 fail=0
 
-APISIX_ADMIN_KEY=check A6_OPTIMIZER_API_KEY=check A6_MCP_SESSION_KEY_1=check \
+APISIX_ADMIN_KEY=check A6_OPTIMIZER_API_KEY=check A6_MCP_SESSION_KEY_1=check GRAFANA_ADMIN_PASSWORD=check \
   docker-compose -f "$f" config -q || { echo "check-compose: docker-compose config rejected $f" >&2; exit 1; }
 
 while IFS= read -r path; do
