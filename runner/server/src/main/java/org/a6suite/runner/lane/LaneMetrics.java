@@ -33,11 +33,11 @@ public final class LaneMetrics {
     private static final String ABORTED = "a6_lane_streams_aborted_total";
     private static final String ABORTED_HELP = "Lane streams ended without their last chunk";
 
-    private final PluginMetrics registry;
-    private final LongAdder openStreams = new LongAdder();
-
     /** Why a stream ended early: {@code cause} label values. */
     static final List<String> ABORT_CAUSES = List.of("plugin_error", "client_gone");
+
+    private final PluginMetrics counters;
+    private final LongAdder openStreams = new LongAdder();
 
     /**
      * The rejection and abort counters start at zero for every reason and plugin, so a dashboard's {@code rate()}
@@ -48,13 +48,13 @@ public final class LaneMetrics {
      * @param plugins  the plugins the runner serves
      */
     public LaneMetrics(MeterRegistry registry, PluginMetrics counters, Collection<String> plugins) {
-        this.registry = requireNonNull(counters, "counters");
+        this.counters = requireNonNull(counters, "counters");
         for (HandoffRejection reason : HandoffRejection.values()) {
-            count(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 0);
+            counters.increment(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 0);
         }
         for (String plugin : plugins) {
             for (String cause : ABORT_CAUSES) {
-                count(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 0);
+                counters.increment(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 0);
             }
         }
         Gauge.builder("a6_lane_open_streams", openStreams, LongAdder::sum)
@@ -63,20 +63,16 @@ public final class LaneMetrics {
     }
 
     void answered(String plugin, int status) {
-        registry.increment("a6_lane_requests_total", "Requests answered on the runner's HTTP lane",
+        counters.increment("a6_lane_requests_total", "Requests answered on the runner's HTTP lane",
                 Map.of("plugin", plugin, "status", Integer.toString(status)), 1);
     }
 
     void rejected(HandoffRejection reason) {
-        count(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 1);
+        counters.increment(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 1);
     }
 
     void streamAborted(String plugin, String cause) {
-        count(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 1);
-    }
-
-    private void count(String name, String help, Map<String, String> labels, double amount) {
-        registry.increment(name, help, labels, amount);
+        counters.increment(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 1);
     }
 
     void streamOpened() {
