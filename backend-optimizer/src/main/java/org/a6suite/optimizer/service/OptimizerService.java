@@ -56,6 +56,7 @@ public final class OptimizerService {
     private final HealthMerger merger;
     private final int seriesLimit;
     private final Counter evaluations;
+    private final OptimizerMeters nodeMeters;
 
     private final Map<UpstreamRef, UpstreamState> engineStates = new ConcurrentHashMap<>();
     private final Map<UpstreamRef, Recommendation> latest = new ConcurrentHashMap<>();
@@ -72,6 +73,7 @@ public final class OptimizerService {
         this.engine = new PolicyEngine(clock);
         this.merger = new HealthMerger(clock, healthStaleIntervals);
         this.seriesLimit = seriesLimit;
+        this.nodeMeters = new OptimizerMeters(meters);
         this.evaluations = Counter.builder("a6.optimizer.evaluations").description("Upstream evaluations")
                 .register(meters);
         Gauge.builder("a6.optimizer.leader", () -> leadership.isLeader() ? 1 : 0)
@@ -97,6 +99,7 @@ public final class OptimizerService {
                     log.warn("evaluating {} failed: {}", config.ref(), e.toString());
                 }
             }
+            nodeMeters.update(latest.values());
         }
     }
 

@@ -248,7 +248,7 @@ class OptimizerApiTest {
     }
 
     @Test
-    void shouldServeOpenApiHealthAndMetrics() {
+    void shouldServeOpenApiHealthAndMetrics() throws Exception {
         Harness.Response docs = app.get("/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json().get("openapi").asString()).startsWith("3.1");
@@ -261,7 +261,34 @@ class OptimizerApiTest {
         assertThat(details.get("api").asString()).isEqualTo("read-write");
         String metrics = app.get("/actuator/prometheus").body();
         assertThat(metrics).contains("a6_optimizer_decisions_total", "a6_optimizer_watch_lag_seconds",
-                "a6_optimizer_leader", "a6_optimizer_conflicts_total", "a6_optimizer_rollbacks_total");
+                "a6_optimizer_leader", "a6_optimizer_conflicts_total", "a6_optimizer_rollbacks_total",
+                "a6_optimizer_node_weight{", "a6_optimizer_node_recommended_weight{", "a6_optimizer_node_score{");
+        // Every optimizer metric the shipped Grafana dashboard queries is one this endpoint serves.
+        java.util.Set<String> exposed = new java.util.TreeSet<>();
+        for (String line : metrics.split("\n")) {
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                exposed.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        java.util.Set<String> queried = dashboardOptimizerMetrics();
+        assertThat(queried).contains("a6_optimizer_decisions_total", "a6_optimizer_node_weight");
+        assertThat(exposed).containsAll(queried);
+    }
+
+    /** The a6_optimizer_* names in the PromQL of observability/grafana/dashboards/a6-suite.json (in this repo). */
+    private static java.util.Set<String> dashboardOptimizerMetrics() throws java.io.IOException {
+        java.nio.file.Path dashboard = java.nio.file.Path.of("").toAbsolutePath().getParent()
+                .resolve("observability/grafana/dashboards/a6-suite.json");
+        JsonNode root = tools.jackson.databind.json.JsonMapper.builder().build()
+                .readTree(java.nio.file.Files.readString(dashboard));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\ba6_optimizer_[a-z0-9_]+");
+        for (JsonNode panel : root.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                metric.matcher(target.path("expr").asString()).results().forEach(m -> names.add(m.group()));
+            }
+        }
+        return names;
     }
 
     @Test

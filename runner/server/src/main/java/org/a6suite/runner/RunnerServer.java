@@ -19,6 +19,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.chain.ChainExecutor;
@@ -34,7 +36,7 @@ import org.a6suite.runner.lane.LaneServer;
 import org.a6suite.runner.lane.LaneServices;
 import org.a6suite.runner.logging.RateLimitedLog;
 import org.a6suite.runner.metrics.MetricsHttpServer;
-import org.a6suite.runner.metrics.PrometheusRegistry;
+import org.a6suite.runner.metrics.PluginMeters;
 import org.a6suite.runner.metrics.RunnerMetrics;
 import org.a6suite.runner.plugins.BlockingPool;
 import org.a6suite.runner.plugins.DefaultPluginEnvironment;
@@ -78,7 +80,8 @@ public final class RunnerServer implements AutoCloseable {
     private final InFlightCalls inFlight;
     private final BufferBudget budget;
     private final RunnerMetrics runnerMetrics;
-    private final PrometheusRegistry metrics;
+    private final PrometheusMeterRegistry meters;
+    private final PluginMeters metrics;
     private final DefaultRunnerHooks hooks;
     private final List<Plugin<?>> started = new ArrayList<>();
     private final List<RunnerExtension> extensions = new ArrayList<>();
@@ -101,11 +104,11 @@ public final class RunnerServer implements AutoCloseable {
                 ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
         this.inFlight = new InFlightCalls();
         this.budget = new BufferBudget(config.limits().maxBufferedBytes());
-        this.runnerMetrics = new RunnerMetrics(budget::reserved);
-        this.metrics = new PrometheusRegistry();
-        this.metrics.register(runnerMetrics);
-        this.laneMetrics = new LaneMetrics(metrics);
-        this.metrics.register(laneMetrics);
+        // One registry for the runner's, the lane's and the plugins' meters, scraped on GET /metrics.
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new PluginMeters(meters);
+        this.runnerMetrics = new RunnerMetrics(meters, budget::reserved, options.ticker()::read);
+        this.laneMetrics = new LaneMetrics(meters, metrics, registry.names());
         // A key of this process only: handoffs stamped by another runner (or an earlier one) never verify.
         this.handoffSigner = HandoffSigner.withRandomKey(options.clock(), config.laneHandoffTtl());
         this.hooks = new DefaultRunnerHooks(metrics);
@@ -180,7 +183,7 @@ public final class RunnerServer implements AutoCloseable {
         }
         if (config.metricsAddress().isPresent()) {
             try {
-                metricsServer = MetricsHttpServer.start(config.metricsAddress().get(), group, metrics::render);
+                metricsServer = MetricsHttpServer.start(config.metricsAddress().get(), group, meters::scrape);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RunnerStartException("interrupted while binding the metrics endpoint");
@@ -267,7 +270,7 @@ public final class RunnerServer implements AutoCloseable {
 
     /** The Prometheus exposition, as {@code GET /metrics} would answer. */
     public String renderMetrics() {
-        return metrics.render();
+        return meters.scrape();
     }
 
     /** The runner's own call counters. */

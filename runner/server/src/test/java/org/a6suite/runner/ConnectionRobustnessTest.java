@@ -170,7 +170,7 @@ class ConnectionRobustnessTest extends RunnerFixture {
                 .metricsAddress(new java.net.InetSocketAddress("127.0.0.1", 0)).build(), RunnerOptions.defaults(),
                 counting);
         server.hooks().metrics().increment("a6_test_total", "A test counter", Map.of("provider", "p\"1"), 2);
-        server.hooks().metrics().observe("a6_test_seconds", "A test summary", Map.of(), 0.25);
+        server.hooks().metrics().observe("a6_test_seconds", "A test histogram", Map.of(), 0.25);
         long token = prepare("counting", "");
         connect().call(requestCall(token));
 
@@ -184,11 +184,14 @@ class ConnectionRobustnessTest extends RunnerFixture {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).contains("text/plain; version=0.0.4; charset=utf-8");
         assertThat(response.body())
-                .contains("# TYPE a6_test_total counter\na6_test_total{provider=\"p\\\"1\"} 2\n")
+                .contains("# TYPE a6_test_total counter\na6_test_total{provider=\"p\\\"1\"} 2.0\n")
+                .contains("# TYPE a6_test_seconds histogram\n")
+                .contains("a6_test_seconds_bucket{le=\"0.25\"} 1\n")
                 .contains("a6_test_seconds_count 1\n")
-                .contains("a6_test_seconds{quantile=\"0.5\"} 0.25")
-                .contains("a6_runner_calls_total{result=\"ok\",type=\"http_req_call\"} 1\n")
-                .contains("a6_runner_calls_total{result=\"ok\",type=\"prepare_conf\"} 1\n");
+                .contains("a6_runner_calls_total{result=\"ok\",type=\"http_req_call\"} 1.0\n")
+                .contains("a6_runner_calls_total{result=\"ok\",type=\"prepare_conf\"} 1.0\n")
+                .contains("a6_runner_call_duration_seconds_count{type=\"http_req_call\"} 1\n")
+                .contains("a6_runner_call_duration_seconds_bucket{type=\"http_req_call\",le=\"+Inf\"} 1\n");
     }
 
     @Test

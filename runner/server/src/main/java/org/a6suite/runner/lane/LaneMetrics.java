@@ -2,11 +2,15 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.a6suite.plugin.PluginMetrics;
-import org.a6suite.runner.metrics.PrometheusRegistry;
 
 /**
  * The lane's metrics, recorded in the runner's registry (so they appear on {@code GET /metrics} with the rest):
@@ -20,31 +24,55 @@ import org.a6suite.runner.metrics.PrometheusRegistry;
  *   <li>{@code a6_lane_open_streams}: streamed responses in progress (a gauge).</li>
  * </ul>
  */
-public final class LaneMetrics implements PrometheusRegistry.TextCollector {
+public final class LaneMetrics {
 
     /** The plugin label of a request refused before its plugin was known. */
     static final String NO_PLUGIN = "-";
+    private static final String REJECTIONS = "a6_lane_handoff_rejections_total";
+    private static final String REJECTIONS_HELP = "Lane requests refused (403) for their handoff";
+    private static final String ABORTED = "a6_lane_streams_aborted_total";
+    private static final String ABORTED_HELP = "Lane streams ended without their last chunk";
 
-    private final PluginMetrics registry;
+    /** Why a stream ended early: {@code cause} label values. */
+    static final List<String> ABORT_CAUSES = List.of("plugin_error", "client_gone");
+
+    private final PluginMetrics counters;
     private final LongAdder openStreams = new LongAdder();
 
-    public LaneMetrics(PluginMetrics registry) {
-        this.registry = requireNonNull(registry, "registry");
+    /**
+     * The rejection and abort counters start at zero for every reason and plugin, so a dashboard's {@code rate()}
+     * finds them before the first event (Prometheus cannot tell "never happened" from "not exported").
+     *
+     * @param registry the runner's registry, for the open-streams gauge
+     * @param counters the plugins' view of the same registry, for the counters (they share its validation)
+     * @param plugins  the plugins the runner serves
+     */
+    public LaneMetrics(MeterRegistry registry, PluginMetrics counters, Collection<String> plugins) {
+        this.counters = requireNonNull(counters, "counters");
+        for (HandoffRejection reason : HandoffRejection.values()) {
+            counters.increment(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 0);
+        }
+        for (String plugin : plugins) {
+            for (String cause : ABORT_CAUSES) {
+                counters.increment(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 0);
+            }
+        }
+        Gauge.builder("a6_lane_open_streams", openStreams, LongAdder::sum)
+                .description("Streamed responses in progress on the runner's HTTP lane").strongReference(true)
+                .register(requireNonNull(registry, "registry"));
     }
 
     void answered(String plugin, int status) {
-        registry.increment("a6_lane_requests_total", "Requests answered on the runner's HTTP lane",
+        counters.increment("a6_lane_requests_total", "Requests answered on the runner's HTTP lane",
                 Map.of("plugin", plugin, "status", Integer.toString(status)), 1);
     }
 
     void rejected(HandoffRejection reason) {
-        registry.increment("a6_lane_handoff_rejections_total", "Lane requests refused (403) for their handoff",
-                Map.of("reason", reason.code()), 1);
+        counters.increment(REJECTIONS, REJECTIONS_HELP, Map.of("reason", reason.code()), 1);
     }
 
     void streamAborted(String plugin, String cause) {
-        registry.increment("a6_lane_streams_aborted_total", "Lane streams ended without their last chunk",
-                Map.of("plugin", plugin, "cause", cause), 1);
+        counters.increment(ABORTED, ABORTED_HELP, Map.of("plugin", plugin, "cause", cause), 1);
     }
 
     void streamOpened() {
@@ -58,12 +86,5 @@ public final class LaneMetrics implements PrometheusRegistry.TextCollector {
     /** Streamed responses in progress. */
     public long openStreams() {
         return openStreams.sum();
-    }
-
-    @Override
-    public void collect(StringBuilder out) {
-        out.append("# HELP a6_lane_open_streams Streamed responses in progress on the runner's HTTP lane\n");
-        out.append("# TYPE a6_lane_open_streams gauge\n");
-        out.append("a6_lane_open_streams ").append(openStreams.sum()).append('\n');
     }
 }

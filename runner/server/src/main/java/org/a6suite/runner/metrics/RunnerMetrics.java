@@ -2,15 +2,29 @@ package org.a6suite.runner.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
 /**
- * The runner's own counters, kept in {@link LongAdder}s indexed by enum so the hot path allocates nothing and looks
- * nothing up, and rendered as {@code a6_runner_calls_total{type,result}}, {@code a6_runner_connections}, the
- * peer-limit counters and the {@code a6_runner_buffered_bytes} gauge.
+ * The runner's own meters, registered once in the runner's registry and kept in arrays indexed by enum so the hot
+ * path allocates nothing and looks nothing up:
+ *
+ * <ul>
+ *   <li>{@code a6_runner_calls_total{type,result}} and the histogram {@code a6_runner_call_duration_seconds{type}}
+ *       (request frame to reply, buckets {@link Buckets#RUNNER_CALL});</li>
+ *   <li>{@code a6_runner_connections} and {@code a6_runner_buffered_bytes} (gauges);</li>
+ *   <li>{@code a6_runner_protocol_errors_total}, {@code a6_runner_refused_connections_total},
+ *       {@code a6_runner_refused_frames_total}, {@code a6_runner_frame_timeouts_total}.</li>
+ * </ul>
  */
-public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
+public final class RunnerMetrics {
 
     /** What a call was. */
     public enum CallType { PREPARE_CONF, HTTP_REQ_CALL, HTTP_RESP_CALL }
@@ -18,35 +32,78 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
     /** How it ended. */
     public enum CallResult { OK, BAD_REQUEST, TOKEN_NOT_FOUND, FAILURE }
 
-    private final LongAdder[][] calls = new LongAdder[CallType.values().length][CallResult.values().length];
+    private final Counter[][] calls = new Counter[CallType.values().length][CallResult.values().length];
+    private final Timer[] durations = new Timer[CallType.values().length];
     private final LongAdder connections = new LongAdder();
-    private final LongAdder malformed = new LongAdder();
-    private final LongAdder refusedConnections = new LongAdder();
-    private final LongAdder refusedFrames = new LongAdder();
-    private final LongAdder frameTimeouts = new LongAdder();
+    private final Counter malformed;
+    private final Counter refusedConnections;
+    private final Counter refusedFrames;
+    private final Counter frameTimeouts;
     private final LongSupplier bufferedBytes;
+    private final LongSupplier ticker;
 
-    /** Metrics with a buffered-bytes gauge that always reads 0. */
-    public RunnerMetrics() {
-        this(() -> 0);
-    }
-
-    /** @param bufferedBytes reads the bytes reserved by incomplete frames, for {@code a6_runner_buffered_bytes} */
-    public RunnerMetrics(LongSupplier bufferedBytes) {
+    /**
+     * @param registry      where the meters are registered
+     * @param bufferedBytes reads the bytes reserved by incomplete frames, for {@code a6_runner_buffered_bytes}
+     * @param ticker        nanoseconds, for call durations
+     */
+    public RunnerMetrics(MeterRegistry registry, LongSupplier bufferedBytes, LongSupplier ticker) {
+        requireNonNull(registry, "registry");
         this.bufferedBytes = requireNonNull(bufferedBytes, "bufferedBytes");
-        for (LongAdder[] row : calls) {
-            for (int i = 0; i < row.length; i++) {
-                row[i] = new LongAdder();
+        this.ticker = requireNonNull(ticker, "ticker");
+        for (CallType type : CallType.values()) {
+            String t = type.name().toLowerCase(Locale.ROOT);
+            for (CallResult result : CallResult.values()) {
+                calls[type.ordinal()][result.ordinal()] = Counter.builder("a6_runner_calls_total")
+                        .description("RPCs from APISIX by type and result")
+                        .tag("type", t).tag("result", result.name().toLowerCase(Locale.ROOT)).register(registry);
             }
+            durations[type.ordinal()] = Timer.builder("a6_runner_call_duration")
+                    .description("RPCs from APISIX, request frame to reply (answered calls, any result)")
+                    .tag("type", t).serviceLevelObjectives(Buckets.RUNNER_CALL).register(registry);
         }
+        malformed = counter(registry, "a6_runner_protocol_errors_total",
+                "Malformed or out-of-order frames (connection closed)");
+        refusedConnections = counter(registry, "a6_runner_refused_connections_total",
+                "Connections closed on accept (A6_MAX_CONNECTIONS)");
+        refusedFrames = counter(registry, "a6_runner_refused_frames_total",
+                "Frames over the buffer budget (connection closed)");
+        frameTimeouts = counter(registry, "a6_runner_frame_timeouts_total",
+                "Connections closed inside a frame (A6_FRAME_TIMEOUT)");
+        Gauge.builder("a6_runner_connections", connections, LongAdder::sum)
+                .description("Open connections from APISIX").strongReference(true).register(registry);
+        Gauge.builder("a6_runner_buffered_bytes", bufferedBytes, b -> b.getAsLong())
+                .description("Bytes reserved by incomplete frames, all connections").strongReference(true)
+                .register(registry);
     }
 
+    private static Counter counter(MeterRegistry registry, String name, String help) {
+        return Counter.builder(name).description(help).register(registry);
+    }
+
+    /** The ticker's now, in nanoseconds: a call's start for {@link #call(CallType, CallResult, long)}. */
+    public long now() {
+        return ticker.getAsLong();
+    }
+
+    /** Counts a call that was answered without being run (no duration recorded). */
     public void call(CallType type, CallResult result) {
         calls[type.ordinal()][result.ordinal()].increment();
     }
 
+    /** Counts a call and records its duration since {@code startNanos} (from {@link #now()}). */
+    public void call(CallType type, CallResult result, long startNanos) {
+        calls[type.ordinal()][result.ordinal()].increment();
+        durations[type.ordinal()].record(Math.max(0, ticker.getAsLong() - startNanos), TimeUnit.NANOSECONDS);
+    }
+
     public long calls(CallType type, CallResult result) {
-        return calls[type.ordinal()][result.ordinal()].sum();
+        return (long) calls[type.ordinal()][result.ordinal()].count();
+    }
+
+    /** Calls of {@code type} whose duration was recorded. */
+    public long timedCalls(CallType type) {
+        return durations[type.ordinal()].count();
     }
 
     /** A frame that could not be decoded, or a message out of protocol order; the connection was closed. */
@@ -55,7 +112,7 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
     }
 
     public long protocolErrors() {
-        return malformed.sum();
+        return (long) malformed.count();
     }
 
     /** A connection closed on accept because {@code A6_MAX_CONNECTIONS} were open. */
@@ -64,7 +121,7 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
     }
 
     public long refusedConnections() {
-        return refusedConnections.sum();
+        return (long) refusedConnections.count();
     }
 
     /** A frame that did not fit the buffer budget; its connection was closed. */
@@ -73,7 +130,7 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
     }
 
     public long refusedFrames() {
-        return refusedFrames.sum();
+        return (long) refusedFrames.count();
     }
 
     /** A connection closed because a frame stayed incomplete past {@code A6_FRAME_TIMEOUT}. */
@@ -82,7 +139,7 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
     }
 
     public long frameTimeouts() {
-        return frameTimeouts.sum();
+        return (long) frameTimeouts.count();
     }
 
     /** Bytes reserved right now by frames not yet complete, all connections together. */
@@ -100,39 +157,5 @@ public final class RunnerMetrics implements PrometheusRegistry.TextCollector {
 
     public long openConnections() {
         return connections.sum();
-    }
-
-    @Override
-    public void collect(StringBuilder out) {
-        out.append("# HELP a6_runner_calls_total RPCs from APISIX by type and result\n");
-        out.append("# TYPE a6_runner_calls_total counter\n");
-        for (CallType type : CallType.values()) {
-            for (CallResult result : CallResult.values()) {
-                long n = calls[type.ordinal()][result.ordinal()].sum();
-                if (n > 0 || result == CallResult.OK) {
-                    out.append("a6_runner_calls_total{result=\"").append(result.name().toLowerCase())
-                            .append("\",type=\"").append(type.name().toLowerCase()).append("\"} ")
-                            .append(n).append('\n');
-                }
-            }
-        }
-        out.append("# HELP a6_runner_protocol_errors_total Malformed or out-of-order frames (connection closed)\n");
-        out.append("# TYPE a6_runner_protocol_errors_total counter\n");
-        out.append("a6_runner_protocol_errors_total ").append(malformed.sum()).append('\n');
-        out.append("# HELP a6_runner_connections Open connections from APISIX\n");
-        out.append("# TYPE a6_runner_connections gauge\n");
-        out.append("a6_runner_connections ").append(connections.sum()).append('\n');
-        out.append("# HELP a6_runner_refused_connections_total Connections closed on accept (A6_MAX_CONNECTIONS)\n");
-        out.append("# TYPE a6_runner_refused_connections_total counter\n");
-        out.append("a6_runner_refused_connections_total ").append(refusedConnections.sum()).append('\n');
-        out.append("# HELP a6_runner_refused_frames_total Frames over the buffer budget (connection closed)\n");
-        out.append("# TYPE a6_runner_refused_frames_total counter\n");
-        out.append("a6_runner_refused_frames_total ").append(refusedFrames.sum()).append('\n');
-        out.append("# HELP a6_runner_frame_timeouts_total Connections closed inside a frame (A6_FRAME_TIMEOUT)\n");
-        out.append("# TYPE a6_runner_frame_timeouts_total counter\n");
-        out.append("a6_runner_frame_timeouts_total ").append(frameTimeouts.sum()).append('\n');
-        out.append("# HELP a6_runner_buffered_bytes Bytes reserved by incomplete frames, all connections\n");
-        out.append("# TYPE a6_runner_buffered_bytes gauge\n");
-        out.append("a6_runner_buffered_bytes ").append(bufferedBytes.getAsLong()).append('\n');
     }
 }

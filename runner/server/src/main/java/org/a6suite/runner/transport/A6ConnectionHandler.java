@@ -267,6 +267,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
 
     private CallState begin(CallState call) {
         current = call;
+        call.startNanos = services.metrics().now();
         services.inFlight().begin();
         return call;
     }
@@ -278,7 +279,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             return;
         }
         finish(call);
-        services.metrics().call(call.type, result);
+        services.metrics().call(call.type, result, call.startNanos);
         ctx.writeAndFlush(message).addListener(onReplyWritten);
     }
 

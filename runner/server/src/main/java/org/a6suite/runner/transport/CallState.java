@@ -34,6 +34,8 @@ final class CallState {
     final List<ExtraInfoRequest.Info> asked;
     private final List<ExtraInfoResponse> answers;
     Stage stage;
+    /** When the request frame arrived (the metrics ticker), for the call's duration. */
+    long startNanos;
 
     private CallState(CallType type, long id, A6Message request, PreparedChain chain,
                       List<ExtraInfoRequest.Info> asked, Stage stage) {
