@@ -2,7 +2,9 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +12,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
@@ -110,24 +116,51 @@ public final class UpstreamClient {
         }
     }
 
-    /** initialize, then notifications/initialized. */
+    /**
+     * What an upstream sends the gateway besides the result of a request: notifications and server-to-client
+     * requests, read from the request's SSE answer or from a GET stream as they arrive. Called on the outbound
+     * client's event loop: must not block.
+     */
+    public interface Listener {
+        /** No listener: whatever arrives before the result is dropped. */
+        Listener NONE = new Listener() {
+        };
+
+        /** The id the gateway gave its request upstream (what a {@code notifications/cancelled} must name). */
+        default void sent(JsonRpcId upstreamId) {
+        }
+
+        /** A notification or a server-to-client request. */
+        default void message(JsonRpcMessage message) {
+        }
+    }
+
+    /** initialize declaring no client capability, then notifications/initialized. */
     public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
             String clientVersion, int maxBytes) {
+        return initialize(upstream, clientName, clientVersion, maxBytes, mapper.createObjectNode());
+    }
+
+    /**
+     * initialize, then notifications/initialized. {@code capabilities} are the client capabilities the gateway
+     * declares upstream: only those it can relay (sampling, elicitation, roots the client itself declared).
+     */
+    public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
+            String clientVersion, int maxBytes, ObjectNode capabilities) {
         ObjectNode params = mapper.createObjectNode();
         params.put("protocolVersion", OFFERED_VERSION);
-        // The gateway cannot relay server-to-client requests yet (roots, sampling, elicitation need the streaming
-        // lane), so it declares no client capability upstream.
-        params.putObject("capabilities");
+        params.set("capabilities", capabilities.deepCopy());
         params.putObject("clientInfo").put("name", clientName).put("version", clientVersion);
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()),
                 "initialize", Optional.of(params));
-        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1).thenCompose(answer -> {
+        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1, Listener.NONE).thenCompose(answer -> {
             String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
             Session session = new Session(answer.sessionId(), version,
                     Optional.of(ServerFeature.fromCapabilities(answer.result().path("capabilities"))));
             JsonRpcMessage.Notification initialized = new JsonRpcMessage.Notification("notifications/initialized",
                     Optional.empty());
-            return post(upstream, session.id(), version, initialized, maxBytes, 1).thenApply(r -> session);
+            return post(upstream, session.id(), version, initialized, maxBytes, 1, chunk -> { })
+                    .thenApply(r -> session);
         });
     }
 
@@ -141,11 +174,113 @@ public final class UpstreamClient {
     /** Sends a request and returns its result; read-only methods may be retried once, others never. */
     public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
             JsonNode params, int maxBytes) {
+        return request(upstream, session, method, params, maxBytes, Listener.NONE);
+    }
+
+    /** As {@link #request(McpGatewayConfig.Upstream, Session, String, JsonNode, int)}, telling {@code listener}. */
+    public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
+            JsonNode params, int maxBytes, Listener listener) {
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method,
                 Optional.ofNullable(params));
         int attempts = SAFE_METHODS.contains(method) ? 2 : 1;
-        return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts)
+        return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts, listener)
                 .thenApply(Answer::result);
+    }
+
+    /**
+     * Posts a notification or a response (the client's answer to a server-to-client request) upstream; the upstream
+     * answers 202. Best effort: a failure is logged by the caller, never retried (the upstream may have acted).
+     */
+    public CompletionStage<Void> send(McpGatewayConfig.Upstream upstream, Session session, JsonRpcMessage message) {
+        return post(upstream, session.id(), session.protocolVersion(), message, DELETE_ANSWER_BYTES, 1,
+                chunk -> { }).thenApply(reply -> {
+                    if (reply.status() / 100 != 2) {
+                        throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS, "upstream " + upstream.name()
+                                + " answered HTTP " + reply.status(), Optional.empty());
+                    }
+                    return null;
+                });
+    }
+
+    /** An open GET stream of an upstream; closing it closes the connection. */
+    public interface Stream extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Opens the upstream's GET stream for server-initiated messages of {@code session}, handing each to
+     * {@code listener}; {@code onEnd} runs once when the stream ends or fails. Empty when the upstream offers no
+     * such stream (405, or an answer that is not {@code text/event-stream}).
+     */
+    public CompletionStage<Optional<Stream>> listen(McpGatewayConfig.Upstream upstream, Session session,
+            int maxBytes, Listener listener, Runnable onEnd) {
+        OutboundRequest request = base("GET", upstream, session.id(), session.protocolVersion()).build();
+        return outbound.open(request, upstream.timeout(), STREAM_IDLE).thenApply(response -> {
+            String type = response.headers().firstValue("content-type").orElse("");
+            if (response.status() != 200 || !type.startsWith("text/event-stream")) {
+                response.abort();
+                return Optional.<Stream>empty();
+            }
+            SseParser parser = new SseParser(maxBytes);
+            AtomicBoolean ended = new AtomicBoolean();
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true)) {
+                    onEnd.run();
+                }
+            };
+            AtomicReference<Flow.Subscription> sub =
+                    new AtomicReference<>();
+            response.body().subscribe(new Flow.Subscriber<>() {
+                @Override
+                public void onSubscribe(Flow.Subscription s) {
+                    sub.set(s);
+                    s.request(1);
+                }
+
+                @Override
+                public void onNext(ByteBuffer chunk) {
+                    parser.feed(chunk, event -> dispatch(event, listener));
+                    if (parser.failed()) {
+                        sub.get().cancel();
+                        end.run();
+                        return;
+                    }
+                    sub.get().request(1);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                    end.run();
+                }
+
+                @Override
+                public void onComplete() {
+                    end.run();
+                }
+            });
+            return Optional.<Stream>of(() -> {
+                response.abort();
+                end.run();
+            });
+        }).exceptionally(e -> Optional.empty());
+    }
+
+    /** An upstream GET stream may stay silent for long; its connection is closed with the client session's. */
+    private static final Duration STREAM_IDLE = Duration.ofHours(24);
+
+    private void dispatch(SseParser.Event event, Listener listener) {
+        if (event.data().isEmpty()) {
+            return;
+        }
+        if (codec.decode(event.data().getBytes(StandardCharsets.UTF_8)) instanceof JsonRpcCodec.Decoded.Valid v
+                && !(v.message() instanceof JsonRpcMessage.Response)) {
+            try {
+                listener.message(v.message());
+            } catch (RuntimeException e) {
+                // A relay failure must not stop the upstream's stream.
+            }
+        }
     }
 
     /** Ends an upstream session (best effort; failures are ignored). */
@@ -162,8 +297,11 @@ public final class UpstreamClient {
     }
 
     private CompletionStage<Answer> exchange(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
-            String version, JsonRpcMessage.Request request, int maxBytes, int attempts) {
-        return post(upstream, sessionId, version, request, maxBytes, attempts).thenApply(response -> {
+            String version, JsonRpcMessage.Request request, int maxBytes, int attempts, Listener listener) {
+        listener.sent(request.id());
+        SseParser parser = new SseParser(maxBytes);
+        return post(upstream, sessionId, version, request, maxBytes, attempts,
+                chunk -> parser.feed(chunk, event -> dispatch(event, listener))).thenApply(response -> {
             if (response.status() == 404 && sessionId.isPresent()) {
                 throw new UpstreamException(UpstreamException.Kind.SESSION_LOST,
                         "upstream " + upstream.name() + " lost the session", Optional.empty());
@@ -194,7 +332,8 @@ public final class UpstreamClient {
     }
 
     private CompletionStage<Outbound.Reply> post(McpGatewayConfig.Upstream upstream,
-            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts) {
+            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts,
+            Consumer<ByteBuffer> onChunk) {
         OutboundRequest request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
                 .body(codec.encode(message))
@@ -203,7 +342,7 @@ public final class UpstreamClient {
                 .idempotent(attempts > 1)
                 .build();
         return outbound.send("mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts,
-                true);
+                true, onChunk);
     }
 
     /** Headers in the order of precedence the JDK client's setHeader gave: defaults, upstream's, session id. */
