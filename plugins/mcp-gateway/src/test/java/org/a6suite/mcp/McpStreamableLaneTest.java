@@ -261,6 +261,26 @@ class McpStreamableLaneTest {
     }
 
     @Test
+    void shouldRelayElicitationToAClientThatDeclaredIt() throws Exception {
+        String session = open("2025-11-25", "{\"elicitation\":{}}");
+        BlockingQueue<LaneClient.Event> events = new LinkedBlockingQueue<>();
+        CompletableFuture<Integer> status = client.postStreaming(call(5, "calc_elicit", "{}", null), events,
+                headers(session, "2025-11-25"));
+        assertThat(LaneClient.next(events).data()).as("priming").isEmpty();
+
+        JsonNode ask = LaneClient.next(events).json();
+        assertThat(ask.path("method").asString()).isEqualTo("elicitation/create");
+        assertThat(ask.path("params").path("message").asString()).isEqualTo("What is your name?");
+        String answer = """
+                {"jsonrpc":"2.0","id":%s,"result":{"action":"accept","content":{"name":"Ada"}}}"""
+                .formatted(ask.path("id"));
+        assertThat(client.post(answer, headers(session, "2025-11-25")).status()).isEqualTo(202);
+
+        assertThat(text(LaneClient.next(events).json())).isEqualTo("accept:Ada");
+        assertThat(status.get(10, TimeUnit.SECONDS)).isEqualTo(200);
+    }
+
+    @Test
     void shouldAnswerTheUpstreamAtOnceWhenTheClientDidNotDeclareSampling() {
         String session = open("2025-11-25", "{\"elicitation\":{}}");
 
