@@ -16,7 +16,6 @@ import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
-import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.RequestView;
 import org.slf4j.Logger;
@@ -256,13 +255,12 @@ public final class LaneEndpoint {
             return;
         }
         RequestScope scope = new RequestScope(config, principal, session, live::toGetStream);
-        UpstreamClient client = runtime.upstreamSessions().client();
         for (McpGatewayConfig.Upstream upstream : config.upstreams()) {
             runtime.upstreamSessions().current(session, upstream).ifPresent(s -> {
-                AtomicReference<UpstreamClient.Stream> handle = new AtomicReference<>();
-                client.listen(upstream, s, config.maxResultBytes(), runtime.relay().forStream(scope, upstream, s),
+                AtomicReference<UpstreamStreams.Stream> handle = new AtomicReference<>();
+                runtime.upstreamStreams().listen(upstream, s, config.maxResultBytes(), runtime.relay().forStream(scope, upstream, s),
                         () -> {
-                            UpstreamClient.Stream h = handle.get();
+                            UpstreamStreams.Stream h = handle.get();
                             if (h != null) {
                                 live.upstreamStreamEnded(h);
                             }

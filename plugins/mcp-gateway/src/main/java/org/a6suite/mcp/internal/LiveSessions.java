@@ -116,7 +116,7 @@ public final class LiveSessions implements AutoCloseable {
         private EventStream getStream;
         private final Map<String, CallControl> inFlight = new HashMap<>();
         private final Map<String, Pending> pending = new LinkedHashMap<>();
-        private final List<UpstreamClient.Stream> upstreamStreams = new ArrayList<>();
+        private final List<UpstreamStreams.Stream> upstreamStreams = new ArrayList<>();
         private boolean listening;
         private boolean closed;
 
@@ -208,7 +208,7 @@ public final class LiveSessions implements AutoCloseable {
         }
 
         /** Keeps an upstream GET stream to close with the session. */
-        public void addUpstreamStream(UpstreamClient.Stream stream) {
+        public void addUpstreamStream(UpstreamStreams.Stream stream) {
             boolean close;
             synchronized (this) {
                 close = closed;
@@ -222,7 +222,7 @@ public final class LiveSessions implements AutoCloseable {
         }
 
         /** An upstream GET stream ended: the next client GET stream opens them again. */
-        public synchronized void upstreamStreamEnded(UpstreamClient.Stream stream) {
+        public synchronized void upstreamStreamEnded(UpstreamStreams.Stream stream) {
             upstreamStreams.remove(stream);
             if (upstreamStreams.isEmpty()) {
                 listening = false;

@@ -30,6 +30,7 @@ public final class McpRuntime implements AutoCloseable {
     private final LiveSessions live;
     private final UpstreamRelay relay;
     private final UpstreamSessions upstreamSessions;
+    private final UpstreamStreams upstreamStreams;
 
     public McpRuntime(ObjectMapper mapper, Clock clock, SecureRandom random, RestToolInvoker rest,
             UpstreamClient upstreams, ToolRateLimiter rateLimiter, PluginMetrics metrics, Ticker ticker,
@@ -37,6 +38,7 @@ public final class McpRuntime implements AutoCloseable {
         this.mapper = requireNonNull(mapper, "mapper");
         this.codec = new JsonRpcCodec(mapper);
         this.upstreamSessions = new UpstreamSessions(upstreams, mapper);
+        this.upstreamStreams = new UpstreamStreams(upstreams.outbound(), upstreams);
         this.sessions = new SessionService(mapper, clock, random, upstreams, upstreamSessions);
         this.live = new LiveSessions(codec, MAX_LIVE_SESSIONS);
         ToolCatalog catalog = new ToolCatalog(mapper, clock, upstreamSessions);
@@ -74,6 +76,10 @@ public final class McpRuntime implements AutoCloseable {
 
     UpstreamRelay relay() {
         return relay;
+    }
+
+    UpstreamStreams upstreamStreams() {
+        return upstreamStreams;
     }
 
     UpstreamSessions upstreamSessions() {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -12,10 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
@@ -45,6 +41,10 @@ public final class UpstreamClient {
     private final JsonRpcCodec codec;
     private final ObjectMapper mapper;
     private final AtomicLong ids = new AtomicLong();
+
+    Outbound outbound() {
+        return outbound;
+    }
 
     public UpstreamClient(Outbound outbound, JsonRpcCodec codec, ObjectMapper mapper) {
         this.outbound = requireNonNull(outbound, "outbound");
@@ -202,74 +202,8 @@ public final class UpstreamClient {
                 });
     }
 
-    /** An open GET stream of an upstream; closing it closes the connection. */
-    public interface Stream extends AutoCloseable {
-        @Override
-        void close();
-    }
-
-    /**
-     * Opens the upstream's GET stream for server-initiated messages of {@code session}, handing each to
-     * {@code listener}; {@code onEnd} runs once when the stream ends or fails. Empty when the upstream offers no
-     * such stream (405, or an answer that is not {@code text/event-stream}).
-     */
-    public CompletionStage<Optional<Stream>> listen(McpGatewayConfig.Upstream upstream, Session session,
-            int maxBytes, Listener listener, Runnable onEnd) {
-        OutboundRequest request = base("GET", upstream, session.id(), session.protocolVersion()).build();
-        return outbound.open(request, upstream.timeout(), STREAM_IDLE).thenApply(response -> {
-            String type = response.headers().firstValue("content-type").orElse("");
-            if (response.status() != 200 || !type.startsWith("text/event-stream")) {
-                response.abort();
-                return Optional.<Stream>empty();
-            }
-            SseParser parser = new SseParser(maxBytes);
-            AtomicBoolean ended = new AtomicBoolean();
-            Runnable end = () -> {
-                if (ended.compareAndSet(false, true)) {
-                    onEnd.run();
-                }
-            };
-            AtomicReference<Flow.Subscription> sub =
-                    new AtomicReference<>();
-            response.body().subscribe(new Flow.Subscriber<>() {
-                @Override
-                public void onSubscribe(Flow.Subscription s) {
-                    sub.set(s);
-                    s.request(1);
-                }
-
-                @Override
-                public void onNext(ByteBuffer chunk) {
-                    parser.feed(chunk, event -> dispatch(event, listener));
-                    if (parser.failed()) {
-                        sub.get().cancel();
-                        end.run();
-                        return;
-                    }
-                    sub.get().request(1);
-                }
-
-                @Override
-                public void onError(Throwable error) {
-                    end.run();
-                }
-
-                @Override
-                public void onComplete() {
-                    end.run();
-                }
-            });
-            return Optional.<Stream>of(() -> {
-                response.abort();
-                end.run();
-            });
-        }).exceptionally(e -> Optional.empty());
-    }
-
-    /** An upstream GET stream may stay silent for long; its connection is closed with the client session's. */
-    private static final Duration STREAM_IDLE = Duration.ofHours(24);
-
-    private void dispatch(SseParser.Event event, Listener listener) {
+    /** Hands a decoded notification or request to {@code listener}; responses are the caller's business. */
+    void dispatch(SseParser.Event event, Listener listener) {
         if (event.data().isEmpty()) {
             return;
         }
@@ -346,7 +280,7 @@ public final class UpstreamClient {
     }
 
     /** Headers in the order of precedence the JDK client's setHeader gave: defaults, upstream's, session id. */
-    private static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
+    static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
             Optional<String> sessionId, String version) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("accept", "application/json, text/event-stream");
