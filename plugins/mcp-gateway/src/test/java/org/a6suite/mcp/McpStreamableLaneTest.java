@@ -126,6 +126,45 @@ class McpStreamableLaneTest {
     }
 
     @Test
+    void shouldHandTheRequestToTheLaneNamingTheConsumerPreReqSaw() throws Exception {
+        McpGatewayConfig config = node1.parseConfig(config(backend.baseUri(), upstream.endpoint(),
+                insistent.endpoint()));
+        org.a6suite.plugin.RequestView forged = org.a6suite.plugin.RequestView.builder(
+                org.a6suite.plugin.HttpMethod.GET, "/mcp").headers(org.a6suite.plugin.Headers.of(
+                "x-consumer", "alice", "x-a6-mcp-principal", "mallory")).build();
+
+        org.a6suite.plugin.RequestDecision handed = node1.onRequest(forged, config, LoopbackLane.PRE_REQ)
+                .toCompletableFuture().get();
+        org.a6suite.plugin.RequestDecision put = node1.onRequest(forged.toBuilder()
+                .method(org.a6suite.plugin.HttpMethod.PUT).build(), config, LoopbackLane.PRE_REQ)
+                .toCompletableFuture().get();
+
+        assertThat(handed).isInstanceOfSatisfying(org.a6suite.plugin.RequestDecision.Rewrite.class, r -> {
+            assertThat(r.lane()).isTrue();
+            assertThat(r.headers()).containsExactly(new org.a6suite.plugin.RequestDecision.Rewrite.HeaderEdit(
+                    "x-a6-mcp-principal", java.util.Optional.of("alice")));
+        });
+        assertThat(put).isInstanceOfSatisfying(org.a6suite.plugin.RequestDecision.Stop.class,
+                stop -> assertThat(stop.status()).isEqualTo(405));
+    }
+
+    @Test
+    void shouldRefuseBadStreamingSettingsNamingTheField() throws Exception {
+        String base = config(backend.baseUri(), upstream.endpoint(), insistent.endpoint());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node1.parseConfig(base.replace("\"mode\":\"lane\"",
+                "\"mode\":\"stream\""))).isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
+                .hasMessageContaining("mode").hasMessageContaining("invoke or lane");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node1.parseConfig(base.replace(
+                "\"replayEvents\":64", "\"replayEvents\":-1"))).isInstanceOf(
+                org.a6suite.plugin.PluginConfigException.class).hasMessageContaining("stream.replayEvents");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> node1.parseConfig(base.replace(
+                "\"replayEvents\":64", "\"replay\":64"))).isInstanceOf(
+                org.a6suite.plugin.PluginConfigException.class).hasMessageContaining("stream.replay");
+        assertThat(node1.parseConfig(base.replace("\"mode\":\"lane\", \"stream\":{\"progressIntervalMs\":100, "
+                + "\"replayEvents\":64},", "")).mode()).isEqualTo(McpGatewayConfig.Mode.INVOKE);
+    }
+
+    @Test
     void shouldAnswerJsonWhenNothingPrecedesTheResult() {
         String session = open("2025-11-25", "{}");
 
