@@ -229,6 +229,30 @@ class McpStreamableLaneTest {
     }
 
     @Test
+    void shouldRefreshTheMergedCatalogWhenAnUpstreamSaysItsToolsChanged() throws Exception {
+        String session = open("2025-11-25", "{}");
+        String list = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}";
+        List<String> before = client.post(list, headers(session, "2025-11-25")).json().path("result").path("tools")
+                .findValuesAsString("name");
+        assertThat(before).contains("calc_echo").doesNotContain("calc_late");
+        BlockingQueue<LaneClient.Event> events = client.get(headers(session, "2025-11-25"));
+        assertThat(LaneClient.next(events).data()).as("priming").isEmpty();
+
+        // The upstream GET stream opens asynchronously: keep announcing until the client's stream carries it.
+        upstream.addTool("late");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            upstream.notifyToolsListChanged();
+            LaneClient.Event event = events.poll(100, TimeUnit.MILLISECONDS);
+            return event != null && event.json().path("method").asString()
+                    .equals("notifications/tools/list_changed");
+        });
+
+        List<String> after = client.post(list, headers(session, "2025-11-25")).json().path("result").path("tools")
+                .findValuesAsString("name");
+        assertThat(after).as("catalogTtlSeconds is 600: only the notification can refresh it").contains("calc_late");
+    }
+
+    @Test
     void shouldResumeAStreamWithLastEventIdOnTheNodeThatServedIt() throws Exception {
         String session = open("2025-11-25", "{}");
         LaneClient.Answer answer = client.post(call(4, "calc_progress", "{\"steps\":3}",

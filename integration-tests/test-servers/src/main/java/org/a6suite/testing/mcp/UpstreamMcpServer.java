@@ -49,7 +49,8 @@ import org.apache.catalina.startup.Tomcat;
  * {@code wait} (blocks until {@link #release()} or 30 s). {@link #notifyToolsListChanged()} sends
  * {@code notifications/tools/list_changed} to every session's GET stream; {@link #cancellations()} counts the
  * {@code notifications/cancelled} the server received; a failed server-to-client request is answered as
- * {@code "error: <message>"}.
+ * {@code "error: <message>"}. {@link #addTool(String)} adds a tool and
+ * announces it.
  */
 public final class UpstreamMcpServer implements AutoCloseable {
 
@@ -112,6 +113,13 @@ public final class UpstreamMcpServer implements AutoCloseable {
         } catch (IOException | LifecycleException e) {
             throw new IllegalStateException("upstream MCP server did not start", e);
         }
+    }
+
+    /** Adds tool {@code name} (answers its own name), then tells every session its tool list changed. */
+    public void addTool(String name) {
+        current.get().server().addTool(tool(name, "Added later.", "{\"type\":\"object\"}",
+                args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
+        current.get().server().notifyToolsListChanged();
     }
 
     /** {@code notifications/tools/list_changed} to every session (their GET streams). */

@@ -97,8 +97,10 @@ public final class ToolCalls {
                 CompletableFuture<ObjectNode> call = rest.call(local, backend, args, config.maxResultBytes())
                         .toCompletableFuture();
                 control.onCancel(() -> call.cancel(true));
-                meta.map(m -> m.path("progressToken")).filter(t -> t.isString() || t.isIntegralNumber())
-                        .ifPresent(token -> reportProgress(scope, token, backend, call, started));
+                if (scope.outlet() != Outlet.NONE) {
+                    meta.map(m -> m.path("progressToken")).filter(t -> t.isString() || t.isIntegralNumber())
+                            .ifPresent(token -> reportProgress(scope, token, backend, call, started));
+                }
                 result = call;
             }
         } else {
