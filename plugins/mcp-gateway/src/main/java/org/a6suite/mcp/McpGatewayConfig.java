@@ -32,6 +32,9 @@ import org.a6suite.mcp.internal.LocalTool;
  * @param access            allow/deny rules by prefixed tool or prompt name or resource URI
  * @param rateLimits        token buckets per method and target (per runner node)
  * @param callLog           call-log settings
+ * @param mode              {@code invoke} (whole JSON answers over the A6 socket, the default) or {@code lane}
+ *                          (full Streamable HTTP on the runner's HTTP lane: SSE answers, GET streams, relays)
+ * @param stream            SSE settings of lane mode
  */
 public record McpGatewayConfig(
         String serverName,
@@ -48,7 +51,9 @@ public record McpGatewayConfig(
         List<Upstream> upstreams,
         AccessPolicy access,
         List<RateLimitRule> rateLimits,
-        CallLog callLog) {
+        CallLog callLog,
+        Mode mode,
+        Streaming stream) {
 
     public McpGatewayConfig {
         requireNonNull(serverName, "serverName");
@@ -63,6 +68,30 @@ public record McpGatewayConfig(
         requireNonNull(access, "access");
         rateLimits = List.copyOf(rateLimits);
         requireNonNull(callLog, "callLog");
+        requireNonNull(mode, "mode");
+        requireNonNull(stream, "stream");
+    }
+
+    /** Where requests are served. */
+    public enum Mode {
+        /** Whole {@code application/json} answers from the A6 call; no GET stream, nothing relayed before a result. */
+        INVOKE,
+        /** Validated in pre-req, served on the runner's HTTP lane: full Streamable HTTP. */
+        LANE
+    }
+
+    /**
+     * SSE settings of lane mode.
+     *
+     * @param replayEvents     events each session keeps on its node for {@code Last-Event-ID} resumption, 0..10000
+     *                         (default 256; also bounded to 1 MiB per session)
+     * @param progressInterval how often a REST tool call that runs long reports progress to a client that gave a
+     *                         {@code progressToken} (default 1 s)
+     */
+    public record Streaming(int replayEvents, Duration progressInterval) {
+        public Streaming {
+            requireNonNull(progressInterval, "progressInterval");
+        }
     }
 
     /**

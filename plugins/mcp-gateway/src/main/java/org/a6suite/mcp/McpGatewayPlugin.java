@@ -10,13 +10,16 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.mcp.internal.ConfigParser;
+import org.a6suite.mcp.internal.LaneEndpoint;
 import org.a6suite.mcp.internal.McpEndpoint;
+import org.a6suite.mcp.internal.McpRuntime;
 import org.a6suite.mcp.internal.Outbound;
 import org.a6suite.mcp.internal.RestToolInvoker;
 import org.a6suite.mcp.internal.ToolRateLimiter;
 import org.a6suite.mcp.internal.UpstreamClient;
 import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
 import org.a6suite.plugin.CallContext;
+import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.PluginEnvironment;
@@ -32,7 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code mcp-gateway}: an MCP (Streamable HTTP) endpoint at APISIX that serves REST backends and federated MCP
  * servers as one governed tool catalog, and the federated servers' resources, prompts, completions and logging.
  * Configure it in {@code ext-plugin-pre-req}, or in {@code ext-plugin-post-req} when the consumer identity of APISIX's
- * auth plugins is needed (pre-req runs before authentication). Non-blocking: every outbound call is an async
+ * auth plugins is needed (pre-req runs before authentication; invoke mode only). With {@code mode: lane} it validates
+ * in pre-req and serves MCP Streamable HTTP in full on the runner's HTTP lane. Non-blocking: every outbound call is an async
  * {@link OutboundClient} call.
  */
 public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
@@ -45,6 +49,8 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
                     .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
     private final AtomicReference<PluginEnvironment> environment = new AtomicReference<>();
     private final AtomicReference<McpEndpoint> endpoint = new AtomicReference<>();
+    private final AtomicReference<LaneEndpoint> lane = new AtomicReference<>();
+    private final AtomicReference<McpRuntime> runtime = new AtomicReference<>();
     private final AtomicReference<OutboundClient> httpClient = new AtomicReference<>();
 
     @Override
@@ -79,9 +85,15 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
         }
         Ticker ticker = Ticker.systemTicker();
         Outbound outbound = new Outbound(client, Scheduler.of(env.scheduler()), ticker, env.outcomes());
-        endpoint.set(new McpEndpoint(mapper, env.clock(), new SecureRandom(), new RestToolInvoker(outbound, mapper),
-                new UpstreamClient(outbound, new JsonRpcCodec(mapper), mapper), new ToolRateLimiter(env.clock()),
-                env.metrics(), ticker));
+        McpRuntime parts = new McpRuntime(mapper, env.clock(), new SecureRandom(),
+                new RestToolInvoker(outbound, mapper), new UpstreamClient(outbound, new JsonRpcCodec(mapper), mapper),
+                new ToolRateLimiter(env.clock()), env.metrics(), ticker, Scheduler.of(env.scheduler()));
+        McpRuntime previousParts = runtime.getAndSet(parts);
+        if (previousParts != null) {
+            previousParts.close();
+        }
+        endpoint.set(new McpEndpoint(parts));
+        lane.set(new LaneEndpoint(parts));
     }
 
     @Override
@@ -94,8 +106,26 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
         return current.handle(request, config, context);
     }
 
+    /**
+     * Serves a request {@link #onRequest} handed to the runner's HTTP lane ({@code mode: lane}): JSON or SSE answers,
+     * the session's GET stream, relayed notifications and server-to-client requests. Cancelling the stage (the
+     * client went away before the head) cancels the calls behind it.
+     */
+    @Override
+    public CompletionStage<LaneResponse> onLane(RequestView request, McpGatewayConfig config, CallContext context) {
+        LaneEndpoint current = lane.get();
+        if (current == null) {
+            throw new IllegalStateException("mcp-gateway: onLane before start(PluginEnvironment)");
+        }
+        return current.handle(request, config, context);
+    }
+
     @Override
     public void close() {
+        McpRuntime parts = runtime.getAndSet(null);
+        if (parts != null) {
+            parts.close();
+        }
         OutboundClient client = httpClient.getAndSet(null);
         if (client != null) {
             client.close();

@@ -39,6 +39,18 @@ import org.apache.catalina.startup.Tomcat;
  * for the template's {@code name}; logging; subscriptions (the SDK's own handling).
  * {@link #restart()} replaces the SDK server and its transport behind the same port, losing every session, as a
  * real restart does; clients holding an old session id then get 404.
+ *
+ * <p>{@link #startInteractive()} adds tools that talk back to the client during the call, over the call's SSE answer:
+ * {@code progress} ({@code steps}: that many {@code notifications/progress} under the caller's progress token, then
+ * {@code "done after N steps"}), {@code log} (one {@code notifications/message} at info, logger {@code upstream},
+ * data {@code "hello from upstream"}), {@code sample} ({@code sampling/createMessage} asking {@code question}; answers
+ * the sampled text), {@code elicit} ({@code elicitation/create} asking for a {@code name}; answers
+ * {@code "<action>:<name>"}), {@code roots} ({@code roots/list}; answers the URIs joined with {@code ,}) and
+ * {@code wait} (blocks until {@link #release()} or 30 s). {@link #notifyToolsListChanged()} sends
+ * {@code notifications/tools/list_changed} to every session's GET stream; {@link #cancellations()} counts the
+ * {@code notifications/cancelled} the server received; a failed server-to-client request is answered as
+ * {@code "error: <message>"}. {@link #addTool(String)} adds a tool and
+ * announces it.
  */
 public final class UpstreamMcpServer implements AutoCloseable {
 
@@ -50,12 +62,16 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private final AtomicReference<Running> current = new AtomicReference<>();
     private final AtomicInteger toolCalls = new AtomicInteger();
     private final AtomicInteger generation = new AtomicInteger();
+    private final boolean interactive;
+    private final AtomicInteger cancellations = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
     private record Running(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {
     }
 
-    private UpstreamMcpServer(String host, int port, int extraTools, Optional<String> label)
+    private UpstreamMcpServer(String host, int port, int extraTools, Optional<String> label, boolean interactive)
             throws IOException, LifecycleException {
+        this.interactive = interactive;
         this.extraTools = extraTools;
         this.label = label;
         this.baseDir = Files.createTempDirectory("upstream-mcp-tomcat");
@@ -90,9 +106,40 @@ public final class UpstreamMcpServer implements AutoCloseable {
         return start("127.0.0.1", 0, 0, Optional.of(label));
     }
 
+    /** Starts on a free loopback port with the tools that talk back to the client (see the class comment). */
+    public static UpstreamMcpServer startInteractive() {
+        try {
+            return new UpstreamMcpServer("127.0.0.1", 0, 0, Optional.empty(), true);
+        } catch (IOException | LifecycleException e) {
+            throw new IllegalStateException("upstream MCP server did not start", e);
+        }
+    }
+
+    /** Adds tool {@code name} (answers its own name), then tells every session its tool list changed. */
+    public void addTool(String name) {
+        current.get().server().addTool(tool(name, "Added later.", "{\"type\":\"object\"}",
+                args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
+        current.get().server().notifyToolsListChanged();
+    }
+
+    /** {@code notifications/tools/list_changed} to every session (their GET streams). */
+    public void notifyToolsListChanged() {
+        current.get().server().notifyToolsListChanged();
+    }
+
+    /** {@code notifications/cancelled} received since start. */
+    public int cancellations() {
+        return cancellations.get();
+    }
+
+    /** Lets every {@code wait} call return. */
+    public void release() {
+        released.countDown();
+    }
+
     private static UpstreamMcpServer start(String host, int port, int extraTools, Optional<String> label) {
         try {
-            return new UpstreamMcpServer(host, port, extraTools, label);
+            return new UpstreamMcpServer(host, port, extraTools, label, false);
         } catch (IOException | LifecycleException e) {
             throw new IllegalStateException("upstream MCP server did not start", e);
         }
@@ -142,12 +189,121 @@ public final class UpstreamMcpServer implements AutoCloseable {
             tools.add(tool(name, "Extra tool " + name, "{\"type\":\"object\"}",
                     args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
         }
+        if (interactive) {
+            tools.addAll(interactiveTools());
+        }
         McpServer.SyncSpecification<?> spec = McpServer.sync(transport).serverInfo("upstream-test", "1.0.0")
                 .tools(tools);
         McpSyncServer server = label.isPresent() ? withAllFeatures(spec, label.get()).build()
-                : spec.capabilities(McpSchema.ServerCapabilities.builder().tools(false).build()).build();
+                : spec.capabilities(interactive
+                        ? McpSchema.ServerCapabilities.builder().tools(true).logging().build()
+                        : McpSchema.ServerCapabilities.builder().tools(false).build()).build();
         generation.incrementAndGet();
         return new Running(transport, server);
+    }
+
+    private List<McpServerFeatures.SyncToolSpecification> interactiveTools() {
+        List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
+        tools.add(exchangeTool("progress", "Reports progress steps.", """
+                {"type":"object","properties":{"steps":{"type":"integer"}}}""", (exchange, request) -> {
+                    int steps = ((Number) request.arguments().getOrDefault("steps", 3)).intValue();
+                    Object token = request.meta() == null ? null : request.meta().get("progressToken");
+                    for (int i = 1; i <= steps && token != null; i++) {
+                        exchange.progressNotification(new McpSchema.ProgressNotification(token, i, (double) steps,
+                                "step " + i));
+                    }
+                    return text("done after " + steps + " steps");
+                }));
+        tools.add(exchangeTool("log", "Logs one message.", "{\"type\":\"object\"}", (exchange, request) -> {
+            exchange.loggingNotification(new McpSchema.LoggingMessageNotification(McpSchema.LoggingLevel.INFO,
+                    "upstream", "hello from upstream"));
+            return text("logged");
+        }));
+        tools.add(exchangeTool("sample", "Asks the client's model.", """
+                {"type":"object","properties":{"question":{"type":"string"}}}""", (exchange, request) -> {
+                    try {
+                        McpSchema.CreateMessageResult result = exchange.createMessage(McpSchema.CreateMessageRequest
+                                .builder().messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
+                                        new McpSchema.TextContent(String.valueOf(request.arguments()
+                                                .get("question")))))).maxTokens(50).build());
+                        return text(result.content() instanceof McpSchema.TextContent t ? t.text()
+                                : String.valueOf(result.content()));
+                    } catch (RuntimeException e) {
+                        return text("error: " + e.getMessage());
+                    }
+                }));
+        tools.add(exchangeTool("elicit", "Asks the user for a name.", "{\"type\":\"object\"}", (exchange, request) -> {
+            try {
+                McpSchema.ElicitResult result = elicit(exchange, Map.of("mode", "form", "message", "What is your name?",
+                        "requestedSchema", Map.of("type", "object", "properties",
+                                Map.of("name", Map.of("type", "string")))));
+                return text(result.action().name().toLowerCase(java.util.Locale.ROOT) + ":"
+                        + (result.content() == null ? "" : result.content().get("name")));
+            } catch (RuntimeException e) {
+                return text("error: " + e.getMessage());
+            }
+        }));
+        tools.add(exchangeTool("roots", "Lists the client's roots.", "{\"type\":\"object\"}", (exchange, request) -> {
+            try {
+                return text(String.join(",", exchange.listRoots().roots().stream().map(McpSchema.Root::uri)
+                        .toList()));
+            } catch (RuntimeException e) {
+                return text("error: " + e.getMessage());
+            }
+        }));
+        tools.add(exchangeTool("wait", "Waits until released.", "{\"type\":\"object\"}", (exchange, request) -> {
+            try {
+                return text(released.await(30, java.util.concurrent.TimeUnit.SECONDS) ? "released" : "timed out");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return text("interrupted");
+            }
+        }));
+        return tools;
+    }
+
+    /**
+     * Sends {@code elicitation/create} with {@code params} as given. The SDK's own {@code createElicitation} cannot be
+     * used: in 2.1.0 with Jackson 3, serializing an {@code ElicitFormRequest} fails ("Conflict between type id property
+     * 'mode' and bean property with same name"), so the request never leaves the server. The exchange's session is
+     * reached by reflection (this is a test fixture; the wire format is the spec's).
+     */
+    private static McpSchema.ElicitResult elicit(io.modelcontextprotocol.server.McpSyncServerExchange exchange,
+            Map<String, Object> params) {
+        try {
+            Object async = field(exchange, io.modelcontextprotocol.server.McpAsyncServerExchange.class);
+            io.modelcontextprotocol.spec.McpSession session = (io.modelcontextprotocol.spec.McpSession) field(async,
+                    io.modelcontextprotocol.spec.McpLoggableSession.class);
+            return session.sendRequest("elicitation/create", params,
+                    new io.modelcontextprotocol.json.TypeRef<McpSchema.ElicitResult>() { }).block();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("SDK exchange layout changed", e);
+        }
+    }
+
+    private static Object field(Object owner, Class<?> type) throws ReflectiveOperationException {
+        for (java.lang.reflect.Field f : owner.getClass().getDeclaredFields()) {
+            if (type.isAssignableFrom(f.getType())) {
+                f.setAccessible(true);
+                return f.get(owner);
+            }
+        }
+        throw new NoSuchFieldException(type.getName() + " in " + owner.getClass().getName());
+    }
+
+    private static McpSchema.CallToolResult text(String text) {
+        return McpSchema.CallToolResult.builder().addTextContent(text).build();
+    }
+
+    private McpServerFeatures.SyncToolSpecification exchangeTool(String name, String description, String schema,
+            java.util.function.BiFunction<io.modelcontextprotocol.server.McpSyncServerExchange,
+                    McpSchema.CallToolRequest, McpSchema.CallToolResult> body) {
+        McpSchema.Tool tool = McpSchema.Tool.builder().name(name).description(description)
+                .inputSchema(McpJsonDefaults.getMapper(), schema).build();
+        return McpServerFeatures.SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
+            toolCalls.incrementAndGet();
+            return body.apply(exchange, request);
+        }).build();
     }
 
     private McpServer.SyncSpecification<?> withAllFeatures(McpServer.SyncSpecification<?> spec, String l) {
@@ -212,12 +368,69 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private final class Delegate extends HttpServlet {
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
-            current.get().transport().service(req, resp);
+            if (!"POST".equals(req.getMethod())) {
+                current.get().transport().service(req, resp);
+                return;
+            }
+            // Peeks at the body (to count cancellations), then hands the transport a request that replays it.
+            byte[] body = req.getInputStream().readAllBytes();
+            if (new String(body, java.nio.charset.StandardCharsets.UTF_8).contains("\"notifications/cancelled\"")) {
+                cancellations.incrementAndGet();
+            }
+            current.get().transport().service(new Replayed(req, body), resp);
+        }
+    }
+
+    /** A request whose body was read once and is served again from memory. */
+    private static final class Replayed extends jakarta.servlet.http.HttpServletRequestWrapper {
+        private final byte[] body;
+
+        Replayed(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public jakarta.servlet.ServletInputStream getInputStream() {
+            java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(body);
+            return new jakarta.servlet.ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(jakarta.servlet.ReadListener listener) {
+                    throw new UnsupportedOperationException("blocking reads only");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
     @Override
     public void close() {
+        release();
         try {
             current.get().server().close();
             tomcat.stop();

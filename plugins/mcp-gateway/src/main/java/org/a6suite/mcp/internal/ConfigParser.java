@@ -72,7 +72,7 @@ public final class ConfigParser {
         }
         known(root, "$", "serverInfo", "instructions", "allowedOrigins", "pageSize", "maxRequestBytes",
                 "maxResultBytes", "principal", "session", "backends", "tools", "openapi", "upstreams", "access",
-                "rateLimits", "callLog");
+                "rateLimits", "callLog", "mode", "stream");
         JsonNode info = root.path("serverInfo");
         String serverName = string(info, "serverInfo.name", "name", "a6-mcp-gateway");
         String serverVersion = string(info, "serverInfo.version", "version", "0.1.0");
@@ -122,7 +122,28 @@ public final class ConfigParser {
                     + "source)");
         }
         return new McpGatewayConfig(serverName, serverVersion, instructions, origins, pageSize, maxRequest,
-                maxResult, principal, session, backends, tools, upstreams, access, limits, callLog);
+                maxResult, principal, session, backends, tools, upstreams, access, limits, callLog, mode(root),
+                stream(root.path("stream")));
+    }
+
+    private static McpGatewayConfig.Mode mode(JsonNode root) throws PluginConfigException {
+        String mode = string(root, "mode", "mode", "invoke");
+        return switch (mode) {
+            case "invoke" -> McpGatewayConfig.Mode.INVOKE;
+            case "lane" -> McpGatewayConfig.Mode.LANE;
+            default -> throw PluginConfigException.invalid("mode", mode, "invoke or lane");
+        };
+    }
+
+    private static McpGatewayConfig.Streaming stream(JsonNode s) throws PluginConfigException {
+        if (!s.isMissingNode() && !s.isObject()) {
+            throw PluginConfigException.invalid("stream", s.getNodeType(), "an object");
+        }
+        if (s.isObject()) {
+            known(s, "stream", "replayEvents", "progressIntervalMs");
+        }
+        return new McpGatewayConfig.Streaming(integer(s, "stream.replayEvents", "replayEvents", 256, 0, 10_000),
+                Duration.ofMillis(integer(s, "stream.progressIntervalMs", "progressIntervalMs", 1000, 100, 60_000)));
     }
 
     private McpGatewayConfig.SessionSettings session(JsonNode s) throws PluginConfigException {

@@ -108,7 +108,8 @@ public final class FederatedFeatures {
         Set<ServerFeature> offered = EnumSet.noneOf(ServerFeature.class);
         upstreams.forEach(offered::addAll);
         ObjectNode caps = mapper.createObjectNode();
-        caps.putObject("tools").put("listChanged", false);
+        caps.putObject("tools").put("listChanged", relaysNotifications
+                && offered.contains(ServerFeature.TOOLS_LIST_CHANGED));
         if (offered.contains(ServerFeature.RESOURCES)) {
             caps.putObject("resources").put("subscribe", offered.contains(ServerFeature.RESOURCES_SUBSCRIBE))
                     .put("listChanged", relaysNotifications && offered.contains(ServerFeature.RESOURCES_LIST_CHANGED));

@@ -2,12 +2,16 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeoutException;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.http.OutboundException;
@@ -89,6 +93,17 @@ public final class Outbound {
      */
     public CompletionStage<Reply> send(String target, OutboundRequest request, int maxBytes, Duration timeout,
             int attempts, boolean useBreaker) {
+        return send(target, request, maxBytes, timeout, attempts, useBreaker, chunk -> { });
+    }
+
+    /**
+     * As {@link #send(String, OutboundRequest, int, Duration, int, boolean)}, handing each body chunk to
+     * {@code onChunk} as it arrives (on the client's event loop: it must not block), so a caller can act on the
+     * events of an SSE answer before the body ends. The reply still carries the whole body.
+     */
+    public CompletionStage<Reply> send(String target, OutboundRequest request, int maxBytes, Duration timeout,
+            int attempts, boolean useBreaker, Consumer<ByteBuffer> onChunk) {
+        requireNonNull(onChunk, "onChunk");
         URI uri = request.uri();
         String node = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort()
                 : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
@@ -100,7 +115,7 @@ public final class Outbound {
                 Duration positive = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
                 timed = request.toBuilder().responseHeadTimeout(positive).readIdleTimeout(positive).build();
             }
-            return exchange(timed, maxBytes).whenComplete((reply, error) -> outcomes.record(
+            return exchange(timed, maxBytes, onChunk).whenComplete((reply, error) -> outcomes.record(
                     new OutcomeRecorder.Outcome(target, node, Optional.ofNullable(reply).map(Reply::status),
                             Duration.ofNanos(ticker.nanoTime() - started), classify(reply, error))));
         };
@@ -116,8 +131,17 @@ public final class Outbound {
         return call.call(Deadline.never(ticker));
     }
 
+    /**
+     * Opens a long-lived stream (an upstream's SSE {@code GET}): no deadline, breaker or retry, the response head
+     * within {@code headTimeout}; the caller reads or aborts the body.
+     */
+    public CompletableFuture<OutboundResponse> open(OutboundRequest request, Duration headTimeout,
+            Duration idleTimeout) {
+        return client.send(request.toBuilder().responseHeadTimeout(headTimeout).readIdleTimeout(idleTimeout).build());
+    }
+
     /** One attempt: head, then the capped body. Cancelling it closes the connection, so the backend sees it. */
-    private CompletableFuture<Reply> exchange(OutboundRequest request, int maxBytes) {
+    private CompletableFuture<Reply> exchange(OutboundRequest request, int maxBytes, Consumer<ByteBuffer> onChunk) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
         CompletableFuture<OutboundResponse> sent = client.send(request);
         sent.whenComplete((response, error) -> {
@@ -125,13 +149,7 @@ public final class Outbound {
                 reply.completeExceptionally(error);
                 return;
             }
-            response.aggregate(maxBytes).whenComplete((body, bodyError) -> {
-                if (bodyError != null) {
-                    reply.completeExceptionally(bodyError);
-                } else {
-                    reply.complete(new Reply(response.status(), response.headers(), body));
-                }
-            });
+            response.body().subscribe(new CappedReader(response, maxBytes, onChunk, reply));
         });
         reply.whenComplete((r, e) -> {
             if (reply.isCancelled()) {
@@ -140,6 +158,81 @@ public final class Outbound {
             }
         });
         return reply;
+    }
+
+    /** Reads a body up to a cap, showing each chunk to a listener first. */
+    private static final class CappedReader implements Flow.Subscriber<ByteBuffer> {
+        private final OutboundResponse response;
+        private final int maxBytes;
+        private final Consumer<ByteBuffer> onChunk;
+        private final CompletableFuture<Reply> reply;
+        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        CappedReader(OutboundResponse response, int maxBytes, Consumer<ByteBuffer> onChunk,
+                CompletableFuture<Reply> reply) {
+            this.response = response;
+            this.maxBytes = maxBytes;
+            this.onChunk = onChunk;
+            this.reply = reply;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            long declared = response.headers().firstValue("content-length").map(v -> {
+                try {
+                    return Long.parseLong(v.strip());
+                } catch (NumberFormatException e) {
+                    return -1L;
+                }
+            }).orElse(-1L);
+            if (declared > maxBytes) {
+                s.cancel();
+                reply.completeExceptionally(new OutboundException(OutboundException.Kind.BODY_TOO_LARGE,
+                        "response body of " + declared + " bytes exceeds the limit of " + maxBytes));
+                return;
+            }
+            reply.whenComplete((r, e) -> {
+                if (reply.isCancelled()) {
+                    s.cancel();
+                }
+            });
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(ByteBuffer chunk) {
+            if (reply.isDone()) {
+                subscription.cancel();
+                return;
+            }
+            if (body.size() + chunk.remaining() > maxBytes) {
+                subscription.cancel();
+                reply.completeExceptionally(new OutboundException(OutboundException.Kind.BODY_TOO_LARGE,
+                        "response body exceeds the limit of " + maxBytes + " bytes"));
+                return;
+            }
+            byte[] bytes = new byte[chunk.remaining()];
+            chunk.duplicate().get(bytes);
+            body.writeBytes(bytes);
+            try {
+                onChunk.accept(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
+            } catch (RuntimeException e) {
+                // A listener's bug must not leave the reply hanging: the body is still read to its end.
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            reply.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            reply.complete(new Reply(response.status(), response.headers(), body.toByteArray()));
+        }
     }
 
     private static OutcomeRecorder.Result classify(Reply reply, Throwable error) {

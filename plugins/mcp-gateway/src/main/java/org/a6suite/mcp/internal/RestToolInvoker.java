@@ -166,10 +166,17 @@ public final class RestToolInvoker {
             return CompletableFuture.completedFuture(CallResults.error(mapper, e.getMessage()));
         }
         int attempts = tool.idempotent() ? backend.retries() : 1;
-        return outbound.send("mcp/rest/" + backend.name(), request, maxResultBytes, backend.timeout(), attempts,
-                        backend.breaker())
-                .handle((response, error) -> error != null ? failure(backend, error, maxResultBytes)
-                        : map(tool, backend, response));
+        CompletableFuture<Outbound.Reply> sent = outbound.send("mcp/rest/" + backend.name(), request,
+                maxResultBytes, backend.timeout(), attempts, backend.breaker()).toCompletableFuture();
+        CompletableFuture<ObjectNode> mapped = sent.handle((response, error) -> error != null
+                ? failure(backend, error, maxResultBytes) : map(tool, backend, response));
+        // A cancelled call (the client's notifications/cancelled) closes the backend request.
+        mapped.whenComplete((r, e) -> {
+            if (mapped.isCancelled()) {
+                sent.cancel(true);
+            }
+        });
+        return mapped;
     }
 
     private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, Outbound.Reply response) {

@@ -17,10 +17,13 @@ import java.util.Map;
  * @param upstreamSessions upstream MCP server name to that server's session id
  * @param catalogHash      a hash of the catalog the client could see at initialize
  * @param expiresAt        after this instant the id no longer opens
+ * @param relayed          the client capabilities the gateway relays and declares upstream (a JSON object's text:
+ *                         {@code sampling}, {@code elicitation}, {@code roots} as the client declared them; {@code {}}
+ *                         in invoke mode, which cannot relay server-to-client requests)
  */
 public record SessionContext(String sessionId, String protocolVersion, String clientName, String clientVersion,
                              String principal, Map<String, String> upstreamSessions, String catalogHash,
-                             Instant expiresAt) {
+                             Instant expiresAt, String relayed) {
 
     public SessionContext {
         requireNonNull(sessionId, "sessionId");
@@ -31,5 +34,13 @@ public record SessionContext(String sessionId, String protocolVersion, String cl
         upstreamSessions = Map.copyOf(upstreamSessions);
         requireNonNull(catalogHash, "catalogHash");
         requireNonNull(expiresAt, "expiresAt");
+        requireNonNull(relayed, "relayed");
+    }
+
+    /** A session relaying no client capability. */
+    public SessionContext(String sessionId, String protocolVersion, String clientName, String clientVersion,
+            String principal, Map<String, String> upstreamSessions, String catalogHash, Instant expiresAt) {
+        this(sessionId, protocolVersion, clientName, clientVersion, principal, upstreamSessions, catalogHash,
+                expiresAt, "{}");
     }
 }

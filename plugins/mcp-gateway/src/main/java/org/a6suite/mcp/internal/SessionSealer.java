@@ -136,6 +136,9 @@ public final class SessionSealer {
         s.upstreamSessions().forEach(ups::put);
         n.put("ch", s.catalogHash());
         n.put("exp", s.expiresAt().getEpochSecond());
+        if (!s.relayed().equals("{}")) {
+            n.put("cc", s.relayed());
+        }
         return n;
     }
 
@@ -150,7 +153,7 @@ public final class SessionSealer {
             return Optional.of(new SessionContext(n.path("sid").asString(), n.path("pv").asString(),
                     n.path("ci").path("name").asString(""), n.path("ci").path("version").asString(""),
                     n.path("p").asString(""), ups, n.path("ch").asString(""),
-                    Instant.ofEpochSecond(n.path("exp").asLong(0))));
+                    Instant.ofEpochSecond(n.path("exp").asLong(0)), n.path("cc").asString("{}")));
         } catch (JacksonException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -2,6 +2,7 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
@@ -39,6 +41,10 @@ public final class UpstreamClient {
     private final JsonRpcCodec codec;
     private final ObjectMapper mapper;
     private final AtomicLong ids = new AtomicLong();
+
+    Outbound outbound() {
+        return outbound;
+    }
 
     public UpstreamClient(Outbound outbound, JsonRpcCodec codec, ObjectMapper mapper) {
         this.outbound = requireNonNull(outbound, "outbound");
@@ -110,24 +116,51 @@ public final class UpstreamClient {
         }
     }
 
-    /** initialize, then notifications/initialized. */
+    /**
+     * What an upstream sends the gateway besides the result of a request: notifications and server-to-client
+     * requests, read from the request's SSE answer or from a GET stream as they arrive. Called on the outbound
+     * client's event loop: must not block.
+     */
+    public interface Listener {
+        /** No listener: whatever arrives before the result is dropped. */
+        Listener NONE = new Listener() {
+        };
+
+        /** The id the gateway gave its request upstream (what a {@code notifications/cancelled} must name). */
+        default void sent(JsonRpcId upstreamId) {
+        }
+
+        /** A notification or a server-to-client request. */
+        default void message(JsonRpcMessage message) {
+        }
+    }
+
+    /** initialize declaring no client capability, then notifications/initialized. */
     public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
             String clientVersion, int maxBytes) {
+        return initialize(upstream, clientName, clientVersion, maxBytes, mapper.createObjectNode());
+    }
+
+    /**
+     * initialize, then notifications/initialized. {@code capabilities} are the client capabilities the gateway
+     * declares upstream: only those it can relay (sampling, elicitation, roots the client itself declared).
+     */
+    public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
+            String clientVersion, int maxBytes, ObjectNode capabilities) {
         ObjectNode params = mapper.createObjectNode();
         params.put("protocolVersion", OFFERED_VERSION);
-        // The gateway cannot relay server-to-client requests yet (roots, sampling, elicitation need the streaming
-        // lane), so it declares no client capability upstream.
-        params.putObject("capabilities");
+        params.set("capabilities", capabilities.deepCopy());
         params.putObject("clientInfo").put("name", clientName).put("version", clientVersion);
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()),
                 "initialize", Optional.of(params));
-        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1).thenCompose(answer -> {
+        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1, Listener.NONE).thenCompose(answer -> {
             String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
             Session session = new Session(answer.sessionId(), version,
                     Optional.of(ServerFeature.fromCapabilities(answer.result().path("capabilities"))));
             JsonRpcMessage.Notification initialized = new JsonRpcMessage.Notification("notifications/initialized",
                     Optional.empty());
-            return post(upstream, session.id(), version, initialized, maxBytes, 1).thenApply(r -> session);
+            return post(upstream, session.id(), version, initialized, maxBytes, 1, chunk -> { })
+                    .thenApply(r -> session);
         });
     }
 
@@ -141,11 +174,47 @@ public final class UpstreamClient {
     /** Sends a request and returns its result; read-only methods may be retried once, others never. */
     public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
             JsonNode params, int maxBytes) {
+        return request(upstream, session, method, params, maxBytes, Listener.NONE);
+    }
+
+    /** As {@link #request(McpGatewayConfig.Upstream, Session, String, JsonNode, int)}, telling {@code listener}. */
+    public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
+            JsonNode params, int maxBytes, Listener listener) {
         JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method,
                 Optional.ofNullable(params));
         int attempts = SAFE_METHODS.contains(method) ? 2 : 1;
-        return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts)
+        return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts, listener)
                 .thenApply(Answer::result);
+    }
+
+    /**
+     * Posts a notification or a response (the client's answer to a server-to-client request) upstream; the upstream
+     * answers 202. Best effort: a failure is logged by the caller, never retried (the upstream may have acted).
+     */
+    public CompletionStage<Void> send(McpGatewayConfig.Upstream upstream, Session session, JsonRpcMessage message) {
+        return post(upstream, session.id(), session.protocolVersion(), message, DELETE_ANSWER_BYTES, 1,
+                chunk -> { }).thenApply(reply -> {
+                    if (reply.status() / 100 != 2) {
+                        throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS, "upstream " + upstream.name()
+                                + " answered HTTP " + reply.status(), Optional.empty());
+                    }
+                    return null;
+                });
+    }
+
+    /** Hands a decoded notification or request to {@code listener}; responses are the caller's business. */
+    void dispatch(SseParser.Event event, Listener listener) {
+        if (event.data().isEmpty()) {
+            return;
+        }
+        if (codec.decode(event.data().getBytes(StandardCharsets.UTF_8)) instanceof JsonRpcCodec.Decoded.Valid v
+                && !(v.message() instanceof JsonRpcMessage.Response)) {
+            try {
+                listener.message(v.message());
+            } catch (RuntimeException e) {
+                // A relay failure must not stop the upstream's stream.
+            }
+        }
     }
 
     /** Ends an upstream session (best effort; failures are ignored). */
@@ -162,8 +231,11 @@ public final class UpstreamClient {
     }
 
     private CompletionStage<Answer> exchange(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
-            String version, JsonRpcMessage.Request request, int maxBytes, int attempts) {
-        return post(upstream, sessionId, version, request, maxBytes, attempts).thenApply(response -> {
+            String version, JsonRpcMessage.Request request, int maxBytes, int attempts, Listener listener) {
+        listener.sent(request.id());
+        SseParser parser = new SseParser(maxBytes);
+        return post(upstream, sessionId, version, request, maxBytes, attempts,
+                chunk -> parser.feed(chunk, event -> dispatch(event, listener))).thenApply(response -> {
             if (response.status() == 404 && sessionId.isPresent()) {
                 throw new UpstreamException(UpstreamException.Kind.SESSION_LOST,
                         "upstream " + upstream.name() + " lost the session", Optional.empty());
@@ -194,7 +266,8 @@ public final class UpstreamClient {
     }
 
     private CompletionStage<Outbound.Reply> post(McpGatewayConfig.Upstream upstream,
-            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts) {
+            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts,
+            Consumer<ByteBuffer> onChunk) {
         OutboundRequest request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
                 .body(codec.encode(message))
@@ -203,11 +276,11 @@ public final class UpstreamClient {
                 .idempotent(attempts > 1)
                 .build();
         return outbound.send("mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts,
-                true);
+                true, onChunk);
     }
 
     /** Headers in the order of precedence the JDK client's setHeader gave: defaults, upstream's, session id. */
-    private static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
+    static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
             Optional<String> sessionId, String version) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("accept", "application/json, text/event-stream");

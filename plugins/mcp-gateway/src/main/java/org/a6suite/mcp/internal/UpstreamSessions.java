@@ -9,6 +9,9 @@ import java.util.function.Function;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The upstream session that belongs to a client session: the one sealed at initialize, or one this runner created
@@ -20,11 +23,22 @@ public final class UpstreamSessions {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSessions.class);
 
     private final UpstreamClient client;
+    private final ObjectMapper mapper;
     /** (session id, upstream name) to an upstream session created on this node after the sealed one was lost. */
     private final BoundedCache<String, UpstreamClient.Session> replaced = new BoundedCache<>(10_000);
 
-    public UpstreamSessions(UpstreamClient client) {
+    public UpstreamSessions(UpstreamClient client, ObjectMapper mapper) {
         this.client = requireNonNull(client, "client");
+        this.mapper = requireNonNull(mapper, "mapper");
+    }
+
+    /** The client capabilities to declare upstream for {@code session} (those the gateway relays for it). */
+    public ObjectNode relayed(SessionContext session) {
+        try {
+            return mapper.readTree(session.relayed()) instanceof ObjectNode o ? o : mapper.createObjectNode();
+        } catch (JacksonException e) {
+            return mapper.createObjectNode();
+        }
     }
 
     public UpstreamClient client() {
@@ -64,7 +78,8 @@ public final class UpstreamSessions {
 
     private CompletionStage<UpstreamClient.Session> reinitialize(McpGatewayConfig config, SessionContext session,
             McpGatewayConfig.Upstream upstream) {
-        return client.initialize(upstream, config.serverName(), config.serverVersion(), config.maxResultBytes())
+        return client.initialize(upstream, config.serverName(), config.serverVersion(), config.maxResultBytes(),
+                        relayed(session))
                 .thenApply(s -> {
                     replaced.put(session.sessionId() + "|" + upstream.name(), s);
                     return s;
