@@ -144,6 +144,12 @@ class LaneFallbackE2eTest {
      * stay within the budget + 50 ms; the client's wait may add the gateway's own path (emulator, A6 call, lane
      * hop), which on this shared, loaded machine is up to {@link #GATEWAY_PATH}. An answer without the header came
      * from pre-req (the circuit is open) without waiting for the upstream at all.
+     *
+     * <p>Why the client bound is not budget + 50 ms: measured in a run at load average 30 to 36 on the 2 cores, the
+     * lane answered within budget + 0.6 to 34.5 ms every time, but the client's wait beyond the budget was 13 to
+     * 186 ms (the time outside the lane's own clock: client to emulator, the A6 pre-req round trip and the hop to
+     * the lane before it, the lane's answer back through the emulator after it), about ten thread hand-offs each
+     * waiting for a core. On an idle machine that path is a few ms; here it is scheduling, so the bound stays.
      */
     private static void assertWithinBudget(HttpResponse<String> r, Duration took, Duration budgetBefore) {
         Optional<String> timing = r.headers().firstValue("server-timing");
@@ -164,12 +170,21 @@ class LaneFallbackE2eTest {
         return budget;
     }
 
+    /**
+     * Ten answers from the backends for {@code /items/a}: the cache holds it and the budget has its samples. A cold
+     * gateway on a loaded machine may miss the warm-up budget (0.3 s) on its first requests, and then rightly answers
+     * from the fallback; those do not count, within a bounded number of tries.
+     */
     private void warmUp() throws Exception {
-        for (int i = 0; i < 10; i++) {
+        int fromBackends = 0;
+        for (int i = 0; i < 40 && fromBackends < 10; i++) {
             HttpResponse<String> r = get("/items/a");
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("X-A6-Fallback")).isEmpty();
+            if (r.headers().firstValue("X-A6-Fallback").isEmpty()) {
+                fromBackends++;
+            }
         }
+        assertThat(fromBackends).as("answers from the healthy backends during warm-up").isEqualTo(10);
     }
 
     @ParameterizedTest(name = "{0}")
