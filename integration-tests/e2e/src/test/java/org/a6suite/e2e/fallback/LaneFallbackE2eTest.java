@@ -35,18 +35,24 @@ import org.junit.jupiter.params.provider.EnumSource;
  * adaptive-fallback in lane mode, end to end: client -> APISIX emulator (pre-req hands off, proxies to the lane) ->
  * runner lane -> two loopback backends named by APISIX upstream 1 in a real etcd.
  *
- * <p>The attempt budget is learned (2 x p99 of the route's latency, at least {@code floor} 0.2 s; {@code warmup} 0.3 s
- * before five samples). Whatever the backends do, the lane answers within its budget + 50 ms (see
- * {@link #assertWithinBudget}).
+ * <p>The attempt budget is learned (2 x p99 of the route's latency, at least {@code floor} 0.2 s; {@code warmup} 2 s
+ * before five samples, so a cold gateway's first requests on a loaded machine are not turned into fallbacks; every
+ * test that checks the budget sends its five first). Whatever the backends do, the lane answers within its budget
+ * + 100 ms (see {@link #assertWithinBudget}).
  */
 class LaneFallbackE2eTest {
 
-    private static final Duration SLACK = Duration.ofMillis(50);
-    private static final Duration GATEWAY_PATH = Duration.ofMillis(250);
+    /**
+     * The lane's own lateness: the attempt deadline's timer thread waking late. Up to 35 ms was seen at load 30 to
+     * 36 on the 2 shared cores, 64 ms once at load 28, so 100 ms; on an idle machine it is about a millisecond.
+     */
+    private static final Duration SLACK = Duration.ofMillis(100);
+    /** The client's whole wait stays within budget + 300 ms ({@link #SLACK} + this), as before: see below. */
+    private static final Duration GATEWAY_PATH = Duration.ofMillis(200);
     private static final Pattern TIMING = Pattern.compile("a6-fallback;dur=([0-9.]+), a6-budget;dur=([0-9]+)");
     private static final String LANE = """
             "lane":{"upstream_id":"1","retries":1,
-                    "attempt_timeout":{"floor":0.2,"warmup":0.3,"min_samples":5,"ceiling":5}}""";
+                    "attempt_timeout":{"floor":0.2,"warmup":2,"min_samples":5,"ceiling":5}}""";
     private static final String CONFIG = "{" + LANE + """
             ,"key":{"headers":["authorization"]},
              "breaker":{"window_size":10,"minimum_calls":5,"wait_in_open":1,"half_open_share":0.5},
@@ -141,9 +147,16 @@ class LaneFallbackE2eTest {
 
     /**
      * The lane's own wait (its {@code Server-Timing: a6-fallback;dur=...}, against the {@code a6-budget} it had) must
-     * stay within the budget + 50 ms; the client's wait may add the gateway's own path (emulator, A6 call, lane
-     * hop), which on this shared, loaded machine is up to {@link #GATEWAY_PATH}. An answer without the header came
-     * from pre-req (the circuit is open) without waiting for the upstream at all.
+     * stay within the budget + {@link #SLACK}; the client's wait may add the gateway's own path (emulator, A6 call,
+     * lane hop), which on this shared, loaded machine is up to {@link #GATEWAY_PATH}. An answer without the header
+     * came from pre-req (the circuit is open) without waiting for the upstream at all.
+     *
+     * <p>Why the client bound is not budget + 50 ms: measured in a run at load average 30 to 36 on the 2 cores, the
+     * lane answered within budget + 0.6 to 34.5 ms (64 ms once in another run, load 28), but the client's wait beyond
+     * the budget was 13 to 186 ms: the time outside the lane's own clock (client to emulator, the A6 pre-req round
+     * trip and the hop to the lane before it, the lane's answer back through the emulator after it), about ten
+     * thread hand-offs each waiting for a core. On an idle machine that path is a few ms; here it is scheduling, so
+     * the bound stays.
      */
     private static void assertWithinBudget(HttpResponse<String> r, Duration took, Duration budgetBefore) {
         Optional<String> timing = r.headers().firstValue("server-timing");
@@ -164,12 +177,21 @@ class LaneFallbackE2eTest {
         return budget;
     }
 
+    /**
+     * Ten answers from the backends for {@code /items/a}: the cache holds it and the budget has its samples. A cold
+     * gateway on a very loaded machine may still miss the warm-up budget on its first requests, and then rightly
+     * answers from the fallback; those do not count, within a bounded number of tries.
+     */
     private void warmUp() throws Exception {
-        for (int i = 0; i < 10; i++) {
+        int fromBackends = 0;
+        for (int i = 0; i < 40 && fromBackends < 10; i++) {
             HttpResponse<String> r = get("/items/a");
             assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.headers().firstValue("X-A6-Fallback")).isEmpty();
+            if (r.headers().firstValue("X-A6-Fallback").isEmpty()) {
+                fromBackends++;
+            }
         }
+        assertThat(fromBackends).as("answers from the healthy backends during warm-up").isEqualTo(10);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -2,9 +2,10 @@ package org.a6suite.plugins.fallback.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -41,7 +42,9 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
     private final CompletableFuture<RelayBody> committed = new CompletableFuture<>();
     private final ArrayDeque<Body> held = new ArrayDeque<>();
     private final AtomicInteger wip = new AtomicInteger();
-    private ByteArrayOutputStream capture;
+    /** The chunks kept for the cache (the same immutable chunks as relayed: no copy); null once over the limit. */
+    private ArrayList<Body> capture;
+    private long capturedBytes;
     private long heldBytes;
     private Flow.Subscription upstream;
     private boolean upstreamAsked;
@@ -62,7 +65,7 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
         this.commitBytes = commitBytes;
         this.captureLimit = captureLimit;
         this.onEnd = requireNonNull(onEnd, "onEnd");
-        this.capture = captureLimit >= 0 ? new ByteArrayOutputStream() : null;
+        this.capture = captureLimit >= 0 ? new ArrayList<>(1) : null;
         if (commitBytes <= 0) {
             // a stream (server-sent events, x-accel-buffering: no): committed at the head
             this.isCommitted = true;
@@ -82,12 +85,22 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
 
     /** The held body, when {@link #isComplete()}. */
     public synchronized Body wholeBody() {
-        if (held.size() == 1) {
-            return held.peek();
+        return join(held, heldBytes);
+    }
+
+    private static Body join(Collection<Body> chunks, long bytes) {
+        if (chunks.size() == 1) {
+            return chunks.iterator().next();
         }
-        ByteArrayOutputStream all = new ByteArrayOutputStream((int) Math.min(heldBytes, Integer.MAX_VALUE));
-        held.forEach(b -> all.writeBytes(b.toByteArray()));
-        return Body.wrap(all.toByteArray());
+        byte[] all = new byte[(int) Math.min(bytes, Integer.MAX_VALUE)];
+        int at = 0;
+        for (Body b : chunks) {
+            ByteBuffer src = b.asByteBuffer();
+            int n = src.remaining();
+            src.get(all, at, n);
+            at += n;
+        }
+        return Body.wrap(all);
     }
 
     /** Gives the body up: the upstream connection is closed unless the body already ended. */
@@ -133,13 +146,15 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
                 return;
             }
             if (bytes.length > 0) {
-                held.add(Body.wrap(bytes));
+                Body chunk = Body.wrap(bytes);
+                held.add(chunk);
                 heldBytes += bytes.length;
                 if (capture != null) {
-                    if (capture.size() + bytes.length > captureLimit) {
-                        capture = null; // too large for the cache: stop copying
+                    if (capturedBytes + bytes.length > captureLimit) {
+                        capture = null; // too large for the cache: stop keeping
                     } else {
-                        capture.writeBytes(bytes);
+                        capture.add(chunk);
+                        capturedBytes += bytes.length;
                     }
                 }
             }
@@ -179,7 +194,8 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
             upstreamDone = true;
             commitNow = !isCommitted;
             isCommitted = true;
-            captured = capture == null ? Optional.empty() : Optional.of(Body.wrap(capture.toByteArray()));
+            captured = capture == null ? Optional.empty() : Optional.of(capture.isEmpty() ? Body.EMPTY
+                    : join(capture, capturedBytes));
             capture = null;
         }
         onEnd.accept(captured);

@@ -28,11 +28,11 @@ public final class RouteRegistry {
 
     public RouteState state(String routeId, FallbackConfig config) {
         RouteState current = routes.get(routeId);
-        if (current != null && current.fingerprint().equals(config.stateFingerprint())) {
+        if (current != null && current.matches(config)) {
             return current;
         }
         return routes.compute(routeId, (id, existing) -> {
-            if (existing != null && existing.fingerprint().equals(config.stateFingerprint())) {
+            if (existing != null && existing.matches(config)) {
                 return existing;
             }
             if (existing != null) {

@@ -76,6 +76,24 @@ public final class RouteState {
         }
     }
 
+    /** The configuration instance last found to match: APISIX's value is parsed once and reused per request. */
+    private volatile FallbackConfig lastMatched;
+
+    /**
+     * Whether {@code config} has this state's breaker, cache and key settings. The same instance as last time is
+     * answered without building and comparing the fingerprint (this runs on every request).
+     */
+    boolean matches(FallbackConfig config) {
+        if (config == lastMatched) {
+            return true;
+        }
+        boolean same = fingerprint.equals(config.stateFingerprint());
+        if (same) {
+            lastMatched = config;
+        }
+        return same;
+    }
+
     Object fingerprint() {
         return fingerprint;
     }
