@@ -464,7 +464,7 @@ class AiGatewayLaneTest {
                  "breaker": {"window_size": 10, "minimum_calls": 5, "count_rate_limits": %s}}
                 """.formatted(first.baseUrl() + "/v1", countRateLimits);
         AiGatewayConfig parsed = plugin.parseConfig(config);
-        String chat = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        String chat = "{\"model\": \"model-a\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
         first.defaultFault(Fault.rateLimited(Duration.ZERO));
         for (int i = 0; i < 20; i++) {
             RequestDecision.Stop limited = (RequestDecision.Stop) plugin.onRequest(view(chat), parsed, PRE_REQ)

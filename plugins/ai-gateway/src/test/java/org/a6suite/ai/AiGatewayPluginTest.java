@@ -364,6 +364,54 @@ class AiGatewayPluginTest {
     }
 
     @Test
+    void shouldRejectChatWithoutModelLikeOpenAiWhenRouteIsNotAPrompt() throws Exception {
+        String config = twoTargets("openai", "openai", "");
+
+        RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
+
+        assertThat(stop.status()).isEqualTo(400);
+        JsonNode error = json(stop).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("param").asString()).isEqualTo("model");
+        assertThat(error.path("code").asString()).isEqualTo("missing_required_parameter");
+        assertThat(error.path("message").asString()).contains("model");
+        assertThat(first.requests()).isEmpty();
+        assertThat(second.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldServePromptRouteWithoutModelInTheRequest() throws Exception {
+        String config = twoTargets("openai", "openai", ", \"prompt\": {\"template\": \"Say {{x}}\"}");
+
+        RequestDecision.Stop stop = stop(call(config, "/p", "{\"x\": \"hi\"}"));
+
+        assertThat(stop.status()).isEqualTo(200);
+        assertThat(json(stop).path("output").asString()).isEqualTo("from first");
+    }
+
+    @Test
+    void shouldNameTheFieldItsValueAndTheExpectedTypeWhenAPromptVariableHasTheWrongType() throws Exception {
+        String config = twoTargets("openai", "openai", """
+                , "prompt": {"template": "Translate {{text}}",
+                   "input_schema": {"type": "object", "required": ["text"],
+                                    "properties": {"text": {"type": "string"}}}}""");
+
+        RequestDecision.Stop wrongType = stop(call(config, "/translate", "{\"text\": 5}"));
+        RequestDecision.Stop missing = stop(call(config, "/translate", "{}"));
+
+        assertThat(wrongType.status()).isEqualTo(400);
+        JsonNode error = json(wrongType).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asString()).isEqualTo("invalid_variables");
+        assertThat(error.path("param").asString()).isEqualTo("text");
+        assertThat(error.path("message").asString()).contains("text: 5 (expected: a string)");
+        assertThat(json(missing).path("error").path("message").asString())
+                .contains("text: missing (expected: a value)");
+        assertThat(first.requests()).isEmpty();
+    }
+
+    @Test
     void shouldServePromptTemplateAsRestEndpointWithSchemas() throws Exception {
         first.reply("{\"sentiment\": \"positive\", \"score\": 0.9}");
         String config = twoTargets("openai", "openai", """

@@ -239,6 +239,12 @@ public final class Gateway {
         }
         Optional<String> model = modelNode == null || modelNode.isNull() ? Optional.empty()
                 : Optional.of(modelNode.asString());
+        if (model.isEmpty() && config.prompt().isEmpty()) {
+            // OpenAI answers 400 here too; serving a default target would hide a client bug. A prompt route
+            // takes its model from configuration (or uses every target), so only there may it be absent.
+            throw ApiError.invalid("you must provide a model parameter (expected: a model or alias this route "
+                    + "serves, listed by GET .../models)", "model", "missing_required_parameter").failure();
+        }
         List<Target> eligible = eligible(config, model, operation);
         List<TargetRuntime> runtimesFor = eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
         // Only cost routing needs a prompt estimate before the call; tokenizing is not free.
