@@ -13,6 +13,7 @@ import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.ai.AiProviderServer;
 import org.a6suite.testing.ai.Fault;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +35,14 @@ class AiGatewayPluginTest {
 
     private AiProviderServer first;
     private AiProviderServer second;
-    private FakeEnvironment env;
+    private TestPluginEnvironment env;
     private AiGatewayPlugin plugin;
 
     @BeforeEach
     void setUp() {
         first = AiProviderServer.start().expectKey(KEY_A).reply("from first");
         second = AiProviderServer.start().expectKey(KEY_B).reply("from second");
-        env = new FakeEnvironment(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
+        env = TestPluginEnvironment.withEnv(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
         plugin = new AiGatewayPlugin();
         plugin.start(env);
     }
