@@ -60,6 +60,7 @@ public final class UpstreamWriter {
     private final int maxAttempts;
     private final int historyLimit;
     private final Counter conflicts;
+    private final Counter historyFailures;
     private final MeterRegistry meters;
 
     public UpstreamWriter(Client client, String apisixPrefix, String statePrefix, Clock clock, int maxAttempts,
@@ -79,6 +80,9 @@ public final class UpstreamWriter {
         this.meters = requireNonNull(meters, "meters");
         this.conflicts = Counter.builder("a6.optimizer.conflicts")
                 .description("Writes that found the upstream changed since it was read (re-read and recomputed)")
+                .register(meters);
+        this.historyFailures = Counter.builder("a6.optimizer.history.write.failures")
+                .description("Applied changes whose history record could not be updated with the write's revision")
                 .register(meters);
     }
 
@@ -151,8 +155,16 @@ public final class UpstreamWriter {
             if (txn.isSucceeded()) {
                 long revision = txn.getHeader().getRevision();
                 Decision applied = decision.withRevision(revision);
-                // Rewrite the record with the write's revision: same key, outside the transaction, best effort.
-                call(kv.put(Etcd.bytes(historyKey), Etcd.bytes(JSON.writeValueAsString(applied))));
+                // Rewrite the record with the write's revision: same key, outside the transaction, best effort. The
+                // change and its record (revision 0) are committed already, so a failure here must not report the
+                // change as failed: the caller would retry or alert on a change that is in place.
+                try {
+                    call(kv.put(Etcd.bytes(historyKey), Etcd.bytes(JSON.writeValueAsString(applied))));
+                } catch (RuntimeException e) {
+                    historyFailures.increment();
+                    log.warn("{} {} on {} applied at revision {}, but its history record keeps revision 0: {}",
+                            change.kind(), decisionId, ref, revision, e.toString());
+                }
                 Counter.builder("a6.optimizer.decisions").description("Applied changes")
                         .tag("kind", change.kind()).tag("actor", change.actor()).register(meters).increment();
                 if (change.kind().equals("rollback")) {

@@ -4,13 +4,18 @@ import static org.a6suite.optimizer.etcd.Etcd.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
 import io.etcd.jetcd.options.GetOption;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.optimizer.model.Timeouts;
@@ -184,6 +189,44 @@ class UpstreamWriterTest {
         assertThat(same.outcome()).isEqualTo(WriteResult.Outcome.NO_CHANGE);
         assertThat(writer.apply(UpstreamRef.parse("upstreams/404"), c -> Optional.empty(), Optional.empty())
                 .outcome()).isEqualTo(WriteResult.Outcome.NOT_FOUND);
+    }
+
+    @Test
+    void shouldReportAnAppliedChangeAsAppliedWhenTheHistoryRevisionUpdateFails() throws Exception {
+        put("/apisix/upstreams/7", """
+                {"id":"7","nodes":[{"host":"10.0.0.1","port":80,"weight":10},{"host":"10.0.0.2","port":80,"weight":10}]}""");
+        // The real etcd serves the transaction; only the history record's follow-up put (the one plain put the writer
+        // makes) fails, as when etcd goes away right after the commit.
+        UpstreamWriter failingHistory = new UpstreamWriter(failingPuts(client), "/apisix", "/a6/optimizer", clock, 5,
+                3, meters);
+
+        WriteResult r = failingHistory.apply(UpstreamRef.parse("upstreams/7"),
+                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.2:80", 4))), Optional.empty());
+
+        assertThat(r.outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
+        assertThat(get("/apisix/upstreams/7").get("nodes").get(1).get("weight").asInt()).isEqualTo(4);
+        assertThat(history("upstreams/7")).hasSize(1);
+        assertThat(meters.counter("a6.optimizer.history.write.failures").count()).isEqualTo(1.0);
+        assertThat(meters.counter("a6.optimizer.decisions", "kind", "apply", "actor", "auto").count()).isEqualTo(1.0);
+    }
+
+    /** {@code client}, except that every {@code KV.put} fails (transactions, reads and deletes reach etcd). */
+    private static Client failingPuts(Client real) {
+        KV realKv = real.getKVClient();
+        KV kv = (KV) Proxy.newProxyInstance(KV.class.getClassLoader(), new Class<?>[] {KV.class},
+                (proxy, method, args) -> method.getName().equals("put")
+                        ? CompletableFuture.failedFuture(new IllegalStateException("history store unavailable"))
+                        : invoke(method, realKv, args));
+        return (Client) Proxy.newProxyInstance(Client.class.getClassLoader(), new Class<?>[] {Client.class},
+                (proxy, method, args) -> method.getName().equals("getKVClient") ? kv : invoke(method, real, args));
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 
     private static List<String> history(String upstream) throws Exception {

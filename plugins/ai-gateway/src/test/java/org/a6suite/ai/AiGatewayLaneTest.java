@@ -18,6 +18,7 @@ import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.resilience.testing.ManualTicker;
 import org.a6suite.testing.ai.AiProviderServer;
 import org.a6suite.testing.ai.Fault;
@@ -51,14 +52,14 @@ class AiGatewayLaneTest {
 
     private AiProviderServer first;
     private AiProviderServer second;
-    private FakeEnvironment env;
+    private TestPluginEnvironment env;
     private AiGatewayPlugin plugin;
 
     @BeforeEach
     void setUp() {
         first = AiProviderServer.start().expectKey(KEY_A).reply("from first");
         second = AiProviderServer.start().expectKey(KEY_B).reply("from second");
-        env = new FakeEnvironment(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
+        env = TestPluginEnvironment.withEnv(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
         plugin = new AiGatewayPlugin();
         plugin.start(env);
     }
@@ -464,7 +465,7 @@ class AiGatewayLaneTest {
                  "breaker": {"window_size": 10, "minimum_calls": 5, "count_rate_limits": %s}}
                 """.formatted(first.baseUrl() + "/v1", countRateLimits);
         AiGatewayConfig parsed = plugin.parseConfig(config);
-        String chat = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        String chat = "{\"model\": \"model-a\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
         first.defaultFault(Fault.rateLimited(Duration.ZERO));
         for (int i = 0; i < 20; i++) {
             RequestDecision.Stop limited = (RequestDecision.Stop) plugin.onRequest(view(chat), parsed, PRE_REQ)

@@ -13,6 +13,7 @@ import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.ai.AiProviderServer;
 import org.a6suite.testing.ai.Fault;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +35,14 @@ class AiGatewayPluginTest {
 
     private AiProviderServer first;
     private AiProviderServer second;
-    private FakeEnvironment env;
+    private TestPluginEnvironment env;
     private AiGatewayPlugin plugin;
 
     @BeforeEach
     void setUp() {
         first = AiProviderServer.start().expectKey(KEY_A).reply("from first");
         second = AiProviderServer.start().expectKey(KEY_B).reply("from second");
-        env = new FakeEnvironment(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
+        env = TestPluginEnvironment.withEnv(Map.of("KEY_A", KEY_A, "KEY_B", KEY_B));
         plugin = new AiGatewayPlugin();
         plugin.start(env);
     }
@@ -360,6 +361,54 @@ class AiGatewayPluginTest {
         assertThat(json(disallowed).path("error").path("code").asString()).isEqualTo("model_not_allowed");
         assertThat(large.status()).isEqualTo(413);
         assertThat(json(large).path("error").path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(first.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectChatWithoutModelLikeOpenAiWhenRouteIsNotAPrompt() throws Exception {
+        String config = twoTargets("openai", "openai", "");
+
+        RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions",
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
+
+        assertThat(stop.status()).isEqualTo(400);
+        JsonNode error = json(stop).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("param").asString()).isEqualTo("model");
+        assertThat(error.path("code").asString()).isEqualTo("missing_required_parameter");
+        assertThat(error.path("message").asString()).contains("model");
+        assertThat(first.requests()).isEmpty();
+        assertThat(second.requests()).isEmpty();
+    }
+
+    @Test
+    void shouldServePromptRouteWithoutModelInTheRequest() throws Exception {
+        String config = twoTargets("openai", "openai", ", \"prompt\": {\"template\": \"Say {{x}}\"}");
+
+        RequestDecision.Stop stop = stop(call(config, "/p", "{\"x\": \"hi\"}"));
+
+        assertThat(stop.status()).isEqualTo(200);
+        assertThat(json(stop).path("output").asString()).isEqualTo("from first");
+    }
+
+    @Test
+    void shouldNameTheFieldItsValueAndTheExpectedTypeWhenAPromptVariableHasTheWrongType() throws Exception {
+        String config = twoTargets("openai", "openai", """
+                , "prompt": {"template": "Translate {{text}}",
+                   "input_schema": {"type": "object", "required": ["text"],
+                                    "properties": {"text": {"type": "string"}}}}""");
+
+        RequestDecision.Stop wrongType = stop(call(config, "/translate", "{\"text\": 5}"));
+        RequestDecision.Stop missing = stop(call(config, "/translate", "{}"));
+
+        assertThat(wrongType.status()).isEqualTo(400);
+        JsonNode error = json(wrongType).path("error");
+        assertThat(error.path("type").asString()).isEqualTo("invalid_request_error");
+        assertThat(error.path("code").asString()).isEqualTo("invalid_variables");
+        assertThat(error.path("param").asString()).isEqualTo("text");
+        assertThat(error.path("message").asString()).contains("text: 5 (expected: a string)");
+        assertThat(json(missing).path("error").path("message").asString())
+                .contains("text: missing (expected: a value)");
         assertThat(first.requests()).isEmpty();
     }
 

@@ -47,6 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code ext-plugin-pre-req} runs {@code ai-gateway} in the a6 runner, with loopback provider test servers as targets.
  * Every provider answer, fault and header the client sees has crossed the A6 protocol and the emulator's HTTP hop.
  */
+// The SDK's raw responses (HttpResponseFor, @MustBeClosed) are closed by parse() for whole answers, and with the
+// StreamResponse parse() returns (in try-with-resources) for streams: nothing is left to close.
+@SuppressWarnings("MustBeClosedChecker")
 class AiGatewayOpenAiSdkE2eTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

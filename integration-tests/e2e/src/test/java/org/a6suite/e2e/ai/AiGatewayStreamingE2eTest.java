@@ -37,6 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the runner's lane, and slow-drip provider test servers. The emulator relays the lane's chunks as nginx does for an
  * upstream that sends {@code X-Accel-Buffering: no}, so chunk timing is asserted, not just content.
  */
+// The SDK's raw responses (HttpResponseFor, @MustBeClosed) are closed by parse() for whole answers, and with the
+// StreamResponse parse() returns (in try-with-resources) for streams: nothing is left to close.
+@SuppressWarnings("MustBeClosedChecker")
 class AiGatewayStreamingE2eTest {
 
     private static final String KEY_PRIMARY = "sk-e2e-primary-secret";

@@ -1,26 +1,22 @@
 package org.a6suite.plugins.fallback;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginConfigException;
-import org.a6suite.plugin.PluginEnvironment;
-import org.a6suite.plugin.PluginMetrics;
 import org.a6suite.plugin.QueryArgs;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.plugin.ResponseDecision;
 import org.a6suite.plugin.ResponseView;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.plugins.fallback.internal.RouteState;
 import org.a6suite.resilience.testing.ManualTicker;
 
@@ -29,7 +25,8 @@ final class RouteDriver {
 
     final ManualTicker ticker = new ManualTicker();
     final AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin(ticker);
-    final List<OutcomeRecorder.Outcome> outcomes = new ArrayList<>();
+    private final TestPluginEnvironment env = TestPluginEnvironment.withEnv(Map.of());
+    final List<OutcomeRecorder.Outcome> outcomes = env.outcomes;
     /** What the runner's health reporter would publish; tests replace it. */
     volatile org.a6suite.plugin.HealthSnapshots health = org.a6suite.plugin.HealthSnapshots.NONE;
     final FallbackConfig config;
@@ -46,15 +43,8 @@ final class RouteDriver {
         } catch (PluginConfigException e) {
             throw new AssertionError(e);
         }
-        plugin.start(new PluginEnvironment() {
-            @Override public Clock clock() { return Clock.systemUTC(); }
-            @Override public ScheduledExecutorService scheduler() { throw new UnsupportedOperationException(); }
-            @Override public Executor blockingExecutor() { return Runnable::run; }
-            @Override public Optional<String> getenv(String name) { return Optional.empty(); }
-            @Override public OutcomeRecorder outcomes() { return outcomes::add; }
-            @Override public PluginMetrics metrics() { return PluginMetrics.NOOP; }
-            @Override public org.a6suite.plugin.HealthSnapshots health() { return key -> health.upstream(key); }
-        });
+        env.health(key -> health.upstream(key));
+        plugin.start(env);
     }
 
     RouteState state() {

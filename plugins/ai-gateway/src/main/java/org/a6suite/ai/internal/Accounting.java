@@ -1,7 +1,6 @@
 package org.a6suite.ai.internal;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,21 +48,15 @@ public final class Accounting {
         return new Usage(Tokens.prompt(request), Tokens.completion(result), true);
     }
 
+    /** USD for {@code usage} at {@code target}'s prices. */
     public static BigDecimal cost(Target target, Usage usage) {
-        return BigDecimal.valueOf(Router.cost(target, usage.input(), usage.output())).setScale(8,
-                RoundingMode.HALF_UP).stripTrailingZeros();
-    }
-
-    /** Facts of one finished call. */
-    public record CallFacts(String routeId, long requestId, Operation operation, boolean stream,
-                            Optional<String> requestedModel, Optional<Target> target, Optional<String> model,
-                            int status, String outcome, Usage usage, long latencyMillis,
-                            List<AttemptInfo> attempts, Optional<String> prompt, Optional<String> completion) {
+        return TokenPrices.of(target).cost(usage);
     }
 
     /** Publishes one call to the log, the metrics and the health reporter. */
     public void record(CallFacts call, boolean logEnabled) {
-        for (AttemptInfo a : call.attempts()) {
+        CallFacts.Result result = call.result();
+        for (AttemptInfo a : result.attempts()) {
             Map<String, String> labels = Map.of("target", a.target().id(), "provider", a.target().type().wireName(),
                     "outcome", a.outcome());
             metrics.increment("a6_ai_attempts_total", "Provider attempts by outcome.", labels, 1);
@@ -76,25 +69,25 @@ public final class Accounting {
                         a.duration(), a.healthResult()));
             }
         }
-        String provider = call.target().map(t -> t.type().wireName()).orElse("none");
-        String targetId = call.target().map(Target::id).orElse("none");
-        String model = call.target().map(Target::model).orElse("none");
+        Optional<Target> target = call.served().map(CallFacts.Served::target);
+        String provider = target.map(t -> t.type().wireName()).orElse("none");
+        String targetId = target.map(Target::id).orElse("none");
+        String model = target.map(Target::model).orElse("none");
+        String operation = call.request().operation().label();
         metrics.increment("a6_ai_requests_total", "Gateway calls by outcome.", Map.of("target", targetId,
-                "provider", provider, "model", model, "operation", call.operation().label(), "outcome",
-                call.outcome()), 1);
+                "provider", provider, "model", model, "operation", operation, "outcome", result.outcome()), 1);
         metrics.observe("a6_ai_request_duration_seconds", "Gateway call latency, fallbacks included.",
-                Map.of("operation", call.operation().label(), "outcome", call.outcome()),
-                call.latencyMillis() / 1000.0);
-        call.target().ifPresent(t -> {
+                Map.of("operation", operation, "outcome", result.outcome()), result.latencyMillis() / 1000.0);
+        target.ifPresent(t -> {
+            Usage usage = result.usage();
             Map<String, String> in = Map.of("target", t.id(), "provider", provider, "model", model,
-                    "direction", "input", "estimated", Boolean.toString(call.usage().estimated()));
+                    "direction", "input", "estimated", Boolean.toString(usage.estimated()));
             Map<String, String> out = Map.of("target", t.id(), "provider", provider, "model", model,
-                    "direction", "output", "estimated", Boolean.toString(call.usage().estimated()));
-            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", in, call.usage().input());
-            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", out, call.usage().output());
+                    "direction", "output", "estimated", Boolean.toString(usage.estimated()));
+            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", in, usage.input());
+            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", out, usage.output());
             metrics.increment("a6_ai_cost_usd_total", "Cost in USD at the configured prices.",
-                    Map.of("target", t.id(), "provider", provider, "model", model),
-                    cost(t, call.usage()).doubleValue());
+                    Map.of("target", t.id(), "provider", provider, "model", model), cost(t, usage).doubleValue());
         });
         if (logEnabled && CALL_LOG.isInfoEnabled()) {
             CALL_LOG.info(Json.MAPPER.writeValueAsString(logLine(call)));
@@ -108,33 +101,37 @@ public final class Accounting {
     }
 
     static ObjectNode logLine(CallFacts call) {
+        CallFacts.Request request = call.request();
+        CallFacts.Result result = call.result();
         ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("route", call.routeId());
-        line.put("request_id", call.requestId());
-        line.put("operation", call.operation().label());
-        line.put("stream", call.stream());
-        call.requestedModel().ifPresentOrElse(m -> line.put("model_requested", m),
+        line.put("route", request.routeId());
+        line.put("request_id", request.requestId());
+        line.put("operation", request.operation().label());
+        line.put("stream", request.stream());
+        request.requestedModel().ifPresentOrElse(m -> line.put("model_requested", m),
                 () -> line.putNull("model_requested"));
-        call.target().ifPresentOrElse(t -> {
-            line.put("target", t.id());
-            line.put("provider", t.type().wireName());
-            line.put("model", t.model());
+        call.served().ifPresentOrElse(s -> {
+            line.put("target", s.target().id());
+            line.put("provider", s.target().type().wireName());
+            line.put("model", s.target().model());
         }, () -> {
             line.putNull("target");
             line.putNull("provider");
             line.putNull("model");
         });
-        call.model().ifPresent(m -> line.put("model_reported", m));
-        line.put("status", call.status());
-        line.put("outcome", call.outcome());
-        line.put("tokens_input", call.usage().input());
-        line.put("tokens_output", call.usage().output());
-        line.put("tokens_estimated", call.usage().estimated());
-        line.put("cost_usd", call.target().map(t -> cost(t, call.usage())).orElse(BigDecimal.ZERO));
-        line.put("latency_ms", call.latencyMillis());
-        line.set("attempts", attempts(call.attempts()));
-        call.prompt().ifPresent(p -> line.put("prompt", p));
-        call.completion().ifPresent(c -> line.put("completion", c));
+        call.served().ifPresent(s -> line.put("model_reported", s.reportedModel()));
+        line.put("status", result.status());
+        line.put("outcome", result.outcome());
+        line.put("tokens_input", result.usage().input());
+        line.put("tokens_output", result.usage().output());
+        line.put("tokens_estimated", result.usage().estimated());
+        line.put("cost_usd", call.served().map(s -> cost(s.target(), result.usage())).orElse(BigDecimal.ZERO));
+        line.put("latency_ms", result.latencyMillis());
+        line.set("attempts", attempts(result.attempts()));
+        call.content().ifPresent(c -> {
+            line.put("prompt", c.prompt());
+            line.put("completion", c.completion());
+        });
         return line;
     }
 

@@ -159,9 +159,8 @@ public final class Gateway {
         result.whenComplete((v, e) -> {
             if (result.isCancelled()) {
                 // The client went away before the first token: nothing was streamed, nothing more is paid.
-                accounting.record(new Accounting.CallFacts(routeId(context), context.requestId(), call.operation(),
-                        true, call.requestedModel(), Optional.empty(), Optional.empty(), 499, "cancelled",
-                        Usage.NONE, (ticker.nanoTime() - start) / 1_000_000, record.attempts(), Optional.empty(),
+                accounting.record(new CallFacts(asked(call, context), Optional.empty(), new CallFacts.Result(499,
+                        "cancelled", Usage.NONE, (ticker.nanoTime() - start) / 1_000_000, record.attempts()),
                         Optional.empty()), config.log().enabled());
             }
         });
@@ -239,6 +238,12 @@ public final class Gateway {
         }
         Optional<String> model = modelNode == null || modelNode.isNull() ? Optional.empty()
                 : Optional.of(modelNode.asString());
+        if (model.isEmpty() && config.prompt().isEmpty()) {
+            // OpenAI answers 400 here too; serving a default target would hide a client bug. A prompt route
+            // takes its model from configuration (or uses every target), so only there may it be absent.
+            throw ApiError.invalid("you must provide a model parameter (expected: a model or alias this route "
+                    + "serves, listed by GET .../models)", "model", "missing_required_parameter").failure();
+        }
         List<Target> eligible = eligible(config, model, operation);
         List<TargetRuntime> runtimesFor = eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
         // Only cost routing needs a prompt estimate before the call; tokenizing is not free.
@@ -378,13 +383,11 @@ public final class Gateway {
         } else {
             payload = Json.MAPPER.writeValueAsBytes(body);
         }
-        accounting.record(new Accounting.CallFacts(routeId(context), context.requestId(), call.operation(),
-                call.stream(), call.requestedModel(), Optional.of(target),
-                Optional.of(body.path("model").asString(target.model())), status,
-                status == 200 ? "success" : "invalid_output", usage, latency, attempts,
-                config.log().includeContent() ? Optional.of(Json.MAPPER.writeValueAsString(call.request()
-                        .path("messages"))) : Optional.empty(),
-                config.log().includeContent() ? Optional.of(completionText) : Optional.empty()),
+        accounting.record(new CallFacts(asked(call, context),
+                Optional.of(new CallFacts.Served(target, body.path("model").asString(target.model()))),
+                new CallFacts.Result(status, status == 200 ? "success" : "invalid_output", usage, latency, attempts),
+                config.log().includeContent() ? Optional.of(new CallFacts.Content(Json.MAPPER.writeValueAsString(
+                        call.request().path("messages")), completionText)) : Optional.empty()),
                 config.log().enabled());
         RequestDecision.Stop.Builder stop = RequestDecision.stop(status).header("content-type", contentType);
         if (call.stream()) {
@@ -431,9 +434,8 @@ public final class Gateway {
                             : "all_providers_failed");
             outcome = apiError.code();
         }
-        accounting.record(new Accounting.CallFacts(routeId(context), context.requestId(), call.operation(),
-                call.stream(), call.requestedModel(), Optional.empty(), Optional.empty(), apiError.status(),
-                outcome, Usage.NONE, latency, attempts, Optional.empty(), Optional.empty()),
+        accounting.record(new CallFacts(asked(call, context), Optional.empty(),
+                new CallFacts.Result(apiError.status(), outcome, Usage.NONE, latency, attempts), Optional.empty()),
                 config.log().enabled());
         ObjectNode body = apiError.body();
         ((ObjectNode) body.get("error")).set("attempts", Accounting.attempts(attempts));
@@ -496,6 +498,12 @@ public final class Gateway {
                     .put("owned_by", "a6-ai-gateway");
         }
         return RequestDecision.stop(200).json(Json.MAPPER.writeValueAsString(list)).build();
+    }
+
+    /** What the client asked for, as the call log and metrics record it. */
+    private static CallFacts.Request asked(Call call, CallContext context) {
+        return new CallFacts.Request(routeId(context), context.requestId(), call.operation(), call.stream(),
+                call.requestedModel());
     }
 
     private static String routeId(CallContext context) {

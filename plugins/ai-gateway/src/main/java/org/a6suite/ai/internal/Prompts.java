@@ -35,10 +35,12 @@ public final class Prompts {
                     "invalid_variables").failure();
         }
         if (prompt.inputSchema().isPresent()) {
-            List<String> errors = Schemas.errors(schema(prompt.inputSchema().get()), variables, 5);
+            List<Schemas.Problem> errors = Schemas.errors(schema(prompt.inputSchema().get()), variables, 5);
             if (!errors.isEmpty()) {
+                // Named like every argument error: "text: 5 (expected: a string)"; param is the first field.
                 throw ApiError.invalid("input does not match the prompt's input_schema: " + String.join("; ",
-                        errors), null, "invalid_variables").failure();
+                        errors.stream().map(Schemas.Problem::toString).toList()),
+                        errors.get(0).field().orElse(null), "invalid_variables").failure();
             }
         }
         for (String name : prompt.variables()) {
@@ -93,9 +95,9 @@ public final class Prompts {
             problems.add("model output is not JSON");
             return Optional.empty();
         }
-        List<String> errors = Schemas.errors(schema(prompt.outputSchema().get()), parsed, 5);
+        List<Schemas.Problem> errors = Schemas.errors(schema(prompt.outputSchema().get()), parsed, 5);
         if (!errors.isEmpty()) {
-            problems.addAll(errors);
+            errors.forEach(e -> problems.add(e.toString()));
             return Optional.empty();
         }
         return Optional.of(parsed);

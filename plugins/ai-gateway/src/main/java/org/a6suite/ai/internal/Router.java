@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.DoubleSupplier;
-import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Strategy;
-import org.a6suite.ai.AiGatewayConfig.Target;
 
 /**
  * Orders a call's eligible targets; the first is tried first and the rest are the fallback chain. Targets whose
@@ -35,19 +33,13 @@ public final class Router {
             case LATENCY -> sorted(eligible, Comparator.comparing(
                     // Unknown latency sorts first, so a new or idle target gets the samples it needs.
                     r -> r.median(operationKey).orElse(Duration.ZERO)));
-            case COST -> sorted(eligible, Comparator.comparingDouble(
-                    r -> cost(r.target(), promptTokens, completionTokens)));
+            case COST -> sorted(eligible, Comparator.comparing(
+                    r -> TokenPrices.of(r.target()).cost(promptTokens, completionTokens)));
         };
         List<TargetRuntime> result = new ArrayList<>(ordered.size());
         ordered.stream().filter(r -> !r.isOpen()).forEach(result::add);
         ordered.stream().filter(TargetRuntime::isOpen).forEach(result::add);
         return result;
-    }
-
-    /** USD for {@code input} and {@code output} tokens at the target's prices. */
-    public static double cost(Target target, long input, long output) {
-        AiGatewayConfig.Price p = target.price();
-        return input * p.inputPerMillion() / 1_000_000.0 + output * p.outputPerMillion() / 1_000_000.0;
     }
 
     private static List<TargetRuntime> sorted(List<TargetRuntime> eligible, Comparator<TargetRuntime> order) {

@@ -412,12 +412,13 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         synchronized (completion) {
             completionText = completion.toString();
         }
-        accounting.record(new Accounting.CallFacts(call.routeId(), call.requestId(), Operation.CHAT, true,
-                call.requestedModel(), Optional.of(target), Optional.of(translator.model()), 200,
-                outcome.name().toLowerCase(java.util.Locale.ROOT), usage, latency, call.attempts(),
-                call.includeContent() ? Optional.of(Json.MAPPER.writeValueAsString(call.request().path("messages")))
-                        : Optional.empty(),
-                call.includeContent() ? Optional.of(completionText) : Optional.empty()), call.logEnabled());
+        accounting.record(new CallFacts(
+                new CallFacts.Request(call.routeId(), call.requestId(), Operation.CHAT, true, call.requestedModel()),
+                Optional.of(new CallFacts.Served(target, translator.model())),
+                new CallFacts.Result(200, outcome.name().toLowerCase(java.util.Locale.ROOT), usage, latency,
+                        call.attempts()),
+                call.includeContent() ? Optional.of(new CallFacts.Content(Json.MAPPER.writeValueAsString(
+                        call.request().path("messages")), completionText)) : Optional.empty()), call.logEnabled());
         accounting.timeToFirstToken(target, opened.ttftNanos());
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Strategy;
 import org.a6suite.ai.AiGatewayPlugin;
@@ -71,6 +70,6 @@ class RouterTest {
 
         assertThat(pricey.isOpen()).isTrue();
         assertThat(order(Strategy.PRIORITY, 0.5)).containsExactly("cheap", "pricey");
-        assertThat(Optional.of(Router.cost(config.targets().get(1), 1_000_000, 0))).contains(5.0);
+        assertThat(TokenPrices.of(config.targets().get(1)).cost(1_000_000, 0)).isEqualByComparingTo("5");
     }
 }

@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.Json;
+import org.a6suite.http.codec.SseDecoder;
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -247,14 +249,14 @@ public final class AnthropicAdapter implements ProviderAdapter {
         boolean stopped = false;
         StringBuilder text = new StringBuilder();
         Map<Integer, String[]> tools = new TreeMap<>();
-        for (Wire.SseEvent event : Wire.sse(body)) {
+        for (SseEvent event : SseDecoder.decodeAll(body)) {
             JsonNode data;
             try {
                 data = Json.MAPPER.readTree(event.data());
             } catch (JacksonException e) {
                 throw ProviderException.of(ProviderException.Kind.MALFORMED, "");
             }
-            String type = data.path("type").asString(event.event());
+            String type = data.path("type").asString(event.type());
             switch (type) {
                 case "message_start" -> {
                     JsonNode m = data.path("message");

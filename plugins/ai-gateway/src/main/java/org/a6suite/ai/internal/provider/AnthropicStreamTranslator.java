@@ -3,6 +3,7 @@ package org.a6suite.ai.internal.provider;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,9 +32,9 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
     }
 
     @Override
-    void onEvent(Wire.SseEvent event) {
+    void onEvent(SseEvent event) {
         JsonNode data = json(event.data());
-        String type = data.path("type").asString(event.event());
+        String type = data.path("type").asString(event.type());
         switch (type) {
             case "message_start" -> {
                 JsonNode m = data.path("message");

@@ -1,6 +1,7 @@
 package org.a6suite.ai.internal.provider;
 
 import java.util.Optional;
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,7 +21,7 @@ public final class GeminiStreamTranslator extends StreamTranslator.Sse {
     }
 
     @Override
-    void onEvent(Wire.SseEvent event) {
+    void onEvent(SseEvent event) {
         JsonNode response = json(event.data());
         if (response.path("error").isObject()) {
             JsonNode e = response.path("error");

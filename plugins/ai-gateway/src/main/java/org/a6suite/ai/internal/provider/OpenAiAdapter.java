@@ -10,6 +10,8 @@ import java.util.TreeMap;
 import org.a6suite.ai.AiGatewayConfig.ProviderType;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.Json;
+import org.a6suite.http.codec.SseDecoder;
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -140,7 +142,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         String finish = null;
         Optional<Usage> usage = Optional.empty();
         boolean done = false;
-        for (Wire.SseEvent event : Wire.sse(body)) {
+        for (SseEvent event : SseDecoder.decodeAll(body)) {
             if (event.data().equals("[DONE]")) {
                 done = true;
                 break;

@@ -1,5 +1,6 @@
 package org.a6suite.ai.internal.provider;
 
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -16,7 +17,7 @@ public final class OpenAiStreamTranslator extends StreamTranslator.Sse {
     }
 
     @Override
-    void onEvent(Wire.SseEvent event) {
+    void onEvent(SseEvent event) {
         if (event.data().equals("[DONE]")) {
             done = true;
             return;

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.a6suite.ai.internal.Json;
-import org.a6suite.ai.internal.stream.LineDecoder;
-import org.a6suite.ai.internal.stream.SseDecoder;
+import org.a6suite.http.codec.LineDecoder;
+import org.a6suite.http.codec.SseDecoder;
+import org.a6suite.http.codec.SseEvent;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -223,7 +224,7 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
             }
         }
 
-        abstract void onEvent(Wire.SseEvent event);
+        abstract void onEvent(SseEvent event);
     }
 
     /** Base of the newline-delimited-JSON translators. */

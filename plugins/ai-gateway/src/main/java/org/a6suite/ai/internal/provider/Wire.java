@@ -1,7 +1,6 @@
 package org.a6suite.ai.internal.provider;
 
 import java.net.http.HttpHeaders;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -245,38 +244,5 @@ public final class Wire {
         } catch (JacksonException e) {
             return Json.MAPPER.createObjectNode();
         }
-    }
-
-    /** Splits a {@code text/event-stream} body into events (event name, data lines joined). */
-    public static List<SseEvent> sse(byte[] body) {
-        String text = new String(body, StandardCharsets.UTF_8).replace("\r\n", "\n");
-        List<SseEvent> events = new ArrayList<>();
-        String event = "";
-        StringBuilder data = new StringBuilder();
-        boolean hasData = false;
-        for (String line : text.split("\n", -1)) {
-            if (line.isEmpty()) {
-                if (hasData) {
-                    events.add(new SseEvent(event, data.toString()));
-                }
-                event = "";
-                data.setLength(0);
-                hasData = false;
-            } else if (line.startsWith("event:")) {
-                event = line.substring(6).trim();
-            } else if (line.startsWith("data:")) {
-                if (hasData) {
-                    data.append('\n');
-                }
-                data.append(line.substring(5).stripLeading());
-                hasData = true;
-            }
-        }
-        // An event not followed by a blank line was cut off: it is not delivered, as an SSE client would not.
-        return events;
-    }
-
-    /** One server-sent event. */
-    public record SseEvent(String event, String data) {
     }
 }

@@ -1,4 +1,4 @@
-package org.a6suite.ai.internal.stream;
+package org.a6suite.http.codec;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

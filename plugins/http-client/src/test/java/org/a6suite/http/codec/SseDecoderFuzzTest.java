@@ -1,4 +1,4 @@
-package org.a6suite.ai.internal.stream;
+package org.a6suite.http.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,11 +7,10 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.a6suite.ai.internal.provider.Wire;
 
 /**
- * Coverage-guided fuzzing of the incremental SSE decoder a provider stream goes through: any bytes, split anywhere,
- * decode without an exception, to the same events as one read of the same bytes, and never past the line cap.
+ * Coverage-guided fuzzing of the SSE decoder provider streams and bodies go through: any bytes, split anywhere, decode
+ * without an exception, to the same events as one read of the same bytes, and never past the line cap.
  */
 class SseDecoderFuzzTest {
 
@@ -19,11 +18,11 @@ class SseDecoderFuzzTest {
     void shouldDecodeAnyBytesSplitAnywhereToTheSameEventsAsOneRead(FuzzedDataProvider data) {
         int split = data.consumeInt(0, 4096);
         byte[] bytes = data.consumeRemainingAsBytes();
-        List<Wire.SseEvent> whole = new ArrayList<>();
+        List<SseEvent> whole = new ArrayList<>();
         SseDecoder one = new SseDecoder(1024);
         one.feed(ByteBuffer.wrap(bytes), whole::add);
 
-        List<Wire.SseEvent> parts = new ArrayList<>();
+        List<SseEvent> parts = new ArrayList<>();
         SseDecoder two = new SseDecoder(1024);
         int at = Math.min(split, bytes.length);
         two.feed(ByteBuffer.wrap(bytes, 0, at), parts::add);
@@ -32,6 +31,8 @@ class SseDecoderFuzzTest {
         assertThat(two.failed()).isEqualTo(one.failed());
         if (!one.failed()) {
             assertThat(parts).isEqualTo(whole);
+            assertThat(two.lastEventId()).isEqualTo(one.lastEventId());
+            assertThat(SseDecoder.decodeAll(bytes)).isEqualTo(whole);
         }
     }
 }
