@@ -6,7 +6,9 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.dialect.Dialect;
+import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.AnnotationKeyword;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -36,6 +38,12 @@ public final class ConfigSchema {
     public static final String RESOURCE_PREFIX = "schemas/";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /**
+     * Draft 2020-12 plus the suite's two annotations: {@code x-expected} (the phrase an error shows as
+     * {@code expected}) and {@code x-secret} (the value is never echoed in an error).
+     */
+    private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
+            .keyword(new AnnotationKeyword("x-expected")).keyword(new AnnotationKeyword("x-secret")).build();
 
     private final String id;
     private final ClassLoader loader;
@@ -45,7 +53,7 @@ public final class ConfigSchema {
     private ConfigSchema(String id, ClassLoader loader) {
         this.id = id;
         this.loader = loader;
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+        SchemaRegistry registry = SchemaRegistry.withDialect(DIALECT,
                 builder -> builder.schemas(this::text).schemaLoader(l -> l.fetchRemoteResources(false)));
         this.schema = registry.getSchema(SchemaLocation.of(id));
         this.schema.initializeValidators();

@@ -51,7 +51,8 @@ final class SchemaErrors {
             }
             case "additionalProperties", "unevaluatedProperties" -> {
                 String property = property(error);
-                String fieldPath = path.endsWith(property) ? path : child(path, property);
+                // The validator reports these at the object that holds the unknown property.
+                String fieldPath = child(path, property);
                 TreeSet<String> known = new TreeSet<>();
                 if (at != null) {
                     collectNames(at.node(), at.base(), refs, known);
