@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import org.a6suite.plugin.PluginConfigException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
@@ -11,6 +12,7 @@ import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationContext;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -46,6 +48,8 @@ public final class ConfigBinder<T> {
                     .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            // Where a schema accepts one value or an array of them, the record sees a list.
+            .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
             .addModule(new SimpleModule("a6-config").addDeserializer(Duration.class, new MillisDeserializer()))
             .build();
 
@@ -96,6 +100,21 @@ public final class ConfigBinder<T> {
             return MAPPER.treeToValue(schema.withDefaults(tree), type);
         } catch (JacksonException e) {
             throw bindingFailure(e);
+        } catch (IllegalArgumentException e) {
+            throw failure("$", e);
+        }
+    }
+
+    /**
+     * Binds {@code value}, then turns the bound record into the plugin's config with {@code finish}, which may check
+     * rules spanning the whole value and throw {@link InvalidFieldException} with a path from the root.
+     *
+     * @throws PluginConfigException as {@link #bind(String)}, or naming the field {@code finish} refused
+     */
+    public <R> R bind(String value, Function<? super T, ? extends R> finish) throws PluginConfigException {
+        T bound = bind(value);
+        try {
+            return finish.apply(bound);
         } catch (IllegalArgumentException e) {
             throw failure("$", e);
         }

@@ -59,6 +59,12 @@ final class SchemaErrors {
                 }
                 return new ConfigProblem(fieldPath, "unknown field", "one of " + known);
             }
+            case "propertyNames" -> {
+                // A bad key of a map: the path is the map's, the value the key.
+                JsonNode names = at == null ? null : at.node().get("propertyNames");
+                return new ConfigProblem(path, "\"" + property(error) + "\"", names == null ? "a valid name"
+                        : expected(names, at.base(), "", refs));
+            }
             default -> {
                 if (at == null) {
                     return new ConfigProblem(path, describe(error.getInstanceNode()), message(error));

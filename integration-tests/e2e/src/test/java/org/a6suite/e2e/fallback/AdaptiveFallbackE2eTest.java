@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class AdaptiveFallbackE2eTest {
 
     private static final String CONFIG = """
-            {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate":50,"wait_in_open":1,
-                        "half_open_probes":1,"half_open_share":1},
-             "unanswered_timeout":0.5,
+            {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate_threshold":50,"wait_in_open_ms":1000,
+                        "permitted_in_half_open":1,"half_open_share":1},
+             "unanswered_timeout_ms":500,
              "cache":{"cache_set_cookie":true},
              "static":{"status":200,"content_type":"application/json","body":"{\\"items\\":[]}"}}
             """;
