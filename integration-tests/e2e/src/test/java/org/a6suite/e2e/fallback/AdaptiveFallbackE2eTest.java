@@ -117,7 +117,7 @@ class AdaptiveFallbackE2eTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.requestCount() >= 5);
 
-        // after unanswered_timeout with no response on the route, the next request finds the circuit open
+        // after unanswered_timeout_ms with no response on the route, the next request finds the circuit open
         HttpResponse<String> answered = await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(500))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> get("/items/a"), r -> r.headers().firstValue("X-A6-Fallback").isPresent());
