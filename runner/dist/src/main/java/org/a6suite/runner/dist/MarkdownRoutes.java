@@ -8,8 +8,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The route objects written as {@code json} code blocks of a Markdown page, so the routes the docs show are checked
- * like the shipped ones. A block that is not valid JSON (an excerpt, a block with {@code ...}) or that holds no
- * {@code ext-plugin-*} entry is not a route and is skipped.
+ * like the shipped ones. A block that is not valid JSON (an excerpt), holds no {@code ext-plugin-*} entry, or shows
+ * an entry's value as a placeholder ({@code "<the JSON below, as a string>"}, {@code "{...}"}) is not a complete
+ * route and is skipped.
  */
 final class MarkdownRoutes {
 
@@ -44,6 +45,16 @@ final class MarkdownRoutes {
     }
 
     private static boolean hasEntries(JsonNode route) {
-        return CheckConf.PHASES.stream().anyMatch(p -> route.path("plugins").path(p).path("conf").isArray());
+        boolean any = false;
+        for (String phase : CheckConf.PHASES) {
+            for (JsonNode entry : route.path("plugins").path(phase).path("conf")) {
+                String value = entry.path("value").asString("");
+                if (value.startsWith("<") || value.contains("...")) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 }
