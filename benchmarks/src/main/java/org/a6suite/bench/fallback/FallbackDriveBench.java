@@ -57,12 +57,12 @@ public final class FallbackDriveBench {
     }
 
     static String pluginConfig(DriveOptions o) {
-        // Defaults except unanswered_timeout and wait_in_open (10 s each by default; shorter keeps the run short)
+        // Defaults except unanswered_timeout_ms and wait_in_open_ms (10 s each by default; shorter keeps the run short)
         // and cache_set_cookie, which EchoBackend's Set-Cookie answers need to be cached at all.
-        return String.format(Locale.ROOT, "{\"breaker\":{\"wait_in_open\":%s},\"unanswered_timeout\":%s,"
+        return String.format(Locale.ROOT, "{\"breaker\":{\"wait_in_open_ms\":%d},\"unanswered_timeout_ms\":%d,"
                         + "\"cache\":{\"cache_set_cookie\":true},"
                         + "\"static\":{\"status\":200,\"content_type\":\"application/json\",\"body\":\"{\\\"items\\\":[]}\"}}",
-                num(o.waitInOpenSeconds()), num(o.unansweredTimeoutSeconds()));
+                Math.round(o.waitInOpenSeconds() * 1000), Math.round(o.unansweredTimeoutSeconds() * 1000));
     }
 
     private static String routeJson(String prefix, Optional<String> pluginConfig, EchoBackend backend,
@@ -258,9 +258,5 @@ public final class FallbackDriveBench {
 
     private static String escape(String json) {
         return json.replace("\\", "\\\\").replace("\"", "\\\"");
-    }
-
-    private static String num(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -88,7 +88,7 @@ public final class LaneBench {
 
     private static String pluginValue(String backend) {
         return ("{\"lane\":{\"upstream\":{\"nodes\":{\"%s\":1},\"timeout\":{\"connect\":1,\"send\":5,\"read\":5}},"
-                + "\"attempt_timeout\":{\"floor\":0.2,\"min_samples\":20,\"warmup\":1}},"
+                + "\"attempt_timeout\":{\"floor_ms\":200,\"min_samples\":20,\"warmup_ms\":1000}},"
                 + "\"cache\":{\"cache_set_cookie\":true},"
                 + "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\"}}").formatted(backend);
     }

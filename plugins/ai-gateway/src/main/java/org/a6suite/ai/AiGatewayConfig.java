@@ -2,17 +2,29 @@ package org.a6suite.ai;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.a6suite.ai.internal.ConfigRules;
+import org.a6suite.ai.internal.StreamDeadlines;
+import org.a6suite.config.InvalidFieldException;
+import org.a6suite.resilience.BreakerConfig;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The validated, immutable configuration of one route's {@code ai-gateway} entry. Built once per PrepareConf by
- * {@link AiGatewayPlugin#parseConfig(String)}; every field is documented in {@code docs/plugins/ai-gateway.md}.
+ * {@link AiGatewayPlugin#parseConfig(String)}: the value is checked against the plugin's JSON Schema
+ * ({@code schemas/ai-gateway.json} in this jar), then bound into these records, whose constructors check what a
+ * schema cannot (unique ids, aliases naming targets, the total deadline per mode). Every field is documented in
+ * {@code docs/plugins/ai-gateway.md}.
  *
  * @param mode          {@link Mode#LANE} (recommended: the runner calls providers on its HTTP lane and streams),
  *                      {@link Mode#INVOKE} (the runner calls providers and answers through A6; the parse default) or
@@ -45,12 +57,13 @@ public record AiGatewayConfig(
         Optional<PromptTemplate> prompt,
         Passthrough passthrough) {
 
+    /** APISIX gives up on a runner reply after 60 s; in invoke mode the total deadline must leave room to answer. */
+    public static final Duration MAX_TOTAL = Duration.ofSeconds(59);
+
     public AiGatewayConfig {
         requireNonNull(mode, "mode");
         requireNonNull(strategy, "strategy");
         targets = List.copyOf(targets);
-        modelAliases = Map.copyOf(modelAliases);
-        allowedModels = Set.copyOf(allowedModels);
         requireNonNull(timeouts, "timeouts");
         requireNonNull(retry, "retry");
         requireNonNull(breaker, "breaker");
@@ -58,6 +71,12 @@ public record AiGatewayConfig(
         requireNonNull(log, "log");
         requireNonNull(prompt, "prompt");
         requireNonNull(passthrough, "passthrough");
+        modelAliases = ConfigRules.checkRoute(mode, targets, modelAliases, allowedModels, timeouts, prompt);
+        allowedModels = Set.copyOf(allowedModels);
+    }
+
+    private static String quote(String s) {
+        return InvalidFieldException.quote(s);
     }
 
     /** Finds a target by id. */
@@ -87,6 +106,7 @@ public record AiGatewayConfig(
         }
 
         /** The name used in configuration, e.g. {@code azure-openai}. */
+        @JsonValue
         public String wireName() {
             return wireName;
         }
@@ -124,6 +144,7 @@ public record AiGatewayConfig(
      * @param weight      relative share under {@link Strategy#WEIGHTED}, 1..1000
      * @param priority    lower goes first under {@link Strategy#PRIORITY}
      * @param apiVersion  Azure's {@code api-version} query value
+     * @throws InvalidFieldException for an endpoint that is no http(s) URL with a host
      */
     public record Target(String id, ProviderType type, String endpoint, String model,
                          Optional<CredentialRef> credentials, Price price, int weight, int priority,
@@ -136,6 +157,8 @@ public record AiGatewayConfig(
             requireNonNull(credentials, "credentials");
             requireNonNull(price, "price");
             requireNonNull(apiVersion, "apiVersion");
+            ConfigRules.checkEndpoint(endpoint);
+            endpoint = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
         }
 
         /** The key of this target's breaker, latency window and retry budget: provider, endpoint and model. */
@@ -144,10 +167,12 @@ public record AiGatewayConfig(
         }
     }
 
-    /** A reference to a secret, never the secret itself. */
+    /** A reference to a secret, never the secret itself: {@code {"env": "NAME"}} or {@code {"file": "/path"}}. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
+    @JsonSubTypes({@JsonSubTypes.Type(CredentialRef.Env.class), @JsonSubTypes.Type(CredentialRef.File.class)})
     public sealed interface CredentialRef {
         /** The secret is the value of environment variable {@code name} of the runner process. */
-        record Env(String name) implements CredentialRef {
+        record Env(@JsonProperty("env") String name) implements CredentialRef {
             public Env {
                 requireNonNull(name, "name");
             }
@@ -157,6 +182,15 @@ public record AiGatewayConfig(
         record File(Path path) implements CredentialRef {
             public File {
                 requireNonNull(path, "path");
+            }
+
+            @JsonCreator
+            static File of(@JsonProperty("file") String file) {
+                Path path = Path.of(file);
+                if (!path.isAbsolute()) {
+                    throw new InvalidFieldException("file", quote(file), "an absolute path");
+                }
+                return new File(path);
             }
         }
     }
@@ -184,6 +218,43 @@ public record AiGatewayConfig(
             requireNonNull(warmup, "warmup");
             requireNonNull(firstToken, "firstToken");
             requireNonNull(tokenGap, "tokenGap");
+            if (ceiling.compareTo(floor) < 0) {
+                throw new InvalidFieldException("attempt_ceiling_ms", ceiling.toMillis(),
+                        ">= attempt_floor_ms (" + floor.toMillis() + ")");
+            }
+            if (ceiling.compareTo(total) > 0) {
+                throw new InvalidFieldException("attempt_ceiling_ms", ceiling.toMillis(),
+                        "<= total_ms (" + total.toMillis() + ")");
+            }
+            if (warmup.compareTo(floor) < 0 || warmup.compareTo(ceiling) > 0) {
+                throw new InvalidFieldException("attempt_warmup_ms", warmup.toMillis(),
+                        floor.toMillis() + " <= attempt_warmup_ms <= " + ceiling.toMillis());
+            }
+        }
+
+        /**
+         * Binds the {@code timeouts} object: the attempt ceiling and warmup, and every stream deadline field left
+         * out, default to values derived from the total (see the schema's descriptions).
+         */
+        @JsonCreator
+        static Timeouts of(@JsonProperty("total_ms") Duration total,
+                           @JsonProperty("attempt_percentile") double percentile,
+                           @JsonProperty("attempt_multiplier") double multiplier,
+                           @JsonProperty("attempt_floor_ms") Duration floor,
+                           @JsonProperty("attempt_ceiling_ms") Duration ceiling,
+                           @JsonProperty("attempt_warmup_ms") Duration warmup,
+                           @JsonProperty("attempt_min_samples") int minSamples,
+                           @JsonProperty("first_token") StreamDeadlines.Given firstToken,
+                           @JsonProperty("token_gap") StreamDeadlines.Given tokenGap) {
+            Duration c = ceiling != null ? ceiling : min(Duration.ofSeconds(50), total);
+            Duration w = warmup != null ? warmup : min(Duration.ofSeconds(30), c);
+            return new Timeouts(total, percentile, multiplier, floor, c, w, minSamples,
+                    StreamDeadlines.firstToken(firstToken, total, c, w),
+                    StreamDeadlines.tokenGap(tokenGap, total));
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) <= 0 ? a : b;
         }
 
         /** The attempt deadline's settings as an {@link Adaptive}. */
@@ -203,12 +274,21 @@ public record AiGatewayConfig(
     }
 
     /** Retries of one target before falling back to the next; a budget caps retries to a share of calls. */
-    public record RetrySettings(int maxAttempts, Duration baseBackoff, Duration maxBackoff, boolean honourRetryAfter,
-                                Duration maxRetryAfter, double budgetRatio, double budgetMinPerSecond) {
+    public record RetrySettings(int maxAttempts, @JsonProperty("base_backoff_ms") Duration baseBackoff,
+                                @JsonProperty("max_backoff_ms") Duration maxBackoff, boolean honourRetryAfter,
+                                @JsonProperty("max_retry_after_ms") Duration maxRetryAfter, double budgetRatio,
+                                double budgetMinPerSecond) {
+        /** {@code maxBackoff} null (left out of the value): the larger of 2 s and {@code baseBackoff}. */
         public RetrySettings {
             requireNonNull(baseBackoff, "baseBackoff");
-            requireNonNull(maxBackoff, "maxBackoff");
+            if (maxBackoff == null) {
+                maxBackoff = baseBackoff.compareTo(Duration.ofSeconds(2)) > 0 ? baseBackoff : Duration.ofSeconds(2);
+            }
             requireNonNull(maxRetryAfter, "maxRetryAfter");
+            if (maxBackoff.compareTo(baseBackoff) < 0) {
+                throw new InvalidFieldException("max_backoff_ms", maxBackoff.toMillis(),
+                        ">= base_backoff_ms (" + baseBackoff.toMillis() + ")");
+            }
         }
     }
 
@@ -216,10 +296,13 @@ public record AiGatewayConfig(
      * The circuit breaker per target; {@code enabled=false} turns it off. A 429 is the provider asking for a pause,
      * not a failure of the target: it counts toward the breaker only with {@code countRateLimits}.
      */
-    public record BreakerSettings(boolean enabled, int windowSize, int minimumCalls, float failureRateThreshold,
-                                  Duration slowCall, float slowCallRateThreshold, Duration waitInOpen,
-                                  int permittedInHalfOpen, boolean countRateLimits) {
+    public record BreakerSettings(boolean enabled, BreakerConfig.WindowType windowType, int windowSize,
+                                  int minimumCalls, float failureRateThreshold,
+                                  @JsonProperty("slow_call_ms") Duration slowCall, float slowCallRateThreshold,
+                                  @JsonProperty("wait_in_open_ms") Duration waitInOpen, int permittedInHalfOpen,
+                                  boolean countRateLimits) {
         public BreakerSettings {
+            requireNonNull(windowType, "windowType");
             requireNonNull(slowCall, "slowCall");
             requireNonNull(waitInOpen, "waitInOpen");
         }
@@ -229,7 +312,8 @@ public record AiGatewayConfig(
      * Hedging: when the current target has not answered after its observed {@code percentile} latency, the next
      * target is started too and the first success wins; {@code maxExtraRatio} caps hedges to that share of calls.
      */
-    public record HedgeSettings(boolean enabled, double percentile, double maxExtraRatio, Duration minDelay) {
+    public record HedgeSettings(boolean enabled, double percentile, double maxExtraRatio,
+                                @JsonProperty("min_delay_ms") Duration minDelay) {
         public HedgeSettings {
             requireNonNull(minDelay, "minDelay");
         }
@@ -263,6 +347,24 @@ public record AiGatewayConfig(
             requireNonNull(model, "model");
             requireNonNull(temperature, "temperature");
             requireNonNull(maxTokens, "maxTokens");
+        }
+
+        /** Binds the {@code prompt} object: collects the template's variables and compiles both schemas. */
+        @JsonCreator
+        static PromptTemplate of(@JsonProperty("system") Optional<String> system,
+                                 @JsonProperty("template") String template,
+                                 @JsonProperty("input_schema") Optional<JsonNode> inputSchema,
+                                 @JsonProperty("output_schema") Optional<JsonNode> outputSchema,
+                                 @JsonProperty("model") Optional<String> model,
+                                 @JsonProperty("temperature") Optional<Double> temperature,
+                                 @JsonProperty("max_tokens") Optional<Integer> maxTokens) {
+            // Jackson reads an absent JsonNode property as a JSON null.
+            inputSchema = inputSchema.filter(n -> !n.isNull());
+            outputSchema = outputSchema.filter(n -> !n.isNull());
+            ConfigRules.compileSchema(inputSchema, "input_schema");
+            ConfigRules.compileSchema(outputSchema, "output_schema");
+            return new PromptTemplate(system, template, ConfigRules.variables(template), inputSchema, outputSchema,
+                    model, temperature, maxTokens);
         }
     }
 }

@@ -81,7 +81,7 @@ class AiGatewayConfigTest {
     @Test
     void shouldNameFieldValueAndExpectationInErrors() {
         assertRejected("", "$: \"\" (expected: a JSON object with at least \"targets\")");
-        assertRejected("{\"targets\": []}", "targets: an array of 0 (expected: a non-empty array of targets)");
+        assertRejected("{\"targets\": []}", "targets: an array of 0 (expected: a non-empty array of at most 64 targets)");
         assertRejected("{\"targets\": [" + TARGET.replace("openai\", \"endpoint", "openia\", \"endpoint") + "]}",
                 "targets[0].type: \"openia\" (expected: one of [openai, azure-openai, anthropic, gemini, mistral,"
                         + " ollama, deepseek, openai-compatible])");
@@ -168,5 +168,31 @@ class AiGatewayConfigTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> plugin.parseConfig(value))
                 .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
                 .hasMessageContaining("levels deep");
+    }
+
+    @Test
+    void shouldReportEveryTypeAndRangeProblemInOneMessage() {
+        assertRejected("{\"targets\": [" + TARGET.replace("\"model\"", "\"weight\": 0, \"model\"") + "],"
+                + " \"breaker\": {\"wait_in_open_ms\": 1.5}, \"log\": {\"enabled\": \"yes\"}}",
+                "breaker.wait_in_open_ms: 1.5 (expected: milliseconds in [1, 3600000]);"
+                        + " log.enabled: \"yes\" (expected: true or false);"
+                        + " targets[0].weight: 0 (expected: an integer in [1, 1000])");
+    }
+
+    @Test
+    void shouldBindTheSharedBreakerVocabularyIncludingTheWindowType() throws Exception {
+        AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "], \"breaker\": {\"window_type\":"
+                + " \"time\", \"window_size\": 30, \"wait_in_open_ms\": 5000}}");
+
+        assertThat(config.breaker().windowType()).isEqualTo(org.a6suite.resilience.BreakerConfig.WindowType.TIME);
+        assertThat(config.breaker().windowSize()).isEqualTo(30);
+        assertThat(config.breaker().waitInOpen()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.breaker().minimumCalls()).isEqualTo(20);
+    }
+
+    @Test
+    void shouldShipItsSchemaInTheJar() {
+        assertThat(getClass().getClassLoader().getResource("schemas/ai-gateway.json")).isNotNull();
+        assertThat(getClass().getClassLoader().getResource("schemas/resilience/breaker.json")).isNotNull();
     }
 }

@@ -30,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
 class AdaptiveFallbackE2eTest {
 
     private static final String CONFIG = """
-            {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate":50,"wait_in_open":1,
-                        "half_open_probes":1,"half_open_share":1},
-             "unanswered_timeout":0.5,
+            {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate_threshold":50,"wait_in_open_ms":1000,
+                        "permitted_in_half_open":1,"half_open_share":1},
+             "unanswered_timeout_ms":500,
              "cache":{"cache_set_cookie":true},
              "static":{"status":200,"content_type":"application/json","body":"{\\"items\\":[]}"}}
             """;
@@ -121,7 +121,7 @@ class AdaptiveFallbackE2eTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.requestCount() >= 5);
 
-        // after unanswered_timeout with no response on the route, the next request finds the circuit open
+        // after unanswered_timeout_ms with no response on the route, the next request finds the circuit open
         // A poll that a slow machine lets through before the sweep opened the circuit hangs like the others: it is
         // given up after 2 s and the next poll asks again.
         HttpResponse<String> answered = await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ofMillis(500))

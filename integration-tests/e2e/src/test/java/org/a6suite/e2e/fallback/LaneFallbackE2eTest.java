@@ -52,10 +52,10 @@ class LaneFallbackE2eTest {
     private static final Pattern TIMING = Pattern.compile("a6-fallback;dur=([0-9.]+), a6-budget;dur=([0-9]+)");
     private static final String LANE = """
             "lane":{"upstream_id":"1","retries":1,
-                    "attempt_timeout":{"floor":0.2,"warmup":2,"min_samples":5,"ceiling":5}}""";
+                    "attempt_timeout":{"floor_ms":200,"warmup_ms":2000,"min_samples":5,"ceiling_ms":5000}}""";
     private static final String CONFIG = "{" + LANE + """
             ,"key":{"headers":["authorization"]},
-             "breaker":{"window_size":10,"minimum_calls":5,"wait_in_open":1,"half_open_share":0.5},
+             "breaker":{"window_size":10,"minimum_calls":5,"wait_in_open_ms":1000,"half_open_share":0.5},
              "static":{"status":200,"content_type":"application/json","body":"{\\"items\\":[]}"}}
             """;
     private static final String NO_STATIC = "{" + LANE + ",\"methods\":[\"GET\"]}";

@@ -79,8 +79,8 @@ class DashboardMetricsE2eTest {
                  "upstreams":[{"name":"north","url":"%s"}]}
                 """.formatted(tools.baseUri(), mcpAll.endpoint());
         String fallback = """
-                {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate":50,"wait_in_open":1,
-                            "half_open_probes":1,"half_open_share":1},
+                {"breaker":{"window_size":4,"minimum_calls":4,"failure_rate_threshold":50,"wait_in_open_ms":1000,
+                            "permitted_in_half_open":1,"half_open_share":1},
                  "cache":{"cache_set_cookie":true},
                  "static":{"status":200,"content_type":"application/json","body":"{}"}}
                 """;

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class AdaptiveFallbackPluginTest {
 
-    private static final String BREAKER = "\"breaker\":{\"window_size\":4,\"minimum_calls\":4,\"failure_rate\":50,"
-            + "\"wait_in_open\":5,\"half_open_probes\":2,\"half_open_share\":0.5}";
+    private static final String BREAKER = "\"breaker\":{\"window_size\":4,\"minimum_calls\":4,\"failure_rate_threshold\":50,"
+            + "\"wait_in_open_ms\":5000,\"permitted_in_half_open\":2,\"half_open_share\":0.5}";
     private static final String STATIC = "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\","
             + "\"headers\":{\"Cache-Control\":\"no-store\"}}";
 
@@ -171,7 +171,7 @@ class AdaptiveFallbackPluginTest {
     @Test
     void shouldNotServeEntriesOlderThanMaxAge() {
         RouteDriver route = new RouteDriver("{\"breaker\":{\"window_size\":4,\"minimum_calls\":4,"
-                + "\"wait_in_open\":60},\"cache\":{\"max_age\":10}," + STATIC + "}");
+                + "\"wait_in_open_ms\":60000},\"cache\":{\"max_age_ms\":10000}," + STATIC + "}");
         route.call(RouteDriver.get("/items"), 200, "fresh");
         failTimes(route, RouteDriver.get("/x"), 4);
 
@@ -228,7 +228,7 @@ class AdaptiveFallbackPluginTest {
 
     @Test
     void shouldOpenWhenTheBackendGoesSilentAndNoPostRespArrives() {
-        RouteDriver route = driver("\"unanswered_timeout\":2," + STATIC);
+        RouteDriver route = driver("\"unanswered_timeout_ms\":2000," + STATIC);
         route.call(RouteDriver.get("/a"), 200, "ok"); // post-resp seen once
         route.ticker.advance(Duration.ofSeconds(1));
         for (int i = 0; i < 4; i++) {
@@ -243,7 +243,7 @@ class AdaptiveFallbackPluginTest {
 
     @Test
     void shouldNotCountUnansweredRequestsWhileOtherResponsesKeepArriving() {
-        RouteDriver route = driver("\"unanswered_timeout\":2");
+        RouteDriver route = driver("\"unanswered_timeout_ms\":2000");
         for (int i = 0; i < 4; i++) {
             route.callHanging(RouteDriver.get("/rejected-by-auth"));
         }

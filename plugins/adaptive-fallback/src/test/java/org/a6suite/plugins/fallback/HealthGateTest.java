@@ -89,7 +89,7 @@ class HealthGateTest {
     void shouldNameTheFieldOfABadHealthSetting() {
         var plugin = new AdaptiveFallbackPlugin();
         assertThatThrownBy(() -> plugin.parseConfig("{\"health\":{\"error_rate\":1.5}}"))
-                .isInstanceOf(PluginConfigException.class).hasMessage("health.error_rate: 1.5 (expected: 0 < rate <= 1)");
+                .isInstanceOf(PluginConfigException.class).hasMessage("health.error_rate: 1.5 (expected: a number in (0, 1])");
         assertThatThrownBy(() -> plugin.parseConfig("{\"health\":{\"colour\":1}}"))
                 .hasMessageStartingWith("health.colour: unknown field");
     }

@@ -58,9 +58,9 @@ class LaneConfigTest {
     void shouldParseHedgingAndAttemptSettings() throws Exception {
         LaneSettings lane = plugin.parseConfig("""
                 {"lane":{"upstream_id":"users","retries":0,"commit_bytes":0,
-                         "attempt_timeout":{"percentile":95,"multiplier":3,"floor":0.1,"ceiling":2,"min_samples":5,
-                                            "warmup":1,"window":30},
-                         "hedge":{"percentile":90,"warmup_delay":0.2,"max_extra_load":0.1}}}
+                         "attempt_timeout":{"percentile":95,"multiplier":3,"floor_ms":100,"ceiling_ms":2000,"min_samples":5,
+                                            "warmup_ms":1000,"window_ms":30000},
+                         "hedge":{"percentile":90,"warmup_delay_ms":200,"max_extra_ratio":0.1}}}
                 """).lane().orElseThrow();
         assertThat(lane.retries()).isZero();
         assertThat(lane.commitBytes()).isZero();
@@ -98,7 +98,7 @@ class LaneConfigTest {
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"hedge\":{\"percentile\":100}}}"))
                 .hasMessageContaining("lane.hedge.percentile");
         assertThatThrownBy(() -> plugin.parseConfig(
-                "{\"lane\":{\"upstream_id\":1,\"attempt_timeout\":{\"floor\":2,\"ceiling\":1}}}"))
+                "{\"lane\":{\"upstream_id\":1,\"attempt_timeout\":{\"floor_ms\":2000,\"ceiling_ms\":1000}}}"))
                 .hasMessageContaining("lane.attempt_timeout");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"nodes\":[]}}"))
                 .hasMessageContaining("lane.nodes");

@@ -43,7 +43,7 @@ public final class TargetRuntime {
         var b = config.breaker();
         this.breaker = b.enabled() ? Optional.of(Breaker.of(target.id() + "/" + target.model(), BreakerConfig
                 .builder().windowSize(b.windowSize()).minimumCalls(b.minimumCalls())
-                .failureRateThreshold(b.failureRateThreshold()).slowCallDuration(b.slowCall())
+                .failureRateThreshold(b.failureRateThreshold()).windowType(b.windowType()).slowCallDuration(b.slowCall())
                 .slowCallRateThreshold(b.slowCallRateThreshold()).waitInOpenState(b.waitInOpen())
                 .permittedCallsInHalfOpen(b.permittedInHalfOpen()).build(), ticker)) : Optional.empty();
         var r = config.retry();

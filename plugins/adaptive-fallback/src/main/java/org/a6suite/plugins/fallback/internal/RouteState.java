@@ -25,7 +25,7 @@ import org.a6suite.resilience.Ticker;
  * (502) or times out without ever calling the runner, so post-resp alone would never see the failures that matter
  * most. Pre-req tags each request it lets through with an id header ({@link #ID_HEADER}); post-resp reads it back
  * through {@code $http_x_a6_fallback_id}, which also gives the latency. A tagged request older than
- * {@code unanswered_timeout} counts as a failure only if no response at all arrived on the route since it started
+ * {@code unanswered_timeout_ms} counts as a failure only if no response at all arrived on the route since it started
  * ("the route went silent"); otherwise it is dropped uncounted, since a later plugin (authentication, rate limiting)
  * may simply have rejected it before the upstream.
  */
