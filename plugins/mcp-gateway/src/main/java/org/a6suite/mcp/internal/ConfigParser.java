@@ -364,7 +364,16 @@ public final class ConfigParser {
                 throw PluginConfigException.invalid(field + ".name", name, "a unique " + KeyRing.KEY_ID.pattern());
             }
             URI url = httpUri(requiredString(u, field + ".url", "url"), field + ".url");
-            String prefix = optionalString(u, field + ".prefix", "prefix").orElse(name + "_");
+            String prefix = prefix(u, field, name);
+            // Names route back by this prefix (longest match), so two upstreams may not share one: with equal
+            // prefixes (two empty ones, say) a name could belong to either.
+            for (McpGatewayConfig.Upstream other : out) {
+                if (other.prefix().equals(prefix)) {
+                    throw PluginConfigException.invalid(field + ".prefix", "\"" + prefix + "\"", "a prefix "
+                            + "different from that of upstream " + other.name() + " (upstreams " + other.name()
+                            + " and " + name + " would offer colliding tool and prompt names)");
+                }
+            }
             String uriPrefix = optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
             if (!URI_PREFIX.matcher(uriPrefix).matches()) {
                 throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a URI scheme start ending in +, "
@@ -384,6 +393,21 @@ public final class ConfigParser {
                     Duration.ofSeconds(integer(u, field + ".catalogTtlSeconds", "catalogTtlSeconds", 60, 0, 86_400))));
         }
         return out;
+    }
+
+    /**
+     * The name prefix: {@code name + "_"} by default; {@code ""} is allowed (the upstream's own names), as long as
+     * no other upstream uses the same prefix.
+     */
+    private static String prefix(JsonNode u, String field, String name) throws PluginConfigException {
+        JsonNode v = u.path("prefix");
+        if (v.isMissingNode() || v.isNull()) {
+            return name + "_";
+        }
+        if (!v.isString()) {
+            throw PluginConfigException.invalid(field + ".prefix", v.getNodeType(), "a string (\"\" for none)");
+        }
+        return v.stringValue();
     }
 
     /** {@code Calc_Tools} becomes {@code calc-tools+}; a name not starting with a letter gets {@code u} in front. */

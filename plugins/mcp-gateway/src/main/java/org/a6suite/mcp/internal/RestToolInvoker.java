@@ -20,6 +20,8 @@ import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
@@ -29,12 +31,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Calls a REST tool: builds the backend request from validated arguments, sends it through {@link Outbound}, and
  * turns the answer into an MCP {@code CallToolResult}. Backend failures become {@code isError} results with a clear
- * text; they are never JSON-RPC errors.
+ * text; they are never JSON-RPC errors. A successful answer is never turned into an error: one that does not match
+ * the tool's {@code outputSchema} is returned with a warning in the call log.
  */
 public final class RestToolInvoker {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final int MAX_ERROR_SNIPPET = 512;
+    private static final Logger CALL_LOG = LoggerFactory.getLogger("org.a6suite.mcp.calls");
     /** Headers a tool argument may not set: they would change where or how the request is delivered. */
     private static final java.util.Set<String> RESTRICTED_HEADERS = java.util.Set.of("connection", "content-length",
             "expect", "host", "upgrade", "keep-alive", "te", "transfer-encoding", "proxy-connection",
@@ -200,14 +204,18 @@ public final class RestToolInvoker {
             json = Optional.of(selected);
         }
         if (tool.outputValidator().isPresent()) {
+            // The backend already acted (a POST created the order): an answer that does not fit the declared
+            // schema is the declaration's problem, so it is logged and returned, never turned into an error that
+            // would make the model call again.
             if (json.isEmpty() || !json.get().isObject()) {
-                return CallResults.error(mapper, "backend " + backend.name()
-                        + " answer is not a JSON object (the tool declares an outputSchema)");
+                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer is not a JSON object although the "
+                        + "tool declares an outputSchema; returned as text", tool.name(), backend.name());
+                return CallResults.text(mapper, json.map(mapper::writeValueAsString).orElse(text));
             }
             List<String> violations = JsonSchemas.violations(tool.outputValidator().get(), json.get());
             if (!violations.isEmpty()) {
-                return CallResults.error(mapper, "backend " + backend.name()
-                        + " answer does not match the tool's outputSchema: " + String.join("; ", violations));
+                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer does not match the outputSchema, "
+                        + "returned anyway: {}", tool.name(), backend.name(), String.join("; ", violations));
             }
             return CallResults.structured(mapper, (ObjectNode) json.get());
         }
