@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.a6suite.mcp.internal.KeyRing;
 import org.a6suite.mcp.internal.LocalTool;
+import org.a6suite.mcp.internal.RestPrompt;
+import org.a6suite.mcp.internal.RestResource;
 
 /**
  * The validated, immutable configuration of one {@code mcp-gateway} route, parsed once at PrepareConf by
@@ -32,6 +34,8 @@ import org.a6suite.mcp.internal.LocalTool;
  * @param access            allow/deny rules by prefixed tool or prompt name or resource URI
  * @param rateLimits        token buckets per method and target (per runner node)
  * @param callLog           call-log settings
+ * @param resources         read-only REST endpoints offered as MCP resources (fixed URIs and URI templates)
+ * @param prompts           prompt templates declared in the route
  */
 public record McpGatewayConfig(
         String serverName,
@@ -48,7 +52,9 @@ public record McpGatewayConfig(
         List<Upstream> upstreams,
         AccessPolicy access,
         List<RateLimitRule> rateLimits,
-        CallLog callLog) {
+        CallLog callLog,
+        List<RestResource> resources,
+        List<RestPrompt> prompts) {
 
     public McpGatewayConfig {
         requireNonNull(serverName, "serverName");
@@ -63,6 +69,8 @@ public record McpGatewayConfig(
         requireNonNull(access, "access");
         rateLimits = List.copyOf(rateLimits);
         requireNonNull(callLog, "callLog");
+        resources = List.copyOf(resources);
+        prompts = List.copyOf(prompts);
     }
 
     /**

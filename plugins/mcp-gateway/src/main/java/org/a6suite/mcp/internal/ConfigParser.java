@@ -72,7 +72,7 @@ public final class ConfigParser {
         }
         known(root, "$", "serverInfo", "instructions", "allowedOrigins", "pageSize", "maxRequestBytes",
                 "maxResultBytes", "principal", "session", "backends", "tools", "openapi", "upstreams", "access",
-                "rateLimits", "callLog");
+                "rateLimits", "callLog", "resources", "prompts");
         JsonNode info = root.path("serverInfo");
         String serverName = string(info, "serverInfo.name", "name", "a6-mcp-gateway");
         String serverVersion = string(info, "serverInfo.version", "version", "0.1.0");
@@ -111,18 +111,22 @@ public final class ConfigParser {
             }
         }
         List<McpGatewayConfig.Upstream> upstreams = upstreams(root.path("upstreams"));
+        RestFeaturesParser rest = new RestFeaturesParser(this, mapper);
+        List<RestResource> resources = rest.resources(root.path("resources"), backends, upstreams);
+        List<RestPrompt> prompts = rest.prompts(root.path("prompts"), resources, upstreams);
         AccessPolicy access = access(root.path("access"));
         List<McpGatewayConfig.RateLimitRule> limits = rateLimits(root.path("rateLimits"));
         JsonNode log = root.path("callLog");
         McpGatewayConfig.CallLog callLog = new McpGatewayConfig.CallLog(
                 bool(log, "callLog.enabled", "enabled", true),
                 bool(log, "callLog.includeArguments", "includeArguments", false));
-        if (tools.isEmpty() && upstreams.isEmpty()) {
-            throw new PluginConfigException("tools", "no tools, openapi or upstreams (expected: at least one tool "
-                    + "source)");
+        if (tools.isEmpty() && upstreams.isEmpty() && resources.isEmpty() && prompts.isEmpty()) {
+            throw new PluginConfigException("tools", "no tools, openapi, upstreams, resources or prompts (expected: "
+                    + "at least one source)");
         }
         return new McpGatewayConfig(serverName, serverVersion, instructions, origins, pageSize, maxRequest,
-                maxResult, principal, session, backends, tools, upstreams, access, limits, callLog);
+                maxResult, principal, session, backends, tools, upstreams, access, limits, callLog, resources,
+                prompts);
     }
 
     private McpGatewayConfig.SessionSettings session(JsonNode s) throws PluginConfigException {
@@ -374,15 +378,18 @@ public final class ConfigParser {
                             + " and " + name + " would offer colliding tool and prompt names)");
                 }
             }
-            String uriPrefix = optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
-            if (!URI_PREFIX.matcher(uriPrefix).matches()) {
+            String uriPrefix = u.path("uriPrefix").isString() && u.path("uriPrefix").stringValue().isEmpty() ? ""
+                    : optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
+            if (!uriPrefix.isEmpty() && !URI_PREFIX.matcher(uriPrefix).matches()) {
                 throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a URI scheme start ending in +, "
-                        + URI_PREFIX.pattern());
+                        + URI_PREFIX.pattern() + ", or \"\"");
             }
             // Resource URIs route back by this prefix, so no two upstreams may share one or nest one in another.
+            // The empty one is the fallback (URIs no other prefix starts); only one upstream may have it.
             for (int j = 0; j < out.size(); j++) {
                 String other = out.get(j).uriPrefix();
-                if (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)) {
+                if (uriPrefix.equals(other) || (!uriPrefix.isEmpty() && !other.isEmpty()
+                        && (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)))) {
                     throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a uriPrefix that neither "
                             + "starts with nor is the start of upstreams[" + j + "].uriPrefix (" + other + ")");
                 }

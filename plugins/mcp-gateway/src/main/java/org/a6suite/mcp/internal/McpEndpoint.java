@@ -83,7 +83,7 @@ public final class McpEndpoint {
         this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
         this.metrics = requireNonNull(metrics, "metrics");
         this.ticker = requireNonNull(ticker, "ticker");
-        this.federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker);
+        this.federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker, rest);
     }
 
     private record CachedCatalog(List<ObjectNode> tools, Instant fetchedAt) {
@@ -230,7 +230,7 @@ public final class McpEndpoint {
             ObjectNode result = mapper.createObjectNode();
             result.put("protocolVersion", version);
             // The JSON path cannot relay notifications, so no listChanged is promised (see FederatedFeatures).
-            result.set("capabilities", FederatedFeatures.capabilities(mapper, offered, false));
+            result.set("capabilities", FederatedFeatures.capabilities(mapper, call.config, offered, false));
             result.putObject("serverInfo").put("name", call.config.serverName())
                     .put("version", call.config.serverVersion());
             call.config.instructions().ifPresent(i -> result.put("instructions", i));

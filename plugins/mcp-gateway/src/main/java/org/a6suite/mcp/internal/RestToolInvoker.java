@@ -176,14 +176,36 @@ public final class RestToolInvoker {
                         : map(tool, backend, response));
     }
 
+    /**
+     * Sends a REST resource's GET (built like a tool call's request, with the same SSRF checks) and returns the raw
+     * answer. The stage fails with {@link BadArgumentException} for an argument that cannot be placed, and with the
+     * transport's failure otherwise ({@link #describe} turns it into text).
+     */
+    public CompletionStage<Outbound.Reply> fetch(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
+            int maxResultBytes) {
+        OutboundRequest request;
+        try {
+            request = request(tool, backend, args).build();
+        } catch (BadArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return outbound.send("mcp/rest/" + backend.name(), request, maxResultBytes, backend.timeout(),
+                backend.retries(), backend.breaker());
+    }
+
+    /** A non-2xx answer's body for a client: redacted of the backend's credential headers, at most 512 characters. */
+    static String snippet(McpGatewayConfig.Backend backend, byte[] body) {
+        String redacted = new SecretRedactor(() -> backend.headers().values()).redact(new String(body,
+                StandardCharsets.UTF_8));
+        return redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..." : redacted;
+    }
+
     private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, Outbound.Reply response) {
         byte[] body = response.body();
         String text = new String(body, StandardCharsets.UTF_8);
         if (response.status() >= 300) {
             // The backend's own words help the client, but some echo the request: never its credential headers.
-            String redacted = new SecretRedactor(() -> backend.headers().values()).redact(text);
-            String snippet = redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..."
-                    : redacted;
+            String snippet = snippet(backend, body);
             return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.status()
                     + (snippet.isBlank() ? "" : ": " + snippet));
         }
@@ -223,6 +245,11 @@ public final class RestToolInvoker {
     }
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
+        return CallResults.error(mapper, describe(backend, error, maxResultBytes));
+    }
+
+    /** Why a call to {@code backend} failed, for a human: never an exception class name. */
+    static String describe(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
         Throwable cause = Outbound.cause(error);
         OutboundException.Kind kind = cause instanceof OutboundException e ? e.kind() : null;
         String why;
@@ -238,7 +265,7 @@ public final class RestToolInvoker {
         } else {
             why = "backend " + backend.name() + " call failed (" + Outbound.describe(cause) + ")";
         }
-        return CallResults.error(mapper, why);
+        return why;
     }
 
     private static boolean sameOrigin(URI a, URI b) {

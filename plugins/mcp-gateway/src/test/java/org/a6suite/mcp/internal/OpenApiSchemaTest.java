@@ -114,4 +114,22 @@ class OpenApiSchemaTest {
                   {"name":"calc","url":"http://127.0.0.1:9/mcp","prefix":7}]}"""))
                 .hasMessageStartingWith("upstreams[0].prefix: NUMBER (expected: a string");
     }
+
+    @Test
+    void shouldRouteUrisNoOtherPrefixStartsToTheUpstreamWithTheEmptyUriPrefix() throws Exception {
+        McpGatewayConfig config = parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
+                  {"name":"conf","url":"http://127.0.0.1:9/mcp","prefix":"","uriPrefix":""},
+                  {"name":"docs","url":"http://127.0.0.1:8/mcp"}]}""");
+
+        assertThat(FederatedNames.routeUri(config.upstreams(), "test://static-text").orElseThrow().upstream().name())
+                .isEqualTo("conf");
+        assertThat(FederatedNames.routeUri(config.upstreams(), "docs+file:///a").orElseThrow().local())
+                .isEqualTo("file:///a");
+        assertThatThrownBy(() -> parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
+                  {"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":""},
+                  {"name":"b","url":"http://127.0.0.1:8/mcp","uriPrefix":""}]}"""))
+                .hasMessageStartingWith("upstreams[1].uriPrefix: ");
+    }
 }
