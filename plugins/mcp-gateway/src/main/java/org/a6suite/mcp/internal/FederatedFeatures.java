@@ -627,7 +627,8 @@ public final class FederatedFeatures {
         Throwable cause = Outbound.cause(error);
         if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()) {
             JsonRpcError e = ue.rpcError().get();
-            return new JsonRpcError(e.code(), "upstream " + upstream.name() + ": " + e.message(), e.data());
+            return new JsonRpcError(e.code(), "upstream " + upstream.name() + ": "
+                    + FederatedToolSchemas.readable(e.message(), "", ""), e.data());
         }
         String reason = cause instanceof UpstreamClient.UpstreamException ? cause.getMessage()
                 : Outbound.describe(cause);

@@ -70,6 +70,8 @@ public final class McpEndpoint {
     /** Sessions ended with DELETE on this node (a sealed id cannot be revoked everywhere; see the docs). */
     private final BoundedCache<String, Instant> endedSessions = new BoundedCache<>(10_000);
     private final BoundedCache<String, CachedCatalog> upstreamCatalogs = new BoundedCache<>(1_000);
+    /** Federated tools' input schemas, checked at the gateway as REST tools' are. */
+    private final FederatedToolSchemas toolSchemas = new FederatedToolSchemas();
 
     public McpEndpoint(ObjectMapper mapper, Clock clock, SecureRandom random, RestToolInvoker rest,
             UpstreamClient upstreams, ToolRateLimiter rateLimiter, PluginMetrics metrics, Ticker ticker) {
@@ -407,8 +409,14 @@ public final class McpEndpoint {
                 result = rest.call(local, backend, args, call.config.maxResultBytes());
             }
         } else {
-            result = forward(call, session, upstream.get(), name.substring(upstream.get().prefix().length()), args);
+            McpGatewayConfig.Upstream target = upstream.get();
+            String own = name.substring(target.prefix().length());
+            result = toolSchemas.violations(target, own, args, () -> upstreamTools(call, session, target))
+                    .thenCompose(violations -> violations.isEmpty() ? forward(call, session, target, own, args)
+                            : CompletableFuture.completedFuture(CallResults.error(mapper, "invalid arguments for "
+                                    + name + ": " + String.join("; ", violations))));
         }
+        String upstreamTool = upstream.map(u -> name.substring(u.prefix().length())).orElse("");
         return result.handle((res, error) -> {
             double seconds = (ticker.nanoTime() - started) / 1e9;
             if (error != null) {
@@ -416,11 +424,13 @@ public final class McpEndpoint {
                 if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()
                         && ue.rpcError().get().code() == JsonRpcError.INVALID_PARAMS) {
                     record(call, session, name, args, "invalid_params", seconds);
-                    return rpcError(r.id(), JsonRpcError.invalidParams(ue.rpcError().get().message()));
+                    return rpcError(r.id(), JsonRpcError.invalidParams(FederatedToolSchemas.readable(
+                            ue.rpcError().get().message(), upstreamTool, name)));
                 }
                 record(call, session, name, args, "error", seconds);
                 return ok(r.id(), CallResults.error(mapper, cause instanceof UpstreamClient.UpstreamException
-                        ? cause.getMessage() : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
+                        ? FederatedToolSchemas.readable(cause.getMessage(), upstreamTool, name)
+                        : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
             }
             boolean isError = res.path("isError").asBoolean(false);
             record(call, session, name, args, isError ? "error" : "ok", seconds);
