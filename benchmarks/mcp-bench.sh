@@ -2,7 +2,9 @@
 # mcp-gateway benchmark (issue 5 item 8): latency added per MCP tools/call over calling the REST backend directly,
 # with the APISIX emulator's own hop measured separately (a route with no ext-plugin), at 1, 16 and 64 clients.
 #   benchmarks/mcp-bench.sh [--rounds 3] [--seconds 8] [--warmup 2] [--clients "1 16 64"]
-#                           [--targets "direct emulator-noop gateway"] [--backend bench|fixture]
+#                           [--targets "direct emulator-noop gateway upstream-direct gateway-federated"]
+#                           [--backend bench|fixture]
+# upstream-direct / gateway-federated: tools/call of an SDK-built upstream MCP server directly / through the gateway.
 # MCP_BENCH_JAVA_OPTS adds JVM options (e.g. -XX:StartFlightRecording=filename=/tmp/mcp.jfr to profile).
 # Raw JSON lines and the markdown summary go to benchmarks/results/mcp-<stamp>.txt (and stdout).
 # Logging is the shipped runner's (runner/dist logback.xml: INFO and up), written to a file instead of stderr, so

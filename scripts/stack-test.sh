@@ -34,6 +34,8 @@ check "gateway metrics (APISIX fmt)"  curl -fsS http://127.0.0.1:9091/apisix/pro
 check "health documents reach the optimizer" within 40 bash -c \
   'curl -fsS http://127.0.0.1:8090/api/v1/upstreams/upstreams/1 | grep -q "\"127.0.0.11:18081\":{\"requests\""'
 check "README walkthrough"            ./scripts/readme-walkthrough.sh
+check "MCP conformance suite"         ./scripts/mcp-conformance.sh conformance-upstream=http://127.0.0.1:18097/mcp \
+  conformance-gateway=http://127.0.0.1:9080/mcp-conformance tools-route=http://127.0.0.1:9080/mcp
 check "optimizer moves weight away from the degraded node" within 90 bash -c \
   'curl -fsS http://127.0.0.1:8090/api/v1/upstreams/upstreams/1 | python3 -c "import json,sys; w=json.load(sys.stdin)[\"weights\"]; sys.exit(0 if w[\"127.0.0.14:18084\"] < w[\"127.0.0.11:18081\"] else 1)"'
 

@@ -28,7 +28,7 @@ ETCD_URL="http://127.0.0.1:$ETCD_PORT"
 if [ -f "$STATE/pids" ] && [ -s "$STATE/pids" ]; then
   echo "a6 up: a local stack seems to be running (see $STATE/pids); run ./a6 stop first" >&2; exit 1
 fi
-for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $LANE_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096 18099; do
+for port in $GATEWAY_PORT $CONTROL_PORT $PROM_PORT $RUNNER_METRICS_PORT $LANE_PORT $OPTIMIZER_PORT $ETCD_PORT $ETCD_PEER_PORT 18090 18091 18095 18096 18097 18099; do
   if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
     echo "a6 up: port $port is already in use; stop what uses it first" >&2; exit 1
   fi

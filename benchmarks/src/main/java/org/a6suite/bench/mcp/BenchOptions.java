@@ -17,7 +17,8 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Integer> cl
                     boolean fixture) {
 
     static final String USAGE = "usage: McpGatewayBench [--rounds 3] [--seconds 8] [--warmup 2] "
-            + "[--clients \"1 16 64\"] [--targets \"direct emulator-noop gateway\"] [--backend bench|fixture]";
+            + "[--clients \"1 16 64\"] [--targets \"direct emulator-noop gateway upstream-direct "
+            + "gateway-federated\"] [--backend bench|fixture]";
 
     BenchOptions {
         if (rounds < 1 || rounds > 20) {

@@ -14,6 +14,7 @@ import org.a6suite.runner.RunnerOptions;
 import org.a6suite.runner.RunnerServer;
 import org.a6suite.runner.config.RunnerConfig;
 import org.a6suite.testing.mcp.RestToolBackend;
+import org.a6suite.testing.mcp.UpstreamMcpServer;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Everything under measurement, in this process: the REST backend, the a6 runner (defaults: 2 worker threads) on a
  * unix socket serving mcp-gateway, and the APISIX emulator (defaults: 2 event-loop threads) with two routes:
  * {@code /mcp} running mcp-gateway in {@code ext-plugin-pre-req}, and {@code /api/*} proxying straight to the backend
- * with no ext-plugin (the baseline for the emulator's own HTTP hop).
+ * with no ext-plugin (the baseline for the emulator's own HTTP hop); and an upstream MCP server built with the official
+ * Java SDK (a test fixture), called directly and through {@code /mcp-federated}, an mcp-gateway route federating it.
  */
 final class GatewayStack implements AutoCloseable {
 
@@ -34,9 +36,11 @@ final class GatewayStack implements AutoCloseable {
     private final Path dir;
     private final RunnerServer runner;
     private final ApisixEmulator emulator;
+    private final UpstreamMcpServer upstream;
 
     private GatewayStack(AutoCloseable backend, URI backendUri, Path dir, RunnerServer runner,
-            ApisixEmulator emulator) {
+            ApisixEmulator emulator, UpstreamMcpServer upstream) {
+        this.upstream = upstream;
         this.backend = backend;
         this.backendUri = backendUri;
         this.dir = dir;
@@ -58,6 +62,7 @@ final class GatewayStack implements AutoCloseable {
         }
         Path dir = Files.createTempDirectory("a6-mcp-bench");
         RunnerServer runner = null;
+        UpstreamMcpServer upstream = UpstreamMcpServer.start(0);
         try {
             runner = RunnerServer.start(RunnerConfig.builder(dir.resolve("runner.sock")).build(),
                     List.of(new McpGatewayPlugin()),
@@ -66,12 +71,15 @@ final class GatewayStack implements AutoCloseable {
             ApisixEmulator emulator = ApisixEmulator.builder().runnerSocket(runner.socketPath())
                     .route(EmulatorRoute.fromJson("mcp", route("/mcp", "127.0.0.1:1", pluginConfig(backendUri))))
                     .route(EmulatorRoute.fromJson("noop", route("/api/*", hostPort, null)))
+                    .route(EmulatorRoute.fromJson("mcp-federated", route("/mcp-federated", "127.0.0.1:1",
+                            federatedConfig(upstream.endpoint()))))
                     .build().start();
-            return new GatewayStack(backend, backendUri, dir, runner, emulator);
+            return new GatewayStack(backend, backendUri, dir, runner, emulator, upstream);
         } catch (RuntimeException | Error e) {
             if (runner != null) {
                 runner.close();
             }
+            upstream.close();
             closeQuietly(backend);
             throw e;
         }
@@ -91,6 +99,13 @@ final class GatewayStack implements AutoCloseable {
                    "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                    "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"status":{"type":"string"},
                      "total":{"type":"number"}},"required":["id"]}}]}""".formatted(backend);
+    }
+
+    /** The upstream federated with its defaults (prefix {@code calc_}, catalog cached 60 s), the call log on. */
+    static String federatedConfig(URI upstream) {
+        return """
+                {"session":{"keys":[{"id":"k1","env":"MCP_BENCH_KEY"}],"audience":"mcp-bench-federated"},
+                 "upstreams":[{"name":"calc","url":"%s","timeoutMs":5000}]}""".formatted(upstream);
     }
 
     private static String route(String uri, String upstream, String mcpConfig) {
@@ -118,6 +133,14 @@ final class GatewayStack implements AutoCloseable {
         return emulator.baseUri().resolve("/mcp");
     }
 
+    URI upstreamEndpoint() {
+        return upstream.endpoint();
+    }
+
+    URI federatedEndpoint() {
+        return emulator.baseUri().resolve("/mcp-federated");
+    }
+
     @Override
     public void close() {
         try {
@@ -127,6 +150,7 @@ final class GatewayStack implements AutoCloseable {
                 runner.close();
             } finally {
                 closeQuietly(backend);
+                closeQuietly(upstream);
                 try {
                     Files.deleteIfExists(dir.resolve("runner.sock"));
                     Files.deleteIfExists(dir);

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Latency mcp-gateway adds per {@code tools/call}: closed-loop clients at each concurrency calling one REST-backed
  * tool three ways (see {@link Target.Kind}): the backend directly, the backend through the APISIX emulator with no
- * plugin, and the MCP tool through emulator + runner + mcp-gateway. Prints one JSON line per point to stdout while
+ * plugin, and the MCP tool through emulator + runner + mcp-gateway; and one federated tool two ways: an SDK-built
+ * upstream MCP server directly, and through emulator + runner + mcp-gateway federating it. Prints one JSON line per point to stdout while
  * running (for the raw record) and the medians over rounds as markdown at the end.
  *
  * <pre>{@code benchmarks/mcp-bench.sh --rounds 3 --seconds 8 --warmup 2 --clients "1 16 64"}</pre>
@@ -54,6 +55,8 @@ public final class McpGatewayBench {
             out.print(Summary.markdown(results, options.clients()));
             out.flush();
         }
+        // The SDK-built upstream leaves non-daemon Reactor threads behind its close(): end the run explicitly.
+        System.exit(0);
     }
 
     private static LoadPoint.ClientFactory factory(GatewayStack stack, Target.Kind kind) {
@@ -61,6 +64,10 @@ public final class McpGatewayBench {
             case DIRECT -> (http, i) -> Target.get(http, stack.backendUri(), "b-" + i);
             case EMULATOR_NOOP -> (http, i) -> Target.get(http, stack.emulatorUri(), "b-" + i);
             case GATEWAY -> (http, i) -> Target.mcp(http, stack.mcpEndpoint(), "b-" + i);
+            case UPSTREAM_DIRECT -> (http, i) -> Target.mcpCall(http, stack.upstreamEndpoint(), "add",
+                    "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
+            case GATEWAY_FEDERATED -> (http, i) -> Target.mcpCall(http, stack.federatedEndpoint(), "calc_add",
+                    "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
         };
     }
 }

@@ -48,6 +48,16 @@ final class Summary {
                     Double.isNaN(g[0] + d[0]) ? "n/a" : String.format(Locale.ROOT, "%.1f×", g[0] / d[0]), diff(n, d),
                     diff(g, n)));
         }
+        if (clients.stream().anyMatch(c -> !Double.isNaN(pair(results, Target.Kind.GATEWAY_FEDERATED, c)[0]))) {
+            out.append("\n| clients | gateway-federated − upstream-direct p50 / p99 µs | gateway-federated ÷ "
+                    + "upstream-direct p50 |\n|---:|---|---:|\n");
+            for (int c : clients) {
+                double[] u = pair(results, Target.Kind.UPSTREAM_DIRECT, c);
+                double[] f = pair(results, Target.Kind.GATEWAY_FEDERATED, c);
+                out.append(String.format(Locale.ROOT, "| %d | %s | %s |%n", c, diff(f, u),
+                        Double.isNaN(f[0] + u[0]) ? "n/a" : String.format(Locale.ROOT, "%.1f×", f[0] / u[0])));
+            }
+        }
         return out.toString();
     }
 

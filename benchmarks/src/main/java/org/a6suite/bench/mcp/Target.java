@@ -23,7 +23,11 @@ final class Target {
         /** The same GET through the APISIX emulator on a route without ext-plugins (one extra HTTP hop). */
         EMULATOR_NOOP("emulator-noop"),
         /** MCP {@code tools/call} of {@code orders_get} through the emulator, the runner and mcp-gateway. */
-        GATEWAY("gateway");
+        GATEWAY("gateway"),
+        /** MCP {@code tools/call} of {@code add} straight to an upstream MCP server (official Java SDK). */
+        UPSTREAM_DIRECT("upstream-direct"),
+        /** The same call as {@code calc_add} through the emulator, the runner and mcp-gateway federating it. */
+        GATEWAY_FEDERATED("gateway-federated");
 
         final String label;
 
@@ -34,7 +38,7 @@ final class Target {
         static Kind of(String label) {
             return Arrays.stream(values()).filter(k -> k.label.equals(label)).findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("target: " + label
-                            + " (expected: direct, emulator-noop or gateway)"));
+                            + " (expected: direct, emulator-noop, gateway, upstream-direct or gateway-federated)"));
         }
     }
 
@@ -74,6 +78,16 @@ final class Target {
      * small and the same for every target.
      */
     static Client mcp(HttpClient http, URI endpoint, String orderId) throws IOException, InterruptedException {
+        String expected = "\"id\":\"" + orderId + "\"";
+        return mcpCall(http, endpoint, "orders_get", "{\"id\":\"" + orderId + "\"}", expected);
+    }
+
+    /**
+     * Like {@link #mcp}, for any tool: one {@code tools/call} of {@code tool} with {@code argumentsJson} per call,
+     * a success when the answer holds {@code structuredContent} and {@code expected} and no {@code isError: true}.
+     */
+    static Client mcpCall(HttpClient http, URI endpoint, String tool, String argumentsJson, String expected)
+            throws IOException, InterruptedException {
         requireNonNull(endpoint, "endpoint");
         HttpResponse<String> init = http.send(post(endpoint, null, """
                 {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"%s","capabilities":{},\
@@ -86,12 +100,11 @@ final class Target {
         if (ack.statusCode() != 202) {
             throw new IOException("notifications/initialized: HTTP " + ack.statusCode() + " (expected: 202)");
         }
-        String expected = "\"id\":\"" + orderId + "\"";
         long[] nextId = {1};
         return () -> {
             String body = """
-                    {"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"orders_get",\
-                    "arguments":{"id":"%s"}}}""".formatted(nextId[0]++, orderId);
+                    {"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"%s",\
+                    "arguments":%s}}""".formatted(nextId[0]++, tool, argumentsJson);
             HttpResponse<String> r = http.send(post(endpoint, session, body), HttpResponse.BodyHandlers.ofString());
             String text = r.body();
             return r.statusCode() == 200 && text.contains("\"structuredContent\"") && text.contains(expected)

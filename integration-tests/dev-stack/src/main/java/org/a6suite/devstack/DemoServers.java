@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.a6suite.testing.ai.AiProviderServer;
+import org.a6suite.testing.mcp.ConformanceMcpServer;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
  *   18091        the same, answering JSON (for the prompt-as-REST-API demo route's output schema)
  *   18095        REST backend exposed as MCP tools (GET/POST /api/orders...)
  *   18096        upstream MCP server (official MCP Java SDK, Streamable HTTP at /mcp)
+ *   18097        MCP conformance fixture (official MCP Java SDK, everything the conformance suite calls, /mcp)
  *   18099        demo admin endpoint, loopback only: make an orders node fail on demand ({@link DemoAdmin})
  * </pre>
  *
@@ -42,6 +44,7 @@ public final class DemoServers {
     static final String DEMO_KEY = "demo-key-for-the-provider-test-server";
     public static final int MCP_REST_PORT = 18095;
     public static final int MCP_UPSTREAM_PORT = 18096;
+    public static final int MCP_CONFORMANCE_PORT = 18097;
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoServers.class);
 
@@ -69,11 +72,13 @@ public final class DemoServers {
         RestToolBackend rest = RestToolBackend.start(bind, MCP_REST_PORT);
         running.add(rest);
         running.add(UpstreamMcpServer.start(bind, MCP_UPSTREAM_PORT, 0));
+        running.add(ConformanceMcpServer.start(bind, MCP_CONFORMANCE_PORT));
         running.add(DemoAdmin.start(nodes));
         LOG.info("DEVELOPMENT FIXTURES listening: orders nodes {}, model providers {}:{}, MCP REST backend {}, "
-                + "upstream MCP server {}, admin (fail on demand) 127.0.0.1:{} (test servers, not real services)",
+                + "upstream MCP servers {} and {} (conformance fixture), admin (fail on demand) 127.0.0.1:{} "
+                + "(test servers, not real services)",
                 nodes.stream().map(DemoNode::hostPort).toList(), bind, List.of(AI_PROVIDER_PORT, AI_JSON_PROVIDER_PORT),
-                MCP_REST_PORT, MCP_UPSTREAM_PORT, DemoAdmin.PORT);
+                MCP_REST_PORT, MCP_UPSTREAM_PORT, MCP_CONFORMANCE_PORT, DemoAdmin.PORT);
 
         DemoTraffic traffic = null;
         if (options.containsKey("traffic")) {

@@ -10,6 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.a6suite.mcp.internal.KeyRing;
 import org.a6suite.mcp.internal.LocalTool;
+import org.a6suite.mcp.internal.RestPrompt;
+import org.a6suite.mcp.internal.RestResource;
 
 /**
  * The validated, immutable configuration of one {@code mcp-gateway} route, parsed once at PrepareConf by
@@ -35,6 +37,8 @@ import org.a6suite.mcp.internal.LocalTool;
  * @param mode              {@code invoke} (whole JSON answers over the A6 socket, the default) or {@code lane}
  *                          (full Streamable HTTP on the runner's HTTP lane: SSE answers, GET streams, relays)
  * @param stream            SSE settings of lane mode
+ * @param resources         read-only REST endpoints offered as MCP resources (fixed URIs and URI templates)
+ * @param prompts           prompt templates declared in the route
  */
 public record McpGatewayConfig(
         String serverName,
@@ -53,7 +57,9 @@ public record McpGatewayConfig(
         List<RateLimitRule> rateLimits,
         CallLog callLog,
         Mode mode,
-        Streaming stream) {
+        Streaming stream,
+        List<RestResource> resources,
+        List<RestPrompt> prompts) {
 
     public McpGatewayConfig {
         requireNonNull(serverName, "serverName");
@@ -70,6 +76,8 @@ public record McpGatewayConfig(
         requireNonNull(callLog, "callLog");
         requireNonNull(mode, "mode");
         requireNonNull(stream, "stream");
+        resources = List.copyOf(resources);
+        prompts = List.copyOf(prompts);
     }
 
     /** Where requests are served. */

@@ -72,7 +72,7 @@ public final class ConfigParser {
         }
         known(root, "$", "serverInfo", "instructions", "allowedOrigins", "pageSize", "maxRequestBytes",
                 "maxResultBytes", "principal", "session", "backends", "tools", "openapi", "upstreams", "access",
-                "rateLimits", "callLog", "mode", "stream");
+                "rateLimits", "callLog", "mode", "stream", "resources", "prompts");
         JsonNode info = root.path("serverInfo");
         String serverName = string(info, "serverInfo.name", "name", "a6-mcp-gateway");
         String serverVersion = string(info, "serverInfo.version", "version", "0.1.0");
@@ -111,19 +111,22 @@ public final class ConfigParser {
             }
         }
         List<McpGatewayConfig.Upstream> upstreams = upstreams(root.path("upstreams"));
+        RestFeaturesParser rest = new RestFeaturesParser(this, mapper);
+        List<RestResource> resources = rest.resources(root.path("resources"), backends, upstreams);
+        List<RestPrompt> prompts = rest.prompts(root.path("prompts"), resources, upstreams);
         AccessPolicy access = access(root.path("access"));
         List<McpGatewayConfig.RateLimitRule> limits = rateLimits(root.path("rateLimits"));
         JsonNode log = root.path("callLog");
         McpGatewayConfig.CallLog callLog = new McpGatewayConfig.CallLog(
                 bool(log, "callLog.enabled", "enabled", true),
                 bool(log, "callLog.includeArguments", "includeArguments", false));
-        if (tools.isEmpty() && upstreams.isEmpty()) {
-            throw new PluginConfigException("tools", "no tools, openapi or upstreams (expected: at least one tool "
-                    + "source)");
+        if (tools.isEmpty() && upstreams.isEmpty() && resources.isEmpty() && prompts.isEmpty()) {
+            throw new PluginConfigException("tools", "no tools, openapi, upstreams, resources or prompts (expected: "
+                    + "at least one source)");
         }
         return new McpGatewayConfig(serverName, serverVersion, instructions, origins, pageSize, maxRequest,
                 maxResult, principal, session, backends, tools, upstreams, access, limits, callLog, mode(root),
-                stream(root.path("stream")));
+                stream(root.path("stream")), resources, prompts);
     }
 
     private static McpGatewayConfig.Mode mode(JsonNode root) throws PluginConfigException {
@@ -385,16 +388,28 @@ public final class ConfigParser {
                 throw PluginConfigException.invalid(field + ".name", name, "a unique " + KeyRing.KEY_ID.pattern());
             }
             URI url = httpUri(requiredString(u, field + ".url", "url"), field + ".url");
-            String prefix = optionalString(u, field + ".prefix", "prefix").orElse(name + "_");
-            String uriPrefix = optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
-            if (!URI_PREFIX.matcher(uriPrefix).matches()) {
+            String prefix = prefix(u, field, name);
+            // Names route back by this prefix (longest match), so two upstreams may not share one: with equal
+            // prefixes (two empty ones, say) a name could belong to either.
+            for (McpGatewayConfig.Upstream other : out) {
+                if (other.prefix().equals(prefix)) {
+                    throw PluginConfigException.invalid(field + ".prefix", "\"" + prefix + "\"", "a prefix "
+                            + "different from that of upstream " + other.name() + " (upstreams " + other.name()
+                            + " and " + name + " would offer colliding tool and prompt names)");
+                }
+            }
+            String uriPrefix = u.path("uriPrefix").isString() && u.path("uriPrefix").stringValue().isEmpty() ? ""
+                    : optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
+            if (!uriPrefix.isEmpty() && !URI_PREFIX.matcher(uriPrefix).matches()) {
                 throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a URI scheme start ending in +, "
-                        + URI_PREFIX.pattern());
+                        + URI_PREFIX.pattern() + ", or \"\"");
             }
             // Resource URIs route back by this prefix, so no two upstreams may share one or nest one in another.
+            // The empty one is the fallback (URIs no other prefix starts); only one upstream may have it.
             for (int j = 0; j < out.size(); j++) {
                 String other = out.get(j).uriPrefix();
-                if (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)) {
+                if (uriPrefix.equals(other) || (!uriPrefix.isEmpty() && !other.isEmpty()
+                        && (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)))) {
                     throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a uriPrefix that neither "
                             + "starts with nor is the start of upstreams[" + j + "].uriPrefix (" + other + ")");
                 }
@@ -405,6 +420,21 @@ public final class ConfigParser {
                     Duration.ofSeconds(integer(u, field + ".catalogTtlSeconds", "catalogTtlSeconds", 60, 0, 86_400))));
         }
         return out;
+    }
+
+    /**
+     * The name prefix: {@code name + "_"} by default; {@code ""} is allowed (the upstream's own names), as long as
+     * no other upstream uses the same prefix.
+     */
+    private static String prefix(JsonNode u, String field, String name) throws PluginConfigException {
+        JsonNode v = u.path("prefix");
+        if (v.isMissingNode() || v.isNull()) {
+            return name + "_";
+        }
+        if (!v.isString()) {
+            throw PluginConfigException.invalid(field + ".prefix", v.getNodeType(), "a string (\"\" for none)");
+        }
+        return v.stringValue();
     }
 
     /** {@code Calc_Tools} becomes {@code calc-tools+}; a name not starting with a letter gets {@code u} in front. */

@@ -74,9 +74,24 @@ public final class FederatedFeatures {
     private final ToolRateLimiter rateLimiter;
     private final PluginMetrics metrics;
     private final Ticker ticker;
+    /** The route's REST resources and prompts; empty when constructed without a REST invoker (upstreams only). */
+    private final Optional<RestFeatures> rest;
 
+    /** Upstream features only: the route's own {@code resources} and {@code prompts} are not served. */
     public FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
             PluginMetrics metrics, Ticker ticker) {
+        this(mapper, sessions, rateLimiter, metrics, ticker, Optional.empty());
+    }
+
+    /** Upstream features merged with the route's REST resources and prompts, read through {@code restInvoker}. */
+    public FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
+            PluginMetrics metrics, Ticker ticker, RestToolInvoker restInvoker) {
+        this(mapper, sessions, rateLimiter, metrics, ticker, Optional.of(new RestFeatures(mapper, restInvoker)));
+    }
+
+    private FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
+            PluginMetrics metrics, Ticker ticker, Optional<RestFeatures> rest) {
+        this.rest = rest;
         this.mapper = requireNonNull(mapper, "mapper");
         this.sessions = requireNonNull(sessions, "sessions");
         this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
@@ -127,6 +142,26 @@ public final class FederatedFeatures {
         return caps;
     }
 
+    /**
+     * {@link #capabilities(ObjectMapper, Collection, boolean)} plus the route's own REST {@code resources} and
+     * {@code prompts}: a route that declares them offers {@code resources} (without subscriptions, which REST cannot
+     * notify) and {@code prompts} even when no upstream does.
+     */
+    public static ObjectNode capabilities(ObjectMapper mapper, McpGatewayConfig config,
+            Collection<Set<ServerFeature>> upstreams, boolean relaysNotifications) {
+        ObjectNode caps = capabilities(mapper, upstreams, relaysNotifications);
+        if (!config.resources().isEmpty() && !caps.has("resources")) {
+            caps.putObject("resources").put("subscribe", false).put("listChanged", false);
+        }
+        if (!config.prompts().isEmpty() && !caps.has("prompts")) {
+            caps.putObject("prompts").put("listChanged", false);
+        }
+        if ((!config.resources().isEmpty() || !config.prompts().isEmpty()) && !caps.has("completions")) {
+            caps.putObject("completions"); // REST templates and prompts answer with the empty completion
+        }
+        return caps;
+    }
+
     public CompletionStage<JsonRpcMessage.Response> handle(Context ctx, JsonRpcMessage.Request r) {
         JsonNode params = r.params().orElse(mapper.createObjectNode());
         if (!params.isObject()) {
@@ -166,6 +201,15 @@ public final class FederatedFeatures {
             this.feature = feature;
         }
 
+        /** The route's own items of this list (REST resources, templates, prompts). */
+        List<ObjectNode> local(ObjectMapper mapper, McpGatewayConfig config) {
+            return switch (this) {
+                case RESOURCES -> RestFeatures.resources(mapper, config);
+                case TEMPLATES -> RestFeatures.templates(mapper, config);
+                case PROMPTS -> RestFeatures.prompts(mapper, config);
+            };
+        }
+
         /** The client's copy of an upstream item, or empty when it lacks its key. */
         Optional<ObjectNode> federate(McpGatewayConfig.Upstream upstream, JsonNode item) {
             if (!item.isObject() || !item.path(key).isString()) {
@@ -196,12 +240,35 @@ public final class FederatedFeatures {
             return done(failure(r, JsonRpcError.invalidParams(r.method() + ": cursor must be a string")));
         }
         List<McpGatewayConfig.Upstream> offering = offering(ctx, catalog.feature);
-        if (offering.isEmpty()) {
+        List<ObjectNode> local = rest.isPresent() ? catalog.local(mapper, ctx.config()) : List.of();
+        if (offering.isEmpty() && local.isEmpty()) {
             return done(failure(r, JsonRpcError.methodNotFound(r.method())));
         }
         Optional<JsonRpcError> limited = rateLimit(ctx, r, "");
         if (limited.isPresent()) {
             return done(failure(r, limited.get()));
+        }
+        if (!cursorNode.isString() && !local.isEmpty()) {
+            // The route's own items come first, on the first page, ahead of the first upstream's first page.
+            ObjectNode result = mapper.createObjectNode();
+            ArrayNode items = result.putArray(catalog.member);
+            local.stream().filter(i -> ctx.config().access().permits(ctx.principal(), i.path(catalog.key)
+                    .stringValue())).forEach(items::add);
+            record(ctx, r, "rest", "", "ok", 0);
+            if (offering.isEmpty()) {
+                return done(JsonRpcMessage.Response.success(r.id(), result));
+            }
+            Page page = new Page(items, new ArrayList<>());
+            return fill(ctx, r, catalog, offering, new Position(0, Optional.empty()), page, MAX_PAGES_PER_REQUEST - 1)
+                    .thenApply(next -> {
+                        next.ifPresent(n -> result.put("nextCursor", encodeCursor(offering.get(n.upstream()).name(),
+                                n.cursor())));
+                        return JsonRpcMessage.Response.success(r.id(), result);
+                    });
+        }
+        if (offering.isEmpty()) {
+            return done(failure(r, JsonRpcError.invalidParams(r.method() + ": invalid or stale cursor; list again "
+                    + "without a cursor")));
         }
         Position start = new Position(0, Optional.empty());
         if (cursorNode.isString()) {
@@ -314,6 +381,11 @@ public final class FederatedFeatures {
         }
         String subject = uri.stringValue();
         ObjectNode data = mapper.createObjectNode().put("uri", subject);
+        Optional<RestFeatures.Match> local = rest.flatMap(x -> RestFeatures.find(ctx.config(), subject));
+        if (local.isPresent()) {
+            return readLocal(ctx, r, local.get(), new JsonRpcError(RESOURCE_NOT_FOUND, "resource not found: "
+                    + subject, Optional.of(data)));
+        }
         return routed(ctx, r, new Target(feature, subject,
                 FederatedNames.routeUri(ctx.config().upstreams(), subject),
                 routed -> params.deepCopy().put("uri", routed.local()),
@@ -333,6 +405,13 @@ public final class FederatedFeatures {
             return done(failure(r, JsonRpcError.invalidParams("prompts/get: arguments must be an object")));
         }
         String subject = name.stringValue();
+        Optional<RestPrompt> local = rest.flatMap(x -> RestFeatures.prompt(ctx.config(), subject));
+        if (local.isPresent()) {
+            ObjectNode args = arguments.isObject() ? (ObjectNode) arguments : mapper.createObjectNode();
+            return local(ctx, r, subject, JsonRpcError.invalidParams("unknown prompt: " + subject),
+                    () -> rest.get().get(ctx.config(), local.get(), args,
+                            uri -> ctx.config().access().permits(ctx.principal(), uri)));
+        }
         return routed(ctx, r, new Target(ServerFeature.PROMPTS, subject,
                 FederatedNames.routeName(ctx.config().upstreams(), subject),
                 routed -> params.deepCopy().put("name", routed.local()),
@@ -355,12 +434,20 @@ public final class FederatedFeatures {
                     + "ref/prompt, name} or {type: ref/resource, uri} and an argument object")));
         }
         String subject = ref.path(member).stringValue();
+        // The route's own prompts and templates offer no completions: the spec's empty answer.
+        ObjectNode none = mapper.createObjectNode();
+        none.putObject("completion").put("hasMore", false).putArray("values");
+        boolean isLocal = rest.isPresent() && (member.equals("name")
+                ? RestFeatures.prompt(ctx.config(), subject).isPresent()
+                : ctx.config().resources().stream().anyMatch(x -> x.key().equals(subject)));
+        if (isLocal) {
+            return local(ctx, r, subject, JsonRpcError.invalidParams("completion/complete: unknown " + type + ": "
+                    + subject), () -> CompletableFuture.completedFuture(none));
+        }
         Optional<FederatedNames.Routed> routed = member.equals("name")
                 ? FederatedNames.routeName(ctx.config().upstreams(), subject)
                 : FederatedNames.routeUri(ctx.config().upstreams(), subject);
         // An upstream that offers no completions has none for this argument: the spec's empty answer, not an error.
-        ObjectNode none = mapper.createObjectNode();
-        none.putObject("completion").put("hasMore", false).putArray("values");
         return routed(ctx, r, new Target(ServerFeature.COMPLETIONS, subject, routed, to -> {
             ObjectNode copy = params.deepCopy();
             ((ObjectNode) copy.get("ref")).put(member, to.local());
@@ -411,6 +498,56 @@ public final class FederatedFeatures {
                     record(ctx, r, upstream.name(), target.subject(), "ok", seconds);
                     return JsonRpcMessage.Response.success(r.id(), result.get());
                 });
+    }
+
+    // ---------------------------------------------------------------- the route's own resources and prompts
+
+    private CompletionStage<JsonRpcMessage.Response> readLocal(Context ctx, JsonRpcMessage.Request r,
+            RestFeatures.Match match, JsonRpcError notFound) {
+        if (!r.method().equals("resources/read")) {
+            // Allowed to know it exists (access below would hide it), but REST sends no update notifications.
+            if (!ctx.config().access().permits(ctx.principal(), match.uri())) {
+                record(ctx, r, "none", match.uri(), "not_found", -1);
+                return done(failure(r, notFound));
+            }
+            record(ctx, r, "rest", match.uri(), "unsupported", -1);
+            return done(failure(r, JsonRpcError.invalidParams(r.method() + ": " + match.uri() + " is a REST resource, "
+                    + "which sends no update notifications")));
+        }
+        return local(ctx, r, match.uri(), notFound, () -> rest.get().read(ctx.config(), match));
+    }
+
+    /**
+     * Serves a request for one of the route's own resources or prompts with the same governance as an upstream's:
+     * access (a hidden target answers like an unknown one), rate limit, metrics and call log ({@code upstream=rest}).
+     */
+    private CompletionStage<JsonRpcMessage.Response> local(Context ctx, JsonRpcMessage.Request r, String subject,
+            JsonRpcError notFound, java.util.function.Supplier<CompletionStage<ObjectNode>> action) {
+        if (!ctx.config().access().permits(ctx.principal(), subject)) {
+            record(ctx, r, "none", subject, "not_found", -1);
+            return done(failure(r, notFound));
+        }
+        Optional<JsonRpcError> limited = rateLimit(ctx, r, subject);
+        if (limited.isPresent()) {
+            return done(failure(r, limited.get()));
+        }
+        long started = ticker.nanoTime();
+        return action.get().handle((result, error) -> {
+            double seconds = seconds(started);
+            if (error != null) {
+                Throwable cause = Outbound.cause(error);
+                JsonRpcError e = cause instanceof RestFeatures.Failure f ? f.error()
+                        : JsonRpcError.internalError(r.method() + " failed: " + Outbound.describe(cause));
+                record(ctx, r, "rest", subject, switch (e.code()) {
+                    case JsonRpcError.INVALID_PARAMS -> "invalid_params";
+                    case RESOURCE_NOT_FOUND -> "not_found";
+                    default -> "error";
+                }, seconds);
+                return failure(r, e);
+            }
+            record(ctx, r, "rest", subject, "ok", seconds);
+            return JsonRpcMessage.Response.success(r.id(), result);
+        });
     }
 
     // ---------------------------------------------------------------- logging/setLevel
@@ -491,7 +628,8 @@ public final class FederatedFeatures {
         Throwable cause = Outbound.cause(error);
         if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()) {
             JsonRpcError e = ue.rpcError().get();
-            return new JsonRpcError(e.code(), "upstream " + upstream.name() + ": " + e.message(), e.data());
+            return new JsonRpcError(e.code(), "upstream " + upstream.name() + ": "
+                    + FederatedToolSchemas.readable(e.message(), "", ""), e.data());
         }
         String reason = cause instanceof UpstreamClient.UpstreamException ? cause.getMessage()
                 : Outbound.describe(cause);

@@ -44,8 +44,9 @@ public final class McpRuntime implements AutoCloseable {
         ToolCatalog catalog = new ToolCatalog(mapper, clock, upstreamSessions);
         this.relay = new UpstreamRelay(mapper, upstreamSessions, catalog, live);
         ToolCalls tools = new ToolCalls(mapper, rest, upstreamSessions, relay, rateLimiter, metrics, ticker,
-                scheduler);
-        FederatedFeatures federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker);
+                scheduler, catalog);
+        FederatedFeatures federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker,
+                rest);
         this.methods = new McpMethods(mapper, catalog, tools, federation, relay, live);
         this.posts = new PostRouter(mapper, codec, sessions, methods);
     }

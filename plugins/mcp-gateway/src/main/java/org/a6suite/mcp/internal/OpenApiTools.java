@@ -21,7 +21,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Generates REST tools from an OpenAPI 3 document (JSON or YAML), one per operation with an {@code operationId}.
  * Path, query and header parameters become arguments; a JSON request body becomes the argument {@code body}; the
- * JSON schema of the 200/201 response becomes the {@code outputSchema} when it is an object schema. Local
+ * JSON schema of the 200/201 response becomes the {@code outputSchema} when it is an object schema. OpenAPI 3.0
+ * schemas are translated to JSON Schema 2020-12 ({@link JsonSchemas#fromOpenApi30}). Local
  * {@code #/components/...} references are inlined; any other reference is refused. The document's {@code servers}
  * are ignored: calls always go to the named backend's base URL, so a document cannot widen what the gateway contacts.
  */
@@ -105,7 +106,8 @@ final class OpenApiTools {
             if (where == null || pname.isEmpty()) {
                 continue; // cookie parameters are never sent
             }
-            ObjectNode schema = p.has("schema") ? (ObjectNode) inline(doc, p.get("schema"), field, 0)
+            ObjectNode schema = p.has("schema") && p.get("schema").isObject()
+                    ? (ObjectNode) schema(doc, p.get("schema"), field)
                     : mapper.createObjectNode().put("type", "string");
             if (p.has("description") && !schema.has("description")) {
                 schema.put("description", p.path("description").asString(""));
@@ -120,7 +122,7 @@ final class OpenApiTools {
         JsonNode body = resolve(doc, op.path("requestBody"), field, 0);
         JsonNode bodySchema = body.path("content").path("application/json").path("schema");
         if (!bodySchema.isMissingNode()) {
-            props.set("body", inline(doc, bodySchema, field, 0));
+            props.set("body", schema(doc, bodySchema, field));
             if (body.path("required").asBoolean(false)) {
                 required.add("body");
             }
@@ -134,7 +136,7 @@ final class OpenApiTools {
             JsonNode schema = resolve(doc, op.path("responses").path(status), field, 0)
                     .path("content").path("application/json").path("schema");
             if (!schema.isMissingNode()) {
-                JsonNode inlined = inline(doc, schema, field, 0);
+                JsonNode inlined = schema(doc, schema, field);
                 if ("object".equals(inlined.path("type").asString(""))) {
                     output = Optional.of(inlined);
                 }
@@ -145,6 +147,16 @@ final class OpenApiTools {
         Optional<String> title = op.has("summary") ? Optional.of(op.path("summary").asString()) : Optional.empty();
         return parser.tool(field, name, title, description.isEmpty() ? name : description, input, output, backend,
                 method.toUpperCase(Locale.ROOT), path, args, Optional.empty(), backends);
+    }
+
+    /**
+     * A schema of the document as JSON Schema 2020-12: references inlined, and an OpenAPI 3.0 Schema Object
+     * translated ({@link JsonSchemas#fromOpenApi30}), so {@code nullable}, boolean exclusive bounds and
+     * {@code example} mean what the document's author meant (3.1 documents use 2020-12 already).
+     */
+    private JsonNode schema(JsonNode doc, JsonNode schema, String field) throws PluginConfigException {
+        JsonNode inlined = inline(doc, schema, field, 0);
+        return doc.path("openapi").asString("").startsWith("3.0") ? JsonSchemas.fromOpenApi30(inlined) : inlined;
     }
 
     private JsonNode resolve(JsonNode doc, JsonNode node, String field, int depth) throws PluginConfigException {

@@ -20,6 +20,8 @@ import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
@@ -29,12 +31,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Calls a REST tool: builds the backend request from validated arguments, sends it through {@link Outbound}, and
  * turns the answer into an MCP {@code CallToolResult}. Backend failures become {@code isError} results with a clear
- * text; they are never JSON-RPC errors.
+ * text; they are never JSON-RPC errors. A successful answer is never turned into an error: one that does not match
+ * the tool's {@code outputSchema} is returned with a warning in the call log.
  */
 public final class RestToolInvoker {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final int MAX_ERROR_SNIPPET = 512;
+    private static final Logger CALL_LOG = LoggerFactory.getLogger("org.a6suite.mcp.calls");
     /** Headers a tool argument may not set: they would change where or how the request is delivered. */
     private static final java.util.Set<String> RESTRICTED_HEADERS = java.util.Set.of("connection", "content-length",
             "expect", "host", "upgrade", "keep-alive", "te", "transfer-encoding", "proxy-connection",
@@ -179,14 +183,36 @@ public final class RestToolInvoker {
         return mapped;
     }
 
+    /**
+     * Sends a REST resource's GET (built like a tool call's request, with the same SSRF checks) and returns the raw
+     * answer. The stage fails with {@link BadArgumentException} for an argument that cannot be placed, and with the
+     * transport's failure otherwise ({@link #describe} turns it into text).
+     */
+    public CompletionStage<Outbound.Reply> fetch(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
+            int maxResultBytes) {
+        OutboundRequest request;
+        try {
+            request = request(tool, backend, args).build();
+        } catch (BadArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return outbound.send("mcp/rest/" + backend.name(), request, maxResultBytes, backend.timeout(),
+                backend.retries(), backend.breaker());
+    }
+
+    /** A non-2xx answer's body for a client: redacted of the backend's credential headers, at most 512 characters. */
+    static String snippet(McpGatewayConfig.Backend backend, byte[] body) {
+        String redacted = new SecretRedactor(() -> backend.headers().values()).redact(new String(body,
+                StandardCharsets.UTF_8));
+        return redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..." : redacted;
+    }
+
     private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, Outbound.Reply response) {
         byte[] body = response.body();
         String text = new String(body, StandardCharsets.UTF_8);
         if (response.status() >= 300) {
             // The backend's own words help the client, but some echo the request: never its credential headers.
-            String redacted = new SecretRedactor(() -> backend.headers().values()).redact(text);
-            String snippet = redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..."
-                    : redacted;
+            String snippet = snippet(backend, body);
             return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.status()
                     + (snippet.isBlank() ? "" : ": " + snippet));
         }
@@ -207,14 +233,18 @@ public final class RestToolInvoker {
             json = Optional.of(selected);
         }
         if (tool.outputValidator().isPresent()) {
+            // The backend already acted (a POST created the order): an answer that does not fit the declared
+            // schema is the declaration's problem, so it is logged and returned, never turned into an error that
+            // would make the model call again.
             if (json.isEmpty() || !json.get().isObject()) {
-                return CallResults.error(mapper, "backend " + backend.name()
-                        + " answer is not a JSON object (the tool declares an outputSchema)");
+                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer is not a JSON object although the "
+                        + "tool declares an outputSchema; returned as text", tool.name(), backend.name());
+                return CallResults.text(mapper, json.map(mapper::writeValueAsString).orElse(text));
             }
             List<String> violations = JsonSchemas.violations(tool.outputValidator().get(), json.get());
             if (!violations.isEmpty()) {
-                return CallResults.error(mapper, "backend " + backend.name()
-                        + " answer does not match the tool's outputSchema: " + String.join("; ", violations));
+                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer does not match the outputSchema, "
+                        + "returned anyway: {}", tool.name(), backend.name(), String.join("; ", violations));
             }
             return CallResults.structured(mapper, (ObjectNode) json.get());
         }
@@ -222,6 +252,11 @@ public final class RestToolInvoker {
     }
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
+        return CallResults.error(mapper, describe(backend, error, maxResultBytes));
+    }
+
+    /** Why a call to {@code backend} failed, for a human: never an exception class name. */
+    static String describe(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
         Throwable cause = Outbound.cause(error);
         OutboundException.Kind kind = cause instanceof OutboundException e ? e.kind() : null;
         String why;
@@ -237,7 +272,7 @@ public final class RestToolInvoker {
         } else {
             why = "backend " + backend.name() + " call failed (" + Outbound.describe(cause) + ")";
         }
-        return CallResults.error(mapper, why);
+        return why;
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -163,7 +163,7 @@ public final class SessionService {
             ObjectNode result = mapper.createObjectNode();
             result.put("protocolVersion", version);
             // listChanged needs notifications relayed to the client: only the lane can (see FederatedFeatures).
-            result.set("capabilities", FederatedFeatures.capabilities(mapper, offered, relays));
+            result.set("capabilities", FederatedFeatures.capabilities(mapper, config, offered, relays));
             result.putObject("serverInfo").put("name", config.serverName()).put("version", config.serverVersion());
             config.instructions().ifPresent(i -> result.put("instructions", i));
             return new Initialized(JsonRpcMessage.Response.success(r.id(), result),

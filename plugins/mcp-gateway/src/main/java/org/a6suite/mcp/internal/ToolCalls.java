@@ -39,10 +39,13 @@ public final class ToolCalls {
     private final PluginMetrics metrics;
     private final Ticker ticker;
     private final Scheduler scheduler;
+    private final ToolCatalog catalog;
+    /** Federated tools' input schemas, checked at the gateway as REST tools' are. */
+    private final FederatedToolSchemas toolSchemas = new FederatedToolSchemas();
 
     public ToolCalls(ObjectMapper mapper, RestToolInvoker rest, UpstreamSessions upstreamSessions,
             UpstreamRelay relay, ToolRateLimiter rateLimiter, PluginMetrics metrics, Ticker ticker,
-            Scheduler scheduler) {
+            Scheduler scheduler, ToolCatalog catalog) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.rest = requireNonNull(rest, "rest");
         this.upstreamSessions = requireNonNull(upstreamSessions, "upstreamSessions");
@@ -51,6 +54,7 @@ public final class ToolCalls {
         this.metrics = requireNonNull(metrics, "metrics");
         this.ticker = requireNonNull(ticker, "ticker");
         this.scheduler = requireNonNull(scheduler, "scheduler");
+        this.catalog = requireNonNull(catalog, "catalog");
     }
 
     public CompletionStage<JsonRpcMessage.Response> call(RequestScope scope, JsonRpcMessage.Request r,
@@ -104,9 +108,14 @@ public final class ToolCalls {
                 result = call;
             }
         } else {
-            result = forward(scope, upstream.get(), name.substring(upstream.get().prefix().length()), args, meta,
-                    control);
+            McpGatewayConfig.Upstream target = upstream.get();
+            String own = name.substring(target.prefix().length());
+            result = toolSchemas.violations(target, own, args, () -> catalog.upstreamTools(scope, target))
+                    .thenCompose(violations -> violations.isEmpty() ? forward(scope, target, own, args, meta, control)
+                            : CompletableFuture.completedFuture(CallResults.error(mapper, "invalid arguments for "
+                                    + name + ": " + String.join("; ", violations))));
         }
+        String upstreamTool = upstream.map(u -> name.substring(u.prefix().length())).orElse("");
         return result.handle((res, error) -> {
             double seconds = (ticker.nanoTime() - started) / 1e9;
             if (error != null) {
@@ -114,11 +123,13 @@ public final class ToolCalls {
                 if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()
                         && ue.rpcError().get().code() == JsonRpcError.INVALID_PARAMS) {
                     record(scope, name, args, "invalid_params", seconds);
-                    return rpcError(r, JsonRpcError.invalidParams(ue.rpcError().get().message()));
+                    return rpcError(r, JsonRpcError.invalidParams(FederatedToolSchemas.readable(
+                            ue.rpcError().get().message(), upstreamTool, name)));
                 }
                 record(scope, name, args, control.cancelled() ? "cancelled" : "error", seconds);
                 return JsonRpcMessage.Response.success(r.id(), CallResults.error(mapper,
-                        cause instanceof UpstreamClient.UpstreamException ? cause.getMessage()
+                        cause instanceof UpstreamClient.UpstreamException
+                                ? FederatedToolSchemas.readable(cause.getMessage(), upstreamTool, name)
                                 : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
             }
             boolean isError = res.path("isError").asBoolean(false);

@@ -122,7 +122,8 @@ public final class ToolCatalog {
         return upstream.name() + "|" + upstream.url();
     }
 
-    private CompletionStage<List<ObjectNode>> upstreamTools(RequestScope scope, McpGatewayConfig.Upstream upstream) {
+    /** An upstream's tools with its prefix, cached per catalog TTL (also read to check federated arguments). */
+    CompletionStage<List<ObjectNode>> upstreamTools(RequestScope scope, McpGatewayConfig.Upstream upstream) {
         String key = key(upstream);
         Optional<CachedCatalog> cached = upstreamCatalogs.get(key);
         if (cached.isPresent() && clock.instant().isBefore(cached.get().fetchedAt().plus(upstream.catalogTtl()))) {

@@ -6,28 +6,61 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import org.a6suite.mcp.McpGatewayConfig;
 
 /**
  * Token buckets per method and target (a tool, a prompt, a resource URI), local to one runner (one APISIX node): with
  * N nodes a target sees up to N times the configured rate. Time comes from the injected clock, so tests advance time
  * instead of sleeping.
+ *
+ * <p>Buckets live in a Caffeine cache. A bucket expires once it has been idle long enough to be full again
+ * ({@code burst / perSecond}), so dropping it loses nothing: a new bucket starts full too. The number of buckets is
+ * bounded by admission, not by eviction: once {@code maxBuckets} are live, a new consumer or target shares one
+ * overflow bucket per rule and method until expiry frees room. Evicting live buckets instead would refill them, so a
+ * client rotating its principal header (or resource URIs) could reset everybody's limits; this way it can only
+ * exhaust the shared overflow bucket. Caffeine's own size bound (twice the admission bound) is a backstop for the
+ * few buckets concurrent admissions may add past the check.
  */
 public final class ToolRateLimiter {
 
-    /** Bounds memory when consumers are many; buckets beyond this are dropped (and so refilled) wholesale. */
-    private static final int MAX_BUCKETS = 100_000;
+    /** Default bound on buckets held at once (about 200 bytes each). */
+    static final int MAX_BUCKETS = 100_000;
+    /** The target and consumer of overflow buckets; no MCP name or URI contains a NUL. */
+    private static final String OVERFLOW = "\u0000overflow";
 
     private final Clock clock;
-    private final ConcurrentMap<Key, Bucket> buckets = new ConcurrentHashMap<>();
+    private final long maxBuckets;
+    private final Cache<Key, Bucket> buckets;
 
     public ToolRateLimiter(Clock clock) {
+        this(clock, MAX_BUCKETS, ForkJoinPool.commonPool());
+    }
+
+    /**
+     * @param maxBuckets buckets held at once
+     * @param executor   runs Caffeine's maintenance; tests pass {@code Runnable::run} to make eviction immediate
+     */
+    ToolRateLimiter(Clock clock, long maxBuckets, Executor executor) {
         this.clock = requireNonNull(clock, "clock");
+        this.maxBuckets = maxBuckets;
+        this.buckets = Caffeine.newBuilder()
+                .maximumSize(2 * maxBuckets)
+                .expireAfter(Expiry.accessing((Key key, Bucket bucket) -> key.refillTime()))
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(requireNonNull(executor, "executor"))
+                .build();
     }
 
     private record Key(McpGatewayConfig.RateLimitRule rule, String method, String target, String consumer) {
+        /** How long an untouched bucket takes to be full again (at least one second). */
+        Duration refillTime() {
+            return Duration.ofMillis(Math.max(1000L, (long) Math.ceil(rule.burst() * 1000.0 / rule.perSecond())));
+        }
     }
 
     /** {@link #tryAcquire(List, String, String, String)} for {@code tools/call}. */
@@ -48,18 +81,26 @@ public final class ToolRateLimiter {
                     || rule.tools().stream().noneMatch(p -> Glob.matches(p, target))) {
                 continue;
             }
-            if (buckets.size() > MAX_BUCKETS) {
-                buckets.clear();
+            Key key = new Key(rule, method, target, rule.perConsumer() ? consumer : "");
+            Bucket bucket = buckets.getIfPresent(key);
+            if (bucket == null) {
+                if (buckets.estimatedSize() >= maxBuckets) {
+                    key = new Key(rule, method, OVERFLOW, OVERFLOW);
+                }
+                bucket = buckets.get(key, k -> new Bucket(rule.burst(), now));
             }
-            Bucket bucket = buckets.computeIfAbsent(new Key(rule, method, target,
-                            rule.perConsumer() ? consumer : ""),
-                    k -> new Bucket(rule.burst(), now));
             long waitMillis = bucket.take(rule.perSecond(), rule.burst(), now);
             if (waitMillis > 0) {
                 return Optional.of(Duration.ofMillis(waitMillis));
             }
         }
         return Optional.empty();
+    }
+
+    /** Buckets held now (after pending maintenance); for tests. */
+    long size() {
+        buckets.cleanUp();
+        return buckets.estimatedSize();
     }
 
     /** A classic token bucket; synchronized per bucket, so contention is per tool (and consumer). */
