@@ -290,7 +290,7 @@ public final class OptimizerService {
     public WriteResult apply(UpstreamRef ref) {
         requireLeader();
         ClusterSnapshot snapshot = mirror.snapshot();
-        snapshot.upstream(ref).orElseThrow(() -> new UnknownUpstreamException(ref));
+        requireKnown(snapshot, ref);
         Policy policy = state.policy(ref);
         if (policy.mode() == Mode.OFF) {
             throw new ModeOffException(ref);
@@ -302,10 +302,16 @@ public final class OptimizerService {
                 leadership.fence());
     }
 
+    private static void requireKnown(ClusterSnapshot snapshot, UpstreamRef ref) {
+        if (snapshot.upstream(ref).isEmpty()) {
+            throw new UnknownUpstreamException(ref);
+        }
+    }
+
     /** Rolls back the newest applied change (or the one given); leader only. */
     public WriteResult rollback(UpstreamRef ref, Optional<String> decisionId) {
         requireLeader();
-        mirror.snapshot().upstream(ref).orElseThrow(() -> new UnknownUpstreamException(ref));
+        requireKnown(mirror.snapshot(), ref);
         List<Decision> history = state.history(ref);
         Decision target = decisionId
                 .map(id -> history.stream().filter(d -> d.id().equals(id)).findFirst()
