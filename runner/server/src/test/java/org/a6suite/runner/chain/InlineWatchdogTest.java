@@ -1,0 +1,97 @@
+package org.a6suite.runner.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.a6suite.plugin.Execution;
+import org.junit.jupiter.api.Test;
+
+class InlineWatchdogTest {
+
+    private static final long SLOW = 20_000_000L;
+
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final InlineWatchdog watchdog = InlineWatchdog.manual(clock::get);
+
+    private static Placement.Adaptive adaptive() {
+        return (Placement.Adaptive) Placement.of(Execution.ADAPTIVE, "maybe", SLOW);
+    }
+
+    private static Placement.Adaptive promoted() {
+        Placement.Adaptive placement = adaptive();
+        for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS; i++) {
+            placement.record(1_000, true);
+        }
+        return placement;
+    }
+
+    @Test
+    void shouldKeepAnAdaptivePluginOnThePoolUntilItsProbationCallsWereQuick() {
+        Placement.Adaptive placement = adaptive();
+        for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS - 1; i++) {
+            placement.record(1_000, true);
+        }
+        assertThat(placement.inline()).isFalse();
+
+        placement.record(1_000, true);
+
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldNeverPromoteAPluginWhoseProbationCallBlocked() {
+        Placement.Adaptive placement = adaptive();
+        placement.record(SLOW + 1, true);
+        for (int i = 0; i < 2 * Placement.Adaptive.PROBATION_CALLS; i++) {
+            placement.record(1_000, true);
+        }
+
+        assertThat(placement.inline()).isFalse();
+        assertThat(placement.demoted()).isTrue();
+    }
+
+    @Test
+    void shouldDemoteAPluginStillRunningOnAnEventLoopPastTheThreshold() {
+        Placement.Adaptive placement = promoted();
+        InlineWatchdog.Slot slot = watchdog.slot();
+        slot.enter(placement, clock.get());
+
+        clock.addAndGet(SLOW / 2);
+        watchdog.check();
+        assertThat(placement.inline()).as("within the threshold").isTrue();
+
+        clock.addAndGet(SLOW);
+        watchdog.check();
+        assertThat(placement.inline()).as("still running past the threshold").isFalse();
+        assertThat(placement.demoted()).isTrue();
+    }
+
+    @Test
+    void shouldLeaveAPluginInlineWhenItsCallEndedBeforeTheCheck() {
+        Placement.Adaptive placement = promoted();
+        InlineWatchdog.Slot slot = watchdog.slot();
+        slot.enter(placement, clock.get());
+        slot.exit();
+
+        clock.addAndGet(10 * SLOW);
+        watchdog.check();
+
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldDemoteAnInlinePluginWhoseCallReturnedLate() {
+        Placement.Adaptive placement = promoted();
+
+        placement.record(SLOW + 1, false);
+
+        assertThat(placement.inline()).isFalse();
+    }
+
+    @Test
+    void shouldPlaceFixedExecutionsWithoutLearning() {
+        assertThat(Placement.of(Execution.NON_BLOCKING, "a", SLOW).inline()).isTrue();
+        assertThat(Placement.of(Execution.BLOCKING, "b", SLOW).inline()).isFalse();
+    }
+}
