@@ -9,12 +9,12 @@ import org.a6suite.plugin.Execution;
  * {@link Execution#NON_BLOCKING} and {@link Execution#BLOCKING} plugins; learned for {@link Execution#ADAPTIVE} ones
  * (one {@link Adaptive} per plugin, shared by every route that names it):
  * <ol>
- *   <li>probation: the first {@value Adaptive#PROBATION_CALLS} calls run on the pool, each timed from the call to
- *       the return of the plugin's callback (its synchronous part: an asynchronous plugin returning a pending stage
- *       is quick);</li>
- *   <li>if none of them took longer than {@link Adaptive#slowNanos()}, the plugin is promoted: calls run inline;</li>
- *   <li>any call found running longer than that, on the pool during probation, inline when it returns, or by the
- *       {@link InlineWatchdog} while it is still stuck on an event loop, demotes the plugin to the pool for good.</li>
+ *   <li>probation: calls run on the pool, each timed from the call to the return of the plugin's callback (its
+ *       synchronous part: an asynchronous plugin returning a pending stage is quick); a call longer than
+ *       {@link Adaptive#slowNanos()} starts the count over;</li>
+ *   <li>after {@value Adaptive#PROBATION_CALLS} quick calls in a row the plugin is promoted: calls run inline;</li>
+ *   <li>an inline call found running longer than the threshold, when it returns or by the {@link InlineWatchdog}
+ *       while it is still stuck on an event loop, demotes the plugin to the pool for good.</li>
  * </ol>
  * So a plugin that blocks on its first calls never runs on an event loop, and one that starts blocking later holds
  * up only the connections of the one loop it was on, for that one call, while its other calls go to the pool from
@@ -86,15 +86,22 @@ public sealed interface Placement {
 
         @Override
         public void record(long nanos, boolean onPool) {
+            int seen = quickCalls.get();
+            if (seen == DEMOTED || seen == PROMOTED && onPool) {
+                return; // decided; a call still in flight on the pool when the plugin was promoted changes nothing
+            }
             if (nanos > slowNanos) {
-                demote(nanos, onPool ? "on a worker thread" : "on an I/O thread");
+                if (onPool) {
+                    // Probation starts over: a cold start (class loading, a first connection) is slow once, a
+                    // blocking plugin keeps being slow and never collects its quick calls.
+                    quickCalls.compareAndSet(seen, 0);
+                } else {
+                    demote(nanos, "on an I/O thread");
+                }
                 return;
             }
-            // Promotion counts only during probation; once promoted (or demoted) a quick call changes nothing.
-            int seen = quickCalls.get();
-            if (onPool && seen >= 0 && seen < PROMOTED
-                    && quickCalls.compareAndSet(seen, seen + 1) && seen + 1 == PROMOTED) {
-                LOG.debug("plugin {} answered {} calls quickly: now called on the I/O threads", pluginName,
+            if (onPool && quickCalls.compareAndSet(seen, seen + 1) && seen + 1 == PROMOTED) {
+                LOG.debug("plugin {} answered {} calls in a row quickly: now called on the I/O threads", pluginName,
                         PROBATION_CALLS);
             }
         }

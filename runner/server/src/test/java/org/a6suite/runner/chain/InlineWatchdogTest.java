@@ -40,15 +40,30 @@ class InlineWatchdogTest {
     }
 
     @Test
-    void shouldNeverPromoteAPluginWhoseProbationCallBlocked() {
+    void shouldStartProbationOverWhenACallOnThePoolRanLong() {
         Placement.Adaptive placement = adaptive();
-        placement.record(SLOW + 1, true);
-        for (int i = 0; i < 2 * Placement.Adaptive.PROBATION_CALLS; i++) {
+        for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS - 1; i++) {
             placement.record(1_000, true);
+        }
+        placement.record(SLOW + 1, true);
+        for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS - 1; i++) {
+            placement.record(1_000, true);
+        }
+        assertThat(placement.inline()).as("one quick call short of a new run").isFalse();
+
+        placement.record(1_000, true);
+
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldNeverPromoteAPluginThatKeepsBlockingOnThePool() {
+        Placement.Adaptive placement = adaptive();
+        for (int i = 0; i < 10 * Placement.Adaptive.PROBATION_CALLS; i++) {
+            placement.record(i % 10 == 9 ? SLOW + 1 : 1_000, true);
         }
 
         assertThat(placement.inline()).isFalse();
-        assertThat(placement.demoted()).isTrue();
     }
 
     @Test
