@@ -65,7 +65,7 @@ class AdaptivePlacementTest extends RunnerFixture {
     }
 
     @Test
-    void shouldRunAQuickAdaptivePluginInlineAfterProbationAndOnThePoolOnceItBlocked() {
+    void shouldRunAQuickAdaptivePluginInlineAfterProbationAndOnThePoolAgainOnceItBlocked() {
         List<String> threads = new CopyOnWriteArrayList<>();
         AtomicBoolean block = new AtomicBoolean();
         var maybe = TestPlugin.named("maybe").adaptive().onRequest((r, c) -> {

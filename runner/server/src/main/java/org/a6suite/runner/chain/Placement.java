@@ -1,7 +1,5 @@
 package org.a6suite.runner.chain;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 import org.a6suite.plugin.Execution;
 
 /**
@@ -14,7 +12,9 @@ import org.a6suite.plugin.Execution;
  *       {@link Adaptive#slowNanos()} starts the count over;</li>
  *   <li>after {@value Adaptive#PROBATION_CALLS} quick calls in a row the plugin is promoted: calls run inline;</li>
  *   <li>an inline call found running longer than the threshold, when it returns or by the {@link InlineWatchdog}
- *       while it is still stuck on an event loop, demotes the plugin to the pool for good.</li>
+ *       while it is still stuck on an event loop, demotes the plugin to the pool: probation again, twice as long
+ *       each time (a loaded machine or a GC pause can make a quick call look slow once), and for good after
+ *       {@value Adaptive#MAX_DEMOTIONS} demotions.</li>
  * </ol>
  * So a plugin that blocks on its first calls never runs on an event loop, and one that starts blocking later holds
  * up only the connections of the one loop it was on, for that one call, while its other calls go to the pool from
@@ -52,17 +52,19 @@ public sealed interface Placement {
     /** A learned placement; thread-safe (every event loop and pool thread records into it). */
     final class Adaptive implements Placement {
 
-        /** Quick calls on the pool before a plugin runs inline. */
+        /** Quick calls in a row on the pool before a plugin first runs inline. */
         public static final int PROBATION_CALLS = 64;
+        /** After this many demotions the plugin stays on the pool for good. */
+        public static final int MAX_DEMOTIONS = 6;
 
         private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Placement.class);
-        private static final int DEMOTED = -1;
-        private static final int PROMOTED = PROBATION_CALLS;
 
         private final String pluginName;
         private final long slowNanos;
-        /** Quick calls seen so far (PROMOTED once inline), or DEMOTED. */
-        private final AtomicInteger quickCalls = new AtomicInteger();
+        /** Read on every call: a plain load on x86. */
+        private volatile boolean inline;
+        private int quickCalls;
+        private int demotions;
 
         Adaptive(String pluginName, long slowNanos) {
             this.pluginName = pluginName;
@@ -76,49 +78,64 @@ public sealed interface Placement {
 
         @Override
         public boolean inline() {
-            return quickCalls.get() == PROMOTED; // a plain load on x86
+            return inline;
         }
 
-        /** Whether the plugin has been seen to block. */
-        public boolean demoted() {
-            return quickCalls.get() == DEMOTED;
+        /** Whether the plugin stays on the pool for good. */
+        public synchronized boolean demoted() {
+            return demotions >= MAX_DEMOTIONS;
         }
 
         @Override
         public void record(long nanos, boolean onPool) {
-            int seen = quickCalls.get();
-            if (seen == DEMOTED || seen == PROMOTED && onPool) {
-                return; // decided; a call still in flight on the pool when the plugin was promoted changes nothing
+            if (nanos <= slowNanos && !onPool) {
+                return; // the common case once inline: nothing to learn, no lock, no write
             }
-            if (nanos > slowNanos) {
-                if (onPool) {
-                    // Probation starts over: a cold start (class loading, a first connection) is slow once, a
-                    // blocking plugin keeps being slow and never collects its quick calls.
-                    quickCalls.compareAndSet(seen, 0);
-                } else {
-                    demote(nanos, "on an I/O thread");
-                }
+            if (nanos > slowNanos && !onPool) {
+                demote(nanos, "on an I/O thread");
                 return;
             }
-            if (onPool && quickCalls.compareAndSet(seen, seen + 1) && seen + 1 == PROMOTED) {
+            probationCall(nanos <= slowNanos);
+        }
+
+        private synchronized void probationCall(boolean quick) {
+            if (inline || demotions >= MAX_DEMOTIONS) {
+                return; // a pool call still in flight when the plugin was promoted, or decided for good
+            }
+            // A slow call starts the count over: a cold start (class loading, a first connection) is slow once, a
+            // blocking plugin keeps being slow and never collects its quick calls.
+            quickCalls = quick ? quickCalls + 1 : 0;
+            if (quickCalls >= PROBATION_CALLS << demotions) {
+                inline = true;
                 LOG.debug("plugin {} answered {} calls in a row quickly: now called on the I/O threads", pluginName,
-                        PROBATION_CALLS);
+                        quickCalls);
             }
         }
 
-        /** Moves the plugin to the pool for good. */
-        void demote(long nanos, String where) {
-            if (quickCalls.getAndSet(DEMOTED) != DEMOTED) {
-                LOG.warn("plugin {} blocked for {} ms {}: its calls run on the blocking pool from now on", pluginName,
-                        nanos / 1_000_000, where);
+        /**
+         * Moves the plugin back to the pool. A plugin that was descheduled or paused by a GC is not blocking, so it
+         * gets another probation, twice as long as the last; after {@value #MAX_DEMOTIONS} it stays on the pool.
+         */
+        synchronized void demote(long nanos, String where) {
+            if (!inline) {
+                return;
+            }
+            inline = false;
+            quickCalls = 0;
+            demotions++;
+            if (demotions >= MAX_DEMOTIONS) {
+                LOG.warn("plugin {} blocked for {} ms {}: its calls run on the blocking pool from now on "
+                        + "(demoted {} times)", pluginName, nanos / 1_000_000, where, demotions);
+            } else {
+                LOG.warn("plugin {} blocked for {} ms {}: its calls run on the blocking pool until {} calls in a row "
+                        + "are quick", pluginName, nanos / 1_000_000, where, PROBATION_CALLS << demotions);
             }
         }
 
         @Override
-        public String toString() {
-            int seen = quickCalls.get();
-            return "Adaptive[" + pluginName + ", " + (seen == DEMOTED ? "pool" : seen == PROMOTED ? "inline"
-                    : "probation " + seen + "/" + PROBATION_CALLS) + "]";
+        public synchronized String toString() {
+            return "Adaptive[" + pluginName + ", " + (inline ? "inline" : demotions >= MAX_DEMOTIONS ? "pool"
+                    : "probation " + quickCalls + "/" + (PROBATION_CALLS << demotions)) + "]";
         }
     }
 }

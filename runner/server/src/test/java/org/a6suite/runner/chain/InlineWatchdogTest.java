@@ -79,7 +79,29 @@ class InlineWatchdogTest {
         clock.addAndGet(SLOW);
         watchdog.check();
         assertThat(placement.inline()).as("still running past the threshold").isFalse();
+    }
+
+    @Test
+    void shouldDoubleTheProbationAfterEachDemotionAndKeepThePluginOnThePoolAfterTheLast() {
+        Placement.Adaptive placement = promoted();
+        for (int demotion = 1; demotion < Placement.Adaptive.MAX_DEMOTIONS; demotion++) {
+            placement.record(SLOW + 1, false);
+            int probation = Placement.Adaptive.PROBATION_CALLS << demotion;
+            for (int i = 0; i < probation - 1; i++) {
+                placement.record(1_000, true);
+            }
+            assertThat(placement.inline()).as("after demotion %d, one call short", demotion).isFalse();
+            placement.record(1_000, true);
+            assertThat(placement.inline()).as("after demotion %d", demotion).isTrue();
+        }
+
+        placement.record(SLOW + 1, false);
+        for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS << (Placement.Adaptive.MAX_DEMOTIONS + 1); i++) {
+            placement.record(1_000, true);
+        }
+
         assertThat(placement.demoted()).isTrue();
+        assertThat(placement.inline()).isFalse();
     }
 
     @Test
