@@ -152,8 +152,11 @@ abstract class ChainRun<D, O> {
         CompletionStage<D> stage;
         try {
             stage = call(link, context);
-        } catch (Throwable t) {
-            return CompletableFuture.failedFuture(t);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: the JVM's problem, not this call's; never turned into an Err reply
+        } catch (RuntimeException | Error e) {
+            // What a plugin can throw: its bugs, and linkage errors of a plugin jar built against other classes.
+            return CompletableFuture.failedFuture(e);
         }
         if (stage == null) {
             return CompletableFuture.failedFuture(new NullPointerException("plugin returned a null stage"));
