@@ -11,8 +11,8 @@ import org.a6suite.plugin.Execution;
  *       synchronous part: an asynchronous plugin returning a pending stage is quick); a call longer than
  *       {@link Adaptive#slowNanos()} starts the count over;</li>
  *   <li>after {@value Adaptive#PROBATION_CALLS} quick calls in a row the plugin is promoted: calls run inline;</li>
- *   <li>an inline call found running longer than the threshold, when it returns or by the {@link InlineWatchdog}
- *       while it is still stuck on an event loop, demotes the plugin to the pool: probation again, twice as long
+ *   <li>an inline call that the {@link InlineWatchdog} finds still waiting (asleep in I/O, a lock or a sleep) past
+ *       the threshold demotes the plugin to the pool: probation again, twice as long
  *       each time (a loaded machine or a GC pause can make a quick call look slow once), and for good after
  *       {@value Adaptive#MAX_DEMOTIONS} demotions.</li>
  * </ol>
@@ -88,11 +88,9 @@ public sealed interface Placement {
 
         @Override
         public void record(long nanos, boolean onPool) {
-            if (nanos <= slowNanos && !onPool) {
-                return; // the common case once inline: nothing to learn, no lock, no write
-            }
-            if (nanos > slowNanos && !onPool) {
-                demote(nanos, "on an I/O thread");
+            if (!onPool) {
+                // Inline calls are judged by the watchdog, which can tell a thread asleep in a blocking call from
+                // one the OS did not run: nothing to learn here, no lock, no write.
                 return;
             }
             probationCall(nanos <= slowNanos);

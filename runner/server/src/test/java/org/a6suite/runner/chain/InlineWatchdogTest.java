@@ -67,25 +67,44 @@ class InlineWatchdogTest {
     }
 
     @Test
-    void shouldDemoteAPluginStillRunningOnAnEventLoopPastTheThreshold() {
+    void shouldDemoteAPluginStillWaitingOnAnEventLoopPastTheThreshold() throws Exception {
         Placement.Adaptive placement = promoted();
-        InlineWatchdog.Slot slot = watchdog.slot();
-        slot.enter(placement, clock.get());
+        var entered = new java.util.concurrent.CountDownLatch(1);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        Thread loop = Thread.ofPlatform().start(() -> {
+            InlineWatchdog.Slot slot = watchdog.slot();
+            slot.enter(placement, clock.get());
+            entered.countDown();
+            try {
+                release.await(); // the plugin's blocking call
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            slot.exit();
+        });
+        try {
+            assertThat(entered.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-        clock.addAndGet(SLOW / 2);
-        watchdog.check();
-        assertThat(placement.inline()).as("within the threshold").isTrue();
+            clock.addAndGet(SLOW / 2);
+            watchdog.check();
+            assertThat(placement.inline()).as("within the threshold").isTrue();
 
-        clock.addAndGet(SLOW);
-        watchdog.check();
-        assertThat(placement.inline()).as("still running past the threshold").isFalse();
+            clock.addAndGet(SLOW);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+                watchdog.check();
+                return !placement.inline();
+            });
+        } finally {
+            release.countDown();
+            loop.join();
+        }
     }
 
     @Test
     void shouldDoubleTheProbationAfterEachDemotionAndKeepThePluginOnThePoolAfterTheLast() {
         Placement.Adaptive placement = promoted();
         for (int demotion = 1; demotion < Placement.Adaptive.MAX_DEMOTIONS; demotion++) {
-            placement.record(SLOW + 1, false);
+            placement.demote(SLOW + 1, "in a test");
             int probation = Placement.Adaptive.PROBATION_CALLS << demotion;
             for (int i = 0; i < probation - 1; i++) {
                 placement.record(1_000, true);
@@ -95,7 +114,7 @@ class InlineWatchdogTest {
             assertThat(placement.inline()).as("after demotion %d", demotion).isTrue();
         }
 
-        placement.record(SLOW + 1, false);
+        placement.demote(SLOW + 1, "in a test");
         for (int i = 0; i < Placement.Adaptive.PROBATION_CALLS << (Placement.Adaptive.MAX_DEMOTIONS + 1); i++) {
             placement.record(1_000, true);
         }
@@ -118,12 +137,35 @@ class InlineWatchdogTest {
     }
 
     @Test
-    void shouldDemoteAnInlinePluginWhoseCallReturnedLate() {
+    void shouldLeaveAnInlinePluginInlineWhenItsThreadIsRunnableNotAsleep() {
         Placement.Adaptive placement = promoted();
+        InlineWatchdog.Slot slot = watchdog.slot();
+        slot.enter(placement, clock.get());
 
-        placement.record(SLOW + 1, false);
+        // The slot is this test thread, which is running while the check reads its state.
+        clock.addAndGet(10 * SLOW);
+        watchdog.check();
 
-        assertThat(placement.inline()).isFalse();
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldTellASleepingThreadFromARunningOne() throws Exception {
+        var slotOfSleeper = new java.util.concurrent.atomic.AtomicReference<InlineWatchdog.Slot>();
+        var release = new java.util.concurrent.CountDownLatch(1);
+        Thread sleeper = Thread.ofPlatform().start(() -> {
+            slotOfSleeper.set(watchdog.slot());
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> slotOfSleeper.get() != null && slotOfSleeper.get().asleep());
+        assertThat(watchdog.slot().asleep()).as("this running thread").isFalse();
+        release.countDown();
+        sleeper.join();
     }
 
     @Test
