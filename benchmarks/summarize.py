@@ -31,6 +31,8 @@ def table(title, servers, subjects):
           "| ÷ official calls/s | ÷ official p99 | ÷ official CPU/call | ÷ echo CPU/call |")
     print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for wl in WORKLOADS:
+        if not any(k[0] == wl and k[2] in subjects for k in med):
+            continue
         for c in sorted({k[1] for k in med if k[0] == wl}):
             for s in present:
                 m = med.get((wl, c, s))
