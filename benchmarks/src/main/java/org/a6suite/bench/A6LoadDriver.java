@@ -23,7 +23,8 @@ import org.a6suite.protocol.message.PrepareConfResponse;
 
 /**
  * Closed-loop load driver that plays APISIX against a runner: one PrepareConf on its own connection, then per
- * connection a sequential loop of HTTPReqCalls (HTTPRespCalls for {@code postresp}) (one RPC in flight per connection, as APISIX does), answering the
+ * connection a sequential loop of HTTPReqCalls (HTTPRespCalls for {@code postresp}; one RPC in flight per
+ * connection, as APISIX does), answering the
  * runner's ExtraInfo requests. Prints one JSON line with throughput and latency percentiles.
  *
  * <p>Usage: {@code A6LoadDriver --socket PATH --target ours|ours-sdk|official|echo --workload noop|vars|body|postresp
@@ -98,7 +99,8 @@ public final class A6LoadDriver {
         return String.format(Locale.ROOT,
                 "{\"target\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"calls\":%d,\"all_calls\":%d,"
                         + "\"errors\":%d,\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}",
-                target.name().toLowerCase(Locale.ROOT).replace('_', '-'), workload.name().toLowerCase(Locale.ROOT), connections,
+                target.name().toLowerCase(Locale.ROOT).replace('_', '-'), workload.name().toLowerCase(Locale.ROOT),
+                connections,
                 all.getTotalCount(), allCalls.sum(), errors.sum(), all.getTotalCount() / seconds,
                 all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
                 all.getValueAtPercentile(99.9) / 1e3);
