@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
-# Runner benchmark (issue 2 item 10): ours vs the official runner 0.4.0 (default logging and WARN) vs a bare
-# unix-socket echo floor, side by side in one run, same driver, same frames.
-#   benchmarks/bench.sh [--rounds 3] [--seconds 10] [--warmup 3] [--connections "1 16 64"] [--workloads "noop vars body"]
-# Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and a markdown table of medians and ratios.
+# Runner benchmark: the users' comparison (the SAME official-SDK filter jar, benchmarks/official-filters, in our
+# runner and in the official runner) next to our a6-native plugins and a bare unix-socket echo floor; same driver,
+# same frames, one fresh server start per workload.
+#   benchmarks/bench.sh [--rounds 3] [--seconds 5] [--warmup 2] [--connections "1 16 64"]
+#                       [--workloads "noop vars body postresp"] [--servers "ours ours-sdk official-warn echo"]
+#                       [--baseline-jar PATH]
+# --baseline-jar adds the servers base / base-sdk: another build of our runner (e.g. the previous commit's
+# runner/dist/target/a6-runner.jar) run the same way, for before/after figures from one run.
+# BENCH_JAVA_OPTS is passed to our runner's JVM (e.g. a JFR recording).
+# Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and markdown tables of medians and ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 a6_select_jdk
 
-rounds=3; seconds=10; warmup=3; conns="1 16 64"; workloads="noop vars body"
+rounds=3; seconds=5; warmup=2; conns="1 16 64"; workloads="noop vars body postresp"
+servers="ours ours-sdk official-warn echo"; baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2;; --seconds) seconds=$2; shift 2;; --warmup) warmup=$2; shift 2;;
-    --connections) conns=$2; shift 2;; --workloads) workloads=$2; shift 2;;
+    --connections) conns=$2; shift 2;; --workloads) workloads=$2; shift 2;; --servers) servers=$2; shift 2;;
+    --baseline-jar) baseline=$(realpath "$2"); shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
+[ -n "$baseline" ] && servers="$servers base base-sdk"
 
-echo "bench: building runner, benchmarks and the official runner's filters ..." >&2
+echo "bench: building runner, benchmarks and the official-SDK filters ..." >&2
 ./mvnw -B -q -ntp -pl runner/dist,benchmarks -am package -DskipTests
 ./mvnw -B -q -ntp -f benchmarks/official-filters/pom.xml package
-RUNNER_JAR=$(ls runner/dist/target/a6-runner*.jar | grep -v original | head -1)
+RUNNER_JAR=$(ls runner/dist/target/a6-runner*.jar | grep -v -e original -e classes | head -1)
 DRIVER_JAR=benchmarks/target/a6-benchmarks-0.1.0-SNAPSHOT-driver.jar
+# The newest apisix-runner-starter on Maven Central (0.6.0 is not published there).
 OFFICIAL_JAR=benchmarks/official-filters/target/official/apisix-runner-starter-0.4.0.jar
+FILTER_JAR=benchmarks/official-filters/target/a6-bench-official-filters-0.1.0-SNAPSHOT.jar
 
 work=$(mktemp -d /tmp/a6-bench.XXXXXX)
 mkdir -p "$work/our-plugins" "$work/official-plugins" benchmarks/results
+# Our runner gets the native plugins and the official-SDK filter jar in one plugins dir; the official runner the
+# filter jar alone.
 cp benchmarks/target/a6-benchmarks-0.1.0-SNAPSHOT.jar "$work/our-plugins/"
-cp benchmarks/official-filters/target/a6-bench-official-filters-0.1.0-SNAPSHOT.jar "$work/official-plugins/"
+cp "$FILTER_JAR" "$work/our-plugins/"
+cp "$FILTER_JAR" "$work/official-plugins/"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 raw=benchmarks/results/raw-$stamp.jsonl
 server_pid=""
@@ -35,17 +49,21 @@ cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true; rm -
 trap cleanup EXIT
 
 wait_socket() {
-  for _ in $(seq 1 120); do [ -S "$1" ] && return 0; sleep 0.25; done
+  for _ in $(seq 1 240); do [ -S "$1" ] && return 0; sleep 0.25; done
   echo "bench: $1 did not appear" >&2; return 1
 }
 
-start_server() { # $1 = label, $2 = workload
+start_ours() { # $1 = jar, $2 = socket, $3 = log
+  # shellcheck disable=SC2086
+  APISIX_LISTEN_ADDRESS="unix:$2" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" A6_LANE_ADDRESS=off \
+    java ${BENCH_JAVA_OPTS:-} -jar "$1" >"$3" 2>&1 &
+}
+
+start_server() { # $1 = server label, $2 = workload
   local sock="$work/$1.sock"; rm -f "$sock"
   case "$1" in
-    ours) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" A6_LANE_ADDRESS=off \
-            java -jar "$RUNNER_JAR" >"$work/$1.log" 2>&1 & ;;
-    official-default) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
-            java -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
+    ours|ours-sdk) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" ;;
+    base|base-sdk) start_ours "$baseline" "$sock" "$work/$1.log" ;;
     official-warn) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
             java -Dlogging.level.root=WARN -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
     echo) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoFloorServer --socket "$sock" --workload "$2" >"$work/$1.log" 2>&1 & ;;
@@ -62,11 +80,13 @@ TICK_HZ=$(getconf CLK_TCK)
 stop_server() { kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
 
 for round in $(seq 1 "$rounds"); do
-  for target in ours official-default official-warn echo; do
+  for target in $servers; do
     for wl in $workloads; do
+      # a6-native plugins exist for noop, vars and body only
+      case "$target:$wl" in ours:postresp|base:postresp) continue;; esac
       start_server "$target" "$wl"
+      case "$target" in official-*) drv_target=official;; *-sdk) drv_target=ours-sdk;; base) drv_target=ours;; *) drv_target=$target;; esac
       for c in $conns; do
-        drv_target=$target; case "$target" in official-*) drv_target=official;; esac
         # The server's CPU per call is the fair efficiency measure on a 2-core machine where the driver competes for
         # the same cores; it covers warm-up and measurement, so it is divided by the calls of both.
         cpu0=$(cpu_ticks "$server_pid")

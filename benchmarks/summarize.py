@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns bench.sh's raw JSON lines into a markdown table of medians across rounds, with ratios against the
-official runner at WARN and against the echo floor."""
+"""Turns bench.sh's raw JSON lines into markdown tables of medians across rounds: the users' comparison (the same
+official-SDK filter jar in our runner and in the official runner at WARN), then the a6-native plugins against the
+official runner and the echo floor."""
 import json, statistics, sys
 from collections import defaultdict
 
@@ -13,31 +14,50 @@ for r in rows:
     if r.get("all_calls"):
         agg[key]["cpu_us_per_call"].append(r["server_cpu_s"] * 1e6 / r["all_calls"])
 med = {k: {m: statistics.median(v) for m, v in ms.items()} for k, ms in agg.items()}
+WORKLOADS = ("noop", "vars", "body", "postresp")
 
-servers = ["ours", "official-warn", "official-default", "echo"]
-print("| workload | conns | server | calls/s | p50 µs | p99 µs | server CPU µs/call | errors | ours÷official-warn calls/s | ours÷official-warn p99 | ours÷official-warn CPU/call | ours÷echo CPU/call |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-for wl in ("noop", "vars", "body"):
-    for c in sorted({k[1] for k in med if k[0] == wl}):
-        for s in servers:
-            m = med.get((wl, c, s))
-            if not m:
-                continue
-            extra = ["", "", "", ""]
-            cpu = m.get("cpu_us_per_call")
-            if s == "ours":
-                off = med.get((wl, c, "official-warn"))
-                echo = med.get((wl, c, "echo"))
-                if off:
-                    extra[0] = f"{m['calls_per_s'] / off['calls_per_s']:.2f}x"
-                    extra[1] = f"{m['p99_us'] / off['p99_us']:.2f}"
-                    if cpu and off.get("cpu_us_per_call"):
-                        extra[2] = f"{cpu / off['cpu_us_per_call']:.2f}"
-                if echo and cpu and echo.get("cpu_us_per_call"):
-                    extra[3] = f"{cpu / echo['cpu_us_per_call']:.2f}"
-            cpu_s = f"{cpu:.1f}" if cpu else ""
-            print(f"| {wl} | {c} | {s} | {m['calls_per_s']:.0f} | {m['p50_us']:.0f} | {m['p99_us']:.0f} | {cpu_s} | {m['errors']:.0f} | " + " | ".join(extra) + " |")
+
+def ratio(a, b, fmt="{:.2f}"):
+    return fmt.format(a / b) if a and b else ""
+
+
+def table(title, servers, subjects):
+    present = [s for s in servers if any(k[2] == s for k in med)]
+    if not any(s in present for s in subjects):
+        return
+    print(f"**{title}**")
+    print()
+    print("| workload | conns | server | calls/s | p50 µs | p99 µs | server CPU µs/call | errors "
+          "| ÷ official calls/s | ÷ official p99 | ÷ official CPU/call | ÷ echo CPU/call |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for wl in WORKLOADS:
+        if not any(k[0] == wl and k[2] in subjects for k in med):
+            continue
+        for c in sorted({k[1] for k in med if k[0] == wl}):
+            for s in present:
+                m = med.get((wl, c, s))
+                if not m:
+                    continue
+                cpu = m.get("cpu_us_per_call")
+                extra = ["", "", "", ""]
+                if s in subjects:
+                    off = med.get((wl, c, "official-warn"))
+                    echo = med.get((wl, c, "echo"))
+                    if off:
+                        extra[0] = ratio(m["calls_per_s"], off["calls_per_s"])
+                        extra[1] = ratio(m["p99_us"], off["p99_us"])
+                        extra[2] = ratio(cpu, off.get("cpu_us_per_call"))
+                    if echo:
+                        extra[3] = ratio(cpu, echo.get("cpu_us_per_call"))
+                cpu_s = f"{cpu:.1f}" if cpu else ""
+                print(f"| {wl} | {c} | {s} | {m['calls_per_s']:.0f} | {m['p50_us']:.0f} | {m['p99_us']:.0f} "
+                      f"| {cpu_s} | {m['errors']:.0f} | " + " | ".join(extra) + " |")
+    print()
+
+
+table("Official-SDK filters (the same jar in both runners)", ["ours-sdk", "base-sdk", "official-warn"],
+      ["ours-sdk", "base-sdk"])
+table("a6-native plugins", ["ours", "base", "official-warn", "echo"], ["ours", "base"])
 loads = [r.get("load1", 0) for r in rows]
 if loads:
-    print()
     print(f"1-minute load average after each point: median {statistics.median(loads):.2f}, max {max(loads):.2f}")

@@ -23,10 +23,11 @@ import org.a6suite.protocol.message.PrepareConfResponse;
 
 /**
  * Closed-loop load driver that plays APISIX against a runner: one PrepareConf on its own connection, then per
- * connection a sequential loop of HTTPReqCalls (one RPC in flight per connection, as APISIX does), answering the
+ * connection a sequential loop of HTTPReqCalls (HTTPRespCalls for {@code postresp}; one RPC in flight per
+ * connection, as APISIX does), answering the
  * runner's ExtraInfo requests. Prints one JSON line with throughput and latency percentiles.
  *
- * <p>Usage: {@code A6LoadDriver --socket PATH --target ours|official|echo --workload noop|vars|body
+ * <p>Usage: {@code A6LoadDriver --socket PATH --target ours|ours-sdk|official|echo --workload noop|vars|body|postresp
  * --connections N [--warmup 3] [--seconds 10]}
  */
 public final class A6LoadDriver {
@@ -40,7 +41,7 @@ public final class A6LoadDriver {
 
     private A6LoadDriver(Map<String, String> args) {
         this.socket = Path.of(required(args, "socket"));
-        this.target = Workload.Target.valueOf(required(args, "target").toUpperCase(Locale.ROOT));
+        this.target = Workload.Target.valueOf(required(args, "target").toUpperCase(Locale.ROOT).replace('-', '_'));
         this.workload = Workload.valueOf(required(args, "workload").toUpperCase(Locale.ROOT));
         this.connections = Integer.parseInt(args.getOrDefault("connections", "1"));
         this.warmupNanos = (long) (Double.parseDouble(args.getOrDefault("warmup", "3")) * 1e9);
@@ -98,7 +99,8 @@ public final class A6LoadDriver {
         return String.format(Locale.ROOT,
                 "{\"target\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"calls\":%d,\"all_calls\":%d,"
                         + "\"errors\":%d,\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}",
-                target.name().toLowerCase(Locale.ROOT), workload.name().toLowerCase(Locale.ROOT), connections,
+                target.name().toLowerCase(Locale.ROOT).replace('_', '-'), workload.name().toLowerCase(Locale.ROOT),
+                connections,
                 all.getTotalCount(), allCalls.sum(), errors.sum(), all.getTotalCount() / seconds,
                 all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
                 all.getValueAtPercentile(99.9) / 1e3);
@@ -175,7 +177,7 @@ public final class A6LoadDriver {
         while (true) {
             FrameIo.Frame f = io.read();
             switch (f.type()) {
-                case 2 -> {
+                case 2, 4 -> {
                     return true;
                 }
                 case 3 -> {

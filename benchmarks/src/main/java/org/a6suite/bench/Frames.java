@@ -11,6 +11,8 @@ import org.a6suite.protocol.message.ExtraInfoRequest;
 import org.a6suite.protocol.message.ExtraInfoResponse;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpReqCallResponse;
+import org.a6suite.protocol.message.HttpRespCallRequest;
+import org.a6suite.protocol.message.HttpRespCallResponse;
 import org.a6suite.protocol.message.Method;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.TextEntry;
@@ -30,6 +32,11 @@ final class Frames {
     }
 
     static byte[] call(Workload workload, long token) {
+        if (workload.response()) {
+            return encode(new HttpRespCallRequest(4194305, 200, List.of(
+                    TextEntry.of("content-type", "application/json"), TextEntry.of("content-length", "512"),
+                    TextEntry.of("server", "bench-upstream"), TextEntry.of("cache-control", "no-store")), token));
+        }
         List<TextEntry> headers = new ArrayList<>();
         headers.add(TextEntry.of("host", "api.example.com"));
         headers.add(TextEntry.of("user-agent", "a6-bench/1"));
@@ -85,11 +92,15 @@ final class Frames {
     }
 
     static byte[] echoReply(Workload workload) {
+        if (workload.response()) {
+            return encode(new HttpRespCallResponse(4194305, 0, List.of(TextEntry.of("x-bench-status", "200")),
+                    Optional.empty()));
+        }
         HttpReqCallResponse.Action action = switch (workload) {
             case NOOP -> HttpReqCallResponse.None.INSTANCE;
             case VARS -> new HttpReqCallResponse.Rewrite(Optional.of("/bench/1"),
                     List.of(TextEntry.of("x-bench-client", "127.0.0.1:9080")), List.of(), List.of(), Optional.empty());
-            case BODY -> new HttpReqCallResponse.Rewrite(Optional.empty(),
+            case BODY, POSTRESP -> new HttpReqCallResponse.Rewrite(Optional.empty(),
                     List.of(TextEntry.of("x-body-length", Integer.toString(Workload.BODY_SIZE))), List.of(), List.of(),
                     Optional.empty());
         };

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Official filters may block (the official runner ran them on its event loop, where blocking stalled every
- * connection); {@link #execution()} is {@link Execution#BLOCKING}, so our runner never calls them on an I/O thread.
+ * connection), but most never do. {@link #execution()} is {@link Execution#ADAPTIVE}: the runner calls a filter on a
+ * worker thread until a run of quick calls shows it does not block, then on its I/O thread with no thread hop (the
+ * official runner's cost), and back on worker threads for good from the first call that runs long.
  */
 public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
 
@@ -141,7 +143,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
 
     @Override
     public Execution execution() {
-        return Execution.BLOCKING;
+        return Execution.ADAPTIVE;
     }
 
     @Override

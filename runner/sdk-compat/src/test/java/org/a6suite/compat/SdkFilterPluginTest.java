@@ -340,11 +340,11 @@ class SdkFilterPluginTest {
     }
 
     @Test
-    void shouldDeclareBlockingExecutionAndNoRequirementsForNullVars() {
+    void shouldDeclareAdaptiveExecutionAndNoRequirementsForNullVars() {
         var plugin = new SdkFilterPlugin(requestFilterWithoutChain("Plain"));
 
         assertThat(plugin.name()).isEqualTo("Plain");
-        assertThat(plugin.execution()).isEqualTo(Execution.BLOCKING);
+        assertThat(plugin.execution()).isEqualTo(Execution.ADAPTIVE);
         assertThat(plugin.requirements(new SdkFilterConfig(""))).isEqualTo(Requirements.NONE);
     }
 

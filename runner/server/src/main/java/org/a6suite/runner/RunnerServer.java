@@ -24,6 +24,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.chain.ChainExecutor;
+import org.a6suite.runner.chain.InlineWatchdog;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
 import org.a6suite.runner.config.ApisixWorkerUser;
@@ -76,6 +77,7 @@ public final class RunnerServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final BlockingPool blocking;
     private final ScheduledExecutorService scheduler;
+    private final InlineWatchdog watchdog;
     private final ConfTokenStore tokens;
     private final InFlightCalls inFlight;
     private final BufferBudget budget;
@@ -100,6 +102,8 @@ public final class RunnerServer implements AutoCloseable {
                 EpollIoHandler.newFactory());
         this.blocking = new BlockingPool(config.blockingThreads());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("a6-scheduler", true));
+        // Half the slow-call threshold: an adaptive plugin stuck on an event loop is demoted within 1.5x of it.
+        this.watchdog = new InlineWatchdog(scheduler, ChainPreparer.DEFAULT_SLOW_NANOS / 2_000_000L, System::nanoTime);
         this.tokens = new ConfTokenStore(ConfTokenStore.retentionFor(config.confExpireTime()), options.ticker(),
                 ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
         this.inFlight = new InFlightCalls();
@@ -157,7 +161,7 @@ public final class RunnerServer implements AutoCloseable {
             started.add(plugin);
         }
         ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
-                new ChainExecutor(blocking), blocking, inFlight, runnerMetrics, options.idleTimeout(),
+                new ChainExecutor(blocking, watchdog), blocking, inFlight, runnerMetrics, options.idleTimeout(),
                 new HandoffStamper(handoffSigner), new RateLimitedLog(
                         LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
                         options.ticker()::read), config.limits(), budget);
@@ -344,6 +348,7 @@ public final class RunnerServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS).awaitUninterruptibly(150);
         blocking.close();
+        watchdog.close();
         scheduler.shutdownNow();
         if (socketServer != null) {
             SocketFile.remove(config.socketPath());

@@ -9,7 +9,7 @@ import java.util.List;
  * passes raw request bytes, see transcript s10); {@code srcIp} is the raw 4 or 16 byte address, empty if absent.
  */
 public record HttpReqCallRequest(long id, byte[] srcIp, Method method, String path, List<TextEntry> args,
-                                 List<TextEntry> headers, long confToken) implements A6Message {
+                                 List<TextEntry> headers, long confToken) implements CallRequest {
     public HttpReqCallRequest {
         U32.check("id", id);
         requireNonNull(srcIp, "srcIp");

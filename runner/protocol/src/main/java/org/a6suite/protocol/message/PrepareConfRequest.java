@@ -9,7 +9,7 @@ import java.util.Optional;
  * PrepareConf.Req: a route's {@code conf} list in order (empty when APISIX sent none) and the deprecated key
  * {@code conf_type#conf_id#plugin#conf_version}.
  */
-public record PrepareConfRequest(List<TextEntry> conf, Optional<String> key) implements A6Message {
+public record PrepareConfRequest(List<TextEntry> conf, Optional<String> key) implements FromApisix {
     public PrepareConfRequest {
         conf = List.copyOf(conf);
         requireNonNull(key, "key");

@@ -28,10 +28,16 @@ import org.a6suite.runner.conf.PreparedChain;
 public final class ChainExecutor {
 
     private final Executor blocking;
+    private final InlineWatchdog watchdog;
 
-    /** @param blocking where {@code Execution.BLOCKING} plugins run; never an event loop */
-    public ChainExecutor(Executor blocking) {
+    /**
+     * @param blocking where {@code Execution.BLOCKING} plugins (and adaptive ones not placed inline) run; never an
+     *                 event loop
+     * @param watchdog watches adaptive plugins' calls on the event loops
+     */
+    public ChainExecutor(Executor blocking, InlineWatchdog watchdog) {
         this.blocking = requireNonNull(blocking, "blocking");
+        this.watchdog = requireNonNull(watchdog, "watchdog");
     }
 
     /**
@@ -42,22 +48,23 @@ public final class ChainExecutor {
     public CompletableFuture<RequestOutcome> runRequest(PreparedChain chain, RequestView request,
                                                         CallContext context, Executor home) {
         requireNonNull(request, "request");
-        return new RequestRun(chain, request, context, home, blocking).start();
+        return new RequestRun(chain, request, context, home, blocking, watchdog).start();
     }
 
     /** Runs the response phase; same threading as {@link #runRequest}. */
     public CompletableFuture<ResponseDecision> runResponse(PreparedChain chain, ResponseView response,
                                                            CallContext context, Executor home) {
         requireNonNull(response, "response");
-        return new ResponseRun(chain, response, context, home, blocking).start();
+        return new ResponseRun(chain, response, context, home, blocking, watchdog).start();
     }
 
     private static final class RequestRun extends ChainRun<RequestDecision, RequestOutcome> {
         private final RewriteMerger merger = new RewriteMerger();
         private RequestView view;
 
-        RequestRun(PreparedChain chain, RequestView view, CallContext context, Executor home, Executor blocking) {
-            super(chain.links(), context, home, blocking);
+        RequestRun(PreparedChain chain, RequestView view, CallContext context, Executor home, Executor blocking,
+                   InlineWatchdog watchdog) {
+            super(chain.links(), context, home, blocking, watchdog);
             this.view = view;
         }
 
@@ -92,8 +99,8 @@ public final class ChainExecutor {
         private boolean modified;
 
         ResponseRun(PreparedChain chain, ResponseView view, CallContext context, Executor home,
-                    Executor blocking) {
-            super(chain.links(), context, home, blocking);
+                    Executor blocking, InlineWatchdog watchdog) {
+            super(chain.links(), context, home, blocking, watchdog);
             this.view = view;
         }
 

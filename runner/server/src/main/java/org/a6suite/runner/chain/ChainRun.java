@@ -16,10 +16,12 @@ import org.a6suite.runner.conf.ChainLink;
  * Runs one call through a chain, link by link, in conf order.
  *
  * <p>Threading: the run starts and every step continues on the {@code home} executor (the connection's event loop),
- * so its state is only ever touched by one thread at a time and needs no locks. A non-blocking link is called right
- * there; if its stage is already complete the next link follows in the same loop iteration, with no thread hop. A
- * blocking link is called on the blocking pool, and its result hops back to {@code home}. An asynchronous stage that
- * completes elsewhere also hops back. Nothing here ever waits, so a slow plugin holds up only its own call.
+ * so its state is only ever touched by one thread at a time and needs no locks. A link whose {@link Placement} is
+ * inline is called right there; if its stage is already complete the next link follows in the same loop iteration,
+ * with no thread hop. Any other link is called on the blocking pool, and its result hops back to {@code home}. An
+ * asynchronous stage that completes elsewhere also hops back. Nothing here ever waits, so a slow plugin holds up only
+ * its own call. Calls of {@link Placement.Adaptive} links are timed (and, inline, watched by the
+ * {@link InlineWatchdog}) so that the placement learns whether they block.
  *
  * @param <D> the plugins' decision type
  * @param <O> the chain's outcome type
@@ -30,14 +32,17 @@ abstract class ChainRun<D, O> {
     private final CallContext context;
     private final Executor home;
     private final Executor blocking;
+    private final InlineWatchdog watchdog;
     private final CompletableFuture<O> result = new CompletableFuture<>();
     private int index;
 
-    ChainRun(List<ChainLink<?>> links, CallContext context, Executor home, Executor blocking) {
+    ChainRun(List<ChainLink<?>> links, CallContext context, Executor home, Executor blocking,
+             InlineWatchdog watchdog) {
         this.links = requireNonNull(links, "links");
         this.context = requireNonNull(context, "context");
         this.home = requireNonNull(home, "home");
         this.blocking = requireNonNull(blocking, "blocking");
+        this.watchdog = requireNonNull(watchdog, "watchdog");
     }
 
     /** Calls {@code link} with the current view; may throw or return null, both count as the link failing. */
@@ -61,11 +66,13 @@ abstract class ChainRun<D, O> {
     private void advance() {
         while (index < links.size()) {
             ChainLink<?> link = links.get(index);
-            if (link.blocking()) {
-                runBlocking(link);
+            Placement placement = link.placement();
+            if (!placement.inline()) {
+                runBlocking(link, placement);
                 return;
             }
-            CompletableFuture<D> stage = invoke(link);
+            CompletableFuture<D> stage = placement instanceof Placement.Adaptive adaptive
+                    ? invokeWatched(link, adaptive) : invoke(link);
             if (!stage.isDone()) {
                 stage.whenComplete((decision, error) -> home.execute(() -> resume(link, decision, error)));
                 return;
@@ -84,12 +91,29 @@ abstract class ChainRun<D, O> {
         result.complete(finish());
     }
 
-    private void runBlocking(ChainLink<?> link) {
+    private void runBlocking(ChainLink<?> link, Placement placement) {
         try {
-            blocking.execute(() -> invoke(link).whenComplete(
-                    (decision, error) -> home.execute(() -> resume(link, decision, error))));
+            blocking.execute(() -> {
+                long started = watchdog.now();
+                CompletableFuture<D> stage = invoke(link);
+                placement.record(watchdog.now() - started, true);
+                stage.whenComplete((decision, error) -> home.execute(() -> resume(link, decision, error)));
+            });
         } catch (RejectedExecutionException e) {
             fail(link, e);
+        }
+    }
+
+    /** Calls an adaptive link on the event loop, in view of the watchdog, and times it. */
+    private CompletableFuture<D> invokeWatched(ChainLink<?> link, Placement.Adaptive placement) {
+        InlineWatchdog.Slot slot = watchdog.slot();
+        long started = watchdog.now();
+        slot.enter(placement, started);
+        try {
+            return invoke(link);
+        } finally {
+            slot.exit();
+            placement.record(watchdog.now() - started, false);
         }
     }
 
@@ -128,8 +152,11 @@ abstract class ChainRun<D, O> {
         CompletionStage<D> stage;
         try {
             stage = call(link, context);
-        } catch (Throwable t) {
-            return CompletableFuture.failedFuture(t);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: the JVM's problem, not this call's; never turned into an Err reply
+        } catch (RuntimeException | Error e) {
+            // What a plugin can throw: its bugs, and linkage errors of a plugin jar built against other classes.
+            return CompletableFuture.failedFuture(e);
         }
         if (stage == null) {
             return CompletableFuture.failedFuture(new NullPointerException("plugin returned a null stage"));

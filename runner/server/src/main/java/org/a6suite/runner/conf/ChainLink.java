@@ -14,6 +14,7 @@ import org.a6suite.plugin.RequestView;
 import org.a6suite.plugin.Requirements;
 import org.a6suite.plugin.ResponseDecision;
 import org.a6suite.plugin.ResponseView;
+import org.a6suite.runner.chain.Placement;
 
 /**
  * One entry of a prepared chain: a plugin bound to the configuration it parsed at PrepareConf. The type parameter
@@ -26,13 +27,13 @@ public final class ChainLink<C> {
     private final Plugin<C> plugin;
     private final C config;
     private final Requirements requirements;
-    private final boolean blocking;
+    private final Placement placement;
 
-    private ChainLink(Plugin<C> plugin, C config, Requirements requirements, boolean blocking) {
+    private ChainLink(Plugin<C> plugin, C config, Requirements requirements, Placement placement) {
         this.plugin = plugin;
         this.config = config;
         this.requirements = requirements;
-        this.blocking = blocking;
+        this.placement = placement;
     }
 
     /**
@@ -41,12 +42,27 @@ public final class ChainLink<C> {
      * @throws PluginConfigException when the plugin rejects the value
      */
     public static <C> ChainLink<C> prepare(Plugin<C> plugin, String value) throws PluginConfigException {
+        return prepare(plugin, value, Placement.of(executionOf(plugin), plugin.name(), Long.MAX_VALUE));
+    }
+
+    /**
+     * Same, with the plugin's shared {@link Placement} (one per plugin, so what its calls on one route taught holds
+     * on every route).
+     */
+    public static <C> ChainLink<C> prepare(Plugin<C> plugin, String value, Placement placement)
+            throws PluginConfigException {
         requireNonNull(plugin, "plugin");
         requireNonNull(value, "value");
+        requireNonNull(placement, "placement");
         C config = plugin.parseConfig(value);
         Requirements requirements = plugin.requirements(config);
-        return new ChainLink<>(plugin, config, requirements == null ? Requirements.NONE : requirements,
-                plugin.execution() == Execution.BLOCKING);
+        return new ChainLink<>(plugin, config, requirements == null ? Requirements.NONE : requirements, placement);
+    }
+
+    /** The plugin's execution; null counts as non-blocking, like the interface's default. */
+    public static Execution executionOf(Plugin<?> plugin) {
+        Execution execution = plugin.execution();
+        return execution == null ? Execution.NON_BLOCKING : execution;
     }
 
     public String name() {
@@ -61,9 +77,14 @@ public final class ChainLink<C> {
         return requirements;
     }
 
-    /** Whether the plugin must run on the blocking pool instead of the event loop. */
+    /** Whether the plugin's next call must run on the blocking pool instead of the event loop. */
     public boolean blocking() {
-        return blocking;
+        return !placement.inline();
+    }
+
+    /** Where the plugin's calls run. */
+    public Placement placement() {
+        return placement;
     }
 
     public CompletionStage<RequestDecision> onRequest(RequestView request, CallContext context) {

@@ -4,13 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.protocol.message.TextEntry;
+import org.a6suite.runner.chain.Placement;
 
 /**
  * Turns a PrepareConf's {@code conf} list into a {@link PreparedChain}, parsing every entry's value exactly once with
@@ -28,11 +31,26 @@ public final class ChainPreparer {
 
     private final Function<String, Optional<Plugin<?>>> plugins;
     private final ChainTemplates templates = new ChainTemplates();
+    /** One placement per plugin instance, so an adaptive plugin learns once for all its routes. */
+    private final Map<Plugin<?>, Placement> placements = new ConcurrentHashMap<>();
+    private final long slowNanos;
 
     /** @param plugins looks a plugin up by the name routes use */
     public ChainPreparer(Function<String, Optional<Plugin<?>>> plugins) {
-        this.plugins = requireNonNull(plugins, "plugins");
+        this(plugins, DEFAULT_SLOW_NANOS);
     }
+
+    /**
+     * @param plugins   looks a plugin up by the name routes use
+     * @param slowNanos a call of an {@code Execution.ADAPTIVE} plugin running longer than this counts as blocking
+     */
+    public ChainPreparer(Function<String, Optional<Plugin<?>>> plugins, long slowNanos) {
+        this.plugins = requireNonNull(plugins, "plugins");
+        this.slowNanos = slowNanos;
+    }
+
+    /** 20 ms: far above any quick call, short enough that the watchdog frees the other plugins' calls quickly. */
+    public static final long DEFAULT_SLOW_NANOS = 20_000_000L;
 
     /**
      * Prepares the chain for one PrepareConf.
@@ -53,15 +71,17 @@ public final class ChainPreparer {
             Plugin<?> plugin = plugins.apply(entry.name()).orElseThrow(() -> new ChainPreparationException(
                     routeKey, entry.name(), "conf[" + index + "].name",
                     "unknown plugin " + entry.name() + " (expected: one of the plugins this runner serves)"));
-            links.add(link(routeKey, plugin, entry.value().orElse("")));
+            Placement placement = placements.computeIfAbsent(plugin,
+                    p -> Placement.of(ChainLink.executionOf(p), p.name(), slowNanos));
+            links.add(link(routeKey, plugin, entry.value().orElse(""), placement));
         }
         return PreparedChain.of(routeKey, templates.share(conf, links));
     }
 
-    private static ChainLink<?> link(Optional<String> routeKey, Plugin<?> plugin, String value)
+    private static ChainLink<?> link(Optional<String> routeKey, Plugin<?> plugin, String value, Placement placement)
             throws ChainPreparationException {
         try {
-            return ChainLink.prepare(plugin, value);
+            return ChainLink.prepare(plugin, value, placement);
         } catch (PluginConfigException e) {
             throw new ChainPreparationException(routeKey, plugin.name(), e.field(), safeDetail(e));
         } catch (RuntimeException e) {

@@ -20,9 +20,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.A6Message;
+import org.a6suite.protocol.message.CallRequest;
 import org.a6suite.protocol.message.ErrorResponse;
 import org.a6suite.protocol.message.ExtraInfoRequest;
 import org.a6suite.protocol.message.ExtraInfoResponse;
+import org.a6suite.protocol.message.FromApisix;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpRespCallRequest;
 import org.a6suite.protocol.message.PrepareConfRequest;
@@ -117,20 +119,21 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         }
     }
 
-    private void onMessage(ChannelHandlerContext ctx, A6Message message) {
-        if (message instanceof ExtraInfoResponse answer) {
-            onExtraInfo(ctx, answer);
+    private void onMessage(ChannelHandlerContext ctx, A6Message decoded) {
+        if (!(decoded instanceof FromApisix message)) {
+            // The decoder on the runner side yields only what APISIX sends; kept as a guard, never a silent drop.
+            protocolError(ctx, "unexpected " + decoded.frameType() + " from APISIX");
             return;
         }
-        if (current != null) {
+        if (current != null && !(message instanceof ExtraInfoResponse)) {
             protocolError(ctx, message.frameType() + " arrived while a " + current.type + " was in flight");
             return;
         }
         switch (message) {
+            case ExtraInfoResponse answer -> onExtraInfo(ctx, answer);
             case PrepareConfRequest request -> prepare(ctx, request);
             case HttpReqCallRequest request -> requestCall(ctx, request);
             case HttpRespCallRequest request -> responseCall(ctx, request);
-            default -> protocolError(ctx, "unexpected " + message.frameType() + " from APISIX");
         }
     }
 
@@ -227,20 +230,22 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         Executor home = ctx.executor();
         CompletableFuture<A6Message> reply;
         try {
-            if (call.request instanceof HttpReqCallRequest request) {
-                var view = MessageMapping.requestView(request, call.vars(),
-                        call.body(ExtraInfoRequest.ReqBody.INSTANCE));
-                boolean clientSentHandoff = view.headers().contains(Handoff.HEADER);
-                reply = services.chains().runRequest(call.chain, view, call.chain.context(call.id), home)
-                        .thenApply(outcome -> MessageMapping.requestReply(call.id, services.handoffs().decide(
-                                outcome, request.confToken(), call.id, clientSentHandoff)));
-            } else {
-                HttpRespCallRequest request = (HttpRespCallRequest) call.request;
-                var view = MessageMapping.responseView(request, call.vars(),
-                        call.body(ExtraInfoRequest.RespBody.INSTANCE));
-                reply = services.chains().runResponse(call.chain, view, call.chain.context(call.id), home)
-                        .thenApply(decision -> MessageMapping.responseReply(call.id, decision));
-            }
+            reply = switch ((CallRequest) call.request) {
+                case HttpReqCallRequest request -> {
+                    var view = MessageMapping.requestView(request, call.vars(),
+                            call.body(ExtraInfoRequest.ReqBody.INSTANCE));
+                    boolean clientSentHandoff = view.headers().contains(Handoff.HEADER);
+                    yield services.chains().runRequest(call.chain, view, call.chain.context(call.id), home)
+                            .thenApply(outcome -> MessageMapping.requestReply(call.id, services.handoffs().decide(
+                                    outcome, request.confToken(), call.id, clientSentHandoff)));
+                }
+                case HttpRespCallRequest request -> {
+                    var view = MessageMapping.responseView(request, call.vars(),
+                            call.body(ExtraInfoRequest.RespBody.INSTANCE));
+                    yield services.chains().runResponse(call.chain, view, call.chain.context(call.id), home)
+                            .thenApply(decision -> MessageMapping.responseReply(call.id, decision));
+                }
+            };
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }

@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.a6suite.plugin.Body;
-import org.a6suite.protocol.message.A6Message;
+import org.a6suite.protocol.message.CallRequest;
 import org.a6suite.protocol.message.ExtraInfoRequest;
 import org.a6suite.protocol.message.ExtraInfoResponse;
+import org.a6suite.protocol.message.FromApisix;
+import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.runner.conf.PreparedChain;
 import org.a6suite.runner.metrics.RunnerMetrics.CallType;
 
@@ -29,7 +31,7 @@ final class CallState {
 
     final CallType type;
     final long id;
-    final A6Message request;
+    final FromApisix request;
     final PreparedChain chain;
     final List<ExtraInfoRequest.Info> asked;
     private final List<ExtraInfoResponse> answers;
@@ -37,7 +39,7 @@ final class CallState {
     /** When the request frame arrived (the metrics ticker), for the call's duration. */
     long startNanos;
 
-    private CallState(CallType type, long id, A6Message request, PreparedChain chain,
+    private CallState(CallType type, long id, FromApisix request, PreparedChain chain,
                       List<ExtraInfoRequest.Info> asked, Stage stage) {
         this.type = type;
         this.id = id;
@@ -48,11 +50,11 @@ final class CallState {
         this.stage = stage;
     }
 
-    static CallState prepare(A6Message request) {
+    static CallState prepare(PrepareConfRequest request) {
         return new CallState(CallType.PREPARE_CONF, 0, request, null, List.of(), Stage.PREPARING);
     }
 
-    static CallState call(CallType type, long id, A6Message request, PreparedChain chain,
+    static CallState call(CallType type, long id, CallRequest request, PreparedChain chain,
                           List<ExtraInfoRequest.Info> asked) {
         return new CallState(type, id, request, chain, asked,
                 asked.isEmpty() ? Stage.RUNNING : Stage.AWAITING_EXTRA_INFO);

@@ -25,8 +25,6 @@ import org.a6suite.protocol.message.TextEntry;
 /** Translates between the wire messages and the plugin API's views and decisions. */
 public final class MessageMapping {
 
-    private static final HttpMethod[] METHODS = HttpMethod.values();
-
     private MessageMapping() {
     }
 
@@ -42,8 +40,24 @@ public final class MessageMapping {
     }
 
     static HttpMethod method(Method method) {
-        // Both enums list A6's methods in wire order.
-        return METHODS[method.ordinal()];
+        // Explicit, so reordering either enum cannot silently map one method to another.
+        return switch (method) {
+            case GET -> HttpMethod.GET;
+            case HEAD -> HttpMethod.HEAD;
+            case POST -> HttpMethod.POST;
+            case PUT -> HttpMethod.PUT;
+            case DELETE -> HttpMethod.DELETE;
+            case MKCOL -> HttpMethod.MKCOL;
+            case COPY -> HttpMethod.COPY;
+            case MOVE -> HttpMethod.MOVE;
+            case OPTIONS -> HttpMethod.OPTIONS;
+            case PROPFIND -> HttpMethod.PROPFIND;
+            case PROPPATCH -> HttpMethod.PROPPATCH;
+            case LOCK -> HttpMethod.LOCK;
+            case UNLOCK -> HttpMethod.UNLOCK;
+            case PATCH -> HttpMethod.PATCH;
+            case TRACE -> HttpMethod.TRACE;
+        };
     }
 
     static QueryArgs args(List<TextEntry> entries) {

@@ -117,6 +117,11 @@ public final class TestPlugin implements Plugin<String> {
             return this;
         }
 
+        public Builder adaptive() {
+            this.execution = Execution.ADAPTIVE;
+            return this;
+        }
+
         public Builder blocking() {
             this.execution = Execution.BLOCKING;
             return this;
