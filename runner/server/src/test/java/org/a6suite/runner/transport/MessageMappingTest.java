@@ -18,6 +18,7 @@ class MessageMappingTest {
     @ParameterizedTest
     @EnumSource(HttpMethod.class)
     void shouldLeaveNoPluginMethodWithoutAWireMethod(HttpMethod method) {
-        assertThat(Method.valueOf(method.name())).isNotNull();
+        // valueOf throws for a name the wire enum lacks.
+        assertThat(Method.valueOf(method.name()).name()).isEqualTo(method.name());
     }
 }
