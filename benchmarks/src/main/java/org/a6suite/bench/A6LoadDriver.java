@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.LongAdder;
-
 import org.HdrHistogram.Histogram;
 import org.a6suite.protocol.codec.A6MessageCodec;
 import org.a6suite.protocol.codec.DecodeResult;
@@ -41,7 +40,8 @@ public final class A6LoadDriver {
 
     private A6LoadDriver(Map<String, String> args) {
         this.socket = Path.of(required(args, "socket"));
-        this.target = Workload.Target.valueOf(required(args, "target").toUpperCase(Locale.ROOT).replace('-', '_'));
+        this.target = Workload.Target.valueOf(
+                required(args, "target").toUpperCase(Locale.ROOT).replace('-', '_'));
         this.workload = Workload.valueOf(required(args, "workload").toUpperCase(Locale.ROOT));
         this.connections = Integer.parseInt(args.getOrDefault("connections", "1"));
         this.warmupNanos = (long) (Double.parseDouble(args.getOrDefault("warmup", "3")) * 1e9);
@@ -96,13 +96,19 @@ public final class A6LoadDriver {
         Histogram all = new Histogram(60_000_000_000L, 3);
         histograms.forEach(all::add);
         double seconds = measureNanos / 1e9;
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "{\"target\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"calls\":%d,\"all_calls\":%d,"
                         + "\"errors\":%d,\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}",
-                target.name().toLowerCase(Locale.ROOT).replace('_', '-'), workload.name().toLowerCase(Locale.ROOT),
+                target.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                workload.name().toLowerCase(Locale.ROOT),
                 connections,
-                all.getTotalCount(), allCalls.sum(), errors.sum(), all.getTotalCount() / seconds,
-                all.getValueAtPercentile(50) / 1e3, all.getValueAtPercentile(99) / 1e3,
+                all.getTotalCount(),
+                allCalls.sum(),
+                errors.sum(),
+                all.getTotalCount() / seconds,
+                all.getValueAtPercentile(50) / 1e3,
+                all.getValueAtPercentile(99) / 1e3,
                 all.getValueAtPercentile(99.9) / 1e3);
     }
 
@@ -130,8 +136,15 @@ public final class A6LoadDriver {
         return ch;
     }
 
-    private void loop(byte[] call, Map<String, byte[]> varAnswers, byte[] bodyAnswer, long measureFrom, long end,
-                      Histogram histogram, LongAdder errors, LongAdder allCalls) {
+    private void loop(
+            byte[] call,
+            Map<String, byte[]> varAnswers,
+            byte[] bodyAnswer,
+            long measureFrom,
+            long end,
+            Histogram histogram,
+            LongAdder errors,
+            LongAdder allCalls) {
         SocketChannel ch = null;
         try {
             while (System.nanoTime() < end) {
@@ -186,8 +199,8 @@ public final class A6LoadDriver {
                         return false;
                     }
                     byte[] answer = switch (req.info()) {
-                        case ExtraInfoRequest.Var v -> varAnswers.getOrDefault(v.name(),
-                                Frames.answer(new ExtraInfoRequest.Var(v.name())));
+                        case ExtraInfoRequest.Var v ->
+                            varAnswers.getOrDefault(v.name(), Frames.answer(new ExtraInfoRequest.Var(v.name())));
                         case ExtraInfoRequest.ReqBody b -> bodyAnswer;
                         case ExtraInfoRequest.RespBody b -> Frames.answer(b);
                     };

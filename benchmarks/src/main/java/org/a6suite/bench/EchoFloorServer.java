@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-
 import org.a6suite.protocol.message.PrepareConfResponse;
 
 /**
@@ -64,5 +63,4 @@ public final class EchoFloorServer {
             // the driver closed the connection: normal end
         }
     }
-
 }

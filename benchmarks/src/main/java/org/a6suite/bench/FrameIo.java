@@ -25,8 +25,7 @@ final class FrameIo {
     }
 
     /** A frame read into a buffer that stays valid until the next read. */
-    record Frame(int type, ByteBuffer payload) {
-    }
+    record Frame(int type, ByteBuffer payload) {}
 
     static byte[] frame(int type, byte[] payload) {
         byte[] out = new byte[4 + payload.length];

@@ -12,8 +12,7 @@ import java.util.Arrays;
  */
 public final class HostFacts {
 
-    private HostFacts() {
-    }
+    private HostFacts() {}
 
     /** The 1-minute load average ({@code /proc/loadavg}), or {@code n/a}. */
     public static String loadAverage() {
@@ -27,8 +26,11 @@ public final class HostFacts {
     /** The CPU model name ({@code /proc/cpuinfo}), or {@code n/a}. */
     public static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("n/a");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("n/a");
         } catch (IOException e) {
             return "n/a";
         }
@@ -47,7 +49,8 @@ public final class HostFacts {
 
     /** The median of the values that are not NaN; NaN when none is. */
     public static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        double[] v =
+                Arrays.stream(values).filter(d -> !Double.isNaN(d)).sorted().toArray();
         int n = v.length;
         return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }

@@ -39,9 +39,9 @@ public enum Workload {
         if (target == Target.OFFICIAL || target == Target.OURS_SDK || target == Target.ECHO && nativePlugin == null) {
             return sdkFilter; // the echo floor ignores the name
         }
-        return Optional.ofNullable(nativePlugin).orElseThrow(() -> new IllegalArgumentException(
-                "workload " + name().toLowerCase(java.util.Locale.ROOT) + " has no a6-native plugin (expected: "
-                        + "--target ours-sdk or official)"));
+        return Optional.ofNullable(nativePlugin)
+                .orElseThrow(() -> new IllegalArgumentException("workload " + name().toLowerCase(java.util.Locale.ROOT)
+                        + " has no a6-native plugin (expected: " + "--target ours-sdk or official)"));
     }
 
     public List<String> vars() {
@@ -62,5 +62,10 @@ public enum Workload {
      * runner with the official-SDK filter jar ({@code OURS_SDK}), the official runner with the same jar, or the echo
      * floor.
      */
-    public enum Target { OURS, OURS_SDK, OFFICIAL, ECHO }
+    public enum Target {
+        OURS,
+        OURS_SDK,
+        OFFICIAL,
+        ECHO
+    }
 }

@@ -12,7 +12,6 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,14 +21,14 @@ import tools.jackson.databind.node.ObjectNode;
 public final class SeedData {
 
     /** Kinds in dependency order: a route may name an upstream, a service or a plugin config. */
-    static final List<String> KINDS = List.of("upstreams", "services", "plugin_configs", "consumers", "routes",
-            "global_rules");
+    static final List<String> KINDS =
+            List.of("upstreams", "services", "plugin_configs", "consumers", "routes", "global_rules");
+
     private static final Set<String> ADMIN_MANAGED = Set.of("create_time", "update_time");
     /** {@code ${NAME:-default}}: lets one data set serve the local stack and docker compose (host names differ). */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):-([^}]*)}");
 
-    private SeedData() {
-    }
+    private SeedData() {}
 
     public static List<SeedObject> load(Path dir, JsonMapper mapper) {
         return load(dir, mapper, System::getenv);
@@ -41,7 +40,8 @@ public final class SeedData {
      */
     public static List<SeedObject> load(Path dir, JsonMapper mapper, Function<String, String> env) {
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--data: " + dir + " (expected: a directory with upstreams/, routes/ ...)");
+            throw new IllegalArgumentException(
+                    "--data: " + dir + " (expected: a directory with upstreams/, routes/ ...)");
         }
         List<SeedObject> objects = new ArrayList<>();
         for (String kind : KINDS) {
@@ -51,7 +51,8 @@ public final class SeedData {
             }
             try (Stream<Path> files = Files.list(kindDir)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".json"))
-                        .sorted(Comparator.comparing(Path::toString)).toList()) {
+                        .sorted(Comparator.comparing(Path::toString))
+                        .toList()) {
                     objects.add(read(kind, file, mapper, env));
                 }
             } catch (IOException e) {
@@ -79,8 +80,8 @@ public final class SeedData {
             throw new IllegalArgumentException(file + ": " + node.getNodeType() + " (expected: a JSON object)");
         }
         if (body.has("id") && !body.get("id").asString().equals(id)) {
-            throw new IllegalArgumentException(file + ": id " + body.get("id") + " (expected: \"" + id
-                    + "\", the file name)");
+            throw new IllegalArgumentException(
+                    file + ": id " + body.get("id") + " (expected: \"" + id + "\", the file name)");
         }
         body.put("id", id);
         ADMIN_MANAGED.forEach(body::remove);

@@ -3,14 +3,6 @@ package org.a6suite.seed;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
@@ -19,6 +11,13 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.PutOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -36,11 +35,15 @@ import tools.jackson.databind.node.ObjectNode;
 public final class SeedLoader {
 
     /** What the loader did, or would do in a dry run, with one object. */
-    public enum Action { CREATE, UPDATE, UNCHANGED, CONFLICT }
+    public enum Action {
+        CREATE,
+        UPDATE,
+        UNCHANGED,
+        CONFLICT
+    }
 
     /** One line of the report. */
-    public record Result(String key, Action action, String reason) {
-    }
+    public record Result(String key, Action action, String reason) {}
 
     /**
      * @param prefix APISIX's etcd prefix, default {@code /apisix}
@@ -104,7 +107,8 @@ public final class SeedLoader {
         if (stored.isPresent() && SeedData.withoutAdminFields(stored.get()).equals(object.body())) {
             return new Result(key, Action.UNCHANGED, "already as seeded");
         }
-        Optional<Long> ledgerRevision = get(ledgerKey).map(l -> Long.parseLong(l.getValue().toString(UTF_8).trim()));
+        Optional<Long> ledgerRevision = get(ledgerKey)
+                .map(l -> Long.parseLong(l.getValue().toString(UTF_8).trim()));
         boolean ours = ledgerRevision.isPresent() && ledgerRevision.get() == kvNow.getModRevision();
         if (!ours && !options.force()) {
             String why = ledgerRevision.isEmpty()

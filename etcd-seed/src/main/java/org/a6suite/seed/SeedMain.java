@@ -1,10 +1,9 @@
 package org.a6suite.seed;
 
+import io.etcd.jetcd.Client;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-
-import io.etcd.jetcd.Client;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,8 +34,7 @@ public final class SeedMain {
             Exit codes: 0 done or nothing to do, 2 bad arguments or data, 3 conflicts left alone, 4 etcd unreachable.
             """;
 
-    private SeedMain() {
-    }
+    private SeedMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -64,9 +62,10 @@ public final class SeedMain {
                     case "--prefix" -> prefix = value(args, ++i, "--prefix");
                     case "--dry-run" -> dryRun = true;
                     case "--force" -> force = true;
-                    default -> throw new IllegalArgumentException(args[i]
-                            + ": unknown option (expected: --etcd URL, --data DIR, --prefix /p, --dry-run, --force,"
-                            + " --help)");
+                    default ->
+                        throw new IllegalArgumentException(args[i]
+                                + ": unknown option (expected: --etcd URL, --data DIR, --prefix /p, --dry-run, --force,"
+                                + " --help)");
                 }
             }
             var options = new SeedLoader.SeedOptions(prefix, dryRun, force);
@@ -81,8 +80,7 @@ public final class SeedMain {
                         conflicts++;
                     }
                 }
-                out.printf("seed: %d objects%s, %d conflicts%n", results.size(), dryRun ? " (dry run)" : "",
-                        conflicts);
+                out.printf("seed: %d objects%s, %d conflicts%n", results.size(), dryRun ? " (dry run)" : "", conflicts);
                 return conflicts == 0 ? 0 : 3;
             } catch (IllegalStateException e) {
                 err.println("seed: " + e.getMessage() + " (etcd " + etcd + ")");

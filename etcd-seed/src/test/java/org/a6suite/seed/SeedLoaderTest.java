@@ -3,14 +3,13 @@ package org.a6suite.seed;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-
-import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
 import org.a6suite.seed.SeedLoader.Action;
 import org.a6suite.seed.SeedLoader.SeedOptions;
 import org.a6suite.testing.etcd.EtcdServer;
@@ -40,13 +39,13 @@ class SeedLoaderTest {
     }
 
     private SeedLoader loaderAt(long epochSecond) {
-        return new SeedLoader(client.getKVClient(), mapper,
-                Clock.fixed(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC));
+        return new SeedLoader(
+                client.getKVClient(), mapper, Clock.fixed(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC));
     }
 
     private SeedObject upstream(String prefixTag, int weight) {
-        ObjectNode body = (ObjectNode) mapper.readTree(
-                "{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.1:18081\":" + weight + "}}");
+        ObjectNode body = (ObjectNode)
+                mapper.readTree("{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.1:18081\":" + weight + "}}");
         body.put("id", prefixTag);
         return new SeedObject("upstreams", prefixTag, body);
     }
@@ -54,11 +53,15 @@ class SeedLoaderTest {
     private ObjectNode stored(String key) throws Exception {
         KV kv = client.getKVClient();
         var kvs = kv.get(ByteSequence.from(key, UTF_8)).get().getKvs();
-        return kvs.isEmpty() ? null : (ObjectNode) mapper.readTree(kvs.getFirst().getValue().getBytes());
+        return kvs.isEmpty()
+                ? null
+                : (ObjectNode) mapper.readTree(kvs.getFirst().getValue().getBytes());
     }
 
     private void operatorWrites(String key, String json) throws Exception {
-        client.getKVClient().put(ByteSequence.from(key, UTF_8), ByteSequence.from(json, UTF_8)).get();
+        client.getKVClient()
+                .put(ByteSequence.from(key, UTF_8), ByteSequence.from(json, UTF_8))
+                .get();
     }
 
     @Test
@@ -71,7 +74,9 @@ class SeedLoaderTest {
         assertThat(second).extracting(SeedLoader.Result::action).containsExactly(Action.UNCHANGED);
         ObjectNode value = stored("/idem/upstreams/1");
         assertThat(value.get("create_time").asLong()).isEqualTo(1000);
-        assertThat(value.get("update_time").asLong()).as("unchanged objects are not rewritten").isEqualTo(1000);
+        assertThat(value.get("update_time").asLong())
+                .as("unchanged objects are not rewritten")
+                .isEqualTo(1000);
         assertThat(value.get("id").asString()).isEqualTo("1");
     }
 
@@ -98,11 +103,13 @@ class SeedLoaderTest {
         var refused = loaderAt(2000).apply(List.of(upstream("1", 1)), options);
         assertThat(refused).extracting(SeedLoader.Result::action).containsExactly(Action.CONFLICT);
         assertThat(refused.getFirst().reason()).contains("changed by someone else");
-        assertThat(stored("/edit/upstreams/1").at("/nodes/127.0.0.1:18081").asInt()).isEqualTo(42);
+        assertThat(stored("/edit/upstreams/1").at("/nodes/127.0.0.1:18081").asInt())
+                .isEqualTo(42);
 
         var forced = loaderAt(3000).apply(List.of(upstream("1", 1)), new SeedOptions("/edit", false, true));
         assertThat(forced).extracting(SeedLoader.Result::action).containsExactly(Action.UPDATE);
-        assertThat(stored("/edit/upstreams/1").at("/nodes/127.0.0.1:18081").asInt()).isEqualTo(1);
+        assertThat(stored("/edit/upstreams/1").at("/nodes/127.0.0.1:18081").asInt())
+                .isEqualTo(1);
     }
 
     @Test

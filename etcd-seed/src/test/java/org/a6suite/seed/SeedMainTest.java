@@ -14,7 +14,9 @@ class SeedMainTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return SeedMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return SeedMain.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -22,8 +24,15 @@ class SeedMainTest {
     void shouldPrintUsageAndExitZeroOnHelpWithoutTouchingEtcd() {
         assertThat(run("--etcd", "http://127.0.0.1:1", "--help")).isZero();
         String usage = out.toString(StandardCharsets.UTF_8);
-        assertThat(usage).startsWith("usage: java -jar a6-etcd-seed.jar")
-                .contains("--etcd URL", "--data DIR", "--prefix P", "--dry-run", "--force", "--help, -h",
+        assertThat(usage)
+                .startsWith("usage: java -jar a6-etcd-seed.jar")
+                .contains(
+                        "--etcd URL",
+                        "--data DIR",
+                        "--prefix P",
+                        "--dry-run",
+                        "--force",
+                        "--help, -h",
                         "Exit codes: 0 done");
         assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
         assertThat(run("-h")).isZero();
@@ -32,7 +41,8 @@ class SeedMainTest {
     @Test
     void shouldNameTheOptionAndPointToHelpOnABadOne() {
         assertThat(run("--etc", "x")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("seed: --etc: unknown option (expected: --etcd URL")
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("seed: --etc: unknown option (expected: --etcd URL")
                 .contains("--help for usage");
     }
 }

@@ -44,8 +44,14 @@ public class ApiAuthFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (apiKey.isEmpty() && bearer.isEmpty()) {
-            Problems.write(response, 403, "Writes disabled", "credentials", "a6.optimizer.api: no api-key or "
-                    + "bearer-token configured (expected: configure one to allow writes)", request.getRequestURI());
+            Problems.write(
+                    response,
+                    403,
+                    "Writes disabled",
+                    "credentials",
+                    "a6.optimizer.api: no api-key or "
+                            + "bearer-token configured (expected: configure one to allow writes)",
+                    request.getRequestURI());
             return;
         }
         if (matches(apiKey, request.getHeader("X-API-Key")) || matches(bearer, bearerToken(request))) {
@@ -54,14 +60,20 @@ public class ApiAuthFilter extends OncePerRequestFilter {
         }
         response.setHeader("WWW-Authenticate", "Bearer realm=\"a6-optimizer\"");
         // Never echo what was sent: it may be someone's secret with a typo.
-        Problems.write(response, 401, "Unauthorized", "credentials",
+        Problems.write(
+                response,
+                401,
+                "Unauthorized",
+                "credentials",
                 "credentials: missing or invalid (expected: X-API-Key header or Authorization: Bearer token)",
                 request.getRequestURI());
     }
 
     private static String bearerToken(HttpServletRequest request) {
         String h = request.getHeader("Authorization");
-        return h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
+        return h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? h.substring(7).strip()
+                : null;
     }
 
     private static boolean matches(Optional<byte[]> expected, String given) {

@@ -14,8 +14,7 @@ final class ApiInput {
 
     private static final int MAX_ECHO = 60;
 
-    private ApiInput() {
-    }
+    private ApiInput() {}
 
     /**
      * The string value of {@code field} in {@code body}, empty when the body or the field is absent or null.
@@ -43,8 +42,8 @@ final class ApiInput {
             return Optional.empty();
         }
         if (!value.isString()) {
-            throw new IllegalArgumentException(field + ": " + quote(value.toString()) + " (expected: a string, "
-                    + expected + ")");
+            throw new IllegalArgumentException(
+                    field + ": " + quote(value.toString()) + " (expected: a string, " + expected + ")");
         }
         return Optional.of(value.asString());
     }

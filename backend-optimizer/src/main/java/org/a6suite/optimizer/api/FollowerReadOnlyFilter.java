@@ -44,8 +44,14 @@ public class FollowerReadOnlyFilter extends OncePerRequestFilter {
             return;
         }
         String leader = leadership.currentLeader().orElse("unknown");
-        Problems.write(response, 503, "Not leader", "leader", "leader: this replica is a read-only follower "
-                + "(expected: send writes to the leader, " + leader + ")", request.getRequestURI(),
+        Problems.write(
+                response,
+                503,
+                "Not leader",
+                "leader",
+                "leader: this replica is a read-only follower " + "(expected: send writes to the leader, " + leader
+                        + ")",
+                request.getRequestURI(),
                 Map.of("leader", leader));
     }
 }

@@ -56,7 +56,10 @@ public class OptimizerController {
     List<Map<String, Object>> upstreams() {
         return service.upstreams().values().stream()
                 .sorted(Comparator.comparing(UpstreamConfig::ref))
-                .map(c -> Views.summary(c, service.recommendation(c.ref()), mode(c.ref()),
+                .map(c -> Views.summary(
+                        c,
+                        service.recommendation(c.ref()),
+                        mode(c.ref()),
                         state.pause(c.ref()).isPresent()))
                 .toList();
     }
@@ -65,12 +68,15 @@ public class OptimizerController {
     Map<String, Object> upstream(@PathVariable String kind, @PathVariable String id) {
         UpstreamRef ref = new UpstreamRef(kind, id);
         UpstreamConfig c = config(ref);
-        Map<String, Object> m = Views.summary(c, service.recommendation(ref), mode(ref), state.pause(ref).isPresent());
+        Map<String, Object> m = Views.summary(
+                c, service.recommendation(ref), mode(ref), state.pause(ref).isPresent());
         m.put("pause", state.pause(ref).orElse(null));
         m.put("nodes", c.nodes());
         m.put("policy", PolicyCodec.toJson(state.policy(ref)));
         m.put("health", Views.health(service.health(ref)));
-        m.put("recommendation", service.recommendation(ref).map(Views::recommendation).orElse(null));
+        m.put(
+                "recommendation",
+                service.recommendation(ref).map(Views::recommendation).orElse(null));
         return m;
     }
 
@@ -100,7 +106,8 @@ public class OptimizerController {
             parsed = -1;
         }
         if (parsed < 1 || parsed > 10_000) {
-            throw new IllegalArgumentException("limit: " + ApiInput.quote(limit) + " (expected: an integer 1 to 10000)");
+            throw new IllegalArgumentException(
+                    "limit: " + ApiInput.quote(limit) + " (expected: an integer 1 to 10000)");
         }
         return state.history(parsed);
     }
@@ -111,16 +118,16 @@ public class OptimizerController {
     }
 
     @PostMapping("/upstreams/{kind}/{id}/rollback")
-    ResponseEntity<Map<String, Object>> rollback(@PathVariable String kind, @PathVariable String id,
-            @RequestBody(required = false) JsonNode body) {
-        Optional<String> decision = ApiInput.optionalString(body, "decision",
-                "the id of a decision of this upstream, as listed by its /history", "decision");
+    ResponseEntity<Map<String, Object>> rollback(
+            @PathVariable String kind, @PathVariable String id, @RequestBody(required = false) JsonNode body) {
+        Optional<String> decision = ApiInput.optionalString(
+                body, "decision", "the id of a decision of this upstream, as listed by its /history", "decision");
         return result(service.rollback(new UpstreamRef(kind, id), decision));
     }
 
     @PostMapping("/upstreams/{kind}/{id}/pause")
-    Map<String, Object> pause(@PathVariable String kind, @PathVariable String id,
-            @RequestBody(required = false) JsonNode body) {
+    Map<String, Object> pause(
+            @PathVariable String kind, @PathVariable String id, @RequestBody(required = false) JsonNode body) {
         UpstreamRef ref = new UpstreamRef(kind, id);
         config(ref);
         String reason = ApiInput.optionalString(body, "reason", "a short text saying why", "reason")
@@ -137,8 +144,8 @@ public class OptimizerController {
     }
 
     @PostMapping("/upstreams/{kind}/{id}/dry-run")
-    Map<String, Object> dryRun(@PathVariable String kind, @PathVariable String id,
-            @RequestBody(required = false) JsonNode policy) {
+    Map<String, Object> dryRun(
+            @PathVariable String kind, @PathVariable String id, @RequestBody(required = false) JsonNode policy) {
         UpstreamRef ref = new UpstreamRef(kind, id);
         JsonNode overrides = policy == null ? JsonNodeFactory.instance.objectNode() : policy;
         Map<String, Object> m = new LinkedHashMap<>();
@@ -166,8 +173,7 @@ public class OptimizerController {
     }
 
     @PutMapping("/policies/{kind}/{id}")
-    Map<String, Object> putPolicy(@PathVariable String kind, @PathVariable String id,
-            @RequestBody JsonNode overrides) {
+    Map<String, Object> putPolicy(@PathVariable String kind, @PathVariable String id, @RequestBody JsonNode overrides) {
         UpstreamRef ref = new UpstreamRef(kind, id);
         config(ref); // a policy for an upstream APISIX does not have would silently never apply
         return policyView(state.putPolicy(ref, overrides), overrides, ref);
@@ -213,7 +219,8 @@ public class OptimizerController {
         };
         if (status != HttpStatus.OK) {
             m.put("field", "upstream");
-            return ResponseEntity.status(status).contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+            return ResponseEntity.status(status)
+                    .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
                     .body(problemBody(status, m));
         }
         return ResponseEntity.ok(m);

@@ -1,10 +1,10 @@
 package org.a6suite.optimizer.api;
 
+import java.net.URI;
+import java.util.Locale;
 import org.a6suite.optimizer.policy.PolicyException;
 import org.a6suite.optimizer.service.OptimizerService;
 import org.a6suite.optimizer.writer.UpstreamWriter;
-import java.net.URI;
-import java.util.Locale;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -60,32 +60,50 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(IllegalArgumentException.class)
     ProblemDetail badArgument(IllegalArgumentException e) {
-        return Problems.of(HttpStatus.BAD_REQUEST, "Invalid request", Problems.fieldOf(e.getMessage()),
-                e.getMessage());
+        return Problems.of(HttpStatus.BAD_REQUEST, "Invalid request", Problems.fieldOf(e.getMessage()), e.getMessage());
     }
 
     /** Spring MVC's exceptions, reshaped: our title, type and {@code field}, and no framework internals. */
     @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception e, Object body, HttpHeaders headers,
-            HttpStatusCode statusCode, WebRequest request) {
+    protected ResponseEntity<Object> handleExceptionInternal(
+            Exception e, Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
         HttpStatus status = HttpStatus.resolve(statusCode.value());
         if (status == null) {
             status = HttpStatus.BAD_REQUEST;
         }
         ProblemDetail problem = switch (e) {
-            case HttpMessageNotReadableException u -> Problems.of(HttpStatus.BAD_REQUEST, "Invalid body", "body",
-                    "body: not valid JSON (expected: a JSON object)");
-            case NoResourceFoundException n -> Problems.of(HttpStatus.NOT_FOUND, "Not found", "path",
-                    "path: /" + ApiInput.quote(n.getResourcePath()) + " (expected: an endpoint listed in /v3/api-docs)");
-            case HttpRequestMethodNotSupportedException m -> Problems.of(HttpStatus.METHOD_NOT_ALLOWED,
-                    "Method not allowed", "method", "method: " + m.getMethod() + " (expected: one of "
-                            + m.getSupportedHttpMethods() + ")");
-            case HttpMediaTypeNotSupportedException t -> Problems.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "Unsupported media type", "content-type", "content-type: "
-                            + (t.getContentType() == null ? "<none>" : t.getContentType())
-                            + " (expected: application/json)");
+            case HttpMessageNotReadableException u ->
+                Problems.of(
+                        HttpStatus.BAD_REQUEST,
+                        "Invalid body",
+                        "body",
+                        "body: not valid JSON (expected: a JSON object)");
+            case NoResourceFoundException n ->
+                Problems.of(
+                        HttpStatus.NOT_FOUND,
+                        "Not found",
+                        "path",
+                        "path: /" + ApiInput.quote(n.getResourcePath())
+                                + " (expected: an endpoint listed in /v3/api-docs)");
+            case HttpRequestMethodNotSupportedException m ->
+                Problems.of(
+                        HttpStatus.METHOD_NOT_ALLOWED,
+                        "Method not allowed",
+                        "method",
+                        "method: " + m.getMethod() + " (expected: one of " + m.getSupportedHttpMethods() + ")");
+            case HttpMediaTypeNotSupportedException t ->
+                Problems.of(
+                        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                        "Unsupported media type",
+                        "content-type",
+                        "content-type: "
+                                + (t.getContentType() == null ? "<none>" : t.getContentType())
+                                + " (expected: application/json)");
             default -> {
-                ProblemDetail p = Problems.of(status, status.getReasonPhrase(), "request",
+                ProblemDetail p = Problems.of(
+                        status,
+                        status.getReasonPhrase(),
+                        "request",
                         status.getReasonPhrase().toLowerCase(Locale.ROOT));
                 p.setType(URI.create(Problems.TYPE_BASE + status.value()));
                 yield p;

@@ -15,13 +15,13 @@ final class Problems {
     static final String TYPE_BASE = "https://a6suite.org/problems/";
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private Problems() {
-    }
+    private Problems() {}
 
     static ProblemDetail of(HttpStatus status, String title, String field, String detail) {
         ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
         p.setTitle(title);
-        p.setType(URI.create(TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-')));
+        p.setType(
+                URI.create(TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-')));
         p.setProperty("field", field);
         return p;
     }
@@ -35,14 +35,22 @@ final class Problems {
         return colon > 0 && !message.substring(0, colon).contains(" ") ? message.substring(0, colon) : "request";
     }
 
-    static void write(HttpServletResponse response, int status, String title, String field, String detail,
-            String instance) throws IOException {
+    static void write(
+            HttpServletResponse response, int status, String title, String field, String detail, String instance)
+            throws IOException {
         write(response, status, title, field, detail, instance, java.util.Map.of());
     }
 
     /** As above, with extension members (snake_case names, like every member). */
-    static void write(HttpServletResponse response, int status, String title, String field, String detail,
-            String instance, java.util.Map<String, String> members) throws IOException {
+    static void write(
+            HttpServletResponse response,
+            int status,
+            String title,
+            String field,
+            String detail,
+            String instance,
+            java.util.Map<String, String> members)
+            throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("type", TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replace(' ', '-'));
         n.put("title", title);

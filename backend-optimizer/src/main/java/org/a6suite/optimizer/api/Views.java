@@ -18,8 +18,7 @@ import org.a6suite.optimizer.writer.Setting;
  */
 final class Views {
 
-    private Views() {
-    }
+    private Views() {}
 
     static Map<String, Object> summary(UpstreamConfig c, Optional<Recommendation> rec, String mode, boolean paused) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -31,11 +30,18 @@ final class Views {
         m.put("mod_revision", c.modRevision());
         m.put("timeout", c.timeout().orElse(null));
         m.put("weights", c.weights());
-        m.put("status", rec.map(r -> r.status().name().toLowerCase(java.util.Locale.ROOT)).orElse("pending"));
+        m.put(
+                "status",
+                rec.map(r -> r.status().name().toLowerCase(java.util.Locale.ROOT))
+                        .orElse("pending"));
         m.put("has_change", rec.map(Recommendation::hasChange).orElse(false));
         m.put("requests", rec.map(r -> r.inputs().requests()).orElse(0L));
         // null without requests: an error rate of no data is unknown, not 0 %
-        m.put("error_rate", rec.filter(r -> r.inputs().requests() > 0).map(r -> r.inputs().errorRate()).orElse(null));
+        m.put(
+                "error_rate",
+                rec.filter(r -> r.inputs().requests() > 0)
+                        .map(r -> r.inputs().errorRate())
+                        .orElse(null));
         return m;
     }
 
@@ -58,8 +64,17 @@ final class Views {
         nodes.forEach((addr, h) -> {
             Map<String, Object> n = new LinkedHashMap<>();
             n.put("requests", h.requests());
-            n.put("errors", Map.of("http_5xx", h.http5xx(), "http_4xx", h.http4xx(), "timeout", h.timeouts(),
-                    "connect", h.connect()));
+            n.put(
+                    "errors",
+                    Map.of(
+                            "http_5xx",
+                            h.http5xx(),
+                            "http_4xx",
+                            h.http4xx(),
+                            "timeout",
+                            h.timeouts(),
+                            "connect",
+                            h.connect()));
             n.put("error_rate", h.errorRate());
             n.put("latency_ms", percentiles(h.latency()));
             n.put("connect_ms", percentiles(h.connectMs()));
@@ -127,8 +142,8 @@ final class Views {
     }
 
     /** Per-node inputs in the upstream's node order (then any others), snake_case like the rest of the API. */
-    private static Map<String, Object> nodeInputs(Map<String, Recommendation.NodeInput> nodes,
-            Map<String, Integer> order) {
+    private static Map<String, Object> nodeInputs(
+            Map<String, Recommendation.NodeInput> nodes, Map<String, Integer> order) {
         Map<String, Object> m = new LinkedHashMap<>();
         java.util.LinkedHashSet<String> addrs = new java.util.LinkedHashSet<>(order.keySet());
         addrs.addAll(new java.util.TreeSet<>(nodes.keySet()));

@@ -19,8 +19,8 @@ public class EtcdHealthIndicator implements HealthIndicator {
     private final Leadership leadership;
     private final OptimizerProperties properties;
 
-    public EtcdHealthIndicator(EtcdProbe probe, EtcdMirror mirror, Leadership leadership,
-            OptimizerProperties properties) {
+    public EtcdHealthIndicator(
+            EtcdProbe probe, EtcdMirror mirror, Leadership leadership, OptimizerProperties properties) {
         this.probe = probe;
         this.mirror = mirror;
         this.leadership = leadership;

@@ -28,12 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class EtcdProbe implements AutoCloseable {
 
     /** What the probe last saw: the last success (if any) and the last failure's description (if the latest failed). */
-    public record Snapshot(Optional<Instant> lastSuccess, OptionalLong revision, Optional<String> lastError,
-                           boolean reachable) {
-    }
+    public record Snapshot(
+            Optional<Instant> lastSuccess, OptionalLong revision, Optional<String> lastError, boolean reachable) {}
 
-    private record State(Optional<Instant> lastSuccess, OptionalLong revision, Optional<String> lastError) {
-    }
+    private record State(Optional<Instant> lastSuccess, OptionalLong revision, Optional<String> lastError) {}
 
     private final KV kv;
     private final ByteSequence key;
@@ -47,8 +45,14 @@ public final class EtcdProbe implements AutoCloseable {
             new AtomicReference<>(new State(Optional.empty(), OptionalLong.empty(), Optional.of("not probed yet")));
     private volatile ScheduledFuture<?> task;
 
-    public EtcdProbe(KV kv, ByteSequence key, Clock clock, ScheduledExecutorService scheduler, Duration interval,
-            Duration timeout, Duration staleAfter) {
+    public EtcdProbe(
+            KV kv,
+            ByteSequence key,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Duration interval,
+            Duration timeout,
+            Duration staleAfter) {
         this.kv = requireNonNull(kv, "kv");
         this.key = requireNonNull(key, "key");
         this.clock = requireNonNull(clock, "clock");
@@ -78,8 +82,10 @@ public final class EtcdProbe implements AutoCloseable {
         }
         ping.whenComplete((response, error) -> {
             if (error == null) {
-                state.set(new State(Optional.of(clock.instant()),
-                        OptionalLong.of(response.getHeader().getRevision()), Optional.empty()));
+                state.set(new State(
+                        Optional.of(clock.instant()),
+                        OptionalLong.of(response.getHeader().getRevision()),
+                        Optional.empty()));
                 inFlight.set(false);
             } else {
                 failed(error);
@@ -89,7 +95,8 @@ public final class EtcdProbe implements AutoCloseable {
 
     private void failed(Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                ? error.getCause() : error;
+                ? error.getCause()
+                : error;
         String what = cause instanceof TimeoutException
                 ? "no answer within " + timeout.toMillis() + " ms"
                 : "request failed (" + cause.getClass().getSimpleName() + ")";
@@ -100,7 +107,9 @@ public final class EtcdProbe implements AutoCloseable {
     /** The latest view; never waits for etcd. */
     public Snapshot snapshot() {
         State s = state.get();
-        boolean reachable = s.lastSuccess().map(t -> !t.plus(staleAfter).isBefore(clock.instant())).orElse(false)
+        boolean reachable = s.lastSuccess()
+                        .map(t -> !t.plus(staleAfter).isBefore(clock.instant()))
+                        .orElse(false)
                 && s.lastError().isEmpty();
         return new Snapshot(s.lastSuccess(), s.revision(), s.lastError(), reachable);
     }

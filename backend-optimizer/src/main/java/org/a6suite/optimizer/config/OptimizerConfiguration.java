@@ -41,7 +41,8 @@ public class OptimizerConfiguration {
     @Bean(destroyMethod = "close")
     Client etcdClient(OptimizerProperties properties) {
         OptimizerProperties.Etcd etcd = properties.etcd();
-        ClientBuilder builder = Client.builder().endpoints(etcd.endpoints().toArray(String[]::new))
+        ClientBuilder builder = Client.builder()
+                .endpoints(etcd.endpoints().toArray(String[]::new))
                 .connectTimeout(etcd.connectTimeout())
                 // A watch response may batch several health documents of up to 1.5 MiB each.
                 .maxInboundMessageSize(MAX_INBOUND_BYTES);
@@ -59,8 +60,10 @@ public class OptimizerConfiguration {
                 }
                 builder.sslContext(ssl.build());
             } catch (Exception e) {
-                throw new IllegalArgumentException("a6.optimizer.etcd.ca-file: " + etcd.caFile()
-                        + " (expected: readable PEM files for ca-file / cert-file / key-file: " + e.getMessage() + ")",
+                throw new IllegalArgumentException(
+                        "a6.optimizer.etcd.ca-file: " + etcd.caFile()
+                                + " (expected: readable PEM files for ca-file / cert-file / key-file: " + e.getMessage()
+                                + ")",
                         e);
             }
         }
@@ -80,40 +83,72 @@ public class OptimizerConfiguration {
 
     /** Pings etcd every second (1 s timeout); health counts it reachable for 3 s after the last answer. */
     @Bean(destroyMethod = "close")
-    EtcdProbe etcdProbe(Client client, OptimizerProperties properties, Clock clock,
+    EtcdProbe etcdProbe(
+            Client client,
+            OptimizerProperties properties,
+            Clock clock,
             @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
-        return new EtcdProbe(client.getKVClient(), Etcd.bytes(Etcd.dir(properties.statePrefix()) + "ping"), clock,
-                scheduler, java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
-                java.time.Duration.ofSeconds(3)).start();
+        return new EtcdProbe(
+                        client.getKVClient(),
+                        Etcd.bytes(Etcd.dir(properties.statePrefix()) + "ping"),
+                        clock,
+                        scheduler,
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(1),
+                        java.time.Duration.ofSeconds(3))
+                .start();
     }
 
     @Bean(destroyMethod = "close")
-    EtcdMirror etcdMirror(Client client, OptimizerProperties properties, Clock clock, MeterRegistry meters,
+    EtcdMirror etcdMirror(
+            Client client,
+            OptimizerProperties properties,
+            Clock clock,
+            MeterRegistry meters,
             @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
-        EtcdMirror mirror = new EtcdMirror(client, properties.apisixPrefix(), properties.healthPrefix(),
-                properties.statePrefix(), clock, meters, scheduler);
+        EtcdMirror mirror = new EtcdMirror(
+                client,
+                properties.apisixPrefix(),
+                properties.healthPrefix(),
+                properties.statePrefix(),
+                clock,
+                meters,
+                scheduler);
         mirror.start();
         return mirror;
     }
 
     @Bean
-    Leadership leadership(Client client, OptimizerProperties properties,
+    Leadership leadership(
+            Client client,
+            OptimizerProperties properties,
             @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
-        String id = properties.leader().replicaId() != null ? properties.leader().replicaId() : defaultReplicaId();
+        String id =
+                properties.leader().replicaId() != null ? properties.leader().replicaId() : defaultReplicaId();
         if (!properties.leader().enabled()) {
             log.info("leader election off: {} applies changes alone", id);
             return Leadership.solo(id);
         }
-        LeaderElector elector = new LeaderElector(client, Etcd.dir(properties.statePrefix()) + "leader", id,
-                properties.leader().leaseTtl(), scheduler);
+        LeaderElector elector = new LeaderElector(
+                client,
+                Etcd.dir(properties.statePrefix()) + "leader",
+                id,
+                properties.leader().leaseTtl(),
+                scheduler);
         elector.start();
         return elector;
     }
 
     @Bean
     UpstreamWriter upstreamWriter(Client client, OptimizerProperties properties, Clock clock, MeterRegistry meters) {
-        return new UpstreamWriter(client, properties.apisixPrefix(), properties.statePrefix(), clock,
-                properties.writeAttempts(), properties.historyLimit(), meters);
+        return new UpstreamWriter(
+                client,
+                properties.apisixPrefix(),
+                properties.statePrefix(),
+                clock,
+                properties.writeAttempts(),
+                properties.historyLimit(),
+                meters);
     }
 
     @Bean
@@ -122,11 +157,24 @@ public class OptimizerConfiguration {
     }
 
     @Bean
-    OptimizerService optimizerService(EtcdMirror mirror, OptimizerState state, UpstreamWriter writer,
-            Leadership leadership, Clock clock, OptimizerProperties properties, MeterRegistry meters,
+    OptimizerService optimizerService(
+            EtcdMirror mirror,
+            OptimizerState state,
+            UpstreamWriter writer,
+            Leadership leadership,
+            Clock clock,
+            OptimizerProperties properties,
+            MeterRegistry meters,
             @Qualifier("optimizerScheduler") ScheduledExecutorService scheduler) {
-        OptimizerService service = new OptimizerService(mirror, state, writer, leadership, clock,
-                properties.healthStaleIntervals(), properties.seriesLimit(), meters);
+        OptimizerService service = new OptimizerService(
+                mirror,
+                state,
+                writer,
+                leadership,
+                clock,
+                properties.healthStaleIntervals(),
+                properties.seriesLimit(),
+                meters);
         long every = properties.interval().toMillis();
         scheduler.scheduleWithFixedDelay(service::tick, every, every, TimeUnit.MILLISECONDS);
         return service;

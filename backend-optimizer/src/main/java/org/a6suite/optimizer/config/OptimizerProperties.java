@@ -54,7 +54,8 @@ public record OptimizerProperties(
         prefix("health-prefix", healthPrefix);
         prefix("state-prefix", statePrefix);
         if (interval == null || interval.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new IllegalArgumentException(P + "interval: " + interval + " (expected: a duration >= 100ms, e.g. 5s)");
+            throw new IllegalArgumentException(
+                    P + "interval: " + interval + " (expected: a duration >= 100ms, e.g. 5s)");
         }
         atLeast("health-stale-intervals", healthStaleIntervals, 1);
         atLeast("history-limit", historyLimit, 1);
@@ -79,13 +80,15 @@ public record OptimizerProperties(
             return PolicyCodec.merge(Policy.DEFAULT, overrides, P + "default-policy.");
         } catch (PolicyException e) {
             String property = e.field().replace('_', '-');
-            throw new IllegalArgumentException(property + e.getMessage().substring(e.field().length()), e);
+            throw new IllegalArgumentException(
+                    property + e.getMessage().substring(e.field().length()), e);
         }
     }
 
     private static void prefix(String name, String value) {
         if (value == null || !value.startsWith("/") || value.length() < 2) {
-            throw new IllegalArgumentException(P + name + ": " + value + " (expected: an etcd key prefix such as /a6/x)");
+            throw new IllegalArgumentException(
+                    P + name + ": " + value + " (expected: an etcd key prefix such as /a6/x)");
         }
     }
 
@@ -106,8 +109,14 @@ public record OptimizerProperties(
      * @param keyFile        its private key (PKCS#8 PEM)
      * @param connectTimeout how long to wait for a connection; default 5 s
      */
-    public record Etcd(@DefaultValue("http://127.0.0.1:2379") List<String> endpoints, String user, String password,
-            String caFile, String certFile, String keyFile, @DefaultValue("5s") Duration connectTimeout) {
+    public record Etcd(
+            @DefaultValue("http://127.0.0.1:2379") List<String> endpoints,
+            String user,
+            String password,
+            String caFile,
+            String certFile,
+            String keyFile,
+            @DefaultValue("5s") Duration connectTimeout) {
         public Etcd {
             if (endpoints == null || endpoints.isEmpty()) {
                 throw new IllegalArgumentException(P + "etcd.endpoints: " + endpoints
@@ -115,8 +124,8 @@ public record OptimizerProperties(
             }
             for (String e : endpoints) {
                 if (!(e.startsWith("http://") || e.startsWith("https://"))) {
-                    throw new IllegalArgumentException(P + "etcd.endpoints: " + e
-                            + " (expected: an http:// or https:// URL)");
+                    throw new IllegalArgumentException(
+                            P + "etcd.endpoints: " + e + " (expected: an http:// or https:// URL)");
                 }
             }
             if ((user == null) != (password == null)) {
@@ -124,8 +133,8 @@ public record OptimizerProperties(
                         + " (expected: user and password set together)");
             }
             if ((certFile == null) != (keyFile == null)) {
-                throw new IllegalArgumentException(P + "etcd.cert-file: " + certFile
-                        + " (expected: cert-file and key-file set together)");
+                throw new IllegalArgumentException(
+                        P + "etcd.cert-file: " + certFile + " (expected: cert-file and key-file set together)");
             }
             endpoints = List.copyOf(endpoints);
         }
@@ -136,8 +145,8 @@ public record OptimizerProperties(
 
         @Override
         public String toString() {
-            return "Etcd[endpoints=" + endpoints + ", user=" + user + ", password=" + (password == null ? "unset"
-                    : "***") + ", caFile=" + caFile + ", certFile=" + certFile + "]";
+            return "Etcd[endpoints=" + endpoints + ", user=" + user + ", password="
+                    + (password == null ? "unset" : "***") + ", caFile=" + caFile + ", certFile=" + certFile + "]";
         }
     }
 
@@ -150,8 +159,8 @@ public record OptimizerProperties(
     public record Api(String apiKey, String bearerToken) {
         public Api {
             if (apiKey != null && apiKey.length() < 16) {
-                throw new IllegalArgumentException(P + "api.api-key: <" + apiKey.length()
-                        + " characters> (expected: at least 16 characters)");
+                throw new IllegalArgumentException(
+                        P + "api.api-key: <" + apiKey.length() + " characters> (expected: at least 16 characters)");
             }
             if (bearerToken != null && bearerToken.length() < 16) {
                 throw new IllegalArgumentException(P + "api.bearer-token: <" + bearerToken.length()
@@ -173,12 +182,14 @@ public record OptimizerProperties(
      * @param leaseTtl  lease time to live, also the longest fail-over time; default 10 s
      * @param replicaId this replica's name in the election; default host name + random suffix
      */
-    public record Leader(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration leaseTtl,
+    public record Leader(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("10s") Duration leaseTtl,
             String replicaId) {
         public Leader {
             if (leaseTtl == null || leaseTtl.compareTo(Duration.ofSeconds(1)) < 0) {
-                throw new IllegalArgumentException(P + "leader.lease-ttl: " + leaseTtl
-                        + " (expected: a duration >= 1s)");
+                throw new IllegalArgumentException(
+                        P + "leader.lease-ttl: " + leaseTtl + " (expected: a duration >= 1s)");
             }
         }
     }

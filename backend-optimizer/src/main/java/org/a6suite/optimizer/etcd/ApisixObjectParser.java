@@ -25,8 +25,7 @@ public final class ApisixObjectParser {
 
     static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private ApisixObjectParser() {
-    }
+    private ApisixObjectParser() {}
 
     /** Parses stored JSON; empty for {@code init_dir} and anything that is not a JSON object. */
     public static Optional<JsonNode> tree(String value) {
@@ -52,8 +51,11 @@ public final class ApisixObjectParser {
         boolean asMap = false;
         if (nodes != null && nodes.isArray()) {
             for (JsonNode n : nodes) {
-                result.add(new UpstreamNode(n.path("host").asString(""), n.path("port").asInt(80),
-                        n.path("weight").asInt(1), n.path("priority").asInt(0)));
+                result.add(new UpstreamNode(
+                        n.path("host").asString(""),
+                        n.path("port").asInt(80),
+                        n.path("weight").asInt(1),
+                        n.path("priority").asInt(0)));
             }
         } else if (nodes != null && nodes.isObject()) {
             asMap = true;
@@ -76,7 +78,10 @@ public final class ApisixObjectParser {
 
     /** A route's or service's references and (routes only) its own timeout. */
     public static RouteInfo route(UpstreamRef ref, JsonNode object) {
-        return new RouteInfo(ref, text(object.get("upstream_id")), text(object.get("service_id")),
+        return new RouteInfo(
+                ref,
+                text(object.get("upstream_id")),
+                text(object.get("service_id")),
                 ref.kind().equals("routes") ? timeout(object.get("timeout")) : Optional.empty());
     }
 
@@ -85,7 +90,9 @@ public final class ApisixObjectParser {
             return Optional.empty();
         }
         try {
-            return Optional.of(new Timeouts(t.path("connect").asDouble(60), t.path("send").asDouble(60),
+            return Optional.of(new Timeouts(
+                    t.path("connect").asDouble(60),
+                    t.path("send").asDouble(60),
                     t.path("read").asDouble(60)));
         } catch (IllegalArgumentException e) {
             return Optional.empty();

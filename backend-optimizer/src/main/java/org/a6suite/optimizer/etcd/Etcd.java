@@ -6,8 +6,7 @@ import java.nio.charset.StandardCharsets;
 /** Small conversions between strings and jetcd's byte sequences. */
 public final class Etcd {
 
-    private Etcd() {
-    }
+    private Etcd() {}
 
     public static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);

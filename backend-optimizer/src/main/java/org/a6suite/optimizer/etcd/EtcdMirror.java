@@ -47,8 +47,14 @@ public final class EtcdMirror implements AutoCloseable {
     private final java.util.concurrent.ConcurrentSkipListMap<String, KeyValue> state =
             new java.util.concurrent.ConcurrentSkipListMap<>();
 
-    public EtcdMirror(Client client, String apisixPrefix, String healthPrefix, String statePrefix, Clock clock,
-            MeterRegistry meters, ScheduledExecutorService scheduler) {
+    public EtcdMirror(
+            Client client,
+            String apisixPrefix,
+            String healthPrefix,
+            String statePrefix,
+            Clock clock,
+            MeterRegistry meters,
+            ScheduledExecutorService scheduler) {
         requireNonNull(client, "client");
         this.apisixPrefix = Etcd.dir(requireNonNull(apisixPrefix, "apisixPrefix"));
         this.healthPrefix = Etcd.dir(requireNonNull(healthPrefix, "healthPrefix"));
@@ -58,8 +64,8 @@ public final class EtcdMirror implements AutoCloseable {
                 .description("Age of a health document when the optimizer received it (now - generated_at_ms)")
                 .register(requireNonNull(meters, "meters"));
         for (String kind : List.of("upstreams", "routes", "services")) {
-            watchers.add(new PrefixWatcher(client, this.apisixPrefix + kind + "/", new ApisixListener(kind),
-                    scheduler));
+            watchers.add(
+                    new PrefixWatcher(client, this.apisixPrefix + kind + "/", new ApisixListener(kind), scheduler));
         }
         // Health documents may be up to etcd's request limit (1.5 MiB) each: read them a few at a time.
         watchers.add(new PrefixWatcher(client, this.healthPrefix, new HealthListener(), scheduler, 2));
@@ -107,7 +113,8 @@ public final class EtcdMirror implements AutoCloseable {
 
     /** The optimizer's keys starting with {@code relativePrefix}, in key order. */
     public List<KeyValue> stateUnder(String relativePrefix) {
-        return List.copyOf(state.subMap(relativePrefix, relativePrefix + Character.MAX_VALUE).values());
+        return List.copyOf(state.subMap(relativePrefix, relativePrefix + Character.MAX_VALUE)
+                .values());
     }
 
     public String apisixPrefix() {

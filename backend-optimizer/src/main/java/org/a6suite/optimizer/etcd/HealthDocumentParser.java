@@ -24,8 +24,7 @@ public final class HealthDocumentParser {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private HealthDocumentParser() {
-    }
+    private HealthDocumentParser() {}
 
     /** Parses a document; the message of the exception names the offending field. */
     public static HealthDocument parse(String json) {
@@ -37,7 +36,8 @@ public final class HealthDocumentParser {
             throw new IllegalArgumentException("health document: not JSON (" + e.getOriginalMessage() + ")");
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("health document: " + json.length() + " chars (expected: a JSON object)");
+            throw new IllegalArgumentException(
+                    "health document: " + json.length() + " chars (expected: a JSON object)");
         }
         int version = root.path("version").asInt(0);
         if (version != 1) {
@@ -49,8 +49,8 @@ public final class HealthDocumentParser {
         }
         long generatedAt = root.path("generated_at_ms").asLong(-1);
         if (generatedAt <= 0) {
-            throw new IllegalArgumentException("generated_at_ms: " + root.path("generated_at_ms")
-                    + " (expected: epoch milliseconds > 0)");
+            throw new IllegalArgumentException(
+                    "generated_at_ms: " + root.path("generated_at_ms") + " (expected: epoch milliseconds > 0)");
         }
         long interval = root.path("interval_ms").asLong(5000);
         Map<String, Map<String, NodeHealth>> upstreams = new LinkedHashMap<>();
@@ -71,11 +71,16 @@ public final class HealthDocumentParser {
             sources.add(s.asString(""));
         }
         String health = n.path("health").asString("");
-        return new NodeHealth(Math.max(0, n.path("requests").asLong(0)),
-                Math.max(0, errors.path("http_5xx").asLong(0)), Math.max(0, errors.path("http_4xx").asLong(0)),
-                Math.max(0, errors.path("timeout").asLong(0)), Math.max(0, errors.path("connect").asLong(0)),
-                percentiles(n.path("latency_ms")), percentiles(n.path("connect_ms")),
-                percentiles(n.path("response_ms")), health.isEmpty() ? Optional.empty() : Optional.of(health),
+        return new NodeHealth(
+                Math.max(0, n.path("requests").asLong(0)),
+                Math.max(0, errors.path("http_5xx").asLong(0)),
+                Math.max(0, errors.path("http_4xx").asLong(0)),
+                Math.max(0, errors.path("timeout").asLong(0)),
+                Math.max(0, errors.path("connect").asLong(0)),
+                percentiles(n.path("latency_ms")),
+                percentiles(n.path("connect_ms")),
+                percentiles(n.path("response_ms")),
+                health.isEmpty() ? Optional.empty() : Optional.of(health),
                 sources);
     }
 

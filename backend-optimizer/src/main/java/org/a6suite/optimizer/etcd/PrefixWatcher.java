@@ -71,8 +71,8 @@ public final class PrefixWatcher implements AutoCloseable {
     /**
      * @param pageSize keys per page of the (re-)read; small for prefixes with big values such as health documents
      */
-    public PrefixWatcher(Client client, String prefix, Listener listener, ScheduledExecutorService scheduler,
-            int pageSize) {
+    public PrefixWatcher(
+            Client client, String prefix, Listener listener, ScheduledExecutorService scheduler, int pageSize) {
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize: " + pageSize + " (expected: >= 1)");
         }
@@ -124,8 +124,14 @@ public final class PrefixWatcher implements AutoCloseable {
             // message limit in one response, and every page must show the same moment.
             Map<String, KeyValue> all = new LinkedHashMap<>();
             GetResponse response = client.getKVClient()
-                    .get(Etcd.bytes(prefix), GetOption.builder().isPrefix(true).withLimit(pageSize)
-                            .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build())
+                    .get(
+                            Etcd.bytes(prefix),
+                            GetOption.builder()
+                                    .isPrefix(true)
+                                    .withLimit(pageSize)
+                                    .withSortField(GetOption.SortTarget.KEY)
+                                    .withSortOrder(GetOption.SortOrder.ASCEND)
+                                    .build())
                     .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             long pinned = response.getHeader().getRevision();
             for (int page = 0; ; page++) {
@@ -139,9 +145,15 @@ public final class PrefixWatcher implements AutoCloseable {
                     break;
                 }
                 response = client.getKVClient()
-                        .get(Etcd.bytes(last + "\0"), GetOption.builder().withRange(Etcd.bytes(rangeEnd(prefix)))
-                                .withRevision(pinned).withLimit(pageSize).withSortField(GetOption.SortTarget.KEY)
-                                .withSortOrder(GetOption.SortOrder.ASCEND).build())
+                        .get(
+                                Etcd.bytes(last + "\0"),
+                                GetOption.builder()
+                                        .withRange(Etcd.bytes(rangeEnd(prefix)))
+                                        .withRevision(pinned)
+                                        .withLimit(pageSize)
+                                        .withSortField(GetOption.SortTarget.KEY)
+                                        .withSortOrder(GetOption.SortOrder.ASCEND)
+                                        .build())
                         .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
             long rev = pinned;
@@ -182,8 +194,11 @@ public final class PrefixWatcher implements AutoCloseable {
 
     /** Opens a watch whose events count only while {@code gen} is current; the caller must not hold {@code lock}. */
     private Watch.Watcher watch(long gen, long fromRevision) {
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision)
-                .withRequireLeader(true).build();
+        WatchOption option = WatchOption.builder()
+                .isPrefix(true)
+                .withRevision(fromRevision)
+                .withRequireLeader(true)
+                .build();
         return client.getWatchClient().watch(Etcd.bytes(prefix), option, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse r) {
@@ -265,8 +280,8 @@ public final class PrefixWatcher implements AutoCloseable {
             generation++;
             synced = false;
             resyncs++;
-            Throwable cause = t instanceof java.util.concurrent.ExecutionException && t.getCause() != null
-                    ? t.getCause() : t;
+            Throwable cause =
+                    t instanceof java.util.concurrent.ExecutionException && t.getCause() != null ? t.getCause() : t;
             if (cause instanceof CompactedException c) {
                 log.info("watch on {} hit compaction at revision {}: re-reading", prefix, c.getCompactedRevision());
                 delay = Duration.ZERO;

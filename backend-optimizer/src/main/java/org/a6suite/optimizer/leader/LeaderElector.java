@@ -42,8 +42,8 @@ public final class LeaderElector implements Leadership, AutoCloseable {
     private volatile LeaderKey leaderKey;
     private volatile boolean closed;
 
-    public LeaderElector(Client client, String electionName, String candidateId, Duration ttl,
-            ScheduledExecutorService scheduler) {
+    public LeaderElector(
+            Client client, String electionName, String candidateId, Duration ttl, ScheduledExecutorService scheduler) {
         this.client = requireNonNull(client, "client");
         this.electionName = requireNonNull(electionName, "electionName");
         this.candidateId = requireNonNull(candidateId, "candidateId");
@@ -98,7 +98,10 @@ public final class LeaderElector implements Leadership, AutoCloseable {
             myTerm = ++term;
         }
         try {
-            long lease = client.getLeaseClient().grant(ttl.toSeconds()).get(5, TimeUnit.SECONDS).getID();
+            long lease = client.getLeaseClient()
+                    .grant(ttl.toSeconds())
+                    .get(5, TimeUnit.SECONDS)
+                    .getID();
             CloseableClient ka = client.getLeaseClient().keepAlive(lease, new StreamObserver<>() {
                 @Override
                 public void onNext(LeaseKeepAliveResponse value) {
@@ -130,9 +133,10 @@ public final class LeaderElector implements Leadership, AutoCloseable {
                 return;
             }
             // Blocks (asynchronously) until this candidate wins.
-            client.getElectionClient().campaign(Etcd.bytes(electionName), lease, Etcd.bytes(candidateId))
+            client.getElectionClient()
+                    .campaign(Etcd.bytes(electionName), lease, Etcd.bytes(candidateId))
                     .whenComplete((response, error) -> {
-                        Runnable cleanup = () -> { };
+                        Runnable cleanup = () -> {};
                         synchronized (lock) {
                             if (closed || myTerm != term) {
                                 return;
@@ -150,7 +154,7 @@ public final class LeaderElector implements Leadership, AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            Runnable cleanup = () -> { };
+            Runnable cleanup = () -> {};
             synchronized (lock) {
                 if (!closed && myTerm == term) {
                     cleanup = retry("campaign setup failed: " + e);

@@ -11,12 +11,17 @@ import java.util.Optional;
  * @param routes    routes and services with their upstream references and route-level timeouts
  * @param health    health documents by APISIX node id
  */
-public record ClusterSnapshot(Map<UpstreamRef, UpstreamConfig> upstreams, Map<UpstreamRef, RouteInfo> routes,
-        Map<String, HealthDocument> health, Map<UpstreamRef, List<RouteInfo>> timeoutOverrides) {
+public record ClusterSnapshot(
+        Map<UpstreamRef, UpstreamConfig> upstreams,
+        Map<UpstreamRef, RouteInfo> routes,
+        Map<String, HealthDocument> health,
+        Map<UpstreamRef, List<RouteInfo>> timeoutOverrides) {
 
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), Map.of(), Map.of());
 
-    public ClusterSnapshot(Map<UpstreamRef, UpstreamConfig> upstreams, Map<UpstreamRef, RouteInfo> routes,
+    public ClusterSnapshot(
+            Map<UpstreamRef, UpstreamConfig> upstreams,
+            Map<UpstreamRef, RouteInfo> routes,
             Map<String, HealthDocument> health) {
         this(upstreams, routes, health, null);
     }
@@ -29,8 +34,8 @@ public record ClusterSnapshot(Map<UpstreamRef, UpstreamConfig> upstreams, Map<Up
         timeoutOverrides = index(upstreams, routes);
     }
 
-    private static Map<UpstreamRef, List<RouteInfo>> index(Map<UpstreamRef, UpstreamConfig> upstreams,
-            Map<UpstreamRef, RouteInfo> routes) {
+    private static Map<UpstreamRef, List<RouteInfo>> index(
+            Map<UpstreamRef, UpstreamConfig> upstreams, Map<UpstreamRef, RouteInfo> routes) {
         Map<UpstreamRef, List<RouteInfo>> index = new java.util.HashMap<>();
         for (RouteInfo r : routes.values()) {
             if (!r.ref().kind().equals("routes") || r.timeout().isEmpty()) {
@@ -45,13 +50,15 @@ public record ClusterSnapshot(Map<UpstreamRef, UpstreamConfig> upstreams, Map<Up
                 UpstreamRef service = new UpstreamRef("services", r.serviceId().get());
                 RouteInfo s = routes.get(service);
                 target = s != null && s.upstreamId().isPresent() && !upstreams.containsKey(service)
-                        ? new UpstreamRef("upstreams", s.upstreamId().get()) : service;
+                        ? new UpstreamRef("upstreams", s.upstreamId().get())
+                        : service;
             } else {
                 continue;
             }
             index.computeIfAbsent(target, k -> new java.util.ArrayList<>()).add(r);
         }
-        index.replaceAll((k, v) -> v.stream().sorted((a, b) -> a.ref().compareTo(b.ref())).toList());
+        index.replaceAll((k, v) ->
+                v.stream().sorted((a, b) -> a.ref().compareTo(b.ref())).toList());
         return Map.copyOf(index);
     }
 

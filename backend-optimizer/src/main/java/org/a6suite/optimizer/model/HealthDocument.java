@@ -10,8 +10,8 @@ import java.util.Map;
  * @param intervalMs    the interval the counts cover
  * @param upstreams     upstream key ({@code upstreams/1}) -&gt; node address ({@code host:port}) -&gt; health
  */
-public record HealthDocument(String nodeId, long generatedAtMs, long intervalMs,
-        Map<String, Map<String, NodeHealth>> upstreams) {
+public record HealthDocument(
+        String nodeId, long generatedAtMs, long intervalMs, Map<String, Map<String, NodeHealth>> upstreams) {
 
     public HealthDocument {
         upstreams = Map.copyOf(upstreams);

@@ -17,8 +17,17 @@ import java.util.Optional;
  * @param health     {@code healthy}, {@code unhealthy}, {@code mostly_healthy} or {@code mostly_unhealthy}, if known
  * @param sources    where the numbers came from
  */
-public record NodeHealth(long requests, long http5xx, long http4xx, long timeouts, long connect, Percentiles latency,
-        Percentiles connectMs, Percentiles responseMs, Optional<String> health, List<String> sources) {
+public record NodeHealth(
+        long requests,
+        long http5xx,
+        long http4xx,
+        long timeouts,
+        long connect,
+        Percentiles latency,
+        Percentiles connectMs,
+        Percentiles responseMs,
+        Optional<String> health,
+        List<String> sources) {
 
     public NodeHealth {
         sources = List.copyOf(sources);

@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param timeout       the upstream's {@code timeout}, if set
  * @param nodesAsMap    whether {@code nodes} is stored as a {@code {"host:port": weight}} map
  */
-public record UpstreamConfig(UpstreamRef ref, long modRevision, List<UpstreamNode> nodes, Optional<Timeouts> timeout,
-        boolean nodesAsMap) {
+public record UpstreamConfig(
+        UpstreamRef ref, long modRevision, List<UpstreamNode> nodes, Optional<Timeouts> timeout, boolean nodesAsMap) {
 
     public UpstreamConfig {
         nodes = List.copyOf(nodes);

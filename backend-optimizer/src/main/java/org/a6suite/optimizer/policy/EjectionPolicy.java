@@ -46,19 +46,22 @@ final class EjectionPolicy {
                 failing = unhealthy || (enough && h.errorRate() >= policy.ejectErrorRate());
                 judgedFailing = enough || unhealthy;
                 if (enough || unhealthy) {
-                    double raw = unhealthy ? 0 : (1 - h.errorRate()) * Latencies.latencyFactor(h, medianLatency, policy);
+                    double raw =
+                            unhealthy ? 0 : (1 - h.errorRate()) * Latencies.latencyFactor(h, medianLatency, policy);
                     score = policy.smoothing() * raw + (1 - policy.smoothing()) * prev.score();
                 }
                 if (enough && policy.outlierConsecutiveReports() > 0) {
                     Optional<String> why = latencyOutlier(addr, h, input, previous);
                     outlier = why.isPresent();
-                    judgedOutlier = outlier || (Latencies.p90(h).isPresent() && Latencies.hasPeers(addr, input, previous));
+                    judgedOutlier =
+                            outlier || (Latencies.p90(h).isPresent() && Latencies.hasPeers(addr, input, previous));
                     why.ifPresent(w -> outliers.put(addr, w));
                 }
             }
             Optional<Instant> ejectedUntil = prev.ejectedUntil();
             int times = prev.timesEjected();
-            boolean reportedUnhealthy = h != null && h.health().filter("unhealthy"::equals).isPresent();
+            boolean reportedUnhealthy =
+                    h != null && h.health().filter("unhealthy"::equals).isPresent();
             if (ejectedUntil.isPresent() && !now.isBefore(ejectedUntil.get()) && reportedUnhealthy) {
                 // Its time is up, but APISIX's health checker says it is down right now: giving it weight would be a
                 // decision against the data. It returns with the first report that does not call it unhealthy.
@@ -72,15 +75,19 @@ final class EjectionPolicy {
                 reasons.add(addr + " returns from ejection at the floor weight");
             }
             // A returning node starts its streaks afresh: what it did while ejected must not eject it again at once.
-            int outlierStreak = outlier ? (returns ? 0 : prev.outlierStreak()) + 1
+            int outlierStreak = outlier
+                    ? (returns ? 0 : prev.outlierStreak()) + 1
                     : judgedOutlier || returns ? 0 : prev.outlierStreak();
-            int failingStreak = failing ? (returns ? 0 : prev.failingStreak()) + 1
+            int failingStreak = failing
+                    ? (returns ? 0 : prev.failingStreak()) + 1
                     : judgedFailing || returns ? 0 : prev.failingStreak();
             if (outlier && ejectedUntil.isEmpty()) {
                 reasons.add(addr + " is a latency outlier (" + outliers.get(addr) + "), report " + outlierStreak
                         + " of " + policy.outlierConsecutiveReports());
             }
-            next.put(addr, new NodeState(Math.max(0, Math.min(1, score)), failingStreak, outlierStreak, ejectedUntil, times));
+            next.put(
+                    addr,
+                    new NodeState(Math.max(0, Math.min(1, score)), failingStreak, outlierStreak, ejectedUntil, times));
         }
         eject(next, input, now, outliers, reasons);
         return new UpstreamState(input.health().stamp(), next);
@@ -94,7 +101,8 @@ final class EjectionPolicy {
      */
     private static long minSamplesFor(UpstreamNode node, Map<String, Integer> baseline, Policy policy) {
         int base = baseline.getOrDefault(node.address(), node.weight());
-        return node.weight() < base ? Math.min(policy.minNodeSamples(), policy.lowWeightMinNodeSamples())
+        return node.weight() < base
+                ? Math.min(policy.minNodeSamples(), policy.lowWeightMinNodeSamples())
                 : policy.minNodeSamples();
     }
 
@@ -103,8 +111,8 @@ final class EjectionPolicy {
      * {@code outlierLatencyMinMs} above it. Peers are the other nodes with a full sample that are not ejected; the
      * comparison is relative to them, so when every node is slow no node is an outlier.
      */
-    private static Optional<String> latencyOutlier(String addr, NodeHealth h, EvaluationInput input,
-            UpstreamState previous) {
+    private static Optional<String> latencyOutlier(
+            String addr, NodeHealth h, EvaluationInput input, UpstreamState previous) {
         Policy policy = input.policy();
         Optional<Double> own = Latencies.p90(h);
         if (own.isEmpty()) {
@@ -118,37 +126,49 @@ final class EjectionPolicy {
         boolean outlier = own.get() >= median * policy.outlierLatencyFactor()
                 && own.get() - median >= policy.outlierLatencyMinMs();
         return outlier
-                ? Optional.of("p90 " + Reasons.fmtNum(own.get()) + " ms vs peers' median " + Reasons.fmtNum(median) + " ms")
+                ? Optional.of(
+                        "p90 " + Reasons.fmtNum(own.get()) + " ms vs peers' median " + Reasons.fmtNum(median) + " ms")
                 : Optional.empty();
     }
 
-    private static void eject(Map<String, NodeState> nodes, EvaluationInput input, Instant now, Map<String, String> outliers,
+    private static void eject(
+            Map<String, NodeState> nodes,
+            EvaluationInput input,
+            Instant now,
+            Map<String, String> outliers,
             List<String> reasons) {
         Policy policy = input.policy();
         Map<String, Integer> baseline = input.baseline();
         // Only nodes the operator gave traffic take part: an operator's weight 0 is theirs, not ours.
-        List<String> active = nodes.keySet().stream().filter(a -> baseline.getOrDefault(a, 0) > 0).toList();
+        List<String> active = nodes.keySet().stream()
+                .filter(a -> baseline.getOrDefault(a, 0) > 0)
+                .toList();
         int cap = (int) Math.floor(policy.maxEjectFraction() * active.size());
         long ejected = active.stream().filter(a -> nodes.get(a).ejected()).count();
-        // Failing and latency-outlier nodes share one budget (the cap) and one rule: never eject the last healthy nodes.
+        // Failing and latency-outlier nodes share one budget (the cap) and one rule: never eject the last healthy
+        // nodes.
         List<String> candidates = active.stream()
-                .filter(a -> !nodes.get(a).ejected() && (failingLongEnough(nodes.get(a), policy)
-                        || outlierLongEnough(nodes.get(a), policy)))
-                .sorted(Comparator.comparingDouble((String a) -> nodes.get(a).score()).thenComparing(a -> a))
+                .filter(a -> !nodes.get(a).ejected()
+                        && (failingLongEnough(nodes.get(a), policy) || outlierLongEnough(nodes.get(a), policy)))
+                .sorted(Comparator.comparingDouble((String a) -> nodes.get(a).score())
+                        .thenComparing(a -> a))
                 .toList();
         for (String addr : candidates) {
             long healthyLeft = active.stream()
-                    .filter(a -> !a.equals(addr) && !nodes.get(a).ejected() && nodes.get(a).failingStreak() == 0
+                    .filter(a -> !a.equals(addr)
+                            && !nodes.get(a).ejected()
+                            && nodes.get(a).failingStreak() == 0
                             && nodes.get(a).outlierStreak() == 0)
                     .count();
             NodeState s = nodes.get(addr);
             boolean failing = failingLongEnough(s, policy);
             String what = failing ? "keeps failing" : "is a latency outlier";
             if (ejected >= cap || healthyLeft == 0) {
-                reasons.add(addr + " " + what + " but is not ejected: " + (healthyLeft == 0
-                        ? "it would leave no healthy node"
-                        : "already " + ejected + " of " + active.size() + " nodes ejected (maxEjectFraction "
-                                + policy.maxEjectFraction() + ")"));
+                reasons.add(addr + " " + what + " but is not ejected: "
+                        + (healthyLeft == 0
+                                ? "it would leave no healthy node"
+                                : "already " + ejected + " of " + active.size() + " nodes ejected (maxEjectFraction "
+                                        + policy.maxEjectFraction() + ")"));
                 continue;
             }
             double seconds = Math.min(policy.ejectMaxSeconds(), policy.ejectBaseSeconds() * (s.timesEjected() + 1));
@@ -157,10 +177,12 @@ final class EjectionPolicy {
             // (An ejected node has no requests, and reports without requests no longer restart a streak.)
             nodes.put(addr, new NodeState(0, 0, 0, Optional.of(until), s.timesEjected() + 1));
             ejected++;
-            reasons.add(failing
-                    ? addr + " ejected for " + Reasons.fmtNum(seconds) + " s after " + s.failingStreak() + " failing intervals"
-                    : addr + " ejected for " + Reasons.fmtNum(seconds) + " s as a latency outlier for " + s.outlierStreak()
-                            + " reports (" + outliers.getOrDefault(addr, "slow") + ")");
+            reasons.add(
+                    failing
+                            ? addr + " ejected for " + Reasons.fmtNum(seconds) + " s after " + s.failingStreak()
+                                    + " failing intervals"
+                            : addr + " ejected for " + Reasons.fmtNum(seconds) + " s as a latency outlier for "
+                                    + s.outlierStreak() + " reports (" + outliers.getOrDefault(addr, "slow") + ")");
         }
     }
 

@@ -20,8 +20,13 @@ import org.a6suite.optimizer.model.UpstreamNode;
  * @param baselineWeights   the operator's weights before the optimizer touched them (empty: current weights)
  * @param routeOverrides    routes that set their own timeout for this upstream
  */
-public record EvaluationInput(UpstreamConfig config, HealthMerger.Merged health, Policy policy,
-        Optional<Instant> lastTimeoutChange, Optional<Instant> lastWeightChange, Map<String, Integer> baselineWeights,
+public record EvaluationInput(
+        UpstreamConfig config,
+        HealthMerger.Merged health,
+        Policy policy,
+        Optional<Instant> lastTimeoutChange,
+        Optional<Instant> lastWeightChange,
+        Map<String, Integer> baselineWeights,
         List<RouteInfo> routeOverrides) {
 
     public EvaluationInput {
@@ -40,7 +45,8 @@ public record EvaluationInput(UpstreamConfig config, HealthMerger.Merged health,
 
     /** Whether a change made at {@code lastChange} already acted on the newest health report. */
     boolean actedOnLatestData(Optional<Instant> lastChange) {
-        return lastChange.isPresent() && health.newestReportMs() > 0
+        return lastChange.isPresent()
+                && health.newestReportMs() > 0
                 && !lastChange.get().isBefore(Instant.ofEpochMilli(health.newestReportMs()));
     }
 }

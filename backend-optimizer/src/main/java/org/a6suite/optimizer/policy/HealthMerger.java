@@ -68,7 +68,8 @@ public final class HealthMerger {
             newest = Math.max(newest, doc.generatedAtMs());
             // Sum of report times: moves when any contributing reporter publishes a new report.
             stamp += doc.generatedAtMs() ^ doc.nodeId().hashCode();
-            nodes.forEach((addr, h) -> perNode.computeIfAbsent(addr, k -> new ArrayList<>()).add(h));
+            nodes.forEach((addr, h) ->
+                    perNode.computeIfAbsent(addr, k -> new ArrayList<>()).add(h));
         }
         Map<String, NodeHealth> merged = new TreeMap<>();
         perNode.forEach((addr, list) -> merged.put(addr, mergeNode(list)));
@@ -93,21 +94,27 @@ public final class HealthMerger {
                 }
             }
         }
-        return new NodeHealth(requests, e5, e4, to, conn,
+        return new NodeHealth(
+                requests,
+                e5,
+                e4,
+                to,
+                conn,
                 mergePercentiles(list, NodeHealth::latency),
                 mergePercentiles(list, NodeHealth::connectMs),
                 mergePercentiles(list, NodeHealth::responseMs),
-                worst, List.copyOf(sources));
+                worst,
+                List.copyOf(sources));
     }
 
-    private static Percentiles mergePercentiles(List<NodeHealth> list,
-            java.util.function.Function<NodeHealth, Percentiles> field) {
-        return new Percentiles(avg(list, field, "p50"), avg(list, field, "p90"), avg(list, field, "p99"),
-                avg(list, field, "p999"));
+    private static Percentiles mergePercentiles(
+            List<NodeHealth> list, java.util.function.Function<NodeHealth, Percentiles> field) {
+        return new Percentiles(
+                avg(list, field, "p50"), avg(list, field, "p90"), avg(list, field, "p99"), avg(list, field, "p999"));
     }
 
-    private static double avg(List<NodeHealth> list, java.util.function.Function<NodeHealth, Percentiles> field,
-            String p) {
+    private static double avg(
+            List<NodeHealth> list, java.util.function.Function<NodeHealth, Percentiles> field, String p) {
         double sum = 0, weight = 0;
         int plain = 0;
         double plainSum = 0;

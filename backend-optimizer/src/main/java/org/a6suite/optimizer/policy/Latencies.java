@@ -7,13 +7,15 @@ import org.a6suite.optimizer.model.NodeHealth;
 /** Latency figures the policies share: a node's p90 (or the nearest percentile reported), medians, peers. */
 final class Latencies {
 
-    private Latencies() {
-    }
+    private Latencies() {}
 
     static double medianP90(EvaluationInput input) {
         List<Double> values = input.health().nodes().values().stream()
                 .filter(h -> h.requests() >= input.policy().minNodeSamples())
-                .map(Latencies::p90).flatMap(Optional::stream).sorted().toList();
+                .map(Latencies::p90)
+                .flatMap(Optional::stream)
+                .sorted()
+                .toList();
         return values.isEmpty() ? Double.NaN : median(values);
     }
 
@@ -50,9 +52,13 @@ final class Latencies {
     /** The p90s of a node's peers: the other nodes with a full sample that are not ejected, sorted. */
     static List<Double> peerP90s(String addr, EvaluationInput input, UpstreamState previous) {
         return input.health().nodes().entrySet().stream()
-                .filter(e -> !e.getKey().equals(addr) && !previous.node(e.getKey()).ejected()
+                .filter(e -> !e.getKey().equals(addr)
+                        && !previous.node(e.getKey()).ejected()
                         && e.getValue().requests() >= input.policy().minNodeSamples())
-                .map(e -> p90(e.getValue())).flatMap(Optional::stream).sorted().toList();
+                .map(e -> p90(e.getValue()))
+                .flatMap(Optional::stream)
+                .sorted()
+                .toList();
     }
 
     static boolean hasPeers(String addr, EvaluationInput input, UpstreamState previous) {

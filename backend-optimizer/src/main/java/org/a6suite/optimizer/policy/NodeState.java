@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param ejectedUntil  set while the node is ejected
  * @param timesEjected  how often it was ejected (ejection time grows with it)
  */
-public record NodeState(double score, int failingStreak, int outlierStreak, Optional<Instant> ejectedUntil, int timesEjected) {
+public record NodeState(
+        double score, int failingStreak, int outlierStreak, Optional<Instant> ejectedUntil, int timesEjected) {
 
     public static final NodeState FRESH = new NodeState(1.0, 0, 0, Optional.empty(), 0);
 

@@ -76,8 +76,37 @@ public record Policy(
     private static final Set<String> PERCENTILES = Set.of("p50", "p90", "p99", "p999");
 
     /** The built-in default policy. */
-    public static final Policy DEFAULT = new Policy(Mode.RECOMMEND, 100, 20, "p99", 3.0, "p99", 2.0, 0.5, 10, 1, 60,
-            0.2, 60, 10, 0.5, 1.5, 0.25, 0.1, 0.5, 3, 0.5, 30, 300, 60, 0.05, 20, 3, 50, 2, 3);
+    public static final Policy DEFAULT = new Policy(
+            Mode.RECOMMEND,
+            100,
+            20,
+            "p99",
+            3.0,
+            "p99",
+            2.0,
+            0.5,
+            10,
+            1,
+            60,
+            0.2,
+            60,
+            10,
+            0.5,
+            1.5,
+            0.25,
+            0.1,
+            0.5,
+            3,
+            0.5,
+            30,
+            300,
+            60,
+            0.05,
+            20,
+            3,
+            50,
+            2,
+            3);
 
     public Policy {
         if (mode == null) {

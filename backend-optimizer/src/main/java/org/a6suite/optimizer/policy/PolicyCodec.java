@@ -25,8 +25,8 @@ public final class PolicyCodec {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final RecordComponent[] COMPONENTS = Policy.class.getRecordComponents();
-    private static final String[] NAMES = Arrays.stream(COMPONENTS).map(c -> snake(c.getName()))
-            .toArray(String[]::new);
+    private static final String[] NAMES =
+            Arrays.stream(COMPONENTS).map(c -> snake(c.getName())).toArray(String[]::new);
     private static final Constructor<Policy> CONSTRUCTOR;
 
     static {
@@ -38,8 +38,7 @@ public final class PolicyCodec {
         }
     }
 
-    private PolicyCodec() {
-    }
+    private PolicyCodec() {}
 
     /** Every field of a policy. */
     public static ObjectNode toJson(Policy policy) {
@@ -70,8 +69,8 @@ public final class PolicyCodec {
             return base;
         }
         if (!overrides.isObject()) {
-            throw new PolicyException(fieldPrefix.isEmpty() ? "policy" : fieldPrefix, overrides,
-                    "a JSON object of policy fields");
+            throw new PolicyException(
+                    fieldPrefix.isEmpty() ? "policy" : fieldPrefix, overrides, "a JSON object of policy fields");
         }
         Object[] args = new Object[COMPONENTS.length];
         for (int i = 0; i < COMPONENTS.length; i++) {
@@ -81,9 +80,12 @@ public final class PolicyCodec {
             int index = index(e.getKey());
             if (index < 0) {
                 int renamed = index(snake(e.getKey()));
-                throw new PolicyException(fieldPrefix + e.getKey(), e.getValue(), renamed >= 0
-                        ? "field names are snake_case: " + NAMES[renamed]
-                        : "a policy field, one of " + String.join(", ", NAMES));
+                throw new PolicyException(
+                        fieldPrefix + e.getKey(),
+                        e.getValue(),
+                        renamed >= 0
+                                ? "field names are snake_case: " + NAMES[renamed]
+                                : "a policy field, one of " + String.join(", ", NAMES));
             }
             args[index] = convert(COMPONENTS[index], e.getValue(), fieldPrefix + e.getKey());
         }

@@ -3,17 +3,13 @@ package org.a6suite.optimizer.policy;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.a6suite.optimizer.model.NodeHealth;
-import org.a6suite.optimizer.model.RouteInfo;
 import org.a6suite.optimizer.model.Timeouts;
 import org.a6suite.optimizer.model.UpstreamConfig;
 import org.a6suite.optimizer.model.UpstreamNode;
@@ -63,8 +59,7 @@ public final class PolicyEngine {
     }
 
     /** The recommendation and the engine state to keep for the next interval. */
-    public record Evaluation(Recommendation recommendation, UpstreamState state) {
-    }
+    public record Evaluation(Recommendation recommendation, UpstreamState state) {}
 
     /**
      * Evaluates one upstream. When {@code input.health().stamp()} equals {@code previous.healthStamp()} the state is
@@ -80,9 +75,18 @@ public final class PolicyEngine {
         Map<String, Integer> currentWeights = config.weights();
 
         if (policy.mode() == Mode.OFF) {
-            return new Evaluation(new Recommendation(config.ref(), Recommendation.Status.OFF, currentTimeout,
-                    Optional.empty(), currentWeights, currentWeights, List.of("mode is off"), List.of(),
-                    Recommendation.Inputs.NONE), previous);
+            return new Evaluation(
+                    new Recommendation(
+                            config.ref(),
+                            Recommendation.Status.OFF,
+                            currentTimeout,
+                            Optional.empty(),
+                            currentWeights,
+                            currentWeights,
+                            List.of("mode is off"),
+                            List.of(),
+                            Recommendation.Inputs.NONE),
+                    previous);
         }
 
         List<String> reasons = new ArrayList<>();
@@ -95,12 +99,12 @@ public final class PolicyEngine {
         // on it (an idle upstream gets no writes); streaks and scores wait for the next report with requests.
         boolean noData = inputs.requests() == 0;
         Map<String, Integer> weights = noData ? currentWeights : this.weights.recommend(input, state, now, reasons);
-        Optional<Timeouts> timeout = noData ? Optional.empty()
-                : timeouts.recommend(input, state, inputs, currentTimeout, now, reasons);
+        Optional<Timeouts> timeout =
+                noData ? Optional.empty() : timeouts.recommend(input, state, inputs, currentTimeout, now, reasons);
 
         List<String> routeOverrides = input.routeOverrides().stream()
-                .map(r -> r.ref().key() + " sets its own timeout " + Reasons.fmt(r.timeout().orElseThrow())
-                        + ", which overrides this upstream's for that route")
+                .map(r -> r.ref().key() + " sets its own timeout "
+                        + Reasons.fmt(r.timeout().orElseThrow()) + ", which overrides this upstream's for that route")
                 .toList();
 
         Recommendation.Status status;
@@ -120,10 +124,19 @@ public final class PolicyEngine {
         } else if (status == Recommendation.Status.IDLE) {
             reasons.add("idle: the newest health reports count no requests for this upstream; nothing changes");
         }
-        return new Evaluation(new Recommendation(config.ref(), status, currentTimeout, timeout, currentWeights,
-                weights, reasons, routeOverrides, inputs), state);
+        return new Evaluation(
+                new Recommendation(
+                        config.ref(),
+                        status,
+                        currentTimeout,
+                        timeout,
+                        currentWeights,
+                        weights,
+                        reasons,
+                        routeOverrides,
+                        inputs),
+                state);
     }
-
 
     private Recommendation.Inputs inputs(EvaluationInput input, UpstreamState state) {
         long requests = 0, failures = 0;
@@ -136,14 +149,27 @@ public final class PolicyEngine {
                 requests += h.requests();
                 failures += h.failures();
             }
-            nodes.put(addr, new Recommendation.NodeInput(h == null ? 0 : h.requests(), h == null ? 0 : h.errorRate(),
-                    h == null ? null : nan(h.latency().p50()), h == null ? null : nan(h.latency().p99()),
-                    h == null ? null : h.readMs(input.policy().readPercentile()).orElse(null),
-                    h == null ? null : nan(h.connectMs().get(input.policy().connectPercentile()).orElse(Double.NaN)),
-                    h == null ? null : h.health().orElse(null), s.score(), s.ejected()));
+            nodes.put(
+                    addr,
+                    new Recommendation.NodeInput(
+                            h == null ? 0 : h.requests(),
+                            h == null ? 0 : h.errorRate(),
+                            h == null ? null : nan(h.latency().p50()),
+                            h == null ? null : nan(h.latency().p99()),
+                            h == null
+                                    ? null
+                                    : h.readMs(input.policy().readPercentile()).orElse(null),
+                            h == null
+                                    ? null
+                                    : nan(h.connectMs()
+                                            .get(input.policy().connectPercentile())
+                                            .orElse(Double.NaN)),
+                            h == null ? null : h.health().orElse(null),
+                            s.score(),
+                            s.ejected()));
         }
-        return new Recommendation.Inputs(requests, requests == 0 ? 0 : Math.min(1.0, (double) failures / requests),
-                nodes);
+        return new Recommendation.Inputs(
+                requests, requests == 0 ? 0 : Math.min(1.0, (double) failures / requests), nodes);
     }
 
     private static Double nan(double v) {

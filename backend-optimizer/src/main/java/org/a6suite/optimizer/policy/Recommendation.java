@@ -21,9 +21,16 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param routeOverrides routes whose own timeout overrides this upstream's (reported, never changed)
  * @param inputs         the numbers the decision was made from
  */
-public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTimeout, Optional<Timeouts> timeout,
-        Map<String, Integer> currentWeights, Map<String, Integer> weights, List<String> reasons,
-        List<String> routeOverrides, Inputs inputs) {
+public record Recommendation(
+        UpstreamRef ref,
+        Status status,
+        Timeouts currentTimeout,
+        Optional<Timeouts> timeout,
+        Map<String, Integer> currentWeights,
+        Map<String, Integer> weights,
+        List<String> reasons,
+        List<String> routeOverrides,
+        Inputs inputs) {
 
     public Recommendation {
         currentWeights = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(currentWeights));
@@ -74,7 +81,14 @@ public record Recommendation(UpstreamRef ref, Status status, Timeouts currentTim
 
     /** Per-node inputs; {@code health} is null when no reporter knew it. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record NodeInput(long requests, double errorRate, Double latencyP50, Double latencyP99, Double readMs,
-            Double connectMs, String health, double score, boolean ejected) {
-    }
+    public record NodeInput(
+            long requests,
+            double errorRate,
+            Double latencyP50,
+            Double latencyP99,
+            Double readMs,
+            Double connectMs,
+            String health,
+            double score,
+            boolean ejected) {}
 }

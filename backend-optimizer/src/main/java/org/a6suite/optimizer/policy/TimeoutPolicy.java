@@ -22,8 +22,13 @@ final class TimeoutPolicy {
     private static final double HEALTHY_SCORE = 0.5;
 
     /** The timeouts to write, or empty when they should stay (the reasons say why when it matters). */
-    Optional<Timeouts> recommend(EvaluationInput input, UpstreamState state,
-            Recommendation.Inputs inputs, Timeouts current, Instant now, List<String> reasons) {
+    Optional<Timeouts> recommend(
+            EvaluationInput input,
+            UpstreamState state,
+            Recommendation.Inputs inputs,
+            Timeouts current,
+            Instant now,
+            List<String> reasons) {
         Policy policy = input.policy();
         UpstreamConfig config = input.config();
         if (inputs.requests() == 0) {
@@ -41,18 +46,24 @@ final class TimeoutPolicy {
         List<String> pool = healthyPool(input, state);
         Optional<Double> readMs = pool.stream()
                 .map(a -> input.health().nodes().get(a).readMs(policy.readPercentile()))
-                .flatMap(Optional::stream).max(Double::compare);
+                .flatMap(Optional::stream)
+                .max(Double::compare);
         Optional<Double> connectMs = pool.stream()
                 .map(a -> input.health().nodes().get(a).connectMs().get(policy.connectPercentile()))
-                .filter(o -> o.isPresent()).map(o -> o.getAsDouble()).max(Double::compare);
+                .filter(o -> o.isPresent())
+                .map(o -> o.getAsDouble())
+                .max(Double::compare);
         if (readMs.isEmpty() && connectMs.isEmpty()) {
             reasons.add("timeouts unchanged: no latency percentiles reported");
             return Optional.empty();
         }
-        double read = readMs.map(ms -> round3(clamp(ms * policy.readFactor() / 1000, policy.minReadTimeout(),
-                policy.maxReadTimeout()))).orElse(current.read());
-        double connect = connectMs.map(ms -> round3(clamp(ms * policy.connectFactor() / 1000,
-                policy.minConnectTimeout(), policy.maxConnectTimeout()))).orElse(current.connect());
+        double read = readMs.map(ms -> round3(
+                        clamp(ms * policy.readFactor() / 1000, policy.minReadTimeout(), policy.maxReadTimeout())))
+                .orElse(current.read());
+        double connect = connectMs
+                .map(ms -> round3(clamp(
+                        ms * policy.connectFactor() / 1000, policy.minConnectTimeout(), policy.maxConnectTimeout())))
+                .orElse(current.connect());
         double send = readMs.isPresent() ? read : current.send();
         Timeouts proposed = new Timeouts(connect, send, read);
         boolean past = relChange(current.read(), read) > policy.timeoutHysteresis()
@@ -72,9 +83,11 @@ final class TimeoutPolicy {
                     + Reasons.fmtNum(policy.timeoutMinIntervalSeconds()) + ")");
             return Optional.empty();
         }
-        reasons.add("timeout " + Reasons.fmt(current) + " -> " + Reasons.fmt(proposed) + " from " + policy.readPercentile() + " "
+        reasons.add("timeout " + Reasons.fmt(current) + " -> " + Reasons.fmt(proposed) + " from "
+                + policy.readPercentile() + " "
                 + readMs.map(Reasons::fmtNum).orElse("n/a") + " ms x " + Reasons.fmtNum(policy.readFactor())
-                + ", connect " + policy.connectPercentile() + " " + connectMs.map(Reasons::fmtNum).orElse("n/a")
+                + ", connect " + policy.connectPercentile() + " "
+                + connectMs.map(Reasons::fmtNum).orElse("n/a")
                 + " ms x " + Reasons.fmtNum(policy.connectFactor()));
         return Optional.of(proposed);
     }
@@ -82,17 +95,24 @@ final class TimeoutPolicy {
     /** Nodes whose latency should bound the timeouts: not ejected, scoring as healthy, with enough samples. */
     private List<String> healthyPool(EvaluationInput input, UpstreamState state) {
         Map<String, NodeHealth> health = input.health().nodes();
-        List<String> withData = input.config().nodes().stream().map(UpstreamNode::address)
-                .filter(a -> health.containsKey(a) && health.get(a).requests() >= input.policy().minNodeSamples())
+        List<String> withData = input.config().nodes().stream()
+                .map(UpstreamNode::address)
+                .filter(a -> health.containsKey(a)
+                        && health.get(a).requests() >= input.policy().minNodeSamples())
                 .toList();
         List<String> healthy = withData.stream()
-                .filter(a -> !state.node(a).ejected() && state.node(a).score() >= HEALTHY_SCORE).toList();
+                .filter(a -> !state.node(a).ejected() && state.node(a).score() >= HEALTHY_SCORE)
+                .toList();
         if (!healthy.isEmpty()) {
             return healthy;
         }
         // Every node is slow or failing: the timeouts must still fit what the nodes actually do.
-        return withData.isEmpty() ? input.config().nodes().stream().map(UpstreamNode::address)
-                .filter(health::containsKey).toList() : withData;
+        return withData.isEmpty()
+                ? input.config().nodes().stream()
+                        .map(UpstreamNode::address)
+                        .filter(health::containsKey)
+                        .toList()
+                : withData;
     }
 
     private static double relChange(double from, double to) {

@@ -19,8 +19,7 @@ import org.a6suite.optimizer.model.UpstreamNode;
 final class WeightPolicy {
 
     /** The weights to recommend, or the current ones when nothing should change (the reasons say why). */
-    Map<String, Integer> recommend(EvaluationInput input, UpstreamState state, Instant now,
-            List<String> reasons) {
+    Map<String, Integer> recommend(EvaluationInput input, UpstreamState state, Instant now, List<String> reasons) {
         Policy policy = input.policy();
         UpstreamConfig config = input.config();
         Map<String, Integer> baseline = input.baseline();
@@ -65,17 +64,25 @@ final class WeightPolicy {
             reasons.add("weights would change but no new health report since the last weight change");
             return config.weights();
         }
-        if (!ejectionChange && last.isPresent()
+        if (!ejectionChange
+                && last.isPresent()
                 && Duration.between(last.get(), now).compareTo(policy.weightMinInterval()) < 0) {
-            reasons.add("weights would change but last changed " + Duration.between(last.get(), now).toSeconds()
-                    + " s ago (weightMinIntervalSeconds " + Reasons.fmtNum(policy.weightMinIntervalSeconds()) + ")");
+            reasons.add("weights would change but last changed "
+                    + Duration.between(last.get(), now).toSeconds() + " s ago (weightMinIntervalSeconds "
+                    + Reasons.fmtNum(policy.weightMinIntervalSeconds()) + ")");
             return config.weights();
         }
         result.forEach((addr, w) -> {
             int cur = config.weights().get(addr);
             if (w != cur) {
-                reasons.add(String.format(Locale.ROOT, "%s weight %d -> %d (score %.2f, base %d)", addr, cur, w,
-                        state.node(addr).score(), baseline.getOrDefault(addr, cur)));
+                reasons.add(String.format(
+                        Locale.ROOT,
+                        "%s weight %d -> %d (score %.2f, base %d)",
+                        addr,
+                        cur,
+                        w,
+                        state.node(addr).score(),
+                        baseline.getOrDefault(addr, cur)));
             }
         });
         return result;

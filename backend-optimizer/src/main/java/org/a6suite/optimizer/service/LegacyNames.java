@@ -20,8 +20,7 @@ final class LegacyNames {
 
     private static final Pattern CAMEL = Pattern.compile("[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+");
 
-    private LegacyNames() {
-    }
+    private LegacyNames() {}
 
     /** {@code node} with every camelCase object key renamed to snake_case, in place; returns it. */
     static JsonNode toSnakeCase(JsonNode node) {

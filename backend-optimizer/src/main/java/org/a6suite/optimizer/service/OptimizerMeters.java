@@ -33,11 +33,14 @@ final class OptimizerMeters {
     OptimizerMeters(MeterRegistry meters) {
         requireNonNull(meters, "meters");
         this.weights = MultiGauge.builder("a6.optimizer.node.weight")
-                .description("Node weight in force, by upstream and node").register(meters);
+                .description("Node weight in force, by upstream and node")
+                .register(meters);
         this.recommended = MultiGauge.builder("a6.optimizer.node.recommended.weight")
-                .description("Node weight the policy recommends, by upstream and node").register(meters);
+                .description("Node weight the policy recommends, by upstream and node")
+                .register(meters);
         this.scores = MultiGauge.builder("a6.optimizer.node.score")
-                .description("Node score of the latest evaluation, by upstream and node").register(meters);
+                .description("Node score of the latest evaluation, by upstream and node")
+                .register(meters);
     }
 
     /** Replaces every row with the nodes of {@code latest}. */
@@ -46,14 +49,15 @@ final class OptimizerMeters {
         recommended.register(rows(latest, Recommendation::weights), true);
         List<MultiGauge.Row<?>> scoreRows = new ArrayList<>();
         for (Recommendation rec : latest) {
-            rec.inputs().nodes().forEach((node, input) ->
-                    scoreRows.add(MultiGauge.Row.of(tags(rec, node), input.score())));
+            rec.inputs()
+                    .nodes()
+                    .forEach((node, input) -> scoreRows.add(MultiGauge.Row.of(tags(rec, node), input.score())));
         }
         scores.register(scoreRows, true);
     }
 
-    private static List<MultiGauge.Row<?>> rows(Collection<Recommendation> latest,
-            Function<Recommendation, Map<String, Integer>> weightsOf) {
+    private static List<MultiGauge.Row<?>> rows(
+            Collection<Recommendation> latest, Function<Recommendation, Map<String, Integer>> weightsOf) {
         List<MultiGauge.Row<?>> rows = new ArrayList<>();
         for (Recommendation rec : latest) {
             weightsOf.apply(rec).forEach((node, weight) -> rows.add(MultiGauge.Row.of(tags(rec, node), weight)));

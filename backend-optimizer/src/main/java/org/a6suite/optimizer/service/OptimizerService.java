@@ -15,12 +15,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.a6suite.optimizer.etcd.EtcdMirror;
+import org.a6suite.optimizer.leader.Leadership;
 import org.a6suite.optimizer.model.ClusterSnapshot;
 import org.a6suite.optimizer.model.NodeHealth;
 import org.a6suite.optimizer.model.Timeouts;
 import org.a6suite.optimizer.model.UpstreamConfig;
 import org.a6suite.optimizer.model.UpstreamRef;
-import org.a6suite.optimizer.leader.Leadership;
 import org.a6suite.optimizer.policy.EvaluationInput;
 import org.a6suite.optimizer.policy.HealthMerger;
 import org.a6suite.optimizer.policy.Mode;
@@ -63,8 +63,15 @@ public final class OptimizerService {
     private final Map<UpstreamRef, Deque<SeriesPoint>> series = new ConcurrentHashMap<>();
     private final Object tickLock = new Object();
 
-    public OptimizerService(EtcdMirror mirror, OptimizerState state, UpstreamWriter writer, Leadership leadership,
-            Clock clock, int healthStaleIntervals, int seriesLimit, MeterRegistry meters) {
+    public OptimizerService(
+            EtcdMirror mirror,
+            OptimizerState state,
+            UpstreamWriter writer,
+            Leadership leadership,
+            Clock clock,
+            int healthStaleIntervals,
+            int seriesLimit,
+            MeterRegistry meters) {
         this.mirror = requireNonNull(mirror, "mirror");
         this.state = requireNonNull(state, "state");
         this.writer = requireNonNull(writer, "writer");
@@ -74,11 +81,14 @@ public final class OptimizerService {
         this.merger = new HealthMerger(clock, healthStaleIntervals);
         this.seriesLimit = seriesLimit;
         this.nodeMeters = new OptimizerMeters(meters);
-        this.evaluations = Counter.builder("a6.optimizer.evaluations").description("Upstream evaluations")
+        this.evaluations = Counter.builder("a6.optimizer.evaluations")
+                .description("Upstream evaluations")
                 .register(meters);
         Gauge.builder("a6.optimizer.leader", () -> leadership.isLeader() ? 1 : 0)
-                .description("1 while this replica is the leader").register(meters);
-        Gauge.builder("a6.optimizer.upstreams", latest, Map::size).description("Upstreams evaluated")
+                .description("1 while this replica is the leader")
+                .register(meters);
+        Gauge.builder("a6.optimizer.upstreams", latest, Map::size)
+                .description("Upstreams evaluated")
                 .register(meters);
     }
 
@@ -116,15 +126,19 @@ public final class OptimizerService {
         evaluations.increment();
         record(ref, config, health, rec);
 
-        if (policy.mode() != Mode.AUTO || !leadership.isLeader() || state.pause(ref).isPresent()) {
+        if (policy.mode() != Mode.AUTO
+                || !leadership.isLeader()
+                || state.pause(ref).isPresent()) {
             return;
         }
         if (guard(ref, policy, rec, history)) {
             return;
         }
         if (rec.hasChange()) {
-            WriteResult r = writer.apply(ref, fresh -> replan(snapshot, fresh, health, policy, history, ev.state(),
-                    "auto"), leadership.fence());
+            WriteResult r = writer.apply(
+                    ref,
+                    fresh -> replan(snapshot, fresh, health, policy, history, ev.state(), "auto"),
+                    leadership.fence());
             if (r.outcome() != WriteResult.Outcome.APPLIED && r.outcome() != WriteResult.Outcome.NO_CHANGE) {
                 log.info("auto change of {} not applied: {} ({})", ref, r.outcome(), r.detail());
             }
@@ -132,16 +146,20 @@ public final class OptimizerService {
     }
 
     /** Recomputes the change on the upstream as stored now (called by the writer on every attempt). */
-    private Optional<PlannedChange> replan(ClusterSnapshot snapshot, UpstreamConfig fresh,
-            HealthMerger.Merged health, Policy policy, List<Decision> history, UpstreamState engineState,
+    private Optional<PlannedChange> replan(
+            ClusterSnapshot snapshot,
+            UpstreamConfig fresh,
+            HealthMerger.Merged health,
+            Policy policy,
+            List<Decision> history,
+            UpstreamState engineState,
             String actor) {
         Recommendation r = engine.evaluate(input(snapshot, fresh, health, policy, history), engineState)
                 .recommendation();
         if (!r.hasChange()) {
             return Optional.empty();
         }
-        return Optional.of(new PlannedChange(r.timeout(), r.weights(), r.reasons(), r.inputs(), "apply", actor,
-                null));
+        return Optional.of(new PlannedChange(r.timeout(), r.weights(), r.reasons(), r.inputs(), "apply", actor, null));
     }
 
     /**
@@ -168,11 +186,16 @@ public final class OptimizerService {
         if (now - before <= policy.rollbackErrorRateIncrease()) {
             return false;
         }
-        String reason = String.format(java.util.Locale.ROOT,
+        String reason = String.format(
+                java.util.Locale.ROOT,
                 "error rate %.1f%% -> %.1f%% within %d s of decision %s (rollbackErrorRateIncrease %.1f%%)",
-                before * 100, now * 100, since.toSeconds(), d.id(), policy.rollbackErrorRateIncrease() * 100);
-        WriteResult r = writer.apply(ref, fresh -> Optional.of(rollbackOf(d, rec, "guard", reason)),
-                leadership.fence());
+                before * 100,
+                now * 100,
+                since.toSeconds(),
+                d.id(),
+                policy.rollbackErrorRateIncrease() * 100);
+        WriteResult r =
+                writer.apply(ref, fresh -> Optional.of(rollbackOf(d, rec, "guard", reason)), leadership.fence());
         if (r.outcome() == WriteResult.Outcome.APPLIED || r.outcome() == WriteResult.Outcome.NO_CHANGE) {
             state.pause(ref, "held after automatic rollback: " + reason, clock.millis());
             log.warn("rolled back {} on {} and holding it: {}", d.id(), ref, reason);
@@ -192,19 +215,35 @@ public final class OptimizerService {
     }
 
     private static PlannedChange rollbackOf(Decision d, Recommendation rec, String actor, String reason) {
-        Timeouts before = d.before().timeout() == null ? Timeouts.NGINX_DEFAULTS : d.before().timeout();
-        return new PlannedChange(d.timeoutChanged() ? Optional.of(before) : Optional.empty(), d.before().weights(),
-                List.of("rollback of " + d.id() + ": " + reason), rec == null ? Recommendation.Inputs.NONE
-                        : rec.inputs(), "rollback", actor, d.id());
+        Timeouts before = d.before().timeout() == null
+                ? Timeouts.NGINX_DEFAULTS
+                : d.before().timeout();
+        return new PlannedChange(
+                d.timeoutChanged() ? Optional.of(before) : Optional.empty(),
+                d.before().weights(),
+                List.of("rollback of " + d.id() + ": " + reason),
+                rec == null ? Recommendation.Inputs.NONE : rec.inputs(),
+                "rollback",
+                actor,
+                d.id());
     }
 
-    private EvaluationInput input(ClusterSnapshot snapshot, UpstreamConfig config, HealthMerger.Merged health,
-            Policy policy, List<Decision> history) {
-        Optional<Instant> lastTimeout = history.stream().filter(Decision::timeoutChanged).findFirst()
-                .map(d -> Instant.ofEpochMilli(d.atMs()));
-        Optional<Instant> lastWeights = history.stream().filter(Decision::weightsChanged).findFirst()
-                .map(d -> Instant.ofEpochMilli(d.atMs()));
-        return new EvaluationInput(config, health, policy, lastTimeout, lastWeights,
+    private EvaluationInput input(
+            ClusterSnapshot snapshot,
+            UpstreamConfig config,
+            HealthMerger.Merged health,
+            Policy policy,
+            List<Decision> history) {
+        Optional<Instant> lastTimeout =
+                history.stream().filter(Decision::timeoutChanged).findFirst().map(d -> Instant.ofEpochMilli(d.atMs()));
+        Optional<Instant> lastWeights =
+                history.stream().filter(Decision::weightsChanged).findFirst().map(d -> Instant.ofEpochMilli(d.atMs()));
+        return new EvaluationInput(
+                config,
+                health,
+                policy,
+                lastTimeout,
+                lastWeights,
                 Baselines.effective(state.baseline(config.ref()), config.weights()),
                 snapshot.routesOverridingTimeout(config.ref()));
     }
@@ -224,10 +263,15 @@ public final class OptimizerService {
                 w99 += weight;
             }
         }
-        SeriesPoint point = new SeriesPoint(clock.millis(), rec.inputs().requests(),
+        SeriesPoint point = new SeriesPoint(
+                clock.millis(),
+                rec.inputs().requests(),
                 rec.inputs().requests() == 0 ? null : rec.inputs().errorRate(),
-                w50 == 0 ? null : p50 / w50, w99 == 0 ? null : p99 / w99,
-                config.timeout().orElse(Timeouts.NGINX_DEFAULTS), config.weights(), rec.inputs().nodes());
+                w50 == 0 ? null : p50 / w50,
+                w99 == 0 ? null : p99 / w99,
+                config.timeout().orElse(Timeouts.NGINX_DEFAULTS),
+                config.weights(),
+                rec.inputs().nodes());
         Deque<SeriesPoint> points = series.computeIfAbsent(ref, k -> new ArrayDeque<>());
         synchronized (points) {
             points.addLast(point);
@@ -282,8 +326,10 @@ public final class OptimizerService {
         }
         HealthMerger.Merged health = merger.merge(ref, snapshot.health().values());
         // Evaluate on a copy of the engine's memory: the dry run must not advance it.
-        return engine.evaluate(input(snapshot, config, health, policy, state.history(ref)),
-                engineStates.getOrDefault(ref, UpstreamState.INITIAL)).recommendation();
+        return engine.evaluate(
+                        input(snapshot, config, health, policy, state.history(ref)),
+                        engineStates.getOrDefault(ref, UpstreamState.INITIAL))
+                .recommendation();
     }
 
     /** Applies the current recommendation (recommend or auto mode); leader only. */
@@ -298,8 +344,8 @@ public final class OptimizerService {
         HealthMerger.Merged health = merger.merge(ref, snapshot.health().values());
         List<Decision> history = state.history(ref);
         UpstreamState engineState = engineStates.getOrDefault(ref, UpstreamState.INITIAL);
-        return writer.apply(ref, fresh -> replan(snapshot, fresh, health, policy, history, engineState, "api"),
-                leadership.fence());
+        return writer.apply(
+                ref, fresh -> replan(snapshot, fresh, health, policy, history, engineState, "api"), leadership.fence());
     }
 
     private static void requireKnown(ClusterSnapshot snapshot, UpstreamRef ref) {
@@ -314,11 +360,15 @@ public final class OptimizerService {
         requireKnown(mirror.snapshot(), ref);
         List<Decision> history = state.history(ref);
         Decision target = decisionId
-                .map(id -> history.stream().filter(d -> d.id().equals(id)).findFirst()
+                .map(id -> history.stream()
+                        .filter(d -> d.id().equals(id))
+                        .findFirst()
                         .orElseThrow(() -> new UnknownDecisionException(id)))
                 .orElseGet(() -> lastActive(history).orElseThrow(() -> new UnknownDecisionException("latest")));
-        return writer.apply(ref, fresh -> Optional.of(rollbackOf(target, latest.get(ref), "api",
-                "requested by an operator")), leadership.fence());
+        return writer.apply(
+                ref,
+                fresh -> Optional.of(rollbackOf(target, latest.get(ref), "api", "requested by an operator")),
+                leadership.fence());
     }
 
     private void requireLeader() {

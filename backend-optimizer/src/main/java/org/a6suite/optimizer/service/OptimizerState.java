@@ -6,7 +6,6 @@ import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.a6suite.optimizer.etcd.Etcd;
@@ -53,7 +52,8 @@ public final class OptimizerState {
 
     /** The default policy: configuration, then the stored default overrides. */
     public Policy defaultPolicy() {
-        long revision = mirror.state("policies/default").map(KeyValue::modRevision).orElse(0L);
+        long revision =
+                mirror.state("policies/default").map(KeyValue::modRevision).orElse(0L);
         CachedDefault cached = cachedDefault;
         if (cached != null && cached.revision() == revision) {
             return cached.policy();
@@ -63,8 +63,7 @@ public final class OptimizerState {
         return merged;
     }
 
-    private record CachedDefault(long revision, Policy policy) {
-    }
+    private record CachedDefault(long revision, Policy policy) {}
 
     public ObjectNode defaultOverrides() {
         return overrides("policies/default");
@@ -131,8 +130,8 @@ public final class OptimizerState {
     private List<Decision> history(String prefix) {
         List<KeyValue> entries = mirror.stateUnder(prefix);
         // Forget pruned records: only keys under this prefix, so the cost stays per upstream.
-        java.util.Set<String> present = entries.stream().map(KeyValue::key)
-                .collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> present =
+                entries.stream().map(KeyValue::key).collect(java.util.stream.Collectors.toSet());
         decisions.subMap(prefix, prefix + Character.MAX_VALUE).keySet().retainAll(present);
         return entries.stream()
                 .map(this::decision)
@@ -157,11 +156,13 @@ public final class OptimizerState {
         return parsed;
     }
 
-    private record Parsed(long modRevision, Optional<Decision> decision) {
-    }
+    private record Parsed(long modRevision, Optional<Decision> decision) {}
 
     private ObjectNode overrides(String key) {
-        return mirror.state(key).map(kv -> read(kv.value())).filter(JsonNode::isObject).map(n -> (ObjectNode) n)
+        return mirror.state(key)
+                .map(kv -> read(kv.value()))
+                .filter(JsonNode::isObject)
+                .map(n -> (ObjectNode) n)
                 .orElseGet(JSON::createObjectNode);
     }
 
@@ -175,7 +176,8 @@ public final class OptimizerState {
 
     private void put(String key, String value) {
         try {
-            client.getKVClient().put(Etcd.bytes(mirror.statePrefix() + key), Etcd.bytes(value))
+            client.getKVClient()
+                    .put(Etcd.bytes(mirror.statePrefix() + key), Etcd.bytes(value))
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -187,7 +189,8 @@ public final class OptimizerState {
 
     private void delete(String key) {
         try {
-            client.getKVClient().delete(Etcd.bytes(mirror.statePrefix() + key))
+            client.getKVClient()
+                    .delete(Etcd.bytes(mirror.statePrefix() + key))
                     .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

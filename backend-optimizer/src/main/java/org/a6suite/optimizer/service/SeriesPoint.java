@@ -17,15 +17,28 @@ import org.a6suite.optimizer.policy.Recommendation;
  * @param nodes     per node: the numbers the engine evaluated (requests, error rate, p50/p99, score, ejected); empty
  *                  when not recorded
  */
-public record SeriesPoint(long atMs, long requests, Double errorRate, Double p50, Double p99, Timeouts timeout,
-        Map<String, Integer> weights, Map<String, Recommendation.NodeInput> nodes) {
+public record SeriesPoint(
+        long atMs,
+        long requests,
+        Double errorRate,
+        Double p50,
+        Double p99,
+        Timeouts timeout,
+        Map<String, Integer> weights,
+        Map<String, Recommendation.NodeInput> nodes) {
 
     public SeriesPoint {
         nodes = nodes == null ? Map.of() : Map.copyOf(nodes);
     }
 
     /** A point without per-node numbers. */
-    public SeriesPoint(long atMs, long requests, Double errorRate, Double p50, Double p99, Timeouts timeout,
+    public SeriesPoint(
+            long atMs,
+            long requests,
+            Double errorRate,
+            Double p50,
+            Double p99,
+            Timeouts timeout,
             Map<String, Integer> weights) {
         this(atMs, requests, errorRate, p50, p99, timeout, weights, Map.of());
     }

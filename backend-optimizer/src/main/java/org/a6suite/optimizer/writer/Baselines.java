@@ -18,8 +18,7 @@ public final class Baselines {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
-    private Baselines() {
-    }
+    private Baselines() {}
 
     public static String key(String upstreamKey) {
         return "baseline/" + upstreamKey;

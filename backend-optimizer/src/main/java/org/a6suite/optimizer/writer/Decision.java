@@ -24,8 +24,18 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param rollbackOf        for a rollback, the decision it undid; otherwise null
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Decision(String id, String upstream, String kind, String actor, long atMs, long modRevisionBefore,
-        long modRevisionAfter, Setting before, Setting after, List<String> reasons, Recommendation.Inputs inputs,
+public record Decision(
+        String id,
+        String upstream,
+        String kind,
+        String actor,
+        long atMs,
+        long modRevisionBefore,
+        long modRevisionAfter,
+        Setting before,
+        Setting after,
+        List<String> reasons,
+        Recommendation.Inputs inputs,
         String rollbackOf) {
 
     public Decision {
@@ -33,7 +43,9 @@ public record Decision(String id, String upstream, String kind, String actor, lo
     }
 
     public boolean timeoutChanged() {
-        return before.timeout() == null ? after.timeout() != null : !before.timeout().equals(after.timeout());
+        return before.timeout() == null
+                ? after.timeout() != null
+                : !before.timeout().equals(after.timeout());
     }
 
     public boolean weightsChanged() {
@@ -41,7 +53,18 @@ public record Decision(String id, String upstream, String kind, String actor, lo
     }
 
     Decision withRevision(long revision) {
-        return new Decision(id, upstream, kind, actor, atMs, modRevisionBefore, revision, before, after, reasons,
-                inputs, rollbackOf);
+        return new Decision(
+                id,
+                upstream,
+                kind,
+                actor,
+                atMs,
+                modRevisionBefore,
+                revision,
+                before,
+                after,
+                reasons,
+                inputs,
+                rollbackOf);
     }
 }

@@ -14,10 +14,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class JsonPatcher {
 
-    private JsonPatcher() {
-    }
+    private JsonPatcher() {}
 
-    static ObjectNode patch(ObjectNode root, UpstreamRef ref, Optional<Timeouts> timeout, Map<String, Integer> weights,
+    static ObjectNode patch(
+            ObjectNode root,
+            UpstreamRef ref,
+            Optional<Timeouts> timeout,
+            Map<String, Integer> weights,
             long nowSeconds) {
         ObjectNode copy = root.deepCopy();
         JsonNode target = ref.inline() ? copy.get("upstream") : copy;
@@ -34,7 +37,11 @@ final class JsonPatcher {
         if (nodes != null && nodes.isArray()) {
             for (JsonNode n : nodes) {
                 if (n instanceof ObjectNode on) {
-                    String addr = new UpstreamNode(on.path("host").asString(""), on.path("port").asInt(80), 0, 0)
+                    String addr = new UpstreamNode(
+                                    on.path("host").asString(""),
+                                    on.path("port").asInt(80),
+                                    0,
+                                    0)
                             .address();
                     Integer w = weights.get(addr);
                     if (w != null) {

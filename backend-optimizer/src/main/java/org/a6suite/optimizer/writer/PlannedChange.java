@@ -17,8 +17,14 @@ import org.a6suite.optimizer.policy.Recommendation;
  * @param actor      {@code auto}, {@code api} or {@code guard}
  * @param rollbackOf the decision undone, for rollbacks
  */
-public record PlannedChange(Optional<Timeouts> timeout, Map<String, Integer> weights, List<String> reasons,
-        Recommendation.Inputs inputs, String kind, String actor, String rollbackOf) {
+public record PlannedChange(
+        Optional<Timeouts> timeout,
+        Map<String, Integer> weights,
+        List<String> reasons,
+        Recommendation.Inputs inputs,
+        String kind,
+        String actor,
+        String rollbackOf) {
 
     public PlannedChange {
         weights = Map.copyOf(weights);

@@ -63,8 +63,14 @@ public final class UpstreamWriter {
     private final Counter historyFailures;
     private final MeterRegistry meters;
 
-    public UpstreamWriter(Client client, String apisixPrefix, String statePrefix, Clock clock, int maxAttempts,
-            int historyLimit, MeterRegistry meters) {
+    public UpstreamWriter(
+            Client client,
+            String apisixPrefix,
+            String statePrefix,
+            Clock clock,
+            int maxAttempts,
+            int historyLimit,
+            MeterRegistry meters) {
         this.kv = requireNonNull(client, "client").getKVClient();
         this.apisixPrefix = Etcd.dir(requireNonNull(apisixPrefix, "apisixPrefix"));
         this.statePrefix = Etcd.dir(requireNonNull(statePrefix, "statePrefix"));
@@ -92,8 +98,8 @@ public final class UpstreamWriter {
      * @param planner returns the change for the stored upstream, or empty when nothing should change any more
      * @param fence   leadership proof to check in the transaction, if any
      */
-    public WriteResult apply(UpstreamRef ref, Function<UpstreamConfig, Optional<PlannedChange>> planner,
-            Optional<Fence> fence) {
+    public WriteResult apply(
+            UpstreamRef ref, Function<UpstreamConfig, Optional<PlannedChange>> planner, Optional<Fence> fence) {
         requireNonNull(ref, "ref");
         requireNonNull(planner, "planner");
         requireNonNull(fence, "fence");
@@ -102,20 +108,23 @@ public final class UpstreamWriter {
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             GetResponse stored = call(kv.get(Etcd.bytes(key)));
             if (stored.getKvs().isEmpty()) {
-                return new WriteResult(WriteResult.Outcome.NOT_FOUND, Optional.empty(), conflictCount,
-                        ref + " does not exist");
+                return new WriteResult(
+                        WriteResult.Outcome.NOT_FOUND, Optional.empty(), conflictCount, ref + " does not exist");
             }
             io.etcd.jetcd.KeyValue current = stored.getKvs().getFirst();
             long modRevision = current.getModRevision();
             Optional<JsonNode> tree = ApisixObjectParser.tree(Etcd.string(current.getValue()));
             Optional<UpstreamConfig> config = tree.flatMap(t -> ApisixObjectParser.upstream(ref, modRevision, t));
             if (config.isEmpty()) {
-                return new WriteResult(WriteResult.Outcome.NOT_FOUND, Optional.empty(), conflictCount,
-                        ref + " has no nodes to tune");
+                return new WriteResult(
+                        WriteResult.Outcome.NOT_FOUND, Optional.empty(), conflictCount, ref + " has no nodes to tune");
             }
             Optional<PlannedChange> planned = planner.apply(config.get());
             if (planned.isEmpty()) {
-                return new WriteResult(WriteResult.Outcome.NO_CHANGE, Optional.empty(), conflictCount,
+                return new WriteResult(
+                        WriteResult.Outcome.NO_CHANGE,
+                        Optional.empty(),
+                        conflictCount,
                         "nothing to change on " + ref + " at mod_revision " + modRevision);
             }
             PlannedChange change = planned.get();
@@ -123,19 +132,35 @@ public final class UpstreamWriter {
             Map<String, Integer> after = new LinkedHashMap<>(before);
             change.weights().forEach((addr, w) -> after.computeIfPresent(addr, (k, old) -> w));
             Setting beforeSetting = new Setting(config.get().timeout().orElse(null), before);
-            Setting afterSetting = new Setting(change.timeout().orElse(config.get().timeout().orElse(null)), after);
+            Setting afterSetting =
+                    new Setting(change.timeout().orElse(config.get().timeout().orElse(null)), after);
             if (beforeSetting.equals(afterSetting)) {
-                return new WriteResult(WriteResult.Outcome.NO_CHANGE, Optional.empty(), conflictCount,
+                return new WriteResult(
+                        WriteResult.Outcome.NO_CHANGE,
+                        Optional.empty(),
+                        conflictCount,
                         "the change is already in place on " + ref);
             }
             long now = clock.millis();
             ObjectNode patched = JsonPatcher.patch((ObjectNode) tree.get(), ref, change.timeout(), after, now / 1000);
             String decisionId = UUID.randomUUID().toString();
-            Decision decision = new Decision(decisionId, ref.key(), change.kind(), change.actor(), now, modRevision, 0,
-                    beforeSetting, afterSetting, change.reasons(), change.inputs(), change.rollbackOf());
+            Decision decision = new Decision(
+                    decisionId,
+                    ref.key(),
+                    change.kind(),
+                    change.actor(),
+                    now,
+                    modRevision,
+                    0,
+                    beforeSetting,
+                    afterSetting,
+                    change.reasons(),
+                    change.inputs(),
+                    change.rollbackOf());
 
             GetResponse baselineStored = call(kv.get(Etcd.bytes(statePrefix + Baselines.key(ref.key()))));
-            Optional<KeyValue> baselineKv = baselineStored.getKvs().stream().findFirst()
+            Optional<KeyValue> baselineKv = baselineStored.getKvs().stream()
+                    .findFirst()
                     .map(b -> new KeyValue(Baselines.key(ref.key()), Etcd.string(b.getValue()), b.getModRevision()));
             Map<String, Integer> base = Baselines.effective(baselineKv, before);
 
@@ -146,11 +171,16 @@ public final class UpstreamWriter {
             String historyKey = statePrefix + historyKey(ref, now, decisionId);
             TxnResponse txn = call(kv.txn()
                     .If(conditions.toArray(Cmp[]::new))
-                    .Then(Op.put(Etcd.bytes(key), Etcd.bytes(JSON.writeValueAsString(patched)), PutOption.DEFAULT),
-                            Op.put(Etcd.bytes(historyKey), Etcd.bytes(JSON.writeValueAsString(decision)),
+                    .Then(
+                            Op.put(Etcd.bytes(key), Etcd.bytes(JSON.writeValueAsString(patched)), PutOption.DEFAULT),
+                            Op.put(
+                                    Etcd.bytes(historyKey),
+                                    Etcd.bytes(JSON.writeValueAsString(decision)),
                                     PutOption.DEFAULT),
-                            Op.put(Etcd.bytes(statePrefix + Baselines.key(ref.key())),
-                                    Etcd.bytes(Baselines.encode(base, after)), PutOption.DEFAULT))
+                            Op.put(
+                                    Etcd.bytes(statePrefix + Baselines.key(ref.key())),
+                                    Etcd.bytes(Baselines.encode(base, after)),
+                                    PutOption.DEFAULT))
                     .commit());
             if (txn.isSucceeded()) {
                 long revision = txn.getHeader().getRevision();
@@ -162,30 +192,55 @@ public final class UpstreamWriter {
                     call(kv.put(Etcd.bytes(historyKey), Etcd.bytes(JSON.writeValueAsString(applied))));
                 } catch (RuntimeException e) {
                     historyFailures.increment();
-                    log.warn("{} {} on {} applied at revision {}, but its history record keeps revision 0: {}",
-                            change.kind(), decisionId, ref, revision, e.toString());
+                    log.warn(
+                            "{} {} on {} applied at revision {}, but its history record keeps revision 0: {}",
+                            change.kind(),
+                            decisionId,
+                            ref,
+                            revision,
+                            e.toString());
                 }
-                Counter.builder("a6.optimizer.decisions").description("Applied changes")
-                        .tag("kind", change.kind()).tag("actor", change.actor()).register(meters).increment();
+                Counter.builder("a6.optimizer.decisions")
+                        .description("Applied changes")
+                        .tag("kind", change.kind())
+                        .tag("actor", change.actor())
+                        .register(meters)
+                        .increment();
                 if (change.kind().equals("rollback")) {
-                    Counter.builder("a6.optimizer.rollbacks").description("Changes rolled back")
-                            .tag("actor", change.actor()).register(meters).increment();
+                    Counter.builder("a6.optimizer.rollbacks")
+                            .description("Changes rolled back")
+                            .tag("actor", change.actor())
+                            .register(meters)
+                            .increment();
                 }
                 prune(ref);
                 log.info("{} {} on {}: {}", change.kind(), decisionId, ref, change.reasons());
-                return new WriteResult(WriteResult.Outcome.APPLIED, Optional.of(applied), conflictCount,
+                return new WriteResult(
+                        WriteResult.Outcome.APPLIED,
+                        Optional.of(applied),
+                        conflictCount,
                         "applied at revision " + revision);
             }
             if (fence.isPresent() && !holds(fence.get())) {
-                return new WriteResult(WriteResult.Outcome.NOT_LEADER, Optional.empty(), conflictCount,
+                return new WriteResult(
+                        WriteResult.Outcome.NOT_LEADER,
+                        Optional.empty(),
+                        conflictCount,
                         "leadership lost: not written");
             }
             conflictCount++;
             conflicts.increment();
-            log.info("{} changed under the writer (mod_revision {} is stale), re-reading (attempt {}/{})", ref,
-                    modRevision, attempt, maxAttempts);
+            log.info(
+                    "{} changed under the writer (mod_revision {} is stale), re-reading (attempt {}/{})",
+                    ref,
+                    modRevision,
+                    attempt,
+                    maxAttempts);
         }
-        return new WriteResult(WriteResult.Outcome.CONFLICT, Optional.empty(), conflictCount,
+        return new WriteResult(
+                WriteResult.Outcome.CONFLICT,
+                Optional.empty(),
+                conflictCount,
                 ref + " kept changing: gave up after " + maxAttempts + " attempts");
     }
 
@@ -203,8 +258,14 @@ public final class UpstreamWriter {
     private void prune(UpstreamRef ref) {
         String dir = statePrefix + "history/" + ref.key() + "/";
         try {
-            GetResponse all = call(kv.get(Etcd.bytes(dir), GetOption.builder().isPrefix(true).withKeysOnly(true)
-                    .withSortField(GetOption.SortTarget.KEY).withSortOrder(GetOption.SortOrder.ASCEND).build()));
+            GetResponse all = call(kv.get(
+                    Etcd.bytes(dir),
+                    GetOption.builder()
+                            .isPrefix(true)
+                            .withKeysOnly(true)
+                            .withSortField(GetOption.SortTarget.KEY)
+                            .withSortOrder(GetOption.SortOrder.ASCEND)
+                            .build()));
             int excess = all.getKvs().size() - historyLimit;
             for (int i = 0; i < excess; i++) {
                 ByteSequence k = all.getKvs().get(i).getKey();
@@ -222,7 +283,8 @@ public final class UpstreamWriter {
             Thread.currentThread().interrupt();
             throw new EtcdUnavailableException("interrupted", e);
         } catch (Exception e) {
-            throw new EtcdUnavailableException(e.getCause() != null ? e.getCause().toString() : e.toString(), e);
+            throw new EtcdUnavailableException(
+                    e.getCause() != null ? e.getCause().toString() : e.toString(), e);
         }
     }
 

@@ -39,6 +39,7 @@ class OptimizerApiTest {
 
     /** This test's upstream id, its API path and the JSON stored for it in APISIX's etcd. */
     private String id;
+
     private String path;
     private String stored;
 
@@ -57,7 +58,8 @@ class OptimizerApiTest {
         client.getKVClient().put(bytes("/apisix/upstreams/"), bytes("init_dir")).get(5, TimeUnit.SECONDS);
         app = new Harness(etcd.endpoint());
         // Only the leader takes writes: every test writes, so none starts before the election is won.
-        await().atMost(Duration.ofSeconds(10)).until(() -> app.get("/api/v1/status").json().get("leader").asBoolean());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> app.get("/api/v1/status").json().get("leader").asBoolean());
     }
 
     @AfterAll
@@ -74,9 +76,15 @@ class OptimizerApiTest {
         id = "t" + IDS.incrementAndGet();
         path = "/api/v1/upstreams/upstreams/" + id;
         stored = upstream(id);
-        client.getKVClient().put(bytes("/apisix/upstreams/" + id), bytes(stored)).get(5, TimeUnit.SECONDS);
-        client.getKVClient().put(bytes("/apisix/routes/" + id), bytes("{\"uri\":\"/" + id + "\",\"upstream_id\":\""
-                + id + "\",\"timeout\":{\"connect\":2,\"send\":2,\"read\":2}}")).get(5, TimeUnit.SECONDS);
+        client.getKVClient()
+                .put(bytes("/apisix/upstreams/" + id), bytes(stored))
+                .get(5, TimeUnit.SECONDS);
+        client.getKVClient()
+                .put(
+                        bytes("/apisix/routes/" + id),
+                        bytes("{\"uri\":\"/" + id + "\",\"upstream_id\":\"" + id
+                                + "\",\"timeout\":{\"connect\":2,\"send\":2,\"read\":2}}"))
+                .get(5, TimeUnit.SECONDS);
         publishDegraded();
         await().atMost(Duration.ofSeconds(10)).until(() -> app.get(path).status() == 200);
     }
@@ -84,8 +92,13 @@ class OptimizerApiTest {
     /** Deleting the upstream stops every loop write to it; its policy and pause go with it. */
     @AfterEach
     void deleteUpstream() throws Exception {
-        for (String key : new String[] {"/apisix/upstreams/" + id, "/apisix/routes/" + id, "/a6/health/apisix-" + id,
-                "/a6/optimizer/policies/upstreams/" + id, "/a6/optimizer/paused/upstreams/" + id}) {
+        for (String key : new String[] {
+            "/apisix/upstreams/" + id,
+            "/apisix/routes/" + id,
+            "/a6/health/apisix-" + id,
+            "/a6/optimizer/policies/upstreams/" + id,
+            "/a6/optimizer/paused/upstreams/" + id
+        }) {
             client.getKVClient().delete(bytes(key)).get(5, TimeUnit.SECONDS);
         }
         client.getKVClient().delete(bytes("/a6/optimizer/policies/default")).get(5, TimeUnit.SECONDS);
@@ -103,21 +116,28 @@ class OptimizerApiTest {
     }
 
     private JsonNode recommendationWithChange() {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(app.get(path).json().get("status").asString()).isEqualTo("change"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(
+                        () -> assertThat(app.get(path).json().get("status").asString())
+                                .isEqualTo("change"));
         return app.get(path).json();
     }
 
     @Test
     void shouldListUpstreamsWithHealthAndRecommendation() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode listed = app.get("/api/v1/upstreams").json().valueStream()
-                    .filter(u -> u.get("upstream").asString().equals("upstreams/" + id)).findFirst().orElseThrow();
+            JsonNode listed = app.get("/api/v1/upstreams")
+                    .json()
+                    .valueStream()
+                    .filter(u -> u.get("upstream").asString().equals("upstreams/" + id))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(listed.get("status").asString()).isEqualTo("change");
         });
         JsonNode one = app.get(path).json();
         assertThat(one.get("mode").asString()).isEqualTo("recommend");
-        assertThat(one.get("health").get("10.0.0.4:80").get("requests").asLong()).isEqualTo(100);
+        assertThat(one.get("health").get("10.0.0.4:80").get("requests").asLong())
+                .isEqualTo(100);
         JsonNode rec = one.get("recommendation");
         assertThat(rec.get("weights").get("10.0.0.4:80").asInt()).isLessThan(10);
         assertThat(rec.get("timeout").get("read").asDouble()).isEqualTo(1.0);
@@ -149,13 +169,18 @@ class OptimizerApiTest {
         Harness.Response unknown = app.put("/api/v1/policies/default", "{\"colour\": \"red\"}", Harness.key());
         assertThat(unknown.json().get("field").asString()).isEqualTo("colour");
         Harness.Response mode = app.put("/api/v1/policies/default", "{\"mode\": \"sometimes\"}", Harness.key());
-        assertThat(mode.json().get("detail").asString()).isEqualTo("mode: \"sometimes\" (expected: off, recommend or auto)");
+        assertThat(mode.json().get("detail").asString())
+                .isEqualTo("mode: \"sometimes\" (expected: off, recommend or auto)");
         Harness.Response notJson = app.put("/api/v1/policies/default", "{", Harness.key());
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(notJson.json().get("field").asString()).isEqualTo("body");
         Harness.Response badKind = app.get("/api/v1/policies/plugins/1");
         assertThat(badKind.json().get("field").asString()).isEqualTo("kind");
-        assertThat(app.get("/api/v1/policies/upstreams/" + id).json().get("overrides").isEmpty()).isTrue();
+        assertThat(app.get("/api/v1/policies/upstreams/" + id)
+                        .json()
+                        .get("overrides")
+                        .isEmpty())
+                .isTrue();
     }
 
     @Test
@@ -163,14 +188,24 @@ class OptimizerApiTest {
         Harness.Response policy = app.put("/api/v1/policies/upstreams/" + id, "{\"readFactor\": 3}", Harness.key());
         assertProblem(policy, 400, "readFactor");
         assertThat(policy.json().get("detail").asString()).contains("read_factor");
-        assertProblem(app.put("/api/v1/policies/default", "{\"mode\":\"auto\",\"minSamples\":5}", Harness.key()),
-                400, "minSamples");
+        assertProblem(
+                app.put("/api/v1/policies/default", "{\"mode\":\"auto\",\"minSamples\":5}", Harness.key()),
+                400,
+                "minSamples");
         assertProblem(app.post(path + "/dry-run", "{\"readFactor\": 50}", Harness.key()), 400, "readFactor");
         assertProblem(app.post(path + "/pause", "{\"reason\":\"x\",\"atMs\":1}", Harness.key()), 400, "atMs");
         assertProblem(app.post(path + "/rollback", "{\"decisionId\":\"x\"}", Harness.key()), 400, "decisionId");
 
-        assertThat(app.get("/api/v1/policies/upstreams/" + id).json().get("overrides").isEmpty()).isTrue();
-        assertThat(app.get("/api/v1/policies/default").json().get("effective").get("mode").asString())
+        assertThat(app.get("/api/v1/policies/upstreams/" + id)
+                        .json()
+                        .get("overrides")
+                        .isEmpty())
+                .isTrue();
+        assertThat(app.get("/api/v1/policies/default")
+                        .json()
+                        .get("effective")
+                        .get("mode")
+                        .asString())
                 .isEqualTo("recommend");
         assertThat(app.get(path).json().get("paused").asBoolean()).isFalse();
         assertThat(Harness.value(client, "/apisix/upstreams/" + id)).isEqualTo(stored);
@@ -181,14 +216,26 @@ class OptimizerApiTest {
         String overrides = "{\"read_factor\": 50, \"min_read_timeout\": 0.1}";
         // Once node 4's score has dropped (a few intervals of reports), only the healthy nodes set the timeout:
         // their p99 response 40 ms x 50 = 2 s. A dry run changes nothing, so asking again is harmless.
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            publishDegraded();
-            Harness.Response r = app.post(path + "/dry-run", overrides, Harness.key());
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.json().get("recommendation").get("timeout").get("read").asDouble()).isEqualTo(2.0);
-            assertThat(r.json().get("policy").get("read_factor").asDouble()).isEqualTo(50.0);
-        });
-        assertThat(app.get("/api/v1/policies/upstreams/" + id).json().get("overrides").isEmpty()).isTrue();
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() -> {
+                    publishDegraded();
+                    Harness.Response r = app.post(path + "/dry-run", overrides, Harness.key());
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.json()
+                                    .get("recommendation")
+                                    .get("timeout")
+                                    .get("read")
+                                    .asDouble())
+                            .isEqualTo(2.0);
+                    assertThat(r.json().get("policy").get("read_factor").asDouble())
+                            .isEqualTo(50.0);
+                });
+        assertThat(app.get("/api/v1/policies/upstreams/" + id)
+                        .json()
+                        .get("overrides")
+                        .isEmpty())
+                .isTrue();
         assertThat(Harness.value(client, "/apisix/upstreams/" + id)).isEqualTo(stored);
     }
 
@@ -204,8 +251,9 @@ class OptimizerApiTest {
         assertThat(written.get("desc").asString()).isEqualTo("four nodes");
         assertThat(written.get("retries").asInt()).isEqualTo(1);
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(app.get(path + "/history").json()).hasSize(1));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(
+                        () -> assertThat(app.get(path + "/history").json()).hasSize(1));
         Harness.Response back = app.post(path + "/rollback", "", Harness.key());
         assertThat(back.status()).as(back.body()).isEqualTo(200);
         JsonNode restored = Harness.JSON.readTree(Harness.value(client, "/apisix/upstreams/" + id));
@@ -216,8 +264,12 @@ class OptimizerApiTest {
             JsonNode history = app.get(path + "/history").json();
             assertThat(history).hasSize(2);
             assertThat(history.get(0).get("kind").asString()).isEqualTo("rollback");
-            assertThat(history.get(0).get("rollback_of").asString()).isEqualTo(history.get(1).get("id").asString());
-            assertThat(app.get("/api/v1/history").json().valueStream().map(d -> d.get("id").asString()))
+            assertThat(history.get(0).get("rollback_of").asString())
+                    .isEqualTo(history.get(1).get("id").asString());
+            assertThat(app.get("/api/v1/history")
+                            .json()
+                            .valueStream()
+                            .map(d -> d.get("id").asString()))
                     .contains(rollbackId);
         });
     }
@@ -228,23 +280,33 @@ class OptimizerApiTest {
         Harness.Response auto = app.put("/api/v1/policies/upstreams/" + id, "{\"mode\":\"auto\"}", Harness.key());
         assertThat(auto.status()).isEqualTo(200);
         assertThat(auto.json().get("effective").get("mode").asString()).isEqualTo("auto");
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            publishDegraded();
-            JsonNode written = Harness.JSON.readTree(Harness.value(client, key));
-            assertThat(written.get("nodes").get(3).get("weight").asInt()).isLessThanOrEqualTo(4);
-            assertThat(written.get("nodes").get(0).get("weight").asInt()).isEqualTo(10);
-        });
-        assertThat(app.post(path + "/pause", "{\"reason\":\"maintenance\"}", Harness.key()).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path).json().get("paused").asBoolean());
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() -> {
+                    publishDegraded();
+                    JsonNode written = Harness.JSON.readTree(Harness.value(client, key));
+                    assertThat(written.get("nodes").get(3).get("weight").asInt())
+                            .isLessThanOrEqualTo(4);
+                    assertThat(written.get("nodes").get(0).get("weight").asInt())
+                            .isEqualTo(10);
+                });
+        assertThat(app.post(path + "/pause", "{\"reason\":\"maintenance\"}", Harness.key())
+                        .status())
+                .isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> app.get(path).json().get("paused").asBoolean());
         String frozen = Harness.value(client, key);
         // Five loop intervals (200 ms each) with fresh degraded reports: nothing may change while paused.
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(200))
+        await().during(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(3))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     publishDegraded();
                     return frozen.equals(Harness.value(client, key));
                 });
         assertThat(app.post(path + "/resume", "", Harness.key()).status()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !app.get(path).json().get("paused").asBoolean());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !app.get(path).json().get("paused").asBoolean());
     }
 
     @Test
@@ -252,7 +314,8 @@ class OptimizerApiTest {
         Harness.Response docs = app.get("/v3/api-docs");
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.json().get("openapi").asString()).startsWith("3.1");
-        assertThat(docs.json().get("paths").has("/api/v1/upstreams/{kind}/{id}/apply")).isTrue();
+        assertThat(docs.json().get("paths").has("/api/v1/upstreams/{kind}/{id}/apply"))
+                .isTrue();
         JsonNode health = app.get("/actuator/health").json();
         assertThat(health.get("status").asString()).isEqualTo("UP");
         JsonNode details = health.get("components").get("etcd").get("details");
@@ -260,9 +323,16 @@ class OptimizerApiTest {
         assertThat(details.get("role").asString()).isEqualTo("leader");
         assertThat(details.get("api").asString()).isEqualTo("read-write");
         String metrics = app.get("/actuator/prometheus").body();
-        assertThat(metrics).contains("a6_optimizer_decisions_total", "a6_optimizer_watch_lag_seconds",
-                "a6_optimizer_leader", "a6_optimizer_conflicts_total", "a6_optimizer_rollbacks_total",
-                "a6_optimizer_node_weight{", "a6_optimizer_node_recommended_weight{", "a6_optimizer_node_score{");
+        assertThat(metrics)
+                .contains(
+                        "a6_optimizer_decisions_total",
+                        "a6_optimizer_watch_lag_seconds",
+                        "a6_optimizer_leader",
+                        "a6_optimizer_conflicts_total",
+                        "a6_optimizer_rollbacks_total",
+                        "a6_optimizer_node_weight{",
+                        "a6_optimizer_node_recommended_weight{",
+                        "a6_optimizer_node_score{");
         // Every optimizer metric the shipped Grafana dashboard queries is one this endpoint serves.
         java.util.Set<String> exposed = new java.util.TreeSet<>();
         for (String line : metrics.split("\n")) {
@@ -277,9 +347,12 @@ class OptimizerApiTest {
 
     /** The a6_optimizer_* names in the PromQL of observability/grafana/dashboards/a6-suite.json (in this repo). */
     private static java.util.Set<String> dashboardOptimizerMetrics() throws java.io.IOException {
-        java.nio.file.Path dashboard = java.nio.file.Path.of("").toAbsolutePath().getParent()
+        java.nio.file.Path dashboard = java.nio.file.Path.of("")
+                .toAbsolutePath()
+                .getParent()
                 .resolve("observability/grafana/dashboards/a6-suite.json");
-        JsonNode root = tools.jackson.databind.json.JsonMapper.builder().build()
+        JsonNode root = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
                 .readTree(java.nio.file.Files.readString(dashboard));
         java.util.Set<String> names = new java.util.TreeSet<>();
         java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\ba6_optimizer_[a-z0-9_]+");
@@ -307,15 +380,21 @@ class OptimizerApiTest {
 
         assertProblem(app.get("/api/v1/no-such-endpoint"), 404, "path");
         assertProblem(app.request("DELETE", "/api/v1/status", null, null, Harness.key()), 405, "method");
-        assertProblem(app.request("PUT", "/api/v1/policies/default", "mode=auto", "text/plain", Harness.key()),
-                415, "content-type");
+        assertProblem(
+                app.request("PUT", "/api/v1/policies/default", "mode=auto", "text/plain", Harness.key()),
+                415,
+                "content-type");
         assertProblem(app.put("/api/v1/policies/default", "{", Harness.key()), 400, "body");
         assertProblem(app.get("/api/v1/upstreams/upstreams/999/history"), 404, "upstream");
-        assertProblem(app.put("/api/v1/policies/upstreams/999", "{\"mode\":\"auto\"}", Harness.key()), 404,
-                "upstream");
-        assertThat(app.get("/api/v1/policies/upstreams/999").json().get("overrides").isEmpty()).isTrue();
+        assertProblem(app.put("/api/v1/policies/upstreams/999", "{\"mode\":\"auto\"}", Harness.key()), 404, "upstream");
+        assertThat(app.get("/api/v1/policies/upstreams/999")
+                        .json()
+                        .get("overrides")
+                        .isEmpty())
+                .isTrue();
 
-        assertThat(app.get("/actuator/health").json().get("components").has("diskSpace")).isFalse();
+        assertThat(app.get("/actuator/health").json().get("components").has("diskSpace"))
+                .isFalse();
         assertThat(Harness.value(client, "/apisix/upstreams/" + id)).isEqualTo(stored);
         assertThat(app.get(path + "/history").json()).isEmpty();
         assertThat(app.get("/api/v1/history").json().size()).isEqualTo(decisionsBefore);
@@ -323,6 +402,7 @@ class OptimizerApiTest {
 
     /** A member name that is a word, not a map key such as {@code 10.0.0.4:80} or {@code upstreams/1}. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]*");
+
     private static final Pattern SNAKE = Pattern.compile("[a-z][a-z0-9]*(_[a-z0-9]+)*");
 
     @Test
@@ -332,8 +412,10 @@ class OptimizerApiTest {
         Map<String, Harness.Response> responses = new LinkedHashMap<>();
         responses.put("PUT policy", app.put(policies, "{\"mode\":\"recommend\",\"read_factor\":3}", Harness.key()));
         responses.put("apply", app.post(path + "/apply", "", Harness.key()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path + "/history").json().size() == 1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !app.get(path + "/series").json().get("points").isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> app.get(path + "/history").json().size() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !app.get(path + "/series").json().get("points").isEmpty());
         responses.put("status", app.get("/api/v1/status"));
         responses.put("upstreams", app.get("/api/v1/upstreams"));
         responses.put("upstream", app.get(path));
@@ -345,11 +427,13 @@ class OptimizerApiTest {
         responses.put("GET default policy", app.get("/api/v1/policies/default"));
         responses.put("PUT default policy", app.put("/api/v1/policies/default", "{\"min_samples\":50}", Harness.key()));
         responses.put("pause", app.post(path + "/pause", "{\"reason\":\"checking names\"}", Harness.key()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path).json().get("paused").asBoolean());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> app.get(path).json().get("paused").asBoolean());
         responses.put("paused upstream", app.get(path));
         responses.put("resume", app.post(path + "/resume", "", Harness.key()));
         responses.put("rollback", app.post(path + "/rollback", "", Harness.key()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path + "/history").json().size() == 2);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> app.get(path + "/history").json().size() == 2);
         responses.put("history after rollback", app.get(path + "/history"));
         responses.put("400 policy", app.put(policies, "{\"read_factor\":0}", Harness.key()));
         responses.put("400 limit", app.get("/api/v1/history?limit=0"));
@@ -361,7 +445,8 @@ class OptimizerApiTest {
         responses.put("415", app.request("PUT", policies, "mode=off", "text/plain", Harness.key()));
         app.put(policies, "{\"mode\":\"off\"}", Harness.key());
         // The service reads policies from its watch of etcd: wait until it sees the write before relying on it.
-        await().atMost(Duration.ofSeconds(5)).until(() -> app.get(path).json().get("mode").asString().equals("off"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> app.get(path).json().get("mode").asString().equals("off"));
         responses.put("409 mode off", app.post(path + "/apply", "", Harness.key()));
 
         List<String> offenders = new ArrayList<>();
@@ -369,22 +454,33 @@ class OptimizerApiTest {
             assertThat(r.body()).as(name).isNotBlank();
             collectNonSnakeNames(name, r.json(), offenders);
         });
-        assertThat(responses.get("history after rollback").json()).as("the walk covered decisions").hasSize(2);
+        assertThat(responses.get("history after rollback").json())
+                .as("the walk covered decisions")
+                .hasSize(2);
         assertThat(responses.get("409 mode off").status()).isEqualTo(409);
-        // The OpenAPI document's own keywords are camelCase by its specification; the API's fields it describes are not.
-        app.get("/v3/api-docs").json().get("components").get("schemas").properties().forEach(schema ->
-                schema.getValue().path("properties").propertyNames().forEach(field -> {
-                    if (!SNAKE.matcher(field).matches()) {
-                        offenders.add("/v3/api-docs " + schema.getKey() + "." + field);
-                    }
-                }));
+        // The OpenAPI document's own keywords are camelCase by its specification; the API's fields it describes are
+        // not.
+        app.get("/v3/api-docs")
+                .json()
+                .get("components")
+                .get("schemas")
+                .properties()
+                .forEach(schema -> schema.getValue()
+                        .path("properties")
+                        .propertyNames()
+                        .forEach(field -> {
+                            if (!SNAKE.matcher(field).matches()) {
+                                offenders.add("/v3/api-docs " + schema.getKey() + "." + field);
+                            }
+                        }));
         assertThat(offenders).isEmpty();
     }
 
     private static void collectNonSnakeNames(String where, JsonNode node, List<String> offenders) {
         if (node.isObject()) {
             node.properties().forEach(e -> {
-                if (NAME.matcher(e.getKey()).matches() && !SNAKE.matcher(e.getKey()).matches()) {
+                if (NAME.matcher(e.getKey()).matches()
+                        && !SNAKE.matcher(e.getKey()).matches()) {
                     offenders.add(where + ": " + e.getKey());
                 }
                 collectNonSnakeNames(where, e.getValue(), offenders);
@@ -406,12 +502,20 @@ class OptimizerApiTest {
     @Test
     void shouldFailToStartOnBadConfigurationNamingTheProperty() {
         assertThatThrownBy(() -> new SpringApplicationBuilder(OptimizerApplication.class)
-                .run("--server.port=0", "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
-                        "--a6.optimizer.interval=0s", "--logging.level.root=OFF").close())
+                        .run(
+                                "--server.port=0",
+                                "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
+                                "--a6.optimizer.interval=0s",
+                                "--logging.level.root=OFF")
+                        .close())
                 .hasStackTraceContaining("a6.optimizer.interval: PT0S (expected: a duration >= 100ms, e.g. 5s)");
         assertThatThrownBy(() -> new SpringApplicationBuilder(OptimizerApplication.class)
-                .run("--server.port=0", "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
-                        "--a6.optimizer.default-policy.read-factor=0", "--logging.level.root=OFF").close())
+                        .run(
+                                "--server.port=0",
+                                "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
+                                "--a6.optimizer.default-policy.read-factor=0",
+                                "--logging.level.root=OFF")
+                        .close())
                 .hasStackTraceContaining("a6.optimizer.default-policy.read-factor: 0");
     }
 }

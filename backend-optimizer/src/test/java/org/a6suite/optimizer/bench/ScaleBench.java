@@ -49,8 +49,7 @@ public final class ScaleBench {
     private static final long INTERVAL_MS = 5000;
     private static final int SHARD_CHARS = 1 << 20;
 
-    private ScaleBench() {
-    }
+    private ScaleBench() {}
 
     /** A clock the bench moves forward by hand. */
     static final class StepClock extends Clock {
@@ -81,8 +80,8 @@ public final class ScaleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, Integer> o = new HashMap<>(Map.of("upstreams", 10_000, "nodes", 10, "apisix", 3, "warmup", 5,
-                "passes", 20, "settled", 1));
+        Map<String, Integer> o = new HashMap<>(
+                Map.of("upstreams", 10_000, "nodes", 10, "apisix", 3, "warmup", 5, "passes", 20, "settled", 1));
         for (int i = 0; i + 1 < args.length; i += 2) {
             String name = args[i].replaceFirst("^--", "");
             if (!o.containsKey(name)) {
@@ -94,17 +93,26 @@ public final class ScaleBench {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long heapBase = usedAfterGc(memory);
-        System.out.printf(Locale.ROOT, "# %d upstreams x %d nodes, %d APISIX nodes reporting all of them;"
-                + " max heap %d MiB;"
-                + " heap in use after GC before building: %.1f MiB%n", upstreams, nodes, apisix,
-                Runtime.getRuntime().maxMemory() >> 20, heapBase / 1048576.0);
+        System.out.printf(
+                Locale.ROOT,
+                "# %d upstreams x %d nodes, %d APISIX nodes reporting all of them;"
+                        + " max heap %d MiB;"
+                        + " heap in use after GC before building: %.1f MiB%n",
+                upstreams,
+                nodes,
+                apisix,
+                Runtime.getRuntime().maxMemory() >> 20,
+                heapBase / 1048576.0);
 
         long t = System.nanoTime();
         List<UpstreamConfig> configs = new ArrayList<>(upstreams);
         for (int u = 1; u <= upstreams; u++) {
             String json = upstreamJson(u, nodes, o.get("settled") == 1);
-            configs.add(ApisixObjectParser.upstream(new UpstreamRef("upstreams", Integer.toString(u)), u,
-                    ApisixObjectParser.tree(json).orElseThrow()).orElseThrow());
+            configs.add(ApisixObjectParser.upstream(
+                            new UpstreamRef("upstreams", Integer.toString(u)),
+                            u,
+                            ApisixObjectParser.tree(json).orElseThrow())
+                    .orElseThrow());
         }
         double configMs = (System.nanoTime() - t) / 1e6;
 
@@ -119,9 +127,16 @@ public final class ScaleBench {
             }
         }
         double parseMs = (System.nanoTime() - t) / 1e6;
-        System.out.printf(Locale.ROOT, "# built %d upstream configs in %.0f ms; parsed %d health shards"
-                + " (%.1f MB of JSON)"
-                + " in %.0f ms%n", configs.size(), configMs, shards.size(), jsonChars / 1e6, parseMs);
+        System.out.printf(
+                Locale.ROOT,
+                "# built %d upstream configs in %.0f ms; parsed %d health shards"
+                        + " (%.1f MB of JSON)"
+                        + " in %.0f ms%n",
+                configs.size(),
+                configMs,
+                shards.size(),
+                jsonChars / 1e6,
+                parseMs);
 
         HealthMerger merger = new HealthMerger(clock, 3);
         PolicyEngine engine = new PolicyEngine(clock);
@@ -145,8 +160,8 @@ public final class ScaleBench {
             for (UpstreamConfig config : configs) {
                 UpstreamRef ref = config.ref();
                 HealthMerger.Merged merged = merger.merge(ref, docs);
-                EvaluationInput input = new EvaluationInput(config, merged, policy, Optional.empty(),
-                        Optional.empty(), Map.of(), List.of());
+                EvaluationInput input = new EvaluationInput(
+                        config, merged, policy, Optional.empty(), Optional.empty(), Map.of(), List.of());
                 PolicyEngine.Evaluation ev = engine.evaluate(input, states.getOrDefault(ref, UpstreamState.INITIAL));
                 states.put(ref, ev.state());
                 latest.put(ref, ev.recommendation());
@@ -161,17 +176,36 @@ public final class ScaleBench {
                 cpu[p] = c;
                 changes = changed;
             }
-            System.out.printf(Locale.ROOT, "%s pass %d: %.0f ms wall, %.0f ms CPU, %d recommendations with a change%n",
-                    p < 0 ? "warm-up" : "measured", p < 0 ? p + warmup + 1 : p + 1, w, c, changed);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s pass %d: %.0f ms wall, %.0f ms CPU, %d recommendations with a change%n",
+                    p < 0 ? "warm-up" : "measured",
+                    p < 0 ? p + warmup + 1 : p + 1,
+                    w,
+                    c,
+                    changed);
         }
         long heapAll = usedAfterGc(memory);
-        System.out.printf(Locale.ROOT, "RESULT settled=%d upstreams=%d nodes=%d apisix=%d shards=%d passes=%d "
-                + "wall_ms median=%.0f p90=%.0f max=%.0f cpu_ms median=%.0f p90=%.0f "
-                + "heap_after_gc_mib=%.1f retained_by_data_mib=%.1f max_heap_mib=%d changes_per_pass=%d%n",
-                o.get("settled"), upstreams, nodes, apisix, shards.size(), passes, pct(wall, 50), pct(wall, 90),
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT settled=%d upstreams=%d nodes=%d apisix=%d shards=%d passes=%d "
+                        + "wall_ms median=%.0f p90=%.0f max=%.0f cpu_ms median=%.0f p90=%.0f "
+                        + "heap_after_gc_mib=%.1f retained_by_data_mib=%.1f max_heap_mib=%d changes_per_pass=%d%n",
+                o.get("settled"),
+                upstreams,
+                nodes,
+                apisix,
+                shards.size(),
+                passes,
+                pct(wall, 50),
+                pct(wall, 90),
                 pct(wall, 100),
-                pct(cpu, 50), pct(cpu, 90), heapAll / 1048576.0, (heapAll - heapBase) / 1048576.0,
-                Runtime.getRuntime().maxMemory() >> 20, changes);
+                pct(cpu, 50),
+                pct(cpu, 90),
+                heapAll / 1048576.0,
+                (heapAll - heapBase) / 1048576.0,
+                Runtime.getRuntime().maxMemory() >> 20,
+                changes);
         // Keep everything reachable until after the measurement above.
         if (states.size() + latest.size() + configs.size() + shards.size() == 0) {
             System.out.println("empty");
@@ -186,11 +220,17 @@ public final class ScaleBench {
     static String upstreamJson(int u, int nodes, boolean settled) {
         StringBuilder s = new StringBuilder("{\"name\":\"u").append(u).append("\",\"type\":\"roundrobin\",\"nodes\":[");
         for (int n = 0; n < nodes; n++) {
-            s.append(n == 0 ? "" : ",").append("{\"host\":\"").append(host(u, n))
+            s.append(n == 0 ? "" : ",")
+                    .append("{\"host\":\"")
+                    .append(host(u, n))
                     .append("\",\"port\":8080,\"weight\":100}");
         }
-        return s.append(settled ? "],\"timeout\":{\"connect\":0.5,\"send\":1,\"read\":1}"
-                : "],\"timeout\":{\"connect\":2,\"send\":10,\"read\":10}").append(",\"retries\":1}").toString();
+        return s.append(
+                        settled
+                                ? "],\"timeout\":{\"connect\":0.5,\"send\":1,\"read\":1}"
+                                : "],\"timeout\":{\"connect\":2,\"send\":10,\"read\":10}")
+                .append(",\"retries\":1}")
+                .toString();
     }
 
     static String host(int u, int n) {
@@ -198,15 +238,20 @@ public final class ScaleBench {
     }
 
     /** One APISIX node's report of every upstream node, as contract JSON split into shards of about 1 MiB. */
-    static List<String> healthShards(String nodeId, long generatedAtMs, List<UpstreamConfig> configs,
-            SplittableRandom random) {
+    static List<String> healthShards(
+            String nodeId, long generatedAtMs, List<UpstreamConfig> configs, SplittableRandom random) {
         List<String> shards = new ArrayList<>();
         StringBuilder s = null;
         for (UpstreamConfig c : configs) {
             if (s == null) {
-                s = new StringBuilder(SHARD_CHARS + 4096).append("{\"version\":1,\"node_id\":\"").append(nodeId)
-                        .append("\",\"generated_at_ms\":").append(generatedAtMs).append(",\"interval_ms\":")
-                        .append(INTERVAL_MS).append(",\"upstreams\":{");
+                s = new StringBuilder(SHARD_CHARS + 4096)
+                        .append("{\"version\":1,\"node_id\":\"")
+                        .append(nodeId)
+                        .append("\",\"generated_at_ms\":")
+                        .append(generatedAtMs)
+                        .append(",\"interval_ms\":")
+                        .append(INTERVAL_MS)
+                        .append(",\"upstreams\":{");
             } else {
                 s.append(',');
             }
@@ -220,17 +265,33 @@ public final class ScaleBench {
                 long requests = 80 + random.nextInt(120);
                 long e5 = failing ? requests * 6 / 10 : random.nextInt(100) < 3 ? 1 : 0;
                 double p50 = (slow ? 300 : 8) + random.nextDouble() * 4;
-                s.append(n == 0 ? "" : ",").append('"').append(c.nodes().get(n).address()).append("\":{")
-                        .append("\"requests\":").append(requests)
-                        .append(",\"errors\":{\"http_5xx\":").append(e5).append(",\"http_4xx\":")
-                        .append(random.nextInt(3)).append(",\"timeout\":0,\"connect\":0}")
-                        .append(String.format(Locale.ROOT, ",\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f,"
-                                + "\"p999\":%.2f}", p50, p50 * 1.6, p50 * 3, p50 * 5))
-                        .append(String.format(Locale.ROOT, ",\"connect_ms\":{\"p50\":%.2f,\"p99\":%.2f}",
-                                0.3 + random.nextDouble() * 0.2, 1 + random.nextDouble()))
-                        .append(String.format(Locale.ROOT, ",\"response_ms\":{\"p50\":%.2f,\"p99\":%.2f}", p50 - 0.5,
-                                p50 * 3 - 1))
-                        .append(",\"health\":\"").append(failing ? "mostly_unhealthy" : "healthy")
+                s.append(n == 0 ? "" : ",")
+                        .append('"')
+                        .append(c.nodes().get(n).address())
+                        .append("\":{")
+                        .append("\"requests\":")
+                        .append(requests)
+                        .append(",\"errors\":{\"http_5xx\":")
+                        .append(e5)
+                        .append(",\"http_4xx\":")
+                        .append(random.nextInt(3))
+                        .append(",\"timeout\":0,\"connect\":0}")
+                        .append(String.format(
+                                Locale.ROOT,
+                                ",\"latency_ms\":{\"p50\":%.2f,\"p90\":%.2f,\"p99\":%.2f," + "\"p999\":%.2f}",
+                                p50,
+                                p50 * 1.6,
+                                p50 * 3,
+                                p50 * 5))
+                        .append(String.format(
+                                Locale.ROOT,
+                                ",\"connect_ms\":{\"p50\":%.2f,\"p99\":%.2f}",
+                                0.3 + random.nextDouble() * 0.2,
+                                1 + random.nextDouble()))
+                        .append(String.format(
+                                Locale.ROOT, ",\"response_ms\":{\"p50\":%.2f,\"p99\":%.2f}", p50 - 0.5, p50 * 3 - 1))
+                        .append(",\"health\":\"")
+                        .append(failing ? "mostly_unhealthy" : "healthy")
                         .append("\",\"sources\":[\"prometheus\",\"control_api\"]}");
             }
             s.append("}}");
@@ -261,5 +322,4 @@ public final class ScaleBench {
         int index = (int) Math.ceil(percentile / 100 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
-
 }

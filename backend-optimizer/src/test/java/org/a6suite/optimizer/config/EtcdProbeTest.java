@@ -37,9 +37,15 @@ class EtcdProbeTest {
 
     @Test
     void shouldReportEtcdUnreachableAtOnceWhileItIsDownAndReachableAgainAfterRestart() {
-        try (EtcdProbe probe = new EtcdProbe(client.getKVClient(),
-                ByteSequence.from("/a6/optimizer/ping", StandardCharsets.UTF_8), Clock.systemUTC(), scheduler,
-                Duration.ofMillis(200), Duration.ofMillis(300), Duration.ofMillis(700)).start()) {
+        try (EtcdProbe probe = new EtcdProbe(
+                        client.getKVClient(),
+                        ByteSequence.from("/a6/optimizer/ping", StandardCharsets.UTF_8),
+                        Clock.systemUTC(),
+                        scheduler,
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(300),
+                        Duration.ofMillis(700))
+                .start()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> probe.snapshot().reachable());
             assertThat(probe.snapshot().revision()).isPresent();
 
@@ -47,7 +53,9 @@ class EtcdProbeTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !probe.snapshot().reachable());
             EtcdProbe.Snapshot down = probe.snapshot();
             assertThat(down.lastError()).isPresent();
-            assertThat(down.lastSuccess()).as("the last answer is still reported").isPresent();
+            assertThat(down.lastSuccess())
+                    .as("the last answer is still reported")
+                    .isPresent();
             // Reading the state never waits for etcd: many reads while it is down cost no round trip.
             long started = System.nanoTime();
             for (int i = 0; i < 1_000; i++) {

@@ -34,26 +34,42 @@ class DashboardBrowserTest {
 
     @Test
     void shouldOpenOnTheBusiestUpstreamAndExplainTheEjectionInWords() throws Exception {
-        Assumptions.assumeTrue(HeadlessChromium.available(),
+        Assumptions.assumeTrue(
+                HeadlessChromium.available(),
                 "skipped: /usr/bin/chromium is not installed (Debian package 'chromium'), the dashboard needs a real"
                         + " browser to be tested");
         writeTooltipProbe();
-        try (EtcdServer etcd = EtcdServer.start(); Client client = etcd.newClient()) {
+        try (EtcdServer etcd = EtcdServer.start();
+                Client client = etcd.newClient()) {
             DegradingNodeScenario.seed(client);
             boolean forDocs = !SCREENSHOT.isBlank();
             // For the docs, a runner-like pace (a report every 2 s) so that each step of the story is visible.
             Duration story = forDocs ? Duration.ofSeconds(180) : Duration.ofSeconds(12);
-            try (Harness app = new Harness(etcd.endpoint(), "a6.optimizer.leader.enabled=false",
-                    "a6.optimizer.default-policy.mode=auto", "a6.optimizer.series-limit=2000");
+            try (Harness app = new Harness(
+                            etcd.endpoint(),
+                            "a6.optimizer.leader.enabled=false",
+                            "a6.optimizer.default-policy.mode=auto",
+                            "a6.optimizer.series-limit=2000");
                     DegradingNodeScenario scenario = new DegradingNodeScenario(client, app)
                             .start(forDocs ? 30 : 15, Duration.ofMillis(forDocs ? 2000 : 400))) {
-                await().atMost(story.plusSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                    var points = app.get("/api/v1/upstreams/" + BUSY + "/series").json().get("points");
-                    long span = points.isEmpty() ? 0 : points.get(points.size() - 1).get("at_ms").asLong()
-                            - points.get(0).get("at_ms").asLong();
-                    return span >= story.toMillis() && app.get("/api/v1/upstreams/" + BUSY).json()
-                            .get("weights").get(SLOW).asInt() == 0;
-                });
+                await().atMost(story.plusSeconds(90))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            var points = app.get("/api/v1/upstreams/" + BUSY + "/series")
+                                    .json()
+                                    .get("points");
+                            long span = points.isEmpty()
+                                    ? 0
+                                    : points.get(points.size() - 1).get("at_ms").asLong()
+                                            - points.get(0).get("at_ms").asLong();
+                            return span >= story.toMillis()
+                                    && app.get("/api/v1/upstreams/" + BUSY)
+                                                    .json()
+                                                    .get("weights")
+                                                    .get(SLOW)
+                                                    .asInt()
+                                            == 0;
+                        });
 
                 HeadlessChromium.Page page = HeadlessChromium.load(app.base() + "/", 1920, 1080);
                 String dom = page.dom();
@@ -61,14 +77,19 @@ class DashboardBrowserTest {
                 HeadlessChromium.screenshot(app.base() + "/", 1920, 1080, out.resolve("dashboard-1920x1080.png"));
                 HeadlessChromium.screenshot(app.base() + "/", 1280, 800, out.resolve("dashboard-1280x800.png"));
                 if (forDocs) {
-                    Files.createDirectories(Paths.get(SCREENSHOT).toAbsolutePath().getParent());
-                    Files.copy(out.resolve("dashboard-1920x1080.png"), Paths.get(SCREENSHOT),
+                    Files.createDirectories(
+                            Paths.get(SCREENSHOT).toAbsolutePath().getParent());
+                    Files.copy(
+                            out.resolve("dashboard-1920x1080.png"),
+                            Paths.get(SCREENSHOT),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
                 Files.writeString(out.resolve("dashboard.html"), dom);
 
                 assertThat(dom).contains("data-ready=\"true\"").doesNotContain("data-error");
-                assertThat(attr(dom, "body", "data-upstream")).as("opens on the busiest upstream").isEqualTo(BUSY);
+                assertThat(attr(dom, "body", "data-upstream"))
+                        .as("opens on the busiest upstream")
+                        .isEqualTo(BUSY);
                 assertThat(dom).contains("<option value=\"routes/2\"", "<option value=\"upstreams/2\"");
 
                 String[] nodes = NODES.toArray(String[]::new);
@@ -78,26 +99,33 @@ class DashboardBrowserTest {
                 assertChart(dom, "fig-weights", "weight", nodes);
                 assertChart(dom, "fig-timeouts", "timeout (s, log scale)", "read", "send", "connect");
 
-                assertThat(dom).as("the ejection, in words")
+                assertThat(dom)
+                        .as("the ejection, in words")
                         .containsPattern("ejected " + Pattern.quote(SLOW) + ": [^<]*p99 \\d+\\.\\dx peers' median");
                 assertThat(dom).as("the timeout change, in words").contains("timeouts: connect 60 -&gt; 0.5 s");
-                assertThat(dom).as("engine numbers are details, not the headline")
+                assertThat(dom)
+                        .as("engine numbers are details, not the headline")
                         .doesNotContainPattern("class=\"what\">[^<]*score");
                 assertThat(dom).contains("<td class=\"ejected\">ejected</td>");
 
-                String probe = HeadlessChromium.load(app.base() + "/" + TOOLTIP_PROBE, 1920, 1080).dom();
+                String probe = HeadlessChromium.load(app.base() + "/" + TOOLTIP_PROBE, 1920, 1080)
+                        .dom();
                 String tooltips = attr(probe, "body", "data-tooltips");
-                assertThat(tooltips).as("hover values with units, and the decision at that time in words")
+                assertThat(tooltips)
+                        .as("hover values with units, and the decision at that time in words")
                         .containsPattern(Pattern.quote(SLOW) + " p99: [\\d.,]+ ms")
                         .containsPattern(Pattern.quote(SLOW) + ": [\\d.]+ %")
                         .contains("read: 1 s", "ejected " + SLOW + ": p99 ");
 
-                assertThat(page.console()).as("console messages (errors, warnings, uncaught exceptions)").isEmpty();
-                assertThat(page.urls()).as("every request stays on the service").isNotEmpty()
+                assertThat(page.console())
+                        .as("console messages (errors, warnings, uncaught exceptions)")
+                        .isEmpty();
+                assertThat(page.urls())
+                        .as("every request stays on the service")
+                        .isNotEmpty()
                         .allSatisfy(u -> assertThat(u).startsWith(app.base() + "/"))
                         .anySatisfy(u -> assertThat(u).contains("/webjars/chart.js/"));
                 assertThat(out.resolve("dashboard-1920x1080.png")).isNotEmptyFile();
-
             }
         }
     }
@@ -105,14 +133,20 @@ class DashboardBrowserTest {
     @Test
     void shouldShowTheUpstreamNamedInTheAddressEvenWhenIdle() throws Exception {
         Assumptions.assumeTrue(HeadlessChromium.available(), "skipped: /usr/bin/chromium is not installed");
-        try (EtcdServer etcd = EtcdServer.start(); Client client = etcd.newClient()) {
+        try (EtcdServer etcd = EtcdServer.start();
+                Client client = etcd.newClient()) {
             DegradingNodeScenario.seed(client);
             try (Harness app = new Harness(etcd.endpoint(), "a6.optimizer.leader.enabled=false");
-                    DegradingNodeScenario scenario = new DegradingNodeScenario(client, app)
-                            .start(100, Duration.ofMillis(300))) {
-                await().atMost(Duration.ofSeconds(10)).until(() ->
-                        app.get("/api/v1/upstreams/" + BUSY + "/series").json().get("points").size() >= 3);
-                String dom = HeadlessChromium.load(app.base() + "/?upstream=routes/2", 1280, 800).dom();
+                    DegradingNodeScenario scenario =
+                            new DegradingNodeScenario(client, app).start(100, Duration.ofMillis(300))) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> app.get("/api/v1/upstreams/" + BUSY + "/series")
+                                        .json()
+                                        .get("points")
+                                        .size()
+                                >= 3);
+                String dom = HeadlessChromium.load(app.base() + "/?upstream=routes/2", 1280, 800)
+                        .dom();
                 assertThat(dom).contains("data-ready=\"true\"").doesNotContain("data-error");
                 assertThat(attr(dom, "body", "data-upstream")).isEqualTo(DegradingNodeScenario.IDLE);
                 assertThat(dom).contains("none yet");
@@ -165,10 +199,17 @@ class DashboardBrowserTest {
         assertThat(attrOf(fig, "data-y-title")).as(figure + " y axis").isEqualTo(yTitle);
         assertThat(legend(dom, figure)).as(figure + " legend").contains(legend);
         List<String> ticks = Arrays.asList(attrOf(fig, "data-x-ticks").split("\\|"));
-        assertThat(ticks).as(figure + " time ticks").hasSizeGreaterThanOrEqualTo(4).doesNotHaveDuplicates()
+        assertThat(ticks)
+                .as(figure + " time ticks")
+                .hasSizeGreaterThanOrEqualTo(4)
+                .doesNotHaveDuplicates()
                 .allSatisfy(t -> assertThat(t).matches("\\d\\d:\\d\\d(:\\d\\d)?"));
-        assertThat(Integer.parseInt(attrOf(fig, "data-points"))).as(figure + " points").isGreaterThan(10);
-        assertThat(Integer.parseInt(attrOf(fig, "data-markers"))).as(figure + " decision markers").isPositive();
+        assertThat(Integer.parseInt(attrOf(fig, "data-points")))
+                .as(figure + " points")
+                .isGreaterThan(10);
+        assertThat(Integer.parseInt(attrOf(fig, "data-markers")))
+                .as(figure + " decision markers")
+                .isPositive();
     }
 
     private static List<String> legend(String dom, String figure) {
@@ -176,7 +217,8 @@ class DashboardBrowserTest {
     }
 
     private static String tag(String dom, String name, String id) {
-        Matcher m = Pattern.compile("<" + name + "[^>]*\\bid=\"" + Pattern.quote(id) + "\"[^>]*>").matcher(dom);
+        Matcher m = Pattern.compile("<" + name + "[^>]*\\bid=\"" + Pattern.quote(id) + "\"[^>]*>")
+                .matcher(dom);
         assertThat(m.find()).as("<" + name + " id=" + id + ">").isTrue();
         return m.group();
     }
@@ -188,8 +230,13 @@ class DashboardBrowserTest {
     }
 
     private static String attrOf(String tag, String attribute) {
-        Matcher m = Pattern.compile("\\b" + Pattern.quote(attribute) + "=\"([^\"]*)\"").matcher(tag);
+        Matcher m = Pattern.compile("\\b" + Pattern.quote(attribute) + "=\"([^\"]*)\"")
+                .matcher(tag);
         assertThat(m.find()).as(attribute + " in " + tag).isTrue();
-        return m.group(1).replace("&amp;", "&").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">");
+        return m.group(1)
+                .replace("&amp;", "&")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">");
     }
 }

@@ -25,8 +25,8 @@ final class DegradingNodeScenario implements AutoCloseable {
     static final String BUSY = "upstreams/1";
     static final String IDLE = "routes/2";
     static final String QUIET = "upstreams/2";
-    static final List<String> NODES = List.of("127.0.0.11:18081", "127.0.0.12:18082", "127.0.0.13:18083",
-            "127.0.0.14:18084");
+    static final List<String> NODES =
+            List.of("127.0.0.11:18081", "127.0.0.12:18082", "127.0.0.13:18083", "127.0.0.14:18084");
     static final String SLOW = NODES.get(3);
 
     private static final int REQUESTS_PER_REPORT = 2000;
@@ -54,10 +54,15 @@ final class DegradingNodeScenario implements AutoCloseable {
             nodes.append(nodes.isEmpty() ? "" : ",").append('"').append(n).append("\":75");
         }
         put(client, "/apisix/upstreams/1", "{\"type\":\"roundrobin\",\"nodes\":{" + nodes + "}}");
-        put(client, "/apisix/upstreams/2", "{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.21:18091\":10,"
-                + "\"127.0.0.22:18092\":10}}");
-        put(client, "/apisix/routes/2", "{\"uri\":\"/placeholder\",\"upstream\":{\"type\":\"roundrobin\","
-                + "\"nodes\":{\"127.0.0.31:18099\":1}}}");
+        put(
+                client,
+                "/apisix/upstreams/2",
+                "{\"type\":\"roundrobin\",\"nodes\":{\"127.0.0.21:18091\":10," + "\"127.0.0.22:18092\":10}}");
+        put(
+                client,
+                "/apisix/routes/2",
+                "{\"uri\":\"/placeholder\",\"upstream\":{\"type\":\"roundrobin\","
+                        + "\"nodes\":{\"127.0.0.31:18099\":1}}}");
     }
 
     /**
@@ -89,16 +94,18 @@ final class DegradingNodeScenario implements AutoCloseable {
         int total = weights.values().stream().mapToInt(Integer::intValue).sum();
         Map<String, String> busy = new LinkedHashMap<>();
         for (String n : NODES) {
-            long requests = total == 0 ? 0 : Math.round(REQUESTS_PER_REPORT * (double) weights.get(n) / total
-                    * (0.95 + 0.1 * random.nextDouble()));
+            long requests = total == 0
+                    ? 0
+                    : Math.round(
+                            REQUESTS_PER_REPORT * (double) weights.get(n) / total * (0.95 + 0.1 * random.nextDouble()));
             double degraded = n.equals(SLOW) && i >= degradeAt ? Math.min(1, (i - degradeAt + 1) / 6.0) : 0;
             double p50 = 18 + 4 * random.nextDouble() + degraded * 110;
             double p99 = 70 + 20 * random.nextDouble() + degraded * 380;
             double errorRate = 0.002 * random.nextDouble() + degraded * 0.035;
             busy.put(n, node(requests, errorRate, p50, p99));
         }
-        Map<String, String> quiet = Map.of("127.0.0.21:18091", node(40, 0, 9, 30), "127.0.0.22:18092",
-                node(38, 0, 10, 33));
+        Map<String, String> quiet =
+                Map.of("127.0.0.21:18091", node(40, 0, 9, 30), "127.0.0.22:18092", node(38, 0, 10, 33));
         publish(Map.of(BUSY, busy, QUIET, quiet));
     }
 
@@ -113,24 +120,31 @@ final class DegradingNodeScenario implements AutoCloseable {
 
     private static String node(long requests, double errorRate, double p50, double p99) {
         long errors = Math.round(requests * errorRate);
-        String latency = requests == 0 ? "{}" : String.format(Locale.ROOT,
-                "{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f}", p50, p50 + 0.6 * (p99 - p50), p99);
+        String latency = requests == 0
+                ? "{}"
+                : String.format(
+                        Locale.ROOT, "{\"p50\":%.1f,\"p90\":%.1f,\"p99\":%.1f}", p50, p50 + 0.6 * (p99 - p50), p99);
         return "{\"requests\":" + requests + ",\"errors\":{\"http_5xx\":" + errors + ",\"http_4xx\":0,\"timeout\":0,"
-                + "\"connect\":0},\"latency_ms\":" + latency + ",\"connect_ms\":" + (requests == 0 ? "{}"
-                : "{\"p50\":0.3,\"p99\":1.1}") + ",\"response_ms\":" + latency
+                + "\"connect\":0},\"latency_ms\":" + latency + ",\"connect_ms\":"
+                + (requests == 0 ? "{}" : "{\"p50\":0.3,\"p99\":1.1}") + ",\"response_ms\":" + latency
                 + ",\"health\":\"healthy\",\"sources\":[\"prometheus\"]}";
     }
 
     private void publish(Map<String, Map<String, String>> upstreams) throws Exception {
         StringBuilder sb = new StringBuilder("{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":")
-                .append(System.currentTimeMillis()).append(",\"interval_ms\":1000,\"upstreams\":{");
+                .append(System.currentTimeMillis())
+                .append(",\"interval_ms\":1000,\"upstreams\":{");
         boolean first = true;
         for (var u : upstreams.entrySet()) {
             sb.append(first ? "" : ",").append('"').append(u.getKey()).append("\":{\"nodes\":{");
             first = false;
             boolean firstNode = true;
             for (var n : u.getValue().entrySet()) {
-                sb.append(firstNode ? "" : ",").append('"').append(n.getKey()).append("\":").append(n.getValue());
+                sb.append(firstNode ? "" : ",")
+                        .append('"')
+                        .append(n.getKey())
+                        .append("\":")
+                        .append(n.getValue());
                 firstNode = false;
             }
             sb.append("}}");

@@ -36,11 +36,9 @@ final class HeadlessChromium {
      * @param urls    every URL requested for the page (its navigation and what it loaded or fetched), in order;
      *                not the browser's own background requests (time sync, updates, accounts)
      */
-    record Page(String dom, List<String> console, List<String> urls) {
-    }
+    record Page(String dom, List<String> console, List<String> urls) {}
 
-    private HeadlessChromium() {
-    }
+    private HeadlessChromium() {}
 
     static boolean available() {
         return Files.isExecutable(BINARY);
@@ -63,14 +61,29 @@ final class HeadlessChromium {
         try {
             Path netlog = dir.resolve("netlog.json");
             Path stderr = dir.resolve("stderr.txt");
-            List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "--headless", "--no-sandbox",
-                    "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--disable-default-apps", "--no-first-run", "--no-default-browser-check",
-                    "--user-data-dir=" + dir.resolve("profile"), "--window-size=" + width + "," + height,
-                    "--enable-logging=stderr", "--v=0", "--log-net-log=" + netlog, "--virtual-time-budget=8000"));
+            List<String> cmd = new ArrayList<>(List.of(
+                    BINARY.toString(),
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-default-apps",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--user-data-dir=" + dir.resolve("profile"),
+                    "--window-size=" + width + "," + height,
+                    "--enable-logging=stderr",
+                    "--v=0",
+                    "--log-net-log=" + netlog,
+                    "--virtual-time-budget=8000"));
             cmd.addAll(action);
             cmd.add(url);
-            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(stderr.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .directory(dir.toFile())
+                    .redirectError(stderr.toFile())
+                    .start();
             try {
                 byte[] out = p.getInputStream().readAllBytes();
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -114,7 +127,10 @@ final class HeadlessChromium {
             text = text.replaceAll(",\\s*$", "") + "]}";
         }
         JsonNode log = JSON.readTree(text);
-        int startJob = log.get("constants").get("logEventTypes").get("URL_REQUEST_START_JOB").asInt();
+        int startJob = log.get("constants")
+                .get("logEventTypes")
+                .get("URL_REQUEST_START_JOB")
+                .asInt();
         URI page = URI.create(pageUrl);
         String origin = page.getScheme() + "://" + page.getAuthority();
         String site = page.getScheme() + "://" + page.getHost();

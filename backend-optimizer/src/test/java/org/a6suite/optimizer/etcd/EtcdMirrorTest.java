@@ -33,10 +33,11 @@ class EtcdMirrorTest {
         client = etcd.newClient();
         put("/apisix/upstreams/", "init_dir");
         put("/apisix/upstreams/1", "{\"nodes\":{\"127.0.0.1:8081\":1}}");
-        put("/apisix/routes/7", "{\"uri\":\"/x\",\"upstream_id\":\"1\",\"timeout\":{\"connect\":1,\"send\":1,\"read\":1}}");
+        put(
+                "/apisix/routes/7",
+                "{\"uri\":\"/x\",\"upstream_id\":\"1\",\"timeout\":{\"connect\":1,\"send\":1,\"read\":1}}");
         scheduler = Executors.newScheduledThreadPool(2);
-        mirror = new EtcdMirror(client, "/apisix", "/a6/health", "/a6/optimizer", Clock.systemUTC(), meters,
-                scheduler);
+        mirror = new EtcdMirror(client, "/apisix", "/a6/health", "/a6/optimizer", Clock.systemUTC(), meters, scheduler);
         mirror.start();
         assertThat(mirror.awaitSynced(Duration.ofSeconds(10))).isTrue();
     }
@@ -61,11 +62,13 @@ class EtcdMirrorTest {
 
         put("/apisix/upstreams/2", "{\"nodes\":[{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":3}]}");
         put("/apisix/routes/8", "{\"uri\":\"/y\",\"upstream\":{\"nodes\":{\"127.0.0.1:9000\":1}}}");
-        put("/a6/health/apisix-1", "{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":"
-                + System.currentTimeMillis() + ",\"interval_ms\":5000,\"upstreams\":{}}");
+        put(
+                "/a6/health/apisix-1",
+                "{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":" + System.currentTimeMillis()
+                        + ",\"interval_ms\":5000,\"upstreams\":{}}");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            assertThat(mirror.snapshot().upstreams()).containsKeys(UpstreamRef.parse("upstreams/2"),
-                    UpstreamRef.parse("routes/8"));
+            assertThat(mirror.snapshot().upstreams())
+                    .containsKeys(UpstreamRef.parse("upstreams/2"), UpstreamRef.parse("routes/8"));
             assertThat(mirror.snapshot().health()).containsKey("apisix-1");
         });
         assertThat(meters.get("a6.optimizer.watch.lag").timer().count()).isEqualTo(1);
@@ -79,36 +82,53 @@ class EtcdMirrorTest {
     void shouldReReadAfterCompaction() throws Exception {
         // Stop watching, change and compact, then make the watch resume from a compacted revision: simulated by
         // closing the mirror, compacting, and starting a second mirror whose watcher is forced to resync.
-        long rev = client.getKVClient().put(bytes("/apisix/upstreams/3"), bytes("{\"nodes\":{\"a:1\":1}}"))
-                .get(5, TimeUnit.SECONDS).getHeader().getRevision();
+        long rev = client.getKVClient()
+                .put(bytes("/apisix/upstreams/3"), bytes("{\"nodes\":{\"a:1\":1}}"))
+                .get(5, TimeUnit.SECONDS)
+                .getHeader()
+                .getRevision();
         for (int i = 0; i < 5; i++) {
             put("/apisix/upstreams/3", "{\"nodes\":{\"a:1\":" + (i + 2) + "}}");
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-                mirror.snapshot().upstreams().get(UpstreamRef.parse("upstreams/3")).weights()).containsEntry("a:1", 6));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(mirror.snapshot()
+                                .upstreams()
+                                .get(UpstreamRef.parse("upstreams/3"))
+                                .weights())
+                        .containsEntry("a:1", 6));
 
         // A watch that starts below the compacted revision fails with CompactedException: the watcher must re-read.
-        long head = client.getKVClient().put(bytes("/apisix/upstreams/4"), bytes("{\"nodes\":{\"b:1\":1}}"))
-                .get(5, TimeUnit.SECONDS).getHeader().getRevision();
-        client.getKVClient().compact(head, CompactOption.newBuilder().withCompactPhysical(true).build())
+        long head = client.getKVClient()
+                .put(bytes("/apisix/upstreams/4"), bytes("{\"nodes\":{\"b:1\":1}}"))
+                .get(5, TimeUnit.SECONDS)
+                .getHeader()
+                .getRevision();
+        client.getKVClient()
+                .compact(
+                        head,
+                        CompactOption.newBuilder().withCompactPhysical(true).build())
                 .get(5, TimeUnit.SECONDS);
         java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        PrefixWatcher stale = new PrefixWatcher(client, "/apisix/upstreams/", new PrefixWatcher.Listener() {
-            @Override
-            public void onReset(java.util.Map<String, KeyValue> all, long revision) {
-                seen.add("reset:" + all.size());
-            }
+        PrefixWatcher stale = new PrefixWatcher(
+                client,
+                "/apisix/upstreams/",
+                new PrefixWatcher.Listener() {
+                    @Override
+                    public void onReset(java.util.Map<String, KeyValue> all, long revision) {
+                        seen.add("reset:" + all.size());
+                    }
 
-            @Override
-            public void onPut(KeyValue kv) {
-                seen.add("put:" + kv.key());
-            }
+                    @Override
+                    public void onPut(KeyValue kv) {
+                        seen.add("put:" + kv.key());
+                    }
 
-            @Override
-            public void onDelete(String key, long revision) {
-                seen.add("delete:" + key);
-            }
-        }, scheduler);
+                    @Override
+                    public void onDelete(String key, long revision) {
+                        seen.add("delete:" + key);
+                    }
+                },
+                scheduler);
         try (stale) {
             stale.forceWatchFrom(rev);
             await().atMost(Duration.ofSeconds(10)).until(() -> stale.resyncs() >= 1 && stale.synced());
@@ -122,13 +142,15 @@ class EtcdMirrorTest {
     void shouldResumeAfterEtcdRestart() throws Exception {
         etcd.restart();
         put("/apisix/upstreams/9", "{\"nodes\":{\"127.0.0.1:9999\":2}}");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mirror.snapshot().upstreams())
-                .containsKey(UpstreamRef.parse("upstreams/9")));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(
+                        () -> assertThat(mirror.snapshot().upstreams()).containsKey(UpstreamRef.parse("upstreams/9")));
         etcd.stop();
         // while etcd is down nothing is lost: changes made after it comes back arrive
         etcd.restart();
         put("/apisix/upstreams/10", "{\"nodes\":{\"127.0.0.1:9998\":2}}");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mirror.snapshot().upstreams())
-                .containsKeys(UpstreamRef.parse("upstreams/9"), UpstreamRef.parse("upstreams/10")));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(mirror.snapshot().upstreams())
+                        .containsKeys(UpstreamRef.parse("upstreams/9"), UpstreamRef.parse("upstreams/10")));
     }
 }

@@ -46,13 +46,13 @@ class HealthDocumentParserTest {
         assertThat(sparse.health()).isEmpty();
         assertThat(sparse.responseMs().isEmpty()).isTrue();
         assertThat(sparse.readMs("p99")).contains(400.0);
-        assertThat(doc.upstreams().get("routes/7").get("127.0.0.1:9000").requests()).isEqualTo(5);
+        assertThat(doc.upstreams().get("routes/7").get("127.0.0.1:9000").requests())
+                .isEqualTo(5);
     }
 
     @Test
     void shouldRejectDocumentsNamingTheField() {
-        assertThatThrownBy(() -> HealthDocumentParser.parse("{\"version\":2}"))
-                .hasMessage("version: 2 (expected: 1)");
+        assertThatThrownBy(() -> HealthDocumentParser.parse("{\"version\":2}")).hasMessage("version: 2 (expected: 1)");
         assertThatThrownBy(() -> HealthDocumentParser.parse("{\"version\":1,\"generated_at_ms\":1}"))
                 .hasMessageStartingWith("node_id: ");
         assertThatThrownBy(() -> HealthDocumentParser.parse("init_dir")).hasMessageStartingWith("health document:");
@@ -75,7 +75,9 @@ class HealthDocumentParserTest {
 
         // 20 s later both reports are stale (3 x 5 s)
         clock.advance(java.time.Duration.ofSeconds(20));
-        assertThat(new HealthMerger(clock, 3).merge(UpstreamRef.parse("upstreams/1"), List.of(a, b)).nodes())
+        assertThat(new HealthMerger(clock, 3)
+                        .merge(UpstreamRef.parse("upstreams/1"), List.of(a, b))
+                        .nodes())
                 .isEmpty();
     }
 }

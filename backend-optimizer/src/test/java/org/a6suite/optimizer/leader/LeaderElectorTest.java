@@ -63,7 +63,9 @@ class LeaderElectorTest {
             // replica A dies: its client goes away without resigning, its lease is left to expire
             long died = System.nanoTime();
             clientA.close();
-            await().atMost(TTL.plusSeconds(2)).pollInterval(Duration.ofMillis(50)).until(b::isLeader);
+            await().atMost(TTL.plusSeconds(2))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(b::isLeader);
             Duration takeover = Duration.ofNanos(System.nanoTime() - died);
             // the lease was last refreshed at most TTL/3 before death: takeover within one TTL (+ scheduling slack)
             assertThat(takeover).isLessThan(TTL.plusMillis(1500));
@@ -71,16 +73,29 @@ class LeaderElectorTest {
 
             // a write carrying the dead leader's fence is refused; the new leader's goes through
             try (Client writerClient = etcd.newClient()) {
-                writerClient.getKVClient().put(Etcd.bytes("/apisix/upstreams/1"),
-                        Etcd.bytes("{\"nodes\":{\"10.0.0.1:80\":4}}")).get(5, TimeUnit.SECONDS);
-                UpstreamWriter writer = new UpstreamWriter(writerClient, "/apisix", "/a6/optimizer",
-                        Clock.systemUTC(), 3, 10, new SimpleMeterRegistry());
-                PlannedChange change = new PlannedChange(Optional.empty(), Map.of("10.0.0.1:80", 2), List.of("t"),
-                        Recommendation.Inputs.NONE, "apply", "auto", null);
-                assertThat(writer.apply(UpstreamRef.parse("upstreams/1"), c -> Optional.of(change),
-                        Optional.of(oldFence)).outcome()).isEqualTo(WriteResult.Outcome.NOT_LEADER);
+                writerClient
+                        .getKVClient()
+                        .put(Etcd.bytes("/apisix/upstreams/1"), Etcd.bytes("{\"nodes\":{\"10.0.0.1:80\":4}}"))
+                        .get(5, TimeUnit.SECONDS);
+                UpstreamWriter writer = new UpstreamWriter(
+                        writerClient, "/apisix", "/a6/optimizer", Clock.systemUTC(), 3, 10, new SimpleMeterRegistry());
+                PlannedChange change = new PlannedChange(
+                        Optional.empty(),
+                        Map.of("10.0.0.1:80", 2),
+                        List.of("t"),
+                        Recommendation.Inputs.NONE,
+                        "apply",
+                        "auto",
+                        null);
+                assertThat(writer.apply(
+                                        UpstreamRef.parse("upstreams/1"),
+                                        c -> Optional.of(change),
+                                        Optional.of(oldFence))
+                                .outcome())
+                        .isEqualTo(WriteResult.Outcome.NOT_LEADER);
                 assertThat(writer.apply(UpstreamRef.parse("upstreams/1"), c -> Optional.of(change), b.fence())
-                        .outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
+                                .outcome())
+                        .isEqualTo(WriteResult.Outcome.APPLIED);
             }
         } finally {
             a.close();
@@ -90,7 +105,8 @@ class LeaderElectorTest {
 
     @Test
     void shouldHandOverAtOnceWhenTheLeaderResigns() {
-        try (Client ca = etcd.newClient(); Client cb = etcd.newClient()) {
+        try (Client ca = etcd.newClient();
+                Client cb = etcd.newClient()) {
             LeaderElector a = new LeaderElector(ca, "/a6/optimizer/leader", "a", Duration.ofSeconds(30), scheduler);
             LeaderElector b = new LeaderElector(cb, "/a6/optimizer/leader", "b", Duration.ofSeconds(30), scheduler);
             a.start();

@@ -37,72 +37,111 @@ class OptimizerFailoverTest {
 
     @Test
     void shouldFailOverToTheSecondInstanceAndNeverApplyAChangeTwice() throws Exception {
-        try (EtcdServer etcd = EtcdServer.start(); Client client = etcd.newClient()) {
-            client.getKVClient().put(bytes("/apisix/upstreams/1"), bytes("{\"nodes\":[{\"host\":\"10.0.0.1\","
-                    + "\"port\":80,\"weight\":40},{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":40},{\"host\":"
-                    + "\"10.0.0.3\",\"port\":80,\"weight\":40},{\"host\":\"10.0.0.4\",\"port\":80,\"weight\":40}]}"))
+        try (EtcdServer etcd = EtcdServer.start();
+                Client client = etcd.newClient()) {
+            client.getKVClient()
+                    .put(
+                            bytes("/apisix/upstreams/1"),
+                            bytes(
+                                    "{\"nodes\":[{\"host\":\"10.0.0.1\","
+                                            + "\"port\":80,\"weight\":40},{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":40},{\"host\":"
+                                            + "\"10.0.0.3\",\"port\":80,\"weight\":40},{\"host\":\"10.0.0.4\",\"port\":80,\"weight\":40}]}"))
                     .get(5, TimeUnit.SECONDS);
             // Latency ejection off: the test needs a stream of bounded steps across the failover, and an ejected node
             // would make no further step for 30 s.
-            String[] common = {"a6.optimizer.default-policy.mode=auto", "a6.optimizer.default-policy.smoothing=0.2",
-                "a6.optimizer.default-policy.outlier-consecutive-reports=0"};
+            String[] common = {
+                "a6.optimizer.default-policy.mode=auto",
+                "a6.optimizer.default-policy.smoothing=0.2",
+                "a6.optimizer.default-policy.outlier-consecutive-reports=0"
+            };
             try (Harness a = new Harness(etcd.endpoint(), concat(common, "a6.optimizer.leader.replica-id=a"));
                     Harness b = new Harness(etcd.endpoint(), concat(common, "a6.optimizer.leader.replica-id=b"))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> leads(a) || leads(b));
                 Harness leader = leads(a) ? a : b;
                 Harness follower = leader == a ? b : a;
                 assertThat(leads(follower)).isFalse();
-                assertThat(follower.get("/api/v1/status").json().get("current_leader").asString())
+                assertThat(follower.get("/api/v1/status")
+                                .json()
+                                .get("current_leader")
+                                .asString())
                         .isEqualTo(leader == a ? "a" : "b");
                 // a follower serves reads but refuses to apply
                 Harness.Response refused = follower.post("/api/v1/upstreams/upstreams/1/apply", "", Harness.key());
                 assertThat(refused.status()).isEqualTo(503);
                 assertThat(refused.json().get("field").asString()).isEqualTo("leader");
                 // ... and every other write: only the leader writes etcd; the follower says so in its health
-                Harness.Response policy = follower.put("/api/v1/policies/upstreams/1", "{\"mode\":\"off\"}",
-                        Harness.key());
+                Harness.Response policy =
+                        follower.put("/api/v1/policies/upstreams/1", "{\"mode\":\"off\"}", Harness.key());
                 assertThat(policy.status()).isEqualTo(503);
                 assertThat(policy.contentType()).startsWith("application/problem+json");
                 assertThat(policy.json().get("leader").asString()).isEqualTo(leader == a ? "a" : "b");
-                assertThat(Harness.value(client, "/a6/optimizer/policies/upstreams/1")).isNull();
-                assertThat(follower.post("/api/v1/upstreams/upstreams/1/dry-run", "{}", Harness.key()).status())
+                assertThat(Harness.value(client, "/a6/optimizer/policies/upstreams/1"))
+                        .isNull();
+                assertThat(follower.post("/api/v1/upstreams/upstreams/1/dry-run", "{}", Harness.key())
+                                .status())
                         .isEqualTo(200);
-                JsonNode followerHealth = follower.get("/actuator/health").json().get("components").get("etcd")
+                JsonNode followerHealth = follower.get("/actuator/health")
+                        .json()
+                        .get("components")
+                        .get("etcd")
                         .get("details");
                 assertThat(followerHealth.get("role").asString()).isEqualTo("follower");
                 assertThat(followerHealth.get("api").asString()).isEqualTo("read-only");
-                assertThat(leader.get("/actuator/health").json().get("components").get("etcd").get("details")
-                        .get("role").asString()).isEqualTo("leader");
+                assertThat(leader.get("/actuator/health")
+                                .json()
+                                .get("components")
+                                .get("etcd")
+                                .get("details")
+                                .get("role")
+                                .asString())
+                        .isEqualTo("leader");
 
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                    publish(client);
-                    return follower.get("/api/v1/history").json().size() >= 2;
-                });
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> {
+                            publish(client);
+                            return follower.get("/api/v1/history").json().size() >= 2;
+                        });
 
                 // the leader dies: its connection to etcd is gone, no resign, its lease runs out
                 long died = System.nanoTime();
                 leader.context().getBean(Client.class).close();
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> leads(follower));
-                assertThat(follower.get("/actuator/health").json().get("components").get("etcd").get("details")
-                        .get("api").asString()).isEqualTo("read-write");
+                await().atMost(Duration.ofSeconds(5))
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> leads(follower));
+                assertThat(follower.get("/actuator/health")
+                                .json()
+                                .get("components")
+                                .get("etcd")
+                                .get("details")
+                                .get("api")
+                                .asString())
+                        .isEqualTo("read-write");
                 assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofMillis(3500));
 
                 int before = follower.get("/api/v1/history").json().size();
-                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
-                    publish(client);
-                    return follower.get("/api/v1/history").json().size() >= before + 2;
-                });
+                await().atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> {
+                            publish(client);
+                            return follower.get("/api/v1/history").json().size() >= before + 2;
+                        });
 
                 // every step started from where the previous one ended: none repeated, none lost
                 JsonNode history = follower.get("/api/v1/history").json();
                 for (int i = history.size() - 1; i > 0; i--) {
                     JsonNode older = history.get(i);
                     JsonNode newer = history.get(i - 1);
-                    assertThat(newer.get("before").get("weights")).isEqualTo(older.get("after").get("weights"));
+                    assertThat(newer.get("before").get("weights"))
+                            .isEqualTo(older.get("after").get("weights"));
                     assertThat(newer.get("mod_revision_before").asLong())
-                            .isGreaterThanOrEqualTo(older.get("mod_revision_after").asLong());
+                            .isGreaterThanOrEqualTo(
+                                    older.get("mod_revision_after").asLong());
                 }
-                List<String> actors = history.valueStream().map(d -> d.get("actor").asString()).distinct().toList();
+                List<String> actors = history.valueStream()
+                        .map(d -> d.get("actor").asString())
+                        .distinct()
+                        .toList();
                 assertThat(actors).containsExactly("auto");
             }
         }

@@ -71,8 +71,8 @@ class EjectionPolicyTest {
 
     @Test
     void shouldReturnAnEjectedNodeAtTheFloorScoreWhenItsTimeIsUp() {
-        UpstreamState ejected = new UpstreamState(0, Map.of(NODES.get(3),
-                new NodeState(0, 0, 0, Optional.of(NOW.minusSeconds(1)), 1)));
+        UpstreamState ejected =
+                new UpstreamState(0, Map.of(NODES.get(3), new NodeState(0, 0, 0, Optional.of(NOW.minusSeconds(1)), 1)));
 
         UpstreamState next = reports(all(FAST), 1, ejected);
 
@@ -85,8 +85,8 @@ class EjectionPolicyTest {
     void shouldKeepAStreakThroughAReportWithoutEnoughRequestsForTheNode() {
         UpstreamState once = reports(withFourth(FAST, FAILING), 1, UpstreamState.INITIAL);
 
-        UpstreamState quiet = policy.advance(input(CONFIG, withFourth(FAST, node(1, 0, 20, 80)), Policy.DEFAULT, 9),
-                once, NOW, reasons);
+        UpstreamState quiet = policy.advance(
+                input(CONFIG, withFourth(FAST, node(1, 0, 20, 80)), Policy.DEFAULT, 9), once, NOW, reasons);
 
         assertThat(quiet.node(NODES.get(3)).failingStreak()).isEqualTo(1);
     }

@@ -13,13 +13,15 @@ class PolicyCodecTest {
     @Test
     void shouldInheritFieldsFromTheDefaultAndOverrideOnlyWhatIsGiven() {
         Policy base = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"mode\":\"auto\",\"read_factor\":3}"), "");
-        Policy upstream = PolicyCodec.merge(base, JSON.readTree("{\"max_read_timeout\":30,\"min_samples\":\"20\"}"), "");
+        Policy upstream =
+                PolicyCodec.merge(base, JSON.readTree("{\"max_read_timeout\":30,\"min_samples\":\"20\"}"), "");
         assertThat(upstream.mode()).isEqualTo(Mode.AUTO);
         assertThat(upstream.readFactor()).isEqualTo(3.0);
         assertThat(upstream.maxReadTimeout()).isEqualTo(30.0);
         assertThat(upstream.minSamples()).isEqualTo(20);
         assertThat(upstream.connectFactor()).isEqualTo(Policy.DEFAULT.connectFactor());
-        assertThat(PolicyCodec.merge(Policy.DEFAULT, PolicyCodec.toJson(upstream), "")).isEqualTo(upstream);
+        assertThat(PolicyCodec.merge(Policy.DEFAULT, PolicyCodec.toJson(upstream), ""))
+                .isEqualTo(upstream);
         assertThat(PolicyCodec.toJson(upstream).get("mode").asString()).isEqualTo("auto");
     }
 
@@ -41,7 +43,8 @@ class PolicyCodecTest {
         assertThatThrownBy(() -> PolicyCodec.merge(Policy.DEFAULT, JSON.readTree("{\"readFactor\":3}"), ""))
                 .isInstanceOf(PolicyException.class)
                 .hasMessage("readFactor: 3 (expected: field names are snake_case: read_factor)")
-                .extracting(e -> ((PolicyException) e).field()).isEqualTo("readFactor");
+                .extracting(e -> ((PolicyException) e).field())
+                .isEqualTo("readFactor");
     }
 
     @Test

@@ -24,8 +24,8 @@ class PolicyEngineTest {
     private static final UpstreamRef REF = UpstreamRef.parse("upstreams/1");
     private static final List<String> NODES = List.of("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80");
 
-    private static final Map<String, Integer> BASELINE = Map.of(NODES.get(0), 10, NODES.get(1), 10, NODES.get(2), 10,
-            NODES.get(3), 10);
+    private static final Map<String, Integer> BASELINE =
+            Map.of(NODES.get(0), 10, NODES.get(1), 10, NODES.get(2), 10, NODES.get(3), 10);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final PolicyEngine engine = new PolicyEngine(clock);
@@ -49,9 +49,17 @@ class PolicyEngineTest {
     }
 
     private static NodeHealth node(long requests, long errors5xx, double p50, double p90, double p99) {
-        return new NodeHealth(requests, errors5xx, 0, 0, 0, new Percentiles(p50, p90, p99, p99 * 1.5),
-                new Percentiles(0.4, 0.8, 1.2, 2.0), new Percentiles(p50 - 1, p90 - 1, p99 - 1, p99 * 1.5),
-                Optional.of("healthy"), List.of("prometheus"));
+        return new NodeHealth(
+                requests,
+                errors5xx,
+                0,
+                0,
+                0,
+                new Percentiles(p50, p90, p99, p99 * 1.5),
+                new Percentiles(0.4, 0.8, 1.2, 2.0),
+                new Percentiles(p50 - 1, p90 - 1, p99 - 1, p99 * 1.5),
+                Optional.of("healthy"),
+                List.of("prometheus"));
     }
 
     private static NodeHealth fast() {
@@ -63,8 +71,8 @@ class PolicyEngineTest {
         clock.advance(Duration.ofSeconds(5));
         HealthMerger.Merged merged = new HealthMerger.Merged(health, ++stamp, 1, clock.millis());
         // the writer records the operator's weights before the first change: the baseline
-        EvaluationInput input = new EvaluationInput(config, merged, policy, lastTimeoutChange, lastWeightChange,
-                baseline, routes);
+        EvaluationInput input =
+                new EvaluationInput(config, merged, policy, lastTimeoutChange, lastWeightChange, baseline, routes);
         PolicyEngine.Evaluation ev = engine.evaluate(input, state);
         state = ev.state();
         Recommendation r = ev.recommendation();
@@ -78,8 +86,12 @@ class PolicyEngineTest {
             if (r.timeout().isPresent()) {
                 lastTimeoutChange = Optional.of(clock.instant());
             }
-            config = new UpstreamConfig(REF, config.modRevision() + 1, nodes,
-                    r.timeout().isPresent() ? r.timeout() : config.timeout(), false);
+            config = new UpstreamConfig(
+                    REF,
+                    config.modRevision() + 1,
+                    nodes,
+                    r.timeout().isPresent() ? r.timeout() : config.timeout(),
+                    false);
         }
         return r;
     }
@@ -125,15 +137,19 @@ class PolicyEngineTest {
         // first report: an outlier once, scored down by one bounded step, not ejected yet
         assertThat(first.weights().get(NODES.get(3))).isEqualTo(7);
         assertThat(state.node(NODES.get(3)).ejected()).isFalse();
-        assertThat(first.reasons()).contains(NODES.get(3)
-                + " is a latency outlier (p90 320 ms vs peers' median 20 ms), report 1 of 2");
+        assertThat(first.reasons())
+                .contains(NODES.get(3) + " is a latency outlier (p90 320 ms vs peers' median 20 ms), report 1 of 2");
 
         Recommendation second = step(withFourth(slow), true);
         // second consecutive report: ejected at once (a jump to 0, not a bounded step), the others untouched
-        assertThat(second.weights()).containsEntry(NODES.get(3), 0).containsEntry(NODES.get(0), 10)
-                .containsEntry(NODES.get(1), 10).containsEntry(NODES.get(2), 10);
-        assertThat(second.reasons()).contains(NODES.get(3) + " ejected for 30 s as a latency outlier for 2 reports"
-                + " (p90 320 ms vs peers' median 20 ms)");
+        assertThat(second.weights())
+                .containsEntry(NODES.get(3), 0)
+                .containsEntry(NODES.get(0), 10)
+                .containsEntry(NODES.get(1), 10)
+                .containsEntry(NODES.get(2), 10);
+        assertThat(second.reasons())
+                .contains(NODES.get(3) + " ejected for 30 s as a latency outlier for 2 reports"
+                        + " (p90 320 ms vs peers' median 20 ms)");
         assertThat(state.node(NODES.get(3)).ejected()).isTrue();
     }
 
@@ -144,14 +160,25 @@ class PolicyEngineTest {
 
     private UpstreamConfig threeNodes() {
         baseline = Map.of(RUN.get(0), 10, RUN.get(1), 10, RUN.get(2), 10);
-        return new UpstreamConfig(REF, 1, RUN.stream().map(a -> new UpstreamNode(a.split(":")[0], 8080, 10, 0))
-                .toList(), Optional.empty(), false);
+        return new UpstreamConfig(
+                REF,
+                1,
+                RUN.stream()
+                        .map(a -> new UpstreamNode(a.split(":")[0], 8080, 10, 0))
+                        .toList(),
+                Optional.empty(),
+                false);
     }
 
     /** One report of the run: {@code requests} per node, the third node slow. */
     private static Map<String, NodeHealth> runReport(long requests) {
-        return Map.of(RUN.get(0), node(requests, 0, 1.2, 2, 4.5), RUN.get(1), node(requests, 0, 4, 9, 19),
-                RUN.get(2), node(requests, 0, 330, 450, 495));
+        return Map.of(
+                RUN.get(0),
+                node(requests, 0, 1.2, 2, 4.5),
+                RUN.get(1),
+                node(requests, 0, 4, 9, 19),
+                RUN.get(2),
+                node(requests, 0, 330, 450, 495));
     }
 
     /**
@@ -159,8 +186,17 @@ class PolicyEngineTest {
      * from the Control API) but no requests.
      */
     private static Map<String, NodeHealth> runEmptyReport() {
-        NodeHealth none = new NodeHealth(0, 0, 0, 0, 0, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
-                Optional.of("healthy"), List.of("control_api"));
+        NodeHealth none = new NodeHealth(
+                0,
+                0,
+                0,
+                0,
+                0,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Optional.of("healthy"),
+                List.of("control_api"));
         return Map.of(RUN.get(0), none, RUN.get(1), none, RUN.get(2), none);
     }
 
@@ -168,16 +204,17 @@ class PolicyEngineTest {
     void shouldEjectTheRealRunsSlowNodeAtTheSecondReportAsDocumented() {
         config = threeNodes();
         Recommendation first = step(runReport(83), true);
-        assertThat(first.reasons()).contains(RUN.get(2)
-                + " is a latency outlier (p90 450 ms vs peers' median 5.5 ms), report 1 of 2");
+        assertThat(first.reasons())
+                .contains(RUN.get(2) + " is a latency outlier (p90 450 ms vs peers' median 5.5 ms), report 1 of 2");
         assertThat(first.weights().get(RUN.get(2))).isEqualTo(7);
 
         Recommendation second = step(runReport(83), true);
         // 450 >= 3 x 5.5 and 444.5 >= 50 ms above: an outlier for the second consecutive report, ejected now
-        assertThat(second.weights()).containsExactlyInAnyOrderEntriesOf(Map.of(RUN.get(0), 10, RUN.get(1), 10,
-                RUN.get(2), 0));
-        assertThat(second.reasons()).contains(RUN.get(2) + " ejected for 30 s as a latency outlier for 2 reports"
-                + " (p90 450 ms vs peers' median 5.5 ms)");
+        assertThat(second.weights())
+                .containsExactlyInAnyOrderEntriesOf(Map.of(RUN.get(0), 10, RUN.get(1), 10, RUN.get(2), 0));
+        assertThat(second.reasons())
+                .contains(RUN.get(2) + " ejected for 30 s as a latency outlier for 2 reports"
+                        + " (p90 450 ms vs peers' median 5.5 ms)");
     }
 
     @Test
@@ -187,15 +224,19 @@ class PolicyEngineTest {
         config = threeNodes();
         List<Integer> slowWeights = new ArrayList<>();
         List<Recommendation.Status> statuses = new ArrayList<>();
-        for (Map<String, NodeHealth> report : List.of(runReport(250), runEmptyReport(), runEmptyReport(),
-                runReport(250))) {
+        for (Map<String, NodeHealth> report :
+                List.of(runReport(250), runEmptyReport(), runEmptyReport(), runReport(250))) {
             Recommendation r = step(report, true);
             slowWeights.add(config.weights().get(RUN.get(2)));
             statuses.add(r.status());
         }
         assertThat(slowWeights).containsExactly(7, 7, 7, 0);
-        assertThat(statuses).containsExactly(Recommendation.Status.CHANGE, Recommendation.Status.IDLE,
-                Recommendation.Status.IDLE, Recommendation.Status.CHANGE);
+        assertThat(statuses)
+                .containsExactly(
+                        Recommendation.Status.CHANGE,
+                        Recommendation.Status.IDLE,
+                        Recommendation.Status.IDLE,
+                        Recommendation.Status.CHANGE);
         assertThat(state.node(RUN.get(2)).ejected()).isTrue();
     }
 
@@ -231,8 +272,17 @@ class PolicyEngineTest {
         // The closed loop with one node at 60 % 500s: APISIX's passive check marks it unhealthy and sends it nothing;
         // the optimizer ejects it; when the ejection time is over the Control API still says unhealthy.
         config = threeNodes();
-        NodeHealth down = new NodeHealth(0, 0, 0, 0, 0, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
-                Optional.of("unhealthy"), List.of("control_api"));
+        NodeHealth down = new NodeHealth(
+                0,
+                0,
+                0,
+                0,
+                0,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Optional.of("unhealthy"),
+                List.of("control_api"));
         Map<String, NodeHealth> report = new HashMap<>(runReport(250));
         report.put(RUN.get(2), down);
         for (int i = 0; i < 3; i++) {
@@ -241,10 +291,12 @@ class PolicyEngineTest {
         assertThat(config.weights().get(RUN.get(2))).isZero();
         for (int i = 0; i < 10; i++) { // 50 s: well past the 30 s ejection
             Recommendation r = step(report, true);
-            assertThat(config.weights().get(RUN.get(2))).as(r.reasons().toString()).isZero();
+            assertThat(config.weights().get(RUN.get(2)))
+                    .as(r.reasons().toString())
+                    .isZero();
         }
-        assertThat(step(report, true).reasons()).contains(RUN.get(2)
-                + " stays ejected past its ejection time: reported unhealthy");
+        assertThat(step(report, true).reasons())
+                .contains(RUN.get(2) + " stays ejected past its ejection time: reported unhealthy");
         // healthy again (an active probe succeeded): back at the floor on the next report
         Map<String, NodeHealth> recovered = new HashMap<>(runReport(250));
         recovered.remove(RUN.get(2));
@@ -256,32 +308,53 @@ class PolicyEngineTest {
     @Test
     void shouldNotWriteWeightsThatOnlyScaleEveryNodeAlike() {
         // the seed's upstream 1: four nodes that do not exist, a few test requests, all failing alike
-        NodeHealth down = new NodeHealth(2, 0, 0, 0, 2, Percentiles.NONE, Percentiles.NONE, Percentiles.NONE,
-                Optional.of("unhealthy"), List.of("prometheus", "control_api"));
+        NodeHealth down = new NodeHealth(
+                2,
+                0,
+                0,
+                0,
+                2,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Percentiles.NONE,
+                Optional.of("unhealthy"),
+                List.of("prometheus", "control_api"));
         for (int i = 0; i < 6; i++) {
             Recommendation r = step(all(down), true);
             assertThat(r.weightsChanged()).as(r.reasons().toString()).isFalse();
         }
         assertThat(config.weights().values()).containsOnly(10);
-        assertThat(step(all(down), true).reasons()).anyMatch(s -> s.startsWith("weights would scale together")
-                && s.endsWith("the same traffic split, so nothing is written"));
+        assertThat(step(all(down), true).reasons())
+                .anyMatch(s -> s.startsWith("weights would scale together")
+                        && s.endsWith("the same traffic split, so nothing is written"));
     }
 
     @Test
     void shouldTellTheSameSplitFromADifferentOne() {
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 100, "b", 100), Map.of("a", 75, "b", 75))).isTrue();
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 5), Map.of("a", 4, "b", 2))).isTrue();
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7))).isFalse();
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 0))).isFalse();
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 0, "b", 0), Map.of("a", 0, "b", 0))).isTrue();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 100, "b", 100), Map.of("a", 75, "b", 75)))
+                .isTrue();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 5), Map.of("a", 4, "b", 2)))
+                .isTrue();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7)))
+                .isFalse();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 0)))
+                .isFalse();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 0, "b", 0), Map.of("a", 0, "b", 0)))
+                .isTrue();
     }
 
     @Test
     void shouldWriteNothingForAnUpstreamNoReportCovers() {
         for (int i = 0; i < 5; i++) {
             clock.advance(Duration.ofSeconds(5));
-            EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(Map.of(), 0, 0, 0), policy,
-                    lastTimeoutChange, lastWeightChange, BASELINE, routes);
+            EvaluationInput input = new EvaluationInput(
+                    config,
+                    new HealthMerger.Merged(Map.of(), 0, 0, 0),
+                    policy,
+                    lastTimeoutChange,
+                    lastWeightChange,
+                    BASELINE,
+                    routes);
             Recommendation r = engine.evaluate(input, state).recommendation();
             assertThat(r.status()).isEqualTo(Recommendation.Status.NO_DATA);
             assertThat(r.hasChange()).isFalse();
@@ -357,7 +430,8 @@ class PolicyEngineTest {
         List<Integer> recovery = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             int w = config.weights().get(NODES.get(3));
-            recovery.add(step(withFourth(node(Math.max(3, 2L * w), 0, 10, 20, 80)), true).weights()
+            recovery.add(step(withFourth(node(Math.max(3, 2L * w), 0, 10, 20, 80)), true)
+                    .weights()
                     .get(NODES.get(3)));
         }
         assertThat(recovery).isSorted();
@@ -388,7 +462,8 @@ class PolicyEngineTest {
         List<Integer> recovery = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             int w = config.weights().get(NODES.get(3));
-            recovery.add(step(withFourth(node(Math.max(3, 20L * w), 0, 10, 20, 80)), true).weights()
+            recovery.add(step(withFourth(node(Math.max(3, 20L * w), 0, 10, 20, 80)), true)
+                    .weights()
                     .get(NODES.get(3)));
         }
         assertThat(recovery).isSorted();
@@ -443,8 +518,9 @@ class PolicyEngineTest {
         step(h, true);
         Recommendation r = step(h, true);
         assertThat(NODES.stream().filter(n -> state.node(n).ejected()).count()).isEqualTo(1);
-        assertThat(r.reasons()).anyMatch(s -> s.contains("is a latency outlier but is not ejected: already 1 of 4"
-                + " nodes ejected"));
+        assertThat(r.reasons())
+                .anyMatch(
+                        s -> s.contains("is a latency outlier but is not ejected: already 1 of 4" + " nodes ejected"));
         assertThat(config.weights().get(NODES.get(0))).isEqualTo(10);
         assertThat(config.weights().get(NODES.get(1))).isEqualTo(10);
     }
@@ -573,12 +649,18 @@ class PolicyEngineTest {
         assertThat(config.weights().get(NODES.get(3))).isEqualTo(7);
         // evaluated again before the next report arrives: no second step on the same data
         clock.advance(Duration.ofSeconds(1));
-        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(h, stamp, 1,
-                clock.millis() - 1000), policy, lastTimeoutChange, lastWeightChange, BASELINE, routes);
+        EvaluationInput input = new EvaluationInput(
+                config,
+                new HealthMerger.Merged(h, stamp, 1, clock.millis() - 1000),
+                policy,
+                lastTimeoutChange,
+                lastWeightChange,
+                BASELINE,
+                routes);
         Recommendation again = engine.evaluate(input, state).recommendation();
         assertThat(again.weightsChanged()).isFalse();
-        assertThat(again.reasons()).contains("weights would change but no new health report since the last weight"
-                + " change");
+        assertThat(again.reasons())
+                .contains("weights would change but no new health report since the last weight" + " change");
     }
 
     @Test
@@ -586,8 +668,8 @@ class PolicyEngineTest {
         Map<String, NodeHealth> h = withFourth(node(200, 0, 310, 320, 400));
         Recommendation first = step(h, false);
         HealthMerger.Merged same = new HealthMerger.Merged(h, stamp, 1, clock.millis());
-        EvaluationInput input = new EvaluationInput(config, same, policy, lastTimeoutChange, lastWeightChange,
-                Map.of(), routes);
+        EvaluationInput input =
+                new EvaluationInput(config, same, policy, lastTimeoutChange, lastWeightChange, Map.of(), routes);
         PolicyEngine.Evaluation again = engine.evaluate(input, state);
         assertThat(again.state()).isEqualTo(state);
         assertThat(again.recommendation().weights()).isEqualTo(first.weights());
@@ -596,27 +678,36 @@ class PolicyEngineTest {
 
     @Test
     void shouldReportRouteTimeoutsWithoutOverridingThem() {
-        routes = List.of(new RouteInfo(UpstreamRef.parse("routes/9"), Optional.of("1"), Optional.empty(),
-                Optional.of(new Timeouts(1, 2, 3))));
+        routes = List.of(new RouteInfo(
+                UpstreamRef.parse("routes/9"), Optional.of("1"), Optional.empty(), Optional.of(new Timeouts(1, 2, 3))));
         Recommendation r = step(all(fast()), false);
-        assertThat(r.routeOverrides()).containsExactly(
-                "routes/9 sets its own timeout {connect 1 s, send 2 s, read 3 s}, which overrides this upstream's"
-                        + " for that route");
+        assertThat(r.routeOverrides())
+                .containsExactly(
+                        "routes/9 sets its own timeout {connect 1 s, send 2 s, read 3 s}, which overrides this upstream's"
+                                + " for that route");
     }
 
     @Test
     void shouldComputeNothingWhenModeIsOff() {
         Policy off = new PolicyStoreTestSupport().withMode(Mode.OFF);
-        EvaluationInput input = new EvaluationInput(config, new HealthMerger.Merged(all(fast()), 1, 1, clock.millis()), off,
-                Optional.empty(), Optional.empty(), Map.of(), List.of());
+        EvaluationInput input = new EvaluationInput(
+                config,
+                new HealthMerger.Merged(all(fast()), 1, 1, clock.millis()),
+                off,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of());
         Recommendation r = engine.evaluate(input, state).recommendation();
         assertThat(r.status()).isEqualTo(Recommendation.Status.OFF);
         assertThat(r.hasChange()).isFalse();
     }
 
     private static Policy with(String overrides) {
-        return PolicyCodec.merge(Policy.DEFAULT, tools.jackson.databind.json.JsonMapper.builder().build()
-                .readTree(overrides), "");
+        return PolicyCodec.merge(
+                Policy.DEFAULT,
+                tools.jackson.databind.json.JsonMapper.builder().build().readTree(overrides),
+                "");
     }
 
     /** Copies the default with another mode. */

@@ -20,8 +20,7 @@ final class PolicyFixtures {
     static final List<String> NODES = List.of("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80");
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
-    private PolicyFixtures() {
-    }
+    private PolicyFixtures() {}
 
     static UpstreamConfig config(List<Integer> weights, Timeouts timeout) {
         List<UpstreamNode> nodes = new ArrayList<>();
@@ -33,9 +32,17 @@ final class PolicyFixtures {
     }
 
     static NodeHealth node(long requests, long errors5xx, double p90, double responseP99) {
-        return new NodeHealth(requests, errors5xx, 0, 0, 0, new Percentiles(p90 / 2, p90, p90 * 2, p90 * 3),
-                new Percentiles(0.4, 0.8, 1.2, 2.0), new Percentiles(p90 / 2, p90, responseP99, responseP99 * 1.5),
-                Optional.of("healthy"), List.of("prometheus"));
+        return new NodeHealth(
+                requests,
+                errors5xx,
+                0,
+                0,
+                0,
+                new Percentiles(p90 / 2, p90, p90 * 2, p90 * 3),
+                new Percentiles(0.4, 0.8, 1.2, 2.0),
+                new Percentiles(p90 / 2, p90, responseP99, responseP99 * 1.5),
+                Optional.of("healthy"),
+                List.of("prometheus"));
     }
 
     static Map<String, NodeHealth> all(NodeHealth health) {
@@ -51,8 +58,14 @@ final class PolicyFixtures {
     }
 
     static EvaluationInput input(UpstreamConfig config, Map<String, NodeHealth> health, Policy policy, long stamp) {
-        return new EvaluationInput(config, new HealthMerger.Merged(health, stamp, 1, NOW.toEpochMilli() - 1_000),
-                policy, Optional.empty(), Optional.empty(), Map.of(), List.of());
+        return new EvaluationInput(
+                config,
+                new HealthMerger.Merged(health, stamp, 1, NOW.toEpochMilli() - 1_000),
+                policy,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of());
     }
 
     static UpstreamState state(Map<String, NodeState> nodes) {

@@ -52,9 +52,16 @@ class TimeoutPolicyTest {
     void shouldKeepTheTimeoutsWithinTheHysteresis() {
         // 2.9 s x 2.0 = 5.8 s: within 20 % of the current 6 s read timeout; connect already at its minimum would
         // still move, so the connect percentile is made to match too.
-        NodeHealth steady = new NodeHealth(200, 0, 0, 0, 0, new org.a6suite.optimizer.model.Percentiles(10, 20, 30,
-                40), new org.a6suite.optimizer.model.Percentiles(1000, 1500, 2000, 2500),
-                new org.a6suite.optimizer.model.Percentiles(1000, 2000, 2900, 3000), Optional.of("healthy"),
+        NodeHealth steady = new NodeHealth(
+                200,
+                0,
+                0,
+                0,
+                0,
+                new org.a6suite.optimizer.model.Percentiles(10, 20, 30, 40),
+                new org.a6suite.optimizer.model.Percentiles(1000, 1500, 2000, 2500),
+                new org.a6suite.optimizer.model.Percentiles(1000, 2000, 2900, 3000),
+                Optional.of("healthy"),
                 List.of("prometheus"));
 
         assertThat(recommend(all(steady), new ArrayList<>())).isEmpty();

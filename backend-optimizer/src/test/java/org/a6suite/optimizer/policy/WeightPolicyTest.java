@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 class WeightPolicyTest {
 
     private final WeightPolicy policy = new WeightPolicy();
-    private final EvaluationInput input = input(config(List.of(10, 10, 10, 10), new Timeouts(6, 6, 6)),
-            all(node(200, 0, 20, 80)), Policy.DEFAULT, 1);
+    private final EvaluationInput input =
+            input(config(List.of(10, 10, 10, 10), new Timeouts(6, 6, 6)), all(node(200, 0, 20, 80)), Policy.DEFAULT, 1);
 
     @Test
     void shouldMoveALowScoringNodeTowardItsTargetByAtMostOneStep() {
@@ -45,16 +45,19 @@ class WeightPolicyTest {
     void shouldKeepTheWeightsWhenTheyWouldOnlyScaleTogether() {
         List<String> reasons = new ArrayList<>();
         NodeState half = new NodeState(0.5, 0, 0, Optional.empty(), 0);
-        UpstreamState state = state(Map.of(NODES.get(0), half, NODES.get(1), half, NODES.get(2), half,
-                NODES.get(3), half));
+        UpstreamState state =
+                state(Map.of(NODES.get(0), half, NODES.get(1), half, NODES.get(2), half, NODES.get(3), half));
 
-        assertThat(policy.recommend(input, state, NOW, reasons)).isEqualTo(input.config().weights());
+        assertThat(policy.recommend(input, state, NOW, reasons))
+                .isEqualTo(input.config().weights());
         assertThat(reasons).anyMatch(r -> r.contains("the same traffic split"));
     }
 
     @Test
     void shouldTellSplitsApartOnlyWhenSharesDiffer() {
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 5), Map.of("a", 4, "b", 2))).isTrue();
-        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7))).isFalse();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 5), Map.of("a", 4, "b", 2)))
+                .isTrue();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7)))
+                .isFalse();
     }
 }

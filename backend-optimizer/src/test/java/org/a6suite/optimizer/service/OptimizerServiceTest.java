@@ -8,8 +8,6 @@ import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +50,10 @@ class OptimizerServiceTest {
         mirror = new EtcdMirror(client, "/apisix", "/a6/health", "/a6/optimizer", clock, meters, scheduler);
         mirror.start();
         assertThat(mirror.awaitSynced(Duration.ofSeconds(10))).isTrue();
-        Policy auto = PolicyCodec.merge(Policy.DEFAULT, JSON.readTree(
-                "{\"mode\":\"auto\",\"min_samples\":50,\"weight_min_interval_seconds\":0}"), "");
+        Policy auto = PolicyCodec.merge(
+                Policy.DEFAULT,
+                JSON.readTree("{\"mode\":\"auto\",\"min_samples\":50,\"weight_min_interval_seconds\":0}"),
+                "");
         OptimizerState state = new OptimizerState(mirror, client, auto);
         UpstreamWriter writer = new UpstreamWriter(client, "/apisix", "/a6/optimizer", clock, 5, 50, meters);
         service = new OptimizerService(mirror, state, writer, Leadership.solo("test"), clock, 3, 100, meters);
@@ -74,30 +74,47 @@ class OptimizerServiceTest {
             if (i > 1) {
                 nodes.append(',');
             }
-            nodes.append("\"10.0.0.").append(i).append(":80\":{\"requests\":100,\"errors\":{\"http_5xx\":")
-                    .append(slow ? 0 : errorsOnHealthyNodes).append("},\"latency_ms\":{\"p50\":")
-                    .append(slow ? 300 : 10).append(",\"p90\":").append(slow ? 320 : 20).append(",\"p99\":")
-                    .append(slow ? 400 : 40).append("}}");
+            nodes.append("\"10.0.0.")
+                    .append(i)
+                    .append(":80\":{\"requests\":100,\"errors\":{\"http_5xx\":")
+                    .append(slow ? 0 : errorsOnHealthyNodes)
+                    .append("},\"latency_ms\":{\"p50\":")
+                    .append(slow ? 300 : 10)
+                    .append(",\"p90\":")
+                    .append(slow ? 320 : 20)
+                    .append(",\"p99\":")
+                    .append(slow ? 400 : 40)
+                    .append("}}");
         }
         String doc = "{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":" + clock.millis()
                 + ",\"interval_ms\":5000,\"upstreams\":{\"upstreams/1\":{\"nodes\":{" + nodes + "}}}}";
-        long rev = client.getKVClient().put(bytes("/a6/health/apisix-1"), bytes(doc)).get(5, TimeUnit.SECONDS)
-                .getHeader().getRevision();
-        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().health().containsKey("apisix-1")
-                && mirror.snapshot().health().get("apisix-1").generatedAtMs() == clock.millis());
+        long rev = client.getKVClient()
+                .put(bytes("/a6/health/apisix-1"), bytes(doc))
+                .get(5, TimeUnit.SECONDS)
+                .getHeader()
+                .getRevision();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> mirror.snapshot().health().containsKey("apisix-1")
+                        && mirror.snapshot().health().get("apisix-1").generatedAtMs() == clock.millis());
     }
 
     private void publishDocument(String upstreams) throws Exception {
         String doc = "{\"version\":1,\"node_id\":\"apisix-1\",\"generated_at_ms\":" + clock.millis()
                 + ",\"interval_ms\":5000,\"upstreams\":{" + upstreams + "}}";
         client.getKVClient().put(bytes("/a6/health/apisix-1"), bytes(doc)).get(5, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().health().containsKey("apisix-1")
-                && mirror.snapshot().health().get("apisix-1").generatedAtMs() == clock.millis());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> mirror.snapshot().health().containsKey("apisix-1")
+                        && mirror.snapshot().health().get("apisix-1").generatedAtMs() == clock.millis());
     }
 
     private JsonNode stored(String key) throws Exception {
-        return JSON.readTree(client.getKVClient().get(bytes(key)).get(5, TimeUnit.SECONDS)
-                .getKvs().getFirst().getValue().toString(java.nio.charset.StandardCharsets.UTF_8));
+        return JSON.readTree(client.getKVClient()
+                .get(bytes(key))
+                .get(5, TimeUnit.SECONDS)
+                .getKvs()
+                .getFirst()
+                .getValue()
+                .toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /**
@@ -113,7 +130,8 @@ class OptimizerServiceTest {
         client.getKVClient().put(bytes("/apisix/upstreams/2"), bytes("""
                 {"nodes":{"172.18.0.5:8080":10,"172.18.0.6:8080":10,"172.18.0.7:8080":10},"type":"roundrobin"}
                 """)).get(5, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().upstream(two).isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> mirror.snapshot().upstream(two).isPresent());
         String withData = "\"upstreams/2\":{\"nodes\":{"
                 + "\"172.18.0.5:8080\":{\"requests\":250,\"latency_ms\":{\"p50\":1.2,\"p90\":2,\"p99\":4.5}},"
                 + "\"172.18.0.6:8080\":{\"requests\":250,\"latency_ms\":{\"p50\":4,\"p90\":9,\"p99\":19}},"
@@ -130,9 +148,13 @@ class OptimizerServiceTest {
             int before = service.state().history(two).size();
             service.tick();
             if (report % 3 == 0) {
-                await().atMost(Duration.ofSeconds(5)).until(() -> service.state().history(two).size() == before + 1);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> service.state().history(two).size() == before + 1);
             }
-            failingWeights.add(stored("/apisix/upstreams/2").get("nodes").get("172.18.0.7:8080").asInt());
+            failingWeights.add(stored("/apisix/upstreams/2")
+                    .get("nodes")
+                    .get("172.18.0.7:8080")
+                    .asInt());
         }
         // down at each report with data, ejected at the third (ejectAfterIntervals 3); nothing on the others
         assertThat(failingWeights).containsExactly(7, 7, 7, 6, 6, 6, 0, 0, 0);
@@ -142,8 +164,9 @@ class OptimizerServiceTest {
             assertThat(d.inputs().errorRate()).isEqualTo(0.2);
         });
         assertThat(service.state().pause(two)).isEmpty();
-        assertThat(meters.find("a6.optimizer.rollbacks").counter()).satisfiesAnyOf(
-                c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
+        assertThat(meters.find("a6.optimizer.rollbacks").counter())
+                .satisfiesAnyOf(
+                        c -> assertThat(c).isNull(), c -> assertThat(c.count()).isZero());
         assertThat(service.recommendation(two).orElseThrow().status())
                 .isEqualTo(org.a6suite.optimizer.policy.Recommendation.Status.IDLE);
     }
@@ -160,37 +183,53 @@ class OptimizerServiceTest {
                  "checks":{"active":{"http_path":"/"}}}
                 """)).get(5, TimeUnit.SECONDS);
         UpstreamRef three = UpstreamRef.parse("upstreams/3");
-        await().atMost(Duration.ofSeconds(5)).until(() -> mirror.snapshot().upstream(three).isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> mirror.snapshot().upstream(three).isPresent());
         StringBuilder nodes = new StringBuilder();
         for (int i = 1; i <= 4; i++) {
-            nodes.append(i > 1 ? "," : "").append("\"10.9.0.").append(i)
+            nodes.append(i > 1 ? "," : "")
+                    .append("\"10.9.0.")
+                    .append(i)
                     .append(":80\":{\"requests\":2,\"errors\":{\"connect\":2},\"health\":\"unhealthy\"}");
         }
         for (int report = 0; report < 6; report++) {
             clock.advance(Duration.ofSeconds(10));
             publishDocument("\"upstreams/3\":{\"nodes\":{" + nodes + "}}");
             service.tick();
-            assertThat(service.recommendation(three).orElseThrow().weightsChanged()).isFalse();
+            assertThat(service.recommendation(three).orElseThrow().weightsChanged())
+                    .isFalse();
         }
         assertThat(service.recommendation(three).orElseThrow().reasons())
                 .anyMatch(r -> r.contains("the same traffic split, so nothing is written"));
-        assertThat(stored("/apisix/upstreams/3").get("nodes").get("10.9.0.1:80").asInt()).isEqualTo(100);
+        assertThat(stored("/apisix/upstreams/3").get("nodes").get("10.9.0.1:80").asInt())
+                .isEqualTo(100);
         assertThat(service.state().history(three)).isEmpty();
         // upstream 1 is in no document at all: no data, nothing written
         assertThat(service.recommendation(REF).orElseThrow().status())
                 .isEqualTo(org.a6suite.optimizer.policy.Recommendation.Status.NO_DATA);
         assertThat(service.state().history(REF)).isEmpty();
-        assertThat(client.getKVClient().get(bytes("/apisix/upstreams/3")).get(5, TimeUnit.SECONDS).getKvs()
-                .getFirst().getVersion()).isEqualTo(1);
+        assertThat(client.getKVClient()
+                        .get(bytes("/apisix/upstreams/3"))
+                        .get(5, TimeUnit.SECONDS)
+                        .getKvs()
+                        .getFirst()
+                        .getVersion())
+                .isEqualTo(1);
     }
 
     private JsonNode stored() throws Exception {
-        return JSON.readTree(client.getKVClient().get(bytes("/apisix/upstreams/1")).get(5, TimeUnit.SECONDS)
-                .getKvs().getFirst().getValue().toString(java.nio.charset.StandardCharsets.UTF_8));
+        return JSON.readTree(client.getKVClient()
+                .get(bytes("/apisix/upstreams/1"))
+                .get(5, TimeUnit.SECONDS)
+                .getKvs()
+                .getFirst()
+                .getValue()
+                .toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void awaitHistory(int size) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> service.state().history(REF).size() == size);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> service.state().history(REF).size() == size);
     }
 
     @Test
@@ -208,7 +247,8 @@ class OptimizerServiceTest {
         assertThat(stored().get("nodes").get("10.0.0.4:80").asInt()).isEqualTo(10);
         assertThat(service.state().history(REF).getFirst().kind()).isEqualTo("rollback");
         assertThat(service.state().history(REF).getFirst().actor()).isEqualTo("guard");
-        await().atMost(Duration.ofSeconds(5)).until(() -> service.state().pause(REF).isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> service.state().pause(REF).isPresent());
         assertThat(service.state().pause(REF).orElseThrow().get("reason").asString())
                 .startsWith("held after automatic rollback: error rate 0.0% -> 15.0%");
         assertThat(meters.get("a6.optimizer.rollbacks").counter().count()).isEqualTo(1);

@@ -26,7 +26,8 @@ public final class Harness implements AutoCloseable {
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ConfigurableApplicationContext context;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
 
     public Harness(String etcdEndpoint, String... extraProperties) {
@@ -66,21 +67,27 @@ public final class Harness implements AutoCloseable {
     }
 
     public Response post(String path, String body, Map<String, String> headers) {
-        return send(HttpRequest.newBuilder(URI.create(base + path))
-                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body))
-                .header("Content-Type", "application/json"), headers);
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body))
+                        .header("Content-Type", "application/json"),
+                headers);
     }
 
     public Response put(String path, String body, Map<String, String> headers) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json"), headers);
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .PUT(HttpRequest.BodyPublishers.ofString(body))
+                        .header("Content-Type", "application/json"),
+                headers);
     }
 
     /** Any method, body and content type, for tests of what the API refuses. */
     public Response request(String method, String path, String body, String contentType, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -94,9 +101,10 @@ public final class Harness implements AutoCloseable {
     private Response send(HttpRequest.Builder builder, Map<String, String> headers) {
         headers.forEach(builder::header);
         try {
-            HttpResponse<String> r = http.send(builder.timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            HttpResponse<String> r =
+                    http.send(builder.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(
+                    r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -114,9 +122,13 @@ public final class Harness implements AutoCloseable {
     public static void publishHealth(Client client, String nodeId, String upstreamKey, Map<String, double[]> nodes)
             throws Exception {
         StringBuilder sb = new StringBuilder();
-        sb.append("{\"version\":1,\"node_id\":\"").append(nodeId).append("\",\"generated_at_ms\":")
-                .append(System.currentTimeMillis()).append(",\"interval_ms\":5000,\"upstreams\":{\"")
-                .append(upstreamKey).append("\":{\"nodes\":{");
+        sb.append("{\"version\":1,\"node_id\":\"")
+                .append(nodeId)
+                .append("\",\"generated_at_ms\":")
+                .append(System.currentTimeMillis())
+                .append(",\"interval_ms\":5000,\"upstreams\":{\"")
+                .append(upstreamKey)
+                .append("\":{\"nodes\":{");
         boolean first = true;
         for (Map.Entry<String, double[]> e : nodes.entrySet()) {
             double[] v = e.getValue(); // requests, 5xx, p50, p99
@@ -124,15 +136,30 @@ public final class Harness implements AutoCloseable {
                 sb.append(',');
             }
             first = false;
-            sb.append('"').append(e.getKey()).append("\":{\"requests\":").append((long) v[0])
-                    .append(",\"errors\":{\"http_5xx\":").append((long) v[1]).append(",\"http_4xx\":0,\"timeout\":0,")
-                    .append("\"connect\":0},\"latency_ms\":{\"p50\":").append(v[2]).append(",\"p90\":").append(v[2])
-                    .append(",\"p99\":").append(v[3]).append("},\"connect_ms\":{\"p50\":0.3,\"p99\":1.0},")
-                    .append("\"response_ms\":{\"p50\":").append(v[2]).append(",\"p99\":").append(v[3])
+            sb.append('"')
+                    .append(e.getKey())
+                    .append("\":{\"requests\":")
+                    .append((long) v[0])
+                    .append(",\"errors\":{\"http_5xx\":")
+                    .append((long) v[1])
+                    .append(",\"http_4xx\":0,\"timeout\":0,")
+                    .append("\"connect\":0},\"latency_ms\":{\"p50\":")
+                    .append(v[2])
+                    .append(",\"p90\":")
+                    .append(v[2])
+                    .append(",\"p99\":")
+                    .append(v[3])
+                    .append("},\"connect_ms\":{\"p50\":0.3,\"p99\":1.0},")
+                    .append("\"response_ms\":{\"p50\":")
+                    .append(v[2])
+                    .append(",\"p99\":")
+                    .append(v[3])
                     .append("},\"health\":\"healthy\",\"sources\":[\"prometheus\"]}");
         }
         sb.append("}}}}");
-        client.getKVClient().put(bytes("/a6/health/" + nodeId), bytes(sb.toString())).get(5, TimeUnit.SECONDS);
+        client.getKVClient()
+                .put(bytes("/a6/health/" + nodeId), bytes(sb.toString()))
+                .get(5, TimeUnit.SECONDS);
     }
 
     public static String value(Client client, String key) throws Exception {

@@ -73,7 +73,8 @@ class UpstreamWriterTest {
                           {"host":"10.0.0.2","port":80,"weight":10}],
                  "checks":{"active":{"http_path":"/health"}},"create_time":1700000000,"update_time":1700000000}""");
         JsonNode before = get("/apisix/upstreams/1");
-        WriteResult r = writer.apply(UpstreamRef.parse("upstreams/1"),
+        WriteResult r = writer.apply(
+                UpstreamRef.parse("upstreams/1"),
                 c -> Optional.of(change(Optional.of(new Timeouts(0.5, 2, 2)), Map.of("10.0.0.2:80", 4))),
                 Optional.empty());
         assertThat(r.outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
@@ -85,15 +86,19 @@ class UpstreamWriterTest {
         for (String field : List.of("id", "type", "hash_on", "key", "retries", "labels", "checks", "create_time")) {
             assertThat(after.get(field)).as(field).isEqualTo(before.get(field));
         }
-        assertThat(after.propertyNames()).containsExactlyElementsOf(
-                concat(before.propertyNames(), "timeout"));
+        assertThat(after.propertyNames()).containsExactlyElementsOf(concat(before.propertyNames(), "timeout"));
         Decision d = r.decision().orElseThrow();
         assertThat(d.before().weights()).containsEntry("10.0.0.2:80", 10);
         assertThat(d.after().weights()).containsEntry("10.0.0.2:80", 4);
         assertThat(d.modRevisionAfter()).isGreaterThan(d.modRevisionBefore());
         assertThat(history("upstreams/1")).hasSize(1);
-        JsonNode baseline = JSON.readTree(client.getKVClient().get(bytes("/a6/optimizer/baseline/upstreams/1"))
-                .get(5, TimeUnit.SECONDS).getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8));
+        JsonNode baseline = JSON.readTree(client.getKVClient()
+                .get(bytes("/a6/optimizer/baseline/upstreams/1"))
+                .get(5, TimeUnit.SECONDS)
+                .getKvs()
+                .getFirst()
+                .getValue()
+                .toString(StandardCharsets.UTF_8));
         assertThat(baseline.get("weights").get("10.0.0.2:80").asInt()).isEqualTo(10);
         assertThat(meters.get("a6.optimizer.decisions").counter().count()).isEqualTo(1);
     }
@@ -109,41 +114,57 @@ class UpstreamWriterTest {
     @Test
     void shouldChangeWeightsOfAMapUpstreamAndInlineRouteUpstream() throws Exception {
         put("/apisix/upstreams/2", "{\"nodes\":{\"10.0.0.1:80\":5,\"10.0.0.2:80\":5},\"type\":\"roundrobin\"}");
-        writer.apply(UpstreamRef.parse("upstreams/2"), c -> Optional.of(change(Optional.empty(),
-                Map.of("10.0.0.1:80", 2))), Optional.empty());
+        writer.apply(
+                UpstreamRef.parse("upstreams/2"),
+                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 2))),
+                Optional.empty());
         JsonNode up = get("/apisix/upstreams/2");
         assertThat(up.get("nodes").get("10.0.0.1:80").asInt()).isEqualTo(2);
         assertThat(up.get("nodes").get("10.0.0.2:80").asInt()).isEqualTo(5);
         assertThat(up.has("timeout")).isFalse();
 
-        put("/apisix/routes/3", "{\"uri\":\"/r\",\"plugins\":{\"limit-count\":{\"count\":2}},"
-                + "\"upstream\":{\"nodes\":{\"127.0.0.1:1980\":1}}}");
-        writer.apply(UpstreamRef.parse("routes/3"), c -> Optional.of(change(Optional.of(new Timeouts(1, 3, 3)),
-                Map.of())), Optional.empty());
+        put(
+                "/apisix/routes/3",
+                "{\"uri\":\"/r\",\"plugins\":{\"limit-count\":{\"count\":2}},"
+                        + "\"upstream\":{\"nodes\":{\"127.0.0.1:1980\":1}}}");
+        writer.apply(
+                UpstreamRef.parse("routes/3"),
+                c -> Optional.of(change(Optional.of(new Timeouts(1, 3, 3)), Map.of())),
+                Optional.empty());
         JsonNode route = get("/apisix/routes/3");
-        assertThat(route.get("upstream").get("timeout").get("connect").asDouble()).isEqualTo(1.0);
+        assertThat(route.get("upstream").get("timeout").get("connect").asDouble())
+                .isEqualTo(1.0);
         assertThat(route.has("timeout")).isFalse();
         assertThat(route.get("plugins").get("limit-count").get("count").asInt()).isEqualTo(2);
     }
 
     @Test
     void shouldKeepAnOperatorsConcurrentEditAndRecompute() throws Exception {
-        put("/apisix/upstreams/4", "{\"nodes\":[{\"host\":\"10.0.0.1\",\"port\":80,\"weight\":10},"
-                + "{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":10}]}");
+        put(
+                "/apisix/upstreams/4",
+                "{\"nodes\":[{\"host\":\"10.0.0.1\",\"port\":80,\"weight\":10},"
+                        + "{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":10}]}");
         AtomicInteger planned = new AtomicInteger();
-        WriteResult r = writer.apply(UpstreamRef.parse("upstreams/4"), current -> {
-            if (planned.incrementAndGet() == 1) {
-                // the operator edits between our read and our write: new field, one weight changed
-                try {
-                    put("/apisix/upstreams/4", "{\"nodes\":[{\"host\":\"10.0.0.1\",\"port\":80,\"weight\":20},"
-                            + "{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":10}],\"retries\":1,\"desc\":\"operator\"}");
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            // recomputed from what is stored: halve node 2 from its current weight
-            return Optional.of(change(Optional.empty(), Map.of("10.0.0.2:80", current.weights().get("10.0.0.2:80") / 2)));
-        }, Optional.empty());
+        WriteResult r = writer.apply(
+                UpstreamRef.parse("upstreams/4"),
+                current -> {
+                    if (planned.incrementAndGet() == 1) {
+                        // the operator edits between our read and our write: new field, one weight changed
+                        try {
+                            put(
+                                    "/apisix/upstreams/4",
+                                    "{\"nodes\":[{\"host\":\"10.0.0.1\",\"port\":80,\"weight\":20},"
+                                            + "{\"host\":\"10.0.0.2\",\"port\":80,\"weight\":10}],\"retries\":1,\"desc\":\"operator\"}");
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    // recomputed from what is stored: halve node 2 from its current weight
+                    return Optional.of(change(
+                            Optional.empty(),
+                            Map.of("10.0.0.2:80", current.weights().get("10.0.0.2:80") / 2)));
+                },
+                Optional.empty());
         assertThat(r.outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
         assertThat(r.conflicts()).isEqualTo(1);
         assertThat(planned).hasValue(2);
@@ -159,16 +180,24 @@ class UpstreamWriterTest {
     void shouldRefuseToWriteWithAStaleFence() throws Exception {
         put("/apisix/upstreams/5", "{\"nodes\":{\"10.0.0.1:80\":5,\"10.0.0.2:80\":5}}");
         put("/a6/optimizer/leader/fake", "me");
-        long created = client.getKVClient().get(bytes("/a6/optimizer/leader/fake")).get(5, TimeUnit.SECONDS)
-                .getKvs().getFirst().getCreateRevision();
+        long created = client.getKVClient()
+                .get(bytes("/a6/optimizer/leader/fake"))
+                .get(5, TimeUnit.SECONDS)
+                .getKvs()
+                .getFirst()
+                .getCreateRevision();
         Fence stale = new Fence("/a6/optimizer/leader/fake", created + 1000);
-        WriteResult r = writer.apply(UpstreamRef.parse("upstreams/5"),
-                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 1))), Optional.of(stale));
+        WriteResult r = writer.apply(
+                UpstreamRef.parse("upstreams/5"),
+                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 1))),
+                Optional.of(stale));
         assertThat(r.outcome()).isEqualTo(WriteResult.Outcome.NOT_LEADER);
-        assertThat(get("/apisix/upstreams/5").get("nodes").get("10.0.0.1:80").asInt()).isEqualTo(5);
+        assertThat(get("/apisix/upstreams/5").get("nodes").get("10.0.0.1:80").asInt())
+                .isEqualTo(5);
         assertThat(history("upstreams/5")).isEmpty();
 
-        WriteResult ok = writer.apply(UpstreamRef.parse("upstreams/5"),
+        WriteResult ok = writer.apply(
+                UpstreamRef.parse("upstreams/5"),
                 c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 1))),
                 Optional.of(new Fence("/a6/optimizer/leader/fake", created)));
         assertThat(ok.outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
@@ -180,15 +209,20 @@ class UpstreamWriterTest {
         for (int w = 9; w >= 5; w--) {
             int weight = w;
             clock.advance(java.time.Duration.ofSeconds(1));
-            writer.apply(UpstreamRef.parse("upstreams/6"),
-                    c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", weight))), Optional.empty());
+            writer.apply(
+                    UpstreamRef.parse("upstreams/6"),
+                    c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", weight))),
+                    Optional.empty());
         }
         assertThat(history("upstreams/6")).hasSize(3);
-        WriteResult same = writer.apply(UpstreamRef.parse("upstreams/6"),
-                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 5))), Optional.empty());
+        WriteResult same = writer.apply(
+                UpstreamRef.parse("upstreams/6"),
+                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.1:80", 5))),
+                Optional.empty());
         assertThat(same.outcome()).isEqualTo(WriteResult.Outcome.NO_CHANGE);
         assertThat(writer.apply(UpstreamRef.parse("upstreams/404"), c -> Optional.empty(), Optional.empty())
-                .outcome()).isEqualTo(WriteResult.Outcome.NOT_FOUND);
+                        .outcome())
+                .isEqualTo(WriteResult.Outcome.NOT_FOUND);
     }
 
     @Test
@@ -197,27 +231,37 @@ class UpstreamWriterTest {
                 {"id":"7","nodes":[{"host":"10.0.0.1","port":80,"weight":10},{"host":"10.0.0.2","port":80,"weight":10}]}""");
         // The real etcd serves the transaction; only the history record's follow-up put (the one plain put the writer
         // makes) fails, as when etcd goes away right after the commit.
-        UpstreamWriter failingHistory = new UpstreamWriter(failingPuts(client), "/apisix", "/a6/optimizer", clock, 5,
-                3, meters);
+        UpstreamWriter failingHistory =
+                new UpstreamWriter(failingPuts(client), "/apisix", "/a6/optimizer", clock, 5, 3, meters);
 
-        WriteResult r = failingHistory.apply(UpstreamRef.parse("upstreams/7"),
-                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.2:80", 4))), Optional.empty());
+        WriteResult r = failingHistory.apply(
+                UpstreamRef.parse("upstreams/7"),
+                c -> Optional.of(change(Optional.empty(), Map.of("10.0.0.2:80", 4))),
+                Optional.empty());
 
         assertThat(r.outcome()).isEqualTo(WriteResult.Outcome.APPLIED);
-        assertThat(get("/apisix/upstreams/7").get("nodes").get(1).get("weight").asInt()).isEqualTo(4);
+        assertThat(get("/apisix/upstreams/7").get("nodes").get(1).get("weight").asInt())
+                .isEqualTo(4);
         assertThat(history("upstreams/7")).hasSize(1);
-        assertThat(meters.counter("a6.optimizer.history.write.failures").count()).isEqualTo(1.0);
-        assertThat(meters.counter("a6.optimizer.decisions", "kind", "apply", "actor", "auto").count()).isEqualTo(1.0);
+        assertThat(meters.counter("a6.optimizer.history.write.failures").count())
+                .isEqualTo(1.0);
+        assertThat(meters.counter("a6.optimizer.decisions", "kind", "apply", "actor", "auto")
+                        .count())
+                .isEqualTo(1.0);
     }
 
     /** {@code client}, except that every {@code KV.put} fails (transactions, reads and deletes reach etcd). */
     private static Client failingPuts(Client real) {
         KV realKv = real.getKVClient();
-        KV kv = (KV) Proxy.newProxyInstance(KV.class.getClassLoader(), new Class<?>[] {KV.class},
+        KV kv = (KV) Proxy.newProxyInstance(
+                KV.class.getClassLoader(),
+                new Class<?>[] {KV.class},
                 (proxy, method, args) -> method.getName().equals("put")
                         ? CompletableFuture.failedFuture(new IllegalStateException("history store unavailable"))
                         : invoke(method, realKv, args));
-        return (Client) Proxy.newProxyInstance(Client.class.getClassLoader(), new Class<?>[] {Client.class},
+        return (Client) Proxy.newProxyInstance(
+                Client.class.getClassLoader(),
+                new Class<?>[] {Client.class},
                 (proxy, method, args) -> method.getName().equals("getKVClient") ? kv : invoke(method, real, args));
     }
 
@@ -230,8 +274,15 @@ class UpstreamWriterTest {
     }
 
     private static List<String> history(String upstream) throws Exception {
-        return client.getKVClient().get(bytes("/a6/optimizer/history/" + upstream + "/"),
-                GetOption.builder().isPrefix(true).build()).get(5, TimeUnit.SECONDS).getKvs().stream()
-                .map(kv -> kv.getKey().toString(StandardCharsets.UTF_8)).toList();
+        return client
+                .getKVClient()
+                .get(
+                        bytes("/a6/optimizer/history/" + upstream + "/"),
+                        GetOption.builder().isPrefix(true).build())
+                .get(5, TimeUnit.SECONDS)
+                .getKvs()
+                .stream()
+                .map(kv -> kv.getKey().toString(StandardCharsets.UTF_8))
+                .toList();
     }
 }

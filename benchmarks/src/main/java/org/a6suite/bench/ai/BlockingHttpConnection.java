@@ -26,8 +26,7 @@ import java.util.Map;
 final class BlockingHttpConnection implements Closeable {
 
     /** What a call returned. Headers are kept only when asked for (lower-case names, first value). */
-    record Response(int status, Map<String, String> headers, byte[] body) {
-    }
+    record Response(int status, Map<String, String> headers, byte[] body) {}
 
     private static final int READ_TIMEOUT_MS = 30_000;
     private static final int MAX_LINE = 16 * 1024;
@@ -102,9 +101,10 @@ final class BlockingHttpConnection implements Closeable {
             String value = line.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> contentLength = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "transfer-encoding" ->
+                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 case "connection" -> close = value.equalsIgnoreCase("close");
-                default -> { }
+                default -> {}
             }
             if (keepHeaders) {
                 headers.putIfAbsent(name, value);

@@ -1,8 +1,7 @@
 package org.a6suite.bench.ai;
 
-import static org.a6suite.bench.HostFacts.processCpuNanos;
-
 import static java.util.Objects.requireNonNull;
+import static org.a6suite.bench.HostFacts.processCpuNanos;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +23,13 @@ import org.HdrHistogram.Histogram;
 final class ClosedLoop {
 
     /** One measured point. {@code errors} counts I/O failures and answers the check rejected. */
-    record Result(Histogram histogram, long requests, long errors, double seconds, long cpuNanos,
-                  Map<Integer, Long> errorStatuses) {
+    record Result(
+            Histogram histogram,
+            long requests,
+            long errors,
+            double seconds,
+            long cpuNanos,
+            Map<Integer, Long> errorStatuses) {
 
         /** Process CPU (all threads: client, emulator, runner, plugin, provider) per measured request, in µs. */
         double cpuMicrosPerRequest() {
@@ -43,16 +47,23 @@ final class ClosedLoop {
 
     private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
-    private ClosedLoop() {
-    }
+    private ClosedLoop() {}
 
     /**
      * Runs the load and returns the merged histogram of the measured phase.
      *
      * @param check which answers count as successes (the rest are errors and are not recorded)
      */
-    static Result run(String host, int port, byte[] request, int clients, Duration warmup, Duration measure,
-            boolean keepHeaders, Predicate<BlockingHttpConnection.Response> check) throws InterruptedException {
+    static Result run(
+            String host,
+            int port,
+            byte[] request,
+            int clients,
+            Duration warmup,
+            Duration measure,
+            boolean keepHeaders,
+            Predicate<BlockingHttpConnection.Response> check)
+            throws InterruptedException {
         requireNonNull(request, "request");
         long startNanos = System.nanoTime();
         long measureFrom = startNanos + warmup.toNanos();
@@ -65,8 +76,9 @@ final class ClosedLoop {
         for (int i = 0; i < clients; i++) {
             Histogram h = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
             histograms.add(h);
-            Thread t = new Thread(() -> clientLoop(host, port, request, measureFrom, endAt, keepHeaders, check, h,
-                    errors, statuses), "bench-client-" + i);
+            Thread t = new Thread(
+                    () -> clientLoop(host, port, request, measureFrom, endAt, keepHeaders, check, h, errors, statuses),
+                    "bench-client-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
@@ -84,9 +96,15 @@ final class ClosedLoop {
         Histogram merged = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
         histograms.forEach(merged::add);
         double seconds = Math.max(1e-9, (System.nanoTime() - measureFrom) / 1e9);
-        return new Result(merged, merged.getTotalCount(), errors.get(), Math.min(seconds, measure.toNanos() / 1e9),
-                cpu, new TreeMap<>(statuses.entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                        Map.Entry::getKey, e -> e.getValue().get()))));
+        return new Result(
+                merged,
+                merged.getTotalCount(),
+                errors.get(),
+                Math.min(seconds, measure.toNanos() / 1e9),
+                cpu,
+                new TreeMap<>(statuses.entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(
+                                Map.Entry::getKey, e -> e.getValue().get()))));
     }
 
     /**
@@ -100,10 +118,17 @@ final class ClosedLoop {
         return (processCpuNanos() - cpu) / (double) (System.nanoTime() - start);
     }
 
-
-    private static void clientLoop(String host, int port, byte[] request, long measureFrom, long endAt,
-            boolean keepHeaders, Predicate<BlockingHttpConnection.Response> check, Histogram histogram,
-            AtomicLong errors, Map<Integer, AtomicLong> statuses) {
+    private static void clientLoop(
+            String host,
+            int port,
+            byte[] request,
+            long measureFrom,
+            long endAt,
+            boolean keepHeaders,
+            Predicate<BlockingHttpConnection.Response> check,
+            Histogram histogram,
+            AtomicLong errors,
+            Map<Integer, AtomicLong> statuses) {
         try (BlockingHttpConnection connection = new BlockingHttpConnection(host, port)) {
             long now;
             while ((now = System.nanoTime()) < endAt) {
@@ -114,7 +139,8 @@ final class ClosedLoop {
                     if (!check.test(response)) {
                         if (measured) {
                             errors.incrementAndGet();
-                            statuses.computeIfAbsent(response.status(), k -> new AtomicLong()).incrementAndGet();
+                            statuses.computeIfAbsent(response.status(), k -> new AtomicLong())
+                                    .incrementAndGet();
                         }
                     } else if (measured) {
                         histogram.recordValue(Math.min(took, HIGHEST_TRACKABLE_NANOS));

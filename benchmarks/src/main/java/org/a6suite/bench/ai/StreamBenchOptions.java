@@ -9,9 +9,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The stream benchmark's command line, {@code --name value} pairs with defaults (see {@link StreamBench}). */
-record StreamBenchOptions(int rounds, Duration seconds, Duration warmup, List<Integer> streams, int firstTokenMs,
-                          int tokens, int gapMs, int cpuStreams, int cpuTokens, List<Integer> heapStreams,
-                          Duration wholeSeconds, List<Integer> wholeClients, Duration jitWarmup, Optional<Path> out) {
+record StreamBenchOptions(
+        int rounds,
+        Duration seconds,
+        Duration warmup,
+        List<Integer> streams,
+        int firstTokenMs,
+        int tokens,
+        int gapMs,
+        int cpuStreams,
+        int cpuTokens,
+        List<Integer> heapStreams,
+        Duration wholeSeconds,
+        List<Integer> wholeClients,
+        Duration jitWarmup,
+        Optional<Path> out) {
 
     /** Parses the arguments; at most {@code perOrigin * origins} streams can be held open for the heap points. */
     static StreamBenchOptions parse(String[] args, int perOrigin, int origins) {

@@ -26,11 +26,9 @@ final class StreamProbes {
     private static final int READ_TIMEOUT_MS = 120_000;
 
     /** Where a path's streaming calls go, and the request body they send. */
-    record Target(String host, int port, byte[] request) {
-    }
+    record Target(String host, int port, byte[] request) {}
 
-    private StreamProbes() {
-    }
+    private StreamProbes() {}
 
     /** Merged TTFT of closed-loop streaming clients. */
     record StreamsResult(Histogram ttft, long calls, long errors, long chunks) {
@@ -43,8 +41,7 @@ final class StreamProbes {
      * {@code n} clients, each streaming one call after another on a fresh connection; a call counts when it is a 200
      * with at least one token and a clean end, and its TTFT is recorded if it started after the warm-up.
      */
-    static StreamsResult streams(Target t, int n, Duration warmup, Duration measure)
-            throws InterruptedException {
+    static StreamsResult streams(Target t, int n, Duration warmup, Duration measure) throws InterruptedException {
         long from = System.nanoTime() + warmup.toNanos();
         long end = from + measure.toNanos();
         Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
@@ -57,7 +54,7 @@ final class StreamProbes {
                 Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(120), 3);
                 while (System.nanoTime() < end) {
                     try (StreamingCall c = StreamingCall.open(t.host(), t.port(), READ_TIMEOUT_MS)) {
-                        StreamingCall.Outcome r = c.exchange(t.request(), () -> { });
+                        StreamingCall.Outcome r = c.exchange(t.request(), () -> {});
                         if (r.sentNanos() < from) {
                             continue;
                         }
@@ -101,7 +98,7 @@ final class StreamProbes {
         for (int i = 0; i < n; i++) {
             threads.add(Thread.ofPlatform().name("bench-cpu-client-" + i).start(() -> {
                 try (StreamingCall c = StreamingCall.open(t.host(), t.port(), READ_TIMEOUT_MS)) {
-                    StreamingCall.Outcome r = c.exchange(t.request(), () -> { });
+                    StreamingCall.Outcome r = c.exchange(t.request(), () -> {});
                     chunks.addAndGet(r.tokens());
                     if (r.status() != 200 || !r.complete()) {
                         errors.incrementAndGet();
@@ -143,8 +140,8 @@ final class StreamProbes {
      * off-heap) each open one slow-drip stream spread over the origins and park after its first token; the heap is
      * measured after full GCs before and while all are open, then the sockets are closed.
      */
-    static double[] heapPerStream(List<Target> targets, int k, PrintStream log,
-            Map<String, String[]> histograms) throws InterruptedException {
+    static double[] heapPerStream(List<Target> targets, int k, PrintStream log, Map<String, String[]> histograms)
+            throws InterruptedException {
         prime(targets);
         long baseline = liveHeapBytes();
         String baselineHistogram = lastHistogram;
@@ -153,22 +150,25 @@ final class StreamProbes {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             Target t = targets.get(i % targets.size());
-            threads.add(Thread.ofPlatform().name("bench-heap-client-" + i).stackSize(128 * 1024).start(() -> {
-                StreamingCall c = null;
-                try {
-                    c = StreamingCall.open(t.host(), t.port(), READ_TIMEOUT_MS);
-                    synchronized (open) {
-                        open.add(c);
-                    }
-                    c.exchange(t.request(), first::countDown);
-                } catch (IOException e) {
-                    // closed by the measurement below, or a failure (then the first-token latch stays short)
-                } finally {
-                    if (c != null) {
-                        c.close();
-                    }
-                }
-            }));
+            threads.add(Thread.ofPlatform()
+                    .name("bench-heap-client-" + i)
+                    .stackSize(128 * 1024)
+                    .start(() -> {
+                        StreamingCall c = null;
+                        try {
+                            c = StreamingCall.open(t.host(), t.port(), READ_TIMEOUT_MS);
+                            synchronized (open) {
+                                open.add(c);
+                            }
+                            c.exchange(t.request(), first::countDown);
+                        } catch (IOException e) {
+                            // closed by the measurement below, or a failure (then the first-token latch stays short)
+                        } finally {
+                            if (c != null) {
+                                c.close();
+                            }
+                        }
+                    }));
         }
         boolean all = first.await(60, TimeUnit.SECONDS);
         long opened = k - first.getCount();
@@ -222,9 +222,12 @@ final class StreamProbes {
      */
     private static long liveHeapBytes() {
         try {
-            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
-                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Object out = ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
             String text = String.valueOf(out);
             lastHistogram = text;
             String[] lines = text.strip().split("\n");

@@ -9,9 +9,20 @@ import java.util.Optional;
  * Settings of {@link FallbackDriveBench}. Durations on the command line are whole seconds, except
  * {@code --unanswered-timeout}, which is the plugin's own setting (seconds, fractional allowed).
  */
-record DriveOptions(int rate, Duration warmup, Duration steady, Duration fault, Duration recovery,
-                    Duration fastThreshold, double unansweredTimeoutSeconds, double waitInOpenSeconds,
-                    Duration upstreamReadTimeout, Duration clientTimeout, int keys, List<String> scenarios, Optional<Path> out) {
+record DriveOptions(
+        int rate,
+        Duration warmup,
+        Duration steady,
+        Duration fault,
+        Duration recovery,
+        Duration fastThreshold,
+        double unansweredTimeoutSeconds,
+        double waitInOpenSeconds,
+        Duration upstreamReadTimeout,
+        Duration clientTimeout,
+        int keys,
+        List<String> scenarios,
+        Optional<Path> out) {
 
     static DriveOptions parse(String[] args) {
         int rate = 50;
@@ -47,9 +58,10 @@ record DriveOptions(int rate, Duration warmup, Duration steady, Duration fault, 
                 case "--keys" -> keys = range(name, Integer.parseInt(v), 1, 10_000);
                 case "--scenarios" -> scenarios = List.of(v.split(","));
                 case "--out" -> out = Optional.of(Path.of(v));
-                default -> throw new IllegalArgumentException(name + " (expected: --rate, --warmup, --steady, --fault, "
-                        + "--recovery, --fast-ms, --unanswered-timeout, --wait-in-open, --read-timeout, "
-                        + "--client-timeout, --keys, --scenarios, --out)");
+                default ->
+                    throw new IllegalArgumentException(name + " (expected: --rate, --warmup, --steady, --fault, "
+                            + "--recovery, --fast-ms, --unanswered-timeout, --wait-in-open, --read-timeout, "
+                            + "--client-timeout, --keys, --scenarios, --out)");
             }
         }
         for (String s : scenarios) {
@@ -57,10 +69,20 @@ record DriveOptions(int rate, Duration warmup, Duration steady, Duration fault, 
                 throw new IllegalArgumentException("--scenarios: " + s + " (expected: hang, 503)");
             }
         }
-        return new DriveOptions(rate, Duration.ofSeconds(warmup), Duration.ofSeconds(steady),
+        return new DriveOptions(
+                rate,
+                Duration.ofSeconds(warmup),
+                Duration.ofSeconds(steady),
                 Duration.ofSeconds(fault),
-                Duration.ofSeconds(recovery), Duration.ofMillis(fastMs), unanswered, waitInOpen,
-                Duration.ofSeconds(readTimeout), Duration.ofSeconds(clientTimeout), keys, scenarios, out);
+                Duration.ofSeconds(recovery),
+                Duration.ofMillis(fastMs),
+                unanswered,
+                waitInOpen,
+                Duration.ofSeconds(readTimeout),
+                Duration.ofSeconds(clientTimeout),
+                keys,
+                scenarios,
+                out);
     }
 
     private static int range(String name, int value, int min, int max) {

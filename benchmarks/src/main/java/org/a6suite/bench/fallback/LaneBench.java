@@ -45,8 +45,7 @@ import org.a6suite.testing.backend.Fault;
  */
 public final class LaneBench {
 
-    private LaneBench() {
-    }
+    private LaneBench() {}
 
     public static void main(String[] args) throws Exception {
         int warmup = 3;
@@ -56,8 +55,10 @@ public final class LaneBench {
             switch (args[i]) {
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 case "--measure" -> measure = Integer.parseInt(args[i + 1]);
-                case "--levels" -> levels = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt)
-                        .toList();
+                case "--levels" ->
+                    levels = java.util.Arrays.stream(args[i + 1].split(","))
+                            .map(Integer::parseInt)
+                            .toList();
                 default -> throw new IllegalArgumentException(args[i] + " (expected: --warmup, --measure, --levels)");
             }
         }
@@ -65,17 +66,25 @@ public final class LaneBench {
         try (EchoBackend backend = EchoBackend.start()) {
             backend.recordRequests(false);
             AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin();
-            RunnerServer runner = RunnerServer.start(RunnerConfig.builder(dir.resolve("r.sock"))
-                    .laneAddress(new InetSocketAddress("127.0.0.1", 0)).build(), List.of(plugin));
+            RunnerServer runner = RunnerServer.start(
+                    RunnerConfig.builder(dir.resolve("r.sock"))
+                            .laneAddress(new InetSocketAddress("127.0.0.1", 0))
+                            .build(),
+                    List.of(plugin));
             InetSocketAddress lane = runner.laneAddress().orElseThrow();
-            ApisixEmulator emulator = ApisixEmulator.builder().runnerSocket(runner.socketPath())
+            ApisixEmulator emulator = ApisixEmulator.builder()
+                    .runnerSocket(runner.socketPath())
                     .route(EmulatorRoute.fromJson("1", route("/direct/*", null, backend.hostPort())))
-                    .route(EmulatorRoute.fromJson("2", route("/lane/*", pluginValue(backend.hostPort()),
-                            "127.0.0.1:" + lane.getPort())))
-                    .build().start();
+                    .route(EmulatorRoute.fromJson(
+                            "2", route("/lane/*", pluginValue(backend.hostPort()), "127.0.0.1:" + lane.getPort())))
+                    .build()
+                    .start();
             try {
-                System.out.printf(Locale.ROOT, "lane-bench: nproc %d, load %s%n",
-                        Runtime.getRuntime().availableProcessors(), load());
+                System.out.printf(
+                        Locale.ROOT,
+                        "lane-bench: nproc %d, load %s%n",
+                        Runtime.getRuntime().availableProcessors(),
+                        load());
                 overhead(emulator.baseUri(), levels, warmup, measure);
                 hang(emulator.baseUri(), backend);
                 System.out.printf(Locale.ROOT, "lane-bench: load after %s%n", load());
@@ -88,14 +97,17 @@ public final class LaneBench {
 
     private static String pluginValue(String backend) {
         return ("{\"lane\":{\"upstream\":{\"nodes\":{\"%s\":1},\"timeout\":{\"connect\":1,\"send\":5,\"read\":5}},"
-                + "\"attempt_timeout\":{\"floor_ms\":200,\"min_samples\":20,\"warmup_ms\":1000}},"
-                + "\"cache\":{\"cache_set_cookie\":true},"
-                + "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\"}}").formatted(backend);
+                        + "\"attempt_timeout\":{\"floor_ms\":200,\"min_samples\":20,\"warmup_ms\":1000}},"
+                        + "\"cache\":{\"cache_set_cookie\":true},"
+                        + "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\"}}")
+                .formatted(backend);
     }
 
     private static String route(String uri, String pluginValue, String node) {
-        String plugins = pluginValue == null ? "{}" : "{\"ext-plugin-pre-req\":{\"conf\":[{\"name\":\"adaptive-fallback\","
-                + "\"value\":" + jsonString(pluginValue) + "}]}}";
+        String plugins = pluginValue == null
+                ? "{}"
+                : "{\"ext-plugin-pre-req\":{\"conf\":[{\"name\":\"adaptive-fallback\"," + "\"value\":"
+                        + jsonString(pluginValue) + "}]}}";
         return "{\"uri\":\"" + uri + "\",\"plugins\":" + plugins + ",\"upstream\":{\"type\":\"roundrobin\","
                 + "\"nodes\":{\"" + node + "\":1},\"timeout\":{\"connect\":1,\"send\":5,\"read\":5}}}";
     }
@@ -111,8 +123,7 @@ public final class LaneBench {
 
     // ---------------------------------------------------------------- overhead
 
-    private record Result(double rps, Histogram latency, double cpuMicrosPerRequest, long errors) {
-    }
+    private record Result(double rps, Histogram latency, double cpuMicrosPerRequest, long errors) {}
 
     private static void overhead(URI base, List<Integer> levels, int warmup, int measure) throws Exception {
         System.out.println();
@@ -123,8 +134,11 @@ public final class LaneBench {
             Result lane = run(base.resolve("/lane/items/1"), clients, warmup, measure);
             row(clients, "direct (emulator proxies)", direct);
             row(clients, "lane (adaptive-fallback)", lane);
-            System.out.printf(Locale.ROOT, "| %d | **added by the lane** | | **%+.3f** | %+.3f | %+.3f | **%+.1f** | |%n",
-                    clients, ms(lane.latency.getValueAtPercentile(50)) - ms(direct.latency.getValueAtPercentile(50)),
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %d | **added by the lane** | | **%+.3f** | %+.3f | %+.3f | **%+.1f** | |%n",
+                    clients,
+                    ms(lane.latency.getValueAtPercentile(50)) - ms(direct.latency.getValueAtPercentile(50)),
                     ms(lane.latency.getValueAtPercentile(90)) - ms(direct.latency.getValueAtPercentile(90)),
                     ms(lane.latency.getValueAtPercentile(99)) - ms(direct.latency.getValueAtPercentile(99)),
                     lane.cpuMicrosPerRequest - direct.cpuMicrosPerRequest);
@@ -132,9 +146,17 @@ public final class LaneBench {
     }
 
     private static void row(int clients, String name, Result r) {
-        System.out.printf(Locale.ROOT, "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.1f | %d |%n", clients, name, r.rps,
-                ms(r.latency.getValueAtPercentile(50)), ms(r.latency.getValueAtPercentile(90)),
-                ms(r.latency.getValueAtPercentile(99)), r.cpuMicrosPerRequest, r.errors);
+        System.out.printf(
+                Locale.ROOT,
+                "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.1f | %d |%n",
+                clients,
+                name,
+                r.rps,
+                ms(r.latency.getValueAtPercentile(50)),
+                ms(r.latency.getValueAtPercentile(90)),
+                ms(r.latency.getValueAtPercentile(99)),
+                r.cpuMicrosPerRequest,
+                r.errors);
     }
 
     private static double ms(long nanos) {
@@ -142,8 +164,10 @@ public final class LaneBench {
     }
 
     private static Result run(URI uri, int clients, int warmupSeconds, int measureSeconds) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build();
         Recorder recorder = new Recorder(3);
         AtomicBoolean recording = new AtomicBoolean();
         AtomicBoolean stop = new AtomicBoolean();
@@ -186,33 +210,44 @@ public final class LaneBench {
             t.join();
         }
         http.close();
-        return new Result(n * 1e9 / elapsed, recorder.getIntervalHistogram(), n == 0 ? 0 : cpu / 1e3 / n,
-                errors.get());
+        return new Result(n * 1e9 / elapsed, recorder.getIntervalHistogram(), n == 0 ? 0 : cpu / 1e3 / n, errors.get());
     }
 
     // ---------------------------------------------------------------- hang
 
     private static void hang(URI base, EchoBackend backend) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         backend.fault(Fault.NONE);
         for (int i = 0; i < 200; i++) {
             for (String route : List.of("/direct", "/lane")) {
-                http.send(HttpRequest.newBuilder(base.resolve(route + "/items/" + (i % 5))).build(),
+                http.send(
+                        HttpRequest.newBuilder(base.resolve(route + "/items/" + (i % 5)))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
             }
         }
         backend.fault(Fault.hang());
-        record Wait(String route, int n, int status, String fallback, long millis) {
-        }
+        record Wait(String route, int n, int status, String fallback, long millis) {}
         List<CompletableFuture<Wait>> waits = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             for (String route : List.of("/direct", "/lane")) {
                 int n = i;
                 long t0 = System.nanoTime();
-                waits.add(http.sendAsync(HttpRequest.newBuilder(base.resolve(route + "/items/" + (i % 5)))
-                        .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.discarding())
-                        .handle((r, e) -> new Wait(route, n, r == null ? 0 : r.statusCode(),
-                                r == null ? "-" : r.headers().firstValue("x-a6-fallback").orElse("-"),
+                waits.add(http.sendAsync(
+                                HttpRequest.newBuilder(base.resolve(route + "/items/" + (i % 5)))
+                                        .timeout(Duration.ofSeconds(90))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .handle((r, e) -> new Wait(
+                                route,
+                                n,
+                                r == null ? 0 : r.statusCode(),
+                                r == null
+                                        ? "-"
+                                        : r.headers()
+                                                .firstValue("x-a6-fallback")
+                                                .orElse("-"),
                                 (System.nanoTime() - t0) / 1_000_000)));
             }
             Thread.sleep(100);
@@ -227,13 +262,21 @@ public final class LaneBench {
             long[] ms = w.stream().mapToLong(Wait::millis).sorted().toArray();
             var statuses = new java.util.TreeMap<Integer, Long>();
             w.forEach(x -> statuses.merge(x.status, 1L, Long::sum));
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %s | %d |%n", route, w.size(), ms[ms.length - 1],
-                    ms[ms.length / 2], statuses, w.stream().filter(x -> !x.fallback.equals("-")).count());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %s | %d |%n",
+                    route,
+                    w.size(),
+                    ms[ms.length - 1],
+                    ms[ms.length / 2],
+                    statuses,
+                    w.stream().filter(x -> !x.fallback.equals("-")).count());
         }
         System.out.println();
         System.out.print("lane waits in arrival order (ms/fallback): ");
-        all.stream().filter(x -> x.route.equals("/lane")).forEach(x -> System.out.print(x.millis + "/" + x.fallback
-                + " "));
+        all.stream()
+                .filter(x -> x.route.equals("/lane"))
+                .forEach(x -> System.out.print(x.millis + "/" + x.fallback + " "));
         System.out.println();
         http.close();
     }

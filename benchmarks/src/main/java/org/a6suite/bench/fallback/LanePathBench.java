@@ -44,11 +44,9 @@ public final class LanePathBench {
     /** The status a drained answer reports when the plugin answered it itself. */
     private static final int FALLBACK = -1;
 
-    private LanePathBench() {
-    }
+    private LanePathBench() {}
 
-    private record Round(String mode, long requests, long fallbacks, double cpuMicros, double allocKb) {
-    }
+    private record Round(String mode, long requests, long fallbacks, double cpuMicros, double allocKb) {}
 
     public static void main(String[] args) throws Exception {
         int inflight = 16;
@@ -59,37 +57,62 @@ public final class LanePathBench {
                 case "--inflight" -> inflight = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException(args[i]
-                        + " (expected: --inflight, --seconds, --rounds)");
+                default -> throw new IllegalArgumentException(args[i] + " (expected: --inflight, --seconds, --rounds)");
             }
         }
         try (EchoBackend backend = EchoBackend.start();
-             OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-                     .maxConnectionsPerOrigin(1024).build())) {
+                OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+                        .maxConnectionsPerOrigin(1024)
+                        .build())) {
             backend.recordRequests(false);
             AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin();
             FallbackConfig config = plugin.parseConfig(("{\"lane\":{\"upstream\":{\"nodes\":{\"%s\":1},"
-                    + "\"timeout\":{\"connect\":1,\"send\":5,\"read\":5}},"
-                    + "\"attempt_timeout\":{\"floor\":5,\"warmup\":5}},"
-                    + "\"cache\":{\"cache_set_cookie\":true},"
-                    + "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\"}}").formatted(backend.hostPort()));
+                            + "\"timeout\":{\"connect\":1,\"send\":5,\"read\":5}},"
+                            + "\"attempt_timeout\":{\"floor\":5,\"warmup\":5}},"
+                            + "\"cache\":{\"cache_set_cookie\":true},"
+                            + "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\"}}")
+                    .formatted(backend.hostPort()));
             // What the lane hands the plugin for a GET the emulator proxied (headers as the emulator sends them).
-            RequestView request = RequestView.builder(HttpMethod.GET, "/items/1").headers(Headers.of(
-                    "Host", "127.0.0.1:9080", "X-Real-IP", "127.0.0.1", "X-Forwarded-For", "127.0.0.1",
-                    "X-Forwarded-Proto", "http", "X-Forwarded-Host", "127.0.0.1", "X-Forwarded-Port", "9080",
-                    "User-Agent", "Java-http-client/25", "Accept", "application/json")).build();
-            CallContext context = new CallContext(Optional.of("route#2#ext-plugin-pre-req#1"), 1,
-                    CallContext.Phase.LANE);
+            RequestView request = RequestView.builder(HttpMethod.GET, "/items/1")
+                    .headers(Headers.of(
+                            "Host",
+                            "127.0.0.1:9080",
+                            "X-Real-IP",
+                            "127.0.0.1",
+                            "X-Forwarded-For",
+                            "127.0.0.1",
+                            "X-Forwarded-Proto",
+                            "http",
+                            "X-Forwarded-Host",
+                            "127.0.0.1",
+                            "X-Forwarded-Port",
+                            "9080",
+                            "User-Agent",
+                            "Java-http-client/25",
+                            "Accept",
+                            "application/json"))
+                    .build();
+            CallContext context =
+                    new CallContext(Optional.of("route#2#ext-plugin-pre-req#1"), 1, CallContext.Phase.LANE);
             URI direct = URI.create("http://" + backend.hostPort() + "/items/1");
             Supplier<CompletableFuture<Integer>> bare = () -> client.send(OutboundRequest.builder("GET", direct)
-                            .header("Host", "127.0.0.1:9080").header("X-Real-IP", "127.0.0.1")
-                            .header("X-Forwarded-For", "127.0.0.1").header("User-Agent", "Java-http-client/25")
-                            .header("Accept", "application/json").build())
+                            .header("Host", "127.0.0.1:9080")
+                            .header("X-Real-IP", "127.0.0.1")
+                            .header("X-Forwarded-For", "127.0.0.1")
+                            .header("User-Agent", "Java-http-client/25")
+                            .header("Accept", "application/json")
+                            .build())
                     .thenCompose(r -> r.aggregate(1 << 20).thenApply(b -> r.status()));
             Supplier<CompletableFuture<Integer>> lane = () -> plugin.onLane(request, config, context)
-                    .toCompletableFuture().thenCompose(LanePathBench::drain);
-            System.out.printf(Locale.ROOT, "lane-path-bench: nproc %d, in flight %d, %d s per round, load %s%n",
-                    Runtime.getRuntime().availableProcessors(), inflight, seconds, load());
+                    .toCompletableFuture()
+                    .thenCompose(LanePathBench::drain);
+            System.out.printf(
+                    Locale.ROOT,
+                    "lane-path-bench: nproc %d, in flight %d, %d s per round, load %s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    inflight,
+                    seconds,
+                    load());
             run("bare", bare, inflight, 2); // warm-up, not reported
             run("lane", lane, inflight, 2);
             List<Round> all = new ArrayList<>();
@@ -97,36 +120,65 @@ public final class LanePathBench {
                 all.add(run("bare", bare, inflight, seconds));
                 all.add(run("lane", lane, inflight, seconds));
             }
-            System.out.println("| round | path | requests | of them fallbacks | CPU µs/request | KB allocated/request |");
+            System.out.println(
+                    "| round | path | requests | of them fallbacks | CPU µs/request | KB allocated/request |");
             System.out.println("|---:|---|---:|---:|---:|---:|");
             for (int i = 0; i < all.size(); i++) {
                 Round x = all.get(i);
-                System.out.printf(Locale.ROOT, "| %d | %s | %d | %d | %.1f | %.2f |%n", i / 2 + 1, x.mode,
-                        x.requests, x.fallbacks, x.cpuMicros, x.allocKb);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %s | %d | %d | %.1f | %.2f |%n",
+                        i / 2 + 1,
+                        x.mode,
+                        x.requests,
+                        x.fallbacks,
+                        x.cpuMicros,
+                        x.allocKb);
             }
-            System.out.printf(Locale.ROOT, "median added by the plugin: CPU %+.1f µs/request, %+.2f KB/request "
-                    + "(load after %s)%n", median(all, "lane", Round::cpuMicros) - median(all, "bare", Round::cpuMicros),
-                    median(all, "lane", Round::allocKb) - median(all, "bare", Round::allocKb), load());
+            System.out.printf(
+                    Locale.ROOT,
+                    "median added by the plugin: CPU %+.1f µs/request, %+.2f KB/request " + "(load after %s)%n",
+                    median(all, "lane", Round::cpuMicros) - median(all, "bare", Round::cpuMicros),
+                    median(all, "lane", Round::allocKb) - median(all, "bare", Round::allocKb),
+                    load());
         }
     }
 
     private static double median(List<Round> all, String mode, java.util.function.ToDoubleFunction<Round> f) {
-        double[] v = all.stream().filter(r -> r.mode.equals(mode)).mapToDouble(f).sorted().toArray();
+        double[] v = all.stream()
+                .filter(r -> r.mode.equals(mode))
+                .mapToDouble(f)
+                .sorted()
+                .toArray();
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Reads a lane answer to its end; its status. */
     private static CompletableFuture<Integer> drain(LaneResponse response) {
         return switch (response) {
-            case LaneResponse.Whole w -> CompletableFuture.completedFuture(
-                    w.headers().contains(AdaptiveFallbackPlugin.MARK_HEADER) ? FALLBACK : w.status());
+            case LaneResponse.Whole w ->
+                CompletableFuture.completedFuture(
+                        w.headers().contains(AdaptiveFallbackPlugin.MARK_HEADER) ? FALLBACK : w.status());
             case LaneResponse.Streamed s -> {
                 CompletableFuture<Integer> done = new CompletableFuture<>();
                 s.body().subscribe(new Flow.Subscriber<>() {
-                    @Override public void onSubscribe(Flow.Subscription sub) { sub.request(Long.MAX_VALUE); }
-                    @Override public void onNext(Body item) { }
-                    @Override public void onError(Throwable t) { done.completeExceptionally(t); }
-                    @Override public void onComplete() { done.complete(s.status()); }
+                    @Override
+                    public void onSubscribe(Flow.Subscription sub) {
+                        sub.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(Body item) {}
+
+                    @Override
+                    public void onError(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        done.complete(s.status());
+                    }
                 });
                 yield done;
             }
@@ -159,8 +211,13 @@ public final class LanePathBench {
         return new Round(mode, n, fallbacks.get(), n == 0 ? 0 : cpu / 1e3 / n, n == 0 ? 0 : alloc / 1024.0 / n);
     }
 
-    private static void loop(Supplier<CompletableFuture<Integer>> call, AtomicBoolean stop, AtomicLong count,
-                             AtomicLong errors, AtomicLong fallbacks, CountDownLatch finished) {
+    private static void loop(
+            Supplier<CompletableFuture<Integer>> call,
+            AtomicBoolean stop,
+            AtomicLong count,
+            AtomicLong errors,
+            AtomicLong fallbacks,
+            CountDownLatch finished) {
         if (stop.get()) {
             finished.countDown();
             return;
@@ -178,7 +235,8 @@ public final class LanePathBench {
     }
 
     private static String load() throws Exception {
-        String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+        String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                .split(" ");
         return f[0] + " " + f[1];
     }
 }

@@ -27,8 +27,10 @@ final class Traffic implements AutoCloseable {
     private final Duration timeout;
     private final long origin;
     // HTTP/1.1 as APISIX's clients mostly are; a new connection per concurrent request, none shared with a hung one.
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "fallback-bench-traffic");
         t.setDaemon(true);
@@ -59,7 +61,10 @@ final class Traffic implements AutoCloseable {
     }
 
     private void send(String route, String path) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(timeout)
+                .GET()
+                .build();
         long start = System.nanoTime();
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
@@ -68,7 +73,11 @@ final class Traffic implements AutoCloseable {
             if (error != null) {
                 samples.add(new Sample(route, start - origin, latency, Sample.NO_RESPONSE, ""));
             } else {
-                samples.add(new Sample(route, start - origin, latency, response.statusCode(),
+                samples.add(new Sample(
+                        route,
+                        start - origin,
+                        latency,
+                        response.statusCode(),
                         response.headers().firstValue("X-A6-Fallback").orElse("")));
             }
         });

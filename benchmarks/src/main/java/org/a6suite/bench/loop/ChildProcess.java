@@ -29,7 +29,8 @@ final class ChildProcess implements AutoCloseable {
     static ChildProcess start(String name, List<String> command, Map<String, String> env, Path logDir) {
         requireNonNull(name, "name");
         Path log = logDir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         pb.environment().putAll(env);
         try {

@@ -52,10 +52,12 @@ public final class LoopBench {
     private static final int DEGRADED = 3; // node 4
     /** Node 4's fault by default: +300 ms and 5 % errors ({@code --fault-delay-ms}, {@code --fault-error-rate}). */
     private static final long EXTRA_DELAY_MS = 300;
+
     private static final double ERROR_RATE = 0.05;
 
     private final Map<String, String> options;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private LoopBench(Map<String, String> options) {
         this.options = options;
@@ -98,14 +100,16 @@ public final class LoopBench {
             case "auto" -> optimizerProps.add("--a6.optimizer.default-policy.mode=auto");
             case "auto-tuned" -> {
                 optimizerProps.add("--a6.optimizer.default-policy.mode=auto");
-                for (String p : options.getOrDefault("tuned",
-                        "weight_floor=0.01,max_weight_step=0.5,weight_min_interval_seconds=5").split(",")) {
+                for (String p : options.getOrDefault(
+                                "tuned", "weight_floor=0.01,max_weight_step=0.5,weight_min_interval_seconds=5")
+                        .split(",")) {
                     String[] kv = p.split("=", 2);
                     optimizerProps.add("--a6.optimizer.default-policy." + kebab(kv[0].strip()) + "=" + kv[1].strip());
                 }
             }
-            default -> throw new IllegalArgumentException("--scenarios: " + scenario
-                    + " (expected: static, auto, auto-tuned)");
+            default ->
+                throw new IllegalArgumentException(
+                        "--scenarios: " + scenario + " (expected: static, auto, auto-tuned)");
         }
         int rate = intOption("rate", 50);
         int warmup = intOption("warmup", 20);
@@ -115,7 +119,8 @@ public final class LoopBench {
         // cache and the reporter is told the same period, as on a real APISIX.
         String exporterRefresh = options.getOrDefault("exporter-refresh", "15");
         String optimizerInterval = options.getOrDefault("optimizer-interval", "1s");
-        Path work = Files.createDirectories(Path.of(options.get("work")).toAbsolutePath().resolve(scenario));
+        Path work = Files.createDirectories(
+                Path.of(options.get("work")).toAbsolutePath().resolve(scenario));
         log(scenario, "starting (logs in " + work + ")");
 
         List<AutoCloseable> open = new ArrayList<>();
@@ -138,7 +143,8 @@ public final class LoopBench {
             int optimizerPort = freePort();
             Path socket = work.resolve("runner.sock");
             Files.deleteIfExists(socket);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Map<String, String> runnerEnv = new LinkedHashMap<>();
             runnerEnv.put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
             runnerEnv.put("APISIX_CONF_EXPIRE_TIME", "3600");
@@ -148,25 +154,53 @@ public final class LoopBench {
             runnerEnv.put("A6_HEALTH_INTERVAL", healthInterval + "s");
             runnerEnv.put("A6_HEALTH_PROMETHEUS_URL", "http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics");
             runnerEnv.put("A6_HEALTH_CONTROL_URL", "http://127.0.0.1:" + controlPort + "/v1/healthcheck");
-            runnerEnv.put("A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh.equals("0") ? "100ms"
-                    : exporterRefresh);
-            ChildProcess runner = ChildProcess.start("runner",
-                    List.of(java, "-Xmx256m", "-jar", options.get("runner-jar")), runnerEnv, work);
+            runnerEnv.put(
+                    "A6_HEALTH_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh.equals("0") ? "100ms" : exporterRefresh);
+            ChildProcess runner = ChildProcess.start(
+                    "runner", List.of(java, "-Xmx256m", "-jar", options.get("runner-jar")), runnerEnv, work);
             open.add(runner);
-            await("runner socket", 60, () -> { runner.requireAlive(); return Files.exists(socket); });
+            await("runner socket", 60, () -> {
+                runner.requireAlive();
+                return Files.exists(socket);
+            });
 
-            ChildProcess gateway = ChildProcess.start("gateway", List.of(java, "-Xmx256m", "-cp",
-                    options.get("devstack-jar"), "org.a6suite.emulator.EmulatorMain", "--port", "" + gatewayPort,
-                    "--runner-socket", socket.toString(), "--etcd", etcd.endpoint(), "--etcd-prefix", "/apisix",
-                    "--metrics-port", "" + metricsPort, "--control-port", "" + controlPort),
-                    Map.of("A6_EMULATOR_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh), work);
+            ChildProcess gateway = ChildProcess.start(
+                    "gateway",
+                    List.of(
+                            java,
+                            "-Xmx256m",
+                            "-cp",
+                            options.get("devstack-jar"),
+                            "org.a6suite.emulator.EmulatorMain",
+                            "--port",
+                            "" + gatewayPort,
+                            "--runner-socket",
+                            socket.toString(),
+                            "--etcd",
+                            etcd.endpoint(),
+                            "--etcd-prefix",
+                            "/apisix",
+                            "--metrics-port",
+                            "" + metricsPort,
+                            "--control-port",
+                            "" + controlPort),
+                    Map.of("A6_EMULATOR_PROMETHEUS_REFRESH_INTERVAL", exporterRefresh),
+                    work);
             open.add(gateway);
-            await("gateway metrics", 60, () -> { gateway.requireAlive();
-                return ok("http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics"); });
+            await("gateway metrics", 60, () -> {
+                gateway.requireAlive();
+                return ok("http://127.0.0.1:" + metricsPort + "/apisix/prometheus/metrics");
+            });
 
-            List<String> optimizerCmd = new ArrayList<>(List.of(java, "-Xmx384m", "-jar", options.get("optimizer-jar"),
-                    "--server.port=" + optimizerPort, "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
-                    "--a6.optimizer.leader.enabled=false", "--a6.optimizer.interval=" + optimizerInterval));
+            List<String> optimizerCmd = new ArrayList<>(List.of(
+                    java,
+                    "-Xmx384m",
+                    "-jar",
+                    options.get("optimizer-jar"),
+                    "--server.port=" + optimizerPort,
+                    "--a6.optimizer.etcd.endpoints=" + etcd.endpoint(),
+                    "--a6.optimizer.leader.enabled=false",
+                    "--a6.optimizer.interval=" + optimizerInterval));
             optimizerCmd.addAll(optimizerProps);
             ChildProcess optimizer = ChildProcess.start("optimizer", optimizerCmd, Map.of(), work);
             open.add(optimizer);
@@ -179,7 +213,7 @@ public final class LoopBench {
 
             URI gatewayUri = URI.create("http://127.0.0.1:" + gatewayPort);
             try (OpenLoopTraffic traffic = new OpenLoopTraffic(gatewayUri, rate);
-                 Operator operator = new Operator(client, UPSTREAM_KEY)) {
+                    Operator operator = new Operator(client, UPSTREAM_KEY)) {
                 traffic.start();
                 long warmStart = System.currentTimeMillis();
                 // The reporter must know every node by ip:port (from the Control API) before the clock starts.
@@ -190,12 +224,15 @@ public final class LoopBench {
                 }
                 long t0 = System.currentTimeMillis();
                 long delayMs = Long.parseLong(options.getOrDefault("fault-delay-ms", Long.toString(EXTRA_DELAY_MS)));
-                double errorRate = Double.parseDouble(options.getOrDefault("fault-error-rate",
-                        Double.toString(ERROR_RATE)));
+                double errorRate =
+                        Double.parseDouble(options.getOrDefault("fault-error-rate", Double.toString(ERROR_RATE)));
                 nodes.get(DEGRADED).fault(Fault.degraded(Duration.ofMillis(delayMs), errorRate, 42));
                 operator.start(Long.parseLong(options.getOrDefault("operator-every-ms", "1000")), 100_000);
-                log(scenario, "node " + nodes.get(DEGRADED).hostPort() + " degraded (+" + delayMs + " ms, "
-                        + Math.round(errorRate * 100) + "% errors); measuring " + measure + " s at " + rate + " req/s");
+                log(
+                        scenario,
+                        "node " + nodes.get(DEGRADED).hostPort() + " degraded (+" + delayMs + " ms, "
+                                + Math.round(errorRate * 100) + "% errors); measuring " + measure + " s at " + rate
+                                + " req/s");
                 List<long[]> shares = new ArrayList<>(); // per 10 s: requests to each node
                 long[] lastCounts = counts(nodes);
                 for (int s = 10; s <= measure; s += 10) {
@@ -216,13 +253,28 @@ public final class LoopBench {
                 List<JsonNode> decisions = history(optimizerBase);
                 List<long[]> writes = new ArrayList<>();
                 for (JsonNode d : decisions) {
-                    writes.add(new long[] {d.path("mod_revision_before").asLong(), d.path("mod_revision_after").asLong()});
+                    writes.add(new long[] {
+                        d.path("mod_revision_before").asLong(),
+                        d.path("mod_revision_after").asLong()
+                    });
                 }
                 Operator.Audit audit = operator.audit(writes);
                 String metrics = get(optimizerBase + "/actuator/prometheus");
                 JsonNode finalUpstream = Operator.JSON.readTree(get(client, UPSTREAM_KEY));
-                return report(scenario, rate, measure, t0, tEnd, nodes, traffic, shares, decisions, audit, metrics,
-                        finalUpstream, work);
+                return report(
+                        scenario,
+                        rate,
+                        measure,
+                        t0,
+                        tEnd,
+                        nodes,
+                        traffic,
+                        shares,
+                        decisions,
+                        audit,
+                        metrics,
+                        finalUpstream,
+                        work);
             }
         } finally {
             for (AutoCloseable c : open.reversed()) {
@@ -235,9 +287,21 @@ public final class LoopBench {
         }
     }
 
-    private String report(String scenario, int rate, int measure, long t0, long tEnd, List<EchoBackend> nodes,
-            OpenLoopTraffic traffic, List<long[]> shares, List<JsonNode> decisions, Operator.Audit audit,
-            String metrics, JsonNode finalUpstream, Path work) throws IOException {
+    private String report(
+            String scenario,
+            int rate,
+            int measure,
+            long t0,
+            long tEnd,
+            List<EchoBackend> nodes,
+            OpenLoopTraffic traffic,
+            List<long[]> shares,
+            List<JsonNode> decisions,
+            Operator.Audit audit,
+            String metrics,
+            JsonNode finalUpstream,
+            Path work)
+            throws IOException {
         String degradedAddr = nodes.get(DEGRADED).hostPort();
         OpenLoopTraffic.Summary before = traffic.summary(t0 - 15_000, t0);
         OpenLoopTraffic.Summary all = traffic.summary(t0, tEnd);
@@ -251,8 +315,8 @@ public final class LoopBench {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "%n== %s: %d req/s, measured %d s after degradation%n", scenario, rate,
-                measure));
+        out.append(String.format(
+                Locale.ROOT, "%n== %s: %d req/s, measured %d s after degradation%n", scenario, rate, measure));
         out.append(String.format(Locale.ROOT, "before degradation (15 s): %s%n", fmt(before)));
         out.append(String.format(Locale.ROOT, "after degradation (%d s):  %s%n", measure, fmt(all)));
         out.append(String.format(Locale.ROOT, "second half (%d s):        %s%n", measure / 2, fmt(steady)));
@@ -265,8 +329,14 @@ public final class LoopBench {
             for (long x : d) {
                 sum += x;
             }
-            out.append(String.format(Locale.ROOT, "  %3d | %5d | %4d | %7.1f | %5.1f%%%n", i * 10, w.requests(),
-                    w.errors(), w.p99(), sum == 0 ? 0 : 100.0 * d[DEGRADED] / sum));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  %3d | %5d | %4d | %7.1f | %5.1f%%%n",
+                    i * 10,
+                    w.requests(),
+                    w.errors(),
+                    w.p99(),
+                    sum == 0 ? 0 : 100.0 * d[DEGRADED] / sum));
         }
         Double firstChange = null;
         out.append("decisions (s after degradation, kind/actor, node 4 weight, timeout):\n");
@@ -277,36 +347,67 @@ public final class LoopBench {
             if (firstChange == null && at >= 0 && wAfter >= 0 && wAfter < wBefore) {
                 firstChange = at;
             }
-            out.append(String.format(Locale.ROOT, "  %+7.1f %s/%s %d -> %d, timeout %s -> %s%n", at,
-                    d.path("kind").asString(), d.path("actor").asString(), wBefore, wAfter,
-                    d.path("before").path("timeout"), d.path("after").path("timeout")));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "  %+7.1f %s/%s %d -> %d, timeout %s -> %s%n",
+                    at,
+                    d.path("kind").asString(),
+                    d.path("actor").asString(),
+                    wBefore,
+                    wAfter,
+                    d.path("before").path("timeout"),
+                    d.path("after").path("timeout")));
         }
         out.append("final upstream: weights " + weights(finalUpstream) + ", timeout " + finalUpstream.path("timeout")
                 + ", desc \"" + finalUpstream.path("desc").asString() + "\"\n");
         out.append("optimizer metrics: " + metricLines(metrics) + "\n");
-        out.append(String.format(Locale.ROOT, "operator: %d edits committed, %d conflicts re-read; audit of %d "
-                + "optimizer writes: %s%n", audit.edits(), audit.operatorConflicts(), audit.optimizerWritesChecked(),
+        out.append(String.format(
+                Locale.ROOT,
+                "operator: %d edits committed, %d conflicts re-read; audit of %d " + "optimizer writes: %s%n",
+                audit.edits(),
+                audit.operatorConflicts(),
+                audit.optimizerWritesChecked(),
                 audit.clean() ? "no edit lost" : audit.problems()));
         System.out.print(out);
         Files.writeString(work.resolve("result.txt"), out);
-        return String.format(Locale.ROOT,
+        return String.format(
+                Locale.ROOT,
                 "| %s | %d | %.2f%% | %.1f | %.1f | %.1f | %.1f | %.1f | %.2f%% | %.1f%% | %s | %d | %d | %d |",
-                scenario, all.requests(), 100 * all.errorRate(), all.p50(), all.p90(), all.p99(), all.p999(),
-                steady.p99(), 100 * steady.errorRate(), total == 0 ? 0 : 100.0 * toDegraded / total,
-                firstChange == null ? "-" : String.format(Locale.ROOT, "%.1f", firstChange), decisions.size(),
-                audit.edits(), audit.problems().size());
+                scenario,
+                all.requests(),
+                100 * all.errorRate(),
+                all.p50(),
+                all.p90(),
+                all.p99(),
+                all.p999(),
+                steady.p99(),
+                100 * steady.errorRate(),
+                total == 0 ? 0 : 100.0 * toDegraded / total,
+                firstChange == null ? "-" : String.format(Locale.ROOT, "%.1f", firstChange),
+                decisions.size(),
+                audit.edits(),
+                audit.problems().size());
     }
 
     private static String fmt(OpenLoopTraffic.Summary s) {
-        return String.format(Locale.ROOT, "%d requests, %d errors (%.2f%%), p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f,"
-                + " max %.1f ms", s.requests(), s.errors(), 100 * s.errorRate(), s.p50(), s.p90(), s.p99(), s.p999(),
+        return String.format(
+                Locale.ROOT,
+                "%d requests, %d errors (%.2f%%), p50 %.1f, p90 %.1f, p99 %.1f, p99.9 %.1f," + " max %.1f ms",
+                s.requests(),
+                s.errors(),
+                100 * s.errorRate(),
+                s.p50(),
+                s.p90(),
+                s.p99(),
+                s.p999(),
                 s.max());
     }
 
     private static String metricLines(String metrics) {
         List<String> keep = new ArrayList<>();
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("a6_optimizer_decisions_total") || line.startsWith("a6_optimizer_conflicts_total")
+            if (line.startsWith("a6_optimizer_decisions_total")
+                    || line.startsWith("a6_optimizer_conflicts_total")
                     || line.startsWith("a6_optimizer_rollbacks_total")) {
                 keep.add(line.strip());
             }
@@ -317,7 +418,9 @@ public final class LoopBench {
     private static Map<String, Integer> weights(JsonNode upstream) {
         Map<String, Integer> w = new LinkedHashMap<>();
         for (JsonNode n : upstream.path("nodes")) {
-            w.put(n.path("host").asString() + ":" + n.path("port").asInt(), n.path("weight").asInt());
+            w.put(
+                    n.path("host").asString() + ":" + n.path("port").asInt(),
+                    n.path("weight").asInt());
         }
         return w;
     }
@@ -339,9 +442,18 @@ public final class LoopBench {
         ObjectNode checks = u.putObject("checks");
         checks.putObject("active").put("type", "http").put("http_path", "/health");
         ObjectNode passive = checks.putObject("passive");
-        passive.putObject("healthy").put("successes", 3).putArray("http_statuses").add(200).add(201);
-        passive.putObject("unhealthy").put("http_failures", 3).put("timeouts", 3).putArray("http_statuses")
-                .add(500).add(502).add(503);
+        passive.putObject("healthy")
+                .put("successes", 3)
+                .putArray("http_statuses")
+                .add(200)
+                .add(201);
+        passive.putObject("unhealthy")
+                .put("http_failures", 3)
+                .put("timeouts", 3)
+                .putArray("http_statuses")
+                .add(500)
+                .add(502)
+                .add(503);
         return Operator.JSON.writeValueAsString(u);
     }
 
@@ -350,8 +462,13 @@ public final class LoopBench {
         if (doc == null) {
             return false;
         }
-        JsonNode n = Operator.JSON.readTree(doc).path("upstreams").path("upstreams/1").path("nodes");
-        return nodes.stream().allMatch(b -> n.path(b.hostPort()).path("requests").asLong() > 0);
+        JsonNode n = Operator.JSON
+                .readTree(doc)
+                .path("upstreams")
+                .path("upstreams/1")
+                .path("nodes");
+        return nodes.stream()
+                .allMatch(b -> n.path(b.hostPort()).path("requests").asLong() > 0);
     }
 
     private static long[] counts(List<EchoBackend> nodes) {
@@ -364,12 +481,15 @@ public final class LoopBench {
 
     private List<JsonNode> history(String base) throws Exception {
         List<JsonNode> list = new ArrayList<>();
-        Operator.JSON.readTree(get(base + "/api/v1/upstreams/upstreams/1/history")).forEach(list::add);
+        Operator.JSON
+                .readTree(get(base + "/api/v1/upstreams/upstreams/1/history"))
+                .forEach(list::add);
         return list; // newest first
     }
 
     private static void put(Client client, String key, String value) throws Exception {
-        client.getKVClient().put(ByteSequence.from(key, UTF_8), ByteSequence.from(value, UTF_8))
+        client.getKVClient()
+                .put(ByteSequence.from(key, UTF_8), ByteSequence.from(value, UTF_8))
                 .get(5, TimeUnit.SECONDS);
     }
 
@@ -379,8 +499,11 @@ public final class LoopBench {
     }
 
     private String get(String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(url + ": HTTP " + r.statusCode());
         }

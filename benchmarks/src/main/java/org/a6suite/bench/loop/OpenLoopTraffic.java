@@ -22,8 +22,7 @@ import org.HdrHistogram.Histogram;
 final class OpenLoopTraffic implements AutoCloseable {
 
     /** One request: start on the driver's clock (epoch ms), latency µs, error or not. */
-    record Sample(long startMs, long latencyMicros, boolean error) {
-    }
+    record Sample(long startMs, long latencyMicros, boolean error) {}
 
     /** p50/p90/p99/p999/max in ms and the error rate of a set of samples. */
     record Summary(long requests, long errors, double p50, double p90, double p99, double p999, double max) {
@@ -36,7 +35,8 @@ final class OpenLoopTraffic implements AutoCloseable {
 
     private final URI gateway;
     private final int rate;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "loop-bench-traffic");
         t.setDaemon(true);
@@ -63,7 +63,9 @@ final class OpenLoopTraffic implements AutoCloseable {
         long startMs = System.currentTimeMillis();
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/orders/" + (n % 100)))
-                .timeout(REQUEST_TIMEOUT).GET().build();
+                .timeout(REQUEST_TIMEOUT)
+                .GET()
+                .build();
         inFlight.incrementAndGet();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             inFlight.decrementAndGet();
@@ -94,7 +96,13 @@ final class OpenLoopTraffic implements AutoCloseable {
                 }
             }
         }
-        return new Summary(requests, errors, ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9),
+        return new Summary(
+                requests,
+                errors,
+                ms(h, 50),
+                ms(h, 90),
+                ms(h, 99),
+                ms(h, 99.9),
                 h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0);
     }
 

@@ -30,8 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class Operator implements AutoCloseable {
 
     /** One committed edit: its number, the value it set, and the etcd revision of its commit. */
-    record Edit(int number, String desc, long revision) {
-    }
+    record Edit(int number, String desc, long revision) {}
 
     /** What the audit found. */
     record Audit(int edits, long operatorConflicts, int optimizerWritesChecked, List<String> problems) {
@@ -75,14 +74,16 @@ final class Operator implements AutoCloseable {
         for (int attempt = 0; attempt < 20; attempt++) {
             GetResponse got = kv.get(key).get(5, TimeUnit.SECONDS);
             long rev = got.getKvs().getFirst().getModRevision();
-            ObjectNode object = (ObjectNode) JSON.readTree(got.getKvs().getFirst().getValue().toString(UTF_8));
+            ObjectNode object = (ObjectNode)
+                    JSON.readTree(got.getKvs().getFirst().getValue().toString(UTF_8));
             object.put("desc", desc);
             object.withObject("labels").put("edit", Integer.toString(n));
             object.put("update_time", System.currentTimeMillis() / 1000);
             TxnResponse txn = kv.txn()
                     .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(rev)))
                     .Then(Op.put(key, ByteSequence.from(JSON.writeValueAsString(object), UTF_8), PutOption.DEFAULT))
-                    .commit().get(5, TimeUnit.SECONDS);
+                    .commit()
+                    .get(5, TimeUnit.SECONDS);
             if (txn.isSucceeded()) {
                 edits.add(new Edit(n, desc, txn.getHeader().getRevision()));
                 return;
@@ -110,7 +111,8 @@ final class Operator implements AutoCloseable {
         } else {
             Edit last = done.getLast();
             if (!last.desc().equals(now.path("desc").asString())
-                    || !Integer.toString(last.number()).equals(now.path("labels").path("edit").asString())) {
+                    || !Integer.toString(last.number())
+                            .equals(now.path("labels").path("edit").asString())) {
                 problems.add("final object lost edit #" + last.number() + ": desc=" + now.path("desc"));
             }
         }
@@ -133,7 +135,8 @@ final class Operator implements AutoCloseable {
 
     /** The object at a revision (0 = now). */
     private JsonNode valueAt(long revision) throws Exception {
-        GetOption option = revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
+        GetOption option =
+                revision > 0 ? GetOption.builder().withRevision(revision).build() : GetOption.DEFAULT;
         GetResponse got = kv.get(key, option).get(5, TimeUnit.SECONDS);
         return JSON.readTree(got.getKvs().getFirst().getValue().toString(UTF_8));
     }

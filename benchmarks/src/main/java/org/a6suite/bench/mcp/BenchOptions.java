@@ -13,8 +13,8 @@ import java.util.List;
  * @param targets       which paths to measure
  * @param fixture       use {@code RestToolBackend} (the test fixture) instead of {@link OrdersBackend}
  */
-record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Integer> clients, List<Target.Kind> targets,
-                    boolean fixture) {
+record BenchOptions(
+        int rounds, int seconds, int warmupSeconds, List<Integer> clients, List<Target.Kind> targets, boolean fixture) {
 
     static final String USAGE = "usage: McpGatewayBench [--rounds 3] [--seconds 8] [--warmup 2] "
             + "[--clients \"1 16 64\"] [--targets \"direct emulator-noop gateway upstream-direct "
@@ -73,11 +73,13 @@ record BenchOptions(int rounds, int seconds, int warmupSeconds, List<Integer> cl
                     }
                     targets = list;
                 }
-                case "--backend" -> fixture = switch (value) {
-                    case "bench" -> false;
-                    case "fixture" -> true;
-                    default -> throw new IllegalArgumentException("backend: " + value + " (expected: bench or fixture)");
-                };
+                case "--backend" ->
+                    fixture = switch (value) {
+                        case "bench" -> false;
+                        case "fixture" -> true;
+                        default ->
+                            throw new IllegalArgumentException("backend: " + value + " (expected: bench or fixture)");
+                    };
                 default -> throw new IllegalArgumentException("unknown option " + flag + " (" + USAGE + ")");
             }
         }

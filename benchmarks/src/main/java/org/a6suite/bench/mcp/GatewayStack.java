@@ -29,6 +29,7 @@ final class GatewayStack implements AutoCloseable {
 
     /** A fixed AES-256 key: the benchmark seals nothing secret. */
     private static final String SESSION_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final AutoCloseable backend;
@@ -38,8 +39,13 @@ final class GatewayStack implements AutoCloseable {
     private final ApisixEmulator emulator;
     private final UpstreamMcpServer upstream;
 
-    private GatewayStack(AutoCloseable backend, URI backendUri, Path dir, RunnerServer runner,
-            ApisixEmulator emulator, UpstreamMcpServer upstream) {
+    private GatewayStack(
+            AutoCloseable backend,
+            URI backendUri,
+            Path dir,
+            RunnerServer runner,
+            ApisixEmulator emulator,
+            UpstreamMcpServer upstream) {
         this.upstream = upstream;
         this.backend = backend;
         this.backendUri = backendUri;
@@ -64,16 +70,20 @@ final class GatewayStack implements AutoCloseable {
         RunnerServer runner = null;
         UpstreamMcpServer upstream = UpstreamMcpServer.start(0);
         try {
-            runner = RunnerServer.start(RunnerConfig.builder(dir.resolve("runner.sock")).build(),
+            runner = RunnerServer.start(
+                    RunnerConfig.builder(dir.resolve("runner.sock")).build(),
                     List.of(new McpGatewayPlugin()),
                     RunnerOptions.defaults().withEnvironment(Map.of("MCP_BENCH_KEY", SESSION_KEY)::get));
             String hostPort = backendUri.getHost() + ":" + backendUri.getPort();
-            ApisixEmulator emulator = ApisixEmulator.builder().runnerSocket(runner.socketPath())
+            ApisixEmulator emulator = ApisixEmulator.builder()
+                    .runnerSocket(runner.socketPath())
                     .route(EmulatorRoute.fromJson("mcp", route("/mcp", "127.0.0.1:1", pluginConfig(backendUri))))
                     .route(EmulatorRoute.fromJson("noop", route("/api/*", hostPort, null)))
-                    .route(EmulatorRoute.fromJson("mcp-federated", route("/mcp-federated", "127.0.0.1:1",
-                            federatedConfig(upstream.endpoint()))))
-                    .build().start();
+                    .route(EmulatorRoute.fromJson(
+                            "mcp-federated",
+                            route("/mcp-federated", "127.0.0.1:1", federatedConfig(upstream.endpoint()))))
+                    .build()
+                    .start();
             return new GatewayStack(backend, backendUri, dir, runner, emulator, upstream);
         } catch (RuntimeException | Error e) {
             if (runner != null) {
@@ -112,8 +122,12 @@ final class GatewayStack implements AutoCloseable {
         ObjectNode root = JSON.createObjectNode();
         root.put("uri", uri);
         if (mcpConfig != null) {
-            root.putObject("plugins").putObject("ext-plugin-pre-req").putArray("conf").addObject()
-                    .put("name", McpGatewayPlugin.NAME).put("value", mcpConfig);
+            root.putObject("plugins")
+                    .putObject("ext-plugin-pre-req")
+                    .putArray("conf")
+                    .addObject()
+                    .put("name", McpGatewayPlugin.NAME)
+                    .put("value", mcpConfig);
         }
         ObjectNode up = root.putObject("upstream");
         up.put("type", "roundrobin");

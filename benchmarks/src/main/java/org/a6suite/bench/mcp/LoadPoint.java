@@ -24,21 +24,30 @@ final class LoadPoint {
     }
 
     /** Latencies in microseconds; {@code rps} is successful answers per measured second. */
-    record Result(int round, Target.Kind kind, int clients, long count, long errors, double rps, double p50Us,
-                  double p90Us, double p99Us, double p999Us, double maxUs) {
+    record Result(
+            int round,
+            Target.Kind kind,
+            int clients,
+            long count,
+            long errors,
+            double rps,
+            double p50Us,
+            double p90Us,
+            double p99Us,
+            double p999Us,
+            double maxUs) {
 
         String toJson() {
             return ("{\"round\":%d,\"target\":\"%s\",\"clients\":%d,\"count\":%d,\"errors\":%d,\"rps\":%.1f,"
-                    + "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}")
+                            + "\"p50_us\":%.1f,\"p90_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f,\"max_us\":%.1f}")
                     .formatted(round, kind.label, clients, count, errors, rps, p50Us, p90Us, p99Us, p999Us, maxUs);
         }
     }
 
-    private LoadPoint() {
-    }
+    private LoadPoint() {}
 
-    static Result run(int round, Target.Kind kind, int clients, int warmupSeconds, int seconds,
-            ClientFactory factory) throws Exception {
+    static Result run(int round, Target.Kind kind, int clients, int warmupSeconds, int seconds, ClientFactory factory)
+            throws Exception {
         List<HttpClient> https = new ArrayList<>();
         List<Target.Client> connected = new ArrayList<>();
         try {
@@ -56,37 +65,40 @@ final class LoadPoint {
                 Histogram h = new Histogram(HIGHEST_NANOS, 3);
                 histograms[i] = h;
                 Target.Client client = connected.get(i);
-                threads.add(Thread.ofPlatform().name("mcp-bench-client-" + i).daemon().start(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    long measureFrom = window[0];
-                    long end = window[1];
-                    while (true) {
-                        long t0 = System.nanoTime();
-                        if (t0 - end >= 0) {
-                            return;
-                        }
-                        boolean ok;
-                        try {
-                            ok = client.call();
-                        } catch (InterruptedException e) {
-                            return;
-                        } catch (Exception e) {
-                            ok = false;
-                        }
-                        long t1 = System.nanoTime();
-                        if (t0 - measureFrom >= 0 && t1 - end < 0) {
-                            if (ok) {
-                                h.recordValue(Math.min(t1 - t0, HIGHEST_NANOS));
-                            } else {
-                                errors.incrementAndGet();
+                threads.add(Thread.ofPlatform()
+                        .name("mcp-bench-client-" + i)
+                        .daemon()
+                        .start(() -> {
+                            try {
+                                go.await();
+                            } catch (InterruptedException e) {
+                                return;
                             }
-                        }
-                    }
-                }));
+                            long measureFrom = window[0];
+                            long end = window[1];
+                            while (true) {
+                                long t0 = System.nanoTime();
+                                if (t0 - end >= 0) {
+                                    return;
+                                }
+                                boolean ok;
+                                try {
+                                    ok = client.call();
+                                } catch (InterruptedException e) {
+                                    return;
+                                } catch (Exception e) {
+                                    ok = false;
+                                }
+                                long t1 = System.nanoTime();
+                                if (t0 - measureFrom >= 0 && t1 - end < 0) {
+                                    if (ok) {
+                                        h.recordValue(Math.min(t1 - t0, HIGHEST_NANOS));
+                                    } else {
+                                        errors.incrementAndGet();
+                                    }
+                                }
+                            }
+                        }));
             }
             long start = System.nanoTime();
             window[0] = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -103,9 +115,18 @@ final class LoadPoint {
                 all.add(h);
             }
             long count = all.getTotalCount();
-            return new Result(round, kind, clients, count, errors.get(), count / (double) seconds,
-                    us(all.getValueAtPercentile(50)), us(all.getValueAtPercentile(90)),
-                    us(all.getValueAtPercentile(99)), us(all.getValueAtPercentile(99.9)), us(all.getMaxValue()));
+            return new Result(
+                    round,
+                    kind,
+                    clients,
+                    count,
+                    errors.get(),
+                    count / (double) seconds,
+                    us(all.getValueAtPercentile(50)),
+                    us(all.getValueAtPercentile(90)),
+                    us(all.getValueAtPercentile(99)),
+                    us(all.getValueAtPercentile(99.9)),
+                    us(all.getMaxValue()));
         } finally {
             https.forEach(HttpClient::close);
         }

@@ -18,8 +18,7 @@ import java.util.List;
  */
 public final class McpGatewayBench {
 
-    private McpGatewayBench() {
-    }
+    private McpGatewayBench() {}
 
     public static void main(String[] args) throws Exception {
         BenchOptions options;
@@ -32,9 +31,15 @@ public final class McpGatewayBench {
         }
         PrintStream out = System.out;
         try (GatewayStack stack = GatewayStack.start(options.fixture())) {
-            System.err.printf("mcp-bench: backend %s, emulator %s, %d rounds x %s clients x %s, %d s (+%d s warmup)%n",
-                    stack.backendUri(), stack.emulatorUri(), options.rounds(), options.clients(),
-                    options.targets().stream().map(k -> k.label).toList(), options.seconds(), options.warmupSeconds());
+            System.err.printf(
+                    "mcp-bench: backend %s, emulator %s, %d rounds x %s clients x %s, %d s (+%d s warmup)%n",
+                    stack.backendUri(),
+                    stack.emulatorUri(),
+                    options.rounds(),
+                    options.clients(),
+                    options.targets().stream().map(k -> k.label).toList(),
+                    options.seconds(),
+                    options.warmupSeconds());
             // JIT warm-up of every path before anything is recorded.
             for (Target.Kind kind : options.targets()) {
                 LoadPoint.run(0, kind, 4, 0, 3, factory(stack, kind));
@@ -43,8 +48,8 @@ public final class McpGatewayBench {
             for (int round = 1; round <= options.rounds(); round++) {
                 for (int clients : options.clients()) {
                     for (Target.Kind kind : Summary.order(options.targets(), round)) {
-                        LoadPoint.Result r = LoadPoint.run(round, kind, clients, options.warmupSeconds(),
-                                options.seconds(), factory(stack, kind));
+                        LoadPoint.Result r = LoadPoint.run(
+                                round, kind, clients, options.warmupSeconds(), options.seconds(), factory(stack, kind));
                         results.add(r);
                         out.println(r.toJson());
                         out.flush();
@@ -64,10 +69,12 @@ public final class McpGatewayBench {
             case DIRECT -> (http, i) -> Target.get(http, stack.backendUri(), "b-" + i);
             case EMULATOR_NOOP -> (http, i) -> Target.get(http, stack.emulatorUri(), "b-" + i);
             case GATEWAY -> (http, i) -> Target.mcp(http, stack.mcpEndpoint(), "b-" + i);
-            case UPSTREAM_DIRECT -> (http, i) -> Target.mcpCall(http, stack.upstreamEndpoint(), "add",
-                    "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
-            case GATEWAY_FEDERATED -> (http, i) -> Target.mcpCall(http, stack.federatedEndpoint(), "calc_add",
-                    "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
+            case UPSTREAM_DIRECT ->
+                (http, i) ->
+                        Target.mcpCall(http, stack.upstreamEndpoint(), "add", "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
+            case GATEWAY_FEDERATED ->
+                (http, i) -> Target.mcpCall(
+                        http, stack.federatedEndpoint(), "calc_add", "{\"a\":" + i + ",\"b\":1}", "\"sum\"");
         };
     }
 }

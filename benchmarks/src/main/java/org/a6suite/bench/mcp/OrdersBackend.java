@@ -57,8 +57,10 @@ final class OrdersBackend implements AutoCloseable {
                 return;
             }
             // Ids in the benchmark are [a-z0-9-]: no JSON escaping needed.
-            send(exchange, 200, "{\"id\":\"" + path.substring(PREFIX.length())
-                    + "\",\"status\":\"shipped\",\"total\":42.5}");
+            send(
+                    exchange,
+                    200,
+                    "{\"id\":\"" + path.substring(PREFIX.length()) + "\",\"status\":\"shipped\",\"total\":42.5}");
         }
     }
 

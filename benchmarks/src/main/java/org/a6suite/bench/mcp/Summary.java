@@ -8,13 +8,15 @@ import java.util.function.ToDoubleFunction;
 /** Medians over rounds per (target, clients), and the added latency of each gateway layer, as markdown. */
 final class Summary {
 
-    private Summary() {
-    }
+    private Summary() {}
 
-    static double median(List<LoadPoint.Result> results, Target.Kind kind, int clients,
-            ToDoubleFunction<LoadPoint.Result> metric) {
-        double[] values = results.stream().filter(r -> r.kind() == kind && r.clients() == clients)
-                .mapToDouble(metric).sorted().toArray();
+    static double median(
+            List<LoadPoint.Result> results, Target.Kind kind, int clients, ToDoubleFunction<LoadPoint.Result> metric) {
+        double[] values = results.stream()
+                .filter(r -> r.kind() == kind && r.clients() == clients)
+                .mapToDouble(metric)
+                .sorted()
+                .toArray();
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -31,10 +33,18 @@ final class Summary {
                 if (Double.isNaN(p50)) {
                     continue;
                 }
-                long errors = results.stream().filter(r -> r.kind() == k && r.clients() == c)
-                        .mapToLong(LoadPoint.Result::errors).sum();
-                out.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %d |%n", c, k.label, p50,
-                        median(results, k, c, LoadPoint.Result::p99Us), median(results, k, c, LoadPoint.Result::rps),
+                long errors = results.stream()
+                        .filter(r -> r.kind() == k && r.clients() == c)
+                        .mapToLong(LoadPoint.Result::errors)
+                        .sum();
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %.0f | %.0f | %.0f | %d |%n",
+                        c,
+                        k.label,
+                        p50,
+                        median(results, k, c, LoadPoint.Result::p99Us),
+                        median(results, k, c, LoadPoint.Result::rps),
                         errors));
             }
         }
@@ -44,8 +54,13 @@ final class Summary {
             double[] d = pair(results, Target.Kind.DIRECT, c);
             double[] n = pair(results, Target.Kind.EMULATOR_NOOP, c);
             double[] g = pair(results, Target.Kind.GATEWAY, c);
-            out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |%n", c, diff(g, d),
-                    Double.isNaN(g[0] + d[0]) ? "n/a" : String.format(Locale.ROOT, "%.1f×", g[0] / d[0]), diff(n, d),
+            out.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %s | %s | %s | %s |%n",
+                    c,
+                    diff(g, d),
+                    Double.isNaN(g[0] + d[0]) ? "n/a" : String.format(Locale.ROOT, "%.1f×", g[0] / d[0]),
+                    diff(n, d),
                     diff(g, n)));
         }
         if (clients.stream().anyMatch(c -> !Double.isNaN(pair(results, Target.Kind.GATEWAY_FEDERATED, c)[0]))) {
@@ -54,7 +69,11 @@ final class Summary {
             for (int c : clients) {
                 double[] u = pair(results, Target.Kind.UPSTREAM_DIRECT, c);
                 double[] f = pair(results, Target.Kind.GATEWAY_FEDERATED, c);
-                out.append(String.format(Locale.ROOT, "| %d | %s | %s |%n", c, diff(f, u),
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %s |%n",
+                        c,
+                        diff(f, u),
                         Double.isNaN(f[0] + u[0]) ? "n/a" : String.format(Locale.ROOT, "%.1f×", f[0] / u[0])));
             }
         }
@@ -62,8 +81,10 @@ final class Summary {
     }
 
     private static double[] pair(List<LoadPoint.Result> results, Target.Kind kind, int clients) {
-        return new double[] {median(results, kind, clients, LoadPoint.Result::p50Us),
-                median(results, kind, clients, LoadPoint.Result::p99Us)};
+        return new double[] {
+            median(results, kind, clients, LoadPoint.Result::p50Us),
+            median(results, kind, clients, LoadPoint.Result::p99Us)
+        };
     }
 
     private static String diff(double[] a, double[] b) {

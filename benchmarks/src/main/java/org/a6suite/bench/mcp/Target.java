@@ -36,7 +36,9 @@ final class Target {
         }
 
         static Kind of(String label) {
-            return Arrays.stream(values()).filter(k -> k.label.equals(label)).findFirst()
+            return Arrays.stream(values())
+                    .filter(k -> k.label.equals(label))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("target: " + label
                             + " (expected: direct, emulator-noop, gateway, upstream-direct or gateway-federated)"));
         }
@@ -45,8 +47,7 @@ final class Target {
     static final String PROTOCOL_VERSION = "2025-11-25";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private Target() {
-    }
+    private Target() {}
 
     /** One closed-loop client: {@link #call()} sends one request and waits for its answer. */
     interface Client {
@@ -55,14 +56,19 @@ final class Target {
     }
 
     static HttpClient httpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
                 .build();
     }
 
     /** A plain GET of {@code <base>/api/orders/<id>} with the tool's {@code accept} header. */
     static Client get(HttpClient http, URI base, String orderId) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/orders/" + orderId))
-                .header("accept", "application/json").timeout(TIMEOUT).GET().build();
+                .header("accept", "application/json")
+                .timeout(TIMEOUT)
+                .GET()
+                .build();
         String expected = "\"id\":\"" + orderId + "\"";
         return () -> {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
@@ -89,14 +95,17 @@ final class Target {
     static Client mcpCall(HttpClient http, URI endpoint, String tool, String argumentsJson, String expected)
             throws IOException, InterruptedException {
         requireNonNull(endpoint, "endpoint");
-        HttpResponse<String> init = http.send(post(endpoint, null, """
+        HttpResponse<String> init =
+                http.send(post(endpoint, null, """
                 {"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"%s","capabilities":{},\
-                "clientInfo":{"name":"a6-mcp-bench","version":"1"}}}""".formatted(PROTOCOL_VERSION)),
+                "clientInfo":{"name":"a6-mcp-bench","version":"1"}}}""".formatted(PROTOCOL_VERSION)), HttpResponse.BodyHandlers.ofString());
+        String session = init.headers()
+                .firstValue("mcp-session-id")
+                .orElseThrow(() -> new IOException(
+                        "initialize: HTTP " + init.statusCode() + " without mcp-session-id: " + init.body()));
+        HttpResponse<String> ack = http.send(
+                post(endpoint, session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"),
                 HttpResponse.BodyHandlers.ofString());
-        String session = init.headers().firstValue("mcp-session-id").orElseThrow(() -> new IOException(
-                "initialize: HTTP " + init.statusCode() + " without mcp-session-id: " + init.body()));
-        HttpResponse<String> ack = http.send(post(endpoint, session,
-                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"), HttpResponse.BodyHandlers.ofString());
         if (ack.statusCode() != 202) {
             throw new IOException("notifications/initialized: HTTP " + ack.statusCode() + " (expected: 202)");
         }
@@ -107,13 +116,16 @@ final class Target {
                     "arguments":%s}}""".formatted(nextId[0]++, tool, argumentsJson);
             HttpResponse<String> r = http.send(post(endpoint, session, body), HttpResponse.BodyHandlers.ofString());
             String text = r.body();
-            return r.statusCode() == 200 && text.contains("\"structuredContent\"") && text.contains(expected)
+            return r.statusCode() == 200
+                    && text.contains("\"structuredContent\"")
+                    && text.contains(expected)
                     && !text.contains("\"isError\":true");
         };
     }
 
     private static HttpRequest post(URI endpoint, String session, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(TIMEOUT)
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
+                .timeout(TIMEOUT)
                 .header("accept", "application/json, text/event-stream")
                 .header("content-type", "application/json")
                 .header("mcp-protocol-version", PROTOCOL_VERSION)

@@ -2,7 +2,6 @@ package org.a6suite.bench.plugins;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Plugin;
@@ -32,7 +31,8 @@ public final class BenchBodyPlugin implements Plugin<String> {
     @Override
     public CompletionStage<RequestDecision> onRequest(RequestView request, String config, CallContext context) {
         int size = request.body().map(Body::size).orElse(0);
-        return CompletableFuture.completedFuture(
-                RequestDecision.rewrite().setHeader("x-body-length", Integer.toString(size)).build());
+        return CompletableFuture.completedFuture(RequestDecision.rewrite()
+                .setHeader("x-body-length", Integer.toString(size))
+                .build());
     }
 }

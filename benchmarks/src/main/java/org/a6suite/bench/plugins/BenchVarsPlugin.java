@@ -2,7 +2,6 @@ package org.a6suite.bench.plugins;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.RequestDecision;
@@ -33,7 +32,9 @@ public final class BenchVarsPlugin implements Plugin<String> {
         String addr = request.var("remote_addr").orElse("-");
         return CompletableFuture.completedFuture(RequestDecision.rewrite()
                 .path("/bench/" + request.var("route_id").orElse("0"))
-                .setHeader("x-bench-client", addr + ":" + request.var("server_port").orElse("0"))
+                .setHeader(
+                        "x-bench-client",
+                        addr + ":" + request.var("server_port").orElse("0"))
                 .build());
     }
 }

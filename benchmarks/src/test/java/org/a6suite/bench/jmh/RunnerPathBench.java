@@ -6,10 +6,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.compat.SdkFilterPlugin;
 import org.a6suite.plugin.Plugin;
-import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.protocol.codec.A6MessageCodec;
 import org.a6suite.protocol.codec.DecodeResult;
@@ -61,22 +59,35 @@ public class RunnerPathBench {
     private PreparedChain nativeNoop;
     private PreparedChain sdkNoop;
     private PreparedChain sdkVars;
-    private final Map<String, String> vars = Map.of("remote_addr", "127.0.0.1", "server_port", "9080",
-            "route_id", "1");
+    private final Map<String, String> vars = Map.of("remote_addr", "127.0.0.1", "server_port", "9080", "route_id", "1");
 
     @Setup
     public void setUp() throws Exception {
-        call = new HttpReqCallRequest(4194305, new byte[] {127, 0, 0, 1}, Method.GET, "/api/v1/orders/42",
+        call = new HttpReqCallRequest(
+                4194305,
+                new byte[] {127, 0, 0, 1},
+                Method.GET,
+                "/api/v1/orders/42",
                 List.of(TextEntry.of("page", "2"), TextEntry.of("sort", "desc")),
-                List.of(TextEntry.of("host", "api.example.com"), TextEntry.of("user-agent", "a6-bench/1"),
+                List.of(
+                        TextEntry.of("host", "api.example.com"),
+                        TextEntry.of("user-agent", "a6-bench/1"),
                         TextEntry.of("accept", "application/json"),
                         TextEntry.of("x-request-id", "0f4c2b1e-9d7a-4e11-8c3b-6a5d2e7f9b10"),
-                        TextEntry.of("x-forwarded-proto", "http"), TextEntry.of("x-forwarded-host", "api.example.com"),
-                        TextEntry.of("x-forwarded-port", "9080"), TextEntry.of("authorization", "Bearer bench-token")),
+                        TextEntry.of("x-forwarded-proto", "http"),
+                        TextEntry.of("x-forwarded-host", "api.example.com"),
+                        TextEntry.of("x-forwarded-port", "9080"),
+                        TextEntry.of("authorization", "Bearer bench-token")),
                 7);
         callFrame = ByteBuffer.wrap(A6MessageCodec.encode(call));
-        reply = new HttpReqCallResponse(4194305, new HttpReqCallResponse.Rewrite(Optional.of("/bench/1"),
-                List.of(TextEntry.of("x-bench-client", "127.0.0.1:9080")), List.of(), List.of(), Optional.empty()));
+        reply = new HttpReqCallResponse(
+                4194305,
+                new HttpReqCallResponse.Rewrite(
+                        Optional.of("/bench/1"),
+                        List.of(TextEntry.of("x-bench-client", "127.0.0.1:9080")),
+                        List.of(),
+                        List.of(),
+                        Optional.empty()));
         Plugin<String> noop = new Plugin<>() {
             @Override
             public String name() {
@@ -90,8 +101,7 @@ public class RunnerPathBench {
         };
         SdkFilterPlugin sdkNoopFilter = new SdkFilterPlugin(new NoopFilter());
         SdkFilterPlugin sdkVarsFilter = new SdkFilterPlugin(new VarsFilter());
-        Map<String, Plugin<?>> plugins = Map.of("noop", noop, "NoopFilter", sdkNoopFilter, "VarsFilter",
-                sdkVarsFilter);
+        Map<String, Plugin<?>> plugins = Map.of("noop", noop, "NoopFilter", sdkNoopFilter, "VarsFilter", sdkVarsFilter);
         ChainPreparer preparer = new ChainPreparer(name -> Optional.ofNullable(plugins.get(name)));
         nativeNoop = preparer.prepare(Optional.empty(), List.of(TextEntry.of("noop", "")));
         sdkNoop = preparer.prepare(Optional.empty(), List.of(TextEntry.of("NoopFilter", "")));
@@ -104,7 +114,8 @@ public class RunnerPathBench {
         }
         if (sdkNoop.links().getFirst().blocking() || sdkVars.links().getFirst().blocking()) {
             throw new IllegalStateException("the SDK filters were not promoted to inline: "
-                    + sdkNoop.links().getFirst().placement() + ", " + sdkVars.links().getFirst().placement());
+                    + sdkNoop.links().getFirst().placement() + ", "
+                    + sdkVars.links().getFirst().placement());
         }
     }
 
@@ -141,7 +152,8 @@ public class RunnerPathBench {
 
     private Object runChain(PreparedChain chain) {
         RequestView view = MessageMapping.requestView(call, vars, Optional.empty());
-        return executor.runRequest(chain, view, chain.context(call.id()), DIRECT).join();
+        return executor.runRequest(chain, view, chain.context(call.id()), DIRECT)
+                .join();
     }
 
     /** An official-SDK filter that passes the request on. */

@@ -1,5 +1,7 @@
 package org.a6suite.devstack;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -8,9 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * DEVELOPMENT FIXTURE: the demo's admin endpoint, on loopback only (127.0.0.1:18099), to make a demo backend node fail
@@ -97,7 +96,10 @@ final class DemoAdmin implements AutoCloseable {
                 return List.of(nodes.get(i - 1));
             }
         }
-        return nodes.stream().filter(n -> n.hostPort().equals(node)).findFirst().map(List::of)
+        return nodes.stream()
+                .filter(n -> n.hostPort().equals(node))
+                .findFirst()
+                .map(List::of)
                 .orElseThrow(() -> new IllegalArgumentException("node: unknown " + node));
     }
 
@@ -105,7 +107,10 @@ final class DemoAdmin implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         for (DemoNode n : nodes) {
             String f = n.failing();
-            b.append(b.isEmpty() ? "" : "\n").append(n.hostPort()).append(' ').append(f == null ? "ok" : "failing: " + f);
+            b.append(b.isEmpty() ? "" : "\n")
+                    .append(n.hostPort())
+                    .append(' ')
+                    .append(f == null ? "ok" : "failing: " + f);
         }
         return b.toString();
     }
@@ -116,7 +121,8 @@ final class DemoAdmin implements AutoCloseable {
             for (String pair : raw.split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                    q.put(
+                            URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
                             URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
                 }
             }

@@ -1,5 +1,7 @@
 package org.a6suite.devstack;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -10,9 +12,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -33,7 +32,7 @@ final class DemoNode implements AutoCloseable {
     private volatile Duration degradedDelay = Duration.ZERO;
     private volatile double degradedErrorRate;
     private final SplittableRandom random = new SplittableRandom(42);
-    private volatile String failMode;       // null, "503" or "hang"
+    private volatile String failMode; // null, "503" or "hang"
     private volatile long failUntilNanos;
 
     private DemoNode(String host, int port) throws IOException {
@@ -83,10 +82,13 @@ final class DemoNode implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream in = exchange.getRequestBody()) {
             byte[] requestBody = in.readAllBytes();
             String path = exchange.getRequestURI().getRawPath()
-                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+                    + (exchange.getRequestURI().getRawQuery() == null
+                            ? ""
+                            : "?" + exchange.getRequestURI().getRawQuery());
             boolean health = path.equals("/health");
             int status = 200;
             String mode = failing();
@@ -110,7 +112,8 @@ final class DemoNode implements AutoCloseable {
             root.put("method", exchange.getRequestMethod());
             root.put("path", path);
             ArrayNode headers = root.putArray("headers");
-            for (Map.Entry<String, List<String>> e : exchange.getRequestHeaders().entrySet()) {
+            for (Map.Entry<String, List<String>> e :
+                    exchange.getRequestHeaders().entrySet()) {
                 for (String v : e.getValue()) {
                     headers.addArray().add(e.getKey()).add(v);
                 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-
 import org.a6suite.testing.ai.AiProviderServer;
 import org.a6suite.testing.mcp.ConformanceMcpServer;
 import org.a6suite.testing.mcp.RestToolBackend;
@@ -48,8 +47,7 @@ public final class DemoServers {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoServers.class);
 
-    private DemoServers() {
-    }
+    private DemoServers() {}
 
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> options = parse(args);
@@ -64,9 +62,11 @@ public final class DemoServers {
         }
         // The demo routes reference DEMO_PROVIDER_KEY; the test servers check it like a real provider would.
         // Streams drip like a model: the first piece after 300 ms, then one every 150 ms (whole answers at once).
-        running.add(AiProviderServer.start(bind, AI_PROVIDER_PORT).expectKey(DEMO_KEY)
+        running.add(AiProviderServer.start(bind, AI_PROVIDER_PORT)
+                .expectKey(DEMO_KEY)
                 .drip(java.time.Duration.ofMillis(300), 0, java.time.Duration.ofMillis(150)));
-        running.add(AiProviderServer.start(bind, AI_JSON_PROVIDER_PORT).expectKey(DEMO_KEY)
+        running.add(AiProviderServer.start(bind, AI_JSON_PROVIDER_PORT)
+                .expectKey(DEMO_KEY)
                 .reply("{\"sentiment\":\"positive\",\"score\":0.92,"
                         + "\"note\":\"canned answer from the demo test server: it says this whatever the text\"}"));
         RestToolBackend rest = RestToolBackend.start(bind, MCP_REST_PORT);
@@ -74,11 +74,17 @@ public final class DemoServers {
         running.add(UpstreamMcpServer.start(bind, MCP_UPSTREAM_PORT, 0));
         running.add(ConformanceMcpServer.start(bind, MCP_CONFORMANCE_PORT));
         running.add(DemoAdmin.start(nodes));
-        LOG.info("DEVELOPMENT FIXTURES listening: orders nodes {}, model providers {}:{}, MCP REST backend {}, "
-                + "upstream MCP servers {} and {} (conformance fixture), admin (fail on demand) 127.0.0.1:{} "
-                + "(test servers, not real services)",
-                nodes.stream().map(DemoNode::hostPort).toList(), bind, List.of(AI_PROVIDER_PORT, AI_JSON_PROVIDER_PORT),
-                MCP_REST_PORT, MCP_UPSTREAM_PORT, MCP_CONFORMANCE_PORT, DemoAdmin.PORT);
+        LOG.info(
+                "DEVELOPMENT FIXTURES listening: orders nodes {}, model providers {}:{}, MCP REST backend {}, "
+                        + "upstream MCP servers {} and {} (conformance fixture), admin (fail on demand) 127.0.0.1:{} "
+                        + "(test servers, not real services)",
+                nodes.stream().map(DemoNode::hostPort).toList(),
+                bind,
+                List.of(AI_PROVIDER_PORT, AI_JSON_PROVIDER_PORT),
+                MCP_REST_PORT,
+                MCP_UPSTREAM_PORT,
+                MCP_CONFORMANCE_PORT,
+                DemoAdmin.PORT);
 
         DemoTraffic traffic = null;
         if (options.containsKey("traffic")) {
@@ -90,28 +96,37 @@ public final class DemoServers {
                     ready.add(URI.create(url));
                 }
             }
-            traffic = new DemoTraffic(gateway,
+            traffic = new DemoTraffic(
+                    gateway,
                     Integer.parseInt(options.getOrDefault("rate", "20")),
                     Duration.ofSeconds(Long.parseLong(options.getOrDefault("degrade-after", "20"))),
-                    nodes.get(degradeNode - 1), ready, rest);
+                    nodes.get(degradeNode - 1),
+                    ready,
+                    rest);
             traffic.start();
         }
 
         CountDownLatch stopped = new CountDownLatch(1);
         DemoTraffic generator = traffic;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (generator != null) {
-                generator.close();
-            }
-            for (AutoCloseable c : running.reversed()) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
-                }
-            }
-            stopped.countDown();
-        }, "demo-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (generator != null) {
+                                generator.close();
+                            }
+                            for (AutoCloseable c : running.reversed()) {
+                                try {
+                                    c.close();
+                                } catch (Exception e) {
+                                    LOG.warn(
+                                            "closing {} failed: {}",
+                                            c.getClass().getSimpleName(),
+                                            e.toString());
+                                }
+                            }
+                            stopped.countDown();
+                        },
+                        "demo-shutdown"));
         stopped.await();
     }
 

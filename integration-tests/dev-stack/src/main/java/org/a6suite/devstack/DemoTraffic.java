@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.HdrHistogram.Recorder;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.slf4j.Logger;
@@ -34,7 +33,8 @@ final class DemoTraffic implements AutoCloseable {
     private final DemoNode degraded;
     private final List<URI> readyUrls;
     private final RestToolBackend rest;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, r -> {
         Thread t = new Thread(r, "demo-traffic");
         t.setDaemon(true);
@@ -45,8 +45,13 @@ final class DemoTraffic implements AutoCloseable {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
 
-    DemoTraffic(URI gateway, int ratePerSecond, Duration degradeAfter, DemoNode degraded, List<URI> readyUrls,
-                RestToolBackend rest) {
+    DemoTraffic(
+            URI gateway,
+            int ratePerSecond,
+            Duration degradeAfter,
+            DemoNode degraded,
+            List<URI> readyUrls,
+            RestToolBackend rest) {
         if (ratePerSecond < 1 || ratePerSecond > 1000) {
             throw new IllegalArgumentException("--rate: " + ratePerSecond + " (expected: 1..1000)");
         }
@@ -79,8 +84,14 @@ final class DemoTraffic implements AutoCloseable {
 
     private boolean answers(URI url) {
         try {
-            return http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() < 500;
+            return http.send(
+                                    HttpRequest.newBuilder(url)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    < 500;
         } catch (java.io.IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -92,21 +103,31 @@ final class DemoTraffic implements AutoCloseable {
     private void startTraffic() {
         long periodMicros = 1_000_000L / ratePerSecond;
         timer.scheduleAtFixedRate(this::sendOne, 0, periodMicros, TimeUnit.MICROSECONDS);
-        timer.schedule(() -> {
-            degraded.degrade(EXTRA_DELAY, ERROR_RATE);
-            LOG.info("demo: node {} now answers {} ms slower and fails {}% of requests", degraded.hostPort(),
-                    EXTRA_DELAY.toMillis(), Math.round(ERROR_RATE * 100));
-        }, degradeAfter.toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(
+                () -> {
+                    degraded.degrade(EXTRA_DELAY, ERROR_RATE);
+                    LOG.info(
+                            "demo: node {} now answers {} ms slower and fails {}% of requests",
+                            degraded.hostPort(), EXTRA_DELAY.toMillis(), Math.round(ERROR_RATE * 100));
+                },
+                degradeAfter.toMillis(),
+                TimeUnit.MILLISECONDS);
         timer.scheduleAtFixedRate(this::report, 5, 5, TimeUnit.SECONDS);
-        LOG.info("demo traffic: the stack is up; {} req/s to {}/orders/..., node {} degrades in {} s", ratePerSecond, gateway,
-                degraded.hostPort(), degradeAfter.toSeconds());
+        LOG.info(
+                "demo traffic: the stack is up; {} req/s to {}/orders/..., node {} degrades in {} s",
+                ratePerSecond,
+                gateway,
+                degraded.hostPort(),
+                degradeAfter.toSeconds());
     }
 
     private void sendOne() {
         long n = sequence.incrementAndGet();
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/orders/" + (n % 100)))
-                .timeout(Duration.ofSeconds(15)).GET().build();
+                .timeout(Duration.ofSeconds(15))
+                .GET()
+                .build();
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             requests.incrementAndGet();
             if (error != null || response.statusCode() >= 500) {
@@ -120,8 +141,12 @@ final class DemoTraffic implements AutoCloseable {
         var h = latency.getIntervalHistogram();
         long r = requests.getAndSet(0);
         long e = errors.getAndSet(0);
-        LOG.info("demo traffic (last 5 s): {} requests, {} errors ({}%), p50 {} ms, p99 {} ms", r, e,
-                r == 0 ? 0 : Math.round(100.0 * e / r), h.getValueAtPercentile(50) / 1000,
+        LOG.info(
+                "demo traffic (last 5 s): {} requests, {} errors ({}%), p50 {} ms, p99 {} ms",
+                r,
+                e,
+                r == 0 ? 0 : Math.round(100.0 * e / r),
+                h.getValueAtPercentile(50) / 1000,
                 h.getValueAtPercentile(99) / 1000);
         // The fixtures record every request for tests; a demo runs for hours, so keep memory bounded.
         rest.clearRequests();

@@ -18,15 +18,15 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.Optional;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.a6suite.emulator.internal.Engine;
 import org.a6suite.emulator.internal.ExtPluginClient;
@@ -77,14 +77,20 @@ public final class ApisixEmulator implements AutoCloseable {
     private ApisixEmulator(Config config) {
         this.config = config;
         this.group = new MultiThreadIoEventLoopGroup(config.threads, NioIoHandler.newFactory());
-        this.pool = new RunnerPool(config.runnerSocket, group, config.connectTimeout, config.poolSize,
-                config.keepaliveTimeout, config.clock);
+        this.pool = new RunnerPool(
+                config.runnerSocket,
+                group,
+                config.connectTimeout,
+                config.poolSize,
+                config.keepaliveTimeout,
+                config.clock);
         this.tokens = new TokenCache(config.clock, config.tokenTtl, 512);
         this.metrics = new PrometheusMetrics(hostname());
-        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics,
-                health);
+        this.engine =
+                new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics, health);
         config.routes.forEach(engine::putRoute);
-        this.etcd = config.etcdEndpoints.isEmpty() ? null
+        this.etcd = config.etcdEndpoints.isEmpty()
+                ? null
                 : new EtcdRouteSource(config.etcdEndpoints, config.etcdPrefix, engine::replaceEtcdRoutes);
     }
 
@@ -101,8 +107,12 @@ public final class ApisixEmulator implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), HttpFrontHandler.lengthRecorder(), new HttpObjectAggregator(config.maxBodyBytes),
-                                new HttpFrontHandler(engine));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        HttpFrontHandler.lengthRecorder(),
+                                        new HttpObjectAggregator(config.maxBodyBytes),
+                                        new HttpFrontHandler(engine));
                     }
                 });
         try {
@@ -112,26 +122,30 @@ public final class ApisixEmulator implements AutoCloseable {
             throw new IllegalStateException("interrupted while binding " + config.host + ":" + config.port, e);
         }
         if (config.metricsPort >= 0) {
-            metricsServer = side(config.metricsPort, new Side(MetricsHandler.EXPORT_URI, "text/plain",
-                    metrics::render));
+            metricsServer =
+                    side(config.metricsPort, new Side(MetricsHandler.EXPORT_URI, "text/plain", metrics::render));
         }
         if (config.controlPort >= 0) {
-            controlServer = side(config.controlPort, new Side(MetricsHandler.HEALTHCHECK_URI, "application/json",
-                    health::render));
+            controlServer = side(
+                    config.controlPort, new Side(MetricsHandler.HEALTHCHECK_URI, "application/json", health::render));
         }
         if (etcd != null) {
             etcd.start();
         }
-        log.info("APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}"
-                        + "{}{}", baseUri(), config.runnerSocket,
+        log.info(
+                "APISIX EMULATOR (a test and development fixture, NOT a gateway) listening on {}, runner socket {}"
+                        + "{}{}",
+                baseUri(),
+                config.runnerSocket,
                 etcd == null ? "" : ", routes from etcd " + config.etcdEndpoints + " " + config.etcdPrefix,
                 (metricsServer == null ? "" : ", metrics at " + metricsUri().orElseThrow())
-                        + (controlServer == null ? "" : ", control API at " + healthcheckUri().orElseThrow()));
+                        + (controlServer == null
+                                ? ""
+                                : ", control API at " + healthcheckUri().orElseThrow()));
         return this;
     }
 
-    private record Side(String uri, String contentType, java.util.function.Supplier<String> body) {
-    }
+    private record Side(String uri, String contentType, java.util.function.Supplier<String> body) {}
 
     private Channel side(int port, Side side) {
         ServerBootstrap m = new ServerBootstrap()
@@ -141,8 +155,11 @@ public final class ApisixEmulator implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024),
-                                new MetricsHandler(side.uri(), side.contentType(), side.body()));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(64 * 1024),
+                                        new MetricsHandler(side.uri(), side.contentType(), side.body()));
                     }
                 });
         return m.bind(config.host, port).syncUninterruptibly().channel();
@@ -150,15 +167,17 @@ public final class ApisixEmulator implements AutoCloseable {
 
     /** The Control API port, when {@link Builder#controlPort(int)} was set. */
     public OptionalInt controlPort() {
-        return controlServer == null ? OptionalInt.empty()
+        return controlServer == null
+                ? OptionalInt.empty()
                 : OptionalInt.of(((InetSocketAddress) controlServer.localAddress()).getPort());
     }
 
     /** {@code http://127.0.0.1:<control port>/v1/healthcheck}, when the Control API runs. */
     public Optional<URI> healthcheckUri() {
-        return controlServer == null ? Optional.empty()
-                : Optional.of(URI.create("http://" + config.host + ":" + controlPort().getAsInt()
-                + MetricsHandler.HEALTHCHECK_URI));
+        return controlServer == null
+                ? Optional.empty()
+                : Optional.of(URI.create(
+                        "http://" + config.host + ":" + controlPort().getAsInt() + MetricsHandler.HEALTHCHECK_URI));
     }
 
     /** The etcd route source, when the builder was given {@link Builder#etcd(List, String)}. */
@@ -168,15 +187,17 @@ public final class ApisixEmulator implements AutoCloseable {
 
     /** The port of the prometheus export server, when {@link Builder#metricsPort(int)} was set. */
     public OptionalInt metricsPort() {
-        return metricsServer == null ? OptionalInt.empty()
+        return metricsServer == null
+                ? OptionalInt.empty()
                 : OptionalInt.of(((InetSocketAddress) metricsServer.localAddress()).getPort());
     }
 
     /** {@code http://127.0.0.1:<metrics port>/apisix/prometheus/metrics}, when the export server runs. */
     public Optional<URI> metricsUri() {
-        return metricsServer == null ? Optional.empty()
-                : Optional.of(URI.create("http://" + config.host + ":" + metricsPort().getAsInt()
-                + MetricsHandler.EXPORT_URI));
+        return metricsServer == null
+                ? Optional.empty()
+                : Optional.of(URI.create(
+                        "http://" + config.host + ":" + metricsPort().getAsInt() + MetricsHandler.EXPORT_URI));
     }
 
     /** The prometheus text the export server would answer now (also without an export server). */
@@ -264,11 +285,23 @@ public final class ApisixEmulator implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private record Config(Path runnerSocket, List<EmulatorRoute> routes, String host, int port,
-                          Duration readTimeout, Duration connectTimeout, int poolSize, Duration keepaliveTimeout,
-                          Duration tokenTtl, int maxBodyBytes, int threads, Clock clock,
-                          List<String> etcdEndpoints, String etcdPrefix, int metricsPort, int controlPort) {
-    }
+    private record Config(
+            Path runnerSocket,
+            List<EmulatorRoute> routes,
+            String host,
+            int port,
+            Duration readTimeout,
+            Duration connectTimeout,
+            int poolSize,
+            Duration keepaliveTimeout,
+            Duration tokenTtl,
+            int maxBodyBytes,
+            int threads,
+            Clock clock,
+            List<String> etcdEndpoints,
+            String etcdPrefix,
+            int metricsPort,
+            int controlPort) {}
 
     /**
      * Builds an {@link ApisixEmulator}. Defaults are APISIX's: read timeout 60 s, connect timeout 1 s, keep-alive pool
@@ -292,8 +325,7 @@ public final class ApisixEmulator implements AutoCloseable {
         private int metricsPort = -1;
         private int controlPort = -1;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Reads routes, upstreams and services from etcd under {@code prefix} (APISIX's default {@code /apisix}) and
@@ -302,8 +334,8 @@ public final class ApisixEmulator implements AutoCloseable {
         public Builder etcd(List<String> endpoints, String prefix) {
             requireNonNull(endpoints, "endpoints");
             if (endpoints.isEmpty()) {
-                throw new IllegalArgumentException("etcd endpoints: [] (expected: at least one URL such as "
-                        + "http://127.0.0.1:2379)");
+                throw new IllegalArgumentException(
+                        "etcd endpoints: [] (expected: at least one URL such as " + "http://127.0.0.1:2379)");
             }
             requireNonNull(prefix, "prefix");
             if (!prefix.startsWith("/")) {
@@ -407,9 +439,23 @@ public final class ApisixEmulator implements AutoCloseable {
             if (runnerSocket == null) {
                 throw new IllegalArgumentException("runnerSocket: null (expected: the runner's unix socket path)");
             }
-            return new ApisixEmulator(new Config(runnerSocket, List.copyOf(routes), host, port, readTimeout,
-                    connectTimeout, poolSize, keepaliveTimeout, tokenTtl, maxBodyBytes, threads, clock, etcdEndpoints,
-                    etcdPrefix, metricsPort, controlPort));
+            return new ApisixEmulator(new Config(
+                    runnerSocket,
+                    List.copyOf(routes),
+                    host,
+                    port,
+                    readTimeout,
+                    connectTimeout,
+                    poolSize,
+                    keepaliveTimeout,
+                    tokenTtl,
+                    maxBodyBytes,
+                    threads,
+                    clock,
+                    etcdEndpoints,
+                    etcdPrefix,
+                    metricsPort,
+                    controlPort));
         }
 
         /** {@code value} if within [min, max], else {@code name: value (expected: ...)}. */

@@ -19,8 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class EmulatorMain {
 
-    private EmulatorMain() {
-    }
+    private EmulatorMain() {}
 
     public static void main(String[] args) throws Exception {
         int port = 9080;
@@ -42,16 +41,17 @@ public final class EmulatorMain {
                 case "--etcd-prefix" -> etcdPrefix = require(args[i], value);
                 case "--metrics-port" -> metricsPort = Integer.parseInt(require(args[i], value));
                 case "--control-port" -> controlPort = Integer.parseInt(require(args[i], value));
-                default -> fail("unknown argument: " + args[i] + " (expected: --port, --runner-socket, --routes, "
-                        + "--etcd, --etcd-prefix, --metrics-port, --control-port, --read-timeout-ms)");
+                default ->
+                    fail("unknown argument: " + args[i] + " (expected: --port, --runner-socket, --routes, "
+                            + "--etcd, --etcd-prefix, --metrics-port, --control-port, --read-timeout-ms)");
             }
             i++;
         }
         if (socket == null) {
             fail("--runner-socket: missing (expected: the runner's unix socket path)");
         }
-        ApisixEmulator.Builder builder = ApisixEmulator.builder().runnerSocket(socket).port(port)
-                .readTimeout(readTimeout);
+        ApisixEmulator.Builder builder =
+                ApisixEmulator.builder().runnerSocket(socket).port(port).readTimeout(readTimeout);
         if (routesFile != null) {
             readRoutes(routesFile).forEach(builder::route);
         }
@@ -66,10 +66,13 @@ public final class EmulatorMain {
         }
         ApisixEmulator emulator = builder.build().start();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            emulator.close();
-            stopped.countDown();
-        }, "emulator-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            emulator.close();
+                            stopped.countDown();
+                        },
+                        "emulator-shutdown"));
         stopped.await();
     }
 
@@ -85,7 +88,8 @@ public final class EmulatorMain {
         } else if (root.isArray()) {
             for (JsonNode r : root.values()) {
                 if (!r.path("id").isString() && !r.path("id").isNumber()) {
-                    throw new IllegalArgumentException(file + ": route without \"id\" (expected: every route has an id)");
+                    throw new IllegalArgumentException(
+                            file + ": route without \"id\" (expected: every route has an id)");
                 }
                 routes.add(EmulatorRoute.fromJson(r.path("id").asString(), json.writeValueAsString(r)));
             }

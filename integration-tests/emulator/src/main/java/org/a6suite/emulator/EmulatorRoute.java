@@ -95,8 +95,10 @@ public final class EmulatorRoute {
             plugins(servicePlugins, "service.plugins", b);
         }
         JsonNode uris = root.path("uris");
-        b.uri(root.has("uri") || !uris.isArray() || uris.isEmpty() ? requiredString(root, "uri")
-                : uris.get(0).asString());
+        b.uri(
+                root.has("uri") || !uris.isArray() || uris.isEmpty()
+                        ? requiredString(root, "uri")
+                        : uris.get(0).asString());
         JsonNode methods = root.path("methods");
         if (methods.isArray()) {
             for (JsonNode m : methods.values()) {

@@ -21,8 +21,8 @@ import java.util.OptionalInt;
  * @param checks       the upstream has {@code checks}: its nodes are checked passively with APISIX's defaults,
  *                     unhealthy nodes are skipped while a healthy one is left, and the Control API lists them
  */
-public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout,
-                               boolean checks) {
+public record EmulatorUpstream(
+        List<Node> nodes, Timeout timeout, OptionalInt retries, Duration retryTimeout, boolean checks) {
 
     public EmulatorUpstream {
         nodes = List.copyOf(requireNonNull(nodes, "nodes"));
@@ -91,8 +91,8 @@ public record EmulatorUpstream(List<Node> nodes, Timeout timeout, OptionalInt re
     /** nginx's proxy_connect/send/read_timeout for this upstream. */
     public record Timeout(Duration connect, Duration send, Duration read) {
         /** 60 s each, nginx's defaults. */
-        public static final Timeout DEFAULT = new Timeout(Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60));
+        public static final Timeout DEFAULT =
+                new Timeout(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60));
 
         public Timeout {
             check("connect", connect);

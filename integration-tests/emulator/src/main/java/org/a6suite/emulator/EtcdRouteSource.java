@@ -78,8 +78,7 @@ public final class EtcdRouteSource implements AutoCloseable {
     private volatile int resyncs = -1;
     private volatile boolean closed;
 
-    private record Kv(String value, long modRevision) {
-    }
+    private record Kv(String value, long modRevision) {}
 
     EtcdRouteSource(List<String> endpoints, String prefix, Consumer<List<ResolvedRoute>> sink) {
         requireNonNull(endpoints, "endpoints");
@@ -88,7 +87,8 @@ public final class EtcdRouteSource implements AutoCloseable {
         }
         this.prefix = normalize(requireNonNull(prefix, "prefix"));
         this.sink = requireNonNull(sink, "sink");
-        this.client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+        this.client =
+                Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "emulator-etcd");
             t.setDaemon(true);
@@ -146,8 +146,9 @@ public final class EtcdRouteSource implements AutoCloseable {
         long gen = ++generation;
         closeWatcher();
         try {
-            GetResponse response = client.getKVClient().get(bytes(prefix + "/"),
-                    GetOption.builder().isPrefix(true).build()).get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            GetResponse response = client.getKVClient()
+                    .get(bytes(prefix + "/"), GetOption.builder().isPrefix(true).build())
+                    .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             kvs.clear();
             for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
                 kvs.put(string(kv.getKey()), new Kv(string(kv.getValue()), kv.getModRevision()));
@@ -158,8 +159,12 @@ public final class EtcdRouteSource implements AutoCloseable {
             watch(gen, revision + 1);
             synced = true;
             backoff = MIN_BACKOFF;
-            log.info("emulator: read {} keys under {} at revision {}, watching from {}", kvs.size(), prefix,
-                    revision, revision + 1);
+            log.info(
+                    "emulator: read {} keys under {} at revision {}, watching from {}",
+                    kvs.size(),
+                    prefix,
+                    revision,
+                    revision + 1);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -169,8 +174,11 @@ public final class EtcdRouteSource implements AutoCloseable {
     }
 
     private void watch(long gen, long fromRevision) {
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision)
-                .withRequireLeader(true).build();
+        WatchOption option = WatchOption.builder()
+                .isPrefix(true)
+                .withRevision(fromRevision)
+                .withRequireLeader(true)
+                .build();
         watcher = client.getWatchClient().watch(bytes(prefix + "/"), option, new Watch.Listener() {
             @Override
             public void onNext(WatchResponse r) {
@@ -204,7 +212,12 @@ public final class EtcdRouteSource implements AutoCloseable {
         for (WatchEvent e : r.getEvents()) {
             String key = string(e.getKeyValue().getKey());
             switch (e.getEventType()) {
-                case PUT -> kvs.put(key, new Kv(string(e.getKeyValue().getValue()), e.getKeyValue().getModRevision()));
+                case PUT ->
+                    kvs.put(
+                            key,
+                            new Kv(
+                                    string(e.getKeyValue().getValue()),
+                                    e.getKeyValue().getModRevision()));
                 case DELETE -> kvs.remove(key);
                 default -> {
                     // UNRECOGNIZED: nothing to apply
@@ -223,12 +236,17 @@ public final class EtcdRouteSource implements AutoCloseable {
         }
         closeWatcher();
         if (t instanceof CompactedException c) {
-            log.info("emulator: watch on {} compacted at {}, reading everything again", prefix,
+            log.info(
+                    "emulator: watch on {} compacted at {}, reading everything again",
+                    prefix,
                     c.getCompactedRevision());
             executor.execute(this::sync);
             return;
         }
-        log.warn("emulator: etcd watch on {} failed ({}), reading again in {} ms", prefix, t.toString(),
+        log.warn(
+                "emulator: etcd watch on {} failed ({}), reading again in {} ms",
+                prefix,
+                t.toString(),
                 backoff.toMillis());
         executor.schedule(this::sync, backoff.toMillis(), TimeUnit.MILLISECONDS);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -284,19 +302,21 @@ public final class EtcdRouteSource implements AutoCloseable {
         if (serviceId.isPresent()) {
             serviceKv = services.get(serviceId.get());
             if (serviceKv == null) {
-                log.error("emulator: failed to fetch service configuration by id: {} (route {} answers 404)",
-                        serviceId.get(), id);
+                log.error(
+                        "emulator: failed to fetch service configuration by id: {} (route {} answers 404)",
+                        serviceId.get(),
+                        id);
                 return Optional.empty();
             }
             service = EmulatorRoute.parse("service " + serviceId.get(), serviceKv.value());
         }
-        EmulatorRoute.Builder b = EmulatorRoute.routeFields(id, root,
-                service == null ? null : service.path("plugins"));
+        EmulatorRoute.Builder b = EmulatorRoute.routeFields(id, root, service == null ? null : service.path("plugins"));
         serviceId.ifPresent(b::serviceId);
 
         EmulatorUpstream upstream;
         String balancerKey;
-        // the Control API names a checked upstream by its etcd key: /apisix/upstreams/1, or the route's for an inline one
+        // the Control API names a checked upstream by its etcd key: /apisix/upstreams/1, or the route's for an inline
+        // one
         String healthName = prefix + "/routes/" + id;
         if (root.has("upstream")) {
             upstream = UpstreamJson.upstream(root.path("upstream"), "upstream");
@@ -305,8 +325,10 @@ public final class EtcdRouteSource implements AutoCloseable {
             String uid = id(root.path("upstream_id")).orElse("");
             healthName = prefix + "/upstreams/" + uid;
             upstream = byId(upstreams, uid, id);
-            balancerKey = "upstreams/" + uid + "#" + Optional.ofNullable(upstreams.get(uid)).map(Kv::modRevision)
-                    .orElse(0L);
+            balancerKey = "upstreams/" + uid + "#"
+                    + Optional.ofNullable(upstreams.get(uid))
+                            .map(Kv::modRevision)
+                            .orElse(0L);
         } else if (service != null && service.has("upstream")) {
             upstream = UpstreamJson.upstream(service.path("upstream"), "service.upstream");
             balancerKey = "services/" + serviceId.get() + "#" + serviceKv.modRevision();
@@ -315,8 +337,10 @@ public final class EtcdRouteSource implements AutoCloseable {
             String uid = id(service.path("upstream_id")).orElse("");
             healthName = prefix + "/upstreams/" + uid;
             upstream = byId(upstreams, uid, id);
-            balancerKey = "upstreams/" + uid + "#" + Optional.ofNullable(upstreams.get(uid)).map(Kv::modRevision)
-                    .orElse(0L);
+            balancerKey = "upstreams/" + uid + "#"
+                    + Optional.ofNullable(upstreams.get(uid))
+                            .map(Kv::modRevision)
+                            .orElse(0L);
         } else {
             log.error("emulator: route {} has no upstream, upstream_id or service upstream (answers 502)", id);
             upstream = new EmulatorUpstream(List.of(), EmulatorUpstream.Timeout.DEFAULT);
@@ -327,11 +351,16 @@ public final class EtcdRouteSource implements AutoCloseable {
         }
         EmulatorRoute built = b.upstream(upstream).build();
         if (serviceKv == null) {
-            return Optional.of(new ResolvedRoute(built, "route", id, String.valueOf(route.modRevision()),
-                    balancerKey, healthName));
+            return Optional.of(new ResolvedRoute(
+                    built, "route", id, String.valueOf(route.modRevision()), balancerKey, healthName));
         }
-        return Optional.of(new ResolvedRoute(built, "route&service", id + "&" + serviceId.get(),
-                route.modRevision() + "&" + serviceKv.modRevision(), balancerKey, healthName));
+        return Optional.of(new ResolvedRoute(
+                built,
+                "route&service",
+                id + "&" + serviceId.get(),
+                route.modRevision() + "&" + serviceKv.modRevision(),
+                balancerKey,
+                healthName));
     }
 
     private EmulatorUpstream byId(Map<String, Kv> upstreams, String uid, String routeId) {

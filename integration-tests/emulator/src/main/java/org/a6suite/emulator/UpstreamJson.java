@@ -15,8 +15,7 @@ import tools.jackson.databind.JsonNode;
  */
 final class UpstreamJson {
 
-    private UpstreamJson() {
-    }
+    private UpstreamJson() {}
 
     static EmulatorUpstream upstream(JsonNode node, String field) {
         if (!node.isObject()) {
@@ -38,8 +37,10 @@ final class UpstreamJson {
                 if (colon < 0) {
                     nodes.add(new EmulatorUpstream.Node(hostPort, 80, weight));
                 } else {
-                    nodes.add(new EmulatorUpstream.Node(hostPort.substring(0, colon),
-                            port(field, hostPort, hostPort.substring(colon + 1)), weight));
+                    nodes.add(new EmulatorUpstream.Node(
+                            hostPort.substring(0, colon),
+                            port(field, hostPort, hostPort.substring(colon + 1)),
+                            weight));
                 }
             }
         } else if (n.isArray()) {
@@ -50,14 +51,18 @@ final class UpstreamJson {
                 if (!host.isString()) {
                     throw new IllegalArgumentException(f + ".host: " + host + " (expected: a string)");
                 }
-                nodes.add(new EmulatorUpstream.Node(host.asString(), e.path("port").asInt(80),
-                        e.has("weight") ? weight(e.path("weight"), f + ".weight") : 1, e.path("priority").asInt(0)));
+                nodes.add(new EmulatorUpstream.Node(
+                        host.asString(),
+                        e.path("port").asInt(80),
+                        e.has("weight") ? weight(e.path("weight"), f + ".weight") : 1,
+                        e.path("priority").asInt(0)));
             }
         } else {
             throw new IllegalArgumentException(field + ".nodes: " + n + " (expected: a map or an array)");
         }
         EmulatorUpstream.Timeout timeout = node.has("timeout")
-                ? timeout(node.path("timeout"), field + ".timeout") : EmulatorUpstream.Timeout.DEFAULT;
+                ? timeout(node.path("timeout"), field + ".timeout")
+                : EmulatorUpstream.Timeout.DEFAULT;
         OptionalInt retries = OptionalInt.empty();
         if (node.has("retries")) {
             JsonNode r = node.path("retries");
@@ -74,7 +79,8 @@ final class UpstreamJson {
             }
             retryTimeout = seconds(r.asDouble());
         }
-        return new EmulatorUpstream(nodes, timeout, retries, retryTimeout, node.path("checks").isObject());
+        return new EmulatorUpstream(
+                nodes, timeout, retries, retryTimeout, node.path("checks").isObject());
     }
 
     /** APISIX's {@code timeout {connect, send, read}}: seconds, > 0, all three required. */
@@ -82,8 +88,8 @@ final class UpstreamJson {
         if (!node.isObject()) {
             throw new IllegalArgumentException(field + ": " + node + " (expected: {connect, send, read} in seconds)");
         }
-        return new EmulatorUpstream.Timeout(second(node, "connect", field), second(node, "send", field),
-                second(node, "read", field));
+        return new EmulatorUpstream.Timeout(
+                second(node, "connect", field), second(node, "send", field), second(node, "read", field));
     }
 
     private static Duration second(JsonNode timeout, String name, String field) {

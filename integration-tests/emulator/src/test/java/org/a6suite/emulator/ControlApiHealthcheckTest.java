@@ -28,10 +28,12 @@ class ControlApiHealthcheckTest {
 
     @TempDir
     Path dir;
+
     EchoBackend good;
     EchoBackend bad;
     ApisixEmulator emulator;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void tearDown() {
@@ -43,7 +45,8 @@ class ControlApiHealthcheckTest {
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -52,22 +55,34 @@ class ControlApiHealthcheckTest {
         good = EchoBackend.start("127.0.0.1", 0);
         bad = EchoBackend.start("127.0.0.2", 0);
         bad.fault(Fault.status(500));
-        EmulatorUpstream checked = new EmulatorUpstream(List.of(new EmulatorUpstream.Node(good.host(), good.port(), 1),
-                new EmulatorUpstream.Node(bad.host(), bad.port(), 1)), EmulatorUpstream.Timeout.DEFAULT,
-                OptionalInt.empty(), Duration.ZERO, true);
-        EmulatorUpstream unchecked = new EmulatorUpstream(List.of(new EmulatorUpstream.Node(good.host(), good.port(),
-                1)), EmulatorUpstream.Timeout.DEFAULT);
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("unused.sock")).controlPort(0)
+        EmulatorUpstream checked = new EmulatorUpstream(
+                List.of(
+                        new EmulatorUpstream.Node(good.host(), good.port(), 1),
+                        new EmulatorUpstream.Node(bad.host(), bad.port(), 1)),
+                EmulatorUpstream.Timeout.DEFAULT,
+                OptionalInt.empty(),
+                Duration.ZERO,
+                true);
+        EmulatorUpstream unchecked = new EmulatorUpstream(
+                List.of(new EmulatorUpstream.Node(good.host(), good.port(), 1)), EmulatorUpstream.Timeout.DEFAULT);
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("unused.sock"))
+                .controlPort(0)
                 .route(EmulatorRoute.builder("1").uri("/h/*").upstream(checked).build())
-                .route(EmulatorRoute.builder("2").uri("/u/*").upstream(unchecked).build())
-                .build().start();
+                .route(EmulatorRoute.builder("2")
+                        .uri("/u/*")
+                        .upstream(unchecked)
+                        .build())
+                .build()
+                .start();
         get(URI.create(emulator.baseUri() + "/u/x"));
         for (int i = 0; i < 10; i++) {
             get(URI.create(emulator.baseUri() + "/h/x"));
         }
         assertThat(bad.requestCount()).isEqualTo(5);
         for (int i = 0; i < 10; i++) {
-            assertThat(get(URI.create(emulator.baseUri() + "/h/x")).statusCode()).isEqualTo(200);
+            assertThat(get(URI.create(emulator.baseUri() + "/h/x")).statusCode())
+                    .isEqualTo(200);
         }
         assertThat(bad.requestCount()).isEqualTo(5);
 

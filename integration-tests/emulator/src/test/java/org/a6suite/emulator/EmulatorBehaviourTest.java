@@ -30,6 +30,7 @@ class EmulatorBehaviourTest {
 
     @TempDir
     Path dir;
+
     EchoBackend backend;
     FakeRunner runner;
     ApisixEmulator emulator;
@@ -59,23 +60,30 @@ class EmulatorBehaviourTest {
     private byte[] noopRunner(int conn, A6Message m) {
         return switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(tokens.incrementAndGet()));
-            case HttpReqCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(r.id(),
-                    HttpReqCallResponse.None.INSTANCE));
+            case HttpReqCallRequest r ->
+                FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE));
             default -> null;
         };
     }
 
     private ApisixEmulator start(ExtPluginConf conf, Duration readTimeout) {
-        EmulatorRoute route = EmulatorRoute.builder("7").uri("/t/*").preReq(conf)
-                .upstream("127.0.0.1", backend.port()).build();
-        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(route).readTimeout(readTimeout).build()
+        EmulatorRoute route = EmulatorRoute.builder("7")
+                .uri("/t/*")
+                .preReq(conf)
+                .upstream("127.0.0.1", backend.port())
+                .build();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket())
+                .route(route)
+                .readTimeout(readTimeout)
+                .build()
                 .start();
         return emulator;
     }
 
     private RawHttp.Response get(String target) throws Exception {
-        return RawHttp.send(emulator.port(), RawHttp.request("GET", target, List.of("Host: t.example"),
-                new byte[0]), false);
+        return RawHttp.send(
+                emulator.port(), RawHttp.request("GET", target, List.of("Host: t.example"), new byte[0]), false);
     }
 
     @Test
@@ -101,12 +109,16 @@ class EmulatorBehaviourTest {
         runner = new FakeRunner(socket(), this::noopRunner);
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofSeconds(5));
         get("/t/a");
-        emulator.putRoute(EmulatorRoute.builder("7").uri("/t/*")
+        emulator.putRoute(EmulatorRoute.builder("7")
+                .uri("/t/*")
                 .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v2")))
-                .upstream("127.0.0.1", backend.port()).build());
+                .upstream("127.0.0.1", backend.port())
+                .build());
         get("/t/a");
-        List<String> keys = runner.received().stream().filter(r -> r.message() instanceof PrepareConfRequest)
-                .map(r -> ((PrepareConfRequest) r.message()).key().orElseThrow()).toList();
+        List<String> keys = runner.received().stream()
+                .filter(r -> r.message() instanceof PrepareConfRequest)
+                .map(r -> ((PrepareConfRequest) r.message()).key().orElseThrow())
+                .toList();
         assertThat(keys).containsExactly("route#7#ext-plugin-pre-req#1", "route#7#ext-plugin-pre-req#2");
     }
 
@@ -114,11 +126,13 @@ class EmulatorBehaviourTest {
     void shouldDropAConnectionWithUnreadBytesAfterTheReply_ref8_s14() throws Exception {
         // the official runner writes PrepareConf replies and some call replies twice (transcripts s01, s14)
         runner = new FakeRunner(socket(), (conn, m) -> switch (m) {
-            case PrepareConfRequest p -> FakeRunner.frames(FakeRunner.frame(new PrepareConfResponse(5)),
-                    FakeRunner.frame(new PrepareConfResponse(5)));
-            case HttpReqCallRequest r -> FakeRunner.frames(
-                    FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE)),
-                    FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE)));
+            case PrepareConfRequest p ->
+                FakeRunner.frames(
+                        FakeRunner.frame(new PrepareConfResponse(5)), FakeRunner.frame(new PrepareConfResponse(5)));
+            case HttpReqCallRequest r ->
+                FakeRunner.frames(
+                        FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE)),
+                        FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE)));
             default -> null;
         });
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofSeconds(5));
@@ -137,20 +151,24 @@ class EmulatorBehaviourTest {
         AtomicInteger calls = new AtomicInteger();
         runner = new FakeRunner(socket(), (conn, m) -> switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(tokens.incrementAndGet()));
-            case HttpReqCallRequest r -> calls.incrementAndGet() == 1
-                    ? FakeRunner.frame(new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND))
-                    : FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE));
+            case HttpReqCallRequest r ->
+                calls.incrementAndGet() == 1
+                        ? FakeRunner.frame(new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND))
+                        : FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE));
             default -> null;
         });
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofSeconds(5));
 
         assertThat(get("/t/a").status()).isEqualTo(200);
         List<FakeRunner.Received> got = runner.received();
-        assertThat(got).extracting(r -> r.message().getClass().getSimpleName()).containsExactly(
-                "PrepareConfRequest", "HttpReqCallRequest", "PrepareConfRequest", "HttpReqCallRequest");
+        assertThat(got)
+                .extracting(r -> r.message().getClass().getSimpleName())
+                .containsExactly(
+                        "PrepareConfRequest", "HttpReqCallRequest", "PrepareConfRequest", "HttpReqCallRequest");
         // the retry runs on new connections, and with the new token
         assertThat(got.get(3).connection()).isNotEqualTo(got.get(1).connection());
-        assertThat(got.get(2).connection()).isNotIn(got.get(0).connection(), got.get(1).connection());
+        assertThat(got.get(2).connection())
+                .isNotIn(got.get(0).connection(), got.get(1).connection());
         assertThat(((HttpReqCallRequest) got.get(3).message()).confToken()).isEqualTo(102);
         assertThat(backend.requests()).hasSize(1);
     }
@@ -166,14 +184,16 @@ class EmulatorBehaviourTest {
 
         RawHttp.Response r = get("/t/a");
         assertThat(r.status()).isEqualTo(503);
-        assertThat(runner.received().stream().filter(x -> x.message() instanceof HttpReqCallRequest)).hasSize(3);
+        assertThat(runner.received().stream().filter(x -> x.message() instanceof HttpReqCallRequest))
+                .hasSize(3);
         assertThat(backend.requests()).isEmpty();
     }
 
     @Test
     void shouldAnswer503WhenTheRunnerDoesNotReplyWithinTheReadTimeout_ref4() throws Exception {
-        runner = new FakeRunner(socket(), (conn, m) -> m instanceof PrepareConfRequest
-                ? FakeRunner.frame(new PrepareConfResponse(9)) : null);
+        runner = new FakeRunner(
+                socket(),
+                (conn, m) -> m instanceof PrepareConfRequest ? FakeRunner.frame(new PrepareConfResponse(9)) : null);
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofMillis(300));
 
         long start = System.nanoTime();
@@ -186,24 +206,37 @@ class EmulatorBehaviourTest {
 
     @Test
     void shouldPassThroughUnchangedOnTimeoutWithAllowDegradation_ref4_s09() throws Exception {
-        runner = new FakeRunner(socket(), (conn, m) -> m instanceof PrepareConfRequest
-                ? FakeRunner.frame(new PrepareConfResponse(9)) : null);
+        runner = new FakeRunner(
+                socket(),
+                (conn, m) -> m instanceof PrepareConfRequest ? FakeRunner.frame(new PrepareConfResponse(9)) : null);
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")).withAllowDegradation(true), Duration.ofMillis(300));
 
         assertThat(get("/t/a?x=1").status()).isEqualTo(200);
-        assertThat(backend.requests()).singleElement().satisfies(req -> assertThat(req.target()).isEqualTo("/t/a?x=1"));
+        assertThat(backend.requests())
+                .singleElement()
+                .satisfies(req -> assertThat(req.target()).isEqualTo("/t/a?x=1"));
     }
 
     @Test
     void shouldAnswer503OrPassThroughWhenTheRunnerSocketIsMissing_s09() throws Exception {
         // no runner at all: connect() fails with ENOENT
-        EmulatorRoute nodeg = EmulatorRoute.builder("90").uri("/s9nodeg/*")
+        EmulatorRoute nodeg = EmulatorRoute.builder("90")
+                .uri("/s9nodeg/*")
                 .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("ProbeRewrite", "/echo/x")))
-                .upstream("127.0.0.1", backend.port()).build();
-        EmulatorRoute deg = EmulatorRoute.builder("9").uri("/s9/*")
-                .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("ProbeRewrite", "/echo/x")).withAllowDegradation(true))
-                .upstream("127.0.0.1", backend.port()).build();
-        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(nodeg).route(deg).build().start();
+                .upstream("127.0.0.1", backend.port())
+                .build();
+        EmulatorRoute deg = EmulatorRoute.builder("9")
+                .uri("/s9/*")
+                .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("ProbeRewrite", "/echo/x"))
+                        .withAllowDegradation(true))
+                .upstream("127.0.0.1", backend.port())
+                .build();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket())
+                .route(nodeg)
+                .route(deg)
+                .build()
+                .start();
 
         RawHttp.Response down = get("/s9nodeg/c?x=1");
         assertThat(down.status()).isEqualTo(503);
@@ -211,16 +244,25 @@ class EmulatorBehaviourTest {
         assertThat(down.body()).hasSize(269);
         RawHttp.Response degraded = get("/s9/c?x=1");
         assertThat(degraded.status()).isEqualTo(200);
-        assertThat(backend.requests()).singleElement().satisfies(req -> assertThat(req.target()).isEqualTo("/s9/c?x=1"));
+        assertThat(backend.requests())
+                .singleElement()
+                .satisfies(req -> assertThat(req.target()).isEqualTo("/s9/c?x=1"));
     }
 
     @Test
     void shouldKeepAtMostPoolSizeIdleConnections_ref4() throws Exception {
         runner = new FakeRunner(socket(), this::noopRunner);
-        EmulatorRoute route = EmulatorRoute.builder("7").uri("/t/*")
+        EmulatorRoute route = EmulatorRoute.builder("7")
+                .uri("/t/*")
                 .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")))
-                .upstream("127.0.0.1", backend.port()).build();
-        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(route).poolSize(1).build().start();
+                .upstream("127.0.0.1", backend.port())
+                .build();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket())
+                .route(route)
+                .poolSize(1)
+                .build()
+                .start();
         get("/t/a");
         get("/t/b");
         assertThat(emulator.runnerConnectionsIdle()).isEqualTo(1);
@@ -231,17 +273,28 @@ class EmulatorBehaviourTest {
         runner = new FakeRunner(socket(), (conn, m) -> switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(3));
             // a stale HTTPReqCall reply where the HTTPRespCall reply should be: "unexpected type 2"
-            case HttpRespCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(0,
-                    HttpReqCallResponse.None.INSTANCE));
+            case HttpRespCallRequest r ->
+                FakeRunner.frame(new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE));
             default -> null;
         });
-        EmulatorRoute route = EmulatorRoute.builder("14").uri("/s14/*")
+        EmulatorRoute route = EmulatorRoute.builder("14")
+                .uri("/s14/*")
                 .postResp(ExtPluginConf.of(ExtPluginConf.Entry.of("TapReqBodyOnly", "y")))
-                .upstream("127.0.0.1", backend.port()).build();
-        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(route).build().start();
+                .upstream("127.0.0.1", backend.port())
+                .build();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket())
+                .route(route)
+                .build()
+                .start();
 
-        RawHttp.Response r = RawHttp.send(emulator.port(), RawHttp.request("POST", "/s14/a",
-                List.of("Host: 127.0.0.1:9080", "Content-Length: 6"), "body-1".getBytes(StandardCharsets.UTF_8)),
+        RawHttp.Response r = RawHttp.send(
+                emulator.port(),
+                RawHttp.request(
+                        "POST",
+                        "/s14/a",
+                        List.of("Host: 127.0.0.1:9080", "Content-Length: 6"),
+                        "body-1".getBytes(StandardCharsets.UTF_8)),
                 false);
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.header("Content-Type")).contains("text/plain; charset=utf-8");
@@ -257,8 +310,10 @@ class EmulatorBehaviourTest {
         get("/t/warm"); // token cached, as in s15 where route 12 was already prepared
         runner.clear();
 
-        RawHttp.Response r = RawHttp.send(emulator.port(), RawHttp.request("PURGE", "/t/purge",
-                List.of("Host: 127.0.0.1:9080"), new byte[0]), false);
+        RawHttp.Response r = RawHttp.send(
+                emulator.port(),
+                RawHttp.request("PURGE", "/t/purge", List.of("Host: 127.0.0.1:9080"), new byte[0]),
+                false);
         assertThat(r.status()).isEqualTo(500);
         assertThat(r.header("Connection")).contains("close");
         assertThat(r.body()).hasSize(249);
@@ -288,12 +343,18 @@ class EmulatorBehaviourTest {
 
     @Test
     void shouldAnswer504WhenTheUpstreamHangsPastTheRouteReadTimeoutAnd502OnReset() throws Exception {
-        EmulatorRoute route = EmulatorRoute.builder("8").uri("/u/*")
-                .upstream(new EmulatorUpstream(List.of(new EmulatorUpstream.Node("127.0.0.1", backend.port(), 1)),
-                        new EmulatorUpstream.Timeout(Duration.ofSeconds(1), Duration.ofSeconds(1),
-                                Duration.ofMillis(300))))
+        EmulatorRoute route = EmulatorRoute.builder("8")
+                .uri("/u/*")
+                .upstream(new EmulatorUpstream(
+                        List.of(new EmulatorUpstream.Node("127.0.0.1", backend.port(), 1)),
+                        new EmulatorUpstream.Timeout(
+                                Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMillis(300))))
                 .build();
-        emulator = ApisixEmulator.builder().runnerSocket(socket()).route(route).build().start();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket())
+                .route(route)
+                .build()
+                .start();
 
         backend.fault(org.a6suite.testing.backend.Fault.hang());
         RawHttp.Response hung = get("/u/a");
@@ -313,24 +374,33 @@ class EmulatorBehaviourTest {
     void shouldApplyRewriteArgsDeleteAndAppendThenReserializeTheWholeQuery_ref6() throws Exception {
         runner = new FakeRunner(socket(), (conn, m) -> switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(1));
-            case HttpReqCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(r.id(),
-                    new HttpReqCallResponse.Rewrite(Optional.empty(),
-                            List.of(org.a6suite.protocol.message.TextEntry.of("X-A", "1"),
-                                    org.a6suite.protocol.message.TextEntry.of("x-a", "2"),
-                                    org.a6suite.protocol.message.TextEntry.absent("X-Gone"),
-                                    org.a6suite.protocol.message.TextEntry.of("Host", "up.example")),
-                            List.of(org.a6suite.protocol.message.TextEntry.of("b", "x y"),
-                                    org.a6suite.protocol.message.TextEntry.of("b", "z"),
-                                    org.a6suite.protocol.message.TextEntry.absent("c")),
-                            List.of(org.a6suite.protocol.message.TextEntry.of("X-Resp", "r"),
-                                    org.a6suite.protocol.message.TextEntry.of("Content-Type", "bad")),
-                            Optional.empty())));
+            case HttpReqCallRequest r ->
+                FakeRunner.frame(new HttpReqCallResponse(
+                        r.id(),
+                        new HttpReqCallResponse.Rewrite(
+                                Optional.empty(),
+                                List.of(
+                                        org.a6suite.protocol.message.TextEntry.of("X-A", "1"),
+                                        org.a6suite.protocol.message.TextEntry.of("x-a", "2"),
+                                        org.a6suite.protocol.message.TextEntry.absent("X-Gone"),
+                                        org.a6suite.protocol.message.TextEntry.of("Host", "up.example")),
+                                List.of(
+                                        org.a6suite.protocol.message.TextEntry.of("b", "x y"),
+                                        org.a6suite.protocol.message.TextEntry.of("b", "z"),
+                                        org.a6suite.protocol.message.TextEntry.absent("c")),
+                                List.of(
+                                        org.a6suite.protocol.message.TextEntry.of("X-Resp", "r"),
+                                        org.a6suite.protocol.message.TextEntry.of("Content-Type", "bad")),
+                                Optional.empty())));
             default -> null;
         });
         start(ExtPluginConf.of(ExtPluginConf.Entry.of("P", "v")), Duration.ofSeconds(5));
 
-        RawHttp.Response r = RawHttp.send(emulator.port(), RawHttp.request("GET", "/t/p?a=1&b=0&c=3",
-                List.of("Host: t.example", "X-Gone: g", "X-A: 0"), new byte[0]), false);
+        RawHttp.Response r = RawHttp.send(
+                emulator.port(),
+                RawHttp.request(
+                        "GET", "/t/p?a=1&b=0&c=3", List.of("Host: t.example", "X-Gone: g", "X-A: 0"), new byte[0]),
+                false);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("X-Resp")).contains("r");
         assertThat(r.header("Content-Type")).contains("application/json"); // content-type is excluded (ref 6)

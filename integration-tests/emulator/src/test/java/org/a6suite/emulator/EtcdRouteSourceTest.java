@@ -45,10 +45,12 @@ class EtcdRouteSourceTest {
 
     @TempDir
     Path dir;
+
     final List<EchoBackend> backends = new ArrayList<>();
     ApisixEmulator emulator;
     FakeRunner runner;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     final AtomicInteger tokens = new AtomicInteger();
     static final AtomicInteger prefixes = new AtomicInteger();
     String prefix;
@@ -88,7 +90,11 @@ class EtcdRouteSourceTest {
     }
 
     private long put(String key, String value) throws Exception {
-        return kv.getKVClient().put(bytes(prefix + key), bytes(value)).get().getHeader().getRevision();
+        return kv.getKVClient()
+                .put(bytes(prefix + key), bytes(value))
+                .get()
+                .getHeader()
+                .getRevision();
     }
 
     private void delete(String key) throws Exception {
@@ -100,14 +106,22 @@ class EtcdRouteSourceTest {
     }
 
     private void startEmulator() {
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("runner.sock"))
-                .etcd(List.of(etcd.endpoint()), prefix).build().start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> emulator.etcd().orElseThrow().synced());
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("runner.sock"))
+                .etcd(List.of(etcd.endpoint()), prefix)
+                .build()
+                .start();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> emulator.etcd().orElseThrow().synced());
     }
 
     private int status(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(emulator.baseUri() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(emulator.baseUri() + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static String nodes(EchoBackend a, int wa, EchoBackend b, int wb) {
@@ -121,8 +135,10 @@ class EtcdRouteSourceTest {
         put("/routes/", "init_dir");
         put("/upstreams/", "init_dir");
         put("/services/", "init_dir");
-        put("/upstreams/1", "{\"type\":\"roundrobin\",\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":" + a.port()
-                + ",\"weight\":1}]}");
+        put(
+                "/upstreams/1",
+                "{\"type\":\"roundrobin\",\"nodes\":[{\"host\":\"127.0.0.1\",\"port\":" + a.port()
+                        + ",\"weight\":1}]}");
         put("/routes/10", "{\"uri\":\"/a/*\",\"upstream_id\":\"1\",\"plugins\":{\"prometheus\":{}}}");
         startEmulator();
         assertThat(emulator.routeIds()).containsExactly("10");
@@ -166,16 +182,18 @@ class EtcdRouteSourceTest {
         EchoBackend slow = backend();
         slow.fault(Fault.delay(Duration.ofMillis(400)));
         startEmulator();
-        put("/upstreams/1", "{\"nodes\":{\"" + slow.hostPort() + "\":1},\"timeout\":{\"connect\":1,\"send\":1,"
-                + "\"read\":5}}");
+        put(
+                "/upstreams/1",
+                "{\"nodes\":{\"" + slow.hostPort() + "\":1},\"timeout\":{\"connect\":1,\"send\":1," + "\"read\":5}}");
         put("/routes/1", "{\"uri\":\"/t/*\",\"upstream_id\":1,\"timeout\":{\"connect\":1,\"send\":1,\"read\":0.2}}");
         await().atMost(Duration.ofSeconds(5)).until(() -> status("/t/x") == 504);
 
         put("/routes/1", "{\"uri\":\"/t/*\",\"upstream_id\":1}"); // without its own timeout: the upstream's 5 s
         await().atMost(Duration.ofSeconds(5)).until(() -> status("/t/x") == 200);
 
-        put("/upstreams/1", "{\"nodes\":{\"" + slow.hostPort() + "\":1},\"timeout\":{\"connect\":1,\"send\":1,"
-                + "\"read\":0.1}}");
+        put(
+                "/upstreams/1",
+                "{\"nodes\":{\"" + slow.hostPort() + "\":1},\"timeout\":{\"connect\":1,\"send\":1," + "\"read\":0.1}}");
         await().atMost(Duration.ofSeconds(5)).until(() -> status("/t/x") == 504);
     }
 
@@ -185,18 +203,26 @@ class EtcdRouteSourceTest {
         EchoBackend a = backend();
         startEmulator();
         put("/upstreams/1", "{\"nodes\":{\"" + a.hostPort() + "\":1}}");
-        long routeRev = put("/routes/7", "{\"uri\":\"/p/*\",\"upstream_id\":\"1\",\"plugins\":{\"ext-plugin-pre-req\":"
-                + "{\"conf\":[{\"name\":\"P\",\"value\":\"v\"}]}}}");
+        long routeRev = put(
+                "/routes/7",
+                "{\"uri\":\"/p/*\",\"upstream_id\":\"1\",\"plugins\":{\"ext-plugin-pre-req\":"
+                        + "{\"conf\":[{\"name\":\"P\",\"value\":\"v\"}]}}}");
         await().atMost(Duration.ofSeconds(5)).until(() -> status("/p/x") == 200);
-        long serviceRev = put("/services/s", "{\"upstream_id\":\"1\",\"plugins\":{\"ext-plugin-post-req\":"
-                + "{\"conf\":[{\"name\":\"Q\",\"value\":\"w\"}]}}}");
+        long serviceRev = put(
+                "/services/s",
+                "{\"upstream_id\":\"1\",\"plugins\":{\"ext-plugin-post-req\":"
+                        + "{\"conf\":[{\"name\":\"Q\",\"value\":\"w\"}]}}}");
         long route2Rev = put("/routes/8", "{\"uri\":\"/s/*\",\"service_id\":\"s\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> status("/s/x") == 200);
 
-        List<String> keys = runner.received().stream().filter(r -> r.message() instanceof PrepareConfRequest)
-                .map(r -> ((PrepareConfRequest) r.message()).key().orElseThrow()).toList();
-        assertThat(keys).contains("route#7#ext-plugin-pre-req#" + routeRev,
-                "route&service#8&s#ext-plugin-post-req#" + route2Rev + "&" + serviceRev);
+        List<String> keys = runner.received().stream()
+                .filter(r -> r.message() instanceof PrepareConfRequest)
+                .map(r -> ((PrepareConfRequest) r.message()).key().orElseThrow())
+                .toList();
+        assertThat(keys)
+                .contains(
+                        "route#7#ext-plugin-pre-req#" + routeRev,
+                        "route&service#8&s#ext-plugin-post-req#" + route2Rev + "&" + serviceRev);
     }
 
     @Test
@@ -236,8 +262,10 @@ class EtcdRouteSourceTest {
     @Test
     void shouldLeaveOutARouteItCannotRunAndAnswer502ForAMissingUpstream() throws Exception {
         startEmulator();
-        put("/routes/1", "{\"uri\":\"/bad/*\",\"upstream\":{\"nodes\":{\"127.0.0.1:1\":1}},"
-                + "\"plugins\":{\"limit-count\":{}}}");
+        put(
+                "/routes/1",
+                "{\"uri\":\"/bad/*\",\"upstream\":{\"nodes\":{\"127.0.0.1:1\":1}},"
+                        + "\"plugins\":{\"limit-count\":{}}}");
         put("/routes/2", "{\"uri\":\"/nouse/*\",\"upstream_id\":\"missing\"}");
         await().atMost(Duration.ofSeconds(5)).until(() -> emulator.routeIds().contains("2"));
         assertThat(emulator.routeIds()).doesNotContain("1");
@@ -247,8 +275,8 @@ class EtcdRouteSourceTest {
     private byte[] noopRunner(int conn, A6Message m) {
         return switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(tokens.incrementAndGet()));
-            case HttpReqCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(r.id(),
-                    HttpReqCallResponse.None.INSTANCE));
+            case HttpReqCallRequest r ->
+                FakeRunner.frame(new HttpReqCallResponse(r.id(), HttpReqCallResponse.None.INSTANCE));
             default -> null;
         };
     }

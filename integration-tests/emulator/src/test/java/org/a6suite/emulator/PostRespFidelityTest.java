@@ -43,7 +43,8 @@ class PostRespFidelityTest {
 
     private FakeRunner runner;
     private ApisixEmulator emulator;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -59,29 +60,41 @@ class PostRespFidelityTest {
     private static byte[] passingRunner(int conn, A6Message m) {
         return switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(7));
-            case HttpRespCallRequest r -> FakeRunner.frame(new HttpRespCallResponse(r.id(), 0, List.of(),
-                    java.util.Optional.empty()));
+            case HttpRespCallRequest r ->
+                FakeRunner.frame(new HttpRespCallResponse(r.id(), 0, List.of(), java.util.Optional.empty()));
             default -> null;
         };
     }
 
     private void start(List<CountingBackend> nodes, double readTimeoutSeconds, boolean postResp) throws Exception {
         runner = new FakeRunner(dir.resolve("runner.sock"), PostRespFidelityTest::passingRunner);
-        EmulatorUpstream upstream = new EmulatorUpstream(nodes.stream()
-                .map(b -> new EmulatorUpstream.Node("127.0.0.1", b.port(), 1)).toList(),
-                new EmulatorUpstream.Timeout(Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofMillis(Math.round(readTimeoutSeconds * 1000))), OptionalInt.empty(), Duration.ZERO);
+        EmulatorUpstream upstream = new EmulatorUpstream(
+                nodes.stream()
+                        .map(b -> new EmulatorUpstream.Node("127.0.0.1", b.port(), 1))
+                        .toList(),
+                new EmulatorUpstream.Timeout(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(Math.round(readTimeoutSeconds * 1000))),
+                OptionalInt.empty(),
+                Duration.ZERO);
         EmulatorRoute.Builder route = EmulatorRoute.builder("1").uri("/r/*").upstream(upstream);
         if (postResp) {
             route.postResp(ExtPluginConf.of(ExtPluginConf.Entry.of("Pass", "")));
         }
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("runner.sock")).route(route.build()).build()
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("runner.sock"))
+                .route(route.build())
+                .build()
                 .start();
     }
 
     private HttpResponse<String> get() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(emulator.baseUri() + "/r/x"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(emulator.baseUri() + "/r/x"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -122,7 +135,7 @@ class PostRespFidelityTest {
     @Test
     void shouldNotRetryOnAnotherNodeAndAnswer502() throws Exception {
         try (CountingBackend first = CountingBackend.start(CountingBackend.Mode.RESET);
-             CountingBackend second = CountingBackend.start(CountingBackend.Mode.RESET)) {
+                CountingBackend second = CountingBackend.start(CountingBackend.Mode.RESET)) {
             start(List.of(first, second), 5, true);
             assertThat(get().statusCode()).isEqualTo(502);
             assertThat(first.requests() + second.requests()).isEqualTo(1);
@@ -131,7 +144,11 @@ class PostRespFidelityTest {
 
     /** A loopback backend that counts connections and requests; answers, answers after 1 s, or resets. */
     private static final class CountingBackend implements AutoCloseable {
-        enum Mode { OK, SLOW, RESET }
+        enum Mode {
+            OK,
+            SLOW,
+            RESET
+        }
 
         static final Duration SLOW = Duration.ofSeconds(1);
 

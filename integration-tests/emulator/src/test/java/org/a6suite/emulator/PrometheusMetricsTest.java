@@ -34,9 +34,11 @@ class PrometheusMetricsTest {
 
     @TempDir
     Path dir;
+
     final List<EchoBackend> backends = new ArrayList<>();
     ApisixEmulator emulator;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void tearDown() {
@@ -46,8 +48,7 @@ class PrometheusMetricsTest {
         backends.forEach(EchoBackend::close);
     }
 
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     /** Parses the exposition text strictly: every line is a comment or a well-formed sample. */
     static List<Sample> parse(String text) {
@@ -74,7 +75,8 @@ class PrometheusMetricsTest {
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -85,11 +87,21 @@ class PrometheusMetricsTest {
         backends.add(a);
         backends.add(b);
         b.fault(Fault.degraded(Duration.ofMillis(60), 1.0, 7)); // every answer 500 after 60 ms
-        EmulatorUpstream upstream = new EmulatorUpstream(List.of(new EmulatorUpstream.Node(a.host(), a.port(), 3),
-                new EmulatorUpstream.Node(b.host(), b.port(), 1)), EmulatorUpstream.Timeout.DEFAULT);
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("unused.sock")).metricsPort(0)
-                .route(EmulatorRoute.builder("r1").uri("/m/*").serviceId("s9").upstream(upstream).build())
-                .build().start();
+        EmulatorUpstream upstream = new EmulatorUpstream(
+                List.of(
+                        new EmulatorUpstream.Node(a.host(), a.port(), 3),
+                        new EmulatorUpstream.Node(b.host(), b.port(), 1)),
+                EmulatorUpstream.Timeout.DEFAULT);
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("unused.sock"))
+                .metricsPort(0)
+                .route(EmulatorRoute.builder("r1")
+                        .uri("/m/*")
+                        .serviceId("s9")
+                        .upstream(upstream)
+                        .build())
+                .build()
+                .start();
         for (int i = 0; i < 8; i++) {
             get(URI.create(emulator.baseUri() + "/m/x"));
         }
@@ -101,19 +113,57 @@ class PrometheusMetricsTest {
         assertThat(emulator.metricsUri().orElseThrow().getPath()).isEqualTo("/apisix/prometheus/metrics");
         List<Sample> samples = parse(metrics.body());
 
-        assertThat(samples).contains(
-                new Sample("apisix_http_status", ordered("code", "200", "route", "r1", "matched_uri", "/m/*",
-                        "matched_host", "", "service", "s9", "consumer", "", "node", "127.0.0.1"), 6),
-                new Sample("apisix_http_status", ordered("code", "500", "route", "r1", "matched_uri", "/m/*",
-                        "matched_host", "", "service", "s9", "consumer", "", "node", "127.0.0.2"), 2),
-                new Sample("apisix_http_requests_total", Map.of(), 9));
+        assertThat(samples)
+                .contains(
+                        new Sample(
+                                "apisix_http_status",
+                                ordered(
+                                        "code",
+                                        "200",
+                                        "route",
+                                        "r1",
+                                        "matched_uri",
+                                        "/m/*",
+                                        "matched_host",
+                                        "",
+                                        "service",
+                                        "s9",
+                                        "consumer",
+                                        "",
+                                        "node",
+                                        "127.0.0.1"),
+                                6),
+                        new Sample(
+                                "apisix_http_status",
+                                ordered(
+                                        "code",
+                                        "500",
+                                        "route",
+                                        "r1",
+                                        "matched_uri",
+                                        "/m/*",
+                                        "matched_host",
+                                        "",
+                                        "service",
+                                        "s9",
+                                        "consumer",
+                                        "",
+                                        "node",
+                                        "127.0.0.2"),
+                                2),
+                        new Sample("apisix_http_requests_total", Map.of(), 9));
 
-        Map<String, String> upstreamB = ordered("type", "upstream", "route", "r1", "service", "s9", "consumer", "",
-                "node", "127.0.0.2");
-        List<Sample> bucketsB = samples.stream().filter(s -> s.name().equals("apisix_http_latency_bucket")
-                && s.labels().entrySet().containsAll(upstreamB.entrySet())).toList();
-        assertThat(bucketsB).extracting(s -> s.labels().get("le")).containsExactly("1", "2", "5", "10", "20", "50",
-                "100", "200", "500", "1000", "2000", "5000", "10000", "30000", "60000", "+Inf");
+        Map<String, String> upstreamB =
+                ordered("type", "upstream", "route", "r1", "service", "s9", "consumer", "", "node", "127.0.0.2");
+        List<Sample> bucketsB = samples.stream()
+                .filter(s -> s.name().equals("apisix_http_latency_bucket")
+                        && s.labels().entrySet().containsAll(upstreamB.entrySet()))
+                .toList();
+        assertThat(bucketsB)
+                .extracting(s -> s.labels().get("le"))
+                .containsExactly(
+                        "1", "2", "5", "10", "20", "50", "100", "200", "500", "1000", "2000", "5000", "10000", "30000",
+                        "60000", "+Inf");
         // 60 ms of extra delay puts both observations above the 50 ms bucket
         assertThat(bucketsB.get(5).value()).isZero();
         assertThat(bucketsB.get(bucketsB.size() - 1).value()).isEqualTo(2);
@@ -134,7 +184,8 @@ class PrometheusMetricsTest {
                 assertThat(s.value()).isEqualTo(6);
             });
         }
-        assertThat(get(URI.create("http://127.0.0.1:" + emulator.metricsPort().getAsInt() + "/other")).statusCode())
+        assertThat(get(URI.create("http://127.0.0.1:" + emulator.metricsPort().getAsInt() + "/other"))
+                        .statusCode())
                 .isEqualTo(404);
     }
 
@@ -145,20 +196,40 @@ class PrometheusMetricsTest {
         backends.add(slow);
         backends.add(ok);
         slow.fault(Fault.hang());
-        EmulatorUpstream upstream = new EmulatorUpstream(List.of(new EmulatorUpstream.Node(slow.host(), slow.port(), 1),
-                new EmulatorUpstream.Node(ok.host(), ok.port(), 1)), new EmulatorUpstream.Timeout(Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofMillis(1000))); // the healthy node answers within it, even loaded
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("unused.sock"))
-                .route(EmulatorRoute.builder("r2").uri("/m/*").upstream(upstream).build()).build().start();
+        EmulatorUpstream upstream = new EmulatorUpstream(
+                List.of(
+                        new EmulatorUpstream.Node(slow.host(), slow.port(), 1),
+                        new EmulatorUpstream.Node(ok.host(), ok.port(), 1)),
+                new EmulatorUpstream.Timeout(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(1000))); // the healthy node answers within it, even loaded
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("unused.sock"))
+                .route(EmulatorRoute.builder("r2")
+                        .uri("/m/*")
+                        .upstream(upstream)
+                        .build())
+                .build()
+                .start();
         assertThat(get(URI.create(emulator.baseUri() + "/m/x")).statusCode()).isEqualTo(200);
         List<Sample> samples = parse(emulator.metricsText());
-        assertThat(samples).filteredOn(s -> s.name().equals("apisix_http_status"))
+        assertThat(samples)
+                .filteredOn(s -> s.name().equals("apisix_http_status"))
                 .extracting(s -> s.labels().get("node"), s -> s.labels().get("code"), Sample::value)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("127.0.0.4", "200", 1.0));
-        double requestMs = samples.stream().filter(s -> s.name().equals("apisix_http_latency_sum")
-                && s.labels().get("type").equals("request")).findFirst().orElseThrow().value();
-        double upstreamMs = samples.stream().filter(s -> s.name().equals("apisix_http_latency_sum")
-                && s.labels().get("type").equals("upstream")).findFirst().orElseThrow().value();
+        double requestMs = samples.stream()
+                .filter(s -> s.name().equals("apisix_http_latency_sum")
+                        && s.labels().get("type").equals("request"))
+                .findFirst()
+                .orElseThrow()
+                .value();
+        double upstreamMs = samples.stream()
+                .filter(s -> s.name().equals("apisix_http_latency_sum")
+                        && s.labels().get("type").equals("upstream"))
+                .findFirst()
+                .orElseThrow()
+                .value();
         assertThat(requestMs).isGreaterThanOrEqualTo(1000);
         assertThat(upstreamMs).isLessThan(requestMs - 750);
     }

@@ -38,6 +38,7 @@ class StreamingProxyTest {
 
     @TempDir
     Path dir;
+
     DripUpstream upstream;
     FakeRunner runner;
     ApisixEmulator emulator;
@@ -57,10 +58,14 @@ class StreamingProxyTest {
 
     private void start(Script script, Duration readTimeout) throws Exception {
         upstream = new DripUpstream(script);
-        EmulatorUpstream up = new EmulatorUpstream(List.of(new EmulatorUpstream.Node("127.0.0.1", upstream.port(), 1)),
+        EmulatorUpstream up = new EmulatorUpstream(
+                List.of(new EmulatorUpstream.Node("127.0.0.1", upstream.port(), 1)),
                 new EmulatorUpstream.Timeout(Duration.ofSeconds(2), Duration.ofSeconds(2), readTimeout));
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("unused.sock"))
-                .route(EmulatorRoute.builder("1").uri("/v1/*").upstream(up).build()).build().start();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("unused.sock"))
+                .route(EmulatorRoute.builder("1").uri("/v1/*").upstream(up).build())
+                .build()
+                .start();
     }
 
     private StreamingClient get() throws Exception {
@@ -93,8 +98,9 @@ class StreamingProxyTest {
             for (int i = 0; i < 4; i++) {
                 Piece.Chunk chunk = (Piece.Chunk) pieces.get(i);
                 assertThat(chunk.text()).isEqualTo("data: token-" + (i + 1) + "\n\n");
-                assertThat(chunk.nanos()).as("chunk %d reached the client before chunk %d left the upstream", i + 1,
-                        i + 2).isLessThan(written.get(i + 1));
+                assertThat(chunk.nanos())
+                        .as("chunk %d reached the client before chunk %d left the upstream", i + 1, i + 2)
+                        .isLessThan(written.get(i + 1));
             }
         }
     }
@@ -106,7 +112,8 @@ class StreamingProxyTest {
         try (StreamingClient client = get()) {
             assertThat(client.status()).isEqualTo(200);
             assertThat(client.header("transfer-encoding")).isEmpty();
-            assertThat(client.headNanos()).isGreaterThan(upstream.chunkWrittenNanos().getLast());
+            assertThat(client.headNanos())
+                    .isGreaterThan(upstream.chunkWrittenNanos().getLast());
             assertThat(client.fixedBody()).isEqualTo(script.body());
         }
     }
@@ -120,7 +127,8 @@ class StreamingProxyTest {
 
         client.close();
 
-        await().atMost(Duration.ofSeconds(2)).until(() -> upstream.connectionsClosed().getFirst().isDone());
+        await().atMost(Duration.ofSeconds(2))
+                .until(() -> upstream.connectionsClosed().getFirst().isDone());
         assertThat(Duration.ofNanos(upstream.connectionsClosed().getFirst().join() - gone))
                 .isLessThan(Duration.ofSeconds(1));
         assertThat(upstream.chunkWrittenNanos().size()).isLessThan(50);
@@ -134,10 +142,11 @@ class StreamingProxyTest {
 
             assertThat(pieces).hasSize(3);
             assertThat(pieces.get(2)).as("truncated, never a clean end").isInstanceOf(Piece.Closed.class);
-            Duration silence = Duration.ofNanos(pieces.get(2) instanceof Piece.Closed c
-                    ? c.nanos() - ((Piece.Chunk) pieces.get(1)).nanos() : 0);
+            Duration silence = Duration.ofNanos(
+                    pieces.get(2) instanceof Piece.Closed c ? c.nanos() - ((Piece.Chunk) pieces.get(1)).nanos() : 0);
             assertThat(silence).isBetween(Duration.ofMillis(400), Duration.ofSeconds(3));
-            await().atMost(Duration.ofSeconds(2)).until(() -> upstream.connectionsClosed().getFirst().isDone());
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> upstream.connectionsClosed().getFirst().isDone());
         }
     }
 
@@ -149,8 +158,11 @@ class StreamingProxyTest {
             List<Piece> pieces = readToEnd(client);
 
             assertThat(pieces).hasSize(6).last().isInstanceOf(Piece.End.class);
-            assertThat(pieces.stream().filter(p -> p instanceof Piece.Chunk).map(p -> ((Piece.Chunk) p).text())
-                    .reduce("", String::concat)).isEqualTo(script.body());
+            assertThat(pieces.stream()
+                            .filter(p -> p instanceof Piece.Chunk)
+                            .map(p -> ((Piece.Chunk) p).text())
+                            .reduce("", String::concat))
+                    .isEqualTo(script.body());
         }
     }
 
@@ -159,15 +171,26 @@ class StreamingProxyTest {
         AtomicInteger tokens = new AtomicInteger();
         runner = new FakeRunner(dir.resolve("runner.sock"), (conn, m) -> handoff(tokens, m));
         upstream = new DripUpstream(Script.drip(true, 2, DRIP));
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("runner.sock"))
-                .route(EmulatorRoute.builder("1").uri("/v1/*")
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("runner.sock"))
+                .route(EmulatorRoute.builder("1")
+                        .uri("/v1/*")
                         .preReq(ExtPluginConf.of(ExtPluginConf.Entry.of("ai-gateway", "{}")))
-                        .upstream("127.0.0.1", upstream.port()).build()).build().start();
+                        .upstream("127.0.0.1", upstream.port())
+                        .build())
+                .build()
+                .start();
         byte[] body = "{\"stream\":true}".getBytes(StandardCharsets.UTF_8);
 
-        try (StreamingClient client = new StreamingClient(emulator.port()).send("POST", "/v1/chat",
-                List.of("Host: lane.example", "Content-Type: application/json", "Content-Length: " + body.length),
-                body)) {
+        try (StreamingClient client = new StreamingClient(emulator.port())
+                .send(
+                        "POST",
+                        "/v1/chat",
+                        List.of(
+                                "Host: lane.example",
+                                "Content-Type: application/json",
+                                "Content-Length: " + body.length),
+                        body)) {
             assertThat(readToEnd(client)).last().isInstanceOf(Piece.End.class);
         }
 
@@ -181,23 +204,32 @@ class StreamingProxyTest {
     private static byte[] handoff(AtomicInteger tokens, A6Message m) {
         return switch (m) {
             case PrepareConfRequest p -> FakeRunner.frame(new PrepareConfResponse(tokens.incrementAndGet()));
-            case HttpReqCallRequest r -> FakeRunner.frame(new HttpReqCallResponse(r.id(),
-                    new HttpReqCallResponse.Rewrite(Optional.empty(), List.of(TextEntry.of("x-a6-lane",
-                            "handoff-1")), List.of(), List.of(), Optional.empty())));
+            case HttpReqCallRequest r ->
+                FakeRunner.frame(new HttpReqCallResponse(
+                        r.id(),
+                        new HttpReqCallResponse.Rewrite(
+                                Optional.empty(),
+                                List.of(TextEntry.of("x-a6-lane", "handoff-1")),
+                                List.of(),
+                                List.of(),
+                                Optional.empty())));
             default -> null;
         };
     }
 
     @Test
     void shouldDropUpstreamTrailersAsNginxDoesWithoutProxyPassTrailers() throws Exception {
-        start(Script.drip(true, 2, Duration.ofMillis(20)).withTrailers("X-Usage-Total-Tokens: 42"),
+        start(
+                Script.drip(true, 2, Duration.ofMillis(20)).withTrailers("X-Usage-Total-Tokens: 42"),
                 Duration.ofSeconds(5));
         try (StreamingClient client = get()) {
             assertThat(client.header("trailer")).isEmpty();
             List<Piece> pieces = readToEnd(client);
 
-            assertThat(pieces).last().isInstanceOfSatisfying(Piece.End.class,
-                    end -> assertThat(end.trailers()).isEmpty());
+            assertThat(pieces)
+                    .last()
+                    .isInstanceOfSatisfying(
+                            Piece.End.class, end -> assertThat(end.trailers()).isEmpty());
         }
     }
 
@@ -229,10 +261,13 @@ class StreamingProxyTest {
         }
         upstream.script(Script.drip(false, 2, Duration.ofMillis(20)));
         try (StreamingClient client = get()) {
-            assertThat(client.fixedBody()).isEqualTo(Script.drip(false, 2, Duration.ofMillis(20)).body());
+            assertThat(client.fixedBody())
+                    .isEqualTo(Script.drip(false, 2, Duration.ofMillis(20)).body());
         }
 
-        assertThat(upstream.received()).hasSize(4).allSatisfy(r -> assertThat(r.connection()).isEqualTo(1));
+        assertThat(upstream.received())
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.connection()).isEqualTo(1));
         assertThat(upstream.received().getFirst().header("connection")).isEmpty(); // HTTP/1.1 keep-alive
     }
 }

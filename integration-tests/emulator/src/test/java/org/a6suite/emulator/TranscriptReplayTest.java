@@ -85,15 +85,17 @@ class TranscriptReplayTest {
             ApisixEmulator.Builder builder = ApisixEmulator.builder().runnerSocket(socket);
             for (String r : routes) {
                 String[] idFile = r.split(":");
-                builder.route(EmulatorRoute.fromJson(idFile[0],
-                        t.file(idFile[1]).replace("127.0.0.1:18080", backend.hostPort())));
+                builder.route(EmulatorRoute.fromJson(
+                        idFile[0], t.file(idFile[1]).replace("127.0.0.1:18080", backend.hostPort())));
             }
-            FakeRunner runner = script.isEmpty() ? null : new FakeRunner(socket, (conn, m) -> replay(script, next,
-                    m, scriptErrors));
+            FakeRunner runner = script.isEmpty()
+                    ? null
+                    : new FakeRunner(socket, (conn, m) -> replay(script, next, m, scriptErrors));
             try (ApisixEmulator emulator = builder.build().start()) {
                 List<Transcript.ClientExchange> clients = t.clientExchanges();
                 if (warmUp) {
-                    // s08 and s12 start with a token APISIX already held (s08: from before the runner restart): get one first
+                    // s08 and s12 start with a token APISIX already held (s08: from before the runner restart): get one
+                    // first
                     runner.responder((conn, m) -> m instanceof PrepareConfRequest
                             ? FakeRunner.frame(new PrepareConfResponse(77))
                             : FakeRunner.frame(new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE)));
@@ -101,7 +103,8 @@ class TranscriptReplayTest {
                     runner.dropConnections(); // the runner dies: APISIX's idle connections close
                     // APISIX notices at once (s08); the emulator's event loop needs a moment to see the EOF, and a
                     // request taking the dead connection first would fail instead of replaying the transcript.
-                    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    org.awaitility.Awaitility.await()
+                            .atMost(java.time.Duration.ofSeconds(5))
                             .until(() -> emulator.runnerConnectionsIdle() == 0);
                     runner.responder((conn, m) -> replay(script, next, m, scriptErrors));
                     runner.clear();
@@ -112,15 +115,19 @@ class TranscriptReplayTest {
                 }
                 List<RawHttp.Response> responses = new ArrayList<>();
                 for (Transcript.ClientExchange c : clients) {
-                    responses.add(RawHttp.send(emulator.port(), c.request(), c.method().equals("HEAD")));
+                    responses.add(RawHttp.send(
+                            emulator.port(), c.request(), c.method().equals("HEAD")));
                 }
 
                 // (a) the frames APISIX sent, decoded, against what the emulator sent
                 if (runner != null) {
                     assertThat(scriptErrors).isEmpty();
-                    List<String> expected = script.stream().map(e -> canon(decode(e.apisixFrame()), -1)).toList();
+                    List<String> expected = script.stream()
+                            .map(e -> canon(decode(e.apisixFrame()), -1))
+                            .toList();
                     List<String> actual = runner.received().stream()
-                            .map(r -> ports(canon(r.message(), emulator.port()), emulator.port())).toList();
+                            .map(r -> ports(canon(r.message(), emulator.port()), emulator.port()))
+                            .toList();
                     assertThat(actual).containsExactlyElementsOf(expected);
                     runner.close();
                 }
@@ -138,8 +145,8 @@ class TranscriptReplayTest {
         }
     }
 
-    private static byte[] replay(List<Transcript.Exchange> script, AtomicInteger next, A6Message received,
-                                 List<String> errors) {
+    private static byte[] replay(
+            List<Transcript.Exchange> script, AtomicInteger next, A6Message received, List<String> errors) {
         int i = next.getAndIncrement();
         if (i >= script.size()) {
             errors.add("frame " + i + " beyond the script: " + received);
@@ -153,8 +160,8 @@ class TranscriptReplayTest {
     }
 
     private static A6Message decode(byte[] frame) {
-        DecodeResult r = A6MessageCodec.decode(frame[0], ByteBuffer.wrap(frame, 4, frame.length - 4).slice(),
-                Side.RUNNER);
+        DecodeResult r = A6MessageCodec.decode(
+                frame[0], ByteBuffer.wrap(frame, 4, frame.length - 4).slice(), Side.RUNNER);
         assertThat(r).isInstanceOf(DecodeResult.Decoded.class);
         return ((DecodeResult.Decoded) r).message();
     }
@@ -162,19 +169,31 @@ class TranscriptReplayTest {
     /** A comparable form: no ids, tokens or key versions; headers/args sorted (APISIX sends Lua hash order). */
     static String canon(A6Message m, int port) {
         return switch (m) {
-            case PrepareConfRequest p -> "PrepareConf conf=" + entries(p.conf(), false) + " key="
-                    + p.key().map(k -> k.replaceAll("#\\d+$", "#V")).orElse("-");
-            case HttpReqCallRequest r -> "ReqCall " + r.method() + " " + r.path() + " src="
-                    + HexFormat.of().formatHex(r.srcIp()) + " args=" + entries(r.args(), true) + " headers="
-                    + entries(r.headers(), true);
-            case HttpRespCallRequest r -> "RespCall " + r.status() + " headers=" + entries(r.headers().stream()
-                    .filter(h -> !Stream.of("date", "server", "content-length")
-                            .anyMatch(x -> x.equalsIgnoreCase(h.name())))
-                    .toList(), true);
-            case ExtraInfoResponse e -> "ExtraInfo " + e.result().map(b -> {
-                String s = new String(b, StandardCharsets.UTF_8);
-                return s.equals(String.valueOf(port)) ? "9080" : s.startsWith("{") ? canonEcho(s) : s;
-            }).orElse("<absent>");
+            case PrepareConfRequest p ->
+                "PrepareConf conf=" + entries(p.conf(), false) + " key="
+                        + p.key().map(k -> k.replaceAll("#\\d+$", "#V")).orElse("-");
+            case HttpReqCallRequest r ->
+                "ReqCall " + r.method() + " " + r.path() + " src="
+                        + HexFormat.of().formatHex(r.srcIp()) + " args=" + entries(r.args(), true) + " headers="
+                        + entries(r.headers(), true);
+            case HttpRespCallRequest r ->
+                "RespCall " + r.status() + " headers="
+                        + entries(
+                                r.headers().stream()
+                                        .filter(h -> !Stream.of("date", "server", "content-length")
+                                                .anyMatch(x -> x.equalsIgnoreCase(h.name())))
+                                        .toList(),
+                                true);
+            case ExtraInfoResponse e ->
+                "ExtraInfo "
+                        + e.result()
+                                .map(b -> {
+                                    String s = new String(b, StandardCharsets.UTF_8);
+                                    return s.equals(String.valueOf(port))
+                                            ? "9080"
+                                            : s.startsWith("{") ? canonEcho(s) : s;
+                                })
+                                .orElse("<absent>");
             default -> m.toString();
         };
     }
@@ -201,8 +220,8 @@ class TranscriptReplayTest {
         if (q < 0) {
             return target;
         }
-        return target.substring(0, q) + "?" + Stream.of(target.substring(q + 1).split("&")).sorted()
-                .collect(Collectors.joining("&"));
+        return target.substring(0, q) + "?"
+                + Stream.of(target.substring(q + 1).split("&")).sorted().collect(Collectors.joining("&"));
     }
 
     /** The recording ran on port 9080: the emulator's own port stands for it ($server_port, X-Forwarded-Port). */
@@ -213,9 +232,12 @@ class TranscriptReplayTest {
     private static void assertUpstream(RecordedRequest got, Transcript.UpstreamRequest want, int port) {
         assertThat(got.method()).isEqualTo(want.method());
         assertThat(canonTarget(got.target())).isEqualTo(canonTarget(want.target()));
-        List<String> gotHeaders = got.headers().stream().map(e -> ports(e.getKey() + ": " + e.getValue(), port))
+        List<String> gotHeaders = got.headers().stream()
+                .map(e -> ports(e.getKey() + ": " + e.getValue(), port))
                 .toList();
-        List<String> wantHeaders = want.headers().stream().map(e -> e.getKey() + ": " + e.getValue()).toList();
+        List<String> wantHeaders = want.headers().stream()
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .toList();
         if (want.headers().stream().anyMatch(e -> e.getKey().equals("X-Real-IP"))) {
             // nginx's proxy: Host, X-Real-IP, X-Forwarded-For, then the client's headers in wire order and case
             assertThat(gotHeaders).containsExactlyElementsOf(wantHeaders);
@@ -228,8 +250,9 @@ class TranscriptReplayTest {
 
     private static void assertClient(RawHttp.Response got, Transcript.ClientExchange want, int port) {
         assertThat(got.statusLine()).isEqualTo(want.statusLine());
-        assertThat(got.chunked()).as("chunked").isEqualTo(want.headers().stream()
-                .anyMatch(e -> e.getKey().equalsIgnoreCase("transfer-encoding")));
+        assertThat(got.chunked())
+                .as("chunked")
+                .isEqualTo(want.headers().stream().anyMatch(e -> e.getKey().equalsIgnoreCase("transfer-encoding")));
         assertThat(stableHeaders(got.headers())).containsExactlyInAnyOrderElementsOf(stableHeaders(want.headers()));
         if (want.method().equals("HEAD")) {
             return;
@@ -248,6 +271,7 @@ class TranscriptReplayTest {
     private static List<String> stableHeaders(List<Map.Entry<String, String>> headers) {
         return headers.stream()
                 .filter(e -> !Stream.of("date", "content-length").anyMatch(x -> x.equalsIgnoreCase(e.getKey())))
-                .map(e -> e.getKey().toLowerCase(Locale.ROOT) + ": " + e.getValue()).toList();
+                .map(e -> e.getKey().toLowerCase(Locale.ROOT) + ": " + e.getValue())
+                .toList();
     }
 }

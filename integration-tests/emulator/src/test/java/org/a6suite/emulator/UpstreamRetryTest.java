@@ -27,9 +27,11 @@ class UpstreamRetryTest {
 
     @TempDir
     Path dir;
+
     final List<EchoBackend> backends = new ArrayList<>();
     ApisixEmulator emulator;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void tearDown() {
@@ -46,21 +48,34 @@ class UpstreamRetryTest {
     }
 
     private void start(EmulatorUpstream upstream) {
-        emulator = ApisixEmulator.builder().runnerSocket(dir.resolve("unused.sock"))
-                .route(EmulatorRoute.builder("1").uri("/r/*").upstream(upstream).build()).build().start();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(dir.resolve("unused.sock"))
+                .route(EmulatorRoute.builder("1").uri("/r/*").upstream(upstream).build())
+                .build()
+                .start();
     }
 
-    private static EmulatorUpstream upstream(List<EchoBackend> nodes, double readSeconds, OptionalInt retries,
-                                             Duration retryTimeout) {
-        return new EmulatorUpstream(nodes.stream().map(b -> new EmulatorUpstream.Node("127.0.0.1", b.port(), 1))
-                .toList(), new EmulatorUpstream.Timeout(Duration.ofSeconds(1), Duration.ofSeconds(1),
-                Duration.ofMillis(Math.round(readSeconds * 1000))), retries, retryTimeout);
+    private static EmulatorUpstream upstream(
+            List<EchoBackend> nodes, double readSeconds, OptionalInt retries, Duration retryTimeout) {
+        return new EmulatorUpstream(
+                nodes.stream()
+                        .map(b -> new EmulatorUpstream.Node("127.0.0.1", b.port(), 1))
+                        .toList(),
+                new EmulatorUpstream.Timeout(
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(Math.round(readSeconds * 1000))),
+                retries,
+                retryTimeout);
     }
 
     private HttpResponse<String> call(String method) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(emulator.baseUri() + "/r/x"))
-                .method(method, HttpRequest.BodyPublishers.ofString(method.equals("POST") ? "b" : ""))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(emulator.baseUri() + "/r/x"))
+                        .method(method, HttpRequest.BodyPublishers.ofString(method.equals("POST") ? "b" : ""))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -114,8 +129,11 @@ class UpstreamRetryTest {
         closed.close();
         backends.remove(closed);
         EchoBackend ok = backend();
-        start(new EmulatorUpstream(List.of(new EmulatorUpstream.Node("127.0.0.1", deadPort, 1),
-                new EmulatorUpstream.Node("127.0.0.1", ok.port(), 1)), EmulatorUpstream.Timeout.DEFAULT));
+        start(new EmulatorUpstream(
+                List.of(
+                        new EmulatorUpstream.Node("127.0.0.1", deadPort, 1),
+                        new EmulatorUpstream.Node("127.0.0.1", ok.port(), 1)),
+                EmulatorUpstream.Timeout.DEFAULT));
         for (int i = 0; i < 4; i++) {
             assertThat(call("POST").statusCode()).isEqualTo(200);
         }

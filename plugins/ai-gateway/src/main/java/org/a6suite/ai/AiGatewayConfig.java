@@ -89,15 +89,30 @@ public record AiGatewayConfig(
      * calls them on its HTTP lane ({@code LANE}: streams relayed as they arrive, no 59 s ceiling; the route's
      * upstream must be the lane), or rewrites the request for APISIX to proxy ({@code PASSTHROUGH}).
      */
-    public enum Mode { INVOKE, LANE, PASSTHROUGH }
+    public enum Mode {
+        INVOKE,
+        LANE,
+        PASSTHROUGH
+    }
 
     /** How the eligible targets are ordered; later targets are the fallbacks. */
-    public enum Strategy { PRIORITY, WEIGHTED, LATENCY, COST }
+    public enum Strategy {
+        PRIORITY,
+        WEIGHTED,
+        LATENCY,
+        COST
+    }
 
     /** The provider wire formats the plugin speaks. */
     public enum ProviderType {
-        OPENAI("openai"), AZURE_OPENAI("azure-openai"), ANTHROPIC("anthropic"), GEMINI("gemini"),
-        MISTRAL("mistral"), OLLAMA("ollama"), DEEPSEEK("deepseek"), OPENAI_COMPATIBLE("openai-compatible");
+        OPENAI("openai"),
+        AZURE_OPENAI("azure-openai"),
+        ANTHROPIC("anthropic"),
+        GEMINI("gemini"),
+        MISTRAL("mistral"),
+        OLLAMA("ollama"),
+        DEEPSEEK("deepseek"),
+        OPENAI_COMPATIBLE("openai-compatible");
 
         private final String wireName;
 
@@ -122,7 +137,10 @@ public record AiGatewayConfig(
 
         /** Whether the provider speaks OpenAI's chat completions format (so pass-through mode can use it). */
         public boolean openAiShaped() {
-            return this == OPENAI || this == AZURE_OPENAI || this == MISTRAL || this == DEEPSEEK
+            return this == OPENAI
+                    || this == AZURE_OPENAI
+                    || this == MISTRAL
+                    || this == DEEPSEEK
                     || this == OPENAI_COMPATIBLE;
         }
 
@@ -146,9 +164,16 @@ public record AiGatewayConfig(
      * @param apiVersion  Azure's {@code api-version} query value
      * @throws InvalidFieldException for an endpoint that is no http(s) URL with a host
      */
-    public record Target(String id, ProviderType type, String endpoint, String model,
-                         Optional<CredentialRef> credentials, Price price, int weight, int priority,
-                         String apiVersion) {
+    public record Target(
+            String id,
+            ProviderType type,
+            String endpoint,
+            String model,
+            Optional<CredentialRef> credentials,
+            Price price,
+            int weight,
+            int priority,
+            String apiVersion) {
         public Target {
             requireNonNull(id, "id");
             requireNonNull(type, "type");
@@ -209,8 +234,16 @@ public record AiGatewayConfig(
      * it replaces the attempt deadline for streams) and {@code tokenGap} (the longest provider silence between two
      * reads once the stream is committed).
      */
-    public record Timeouts(Duration total, double percentile, double multiplier, Duration floor, Duration ceiling,
-                           Duration warmup, int minSamples, Adaptive firstToken, Adaptive tokenGap) {
+    public record Timeouts(
+            Duration total,
+            double percentile,
+            double multiplier,
+            Duration floor,
+            Duration ceiling,
+            Duration warmup,
+            int minSamples,
+            Adaptive firstToken,
+            Adaptive tokenGap) {
         public Timeouts {
             requireNonNull(total, "total");
             requireNonNull(floor, "floor");
@@ -219,15 +252,17 @@ public record AiGatewayConfig(
             requireNonNull(firstToken, "firstToken");
             requireNonNull(tokenGap, "tokenGap");
             if (ceiling.compareTo(floor) < 0) {
-                throw new InvalidFieldException("attempt_ceiling_ms", ceiling.toMillis(),
-                        ">= attempt_floor_ms (" + floor.toMillis() + ")");
+                throw new InvalidFieldException(
+                        "attempt_ceiling_ms", ceiling.toMillis(), ">= attempt_floor_ms (" + floor.toMillis() + ")");
             }
             if (ceiling.compareTo(total) > 0) {
-                throw new InvalidFieldException("attempt_ceiling_ms", ceiling.toMillis(),
-                        "<= total_ms (" + total.toMillis() + ")");
+                throw new InvalidFieldException(
+                        "attempt_ceiling_ms", ceiling.toMillis(), "<= total_ms (" + total.toMillis() + ")");
             }
             if (warmup.compareTo(floor) < 0 || warmup.compareTo(ceiling) > 0) {
-                throw new InvalidFieldException("attempt_warmup_ms", warmup.toMillis(),
+                throw new InvalidFieldException(
+                        "attempt_warmup_ms",
+                        warmup.toMillis(),
                         floor.toMillis() + " <= attempt_warmup_ms <= " + ceiling.toMillis());
             }
         }
@@ -237,18 +272,26 @@ public record AiGatewayConfig(
          * out, default to values derived from the total (see the schema's descriptions).
          */
         @JsonCreator
-        static Timeouts of(@JsonProperty("total_ms") Duration total,
-                           @JsonProperty("attempt_percentile") double percentile,
-                           @JsonProperty("attempt_multiplier") double multiplier,
-                           @JsonProperty("attempt_floor_ms") Duration floor,
-                           @JsonProperty("attempt_ceiling_ms") Duration ceiling,
-                           @JsonProperty("attempt_warmup_ms") Duration warmup,
-                           @JsonProperty("attempt_min_samples") int minSamples,
-                           @JsonProperty("first_token") StreamDeadlines.Given firstToken,
-                           @JsonProperty("token_gap") StreamDeadlines.Given tokenGap) {
+        static Timeouts of(
+                @JsonProperty("total_ms") Duration total,
+                @JsonProperty("attempt_percentile") double percentile,
+                @JsonProperty("attempt_multiplier") double multiplier,
+                @JsonProperty("attempt_floor_ms") Duration floor,
+                @JsonProperty("attempt_ceiling_ms") Duration ceiling,
+                @JsonProperty("attempt_warmup_ms") Duration warmup,
+                @JsonProperty("attempt_min_samples") int minSamples,
+                @JsonProperty("first_token") StreamDeadlines.Given firstToken,
+                @JsonProperty("token_gap") StreamDeadlines.Given tokenGap) {
             Duration c = ceiling != null ? ceiling : min(Duration.ofSeconds(50), total);
             Duration w = warmup != null ? warmup : min(Duration.ofSeconds(30), c);
-            return new Timeouts(total, percentile, multiplier, floor, c, w, minSamples,
+            return new Timeouts(
+                    total,
+                    percentile,
+                    multiplier,
+                    floor,
+                    c,
+                    w,
+                    minSamples,
                     StreamDeadlines.firstToken(firstToken, total, c, w),
                     StreamDeadlines.tokenGap(tokenGap, total));
         }
@@ -264,8 +307,8 @@ public record AiGatewayConfig(
     }
 
     /** One adaptive deadline: {@code clamp(multiplier x pN, floor, ceiling)}, {@code warmup} until min samples. */
-    public record Adaptive(double percentile, double multiplier, Duration floor, Duration ceiling, Duration warmup,
-                           int minSamples) {
+    public record Adaptive(
+            double percentile, double multiplier, Duration floor, Duration ceiling, Duration warmup, int minSamples) {
         public Adaptive {
             requireNonNull(floor, "floor");
             requireNonNull(ceiling, "ceiling");
@@ -274,10 +317,14 @@ public record AiGatewayConfig(
     }
 
     /** Retries of one target before falling back to the next; a budget caps retries to a share of calls. */
-    public record RetrySettings(int maxAttempts, @JsonProperty("base_backoff_ms") Duration baseBackoff,
-                                @JsonProperty("max_backoff_ms") Duration maxBackoff, boolean honourRetryAfter,
-                                @JsonProperty("max_retry_after_ms") Duration maxRetryAfter, double budgetRatio,
-                                double budgetMinPerSecond) {
+    public record RetrySettings(
+            int maxAttempts,
+            @JsonProperty("base_backoff_ms") Duration baseBackoff,
+            @JsonProperty("max_backoff_ms") Duration maxBackoff,
+            boolean honourRetryAfter,
+            @JsonProperty("max_retry_after_ms") Duration maxRetryAfter,
+            double budgetRatio,
+            double budgetMinPerSecond) {
         /** {@code maxBackoff} null (left out of the value): the larger of 2 s and {@code baseBackoff}. */
         public RetrySettings {
             requireNonNull(baseBackoff, "baseBackoff");
@@ -286,8 +333,8 @@ public record AiGatewayConfig(
             }
             requireNonNull(maxRetryAfter, "maxRetryAfter");
             if (maxBackoff.compareTo(baseBackoff) < 0) {
-                throw new InvalidFieldException("max_backoff_ms", maxBackoff.toMillis(),
-                        ">= base_backoff_ms (" + baseBackoff.toMillis() + ")");
+                throw new InvalidFieldException(
+                        "max_backoff_ms", maxBackoff.toMillis(), ">= base_backoff_ms (" + baseBackoff.toMillis() + ")");
             }
         }
     }
@@ -296,11 +343,17 @@ public record AiGatewayConfig(
      * The circuit breaker per target; {@code enabled=false} turns it off. A 429 is the provider asking for a pause,
      * not a failure of the target: it counts toward the breaker only with {@code countRateLimits}.
      */
-    public record BreakerSettings(boolean enabled, BreakerConfig.WindowType windowType, int windowSize,
-                                  int minimumCalls, float failureRateThreshold,
-                                  @JsonProperty("slow_call_ms") Duration slowCall, float slowCallRateThreshold,
-                                  @JsonProperty("wait_in_open_ms") Duration waitInOpen, int permittedInHalfOpen,
-                                  boolean countRateLimits) {
+    public record BreakerSettings(
+            boolean enabled,
+            BreakerConfig.WindowType windowType,
+            int windowSize,
+            int minimumCalls,
+            float failureRateThreshold,
+            @JsonProperty("slow_call_ms") Duration slowCall,
+            float slowCallRateThreshold,
+            @JsonProperty("wait_in_open_ms") Duration waitInOpen,
+            int permittedInHalfOpen,
+            boolean countRateLimits) {
         public BreakerSettings {
             requireNonNull(windowType, "windowType");
             requireNonNull(slowCall, "slowCall");
@@ -312,16 +365,18 @@ public record AiGatewayConfig(
      * Hedging: when the current target has not answered after its observed {@code percentile} latency, the next
      * target is started too and the first success wins; {@code maxExtraRatio} caps hedges to that share of calls.
      */
-    public record HedgeSettings(boolean enabled, double percentile, double maxExtraRatio,
-                                @JsonProperty("min_delay_ms") Duration minDelay) {
+    public record HedgeSettings(
+            boolean enabled,
+            double percentile,
+            double maxExtraRatio,
+            @JsonProperty("min_delay_ms") Duration minDelay) {
         public HedgeSettings {
             requireNonNull(minDelay, "minDelay");
         }
     }
 
     /** Call-log settings; prompt and completion text are logged only when {@code includeContent}. */
-    public record LogSettings(boolean enabled, boolean includeContent) {
-    }
+    public record LogSettings(boolean enabled, boolean includeContent) {}
 
     /** Pass-through mode: the request header APISIX's traffic-split matches to pick the target's upstream. */
     public record Passthrough(String targetHeader) {
@@ -335,9 +390,15 @@ public record AiGatewayConfig(
      * {@code inputSchema}, substituted into {@code template} ({@code {{name}}}); the answer is the model's text, or,
      * with {@code outputSchema}, the model's JSON checked against it.
      */
-    public record PromptTemplate(Optional<String> system, String template, Set<String> variables,
-                                 Optional<JsonNode> inputSchema, Optional<JsonNode> outputSchema,
-                                 Optional<String> model, Optional<Double> temperature, Optional<Integer> maxTokens) {
+    public record PromptTemplate(
+            Optional<String> system,
+            String template,
+            Set<String> variables,
+            Optional<JsonNode> inputSchema,
+            Optional<JsonNode> outputSchema,
+            Optional<String> model,
+            Optional<Double> temperature,
+            Optional<Integer> maxTokens) {
         public PromptTemplate {
             requireNonNull(system, "system");
             requireNonNull(template, "template");
@@ -351,20 +412,28 @@ public record AiGatewayConfig(
 
         /** Binds the {@code prompt} object: collects the template's variables and compiles both schemas. */
         @JsonCreator
-        static PromptTemplate of(@JsonProperty("system") Optional<String> system,
-                                 @JsonProperty("template") String template,
-                                 @JsonProperty("input_schema") Optional<JsonNode> inputSchema,
-                                 @JsonProperty("output_schema") Optional<JsonNode> outputSchema,
-                                 @JsonProperty("model") Optional<String> model,
-                                 @JsonProperty("temperature") Optional<Double> temperature,
-                                 @JsonProperty("max_tokens") Optional<Integer> maxTokens) {
+        static PromptTemplate of(
+                @JsonProperty("system") Optional<String> system,
+                @JsonProperty("template") String template,
+                @JsonProperty("input_schema") Optional<JsonNode> inputSchema,
+                @JsonProperty("output_schema") Optional<JsonNode> outputSchema,
+                @JsonProperty("model") Optional<String> model,
+                @JsonProperty("temperature") Optional<Double> temperature,
+                @JsonProperty("max_tokens") Optional<Integer> maxTokens) {
             // Jackson reads an absent JsonNode property as a JSON null.
             inputSchema = inputSchema.filter(n -> !n.isNull());
             outputSchema = outputSchema.filter(n -> !n.isNull());
             ConfigRules.compileSchema(inputSchema, "input_schema");
             ConfigRules.compileSchema(outputSchema, "output_schema");
-            return new PromptTemplate(system, template, ConfigRules.variables(template), inputSchema, outputSchema,
-                    model, temperature, maxTokens);
+            return new PromptTemplate(
+                    system,
+                    template,
+                    ConfigRules.variables(template),
+                    inputSchema,
+                    outputSchema,
+                    model,
+                    temperature,
+                    maxTokens);
         }
     }
 }

@@ -84,8 +84,10 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         // keep-alives, stale connections retried only when a request provably never left.
         // A stream holds its connection for as long as the model talks, so the pool must not cap concurrency per
         // provider at the client's default of 64 (the 65th stream would wait and fail at the connect timeout).
-        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder().eventLoopThreads(2)
-                .maxConnectionsPerOrigin(10_000).build());
+        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder()
+                .eventLoopThreads(2)
+                .maxConnectionsPerOrigin(10_000)
+                .build());
         ProviderClient http = new ProviderClient(outbound, environment.clock());
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();
@@ -93,15 +95,19 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
         this.client = outbound;
         this.streamingTransport = transport;
         environment.blockingExecutor().execute(org.a6suite.ai.internal.Tokens::warmUp);
-        this.gateway = new Gateway(new RuntimeRegistry(ticker, scheduler), new Router(random::nextDouble),
+        this.gateway = new Gateway(
+                new RuntimeRegistry(ticker, scheduler),
+                new Router(random::nextDouble),
                 new Invoker(http, credentials, ticker, scheduler),
-                new StreamingInvoker(transport, credentials, ticker, scheduler, environment.clock()), credentials,
-                new Accounting(environment.metrics(), environment.outcomes()), ticker);
+                new StreamingInvoker(transport, credentials, ticker, scheduler, environment.clock()),
+                credentials,
+                new Accounting(environment.metrics(), environment.outcomes()),
+                ticker);
     }
 
     @Override
-    public CompletionStage<RequestDecision> onRequest(RequestView request, AiGatewayConfig config,
-            CallContext context) {
+    public CompletionStage<RequestDecision> onRequest(
+            RequestView request, AiGatewayConfig config, CallContext context) {
         Gateway current = gateway;
         if (current == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("ai-gateway: start() was not called"));

@@ -44,8 +44,9 @@ class AiGatewayConfigTest {
 
         assertThat(config.mode()).isEqualTo(AiGatewayConfig.Mode.LANE);
         assertThat(config.timeouts().total()).isEqualTo(Duration.ofHours(24));
-        assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(95, 4,
-                Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofMinutes(1), 10));
+        assertThat(config.timeouts().firstToken())
+                .isEqualTo(new AiGatewayConfig.Adaptive(
+                        95, 4, Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofMinutes(1), 10));
         assertThat(config.timeouts().tokenGap().ceiling()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.timeouts().tokenGap().floor()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.breaker().countRateLimits()).isTrue();
@@ -55,47 +56,61 @@ class AiGatewayConfigTest {
     void shouldDefaultStreamDeadlinesAndNotCountRateLimits() throws Exception {
         AiGatewayConfig config = plugin.parseConfig("{\"targets\": [" + TARGET + "]}");
 
-        assertThat(config.timeouts().firstToken()).isEqualTo(new AiGatewayConfig.Adaptive(99, 3,
-                Duration.ofSeconds(2), Duration.ofSeconds(50), Duration.ofSeconds(30), 20));
-        assertThat(config.timeouts().tokenGap()).isEqualTo(new AiGatewayConfig.Adaptive(99.9, 5,
-                Duration.ofSeconds(10), Duration.ofSeconds(55), Duration.ofSeconds(30), 50));
+        assertThat(config.timeouts().firstToken())
+                .isEqualTo(new AiGatewayConfig.Adaptive(
+                        99, 3, Duration.ofSeconds(2), Duration.ofSeconds(50), Duration.ofSeconds(30), 20));
+        assertThat(config.timeouts().tokenGap())
+                .isEqualTo(new AiGatewayConfig.Adaptive(
+                        99.9, 5, Duration.ofSeconds(10), Duration.ofSeconds(55), Duration.ofSeconds(30), 50));
         assertThat(config.breaker().countRateLimits()).isFalse();
     }
 
     @Test
     void shouldRejectBadStreamDeadlines() {
-        assertRejected("{\"mode\": \"lane\", \"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 86400001}}",
+        assertRejected(
+                "{\"mode\": \"lane\", \"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 86400001}}",
                 "timeouts.total_ms: 86400001 (expected: milliseconds in [100, 86400000])");
-        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"first_token\": {\"floor_ms\": 5000,"
-                + " \"ceiling_ms\": 1000}}}", "timeouts.first_token.ceiling_ms: 1000 (expected: >= floor_ms (5000))");
-        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"token_gap\": {\"gap\": 1}}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"timeouts\": {\"first_token\": {\"floor_ms\": 5000,"
+                        + " \"ceiling_ms\": 1000}}}",
+                "timeouts.first_token.ceiling_ms: 1000 (expected: >= floor_ms (5000))");
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"timeouts\": {\"token_gap\": {\"gap\": 1}}}",
                 "timeouts.token_gap.gap: unknown field (expected: one of [ceiling_ms, floor_ms, min_samples,"
                         + " multiplier, percentile, warmup_ms])");
     }
 
     private void assertRejected(String json, String message) {
-        assertThatThrownBy(() -> plugin.parseConfig(json)).isInstanceOf(PluginConfigException.class)
+        assertThatThrownBy(() -> plugin.parseConfig(json))
+                .isInstanceOf(PluginConfigException.class)
                 .hasMessage(message);
     }
 
     @Test
     void shouldNameFieldValueAndExpectationInErrors() {
         assertRejected("", "$: \"\" (expected: a JSON object with at least \"targets\")");
-        assertRejected("{\"targets\": []}", "targets: an array of 0 (expected: a non-empty array of at most 64 targets)");
-        assertRejected("{\"targets\": [" + TARGET.replace("openai\", \"endpoint", "openia\", \"endpoint") + "]}",
+        assertRejected(
+                "{\"targets\": []}", "targets: an array of 0 (expected: a non-empty array of at most 64 targets)");
+        assertRejected(
+                "{\"targets\": [" + TARGET.replace("openai\", \"endpoint", "openia\", \"endpoint") + "]}",
                 "targets[0].type: \"openia\" (expected: one of [openai, azure-openai, anthropic, gemini, mistral,"
                         + " ollama, deepseek, openai-compatible])");
-        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 60000}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 60000}}",
                 "timeouts.total_ms: 60000 (expected: <= 59000 outside lane mode (use \"mode\": \"lane\" for longer"
                         + " calls))");
-        assertRejected("{\"targets\": [" + TARGET + "], \"strategy\": \"fastest\"}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"strategy\": \"fastest\"}",
                 "strategy: \"fastest\" (expected: one of [priority, weighted, latency, cost])");
-        assertRejected("{\"targets\": [" + TARGET + "], \"retires\": {}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"retires\": {}}",
                 "retires: unknown field (expected: one of [allowed_models, breaker, hedge, log, max_body_bytes, mode,"
                         + " model_aliases, passthrough, prompt, retry, strategy, targets, timeouts])");
-        assertRejected("{\"targets\": [" + TARGET + "], \"model_aliases\": {\"fast\": [\"nope\"]}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"model_aliases\": {\"fast\": [\"nope\"]}}",
                 "model_aliases.fast: \"nope\" (expected: a target id, one of [main])");
-        assertRejected("{\"targets\": [" + TARGET + ", " + TARGET + "]}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + ", " + TARGET + "]}",
                 "targets[1].id: \"main\" (expected: unique target ids)");
     }
 
@@ -111,9 +126,10 @@ class AiGatewayConfigTest {
 
     @Test
     void shouldRequireCredentialsForHostedProvidersOnly() throws Exception {
-        assertRejected("{\"targets\": [" + TARGET.replaceAll(",\\s*\"credentials\": \\{[^}]*}", "")
-                + "]}", "targets[0].credentials: absent (expected: {\"env\": \"NAME\"} or {\"file\": \"/path\"}"
-                + " for provider openai)");
+        assertRejected(
+                "{\"targets\": [" + TARGET.replaceAll(",\\s*\"credentials\": \\{[^}]*}", "") + "]}",
+                "targets[0].credentials: absent (expected: {\"env\": \"NAME\"} or {\"file\": \"/path\"}"
+                        + " for provider openai)");
         AiGatewayConfig ollama = plugin.parseConfig("""
                 {"targets": [{"id": "local", "type": "ollama", "endpoint": "http://127.0.0.1:11434",
                               "model": "llama3.2"}]}""");
@@ -122,7 +138,8 @@ class AiGatewayConfigTest {
 
     @Test
     void shouldRejectNonOpenAiProvidersInPassthroughMode() {
-        assertRejected("""
+        assertRejected(
+                """
                 {"mode": "passthrough", "targets": [{"id": "c", "type": "anthropic",
                  "endpoint": "https://api.anthropic.com", "model": "claude", "credentials": {"env": "K"}}]}""",
                 "targets[0].type: \"anthropic\" (expected: an OpenAI-shaped provider in passthrough mode (openai,"
@@ -131,8 +148,10 @@ class AiGatewayConfigTest {
 
     @Test
     void shouldRejectAttemptCeilingAboveTotal() {
-        assertRejected("{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 1000,"
-                + " \"attempt_ceiling_ms\": 2000}}", "timeouts.attempt_ceiling_ms: 2000 (expected: <= total_ms (1000))");
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"timeouts\": {\"total_ms\": 1000,"
+                        + " \"attempt_ceiling_ms\": 2000}}",
+                "timeouts.attempt_ceiling_ms: 2000 (expected: <= total_ms (1000))");
     }
 
     @Test
@@ -141,7 +160,8 @@ class AiGatewayConfigTest {
                 + " \"Translate {{text}} to {{ lang }}\", \"input_schema\": {\"type\": \"object\"}}}");
 
         assertThat(config.prompt().orElseThrow().variables()).containsExactlyInAnyOrder("text", "lang");
-        assertRejected("{\"targets\": [" + TARGET + "], \"prompt\": {\"template\": \"x\", \"input_schema\": 3}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET + "], \"prompt\": {\"template\": \"x\", \"input_schema\": 3}}",
                 "prompt.input_schema: 3 (expected: a JSON object)");
     }
 
@@ -150,11 +170,16 @@ class AiGatewayConfigTest {
         var mapper = tools.jackson.databind.json.JsonMapper.builder().build();
         var dir = java.nio.file.Path.of("../../apisix-conf/examples");
         try (var files = java.nio.file.Files.list(dir)) {
-            var examples = files.filter(f -> f.getFileName().toString().startsWith("ai-gateway-")).toList();
+            var examples = files.filter(f -> f.getFileName().toString().startsWith("ai-gateway-"))
+                    .toList();
             assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
             for (var file : examples) {
                 var route = mapper.readTree(file.toFile());
-                String value = route.path("plugins").path("ext-plugin-pre-req").path("conf").path(0).path("value")
+                String value = route.path("plugins")
+                        .path("ext-plugin-pre-req")
+                        .path("conf")
+                        .path(0)
+                        .path("value")
                         .asString();
                 assertThat(plugin.parseConfig(value)).as(file.toString()).isNotNull();
             }
@@ -172,8 +197,9 @@ class AiGatewayConfigTest {
 
     @Test
     void shouldReportEveryTypeAndRangeProblemInOneMessage() {
-        assertRejected("{\"targets\": [" + TARGET.replace("\"model\"", "\"weight\": 0, \"model\"") + "],"
-                + " \"breaker\": {\"wait_in_open_ms\": 1.5}, \"log\": {\"enabled\": \"yes\"}}",
+        assertRejected(
+                "{\"targets\": [" + TARGET.replace("\"model\"", "\"weight\": 0, \"model\"") + "],"
+                        + " \"breaker\": {\"wait_in_open_ms\": 1.5}, \"log\": {\"enabled\": \"yes\"}}",
                 "breaker.wait_in_open_ms: 1.5 (expected: milliseconds in [1, 3600000]);"
                         + " log.enabled: \"yes\" (expected: true or false);"
                         + " targets[0].weight: 0 (expected: an integer in [1, 1000])");
@@ -192,7 +218,9 @@ class AiGatewayConfigTest {
 
     @Test
     void shouldShipItsSchemaInTheJar() {
-        assertThat(getClass().getClassLoader().getResource("schemas/ai-gateway.json")).isNotNull();
-        assertThat(getClass().getClassLoader().getResource("schemas/resilience/breaker.json")).isNotNull();
+        assertThat(getClass().getClassLoader().getResource("schemas/ai-gateway.json"))
+                .isNotNull();
+        assertThat(getClass().getClassLoader().getResource("schemas/resilience/breaker.json"))
+                .isNotNull();
     }
 }

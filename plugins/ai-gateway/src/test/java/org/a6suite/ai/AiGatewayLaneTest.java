@@ -38,10 +38,10 @@ class AiGatewayLaneTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String KEY_A = "sk-test-secret-A";
     private static final String KEY_B = "sk-test-secret-B";
-    private static final CallContext PRE_REQ = new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7,
-            CallContext.Phase.PRE_REQ);
-    private static final CallContext LANE = new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7,
-            CallContext.Phase.LANE);
+    private static final CallContext PRE_REQ =
+            new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7, CallContext.Phase.PRE_REQ);
+    private static final CallContext LANE =
+            new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7, CallContext.Phase.LANE);
     private static final String STREAM_CHAT = """
             {"model": "smart", "stream": true, "stream_options": {"include_usage": true},
              "messages": [{"role": "user", "content": "hi"}]}""";
@@ -80,8 +80,7 @@ class AiGatewayLaneTest {
                   {"id": "b", "type": "%s", "endpoint": "%s", "model": "model-b", "credentials": {"env": "KEY_B"},
                    "priority": 1}],
                  "model_aliases": {"smart": ["a", "b"]}%s}
-                """.formatted(firstType, endpoint(firstType, first), secondType, endpoint(secondType, second),
-                extra);
+                """.formatted(firstType, endpoint(firstType, first), secondType, endpoint(secondType, second), extra);
     }
 
     private static String endpoint(String type, AiProviderServer server) {
@@ -90,7 +89,9 @@ class AiGatewayLaneTest {
 
     private static RequestView view(String body) {
         return RequestView.builder(HttpMethod.POST, "/v1/chat/completions")
-                .headers(Headers.of("content-type", "application/json")).body(Body.of(body)).build();
+                .headers(Headers.of("content-type", "application/json"))
+                .body(Body.of(body))
+                .build();
     }
 
     private CompletableFuture<LaneResponse> lane(String config, String body) throws Exception {
@@ -120,16 +121,26 @@ class AiGatewayLaneTest {
     void shouldValidateInPreReqAndHandTheCallToTheLane() throws Exception {
         AiGatewayConfig config = plugin.parseConfig(config("openai", "openai", ""));
 
-        RequestDecision ok = plugin.onRequest(view(STREAM_CHAT), config, PRE_REQ).toCompletableFuture().get();
+        RequestDecision ok = plugin.onRequest(view(STREAM_CHAT), config, PRE_REQ)
+                .toCompletableFuture()
+                .get();
         RequestDecision bad = plugin.onRequest(view("{\"model\": \"smart\", \"messages\": []}"), config, PRE_REQ)
-                .toCompletableFuture().get();
-        RequestDecision models = plugin.onRequest(RequestView.builder(HttpMethod.GET, "/v1/models").build(), config,
-                PRE_REQ).toCompletableFuture().get();
+                .toCompletableFuture()
+                .get();
+        RequestDecision models = plugin.onRequest(
+                        RequestView.builder(HttpMethod.GET, "/v1/models").build(), config, PRE_REQ)
+                .toCompletableFuture()
+                .get();
 
-        assertThat(ok).isInstanceOfSatisfying(RequestDecision.Rewrite.class, r -> assertThat(r.lane()).isTrue());
-        assertThat(bad).isInstanceOfSatisfying(RequestDecision.Stop.class, s -> assertThat(s.status()).isEqualTo(400));
-        assertThat(models).isInstanceOfSatisfying(RequestDecision.Stop.class,
-                s -> assertThat(s.status()).isEqualTo(200));
+        assertThat(ok)
+                .isInstanceOfSatisfying(
+                        RequestDecision.Rewrite.class, r -> assertThat(r.lane()).isTrue());
+        assertThat(bad)
+                .isInstanceOfSatisfying(
+                        RequestDecision.Stop.class, s -> assertThat(s.status()).isEqualTo(400));
+        assertThat(models)
+                .isInstanceOfSatisfying(
+                        RequestDecision.Stop.class, s -> assertThat(s.status()).isEqualTo(200));
         assertThat(first.requests()).isEmpty();
     }
 
@@ -146,7 +157,11 @@ class AiGatewayLaneTest {
             assertThat(whole.headers().first("x-a6-ai-tokens-output")).contains("7");
             assertThat(whole.headers().first("x-a6-ai-cost-usd")).contains("0.0000975");
             JsonNode body = JSON.readTree(whole.body().asUtf8());
-            assertThat(body.path("choices").path(0).path("message").path("content").asString())
+            assertThat(body.path("choices")
+                            .path(0)
+                            .path("message")
+                            .path("content")
+                            .asString())
                     .isEqualTo("from first");
         });
     }
@@ -196,8 +211,13 @@ class AiGatewayLaneTest {
     }
 
     static Stream<Arguments> providers() {
-        return Stream.of(Arguments.of("openai"), Arguments.of("azure-openai"), Arguments.of("anthropic"),
-                Arguments.of("gemini"), Arguments.of("ollama"), Arguments.of("mistral"));
+        return Stream.of(
+                Arguments.of("openai"),
+                Arguments.of("azure-openai"),
+                Arguments.of("anthropic"),
+                Arguments.of("gemini"),
+                Arguments.of("ollama"),
+                Arguments.of("mistral"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -226,15 +246,15 @@ class AiGatewayLaneTest {
             return;
         }
         assertThat(usage.path("usage").path("prompt_tokens").asInt()).isEqualTo(AiProviderServer.PROMPT_TOKENS);
-        assertThat(usage.path("usage").path("completion_tokens").asInt())
-                .isEqualTo(AiProviderServer.COMPLETION_TOKENS);
+        assertThat(usage.path("usage").path("completion_tokens").asInt()).isEqualTo(AiProviderServer.COMPLETION_TOKENS);
         assertThat(usage.path("x_a6").path("cost_usd").asDouble()).isEqualTo(0.0000975);
         assertThat(usage.path("x_a6").path("attempts").asInt()).isEqualTo(1);
         for (String e : events.subList(0, events.size() - 1)) {
             assertThat(JSON.readTree(e).path("object").asString()).isEqualTo("chat.completion.chunk");
         }
         assertThat(requests("success")).isEqualTo(1);
-        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "output"))).isEqualTo(7);
+        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "output")))
+                .isEqualTo(7);
     }
 
     @Test
@@ -259,7 +279,8 @@ class AiGatewayLaneTest {
             firstChunk = Math.min(firstChunk, (arrivals.getFirst() - start) / 1_000_000);
             spread = (arrivals.getLast() - arrivals.getFirst()) / 1_000_000;
         }
-        System.out.printf("TTFT through onLane: head %d ms, first chunk %d ms; direct %d ms (provider: 300 ms)%n",
+        System.out.printf(
+                "TTFT through onLane: head %d ms, first chunk %d ms; direct %d ms (provider: 300 ms)%n",
                 head, firstChunk, direct);
 
         // The head is written when the first content chunk is in hand: the time to first token is the provider's,
@@ -275,16 +296,23 @@ class AiGatewayLaneTest {
 
     /** The time to the first content chunk of the same stream read directly from the provider fixture. */
     private long directFirstChunkMs() throws Exception {
-        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        var client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build();
         try {
             long start = System.nanoTime();
-            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(first.baseUrl()
-                    + "/v1/chat/completions")).header("authorization", "Bearer " + KEY_A)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true,"
-                            + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+            var response = client.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(first.baseUrl() + "/v1/chat/completions"))
+                            .header("authorization", "Bearer " + KEY_A)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true,"
+                                    + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofLines());
-            long ms = response.body().filter(line -> line.contains("tok0")).findFirst()
-                    .map(line -> (System.nanoTime() - start) / 1_000_000).orElseThrow();
+            long ms = response.body()
+                    .filter(line -> line.contains("tok0"))
+                    .findFirst()
+                    .map(line -> (System.nanoTime() - start) / 1_000_000)
+                    .orElseThrow();
             return ms;
         } finally {
             client.shutdownNow(); // close() would wait for the rest of the stream
@@ -292,8 +320,11 @@ class AiGatewayLaneTest {
     }
 
     static Stream<Arguments> failuresBeforeTheFirstToken() {
-        return Stream.of(Arguments.of("500", Fault.status(500)), Arguments.of("429", Fault.rateLimited(Duration.ZERO)),
-                Arguments.of("reset", Fault.reset()), Arguments.of("hang", Fault.hang()),
+        return Stream.of(
+                Arguments.of("500", Fault.status(500)),
+                Arguments.of("429", Fault.rateLimited(Duration.ZERO)),
+                Arguments.of("reset", Fault.reset()),
+                Arguments.of("hang", Fault.hang()),
                 Arguments.of("stall before first token", Fault.stallBeforeFirstToken()),
                 Arguments.of("truncated before content", new Fault.ResetAfter(0)));
     }
@@ -351,13 +382,17 @@ class AiGatewayLaneTest {
 
         assertThat(response).isInstanceOfSatisfying(LaneResponse.Whole.class, whole -> {
             assertThat(whole.status()).isEqualTo(502);
-            assertThat(JSON.readTree(whole.body().asUtf8()).path("error").path("code").asString())
+            assertThat(JSON.readTree(whole.body().asUtf8())
+                            .path("error")
+                            .path("code")
+                            .asString())
                     .isEqualTo("all_providers_failed");
         });
     }
 
     static Stream<Arguments> failuresMidStream() {
-        return Stream.of(Arguments.of("openai", new Fault.ErrorAfter(3), "provider_error"),
+        return Stream.of(
+                Arguments.of("openai", new Fault.ErrorAfter(3), "provider_error"),
                 Arguments.of("anthropic", new Fault.ErrorAfter(3), "provider_error"),
                 Arguments.of("gemini", new Fault.ErrorAfter(3), "provider_error"),
                 Arguments.of("ollama", new Fault.ErrorAfter(3), "provider_error"),
@@ -388,8 +423,8 @@ class AiGatewayLaneTest {
         assertThat(error.path("error").path("message").asString()).isNotBlank();
         assertThat(second.requests()).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> requests("truncated") == 1);
-        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "output",
-                "estimated", "true"))).isGreaterThanOrEqualTo(3);
+        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "output", "estimated", "true")))
+                .isGreaterThanOrEqualTo(3);
     }
 
     @Test
@@ -431,10 +466,12 @@ class AiGatewayLaneTest {
         LaneSubscriber subscriber = new LaneSubscriber(false);
         long[] peak = {0};
         response.body().subscribe(subscriber);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            peak[0] = Math.max(peak[0], usedHeap());
-            return subscriber.complete() || subscriber.error() != null;
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    peak[0] = Math.max(peak[0], usedHeap());
+                    return subscriber.complete() || subscriber.error() != null;
+                });
         System.gc();
         long after = usedHeap();
 
@@ -469,13 +506,15 @@ class AiGatewayLaneTest {
         first.defaultFault(Fault.rateLimited(Duration.ZERO));
         for (int i = 0; i < 20; i++) {
             RequestDecision.Stop limited = (RequestDecision.Stop) plugin.onRequest(view(chat), parsed, PRE_REQ)
-                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             assertThat(limited.status()).isIn(502, 503);
         }
         first.defaultFault(Fault.none());
 
         RequestDecision.Stop next = (RequestDecision.Stop) plugin.onRequest(view(chat), parsed, PRE_REQ)
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
 
         if (countRateLimits) {
             assertThat(next.status()).isEqualTo(503);

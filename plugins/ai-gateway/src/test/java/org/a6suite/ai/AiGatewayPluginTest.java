@@ -30,8 +30,8 @@ class AiGatewayPluginTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String KEY_A = "sk-test-secret-A";
     private static final String KEY_B = "sk-test-secret-B";
-    private static final CallContext CONTEXT = new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7,
-            CallContext.Phase.PRE_REQ);
+    private static final CallContext CONTEXT =
+            new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 7, CallContext.Phase.PRE_REQ);
 
     private AiProviderServer first;
     private AiProviderServer second;
@@ -63,8 +63,7 @@ class AiGatewayPluginTest {
                   {"id": "b", "type": "%s", "endpoint": "%s", "model": "model-b", "credentials": {"env": "KEY_B"},
                    "priority": 1}],
                  "model_aliases": {"smart": ["a", "b"]}%s}
-                """.formatted(firstType, endpoint(firstType, first), secondType, endpoint(secondType, second),
-                extra);
+                """.formatted(firstType, endpoint(firstType, first), secondType, endpoint(secondType, second), extra);
     }
 
     private static String endpoint(String type, AiProviderServer server) {
@@ -75,7 +74,8 @@ class AiGatewayPluginTest {
         AiGatewayConfig parsed = plugin.parseConfig(config);
         RequestView view = RequestView.builder(HttpMethod.POST, path)
                 .headers(Headers.of("content-type", "application/json", "authorization", "Bearer client-key"))
-                .body(Body.of(body)).build();
+                .body(Body.of(body))
+                .build();
         return plugin.onRequest(view, parsed, CONTEXT).toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -129,7 +129,8 @@ class AiGatewayPluginTest {
         assertThat(stop.status()).isEqualTo(200);
         assertThat(header(stop, "content-type")).isEqualTo("application/json");
         JsonNode body = json(stop);
-        assertThat(body.path("choices").path(0).path("message").path("content").asString()).isEqualTo("from first");
+        assertThat(body.path("choices").path(0).path("message").path("content").asString())
+                .isEqualTo("from first");
         assertThat(header(stop, "x-a6-ai-target")).isEqualTo("a");
         assertThat(header(stop, "x-a6-ai-provider")).isEqualTo("openai");
         assertThat(header(stop, "x-a6-ai-model")).isEqualTo("model-a");
@@ -143,7 +144,8 @@ class AiGatewayPluginTest {
         assertThat(first.lastRequest().path()).isEqualTo("/v1/chat/completions");
         assertThat(sent.path("model").asString()).isEqualTo("model-a");
         assertThat(first.lastRequest().header("authorization")).contains("Bearer " + KEY_A);
-        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "input"))).isEqualTo(11);
+        assertThat(env.sum("a6_ai_tokens_total", Map.of("target", "a", "direction", "input")))
+                .isEqualTo(11);
         assertThat(env.outcomes).singleElement().satisfies(o -> {
             assertThat(o.upstreamKey()).isEqualTo("ai/a");
             assertThat(o.status()).contains(200);
@@ -162,7 +164,12 @@ class AiGatewayPluginTest {
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
 
         assertThat(stop.status()).isEqualTo(200);
-        assertThat(json(stop).path("choices").path(0).path("message").path("content").asString())
+        assertThat(json(stop)
+                        .path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("content")
+                        .asString())
                 .isEqualTo("from second");
         assertThat(header(stop, "x-a6-ai-target")).isEqualTo("b");
         assertThat(header(stop, "x-a6-ai-attempts")).isEqualTo("2");
@@ -198,11 +205,17 @@ class AiGatewayPluginTest {
         assertThat(header(stop, "content-type")).isEqualTo("text/event-stream");
         assertThat(header(stop, "x-a6-ai-target")).isEqualTo("b");
         String sse = stop.body().orElseThrow().asUtf8();
-        assertThat(sse).contains("\"content\":\"from second\"").contains("\"prompt_tokens\":11")
+        assertThat(sse)
+                .contains("\"content\":\"from second\"")
+                .contains("\"prompt_tokens\":11")
                 .endsWith("data: [DONE]\n\n");
-        assertThat(JSON.readTree(first.lastRequest().body()).path("stream_options").path("include_usage")
-                .asBoolean()).isTrue();
-        assertThat(JSON.readTree(second.lastRequest().body()).path("stream").asBoolean()).isTrue();
+        assertThat(JSON.readTree(first.lastRequest().body())
+                        .path("stream_options")
+                        .path("include_usage")
+                        .asBoolean())
+                .isTrue();
+        assertThat(JSON.readTree(second.lastRequest().body()).path("stream").asBoolean())
+                .isTrue();
     }
 
     @Test
@@ -223,7 +236,10 @@ class AiGatewayPluginTest {
         assertThat(error.path("attempts").path(0).path("status").asInt()).isEqualTo(500);
         assertThat(error.path("attempts").path(1).path("outcome").asString()).isEqualTo("connection_error");
         String text = stop.body().orElseThrow().asUtf8();
-        assertThat(text).doesNotContain(KEY_A).doesNotContain(KEY_B).doesNotContain("127.0.0.1")
+        assertThat(text)
+                .doesNotContain(KEY_A)
+                .doesNotContain(KEY_B)
+                .doesNotContain("127.0.0.1")
                 .doesNotContain("scripted failure");
     }
 
@@ -244,7 +260,9 @@ class AiGatewayPluginTest {
 
         assertThat(stop.status()).isEqualTo(504);
         assertThat(json(stop).path("error").path("code").asString()).isEqualTo("deadline_exceeded");
-        assertThat(json(stop).path("error").path("attempts").size()).as(json(stop).toString()).isEqualTo(2);
+        assertThat(json(stop).path("error").path("attempts").size())
+                .as(json(stop).toString())
+                .isEqualTo(2);
         assertThat(first.requests()).hasSize(1);
         assertThat(second.requests()).hasSize(1);
         assertThat(elapsedMs).isLessThan(3_000);
@@ -287,13 +305,25 @@ class AiGatewayPluginTest {
         RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions", body));
 
         JsonNode message = json(stop).path("choices").path(0).path("message");
-        assertThat(json(stop).path("choices").path(0).path("finish_reason").asString()).isEqualTo("tool_calls");
-        assertThat(message.path("tool_calls").path(0).path("function").path("name").asString())
+        assertThat(json(stop).path("choices").path(0).path("finish_reason").asString())
+                .isEqualTo("tool_calls");
+        assertThat(message.path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("name")
+                        .asString())
                 .isEqualTo("get_weather");
-        assertThat(JSON.readTree(message.path("tool_calls").path(0).path("function").path("arguments").asString())
-                .path("city").asString()).isEqualTo("Paris");
+        assertThat(JSON.readTree(message.path("tool_calls")
+                                .path(0)
+                                .path("function")
+                                .path("arguments")
+                                .asString())
+                        .path("city")
+                        .asString())
+                .isEqualTo("Paris");
         JsonNode sent = JSON.readTree(first.lastRequest().body());
-        assertThat(sent.path("tools").path(0).path("input_schema").path("type").asString()).isEqualTo("object");
+        assertThat(sent.path("tools").path(0).path("input_schema").path("type").asString())
+                .isEqualTo("object");
         assertThat(first.lastRequest().header("anthropic-version")).contains("2023-06-01");
     }
 
@@ -304,8 +334,8 @@ class AiGatewayPluginTest {
         RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions", CHAT));
 
         assertThat(stop.status()).isEqualTo(200);
-        assertThat(first.lastRequest().uri()).isEqualTo("/openai/deployments/model-a/chat/completions"
-                + "?api-version=2024-10-21");
+        assertThat(first.lastRequest().uri())
+                .isEqualTo("/openai/deployments/model-a/chat/completions" + "?api-version=2024-10-21");
         assertThat(first.lastRequest().header("api-key")).contains(KEY_A);
         assertThat(first.lastRequest().header("authorization")).isEmpty();
     }
@@ -325,8 +355,8 @@ class AiGatewayPluginTest {
     void shouldServeEmbeddingsSkippingProvidersWithoutThem() throws Exception {
         String config = twoTargets("anthropic", "gemini", "");
 
-        RequestDecision.Stop stop = stop(call(config, "/v1/embeddings",
-                "{\"model\": \"smart\", \"input\": [\"one\", \"two\"]}"));
+        RequestDecision.Stop stop =
+                stop(call(config, "/v1/embeddings", "{\"model\": \"smart\", \"input\": [\"one\", \"two\"]}"));
 
         assertThat(stop.status()).isEqualTo(200);
         JsonNode body = json(stop);
@@ -339,17 +369,14 @@ class AiGatewayPluginTest {
 
     @Test
     void shouldRejectBadInputWithOpenAiStyleErrors() throws Exception {
-        String config = twoTargets("openai", "openai", ", \"allowed_models\": [\"smart\", \"model-b\"],"
-                + " \"max_body_bytes\": 2048");
+        String config = twoTargets(
+                "openai", "openai", ", \"allowed_models\": [\"smart\", \"model-b\"]," + " \"max_body_bytes\": 2048");
 
         RequestDecision.Stop malformed = stop(call(config, "/v1/chat/completions", "{not json"));
         RequestDecision.Stop missing = stop(call(config, "/v1/chat/completions", "{\"model\": \"smart\"}"));
-        RequestDecision.Stop unknown = stop(call(config, "/v1/chat/completions",
-                CHAT.replace("smart", "gpt-9")));
-        RequestDecision.Stop disallowed = stop(call(config, "/v1/chat/completions",
-                CHAT.replace("smart", "model-a")));
-        RequestDecision.Stop large = stop(call(config, "/v1/chat/completions",
-                CHAT.replace("hi", "x".repeat(3000))));
+        RequestDecision.Stop unknown = stop(call(config, "/v1/chat/completions", CHAT.replace("smart", "gpt-9")));
+        RequestDecision.Stop disallowed = stop(call(config, "/v1/chat/completions", CHAT.replace("smart", "model-a")));
+        RequestDecision.Stop large = stop(call(config, "/v1/chat/completions", CHAT.replace("hi", "x".repeat(3000))));
 
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(json(malformed).path("error").path("code").asString()).isEqualTo("invalid_json");
@@ -368,8 +395,8 @@ class AiGatewayPluginTest {
     void shouldRejectChatWithoutModelLikeOpenAiWhenRouteIsNotAPrompt() throws Exception {
         String config = twoTargets("openai", "openai", "");
 
-        RequestDecision.Stop stop = stop(call(config, "/v1/chat/completions",
-                "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
+        RequestDecision.Stop stop = stop(
+                call(config, "/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"));
 
         assertThat(stop.status()).isEqualTo(400);
         JsonNode error = json(stop).path("error");
@@ -454,8 +481,8 @@ class AiGatewayPluginTest {
     void shouldRewriteForPassthroughWithCredentialsModelAndTargetHeader() throws Exception {
         String config = twoTargets("azure-openai", "openai", ", \"mode\": \"passthrough\"");
 
-        RequestDecision decision = call(config, "/v1/chat/completions",
-                CHAT.replace("{\"model\"", "{\"stream\": true, \"model\""));
+        RequestDecision decision =
+                call(config, "/v1/chat/completions", CHAT.replace("{\"model\"", "{\"stream\": true, \"model\""));
 
         assertThat(decision).isInstanceOf(RequestDecision.Rewrite.class);
         var rewrite = (RequestDecision.Rewrite) decision;
@@ -474,7 +501,8 @@ class AiGatewayPluginTest {
         });
         JsonNode body = JSON.readTree(rewrite.body().orElseThrow().asString(StandardCharsets.UTF_8));
         assertThat(body.path("model").asString()).isEqualTo("model-a");
-        assertThat(body.path("stream_options").path("include_usage").asBoolean()).isTrue();
+        assertThat(body.path("stream_options").path("include_usage").asBoolean())
+                .isTrue();
         assertThat(first.requests()).isEmpty();
     }
 
@@ -483,10 +511,11 @@ class AiGatewayPluginTest {
         AiGatewayConfig parsed = plugin.parseConfig(twoTargets("openai", "openai", ""));
         RequestView view = RequestView.builder(HttpMethod.GET, "/v1/models").build();
 
-        RequestDecision.Stop stop = stop(plugin.onRequest(view, parsed, CONTEXT).toCompletableFuture()
-                .get(5, TimeUnit.SECONDS));
+        RequestDecision.Stop stop = stop(
+                plugin.onRequest(view, parsed, CONTEXT).toCompletableFuture().get(5, TimeUnit.SECONDS));
 
-        assertThat(json(stop).path("data")).extracting(n -> n.path("id").asString())
+        assertThat(json(stop).path("data"))
+                .extracting(n -> n.path("id").asString())
                 .containsExactly("smart", "model-a", "model-b");
     }
 }

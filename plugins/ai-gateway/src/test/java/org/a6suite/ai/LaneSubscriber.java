@@ -103,7 +103,11 @@ final class LaneSubscriber implements Flow.Subscriber<Body> {
         for (String e : events()) {
             if (!e.equals("[DONE]")) {
                 JsonNode chunk = JSON.readTree(e);
-                sb.append(chunk.path("choices").path(0).path("delta").path("content").asString(""));
+                sb.append(chunk.path("choices")
+                        .path(0)
+                        .path("delta")
+                        .path("content")
+                        .asString(""));
             }
         }
         return sb.toString();

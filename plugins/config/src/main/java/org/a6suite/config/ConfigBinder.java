@@ -43,8 +43,10 @@ public final class ConfigBinder<T> {
     public static final long MAX_DOCUMENT_BYTES = 16L * 1024 * 1024;
 
     private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
-                            .maxDocumentLength(MAX_DOCUMENT_BYTES).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .maxDocumentLength(MAX_DOCUMENT_BYTES)
+                            .build())
                     .build())
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
@@ -131,11 +133,15 @@ public final class ConfigBinder<T> {
         try {
             return MAPPER.readTree(value);
         } catch (StreamConstraintsException e) {
-            throw new PluginConfigException("$", "nested or sized beyond the limits (expected: a JSON object at most "
-                    + MAX_DEPTH + " levels deep and " + MAX_DOCUMENT_BYTES + " bytes)");
+            throw new PluginConfigException(
+                    "$",
+                    "nested or sized beyond the limits (expected: a JSON object at most " + MAX_DEPTH
+                            + " levels deep and " + MAX_DOCUMENT_BYTES + " bytes)");
         } catch (JacksonException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + " column "
-                    + e.getLocation().getColumnNr();
+            String where = e.getLocation() == null
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + " column "
+                            + e.getLocation().getColumnNr();
             throw new PluginConfigException("$", "not valid JSON" + where + " (expected: a JSON object)");
         }
     }

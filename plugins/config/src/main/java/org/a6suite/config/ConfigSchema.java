@@ -43,7 +43,9 @@ public final class ConfigSchema {
      * {@code expected}) and {@code x-secret} (the value is never echoed in an error).
      */
     private static final Dialect DIALECT = Dialect.builder(Dialects.getDraft202012())
-            .keyword(new AnnotationKeyword("x-expected")).keyword(new AnnotationKeyword("x-secret")).build();
+            .keyword(new AnnotationKeyword("x-expected"))
+            .keyword(new AnnotationKeyword("x-secret"))
+            .build();
 
     private final String id;
     private final ClassLoader loader;
@@ -53,8 +55,8 @@ public final class ConfigSchema {
     private ConfigSchema(String id, ClassLoader loader) {
         this.id = id;
         this.loader = loader;
-        SchemaRegistry registry = SchemaRegistry.withDialect(DIALECT,
-                builder -> builder.schemas(this::text).schemaLoader(l -> l.fetchRemoteResources(false)));
+        SchemaRegistry registry = SchemaRegistry.withDialect(
+                DIALECT, builder -> builder.schemas(this::text).schemaLoader(l -> l.fetchRemoteResources(false)));
         this.schema = registry.getSchema(SchemaLocation.of(id));
         this.schema.initializeValidators();
     }
@@ -119,7 +121,9 @@ public final class ConfigSchema {
 
     /** The node at {@code pointer} (a JSON pointer, without {@code #}) of document {@code documentId}. */
     Optional<JsonNode> node(String documentId, String pointer) {
-        return document(documentId).map(d -> pointer.isEmpty() ? d : d.at(pointer)).filter(n -> !n.isMissingNode());
+        return document(documentId)
+                .map(d -> pointer.isEmpty() ? d : d.at(pointer))
+                .filter(n -> !n.isMissingNode());
     }
 
     private String text(String iri) {

@@ -73,11 +73,10 @@ final class SchemaDefaults {
         if (hash >= 0) {
             document = document.substring(0, hash);
         }
-        JsonNode target = schema.node(document, fragment).orElseThrow(() -> new IllegalStateException(
-                "unresolvable $ref " + ref + " from " + base));
+        JsonNode target = schema.node(document, fragment)
+                .orElseThrow(() -> new IllegalStateException("unresolvable $ref " + ref + " from " + base));
         return new Resolved(target, URI.create(document));
     }
 
-    record Resolved(JsonNode node, URI base) {
-    }
+    record Resolved(JsonNode node, URI base) {}
 }

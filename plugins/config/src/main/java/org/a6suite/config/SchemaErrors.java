@@ -23,8 +23,7 @@ final class SchemaErrors {
 
     private static final int MAX_VALUE_CHARS = 80;
 
-    private SchemaErrors() {
-    }
+    private SchemaErrors() {}
 
     static List<ConfigProblem> render(List<Error> errors, ConfigSchema schema) {
         Map<String, ConfigProblem> byPath = new LinkedHashMap<>();
@@ -46,8 +45,10 @@ final class SchemaErrors {
             case "required" -> {
                 String property = property(error);
                 JsonNode propertySchema = at == null ? null : propertySchema(at.node(), at.base(), property, refs);
-                return new ConfigProblem(child(path, property), "absent", propertySchema == null ? "present"
-                        : expected(propertySchema, at.base(), property, refs));
+                return new ConfigProblem(
+                        child(path, property),
+                        "absent",
+                        propertySchema == null ? "present" : expected(propertySchema, at.base(), property, refs));
             }
             case "additionalProperties", "unevaluatedProperties" -> {
                 String property = property(error);
@@ -62,15 +63,18 @@ final class SchemaErrors {
             case "propertyNames" -> {
                 // A bad key of a map: the path is the map's, the value the key.
                 JsonNode names = at == null ? null : at.node().get("propertyNames");
-                return new ConfigProblem(path, "\"" + property(error) + "\"", names == null ? "a valid name"
-                        : expected(names, at.base(), "", refs));
+                return new ConfigProblem(
+                        path,
+                        "\"" + property(error) + "\"",
+                        names == null ? "a valid name" : expected(names, at.base(), "", refs));
             }
             default -> {
                 if (at == null) {
                     return new ConfigProblem(path, describe(error.getInstanceNode()), message(error));
                 }
                 String value = at.node().path("x-secret").asBoolean(false)
-                        ? kind(error.getInstanceNode()) + " (value not shown)" : describe(error.getInstanceNode());
+                        ? kind(error.getInstanceNode()) + " (value not shown)"
+                        : describe(error.getInstanceNode());
                 return new ConfigProblem(path, value, expected(at.node(), at.base(), lastName(path), refs));
             }
         }
@@ -150,8 +154,7 @@ final class SchemaErrors {
         }
     }
 
-    private record Located(JsonNode node, URI base) {
-    }
+    private record Located(JsonNode node, URI base) {}
 
     /** The schema object holding the failing keyword. */
     private static Located locate(SchemaLocation location, String keyword, ConfigSchema schema) {
@@ -171,7 +174,9 @@ final class SchemaErrors {
         for (String name : names) {
             pointer.append('/').append(name.replace("~", "~0").replace("/", "~1"));
         }
-        return schema.node(document, pointer.toString()).map(n -> new Located(n, URI.create(document))).orElse(null);
+        return schema.node(document, pointer.toString())
+                .map(n -> new Located(n, URI.create(document)))
+                .orElse(null);
     }
 
     private static String property(Error error) {

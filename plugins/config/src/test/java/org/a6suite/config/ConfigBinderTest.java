@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class ConfigBinderTest {
 
-    enum Mode { FAST, SLOW }
+    enum Mode {
+        FAST,
+        SLOW
+    }
 
     record Item(String id, int low, int high) {
         Item {
@@ -21,11 +24,9 @@ class ConfigBinderTest {
         }
     }
 
-    record Breaker(boolean enabled, int windowSize, Duration waitInOpenMs) {
-    }
+    record Breaker(boolean enabled, int windowSize, Duration waitInOpenMs) {}
 
-    record Root(String name, Mode mode, List<Item> items, Breaker breaker, Optional<String> note) {
-    }
+    record Root(String name, Mode mode, List<Item> items, Breaker breaker, Optional<String> note) {}
 
     private final ConfigBinder<Root> binder = ConfigBinder.of(Root.class, "test/root.json");
 
@@ -50,7 +51,8 @@ class ConfigBinderTest {
                         + " items[0].id: \"X1\" (expected: lower-case letters);"
                         + " mode: \"medium\" (expected: one of [fast, slow]);"
                         + " name: absent (expected: a non-empty string)")
-                .extracting(e -> ((PluginConfigException) e).field()).isEqualTo("breaker.typo");
+                .extracting(e -> ((PluginConfigException) e).field())
+                .isEqualTo("breaker.typo");
     }
 
     @Test
@@ -64,8 +66,8 @@ class ConfigBinderTest {
 
     @Test
     void shouldPrefixConstructorInvariantsWithTheRecordsPath() {
-        assertThatThrownBy(() -> binder.bind("{\"name\": \"a\", \"items\": [{\"id\": \"x\"}, {\"id\": \"y\","
-                + " \"low\": 5}]}"))
+        assertThatThrownBy(() -> binder.bind(
+                        "{\"name\": \"a\", \"items\": [{\"id\": \"x\"}, {\"id\": \"y\"," + " \"low\": 5}]}"))
                 .isInstanceOf(PluginConfigException.class)
                 .hasMessage("items[1].high: 2 (expected: >= low (5))");
     }
@@ -76,13 +78,15 @@ class ConfigBinderTest {
         assertThatThrownBy(() -> binder.bind("[".repeat(5_000))).hasMessageContaining("levels deep");
         assertThatThrownBy(() -> binder.bind("[1]")).hasMessage("$: an array of 1 (expected: a JSON object)");
         assertThatThrownBy(() -> binder.bind("")).hasMessage("name: absent (expected: a non-empty string)");
-        assertThatThrownBy(() -> binder.blankRefused("a JSON object with \"name\"").bind(" "))
+        assertThatThrownBy(
+                        () -> binder.blankRefused("a JSON object with \"name\"").bind(" "))
                 .hasMessage("$: \"\" (expected: a JSON object with \"name\")");
     }
 
     @Test
     void shouldNeverResolveSchemasFromTheNetwork() {
         assertThatThrownBy(() -> ConfigSchema.load("nope.json", getClass().getClassLoader()))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("nope.json");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("nope.json");
     }
 }

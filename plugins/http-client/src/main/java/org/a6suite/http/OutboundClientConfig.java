@@ -91,8 +91,7 @@ public final class OutboundClientConfig {
         private Optional<X509TrustManager> trustManager = Optional.empty();
         private LongSupplier ticker = System::nanoTime;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** TCP connect plus TLS handshake, 1 ms to 24 days. Default 10 s. */
         public Builder connectTimeout(Duration value) {

@@ -96,8 +96,7 @@ public final class OutboundHeaders {
     public static final class Builder {
         private final Map<String, List<String>> values = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder add(String name, String value) {
             values.computeIfAbsent(checkName(name), k -> new ArrayList<>(1)).add(checkValue(name, value));

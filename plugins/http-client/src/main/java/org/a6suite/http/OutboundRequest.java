@@ -26,8 +26,16 @@ public final class OutboundRequest {
 
     /** RFC 9110 section 9.2.2: a second copy of one of these has the same effect on the server as the first. */
     private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "upgrade", "transfer-encoding",
-            "te", "content-length", "proxy-connection", "http2-settings");
+
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "transfer-encoding",
+            "te",
+            "content-length",
+            "proxy-connection",
+            "http2-settings");
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final String method;
@@ -105,8 +113,8 @@ public final class OutboundRequest {
     /** Method and URI without query: enough to say which call failed, without leaking query-string secrets. */
     @Override
     public String toString() {
-        return method + " " + uri.getScheme() + "://" + uri.getRawAuthority() + Optional.ofNullable(uri.getRawPath())
-                .orElse("");
+        return method + " " + uri.getScheme() + "://" + uri.getRawAuthority()
+                + Optional.ofNullable(uri.getRawPath()).orElse("");
     }
 
     /** Builds an {@link OutboundRequest}; every setter checks its argument at once. */
@@ -175,8 +183,8 @@ public final class OutboundRequest {
             throw new IllegalArgumentException("method: \"" + method + "\" (expected: an HTTP method such as POST)");
         }
         if (upper.equals("CONNECT")) {
-            throw new IllegalArgumentException("method: CONNECT (expected: a method other than CONNECT; "
-                    + "this client does not open tunnels)");
+            throw new IllegalArgumentException(
+                    "method: CONNECT (expected: a method other than CONNECT; " + "this client does not open tunnels)");
         }
         return upper;
     }
@@ -185,8 +193,8 @@ public final class OutboundRequest {
         requireNonNull(uri, "uri");
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("uri: scheme " + (scheme.isEmpty() ? "missing" : scheme)
-                    + " (expected: http or https)");
+            throw new IllegalArgumentException(
+                    "uri: scheme " + (scheme.isEmpty() ? "missing" : scheme) + " (expected: http or https)");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("uri: " + uri.getScheme() + "://" + uri.getRawAuthority()

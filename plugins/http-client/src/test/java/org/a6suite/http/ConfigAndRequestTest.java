@@ -44,7 +44,11 @@ class ConfigAndRequestTest {
         assertThat(OutboundRequest.builder("DELETE", URI_).build().idempotent()).isTrue();
         assertThat(OutboundRequest.builder("POST", URI_).build().idempotent()).isFalse();
         assertThat(OutboundRequest.builder("PATCH", URI_).build().idempotent()).isFalse();
-        assertThat(OutboundRequest.builder("POST", URI_).idempotent(true).build().idempotent()).isTrue();
+        assertThat(OutboundRequest.builder("POST", URI_)
+                        .idempotent(true)
+                        .build()
+                        .idempotent())
+                .isTrue();
     }
 
     @Test
@@ -52,8 +56,9 @@ class ConfigAndRequestTest {
         assertThatThrownBy(() -> OutboundRequest.builder("POST", URI_).header("Upgrade", "h2c"))
                 .hasMessage("headers: Upgrade (expected: no hop-by-hop header; the client manages connection and"
                         + " framing headers)");
-        assertThatThrownBy(() -> OutboundRequest.builder("POST", URI_).headers(OutboundHeaders.of("connection",
-                "Upgrade, HTTP2-Settings"))).hasMessageStartingWith("headers: connection ");
+        assertThatThrownBy(() -> OutboundRequest.builder("POST", URI_)
+                        .headers(OutboundHeaders.of("connection", "Upgrade, HTTP2-Settings")))
+                .hasMessageStartingWith("headers: connection ");
     }
 
     @Test
@@ -71,20 +76,28 @@ class ConfigAndRequestTest {
     void shouldNeverShowHeaderValuesAndRejectLineBreaksInThem() {
         OutboundHeaders headers = OutboundHeaders.of("Authorization", "Bearer sk-secret", "X-A", "1", "x-a", "2");
 
-        assertThat(headers.toString()).isEqualTo("OutboundHeaders[authorization, x-a]").doesNotContain("sk-secret");
+        assertThat(headers.toString())
+                .isEqualTo("OutboundHeaders[authorization, x-a]")
+                .doesNotContain("sk-secret");
         assertThat(headers.allValues("X-a")).containsExactly("1", "2");
         assertThat(headers.firstValue("AUTHORIZATION")).contains("Bearer sk-secret");
         assertThatThrownBy(() -> OutboundHeaders.of("x-key", "sk-secret\r\nX-Injected: 1"))
                 .hasMessage("value of x-key: contains CR, LF or NUL (expected: a single-line header value)")
-                .message().doesNotContain("sk-secret");
+                .message()
+                .doesNotContain("sk-secret");
     }
 
     @Test
     void shouldCopyEverythingIntoANewBuilder() {
-        OutboundRequest original = OutboundRequest.builder("POST", URI_).header("x-a", "1").body(new byte[] {1, 2})
-                .responseHeadTimeout(Duration.ofSeconds(3)).idempotent(true).build();
+        OutboundRequest original = OutboundRequest.builder("POST", URI_)
+                .header("x-a", "1")
+                .body(new byte[] {1, 2})
+                .responseHeadTimeout(Duration.ofSeconds(3))
+                .idempotent(true)
+                .build();
 
-        OutboundRequest copy = original.toBuilder().readIdleTimeout(Duration.ofSeconds(7)).build();
+        OutboundRequest copy =
+                original.toBuilder().readIdleTimeout(Duration.ofSeconds(7)).build();
 
         assertThat(copy.method()).isEqualTo("POST");
         assertThat(copy.uri()).isEqualTo(URI_);

@@ -24,7 +24,9 @@ class OutboundClientTest {
 
     private final AtomicLong ticker = new AtomicLong();
     private final OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-            .connectTimeout(Duration.ofSeconds(2)).ticker(ticker::get).build());
+            .connectTimeout(Duration.ofSeconds(2))
+            .ticker(ticker::get)
+            .build());
     private LoopbackHttpServer server;
 
     @AfterEach
@@ -40,8 +42,10 @@ class OutboundClientTest {
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> conn.respond(200, "ok"));
 
         OutboundResponse response = client.send(OutboundRequest.builder("post", server.uri("/v1/chat?x=1"))
-                .header("Content-Type", "application/json").body("{\"a\":1}".getBytes(StandardCharsets.UTF_8))
-                .build()).get(5, TimeUnit.SECONDS);
+                        .header("Content-Type", "application/json")
+                        .body("{\"a\":1}".getBytes(StandardCharsets.UTF_8))
+                        .build())
+                .get(5, TimeUnit.SECONDS);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).contains("text/plain");
@@ -51,7 +55,8 @@ class OutboundClientTest {
         assertThat(seen.method()).isEqualTo("POST");
         assertThat(seen.target()).isEqualTo("/v1/chat?x=1");
         assertThat(seen.bodyText()).isEqualTo("{\"a\":1}");
-        assertThat(seen.headers()).containsEntry("host", "127.0.0.1:" + server.port())
+        assertThat(seen.headers())
+                .containsEntry("host", "127.0.0.1:" + server.port())
                 .containsEntry("content-length", "7")
                 .doesNotContainKeys("upgrade", "http2-settings", "connection");
     }
@@ -68,13 +73,17 @@ class OutboundClientTest {
             conn.endChunked();
         });
 
-        OutboundResponse first = client.send(OutboundRequest.get(server.uri("/a"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse first =
+                client.send(OutboundRequest.get(server.uri("/a"))).get(5, TimeUnit.SECONDS);
         // The first body has not ended: its connection is still taken, so the second call opens another one.
-        OutboundResponse second = client.send(OutboundRequest.get(server.uri("/b"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse second =
+                client.send(OutboundRequest.get(server.uri("/b"))).get(5, TimeUnit.SECONDS);
         second.aggregate(100).get(5, TimeUnit.SECONDS);
         endFirstBody.countDown();
         first.aggregate(100).get(5, TimeUnit.SECONDS);
-        client.send(OutboundRequest.get(server.uri("/c"))).get(5, TimeUnit.SECONDS).aggregate(100)
+        client.send(OutboundRequest.get(server.uri("/c")))
+                .get(5, TimeUnit.SECONDS)
+                .aggregate(100)
                 .get(5, TimeUnit.SECONDS);
 
         assertThat(server.connections()).isEqualTo(2);
@@ -85,11 +94,15 @@ class OutboundClientTest {
     @Test
     void shouldNotReuseConnectionIdleLongerThanPoolIdleTimeout() throws Exception {
         server = LoopbackHttpServer.start(Duration.ofSeconds(30), (req, conn) -> conn.respond(200, "x"));
-        client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS).aggregate(10)
+        client.send(OutboundRequest.get(server.uri("/")))
+                .get(5, TimeUnit.SECONDS)
+                .aggregate(10)
                 .get(5, TimeUnit.SECONDS);
 
         ticker.addAndGet(Duration.ofSeconds(4).toNanos()); // the default poolIdleTimeout
-        client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS).aggregate(10)
+        client.send(OutboundRequest.get(server.uri("/")))
+                .get(5, TimeUnit.SECONDS)
+                .aggregate(10)
                 .get(5, TimeUnit.SECONDS);
 
         assertThat(server.connections()).isEqualTo(2);
@@ -100,12 +113,14 @@ class OutboundClientTest {
     @Test
     void shouldDropPooledConnectionWhenServerClosesItWhileIdle() throws Exception {
         server = LoopbackHttpServer.start(Duration.ofMillis(100), (req, conn) -> conn.respond(200, "x"));
-        client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS).aggregate(10)
+        client.send(OutboundRequest.get(server.uri("/")))
+                .get(5, TimeUnit.SECONDS)
+                .aggregate(10)
                 .get(5, TimeUnit.SECONDS);
 
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> client.metrics().staleConnectionsDiscarded() == 1);
-        assertThat(((DefaultOutboundClient) client).idleConnections(server.uri("/"))).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> client.metrics().staleConnectionsDiscarded() == 1);
+        assertThat(((DefaultOutboundClient) client).idleConnections(server.uri("/")))
+                .isZero();
     }
 
     @Test
@@ -114,9 +129,12 @@ class OutboundClientTest {
         URI uri = URI.create("http://127.0.0.1:" + nobody.getPort() + "/");
 
         assertThatThrownBy(() -> client.send(OutboundRequest.get(uri)).get(5, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(OutboundException.class)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(OutboundException.class)
                 .hasMessage("connection refused by 127.0.0.1:" + nobody.getPort())
-                .extracting(e -> ((OutboundException) e).kind()).isEqualTo(Kind.CONNECT_FAILED);
+                .extracting(e -> ((OutboundException) e).kind())
+                .isEqualTo(Kind.CONNECT_FAILED);
     }
 
     @Test
@@ -131,8 +149,9 @@ class OutboundClientTest {
     void shouldConnectByHostName() throws Exception {
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> conn.respond(200, "named"));
 
-        OutboundResponse response = client.send(OutboundRequest.get(URI.create("http://localhost:" + server.port()
-                + "/"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response = client.send(
+                        OutboundRequest.get(URI.create("http://localhost:" + server.port() + "/")))
+                .get(5, TimeUnit.SECONDS);
 
         assertThat(response.aggregate(10).get(5, TimeUnit.SECONDS)).asString().isEqualTo("named");
         assertThat(server.requests().getFirst().headers()).containsEntry("host", "localhost:" + server.port());
@@ -144,12 +163,14 @@ class OutboundClientTest {
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> release.await());
         try {
             OutboundRequest request = OutboundRequest.builder("GET", server.uri("/slow"))
-                    .responseHeadTimeout(Duration.ofMillis(200)).build();
+                    .responseHeadTimeout(Duration.ofMillis(200))
+                    .build();
 
             assertThat(failure(client.send(request)))
-                    .hasMessage("no response head from 127.0.0.1:" + server.port()
-                            + " within 200 ms (responseHeadTimeout)")
-                    .extracting(OutboundException::kind).isEqualTo(Kind.RESPONSE_HEAD_TIMEOUT);
+                    .hasMessage(
+                            "no response head from 127.0.0.1:" + server.port() + " within 200 ms (responseHeadTimeout)")
+                    .extracting(OutboundException::kind)
+                    .isEqualTo(Kind.RESPONSE_HEAD_TIMEOUT);
             assertThat(client.metrics().retries()).isZero();
         } finally {
             release.countDown();
@@ -166,11 +187,14 @@ class OutboundClientTest {
         });
         try {
             OutboundResponse response = client.send(OutboundRequest.builder("GET", server.uri("/stall"))
-                    .readIdleTimeout(Duration.ofMillis(200)).build()).get(5, TimeUnit.SECONDS);
+                            .readIdleTimeout(Duration.ofMillis(200))
+                            .build())
+                    .get(5, TimeUnit.SECONDS);
 
             assertThat(failure(response.aggregate(1000)))
                     .hasMessageStartingWith("no body bytes from 127.0.0.1:" + server.port() + " for 200 ms")
-                    .extracting(OutboundException::kind).isEqualTo(Kind.READ_IDLE_TIMEOUT);
+                    .extracting(OutboundException::kind)
+                    .isEqualTo(Kind.READ_IDLE_TIMEOUT);
         } finally {
             release.countDown();
         }
@@ -185,7 +209,9 @@ class OutboundClientTest {
             conn.endChunked();
         });
         OutboundResponse response = client.send(OutboundRequest.builder("GET", server.uri("/"))
-                .readIdleTimeout(Duration.ofMillis(100)).build()).get(5, TimeUnit.SECONDS);
+                        .readIdleTimeout(Duration.ofMillis(100))
+                        .build())
+                .get(5, TimeUnit.SECONDS);
         ManualSubscriber subscriber = new ManualSubscriber();
         response.body().subscribe(subscriber);
         subscriber.request(1);
@@ -213,15 +239,18 @@ class OutboundClientTest {
             }
         });
 
-        OutboundResponse declared = client.send(OutboundRequest.get(server.uri("/declared")))
-                .get(5, TimeUnit.SECONDS);
-        assertThat(failure(declared.aggregate(5))).hasMessage("response body from 127.0.0.1:" + server.port()
-                + " declares 10 bytes (expected: at most 5)").extracting(OutboundException::kind)
+        OutboundResponse declared =
+                client.send(OutboundRequest.get(server.uri("/declared"))).get(5, TimeUnit.SECONDS);
+        assertThat(failure(declared.aggregate(5)))
+                .hasMessage(
+                        "response body from 127.0.0.1:" + server.port() + " declares 10 bytes (expected: at most 5)")
+                .extracting(OutboundException::kind)
                 .isEqualTo(Kind.BODY_TOO_LARGE);
 
-        OutboundResponse chunked = client.send(OutboundRequest.get(server.uri("/chunked")))
-                .get(5, TimeUnit.SECONDS);
-        assertThat(failure(chunked.aggregate(7))).extracting(OutboundException::kind)
+        OutboundResponse chunked =
+                client.send(OutboundRequest.get(server.uri("/chunked"))).get(5, TimeUnit.SECONDS);
+        assertThat(failure(chunked.aggregate(7)))
+                .extracting(OutboundException::kind)
                 .isEqualTo(Kind.BODY_TOO_LARGE);
     }
 
@@ -231,31 +260,39 @@ class OutboundClientTest {
             conn.write("HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n0123456789");
             conn.close();
         });
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
 
         assertThat(failure(response.aggregate(1000)))
                 .hasMessage("connection closed by 127.0.0.1:" + server.port()
                         + " after 10 body bytes, before the end of the response body")
-                .extracting(OutboundException::kind).isEqualTo(Kind.TRUNCATED_BODY);
+                .extracting(OutboundException::kind)
+                .isEqualTo(Kind.TRUNCATED_BODY);
     }
 
     @Test
     void shouldFailWithResponseHeadTooLargeWithoutEchoingHeaders() throws Exception {
-        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) ->
-                conn.write("HTTP/1.1 200 OK\r\nx-big: " + "s".repeat(70_000) + "\r\ncontent-length: 0\r\n\r\n"));
+        server = LoopbackHttpServer.start(
+                Duration.ofSeconds(5),
+                (req, conn) -> conn.write(
+                        "HTTP/1.1 200 OK\r\nx-big: " + "s".repeat(70_000) + "\r\ncontent-length: 0\r\n\r\n"));
 
         assertThat(failure(client.send(OutboundRequest.get(server.uri("/")))))
                 .hasMessage("response head from 127.0.0.1:" + server.port()
                         + " is larger than 65536 bytes (maxResponseHeadBytes)")
-                .extracting(OutboundException::kind).isEqualTo(Kind.RESPONSE_HEAD_TOO_LARGE);
+                .extracting(OutboundException::kind)
+                .isEqualTo(Kind.RESPONSE_HEAD_TOO_LARGE);
     }
 
     @Test
     void shouldNotFollowRedirects() throws Exception {
-        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) ->
-                conn.write("HTTP/1.1 302 Found\r\nlocation: http://example.invalid/\r\ncontent-length: 0\r\n\r\n"));
+        server = LoopbackHttpServer.start(
+                Duration.ofSeconds(5),
+                (req, conn) -> conn.write(
+                        "HTTP/1.1 302 Found\r\nlocation: http://example.invalid/\r\ncontent-length: 0\r\n\r\n"));
 
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
 
         assertThat(response.status()).isEqualTo(302);
         assertThat(response.headers().firstValue("location")).contains("http://example.invalid/");
@@ -264,10 +301,13 @@ class OutboundClientTest {
 
     @Test
     void shouldSkipInformationalResponses() throws Exception {
-        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) ->
-                conn.write("HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
+        server = LoopbackHttpServer.start(
+                Duration.ofSeconds(5),
+                (req, conn) -> conn.write(
+                        "HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
 
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.aggregate(10).get(5, TimeUnit.SECONDS)).asString().isEqualTo("ok");
@@ -284,7 +324,8 @@ class OutboundClientTest {
             client.close();
 
             assertThat(failure(call)).extracting(OutboundException::kind).isEqualTo(Kind.CLIENT_CLOSED);
-            assertThat(failure(client.send(OutboundRequest.get(server.uri("/")))).kind())
+            assertThat(failure(client.send(OutboundRequest.get(server.uri("/"))))
+                            .kind())
                     .isEqualTo(Kind.CLIENT_CLOSED);
         } finally {
             release.countDown();

@@ -21,8 +21,7 @@ class SecretRedactorTest {
                 .isEqualTo("authorization: Bearer [redacted]; accept: */*");
         assertThat(redactor.redact("{\"api-key\": \"0f3a9c7e5b2d4f6a8c1e3b5d7f9a2c4e\"}"))
                 .doesNotContain("0f3a9c7e5b2d4f6a8c1e3b5d7f9a2c4e");
-        assertThat(redactor.redact("x-api-key: sk-ant-api03-AbCdEfGhIjKlMnOp"))
-                .doesNotContain("AbCdEfGhIjKlMnOp");
+        assertThat(redactor.redact("x-api-key: sk-ant-api03-AbCdEfGhIjKlMnOp")).doesNotContain("AbCdEfGhIjKlMnOp");
         assertThat(redactor.redact("key AIzaSyA1234567890abcdefghijklmnopqrstuv was rejected"))
                 .isEqualTo("key [redacted] was rejected");
         assertThat(redactor.redact("Incorrect API key provided: sk-proj-1234567890abcdef"))

@@ -3,6 +3,8 @@ package org.a6suite.http;
 import static org.a6suite.http.OutboundClientTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +15,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import org.a6suite.http.OutboundException.Kind;
 import org.a6suite.http.internal.DefaultOutboundClient;
 import org.a6suite.http.support.LoopbackHttpServer;
@@ -48,12 +48,15 @@ class StaleConnectionRetryTest {
                 // The pause is the input under test, not a wait for a condition: 16 gaps spread evenly over
                 // 0.9 s to 1.1 s, across the server's 1 s keep-alive.
                 long k = i / (calls / boundaryGaps);
-                LockSupport.parkNanos(Duration.ofMillis(900 + k * 200 / (boundaryGaps - 1)).toNanos());
+                LockSupport.parkNanos(
+                        Duration.ofMillis(900 + k * 200 / (boundaryGaps - 1)).toNanos());
             }
             String id = "call-" + i;
             try {
                 OutboundResponse response = client.send(OutboundRequest.builder("POST", server.uri("/mcp"))
-                        .body(id.getBytes(StandardCharsets.UTF_8)).build()).get(10, TimeUnit.SECONDS);
+                                .body(id.getBytes(StandardCharsets.UTF_8))
+                                .build())
+                        .get(10, TimeUnit.SECONDS);
                 String echoed = new String(response.aggregate(100).get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
                 if (response.status() != 200 || !echoed.equals(id)) {
                     failures.add(id + ": " + response.status() + " " + echoed);
@@ -67,13 +70,17 @@ class StaleConnectionRetryTest {
         // No POST reached the application twice: every retry was of a request that had not been sent.
         Map<String, Long> seen = server.requests().stream()
                 .collect(Collectors.groupingBy(LoopbackHttpServer.Request::bodyText, Collectors.counting()));
-        assertThat(seen).hasSize(calls).allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+        assertThat(seen)
+                .hasSize(calls)
+                .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
         assertThat(client.metrics().retriesOfIdempotentRequests()).isZero();
         // Gaps past 1 s met closed connections; each was dropped unused or its request re-sent unsent.
-        assertThat(client.metrics().staleConnectionsDiscarded() + client.metrics().retriesOfUnsentRequests())
+        assertThat(client.metrics().staleConnectionsDiscarded()
+                        + client.metrics().retriesOfUnsentRequests())
                 .isGreaterThanOrEqualTo(boundaryGaps / 4);
         assertThat(client.metrics().connectionsOpened())
-                .isEqualTo(1 + client.metrics().staleConnectionsDiscarded()
+                .isEqualTo(1
+                        + client.metrics().staleConnectionsDiscarded()
                         + client.metrics().retriesOfUnsentRequests());
     }
 
@@ -93,7 +100,9 @@ class StaleConnectionRetryTest {
         // then takes a connection it still believes open, the race this retry exists for, made deterministic.
         MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try (OutboundClient held = new DefaultOutboundClient(OutboundClientConfig.DEFAULT, group)) {
-            held.send(OutboundRequest.get(server.uri("/warm-up"))).get(5, TimeUnit.SECONDS).aggregate(10)
+            held.send(OutboundRequest.get(server.uri("/warm-up")))
+                    .get(5, TimeUnit.SECONDS)
+                    .aggregate(10)
                     .get(5, TimeUnit.SECONDS);
             CountDownLatch loopHeld = new CountDownLatch(1);
             CountDownLatch releaseLoop = new CountDownLatch(1);
@@ -105,16 +114,21 @@ class StaleConnectionRetryTest {
             resetNow.countDown();
             assertThat(wasReset.await(5, TimeUnit.SECONDS)).isTrue();
 
-            CompletableFuture<OutboundResponse> call = held.send(OutboundRequest.builder("POST",
-                    server.uri("/tools/call")).body("once".getBytes(StandardCharsets.UTF_8)).build());
+            CompletableFuture<OutboundResponse> call =
+                    held.send(OutboundRequest.builder("POST", server.uri("/tools/call"))
+                            .body("once".getBytes(StandardCharsets.UTF_8))
+                            .build());
             releaseLoop.countDown();
 
-            assertThat(call.get(5, TimeUnit.SECONDS).aggregate(10).get(5, TimeUnit.SECONDS)).asString()
+            assertThat(call.get(5, TimeUnit.SECONDS).aggregate(10).get(5, TimeUnit.SECONDS))
+                    .asString()
                     .isEqualTo("c2");
             assertThat(held.metrics().connectionsReused()).isEqualTo(1);
             assertThat(held.metrics().retriesOfUnsentRequests()).isEqualTo(1);
             assertThat(held.metrics().retriesOfIdempotentRequests()).isZero();
-            assertThat(server.requests()).extracting(LoopbackHttpServer.Request::bodyText).containsOnlyOnce("once");
+            assertThat(server.requests())
+                    .extracting(LoopbackHttpServer.Request::bodyText)
+                    .containsOnlyOnce("once");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
@@ -131,7 +145,8 @@ class StaleConnectionRetryTest {
         });
         get("/first");
 
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/second"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/second"))).get(5, TimeUnit.SECONDS);
 
         assertThat(response.aggregate(10).get(5, TimeUnit.SECONDS)).asString().isEqualTo("c2");
         assertThat(client.metrics().retriesOfIdempotentRequests()).isEqualTo(1);
@@ -150,14 +165,18 @@ class StaleConnectionRetryTest {
         get("/warm-up"); // so the POST goes out on a reused connection, where a retry would be considered
 
         OutboundException error = failure(client.send(OutboundRequest.builder("POST", server.uri("/tools/call"))
-                .body("{}".getBytes(StandardCharsets.UTF_8)).build()));
+                .body("{}".getBytes(StandardCharsets.UTF_8))
+                .build()));
 
         assertThat(error.kind()).isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE);
-        assertThat(error).hasMessage("connection reset by 127.0.0.1:" + server.port() + " before any response"
-                + " (on a reused connection; not retried: POST is not idempotent and the request had been sent,"
-                + " so the server may have processed it)");
+        assertThat(error)
+                .hasMessage("connection reset by 127.0.0.1:" + server.port() + " before any response"
+                        + " (on a reused connection; not retried: POST is not idempotent and the request had been sent,"
+                        + " so the server may have processed it)");
         assertThat(client.metrics().retries()).isZero();
-        assertThat(server.requests()).extracting(LoopbackHttpServer.Request::method).containsExactly("GET", "POST");
+        assertThat(server.requests())
+                .extracting(LoopbackHttpServer.Request::method)
+                .containsExactly("GET", "POST");
     }
 
     @Test
@@ -172,7 +191,10 @@ class StaleConnectionRetryTest {
         get("/warm-up");
 
         OutboundResponse response = client.send(OutboundRequest.builder("POST", server.uri("/charge"))
-                .header("Idempotency-Key", "k-1").idempotent(true).build()).get(5, TimeUnit.SECONDS);
+                        .header("Idempotency-Key", "k-1")
+                        .idempotent(true)
+                        .build())
+                .get(5, TimeUnit.SECONDS);
 
         assertThat(response.status()).isEqualTo(200);
         assertThat(client.metrics().retriesOfIdempotentRequests()).isEqualTo(1);
@@ -204,8 +226,9 @@ class StaleConnectionRetryTest {
         OutboundException error = failure(client.send(OutboundRequest.get(server.uri("/"))));
 
         assertThat(error.kind()).isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE);
-        assertThat(error).hasMessage("connection closed by 127.0.0.1:" + server.port()
-                + " after 12 bytes, before the end of the response head");
+        assertThat(error)
+                .hasMessage("connection closed by 127.0.0.1:" + server.port()
+                        + " after 12 bytes, before the end of the response head");
         assertThat(client.metrics().retries()).isZero();
     }
 
@@ -218,8 +241,9 @@ class StaleConnectionRetryTest {
     }
 
     private void get(String path) throws Exception {
-        client.send(OutboundRequest.get(server.uri(path))).get(5, TimeUnit.SECONDS).aggregate(100)
+        client.send(OutboundRequest.get(server.uri(path)))
+                .get(5, TimeUnit.SECONDS)
+                .aggregate(100)
                 .get(5, TimeUnit.SECONDS);
     }
-
 }

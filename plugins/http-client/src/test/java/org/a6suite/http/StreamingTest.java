@@ -42,7 +42,8 @@ class StreamingTest {
             conn.chunk("data: three\n\n");
             conn.endChunked();
         });
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/stream"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/stream"))).get(5, TimeUnit.SECONDS);
         AtomicLong firstSeenAt = new AtomicLong();
         ManualSubscriber subscriber = new ManualSubscriber() {
             @Override
@@ -79,8 +80,8 @@ class StreamingTest {
                 serverSawClose.complete(null);
             }
         });
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/firehose")))
-                .get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/firehose"))).get(5, TimeUnit.SECONDS);
         ManualSubscriber subscriber = new ManualSubscriber();
         response.body().subscribe(subscriber);
 
@@ -88,7 +89,8 @@ class StreamingTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             long since = writeBlockedSince.get();
-            return since != 0 && System.nanoTime() - since > Duration.ofMillis(300).toNanos();
+            return since != 0
+                    && System.nanoTime() - since > Duration.ofMillis(300).toNanos();
         });
         assertThat(subscriber.received).hasSize(1);
         // What the server got rid of sits in the two kernels' socket buffers and in at most one socket read (64 KiB)
@@ -114,7 +116,8 @@ class StreamingTest {
                 conn.chunk("token-" + i + " ");
             }
         });
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/tokens"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/tokens"))).get(5, TimeUnit.SECONDS);
         ManualSubscriber subscriber = new ManualSubscriber();
         response.body().subscribe(subscriber);
         subscriber.request(2);
@@ -134,8 +137,10 @@ class StreamingTest {
             conn.awaitClientClose(); // a provider still thinking about its first token
             serverSawClose.complete(null);
         });
-        CompletableFuture<OutboundResponse> call = client.send(OutboundRequest.builder("POST",
-                server.uri("/v1/chat/completions")).body("{}".getBytes(StandardCharsets.UTF_8)).build());
+        CompletableFuture<OutboundResponse> call =
+                client.send(OutboundRequest.builder("POST", server.uri("/v1/chat/completions"))
+                        .body("{}".getBytes(StandardCharsets.UTF_8))
+                        .build());
         await().atMost(Duration.ofSeconds(5)).until(() -> server.requests().size() == 1);
 
         call.cancel(true);
@@ -154,7 +159,8 @@ class StreamingTest {
             }
             conn.endChunked();
         });
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/many"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/many"))).get(5, TimeUnit.SECONDS);
         ManualSubscriber subscriber = new ManualSubscriber() {
             @Override
             public void onNext(ByteBuffer item) {
@@ -177,13 +183,16 @@ class StreamingTest {
     @Test
     void shouldRejectASecondSubscriber() throws Exception {
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> conn.respond(200, "x"));
-        OutboundResponse response = client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
+        OutboundResponse response =
+                client.send(OutboundRequest.get(server.uri("/"))).get(5, TimeUnit.SECONDS);
         response.body().subscribe(new ManualSubscriber());
         ManualSubscriber second = new ManualSubscriber();
 
         response.body().subscribe(second);
 
-        assertThat(second.done).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+        assertThat(second.done)
+                .failsWithin(Duration.ofSeconds(5))
+                .withThrowableThat()
                 .withMessageContaining("body: already subscribed (expected: one subscriber)");
     }
 

@@ -19,14 +19,17 @@ class TlsTest {
 
     @TempDir
     static Path dir;
+
     private static TestCertificates certificates;
     private static LoopbackHttpServer server;
 
     @BeforeAll
     static void startServer() throws Exception {
         certificates = TestCertificates.generate(dir, "dns:localhost,ip:127.0.0.1");
-        server = LoopbackHttpServer.start(certificates.serverContext().getServerSocketFactory(),
-                Duration.ofSeconds(5), (req, conn) -> conn.respond(200, "secure " + req.headers().get("host")));
+        server = LoopbackHttpServer.start(
+                certificates.serverContext().getServerSocketFactory(),
+                Duration.ofSeconds(5),
+                (req, conn) -> conn.respond(200, "secure " + req.headers().get("host")));
     }
 
     @AfterAll
@@ -37,12 +40,16 @@ class TlsTest {
     @Test
     void shouldCallHttpsOriginTrustedByTheSuppliedTrustManagerAndReuseTheConnection() throws Exception {
         try (OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-                .trustManager(certificates.trustManager()).build())) {
+                .trustManager(certificates.trustManager())
+                .build())) {
             for (int i = 0; i < 3; i++) {
-                OutboundResponse response = client.send(OutboundRequest.builder("POST",
-                        server.httpsUri("localhost", "/v1")).body("{}".getBytes(StandardCharsets.UTF_8)).build())
+                OutboundResponse response = client.send(
+                                OutboundRequest.builder("POST", server.httpsUri("localhost", "/v1"))
+                                        .body("{}".getBytes(StandardCharsets.UTF_8))
+                                        .build())
                         .get(10, TimeUnit.SECONDS);
-                assertThat(response.aggregate(100).get(5, TimeUnit.SECONDS)).asString()
+                assertThat(response.aggregate(100).get(5, TimeUnit.SECONDS))
+                        .asString()
                         .isEqualTo("secure localhost:" + server.port());
             }
             assertThat(client.metrics().connectionsOpened()).isEqualTo(1);
@@ -64,10 +71,12 @@ class TlsTest {
     void shouldVerifyTheHostName() throws Exception {
         TestCertificates otherName = TestCertificates.generate(dir, "dns:provider.example");
         try (LoopbackHttpServer wrongName = LoopbackHttpServer.start(
-                otherName.serverContext().getServerSocketFactory(), Duration.ofSeconds(5),
-                (req, conn) -> conn.respond(200, "should not get here"));
-             OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-                     .trustManager(otherName.trustManager()).build())) {
+                        otherName.serverContext().getServerSocketFactory(),
+                        Duration.ofSeconds(5),
+                        (req, conn) -> conn.respond(200, "should not get here"));
+                OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+                        .trustManager(otherName.trustManager())
+                        .build())) {
 
             OutboundException error = failure(client.send(OutboundRequest.get(wrongName.httpsUri("localhost", "/"))));
 

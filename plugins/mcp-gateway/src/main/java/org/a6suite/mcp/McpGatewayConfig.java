@@ -137,8 +137,8 @@ public record McpGatewayConfig(
      * @param retries  attempts for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS), 1..5 (default 1: no retry)
      * @param breaker  whether calls go through a circuit breaker per backend (default true)
      */
-    public record Backend(String name, URI baseUrl, Duration timeout, Map<String, String> headers, int retries,
-                          boolean breaker) {
+    public record Backend(
+            String name, URI baseUrl, Duration timeout, Map<String, String> headers, int retries, boolean breaker) {
         public Backend {
             requireNonNull(name, "name");
             requireNonNull(baseUrl, "baseUrl");
@@ -167,8 +167,14 @@ public record McpGatewayConfig(
      * @param headers    static headers sent upstream (the client's own credentials are never forwarded)
      * @param catalogTtl how long a node caches the upstream's tool list (default 60 s)
      */
-    public record Upstream(String name, URI url, String prefix, String uriPrefix, Duration timeout,
-                           Map<String, String> headers, Duration catalogTtl) {
+    public record Upstream(
+            String name,
+            URI url,
+            String prefix,
+            String uriPrefix,
+            Duration timeout,
+            Map<String, String> headers,
+            Duration catalogTtl) {
         public Upstream {
             requireNonNull(name, "name");
             requireNonNull(url, "url");
@@ -196,8 +202,8 @@ public record McpGatewayConfig(
      * @param burst       bucket capacity (>= 1; default: {@code ceil(perSecond)})
      * @param perConsumer one bucket per consumer instead of one per target (default false)
      */
-    public record RateLimitRule(List<String> tools, List<String> methods, double perSecond, int burst,
-                                boolean perConsumer) {
+    public record RateLimitRule(
+            List<String> tools, List<String> methods, double perSecond, int burst, boolean perConsumer) {
         public RateLimitRule {
             tools = List.copyOf(tools);
             methods = List.copyOf(methods);
@@ -208,6 +214,5 @@ public record McpGatewayConfig(
      * @param enabled          one log line per {@code tools/call} on logger {@code org.a6suite.mcp.calls} (default true)
      * @param includeArguments add the call's arguments to the line (default false: they may hold personal data)
      */
-    public record CallLog(boolean enabled, boolean includeArguments) {
-    }
+    public record CallLog(boolean enabled, boolean includeArguments) {}
 }

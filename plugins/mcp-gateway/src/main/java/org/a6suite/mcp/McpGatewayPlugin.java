@@ -44,9 +44,13 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
     public static final String NAME = "mcp-gateway";
 
     private final ObjectMapper mapper = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
-            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
-            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
-                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
+                    // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+                    .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(128)
+                            .maxDocumentLength(64L * 1024 * 1024)
+                            .build())
+                    .build())
+            .build();
     private final AtomicReference<PluginEnvironment> environment = new AtomicReference<>();
     private final AtomicReference<McpEndpoint> endpoint = new AtomicReference<>();
     private final AtomicReference<LaneEndpoint> lane = new AtomicReference<>();
@@ -61,8 +65,9 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
     @Override
     public McpGatewayConfig parseConfig(String value) throws PluginConfigException {
         PluginEnvironment env = environment.get();
-        return new ConfigParser(mapper, name -> env != null ? env.getenv(name)
-                : Optional.ofNullable(System.getenv(name))).parse(value);
+        return new ConfigParser(
+                        mapper, name -> env != null ? env.getenv(name) : Optional.ofNullable(System.getenv(name)))
+                .parse(value);
     }
 
     @Override
@@ -78,16 +83,24 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
         // The shared client never follows redirects: a backend must not be able to send the gateway to a host nobody
         // configured. Its pool retires idle connections after 4 s, before a Node.js upstream's 5 s keep-alive.
         OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-                .connectTimeout(Duration.ofSeconds(5)).build());
+                .connectTimeout(Duration.ofSeconds(5))
+                .build());
         OutboundClient previous = httpClient.getAndSet(client);
         if (previous != null) {
             previous.close();
         }
         Ticker ticker = Ticker.systemTicker();
         Outbound outbound = new Outbound(client, Scheduler.of(env.scheduler()), ticker, env.outcomes());
-        McpRuntime parts = new McpRuntime(mapper, env.clock(), new SecureRandom(),
-                new RestToolInvoker(outbound, mapper), new UpstreamClient(outbound, new JsonRpcCodec(mapper), mapper),
-                new ToolRateLimiter(env.clock()), env.metrics(), ticker, Scheduler.of(env.scheduler()));
+        McpRuntime parts = new McpRuntime(
+                mapper,
+                env.clock(),
+                new SecureRandom(),
+                new RestToolInvoker(outbound, mapper),
+                new UpstreamClient(outbound, new JsonRpcCodec(mapper), mapper),
+                new ToolRateLimiter(env.clock()),
+                env.metrics(),
+                ticker,
+                Scheduler.of(env.scheduler()));
         McpRuntime previousParts = runtime.getAndSet(parts);
         if (previousParts != null) {
             previousParts.close();
@@ -97,8 +110,8 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
     }
 
     @Override
-    public CompletionStage<RequestDecision> onRequest(RequestView request, McpGatewayConfig config,
-            CallContext context) {
+    public CompletionStage<RequestDecision> onRequest(
+            RequestView request, McpGatewayConfig config, CallContext context) {
         McpEndpoint current = endpoint.get();
         if (current == null) {
             throw new IllegalStateException("mcp-gateway: onRequest before start(PluginEnvironment)");

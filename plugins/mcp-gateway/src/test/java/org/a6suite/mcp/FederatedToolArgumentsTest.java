@@ -43,27 +43,35 @@ class FederatedToolArgumentsTest {
 
     @Test
     void shouldRefuseArgumentsViolatingTheUpstreamsSchemaWithoutCallingIt() {
-        String session = send(plugin, config, post(initialize(1))).header("mcp-session-id").orElseThrow();
+        String session = send(plugin, config, post(initialize(1)))
+                .header("mcp-session-id")
+                .orElseThrow();
 
         JsonNode bad = send(plugin, config, post(call(2, "calc_add", "{\"a\":\"two\"}"), "mcp-session-id", session))
                 .result();
-        JsonNode good = send(plugin, config, post(call(3, "calc_add", "{\"a\":2,\"b\":3}"), "mcp-session-id",
-                session)).result();
+        JsonNode good = send(plugin, config, post(call(3, "calc_add", "{\"a\":2,\"b\":3}"), "mcp-session-id", session))
+                .result();
 
         assertThat(bad.path("isError").asBoolean()).isTrue();
         String text = bad.path("content").get(0).path("text").asString();
         assertThat(text).startsWith("invalid arguments for calc_add: ").contains("/a");
         assertThat(text).doesNotContain("tool add ", "'add'");
         assertThat(good.path("content").get(0).path("text").asString()).isEqualTo("5");
-        assertThat(upstream.toolCalls()).as("only the valid call reached the upstream").isEqualTo(1);
+        assertThat(upstream.toolCalls())
+                .as("only the valid call reached the upstream")
+                .isEqualTo(1);
     }
 
     @Test
     void shouldMakeUpstreamErrorsReadableWithTheClientsToolName() {
-        assertThat(FederatedToolSchemas.readable("java.lang.IllegalStateException: Tool add failed: boom", "add",
-                "calc_add")).isEqualTo("Tool calc_add failed: boom");
-        assertThat(FederatedToolSchemas.readable("io.modelcontextprotocol.spec.McpError: java.lang.RuntimeException:"
-                + " Unknown tool: add", "add", "calc_add")).isEqualTo("Unknown tool: calc_add");
+        assertThat(FederatedToolSchemas.readable(
+                        "java.lang.IllegalStateException: Tool add failed: boom", "add", "calc_add"))
+                .isEqualTo("Tool calc_add failed: boom");
+        assertThat(FederatedToolSchemas.readable(
+                        "io.modelcontextprotocol.spec.McpError: java.lang.RuntimeException:" + " Unknown tool: add",
+                        "add",
+                        "calc_add"))
+                .isEqualTo("Unknown tool: calc_add");
         assertThat(FederatedToolSchemas.readable("java.lang.NullPointerException", "add", "calc_add"))
                 .isEqualTo("the upstream failed without a message");
         assertThat(FederatedToolSchemas.readable("adder and add_x stay; add goes", "add", "calc_add"))

@@ -74,8 +74,7 @@ class McpGatewayPluginTest {
                   {"name":"admin_big","backend":"shop","method":"GET","path":"/big"}],
                  "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeoutMs":5000,"catalogTtlSeconds":0}],
                  "access":{"rules":[{"tools":["admin_*"],"allow":["alice"]}]},
-                 "rateLimits":[{"tools":["echo_get"],"perSecond":1,"burst":2}]}"""
-                .formatted(keys, backendUri, upstreamUri);
+                 "rateLimits":[{"tools":["echo_get"],"perSecond":1,"burst":2}]}""".formatted(keys, backendUri, upstreamUri);
     }
 
     McpGatewayPlugin newPlugin(FakeEnvironment environment) {
@@ -103,8 +102,15 @@ class McpGatewayPluginTest {
         Answer init = send(plugin, config, post(initialize(1), "x-consumer", consumer));
         assertThat(init.status()).isEqualTo(200);
         String session = init.header("mcp-session-id").orElseThrow();
-        Answer initialized = send(plugin, config, post("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
-                "mcp-session-id", session, "x-consumer", consumer));
+        Answer initialized = send(
+                plugin,
+                config,
+                post(
+                        "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                        "mcp-session-id",
+                        session,
+                        "x-consumer",
+                        consumer));
         assertThat(initialized.status()).isEqualTo(202);
         assertThat(initialized.body()).isEmpty();
         return session;
@@ -127,9 +133,16 @@ class McpGatewayPluginTest {
         assertThat(init.header("mcp-session-id").orElseThrow()).matches("[\\x21-\\x7E]+");
 
         String old = initialize(2).replace("2025-11-25", "2025-03-26");
-        assertThat(send(plugin, config, post(old)).result().path("protocolVersion").asString()).isEqualTo("2025-03-26");
+        assertThat(send(plugin, config, post(old))
+                        .result()
+                        .path("protocolVersion")
+                        .asString())
+                .isEqualTo("2025-03-26");
         String future = initialize(3).replace("2025-11-25", "2099-01-01");
-        assertThat(send(plugin, config, post(future)).result().path("protocolVersion").asString())
+        assertThat(send(plugin, config, post(future))
+                        .result()
+                        .path("protocolVersion")
+                        .asString())
                 .isEqualTo("2025-11-25");
     }
 
@@ -140,38 +153,70 @@ class McpGatewayPluginTest {
                 .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":5,\"result\":{}}");
         Answer unknown = rpc(session, "bob", request(6, "resources/list", "{}"));
         assertThat(unknown.status()).isEqualTo(200);
-        assertThat(unknown.error().path("code").asInt()).as("no upstream offers resources").isEqualTo(-32601);
-        assertThat(rpc(session, "bob", request(7, "prompts/get", "{\"name\":\"calc_x\"}")).error().path("code")
-                .asInt()).isEqualTo(-32601);
-        assertThat(rpc(session, "bob", request(8, "sampling/createMessage", "{}")).error().path("code").asInt())
+        assertThat(unknown.error().path("code").asInt())
+                .as("no upstream offers resources")
+                .isEqualTo(-32601);
+        assertThat(rpc(session, "bob", request(7, "prompts/get", "{\"name\":\"calc_x\"}"))
+                        .error()
+                        .path("code")
+                        .asInt())
+                .isEqualTo(-32601);
+        assertThat(rpc(session, "bob", request(8, "sampling/createMessage", "{}"))
+                        .error()
+                        .path("code")
+                        .asInt())
                 .isEqualTo(-32601);
     }
 
     @Test
     void shouldRefuseWhatTheTransportForbids() {
         String session = open("bob");
-        RequestView get = RequestView.builder(HttpMethod.GET, "/mcp").headers(Headers.of("accept",
-                "text/event-stream", "mcp-session-id", session)).build();
+        RequestView get = RequestView.builder(HttpMethod.GET, "/mcp")
+                .headers(Headers.of("accept", "text/event-stream", "mcp-session-id", session))
+                .build();
         assertThat(send(plugin, config, get).status()).isEqualTo(405);
-        assertThat(send(plugin, config, get.toBuilder().method(HttpMethod.PUT).build()).status()).isEqualTo(405);
-        assertThat(send(plugin, config, post(request(1, "ping", null), "accept", "application/json")).status())
+        assertThat(send(plugin, config, get.toBuilder().method(HttpMethod.PUT).build())
+                        .status())
+                .isEqualTo(405);
+        assertThat(send(plugin, config, post(request(1, "ping", null), "accept", "application/json"))
+                        .status())
                 .isEqualTo(406);
-        assertThat(send(plugin, config, post(request(1, "ping", null), "content-type", "text/plain")).status())
+        assertThat(send(plugin, config, post(request(1, "ping", null), "content-type", "text/plain"))
+                        .status())
                 .isEqualTo(415);
-        assertThat(send(plugin, config, post(initialize(1), "origin", "https://evil.example")).status())
+        assertThat(send(plugin, config, post(initialize(1), "origin", "https://evil.example"))
+                        .status())
                 .isEqualTo(403);
-        assertThat(send(plugin, config, post(initialize(1), "origin", "https://app.example")).status())
+        assertThat(send(plugin, config, post(initialize(1), "origin", "https://app.example"))
+                        .status())
                 .isEqualTo(200);
-        Answer badVersion = send(plugin, config, post(request(1, "ping", null), "mcp-session-id", session,
-                "mcp-protocol-version", "1999-01-01"));
+        Answer badVersion = send(
+                plugin,
+                config,
+                post(request(1, "ping", null), "mcp-session-id", session, "mcp-protocol-version", "1999-01-01"));
         assertThat(badVersion.status()).isEqualTo(400);
         assertThat(badVersion.error().path("message").asString()).contains("1999-01-01");
-        assertThat(send(plugin, config, post(request(1, "ping", null), "mcp-session-id", session,
-                "mcp-protocol-version", null, "x-consumer", "bob")).status()).as("absent version: 2025-03-26")
+        assertThat(send(
+                                plugin,
+                                config,
+                                post(
+                                        request(1, "ping", null),
+                                        "mcp-session-id",
+                                        session,
+                                        "mcp-protocol-version",
+                                        null,
+                                        "x-consumer",
+                                        "bob"))
+                        .status())
+                .as("absent version: 2025-03-26")
                 .isEqualTo(200);
-        assertThat(send(plugin, config, post(request(1, "ping", null))).status()).as("no session").isEqualTo(400);
-        Answer tampered = send(plugin, config, post(request(1, "ping", null), "mcp-session-id",
-                session.substring(0, session.length() - 3) + "AAA"));
+        assertThat(send(plugin, config, post(request(1, "ping", null))).status())
+                .as("no session")
+                .isEqualTo(400);
+        Answer tampered = send(
+                plugin,
+                config,
+                post(request(1, "ping", null), "mcp-session-id", session.substring(0, session.length() - 3) + "AAA"));
         assertThat(tampered.status()).isEqualTo(404);
         Answer parse = send(plugin, config, post("{oops", "mcp-session-id", session));
         assertThat(parse.status()).isEqualTo(400);
@@ -180,7 +225,8 @@ class McpGatewayPluginTest {
         assertThat(batch.status()).isEqualTo(400);
         assertThat(batch.error().path("code").asInt()).isEqualTo(-32600);
         String huge = call(9, "echo_get", "{\"seg\":\"" + "x".repeat(1 << 20) + "\"}");
-        assertThat(send(plugin, config, post(huge, "mcp-session-id", session)).status()).isEqualTo(413);
+        assertThat(send(plugin, config, post(huge, "mcp-session-id", session)).status())
+                .isEqualTo(413);
     }
 
     @Test
@@ -190,8 +236,10 @@ class McpGatewayPluginTest {
         String cursor = null;
         int pages = 0;
         do {
-            Answer page = rpc(session, "alice", request(10 + pages, "tools/list",
-                    cursor == null ? "{}" : "{\"cursor\":\"" + cursor + "\"}"));
+            Answer page = rpc(
+                    session,
+                    "alice",
+                    request(10 + pages, "tools/list", cursor == null ? "{}" : "{\"cursor\":\"" + cursor + "\"}"));
             page.result().path("tools").forEach(t -> {
                 names.add(t.path("name").asString());
                 assertThat(t.path("inputSchema").path("type").asString()).isEqualTo("object");
@@ -200,8 +248,9 @@ class McpGatewayPluginTest {
             pages++;
         } while (cursor != null && pages < 10);
         assertThat(pages).isEqualTo(3);
-        assertThat(names).containsExactly("admin_big", "calc_add", "calc_echo", "calc_fail", "echo_get",
-                "orders_create", "orders_get");
+        assertThat(names)
+                .containsExactly(
+                        "admin_big", "calc_add", "calc_echo", "calc_fail", "echo_get", "orders_create", "orders_get");
         Answer bad = rpc(session, "alice", request(99, "tools/list", "{\"cursor\":\"not-a-cursor\"}"));
         assertThat(bad.error().path("code").asInt()).isEqualTo(-32602);
     }
@@ -212,8 +261,10 @@ class McpGatewayPluginTest {
         List<String> names = new ArrayList<>();
         String cursor = null;
         for (int i = 0; i < 5; i++) {
-            Answer page = rpc(session, "bob", request(i, "tools/list",
-                    cursor == null ? "{}" : "{\"cursor\":\"" + cursor + "\"}"));
+            Answer page = rpc(
+                    session,
+                    "bob",
+                    request(i, "tools/list", cursor == null ? "{}" : "{\"cursor\":\"" + cursor + "\"}"));
             page.result().path("tools").forEach(t -> names.add(t.path("name").asString()));
             cursor = page.result().path("nextCursor").asString(null);
             if (cursor == null) {
@@ -224,13 +275,18 @@ class McpGatewayPluginTest {
         Answer denied = rpc(session, "bob", call(3, "admin_big", "{}"));
         assertThat(denied.error().path("code").asInt()).isEqualTo(-32602);
         assertThat(denied.error().path("message").asString()).isEqualTo("unknown tool: admin_big");
-        assertThat(rpc(session, "bob", call(4, "no_such_tool", "{}")).error().path("code").asInt()).isEqualTo(-32602);
+        assertThat(rpc(session, "bob", call(4, "no_such_tool", "{}"))
+                        .error()
+                        .path("code")
+                        .asInt())
+                .isEqualTo(-32602);
     }
 
     @Test
     void shouldCallRestToolWithStructuredContentAndMetrics() {
         String session = open("bob");
-        JsonNode result = rpc(session, "bob", call(2, "orders_get", "{\"id\":\"a-7\"}")).result();
+        JsonNode result =
+                rpc(session, "bob", call(2, "orders_get", "{\"id\":\"a-7\"}")).result();
         assertThat(result.path("isError").asBoolean()).isFalse();
         assertThat(result.path("structuredContent").path("id").asString()).isEqualTo("a-7");
         assertThat(result.path("structuredContent").path("total").asDouble()).isEqualTo(42.5);
@@ -240,7 +296,8 @@ class McpGatewayPluginTest {
                 .isEqualTo(1.0);
         assertThat(env.outcomes).anySatisfy(o -> assertThat(o.upstreamKey()).isEqualTo("mcp/rest/shop"));
 
-        JsonNode created = rpc(session, "bob", call(3, "orders_create", "{\"item\":\"pen\"}")).result();
+        JsonNode created = rpc(session, "bob", call(3, "orders_create", "{\"item\":\"pen\"}"))
+                .result();
         assertThat(created.path("content").get(0).path("text").asString())
                 .isEqualTo("{\"item\":\"pen\",\"id\":\"o-1\"}");
     }
@@ -248,17 +305,24 @@ class McpGatewayPluginTest {
     @Test
     void shouldTurnBackendFailuresIntoIsErrorResults() {
         String session = open("alice");
-        JsonNode missing = rpc(session, "alice", call(2, "orders_get", "{\"id\":\"missing\"}")).result();
+        JsonNode missing = rpc(session, "alice", call(2, "orders_get", "{\"id\":\"missing\"}"))
+                .result();
         assertThat(missing.path("isError").asBoolean()).isTrue();
         assertThat(missing.path("content").get(0).path("text").asString()).startsWith("backend shop answered HTTP 404");
 
         backend.failNext(1, 503);
-        JsonNode retried = rpc(session, "alice", call(3, "orders_get", "{\"id\":\"r-1\"}")).result();
-        assertThat(retried.path("isError").asBoolean()).as("GET is retried once").isFalse();
+        JsonNode retried =
+                rpc(session, "alice", call(3, "orders_get", "{\"id\":\"r-1\"}")).result();
+        assertThat(retried.path("isError").asBoolean())
+                .as("GET is retried once")
+                .isFalse();
 
         backend.failNext(1, 503);
-        JsonNode notRetried = rpc(session, "alice", call(4, "orders_create", "{\"item\":\"x\"}")).result();
-        assertThat(notRetried.path("isError").asBoolean()).as("POST is never retried").isTrue();
+        JsonNode notRetried = rpc(session, "alice", call(4, "orders_create", "{\"item\":\"x\"}"))
+                .result();
+        assertThat(notRetried.path("isError").asBoolean())
+                .as("POST is never retried")
+                .isTrue();
         assertThat(notRetried.path("content").get(0).path("text").asString())
                 .startsWith("backend shop answered HTTP 503")
                 .contains("received") // the backend's echo of the request is passed on...
@@ -273,10 +337,16 @@ class McpGatewayPluginTest {
     void shouldValidateArgumentsBeforeAnyBackendCall() {
         String session = open("bob");
         int before = backend.requests().size();
-        JsonNode result = rpc(session, "bob", call(2, "orders_get", "{\"id\":\"../../admin\"}")).result();
+        JsonNode result = rpc(session, "bob", call(2, "orders_get", "{\"id\":\"../../admin\"}"))
+                .result();
         assertThat(result.path("isError").asBoolean()).isTrue();
-        assertThat(result.path("content").get(0).path("text").asString()).startsWith("invalid arguments for orders_get");
-        assertThat(rpc(session, "bob", call(3, "orders_get", "{}")).result().path("isError").asBoolean()).isTrue();
+        assertThat(result.path("content").get(0).path("text").asString())
+                .startsWith("invalid arguments for orders_get");
+        assertThat(rpc(session, "bob", call(3, "orders_get", "{}"))
+                        .result()
+                        .path("isError")
+                        .asBoolean())
+                .isTrue();
         assertThat(backend.requests()).hasSize(before);
         Answer malformed = rpc(session, "bob", request(4, "tools/call", "{\"name\":\"orders_get\",\"arguments\":[1]}"));
         assertThat(malformed.error().path("code").asInt()).isEqualTo(-32602);
@@ -285,7 +355,8 @@ class McpGatewayPluginTest {
     @Test
     void shouldNeverLetPathArgumentsReachOtherPaths() {
         String session = open("bob");
-        JsonNode echo = rpc(session, "bob", call(2, "echo_get", "{\"seg\":\"../../admin\"}")).result();
+        JsonNode echo = rpc(session, "bob", call(2, "echo_get", "{\"seg\":\"../../admin\"}"))
+                .result();
         assertThat(echo.path("isError").asBoolean()).isFalse();
         assertThat(echo.path("content").get(0).path("text").asString()).contains("/api/echo/..%2F..%2Fadmin");
         assertThat(backend.adminHits()).isZero();
@@ -294,15 +365,25 @@ class McpGatewayPluginTest {
     @Test
     void shouldRateLimitPerToolWithTheInjectedClock() {
         String session = open("bob");
-        assertThat(rpc(session, "bob", call(1, "echo_get", "{\"seg\":\"a\"}")).result().path("isError").asBoolean())
+        assertThat(rpc(session, "bob", call(1, "echo_get", "{\"seg\":\"a\"}"))
+                        .result()
+                        .path("isError")
+                        .asBoolean())
                 .isFalse();
-        assertThat(rpc(session, "bob", call(2, "echo_get", "{\"seg\":\"a\"}")).result().path("isError").asBoolean())
+        assertThat(rpc(session, "bob", call(2, "echo_get", "{\"seg\":\"a\"}"))
+                        .result()
+                        .path("isError")
+                        .asBoolean())
                 .isFalse();
-        JsonNode limited = rpc(session, "bob", call(3, "echo_get", "{\"seg\":\"a\"}")).result();
+        JsonNode limited =
+                rpc(session, "bob", call(3, "echo_get", "{\"seg\":\"a\"}")).result();
         assertThat(limited.path("isError").asBoolean()).isTrue();
         assertThat(limited.path("content").get(0).path("text").asString()).contains("rate limit exceeded");
         env.clock.advance(java.time.Duration.ofSeconds(1));
-        assertThat(rpc(session, "bob", call(4, "echo_get", "{\"seg\":\"a\"}")).result().path("isError").asBoolean())
+        assertThat(rpc(session, "bob", call(4, "echo_get", "{\"seg\":\"a\"}"))
+                        .result()
+                        .path("isError")
+                        .asBoolean())
                 .isFalse();
     }
 
@@ -315,9 +396,18 @@ class McpGatewayPluginTest {
             String session = open("bob");
             for (int i = 0; i < 4; i++) {
                 boolean first = i % 2 == 0;
-                Answer answer = send(first ? plugin : other, first ? config : otherConfig,
-                        post(call(i, i < 2 ? "orders_get" : "calc_add", i < 2 ? "{\"id\":\"x" + i + "\"}"
-                                : "{\"a\":2,\"b\":" + i + "}"), "mcp-session-id", session, "x-consumer", "bob"));
+                Answer answer = send(
+                        first ? plugin : other,
+                        first ? config : otherConfig,
+                        post(
+                                call(
+                                        i,
+                                        i < 2 ? "orders_get" : "calc_add",
+                                        i < 2 ? "{\"id\":\"x" + i + "\"}" : "{\"a\":2,\"b\":" + i + "}"),
+                                "mcp-session-id",
+                                session,
+                                "x-consumer",
+                                "bob"));
                 assertThat(answer.status()).isEqualTo(200);
                 assertThat(answer.result().path("isError").asBoolean()).isFalse();
             }
@@ -328,16 +418,21 @@ class McpGatewayPluginTest {
     @Test
     void shouldOpenSessionsSealedWithTheOldKeyAfterRotation() throws Exception {
         String session = open("bob");
-        McpGatewayConfig rotated = plugin.parseConfig(config(
-                "[{\"id\":\"k2\",\"env\":\"MCP_K2\"},{\"id\":\"k1\",\"env\":\"MCP_K1\"}]").replace(
-                "\"session\":{", "\"session\":{\"activeKey\":\"k2\","));
-        assertThat(send(plugin, rotated, post(request(1, "ping", null), "mcp-session-id", session,
-                "x-consumer", "bob")).status()).isEqualTo(200);
-        String fresh = send(plugin, rotated, post(initialize(2))).header("mcp-session-id").orElseThrow();
+        McpGatewayConfig rotated =
+                plugin.parseConfig(config("[{\"id\":\"k2\",\"env\":\"MCP_K2\"},{\"id\":\"k1\",\"env\":\"MCP_K1\"}]")
+                        .replace("\"session\":{", "\"session\":{\"activeKey\":\"k2\","));
+        assertThat(send(plugin, rotated, post(request(1, "ping", null), "mcp-session-id", session, "x-consumer", "bob"))
+                        .status())
+                .isEqualTo(200);
+        String fresh = send(plugin, rotated, post(initialize(2)))
+                .header("mcp-session-id")
+                .orElseThrow();
         assertThat(fresh).startsWith("A6M1.k2.");
         McpGatewayConfig k2Only = plugin.parseConfig(config("[{\"id\":\"k2\",\"env\":\"MCP_K2\"}]"));
-        assertThat(send(plugin, k2Only, post(request(3, "ping", null), "mcp-session-id", session,
-                "x-consumer", "bob")).status()).as("old key removed from ring").isEqualTo(404);
+        assertThat(send(plugin, k2Only, post(request(3, "ping", null), "mcp-session-id", session, "x-consumer", "bob"))
+                        .status())
+                .as("old key removed from ring")
+                .isEqualTo(404);
     }
 
     @Test
@@ -345,8 +440,10 @@ class McpGatewayPluginTest {
         String session = open("alice");
         Answer stolen = rpc(session, "mallory", request(1, "ping", null));
         assertThat(stolen.status()).isEqualTo(403);
-        Answer viaVar = send(plugin, config, post(request(2, "ping", null), Map.of("consumer_name", "alice"),
-                "mcp-session-id", session));
+        Answer viaVar = send(
+                plugin,
+                config,
+                post(request(2, "ping", null), Map.of("consumer_name", "alice"), "mcp-session-id", session));
         assertThat(viaVar.status()).as("identity from the APISIX variable").isEqualTo(200);
     }
 
@@ -360,7 +457,8 @@ class McpGatewayPluginTest {
     @Test
     void shouldForwardFederatedToolCalls() {
         String session = open("bob");
-        JsonNode sum = rpc(session, "bob", call(1, "calc_add", "{\"a\":2,\"b\":3}")).result();
+        JsonNode sum =
+                rpc(session, "bob", call(1, "calc_add", "{\"a\":2,\"b\":3}")).result();
         assertThat(sum.path("content").get(0).path("text").asString()).isEqualTo("5");
         assertThat(sum.path("structuredContent").path("sum").asDouble()).isEqualTo(5.0);
         JsonNode failed = rpc(session, "bob", call(2, "calc_fail", "{}")).result();
@@ -372,12 +470,18 @@ class McpGatewayPluginTest {
     @Test
     void shouldReinitializeAnUpstreamThatLostItsSession() {
         String session = open("bob");
-        assertThat(rpc(session, "bob", call(1, "calc_echo", "{\"text\":\"before\"}")).result()
-                .path("content").get(0).path("text").asString()).isEqualTo("before");
+        assertThat(rpc(session, "bob", call(1, "calc_echo", "{\"text\":\"before\"}"))
+                        .result()
+                        .path("content")
+                        .get(0)
+                        .path("text")
+                        .asString())
+                .isEqualTo("before");
         int generation = upstream.generation();
         upstream.restart();
         assertThat(upstream.generation()).isEqualTo(generation + 1);
-        JsonNode after = rpc(session, "bob", call(2, "calc_echo", "{\"text\":\"after\"}")).result();
+        JsonNode after = rpc(session, "bob", call(2, "calc_echo", "{\"text\":\"after\"}"))
+                .result();
         assertThat(after.path("isError").asBoolean()).isFalse();
         assertThat(after.path("content").get(0).path("text").asString()).isEqualTo("after");
     }
@@ -385,8 +489,10 @@ class McpGatewayPluginTest {
     @Test
     void shouldEndSessionsWithDelete() {
         String session = open("bob");
-        RequestView delete = RequestView.builder(HttpMethod.DELETE, "/mcp").headers(Headers.of(
-                "mcp-session-id", session, "x-consumer", "bob")).body(Body.EMPTY).build();
+        RequestView delete = RequestView.builder(HttpMethod.DELETE, "/mcp")
+                .headers(Headers.of("mcp-session-id", session, "x-consumer", "bob"))
+                .body(Body.EMPTY)
+                .build();
         assertThat(send(plugin, config, delete).status()).isEqualTo(204);
         assertThat(rpc(session, "bob", request(1, "ping", null)).status()).isEqualTo(404);
     }

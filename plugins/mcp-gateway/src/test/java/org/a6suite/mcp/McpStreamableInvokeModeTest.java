@@ -32,8 +32,8 @@ class McpStreamableInvokeModeTest {
         env.env.put("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
-        config = plugin.parseConfig(McpGatewayPluginTest.config("[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]",
-                backend.baseUri(), upstream.endpoint()));
+        config = plugin.parseConfig(McpGatewayPluginTest.config(
+                "[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]", backend.baseUri(), upstream.endpoint()));
     }
 
     @AfterAll
@@ -45,13 +45,18 @@ class McpStreamableInvokeModeTest {
     }
 
     private static String open(String version) {
-        Answer init = send(plugin, config, post("""
+        Answer init = send(
+                plugin, config, post("""
                 {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"%s",
-                 "capabilities":{"sampling":{}},"clientInfo":{"name":"batch","version":"1"}}}""".formatted(version),
-                "x-consumer", "bob", "mcp-protocol-version", version));
+                 "capabilities":{"sampling":{}},"clientInfo":{"name":"batch","version":"1"}}}""".formatted(version), "x-consumer", "bob", "mcp-protocol-version", version));
         assertThat(init.result().path("protocolVersion").asString()).isEqualTo(version);
-        assertThat(init.result().path("capabilities").path("tools").path("listChanged").asBoolean())
-                .as("invoke mode relays no notifications").isFalse();
+        assertThat(init.result()
+                        .path("capabilities")
+                        .path("tools")
+                        .path("listChanged")
+                        .asBoolean())
+                .as("invoke mode relays no notifications")
+                .isFalse();
         return init.header("mcp-session-id").orElseThrow();
     }
 
@@ -63,8 +68,10 @@ class McpStreamableInvokeModeTest {
                 + "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"initialize\",\"params\":{}},"
                 + "{\"jsonrpc\":\"1.0\",\"id\":5,\"method\":\"ping\"}]";
 
-        Answer answer = send(plugin, config, post(batch, "x-consumer", "bob", "mcp-session-id", session,
-                "mcp-protocol-version", "2025-03-26"));
+        Answer answer = send(
+                plugin,
+                config,
+                post(batch, "x-consumer", "bob", "mcp-session-id", session, "mcp-protocol-version", "2025-03-26"));
 
         assertThat(answer.status()).isEqualTo(200);
         JsonNode array = answer.json();
@@ -73,15 +80,29 @@ class McpStreamableInvokeModeTest {
         assertThat(array.findValues("id").stream().map(JsonNode::asInt)).containsExactlyInAnyOrder(2, 3, 4, 5);
         for (JsonNode response : array) {
             switch (response.path("id").asInt()) {
-                case 3 -> assertThat(response.path("result").path("content").path(0).path("text").asString())
-                        .isEqualTo("x");
-                case 4, 5 -> assertThat(response.path("error").path("code").asInt()).isEqualTo(-32600);
+                case 3 ->
+                    assertThat(response.path("result")
+                                    .path("content")
+                                    .path(0)
+                                    .path("text")
+                                    .asString())
+                            .isEqualTo("x");
+                case 4, 5 ->
+                    assertThat(response.path("error").path("code").asInt()).isEqualTo(-32600);
                 default -> assertThat(response.path("result").isObject()).isTrue();
             }
         }
-        Answer onlyNotifications = send(plugin, config, post("[{\"jsonrpc\":\"2.0\",\"method\":"
-                + "\"notifications/initialized\"}]", "x-consumer", "bob", "mcp-session-id", session,
-                "mcp-protocol-version", "2025-03-26"));
+        Answer onlyNotifications = send(
+                plugin,
+                config,
+                post(
+                        "[{\"jsonrpc\":\"2.0\",\"method\":" + "\"notifications/initialized\"}]",
+                        "x-consumer",
+                        "bob",
+                        "mcp-session-id",
+                        session,
+                        "mcp-protocol-version",
+                        "2025-03-26"));
         assertThat(onlyNotifications.status()).isEqualTo(202);
     }
 
@@ -89,8 +110,17 @@ class McpStreamableInvokeModeTest {
     void shouldRefuseABatchOnALaterSessionEvenWithoutTheVersionHeader() {
         String session = open("2025-06-18");
 
-        Answer answer = send(plugin, config, post("[" + request(2, "ping", null) + "]", "x-consumer", "bob",
-                "mcp-session-id", session, "mcp-protocol-version", null));
+        Answer answer = send(
+                plugin,
+                config,
+                post(
+                        "[" + request(2, "ping", null) + "]",
+                        "x-consumer",
+                        "bob",
+                        "mcp-session-id",
+                        session,
+                        "mcp-protocol-version",
+                        null));
 
         assertThat(answer.status()).isEqualTo(400);
         assertThat(answer.error().path("code").asInt()).isEqualTo(-32600);

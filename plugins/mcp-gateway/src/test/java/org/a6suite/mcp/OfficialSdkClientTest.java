@@ -45,10 +45,13 @@ class OfficialSdkClientTest {
         plugin1.start(env1);
         plugin2 = new McpGatewayPlugin();
         plugin2.start(env2);
-        String config = McpGatewayPluginTest.config("[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]",
-                backend.baseUri(), upstream.endpoint());
-        gateway = new LoopbackGateway(List.of(new LoopbackGateway.Runner(plugin1, plugin1.parseConfig(config)),
-                new LoopbackGateway.Runner(plugin2, plugin2.parseConfig(config))), Map.of("consumer_name", "alice"));
+        String config = McpGatewayPluginTest.config(
+                "[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]", backend.baseUri(), upstream.endpoint());
+        gateway = new LoopbackGateway(
+                List.of(
+                        new LoopbackGateway.Runner(plugin1, plugin1.parseConfig(config)),
+                        new LoopbackGateway.Runner(plugin2, plugin2.parseConfig(config))),
+                Map.of("consumer_name", "alice"));
     }
 
     @AfterAll
@@ -63,10 +66,14 @@ class OfficialSdkClientTest {
     }
 
     static McpSyncClient client() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(gateway.baseUri().toString()).endpoint("/mcp").build();
-        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20))
-                .clientInfo(new McpSchema.Implementation("sdk-test", "1.0")).build();
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        gateway.baseUri().toString())
+                .endpoint("/mcp")
+                .build();
+        return McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(20))
+                .clientInfo(new McpSchema.Implementation("sdk-test", "1.0"))
+                .build();
     }
 
     @Test
@@ -85,32 +92,37 @@ class OfficialSdkClientTest {
                 names.addAll(page.tools().stream().map(McpSchema.Tool::name).toList());
                 pages++;
             }
-            assertThat(names).hasSize(12).doesNotHaveDuplicates().isSorted()
+            assertThat(names)
+                    .hasSize(12)
+                    .doesNotHaveDuplicates()
+                    .isSorted()
                     .contains("orders_get", "admin_big", "calc_add", "calc_t004");
             // SDK 2.x listTools() itself follows nextCursor over the 4 pages of 3 tools each.
             assertThat(page.nextCursor()).isNull();
 
-            McpSchema.CallToolResult order = client.callTool(new McpSchema.CallToolRequest("orders_get",
-                    Map.of("id", "sdk-1")));
+            McpSchema.CallToolResult order =
+                    client.callTool(new McpSchema.CallToolRequest("orders_get", Map.of("id", "sdk-1")));
             assertThat(order.isError()).isFalse();
-            assertThat(order.structuredContent()).isInstanceOfSatisfying(Map.class,
-                    m -> assertThat(m.get("id")).isEqualTo("sdk-1"));
+            assertThat(order.structuredContent())
+                    .isInstanceOfSatisfying(
+                            Map.class, m -> assertThat(m.get("id")).isEqualTo("sdk-1"));
 
-            McpSchema.CallToolResult sum = client.callTool(new McpSchema.CallToolRequest("calc_add",
-                    Map.of("a", 20, "b", 22)));
+            McpSchema.CallToolResult sum =
+                    client.callTool(new McpSchema.CallToolRequest("calc_add", Map.of("a", 20, "b", 22)));
             assertThat(((McpSchema.TextContent) sum.content().get(0)).text()).isEqualTo("42");
 
-            McpSchema.CallToolResult invalid = client.callTool(new McpSchema.CallToolRequest("orders_get",
-                    Map.of("id", "NOT VALID")));
+            McpSchema.CallToolResult invalid =
+                    client.callTool(new McpSchema.CallToolRequest("orders_get", Map.of("id", "NOT VALID")));
             assertThat(invalid.isError()).isTrue();
 
             assertThatThrownBy(() -> client.callTool(new McpSchema.CallToolRequest("nope", Map.of())))
                     .hasMessageContaining("unknown tool");
 
             upstream.restart();
-            McpSchema.CallToolResult afterRestart = client.callTool(new McpSchema.CallToolRequest("calc_echo",
-                    Map.of("text", "still here")));
-            assertThat(((McpSchema.TextContent) afterRestart.content().get(0)).text()).isEqualTo("still here");
+            McpSchema.CallToolResult afterRestart =
+                    client.callTool(new McpSchema.CallToolRequest("calc_echo", Map.of("text", "still here")));
+            assertThat(((McpSchema.TextContent) afterRestart.content().get(0)).text())
+                    .isEqualTo("still here");
         }
         assertThat(gateway.served(0)).isPositive();
         assertThat(gateway.served(1)).isPositive();

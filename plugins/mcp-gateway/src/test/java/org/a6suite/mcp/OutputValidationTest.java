@@ -55,19 +55,26 @@ class OutputValidationTest {
                    "inputSchema":{"type":"object","properties":{"item":{"type":"string"},"note":{}}},
                    "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"note":{"type":"string"}},
                                    "required":["id"]}}]}""".formatted(backend.baseUri()));
-        String session = send(plugin, config, post(initialize(1))).header("mcp-session-id").orElseThrow();
+        String session = send(plugin, config, post(initialize(1)))
+                .header("mcp-session-id")
+                .orElseThrow();
 
-        JsonNode result = send(plugin, config, post(call(2, "orders_create", "{\"item\":\"book\",\"note\":null}"),
-                "mcp-session-id", session)).result();
+        JsonNode result = send(
+                        plugin,
+                        config,
+                        post(call(2, "orders_create", "{\"item\":\"book\",\"note\":null}"), "mcp-session-id", session))
+                .result();
 
         assertThat(backend.requests()).containsExactly("POST /api/orders");
-        assertThat(result.path("isError").asBoolean()).as("the order exists: no error, so no retry").isFalse();
+        assertThat(result.path("isError").asBoolean())
+                .as("the order exists: no error, so no retry")
+                .isFalse();
         assertThat(result.path("structuredContent").path("id").asString()).isEqualTo("o-1");
         assertThat(result.path("structuredContent").path("note").isNull()).isTrue();
         assertThat(callLog.list).anySatisfy(event -> {
             assertThat(event.getLevel()).isEqualTo(Level.WARN);
-            assertThat(event.getFormattedMessage()).contains("tool=orders_create", "backend=shop",
-                    "does not match the outputSchema", "note");
+            assertThat(event.getFormattedMessage())
+                    .contains("tool=orders_create", "backend=shop", "does not match the outputSchema", "note");
         });
     }
 
@@ -78,13 +85,17 @@ class OutputValidationTest {
                  "backends":[{"name":"shop","baseUrl":"%s/api"}],
                  "tools":[{"name":"big","backend":"shop","method":"GET","path":"/big",
                    "outputSchema":{"type":"object"}}]}""".formatted(backend.baseUri()));
-        String session = send(plugin, config, post(initialize(1))).header("mcp-session-id").orElseThrow();
+        String session = send(plugin, config, post(initialize(1)))
+                .header("mcp-session-id")
+                .orElseThrow();
 
-        JsonNode result = send(plugin, config, post(call(2, "big", "{}"), "mcp-session-id", session)).result();
+        JsonNode result = send(plugin, config, post(call(2, "big", "{}"), "mcp-session-id", session))
+                .result();
 
         assertThat(result.path("isError").asBoolean()).isFalse();
         assertThat(result.path("content").get(0).path("text").asString()).startsWith("\"xxx");
-        assertThat(callLog.list).anySatisfy(event -> assertThat(event.getFormattedMessage())
-                .contains("tool=big", "is not a JSON object"));
+        assertThat(callLog.list)
+                .anySatisfy(
+                        event -> assertThat(event.getFormattedMessage()).contains("tool=big", "is not a JSON object"));
     }
 }

@@ -91,9 +91,10 @@ class RestResourcesTest {
     void shouldOfferResourcesPromptsAndCompletionsWhenTheRouteDeclaresThem() throws Exception {
         Answer init = send(plugin, config(""), post(initialize(1)));
 
-        assertThat(init.result().path("capabilities").toString()).isEqualTo("{\"tools\":{\"listChanged\":false},"
-                + "\"resources\":{\"subscribe\":false,\"listChanged\":false},\"prompts\":{\"listChanged\":false},"
-                + "\"completions\":{}}");
+        assertThat(init.result().path("capabilities").toString())
+                .isEqualTo("{\"tools\":{\"listChanged\":false},"
+                        + "\"resources\":{\"subscribe\":false,\"listChanged\":false},\"prompts\":{\"listChanged\":false},"
+                        + "\"completions\":{}}");
     }
 
     @Test
@@ -101,16 +102,19 @@ class RestResourcesTest {
         McpGatewayConfig config = config("");
         String session = open(config, "bob");
 
-        JsonNode templates = rpc(config, session, "bob", request(2, "resources/templates/list", null)).result();
-        JsonNode resources = rpc(config, session, "bob", request(3, "resources/list", null)).result();
+        JsonNode templates = rpc(config, session, "bob", request(2, "resources/templates/list", null))
+                .result();
+        JsonNode resources =
+                rpc(config, session, "bob", request(3, "resources/list", null)).result();
         JsonNode read = rpc(config, session, "bob", request(4, "resources/read", "{\"uri\":\"orders://o-7\"}"))
                 .result();
         JsonNode status = rpc(config, session, "bob", request(5, "resources/read", "{\"uri\":\"status://o%2F8\"}"))
                 .result();
 
-        assertThat(templates.path("resourceTemplates").toString()).isEqualTo("[{\"uriTemplate\":\"orders://{id}\","
-                + "\"name\":\"order\",\"title\":\"Order\",\"description\":\"One order\",\"mimeType\":"
-                + "\"application/json\"},{\"uriTemplate\":\"status://{id}\",\"name\":\"order_status\"}]");
+        assertThat(templates.path("resourceTemplates").toString())
+                .isEqualTo("[{\"uriTemplate\":\"orders://{id}\","
+                        + "\"name\":\"order\",\"title\":\"Order\",\"description\":\"One order\",\"mimeType\":"
+                        + "\"application/json\"},{\"uriTemplate\":\"status://{id}\",\"name\":\"order_status\"}]");
         assertThat(resources.path("resources").toString())
                 .isEqualTo("[{\"uri\":\"orders://missing\",\"name\":\"missing_order\"}]");
         JsonNode content = read.path("contents").get(0);
@@ -128,13 +132,17 @@ class RestResourcesTest {
 
         JsonNode missing = rpc(config, session, "bob", request(2, "resources/read", "{\"uri\":\"orders://missing\"}"))
                 .error();
-        JsonNode unknown = rpc(config, session, "bob", request(3, "resources/read", "{\"uri\":\"nope://x\"}")).error();
-        JsonNode subscribe = rpc(config, session, "bob", request(4, "resources/subscribe",
-                "{\"uri\":\"orders://o-1\"}")).error();
+        JsonNode unknown = rpc(config, session, "bob", request(3, "resources/read", "{\"uri\":\"nope://x\"}"))
+                .error();
+        JsonNode subscribe = rpc(
+                        config, session, "bob", request(4, "resources/subscribe", "{\"uri\":\"orders://o-1\"}"))
+                .error();
 
         assertThat(missing.path("code").asInt()).isEqualTo(-32002);
         assertThat(missing.path("data").path("uri").asString()).isEqualTo("orders://missing");
-        assertThat(unknown.path("code").asInt()).as("no upstream offers resources either").isEqualTo(-32601);
+        assertThat(unknown.path("code").asInt())
+                .as("no upstream offers resources either")
+                .isEqualTo(-32601);
         assertThat(subscribe.path("message").asString()).contains("REST resource", "no update notifications");
     }
 
@@ -143,15 +151,25 @@ class RestResourcesTest {
         McpGatewayConfig config = config("");
         String session = open(config, "bob");
 
-        JsonNode list = rpc(config, session, "bob", request(2, "prompts/list", null)).result();
-        JsonNode got = rpc(config, session, "bob", request(3, "prompts/get",
-                "{\"name\":\"order_summary\",\"arguments\":{\"id\":\"o-9\"}}")).result();
-        JsonNode missingArg = rpc(config, session, "bob", request(4, "prompts/get",
-                "{\"name\":\"order_summary\",\"arguments\":{}}")).error();
+        JsonNode list =
+                rpc(config, session, "bob", request(2, "prompts/list", null)).result();
+        JsonNode got = rpc(
+                        config,
+                        session,
+                        "bob",
+                        request(3, "prompts/get", "{\"name\":\"order_summary\",\"arguments\":{\"id\":\"o-9\"}}"))
+                .result();
+        JsonNode missingArg = rpc(
+                        config,
+                        session,
+                        "bob",
+                        request(4, "prompts/get", "{\"name\":\"order_summary\",\"arguments\":{}}"))
+                .error();
 
-        assertThat(list.path("prompts").toString()).isEqualTo("[{\"name\":\"order_summary\",\"description\":"
-                + "\"Summarize an order\",\"arguments\":[{\"name\":\"id\",\"description\":\"order id\",\"required\":"
-                + "true},{\"name\":\"tone\",\"required\":false}]}]");
+        assertThat(list.path("prompts").toString())
+                .isEqualTo("[{\"name\":\"order_summary\",\"description\":"
+                        + "\"Summarize an order\",\"arguments\":[{\"name\":\"id\",\"description\":\"order id\",\"required\":"
+                        + "true},{\"name\":\"tone\",\"required\":false}]}]");
         assertThat(got.path("messages").get(0).path("content").path("text").asString())
                 .isEqualTo("Summarize order o-9.");
         JsonNode embedded = got.path("messages").get(1).path("content");
@@ -159,8 +177,8 @@ class RestResourcesTest {
         assertThat(embedded.path("resource").path("uri").asString()).isEqualTo("orders://o-9");
         assertThat(embedded.path("resource").path("text").asString()).contains("\"id\":\"o-9\"");
         assertThat(missingArg.path("code").asInt()).isEqualTo(-32602);
-        assertThat(missingArg.path("message").asString()).isEqualTo("prompts/get: argument id is required by prompt "
-                + "order_summary");
+        assertThat(missingArg.path("message").asString())
+                .isEqualTo("prompts/get: argument id is required by prompt " + "order_summary");
     }
 
     @Test
@@ -170,11 +188,16 @@ class RestResourcesTest {
                  "rateLimits":[{"tools":["orders://*"],"methods":["resources/read"],"perSecond":0.001,"burst":1}]""");
         String session = open(config, "bob");
 
-        JsonNode hidden = rpc(config, session, "bob", request(2, "resources/read",
-                "{\"uri\":\"orders://secret-1\"}")).error();
-        JsonNode prompts = rpc(config, session, "bob", request(3, "prompts/list", null)).result();
-        JsonNode prompt = rpc(config, session, "bob", request(4, "prompts/get",
-                "{\"name\":\"order_summary\",\"arguments\":{\"id\":\"o-1\"}}")).error();
+        JsonNode hidden = rpc(config, session, "bob", request(2, "resources/read", "{\"uri\":\"orders://secret-1\"}"))
+                .error();
+        JsonNode prompts =
+                rpc(config, session, "bob", request(3, "prompts/list", null)).result();
+        JsonNode prompt = rpc(
+                        config,
+                        session,
+                        "bob",
+                        request(4, "prompts/get", "{\"name\":\"order_summary\",\"arguments\":{\"id\":\"o-1\"}}"))
+                .error();
         JsonNode first = rpc(config, session, "bob", request(5, "resources/read", "{\"uri\":\"orders://o-1\"}"))
                 .result();
         JsonNode second = rpc(config, session, "bob", request(6, "resources/read", "{\"uri\":\"orders://o-1\"}"))
@@ -185,9 +208,11 @@ class RestResourcesTest {
         assertThat(prompt.path("message").asString()).isEqualTo("unknown prompt: order_summary");
         assertThat(first.path("contents").isArray()).isTrue();
         assertThat(second.path("code").asInt()).isEqualTo(-32000);
-        assertThat(env.counters).containsKey("a6_mcp_requests_total{method=resources/read, outcome=ok, "
-                + "upstream=rest}");
-        assertThat(prompts.path("prompts").isEmpty()).as("the hidden prompt is not listed").isTrue();
+        assertThat(env.counters)
+                .containsKey("a6_mcp_requests_total{method=resources/read, outcome=ok, " + "upstream=rest}");
+        assertThat(prompts.path("prompts").isEmpty())
+                .as("the hidden prompt is not listed")
+                .isTrue();
     }
 
     @Test
@@ -195,16 +220,22 @@ class RestResourcesTest {
         McpGatewayConfig config = config(",\"upstreams\":[{\"name\":\"docs\",\"url\":\"" + docs.endpoint() + "\"}]");
         String session = open(config, "bob");
 
-        JsonNode resources = rpc(config, session, "bob", request(2, "resources/list", null)).result();
-        JsonNode prompts = rpc(config, session, "bob", request(3, "prompts/list", null)).result();
-        JsonNode upstreamRead = rpc(config, session, "bob", request(4, "resources/read",
-                "{\"uri\":\"docs+file:///docs/readme.md\"}")).result();
+        JsonNode resources =
+                rpc(config, session, "bob", request(2, "resources/list", null)).result();
+        JsonNode prompts =
+                rpc(config, session, "bob", request(3, "prompts/list", null)).result();
+        JsonNode upstreamRead = rpc(
+                        config,
+                        session,
+                        "bob",
+                        request(4, "resources/read", "{\"uri\":\"docs+file:///docs/readme.md\"}"))
+                .result();
 
         List<String> uris = new ArrayList<>();
         resources.path("resources").forEach(r -> uris.add(r.path("uri").asString()));
         assertThat(uris.getFirst()).isEqualTo("orders://missing");
-        assertThat(uris.subList(1, uris.size())).containsExactlyInAnyOrder("docs+file:///docs/readme.md",
-                "docs+file:///docs/notes.txt");
+        assertThat(uris.subList(1, uris.size()))
+                .containsExactlyInAnyOrder("docs+file:///docs/readme.md", "docs+file:///docs/notes.txt");
         List<String> names = new ArrayList<>();
         prompts.path("prompts").forEach(p -> names.add(p.path("name").asString()));
         assertThat(names.getFirst()).isEqualTo("order_summary");

@@ -110,7 +110,10 @@ public final class AdaptiveTimeout {
     }
 
     private final class KeyState {
-        final LatencyWindow window = new LatencyWindow(ticker, config.window(), config.windowIntervals(),
+        final LatencyWindow window = new LatencyWindow(
+                ticker,
+                config.window(),
+                config.windowIntervals(),
                 // Track up to ten ceilings so censored samples and a shift far above the ceiling stay visible.
                 config.ceiling().multipliedBy(10));
         private volatile long computedAt;
@@ -119,7 +122,8 @@ public final class AdaptiveTimeout {
         Duration cachedPercentile() {
             long now = ticker.nanoTime();
             Duration value = computed;
-            if (value == null || now - computedAt >= config.refreshInterval().toNanos()
+            if (value == null
+                    || now - computedAt >= config.refreshInterval().toNanos()
                     || config.refreshInterval().isZero()) {
                 value = window.valueAtPercentile(config.percentile());
                 computed = value;

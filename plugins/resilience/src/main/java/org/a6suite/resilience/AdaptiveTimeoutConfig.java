@@ -20,8 +20,16 @@ import org.a6suite.resilience.internal.Checks;
  * @param refreshInterval how long a computed percentile is reused before it is read again; default 1 s, >= 0
  *     (0 = read on every call)
  */
-public record AdaptiveTimeoutConfig(double percentile, double multiplier, Duration floor, Duration ceiling,
-        int minSamples, Duration warmupTimeout, Duration window, int windowIntervals, Duration refreshInterval) {
+public record AdaptiveTimeoutConfig(
+        double percentile,
+        double multiplier,
+        Duration floor,
+        Duration ceiling,
+        int minSamples,
+        Duration warmupTimeout,
+        Duration window,
+        int windowIntervals,
+        Duration refreshInterval) {
 
     /** All defaults. */
     public static final AdaptiveTimeoutConfig DEFAULT = builder().build();
@@ -53,9 +61,16 @@ public record AdaptiveTimeoutConfig(double percentile, double multiplier, Durati
 
     /** A builder starting from these values. */
     public Builder toBuilder() {
-        return new Builder().percentile(percentile).multiplier(multiplier).floor(floor).ceiling(ceiling)
-                .minSamples(minSamples).warmupTimeout(warmupTimeout).window(window)
-                .windowIntervals(windowIntervals).refreshInterval(refreshInterval);
+        return new Builder()
+                .percentile(percentile)
+                .multiplier(multiplier)
+                .floor(floor)
+                .ceiling(ceiling)
+                .minSamples(minSamples)
+                .warmupTimeout(warmupTimeout)
+                .window(window)
+                .windowIntervals(windowIntervals)
+                .refreshInterval(refreshInterval);
     }
 
     /** Builds an {@link AdaptiveTimeoutConfig}; {@link #build()} validates. */
@@ -70,8 +85,7 @@ public record AdaptiveTimeoutConfig(double percentile, double multiplier, Durati
         private int windowIntervals = 6;
         private Duration refreshInterval = Duration.ofSeconds(1);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder percentile(double percentile) {
             this.percentile = percentile;
@@ -120,8 +134,16 @@ public record AdaptiveTimeoutConfig(double percentile, double multiplier, Durati
 
         /** Validates and builds; throws {@link IllegalArgumentException} naming the first bad field. */
         public AdaptiveTimeoutConfig build() {
-            return new AdaptiveTimeoutConfig(percentile, multiplier, floor, ceiling, minSamples, warmupTimeout,
-                    window, windowIntervals, refreshInterval);
+            return new AdaptiveTimeoutConfig(
+                    percentile,
+                    multiplier,
+                    floor,
+                    ceiling,
+                    minSamples,
+                    warmupTimeout,
+                    window,
+                    windowIntervals,
+                    refreshInterval);
         }
     }
 }

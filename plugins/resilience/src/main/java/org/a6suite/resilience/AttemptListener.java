@@ -16,7 +16,7 @@ public interface AttemptListener {
 
     /** A listener that does nothing. */
     static AttemptListener noop() {
-        return event -> { };
+        return event -> {};
     }
 
     /** Returns a listener that tells this one and then {@code next}. */

@@ -14,16 +14,19 @@ public final class Attempts {
 
     private static final Logger log = LoggerFactory.getLogger(Attempts.class);
 
-    private Attempts() {
-    }
+    private Attempts() {}
 
     /**
      * Wraps {@code call} so each invocation is reported to {@code listener} with {@code target}, its outcome by
      * {@code classifier} and its duration on {@code ticker}. Place it inside retry and hedge so each attempt is
      * reported, and outside an attempt deadline so timeouts are reported as such.
      */
-    public static <T> DeadlineCall<T> recorded(DeadlineCall<T> call, String target,
-            OutcomeClassifier<? super T> classifier, Ticker ticker, AttemptListener listener) {
+    public static <T> DeadlineCall<T> recorded(
+            DeadlineCall<T> call,
+            String target,
+            OutcomeClassifier<? super T> classifier,
+            Ticker ticker,
+            AttemptListener listener) {
         requireNonNull(call, "call");
         requireNonNull(target, "target");
         requireNonNull(classifier, "classifier");
@@ -36,8 +39,11 @@ public final class Attempts {
             attempt.whenComplete((result, error) -> {
                 Throwable cause = error == null ? null : Stages.unwrap(error);
                 Outcome outcome = classifier.classifySafely(result, cause);
-                AttemptEvent event = new AttemptEvent(target, outcome,
-                        Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause));
+                AttemptEvent event = new AttemptEvent(
+                        target,
+                        outcome,
+                        Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)),
+                        Optional.ofNullable(cause));
                 try {
                     listener.onAttempt(event);
                 } catch (RuntimeException listenerFailure) {

@@ -43,7 +43,9 @@ public final class Breaker {
 
     static CircuitBreakerConfig toResilience4j(BreakerConfig config, Ticker ticker) {
         return CircuitBreakerConfig.custom()
-                .slidingWindow(config.windowSize(), config.minimumCalls(),
+                .slidingWindow(
+                        config.windowSize(),
+                        config.minimumCalls(),
                         config.windowType() == BreakerConfig.WindowType.COUNT
                                 ? CircuitBreakerConfig.SlidingWindowType.COUNT_BASED
                                 : CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
@@ -90,8 +92,9 @@ public final class Breaker {
         long nanos = Math.max(0, Stages.saturatedNanos(requireNonNull(duration, "duration")));
         switch (outcome.type()) {
             case SUCCESS -> delegate.onSuccess(nanos, TimeUnit.NANOSECONDS);
-            case FAILURE, RETRYABLE_FAILURE -> delegate.onError(nanos, TimeUnit.NANOSECONDS,
-                    error != null ? error : new FailedResultException(null, outcome));
+            case FAILURE, RETRYABLE_FAILURE ->
+                delegate.onError(
+                        nanos, TimeUnit.NANOSECONDS, error != null ? error : new FailedResultException(null, outcome));
             case IGNORED, CANCELLED -> delegate.releasePermission();
         }
     }
@@ -109,8 +112,8 @@ public final class Breaker {
             attempt.whenComplete((value, error) -> {
                 Throwable cause = error == null ? null : Stages.unwrap(error);
                 Outcome outcome = classifier.classifySafely(value, cause);
-                Throwable recorded = cause != null ? cause
-                        : outcome.isFailure() ? new FailedResultException(value, outcome) : null;
+                Throwable recorded =
+                        cause != null ? cause : outcome.isFailure() ? new FailedResultException(value, outcome) : null;
                 record(outcome, Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), recorded);
             });
             return attempt;

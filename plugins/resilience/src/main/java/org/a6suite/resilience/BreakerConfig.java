@@ -21,12 +21,22 @@ import org.a6suite.resilience.internal.Checks;
  * @param maxWaitInHalfOpen how long half-open may wait for probes before opening again; default 0 = as long as it
  *     takes, >= 0
  */
-public record BreakerConfig(WindowType windowType, int windowSize, int minimumCalls, float failureRateThreshold,
-        float slowCallRateThreshold, Duration slowCallDuration, Duration waitInOpenState,
-        int permittedCallsInHalfOpen, Duration maxWaitInHalfOpen) {
+public record BreakerConfig(
+        WindowType windowType,
+        int windowSize,
+        int minimumCalls,
+        float failureRateThreshold,
+        float slowCallRateThreshold,
+        Duration slowCallDuration,
+        Duration waitInOpenState,
+        int permittedCallsInHalfOpen,
+        Duration maxWaitInHalfOpen) {
 
     /** How the breaker's window counts. */
-    public enum WindowType { COUNT, TIME }
+    public enum WindowType {
+        COUNT,
+        TIME
+    }
 
     public static final BreakerConfig DEFAULT = builder().build();
 
@@ -62,8 +72,7 @@ public record BreakerConfig(WindowType windowType, int windowSize, int minimumCa
         private int permittedCallsInHalfOpen = 10;
         private Duration maxWaitInHalfOpen = Duration.ZERO;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder windowType(WindowType windowType) {
             this.windowType = requireNonNull(windowType, "windowType");
@@ -111,8 +120,15 @@ public record BreakerConfig(WindowType windowType, int windowSize, int minimumCa
         }
 
         public BreakerConfig build() {
-            return new BreakerConfig(windowType, windowSize, minimumCalls, failureRateThreshold,
-                    slowCallRateThreshold, slowCallDuration, waitInOpenState, permittedCallsInHalfOpen,
+            return new BreakerConfig(
+                    windowType,
+                    windowSize,
+                    minimumCalls,
+                    failureRateThreshold,
+                    slowCallRateThreshold,
+                    slowCallDuration,
+                    waitInOpenState,
+                    permittedCallsInHalfOpen,
                     maxWaitInHalfOpen);
         }
     }

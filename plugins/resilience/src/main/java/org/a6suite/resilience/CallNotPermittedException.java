@@ -12,8 +12,12 @@ public final class CallNotPermittedException extends RuntimeException {
 
     public CallNotPermittedException(String breakerName, BreakerState state) {
         // Frequent and expected while a breaker is open: no stack trace.
-        super("circuit breaker '" + requireNonNull(breakerName, "breakerName") + "' is "
-                + requireNonNull(state, "state") + " and does not permit further calls", null, false, false);
+        super(
+                "circuit breaker '" + requireNonNull(breakerName, "breakerName") + "' is "
+                        + requireNonNull(state, "state") + " and does not permit further calls",
+                null,
+                false,
+                false);
         this.breakerName = breakerName;
         this.state = state;
     }

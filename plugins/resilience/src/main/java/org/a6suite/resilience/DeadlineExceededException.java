@@ -29,9 +29,12 @@ public final class DeadlineExceededException extends RuntimeException {
      */
     public DeadlineExceededException(Scope scope, Duration timeout) {
         // No stack trace: this is an expected, frequent outcome and its origin is always a timer.
-        super(requireNonNull(scope, "scope").name().toLowerCase(java.util.Locale.ROOT)
-                + " deadline exceeded after " + requireNonNull(timeout, "timeout").toMillis() + " ms",
-                null, false, false);
+        super(
+                requireNonNull(scope, "scope").name().toLowerCase(java.util.Locale.ROOT) + " deadline exceeded after "
+                        + requireNonNull(timeout, "timeout").toMillis() + " ms",
+                null,
+                false,
+                false);
         this.scope = scope;
         this.timeout = timeout;
     }

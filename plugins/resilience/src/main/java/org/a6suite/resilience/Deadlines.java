@@ -17,8 +17,7 @@ import org.a6suite.resilience.internal.Stages;
  */
 public final class Deadlines {
 
-    private Deadlines() {
-    }
+    private Deadlines() {}
 
     /** Bounds the whole call by {@code timeout} (and by the caller's deadline if that is earlier). */
     public static <T> DeadlineCall<T> withTotalTimeout(DeadlineCall<T> call, Duration timeout, Scheduler scheduler) {
@@ -27,8 +26,7 @@ public final class Deadlines {
     }
 
     /** Bounds each invocation by a fixed {@code timeout}. */
-    public static <T> DeadlineCall<T> withAttemptTimeout(DeadlineCall<T> call, Duration timeout,
-            Scheduler scheduler) {
+    public static <T> DeadlineCall<T> withAttemptTimeout(DeadlineCall<T> call, Duration timeout, Scheduler scheduler) {
         Checks.positive("timeout", timeout);
         return limited(call, () -> timeout, DeadlineExceededException.Scope.ATTEMPT, scheduler);
     }
@@ -36,14 +34,17 @@ public final class Deadlines {
     /**
      * Bounds each invocation by a timeout computed when it starts, e.g. {@code () -> adaptive.timeout(key)}.
      */
-    public static <T> DeadlineCall<T> withAttemptTimeout(DeadlineCall<T> call, Supplier<Duration> timeout,
-            Scheduler scheduler) {
+    public static <T> DeadlineCall<T> withAttemptTimeout(
+            DeadlineCall<T> call, Supplier<Duration> timeout, Scheduler scheduler) {
         requireNonNull(timeout, "timeout");
         return limited(call, timeout, DeadlineExceededException.Scope.ATTEMPT, scheduler);
     }
 
-    private static <T> DeadlineCall<T> limited(DeadlineCall<T> call, Supplier<Duration> timeout,
-            DeadlineExceededException.Scope scope, Scheduler scheduler) {
+    private static <T> DeadlineCall<T> limited(
+            DeadlineCall<T> call,
+            Supplier<Duration> timeout,
+            DeadlineExceededException.Scope scope,
+            Scheduler scheduler) {
         requireNonNull(call, "call");
         requireNonNull(scheduler, "scheduler");
         return outer -> {
@@ -61,11 +62,15 @@ public final class Deadlines {
             if (inner.isDone()) {
                 return inner;
             }
-            Scheduler.Task timer = effective.isInfinite() ? null : scheduler.schedule(() -> {
-                if (result.completeExceptionally(new DeadlineExceededException(binding, allowed))) {
-                    inner.cancel(true);
-                }
-            }, allowed);
+            Scheduler.Task timer = effective.isInfinite()
+                    ? null
+                    : scheduler.schedule(
+                            () -> {
+                                if (result.completeExceptionally(new DeadlineExceededException(binding, allowed))) {
+                                    inner.cancel(true);
+                                }
+                            },
+                            allowed);
             inner.whenComplete((value, error) -> {
                 if (timer != null) {
                     timer.cancel();

@@ -63,8 +63,12 @@ public final class Decorators<T> {
      */
     public Decorators<T> withAdaptiveTimeout(AdaptiveTimeout adaptive, String key, Scheduler scheduler) {
         requireNonNull(adaptive, "adaptive");
-        call = Attempts.recorded(Deadlines.withAttemptTimeout(call, adaptive.timeoutFor(key), scheduler), key,
-                classifier, ticker, adaptive.recorder(key));
+        call = Attempts.recorded(
+                Deadlines.withAttemptTimeout(call, adaptive.timeoutFor(key), scheduler),
+                key,
+                classifier,
+                ticker,
+                adaptive.recorder(key));
         return this;
     }
 

@@ -13,14 +13,16 @@ import org.a6suite.resilience.internal.Stages;
  */
 public final class Fallback {
 
-    private Fallback() {
-    }
+    private Fallback() {}
 
     /**
      * @param when which causes to fall back on ({@code cause -> true} for all failures)
      */
-    public static <T> DeadlineCall<T> decorate(DeadlineCall<T> call, OutcomeClassifier<? super T> classifier,
-            Predicate<? super Throwable> when, FallbackFunction<T> fallback) {
+    public static <T> DeadlineCall<T> decorate(
+            DeadlineCall<T> call,
+            OutcomeClassifier<? super T> classifier,
+            Predicate<? super Throwable> when,
+            FallbackFunction<T> fallback) {
         requireNonNull(call, "call");
         requireNonNull(classifier, "classifier");
         requireNonNull(when, "when");

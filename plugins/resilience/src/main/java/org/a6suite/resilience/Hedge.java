@@ -35,8 +35,8 @@ public final class Hedge {
     }
 
     /** Hedges {@code primary} with {@code secondary}; {@code classifier} says which completions are successes. */
-    public <T> DeadlineCall<T> decorate(DeadlineCall<T> primary, DeadlineCall<T> secondary,
-            OutcomeClassifier<? super T> classifier) {
+    public <T> DeadlineCall<T> decorate(
+            DeadlineCall<T> primary, DeadlineCall<T> secondary, OutcomeClassifier<? super T> classifier) {
         requireNonNull(primary, "primary");
         requireNonNull(secondary, "secondary");
         requireNonNull(classifier, "classifier");
@@ -57,7 +57,10 @@ public final class Hedge {
         private T primaryValue;
         private Throwable primaryError;
 
-        Execution(DeadlineCall<T> primaryCall, DeadlineCall<T> secondaryCall, OutcomeClassifier<? super T> classifier,
+        Execution(
+                DeadlineCall<T> primaryCall,
+                DeadlineCall<T> secondaryCall,
+                OutcomeClassifier<? super T> classifier,
                 Deadline deadline) {
             this.primaryCall = primaryCall;
             this.secondaryCall = secondaryCall;

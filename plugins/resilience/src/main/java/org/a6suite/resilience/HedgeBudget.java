@@ -12,8 +12,12 @@ public final class HedgeBudget {
 
     private HedgeBudget(HedgeBudgetConfig config, Ticker ticker) {
         this.config = requireNonNull(config, "config");
-        this.limiter = new RatioLimiter(requireNonNull(ticker, "ticker"), config.window(), config.windowBuckets(),
-                config.maxExtraLoad(), config.minHedgesPerSecond());
+        this.limiter = new RatioLimiter(
+                requireNonNull(ticker, "ticker"),
+                config.window(),
+                config.windowBuckets(),
+                config.maxExtraLoad(),
+                config.minHedgesPerSecond());
     }
 
     public static HedgeBudget of(HedgeBudgetConfig config, Ticker ticker) {

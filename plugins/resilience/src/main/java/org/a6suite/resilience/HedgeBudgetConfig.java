@@ -39,8 +39,7 @@ public record HedgeBudgetConfig(double maxExtraLoad, double minHedgesPerSecond, 
         private Duration window = Duration.ofSeconds(10);
         private int windowBuckets = 10;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder maxExtraLoad(double maxExtraLoad) {
             this.maxExtraLoad = maxExtraLoad;

@@ -39,7 +39,8 @@ public interface OutcomeClassifier<T> {
             }
             if (cause instanceof DeadlineExceededException exceeded) {
                 return exceeded.scope() == DeadlineExceededException.Scope.ATTEMPT
-                        ? Outcome.retryable() : Outcome.failure();
+                        ? Outcome.retryable()
+                        : Outcome.failure();
             }
             if (cause instanceof RetryAfterAware aware) {
                 return aware.retryAfter().map(Outcome::retryableAfter).orElseGet(Outcome::retryable);

@@ -35,8 +35,8 @@ public final class Retry {
      *     is; inject a seeded one in tests)
      * @param scheduler runs the next attempt after the backoff
      */
-    public static Retry of(RetryConfig config, Optional<RetryBudget> budget, RandomGenerator random,
-            Scheduler scheduler) {
+    public static Retry of(
+            RetryConfig config, Optional<RetryBudget> budget, RandomGenerator random, Scheduler scheduler) {
         return new Retry(config, budget, random, scheduler);
     }
 

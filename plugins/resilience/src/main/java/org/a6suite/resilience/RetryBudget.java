@@ -17,8 +17,12 @@ public final class RetryBudget {
 
     private RetryBudget(RetryBudgetConfig config, Ticker ticker) {
         this.config = requireNonNull(config, "config");
-        this.limiter = new RatioLimiter(requireNonNull(ticker, "ticker"), config.window(), config.windowBuckets(),
-                config.ratio(), config.minRetriesPerSecond());
+        this.limiter = new RatioLimiter(
+                requireNonNull(ticker, "ticker"),
+                config.window(),
+                config.windowBuckets(),
+                config.ratio(),
+                config.minRetriesPerSecond());
     }
 
     public static RetryBudget of(RetryBudgetConfig config, Ticker ticker) {

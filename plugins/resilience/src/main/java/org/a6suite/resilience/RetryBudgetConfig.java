@@ -40,8 +40,7 @@ public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, Durati
         private Duration window = Duration.ofSeconds(10);
         private int windowBuckets = 10;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder ratio(double ratio) {
             this.ratio = ratio;

@@ -16,8 +16,8 @@ import org.a6suite.resilience.internal.Checks;
  *     default true
  * @param maxRetryAfter longest server delay accepted; a longer one ends retrying at once; default 30 s, >= 0
  */
-public record RetryConfig(int maxAttempts, Duration baseBackoff, Duration maxBackoff, boolean honourRetryAfter,
-        Duration maxRetryAfter) {
+public record RetryConfig(
+        int maxAttempts, Duration baseBackoff, Duration maxBackoff, boolean honourRetryAfter, Duration maxRetryAfter) {
 
     /** All defaults. */
     public static final RetryConfig DEFAULT = builder().build();
@@ -44,8 +44,7 @@ public record RetryConfig(int maxAttempts, Duration baseBackoff, Duration maxBac
         private boolean honourRetryAfter = true;
         private Duration maxRetryAfter = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;

@@ -12,9 +12,16 @@ class AdaptiveTimeoutTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final AdaptiveTimeoutConfig config = AdaptiveTimeoutConfig.builder()
-            .percentile(99).multiplier(2).floor(Duration.ofMillis(50)).ceiling(Duration.ofSeconds(5))
-            .minSamples(20).warmupTimeout(Duration.ofSeconds(3))
-            .window(Duration.ofSeconds(60)).windowIntervals(6).refreshInterval(Duration.ZERO).build();
+            .percentile(99)
+            .multiplier(2)
+            .floor(Duration.ofMillis(50))
+            .ceiling(Duration.ofSeconds(5))
+            .minSamples(20)
+            .warmupTimeout(Duration.ofSeconds(3))
+            .window(Duration.ofSeconds(60))
+            .windowIntervals(6)
+            .refreshInterval(Duration.ZERO)
+            .build();
     private final AdaptiveTimeout adaptive = AdaptiveTimeout.of(config, ticker);
 
     private void recordMany(String key, int count, Duration latency) {
@@ -64,8 +71,10 @@ class AdaptiveTimeoutTest {
     void shouldGrowAfterShiftAboveTimeoutByRecordingTimedOutAttempts() {
         ManualScheduler scheduler = new ManualScheduler(ticker);
         ScriptedCall<String> backend = new ScriptedCall<>();
-        DeadlineCall<String> call = Decorators.of((DeadlineCall<String>) backend).withTicker(ticker)
-                .withAdaptiveTimeout(adaptive, "p/m", scheduler).get();
+        DeadlineCall<String> call = Decorators.of((DeadlineCall<String>) backend)
+                .withTicker(ticker)
+                .withAdaptiveTimeout(adaptive, "p/m", scheduler)
+                .get();
         recordMany("p/m", 50, Duration.ofMillis(100));
         Duration before = adaptive.timeout("p/m");
 
@@ -80,8 +89,8 @@ class AdaptiveTimeoutTest {
 
     @Test
     void shouldReuseComputedPercentileWithinRefreshInterval() {
-        AdaptiveTimeout cached = AdaptiveTimeout.of(config.toBuilder().refreshInterval(Duration.ofSeconds(1))
-                .build(), ticker);
+        AdaptiveTimeout cached = AdaptiveTimeout.of(
+                config.toBuilder().refreshInterval(Duration.ofSeconds(1)).build(), ticker);
         for (int i = 0; i < 50; i++) {
             cached.record("k", Duration.ofMillis(100));
         }
@@ -96,11 +105,15 @@ class AdaptiveTimeoutTest {
 
     @Test
     void shouldRejectConflictingConfig() {
-        assertThatThrownBy(() -> AdaptiveTimeoutConfig.builder().floor(Duration.ofSeconds(10))
-                .ceiling(Duration.ofSeconds(1)).build())
+        assertThatThrownBy(() -> AdaptiveTimeoutConfig.builder()
+                        .floor(Duration.ofSeconds(10))
+                        .ceiling(Duration.ofSeconds(1))
+                        .build())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("ceiling: PT1S (expected: >= floor (PT10S))");
-        assertThatThrownBy(() -> AdaptiveTimeoutConfig.builder().warmupTimeout(Duration.ofMinutes(5)).build())
+        assertThatThrownBy(() -> AdaptiveTimeoutConfig.builder()
+                        .warmupTimeout(Duration.ofMinutes(5))
+                        .build())
                 .hasMessage("warmupTimeout: PT5M (expected: PT0.1S <= warmupTimeout <= PT30S)");
         assertThatThrownBy(() -> AdaptiveTimeoutConfig.builder().multiplier(0.5).build())
                 .hasMessage("multiplier: 0.5 (expected: 1.0 <= multiplier <= 100.0)");
@@ -113,6 +126,7 @@ class AdaptiveTimeoutTest {
         recordMany("p/m", 95, Duration.ofMillis(100));
         recordMany("p/m", 5, Duration.ofMillis(900));
         assertThat(delay.delay()).isBetween(Duration.ofMillis(99), Duration.ofMillis(101));
-        assertThat(adaptive.percentile("p/m", 99)).hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofMillis(880)));
+        assertThat(adaptive.percentile("p/m", 99))
+                .hasValueSatisfying(d -> assertThat(d).isGreaterThan(Duration.ofMillis(880)));
     }
 }

@@ -13,9 +13,14 @@ class BreakerTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final BreakerConfig config = BreakerConfig.builder()
-            .windowSize(10).minimumCalls(10).failureRateThreshold(50)
-            .slowCallDuration(Duration.ofSeconds(2)).slowCallRateThreshold(80)
-            .waitInOpenState(Duration.ofSeconds(30)).permittedCallsInHalfOpen(3).build();
+            .windowSize(10)
+            .minimumCalls(10)
+            .failureRateThreshold(50)
+            .slowCallDuration(Duration.ofSeconds(2))
+            .slowCallRateThreshold(80)
+            .waitInOpenState(Duration.ofSeconds(30))
+            .permittedCallsInHalfOpen(3)
+            .build();
     private final Breaker breaker = Breaker.of("openai/gpt-4o", config, ticker);
     private final ScriptedCall<String> inner = new ScriptedCall<>();
     private final DeadlineCall<String> call = breaker.decorate(inner, OutcomeClassifier.ofDefaults());
@@ -122,8 +127,8 @@ class BreakerTest {
 
     @Test
     void shouldCountFailedResultsJudgedByClassifier() {
-        DeadlineCall<String> byResult = breaker.decorate(inner,
-                (result, error) -> "503".equals(result) ? Outcome.retryable() : Outcome.success());
+        DeadlineCall<String> byResult = breaker.decorate(
+                inner, (result, error) -> "503".equals(result) ? Outcome.retryable() : Outcome.success());
         for (int i = 0; i < 10; i++) {
             byResult.call(Deadline.never(ticker));
             inner.last().complete("503");
@@ -137,15 +142,17 @@ class BreakerTest {
         assertThat(registry.breaker("a/m1")).isSameAs(registry.breaker("a/m1"));
         assertThat(registry.breaker("a/m1")).isNotSameAs(registry.breaker("b/m1"));
         registry.breaker("a/m1").unwrap().transitionToOpenState();
-        assertThat(registry.states()).containsEntry("a/m1", BreakerState.OPEN).containsEntry("b/m1",
-                BreakerState.CLOSED);
+        assertThat(registry.states())
+                .containsEntry("a/m1", BreakerState.OPEN)
+                .containsEntry("b/m1", BreakerState.CLOSED);
     }
 
     @Test
     void shouldRejectConflictingConfig() {
         assertThatThrownBy(() -> BreakerConfig.builder().failureRateThreshold(0).build())
                 .hasMessage("failureRateThreshold: 0.0 (expected: 0 < failureRateThreshold <= 100)");
-        assertThatThrownBy(() -> BreakerConfig.builder().permittedCallsInHalfOpen(0).build())
+        assertThatThrownBy(() ->
+                        BreakerConfig.builder().permittedCallsInHalfOpen(0).build())
                 .hasMessage("permittedCallsInHalfOpen: 0 (expected: 1 <= permittedCallsInHalfOpen <= 10000)");
     }
 }

@@ -38,7 +38,8 @@ class DeadlinesTest {
         assertThat(short_.min(never)).isSameAs(short_);
         assertThat(never.min(long_)).isSameAs(long_);
         assertThat(never.remaining()).isEqualTo(Deadline.INFINITE);
-        assertThat(Deadline.ofTimeout(ticker, Duration.ofDays(365 * 1000)).isInfinite()).isTrue();
+        assertThat(Deadline.ofTimeout(ticker, Duration.ofDays(365 * 1000)).isInfinite())
+                .isTrue();
     }
 
     @Test
@@ -53,8 +54,10 @@ class DeadlinesTest {
         scheduler.advanceMillis(1);
 
         assertThat(result).isCompletedExceptionally();
-        assertThatThrownBy(result::get).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOfSatisfying(DeadlineExceededException.class, e -> {
+        assertThatThrownBy(result::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(DeadlineExceededException.class, e -> {
                     assertThat(e.scope()).isEqualTo(DeadlineExceededException.Scope.ATTEMPT);
                     assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200));
                 });
@@ -66,12 +69,15 @@ class DeadlinesTest {
         ScriptedCall<String> inner = new ScriptedCall<>();
         DeadlineCall<String> call = Deadlines.withAttemptTimeout(inner, Duration.ofSeconds(5), scheduler);
 
-        CompletableFuture<String> result = call.call(Deadline.ofTimeout(ticker, Duration.ofMillis(50)))
-                .toCompletableFuture();
+        CompletableFuture<String> result =
+                call.call(Deadline.ofTimeout(ticker, Duration.ofMillis(50))).toCompletableFuture();
         scheduler.advanceMillis(50);
 
-        assertThatThrownBy(result::join).cause().isInstanceOfSatisfying(DeadlineExceededException.class,
-                e -> assertThat(e.scope()).isEqualTo(DeadlineExceededException.Scope.TOTAL));
+        assertThatThrownBy(result::join)
+                .cause()
+                .isInstanceOfSatisfying(
+                        DeadlineExceededException.class,
+                        e -> assertThat(e.scope()).isEqualTo(DeadlineExceededException.Scope.TOTAL));
         assertThat(inner.get(0)).isCancelled();
     }
 
@@ -122,10 +128,12 @@ class DeadlinesTest {
     void shouldExpireOnRealSchedulerToo() throws Exception {
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         try {
-            DeadlineCall<String> call = Deadlines.withAttemptTimeout(new ScriptedCall<>(), Duration.ofMillis(20),
-                    Scheduler.of(executor));
-            CompletableFuture<String> result = call.call(Deadline.never(Ticker.systemTicker())).toCompletableFuture();
-            assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS)).cause()
+            DeadlineCall<String> call =
+                    Deadlines.withAttemptTimeout(new ScriptedCall<>(), Duration.ofMillis(20), Scheduler.of(executor));
+            CompletableFuture<String> result =
+                    call.call(Deadline.never(Ticker.systemTicker())).toCompletableFuture();
+            assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS))
+                    .cause()
                     .isInstanceOf(DeadlineExceededException.class);
         } finally {
             executor.shutdownNow();

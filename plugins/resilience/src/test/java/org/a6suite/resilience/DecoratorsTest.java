@@ -28,8 +28,8 @@ class DecoratorsTest {
                 .withAttemptTimeout(Duration.ofSeconds(1), scheduler)
                 .withAttemptListener("p/m", events::add)
                 .withBreaker(breaker)
-                .withRetry(Retry.of(RetryConfig.builder().maxAttempts(3).build(), Optional.empty(), new Random(1),
-                        scheduler))
+                .withRetry(Retry.of(
+                        RetryConfig.builder().maxAttempts(3).build(), Optional.empty(), new Random(1), scheduler))
                 .withTotalTimeout(Duration.ofSeconds(10), scheduler)
                 .withFallback(cause -> true, (cause, d) -> CompletableFuture.completedFuture("static answer"))
                 .get();
@@ -55,12 +55,22 @@ class DecoratorsTest {
     void shouldHedgeToSecondProviderAndReportBothAttempts() {
         ScriptedCall<String> first = new ScriptedCall<>();
         ScriptedCall<String> second = new ScriptedCall<>();
-        DeadlineCall<String> secondary = Decorators.of((DeadlineCall<String>) second).withTicker(ticker)
-                .withAttemptListener("b/m", events::add).get();
-        DeadlineCall<String> call = Decorators.of((DeadlineCall<String>) first).withTicker(ticker)
+        DeadlineCall<String> secondary = Decorators.of((DeadlineCall<String>) second)
+                .withTicker(ticker)
+                .withAttemptListener("b/m", events::add)
+                .get();
+        DeadlineCall<String> call = Decorators.of((DeadlineCall<String>) first)
+                .withTicker(ticker)
                 .withAttemptListener("a/m", events::add)
-                .withHedge(Hedge.of(HedgeDelay.fixed(Duration.ofMillis(300)),
-                        HedgeBudget.of(HedgeBudgetConfig.builder().minHedgesPerSecond(1).build(), ticker), scheduler),
+                .withHedge(
+                        Hedge.of(
+                                HedgeDelay.fixed(Duration.ofMillis(300)),
+                                HedgeBudget.of(
+                                        HedgeBudgetConfig.builder()
+                                                .minHedgesPerSecond(1)
+                                                .build(),
+                                        ticker),
+                                scheduler),
                         secondary)
                 .withTotalTimeout(Duration.ofSeconds(5), scheduler)
                 .get();
@@ -72,7 +82,8 @@ class DecoratorsTest {
 
         assertThat(result).isCompletedWithValue("b answered");
         assertThat(first.get(0)).isCancelled();
-        assertThat(events).extracting(AttemptEvent::target, e -> e.outcome().type())
+        assertThat(events)
+                .extracting(AttemptEvent::target, e -> e.outcome().type())
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("b/m", Outcome.Type.SUCCESS),
                         org.assertj.core.groups.Tuple.tuple("a/m", Outcome.Type.CANCELLED));
@@ -86,7 +97,8 @@ class DecoratorsTest {
         DeadlineCall<String> call = Decorators.of((DeadlineCall<String>) provider)
                 .withBreaker(breaker)
                 .withRetry(Retry.of(RetryConfig.DEFAULT, Optional.empty(), new Random(1), scheduler))
-                .withFallback(cause -> cause instanceof CallNotPermittedException,
+                .withFallback(
+                        cause -> cause instanceof CallNotPermittedException,
                         (cause, d) -> CompletableFuture.completedFuture("cached"))
                 .get();
 

@@ -17,8 +17,8 @@ class FallbackTest {
     @Test
     void shouldInvokeFallbackWithCause() {
         AtomicReference<Throwable> seen = new AtomicReference<>();
-        DeadlineCall<String> call = Fallback.decorate(inner, OutcomeClassifier.ofDefaults(), cause -> true,
-                (cause, deadline) -> {
+        DeadlineCall<String> call =
+                Fallback.decorate(inner, OutcomeClassifier.ofDefaults(), cause -> true, (cause, deadline) -> {
                     seen.set(cause);
                     return CompletableFuture.completedFuture("cached");
                 });
@@ -32,10 +32,12 @@ class FallbackTest {
 
     @Test
     void shouldFallBackOnResultJudgedFailure() {
-        DeadlineCall<String> call = Fallback.decorate(inner,
-                (r, e) -> "503".equals(r) ? Outcome.failure() : Outcome.success(), cause -> true,
-                (cause, deadline) -> CompletableFuture.completedFuture(
-                        "static after " + ((FailedResultException) cause).result()));
+        DeadlineCall<String> call = Fallback.decorate(
+                inner,
+                (r, e) -> "503".equals(r) ? Outcome.failure() : Outcome.success(),
+                cause -> true,
+                (cause, deadline) ->
+                        CompletableFuture.completedFuture("static after " + ((FailedResultException) cause).result()));
         CompletableFuture<String> result = call.call(Deadline.never(ticker)).toCompletableFuture();
         inner.get(0).complete("503");
         assertThat(result).isCompletedWithValue("static after 503");
@@ -43,8 +45,11 @@ class FallbackTest {
 
     @Test
     void shouldNotFallBackWhenPredicateRejectsOrCallSucceeds() {
-        DeadlineCall<String> call = Fallback.decorate(inner, OutcomeClassifier.ofDefaults(),
-                cause -> cause instanceof IOException, (cause, d) -> CompletableFuture.completedFuture("fb"));
+        DeadlineCall<String> call = Fallback.decorate(
+                inner,
+                OutcomeClassifier.ofDefaults(),
+                cause -> cause instanceof IOException,
+                (cause, d) -> CompletableFuture.completedFuture("fb"));
         CompletableFuture<String> ok = call.call(Deadline.never(ticker)).toCompletableFuture();
         inner.get(0).complete("real");
         CompletableFuture<String> other = call.call(Deadline.never(ticker)).toCompletableFuture();
@@ -56,12 +61,18 @@ class FallbackTest {
 
     @Test
     void shouldKeepOriginalCauseSuppressedWhenFallbackFails() {
-        DeadlineCall<String> call = Fallback.decorate(inner, OutcomeClassifier.ofDefaults(), cause -> true,
+        DeadlineCall<String> call = Fallback.decorate(
+                inner,
+                OutcomeClassifier.ofDefaults(),
+                cause -> true,
                 (cause, d) -> CompletableFuture.failedFuture(new IOException("fallback down")));
         CompletableFuture<String> result = call.call(Deadline.never(ticker)).toCompletableFuture();
         inner.get(0).completeExceptionally(new IOException("primary down"));
-        assertThatThrownBy(result::join).cause().hasMessage("fallback down")
-                .satisfies(e -> assertThat(e.getSuppressed()).extracting(Throwable::getMessage)
+        assertThatThrownBy(result::join)
+                .cause()
+                .hasMessage("fallback down")
+                .satisfies(e -> assertThat(e.getSuppressed())
+                        .extracting(Throwable::getMessage)
                         .containsExactly("primary down"));
     }
 }

@@ -16,7 +16,8 @@ class HedgeTest {
     private final ManualScheduler scheduler = new ManualScheduler(ticker);
     private final ScriptedCall<String> primary = new ScriptedCall<>();
     private final ScriptedCall<String> secondary = new ScriptedCall<>();
-    private final HedgeBudget generous = HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(1.0).build(), ticker);
+    private final HedgeBudget generous =
+            HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(1.0).build(), ticker);
 
     private DeadlineCall<String> hedged(HedgeBudget budget) {
         return Hedge.of(HedgeDelay.fixed(Duration.ofMillis(100)), budget, scheduler)
@@ -25,7 +26,8 @@ class HedgeTest {
 
     @Test
     void shouldFireHedgeAfterDelayAndCancelLoserWhenHedgeWins() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(99);
         assertThat(secondary.count()).isZero();
         scheduler.advanceMillis(1);
@@ -39,7 +41,8 @@ class HedgeTest {
 
     @Test
     void shouldCancelHedgeWhenPrimaryWins() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(150);
         primary.get(0).complete("from-primary");
         assertThat(result).isCompletedWithValue("from-primary");
@@ -48,7 +51,8 @@ class HedgeTest {
 
     @Test
     void shouldNotHedgeWhenPrimaryAnswersBeforeDelay() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(50);
         primary.get(0).complete("fast");
         scheduler.advanceMillis(500);
@@ -59,7 +63,8 @@ class HedgeTest {
 
     @Test
     void shouldWaitForHedgeWhenPrimaryFailsAfterHedgeStarted() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(100);
         primary.get(0).completeExceptionally(new IOException("reset"));
         assertThat(result).isNotDone();
@@ -69,7 +74,8 @@ class HedgeTest {
 
     @Test
     void shouldReturnPrimaryFailureWhenBothFail() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(100);
         secondary.get(0).completeExceptionally(new IOException("hedge failed"));
         assertThat(result).isNotDone();
@@ -79,7 +85,8 @@ class HedgeTest {
 
     @Test
     void shouldNotHedgeWhenDelayExceedsDeadline() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.ofTimeout(ticker, Duration.ofMillis(80)))
+        CompletableFuture<String> result = hedged(generous)
+                .call(Deadline.ofTimeout(ticker, Duration.ofMillis(80)))
                 .toCompletableFuture();
         scheduler.advanceMillis(200);
         assertThat(secondary.count()).isZero();
@@ -88,7 +95,8 @@ class HedgeTest {
 
     @Test
     void shouldCapHedgesToExtraLoadShare() {
-        HedgeBudget budget = HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(0.05).build(), ticker);
+        HedgeBudget budget =
+                HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(0.05).build(), ticker);
         DeadlineCall<String> call = hedged(budget);
         for (int i = 0; i < 1_000; i++) {
             call.call(Deadline.never(ticker));
@@ -102,7 +110,8 @@ class HedgeTest {
 
     @Test
     void shouldCancelBothWhenCallerCancels() {
-        CompletableFuture<String> result = hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
+        CompletableFuture<String> result =
+                hedged(generous).call(Deadline.never(ticker)).toCompletableFuture();
         scheduler.advanceMillis(100);
         result.cancel(true);
         assertThat(primary.get(0)).isCancelled();

@@ -39,11 +39,15 @@ class RetryTest {
 
     @Test
     void shouldDrawFullJitterBackoffWithinExponentialBoundsCappedAtMax() {
-        Retry retry = retry(RetryConfig.builder().baseBackoff(Duration.ofMillis(25))
-                .maxBackoff(Duration.ofMillis(250)).build(), Optional.empty());
+        Retry retry = retry(
+                RetryConfig.builder()
+                        .baseBackoff(Duration.ofMillis(25))
+                        .maxBackoff(Duration.ofMillis(250))
+                        .build(),
+                Optional.empty());
         long[] maxSeen = new long[6];
-        long[] minSeen = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE,
-                Long.MAX_VALUE};
+        long[] minSeen = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE
+        };
         for (int sample = 0; sample < 2_000; sample++) {
             for (int n = 0; n < 6; n++) {
                 long ms = retry.backoff(n).toNanos();
@@ -67,7 +71,8 @@ class RetryTest {
         CompletableFuture<String> result = call.call(Deadline.never(ticker)).toCompletableFuture();
 
         inner.get(0).completeExceptionally(new IOException("reset"));
-        assertThat(scheduler.pendingDelays()).singleElement()
+        assertThat(scheduler.pendingDelays())
+                .singleElement()
                 .satisfies(d -> assertThat(d).isBetween(Duration.ZERO, Duration.ofMillis(25)));
         scheduler.advanceMillis(25);
         assertThat(inner.count()).isEqualTo(2);
@@ -82,8 +87,8 @@ class RetryTest {
 
     @Test
     void shouldNotRetryNonRetryableFailure() {
-        DeadlineCall<String> call = retry(RetryConfig.DEFAULT, Optional.empty())
-                .decorate(inner, OutcomeClassifier.ofDefaults());
+        DeadlineCall<String> call =
+                retry(RetryConfig.DEFAULT, Optional.empty()).decorate(inner, OutcomeClassifier.ofDefaults());
         CompletableFuture<String> result = call.call(Deadline.never(ticker)).toCompletableFuture();
         inner.get(0).completeExceptionally(new IllegalStateException("400 bad request"));
         assertThat(result).isCompletedExceptionally();
@@ -103,10 +108,10 @@ class RetryTest {
 
     @Test
     void shouldWaitAtLeastRetryAfter() {
-        DeadlineCall<String> call = retry(RetryConfig.DEFAULT, Optional.empty())
-                .decorate(inner, OutcomeClassifier.ofDefaults());
-        CompletableFuture<String> result = call.call(Deadline.ofTimeout(ticker, Duration.ofSeconds(10)))
-                .toCompletableFuture();
+        DeadlineCall<String> call =
+                retry(RetryConfig.DEFAULT, Optional.empty()).decorate(inner, OutcomeClassifier.ofDefaults());
+        CompletableFuture<String> result =
+                call.call(Deadline.ofTimeout(ticker, Duration.ofSeconds(10))).toCompletableFuture();
         inner.get(0).completeExceptionally(new RateLimited(Duration.ofSeconds(2)));
 
         scheduler.advanceMillis(1_999);
@@ -119,10 +124,10 @@ class RetryTest {
 
     @Test
     void shouldGiveUpAtOnceWhenRetryAfterWouldPassTheDeadline() {
-        DeadlineCall<String> call = retry(RetryConfig.DEFAULT, Optional.empty())
-                .decorate(inner, OutcomeClassifier.ofDefaults());
-        CompletableFuture<String> result = call.call(Deadline.ofTimeout(ticker, Duration.ofSeconds(1)))
-                .toCompletableFuture();
+        DeadlineCall<String> call =
+                retry(RetryConfig.DEFAULT, Optional.empty()).decorate(inner, OutcomeClassifier.ofDefaults());
+        CompletableFuture<String> result =
+                call.call(Deadline.ofTimeout(ticker, Duration.ofSeconds(1))).toCompletableFuture();
         inner.get(0).completeExceptionally(new RateLimited(Duration.ofSeconds(5)));
 
         assertThatThrownBy(result::join).cause().isInstanceOf(RateLimited.class);
@@ -132,8 +137,13 @@ class RetryTest {
 
     @Test
     void shouldNeverScheduleBackoffPastTheTotalDeadline() {
-        DeadlineCall<String> call = retry(RetryConfig.builder().maxAttempts(10).baseBackoff(Duration.ofMillis(100))
-                .maxBackoff(Duration.ofSeconds(1)).build(), Optional.empty())
+        DeadlineCall<String> call = retry(
+                        RetryConfig.builder()
+                                .maxAttempts(10)
+                                .baseBackoff(Duration.ofMillis(100))
+                                .maxBackoff(Duration.ofSeconds(1))
+                                .build(),
+                        Optional.empty())
                 .decorate(inner, OutcomeClassifier.ofDefaults());
         Deadline deadline = Deadline.ofTimeout(ticker, Duration.ofMillis(500));
         CompletableFuture<String> result = call.call(deadline).toCompletableFuture();
@@ -142,8 +152,10 @@ class RetryTest {
             for (Duration pending : scheduler.pendingDelays()) {
                 assertThat(pending).isLessThan(deadline.remaining());
             }
-            scheduler.advance(scheduler.pendingDelays().isEmpty() ? Duration.ZERO
-                    : scheduler.pendingDelays().get(0));
+            scheduler.advance(
+                    scheduler.pendingDelays().isEmpty()
+                            ? Duration.ZERO
+                            : scheduler.pendingDelays().get(0));
         }
         assertThat(result).isCompletedExceptionally();
         assertThat(ticker.nanoTime()).isLessThan(Duration.ofMillis(500).toNanos() + 1_000_000_000L);
@@ -151,8 +163,8 @@ class RetryTest {
 
     @Test
     void shouldCancelInFlightAttemptAndPendingBackoffWhenCancelled() {
-        DeadlineCall<String> call = retry(RetryConfig.DEFAULT, Optional.empty())
-                .decorate(inner, OutcomeClassifier.ofDefaults());
+        DeadlineCall<String> call =
+                retry(RetryConfig.DEFAULT, Optional.empty()).decorate(inner, OutcomeClassifier.ofDefaults());
         CompletableFuture<String> result = call.call(Deadline.never(ticker)).toCompletableFuture();
         inner.get(0).completeExceptionally(new IOException("reset"));
         result.cancel(true);
@@ -169,8 +181,15 @@ class RetryTest {
             attempts[0]++;
             return CompletableFuture.failedFuture(new IOException("backend down"));
         };
-        DeadlineCall<String> stormy = Retry.of(RetryConfig.builder().maxAttempts(3).baseBackoff(Duration.ZERO)
-                .maxBackoff(Duration.ZERO).build(), Optional.of(budget), new Random(7), scheduler)
+        DeadlineCall<String> stormy = Retry.of(
+                        RetryConfig.builder()
+                                .maxAttempts(3)
+                                .baseBackoff(Duration.ZERO)
+                                .maxBackoff(Duration.ZERO)
+                                .build(),
+                        Optional.of(budget),
+                        new Random(7),
+                        scheduler)
                 .decorate(failing, OutcomeClassifier.ofDefaults());
         for (int i = 0; i < 1_000; i++) {
             assertThat(stormy.call(Deadline.never(ticker))).isCompletedExceptionally();
@@ -183,8 +202,8 @@ class RetryTest {
 
     @Test
     void shouldRefillBudgetAsWindowSlides() {
-        RetryBudget budget = RetryBudget.of(RetryBudgetConfig.builder().ratio(0.2).minRetriesPerSecond(0).build(),
-                ticker);
+        RetryBudget budget = RetryBudget.of(
+                RetryBudgetConfig.builder().ratio(0.2).minRetriesPerSecond(0).build(), ticker);
         for (int i = 0; i < 10; i++) {
             budget.onRequest();
         }
@@ -202,13 +221,14 @@ class RetryTest {
 
     @Test
     void shouldRejectConflictingConfig() {
-        assertThatThrownBy(() -> RetryConfig.builder().baseBackoff(Duration.ofSeconds(1))
-                .maxBackoff(Duration.ofMillis(10)).build())
+        assertThatThrownBy(() -> RetryConfig.builder()
+                        .baseBackoff(Duration.ofSeconds(1))
+                        .maxBackoff(Duration.ofMillis(10))
+                        .build())
                 .hasMessage("maxBackoff: PT0.01S (expected: >= baseBackoff (PT1S))");
         assertThatThrownBy(() -> RetryConfig.builder().maxAttempts(0).build())
                 .hasMessage("maxAttempts: 0 (expected: 1 <= maxAttempts <= 10)");
         assertThatThrownBy(() -> RetryBudgetConfig.builder().ratio(-1).build())
                 .hasMessage("ratio: -1.0 (expected: 0.0 <= ratio <= 10.0)");
     }
-
 }

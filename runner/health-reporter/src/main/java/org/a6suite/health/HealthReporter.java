@@ -21,8 +21,8 @@ import org.a6suite.health.internal.ControlApiParser;
 import org.a6suite.health.internal.DocumentShards;
 import org.a6suite.health.internal.DocumentWriter;
 import org.a6suite.health.internal.IntervalStats;
-import org.a6suite.health.internal.NodeResolver;
 import org.a6suite.health.internal.NodeKey;
+import org.a6suite.health.internal.NodeResolver;
 import org.a6suite.health.internal.OutcomeAggregator;
 import org.a6suite.health.internal.PrometheusDeltas;
 import org.a6suite.health.internal.PrometheusText;
@@ -53,6 +53,7 @@ public final class HealthReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthReporter.class);
     /** Where APISIX keeps its configuration in etcd (APISIX's default {@code etcd.prefix}). */
     public static final String APISIX_PREFIX = "/apisix";
+
     static final int RESOLVE_EVERY = 6;
 
     private final HealthReporterConfig config;
@@ -70,6 +71,7 @@ public final class HealthReporter implements AutoCloseable {
     private final Duration maxBackoff;
     /** APISIX's own route/service data: route -> upstream key, refreshed every {@link #RESOLVE_EVERY} ticks. */
     private volatile Map<String, String> resolvedKeys = Map.of();
+
     private final java.util.List<java.util.function.Consumer<String>> documentListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -81,17 +83,23 @@ public final class HealthReporter implements AutoCloseable {
 
     /** The nodes APISIX's configuration names (host:port per upstream key), refreshed with {@link #resolvedKeys}. */
     private volatile java.util.Set<NodeKey> configuredNodes = java.util.Set.of();
+
     private long ticks;
     /** Where the period of the next document starts: the previous document's time (the start for the first). */
     private volatile long windowStartMs;
     /** When the exporter last showed refreshed text (a change, the baseline, or a refresh proven by elapsed time). */
     private volatile long exporterRefreshedAtMs;
+
     private volatile int etcdFailures;
     private volatile long nextAttemptMs = Long.MIN_VALUE;
     private volatile ScheduledFuture<?> schedule;
 
-    public HealthReporter(HealthReporterConfig config, Clock clock, ScheduledExecutorService scheduler,
-                          EtcdPublisher publisher, HttpSource http) {
+    public HealthReporter(
+            HealthReporterConfig config,
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            EtcdPublisher publisher,
+            HttpSource http) {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
         this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -103,8 +111,9 @@ public final class HealthReporter implements AutoCloseable {
         Duration thirty = Duration.ofSeconds(30);
         this.windowStartMs = clock.millis();
         this.exporterRefreshedAtMs = clock.millis();
-        this.maxBackoff = eight.compareTo(thirty) < 0 ? eight : (config.interval().compareTo(thirty) > 0
-                ? config.interval() : thirty);
+        this.maxBackoff = eight.compareTo(thirty) < 0
+                ? eight
+                : (config.interval().compareTo(thirty) > 0 ? config.interval() : thirty);
     }
 
     /** Starts ticking every interval on the scheduler. */
@@ -160,21 +169,24 @@ public final class HealthReporter implements AutoCloseable {
                                 PrometheusText.parse(t, PrometheusDeltas.WANTED).samples()))))
                 .orElse(CompletableFuture.completedFuture(Optional.empty()));
         CompletableFuture<Map<NodeKey, String>> fromControl = config.controlUrl()
-                .map(u -> fetch("control API", u, timeout, controlFailing).thenApply(text -> text.map(t -> {
-                    try {
-                        return ControlApiParser.parse(t, this::mapKey);
-                    } catch (IllegalArgumentException e) {
-                        sourceFailed("control API", u, e, controlFailing);
-                        return Map.<NodeKey, String>of();
-                    }
-                }).orElse(Map.of())))
+                .map(u -> fetch("control API", u, timeout, controlFailing)
+                        .thenApply(text -> text.map(t -> {
+                                    try {
+                                        return ControlApiParser.parse(t, this::mapKey);
+                                    } catch (IllegalArgumentException e) {
+                                        sourceFailed("control API", u, e, controlFailing);
+                                        return Map.<NodeKey, String>of();
+                                    }
+                                })
+                                .orElse(Map.of())))
                 .orElse(CompletableFuture.completedFuture(Map.of()));
-        return fromPrometheus.thenCombine(fromControl, (scrape, h) -> {
+        return fromPrometheus
+                .thenCombine(fromControl, (scrape, h) -> {
                     if (waitingForExporter(scrape, now)) {
                         return Optional.<String>empty();
                     }
-                    Map<NodeKey, IntervalStats> p = scrape.orElse(null) instanceof PrometheusDeltas.Scrape.Changed c
-                            ? c.deltas() : Map.of();
+                    Map<NodeKey, IntervalStats> p =
+                            scrape.orElse(null) instanceof PrometheusDeltas.Scrape.Changed c ? c.deltas() : Map.of();
                     // The runner's outcomes are drained only with a document, so they cover the same period.
                     Map<NodeKey, IntervalStats> fromRunner = outcomes.drain();
                     java.util.Set<NodeKey> known = new java.util.HashSet<>(h.keySet());
@@ -182,15 +194,16 @@ public final class HealthReporter implements AutoCloseable {
                     known.addAll(configuredNodes);
                     long covered = Math.max(config.interval().toMillis(), now - windowStartMs);
                     windowStartMs = now;
-                    return Optional.of(DocumentWriter.write(config.nodeId(), now, covered, fromRunner,
-                            NodeResolver.resolve(p, known), h));
+                    return Optional.of(DocumentWriter.write(
+                            config.nodeId(), now, covered, fromRunner, NodeResolver.resolve(p, known), h));
                 })
                 .thenCompose(doc -> {
                     if (doc.isEmpty()) {
                         // No new data: write the previous document again (same generated_at_ms, so no reader takes
                         // it for a new report), which keeps its lease alive.
                         String previous = lastDocument.get();
-                        return previous == null ? CompletableFuture.<Void>completedFuture(null)
+                        return previous == null
+                                ? CompletableFuture.<Void>completedFuture(null)
                                 : publish(previous, now);
                     }
                     lastDocument.set(doc.get());
@@ -228,7 +241,8 @@ public final class HealthReporter implements AutoCloseable {
                 yield false;
             }
             case PrometheusDeltas.Scrape.Unchanged u -> {
-                long surelyRefreshed = config.prometheusRefresh().plus(config.interval()).toMillis();
+                long surelyRefreshed =
+                        config.prometheusRefresh().plus(config.interval()).toMillis();
                 if (now - exporterRefreshedAtMs >= surelyRefreshed) {
                     exporterRefreshedAtMs = now;
                     yield false;
@@ -262,28 +276,31 @@ public final class HealthReporter implements AutoCloseable {
             return;
         }
         routes.thenCombine(services, (r, s) -> {
-            Map<String, String> all = new java.util.HashMap<>(r);
-            all.putAll(s);
-            return all;
-        }).thenCombine(upstreams, (rs, u) -> {
-            Map<String, String> all = new java.util.HashMap<>(rs);
-            all.putAll(u);
-            return org.a6suite.health.internal.ApisixKeyResolver.configuredNodes(all);
-        }).whenComplete((nodes, error) -> {
-            if (error == null) {
-                configuredNodes = Set.copyOf(nodes);
-            }
-        });
+                    Map<String, String> all = new java.util.HashMap<>(r);
+                    all.putAll(s);
+                    return all;
+                })
+                .thenCombine(upstreams, (rs, u) -> {
+                    Map<String, String> all = new java.util.HashMap<>(rs);
+                    all.putAll(u);
+                    return org.a6suite.health.internal.ApisixKeyResolver.configuredNodes(all);
+                })
+                .whenComplete((nodes, error) -> {
+                    if (error == null) {
+                        configuredNodes = Set.copyOf(nodes);
+                    }
+                });
         routes.thenCombine(services, (r, s) -> {
-            Map<String, String> all = new java.util.HashMap<>(r);
-            all.putAll(s);
-            return org.a6suite.health.internal.ApisixKeyResolver.resolve(all);
-        }).whenComplete((mapping, error) -> {
-            // On failure the previous mapping stays; etcd trouble is already reported by the publishing path.
-            if (error == null) {
-                resolvedKeys = mapping;
-            }
-        });
+                    Map<String, String> all = new java.util.HashMap<>(r);
+                    all.putAll(s);
+                    return org.a6suite.health.internal.ApisixKeyResolver.resolve(all);
+                })
+                .whenComplete((mapping, error) -> {
+                    // On failure the previous mapping stays; etcd trouble is already reported by the publishing path.
+                    if (error == null) {
+                        resolvedKeys = mapping;
+                    }
+                });
     }
 
     private Duration sourceTimeout() {
@@ -313,14 +330,19 @@ public final class HealthReporter implements AutoCloseable {
     private static void sourceFailed(String source, URI uri, Throwable error, AtomicBoolean failing) {
         if (failing.compareAndSet(false, true)) {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            LOG.warn("health reporter: cannot read {} at {} ({}); leaving it out until it answers again", source, uri,
+                    ? error.getCause()
+                    : error;
+            LOG.warn(
+                    "health reporter: cannot read {} at {} ({}); leaving it out until it answers again",
+                    source,
+                    uri,
                     cause.toString());
         }
     }
 
     /** Below etcd's default 1.5 MiB request limit, with room for the request's own framing. */
     static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
+
     private volatile int maxDocumentBytes = MAX_DOCUMENT_BYTES;
     /** Shards written last time (0: one unsharded document), so shards no longer needed are deleted. */
     private volatile int writtenShards;
@@ -381,22 +403,30 @@ public final class HealthReporter implements AutoCloseable {
                 writtenShards = shardCount;
                 published.incrementAndGet();
                 if (etcdFailures > 0) {
-                    LOG.info("health reporter: writing {} to etcd again after {} failed attempts",
-                            config.documentKey(), etcdFailures);
+                    LOG.info(
+                            "health reporter: writing {} to etcd again after {} failed attempts",
+                            config.documentKey(),
+                            etcdFailures);
                 }
                 etcdFailures = 0;
                 nextAttemptMs = Long.MIN_VALUE;
             } else {
                 int failures = ++etcdFailures;
-                long backoff = Math.min(maxBackoff.toMillis(),
-                        config.interval().toMillis() << Math.min(20, failures - 1));
+                long backoff =
+                        Math.min(maxBackoff.toMillis(), config.interval().toMillis() << Math.min(20, failures - 1));
                 nextAttemptMs = clock.millis() + backoff;
                 if (failures == 1) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException
-                            && error.getCause() != null ? error.getCause() : error;
-                    LOG.warn("health reporter: cannot write {} to etcd {} ({}); retrying with backoff up to {} ms, "
-                                    + "requests are not affected", config.documentKey(), config.etcdEndpoints(),
-                            cause.toString(), maxBackoff.toMillis());
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                    LOG.warn(
+                            "health reporter: cannot write {} to etcd {} ({}); retrying with backoff up to {} ms, "
+                                    + "requests are not affected",
+                            config.documentKey(),
+                            config.etcdEndpoints(),
+                            cause.toString(),
+                            maxBackoff.toMillis());
                 }
             }
             return null;

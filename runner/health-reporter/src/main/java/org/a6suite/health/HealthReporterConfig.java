@@ -35,8 +35,14 @@ import java.util.regex.Pattern;
  *                       it to the same value. An exporter unchanged for longer than this plus one interval has
  *                       refreshed with no new requests.
  */
-public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Duration interval, String nodeId,
-        Optional<URI> prometheusUrl, Optional<URI> controlUrl, Map<String, String> keyMapping,
+public record HealthReporterConfig(
+        List<URI> etcdEndpoints,
+        String prefix,
+        Duration interval,
+        String nodeId,
+        Optional<URI> prometheusUrl,
+        Optional<URI> controlUrl,
+        Map<String, String> keyMapping,
         Duration prometheusRefresh) {
 
     public static final String ETCD_ENDPOINTS = "A6_HEALTH_ETCD_ENDPOINTS";
@@ -57,6 +63,7 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
      * {@code apisix/plugins/prometheus/exporter.lua} and {@code refresh_interval: 15} in {@code apisix/cli/config.lua}.
      */
     public static final Duration DEFAULT_PROMETHEUS_REFRESH = Duration.ofSeconds(15);
+
     static final Duration MAX_PROMETHEUS_REFRESH = Duration.ofHours(1);
 
     private static final Pattern KEY = Pattern.compile("(upstreams|routes|services)/[A-Za-z0-9._-]{1,64}");
@@ -85,15 +92,28 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
             throw new IllegalArgumentException(INTERVAL + ": " + interval + " (expected: 100ms..5m)");
         }
         if (!NODE.matcher(nodeId).matches()) {
-            throw new IllegalArgumentException(NODE_ID + ": " + nodeId
-                    + " (expected: 1-128 letters, digits, '.', '_', ':', '-')");
+            throw new IllegalArgumentException(
+                    NODE_ID + ": " + nodeId + " (expected: 1-128 letters, digits, '.', '_', ':', '-')");
         }
     }
 
     /** With APISIX's default exporter refresh interval (15 s). */
-    public HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Duration interval, String nodeId,
-            Optional<URI> prometheusUrl, Optional<URI> controlUrl, Map<String, String> keyMapping) {
-        this(etcdEndpoints, prefix, interval, nodeId, prometheusUrl, controlUrl, keyMapping,
+    public HealthReporterConfig(
+            List<URI> etcdEndpoints,
+            String prefix,
+            Duration interval,
+            String nodeId,
+            Optional<URI> prometheusUrl,
+            Optional<URI> controlUrl,
+            Map<String, String> keyMapping) {
+        this(
+                etcdEndpoints,
+                prefix,
+                interval,
+                nodeId,
+                prometheusUrl,
+                controlUrl,
+                keyMapping,
                 DEFAULT_PROMETHEUS_REFRESH);
     }
 
@@ -131,18 +151,22 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
             }
         }
         String prefix = Optional.ofNullable(trimmed(env.apply(PREFIX))).orElse(DEFAULT_PREFIX);
-        Duration interval = Optional.ofNullable(trimmed(env.apply(INTERVAL))).map(v -> duration(INTERVAL, v))
+        Duration interval = Optional.ofNullable(trimmed(env.apply(INTERVAL)))
+                .map(v -> duration(INTERVAL, v))
                 .orElse(DEFAULT_INTERVAL);
         String nodeId = Optional.ofNullable(trimmed(env.apply(NODE_ID))).orElseGet(HealthReporterConfig::hostname);
-        Optional<URI> prometheus = Optional.ofNullable(trimmed(env.apply(PROMETHEUS_URL)))
-                .map(v -> url(PROMETHEUS_URL, v));
-        Optional<URI> control = Optional.ofNullable(trimmed(env.apply(CONTROL_URL))).map(v -> url(CONTROL_URL, v));
+        Optional<URI> prometheus =
+                Optional.ofNullable(trimmed(env.apply(PROMETHEUS_URL))).map(v -> url(PROMETHEUS_URL, v));
+        Optional<URI> control =
+                Optional.ofNullable(trimmed(env.apply(CONTROL_URL))).map(v -> url(CONTROL_URL, v));
         Map<String, String> mapping = Optional.ofNullable(trimmed(env.apply(ROUTE_UPSTREAMS)))
-                .map(HealthReporterConfig::mapping).orElse(Map.of());
+                .map(HealthReporterConfig::mapping)
+                .orElse(Map.of());
         Duration refresh = Optional.ofNullable(trimmed(env.apply(PROMETHEUS_REFRESH)))
-                .map(v -> duration(PROMETHEUS_REFRESH, v)).orElse(DEFAULT_PROMETHEUS_REFRESH);
-        return Optional.of(new HealthReporterConfig(uris, prefix, interval, nodeId, prometheus, control, mapping,
-                refresh));
+                .map(v -> duration(PROMETHEUS_REFRESH, v))
+                .orElse(DEFAULT_PROMETHEUS_REFRESH);
+        return Optional.of(
+                new HealthReporterConfig(uris, prefix, interval, nodeId, prometheus, control, mapping, refresh));
     }
 
     private static String trimmed(String v) {
@@ -152,7 +176,8 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
     private static URI url(String variable, String value) {
         try {
             URI uri = URI.create(value);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null
                     && uri.getPort() > 0) {
                 return uri;
             }
@@ -167,13 +192,16 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
         String v = value.toLowerCase(Locale.ROOT);
         try {
             if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+                return Duration.ofMillis(
+                        Long.parseLong(v.substring(0, v.length() - 2).trim()));
             }
             if (v.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
+                return Duration.ofMillis(Math.round(
+                        Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 1000));
             }
             if (v.endsWith("m")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60_000));
+                return Duration.ofMillis(Math.round(
+                        Double.parseDouble(v.substring(0, v.length() - 1).trim()) * 60_000));
             }
             return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
         } catch (NumberFormatException e) {
@@ -188,7 +216,9 @@ public record HealthReporterConfig(List<URI> etcdEndpoints, String prefix, Durat
                 continue;
             }
             String[] kv = pair.split("=", 2);
-            if (kv.length != 2 || !KEY.matcher(kv[0].trim()).matches() || !KEY.matcher(kv[1].trim()).matches()) {
+            if (kv.length != 2
+                    || !KEY.matcher(kv[0].trim()).matches()
+                    || !KEY.matcher(kv[1].trim()).matches()) {
                 throw new IllegalArgumentException(ROUTE_UPSTREAMS + ": " + pair.trim()
                         + " (expected: comma-separated routes/<id>=upstreams/<id>)");
             }

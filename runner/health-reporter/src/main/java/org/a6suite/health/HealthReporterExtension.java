@@ -54,16 +54,21 @@ public final class HealthReporterExtension implements RunnerExtension {
             t.setDaemon(true);
             return t;
         });
-        Duration timeout = c.interval().compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+        Duration timeout = c.interval().compareTo(Duration.ofSeconds(1)) < 0
+                ? Duration.ofSeconds(1)
                 : c.interval().compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : c.interval();
         publisher = new JetcdPublisher(c.etcdEndpoints(), timeout);
         reporter = new HealthReporter(c, Clock.systemUTC(), scheduler, publisher, HttpSource.jdk()).start();
         hooks.addOutcomeListener(reporter.outcomeRecorder());
         // Plugins (adaptive-fallback) read the same facts in-process through PluginEnvironment.health().
-        reporter.addDocumentListener(doc -> hooks.publishHealth(
-                org.a6suite.health.internal.DocumentSnapshots.parse(doc)));
-        LOG.info("health reporter: writing {} every {} ms to etcd {} (lease {} s; prometheus {}, control API {})",
-                c.documentKey(), c.interval().toMillis(), c.etcdEndpoints(), c.leaseTtl().toSeconds(),
+        reporter.addDocumentListener(
+                doc -> hooks.publishHealth(org.a6suite.health.internal.DocumentSnapshots.parse(doc)));
+        LOG.info(
+                "health reporter: writing {} every {} ms to etcd {} (lease {} s; prometheus {}, control API {})",
+                c.documentKey(),
+                c.interval().toMillis(),
+                c.etcdEndpoints(),
+                c.leaseTtl().toSeconds(),
                 c.prometheusUrl().map(Object::toString).orElse("off"),
                 c.controlUrl().map(Object::toString).orElse("off"));
     }

@@ -16,8 +16,10 @@ public interface HttpSource {
 
     /** A JDK {@link HttpClient} based source. */
     static HttpSource jdk() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        return (uri, timeout) -> client.sendAsync(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        return (uri, timeout) -> client.sendAsync(
+                        HttpRequest.newBuilder(uri).timeout(timeout).GET().build(),
                         HttpResponse.BodyHandlers.ofString())
                 .thenApply(r -> {
                     if (r.statusCode() / 100 != 2) {

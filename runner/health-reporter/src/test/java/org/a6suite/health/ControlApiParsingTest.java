@@ -23,10 +23,11 @@ class ControlApiParsingTest {
                  {"name":"/apisix/upstreams/2","nodes":[{"ip":"1.2.3.4","status":"healthy"}]}]
                 """;
         Map<NodeKey, String> health = ControlApiParser.parse(body, k -> k);
-        assertThat(health).containsExactlyInAnyOrderEntriesOf(Map.of(
-                new NodeKey("upstreams/1", "127.0.0.1:8081"), "healthy",
-                new NodeKey("upstreams/1", "127.0.0.1:8082"), "unhealthy",
-                new NodeKey("routes/7", "[::1]:9000"), "mostly_healthy"));
+        assertThat(health)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        new NodeKey("upstreams/1", "127.0.0.1:8081"), "healthy",
+                        new NodeKey("upstreams/1", "127.0.0.1:8082"), "unhealthy",
+                        new NodeKey("routes/7", "[::1]:9000"), "mostly_healthy"));
     }
 
     @Test

@@ -3,7 +3,6 @@ package org.a6suite.health;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
-
 import org.a6suite.health.internal.DocumentSnapshots;
 import org.a6suite.plugin.UpstreamHealth;
 import org.junit.jupiter.api.Test;
@@ -20,12 +19,15 @@ class DocumentSnapshotsTest {
 
     @Test
     void shouldCountServerSideErrorsAndKeepTheHealthCheckStatus() {
-        UpstreamHealth health = DocumentSnapshots.parse(DOC).upstream("upstreams/1").orElseThrow();
+        UpstreamHealth health =
+                DocumentSnapshots.parse(DOC).upstream("upstreams/1").orElseThrow();
 
         assertThat(health.generatedAt()).isEqualTo(Instant.ofEpochMilli(1763715600000L));
         UpstreamHealth.NodeHealth first = health.nodes().get("127.0.0.1:8081");
         assertThat(first.requests()).isEqualTo(120);
-        assertThat(first.errors()).as("5xx + timeout + connect; 4xx are the clients'").isEqualTo(6);
+        assertThat(first.errors())
+                .as("5xx + timeout + connect; 4xx are the clients'")
+                .isEqualTo(6);
         assertThat(first.status()).contains("healthy");
         assertThat(health.nodes().get("127.0.0.1:8082").failing(0.5, 10)).isTrue();
         assertThat(health.allNodesFailing(0.5, 10)).isFalse();

@@ -20,11 +20,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginEnvironment;
-import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.runner.RunnerOptions;
 import org.a6suite.runner.RunnerServer;
 import org.a6suite.runner.RunnerStartException;
 import org.a6suite.runner.config.RunnerConfig;
+import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.testing.etcd.EtcdServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,21 +39,36 @@ class HealthReporterExtensionTest {
     static final class RecordingPlugin implements Plugin<String> {
         final AtomicReference<OutcomeRecorder> recorder = new AtomicReference<>();
 
-        @Override public String name() { return "recording"; }
-        @Override public String parseConfig(String value) { return value; }
-        @Override public void start(PluginEnvironment environment) { recorder.set(environment.outcomes()); }
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public String parseConfig(String value) {
+            return value;
+        }
+
+        @Override
+        public void start(PluginEnvironment environment) {
+            recorder.set(environment.outcomes());
+        }
     }
 
     @Test
     void shouldBeRegisteredAsARunnerExtension() {
-        assertThat(ServiceLoader.load(RunnerExtension.class).stream().<Class<?>>map(p -> p.type()).toList())
+        assertThat(ServiceLoader.load(RunnerExtension.class).stream()
+                        .<Class<?>>map(p -> p.type())
+                        .toList())
                 .contains(HealthReporterExtension.class);
     }
 
     @Test
     void shouldStayOffWithoutEtcdEndpoints() {
         HealthReporterExtension extension = new HealthReporterExtension(Map.<String, String>of()::get);
-        try (RunnerServer runner = RunnerServer.start(RunnerConfig.builder(dir.resolve("r.sock")).build(), List.of(),
+        try (RunnerServer runner = RunnerServer.start(
+                RunnerConfig.builder(dir.resolve("r.sock")).build(),
+                List.of(),
                 RunnerOptions.defaults().withExtensions(List.of(extension)))) {
             assertThat(extension.reporter()).isEmpty();
         }
@@ -61,32 +76,57 @@ class HealthReporterExtensionTest {
 
     @Test
     void shouldFailTheRunnerStartOnABadVariable() {
-        HealthReporterExtension extension = new HealthReporterExtension(Map.of(
-                "A6_HEALTH_ETCD_ENDPOINTS", "http://127.0.0.1:2379", "A6_HEALTH_INTERVAL", "soon")::get);
-        assertThatThrownBy(() -> RunnerServer.start(RunnerConfig.builder(dir.resolve("r.sock")).build(), List.of(),
-                RunnerOptions.defaults().withExtensions(List.of(extension))))
-                .isInstanceOf(RunnerStartException.class).hasMessageContaining("A6_HEALTH_INTERVAL: soon");
+        HealthReporterExtension extension = new HealthReporterExtension(
+                Map.of("A6_HEALTH_ETCD_ENDPOINTS", "http://127.0.0.1:2379", "A6_HEALTH_INTERVAL", "soon")::get);
+        assertThatThrownBy(() -> RunnerServer.start(
+                        RunnerConfig.builder(dir.resolve("r.sock")).build(),
+                        List.of(),
+                        RunnerOptions.defaults().withExtensions(List.of(extension))))
+                .isInstanceOf(RunnerStartException.class)
+                .hasMessageContaining("A6_HEALTH_INTERVAL: soon");
         extension.close();
     }
 
     @Test
     void shouldPublishOutcomesPluginsRecord() throws Exception {
         RecordingPlugin plugin = new RecordingPlugin();
-        try (EtcdServer etcd = EtcdServer.start(); Client client = etcd.newClient()) {
+        try (EtcdServer etcd = EtcdServer.start();
+                Client client = etcd.newClient()) {
             HealthReporterExtension extension = new HealthReporterExtension(Map.of(
-                    "A6_HEALTH_ETCD_ENDPOINTS", etcd.endpoint(), "A6_HEALTH_INTERVAL", "200ms",
-                    "A6_HEALTH_NODE_ID", "apisix-ext")::get);
-            try (RunnerServer runner = RunnerServer.start(RunnerConfig.builder(dir.resolve("r.sock")).build(),
-                    List.of(plugin), RunnerOptions.defaults().withExtensions(List.of(extension)))) {
+                    "A6_HEALTH_ETCD_ENDPOINTS",
+                    etcd.endpoint(),
+                    "A6_HEALTH_INTERVAL",
+                    "200ms",
+                    "A6_HEALTH_NODE_ID",
+                    "apisix-ext")::get);
+            try (RunnerServer runner = RunnerServer.start(
+                    RunnerConfig.builder(dir.resolve("r.sock")).build(),
+                    List.of(plugin),
+                    RunnerOptions.defaults().withExtensions(List.of(extension)))) {
                 ByteSequence key = ByteSequence.from("/a6/health/apisix-ext", StandardCharsets.UTF_8);
                 // A slow etcd read on a loaded machine is a retry, not a failure: the write is what is awaited.
-                String doc = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                        .ignoreExceptionsInstanceOf(TimeoutException.class).until(() -> {
-                    plugin.recorder.get().record(new OutcomeRecorder.Outcome("ai/provider", "127.0.0.1:9999",
-                            Optional.of(502), Duration.ofMillis(3), OutcomeRecorder.Result.HTTP_5XX));
-                    var kvs = client.getKVClient().get(key).get(2, TimeUnit.SECONDS).getKvs();
-                    return kvs.isEmpty() ? "" : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
-                }, d -> d.contains("\"http_5xx\":") && !d.contains("\"http_5xx\":0"));
+                String doc = await().atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(50))
+                        .ignoreExceptionsInstanceOf(TimeoutException.class)
+                        .until(
+                                () -> {
+                                    plugin.recorder
+                                            .get()
+                                            .record(new OutcomeRecorder.Outcome(
+                                                    "ai/provider",
+                                                    "127.0.0.1:9999",
+                                                    Optional.of(502),
+                                                    Duration.ofMillis(3),
+                                                    OutcomeRecorder.Result.HTTP_5XX));
+                                    var kvs = client.getKVClient()
+                                            .get(key)
+                                            .get(2, TimeUnit.SECONDS)
+                                            .getKvs();
+                                    return kvs.isEmpty()
+                                            ? ""
+                                            : kvs.get(0).getValue().toString(StandardCharsets.UTF_8);
+                                },
+                                d -> d.contains("\"http_5xx\":") && !d.contains("\"http_5xx\":0"));
                 assertThat(doc).contains("\"ai/provider\"", "\"127.0.0.1:9999\"");
             }
         }

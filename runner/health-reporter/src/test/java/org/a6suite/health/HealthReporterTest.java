@@ -34,9 +34,20 @@ class HealthReporterTest {
     private final ScheduledExecutorService unused = Executors.newSingleThreadScheduledExecutor();
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-21T10:00:00Z"));
     private final Clock clock = new Clock() {
-        @Override public java.time.ZoneId getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-        @Override public Instant instant() { return now.get(); }
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
     };
     private final List<String> written = new ArrayList<>();
     private final AtomicBoolean etcdDown = new AtomicBoolean();
@@ -61,12 +72,11 @@ class HealthReporterTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
-    private final HttpSource http = (uri, timeout) -> CompletableFuture.completedFuture(
-            uri.equals(PROMETHEUS) ? prometheusText.get() : controlJson.get());
+    private final HttpSource http = (uri, timeout) ->
+            CompletableFuture.completedFuture(uri.equals(PROMETHEUS) ? prometheusText.get() : controlJson.get());
 
     @AfterEach
     void stop() {
@@ -74,15 +84,23 @@ class HealthReporterTest {
     }
 
     private HealthReporter reporter(boolean withApisix) {
-        HealthReporterConfig config = new HealthReporterConfig(List.of(URI.create("http://127.0.0.1:2379")),
-                "/a6/health", Duration.ofSeconds(5), "apisix-1",
+        HealthReporterConfig config = new HealthReporterConfig(
+                List.of(URI.create("http://127.0.0.1:2379")),
+                "/a6/health",
+                Duration.ofSeconds(5),
+                "apisix-1",
                 withApisix ? Optional.of(PROMETHEUS) : Optional.empty(),
-                withApisix ? Optional.of(CONTROL) : Optional.empty(), Map.of("routes/1", "upstreams/1"));
+                withApisix ? Optional.of(CONTROL) : Optional.empty(),
+                Map.of("routes/1", "upstreams/1"));
         return new HealthReporter(config, clock, unused, publisher, http);
     }
 
     private static Outcome outcome(String node, int status, long ms) {
-        return new Outcome("ai/openai-main", node, Optional.of(status), Duration.ofMillis(ms),
+        return new Outcome(
+                "ai/openai-main",
+                node,
+                Optional.of(status),
+                Duration.ofMillis(ms),
                 OutcomeRecorder.Outcome.classify(status));
     }
 
@@ -100,9 +118,13 @@ class HealthReporterTest {
         }
         rec.record(outcome("api.openai.example:443", 503, 100));
         rec.record(outcome("api.openai.example:443", 429, 5));
-        rec.record(new Outcome("ai/openai-main", "api.openai.example:443", Optional.empty(), Duration.ofSeconds(30),
-                Result.TIMEOUT));
-        rec.record(new Outcome("ai/openai-main", "api.openai.example:443", Optional.empty(), Duration.ofMillis(3),
+        rec.record(new Outcome(
+                "ai/openai-main", "api.openai.example:443", Optional.empty(), Duration.ofSeconds(30), Result.TIMEOUT));
+        rec.record(new Outcome(
+                "ai/openai-main",
+                "api.openai.example:443",
+                Optional.empty(),
+                Duration.ofMillis(3),
                 Result.CONNECT_ERROR));
 
         JsonNode doc = tick(r);
@@ -110,7 +132,8 @@ class HealthReporterTest {
         assertThat(doc.path("node_id").asString()).isEqualTo("apisix-1");
         assertThat(doc.path("generated_at_ms").asLong()).isEqualTo(now.get().toEpochMilli());
         assertThat(doc.path("interval_ms").asLong()).isEqualTo(5000);
-        JsonNode node = doc.path("upstreams").path("ai/openai-main").path("nodes").path("api.openai.example:443");
+        JsonNode node =
+                doc.path("upstreams").path("ai/openai-main").path("nodes").path("api.openai.example:443");
         assertThat(node.path("requests").asLong()).isEqualTo(104);
         assertThat(node.path("errors").path("http_5xx").asLong()).isEqualTo(1);
         assertThat(node.path("errors").path("http_4xx").asLong()).isEqualTo(1);
@@ -125,8 +148,13 @@ class HealthReporterTest {
         now.set(now.get().plusSeconds(5));
         rec.record(outcome("api.openai.example:443", 200, 7));
         JsonNode next = tick(r);
-        assertThat(next.path("upstreams").path("ai/openai-main").path("nodes").path("api.openai.example:443")
-                .path("requests").asLong()).isEqualTo(1);
+        assertThat(next.path("upstreams")
+                        .path("ai/openai-main")
+                        .path("nodes")
+                        .path("api.openai.example:443")
+                        .path("requests")
+                        .asLong())
+                .isEqualTo(1);
         assertThat(tick(r).path("upstreams").size()).isZero();
     }
 
@@ -138,10 +166,12 @@ class HealthReporterTest {
         prometheusText.set(status(10, 0));
         tick(r); // baseline scrape
         prometheusText.set(status(50, 8));
-        r.outcomeRecorder().record(new Outcome("routes/1", "127.0.0.1:8081", Optional.empty(), Duration.ofSeconds(10),
-                Result.TIMEOUT));
+        r.outcomeRecorder()
+                .record(new Outcome(
+                        "routes/1", "127.0.0.1:8081", Optional.empty(), Duration.ofSeconds(10), Result.TIMEOUT));
 
-        JsonNode node = tick(r).path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1:8081");
+        JsonNode node =
+                tick(r).path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1:8081");
         assertThat(node.path("requests").asLong()).isEqualTo(48); // prometheus wins: 40 + 8, runner not added
         assertThat(node.path("errors").path("http_5xx").asLong()).isEqualTo(8);
         assertThat(node.path("errors").path("timeout").asLong()).isEqualTo(1);
@@ -174,14 +204,18 @@ class HealthReporterTest {
         }
         // every scrape wrote a document (the lease stays alive), but only refreshed text made a new one
         assertThat(written).hasSize(13);
-        assertThat(documents).extracting(d -> d.path("generated_at_ms").asLong() - start).containsExactly(
-                0L, 0L, 0L, 15_000L, 15_000L, 15_000L, 30_000L, 30_000L, 30_000L, 45_000L, 45_000L, 45_000L, 60_000L);
+        assertThat(documents)
+                .extracting(d -> d.path("generated_at_ms").asLong() - start)
+                .containsExactly(
+                        0L, 0L, 0L, 15_000L, 15_000L, 15_000L, 30_000L, 30_000L, 30_000L, 45_000L, 45_000L, 45_000L,
+                        60_000L);
         assertThat(written.get(1)).isEqualTo(written.get(0));
         assertThat(written.get(4)).isEqualTo(written.get(3));
         for (JsonNode doc : List.of(documents.get(3), documents.get(6), documents.get(9), documents.get(12))) {
             assertThat(doc.path("interval_ms").asLong()).isEqualTo(15_000);
             assertThat(doc.path("requests").asLong()).isEqualTo(300);
-            JsonNode node = doc.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1");
+            JsonNode node =
+                    doc.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1");
             assertThat(node.path("requests").asLong()).isEqualTo(300);
             assertThat(node.path("errors").path("http_5xx").asLong()).isEqualTo(180);
         }
@@ -198,8 +232,13 @@ class HealthReporterTest {
             tick(r);
         }
         // 15 s (refresh_interval) after the last change the text may simply not be refreshed yet: nothing new
-        assertThat(r.lastDocument().map(d -> JsonMapper.builder().build().readTree(d).path("generated_at_ms")
-                .asLong())).contains(start);
+        assertThat(r.lastDocument()
+                        .map(d -> JsonMapper.builder()
+                                .build()
+                                .readTree(d)
+                                .path("generated_at_ms")
+                                .asLong()))
+                .contains(start);
 
         now.set(Instant.ofEpochMilli(start + 20_000));
         JsonNode quiet = tick(r); // refresh_interval + one scrape interval: the exporter refreshed, no requests
@@ -212,8 +251,13 @@ class HealthReporterTest {
         prometheusText.set(status(160, 4));
         JsonNode next = tick(r);
         assertThat(next.path("interval_ms").asLong()).isEqualTo(10_000);
-        assertThat(next.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1").path("requests")
-                .asLong()).isEqualTo(64);
+        assertThat(next.path("upstreams")
+                        .path("upstreams/1")
+                        .path("nodes")
+                        .path("127.0.0.1")
+                        .path("requests")
+                        .asLong())
+                .isEqualTo(64);
     }
 
     @Test
@@ -235,14 +279,24 @@ class HealthReporterTest {
 
     @Test
     void shouldLeaveOutASourceThatCannotBeRead() {
-        HealthReporter r = new HealthReporter(reporter(true).config(), clock, unused, publisher,
+        HealthReporter r = new HealthReporter(
+                reporter(true).config(),
+                clock,
+                unused,
+                publisher,
                 (uri, timeout) -> CompletableFuture.failedFuture(new java.net.ConnectException("refused")));
-        r.outcomeRecorder().record(new Outcome("routes/1", "127.0.0.1:8081", Optional.of(200), Duration.ofMillis(4),
-                Result.SUCCESS));
+        r.outcomeRecorder()
+                .record(new Outcome(
+                        "routes/1", "127.0.0.1:8081", Optional.of(200), Duration.ofMillis(4), Result.SUCCESS));
         JsonNode doc = tick(r);
         // the configured mapping applies to the runner's keys too
-        assertThat(doc.path("upstreams").path("upstreams/1").path("nodes").path("127.0.0.1:8081").path("requests")
-                .asLong()).isEqualTo(1);
+        assertThat(doc.path("upstreams")
+                        .path("upstreams/1")
+                        .path("nodes")
+                        .path("127.0.0.1:8081")
+                        .path("requests")
+                        .asLong())
+                .isEqualTo(1);
         assertThat(written).hasSize(1);
     }
 

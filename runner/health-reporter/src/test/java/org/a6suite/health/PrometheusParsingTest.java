@@ -23,13 +23,19 @@ class PrometheusParsingTest {
                 # TYPE apisix_http_status counter
                 """);
         s.append("apisix_http_status{code=\"200\",route=\"1\",matched_uri=\"/items\",matched_host=\"\",service=\"\","
-                + "consumer=\"\",node=\"127.0.0.1\"} ").append(ok1).append('\n');
+                        + "consumer=\"\",node=\"127.0.0.1\"} ")
+                .append(ok1)
+                .append('\n');
         s.append("apisix_http_status{code=\"503\",route=\"1\",matched_uri=\"/items\",matched_host=\"\",service=\"\","
-                + "consumer=\"\",node=\"127.0.0.1\"} ").append(err1).append('\n');
+                        + "consumer=\"\",node=\"127.0.0.1\"} ")
+                .append(err1)
+                .append('\n');
         s.append("apisix_http_status{code=\"404\",route=\"\",matched_uri=\"\",matched_host=\"\",service=\"\","
                 + "consumer=\"\",node=\"\"} 7\n");
         s.append("apisix_http_status{code=\"200\",route=\"\",matched_uri=\"/s\",matched_host=\"\",service=\"9\","
-                + "consumer=\"\",node=\"10.0.0.2\"} ").append(ok2).append('\n');
+                        + "consumer=\"\",node=\"10.0.0.2\"} ")
+                .append(ok2)
+                .append('\n');
         s.append("# HELP apisix_http_latency HTTP request latency in milliseconds per service in APISIX\n");
         s.append("# TYPE apisix_http_latency histogram\n");
         double[] le = {1, 2, 5, 10, 20, 50, 100, 200, 500};
@@ -37,15 +43,24 @@ class PrometheusParsingTest {
         for (int i = 0; i < le.length; i++) {
             cumulative += buckets1[i];
             s.append("apisix_http_latency_bucket{type=\"upstream\",route=\"1\",service=\"\",consumer=\"\","
-                    + "node=\"127.0.0.1\",le=\"").append(String.format("%05.0f", le[i])).append("\"} ")
-                    .append(cumulative).append('\n');
+                            + "node=\"127.0.0.1\",le=\"")
+                    .append(String.format("%05.0f", le[i]))
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
         }
         s.append("apisix_http_latency_bucket{type=\"upstream\",route=\"1\",service=\"\",consumer=\"\","
-                + "node=\"127.0.0.1\",le=\"+Inf\"} ").append(cumulative).append('\n');
+                        + "node=\"127.0.0.1\",le=\"+Inf\"} ")
+                .append(cumulative)
+                .append('\n');
         s.append("apisix_http_latency_bucket{type=\"request\",route=\"1\",service=\"\",consumer=\"\","
-                + "node=\"127.0.0.1\",le=\"+Inf\"} ").append(cumulative * 10).append('\n');
+                        + "node=\"127.0.0.1\",le=\"+Inf\"} ")
+                .append(cumulative * 10)
+                .append('\n');
         s.append("apisix_http_latency_count{type=\"upstream\",route=\"1\",service=\"\",consumer=\"\","
-                + "node=\"127.0.0.1\"} ").append(cumulative).append('\n');
+                        + "node=\"127.0.0.1\"} ")
+                .append(cumulative)
+                .append('\n');
         s.append("apisix_node_info{hostname=\"apisix-1\",version=\"3.18.0\"} 1\n");
         return s.toString();
     }
@@ -62,7 +77,9 @@ class PrometheusParsingTest {
                 """;
         PrometheusText.Result r = PrometheusText.parse(text, Set.of("m"));
         assertThat(r.samples()).hasSize(3);
-        assertThat(r.samples().get(0).labels()).containsEntry("a", "x\"y").containsEntry("b", "back\\slash")
+        assertThat(r.samples().get(0).labels())
+                .containsEntry("a", "x\"y")
+                .containsEntry("b", "back\\slash")
                 .containsEntry("c", "line\nbreak");
         assertThat(r.samples().get(0).value()).isEqualTo(3);
         assertThat(r.samples().get(1).value()).isInfinite();
@@ -104,8 +121,13 @@ class PrometheusParsingTest {
         assertThat(deltas.update(parse(scrape(100, 5, b, 0)))).isInstanceOf(PrometheusDeltas.Scrape.Unchanged.class);
         // the refreshed text carries everything since the baseline
         PrometheusDeltas.Scrape refreshed = deltas.update(parse(scrape(130, 5, b, 0)));
-        assertThat(refreshed).isInstanceOfSatisfying(PrometheusDeltas.Scrape.Changed.class, c ->
-                assertThat(c.deltas().get(new NodeKey("routes/1", "127.0.0.1")).requests()).isEqualTo(30));
+        assertThat(refreshed)
+                .isInstanceOfSatisfying(
+                        PrometheusDeltas.Scrape.Changed.class,
+                        c -> assertThat(c.deltas()
+                                        .get(new NodeKey("routes/1", "127.0.0.1"))
+                                        .requests())
+                                .isEqualTo(30));
     }
 
     @Test

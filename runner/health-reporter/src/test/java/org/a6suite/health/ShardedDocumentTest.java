@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
 import org.a6suite.health.internal.DocumentShards;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +48,7 @@ class ShardedDocumentTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @AfterEach
@@ -59,16 +57,32 @@ class ShardedDocumentTest {
     }
 
     private HealthReporter reporter() {
-        HealthReporterConfig config = new HealthReporterConfig(List.of(URI.create("http://127.0.0.1:2379")),
-                "/a6/health", Duration.ofSeconds(5), "apisix-1", Optional.empty(), Optional.empty(), Map.of());
-        return new HealthReporter(config, Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC), unused,
-                publisher, (uri, timeout) -> CompletableFuture.completedFuture("")).maxDocumentBytes(2000);
+        HealthReporterConfig config = new HealthReporterConfig(
+                List.of(URI.create("http://127.0.0.1:2379")),
+                "/a6/health",
+                Duration.ofSeconds(5),
+                "apisix-1",
+                Optional.empty(),
+                Optional.empty(),
+                Map.of());
+        return new HealthReporter(
+                        config,
+                        Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC),
+                        unused,
+                        publisher,
+                        (uri, timeout) -> CompletableFuture.completedFuture(""))
+                .maxDocumentBytes(2000);
     }
 
     private static void traffic(HealthReporter r, int upstreams) {
         for (int u = 0; u < upstreams; u++) {
-            r.outcomeRecorder().record(new OutcomeRecorder.Outcome("upstreams/" + u, "10.0.0." + u + ":80",
-                    Optional.of(200), Duration.ofMillis(5), OutcomeRecorder.Result.SUCCESS));
+            r.outcomeRecorder()
+                    .record(new OutcomeRecorder.Outcome(
+                            "upstreams/" + u,
+                            "10.0.0." + u + ":80",
+                            Optional.of(200),
+                            Duration.ofMillis(5),
+                            OutcomeRecorder.Result.SUCCESS));
         }
     }
 
@@ -77,7 +91,9 @@ class ShardedDocumentTest {
         etcd.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
                 JsonNode doc = JSON.readTree(v);
-                assertThat(doc.path("version").asInt()).as("every shard is a complete document").isEqualTo(1);
+                assertThat(doc.path("version").asInt())
+                        .as("every shard is a complete document")
+                        .isEqualTo(1);
                 assertThat(doc.path("node_id").asString()).isEqualTo("apisix-1");
                 assertThat(v.length()).isLessThanOrEqualTo(2000);
                 doc.path("upstreams").propertyNames().forEach(keys::add);
@@ -95,7 +111,9 @@ class ShardedDocumentTest {
 
         traffic(r, 40);
         r.tick().toCompletableFuture().join();
-        assertThat(etcd).doesNotContainKey("/a6/health/apisix-1").containsKey("/a6/health/apisix-1/0")
+        assertThat(etcd)
+                .doesNotContainKey("/a6/health/apisix-1")
+                .containsKey("/a6/health/apisix-1/0")
                 .containsKey("/a6/health/apisix-1/1");
         assertThat(upstreamsIn("/a6/health/apisix-1/")).hasSize(40);
         int shards = etcd.size();
@@ -113,11 +131,15 @@ class ShardedDocumentTest {
 
     @Test
     void shouldKeepEveryUpstreamExactlyOnceAcrossShards() {
-        StringBuilder doc = new StringBuilder("{\"version\":1,\"node_id\":\"n\",\"generated_at_ms\":1,"
-                + "\"interval_ms\":5000,\"upstreams\":{");
+        StringBuilder doc = new StringBuilder(
+                "{\"version\":1,\"node_id\":\"n\",\"generated_at_ms\":1," + "\"interval_ms\":5000,\"upstreams\":{");
         for (int i = 0; i < 100; i++) {
-            doc.append(i == 0 ? "" : ",").append("\"upstreams/").append(i)
-                    .append("\":{\"nodes\":{\"10.0.0.1:80\":{\"requests\":").append(i).append("}}}");
+            doc.append(i == 0 ? "" : ",")
+                    .append("\"upstreams/")
+                    .append(i)
+                    .append("\":{\"nodes\":{\"10.0.0.1:80\":{\"requests\":")
+                    .append(i)
+                    .append("}}}");
         }
         doc.append("}}");
         List<String> shards = DocumentShards.split(doc.toString(), 1000);

@@ -22,7 +22,9 @@ public record CallContext(Optional<String> routeKey, long requestId, Phase phase
 
     /** The APISIX plugin that made the call. */
     public enum Phase {
-        PRE_REQ, POST_REQ, POST_RESP,
+        PRE_REQ,
+        POST_REQ,
+        POST_RESP,
         /** A request APISIX proxied to the runner's HTTP lane after a pre-req handoff. */
         LANE,
         UNKNOWN;

@@ -39,8 +39,8 @@ public final class Headers implements Iterable<Headers.Header> {
     /** {@code of("a", "1", "b", "2")}. */
     public static Headers of(String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
-            throw new IllegalArgumentException("namesAndValues: odd length " + namesAndValues.length
-                    + " (expected: name, value pairs)");
+            throw new IllegalArgumentException(
+                    "namesAndValues: odd length " + namesAndValues.length + " (expected: name, value pairs)");
         }
         var list = new ArrayList<Header>(namesAndValues.length / 2);
         for (int i = 0; i < namesAndValues.length; i += 2) {
@@ -107,7 +107,8 @@ public final class Headers implements Iterable<Headers.Header> {
 
     /** A copy without {@code name}. */
     public Headers without(String name) {
-        return new Headers(entries.stream().filter(h -> !h.name.equalsIgnoreCase(name)).toList());
+        return new Headers(
+                entries.stream().filter(h -> !h.name.equalsIgnoreCase(name)).toList());
     }
 
     @Override
@@ -128,6 +129,7 @@ public final class Headers implements Iterable<Headers.Header> {
     /** Names only: header values may carry credentials and must not reach logs. */
     @Override
     public String toString() {
-        return "Headers" + entries.stream().map(h -> h.name.toLowerCase(Locale.ROOT)).toList();
+        return "Headers"
+                + entries.stream().map(h -> h.name.toLowerCase(Locale.ROOT)).toList();
     }
 }

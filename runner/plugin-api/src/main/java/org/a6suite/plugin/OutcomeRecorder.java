@@ -12,12 +12,19 @@ import java.util.Optional;
 @FunctionalInterface
 public interface OutcomeRecorder {
 
-    OutcomeRecorder NOOP = outcome -> { };
+    OutcomeRecorder NOOP = outcome -> {};
 
     void record(Outcome outcome);
 
     /** How a call ended. */
-    enum Result { SUCCESS, HTTP_4XX, HTTP_5XX, TIMEOUT, CONNECT_ERROR, OTHER_ERROR }
+    enum Result {
+        SUCCESS,
+        HTTP_4XX,
+        HTTP_5XX,
+        TIMEOUT,
+        CONNECT_ERROR,
+        OTHER_ERROR
+    }
 
     /**
      * One call.

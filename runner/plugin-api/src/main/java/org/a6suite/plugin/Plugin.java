@@ -42,8 +42,7 @@ public interface Plugin<C> {
     }
 
     /** Called once before the first request, with the runner's shared services. */
-    default void start(PluginEnvironment environment) {
-    }
+    default void start(PluginEnvironment environment) {}
 
     /** Request phase (HTTPReqCall: {@code ext-plugin-pre-req} and {@code ext-plugin-post-req}). */
     default CompletionStage<RequestDecision> onRequest(RequestView request, C config, CallContext context) {
@@ -68,12 +67,12 @@ public interface Plugin<C> {
      * default answers 501: the plugin does not serve the lane.
      */
     default CompletionStage<LaneResponse> onLane(RequestView request, C config, CallContext context) {
-        return CompletableFuture.completedFuture(LaneResponse.whole(501,
+        return CompletableFuture.completedFuture(LaneResponse.whole(
+                501,
                 Headers.of("content-type", "text/plain; charset=utf-8"),
                 Body.of("plugin " + name() + " does not serve the runner's HTTP lane\n")));
     }
 
     /** Called once when the runner stops; release what {@link #start} acquired. */
-    default void close() {
-    }
+    default void close() {}
 }

@@ -13,12 +13,10 @@ public interface PluginMetrics {
 
     PluginMetrics NOOP = new PluginMetrics() {
         @Override
-        public void increment(String name, String help, Map<String, String> labels, double amount) {
-        }
+        public void increment(String name, String help, Map<String, String> labels, double amount) {}
 
         @Override
-        public void observe(String name, String help, Map<String, String> labels, double value) {
-        }
+        public void observe(String name, String help, Map<String, String> labels, double value) {}
     };
 
     /** Adds {@code amount} (>= 0) to a counter. */

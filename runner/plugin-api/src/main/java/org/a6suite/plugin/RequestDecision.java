@@ -95,8 +95,13 @@ public sealed interface RequestDecision {
      *                        the runner's HTTP lane (the route's upstream), reaches this plugin's
      *                        {@link org.a6suite.plugin.Plugin#onLane onLane}
      */
-    record Rewrite(Optional<String> path, List<HeaderEdit> headers, List<ArgEdit> args,
-                   List<Headers.Header> responseHeaders, Optional<Body> body, boolean lane)
+    record Rewrite(
+            Optional<String> path,
+            List<HeaderEdit> headers,
+            List<ArgEdit> args,
+            List<Headers.Header> responseHeaders,
+            Optional<Body> body,
+            boolean lane)
             implements RequestDecision {
         public Rewrite {
             requireNonNull(path, "path");
@@ -107,8 +112,12 @@ public sealed interface RequestDecision {
         }
 
         /** A rewrite without a lane handoff. */
-        public Rewrite(Optional<String> path, List<HeaderEdit> headers, List<ArgEdit> args,
-                       List<Headers.Header> responseHeaders, Optional<Body> body) {
+        public Rewrite(
+                Optional<String> path,
+                List<HeaderEdit> headers,
+                List<ArgEdit> args,
+                List<Headers.Header> responseHeaders,
+                Optional<Body> body) {
             this(path, headers, args, responseHeaders, body, false);
         }
 
@@ -137,8 +146,7 @@ public sealed interface RequestDecision {
             private Body body;
             private boolean lane;
 
-            private Builder() {
-            }
+            private Builder() {}
 
             /**
              * Hands the request to this plugin's {@link org.a6suite.plugin.Plugin#onLane onLane}: the runner adds a
@@ -186,8 +194,8 @@ public sealed interface RequestDecision {
             }
 
             public Rewrite build() {
-                return new Rewrite(Optional.ofNullable(path), headers, args, responseHeaders,
-                        Optional.ofNullable(body), lane);
+                return new Rewrite(
+                        Optional.ofNullable(path), headers, args, responseHeaders, Optional.ofNullable(body), lane);
             }
         }
     }

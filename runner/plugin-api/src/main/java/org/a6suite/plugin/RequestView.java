@@ -53,8 +53,12 @@ public record RequestView(
 
     /** For tests and for the runner's own rewrites. */
     public Builder toBuilder() {
-        return new Builder(method, path).args(args).headers(headers).sourceIp(sourceIp.orElse(null))
-                .vars(vars).body(body.orElse(null));
+        return new Builder(method, path)
+                .args(args)
+                .headers(headers)
+                .sourceIp(sourceIp.orElse(null))
+                .vars(vars)
+                .body(body.orElse(null));
     }
 
     /** Builds a {@link RequestView}. */
@@ -72,17 +76,44 @@ public record RequestView(
             this.path = path;
         }
 
-        public Builder method(HttpMethod method) { this.method = method; return this; }
-        public Builder path(String path) { this.path = path; return this; }
-        public Builder args(QueryArgs args) { this.args = args; return this; }
-        public Builder headers(Headers headers) { this.headers = headers; return this; }
-        public Builder sourceIp(InetAddress sourceIp) { this.sourceIp = sourceIp; return this; }
-        public Builder vars(Map<String, String> vars) { this.vars = vars; return this; }
-        public Builder body(Body body) { this.body = body; return this; }
+        public Builder method(HttpMethod method) {
+            this.method = method;
+            return this;
+        }
+
+        public Builder path(String path) {
+            this.path = path;
+            return this;
+        }
+
+        public Builder args(QueryArgs args) {
+            this.args = args;
+            return this;
+        }
+
+        public Builder headers(Headers headers) {
+            this.headers = headers;
+            return this;
+        }
+
+        public Builder sourceIp(InetAddress sourceIp) {
+            this.sourceIp = sourceIp;
+            return this;
+        }
+
+        public Builder vars(Map<String, String> vars) {
+            this.vars = vars;
+            return this;
+        }
+
+        public Builder body(Body body) {
+            this.body = body;
+            return this;
+        }
 
         public RequestView build() {
-            return new RequestView(method, path, args, headers, Optional.ofNullable(sourceIp), vars,
-                    Optional.ofNullable(body));
+            return new RequestView(
+                    method, path, args, headers, Optional.ofNullable(sourceIp), vars, Optional.ofNullable(body));
         }
     }
 }

@@ -44,8 +44,7 @@ public sealed interface ResponseDecision {
             private Headers headers;
             private Body body;
 
-            private Builder() {
-            }
+            private Builder() {}
 
             public Builder status(int status) {
                 this.status = OptionalInt.of(status);

@@ -41,7 +41,8 @@ public record UpstreamHealth(String upstreamKey, Instant generatedAt, Map<String
 
         /** Failing: marked unhealthy by APISIX, or at least {@code minRequests} with an error rate >= the threshold. */
         public boolean failing(double errorRateThreshold, long minRequests) {
-            if (status.filter(s -> s.equals("unhealthy") || s.equals("mostly_unhealthy")).isPresent()) {
+            if (status.filter(s -> s.equals("unhealthy") || s.equals("mostly_unhealthy"))
+                    .isPresent()) {
                 return true;
             }
             return requests >= minRequests && errorRate() >= errorRateThreshold;

@@ -25,13 +25,23 @@ class DecisionTest {
 
     @Test
     void shouldRecordRewriteEditsInOrder() {
-        var rewrite = RequestDecision.rewrite().path("/new").setHeader("x-a", "1").removeHeader("x-b")
-                .setArg("q", "v").removeArg("drop").addResponseHeader("x-r", "r").body(Body.of("b")).build();
+        var rewrite = RequestDecision.rewrite()
+                .path("/new")
+                .setHeader("x-a", "1")
+                .removeHeader("x-b")
+                .setArg("q", "v")
+                .removeArg("drop")
+                .addResponseHeader("x-r", "r")
+                .body(Body.of("b"))
+                .build();
         assertThat(rewrite.path()).contains("/new");
-        assertThat(rewrite.headers()).containsExactly(
-                new RequestDecision.Rewrite.HeaderEdit("x-a", Optional.of("1")),
-                new RequestDecision.Rewrite.HeaderEdit("x-b", Optional.empty()));
-        assertThat(rewrite.args()).extracting(RequestDecision.Rewrite.ArgEdit::name).containsExactly("q", "drop");
+        assertThat(rewrite.headers())
+                .containsExactly(
+                        new RequestDecision.Rewrite.HeaderEdit("x-a", Optional.of("1")),
+                        new RequestDecision.Rewrite.HeaderEdit("x-b", Optional.empty()));
+        assertThat(rewrite.args())
+                .extracting(RequestDecision.Rewrite.ArgEdit::name)
+                .containsExactly("q", "drop");
         assertThat(rewrite.body()).contains(Body.of("b"));
     }
 
@@ -47,7 +57,9 @@ class DecisionTest {
 
     @Test
     void shouldReadPhaseAndRouteIdFromRouteKey() {
-        var ctx = new CallContext(Optional.of("route#1#ext-plugin-post-req#148"), 7, 
+        var ctx = new CallContext(
+                Optional.of("route#1#ext-plugin-post-req#148"),
+                7,
                 CallContext.Phase.fromRouteKey("route#1#ext-plugin-post-req#148"));
         assertThat(ctx.phase()).isEqualTo(CallContext.Phase.POST_REQ);
         assertThat(ctx.routeId()).contains("route#1");

@@ -18,7 +18,8 @@ class HeadersTest {
 
     @Test
     void shouldKeepReceivedOrderAndCase() {
-        assertThat(headers.entries()).extracting(Headers.Header::name)
+        assertThat(headers.entries())
+                .extracting(Headers.Header::name)
                 .containsExactly("x-dup", "X-Dup", "content-type");
     }
 

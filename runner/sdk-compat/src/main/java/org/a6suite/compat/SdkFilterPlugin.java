@@ -14,7 +14,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
 import org.a6suite.compat.internal.CompletingChain;
 import org.a6suite.compat.internal.SdkDecisions;
 import org.a6suite.compat.internal.SdkObjects;
@@ -100,14 +99,16 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         }
         String filterName = filter.name();
         if (filterName == null || filterName.isEmpty() || filterName.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("name: " + filterName + " of " + filter.getClass().getName()
-                    + " (expected: 1.." + MAX_NAME_LENGTH + " characters)");
+            throw new IllegalArgumentException("name: " + filterName + " of "
+                    + filter.getClass().getName() + " (expected: 1.." + MAX_NAME_LENGTH + " characters)");
         }
         this.name = filterName;
         List<String> vars = filter.requiredVars();
         // The SDK's default requiredVars() is null, meaning none; null entries would make APISIX fail the RPC.
-        this.requiredVars = vars == null ? Set.of() : Set.copyOf(new LinkedHashSet<>(vars.stream()
-                .filter(v -> v != null && !v.isEmpty()).toList()));
+        this.requiredVars = vars == null
+                ? Set.of()
+                : Set.copyOf(new LinkedHashSet<>(
+                        vars.stream().filter(v -> v != null && !v.isEmpty()).toList()));
         this.requiredBody = Boolean.TRUE.equals(filter.requiredBody());
         this.requiredRespBody = Boolean.TRUE.equals(filter.requiredRespBody());
         this.requirements = new Requirements(requiredVars, requiredBody, requiredRespBody);
@@ -147,8 +148,8 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
     }
 
     @Override
-    public CompletionStage<RequestDecision> onRequest(RequestView request, SdkFilterConfig config,
-                                                      CallContext context) {
+    public CompletionStage<RequestDecision> onRequest(
+            RequestView request, SdkFilterConfig config, CallContext context) {
         if (!implementsFilter) {
             return CompletableFuture.completedFuture(RequestDecision.proceed());
         }
@@ -156,8 +157,8 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         var response = new HttpResponse(context.requestId());
         var chain = new CompletingChain(() -> completeWith(result, () -> SdkDecisions.requestDecision(response)));
         try {
-            HttpRequest sdkRequest = SdkObjects.httpRequest(request, context.requestId(), response,
-                    configMap(config), requiredVars, requiredBody);
+            HttpRequest sdkRequest = SdkObjects.httpRequest(
+                    request, context.requestId(), response, configMap(config), requiredVars, requiredBody);
             runWithFilterLoader(() -> filter.filter(sdkRequest, response, chain));
         } catch (Throwable t) {
             failed(result, chain, t);
@@ -166,8 +167,8 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
     }
 
     @Override
-    public CompletionStage<ResponseDecision> onResponse(ResponseView response, SdkFilterConfig config,
-                                                        CallContext context) {
+    public CompletionStage<ResponseDecision> onResponse(
+            ResponseView response, SdkFilterConfig config, CallContext context) {
         if (!implementsPostFilter) {
             return CompletableFuture.completedFuture(ResponseDecision.pass());
         }
@@ -175,8 +176,8 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         var sdkResponse = new PostResponse(context.requestId());
         var chain = new CompletingChain(() -> completeWith(result, () -> SdkDecisions.responseDecision(sdkResponse)));
         try {
-            PostRequest sdkRequest = SdkObjects.postRequest(response, context.requestId(), configMap(config),
-                    requiredVars, requiredRespBody);
+            PostRequest sdkRequest = SdkObjects.postRequest(
+                    response, context.requestId(), configMap(config), requiredVars, requiredRespBody);
             runWithFilterLoader(() -> filter.postFilter(sdkRequest, sdkResponse, chain));
         } catch (Throwable t) {
             failed(result, chain, t);
@@ -201,16 +202,21 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         try {
             value = decision.get();
         } catch (RuntimeException e) {
-            result.completeExceptionally(new SdkFilterException("SDK filter " + name + " ("
-                    + filter.getClass().getName() + ") recorded a response that cannot be sent to APISIX: "
-                    + e.getMessage(), e));
+            result.completeExceptionally(new SdkFilterException(
+                    "SDK filter " + name + " ("
+                            + filter.getClass().getName() + ") recorded a response that cannot be sent to APISIX: "
+                            + e.getMessage(),
+                    e));
             return;
         }
         // The chain lets only its first call through, so a refused completion means the call had already failed
         // (the filter threw, or the deadline passed) and APISIX has had its answer.
         if (!result.complete(value)) {
-            log.warn("SDK filter {} ({}) called the chain after its call had failed or timed out; "
-                    + "its changes were dropped", name, filter.getClass().getName());
+            log.warn(
+                    "SDK filter {} ({}) called the chain after its call had failed or timed out; "
+                            + "its changes were dropped",
+                    name,
+                    filter.getClass().getName());
         }
     }
 
@@ -220,12 +226,17 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
         }
         if (chain.isDone()) {
             // The decision was already taken; the official runner would have replied too (and then sent an Err).
-            log.warn("SDK filter {} ({}) threw after calling the chain; its decision stands", name,
-                    filter.getClass().getName(), t);
+            log.warn(
+                    "SDK filter {} ({}) threw after calling the chain; its decision stands",
+                    name,
+                    filter.getClass().getName(),
+                    t);
             return;
         }
-        result.completeExceptionally(new SdkFilterException("SDK filter " + name + " ("
-                + filter.getClass().getName() + ") threw " + t.getClass().getName(), t));
+        result.completeExceptionally(new SdkFilterException(
+                "SDK filter " + name + " (" + filter.getClass().getName() + ") threw "
+                        + t.getClass().getName(),
+                t));
     }
 
     private <T> CompletionStage<T> withDeadline(CompletableFuture<T> result, String what) {
@@ -267,8 +278,10 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
 
     private static boolean overrides(PluginFilter filter, String method, Class<?>... parameters) {
         try {
-            return filter.getClass().getMethod(method, append(parameters, PluginFilterChain.class))
-                    .getDeclaringClass() != PluginFilter.class;
+            return filter.getClass()
+                            .getMethod(method, append(parameters, PluginFilterChain.class))
+                            .getDeclaringClass()
+                    != PluginFilter.class;
         } catch (NoSuchMethodException e) {
             return false;
         }

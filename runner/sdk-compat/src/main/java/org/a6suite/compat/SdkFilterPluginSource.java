@@ -8,7 +8,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-
 import org.a6suite.compat.internal.FilterJarScanner;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.spi.PluginSource;
@@ -86,16 +84,22 @@ public final class SdkFilterPluginSource implements PluginSource {
             SdkFilterPlugin clash = byName.putIfAbsent(plugin.name(), plugin);
             if (clash != null) {
                 throw new IllegalStateException("name: " + plugin.name() + " is answered by both "
-                        + clash.filter().getClass().getName() + " and " + filter.getClass().getName()
+                        + clash.filter().getClass().getName() + " and "
+                        + filter.getClass().getName()
                         + " (expected: one PluginFilter per name; remove one of the jars)");
             }
         }
-        byName.values().forEach(p -> log.info("SDK filter {} served by {}", p.name(), p.filter().getClass().getName()));
+        byName.values()
+                .forEach(p -> log.info(
+                        "SDK filter {} served by {}",
+                        p.name(),
+                        p.filter().getClass().getName()));
         return List.copyOf(byName.values());
     }
 
     private static void fromServiceLoader(ClassLoader loader, Map<Class<?>, PluginFilter> filters) {
-        Iterator<PluginFilter> it = ServiceLoader.load(PluginFilter.class, loader).iterator();
+        Iterator<PluginFilter> it =
+                ServiceLoader.load(PluginFilter.class, loader).iterator();
         // A broken entry is reported and the others still load; the error budget bounds the loop should the
         // iterator keep failing on the same entry.
         int errors = 0;
@@ -145,9 +149,13 @@ public final class SdkFilterPluginSource implements PluginSource {
         try {
             constructor = type.getConstructor();
         } catch (NoSuchMethodException e) {
-            log.warn("SDK filter {} in {} skipped: it has no public no-arg constructor (the official runner made it "
-                    + "a Spring bean; add a no-arg constructor, or list a subclass that has one in "
-                    + "META-INF/services/{})", type.getName(), jar, PluginFilter.class.getName());
+            log.warn(
+                    "SDK filter {} in {} skipped: it has no public no-arg constructor (the official runner made it "
+                            + "a Spring bean; add a no-arg constructor, or list a subclass that has one in "
+                            + "META-INF/services/{})",
+                    type.getName(),
+                    jar,
+                    PluginFilter.class.getName());
             return Optional.empty();
         }
         if (!Modifier.isPublic(type.getModifiers())) {
@@ -156,7 +164,10 @@ public final class SdkFilterPluginSource implements PluginSource {
         try {
             return Optional.of((PluginFilter) constructor.newInstance());
         } catch (InvocationTargetException e) {
-            log.warn("SDK filter {} in {} skipped: its constructor threw {}", type.getName(), jar,
+            log.warn(
+                    "SDK filter {} in {} skipped: its constructor threw {}",
+                    type.getName(),
+                    jar,
                     e.getCause().toString());
         } catch (ReflectiveOperationException | LinkageError e) {
             log.warn("SDK filter {} in {} skipped: {}", type.getName(), jar, e.toString());

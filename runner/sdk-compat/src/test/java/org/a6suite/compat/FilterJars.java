@@ -11,9 +11,7 @@ import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
-
 import javax.tools.ToolProvider;
-
 import org.apache.apisix.plugin.runner.filter.PluginFilter;
 
 /**
@@ -22,8 +20,7 @@ import org.apache.apisix.plugin.runner.filter.PluginFilter;
  */
 final class FilterJars {
 
-    private FilterJars() {
-    }
+    private FilterJars() {}
 
     /**
      * @param sources   Java sources by binary class name
@@ -40,17 +37,19 @@ final class FilterJars {
             Files.writeString(file, source.getValue());
             files.add(file.toString());
         }
-        var args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath", sdkClassPath(),
-                "--release", "21", "-proc:none"));
+        var args = new ArrayList<>(
+                List.of("-d", classes.toString(), "-classpath", sdkClassPath(), "--release", "21", "-proc:none"));
         args.addAll(files);
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(String[]::new));
         if (rc != 0) {
             throw new IllegalStateException("javac failed: " + rc);
         }
         Path jar = dir.resolve(jarName + ".jar");
-        try (var out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> walk = Files.walk(classes)) {
+        try (var out = new JarOutputStream(Files.newOutputStream(jar));
+                Stream<Path> walk = Files.walk(classes)) {
             for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.putNextEntry(
+                        new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                 Files.copy(file, out);
                 out.closeEntry();
             }
@@ -68,13 +67,20 @@ final class FilterJars {
     }
 
     private static String sdkClassPath() {
-        return String.join(java.io.File.pathSeparator, location(PluginFilter.class),
-                location(io.github.api7.A6.HTTPReqCall.Req.class), location(com.google.flatbuffers.Table.class));
+        return String.join(
+                java.io.File.pathSeparator,
+                location(PluginFilter.class),
+                location(io.github.api7.A6.HTTPReqCall.Req.class),
+                location(com.google.flatbuffers.Table.class));
     }
 
     private static String location(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
@@ -38,6 +37,7 @@ class SampleSdkFiltersTest {
 
     @TempDir
     static Path dir;
+
     static URLClassLoader loader;
     static Map<String, Plugin<SdkFilterConfig>> plugins;
 
@@ -53,10 +53,13 @@ class SampleSdkFiltersTest {
             }
         }
         String services = "META-INF/services/org.apache.apisix.plugin.runner.filter.PluginFilter";
-        Path jar = FilterJars.build(dir, "sample-sdk-filters", sources,
+        Path jar = FilterJars.build(
+                dir,
+                "sample-sdk-filters",
+                sources,
                 Map.of(services, Files.readString(SAMPLE.resolve("resources").resolve(services))));
-        loader = new URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
-                SampleSdkFiltersTest.class.getClassLoader());
+        loader = new URLClassLoader(
+                new java.net.URL[] {jar.toUri().toURL()}, SampleSdkFiltersTest.class.getClassLoader());
         plugins = new HashMap<>();
         for (Plugin<?> plugin : new SdkFilterPluginSource().load(loader, List.of(jar))) {
             plugins.put(plugin.name(), (Plugin<SdkFilterConfig>) plugin);
@@ -79,7 +82,8 @@ class SampleSdkFiltersTest {
 
     private static RequestDecision run(String name, String value) throws Exception {
         var plugin = plugins.get(name);
-        return plugin.onRequest(request(), plugin.parseConfig(value), CONTEXT).toCompletableFuture()
+        return plugin.onRequest(request(), plugin.parseConfig(value), CONTEXT)
+                .toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
     }
 
@@ -92,11 +96,12 @@ class SampleSdkFiltersTest {
     void shouldRewritePathHeaderAndArg() throws Exception {
         assertThat(run("SampleRewrite", "v1")).isInstanceOfSatisfying(RequestDecision.Rewrite.class, r -> {
             assertThat(r.path()).contains("/rewritten/echo/a");
-            assertThat(r.headers()).containsExactlyInAnyOrder(
-                    new RequestDecision.Rewrite.HeaderEdit("x-sample-rewrite", Optional.of("v1")),
-                    new RequestDecision.Rewrite.HeaderEdit("x-remove-me", Optional.empty()));
-            assertThat(r.args()).containsExactly(new RequestDecision.Rewrite.ArgEdit("sample",
-                    Optional.of("rewritten")));
+            assertThat(r.headers())
+                    .containsExactlyInAnyOrder(
+                            new RequestDecision.Rewrite.HeaderEdit("x-sample-rewrite", Optional.of("v1")),
+                            new RequestDecision.Rewrite.HeaderEdit("x-remove-me", Optional.empty()));
+            assertThat(r.args())
+                    .containsExactly(new RequestDecision.Rewrite.ArgEdit("sample", Optional.of("rewritten")));
         });
     }
 
@@ -105,34 +110,41 @@ class SampleSdkFiltersTest {
         // The SDK keeps headers in a HashMap, so their order is not part of the contract.
         assertThat(run("SampleStop", "403")).isInstanceOfSatisfying(RequestDecision.Stop.class, stop -> {
             assertThat(stop.status()).isEqualTo(403);
-            assertThat(stop.headers().entries()).containsExactlyInAnyOrder(
-                    new Headers.Header("content-type", "application/json"), new Headers.Header("x-sample-stop", "1"));
-            assertThat(stop.body()).contains(
-                    Body.of("{\"body\":\"hi \\\"there\\\"\",\"remote_addr\":\"127.0.0.1\",\"route_id\":\"\"}"));
+            assertThat(stop.headers().entries())
+                    .containsExactlyInAnyOrder(
+                            new Headers.Header("content-type", "application/json"),
+                            new Headers.Header("x-sample-stop", "1"));
+            assertThat(stop.body())
+                    .contains(
+                            Body.of("{\"body\":\"hi \\\"there\\\"\",\"remote_addr\":\"127.0.0.1\",\"route_id\":\"\"}"));
         });
     }
 
     @Test
     void shouldRewriteFromTheAsyncFiltersOwnThread() throws Exception {
         assertThat(run("SampleAsync", "20"))
-                .isEqualTo(RequestDecision.rewrite().setHeader("x-sample-async", "done").build());
+                .isEqualTo(RequestDecision.rewrite()
+                        .setHeader("x-sample-async", "done")
+                        .build());
     }
 
     @Test
     void shouldReplaceTheResponseBodyInThePostFilter() throws Exception {
         var plugin = plugins.get("SamplePost");
-        var view = new ResponseView(201, Headers.of("Content-Type", "text/plain"), Map.of(),
-                Optional.of(Body.of("ok")));
+        var view =
+                new ResponseView(201, Headers.of("Content-Type", "text/plain"), Map.of(), Optional.of(Body.of("ok")));
 
-        ResponseDecision decision = plugin.onResponse(view, plugin.parseConfig(""), CONTEXT).toCompletableFuture()
+        ResponseDecision decision = plugin.onResponse(view, plugin.parseConfig(""), CONTEXT)
+                .toCompletableFuture()
                 .get(5, TimeUnit.SECONDS);
 
         assertThat(decision).isInstanceOfSatisfying(ResponseDecision.Modify.class, m -> {
             assertThat(m.status()).isEmpty();
             assertThat(m.headers().orElseThrow().first("content-type")).contains("application/json");
             assertThat(m.headers().orElseThrow().first("x-sample-post")).contains("201");
-            assertThat(m.body()).contains(Body.of("{\"upstream_status\":201,\"upstream_content_type\":"
-                    + "\"text/plain\",\"upstream_body_length\":2,\"upstream_body\":\"OK\"}"));
+            assertThat(m.body())
+                    .contains(Body.of("{\"upstream_status\":201,\"upstream_content_type\":"
+                            + "\"text/plain\",\"upstream_body_length\":2,\"upstream_body\":\"OK\"}"));
         });
     }
 }

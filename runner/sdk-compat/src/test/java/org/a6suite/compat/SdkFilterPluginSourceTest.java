@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.Plugin;
@@ -59,27 +58,33 @@ class SdkFilterPluginSourceTest {
 
     @Test
     void shouldFindFiltersWithoutServicesFileByScanningTheJar() throws Exception {
-        Path jar = FilterJars.build(dir, "scanned", Map.of(
-                "com.example.scan.ScannedRewrite", filter("com.example.scan", "ScannedRewrite", "ScannedRewrite", "/s"),
-                "com.example.scan.BaseFilter", "package com.example.scan;\n" + IMPORTS
-                        + "public abstract class BaseFilter implements PluginFilter {}\n",
-                "com.example.scan.Derived", "package com.example.scan;\n" + IMPORTS + """
+        Path jar = FilterJars.build(
+                dir,
+                "scanned",
+                Map.of(
+                        "com.example.scan.ScannedRewrite",
+                                filter("com.example.scan", "ScannedRewrite", "ScannedRewrite", "/s"),
+                        "com.example.scan.BaseFilter",
+                                "package com.example.scan;\n" + IMPORTS
+                                        + "public abstract class BaseFilter implements PluginFilter {}\n",
+                        "com.example.scan.Derived", "package com.example.scan;\n" + IMPORTS + """
                         public class Derived extends BaseFilter {
                             @Override public String name() { return "Derived"; }
                         }
                         """,
-                "com.example.scan.NeedsInjection", "package com.example.scan;\n" + IMPORTS + """
+                        "com.example.scan.NeedsInjection", "package com.example.scan;\n" + IMPORTS + """
                         public class NeedsInjection implements PluginFilter {
                             public NeedsInjection(String dependency) { }
                             @Override public String name() { return "NeedsInjection"; }
                         }
                         """,
-                "com.example.scan.Unrelated", """
+                        "com.example.scan.Unrelated", """
                         package com.example.scan;
                         public class Unrelated {
                             static { if (true) throw new IllegalStateException("must not be initialised"); }
                         }
-                        """), Map.of());
+                        """),
+                Map.of());
 
         try (var loader = loader(jar)) {
             List<Plugin<?>> plugins = new SdkFilterPluginSource().load(loader, List.of(jar));
@@ -87,33 +92,43 @@ class SdkFilterPluginSourceTest {
             assertThat(names(plugins)).containsExactlyInAnyOrder("ScannedRewrite", "Derived");
             @SuppressWarnings("unchecked")
             var rewrite = (Plugin<SdkFilterConfig>) plugins.stream()
-                    .filter(p -> p.name().equals("ScannedRewrite")).findFirst().orElseThrow();
-            var decision = rewrite.onRequest(RequestView.builder(HttpMethod.GET, "/").build(),
-                    rewrite.parseConfig(""), new CallContext(Optional.empty(), 1, CallContext.Phase.PRE_REQ))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                    .filter(p -> p.name().equals("ScannedRewrite"))
+                    .findFirst()
+                    .orElseThrow();
+            var decision = rewrite.onRequest(
+                            RequestView.builder(HttpMethod.GET, "/").build(),
+                            rewrite.parseConfig(""),
+                            new CallContext(Optional.empty(), 1, CallContext.Phase.PRE_REQ))
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
             assertThat(decision).isEqualTo(RequestDecision.rewrite().path("/s").build());
         }
     }
 
     @Test
     void shouldFindServiceLoaderFiltersOnceEvenWhenTheScanSeesThemToo() throws Exception {
-        Path jar = FilterJars.build(dir, "listed", Map.of(
-                "com.example.svc.Listed", filter("com.example.svc", "Listed", "Listed", "/l")),
-                Map.of("META-INF/services/org.apache.apisix.plugin.runner.filter.PluginFilter",
+        Path jar = FilterJars.build(
+                dir,
+                "listed",
+                Map.of("com.example.svc.Listed", filter("com.example.svc", "Listed", "Listed", "/l")),
+                Map.of(
+                        "META-INF/services/org.apache.apisix.plugin.runner.filter.PluginFilter",
                         "# official filter\ncom.example.svc.Listed\n"));
 
         try (var loader = loader(jar)) {
-            assertThat(names(new SdkFilterPluginSource().load(loader, List.of()))).containsExactly("Listed");
-            assertThat(names(new SdkFilterPluginSource().load(loader, List.of(jar)))).containsExactly("Listed");
+            assertThat(names(new SdkFilterPluginSource().load(loader, List.of())))
+                    .containsExactly("Listed");
+            assertThat(names(new SdkFilterPluginSource().load(loader, List.of(jar))))
+                    .containsExactly("Listed");
         }
     }
 
     @Test
     void shouldFailWhenTwoClassesAnswerTheSameName() throws Exception {
-        Path first = FilterJars.build(dir, "first", Map.of(
-                "com.example.a.Same", filter("com.example.a", "Same", "Same", "/a")), Map.of());
-        Path second = FilterJars.build(dir, "second", Map.of(
-                "com.example.b.Same", filter("com.example.b", "Same", "Same", "/b")), Map.of());
+        Path first = FilterJars.build(
+                dir, "first", Map.of("com.example.a.Same", filter("com.example.a", "Same", "Same", "/a")), Map.of());
+        Path second = FilterJars.build(
+                dir, "second", Map.of("com.example.b.Same", filter("com.example.b", "Same", "Same", "/b")), Map.of());
 
         try (var loader = loader(first, second)) {
             assertThatThrownBy(() -> new SdkFilterPluginSource().load(loader, List.of(first, second)))

@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Execution;
@@ -41,8 +40,8 @@ class SdkFilterPluginTest {
 
     private static RequestView.Builder request() throws Exception {
         return RequestView.builder(HttpMethod.POST, "/orders/7")
-                .args(QueryArgs.of(List.of(QueryArgs.Arg.of("a", "1"), QueryArgs.Arg.of("a", "2"),
-                        QueryArgs.Arg.flag("debug"))))
+                .args(QueryArgs.of(
+                        List.of(QueryArgs.Arg.of("a", "1"), QueryArgs.Arg.of("a", "2"), QueryArgs.Arg.flag("debug"))))
                 .headers(Headers.of("x-foo", "bar", "x-dup", "first", "x-dup", "last", "host", "example.com"))
                 .sourceIp(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
     }
@@ -74,11 +73,12 @@ class SdkFilterPluginTest {
 
         assertThat(decision).isInstanceOfSatisfying(RequestDecision.Rewrite.class, rewrite -> {
             assertThat(rewrite.path()).contains("/v2/orders/7");
-            assertThat(rewrite.headers()).containsExactlyInAnyOrder(
-                    new RequestDecision.Rewrite.HeaderEdit("x-conf", Optional.of("{\"k\":1}")),
-                    new RequestDecision.Rewrite.HeaderEdit("x-foo", Optional.empty()));
-            assertThat(rewrite.args()).containsExactly(
-                    new RequestDecision.Rewrite.ArgEdit("a", Optional.of("rewritten")));
+            assertThat(rewrite.headers())
+                    .containsExactlyInAnyOrder(
+                            new RequestDecision.Rewrite.HeaderEdit("x-conf", Optional.of("{\"k\":1}")),
+                            new RequestDecision.Rewrite.HeaderEdit("x-foo", Optional.empty()));
+            assertThat(rewrite.args())
+                    .containsExactly(new RequestDecision.Rewrite.ArgEdit("a", Optional.of("rewritten")));
             assertThat(rewrite.body()).isEmpty();
         });
     }
@@ -111,7 +111,10 @@ class SdkFilterPluginTest {
             }
         };
         var plugin = new SdkFilterPlugin(filter);
-        var view = request().vars(Map.of("remote_addr", "10.0.0.9")).body(Body.of("hello")).build();
+        var view = request()
+                .vars(Map.of("remote_addr", "10.0.0.9"))
+                .body(Body.of("hello"))
+                .build();
 
         RequestDecision decision = await(plugin.onRequest(view, plugin.parseConfig(""), CONTEXT));
 
@@ -153,7 +156,7 @@ class SdkFilterPluginTest {
 
     @Test
     void shouldProceedWhenTheFilterChangesNothing() throws Exception {
-        var plugin = new SdkFilterPlugin(requestFilter("Noop", (request, response) -> { }));
+        var plugin = new SdkFilterPlugin(requestFilter("Noop", (request, response) -> {}));
 
         assertThat(await(plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT)))
                 .isEqualTo(RequestDecision.proceed());
@@ -162,18 +165,36 @@ class SdkFilterPluginTest {
     @Test
     void shouldExposeTheRequestTheWayTheSdkDoes() throws Exception {
         var seen = new AtomicReference<List<Object>>();
-        var plugin = new SdkFilterPlugin(requestFilter("Reader", (request, response) -> seen.set(List.of(
-                request.getMethod(), request.getPath(), request.getSourceIP(), request.getRequestId(),
-                String.valueOf(request.getHeader("X-Foo")), request.getHeader("x-foo"), request.getHeader("x-dup"),
-                String.valueOf(request.getArg("debug")), request.getArgs().containsKey("debug"),
-                String.valueOf(request.getVars("anything"))))));
+        var plugin = new SdkFilterPlugin(requestFilter(
+                "Reader",
+                (request, response) -> seen.set(List.of(
+                        request.getMethod(),
+                        request.getPath(),
+                        request.getSourceIP(),
+                        request.getRequestId(),
+                        String.valueOf(request.getHeader("X-Foo")),
+                        request.getHeader("x-foo"),
+                        request.getHeader("x-dup"),
+                        String.valueOf(request.getArg("debug")),
+                        request.getArgs().containsKey("debug"),
+                        String.valueOf(request.getVars("anything"))))));
 
         await(plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT));
 
         // Header lookup is case-sensitive on APISIX's lower-case names, a duplicate keeps its last value, a flag
         // reads null, and with no vars at all getVars answers null: all as with the official runner.
-        assertThat(seen.get()).containsExactly(HttpRequest.Method.POST, "/orders/7", "127.0.0.1", 4194305L,
-                "null", "bar", "last", "null", true, "null");
+        assertThat(seen.get())
+                .containsExactly(
+                        HttpRequest.Method.POST,
+                        "/orders/7",
+                        "127.0.0.1",
+                        4194305L,
+                        "null",
+                        "bar",
+                        "last",
+                        "null",
+                        true,
+                        "null");
     }
 
     @Test
@@ -187,18 +208,22 @@ class SdkFilterPluginTest {
 
             @Override
             public void filter(HttpRequest request, HttpResponse response, PluginFilterChain chain) {
-                CompletableFuture.runAsync(() -> {
-                    chainThread.set(Thread.currentThread().getName());
-                    response.setReqHeader("x-async", "done");
-                    chain.filter(request, response);
-                }, CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+                CompletableFuture.runAsync(
+                        () -> {
+                            chainThread.set(Thread.currentThread().getName());
+                            response.setReqHeader("x-async", "done");
+                            chain.filter(request, response);
+                        },
+                        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
             }
         };
         var plugin = new SdkFilterPlugin(filter);
 
         CompletionStage<RequestDecision> stage = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT);
 
-        assertThat(await(stage)).isEqualTo(RequestDecision.rewrite().setHeader("x-async", "done").build());
+        assertThat(await(stage))
+                .isEqualTo(
+                        RequestDecision.rewrite().setHeader("x-async", "done").build());
         assertThat(chainThread.get()).isNotEqualTo(Thread.currentThread().getName());
     }
 
@@ -206,7 +231,8 @@ class SdkFilterPluginTest {
     void shouldTimeOutWithAClearErrorWhenTheFilterNeverCallsTheChain() throws Exception {
         var plugin = new SdkFilterPlugin(requestFilterWithoutChain("Silent"), Duration.ofMillis(200));
 
-        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT).toCompletableFuture();
+        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT)
+                .toCompletableFuture();
 
         assertThatThrownBy(() -> future.get(5, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
@@ -222,10 +248,12 @@ class SdkFilterPluginTest {
             throw new IllegalStateException("boom");
         }));
 
-        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT).toCompletableFuture();
+        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT)
+                .toCompletableFuture();
 
         assertThat(future).isCompletedExceptionally();
-        assertThatThrownBy(future::join).cause()
+        assertThatThrownBy(future::join)
+                .cause()
                 .isInstanceOf(SdkFilterException.class)
                 .hasMessageContaining("Thrower")
                 .hasRootCauseMessage("boom");
@@ -233,12 +261,14 @@ class SdkFilterPluginTest {
 
     @Test
     void shouldFailTheCallWhenTheRecordedStatusCannotBeSent() throws Exception {
-        var plugin = new SdkFilterPlugin(requestFilter("BadStatus", (request, response) ->
-                response.setStatusCode(999)));
+        var plugin =
+                new SdkFilterPlugin(requestFilter("BadStatus", (request, response) -> response.setStatusCode(999)));
 
-        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT).toCompletableFuture();
+        var future = plugin.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT)
+                .toCompletableFuture();
 
-        assertThatThrownBy(future::join).cause()
+        assertThatThrownBy(future::join)
+                .cause()
                 .isInstanceOf(SdkFilterException.class)
                 .hasMessageContaining("status: 999");
     }
@@ -280,8 +310,8 @@ class SdkFilterPluginTest {
 
             @Override
             public void postFilter(PostRequest request, PostResponse response, PluginFilterChain chain) {
-                seen.set(request.getUpstreamStatusCode() + " " + request.getUpstreamHeaders().get("Content-Type")
-                        + " " + request.getConfig(this));
+                seen.set(request.getUpstreamStatusCode() + " "
+                        + request.getUpstreamHeaders().get("Content-Type") + " " + request.getConfig(this));
                 response.setStatusCode(299);
                 response.setHeader("content-type", "text/plain");
                 response.setBody(request.getBody().toUpperCase());
@@ -289,15 +319,23 @@ class SdkFilterPluginTest {
             }
         };
         var plugin = new SdkFilterPlugin(filter);
-        var view = new ResponseView(200, Headers.of("Content-Type", "application/json", "Set-Cookie", "a=1"),
-                Map.of(), Optional.of(Body.of("{\"ok\":true}")));
+        var view = new ResponseView(
+                200,
+                Headers.of("Content-Type", "application/json", "Set-Cookie", "a=1"),
+                Map.of(),
+                Optional.of(Body.of("{\"ok\":true}")));
 
         ResponseDecision decision = await(plugin.onResponse(view, plugin.parseConfig("cfg"), CONTEXT));
 
-        assertThat(plugin.requirements(plugin.parseConfig("cfg")).responseBody()).isTrue();
+        assertThat(plugin.requirements(plugin.parseConfig("cfg")).responseBody())
+                .isTrue();
         assertThat(seen.get()).isEqualTo("200 application/json cfg");
-        assertThat(decision).isEqualTo(ResponseDecision.modify().status(299)
-                .headers(Headers.of("content-type", "text/plain")).body(Body.of("{\"OK\":TRUE}")).build());
+        assertThat(decision)
+                .isEqualTo(ResponseDecision.modify()
+                        .status(299)
+                        .headers(Headers.of("content-type", "text/plain"))
+                        .body(Body.of("{\"OK\":TRUE}"))
+                        .build());
     }
 
     @Test
@@ -315,7 +353,8 @@ class SdkFilterPluginTest {
         });
         var view = new ResponseView(200, Headers.EMPTY, Map.of(), Optional.empty());
 
-        assertThat(await(plugin.onResponse(view, new SdkFilterConfig(""), CONTEXT))).isEqualTo(ResponseDecision.pass());
+        assertThat(await(plugin.onResponse(view, new SdkFilterConfig(""), CONTEXT)))
+                .isEqualTo(ResponseDecision.pass());
     }
 
     @Test
@@ -335,8 +374,11 @@ class SdkFilterPluginTest {
 
         assertThat(await(postOnly.onRequest(request().build(), new SdkFilterConfig(""), CONTEXT)))
                 .isEqualTo(RequestDecision.proceed());
-        assertThat(await(requestOnly.onResponse(new ResponseView(200, Headers.EMPTY, Map.of(), Optional.empty()),
-                new SdkFilterConfig(""), CONTEXT))).isEqualTo(ResponseDecision.pass());
+        assertThat(await(requestOnly.onResponse(
+                        new ResponseView(200, Headers.EMPTY, Map.of(), Optional.empty()),
+                        new SdkFilterConfig(""),
+                        CONTEXT)))
+                .isEqualTo(ResponseDecision.pass());
     }
 
     @Test
@@ -358,19 +400,23 @@ class SdkFilterPluginTest {
     @Test
     void shouldRunEachCallWithItsOwnSdkObjects() throws Exception {
         var calls = new AtomicInteger();
-        var plugin = new SdkFilterPlugin(requestFilter("Counter", (request, response) ->
-                response.setReqHeader("x-n", String.valueOf(calls.incrementAndGet()) + request.getPath())));
+        var plugin = new SdkFilterPlugin(requestFilter(
+                "Counter",
+                (request, response) ->
+                        response.setReqHeader("x-n", String.valueOf(calls.incrementAndGet()) + request.getPath())));
 
         var first = plugin.onRequest(request().path("/a").build(), new SdkFilterConfig(""), CONTEXT);
         var second = plugin.onRequest(request().path("/b").build(), new SdkFilterConfig(""), CONTEXT);
 
-        assertThat(await(first)).isEqualTo(RequestDecision.rewrite().setHeader("x-n", "1/a").build());
-        assertThat(await(second)).isEqualTo(RequestDecision.rewrite().setHeader("x-n", "2/b").build());
+        assertThat(await(first))
+                .isEqualTo(RequestDecision.rewrite().setHeader("x-n", "1/a").build());
+        assertThat(await(second))
+                .isEqualTo(RequestDecision.rewrite().setHeader("x-n", "2/b").build());
     }
 
     /** A filter that runs {@code body} and then calls the chain, as most official filters do. */
-    private static PluginFilter requestFilter(String name,
-                                              java.util.function.BiConsumer<HttpRequest, HttpResponse> body) {
+    private static PluginFilter requestFilter(
+            String name, java.util.function.BiConsumer<HttpRequest, HttpResponse> body) {
         return new PluginFilter() {
             @Override
             public String name() {

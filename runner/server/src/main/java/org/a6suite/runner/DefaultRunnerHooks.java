@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginMetrics;
@@ -25,6 +24,7 @@ final class DefaultRunnerHooks implements RunnerHooks {
     private volatile HealthSnapshots health = HealthSnapshots.NONE;
     /** What plugins get: always reads the latest published snapshots, so plugins started earlier see them too. */
     private final HealthSnapshots healthView = key -> health.upstream(key);
+
     private final PluginMetrics metrics;
     private final OutcomeRecorder forwarder = this::forward;
 

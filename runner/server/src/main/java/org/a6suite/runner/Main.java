@@ -13,8 +13,7 @@ import org.a6suite.runner.plugins.PluginDiscovery;
  */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         // Netty samples 1% of buffers for leak tracking by default, which costs a stack trace per sampled buffer on
@@ -34,8 +33,8 @@ public final class Main {
         RunnerServer server;
         try {
             discovery = PluginDiscovery.discover(config.pluginsDir(), Main.class.getClassLoader());
-            server = RunnerServer.start(config, discovery.plugins(),
-                    RunnerOptions.defaults().withExtensions(discovery.extensions()));
+            server = RunnerServer.start(
+                    config, discovery.plugins(), RunnerOptions.defaults().withExtensions(discovery.extensions()));
         } catch (RunnerStartException e) {
             System.err.println("a6-runner: " + e.getMessage());
             if (discovery != null) {
@@ -46,10 +45,13 @@ public final class Main {
         }
         PluginDiscovery loaded = discovery;
         // SIGTERM runs this hook; APISIX sends SIGKILL one second later, and close() is bounded well below that.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            loaded.close();
-        }, "a6-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.close();
+                            loaded.close();
+                        },
+                        "a6-shutdown"));
         // The non-daemon event-loop threads keep the process alive.
     }
 }

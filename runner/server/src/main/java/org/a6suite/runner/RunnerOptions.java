@@ -2,13 +2,11 @@ package org.a6suite.runner;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
-
-import com.github.benmanes.caffeine.cache.Ticker;
-
 import org.a6suite.runner.spi.RunnerExtension;
 
 /**
@@ -25,8 +23,13 @@ import org.a6suite.runner.spi.RunnerExtension;
  * @param environment     {@code PluginEnvironment.getenv}; default {@link System#getenv(String)}
  * @param extensions      started after the socket listens, closed at shutdown
  */
-public record RunnerOptions(Ticker ticker, Clock clock, Duration idleTimeout, Duration shutdownBudget,
-                            Function<String, String> environment, List<RunnerExtension> extensions) {
+public record RunnerOptions(
+        Ticker ticker,
+        Clock clock,
+        Duration idleTimeout,
+        Duration shutdownBudget,
+        Function<String, String> environment,
+        List<RunnerExtension> extensions) {
 
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(70);
     public static final Duration DEFAULT_SHUTDOWN_BUDGET = Duration.ofMillis(800);
@@ -48,8 +51,13 @@ public record RunnerOptions(Ticker ticker, Clock clock, Duration idleTimeout, Du
 
     /** System ticker and clock, 70 s idle timeout, 800 ms shutdown budget, the process environment. */
     public static RunnerOptions defaults() {
-        return new RunnerOptions(Ticker.systemTicker(), Clock.systemUTC(), DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_SHUTDOWN_BUDGET, System::getenv, List.of());
+        return new RunnerOptions(
+                Ticker.systemTicker(),
+                Clock.systemUTC(),
+                DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_SHUTDOWN_BUDGET,
+                System::getenv,
+                List.of());
     }
 
     public RunnerOptions withTicker(Ticker ticker) {

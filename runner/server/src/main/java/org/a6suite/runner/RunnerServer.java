@@ -2,6 +2,13 @@ package org.a6suite.runner;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -13,15 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.chain.InlineWatchdog;
@@ -42,13 +40,13 @@ import org.a6suite.runner.metrics.RunnerMetrics;
 import org.a6suite.runner.plugins.BlockingPool;
 import org.a6suite.runner.plugins.DefaultPluginEnvironment;
 import org.a6suite.runner.plugins.PluginRegistry;
+import org.a6suite.runner.spi.RunnerExtension;
+import org.a6suite.runner.spi.RunnerHooks;
 import org.a6suite.runner.transport.A6SocketServer;
 import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
 import org.a6suite.runner.transport.SocketFile;
-import org.a6suite.runner.spi.RunnerExtension;
-import org.a6suite.runner.spi.RunnerHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,14 +96,17 @@ public final class RunnerServer implements AutoCloseable {
         this.config = config;
         this.options = options;
         this.registry = registry;
-        this.group = new MultiThreadIoEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("a6-io"),
-                EpollIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(
+                config.workerThreads(), new DefaultThreadFactory("a6-io"), EpollIoHandler.newFactory());
         this.blocking = new BlockingPool(config.blockingThreads());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("a6-scheduler", true));
         // Half the slow-call threshold: an adaptive plugin stuck on an event loop is demoted within 1.5x of it.
         this.watchdog = new InlineWatchdog(scheduler, ChainPreparer.DEFAULT_SLOW_NANOS / 2_000_000L, System::nanoTime);
-        this.tokens = new ConfTokenStore(ConfTokenStore.retentionFor(config.confExpireTime()), options.ticker(),
-                ConfTokenStore.DEFAULT_MAX_TOKENS, 1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
+        this.tokens = new ConfTokenStore(
+                ConfTokenStore.retentionFor(config.confExpireTime()),
+                options.ticker(),
+                ConfTokenStore.DEFAULT_MAX_TOKENS,
+                1 + (new SecureRandom().nextLong() & 0x7FFF_FFFFL));
         this.inFlight = new InFlightCalls();
         this.budget = new BufferBudget(config.limits().maxBufferedBytes());
         // One registry for the runner's, the lane's and the plugins' meters, scraped on GET /metrics.
@@ -134,8 +135,8 @@ public final class RunnerServer implements AutoCloseable {
         requireNonNull(plugins, "plugins");
         requireNonNull(options, "options");
         if (!Epoll.isAvailable()) {
-            throw new RunnerStartException("native epoll transport unavailable (expected: Linux x86_64): "
-                    + Epoll.unavailabilityCause());
+            throw new RunnerStartException(
+                    "native epoll transport unavailable (expected: Linux x86_64): " + Epoll.unavailabilityCause());
         }
         PluginRegistry registry = PluginRegistry.of(plugins);
         RunnerServer server = new RunnerServer(config, options, registry);
@@ -149,40 +150,65 @@ public final class RunnerServer implements AutoCloseable {
     }
 
     private void startUp() {
-        DefaultPluginEnvironment environment = new DefaultPluginEnvironment(options.clock(), scheduler, blocking,
-                options.environment(), hooks.outcomeRecorder(), metrics, hooks.healthView());
+        DefaultPluginEnvironment environment = new DefaultPluginEnvironment(
+                options.clock(),
+                scheduler,
+                blocking,
+                options.environment(),
+                hooks.outcomeRecorder(),
+                metrics,
+                hooks.healthView());
         for (Plugin<?> plugin : registry.plugins()) {
             try {
                 plugin.start(environment);
             } catch (RuntimeException | LinkageError e) {
-                throw new RunnerStartException("plugin " + plugin.name() + " (" + plugin.getClass().getName()
-                        + ") failed to start: " + e, e);
+                throw new RunnerStartException(
+                        "plugin " + plugin.name() + " (" + plugin.getClass().getName() + ") failed to start: " + e, e);
             }
             started.add(plugin);
         }
-        ConnectionServices services = new ConnectionServices(tokens, new ChainPreparer(registry::find),
-                new ChainExecutor(blocking, watchdog), blocking, inFlight, runnerMetrics, options.idleTimeout(),
-                new HandoffStamper(handoffSigner), new RateLimitedLog(
-                        LoggerFactory.getLogger("org.a6suite.runner.transport"), RateLimitedLog.DEFAULT_INTERVAL,
-                        options.ticker()::read), config.limits(), budget);
+        ConnectionServices services = new ConnectionServices(
+                tokens,
+                new ChainPreparer(registry::find),
+                new ChainExecutor(blocking, watchdog),
+                blocking,
+                inFlight,
+                runnerMetrics,
+                options.idleTimeout(),
+                new HandoffStamper(handoffSigner),
+                new RateLimitedLog(
+                        LoggerFactory.getLogger("org.a6suite.runner.transport"),
+                        RateLimitedLog.DEFAULT_INTERVAL,
+                        options.ticker()::read),
+                config.limits(),
+                budget);
         SocketOwnerPolicy.Decision ownership = socketOwnership();
-        socketServer = A6SocketServer.bind(config.socketPath(), config.socketPermissions(),
+        socketServer = A6SocketServer.bind(
+                config.socketPath(),
+                config.socketPermissions(),
                 ownership instanceof SocketOwnerPolicy.Decision.Chown c ? Optional.of(c.owner()) : Optional.empty(),
-                group, services);
+                group,
+                services);
         if (ownership instanceof SocketOwnerPolicy.Decision.Chown c && c.warn()) {
             LOG.warn("socket {} given to {}: {}", config.socketPath(), c.owner(), c.reason());
         }
         if (config.laneAddress().isPresent()) {
-            LaneServices lane = new LaneServices(tokens, handoffSigner, blocking, laneMetrics, new InFlightCalls(),
-                    config.laneMaxBodyBytes(), options.idleTimeout());
+            LaneServices lane = new LaneServices(
+                    tokens,
+                    handoffSigner,
+                    blocking,
+                    laneMetrics,
+                    new InFlightCalls(),
+                    config.laneMaxBodyBytes(),
+                    options.idleTimeout());
             try {
                 laneServer = LaneServer.bind(config.laneAddress().get(), group, lane);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RunnerStartException("interrupted while binding the HTTP lane");
             } catch (RuntimeException e) {
-                throw new RunnerStartException(RunnerConfig.LANE_ADDRESS + ": " + config.laneAddress().get()
-                        + " cannot be bound: " + e, e);
+                throw new RunnerStartException(
+                        RunnerConfig.LANE_ADDRESS + ": " + config.laneAddress().get() + " cannot be bound: " + e, e);
             }
         }
         if (config.metricsAddress().isPresent()) {
@@ -192,8 +218,10 @@ public final class RunnerServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new RunnerStartException("interrupted while binding the metrics endpoint");
             } catch (RuntimeException e) {
-                throw new RunnerStartException(RunnerConfig.METRICS_ADDRESS + ": " + config.metricsAddress().get()
-                        + " cannot be bound: " + e, e);
+                throw new RunnerStartException(
+                        RunnerConfig.METRICS_ADDRESS + ": "
+                                + config.metricsAddress().get() + " cannot be bound: " + e,
+                        e);
             }
         }
         for (RunnerExtension extension : options.extensions()) {
@@ -204,14 +232,21 @@ public final class RunnerServer implements AutoCloseable {
             }
             extensions.add(extension);
         }
-        LOG.info("a6-runner listening on unix:{} (mode {}, owner {}, {} I/O threads{}), serving {} plugins: {}",
-                config.socketPath(), String.format("%04o", config.socketMode()), ownerText(ownership),
+        LOG.info(
+                "a6-runner listening on unix:{} (mode {}, owner {}, {} I/O threads{}), serving {} plugins: {}",
+                config.socketPath(),
+                String.format("%04o", config.socketMode()),
+                ownerText(ownership),
                 config.workerThreads(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
-                registry.names().size(), registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
+                registry.names().size(),
+                registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));
         if (laneServer != null) {
-            LOG.info("a6-runner HTTP lane listening on http://{} (handoffs valid {} s, bodies up to {} bytes)",
-                    hostPort(laneServer.address()), config.laneHandoffTtl().toSeconds(), config.laneMaxBodyBytes());
+            LOG.info(
+                    "a6-runner HTTP lane listening on http://{} (handoffs valid {} s, bodies up to {} bytes)",
+                    hostPort(laneServer.address()),
+                    config.laneHandoffTtl().toSeconds(),
+                    config.laneMaxBodyBytes());
         }
     }
 
@@ -219,8 +254,8 @@ public final class RunnerServer implements AutoCloseable {
     private SocketOwnerPolicy.Decision socketOwnership() {
         boolean root = SocketFile.runningAsRoot();
         SocketOwnerPolicy.WorkerUser workerUser = root && config.socketOwner().isEmpty()
-                ? ApisixWorkerUser.read(ApisixWorkerUser.confDir(config.socketPath(), Path.of("")),
-                        options.environment())
+                ? ApisixWorkerUser.read(
+                        ApisixWorkerUser.confDir(config.socketPath(), Path.of("")), options.environment())
                 : new SocketOwnerPolicy.WorkerUser.NotConfigured("(not read)");
         return SocketOwnerPolicy.decide(root, config.socketOwner(), workerUser);
     }

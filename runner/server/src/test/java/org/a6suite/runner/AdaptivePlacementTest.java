@@ -11,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.protocol.message.HttpReqCallResponse;
 import org.a6suite.runner.config.RunnerConfig;
@@ -29,15 +28,21 @@ class AdaptivePlacementTest extends RunnerFixture {
     void shouldAnswerOtherConnectionsWhileAnAdaptivePluginBlocksTwoSecondsOnItsFirstCall() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         AtomicBoolean first = new AtomicBoolean(true);
-        var maybe = TestPlugin.named("maybe").adaptive().onRequest((r, c) -> {
-            if (first.getAndSet(false)) {
-                entered.countDown();
-                sleep(2000); // the plugin blocks; the test never sleeps
-            }
-            return RequestDecision.proceed();
-        }).build();
+        var maybe = TestPlugin.named("maybe")
+                .adaptive()
+                .onRequest((r, c) -> {
+                    if (first.getAndSet(false)) {
+                        entered.countDown();
+                        sleep(2000); // the plugin blocks; the test never sleeps
+                    }
+                    return RequestDecision.proceed();
+                })
+                .build();
         // One I/O thread: had the first call run on it, every other connection would wait the full 2 s.
-        start(RunnerConfig.builder(socket()).workerThreads(1).build(), RunnerOptions.defaults(), maybe,
+        start(
+                RunnerConfig.builder(socket()).workerThreads(1).build(),
+                RunnerOptions.defaults(),
+                maybe,
                 TestPlugin.named("fast").build());
         long maybeRoute = prepare("maybe", "");
         long fastRoute = prepare("fast", "");
@@ -68,13 +73,16 @@ class AdaptivePlacementTest extends RunnerFixture {
     void shouldRunAQuickAdaptivePluginInlineAfterProbationAndOnThePoolAgainOnceItBlocked() {
         List<String> threads = new CopyOnWriteArrayList<>();
         AtomicBoolean block = new AtomicBoolean();
-        var maybe = TestPlugin.named("maybe").adaptive().onRequest((r, c) -> {
-            threads.add(Thread.currentThread().getName());
-            if (block.getAndSet(false)) {
-                sleep(200); // far over the 20 ms slow-call threshold
-            }
-            return RequestDecision.proceed();
-        }).build();
+        var maybe = TestPlugin.named("maybe")
+                .adaptive()
+                .onRequest((r, c) -> {
+                    threads.add(Thread.currentThread().getName());
+                    if (block.getAndSet(false)) {
+                        sleep(200); // far over the 20 ms slow-call threshold
+                    }
+                    return RequestDecision.proceed();
+                })
+                .build();
         start(maybe);
         long route = prepare("maybe", "");
         A6TestClient client = connect();
@@ -89,7 +97,9 @@ class AdaptivePlacementTest extends RunnerFixture {
         assertThat(client.call(requestCall(route))).isEqualTo(PROCEED);
         assertThat(client.call(requestCall(route))).isEqualTo(PROCEED);
 
-        assertThat(threads.get(threads.size() - 2)).as("the call that blocked ran inline").startsWith("a6-io");
+        assertThat(threads.get(threads.size() - 2))
+                .as("the call that blocked ran inline")
+                .startsWith("a6-io");
         assertThat(threads.getLast()).as("the next call").startsWith("a6-blocking-");
     }
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
@@ -73,10 +72,10 @@ class CallHandlingTest extends RunnerFixture {
     void shouldAnswerAnUnknownTokenWithConfTokenNotFound() {
         start(TestPlugin.named("noop").build());
         A6TestClient client = connect();
-        assertThat(client.call(requestCall(12345))).isEqualTo(
-                new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND));
-        assertThat(client.call(responseCall(12345, 200, List.of()))).isEqualTo(
-                new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND));
+        assertThat(client.call(requestCall(12345)))
+                .isEqualTo(new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND));
+        assertThat(client.call(responseCall(12345, 200, List.of())))
+                .isEqualTo(new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND));
         assertThat(client.isOpen()).as("the connection stays usable").isTrue();
     }
 
@@ -91,19 +90,23 @@ class CallHandlingTest extends RunnerFixture {
 
     @Test
     void shouldFailClosedOnAnInvalidConfigAndHandOutNoToken() {
-        var strict = TestPlugin.named("strict").parser(v -> {
-            if (!v.equals("ok")) {
-                throw PluginConfigException.invalid("timeout", v, "ok");
-            }
-            return v;
-        }).build();
+        var strict = TestPlugin.named("strict")
+                .parser(v -> {
+                    if (!v.equals("ok")) {
+                        throw PluginConfigException.invalid("timeout", v, "ok");
+                    }
+                    return v;
+                })
+                .build();
         RunnerServer server = start(strict);
         A6TestClient client = connect();
         assertThat(client.call(prepareConf("strict", "bad")))
                 .isEqualTo(new ErrorResponse(ErrorResponse.Code.BAD_REQUEST));
-        assertThat(server.runnerMetrics().calls(
-                org.a6suite.runner.metrics.RunnerMetrics.CallType.PREPARE_CONF,
-                org.a6suite.runner.metrics.RunnerMetrics.CallResult.OK)).isZero();
+        assertThat(server.runnerMetrics()
+                        .calls(
+                                org.a6suite.runner.metrics.RunnerMetrics.CallType.PREPARE_CONF,
+                                org.a6suite.runner.metrics.RunnerMetrics.CallResult.OK))
+                .isZero();
         // A valid one still works, and the next token is not hiding a half-prepared chain.
         assertThat(client.call(prepareConf("strict", "ok"))).isInstanceOf(PrepareConfResponse.class);
     }
@@ -111,10 +114,12 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldParseEachConfigOnceAtPrepareNotPerRequest() {
         var parses = new java.util.concurrent.atomic.AtomicInteger();
-        start(TestPlugin.named("counted").parser(v -> {
-            parses.incrementAndGet();
-            return v;
-        }).build());
+        start(TestPlugin.named("counted")
+                .parser(v -> {
+                    parses.incrementAndGet();
+                    return v;
+                })
+                .build());
         long token = prepare("counted", "x");
         A6TestClient client = connect();
         for (int i = 0; i < 5; i++) {
@@ -133,22 +138,35 @@ class CallHandlingTest extends RunnerFixture {
 
     @Test
     void shouldMapStopToStatusHeadersAndBody() {
-        start(TestPlugin.named("deny").onRequest((r, c) -> RequestDecision.stop(403)
-                .header("x-reason", "denied").json("{\"error\":\"no\"}").build()).build());
+        start(TestPlugin.named("deny")
+                .onRequest((r, c) -> RequestDecision.stop(403)
+                        .header("x-reason", "denied")
+                        .json("{\"error\":\"no\"}")
+                        .build())
+                .build());
         long token = prepare("deny", "");
         var reply = (HttpReqCallResponse) connect().call(requestCall(token));
         var stop = (HttpReqCallResponse.Stop) reply.action();
         assertThat(stop.status()).isEqualTo(403);
-        assertThat(stop.headers()).containsExactly(TextEntry.of("x-reason", "denied"),
-                TextEntry.of("content-type", "application/json"));
-        assertThat(new String(stop.body().orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("{\"error\":\"no\"}");
+        assertThat(stop.headers())
+                .containsExactly(TextEntry.of("x-reason", "denied"), TextEntry.of("content-type", "application/json"));
+        assertThat(new String(stop.body().orElseThrow(), StandardCharsets.UTF_8))
+                .isEqualTo("{\"error\":\"no\"}");
     }
 
     @Test
     void shouldMapRewriteWithDeletesAsAbsentValues() {
-        start(TestPlugin.named("rw").onRequest((r, c) -> RequestDecision.rewrite()
-                .path("/new path").setHeader("x-a", "1").removeHeader("x-b").setArg("q", "v").removeArg("d")
-                .addResponseHeader("x-resp", "r").body(Body.of("new body")).build()).build());
+        start(TestPlugin.named("rw")
+                .onRequest((r, c) -> RequestDecision.rewrite()
+                        .path("/new path")
+                        .setHeader("x-a", "1")
+                        .removeHeader("x-b")
+                        .setArg("q", "v")
+                        .removeArg("d")
+                        .addResponseHeader("x-resp", "r")
+                        .body(Body.of("new body"))
+                        .build())
+                .build());
         long token = prepare("rw", "");
         var reply = (HttpReqCallResponse) connect().call(requestCall(token));
         var rewrite = (HttpReqCallResponse.Rewrite) reply.action();
@@ -156,24 +174,42 @@ class CallHandlingTest extends RunnerFixture {
         assertThat(rewrite.headers()).containsExactly(TextEntry.of("x-a", "1"), TextEntry.absent("x-b"));
         assertThat(rewrite.args()).containsExactly(TextEntry.of("q", "v"), TextEntry.absent("d"));
         assertThat(rewrite.respHeaders()).containsExactly(TextEntry.of("x-resp", "r"));
-        assertThat(new String(rewrite.body().orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("new body");
+        assertThat(new String(rewrite.body().orElseThrow(), StandardCharsets.UTF_8))
+                .isEqualTo("new body");
     }
 
     @Test
     void shouldMergeRewritesOfTwoPluginsAndShowTheSecondTheRewrittenRequest() {
         AtomicReference<RequestView> seenBySecond = new AtomicReference<>();
-        var first = TestPlugin.named("first").onRequest((r, c) -> RequestDecision.rewrite()
-                .path("/one").setHeader("X-Shared", "first").setHeader("x-first", "1").setArg("a", "1")
-                .setArg("a", "2").addResponseHeader("x-r", "1").build()).build();
-        var second = TestPlugin.named("second").onRequest((r, c) -> {
-            seenBySecond.set(r);
-            return RequestDecision.rewrite().path("/two").setHeader("x-shared", "second").setArg("a", "3")
-                    .addResponseHeader("x-r", "2").build();
-        }).build();
+        var first = TestPlugin.named("first")
+                .onRequest((r, c) -> RequestDecision.rewrite()
+                        .path("/one")
+                        .setHeader("X-Shared", "first")
+                        .setHeader("x-first", "1")
+                        .setArg("a", "1")
+                        .setArg("a", "2")
+                        .addResponseHeader("x-r", "1")
+                        .build())
+                .build();
+        var second = TestPlugin.named("second")
+                .onRequest((r, c) -> {
+                    seenBySecond.set(r);
+                    return RequestDecision.rewrite()
+                            .path("/two")
+                            .setHeader("x-shared", "second")
+                            .setArg("a", "3")
+                            .addResponseHeader("x-r", "2")
+                            .build();
+                })
+                .build();
         start(first, second);
         long token = prepare("first", "", "second", "");
-        var reply = (HttpReqCallResponse) connect().call(requestCall(token, "/orig",
-                List.of(TextEntry.of("host", "h")), List.of(TextEntry.of("a", "0"), TextEntry.absent("flag"))));
+        var reply = (HttpReqCallResponse) connect()
+                .call(requestCall(
+                        token,
+                        "/orig",
+                        List.of(TextEntry.of("host", "h")),
+                        List.of(TextEntry.of("a", "0"), TextEntry.absent("flag"))));
 
         RequestView view = seenBySecond.get();
         assertThat(view.path()).isEqualTo("/one");
@@ -183,8 +219,8 @@ class CallHandlingTest extends RunnerFixture {
 
         var rewrite = (HttpReqCallResponse.Rewrite) reply.action();
         assertThat(rewrite.path()).contains("/two");
-        assertThat(rewrite.headers()).containsExactlyInAnyOrder(TextEntry.of("x-first", "1"),
-                TextEntry.of("x-shared", "second"));
+        assertThat(rewrite.headers())
+                .containsExactlyInAnyOrder(TextEntry.of("x-first", "1"), TextEntry.of("x-shared", "second"));
         assertThat(rewrite.args()).containsExactly(TextEntry.of("a", "3"));
         assertThat(rewrite.respHeaders()).containsExactly(TextEntry.of("x-r", "1"), TextEntry.of("x-r", "2"));
         assertThat(rewrite.body()).isEmpty();
@@ -193,12 +229,20 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldEndTheChainAtTheFirstStop() {
         var calledAfterStop = new java.util.concurrent.atomic.AtomicBoolean();
-        start(TestPlugin.named("rw").onRequest((r, c) -> RequestDecision.rewrite().path("/x").build()).build(),
-                TestPlugin.named("stop").onRequest((r, c) -> RequestDecision.stop(401).build()).build(),
-                TestPlugin.named("after").onRequest((r, c) -> {
-                    calledAfterStop.set(true);
-                    return RequestDecision.proceed();
-                }).build());
+        start(
+                TestPlugin.named("rw")
+                        .onRequest(
+                                (r, c) -> RequestDecision.rewrite().path("/x").build())
+                        .build(),
+                TestPlugin.named("stop")
+                        .onRequest((r, c) -> RequestDecision.stop(401).build())
+                        .build(),
+                TestPlugin.named("after")
+                        .onRequest((r, c) -> {
+                            calledAfterStop.set(true);
+                            return RequestDecision.proceed();
+                        })
+                        .build());
         long token = prepare("rw", "", "stop", "", "after", "");
         var reply = (HttpReqCallResponse) connect().call(requestCall(token));
         assertThat(reply.action()).isEqualTo(new HttpReqCallResponse.Stop(401, List.of(), Optional.empty()));
@@ -208,16 +252,24 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldBuildTheRequestViewFromTheCall() {
         AtomicReference<RequestView> seen = new AtomicReference<>();
-        start(TestPlugin.named("see").onRequest((r, c) -> {
-            seen.set(r);
-            return RequestDecision.proceed();
-        }).build());
+        start(TestPlugin.named("see")
+                .onRequest((r, c) -> {
+                    seen.set(r);
+                    return RequestDecision.proceed();
+                })
+                .build());
         long token = prepare("see", "");
         byte[] v6 = new byte[16];
         v6[15] = 1;
-        connect().call(new HttpReqCallRequest(7, v6, Method.PATCH, "/café",
-                List.of(TextEntry.absent("z"), TextEntry.of("y", "")),
-                List.of(TextEntry.of("x-dup", "1"), TextEntry.of("x-dup", "2")), token));
+        connect()
+                .call(new HttpReqCallRequest(
+                        7,
+                        v6,
+                        Method.PATCH,
+                        "/café",
+                        List.of(TextEntry.absent("z"), TextEntry.of("y", "")),
+                        List.of(TextEntry.of("x-dup", "1"), TextEntry.of("x-dup", "2")),
+                        token));
         RequestView view = seen.get();
         assertThat(view.method()).isEqualTo(HttpMethod.PATCH);
         assertThat(view.path()).isEqualTo("/café");
@@ -231,10 +283,12 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldLeaveTheSourceIpEmptyForAnOddLength() {
         AtomicReference<RequestView> seen = new AtomicReference<>();
-        start(TestPlugin.named("see").onRequest((r, c) -> {
-            seen.set(r);
-            return RequestDecision.proceed();
-        }).build());
+        start(TestPlugin.named("see")
+                .onRequest((r, c) -> {
+                    seen.set(r);
+                    return RequestDecision.proceed();
+                })
+                .build());
         long token = prepare("see", "");
         connect().call(new HttpReqCallRequest(7, new byte[] {1, 2, 3}, Method.GET, "/", List.of(), List.of(), token));
         assertThat(seen.get().sourceIp()).isEmpty();
@@ -243,11 +297,14 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldPipelineEveryExtraInfoRequestBeforeAnyAnswer() {
         AtomicReference<RequestView> seen = new AtomicReference<>();
-        start(TestPlugin.named("vars").requirements(Requirements.vars("remote_addr", "route_id", "nope")
-                .withRequestBody()).onRequest((r, c) -> {
+        start(TestPlugin.named("vars")
+                .requirements(
+                        Requirements.vars("remote_addr", "route_id", "nope").withRequestBody())
+                .onRequest((r, c) -> {
                     seen.set(r);
                     return RequestDecision.proceed();
-                }).build());
+                })
+                .build());
         long token = prepare("vars", "");
         A6TestClient client = connect();
         client.send(requestCall(token));
@@ -258,8 +315,12 @@ class CallHandlingTest extends RunnerFixture {
             asked.add(((ExtraInfoRequest) client.receive()).info());
         }
         assertThat(client.poll(SHORT)).as("nothing more before the answers").isNull();
-        assertThat(asked).contains(new ExtraInfoRequest.Var("remote_addr"), new ExtraInfoRequest.Var("route_id"),
-                new ExtraInfoRequest.Var("nope"), ExtraInfoRequest.ReqBody.INSTANCE);
+        assertThat(asked)
+                .contains(
+                        new ExtraInfoRequest.Var("remote_addr"),
+                        new ExtraInfoRequest.Var("route_id"),
+                        new ExtraInfoRequest.Var("nope"),
+                        ExtraInfoRequest.ReqBody.INSTANCE);
 
         for (ExtraInfoRequest.Info info : asked) {
             Optional<byte[]> answer = switch (info) {
@@ -271,14 +332,17 @@ class CallHandlingTest extends RunnerFixture {
             client.send(new ExtraInfoResponse(answer));
         }
         assertThat(client.receive()).isEqualTo(new HttpReqCallResponse(42, HttpReqCallResponse.None.INSTANCE));
-        assertThat(seen.get().vars()).containsOnlyKeys("remote_addr", "route_id")
+        assertThat(seen.get().vars())
+                .containsOnlyKeys("remote_addr", "route_id")
                 .containsEntry("route_id", "v-route_id");
         assertThat(seen.get().body().map(Body::asUtf8)).contains("the body");
     }
 
     @Test
     void shouldNeverAskForTheResponseBodyDuringARequestCall() {
-        start(TestPlugin.named("rb").requirements(Requirements.NONE.withResponseBody()).build());
+        start(TestPlugin.named("rb")
+                .requirements(Requirements.NONE.withResponseBody())
+                .build());
         long token = prepare("rb", "");
         assertThat(connect().call(requestCall(token)))
                 .isEqualTo(new HttpReqCallResponse(42, HttpReqCallResponse.None.INSTANCE));
@@ -286,28 +350,40 @@ class CallHandlingTest extends RunnerFixture {
 
     @Test
     void shouldAnswerAFailingPluginWithServiceUnavailableOnce() {
-        start(TestPlugin.named("boom").onRequest((r, c) -> {
-            throw new IllegalStateException("bug");
-        }).build(), TestPlugin.named("failed").onRequestAsync(
-                (r, c) -> CompletableFuture.failedFuture(new RuntimeException("async failure"))).build());
+        start(
+                TestPlugin.named("boom")
+                        .onRequest((r, c) -> {
+                            throw new IllegalStateException("bug");
+                        })
+                        .build(),
+                TestPlugin.named("failed")
+                        .onRequestAsync((r, c) -> CompletableFuture.failedFuture(new RuntimeException("async failure")))
+                        .build());
         long boom = prepare("boom", "");
         long failed = prepare("failed", "");
         A6TestClient client = connect();
         assertThat(client.call(requestCall(boom))).isEqualTo(new ErrorResponse(ErrorResponse.Code.SERVICE_UNAVAILABLE));
-        assertThat(client.call(requestCall(failed))).isEqualTo(
-                new ErrorResponse(ErrorResponse.Code.SERVICE_UNAVAILABLE));
+        assertThat(client.call(requestCall(failed)))
+                .isEqualTo(new ErrorResponse(ErrorResponse.Code.SERVICE_UNAVAILABLE));
         assertThat(client.poll(SHORT)).isNull();
     }
 
     @Test
     void shouldContinueOnTheEventLoopWhenAnAsyncPluginCompletesElsewhere() {
-        start(TestPlugin.named("async").onRequestAsync((r, c) -> CompletableFuture.supplyAsync(
-                () -> RequestDecision.rewrite().setHeader("x-async", "yes").build(),
-                CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS))).build(),
-                TestPlugin.named("thread").onRequest((r, c) -> {
-                    assertThat(Thread.currentThread().getName()).startsWith("a6-io");
-                    return RequestDecision.proceed();
-                }).build());
+        start(
+                TestPlugin.named("async")
+                        .onRequestAsync((r, c) -> CompletableFuture.supplyAsync(
+                                () -> RequestDecision.rewrite()
+                                        .setHeader("x-async", "yes")
+                                        .build(),
+                                CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS)))
+                        .build(),
+                TestPlugin.named("thread")
+                        .onRequest((r, c) -> {
+                            assertThat(Thread.currentThread().getName()).startsWith("a6-io");
+                            return RequestDecision.proceed();
+                        })
+                        .build());
         long token = prepare("async", "", "thread", "");
         var reply = (HttpReqCallResponse) connect().call(requestCall(token));
         assertThat(((HttpReqCallResponse.Rewrite) reply.action()).headers())
@@ -317,26 +393,36 @@ class CallHandlingTest extends RunnerFixture {
     @Test
     void shouldMergeResponseModificationsAndFetchTheResponseBody() {
         AtomicReference<ResponseView> seenBySecond = new AtomicReference<>();
-        start(TestPlugin.named("first").requirements(Requirements.vars("upstream_addr").withResponseBody())
-                        .onResponse((r, c) -> ResponseDecision.modify().status(299)
-                                .body(Body.of(r.body().orElseThrow().asUtf8().toUpperCase())).build()).build(),
-                TestPlugin.named("second").onResponse((r, c) -> {
-                    seenBySecond.set(r);
-                    return ResponseDecision.modify().headers(Headers.of("content-type", "text/plain")).build();
-                }).build());
+        start(
+                TestPlugin.named("first")
+                        .requirements(Requirements.vars("upstream_addr").withResponseBody())
+                        .onResponse((r, c) -> ResponseDecision.modify()
+                                .status(299)
+                                .body(Body.of(r.body().orElseThrow().asUtf8().toUpperCase()))
+                                .build())
+                        .build(),
+                TestPlugin.named("second")
+                        .onResponse((r, c) -> {
+                            seenBySecond.set(r);
+                            return ResponseDecision.modify()
+                                    .headers(Headers.of("content-type", "text/plain"))
+                                    .build();
+                        })
+                        .build());
         long token = prepare("first", "", "second", "");
         A6TestClient client = connect();
         client.send(responseCall(token, 200, List.of(TextEntry.of("Content-Type", "application/json"))));
-        List<ExtraInfoRequest.Info> asked = List.of(((ExtraInfoRequest) client.receive()).info(),
-                ((ExtraInfoRequest) client.receive()).info());
-        assertThat(asked).containsExactly(new ExtraInfoRequest.Var("upstream_addr"),
-                ExtraInfoRequest.RespBody.INSTANCE);
+        List<ExtraInfoRequest.Info> asked =
+                List.of(((ExtraInfoRequest) client.receive()).info(), ((ExtraInfoRequest) client.receive()).info());
+        assertThat(asked)
+                .containsExactly(new ExtraInfoRequest.Var("upstream_addr"), ExtraInfoRequest.RespBody.INSTANCE);
         client.send(new ExtraInfoResponse(Optional.of("127.0.0.1:80".getBytes(StandardCharsets.UTF_8))));
         client.send(new ExtraInfoResponse(Optional.of("hello".getBytes(StandardCharsets.UTF_8))));
         var reply = (HttpRespCallResponse) client.receive();
         assertThat(reply.status()).isEqualTo(299);
         assertThat(reply.headers()).containsExactly(TextEntry.of("content-type", "text/plain"));
-        assertThat(new String(reply.body().orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("HELLO");
+        assertThat(new String(reply.body().orElseThrow(), StandardCharsets.UTF_8))
+                .isEqualTo("HELLO");
         assertThat(seenBySecond.get().status()).isEqualTo(299);
         assertThat(seenBySecond.get().var("upstream_addr")).contains("127.0.0.1:80");
     }

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.protocol.message.HttpReqCallResponse;
 import org.a6suite.protocol.message.TextEntry;
@@ -25,8 +24,11 @@ class ConcurrencyTest extends RunnerFixture {
 
     @Test
     void shouldServe256ConcurrentConnectionsEachMakingCalls() throws Exception {
-        RunnerServer server = start(TestPlugin.named("echo").onRequest((r, c) -> RequestDecision.rewrite()
-                .setHeader("x-echo", r.header("x-n").orElse("?")).build()).build());
+        RunnerServer server = start(TestPlugin.named("echo")
+                .onRequest((r, c) -> RequestDecision.rewrite()
+                        .setHeader("x-echo", r.header("x-n").orElse("?"))
+                        .build())
+                .build());
         long token = prepare("echo", "");
         int connections = 256;
         int callsEach = 20;
@@ -45,8 +47,8 @@ class ConcurrencyTest extends RunnerFixture {
                     int ok = 0;
                     for (int call = 0; call < callsEach; call++) {
                         String value = n + "-" + call;
-                        var reply = (HttpReqCallResponse) client.call(requestCall(token, "/",
-                                List.of(TextEntry.of("x-n", value)), List.of()));
+                        var reply = (HttpReqCallResponse)
+                                client.call(requestCall(token, "/", List.of(TextEntry.of("x-n", value)), List.of()));
                         var rewrite = (HttpReqCallResponse.Rewrite) reply.action();
                         if (rewrite.headers().equals(List.of(TextEntry.of("x-echo", value)))) {
                             ok++;
@@ -68,20 +70,28 @@ class ConcurrencyTest extends RunnerFixture {
     @Test
     void shouldAnswerOtherRoutesInMillisecondsWhileABlockingPluginBlocksForTwoSeconds() throws Exception {
         CountDownLatch slowEntered = new CountDownLatch(1);
-        var slow = TestPlugin.named("slow").blocking().onRequest((r, c) -> {
-            assertThat(Thread.currentThread().getName()).startsWith("a6-blocking-");
-            slowEntered.countDown();
-            try {
-                Thread.sleep(2000); // The plugin blocks; the test thread never sleeps.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return RequestDecision.stop(200).body("slow").build();
-        }).build();
+        var slow = TestPlugin.named("slow")
+                .blocking()
+                .onRequest((r, c) -> {
+                    assertThat(Thread.currentThread().getName()).startsWith("a6-blocking-");
+                    slowEntered.countDown();
+                    try {
+                        Thread.sleep(2000); // The plugin blocks; the test thread never sleeps.
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return RequestDecision.stop(200).body("slow").build();
+                })
+                .build();
         var fast = TestPlugin.named("fast").build();
         // One I/O thread: if the slow plugin ran on it, every other call would wait the full 2 s.
-        start(org.a6suite.runner.config.RunnerConfig.builder(socket()).workerThreads(1).build(),
-                RunnerOptions.defaults(), slow, fast);
+        start(
+                org.a6suite.runner.config.RunnerConfig.builder(socket())
+                        .workerThreads(1)
+                        .build(),
+                RunnerOptions.defaults(),
+                slow,
+                fast);
         long routeA = prepare("slow", "");
         long routeB = prepare("fast", "");
 

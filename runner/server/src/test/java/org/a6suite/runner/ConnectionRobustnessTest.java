@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.ErrorResponse;
@@ -35,15 +34,19 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldExpireATokenLeftUnusedForTwiceTheConfExpireTime() {
         AtomicLong nanos = new AtomicLong();
-        start(RunnerOptions.defaults().withTicker(nanos::get), TestPlugin.named("noop").build());
+        start(
+                RunnerOptions.defaults().withTicker(nanos::get),
+                TestPlugin.named("noop").build());
         long token = prepare("noop", "");
         A6TestClient client = connect();
 
         nanos.addAndGet(Duration.ofSeconds(7000).toNanos());
-        assertThat(client.call(requestCall(token))).as("still alive after 7000 s idle (retention 7200 s)")
+        assertThat(client.call(requestCall(token)))
+                .as("still alive after 7000 s idle (retention 7200 s)")
                 .isInstanceOf(HttpReqCallResponse.class);
         nanos.addAndGet(Duration.ofSeconds(7000).toNanos());
-        assertThat(client.call(requestCall(token))).as("each use restarts the idle timer")
+        assertThat(client.call(requestCall(token)))
+                .as("each use restarts the idle timer")
                 .isInstanceOf(HttpReqCallResponse.class);
         nanos.addAndGet(Duration.ofSeconds(7201).toNanos());
         assertThat(client.call(requestCall(token)))
@@ -74,7 +77,8 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldRefuseToStartWhenADirectoryIsAtTheSocketPath() throws IOException {
         Files.createDirectory(socket());
-        assertThatThrownBy(() -> start()).isInstanceOf(RunnerStartException.class)
+        assertThatThrownBy(() -> start())
+                .isInstanceOf(RunnerStartException.class)
                 .hasMessageContaining("directory");
     }
 
@@ -89,7 +93,8 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldRefuseToStartWhenAnotherRunnerListens() {
         start();
-        assertThatThrownBy(() -> RunnerServer.start(RunnerConfig.builder(socket()).build(), List.of()))
+        assertThatThrownBy(
+                        () -> RunnerServer.start(RunnerConfig.builder(socket()).build(), List.of()))
                 .isInstanceOf(RunnerStartException.class)
                 .hasMessageContaining("in use");
     }
@@ -97,13 +102,15 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldSetTheSocketModeSoTheWorkersGroupCanConnect() throws IOException {
         start();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-rw----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
+                .isEqualTo("rw-rw----");
     }
 
     @Test
     void shouldApplyAConfiguredSocketMode() throws IOException {
         start(RunnerConfig.builder(socket()).socketMode(0600).build(), RunnerOptions.defaults());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
+                .isEqualTo("rw-------");
     }
 
     @Test
@@ -138,7 +145,9 @@ class ConnectionRobustnessTest extends RunnerFixture {
 
     @Test
     void shouldCloseAConnectionThatSendsARequestWhileACallIsInFlight() {
-        start(TestPlugin.named("vars").requirements(org.a6suite.plugin.Requirements.vars("a")).build());
+        start(TestPlugin.named("vars")
+                .requirements(org.a6suite.plugin.Requirements.vars("a"))
+                .build());
         long token = prepare("vars", "");
         A6TestClient client = connect();
         client.send(requestCall(token));
@@ -150,7 +159,9 @@ class ConnectionRobustnessTest extends RunnerFixture {
 
     @Test
     void shouldCloseAnIdleConnectionStuckInsideAFrameButKeepIdlePooledOnes() {
-        start(RunnerOptions.defaults().withIdleTimeout(Duration.ofMillis(300)), TestPlugin.named("noop").build());
+        start(
+                RunnerOptions.defaults().withIdleTimeout(Duration.ofMillis(300)),
+                TestPlugin.named("noop").build());
         long token = prepare("noop", "");
         A6TestClient pooled = connect();
         assertThat(pooled.call(requestCall(token))).isInstanceOf(HttpReqCallResponse.class);
@@ -166,8 +177,11 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldServeRunnerAndPluginMetricsOverHttp() throws Exception {
         var counting = TestPlugin.named("counting").build();
-        RunnerServer server = start(RunnerConfig.builder(socket())
-                .metricsAddress(new java.net.InetSocketAddress("127.0.0.1", 0)).build(), RunnerOptions.defaults(),
+        RunnerServer server = start(
+                RunnerConfig.builder(socket())
+                        .metricsAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+                        .build(),
+                RunnerOptions.defaults(),
                 counting);
         server.hooks().metrics().increment("a6_test_total", "A test counter", Map.of("provider", "p\"1"), 2);
         server.hooks().metrics().observe("a6_test_seconds", "A test histogram", Map.of(), 0.25);
@@ -177,8 +191,9 @@ class ConnectionRobustnessTest extends RunnerFixture {
         var address = server.metricsAddress().orElseThrow();
         HttpResponse<String> response;
         try (HttpClient http = HttpClient.newHttpClient()) {
-            response = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + address.getPort() + "/metrics")).build(),
+            response = http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + "/metrics"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         }
         assertThat(response.statusCode()).isEqualTo(200);
@@ -197,17 +212,23 @@ class ConnectionRobustnessTest extends RunnerFixture {
     @Test
     void shouldFailStartWhenAPluginStartFailsAndLeaveNoSocket() {
         var broken = new TestPluginThatFailsToStart();
-        assertThatThrownBy(() -> start(broken)).isInstanceOf(RunnerStartException.class)
-                .hasMessageContaining("broken").hasMessageContaining("failed to start");
+        assertThatThrownBy(() -> start(broken))
+                .isInstanceOf(RunnerStartException.class)
+                .hasMessageContaining("broken")
+                .hasMessageContaining("failed to start");
         assertThat(socket()).doesNotExist();
     }
 
     @Test
     void shouldRejectTwoPluginsWithOneName() {
-        assertThatThrownBy(() -> start(TestPlugin.named("same").build(),
-                TestPlugin.named("same").onRequest((r, c) -> RequestDecision.proceed()).build()))
+        assertThatThrownBy(() -> start(
+                        TestPlugin.named("same").build(),
+                        TestPlugin.named("same")
+                                .onRequest((r, c) -> RequestDecision.proceed())
+                                .build()))
                 .isInstanceOf(RunnerStartException.class)
-                .hasMessageContaining("same").hasMessageContaining(TestPlugin.class.getName());
+                .hasMessageContaining("same")
+                .hasMessageContaining(TestPlugin.class.getName());
     }
 
     private static final class TestPluginThatFailsToStart implements org.a6suite.plugin.Plugin<String> {

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
@@ -32,9 +31,9 @@ import org.a6suite.protocol.message.TextEntry;
 import org.a6suite.runner.config.RunnerConfig;
 import org.a6suite.runner.testing.ManualClock;
 import org.a6suite.runner.testing.RawHttpClient;
+import org.a6suite.runner.testing.RunnerFixture;
 import org.a6suite.runner.testing.TestPlugin;
 import org.a6suite.runner.testing.TestPublisher;
-import org.a6suite.runner.testing.RunnerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,13 +44,16 @@ class LaneServerTest extends RunnerFixture {
 
     private static final String HANDOFF = "x-a6-lane";
 
-    private final AtomicReference<TestPlugin.LaneCallback> onLane = new AtomicReference<>(
-            (r, c, ctx) -> CompletableFuture.completedFuture(text(200, "ok")));
+    private final AtomicReference<TestPlugin.LaneCallback> onLane =
+            new AtomicReference<>((r, c, ctx) -> CompletableFuture.completedFuture(text(200, "ok")));
     private final AtomicInteger laneCalls = new AtomicInteger();
     private final List<RawHttpClient> clients = new ArrayList<>();
 
     private final TestPlugin lanePlugin = TestPlugin.named("lane")
-            .onRequest((request, config) -> RequestDecision.rewrite().setHeader("x-checked", "yes").toLane().build())
+            .onRequest((request, config) -> RequestDecision.rewrite()
+                    .setHeader("x-checked", "yes")
+                    .toLane()
+                    .build())
             .onLane((request, config, context) -> {
                 laneCalls.incrementAndGet();
                 return onLane.get().answer(request, config, context);
@@ -72,8 +74,10 @@ class LaneServerTest extends RunnerFixture {
 
         var rewrite = (HttpReqCallResponse.Rewrite) reply.action();
         assertThat(rewrite.headers()).extracting(TextEntry::name).containsExactly("x-checked", HANDOFF);
-        assertThat(rewrite.headers().get(1).value().orElseThrow()).matches("v1\\." + token + "\\.0\\.42\\.\\d+\\..{22}");
-        assertThat(server.laneAddress()).hasValueSatisfying(a -> assertThat(a.getPort()).isPositive());
+        assertThat(rewrite.headers().get(1).value().orElseThrow())
+                .matches("v1\\." + token + "\\.0\\.42\\.\\d+\\..{22}");
+        assertThat(server.laneAddress())
+                .hasValueSatisfying(a -> assertThat(a.getPort()).isPositive());
     }
 
     @Test
@@ -91,8 +95,16 @@ class LaneServerTest extends RunnerFixture {
         long token = prepare("lane", "cfg-value");
         RawHttpClient client = lane(server);
 
-        client.send("POST", "/v1/chat%20x?model=m&stream&q=a+b", "{\"a\":1}".getBytes(StandardCharsets.UTF_8),
-                HANDOFF, handoff(token), "X-Real-IP", "10.0.0.7", "X-Custom", "v");
+        client.send(
+                "POST",
+                "/v1/chat%20x?model=m&stream&q=a+b",
+                "{\"a\":1}".getBytes(StandardCharsets.UTF_8),
+                HANDOFF,
+                handoff(token),
+                "X-Real-IP",
+                "10.0.0.7",
+                "X-Custom",
+                "v");
         RawHttpClient.Head head = client.readHead();
 
         assertThat(head.status()).isEqualTo(201);
@@ -102,10 +114,12 @@ class LaneServerTest extends RunnerFixture {
         RequestView view = seen.get();
         assertThat(view.method()).isEqualTo(HttpMethod.POST);
         assertThat(view.path()).isEqualTo("/v1/chat x");
-        assertThat(view.args()).isEqualTo(QueryArgs.of(List.of(QueryArgs.Arg.of("model", "m"),
-                QueryArgs.Arg.flag("stream"), QueryArgs.Arg.of("q", "a b"))));
+        assertThat(view.args())
+                .isEqualTo(QueryArgs.of(List.of(
+                        QueryArgs.Arg.of("model", "m"), QueryArgs.Arg.flag("stream"), QueryArgs.Arg.of("q", "a b"))));
         assertThat(view.header("x-custom")).contains("v");
-        assertThat(view.headers().entries()).allSatisfy(h -> assertThat(h.name()).isLowerCase());
+        assertThat(view.headers().entries())
+                .allSatisfy(h -> assertThat(h.name()).isLowerCase());
         assertThat(view.headers().contains(HANDOFF)).isFalse();
         assertThat(view.sourceIp()).contains(address("10.0.0.7"));
         assertThat(view.body()).contains(Body.of("{\"a\":1}"));
@@ -125,7 +139,9 @@ class LaneServerTest extends RunnerFixture {
             return CompletableFuture.completedFuture(text(200, "second"));
         });
         TestPlugin first = TestPlugin.named("first")
-                .onRequest((r, c) -> RequestDecision.rewrite().setHeader("x-first", c).build()).build();
+                .onRequest((r, c) ->
+                        RequestDecision.rewrite().setHeader("x-first", c).build())
+                .build();
         RunnerServer server = startLane(first, lanePlugin);
         long token = prepare("first", "cfg-1", "lane", "cfg-2");
 
@@ -156,7 +172,10 @@ class LaneServerTest extends RunnerFixture {
         RawHttpClient.Head bad = client.readHead();
         String body = client.readBody(bad);
         assertThat(bad.status()).isEqualTo(403);
-        assertThat(body).contains("\"reason\":\"bad_mac\"").doesNotContain(forged).doesNotContain("AAAAAAAA");
+        assertThat(body)
+                .contains("\"reason\":\"bad_mac\"")
+                .doesNotContain(forged)
+                .doesNotContain("AAAAAAAA");
 
         assertThat(laneCalls).hasValue(0);
         assertThat(server.renderMetrics())
@@ -167,8 +186,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldRefuseAHandoffOnceItsTtlHasPassed() {
         ManualClock clock = new ManualClock(Instant.parse("2026-12-05T10:00:00Z"));
-        RunnerServer server = start(laneConfig(8 * 1024 * 1024), RunnerOptions.defaults().withClock(clock),
-                lanePlugin);
+        RunnerServer server =
+                start(laneConfig(8 * 1024 * 1024), RunnerOptions.defaults().withClock(clock), lanePlugin);
         String handoff = handoff(prepare("lane", "cfg"));
         RawHttpClient client = lane(server);
 
@@ -204,21 +223,24 @@ class LaneServerTest extends RunnerFixture {
         long token = prepare("plain", "");
         var client = connect();
 
-        HttpReqCallResponse withCopy = (HttpReqCallResponse) client.call(requestCall(token, "/p",
+        HttpReqCallResponse withCopy = (HttpReqCallResponse) client.call(requestCall(
+                token,
+                "/p",
                 List.of(TextEntry.of("host", "example.com"), TextEntry.of(HANDOFF, "v1.1.0.1.9999999999999.forged")),
                 List.of()));
         HttpReqCallResponse without = (HttpReqCallResponse) client.call(requestCall(token));
 
-        assertThat(withCopy.action()).isEqualTo(new HttpReqCallResponse.Rewrite(Optional.empty(),
-                List.of(TextEntry.absent(HANDOFF)), List.of(), List.of(), Optional.empty()));
+        assertThat(withCopy.action())
+                .isEqualTo(new HttpReqCallResponse.Rewrite(
+                        Optional.empty(), List.of(TextEntry.absent(HANDOFF)), List.of(), List.of(), Optional.empty()));
         assertThat(without.action()).isEqualTo(HttpReqCallResponse.None.INSTANCE);
     }
 
     @Test
     void shouldRelayEachChunkToTheClientAsThePublisherEmitsIt() {
         TestPublisher publisher = new TestPublisher();
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200,
-                Headers.of("content-type", "text/event-stream"), publisher)));
+        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(
+                LaneResponse.streamed(200, Headers.of("content-type", "text/event-stream"), publisher)));
         RunnerServer server = startLane(lanePlugin);
         RawHttpClient client = lane(server);
 
@@ -247,8 +269,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldStopAskingThePublisherForMoreWhileTheClientDoesNotRead() throws Exception {
         TestPublisher publisher = new TestPublisher();
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
-                publisher)));
+        onLane.set(
+                (r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY, publisher)));
         RunnerServer server = startLane(lanePlugin);
         RawHttpClient client = RawHttpClient.connect(server.laneAddress().orElseThrow(), 4096);
         clients.add(client);
@@ -259,7 +281,9 @@ class LaneServerTest extends RunnerFixture {
         assertThat(client.readHead().status()).isEqualTo(200);
         // The client reads nothing more: emit whatever is asked for until the asking stops.
         AtomicLong lastSeen = new AtomicLong(-1);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).during(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50))
+                .during(Duration.ofMillis(500))
                 .until(() -> {
                     while (publisher.hasDemand()) {
                         publisher.emit(chunk);
@@ -267,13 +291,16 @@ class LaneServerTest extends RunnerFixture {
                     return publisher.requested() == lastSeen.getAndSet(publisher.requested());
                 });
         long stalled = publisher.requested();
-        assertThat(stalled * chunk.length).as("bytes emitted toward a client that reads nothing")
+        assertThat(stalled * chunk.length)
+                .as("bytes emitted toward a client that reads nothing")
                 .isLessThan(32L * 1024 * 1024);
 
         // Once the client reads again, demand resumes.
         CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
             long bytes = 0;
-            for (Optional<String> c = client.readChunk(); c.isPresent() && !c.get().isEmpty(); c = client.readChunk()) {
+            for (Optional<String> c = client.readChunk();
+                    c.isPresent() && !c.get().isEmpty();
+                    c = client.readChunk()) {
                 bytes += c.get().length();
             }
             return bytes;
@@ -290,8 +317,8 @@ class LaneServerTest extends RunnerFixture {
         AtomicInteger maxDepth = new AtomicInteger();
         // Emits synchronously from inside request(n), the pattern that overflows the stack of a subscriber that
         // requests again from onNext on the same thread.
-        java.util.concurrent.Flow.Publisher<Body> eager = subscriber -> subscriber.onSubscribe(
-                new java.util.concurrent.Flow.Subscription() {
+        java.util.concurrent.Flow.Publisher<Body> eager =
+                subscriber -> subscriber.onSubscribe(new java.util.concurrent.Flow.Subscription() {
                     private int sent;
                     private boolean done;
 
@@ -332,8 +359,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldCancelTheSubscriptionWhenTheClientGoesAwayMidStream() {
         TestPublisher publisher = new TestPublisher();
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
-                publisher)));
+        onLane.set(
+                (r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY, publisher)));
         RunnerServer server = startLane(lanePlugin);
         RawHttpClient client = lane(server);
         client.get("/stream", HANDOFF, handoff(prepare("lane", "cfg")));
@@ -371,8 +398,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldEndTheConnectionWithoutTheLastChunkWhenThePublisherFailsAfterTheHead() {
         TestPublisher publisher = new TestPublisher();
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
-                publisher)));
+        onLane.set(
+                (r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY, publisher)));
         RunnerServer server = startLane(lanePlugin);
         RawHttpClient client = lane(server);
         client.get("/stream", HANDOFF, handoff(prepare("lane", "cfg")));
@@ -383,7 +410,9 @@ class LaneServerTest extends RunnerFixture {
 
         publisher.fail(new IllegalStateException("provider reset the connection"));
 
-        assertThat(client.readChunk()).as("no terminating chunk: the body is visibly truncated").isEmpty();
+        assertThat(client.readChunk())
+                .as("no terminating chunk: the body is visibly truncated")
+                .isEmpty();
         assertThat(server.renderMetrics())
                 .contains("a6_lane_streams_aborted_total{cause=\"plugin_error\",plugin=\"lane\"} 1");
     }
@@ -399,8 +428,10 @@ class LaneServerTest extends RunnerFixture {
         RawHttpClient.Head head = client.readHead();
         assertThat(head.status()).isEqualTo(502);
         assertThat(head.header("content-type")).contains("application/problem+json");
-        assertThat(client.readBody(head)).contains("\"reason\":\"plugin_failed\"")
-                .doesNotContain("IllegalStateException").doesNotContain("secret");
+        assertThat(client.readBody(head))
+                .contains("\"reason\":\"plugin_failed\"")
+                .doesNotContain("IllegalStateException")
+                .doesNotContain("secret");
     }
 
     @Test
@@ -419,7 +450,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldCallABlockingPluginOnTheBlockingPool() {
         AtomicReference<String> thread = new AtomicReference<>();
-        TestPlugin blocking = TestPlugin.named("slow").blocking()
+        TestPlugin blocking = TestPlugin.named("slow")
+                .blocking()
                 .onRequest((r, c) -> RequestDecision.rewrite().toLane().build())
                 .onLane((r, c, ctx) -> {
                     thread.set(Thread.currentThread().getName());
@@ -439,7 +471,8 @@ class LaneServerTest extends RunnerFixture {
     @Test
     void shouldAnswer501ForAPluginThatDoesNotServeTheLane() {
         RunnerServer server = startLane(TestPlugin.named("old")
-                .onRequest((r, c) -> RequestDecision.rewrite().toLane().build()).build());
+                .onRequest((r, c) -> RequestDecision.rewrite().toLane().build())
+                .build());
         RawHttpClient client = lane(server);
 
         client.get("/x", HANDOFF, handoff(prepare("old", "")));
@@ -449,8 +482,8 @@ class LaneServerTest extends RunnerFixture {
 
     @Test
     void shouldAnswer502WhenThePluginAnswersAHeaderThatIsNotValidHttp() {
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.whole(200,
-                Headers.of("x-bad", "line\r\nset-cookie: injected"), Body.of("no"))));
+        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(
+                LaneResponse.whole(200, Headers.of("x-bad", "line\r\nset-cookie: injected"), Body.of("no"))));
         RunnerServer server = startLane(lanePlugin);
         RawHttpClient client = lane(server);
 
@@ -464,20 +497,24 @@ class LaneServerTest extends RunnerFixture {
 
     @Test
     void shouldCloseALaneConnectionThatStaysIdleLongerThanTheIdleTimeout() {
-        RunnerServer server = start(laneConfig(1024), RunnerOptions.defaults().withIdleTimeout(Duration.ofMillis(300)),
-                lanePlugin);
+        RunnerServer server =
+                start(laneConfig(1024), RunnerOptions.defaults().withIdleTimeout(Duration.ofMillis(300)), lanePlugin);
         RawHttpClient client = lane(server);
 
-        assertThat(client.atEof()).as("closed by the lane, not by the 10 s read timeout").isTrue();
+        assertThat(client.atEof())
+                .as("closed by the lane, not by the 10 s read timeout")
+                .isTrue();
     }
 
     @Test
     void shouldLetAnOpenStreamEndWhileTheRunnerShutsDownWithinItsBudget() throws Exception {
         TestPublisher publisher = new TestPublisher();
-        onLane.set((r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY,
-                publisher)));
-        RunnerServer server = start(laneConfig(8 * 1024 * 1024),
-                RunnerOptions.defaults().withShutdownBudget(Duration.ofSeconds(20)), lanePlugin);
+        onLane.set(
+                (r, c, ctx) -> CompletableFuture.completedFuture(LaneResponse.streamed(200, Headers.EMPTY, publisher)));
+        RunnerServer server = start(
+                laneConfig(8 * 1024 * 1024),
+                RunnerOptions.defaults().withShutdownBudget(Duration.ofSeconds(20)),
+                lanePlugin);
         InetSocketAddress address = server.laneAddress().orElseThrow();
         RawHttpClient client = lane(server);
         client.get("/stream", HANDOFF, handoff(prepare("lane", "cfg")));
@@ -508,8 +545,10 @@ class LaneServerTest extends RunnerFixture {
     }
 
     private RunnerConfig laneConfig(int maxBodyBytes) {
-        return RunnerConfig.builder(socket()).laneAddress(new InetSocketAddress("127.0.0.1", 0))
-                .laneMaxBodyBytes(maxBodyBytes).build();
+        return RunnerConfig.builder(socket())
+                .laneAddress(new InetSocketAddress("127.0.0.1", 0))
+                .laneMaxBodyBytes(maxBodyBytes)
+                .build();
     }
 
     private RawHttpClient lane(RunnerServer server) {
@@ -521,8 +560,13 @@ class LaneServerTest extends RunnerFixture {
     /** Plays APISIX's pre-req call and returns the handoff the runner stamped. */
     private String handoff(long token) {
         HttpReqCallResponse reply = (HttpReqCallResponse) connect().call(requestCall(token));
-        return ((HttpReqCallResponse.Rewrite) reply.action()).headers().stream()
-                .filter(h -> h.name().equals(HANDOFF)).findFirst().orElseThrow().value().orElseThrow();
+        return ((HttpReqCallResponse.Rewrite) reply.action())
+                .headers().stream()
+                        .filter(h -> h.name().equals(HANDOFF))
+                        .findFirst()
+                        .orElseThrow()
+                        .value()
+                        .orElseThrow();
     }
 
     private static LaneResponse text(int status, String body) {

@@ -3,6 +3,9 @@ package org.a6suite.runner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -14,10 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.a6suite.protocol.message.ErrorResponse;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.TextEntry;
@@ -54,10 +53,11 @@ class LogSafetyTest extends RunnerFixture {
         for (int i = 0; i < 10_000; i++) {
             try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 channel.connect(UnixDomainSocketAddress.of(socket()));
-                channel.write(ByteBuffer.wrap(new byte[] {9, 0, 0, 1, 0}));   // unknown type 9
+                channel.write(ByteBuffer.wrap(new byte[] {9, 0, 0, 1, 0})); // unknown type 9
             }
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> server.runnerMetrics().protocolErrors() == 10_000);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> server.runnerMetrics().protocolErrors() == 10_000);
         assertThat(protocolErrorLines()).hasSize(1);
 
         nanos.addAndGet(RateLimitedLogDefaults.INTERVAL.toNanos());
@@ -67,7 +67,9 @@ class LogSafetyTest extends RunnerFixture {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> protocolErrorLines().size() == 2);
         Matcher count = SUPPRESSED.matcher(protocolErrorLines().get(1).getFormattedMessage());
-        assertThat(count.find()).as(protocolErrorLines().get(1).getFormattedMessage()).isTrue();
+        assertThat(count.find())
+                .as(protocolErrorLines().get(1).getFormattedMessage())
+                .isTrue();
         assertThat(Long.parseLong(count.group(1))).isEqualTo(9_999);
     }
 
@@ -75,20 +77,23 @@ class LogSafetyTest extends RunnerFixture {
     void shouldKeepAForgedRouteKeyOnOneLine() {
         start(TestPlugin.named("noop").build());
         String forged = "route#1#ext-plugin-pre-req#7\n2026-01-01 INFO forged \u001b[31m";
-        var reply = connect().call(new PrepareConfRequest(List.of(TextEntry.of("no-such\nplugin", "")),
-                Optional.of(forged)));
+        var reply = connect()
+                .call(new PrepareConfRequest(List.of(TextEntry.of("no-such\nplugin", "")), Optional.of(forged)));
         assertThat(reply).isEqualTo(new ErrorResponse(ErrorResponse.Code.BAD_REQUEST));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> !linesOfKind("prepare_rejected").isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !linesOfKind("prepare_rejected").isEmpty());
         String line = linesOfKind("prepare_rejected").get(0).getFormattedMessage();
-        assertThat(line).doesNotContain("\n", "\r", "\u001b")
+        assertThat(line)
+                .doesNotContain("\n", "\r", "\u001b")
                 .contains("route#1#ext-plugin-pre-req#7\\n2026-01-01 INFO forged \\u001b[31m")
                 .contains("no-such\\nplugin");
     }
 
     private List<ILoggingEvent> warnings() {
         return List.copyOf(captured.list).stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).toList();
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .toList();
     }
 
     private List<ILoggingEvent> protocolErrorLines() {
@@ -96,7 +101,9 @@ class LogSafetyTest extends RunnerFixture {
     }
 
     private List<ILoggingEvent> linesOfKind(String kind) {
-        return warnings().stream().filter(e -> e.getFormattedMessage().contains("[kind=" + kind)).toList();
+        return warnings().stream()
+                .filter(e -> e.getFormattedMessage().contains("[kind=" + kind))
+                .toList();
     }
 
     /** The interval the runner uses, named here so the test reads as behaviour. */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.codec.Frames;
 import org.a6suite.protocol.message.ErrorResponse;
@@ -23,12 +22,15 @@ class PeerLimitsTest extends RunnerFixture {
 
     /** A frame header announcing the largest payload A6 allows, 16 MiB - 1. */
     private static final byte[] HUGE_HEADER = {2, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF};
+
     private static final long HUGE_FRAME = Frames.MAX_FRAME;
 
     @Test
     void shouldKeepSixtySlowSixteenMebibyteFramesWithinTheBufferBudgetAndServeEveryoneElse() {
         ConnectionLimits limits = ConnectionLimits.DEFAULT.withFrameTimeout(Duration.ofSeconds(2));
-        RunnerServer server = start(RunnerConfig.builder(socket()).limits(limits).build(), RunnerOptions.defaults(),
+        RunnerServer server = start(
+                RunnerConfig.builder(socket()).limits(limits).build(),
+                RunnerOptions.defaults(),
                 TestPlugin.named("noop").build());
         long token = prepare("noop", "");
         A6TestClient pooled = connect();
@@ -43,10 +45,11 @@ class PeerLimitsTest extends RunnerFixture {
             slow.add(client);
             assertThat(server.runnerMetrics().bufferedBytes()).isLessThanOrEqualTo(limits.maxBufferedBytes());
         }
-        long admitted = limits.maxBufferedBytes() / HUGE_FRAME;   // 3 with the 64 MiB default
+        long admitted = limits.maxBufferedBytes() / HUGE_FRAME; // 3 with the 64 MiB default
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server.runnerMetrics().refusedFrames() == 60 - admitted);
-        assertThat(server.runnerMetrics().bufferedBytes()).isEqualTo(admitted * HUGE_FRAME)
+        assertThat(server.runnerMetrics().bufferedBytes())
+                .isEqualTo(admitted * HUGE_FRAME)
                 .isLessThanOrEqualTo(limits.maxBufferedBytes());
         // Refused connections are answered Err SERVICE_UNAVAILABLE and closed. A client still writing its body may
         // see the close (EPIPE) before it reads the answer, so only the closes are counted exactly.
@@ -61,7 +64,8 @@ class PeerLimitsTest extends RunnerFixture {
         assertThat(pooled.call(requestCall(token))).isInstanceOf(HttpReqCallResponse.class);
 
         // The admitted slow frames run out of time; the idle pooled connection does not.
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.runnerMetrics().frameTimeouts() == admitted);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server.runnerMetrics().frameTimeouts() == admitted);
         assertThat(slow).allMatch(c -> c.awaitClosed(Duration.ofSeconds(5)));
         await().atMost(Duration.ofSeconds(5)).until(() -> server.runnerMetrics().bufferedBytes() == 0);
         assertThat(pooled.isOpen()).isTrue();
@@ -71,7 +75,9 @@ class PeerLimitsTest extends RunnerFixture {
     @Test
     void shouldCloseASlowSenderInsideAFrameButKeepAnIdlePooledConnection() {
         ConnectionLimits limits = ConnectionLimits.DEFAULT.withFrameTimeout(Duration.ofMillis(500));
-        RunnerServer server = start(RunnerConfig.builder(socket()).limits(limits).build(), RunnerOptions.defaults(),
+        RunnerServer server = start(
+                RunnerConfig.builder(socket()).limits(limits).build(),
+                RunnerOptions.defaults(),
                 TestPlugin.named("noop").build());
         long token = prepare("noop", "");
         A6TestClient pooled = connect();
@@ -81,7 +87,8 @@ class PeerLimitsTest extends RunnerFixture {
         A6TestClient trickle = connect();
         trickle.sendRaw(new byte[] {2, 0, 0, 100});
         long started = System.nanoTime();
-        while (trickle.isOpen() && System.nanoTime() - started < Duration.ofSeconds(5).toNanos()) {
+        while (trickle.isOpen()
+                && System.nanoTime() - started < Duration.ofSeconds(5).toNanos()) {
             trickle.sendRawQuietly(new byte[] {1});
             sleep(100);
         }
@@ -97,7 +104,9 @@ class PeerLimitsTest extends RunnerFixture {
     @Test
     void shouldAdmitALargeFrameWhileTheGlobalBudgetAllows() {
         ConnectionLimits limits = ConnectionLimits.DEFAULT.withConnectionBufferBytes(4096);
-        RunnerServer server = start(RunnerConfig.builder(socket()).limits(limits).build(), RunnerOptions.defaults(),
+        RunnerServer server = start(
+                RunnerConfig.builder(socket()).limits(limits).build(),
+                RunnerOptions.defaults(),
                 TestPlugin.named("noop").build());
         // A PrepareConf far above the per-connection allowance still goes through the global budget.
         long token = prepare("noop", "x".repeat(100_000));
@@ -109,7 +118,9 @@ class PeerLimitsTest extends RunnerFixture {
     @Test
     void shouldCloseConnectionsBeyondTheLimitAndAcceptAgainWhenOneCloses() {
         ConnectionLimits limits = ConnectionLimits.DEFAULT.withMaxConnections(3);
-        RunnerServer server = start(RunnerConfig.builder(socket()).limits(limits).build(), RunnerOptions.defaults(),
+        RunnerServer server = start(
+                RunnerConfig.builder(socket()).limits(limits).build(),
+                RunnerOptions.defaults(),
                 TestPlugin.named("noop").build());
         long token = prepare("noop", "");
         await().atMost(Duration.ofSeconds(5)).until(() -> server.runnerMetrics().openConnections() == 0);

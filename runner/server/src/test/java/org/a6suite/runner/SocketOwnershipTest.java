@@ -13,7 +13,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.runner.config.RunnerConfig;
 import org.a6suite.runner.config.SocketOwner;
 import org.a6suite.runner.testing.RunnerFixture;
@@ -52,10 +51,12 @@ class SocketOwnershipTest extends RunnerFixture {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(path));
             SocketFile.setOwner(path, SocketOwner.of("nobody"));
-            assertThat(Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("nobody");
+            assertThat(Files.getOwner(path, LinkOption.NOFOLLOW_LINKS).getName())
+                    .isEqualTo("nobody");
         }
         assertThatThrownBy(() -> SocketFile.setOwner(path, SocketOwner.of("no-such-user-a6")))
-                .isInstanceOf(RunnerStartException.class).hasMessageContaining("no-such-user-a6")
+                .isInstanceOf(RunnerStartException.class)
+                .hasMessageContaining("no-such-user-a6")
                 .hasMessageContaining("A6_SOCKET_OWNER");
     }
 
@@ -63,8 +64,10 @@ class SocketOwnershipTest extends RunnerFixture {
     void shouldLetNobodyConnectWhenApisixConfigNamesNoUser() throws Exception {
         Files.writeString(conf.resolve("config.yaml"), "apisix:\n  node_listen: 9080\n");
         start(RunnerConfig.builder(socket()).build(), RunnerOptions.defaults());
-        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("nobody");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket()))).isEqualTo("rw-rw----");
+        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName())
+                .isEqualTo("nobody");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket())))
+                .isEqualTo("rw-rw----");
         assumeTrue(Files.isExecutable(SETPRIV) && Files.isExecutable(PYTHON), "needs setpriv and python3");
         assertThat(connectAsNobody()).as("a worker running as nobody connects").isZero();
     }
@@ -73,25 +76,39 @@ class SocketOwnershipTest extends RunnerFixture {
     void shouldGiveTheSocketToNginxConfigUser() throws IOException {
         Files.writeString(conf.resolve("config.yaml"), "nginx_config:\n  user: daemon\n");
         start(RunnerConfig.builder(socket()).build(), RunnerOptions.defaults());
-        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("daemon");
+        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName())
+                .isEqualTo("daemon");
     }
 
     @Test
     void shouldKeepAnExplicitOwnerWhichThenRefusesNobody() throws Exception {
         Files.writeString(conf.resolve("config.yaml"), "nginx_config:\n  user: nobody\n");
-        start(RunnerConfig.builder(socket()).socketOwner(SocketOwner.parse("t", "root:root")).build(),
+        start(
+                RunnerConfig.builder(socket())
+                        .socketOwner(SocketOwner.parse("t", "root:root"))
+                        .build(),
                 RunnerOptions.defaults());
-        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("root");
+        assertThat(Files.getOwner(socket(), LinkOption.NOFOLLOW_LINKS).getName())
+                .isEqualTo("root");
         assumeTrue(Files.isExecutable(SETPRIV) && Files.isExecutable(PYTHON), "needs setpriv and python3");
-        assertThat(connectAsNobody()).as("EACCES, as APISIX's workers saw before").isNotZero();
+        assertThat(connectAsNobody())
+                .as("EACCES, as APISIX's workers saw before")
+                .isNotZero();
     }
 
     /** Exit code of a process running as nobody:nogroup that connects to the socket. */
     private int connectAsNobody() throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(SETPRIV.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
-                PYTHON.toString(), "-c",
-                "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()",
-                socket().toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        SETPRIV.toString(),
+                        "--reuid=65534",
+                        "--regid=65534",
+                        "--clear-groups",
+                        PYTHON.toString(),
+                        "-c",
+                        "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.close()",
+                        socket().toString())
+                .redirectErrorStream(true)
+                .start();
         assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return process.exitValue();
     }

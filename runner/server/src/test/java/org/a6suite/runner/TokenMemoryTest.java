@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.plugin.Requirements;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
@@ -45,24 +44,30 @@ class TokenMemoryTest extends RunnerFixture {
     }
 
     private long bytesPerToken(java.util.function.IntFunction<String> value) {
-        RunnerServer server = start(TestPlugin.named("gateway").parser(v -> new String(v))
-                .requirements(Requirements.vars("route_id", "remote_addr")).build());
+        RunnerServer server = start(TestPlugin.named("gateway")
+                .parser(v -> new String(v))
+                .requirements(Requirements.vars("route_id", "remote_addr"))
+                .build());
         try (A6TestClient client = connect()) {
             // Warm up class loading, caches and the connection before the first measure.
             prepareAll(client, 2_000, i -> "warmup-" + value.apply(i), "warmup");
             long before = usedHeap();
             prepareAll(client, TOKENS, value, "route");
             long after = usedHeap();
-            assertThat(server.runnerMetrics().calls(org.a6suite.runner.metrics.RunnerMetrics.CallType.PREPARE_CONF,
-                    org.a6suite.runner.metrics.RunnerMetrics.CallResult.OK)).isEqualTo(2_000 + TOKENS);
+            assertThat(server.runnerMetrics()
+                            .calls(
+                                    org.a6suite.runner.metrics.RunnerMetrics.CallType.PREPARE_CONF,
+                                    org.a6suite.runner.metrics.RunnerMetrics.CallResult.OK))
+                    .isEqualTo(2_000 + TOKENS);
             return (after - before) / TOKENS;
         }
     }
 
-    private static void prepareAll(A6TestClient client, int n, java.util.function.IntFunction<String> value,
-                                   String prefix) {
+    private static void prepareAll(
+            A6TestClient client, int n, java.util.function.IntFunction<String> value, String prefix) {
         for (int i = 0; i < n; i++) {
-            var reply = client.call(new PrepareConfRequest(List.of(TextEntry.of("gateway", value.apply(i))),
+            var reply = client.call(new PrepareConfRequest(
+                    List.of(TextEntry.of("gateway", value.apply(i))),
                     Optional.of(prefix + "#" + i + "#ext-plugin-pre-req#1")));
             assertThat(reply).isInstanceOf(PrepareConfResponse.class);
         }
@@ -77,7 +82,9 @@ class TokenMemoryTest extends RunnerFixture {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }

@@ -116,16 +116,28 @@ class AiGatewayOpenAiSdkE2eTest {
                 """.formatted(primary.baseUrl(), backup.baseUrl(), claude.baseUrl(), extraConfig);
         gateway = GatewayHarness.builder(dir)
                 .plugin(new AiGatewayPlugin())
-                .env("PRIMARY_KEY", KEY_PRIMARY).env("BACKUP_KEY", KEY_BACKUP).env("CLAUDE_KEY", KEY_CLAUDE)
-                .route("ai", ApisixRoutes.uri("/ai/*").preReq(AiGatewayPlugin.NAME, config).toJson())
+                .env("PRIMARY_KEY", KEY_PRIMARY)
+                .env("BACKUP_KEY", KEY_BACKUP)
+                .env("CLAUDE_KEY", KEY_CLAUDE)
+                .route(
+                        "ai",
+                        ApisixRoutes.uri("/ai/*")
+                                .preReq(AiGatewayPlugin.NAME, config)
+                                .toJson())
                 .start();
         // No SDK retries: every retry and fallback the test sees is the gateway's.
-        sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.url("/ai/v1")).apiKey(CLIENT_KEY).maxRetries(0)
-                .timeout(Duration.ofSeconds(20)).build();
+        sdk = OpenAIOkHttpClient.builder()
+                .baseUrl(gateway.url("/ai/v1"))
+                .apiKey(CLIENT_KEY)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(20))
+                .build();
     }
 
     private static ChatCompletionCreateParams.Builder chat(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addSystemMessage("Answer briefly.")
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addSystemMessage("Answer briefly.")
                 .addUserMessage("What is the capital of France?");
     }
 
@@ -143,7 +155,8 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldAnswerChatCompletionWithTextUsageAndFinishReason() throws Exception {
         start("");
 
-        ChatCompletion completion = sdk.chat().completions().create(chat("gpt-primary").build());
+        ChatCompletion completion =
+                sdk.chat().completions().create(chat("gpt-primary").build());
 
         assertThat(completion.choices()).hasSize(1);
         ChatCompletion.Choice choice = completion.choices().get(0);
@@ -169,14 +182,21 @@ class AiGatewayOpenAiSdkE2eTest {
         start("");
         FunctionParameters parameters = FunctionParameters.builder()
                 .putAdditionalProperty("type", JsonValue.from("object"))
-                .putAdditionalProperty("properties", JsonValue.from(Map.of(
-                        "city", Map.of("type", "string"), "unit", Map.of("type", "string"))))
+                .putAdditionalProperty(
+                        "properties",
+                        JsonValue.from(Map.of("city", Map.of("type", "string"), "unit", Map.of("type", "string"))))
                 .putAdditionalProperty("required", JsonValue.from(List.of("city")))
                 .build();
-        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
-                .name("get_weather").description("Current weather in a city").parameters(parameters).build()).build();
+        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder()
+                        .name("get_weather")
+                        .description("Current weather in a city")
+                        .parameters(parameters)
+                        .build())
+                .build();
 
-        ChatCompletion completion = sdk.chat().completions().create(chat("smart").addTool(tool).build());
+        ChatCompletion completion =
+                sdk.chat().completions().create(chat("smart").addTool(tool).build());
 
         ChatCompletion.Choice choice = completion.choices().get(0);
         assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
@@ -188,9 +208,14 @@ class AiGatewayOpenAiSdkE2eTest {
             assertThat(JSON.readTree(call.function().arguments()))
                     .isEqualTo(JSON.readTree("{\"city\":\"Paris\",\"unit\":\"celsius\"}"));
         });
-        JsonNode sentTool = JSON.readTree(primary.lastRequest().body()).path("tools").path(0);
+        JsonNode sentTool =
+                JSON.readTree(primary.lastRequest().body()).path("tools").path(0);
         assertThat(sentTool.path("function").path("name").asString()).isEqualTo("get_weather");
-        assertThat(sentTool.path("function").path("parameters").path("required").path(0).asString())
+        assertThat(sentTool.path("function")
+                        .path("parameters")
+                        .path("required")
+                        .path(0)
+                        .asString())
                 .isEqualTo("city");
     }
 
@@ -198,19 +223,27 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldStreamChunksThatConcatenateToTheAnswerWithUsageAndEndProperly() throws Exception {
         start("");
         ChatCompletionCreateParams params = chat("smart")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
 
         List<ChatCompletionChunk> chunks;
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(params)) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(params)) {
             // toList() returns only once the SDK has seen the end of the stream ([DONE]).
             chunks = stream.stream().toList();
         }
 
-        String text = chunks.stream().flatMap(c -> c.choices().stream())
-                .map(c -> c.delta().content().orElse("")).reduce("", String::concat);
+        String text = chunks.stream()
+                .flatMap(c -> c.choices().stream())
+                .map(c -> c.delta().content().orElse(""))
+                .reduce("", String::concat);
         assertThat(text).isEqualTo(ANSWER);
-        assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(c -> c.finishReason())
-                .flatMap(Optional::stream).toList())
+        assertThat(chunks.stream()
+                        .flatMap(c -> c.choices().stream())
+                        .map(c -> c.finishReason())
+                        .flatMap(Optional::stream)
+                        .toList())
                 .containsExactly(ChatCompletionChunk.Choice.FinishReason.STOP);
         ChatCompletionChunk last = chunks.get(chunks.size() - 1);
         assertThat(last.choices()).isEmpty();
@@ -226,8 +259,11 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldCreateEmbeddingsForEveryInput() throws Exception {
         start("");
 
-        CreateEmbeddingResponse response = sdk.embeddings().create(EmbeddingCreateParams.builder()
-                .model("gpt-primary").inputOfArrayOfStrings(List.of("first text", "second text")).build());
+        CreateEmbeddingResponse response = sdk.embeddings()
+                .create(EmbeddingCreateParams.builder()
+                        .model("gpt-primary")
+                        .inputOfArrayOfStrings(List.of("first text", "second text"))
+                        .build());
 
         assertThat(response.data()).hasSize(2);
         assertThat(response.data().get(0).index()).isZero();
@@ -247,8 +283,8 @@ class AiGatewayOpenAiSdkE2eTest {
                   "timeouts": {"total_ms": 8000, "attempt_floor_ms": 100, "attempt_warmup_ms": 500}""");
 
         long started = System.nanoTime();
-        HttpResponseFor<ChatCompletion> response = sdk.chat().completions().withRawResponse()
-                .create(chat("smart").build());
+        HttpResponseFor<ChatCompletion> response =
+                sdk.chat().completions().withRawResponse().create(chat("smart").build());
         ChatCompletion completion = response.parse();
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -267,8 +303,8 @@ class AiGatewayOpenAiSdkE2eTest {
         start(", \"retry\": {\"max_attempts\": 2, \"base_backoff_ms\": 1}");
 
         long started = System.nanoTime();
-        HttpResponseFor<ChatCompletion> response = sdk.chat().completions().withRawResponse()
-                .create(chat("smart").build());
+        HttpResponseFor<ChatCompletion> response =
+                sdk.chat().completions().withRawResponse().create(chat("smart").build());
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
         assertThat(response.statusCode()).isEqualTo(200);
@@ -286,7 +322,8 @@ class AiGatewayOpenAiSdkE2eTest {
         backup.defaultFault(Fault.reset());
         start(", \"retry\": {\"max_attempts\": 1}");
 
-        InternalServerException e = catchThrowableOfType(InternalServerException.class,
+        InternalServerException e = catchThrowableOfType(
+                InternalServerException.class,
                 () -> sdk.chat().completions().create(chat("smart").build()));
 
         assertThat(e.statusCode()).isEqualTo(502);
@@ -300,8 +337,12 @@ class AiGatewayOpenAiSdkE2eTest {
         assertThat(error.path("attempts").path(1).path("outcome").asString()).isEqualTo("connection_error");
         assertThat(error.path("attempts").path(1).path("ms").isNumber()).isTrue();
         String whole = error.toString() + e.getMessage();
-        assertThat(whole).doesNotContain(KEY_PRIMARY).doesNotContain(KEY_BACKUP).doesNotContain(CLIENT_KEY)
-                .doesNotContain("127.0.0.1").doesNotContain("scripted failure");
+        assertThat(whole)
+                .doesNotContain(KEY_PRIMARY)
+                .doesNotContain(KEY_BACKUP)
+                .doesNotContain(CLIENT_KEY)
+                .doesNotContain("127.0.0.1")
+                .doesNotContain("scripted failure");
     }
 
     @Test
@@ -313,7 +354,8 @@ class AiGatewayOpenAiSdkE2eTest {
                   "timeouts": {"total_ms": 6000, "attempt_floor_ms": 100, "attempt_warmup_ms": 300}""");
 
         long started = System.nanoTime();
-        InternalServerException e = catchThrowableOfType(InternalServerException.class,
+        InternalServerException e = catchThrowableOfType(
+                InternalServerException.class,
                 () -> sdk.chat().completions().create(chat("smart").build()));
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -331,7 +373,8 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldRaiseNotFoundForUnknownModel() throws Exception {
         start("");
 
-        NotFoundException e = catchThrowableOfType(NotFoundException.class,
+        NotFoundException e = catchThrowableOfType(
+                NotFoundException.class,
                 () -> sdk.chat().completions().create(chat("no-such-model").build()));
 
         assertThat(e.statusCode()).isEqualTo(404);
@@ -343,11 +386,13 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldRaiseBadRequestForMissingMessages() throws Exception {
         start("");
         // The SDK insists on messages; JsonMissing leaves the field out of the JSON it sends.
-        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model("smart")
-                .messages(JsonMissing.of()).build();
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+                .model("smart")
+                .messages(JsonMissing.of())
+                .build();
 
-        BadRequestException e = catchThrowableOfType(BadRequestException.class,
-                () -> sdk.chat().completions().create(params));
+        BadRequestException e = catchThrowableOfType(
+                BadRequestException.class, () -> sdk.chat().completions().create(params));
 
         assertThat(e.statusCode()).isEqualTo(400);
         assertThat(e.code()).contains("missing_required_parameter");
@@ -360,7 +405,8 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldRaiseBadRequestForModelOutsideTheAllowList() throws Exception {
         start(", \"allowed_models\": [\"smart\"]");
 
-        BadRequestException e = catchThrowableOfType(BadRequestException.class,
+        BadRequestException e = catchThrowableOfType(
+                BadRequestException.class,
                 () -> sdk.chat().completions().create(chat("gpt-backup").build()));
 
         assertThat(e.code()).contains("model_not_allowed");
@@ -371,7 +417,9 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldAnswerFromAnthropicTargetInOpenAiShape() throws Exception {
         start("");
 
-        HttpResponseFor<ChatCompletion> response = sdk.chat().completions().withRawResponse()
+        HttpResponseFor<ChatCompletion> response = sdk.chat()
+                .completions()
+                .withRawResponse()
                 .create(chat("claude-e2e").maxCompletionTokens(64).build());
         ChatCompletion completion = response.parse();
 
@@ -398,18 +446,30 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldMapAnthropicToolUseToOpenAiToolCalls() throws Exception {
         claude.toolCall("lookup", "{\"q\":\"capital of France\"}");
         start("");
-        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder().function(FunctionDefinition.builder()
-                .name("lookup").parameters(FunctionParameters.builder()
-                        .putAdditionalProperty("type", JsonValue.from("object")).build()).build()).build();
+        ChatCompletionFunctionTool tool = ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder()
+                        .name("lookup")
+                        .parameters(FunctionParameters.builder()
+                                .putAdditionalProperty("type", JsonValue.from("object"))
+                                .build())
+                        .build())
+                .build();
 
-        ChatCompletion completion = sdk.chat().completions().create(chat("claude-e2e").addTool(tool).build());
+        ChatCompletion completion =
+                sdk.chat().completions().create(chat("claude-e2e").addTool(tool).build());
 
         ChatCompletion.Choice choice = completion.choices().get(0);
         assertThat(choice.finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-        ChatCompletionMessageFunctionToolCall call = choice.message().toolCalls().orElseThrow().get(0).asFunction();
+        ChatCompletionMessageFunctionToolCall call =
+                choice.message().toolCalls().orElseThrow().get(0).asFunction();
         assertThat(call.function().name()).isEqualTo("lookup");
-        assertThat(JSON.readTree(call.function().arguments()).path("q").asString()).isEqualTo("capital of France");
-        assertThat(JSON.readTree(claude.lastRequest().body()).path("tools").path(0).path("name").asString())
+        assertThat(JSON.readTree(call.function().arguments()).path("q").asString())
+                .isEqualTo("capital of France");
+        assertThat(JSON.readTree(claude.lastRequest().body())
+                        .path("tools")
+                        .path(0)
+                        .path("name")
+                        .asString())
                 .isEqualTo("lookup");
     }
 
@@ -417,10 +477,14 @@ class AiGatewayOpenAiSdkE2eTest {
     void shouldReportTokensAndCostOfEveryCallInHeaders() throws Exception {
         start("");
 
-        HttpResponseFor<ChatCompletion> priced = sdk.chat().completions().withRawResponse()
+        HttpResponseFor<ChatCompletion> priced = sdk.chat()
+                .completions()
+                .withRawResponse()
                 .create(chat("gpt-primary").build());
         claude.omitUsage(true);
-        HttpResponseFor<ChatCompletion> estimated = sdk.chat().completions().withRawResponse()
+        HttpResponseFor<ChatCompletion> estimated = sdk.chat()
+                .completions()
+                .withRawResponse()
                 .create(chat("claude-e2e").build());
 
         assertThat(header(priced, "x-a6-ai-target")).isEqualTo("primary");
@@ -446,7 +510,8 @@ class AiGatewayOpenAiSdkE2eTest {
             assertThat(u.promptTokens()).isEqualTo(input);
             assertThat(u.completionTokens()).isEqualTo(output);
         });
-        assertThat(Objects.requireNonNull(header(estimated, "x-a6-ai-provider"))).isEqualTo("anthropic");
+        assertThat(Objects.requireNonNull(header(estimated, "x-a6-ai-provider")))
+                .isEqualTo("anthropic");
     }
 
     private static org.assertj.core.data.Offset<Double> within() {

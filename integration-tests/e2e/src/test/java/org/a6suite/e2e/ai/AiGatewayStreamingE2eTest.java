@@ -76,13 +76,23 @@ class AiGatewayStreamingE2eTest {
                 """.formatted(primary.baseUrl(), backup.baseUrl());
         gateway = GatewayHarness.builder(dir)
                 .plugin(new AiGatewayPlugin())
-                .env("PRIMARY_KEY", KEY_PRIMARY).env("BACKUP_KEY", KEY_BACKUP)
+                .env("PRIMARY_KEY", KEY_PRIMARY)
+                .env("BACKUP_KEY", KEY_BACKUP)
                 .lane()
-                .route("ai", ApisixRoutes.uri("/ai/*").preReq(AiGatewayPlugin.NAME, config)
-                        .upstream(ApisixRoutes.LANE).readTimeout(150).toJson())
+                .route(
+                        "ai",
+                        ApisixRoutes.uri("/ai/*")
+                                .preReq(AiGatewayPlugin.NAME, config)
+                                .upstream(ApisixRoutes.LANE)
+                                .readTimeout(150)
+                                .toJson())
                 .start();
-        sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.url("/ai/v1")).apiKey("client-key").maxRetries(0)
-                .timeout(Duration.ofSeconds(60)).build();
+        sdk = OpenAIOkHttpClient.builder()
+                .baseUrl(gateway.url("/ai/v1"))
+                .apiKey("client-key")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(60))
+                .build();
     }
 
     @AfterEach
@@ -98,28 +108,39 @@ class AiGatewayStreamingE2eTest {
     }
 
     private static ChatCompletionCreateParams streamParams(String model) {
-        return ChatCompletionCreateParams.builder().model(model).addUserMessage("Count for me.")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        return ChatCompletionCreateParams.builder()
+                .model(model)
+                .addUserMessage("Count for me.")
+                .streamOptions(
+                        ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                .build();
     }
 
     /** A chunk and when it arrived, in ms since the request was sent. */
     private record Arrival(ChatCompletionChunk chunk, long atMs) {
         String content() {
-            return chunk.choices().isEmpty() ? "" : chunk.choices().get(0).delta().content().orElse("");
+            return chunk.choices().isEmpty()
+                    ? ""
+                    : chunk.choices().get(0).delta().content().orElse("");
         }
     }
 
     private static List<Arrival> readAll(OpenAIClient client, ChatCompletionCreateParams params) {
         long started = System.nanoTime();
         List<Arrival> arrivals = new ArrayList<>();
-        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                client.chat().completions().createStreaming(params)) {
             stream.stream().forEach(c -> arrivals.add(new Arrival(c, (System.nanoTime() - started) / 1_000_000)));
         }
         return arrivals;
     }
 
     private static long firstContentMs(List<Arrival> arrivals) {
-        return arrivals.stream().filter(a -> !a.content().isEmpty()).findFirst().orElseThrow().atMs();
+        return arrivals.stream()
+                .filter(a -> !a.content().isEmpty())
+                .findFirst()
+                .orElseThrow()
+                .atMs();
     }
 
     private static String text(List<Arrival> arrivals) {
@@ -131,8 +152,12 @@ class AiGatewayStreamingE2eTest {
     @Test
     void shouldStreamTokensAsTheProviderSendsThemWithTimeToFirstTokenCloseToDirect() {
         // Direct to the provider with the same SDK, as the baseline a user compares against.
-        OpenAIClient directClient = OpenAIOkHttpClient.builder().baseUrl(primary.baseUrl() + "/v1")
-                .apiKey(KEY_PRIMARY).maxRetries(0).timeout(Duration.ofSeconds(60)).build();
+        OpenAIClient directClient = OpenAIOkHttpClient.builder()
+                .baseUrl(primary.baseUrl() + "/v1")
+                .apiKey(KEY_PRIMARY)
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(60))
+                .build();
         List<Arrival> direct;
         try {
             direct = readAll(directClient, streamParams("gpt-primary"));
@@ -162,8 +187,8 @@ class AiGatewayStreamingE2eTest {
     @Test
     void shouldFallBackBeforeTheFirstTokenAndStreamOneCleanAnswerFromTheBackup() {
         primary.enqueue(Fault.status(500));
-        HttpResponseFor<StreamResponse<ChatCompletionChunk>> response = sdk.chat().completions().withRawResponse()
-                .createStreaming(streamParams("smart"));
+        HttpResponseFor<StreamResponse<ChatCompletionChunk>> response =
+                sdk.chat().completions().withRawResponse().createStreaming(streamParams("smart"));
         List<ChatCompletionChunk> chunks;
         try (StreamResponse<ChatCompletionChunk> stream = response.parse()) {
             chunks = stream.stream().toList();
@@ -187,9 +212,11 @@ class AiGatewayStreamingE2eTest {
         primary.enqueue(Fault.resetAfter(3));
         List<String> seen = new ArrayList<>();
         Throwable error = catchThrowable(() -> {
-            try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
-                    .createStreaming(streamParams("gpt-primary"))) {
-                stream.stream().forEach(c -> c.choices().forEach(ch -> ch.delta().content().ifPresent(seen::add)));
+            try (StreamResponse<ChatCompletionChunk> stream =
+                    sdk.chat().completions().createStreaming(streamParams("gpt-primary"))) {
+                stream.stream()
+                        .forEach(c ->
+                                c.choices().forEach(ch -> ch.delta().content().ifPresent(seen::add)));
             }
         });
         // Never a clean end: the SDK must not hand a truncated answer over as complete.
@@ -201,13 +228,14 @@ class AiGatewayStreamingE2eTest {
     @Test
     void shouldAbortTheProviderCallWhenTheClientGoesAway() {
         int closedBefore = primary.closedConnections();
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions()
-                .createStreaming(streamParams("gpt-primary"))) {
+        try (StreamResponse<ChatCompletionChunk> stream =
+                sdk.chat().completions().createStreaming(streamParams("gpt-primary"))) {
             Iterator<ChatCompletionChunk> it = stream.stream().iterator();
             int contentChunks = 0;
             while (it.hasNext() && contentChunks < 2) {
                 ChatCompletionChunk c = it.next();
-                if (!c.choices().isEmpty() && c.choices().get(0).delta().content().isPresent()) {
+                if (!c.choices().isEmpty()
+                        && c.choices().get(0).delta().content().isPresent()) {
                     contentChunks++;
                 }
             }
@@ -217,12 +245,17 @@ class AiGatewayStreamingE2eTest {
 
     @Test
     void shouldServeNonStreamingCallsOnTheLaneWithAccountingHeaders() {
-        HttpResponseFor<ChatCompletion> response = sdk.chat().completions().withRawResponse()
-                .create(ChatCompletionCreateParams.builder().model("smart").addUserMessage("Hi").build());
+        HttpResponseFor<ChatCompletion> response = sdk.chat()
+                .completions()
+                .withRawResponse()
+                .create(ChatCompletionCreateParams.builder()
+                        .model("smart")
+                        .addUserMessage("Hi")
+                        .build());
         ChatCompletion completion = response.parse();
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(completion.choices().get(0).message().content()).hasValueSatisfying(t -> assertThat(t)
-                .isNotBlank());
+        assertThat(completion.choices().get(0).message().content())
+                .hasValueSatisfying(t -> assertThat(t).isNotBlank());
         assertThat(response.headers().values("x-a6-ai-target")).containsExactly("primary");
         assertThat(response.headers().values("x-a6-ai-tokens-input"))
                 .containsExactly(Integer.toString(AiProviderServer.PROMPT_TOKENS));
@@ -231,14 +264,17 @@ class AiGatewayStreamingE2eTest {
     @Test
     void shouldRefuseARequestThatReachesTheLaneWithoutAHandoff() throws Exception {
         var lane = gateway.runner().laneAddress().orElseThrow();
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + lane.getPort()
-                + "/ai/v1/chat/completions").toURL().openConnection();
+        HttpURLConnection c =
+                (HttpURLConnection) URI.create("http://127.0.0.1:" + lane.getPort() + "/ai/v1/chat/completions")
+                        .toURL()
+                        .openConnection();
         c.setRequestMethod("POST");
         c.setDoOutput(true);
         c.setRequestProperty("content-type", "application/json");
         c.setRequestProperty("x-a6-lane", "v1.1.0.1.99999999999999.AAAAAAAAAAAAAAAAAAAAAA");
-        c.getOutputStream().write("{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
-                .getBytes(StandardCharsets.UTF_8));
+        c.getOutputStream()
+                .write("{\"model\":\"smart\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"
+                        .getBytes(StandardCharsets.UTF_8));
         assertThat(c.getResponseCode()).isEqualTo(403);
         try (InputStream err = c.getErrorStream()) {
             assertThat(new String(err.readAllBytes(), StandardCharsets.UTF_8)).doesNotContain("v1.1.0.1");

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.emulator.ApisixEmulator;
 import org.a6suite.emulator.EmulatorRoute;
 import org.a6suite.testing.ai.AiProviderServer;
@@ -47,9 +46,12 @@ class RunnerJarIT {
     static void start() throws Exception {
         Path root = repoRoot();
         Path runnerJar = root.resolve("runner/dist/target/a6-runner.jar");
-        Path samples = root.resolve("integration-tests/sample-sdk-filters/target/a6-sample-sdk-filters-0.1.0-SNAPSHOT.jar");
+        Path samples =
+                root.resolve("integration-tests/sample-sdk-filters/target/a6-sample-sdk-filters-0.1.0-SNAPSHOT.jar");
         assertThat(runnerJar).as("build runner/dist first (the reactor does)").exists();
-        assertThat(samples).as("build integration-tests/sample-sdk-filters first (the reactor does)").exists();
+        assertThat(samples)
+                .as("build integration-tests/sample-sdk-filters first (the reactor does)")
+                .exists();
         Path pluginsDir = Files.createDirectories(dir.resolve("plugins"));
         Files.copy(samples, pluginsDir.resolve(samples.getFileName()));
 
@@ -57,9 +59,12 @@ class RunnerJarIT {
         provider = AiProviderServer.start();
         Path socket = dir.resolve("runner.sock");
         Path log = dir.resolve("runner.log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", runnerJar.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        runnerJar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
         pb.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
         pb.environment().put("A6_LANE_ADDRESS", "127.0.0.1:0"); // never collide with a lane on the default port
@@ -72,17 +77,28 @@ class RunnerJarIT {
         String ai = "{\\\"targets\\\":[{\\\"id\\\":\\\"test\\\",\\\"type\\\":\\\"openai\\\",\\\"endpoint\\\":\\\""
                 + provider.baseUrl() + "/v1\\\",\\\"model\\\":\\\"gpt-test\\\",\\\"credentials\\\":{\\\"env\\\":"
                 + "\\\"DEMO_PROVIDER_KEY\\\"}}]}";
-        emulator = ApisixEmulator.builder().runnerSocket(socket)
-                .route(EmulatorRoute.fromJson("1", "{\"uri\":\"/sdk/*\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
-                        + "[{\"name\":\"SampleRewrite\",\"value\":\"v1\"},{\"name\":\"SampleAsync\",\"value\":\"20\"}]},"
-                        + "\"ext-plugin-post-resp\":{\"conf\":[{\"name\":\"SamplePost\",\"value\":\"\"}]}}," + upstream + "}"))
-                .route(EmulatorRoute.fromJson("2", "{\"uri\":\"/stop\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
-                        + "[{\"name\":\"SampleStop\",\"value\":\"403\"}]}}," + upstream + "}"))
-                .route(EmulatorRoute.fromJson("3", "{\"uri\":\"/v1/*\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
-                        + "[{\"name\":\"ai-gateway\",\"value\":\"" + ai + "\"}]}}," + upstream + "}"))
-                .route(EmulatorRoute.fromJson("4", "{\"uri\":\"/unknown\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
-                        + "[{\"name\":\"no-such-plugin\",\"value\":\"\"}]}}," + upstream + "}"))
-                .build().start();
+        emulator = ApisixEmulator.builder()
+                .runnerSocket(socket)
+                .route(EmulatorRoute.fromJson(
+                        "1",
+                        "{\"uri\":\"/sdk/*\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
+                                + "[{\"name\":\"SampleRewrite\",\"value\":\"v1\"},{\"name\":\"SampleAsync\",\"value\":\"20\"}]},"
+                                + "\"ext-plugin-post-resp\":{\"conf\":[{\"name\":\"SamplePost\",\"value\":\"\"}]}},"
+                                + upstream + "}"))
+                .route(EmulatorRoute.fromJson(
+                        "2",
+                        "{\"uri\":\"/stop\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
+                                + "[{\"name\":\"SampleStop\",\"value\":\"403\"}]}}," + upstream + "}"))
+                .route(EmulatorRoute.fromJson(
+                        "3",
+                        "{\"uri\":\"/v1/*\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
+                                + "[{\"name\":\"ai-gateway\",\"value\":\"" + ai + "\"}]}}," + upstream + "}"))
+                .route(EmulatorRoute.fromJson(
+                        "4",
+                        "{\"uri\":\"/unknown\",\"plugins\":{\"ext-plugin-pre-req\":{\"conf\":"
+                                + "[{\"name\":\"no-such-plugin\",\"value\":\"\"}]}}," + upstream + "}"))
+                .build()
+                .start();
     }
 
     @AfterAll
@@ -104,10 +120,17 @@ class RunnerJarIT {
 
     @Test
     void shouldLogEveryServedPluginAtStartIncludingOfficialSdkFilters() throws IOException {
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(Files.readString(dir.resolve("runner.log")))
-                        .contains("ai-gateway", "mcp-gateway", "adaptive-fallback",
-                                "SampleRewrite", "SampleStop", "SampleAsync", "SamplePost"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Files.readString(dir.resolve("runner.log")))
+                        .contains(
+                                "ai-gateway",
+                                "mcp-gateway",
+                                "adaptive-fallback",
+                                "SampleRewrite",
+                                "SampleStop",
+                                "SampleAsync",
+                                "SamplePost"));
     }
 
     @Test
@@ -119,14 +142,20 @@ class RunnerJarIT {
         JsonNode post = JSON.readTree(response.body());
         // SamplePost upper-cases the upstream body: the echo of what the upstream received after the pre filters.
         String upstreamSaw = post.get("upstream_body").asString();
-        assertThat(upstreamSaw).contains("/REWRITTEN/SDK/ITEMS").contains("SAMPLE=REWRITTEN")
-                .contains("X-SAMPLE-REWRITE").contains("X-SAMPLE-ASYNC");
+        assertThat(upstreamSaw)
+                .contains("/REWRITTEN/SDK/ITEMS")
+                .contains("SAMPLE=REWRITTEN")
+                .contains("X-SAMPLE-REWRITE")
+                .contains("X-SAMPLE-ASYNC");
     }
 
     @Test
     void shouldStopWithOfficialSdkFilterReadingBodyAndVars() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/stop"))
-                .POST(HttpRequest.BodyPublishers.ofString("hello body")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(url("/stop"))
+                        .POST(HttpRequest.BodyPublishers.ofString("hello body"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(403);
         JsonNode body = JSON.readTree(response.body());
@@ -138,11 +167,13 @@ class RunnerJarIT {
 
     @Test
     void shouldServeTheSuitesOwnPluginFromTheSameJar() throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/v1/chat/completions"))
-                .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(url("/v1/chat/completions"))
+                        .header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode body = JSON.readTree(response.body());
@@ -156,12 +187,15 @@ class RunnerJarIT {
         HttpResponse<String> response = get("/unknown");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-                assertThat(Files.readString(dir.resolve("runner.log"))).contains("no-such-plugin"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .untilAsserted(() ->
+                        assertThat(Files.readString(dir.resolve("runner.log"))).contains("no-such-plugin"));
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(url(path)).GET().build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(url(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
@@ -180,5 +214,4 @@ class RunnerJarIT {
         }
         return p;
     }
-
 }

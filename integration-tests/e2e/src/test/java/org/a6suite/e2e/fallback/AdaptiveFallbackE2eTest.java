@@ -3,7 +3,6 @@ package org.a6suite.e2e.fallback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -42,15 +41,21 @@ class AdaptiveFallbackE2eTest {
 
     private EchoBackend backend;
     private GatewayHarness gateway;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
     void start() {
         backend = EchoBackend.start();
         gateway = GatewayHarness.builder(dir)
                 .plugin(new AdaptiveFallbackPlugin())
-                .route("1", ApisixRoutes.uri("/items/*").preReq("adaptive-fallback", CONFIG)
-                        .postResp("adaptive-fallback", CONFIG).upstream(backend.hostPort()).toJson())
+                .route(
+                        "1",
+                        ApisixRoutes.uri("/items/*")
+                                .preReq("adaptive-fallback", CONFIG)
+                                .postResp("adaptive-fallback", CONFIG)
+                                .upstream(backend.hostPort())
+                                .toJson())
                 .start();
     }
 
@@ -69,8 +74,11 @@ class AdaptiveFallbackE2eTest {
     }
 
     private HttpResponse<String> get(String path, Duration timeout) throws Exception {
-        return http.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(timeout)
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(gateway.baseUri().resolve(path))
+                        .timeout(timeout)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -104,8 +112,10 @@ class AdaptiveFallbackE2eTest {
 
         // the backend recovers: after the open wait a probe goes through and closes the circuit
         backend.fault(Fault.NONE);
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> get("/items/b").headers().firstValue("X-A6-Fallback").isEmpty());
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() ->
+                        get("/items/b").headers().firstValue("X-A6-Fallback").isEmpty());
         assertThat(get("/items/never-seen").body()).isNotEqualTo("{\"items\":[]}");
     }
 
@@ -116,17 +126,23 @@ class AdaptiveFallbackE2eTest {
         HttpClient patient = HttpClient.newBuilder().build();
         List<CompletableFuture<HttpResponse<String>>> hanging = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            hanging.add(patient.sendAsync(HttpRequest.newBuilder(gateway.baseUri().resolve("/items/h" + i))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+            hanging.add(patient.sendAsync(
+                    HttpRequest.newBuilder(gateway.baseUri().resolve("/items/h" + i))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> backend.requestCount() >= 5);
 
         // after unanswered_timeout_ms with no response on the route, the next request finds the circuit open
         // A poll that a slow machine lets through before the sweep opened the circuit hangs like the others: it is
         // given up after 2 s and the next poll asks again.
-        HttpResponse<String> answered = await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ofMillis(500))
-                .pollInterval(Duration.ofMillis(100)).ignoreException(java.net.http.HttpTimeoutException.class)
-                .until(() -> get("/items/a", Duration.ofSeconds(2)),
+        HttpResponse<String> answered = await().atMost(Duration.ofSeconds(15))
+                .pollDelay(Duration.ofMillis(500))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreException(java.net.http.HttpTimeoutException.class)
+                .until(
+                        () -> get("/items/a", Duration.ofSeconds(2)),
                         r -> r.headers().firstValue("X-A6-Fallback").isPresent());
         assertThat(answered.headers().firstValue("X-A6-Fallback")).contains("cache");
 

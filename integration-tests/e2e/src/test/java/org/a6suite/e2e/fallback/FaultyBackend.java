@@ -21,7 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultyBackend implements AutoCloseable {
 
-    enum Mode { OK, HANG, STATUS_503, RESET, DRIP, BIG, STREAM }
+    enum Mode {
+        OK,
+        HANG,
+        STATUS_503,
+        RESET,
+        DRIP,
+        BIG,
+        STREAM
+    }
 
     /** The body size of {@link Mode#BIG}: above the lane's default commit point (64 KiB). */
     static final int BIG_BYTES = 300_000;
@@ -29,8 +37,7 @@ final class FaultyBackend implements AutoCloseable {
     static final java.time.Duration STREAM_PAUSE = java.time.Duration.ofMillis(1500);
 
     /** One request as the backend read it. */
-    record Seen(String method, String path, String authorization) {
-    }
+    record Seen(String method, String path, String authorization) {}
 
     private final String name;
     private final ServerSocket server;
@@ -110,8 +117,11 @@ final class FaultyBackend implements AutoCloseable {
                 seen.add(new Seen(parts[0], parts[1], auth));
                 count.incrementAndGet();
                 switch (mode) {
-                    case OK -> respond(out, 200, "{\"node\":\"" + name + "\",\"path\":\"" + parts[1] + "\",\"user\":\""
-                            + auth + "\"}");
+                    case OK ->
+                        respond(
+                                out,
+                                200,
+                                "{\"node\":\"" + name + "\",\"path\":\"" + parts[1] + "\",\"user\":\"" + auth + "\"}");
                     case STATUS_503 -> respond(out, 503, "{\"error\":\"down\"}");
                     case HANG -> {
                         while (in.read() >= 0) {
@@ -129,13 +139,15 @@ final class FaultyBackend implements AutoCloseable {
                             big[i] = (byte) ('a' + i % 26);
                         }
                         out.write(("HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: "
-                                + big.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                        + big.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                         out.write(big);
                         out.flush();
                     }
                     case STREAM -> {
                         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                        + "transfer-encoding: chunked\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                         chunk(out, "data: 1\n\n");
                         Thread.sleep(STREAM_PAUSE.toMillis());
                         chunk(out, "data: 2\n\n");
@@ -172,7 +184,7 @@ final class FaultyBackend implements AutoCloseable {
     private void respond(OutputStream out, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         out.write(("HTTP/1.1 " + status + (status == 200 ? " OK" : " Service Unavailable")
-                + "\r\ncontent-type: application/json\r\ncontent-length: " + bytes.length + "\r\n\r\n")
+                        + "\r\ncontent-type: application/json\r\ncontent-length: " + bytes.length + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.write(bytes);
         out.flush();

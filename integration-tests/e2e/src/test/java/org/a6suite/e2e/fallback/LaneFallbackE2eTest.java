@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.a6suite.e2e.fallback.FaultyBackend.Mode;
 import org.a6suite.e2e.support.ApisixRoutes;
 import org.a6suite.e2e.support.GatewayHarness;
@@ -49,6 +49,7 @@ class LaneFallbackE2eTest {
     private static final Duration SLACK = Duration.ofMillis(100);
     /** The client's whole wait stays within budget + 300 ms ({@link #SLACK} + this), as before: see below. */
     private static final Duration GATEWAY_PATH = Duration.ofMillis(200);
+
     private static final Pattern TIMING = Pattern.compile("a6-fallback;dur=([0-9.]+), a6-budget;dur=([0-9]+)");
     private static final String LANE = """
             "lane":{"upstream_id":"1","retries":1,
@@ -71,7 +72,8 @@ class LaneFallbackE2eTest {
     private GatewayHarness gateway;
     private final AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin();
     private final List<OutcomeRecorder.Outcome> outcomes = new CopyOnWriteArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void startEtcd() {
@@ -98,10 +100,20 @@ class LaneFallbackE2eTest {
                 .lane()
                 .plugin(plugin)
                 .env(AdaptiveFallbackPlugin.ETCD_ENDPOINTS, etcd.endpoint())
-                .route("1", ApisixRoutes.uri("/items/*").preReq("adaptive-fallback", CONFIG)
-                        .upstream(ApisixRoutes.LANE).readTimeout(10).toJson())
-                .route("2", ApisixRoutes.uri("/bare/*").preReq("adaptive-fallback", NO_STATIC)
-                        .upstream(ApisixRoutes.LANE).readTimeout(10).toJson())
+                .route(
+                        "1",
+                        ApisixRoutes.uri("/items/*")
+                                .preReq("adaptive-fallback", CONFIG)
+                                .upstream(ApisixRoutes.LANE)
+                                .readTimeout(10)
+                                .toJson())
+                .route(
+                        "2",
+                        ApisixRoutes.uri("/bare/*")
+                                .preReq("adaptive-fallback", NO_STATIC)
+                                .upstream(ApisixRoutes.LANE)
+                                .readTimeout(10)
+                                .toJson())
                 .start();
         gateway.runner().hooks().addOutcomeListener(outcomes::add);
     }
@@ -122,7 +134,9 @@ class LaneFallbackE2eTest {
     private void putUpstream(int weightA, int weightB) throws Exception {
         String json = "{\"type\":\"roundrobin\",\"timeout\":{\"connect\":1,\"send\":5,\"read\":5},\"nodes\":["
                 + node(a.hostPort(), weightA) + "," + node(b.hostPort(), weightB) + "]}";
-        kv.getKVClient().put(ByteSequence.from("/apisix/upstreams/1", UTF_8), ByteSequence.from(json, UTF_8)).get();
+        kv.getKVClient()
+                .put(ByteSequence.from("/apisix/upstreams/1", UTF_8), ByteSequence.from(json, UTF_8))
+                .get();
     }
 
     private static String node(String hostPort, int weight) {
@@ -133,8 +147,11 @@ class LaneFallbackE2eTest {
     private HttpResponse<String> send(String method, String path, String user) throws Exception {
         HttpRequest.Builder r = HttpRequest.newBuilder(gateway.baseUri().resolve(path))
                 .timeout(Duration.ofSeconds(20))
-                .method(method, method.equals("POST") ? HttpRequest.BodyPublishers.ofString("{\"n\":1}")
-                        : HttpRequest.BodyPublishers.noBody());
+                .method(
+                        method,
+                        method.equals("POST")
+                                ? HttpRequest.BodyPublishers.ofString("{\"n\":1}")
+                                : HttpRequest.BodyPublishers.noBody());
         if (user != null) {
             r.header("Authorization", "Bearer " + user);
         }
@@ -168,7 +185,9 @@ class LaneFallbackE2eTest {
             budget = Duration.ofMillis(Long.parseLong(m.group(2)));
             assertThat(waited).as("lane wait, budget %s", budget).isLessThan(budget.plus(SLACK));
         }
-        assertThat(took).as("client wait, budget %s", budget).isLessThan(budget.plus(SLACK).plus(GATEWAY_PATH));
+        assertThat(took)
+                .as("client wait, budget %s", budget)
+                .isLessThan(budget.plus(SLACK).plus(GATEWAY_PATH));
     }
 
     private Duration budget(String routeId) {
@@ -191,11 +210,15 @@ class LaneFallbackE2eTest {
                 fromBackends++;
             }
         }
-        assertThat(fromBackends).as("answers from the healthy backends during warm-up").isEqualTo(10);
+        assertThat(fromBackends)
+                .as("answers from the healthy backends during warm-up")
+                .isEqualTo(10);
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = Mode.class, names = {"HANG", "STATUS_503", "RESET", "DRIP"})
+    @EnumSource(
+            value = Mode.class,
+            names = {"HANG", "STATUS_503", "RESET", "DRIP"})
     void shouldAnswerFromCacheWithinTheAttemptBudgetWhateverTheBackendsDo(Mode mode) throws Exception {
         warmUp();
         a.mode(mode);
@@ -206,7 +229,9 @@ class LaneFallbackE2eTest {
             HttpResponse<String> r = get("/items/a");
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             assertThat(r.statusCode()).as("request %d", i).isEqualTo(200);
-            assertThat(r.headers().firstValue("X-A6-Fallback")).as("request %d", i).contains("cache");
+            assertThat(r.headers().firstValue("X-A6-Fallback"))
+                    .as("request %d", i)
+                    .contains("cache");
             assertThat(r.body()).contains("\"path\":\"/items/a\"");
             assertWithinBudget(r, took, budget);
         }
@@ -255,7 +280,8 @@ class LaneFallbackE2eTest {
         }
         long t0 = System.nanoTime();
         putUpstream(0, 1);
-        await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+        await().atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> get("/items/w").body().contains("\"node\":\"b\""));
         Duration moved = Duration.ofNanos(System.nanoTime() - t0);
         for (int i = 0; i < 10; i++) {
@@ -272,7 +298,9 @@ class LaneFallbackE2eTest {
         int before = a.requestCount() + b.requestCount();
         HttpResponse<String> r = send("POST", "/items/order", null);
         assertThat(r.statusCode()).isIn(200, 502); // the static answer (POST is not cached) or 502
-        assertThat(a.requestCount() + b.requestCount() - before).as("backend saw the POST once").isEqualTo(1);
+        assertThat(a.requestCount() + b.requestCount() - before)
+                .as("backend saw the POST once")
+                .isEqualTo(1);
 
         a.mode(Mode.STATUS_503);
         b.mode(Mode.STATUS_503);
@@ -292,8 +320,9 @@ class LaneFallbackE2eTest {
             assertThat(r.body()).contains("\"node\":\"b\"");
         }
         assertThat(b.seen()).allMatch(s -> s.method().equals("POST"));
-        assertThat(outcomes).anyMatch(o -> o.node().equals("127.0.0.1:" + port)
-                && o.result() == OutcomeRecorder.Result.CONNECT_ERROR);
+        assertThat(outcomes)
+                .anyMatch(o ->
+                        o.node().equals("127.0.0.1:" + port) && o.result() == OutcomeRecorder.Result.CONNECT_ERROR);
     }
 
     @Test
@@ -315,8 +344,11 @@ class LaneFallbackE2eTest {
     void shouldStreamABodyLargerThanTheCommitPointIntact() throws Exception {
         a.mode(Mode.BIG);
         b.mode(Mode.BIG);
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/items/big"))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r = http.send(
+                HttpRequest.newBuilder(gateway.baseUri().resolve("/items/big"))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).hasSize(FaultyBackend.BIG_BYTES);
         for (int i = 0; i < r.body().length; i += 997) {
@@ -329,8 +361,10 @@ class LaneFallbackE2eTest {
         a.mode(Mode.STREAM);
         b.mode(Mode.STREAM);
         long t0 = System.nanoTime();
-        HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(
-                gateway.baseUri().resolve("/items/events")).timeout(Duration.ofSeconds(20)).build(),
+        HttpResponse<java.util.stream.Stream<String>> r = http.send(
+                HttpRequest.newBuilder(gateway.baseUri().resolve("/items/events"))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofLines());
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).contains("text/event-stream");
@@ -346,8 +380,11 @@ class LaneFallbackE2eTest {
     void shouldCloseTheUpstreamConnectionWhenTheClientGoesAwayMidStream() throws Exception {
         a.mode(Mode.STREAM);
         b.mode(Mode.STREAM);
-        HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/items/ev"))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> r = http.send(
+                HttpRequest.newBuilder(gateway.baseUri().resolve("/items/ev"))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         java.io.InputStream body = r.body();
         assertThat(new String(body.readNBytes(7), UTF_8)).isEqualTo("data: 1");
         assertThat(a.openConnections() + b.openConnections()).isEqualTo(1);
@@ -366,12 +403,14 @@ class LaneFallbackE2eTest {
         }
         await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(outcomes).allMatch(o -> o.upstreamKey().equals("upstreams/1"));
-            assertThat(outcomes).anyMatch(o -> o.node().equals(a.hostPort()) && o.status().equals(
-                    java.util.Optional.of(200)) && o.result() == OutcomeRecorder.Result.SUCCESS);
-            assertThat(outcomes).anyMatch(o -> o.node().equals(b.hostPort())
-                    && o.result() == OutcomeRecorder.Result.HTTP_5XX);
-            assertThat(outcomes).anyMatch(o -> o.node().equals(a.hostPort())
-                    && o.result() == OutcomeRecorder.Result.TIMEOUT);
+            assertThat(outcomes)
+                    .anyMatch(o -> o.node().equals(a.hostPort())
+                            && o.status().equals(java.util.Optional.of(200))
+                            && o.result() == OutcomeRecorder.Result.SUCCESS);
+            assertThat(outcomes)
+                    .anyMatch(o -> o.node().equals(b.hostPort()) && o.result() == OutcomeRecorder.Result.HTTP_5XX);
+            assertThat(outcomes)
+                    .anyMatch(o -> o.node().equals(a.hostPort()) && o.result() == OutcomeRecorder.Result.TIMEOUT);
         });
     }
 }

@@ -23,31 +23,38 @@ import org.a6suite.testing.mcp.RestToolBackend;
  */
 public final class ConformanceStackMain {
 
-    private ConformanceStackMain() {
-    }
+    private ConformanceStackMain() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Files.createTempDirectory("a6conf");
         ConformanceMcpServer upstream = ConformanceMcpServer.start();
         RestToolBackend backend = RestToolBackend.start();
-        GatewayHarness gateway = GatewayHarness.builder(dir).plugin(new McpGatewayPlugin())
-                .env("MCP_K1", McpGatewayE2eTest.KEY).start();
+        GatewayHarness gateway = GatewayHarness.builder(dir)
+                .plugin(new McpGatewayPlugin())
+                .env("MCP_K1", McpGatewayE2eTest.KEY)
+                .start();
         String origins = "\"http://127.0.0.1:" + gateway.baseUri().getPort() + "\",\"http://localhost:"
                 + gateway.baseUri().getPort() + "\"";
-        gateway.putRoute("conformance", ApisixRoutes.uri("/mcp-conformance").preReq(McpGatewayPlugin.NAME, """
+        gateway.putRoute(
+                "conformance",
+                ApisixRoutes.uri("/mcp-conformance")
+                        .preReq(McpGatewayPlugin.NAME, """
                 {"serverInfo":{"name":"a6-conformance-gateway","version":"1.0.0"},
                  "allowedOrigins":[%s],
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "upstreams":[{"name":"conformance","url":"%s","prefix":"","uriPrefix":"","timeoutMs":20000}]}"""
-                .formatted(origins, upstream.endpoint())).toJson());
-        gateway.putRoute("tools", ApisixRoutes.uri("/mcp-tools").preReq(McpGatewayPlugin.NAME, """
+                 "upstreams":[{"name":"conformance","url":"%s","prefix":"","uriPrefix":"","timeoutMs":20000}]}""".formatted(origins, upstream.endpoint()))
+                        .toJson());
+        gateway.putRoute(
+                "tools",
+                ApisixRoutes.uri("/mcp-tools")
+                        .preReq(McpGatewayPlugin.NAME, """
                 {"allowedOrigins":[%s],
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
                  "backends":[{"name":"shop","baseUrl":"%s/api"}],
                  "tools":[{"name":"orders_get","description":"Get one order","backend":"shop","method":"GET",
                            "path":"/orders/{id}",
-                           "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}]}"""
-                .formatted(origins, backend.baseUri())).toJson());
+                           "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}]}""".formatted(origins, backend.baseUri()))
+                        .toJson());
         System.out.println("upstream=" + upstream.endpoint());
         System.out.println("gateway=" + gateway.url("/mcp-conformance"));
         System.out.println("tools=" + gateway.url("/mcp-tools"));

@@ -39,6 +39,7 @@ class McpGatewayE2eTest {
 
     @TempDir
     static Path dirA;
+
     @TempDir
     static Path dirB;
 
@@ -59,22 +60,30 @@ class McpGatewayE2eTest {
                  "tools":[{"name":"orders_get","backend":"shop","method":"GET","path":"/orders/{id}",
                    "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
                    "outputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}],
-                 "upstreams":[{"name":"calc","url":"%s","catalogTtlSeconds":0}]}"""
-                .formatted(backend.baseUri(), upstream.endpoint());
+                 "upstreams":[{"name":"calc","url":"%s","catalogTtlSeconds":0}]}""".formatted(backend.baseUri(), upstream.endpoint());
     }
 
     /** Two upstreams offering every server feature: resources, templates, prompts, completions, logging. */
     static String allFeatures() {
         return """
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-e2e-all"},
-                 "upstreams":[{"name":"north","url":"%s"},{"name":"south","url":"%s"}]}"""
-                .formatted(north.endpoint(), south.endpoint());
+                 "upstreams":[{"name":"north","url":"%s"},{"name":"south","url":"%s"}]}""".formatted(north.endpoint(), south.endpoint());
     }
 
     static GatewayHarness node(Path dir) {
-        return GatewayHarness.builder(dir).plugin(new McpGatewayPlugin()).env("MCP_K1", KEY)
-                .route("mcp", ApisixRoutes.uri("/mcp").preReq(McpGatewayPlugin.NAME, value()).toJson())
-                .route("mcp-all", ApisixRoutes.uri("/mcp-all").preReq(McpGatewayPlugin.NAME, allFeatures()).toJson())
+        return GatewayHarness.builder(dir)
+                .plugin(new McpGatewayPlugin())
+                .env("MCP_K1", KEY)
+                .route(
+                        "mcp",
+                        ApisixRoutes.uri("/mcp")
+                                .preReq(McpGatewayPlugin.NAME, value())
+                                .toJson())
+                .route(
+                        "mcp-all",
+                        ApisixRoutes.uri("/mcp-all")
+                                .preReq(McpGatewayPlugin.NAME, allFeatures())
+                                .toJson())
                 .start();
     }
 
@@ -100,35 +109,44 @@ class McpGatewayE2eTest {
 
     @Test
     void shouldServeTheOfficialSdkClientThroughTheEmulator() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(nodeA.baseUri().toString()).endpoint("/mcp").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        nodeA.baseUri().toString())
+                .endpoint("/mcp")
+                .build();
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
             assertThat(client.initialize().protocolVersion()).isEqualTo("2025-11-25");
-            List<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).toList();
+            List<String> names = client.listTools().tools().stream()
+                    .map(McpSchema.Tool::name)
+                    .toList();
             assertThat(names).containsExactly("calc_add", "calc_echo", "calc_fail", "orders_get");
 
-            McpSchema.CallToolResult order = client.callTool(new McpSchema.CallToolRequest("orders_get",
-                    Map.of("id", "e2e-1")));
+            McpSchema.CallToolResult order =
+                    client.callTool(new McpSchema.CallToolRequest("orders_get", Map.of("id", "e2e-1")));
             assertThat(order.isError()).isFalse();
-            assertThat(order.structuredContent()).isInstanceOfSatisfying(Map.class,
-                    m -> assertThat(m.get("id")).isEqualTo("e2e-1"));
+            assertThat(order.structuredContent())
+                    .isInstanceOfSatisfying(
+                            Map.class, m -> assertThat(m.get("id")).isEqualTo("e2e-1"));
 
-            McpSchema.CallToolResult sum = client.callTool(new McpSchema.CallToolRequest("calc_add",
-                    Map.of("a", 1, "b", 2)));
+            McpSchema.CallToolResult sum =
+                    client.callTool(new McpSchema.CallToolRequest("calc_add", Map.of("a", 1, "b", 2)));
             assertThat(((McpSchema.TextContent) sum.content().get(0)).text()).isEqualTo("3");
 
             upstream.restart();
-            McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("calc_echo",
-                    Map.of("text", "after restart")));
+            McpSchema.CallToolResult echo =
+                    client.callTool(new McpSchema.CallToolRequest("calc_echo", Map.of("text", "after restart")));
             assertThat(((McpSchema.TextContent) echo.content().get(0)).text()).isEqualTo("after restart");
         }
     }
 
     @Test
     void shouldFederateEveryServerFeatureOfTwoUpstreamsForTheOfficialSdkClient() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(nodeA.baseUri().toString()).endpoint("/mcp-all").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        nodeA.baseUri().toString())
+                .endpoint("/mcp-all")
+                .build();
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
             McpSchema.ServerCapabilities caps = client.initialize().capabilities();
             assertThat(caps.resources().subscribe()).isTrue();
             assertThat(caps.prompts()).isNotNull();
@@ -137,49 +155,62 @@ class McpGatewayE2eTest {
 
             List<String> uris = new ArrayList<>();
             McpSchema.ListResourcesResult resources = client.listResources();
-            uris.addAll(resources.resources().stream().map(McpSchema.Resource::uri).toList());
+            uris.addAll(
+                    resources.resources().stream().map(McpSchema.Resource::uri).toList());
             for (int page = 0; resources.nextCursor() != null && page < 5; page++) {
                 resources = client.listResources(resources.nextCursor());
-                uris.addAll(resources.resources().stream().map(McpSchema.Resource::uri).toList());
+                uris.addAll(resources.resources().stream()
+                        .map(McpSchema.Resource::uri)
+                        .toList());
             }
-            assertThat(uris).containsExactlyInAnyOrder("north+file:///north/readme.md",
-                    "north+file:///north/notes.txt", "south+file:///south/readme.md", "south+file:///south/notes.txt");
-            McpSchema.ReadResourceResult readme = client.readResource(
-                    new McpSchema.ReadResourceRequest("south+file:///south/readme.md"));
+            assertThat(uris)
+                    .containsExactlyInAnyOrder(
+                            "north+file:///north/readme.md",
+                            "north+file:///north/notes.txt",
+                            "south+file:///south/readme.md",
+                            "south+file:///south/notes.txt");
+            McpSchema.ReadResourceResult readme =
+                    client.readResource(new McpSchema.ReadResourceRequest("south+file:///south/readme.md"));
             assertThat(((McpSchema.TextResourceContents) readme.contents().get(0)).text())
                     .isEqualTo("south says: readme.md");
 
             List<String> templates = new ArrayList<>();
             McpSchema.ListResourceTemplatesResult page = client.listResourceTemplates();
-            templates.addAll(page.resourceTemplates().stream().map(McpSchema.ResourceTemplate::uriTemplate).toList());
+            templates.addAll(page.resourceTemplates().stream()
+                    .map(McpSchema.ResourceTemplate::uriTemplate)
+                    .toList());
             for (int i = 0; page.nextCursor() != null && i < 5; i++) {
                 page = client.listResourceTemplates(page.nextCursor());
-                templates.addAll(page.resourceTemplates().stream().map(McpSchema.ResourceTemplate::uriTemplate)
+                templates.addAll(page.resourceTemplates().stream()
+                        .map(McpSchema.ResourceTemplate::uriTemplate)
                         .toList());
             }
-            assertThat(templates).containsExactly("north+file:///north/docs/{name}",
-                    "south+file:///south/docs/{name}");
-            McpSchema.ReadResourceResult doc = client.readResource(
-                    new McpSchema.ReadResourceRequest("north+file:///north/docs/faq"));
-            assertThat(((McpSchema.TextResourceContents) doc.contents().get(0)).text()).isEqualTo("north doc faq");
+            assertThat(templates).containsExactly("north+file:///north/docs/{name}", "south+file:///south/docs/{name}");
+            McpSchema.ReadResourceResult doc =
+                    client.readResource(new McpSchema.ReadResourceRequest("north+file:///north/docs/faq"));
+            assertThat(((McpSchema.TextResourceContents) doc.contents().get(0)).text())
+                    .isEqualTo("north doc faq");
 
             List<String> prompts = new ArrayList<>();
             McpSchema.ListPromptsResult promptPage = client.listPrompts();
-            prompts.addAll(promptPage.prompts().stream().map(McpSchema.Prompt::name).toList());
+            prompts.addAll(
+                    promptPage.prompts().stream().map(McpSchema.Prompt::name).toList());
             for (int i = 0; promptPage.nextCursor() != null && i < 5; i++) {
                 promptPage = client.listPrompts(promptPage.nextCursor());
-                prompts.addAll(promptPage.prompts().stream().map(McpSchema.Prompt::name).toList());
+                prompts.addAll(promptPage.prompts().stream()
+                        .map(McpSchema.Prompt::name)
+                        .toList());
             }
-            assertThat(prompts).containsExactlyInAnyOrder("north_greet", "north_summarize", "south_greet",
-                    "south_summarize");
-            McpSchema.GetPromptResult greeting = client.getPrompt(new McpSchema.GetPromptRequest("south_greet",
-                    Map.of("name", "Eve")));
+            assertThat(prompts)
+                    .containsExactlyInAnyOrder("north_greet", "north_summarize", "south_greet", "south_summarize");
+            McpSchema.GetPromptResult greeting =
+                    client.getPrompt(new McpSchema.GetPromptRequest("south_greet", Map.of("name", "Eve")));
             assertThat(((McpSchema.TextContent) greeting.messages().get(0).content()).text())
                     .isEqualTo("Hello Eve from south");
 
             McpSchema.CompleteResult completed = client.completeCompletion(new McpSchema.CompleteRequest(
-                    new McpSchema.PromptReference("north_greet"), new McpSchema.CompleteRequest.CompleteArgument(
-                    "name", "al")));
+                    new McpSchema.PromptReference("north_greet"),
+                    new McpSchema.CompleteRequest.CompleteArgument("name", "al")));
             assertThat(completed.completion().values()).containsExactly("alice", "albert");
             McpSchema.CompleteResult docs = client.completeCompletion(new McpSchema.CompleteRequest(
                     new McpSchema.ResourceReference("south+file:///south/docs/{name}"),
@@ -200,17 +231,30 @@ class McpGatewayE2eTest {
         String session = init.headers().firstValue("mcp-session-id").orElseThrow();
         HttpResponse<String> read = post(nodeB.baseUri(), "/mcp-all", session, """
                 {"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"north+file:///north/notes.txt"}}""");
-        assertThat(json.readTree(read.body()).path("result").path("contents").get(0).path("text").asString())
+        assertThat(json.readTree(read.body())
+                        .path("result")
+                        .path("contents")
+                        .get(0)
+                        .path("text")
+                        .asString())
                 .isEqualTo("north says: notes.txt");
         HttpResponse<String> unknown = post(nodeB.baseUri(), "/mcp-all", session, """
                 {"jsonrpc":"2.0","id":3,"method":"resources/read","params":{"uri":"east+file:///x"}}""");
-        assertThat(json.readTree(unknown.body()).path("error").path("code").asInt()).isEqualTo(-32002);
-        HttpResponse<String> toolsOnly = post(nodeB.baseUri(), "/mcp", post(nodeA.baseUri(), "/mcp", null, """
+        assertThat(json.readTree(unknown.body()).path("error").path("code").asInt())
+                .isEqualTo(-32002);
+        HttpResponse<String> toolsOnly = post(
+                nodeB.baseUri(),
+                "/mcp",
+                post(nodeA.baseUri(), "/mcp", null, """
                 {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
-                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""").headers()
-                .firstValue("mcp-session-id").orElseThrow(), """
+                 "capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}""")
+                        .headers()
+                        .firstValue("mcp-session-id")
+                        .orElseThrow(),
+                """
                 {"jsonrpc":"2.0","id":4,"method":"prompts/list"}""");
-        assertThat(json.readTree(toolsOnly.body()).path("error").path("code").asInt()).as("no upstream offers prompts")
+        assertThat(json.readTree(toolsOnly.body()).path("error").path("code").asInt())
+                .as("no upstream offers prompts")
                 .isEqualTo(-32601);
     }
 
@@ -224,7 +268,8 @@ class McpGatewayE2eTest {
         String session = init.headers().firstValue("mcp-session-id").orElseThrow();
 
         assertThat(post(nodeB.baseUri(), session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}")
-                .statusCode()).isEqualTo(202);
+                        .statusCode())
+                .isEqualTo(202);
         for (int i = 0; i < 4; i++) {
             URI node = i % 2 == 0 ? nodeA.baseUri() : nodeB.baseUri();
             HttpResponse<String> call = post(node, session, """
@@ -235,14 +280,22 @@ class McpGatewayE2eTest {
             assertThat(result.path("content").get(0).path("text").asString()).isEqualTo(Integer.toString(i + 1));
         }
 
-        HttpResponse<String> tampered = post(nodeB.baseUri(), session.substring(0, session.length() - 4) + "AAAA",
+        HttpResponse<String> tampered = post(
+                nodeB.baseUri(),
+                session.substring(0, session.length() - 4) + "AAAA",
                 "{\"jsonrpc\":\"2.0\",\"id\":20,\"method\":\"ping\"}");
         assertThat(tampered.statusCode()).isEqualTo(404);
-        HttpResponse<String> batch = post(nodeA.baseUri(), session, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
+        HttpResponse<String> batch =
+                post(nodeA.baseUri(), session, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]");
         assertThat(batch.statusCode()).isEqualTo(400);
-        assertThat(json.readTree(batch.body()).path("error").path("code").asInt()).isEqualTo(-32600);
-        HttpResponse<String> get = http.send(HttpRequest.newBuilder(nodeA.baseUri().resolve("/mcp"))
-                .header("accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json.readTree(batch.body()).path("error").path("code").asInt())
+                .isEqualTo(-32600);
+        HttpResponse<String> get = http.send(
+                HttpRequest.newBuilder(nodeA.baseUri().resolve("/mcp"))
+                        .header("accept", "text/event-stream")
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(get.statusCode()).isEqualTo(405);
     }
 

@@ -44,16 +44,20 @@ class McpRestResourcesE2eTest {
                    {"name":"order_summary","description":"Summarize an order",
                     "arguments":[{"name":"id","required":true}],
                     "messages":[{"role":"user","text":"Summarize order {id} for the customer."},
-                                {"role":"user","resource":"orders://{id}"}]}]}"""
-                .formatted(backend.baseUri());
+                                {"role":"user","resource":"orders://{id}"}]}]}""".formatted(backend.baseUri());
     }
 
     @BeforeAll
     static void start() {
         backend = RestToolBackend.start();
-        gateway = GatewayHarness.builder(dir).plugin(new McpGatewayPlugin())
+        gateway = GatewayHarness.builder(dir)
+                .plugin(new McpGatewayPlugin())
                 .env("MCP_K1", McpGatewayE2eTest.KEY)
-                .route("mcp-rest", ApisixRoutes.uri("/mcp-rest").preReq(McpGatewayPlugin.NAME, value()).toJson())
+                .route(
+                        "mcp-rest",
+                        ApisixRoutes.uri("/mcp-rest")
+                                .preReq(McpGatewayPlugin.NAME, value())
+                                .toJson())
                 .start();
     }
 
@@ -65,39 +69,49 @@ class McpRestResourcesE2eTest {
 
     @Test
     void shouldReadARestBackedResourceAndPromptWithTheOfficialSdkClient() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(gateway.baseUri().toString()).endpoint("/mcp-rest").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        gateway.baseUri().toString())
+                .endpoint("/mcp-rest")
+                .build();
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
             McpSchema.InitializeResult init = client.initialize();
             assertThat(init.capabilities().resources()).isNotNull();
             assertThat(init.capabilities().prompts()).isNotNull();
 
-            assertThat(client.listResources().resources()).extracting(McpSchema.Resource::uri)
+            assertThat(client.listResources().resources())
+                    .extracting(McpSchema.Resource::uri)
                     .containsExactly("orders://missing");
             assertThat(client.listResourceTemplates().resourceTemplates())
-                    .extracting(McpSchema.ResourceTemplate::uriTemplate).containsExactly("orders://{id}");
+                    .extracting(McpSchema.ResourceTemplate::uriTemplate)
+                    .containsExactly("orders://{id}");
 
-            McpSchema.ReadResourceResult read = client.readResource(new McpSchema.ReadResourceRequest(
-                    "orders://e2e-3"));
-            McpSchema.TextResourceContents contents = (McpSchema.TextResourceContents) read.contents().get(0);
+            McpSchema.ReadResourceResult read =
+                    client.readResource(new McpSchema.ReadResourceRequest("orders://e2e-3"));
+            McpSchema.TextResourceContents contents =
+                    (McpSchema.TextResourceContents) read.contents().get(0);
             assertThat(contents.uri()).isEqualTo("orders://e2e-3");
             assertThat(contents.mimeType()).isEqualTo("application/json");
             assertThat(contents.text()).contains("\"id\":\"e2e-3\"", "\"status\":\"shipped\"");
 
-            assertThat(client.listPrompts().prompts()).extracting(McpSchema.Prompt::name)
+            assertThat(client.listPrompts().prompts())
+                    .extracting(McpSchema.Prompt::name)
                     .containsExactly("order_summary");
-            McpSchema.GetPromptResult prompt = client.getPrompt(new McpSchema.GetPromptRequest("order_summary",
-                    Map.of("id", "e2e-4")));
+            McpSchema.GetPromptResult prompt =
+                    client.getPrompt(new McpSchema.GetPromptRequest("order_summary", Map.of("id", "e2e-4")));
             assertThat(((McpSchema.TextContent) prompt.messages().get(0).content()).text())
                     .isEqualTo("Summarize order e2e-4 for the customer.");
-            McpSchema.EmbeddedResource embedded = (McpSchema.EmbeddedResource) prompt.messages().get(1).content();
-            assertThat(((McpSchema.TextResourceContents) embedded.resource()).text()).contains("\"id\":\"e2e-4\"");
+            McpSchema.EmbeddedResource embedded =
+                    (McpSchema.EmbeddedResource) prompt.messages().get(1).content();
+            assertThat(((McpSchema.TextResourceContents) embedded.resource()).text())
+                    .contains("\"id\":\"e2e-4\"");
 
             assertThatThrownBy(() -> client.readResource(new McpSchema.ReadResourceRequest("orders://missing")))
-                    .isInstanceOfSatisfying(McpError.class, e -> assertThat(e.getJsonRpcError().code())
-                            .isEqualTo(-32002));
+                    .isInstanceOfSatisfying(
+                            McpError.class,
+                            e -> assertThat(e.getJsonRpcError().code()).isEqualTo(-32002));
         }
-        assertThat(backend.requests()).contains("GET /api/orders/e2e-3", "GET /api/orders/e2e-4",
-                "GET /api/orders/missing");
+        assertThat(backend.requests())
+                .contains("GET /api/orders/e2e-3", "GET /api/orders/e2e-4", "GET /api/orders/missing");
     }
 }

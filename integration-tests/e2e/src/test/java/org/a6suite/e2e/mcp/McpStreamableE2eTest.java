@@ -44,9 +44,17 @@ class McpStreamableE2eTest {
                 {"mode":"lane",
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-lane-e2e"},
                  "upstreams":[{"name":"calc","url":"%s","timeoutMs":20000}]}""".formatted(upstream.endpoint());
-        gateway = GatewayHarness.builder(dir).plugin(new McpGatewayPlugin()).env("MCP_K1", KEY).lane()
-                .route("mcp", ApisixRoutes.uri("/mcp").preReq(McpGatewayPlugin.NAME, config)
-                        .upstream(ApisixRoutes.LANE).readTimeout(120).toJson())
+        gateway = GatewayHarness.builder(dir)
+                .plugin(new McpGatewayPlugin())
+                .env("MCP_K1", KEY)
+                .lane()
+                .route(
+                        "mcp",
+                        ApisixRoutes.uri("/mcp")
+                                .preReq(McpGatewayPlugin.NAME, config)
+                                .upstream(ApisixRoutes.LANE)
+                                .readTimeout(120)
+                                .toJson())
                 .start();
     }
 
@@ -66,17 +74,26 @@ class McpStreamableE2eTest {
         List<McpSchema.LoggingMessageNotification> logs = new CopyOnWriteArrayList<>();
         List<McpSchema.CreateMessageRequest> samplings = new CopyOnWriteArrayList<>();
         List<McpSchema.ElicitFormRequest> elicitations = new CopyOnWriteArrayList<>();
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(gateway.baseUri().toString()).endpoint("/mcp").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
-                .capabilities(McpSchema.ClientCapabilities.builder().sampling().elicitation().build())
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        gateway.baseUri().toString())
+                .endpoint("/mcp")
+                .build();
+        try (McpSyncClient client = McpClient.sync(transport)
+                .requestTimeout(Duration.ofSeconds(30))
+                .capabilities(McpSchema.ClientCapabilities.builder()
+                        .sampling()
+                        .elicitation()
+                        .build())
                 .progressConsumer(progress::add)
                 .loggingConsumer(logs::add)
                 .sampling(request -> {
                     samplings.add(request);
-                    String question = ((McpSchema.TextContent) request.messages().get(0).content()).text();
-                    return McpSchema.CreateMessageResult.builder().role(McpSchema.Role.ASSISTANT)
-                            .content(new McpSchema.TextContent("sampled: " + question)).model("e2e-model")
+                    String question =
+                            ((McpSchema.TextContent) request.messages().get(0).content()).text();
+                    return McpSchema.CreateMessageResult.builder()
+                            .role(McpSchema.Role.ASSISTANT)
+                            .content(new McpSchema.TextContent("sampled: " + question))
+                            .model("e2e-model")
                             .build();
                 })
                 .elicitation(request -> {
@@ -88,21 +105,25 @@ class McpStreamableE2eTest {
             assertThat(init.protocolVersion()).isEqualTo("2025-11-25");
 
             McpSchema.CallToolResult stepped = client.callTool(McpSchema.CallToolRequest.builder()
-                    .name("calc_progress").arguments(Map.of("steps", 3)).progressToken("e2e-token").build());
+                    .name("calc_progress")
+                    .arguments(Map.of("steps", 3))
+                    .progressToken("e2e-token")
+                    .build());
             assertThat(text(stepped)).isEqualTo("done after 3 steps");
             await().atMost(Duration.ofSeconds(5)).until(() -> progress.size() == 3);
-            assertThat(progress).extracting(McpSchema.ProgressNotification::progressToken)
+            assertThat(progress)
+                    .extracting(McpSchema.ProgressNotification::progressToken)
                     .containsOnly("e2e-token");
-            assertThat(progress).extracting(McpSchema.ProgressNotification::progress).containsExactly(1.0, 2.0,
-                    3.0);
+            assertThat(progress)
+                    .extracting(McpSchema.ProgressNotification::progress)
+                    .containsExactly(1.0, 2.0, 3.0);
 
-            McpSchema.CallToolResult sampled = client.callTool(new McpSchema.CallToolRequest("calc_sample",
-                    Map.of("question", "6*7?")));
+            McpSchema.CallToolResult sampled =
+                    client.callTool(new McpSchema.CallToolRequest("calc_sample", Map.of("question", "6*7?")));
             assertThat(text(sampled)).isEqualTo("sampled: 6*7?");
             assertThat(samplings).hasSize(1);
 
-            McpSchema.CallToolResult elicited = client.callTool(new McpSchema.CallToolRequest("calc_elicit",
-                    Map.of()));
+            McpSchema.CallToolResult elicited = client.callTool(new McpSchema.CallToolRequest("calc_elicit", Map.of()));
             assertThat(text(elicited)).isEqualTo("accept:Ada");
             assertThat(elicitations).hasSize(1);
             assertThat(elicitations.get(0).message()).isEqualTo("What is your name?");
@@ -117,12 +138,15 @@ class McpStreamableE2eTest {
 
     @Test
     void shouldTellTheUpstreamTheClientCannotSampleWhenItDidNotDeclareIt() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(gateway.baseUri().toString()).endpoint("/mcp").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build()) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        gateway.baseUri().toString())
+                .endpoint("/mcp")
+                .build();
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30)).build()) {
             client.initialize();
-            McpSchema.CallToolResult sampled = client.callTool(new McpSchema.CallToolRequest("calc_sample",
-                    Map.of("question", "anyone?")));
+            McpSchema.CallToolResult sampled =
+                    client.callTool(new McpSchema.CallToolRequest("calc_sample", Map.of("question", "anyone?")));
             assertThat(text(sampled)).startsWith("error:");
         }
     }

@@ -55,12 +55,13 @@ class DashboardMetricsE2eTest {
     private UpstreamMcpServer mcpAll;
     private EchoBackend backend;
     private GatewayHarness gateway;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeEach
     void start() {
-        provider = AiProviderServer.start().expectKey(PROVIDER_KEY)
-                .drip(Duration.ofMillis(20), 3, Duration.ofMillis(5));
+        provider =
+                AiProviderServer.start().expectKey(PROVIDER_KEY).drip(Duration.ofMillis(20), 3, Duration.ofMillis(5));
         tools = RestToolBackend.start();
         mcpAll = UpstreamMcpServer.startWithAllFeatures("north");
         backend = EchoBackend.start();
@@ -85,14 +86,30 @@ class DashboardMetricsE2eTest {
                  "static":{"status":200,"content_type":"application/json","body":"{}"}}
                 """;
         gateway = GatewayHarness.builder(dir)
-                .plugin(new AiGatewayPlugin()).plugin(new McpGatewayPlugin()).plugin(new AdaptiveFallbackPlugin())
-                .env("PROVIDER_KEY", PROVIDER_KEY).env("MCP_K1", MCP_KEY)
+                .plugin(new AiGatewayPlugin())
+                .plugin(new McpGatewayPlugin())
+                .plugin(new AdaptiveFallbackPlugin())
+                .env("PROVIDER_KEY", PROVIDER_KEY)
+                .env("MCP_K1", MCP_KEY)
                 .lane()
-                .route("ai", ApisixRoutes.uri("/ai/*").preReq(AiGatewayPlugin.NAME, ai)
-                        .upstream(ApisixRoutes.LANE).toJson())
-                .route("mcp", ApisixRoutes.uri("/mcp").preReq(McpGatewayPlugin.NAME, mcp).toJson())
-                .route("items", ApisixRoutes.uri("/items/*").preReq(AdaptiveFallbackPlugin.NAME, fallback)
-                        .postResp(AdaptiveFallbackPlugin.NAME, fallback).upstream(backend.hostPort()).toJson())
+                .route(
+                        "ai",
+                        ApisixRoutes.uri("/ai/*")
+                                .preReq(AiGatewayPlugin.NAME, ai)
+                                .upstream(ApisixRoutes.LANE)
+                                .toJson())
+                .route(
+                        "mcp",
+                        ApisixRoutes.uri("/mcp")
+                                .preReq(McpGatewayPlugin.NAME, mcp)
+                                .toJson())
+                .route(
+                        "items",
+                        ApisixRoutes.uri("/items/*")
+                                .preReq(AdaptiveFallbackPlugin.NAME, fallback)
+                                .postResp(AdaptiveFallbackPlugin.NAME, fallback)
+                                .upstream(backend.hostPort())
+                                .toJson())
                 .start();
     }
 
@@ -115,20 +132,36 @@ class DashboardMetricsE2eTest {
 
         Set<String> wanted = DashboardQueries.metricNames(DashboardQueries.expressions(DashboardQueries.dashboard()));
         wanted.removeIf(name -> name.startsWith("a6_optimizer_"));
-        assertThat(wanted).as("the dashboard queries runner and plugin metrics")
-                .contains("a6_runner_calls_total", "a6_ai_tokens_total", "a6_mcp_tool_calls_total",
+        assertThat(wanted)
+                .as("the dashboard queries runner and plugin metrics")
+                .contains(
+                        "a6_runner_calls_total",
+                        "a6_ai_tokens_total",
+                        "a6_mcp_tool_calls_total",
                         "a6_fallback_served_total");
         // Metrics recorded when a stream ends may land just after the client read its last chunk.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(DashboardQueries.exposed(gateway.runner().renderMetrics())).containsAll(wanted));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                DashboardQueries.exposed(gateway.runner().renderMetrics()))
+                        .containsAll(wanted));
     }
 
     private void streamOneChat() {
-        OpenAIClient sdk = OpenAIOkHttpClient.builder().baseUrl(gateway.url("/ai/v1")).apiKey("client-key")
-                .maxRetries(0).timeout(Duration.ofSeconds(30)).build();
-        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(
-                ChatCompletionCreateParams.builder().model("gpt-primary").addUserMessage("Count.")
-                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build())) {
+        OpenAIClient sdk = OpenAIOkHttpClient.builder()
+                .baseUrl(gateway.url("/ai/v1"))
+                .apiKey("client-key")
+                .maxRetries(0)
+                .timeout(Duration.ofSeconds(30))
+                .build();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat()
+                .completions()
+                .createStreaming(ChatCompletionCreateParams.builder()
+                        .model("gpt-primary")
+                        .addUserMessage("Count.")
+                        .streamOptions(ChatCompletionStreamOptions.builder()
+                                .includeUsage(true)
+                                .build())
+                        .build())) {
             assertThat(stream.stream().toList()).isNotEmpty();
         } finally {
             sdk.close();
@@ -136,12 +169,15 @@ class DashboardMetricsE2eTest {
     }
 
     private void callMcpToolAndListResources() {
-        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport
-                .builder(gateway.baseUri().toString()).endpoint("/mcp").build();
-        try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        gateway.baseUri().toString())
+                .endpoint("/mcp")
+                .build();
+        try (McpSyncClient client =
+                McpClient.sync(transport).requestTimeout(Duration.ofSeconds(20)).build()) {
             client.initialize();
-            McpSchema.CallToolResult order = client.callTool(new McpSchema.CallToolRequest("orders_get",
-                    Map.of("id", "dash-1")));
+            McpSchema.CallToolResult order =
+                    client.callTool(new McpSchema.CallToolRequest("orders_get", Map.of("id", "dash-1")));
             assertThat(order.isError()).isFalse();
             assertThat(client.listResources().resources()).isNotEmpty();
         }
@@ -156,15 +192,21 @@ class DashboardMetricsE2eTest {
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(gateway.baseUri().resolve(path)).timeout(Duration.ofSeconds(10))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(gateway.baseUri().resolve(path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void shouldFindTheA6MetricNamesInEveryQueryOfTheDashboard() throws Exception {
         List<String> exprs = DashboardQueries.expressions(DashboardQueries.dashboard());
 
-        assertThat(exprs).isNotEmpty().allSatisfy(expr ->
-                assertThat(DashboardQueries.metricNames(List.of(expr))).as(expr).isNotEmpty());
+        assertThat(exprs)
+                .isNotEmpty()
+                .allSatisfy(expr -> assertThat(DashboardQueries.metricNames(List.of(expr)))
+                        .as(expr)
+                        .isNotEmpty());
     }
 }

@@ -21,8 +21,7 @@ final class DashboardQueries {
     static final String DASHBOARD = "observability/grafana/dashboards/a6-suite.json";
     private static final Pattern METRIC = Pattern.compile("\\ba6_[a-z0-9_]+");
 
-    private DashboardQueries() {
-    }
+    private DashboardQueries() {}
 
     /**
      * The dashboard file, found from the working directory (a module folder) up to the repository root (the folder
@@ -40,7 +39,8 @@ final class DashboardQueries {
             }
             dir = dir.getParent();
         }
-        throw new IllegalStateException(DASHBOARD + " not found from " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                DASHBOARD + " not found from " + Path.of("").toAbsolutePath());
     }
 
     /** Every {@code expr} of every panel (rows included). */

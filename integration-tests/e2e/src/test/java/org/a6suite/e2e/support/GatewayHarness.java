@@ -66,7 +66,8 @@ public final class GatewayHarness implements AutoCloseable {
 
     /** Adds or replaces a route from APISIX route JSON (the next request sends a new PrepareConf). */
     public void putRoute(String id, String apisixRouteJson) {
-        String laneNode = runner.laneAddress().map(a -> a.getHostString() + ":" + a.getPort())
+        String laneNode = runner.laneAddress()
+                .map(a -> a.getHostString() + ":" + a.getPort())
                 .orElse(ApisixRoutes.UNUSED_UPSTREAM);
         emulator.putRoute(EmulatorRoute.fromJson(id, apisixRouteJson.replace(ApisixRoutes.LANE, laneNode)));
     }
@@ -161,15 +162,17 @@ public final class GatewayHarness implements AutoCloseable {
                 base.laneAddress(new InetSocketAddress("127.0.0.1", 0));
             }
             RunnerConfig config = runnerConfig.apply(base).build();
-            RunnerServer runner = RunnerServer.start(config, List.copyOf(plugins),
-                    RunnerOptions.defaults().withEnvironment(environment::get));
+            RunnerServer runner = RunnerServer.start(
+                    config, List.copyOf(plugins), RunnerOptions.defaults().withEnvironment(environment::get));
             try {
-                ApisixEmulator.Builder b = ApisixEmulator.builder().runnerSocket(runner.socketPath())
+                ApisixEmulator.Builder b = ApisixEmulator.builder()
+                        .runnerSocket(runner.socketPath())
                         .readTimeout(readTimeout);
-                String laneNode = runner.laneAddress().map(a -> a.getHostString() + ":" + a.getPort())
+                String laneNode = runner.laneAddress()
+                        .map(a -> a.getHostString() + ":" + a.getPort())
                         .orElse(ApisixRoutes.UNUSED_UPSTREAM);
-                routeJson.forEach(r -> b.route(EmulatorRoute.fromJson(r[0], r[1].replace(ApisixRoutes.LANE,
-                        laneNode))));
+                routeJson.forEach(
+                        r -> b.route(EmulatorRoute.fromJson(r[0], r[1].replace(ApisixRoutes.LANE, laneNode))));
                 routes.forEach(b::route);
                 ApisixEmulator emulator = emulatorConfig.apply(b).build().start();
                 return new GatewayHarness(runner, emulator);

@@ -24,11 +24,20 @@ final class ApisixResponses {
     static final String DEFAULT_CONTENT_TYPE = "text/plain; charset=utf-8";
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
     /** Response headers APISIX never copies from a runner's resp_headers or an empty HTTPRespCall reply (§6). */
-    static final Set<String> EXCLUDED_RESP_HEADERS = Set.of("connection", "content-length", "transfer-encoding",
-            "location", "server", "www-authenticate", "content-encoding", "content-type", "content-location",
+    static final Set<String> EXCLUDED_RESP_HEADERS = Set.of(
+            "connection",
+            "content-length",
+            "transfer-encoding",
+            "location",
+            "server",
+            "www-authenticate",
+            "content-encoding",
+            "content-type",
+            "content-location",
             "content-language");
-    static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "upgrade", "trailer");
+
+    static final Set<String> HOP_BY_HOP =
+            Set.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade", "trailer");
 
     private final Clock clock;
 
@@ -45,13 +54,17 @@ final class ApisixResponses {
         if (given.stream().noneMatch(x -> x.is("date"))) {
             h.add(new Header("Date", date()));
         }
-        h.add(given.stream().filter(x -> x.is("content-type")).findFirst()
+        h.add(given.stream()
+                .filter(x -> x.is("content-type"))
+                .findFirst()
                 .orElse(new Header("Content-Type", DEFAULT_CONTENT_TYPE)));
         h.add(new Header("Transfer-Encoding", "chunked"));
         h.add(new Header("Connection", "keep-alive"));
         for (Header x : given) {
             String lower = x.name().toLowerCase(Locale.ROOT);
-            if (!lower.equals("content-type") && !lower.equals("content-length") && !lower.equals("server")
+            if (!lower.equals("content-type")
+                    && !lower.equals("content-length")
+                    && !lower.equals("server")
                     && !HOP_BY_HOP.contains(lower)) {
                 h.add(x);
             }
@@ -63,7 +76,8 @@ final class ApisixResponses {
     /** nginx's HTML error page with APISIX's footer (s09 503, s15 500 with Connection: close). */
     EmulatorResponse page(int status, boolean close) {
         byte[] html = NginxPages.page(status).orElse(new byte[0]);
-        List<Header> h = List.of(new Header("Date", date()),
+        List<Header> h = List.of(
+                new Header("Date", date()),
                 new Header("Content-Type", "text/html; charset=utf-8"),
                 new Header("Content-Length", String.valueOf(html.length)),
                 new Header("Connection", close ? "close" : "keep-alive"),
@@ -73,10 +87,16 @@ final class ApisixResponses {
 
     EmulatorResponse json(int status, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return new EmulatorResponse(status, List.of(new Header("Date", date()),
-                new Header("Content-Type", "application/json"),
-                new Header("Content-Length", String.valueOf(bytes.length)),
-                new Header("Connection", "keep-alive"), new Header("Server", SERVER)), bytes, false);
+        return new EmulatorResponse(
+                status,
+                List.of(
+                        new Header("Date", date()),
+                        new Header("Content-Type", "application/json"),
+                        new Header("Content-Length", String.valueOf(bytes.length)),
+                        new Header("Connection", "keep-alive"),
+                        new Header("Server", SERVER)),
+                bytes,
+                false);
     }
 
     String date() {

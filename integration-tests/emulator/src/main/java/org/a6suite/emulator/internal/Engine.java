@@ -48,8 +48,13 @@ public final class Engine {
      * A route read from etcd, resolved against its service and upstream. {@code balancerKey} names the upstream object
      * and its version: routes sharing one upstream share one balancer, as APISIX keeps one picker per upstream.
      */
-    public record ResolvedRoute(EmulatorRoute route, String confType, String confId, String confVersion,
-                                String balancerKey, String healthName) {
+    public record ResolvedRoute(
+            EmulatorRoute route,
+            String confType,
+            String confId,
+            String confVersion,
+            String balancerKey,
+            String healthName) {
         public ResolvedRoute {
             requireNonNull(route, "route");
             requireNonNull(confType, "confType");
@@ -60,8 +65,12 @@ public final class Engine {
         }
     }
 
-    public Engine(Clock clock, ExtPluginClient client, EventLoopGroup group, PrometheusMetrics metrics,
-                  PassiveHealth health) {
+    public Engine(
+            Clock clock,
+            ExtPluginClient client,
+            EventLoopGroup group,
+            PrometheusMetrics metrics,
+            PassiveHealth health) {
         requireNonNull(health, "health");
         requireNonNull(client, "client");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -76,8 +85,16 @@ public final class Engine {
     /** Adds or replaces a route with a new version, like an etcd write bumping modifiedIndex (s07). */
     public synchronized long putRoute(EmulatorRoute route) {
         long version = versions.incrementAndGet();
-        routes.put(route.id(), new RouteEntry(route, "route", route.id(), String.valueOf(version),
-                new RoundRobinBalancer(route.upstream().nodes()), false, "/apisix/routes/" + route.id()));
+        routes.put(
+                route.id(),
+                new RouteEntry(
+                        route,
+                        "route",
+                        route.id(),
+                        String.valueOf(version),
+                        new RoundRobinBalancer(route.upstream().nodes()),
+                        false,
+                        "/apisix/routes/" + route.id()));
         return version;
     }
 
@@ -92,15 +109,25 @@ public final class Engine {
     public synchronized void replaceEtcdRoutes(List<ResolvedRoute> resolved) {
         Map<String, RoundRobinBalancer> kept = new HashMap<>();
         for (ResolvedRoute r : resolved) {
-            kept.computeIfAbsent(r.balancerKey(), k -> balancers.getOrDefault(k,
-                    new RoundRobinBalancer(r.route().upstream().nodes())));
+            kept.computeIfAbsent(
+                    r.balancerKey(),
+                    k -> balancers.getOrDefault(
+                            k, new RoundRobinBalancer(r.route().upstream().nodes())));
         }
         balancers.keySet().retainAll(kept.keySet());
         balancers.putAll(kept);
         routes.values().removeIf(RouteEntry::fromEtcd);
         for (ResolvedRoute r : resolved) {
-            routes.put(r.route().id(), new RouteEntry(r.route(), r.confType(), r.confId(), r.confVersion(),
-                    kept.get(r.balancerKey()), true, r.healthName()));
+            routes.put(
+                    r.route().id(),
+                    new RouteEntry(
+                            r.route(),
+                            r.confType(),
+                            r.confId(),
+                            r.confVersion(),
+                            kept.get(r.balancerKey()),
+                            true,
+                            r.healthName()));
         }
     }
 
@@ -109,13 +136,19 @@ public final class Engine {
         return Set.copyOf(routes.keySet());
     }
 
-    CompletableFuture<EmulatorResponse> handle(InetSocketAddress remote, InetSocketAddress local, String method,
-                                              String target, List<Header> headers, byte[] body) {
+    CompletableFuture<EmulatorResponse> handle(
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            String method,
+            String target,
+            List<Header> headers,
+            byte[] body) {
         String uri = UriCodec.decodedNormalizedPath(RequestState.rawPathOf(target));
         Optional<RouteEntry> match = routes.values().stream()
                 .filter(e -> e.route().matches(method, uri))
                 // longest uri first, like radixtree prefers the more specific route
-                .max((a, b) -> Integer.compare(a.route().uri().length(), b.route().uri().length()));
+                .max((a, b) -> Integer.compare(
+                        a.route().uri().length(), b.route().uri().length()));
         if (match.isEmpty()) {
             metrics.unmatched();
             return CompletableFuture.completedFuture(responses.json(404, "{\"error_msg\":\"404 Route Not Found\"}"));
@@ -124,9 +157,15 @@ public final class Engine {
         RouteEntry entry = match.get();
         RequestState s = new RequestState(remote, local, method, target, headers, body, entry.route());
         s.addForwardedHeaders();
-        return pipeline(s, entry).whenComplete((r, t) -> metrics.log(t == null ? r.status() : 500,
-                entry.route().id(), entry.route().uri(), entry.route().serviceId().orElse(""), s.balancerIp,
-                millis(nanoTime.getAsLong() - start), s.upstreamNanos < 0 ? -1 : millis(s.upstreamNanos)));
+        return pipeline(s, entry)
+                .whenComplete((r, t) -> metrics.log(
+                        t == null ? r.status() : 500,
+                        entry.route().id(),
+                        entry.route().uri(),
+                        entry.route().serviceId().orElse(""),
+                        s.balancerIp,
+                        millis(nanoTime.getAsLong() - start),
+                        s.upstreamNanos < 0 ? -1 : millis(s.upstreamNanos)));
     }
 
     private static double millis(long nanos) {
@@ -135,11 +174,19 @@ public final class Engine {
 
     private CompletableFuture<EmulatorResponse> pipeline(RequestState s, RouteEntry entry) {
         return reqCall.run(s, entry, Phase.PRE_REQ)
-                .thenCompose(r -> r.isPresent() ? done(r.get()) : reqCall.run(s, entry, Phase.POST_REQ)
-                        .thenCompose(r2 -> r2.isPresent() ? done(r2.get())
-                                : entry.route().plugin(Phase.POST_RESP).isPresent()
-                                ? postResp.run(s, entry, entry.route().plugin(Phase.POST_RESP).get())
-                                : proxy.proxy(s, entry, List.of())))
+                .thenCompose(r -> r.isPresent()
+                        ? done(r.get())
+                        : reqCall.run(s, entry, Phase.POST_REQ)
+                                .thenCompose(r2 -> r2.isPresent()
+                                        ? done(r2.get())
+                                        : entry.route().plugin(Phase.POST_RESP).isPresent()
+                                                ? postResp.run(
+                                                        s,
+                                                        entry,
+                                                        entry.route()
+                                                                .plugin(Phase.POST_RESP)
+                                                                .get())
+                                                : proxy.proxy(s, entry, List.of())))
                 .exceptionally(t -> {
                     log.error("emulator failed on {}: {}", s, t.toString(), t);
                     return responses.page(500, true);

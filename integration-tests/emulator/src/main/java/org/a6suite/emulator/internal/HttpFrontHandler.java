@@ -4,26 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.util.AttributeKey;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,34 +70,47 @@ public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttp
         byte[] body = ByteBufUtil.getBytes(request.content());
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = request.method().name().equals("HEAD");
-        engine.handle((InetSocketAddress) ctx.channel().remoteAddress(),
-                        (InetSocketAddress) ctx.channel().localAddress(), request.method().name(), request.uri(),
-                        headers, body)
-                .whenComplete((response, error) -> ctx.executor().execute(() -> write(ctx,
-                        error == null ? response : engine.page(500, true), !keepAlive, head)));
+        engine.handle(
+                        (InetSocketAddress) ctx.channel().remoteAddress(),
+                        (InetSocketAddress) ctx.channel().localAddress(),
+                        request.method().name(),
+                        request.uri(),
+                        headers,
+                        body)
+                .whenComplete((response, error) -> ctx.executor()
+                        .execute(
+                                () -> write(ctx, error == null ? response : engine.page(500, true), !keepAlive, head)));
     }
 
     private static void write(ChannelHandlerContext ctx, EmulatorResponse r, boolean closeAnyway, boolean head) {
         HttpResponseStatus status = new HttpResponseStatus(r.status(), NginxPages.reason(r.status()));
         boolean chunked = r.headers().stream().anyMatch(h -> h.is("transfer-encoding"));
-        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders headers =
+                DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
         for (Header h : r.headers()) {
             headers.add(h.name(), h.value());
         }
         byte[] body = head ? new byte[0] : r.body();
-        ChannelFutureListener after = r.close() || closeAnyway ? ChannelFutureListener.CLOSE
-                : ChannelFutureListener.CLOSE_ON_FAILURE;
+        ChannelFutureListener after =
+                r.close() || closeAnyway ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE;
         if (r.stream().isPresent() && !head) {
-            relay(ctx.channel(), new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers), r.stream().get(),
+            relay(
+                    ctx.channel(),
+                    new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers),
+                    r.stream().get(),
                     after);
             return;
         }
         if (chunked) {
             ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, headers));
-            ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body))).addListener(after);
+            ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)))
+                    .addListener(after);
         } else {
-            DefaultFullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.wrappedBuffer(body), headers,
+            DefaultFullHttpResponse full = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    status,
+                    Unpooled.wrappedBuffer(body),
+                    headers,
                     DefaultHttpHeadersFactory.trailersFactory().newHeaders());
             ctx.writeAndFlush(full).addListener(after);
         }

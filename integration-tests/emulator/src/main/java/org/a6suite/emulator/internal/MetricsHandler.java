@@ -49,12 +49,14 @@ public final class MetricsHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         FullHttpResponse response;
         if (request.method().name().equals("GET") && path.equals(uri)) {
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.OK,
                     Unpooled.copiedBuffer(body.get(), StandardCharsets.UTF_8));
             response.headers().set("Content-Type", contentType);
         } else {
-            response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,
-                    Unpooled.EMPTY_BUFFER);
+            response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND, Unpooled.EMPTY_BUFFER);
         }
         response.headers().set("Server", Engine.SERVER);
         HttpUtil.setContentLength(response, response.content().readableBytes());

@@ -12,24 +12,44 @@ import java.util.Optional;
 final class NginxPages {
 
     private static final Map<Integer, String> REASONS = Map.ofEntries(
-            Map.entry(200, "OK"), Map.entry(201, "Created"), Map.entry(202, "Accepted"),
-            Map.entry(204, "No Content"), Map.entry(206, "Partial Content"),
-            Map.entry(301, "Moved Permanently"), Map.entry(302, "Moved Temporarily"), Map.entry(303, "See Other"),
-            Map.entry(304, "Not Modified"), Map.entry(307, "Temporary Redirect"),
-            Map.entry(308, "Permanent Redirect"), Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"),
-            Map.entry(402, "Payment Required"), Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"),
-            Map.entry(405, "Not Allowed"), Map.entry(406, "Not Acceptable"), Map.entry(408, "Request Time-out"),
-            Map.entry(409, "Conflict"), Map.entry(410, "Gone"), Map.entry(411, "Length Required"),
-            Map.entry(412, "Precondition Failed"), Map.entry(413, "Request Entity Too Large"),
-            Map.entry(414, "Request-URI Too Large"), Map.entry(415, "Unsupported Media Type"),
-            Map.entry(416, "Requested Range Not Satisfiable"), Map.entry(421, "Misdirected Request"),
-            Map.entry(429, "Too Many Requests"), Map.entry(500, "Internal Server Error"),
-            Map.entry(501, "Not Implemented"), Map.entry(502, "Bad Gateway"),
-            Map.entry(503, "Service Temporarily Unavailable"), Map.entry(504, "Gateway Time-out"),
-            Map.entry(505, "HTTP Version Not Supported"), Map.entry(507, "Insufficient Storage"));
+            Map.entry(200, "OK"),
+            Map.entry(201, "Created"),
+            Map.entry(202, "Accepted"),
+            Map.entry(204, "No Content"),
+            Map.entry(206, "Partial Content"),
+            Map.entry(301, "Moved Permanently"),
+            Map.entry(302, "Moved Temporarily"),
+            Map.entry(303, "See Other"),
+            Map.entry(304, "Not Modified"),
+            Map.entry(307, "Temporary Redirect"),
+            Map.entry(308, "Permanent Redirect"),
+            Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(402, "Payment Required"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not Found"),
+            Map.entry(405, "Not Allowed"),
+            Map.entry(406, "Not Acceptable"),
+            Map.entry(408, "Request Time-out"),
+            Map.entry(409, "Conflict"),
+            Map.entry(410, "Gone"),
+            Map.entry(411, "Length Required"),
+            Map.entry(412, "Precondition Failed"),
+            Map.entry(413, "Request Entity Too Large"),
+            Map.entry(414, "Request-URI Too Large"),
+            Map.entry(415, "Unsupported Media Type"),
+            Map.entry(416, "Requested Range Not Satisfiable"),
+            Map.entry(421, "Misdirected Request"),
+            Map.entry(429, "Too Many Requests"),
+            Map.entry(500, "Internal Server Error"),
+            Map.entry(501, "Not Implemented"),
+            Map.entry(502, "Bad Gateway"),
+            Map.entry(503, "Service Temporarily Unavailable"),
+            Map.entry(504, "Gateway Time-out"),
+            Map.entry(505, "HTTP Version Not Supported"),
+            Map.entry(507, "Insufficient Storage"));
 
-    private NginxPages() {
-    }
+    private NginxPages() {}
 
     /** The reason phrase nginx writes for {@code status}, or "" when its table has none. */
     static String reason(int status) {

@@ -28,7 +28,11 @@ public final class PassiveHealth {
     private static final Set<Integer> UNHEALTHY_STATUSES = Set.of(429, 500, 503);
 
     /** What one try gave. */
-    public enum Outcome { RESPONSE, TCP_FAILURE, TIMEOUT }
+    public enum Outcome {
+        RESPONSE,
+        TCP_FAILURE,
+        TIMEOUT
+    }
 
     private final Map<String, Map<String, NodeState>> upstreams = new ConcurrentHashMap<>();
 
@@ -94,7 +98,8 @@ public final class PassiveHealth {
     }
 
     private NodeState state(String upstreamName, EmulatorUpstream.Node node) {
-        return upstreams.computeIfAbsent(upstreamName, k -> new ConcurrentHashMap<>())
+        return upstreams
+                .computeIfAbsent(upstreamName, k -> new ConcurrentHashMap<>())
                 .computeIfAbsent(node.hostPort(), k -> new NodeState(node.host(), node.port()));
     }
 
@@ -108,10 +113,12 @@ public final class PassiveHealth {
         if (states == null) {
             return Set.of();
         }
-        Set<EmulatorUpstream.Node> down = nodes.stream().filter(n -> {
-            NodeState s = states.get(n.hostPort());
-            return s != null && !s.isHealthy();
-        }).collect(Collectors.toSet());
+        Set<EmulatorUpstream.Node> down = nodes.stream()
+                .filter(n -> {
+                    NodeState s = states.get(n.hostPort());
+                    return s != null && !s.isHealthy();
+                })
+                .collect(Collectors.toSet());
         return down.size() == nodes.stream().filter(n -> n.weight() > 0).count() ? Set.of() : down;
     }
 

@@ -36,8 +36,12 @@ final class PostRespPhase {
     private final ProxyPhase proxy;
     private final LongSupplier ids;
 
-    PostRespPhase(ExtPluginClient client, UpstreamClient upstreams, ApisixResponses responses, ProxyPhase proxy,
-                  LongSupplier ids) {
+    PostRespPhase(
+            ExtPluginClient client,
+            UpstreamClient upstreams,
+            ApisixResponses responses,
+            ProxyPhase proxy,
+            LongSupplier ids) {
         this.client = requireNonNull(client, "client");
         this.upstreams = requireNonNull(upstreams, "upstreams");
         this.responses = requireNonNull(responses, "responses");
@@ -73,42 +77,56 @@ final class PostRespPhase {
         }
         s.balancerIp = node.get().host();
         s.balancerPort = node.get().port();
-        return upstreams.sendOnNewConnection(node.get(), LUA_SOCKET_DEFAULT, s.method, s.upstreamTarget(), out,
-                s.body).thenCompose(reply -> reply.body().aggregate()
+        return upstreams
+                .sendOnNewConnection(node.get(), LUA_SOCKET_DEFAULT, s.method, s.upstreamTarget(), out, s.body)
+                .thenCompose(reply -> reply.body()
+                        .aggregate()
                         .thenApply(body -> new UpstreamResponse(reply.status(), reply.headers(), body)))
                 .handle((resp, error) -> {
                     if (error != null) {
-                        log.error("failed to request: {}", ProxyPhase.upstreamError(error).getMessage());
+                        log.error(
+                                "failed to request: {}",
+                                ProxyPhase.upstreamError(error).getMessage());
                         return done(responses.page(502, false));
                     }
                     return respCall(s, e, conf, resp);
-                }).thenCompose(x -> x);
+                })
+                .thenCompose(x -> x);
     }
 
-    private CompletableFuture<EmulatorResponse> respCall(RequestState s, RouteEntry e, ExtPluginConf conf,
-                                                        UpstreamResponse resp) {
+    private CompletableFuture<EmulatorResponse> respCall(
+            RequestState s, RouteEntry e, ExtPluginConf conf, UpstreamResponse resp) {
         List<TextEntry> headers = resp.headers().stream()
-                .map(h -> TextEntry.of(h.name(), Wire.toA6(h.value()))).toList();
-        return client.communicate(e.confKey(Phase.POST_RESP), conf,
-                token -> new HttpRespCallRequest(ids.getAsLong(), resp.status(), headers, token),
-                info -> switch (info) {
-                    case ExtraInfoRequest.Var v -> s.var(v.name()).map(x -> x.getBytes(StandardCharsets.UTF_8));
-                    case ExtraInfoRequest.ReqBody r -> s.body.length == 0 ? Optional.empty() : Optional.of(s.body);
-                    case ExtraInfoRequest.RespBody r -> resp.body().length == 0 ? Optional.empty()
-                            : Optional.of(resp.body());
-                }).thenCompose(outcome -> switch (outcome) {
+                .map(h -> TextEntry.of(h.name(), Wire.toA6(h.value())))
+                .toList();
+        return client.communicate(
+                        e.confKey(Phase.POST_RESP),
+                        conf,
+                        token -> new HttpRespCallRequest(ids.getAsLong(), resp.status(), headers, token),
+                        info -> switch (info) {
+                            case ExtraInfoRequest.Var v -> s.var(v.name()).map(x -> x.getBytes(StandardCharsets.UTF_8));
+                            case ExtraInfoRequest.ReqBody r ->
+                                s.body.length == 0 ? Optional.empty() : Optional.of(s.body);
+                            case ExtraInfoRequest.RespBody r ->
+                                resp.body().length == 0 ? Optional.empty() : Optional.of(resp.body());
+                        })
+                .thenCompose(outcome -> switch (outcome) {
                     case RpcOutcome.Replied(HttpRespCallResponse reply) -> applyRespCallReply(s, e, resp, reply);
-                    case RpcOutcome.Replied(A6Message other) -> postRespFailed(conf, s, e, resp,
-                            "unexpected reply " + other, true);
-                    case RpcOutcome.Failed(String reason, boolean degradable) -> postRespFailed(conf, s, e, resp,
-                            reason, degradable);
+                    case RpcOutcome.Replied(A6Message other) ->
+                        postRespFailed(conf, s, e, resp, "unexpected reply " + other, true);
+                    case RpcOutcome.Failed(String reason, boolean degradable) ->
+                        postRespFailed(conf, s, e, resp, reason, degradable);
                     case RpcOutcome.NotEncodable(String reason) -> done(responses.page(500, true));
                 });
     }
 
-    private CompletableFuture<EmulatorResponse> postRespFailed(ExtPluginConf conf, RequestState s, RouteEntry e,
-                                                               UpstreamResponse resp, String reason,
-                                                               boolean degradable) {
+    private CompletableFuture<EmulatorResponse> postRespFailed(
+            ExtPluginConf conf,
+            RequestState s,
+            RouteEntry e,
+            UpstreamResponse resp,
+            String reason,
+            boolean degradable) {
         log.error("ext-plugin-post-resp: {}", reason);
         if (degradable && conf.allowDegradation()) {
             return applyRespCallReply(s, e, resp, new HttpRespCallResponse(0, 0, List.of(), Optional.empty()));
@@ -122,8 +140,8 @@ final class PostRespPhase {
      * excluded list (content-type included, s05b); a non-empty body replaces; status 0 keeps the upstream status. An
      * empty upstream body with no replacement makes nginx proxy again (apisix#7792, s05b HEAD).
      */
-    private CompletableFuture<EmulatorResponse> applyRespCallReply(RequestState s, RouteEntry e,
-                                                                  UpstreamResponse resp, HttpRespCallResponse reply) {
+    private CompletableFuture<EmulatorResponse> applyRespCallReply(
+            RequestState s, RouteEntry e, UpstreamResponse resp, HttpRespCallResponse reply) {
         int status = reply.status() == 0 ? resp.status() : reply.status();
         List<Header> headers;
         if (!reply.headers().isEmpty()) {
@@ -133,7 +151,9 @@ final class PostRespPhase {
             }
         } else {
             headers = resp.headers().stream()
-                    .filter(h -> !ApisixResponses.EXCLUDED_RESP_HEADERS.contains(h.name().toLowerCase(Locale.ROOT))).toList();
+                    .filter(h -> !ApisixResponses.EXCLUDED_RESP_HEADERS.contains(
+                            h.name().toLowerCase(Locale.ROOT)))
+                    .toList();
         }
         Optional<byte[]> body = reply.body().filter(b -> b.length > 0);
         if (body.isEmpty() && resp.body().length == 0) {

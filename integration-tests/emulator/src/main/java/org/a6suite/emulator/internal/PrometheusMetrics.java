@@ -45,8 +45,8 @@ import java.util.function.LongSupplier;
 public final class PrometheusMetrics {
 
     /** APISIX's default latency buckets in milliseconds ({@code DEFAULT_BUCKETS} in exporter.lua). */
-    public static final List<Double> DEFAULT_BUCKETS = List.of(1d, 2d, 5d, 10d, 20d, 50d, 100d, 200d, 500d, 1000d,
-            2000d, 5000d, 10000d, 30000d, 60000d);
+    public static final List<Double> DEFAULT_BUCKETS =
+            List.of(1d, 2d, 5d, 10d, 20d, 50d, 100d, 200d, 500d, 1000d, 2000d, 5000d, 10000d, 30000d, 60000d);
 
     /** System property with the refresh period; wins over {@link #REFRESH_VARIABLE}. */
     public static final String REFRESH_PROPERTY = "a6.emulator.prometheus.refresh-interval";
@@ -65,12 +65,13 @@ public final class PrometheusMetrics {
     /** The cached text and the refresh period it belongs to; replaced whole. */
     private final AtomicReference<Cached> cached = new AtomicReference<>();
 
-    private record Cached(long period, String text) {
-    }
+    private record Cached(long period, String text) {}
 
     /** With the refresh period of {@value #REFRESH_PROPERTY} / {@value #REFRESH_VARIABLE}, else APISIX's 15 s. */
     public PrometheusMetrics(String hostname) {
-        this(hostname, configuredRefresh(System.getProperty(REFRESH_PROPERTY), System.getenv(REFRESH_VARIABLE)),
+        this(
+                hostname,
+                configuredRefresh(System.getProperty(REFRESH_PROPERTY), System.getenv(REFRESH_VARIABLE)),
                 System::nanoTime);
     }
 
@@ -126,11 +127,32 @@ public final class PrometheusMetrics {
     }
 
     /** One proxied (or answered) request on a matched route, logged as the plugin's {@code http_log} does. */
-    public void log(int code, String route, String matchedUri, String service, String node, double latencyMs,
-                    double upstreamLatencyMs) {
+    public void log(
+            int code,
+            String route,
+            String matchedUri,
+            String service,
+            String node,
+            double latencyMs,
+            double upstreamLatencyMs) {
         requests.increment();
-        status.computeIfAbsent(labels("code", String.valueOf(code), "route", route, "matched_uri", matchedUri,
-                "matched_host", "", "service", service, "consumer", "", "node", node), k -> new LongAdder())
+        status.computeIfAbsent(
+                        labels(
+                                "code",
+                                String.valueOf(code),
+                                "route",
+                                route,
+                                "matched_uri",
+                                matchedUri,
+                                "matched_host",
+                                "",
+                                "service",
+                                service,
+                                "consumer",
+                                "",
+                                "node",
+                                node),
+                        k -> new LongAdder())
                 .increment();
         observe("request", route, service, node, latencyMs);
         double apisix = latencyMs;
@@ -147,8 +169,10 @@ public final class PrometheusMetrics {
     }
 
     private void observe(String type, String route, String service, String node, double ms) {
-        latency.computeIfAbsent(labels("type", type, "route", route, "service", service, "consumer", "", "node",
-                node), k -> new Histogram()).observe(ms);
+        latency.computeIfAbsent(
+                        labels("type", type, "route", route, "service", service, "consumer", "", "node", node),
+                        k -> new Histogram())
+                .observe(ms);
     }
 
     /**
@@ -180,8 +204,12 @@ public final class PrometheusMetrics {
         out.append("apisix_http_requests_total ").append(requests.sum()).append('\n');
         out.append("# HELP apisix_http_status HTTP status codes per service in APISIX\n");
         out.append("# TYPE apisix_http_status counter\n");
-        new ConcurrentSkipListMap<>(status).forEach((labels, n) ->
-                out.append("apisix_http_status{").append(labels).append("} ").append(n.sum()).append('\n'));
+        new ConcurrentSkipListMap<>(status)
+                .forEach((labels, n) -> out.append("apisix_http_status{")
+                        .append(labels)
+                        .append("} ")
+                        .append(n.sum())
+                        .append('\n'));
         out.append("# HELP apisix_node_info Info of APISIX node\n");
         out.append("# TYPE apisix_node_info gauge\n");
         out.append("apisix_node_info{").append(labels("hostname", hostname)).append("} 1\n");
@@ -236,11 +264,23 @@ public final class PrometheusMetrics {
             for (int i = 0; i <= DEFAULT_BUCKETS.size(); i++) {
                 cumulative += counts.get(i);
                 String le = i < DEFAULT_BUCKETS.size() ? number(DEFAULT_BUCKETS.get(i)) : "+Inf";
-                out.append("apisix_http_latency_bucket{").append(labels).append(",le=\"").append(le).append("\"} ")
-                        .append(cumulative).append('\n');
+                out.append("apisix_http_latency_bucket{")
+                        .append(labels)
+                        .append(",le=\"")
+                        .append(le)
+                        .append("\"} ")
+                        .append(cumulative)
+                        .append('\n');
             }
-            out.append("apisix_http_latency_count{").append(labels).append("} ").append(count.sum()).append('\n');
-            out.append("apisix_http_latency_sum{").append(labels).append("} ").append(number(sum.sum()))
+            out.append("apisix_http_latency_count{")
+                    .append(labels)
+                    .append("} ")
+                    .append(count.sum())
+                    .append('\n');
+            out.append("apisix_http_latency_sum{")
+                    .append(labels)
+                    .append("} ")
+                    .append(number(sum.sum()))
                     .append('\n');
         }
     }

@@ -27,8 +27,13 @@ final class ProxyPhase {
     /** Methods nginx (>= 1.9.13, without {@code non_idempotent}) never sends again once they were sent. */
     private static final Set<String> NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
     /** Upstream response headers nginx's proxy module hides from the client ({@code ngx_http_proxy_hide_headers}). */
-    private static final Set<String> PROXY_HIDDEN = Set.of("x-accel-expires", "x-accel-redirect",
-            "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset", "x-pad");
+    private static final Set<String> PROXY_HIDDEN = Set.of(
+            "x-accel-expires",
+            "x-accel-redirect",
+            "x-accel-limit-rate",
+            "x-accel-buffering",
+            "x-accel-charset",
+            "x-pad");
 
     private final UpstreamClient upstreams;
     private final PassiveHealth health;
@@ -48,12 +53,15 @@ final class ProxyPhase {
         List<Header> out = new ArrayList<>();
         out.add(new Header("Host", s.upstreamHost));
         out.add(new Header("X-Real-IP", remote));
-        out.add(new Header("X-Forwarded-For", s.header("x-forwarded-for").map(x -> x + ", " + remote)
-                .orElse(remote)));
+        out.add(new Header(
+                "X-Forwarded-For",
+                s.header("x-forwarded-for").map(x -> x + ", " + remote).orElse(remote)));
         boolean sawLength = false;
         for (Header h : s.headers) {
             String lower = h.name().toLowerCase(Locale.ROOT);
-            if (lower.equals("host") || lower.equals("x-real-ip") || lower.equals("x-forwarded-for")
+            if (lower.equals("host")
+                    || lower.equals("x-real-ip")
+                    || lower.equals("x-forwarded-for")
                     || ApisixResponses.HOP_BY_HOP.contains(lower)) {
                 continue;
             }
@@ -81,9 +89,15 @@ final class ProxyPhase {
      * not resent for POST, LOCK and PATCH (nginx >= 1.9.13 without {@code non_idempotent}). When tries run out the
      * last failure decides: a timeout gives 504, any other error 502.
      */
-    private CompletableFuture<EmulatorResponse> attempt(RequestState s, RouteEntry e, List<Header> out,
-                                                        List<Header> extra, Set<EmulatorUpstream.Node> tried,
-                                                        int tryNo, long firstStart, UpstreamException last) {
+    private CompletableFuture<EmulatorResponse> attempt(
+            RequestState s,
+            RouteEntry e,
+            List<Header> out,
+            List<Header> extra,
+            Set<EmulatorUpstream.Node> tried,
+            int tryNo,
+            long firstStart,
+            UpstreamException last) {
         EmulatorUpstream upstream = e.route().upstream();
         Optional<EmulatorUpstream.Node> picked = e.balancer().pick(tried);
         if (picked.isEmpty()) {
@@ -98,18 +112,27 @@ final class ProxyPhase {
         s.balancerIp = node.host();
         s.balancerPort = node.port();
         long t0 = nanoTime.getAsLong();
-        return upstreams.send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
+        return upstreams
+                .send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
                 .thenCompose(reply -> buffered(s, reply)
-                        ? reply.body().aggregate().thenApply(body -> proxiedResponse(s,
-                                new UpstreamResponse(reply.status(), reply.headers(), body), extra))
+                        ? reply.body()
+                                .aggregate()
+                                .thenApply(body -> proxiedResponse(
+                                        s, new UpstreamResponse(reply.status(), reply.headers(), body), extra))
                         : CompletableFuture.completedFuture(streamedResponse(s, reply, extra)))
                 .handle((resp, error) -> {
                     long now = nanoTime.getAsLong();
                     s.upstreamNanos = now - t0; // $upstream_response_time of the last try
                     UpstreamException ue = error == null ? null : upstreamError(error);
                     if (upstream.checks()) {
-                        health.record(e.healthName(), node, ue == null ? PassiveHealth.Outcome.RESPONSE
-                                : ue.timedOut ? PassiveHealth.Outcome.TIMEOUT : PassiveHealth.Outcome.TCP_FAILURE,
+                        health.record(
+                                e.healthName(),
+                                node,
+                                ue == null
+                                        ? PassiveHealth.Outcome.RESPONSE
+                                        : ue.timedOut
+                                                ? PassiveHealth.Outcome.TIMEOUT
+                                                : PassiveHealth.Outcome.TCP_FAILURE,
                                 ue == null ? resp.status() : 0);
                     }
                     if (ue == null) {
@@ -123,7 +146,8 @@ final class ProxyPhase {
                         return attempt(s, e, out, extra, tried, tryNo + 1, firstStart, ue);
                     }
                     return done(responses.page(ue.timedOut ? 504 : 502, false));
-                }).thenCompose(x -> x);
+                })
+                .thenCompose(x -> x);
     }
 
     /**
@@ -131,16 +155,28 @@ final class ProxyPhase {
      * {@code X-Accel-Buffering: no}. HEAD, 204 and 304 responses have no body to stream.
      */
     private static boolean buffered(RequestState s, UpstreamReply reply) {
-        return s.method.equals("HEAD") || reply.status() == 204 || reply.status() == 304 || reply.headers().stream()
-                .noneMatch(h -> h.is("x-accel-buffering") && h.value().trim().equalsIgnoreCase("no"));
+        return s.method.equals("HEAD")
+                || reply.status() == 204
+                || reply.status() == 304
+                || reply.headers().stream()
+                        .noneMatch(h ->
+                                h.is("x-accel-buffering") && h.value().trim().equalsIgnoreCase("no"));
     }
 
     private EmulatorResponse proxiedResponse(RequestState s, UpstreamResponse resp, List<Header> extra) {
         boolean head = s.method.equals("HEAD");
-        String length = head ? resp.headers().stream().filter(x -> x.is("content-length")).map(Header::value)
-                .findFirst().orElse(null) : String.valueOf(resp.body().length);
-        return new EmulatorResponse(resp.status(), proxiedHeaders(s, resp.headers(), Optional.ofNullable(length),
-                false, extra), head ? new byte[0] : resp.body(), false);
+        String length = head
+                ? resp.headers().stream()
+                        .filter(x -> x.is("content-length"))
+                        .map(Header::value)
+                        .findFirst()
+                        .orElse(null)
+                : String.valueOf(resp.body().length);
+        return new EmulatorResponse(
+                resp.status(),
+                proxiedHeaders(s, resp.headers(), Optional.ofNullable(length), false, extra),
+                head ? new byte[0] : resp.body(),
+                false);
     }
 
     /**
@@ -148,10 +184,16 @@ final class ProxyPhase {
      * the upstream's Content-Length when it sent one, else {@code Transfer-Encoding: chunked}.
      */
     private EmulatorResponse streamedResponse(RequestState s, UpstreamReply reply, List<Header> extra) {
-        Optional<String> length = reply.headers().stream().filter(x -> x.is("content-length"))
-                .map(Header::value).findFirst();
-        return new EmulatorResponse(reply.status(), proxiedHeaders(s, reply.headers(), length, true, extra), new byte[0],
-                false, Optional.of(reply.body()));
+        Optional<String> length = reply.headers().stream()
+                .filter(x -> x.is("content-length"))
+                .map(Header::value)
+                .findFirst();
+        return new EmulatorResponse(
+                reply.status(),
+                proxiedHeaders(s, reply.headers(), length, true, extra),
+                new byte[0],
+                false,
+                Optional.of(reply.body()));
     }
 
     /**
@@ -159,8 +201,12 @@ final class ProxyPhase {
      * Transfer-Encoding, Connection, APISIX's extra headers, Date, the upstream's others (minus hop-by-hop and
      * {@code proxy_hide_header} defaults), resp_headers from the runner, Server.
      */
-    private List<Header> proxiedHeaders(RequestState s, List<Header> upstream, Optional<String> length,
-                                        boolean chunkedWithoutLength, List<Header> extra) {
+    private List<Header> proxiedHeaders(
+            RequestState s,
+            List<Header> upstream,
+            Optional<String> length,
+            boolean chunkedWithoutLength,
+            List<Header> extra) {
         List<Header> h = new ArrayList<>();
         upstream.stream().filter(x -> x.is("content-type")).findFirst().ifPresent(h::add);
         length.ifPresent(l -> h.add(new Header("Content-Length", l)));
@@ -172,8 +218,12 @@ final class ProxyPhase {
         h.add(new Header("Date", responses.date()));
         for (Header x : upstream) {
             String lower = x.name().toLowerCase(Locale.ROOT);
-            if (lower.equals("server") || lower.equals("date") || lower.equals("content-type")
-                    || lower.equals("content-length") || ApisixResponses.HOP_BY_HOP.contains(lower) || PROXY_HIDDEN.contains(lower)) {
+            if (lower.equals("server")
+                    || lower.equals("date")
+                    || lower.equals("content-type")
+                    || lower.equals("content-length")
+                    || ApisixResponses.HOP_BY_HOP.contains(lower)
+                    || PROXY_HIDDEN.contains(lower)) {
                 continue;
             }
             h.add(x);

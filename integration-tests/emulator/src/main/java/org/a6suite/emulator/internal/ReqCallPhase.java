@@ -29,6 +29,7 @@ final class ReqCallPhase {
 
     /** The Engine's logger, as before the phases were split out: log configurations name it (benchmarks mute it). */
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
     private static final int ID_MASK = (1 << 22) - 1;
 
     private final ExtPluginClient client;
@@ -51,18 +52,18 @@ final class ReqCallPhase {
         if (conf.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return client.communicate(e.confKey(phase), conf.get(), token -> reqCall(s, token),
-                info -> switch (info) {
+        return client.communicate(e.confKey(phase), conf.get(), token -> reqCall(s, token), info -> switch (info) {
                     case ExtraInfoRequest.Var v -> s.var(v.name()).map(x -> x.getBytes(StandardCharsets.UTF_8));
                     case ExtraInfoRequest.ReqBody r -> s.body.length == 0 ? Optional.empty() : Optional.of(s.body);
                     // "failed to read response body: not exits" (s13): no upstream response yet
                     case ExtraInfoRequest.RespBody r -> Optional.empty();
-                }).thenApply(outcome -> switch (outcome) {
+                })
+                .thenApply(outcome -> switch (outcome) {
                     case RpcOutcome.Replied(HttpReqCallResponse resp) -> applyReqCallReply(s, resp);
-                    case RpcOutcome.Replied(A6Message other) -> failed(conf.get(), phase,
-                            "unexpected reply " + other, true);
-                    case RpcOutcome.Failed(String reason, boolean degradable) -> failed(conf.get(), phase, reason,
-                            degradable);
+                    case RpcOutcome.Replied(A6Message other) ->
+                        failed(conf.get(), phase, "unexpected reply " + other, true);
+                    case RpcOutcome.Failed(String reason, boolean degradable) ->
+                        failed(conf.get(), phase, reason, degradable);
                     case RpcOutcome.NotEncodable(String reason) -> {
                         log.error("{}: {} (APISIX raises a Lua error: 500, no frame)", phase.pluginName(), reason);
                         yield Optional.of(responses.page(500, true));
@@ -86,8 +87,14 @@ final class ReqCallPhase {
         } catch (IllegalArgumentException e) {
             throw new NotEncodableException("method " + s.method + " is outside the A6 Method enum");
         }
-        return new HttpReqCallRequest(nextId(), s.remote.getAddress().getAddress(), method, s.runnerPath(),
-                s.runnerArgs(), s.runnerHeaders(), token);
+        return new HttpReqCallRequest(
+                nextId(),
+                s.remote.getAddress().getAddress(),
+                method,
+                s.runnerPath(),
+                s.runnerArgs(),
+                s.runnerHeaders(),
+                token);
     }
 
     private Optional<EmulatorResponse> applyReqCallReply(RequestState s, HttpReqCallResponse resp) {

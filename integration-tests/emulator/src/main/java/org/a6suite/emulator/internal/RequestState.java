@@ -42,8 +42,14 @@ public final class RequestState {
     /** {@code $upstream_response_time} of the last try in nanoseconds, -1 when nginx did not proxy. */
     volatile long upstreamNanos = -1;
 
-    RequestState(InetSocketAddress remote, InetSocketAddress local, String method, String rawTarget,
-                 List<Header> clientHeaders, byte[] body, EmulatorRoute route) {
+    RequestState(
+            InetSocketAddress remote,
+            InetSocketAddress local,
+            String method,
+            String rawTarget,
+            List<Header> clientHeaders,
+            byte[] body,
+            EmulatorRoute route) {
         this.remote = requireNonNull(remote, "remote");
         this.local = requireNonNull(local, "local");
         this.method = requireNonNull(method, "method");
@@ -121,18 +127,22 @@ public final class RequestState {
 
     /** HTTPReqCall.Req path: {@code $upstream_uri}'s path when a plugin set it, else {@code $uri} (reference §3). */
     String runnerPath() {
-        return upstreamUri.map(u -> {
-            int q = u.indexOf('?');
-            return q < 0 ? u : u.substring(0, q);
-        }).orElse(uri);
+        return upstreamUri
+                .map(u -> {
+                    int q = u.indexOf('?');
+                    return q < 0 ? u : u.substring(0, q);
+                })
+                .orElse(uri);
     }
 
     /** HTTPReqCall.Req args: from {@code $upstream_uri}'s query when set, else from {@code $args}. */
     List<TextEntry> runnerArgs() {
-        return UriCodec.parseArgs(upstreamUri.map(u -> {
-            int q = u.indexOf('?');
-            return q < 0 ? "" : u.substring(q + 1);
-        }).orElse(args));
+        return UriCodec.parseArgs(upstreamUri
+                .map(u -> {
+                    int q = u.indexOf('?');
+                    return q < 0 ? "" : u.substring(q + 1);
+                })
+                .orElse(args));
     }
 
     /**
@@ -184,8 +194,8 @@ public final class RequestState {
             case "upstream_host" -> Optional.of(upstreamHost);
             case "content_type" -> header("content-type");
             case "content_length" -> header("content-length");
-            case "request_body" -> body.length == 0 ? Optional.empty()
-                    : Optional.of(new String(body, StandardCharsets.ISO_8859_1));
+            case "request_body" ->
+                body.length == 0 ? Optional.empty() : Optional.of(new String(body, StandardCharsets.ISO_8859_1));
             default -> prefixedVar(name);
         };
     }
@@ -194,8 +204,10 @@ public final class RequestState {
         if (name.startsWith("http_")) {
             String wanted = name.substring(5);
             List<String> values = headers.stream()
-                    .filter(h -> h.name().toLowerCase(Locale.ROOT).replace('-', '_').equals(wanted))
-                    .map(Header::value).toList();
+                    .filter(h ->
+                            h.name().toLowerCase(Locale.ROOT).replace('-', '_').equals(wanted))
+                    .map(Header::value)
+                    .toList();
             return values.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", values));
         }
         if (name.startsWith("arg_")) {
@@ -211,8 +223,11 @@ public final class RequestState {
         }
         if (name.startsWith("cookie_")) {
             String wanted = name.substring(7);
-            return header("cookie").flatMap(c -> java.util.Arrays.stream(c.split(";\\s*"))
-                    .filter(p -> p.startsWith(wanted + "=")).map(p -> p.substring(wanted.length() + 1)).findFirst());
+            return header("cookie")
+                    .flatMap(c -> java.util.Arrays.stream(c.split(";\\s*"))
+                            .filter(p -> p.startsWith(wanted + "="))
+                            .map(p -> p.substring(wanted.length() + 1))
+                            .findFirst());
         }
         return Optional.empty();
     }

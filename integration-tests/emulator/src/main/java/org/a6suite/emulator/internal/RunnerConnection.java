@@ -90,11 +90,11 @@ final class RunnerConnection {
      * @param extraInfo  answers ExtraInfo requests; an empty Optional is sent as an absent result
      * @param readTimeout APISIX's socket read timeout, applied to every wait for a frame (60 s)
      */
-    CompletableFuture<A6Message> call(A6Message request, Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo,
-                                      Duration readTimeout) {
+    CompletableFuture<A6Message> call(
+            A6Message request, Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo, Duration readTimeout) {
         CompletableFuture<A6Message> result = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> handler.start(new Call(request.frameType(), extraInfo, readTimeout, result),
-                request));
+        channel.eventLoop()
+                .execute(() -> handler.start(new Call(request.frameType(), extraInfo, readTimeout, result), request));
         return result;
     }
 
@@ -106,8 +106,11 @@ final class RunnerConnection {
         ScheduledFuture<?> timeout;
         A6Message reply;
 
-        Call(FrameType type, Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo, Duration readTimeout,
-             CompletableFuture<A6Message> result) {
+        Call(
+                FrameType type,
+                Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo,
+                Duration readTimeout,
+                CompletableFuture<A6Message> result) {
             this.type = type;
             this.extraInfo = extraInfo;
             this.readTimeout = readTimeout;
@@ -140,12 +143,16 @@ final class RunnerConnection {
                 call.timeout.cancel(false);
             }
             Call c = call;
-            call.timeout = channel.eventLoop().schedule(() -> {
-                if (call == c) {
-                    fail("failed to receive RPC_" + c.type + ": timeout");
-                    channel.close();
-                }
-            }, c.readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            call.timeout = channel.eventLoop()
+                    .schedule(
+                            () -> {
+                                if (call == c) {
+                                    fail("failed to receive RPC_" + c.type + ": timeout");
+                                    channel.close();
+                                }
+                            },
+                            c.readTimeout.toNanos(),
+                            TimeUnit.NANOSECONDS);
         }
 
         @Override

@@ -33,11 +33,15 @@ public final class RunnerPool implements AutoCloseable {
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    private record Idle(RunnerConnection connection, Instant since) {
-    }
+    private record Idle(RunnerConnection connection, Instant since) {}
 
-    public RunnerPool(Path socket, EventLoopGroup group, Duration connectTimeout, int maxIdle, Duration idleTimeout,
-                      Clock clock) {
+    public RunnerPool(
+            Path socket,
+            EventLoopGroup group,
+            Duration connectTimeout,
+            int maxIdle,
+            Duration idleTimeout,
+            Clock clock) {
         requireNonNull(socket, "socket");
         this.maxIdle = maxIdle;
         this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
@@ -81,8 +85,8 @@ public final class RunnerPool implements AutoCloseable {
                 c.install();
                 result.complete(c);
             } else {
-                result.completeExceptionally(new RpcException("failed to connect to the unix socket: "
-                        + done.cause().getMessage()));
+                result.completeExceptionally(new RpcException(
+                        "failed to connect to the unix socket: " + done.cause().getMessage()));
             }
         });
         return result;

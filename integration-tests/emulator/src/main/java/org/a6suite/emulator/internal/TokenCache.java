@@ -20,8 +20,7 @@ public final class TokenCache {
     private final int capacity;
     private final Map<String, Entry> entries;
 
-    private record Entry(long token, Instant expires) {
-    }
+    private record Entry(long token, Instant expires) {}
 
     public TokenCache(Clock clock, Duration ttl, int capacity) {
         this.clock = requireNonNull(clock, "clock");

@@ -94,8 +94,13 @@ final class UpstreamClient {
      * that fails before any response byte (the node closed it while it sat idle) is replaced by a new one without
      * counting as a try, as nginx does for a cached connection, unless a POST, LOCK or PATCH was already sent on it.
      */
-    CompletableFuture<UpstreamReply> send(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout,
-                                          String method, String target, List<Header> headers, byte[] body) {
+    CompletableFuture<UpstreamReply> send(
+            EmulatorUpstream.Node node,
+            EmulatorUpstream.Timeout timeout,
+            String method,
+            String target,
+            List<Header> headers,
+            byte[] body) {
         Request request = new Request(node, timeout, method, target, headers, body, true);
         Optional<Channel> pooled = takeIdle(node);
         if (pooled.isEmpty()) {
@@ -105,9 +110,11 @@ final class UpstreamClient {
         Channel ch = pooled.get();
         ch.eventLoop().execute(() -> exchange(ch, request, onCached));
         return onCached.exceptionallyCompose(t -> {
-            Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
-                    ? t.getCause() : t;
-            boolean stale = c instanceof UpstreamException e && !e.timedOut && !e.responseStarted
+            Throwable c =
+                    t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+            boolean stale = c instanceof UpstreamException e
+                    && !e.timedOut
+                    && !e.responseStarted
                     && (!e.requestSent || !NON_IDEMPOTENT.contains(method));
             return stale ? connect(request) : CompletableFuture.failedFuture(c);
         });
@@ -118,15 +125,24 @@ final class UpstreamClient {
      * {@code apisix/plugins/ext-plugin-post-resp.lua}): always on a new connection, closed once the response was read
      * ({@code close(http_obj)}, "TODO: keepalive"), and with no second try of any kind: a failure is the answer.
      */
-    CompletableFuture<UpstreamReply> sendOnNewConnection(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout,
-                                                         String method, String target, List<Header> headers,
-                                                         byte[] body) {
+    CompletableFuture<UpstreamReply> sendOnNewConnection(
+            EmulatorUpstream.Node node,
+            EmulatorUpstream.Timeout timeout,
+            String method,
+            String target,
+            List<Header> headers,
+            byte[] body) {
         return connect(new Request(node, timeout, method, target, headers, body, false));
     }
 
-    private record Request(EmulatorUpstream.Node node, EmulatorUpstream.Timeout timeout, String method, String target,
-                           List<Header> headers, byte[] body, boolean keepAlive) {
-    }
+    private record Request(
+            EmulatorUpstream.Node node,
+            EmulatorUpstream.Timeout timeout,
+            String method,
+            String target,
+            List<Header> headers,
+            byte[] body,
+            boolean keepAlive) {}
 
     private CompletableFuture<UpstreamReply> connect(Request request) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
@@ -134,8 +150,8 @@ final class UpstreamClient {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
-                        request.timeout().connect().toMillis()))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        Math.min(Integer.MAX_VALUE, request.timeout().connect().toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -146,9 +162,12 @@ final class UpstreamClient {
         b.connect(node.host(), node.port()).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
                 boolean timedOut = f.cause() instanceof ConnectTimeoutException;
-                result.completeExceptionally(new UpstreamException((timedOut ? "upstream timed out: connect() to "
-                        : "connect() to ") + node.hostPort() + " failed: " + f.cause().getMessage(), timedOut,
-                        false, false));
+                result.completeExceptionally(new UpstreamException(
+                        (timedOut ? "upstream timed out: connect() to " : "connect() to ") + node.hostPort()
+                                + " failed: " + f.cause().getMessage(),
+                        timedOut,
+                        false,
+                        false));
                 return;
             }
             f.channel().closeFuture().addListener(c -> {
@@ -165,38 +184,48 @@ final class UpstreamClient {
     /** On the connection's event loop: installs the per-call handlers and writes the request. */
     private void exchange(Channel ch, Request request, CompletableFuture<UpstreamReply> result) {
         if (!ch.isActive()) {
-            result.completeExceptionally(new UpstreamException("upstream closed the kept-alive connection", false,
-                    false, false));
+            result.completeExceptionally(
+                    new UpstreamException("upstream closed the kept-alive connection", false, false, false));
             return;
         }
         ch.attr(REQUESTS).set(ch.attr(REQUESTS).get() + 1);
         Exchange exchange = new Exchange(ch, request, result);
         // nginx's send/read timeouts bound the gap between two successive writes/reads, from the request on
         ch.pipeline()
-                .addFirst(WRITE_TIMEOUT, new WriteTimeoutHandler(request.timeout().send().toNanos(),
-                        TimeUnit.NANOSECONDS))
-                .addFirst(READ_TIMEOUT, new ReadTimeoutHandler(request.timeout().read().toNanos(),
-                        TimeUnit.NANOSECONDS))
+                .addFirst(
+                        WRITE_TIMEOUT,
+                        new WriteTimeoutHandler(request.timeout().send().toNanos(), TimeUnit.NANOSECONDS))
+                .addFirst(
+                        READ_TIMEOUT,
+                        new ReadTimeoutHandler(request.timeout().read().toNanos(), TimeUnit.NANOSECONDS))
                 .addBefore(IDLE, EXCHANGE, exchange);
         // Head and body written separately: a FullHttpRequest would get a Content-Length the caller did not set.
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
-                request.target(), DefaultHttpHeadersFactory.headersFactory().withValidation(false));
+        HttpRequest head = new DefaultHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(request.method()),
+                request.target(),
+                DefaultHttpHeadersFactory.headersFactory().withValidation(false));
         for (Header h : request.headers()) {
             head.headers().add(h.name(), h.value());
         }
         ch.write(head);
-        ch.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(request.body()))).addListener(w -> {
-            if (w.isSuccess()) {
-                exchange.requestWritten = true;
-                exchange.releaseIfDone();
-                return;
-            }
-            boolean timedOut = w.cause() instanceof WriteTimeoutException;
-            ch.close(); // even when the response already ended: a half-written request leaves the connection unusable
-            exchange.fail(new UpstreamException((timedOut
-                    ? "upstream timed out (110: Connection timed out) while sending request to upstream"
-                    : "send() to " + request.node().hostPort() + " failed: " + w.cause().getMessage()), timedOut));
-        });
+        ch.writeAndFlush(new DefaultLastHttpContent(Unpooled.wrappedBuffer(request.body())))
+                .addListener(w -> {
+                    if (w.isSuccess()) {
+                        exchange.requestWritten = true;
+                        exchange.releaseIfDone();
+                        return;
+                    }
+                    boolean timedOut = w.cause() instanceof WriteTimeoutException;
+                    ch.close(); // even when the response already ended: a half-written request leaves the
+                    // connection unusable
+                    exchange.fail(new UpstreamException(
+                            (timedOut
+                                    ? "upstream timed out (110: Connection timed out) while sending request to upstream"
+                                    : "send() to " + request.node().hostPort() + " failed: "
+                                            + w.cause().getMessage()),
+                            timedOut));
+                });
     }
 
     private Optional<Channel> takeIdle(EmulatorUpstream.Node node) {
@@ -215,10 +244,15 @@ final class UpstreamClient {
 
     private void putIdle(EmulatorUpstream.Node node, Channel ch) {
         Deque<Channel> q = idle.computeIfAbsent(node.hostPort(), k -> new ConcurrentLinkedDeque<>());
-        ch.attr(IDLE_TIMER).set(ch.eventLoop().schedule(() -> {
-            q.remove(ch);
-            ch.close();
-        }, KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS));
+        ch.attr(IDLE_TIMER)
+                .set(ch.eventLoop()
+                        .schedule(
+                                () -> {
+                                    q.remove(ch);
+                                    ch.close();
+                                },
+                                KEEPALIVE_TIMEOUT.toNanos(),
+                                TimeUnit.NANOSECONDS));
         q.addLast(ch);
         while (q.size() > KEEPALIVE) {
             Channel oldest = q.pollFirst();
@@ -243,7 +277,11 @@ final class UpstreamClient {
     }
 
     /** Where one call stands. */
-    private enum State { AWAITING_HEAD, READING_BODY, DONE }
+    private enum State {
+        AWAITING_HEAD,
+        READING_BODY,
+        DONE
+    }
 
     /**
      * One request and its response on one connection: per-call state, confined to the connection's event loop. Before
@@ -284,22 +322,26 @@ final class UpstreamClient {
 
         private void onHead(HttpResponse response) {
             if (response.decoderResult().isFailure()) {
-                fail(new UpstreamException("upstream sent invalid header while reading response header from "
-                        + "upstream", false, true, true));
+                fail(new UpstreamException(
+                        "upstream sent invalid header while reading response header from " + "upstream",
+                        false,
+                        true,
+                        true));
                 return;
             }
             keepAlive = HttpUtil.isKeepAlive(response);
             List<Header> headers = new ArrayList<>();
-            response.headers().iteratorAsString().forEachRemaining(e -> headers.add(new Header(e.getKey(),
-                    e.getValue())));
+            response.headers()
+                    .iteratorAsString()
+                    .forEachRemaining(e -> headers.add(new Header(e.getKey(), e.getValue())));
             state = State.READING_BODY;
             result.complete(new UpstreamReply(response.status().code(), headers, this));
         }
 
         private void onContent(HttpContent content) {
             if (content.decoderResult().isFailure()) {
-                fail(new UpstreamException("upstream sent invalid chunked response while reading upstream", false,
-                        true, true));
+                fail(new UpstreamException(
+                        "upstream sent invalid chunked response while reading upstream", false, true, true));
                 return;
             }
             if (content.content().isReadable()) {
@@ -322,19 +364,25 @@ final class UpstreamClient {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            fail(new UpstreamException(state == State.AWAITING_HEAD
-                    ? "upstream prematurely closed connection while reading response header from upstream"
-                    : "upstream prematurely closed connection while reading upstream", false));
+            fail(new UpstreamException(
+                    state == State.AWAITING_HEAD
+                            ? "upstream prematurely closed connection while reading response header from upstream"
+                            : "upstream prematurely closed connection while reading upstream",
+                    false));
             ctx.fireChannelInactive();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             boolean timedOut = cause instanceof ReadTimeoutException || cause instanceof WriteTimeoutException;
-            String where = state == State.AWAITING_HEAD ? "while reading response header from upstream"
+            String where = state == State.AWAITING_HEAD
+                    ? "while reading response header from upstream"
                     : "while reading upstream";
-            fail(new UpstreamException(timedOut ? "upstream timed out (110: Connection timed out) " + where
-                    : "recv() failed (" + cause.getMessage() + ") " + where, timedOut));
+            fail(new UpstreamException(
+                    timedOut
+                            ? "upstream timed out (110: Connection timed out) " + where
+                            : "recv() failed (" + cause.getMessage() + ") " + where,
+                    timedOut));
         }
 
         /** Ends the call with {@code e}: before the head the send fails, after it the body does. */
@@ -349,7 +397,11 @@ final class UpstreamClient {
                 result.completeExceptionally(e);
                 return;
             }
-            log.error("{}, upstream: \"http://{}{}\"", e.getMessage(), request.node().hostPort(), request.target());
+            log.error(
+                    "{}, upstream: \"http://{}{}\"",
+                    e.getMessage(),
+                    request.node().hostPort(),
+                    request.target());
             failure = new UpstreamException(e.getMessage(), e.timedOut, true, true);
             if (listener != null) {
                 listener.onError(failure);
@@ -368,7 +420,10 @@ final class UpstreamClient {
             ch.pipeline().remove(WRITE_TIMEOUT);
             ch.pipeline().remove(EXCHANGE);
             ch.config().setAutoRead(true);
-            if (request.keepAlive() && keepAlive && ch.isActive() && ch.attr(REQUESTS).get() < KEEPALIVE_REQUESTS) {
+            if (request.keepAlive()
+                    && keepAlive
+                    && ch.isActive()
+                    && ch.attr(REQUESTS).get() < KEEPALIVE_REQUESTS) {
                 putIdle(request.node(), ch);
             } else {
                 ch.close();
@@ -384,8 +439,8 @@ final class UpstreamClient {
                 public void onChunk(ByteBuf chunk) {
                     try {
                         if (out.size() + chunk.readableBytes() > MAX_BODY) {
-                            fail(new UpstreamException("upstream response body is larger than " + MAX_BODY
-                                    + " bytes", false));
+                            fail(new UpstreamException(
+                                    "upstream response body is larger than " + MAX_BODY + " bytes", false));
                             return;
                         }
                         chunk.readBytes(out, chunk.readableBytes());
@@ -442,8 +497,11 @@ final class UpstreamClient {
         public void abort() {
             ch.eventLoop().execute(() -> {
                 if (state != State.DONE) {
-                    log.info("client prematurely closed connection, so upstream connection is closed too, "
-                            + "upstream: \"http://{}{}\"", request.node().hostPort(), request.target());
+                    log.info(
+                            "client prematurely closed connection, so upstream connection is closed too, "
+                                    + "upstream: \"http://{}{}\"",
+                            request.node().hostPort(),
+                            request.target());
                     state = State.DONE;
                     ch.close();
                 }

@@ -20,8 +20,7 @@ public final class UriCodec {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    private UriCodec() {
-    }
+    private UriCodec() {}
 
     /**
      * nginx's {@code $uri}: the path percent-decoded ({@code %2F} becomes {@code /}, {@code +} stays), repeated slashes
@@ -163,8 +162,13 @@ public final class UriCodec {
     private static void escapeComponent(StringBuilder sb, String s) {
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xFF;
-            if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '.' || c == '_' || c == '~') {
+            if (c >= 'A' && c <= 'Z'
+                    || c >= 'a' && c <= 'z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~') {
                 sb.append((char) c);
             } else {
                 sb.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
  * UTF-8 (reference §8: APISIX sends raw request bytes and runners decode them as UTF-8). These convert between the two.
  */
 final class Wire {
-    private Wire() {
-    }
+    private Wire() {}
 
     /** Raw wire bytes (one char per byte) to the UTF-8 string a runner decodes. */
     static String toA6(String wire) {

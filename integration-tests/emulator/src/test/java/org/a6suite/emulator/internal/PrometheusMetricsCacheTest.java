@@ -24,7 +24,10 @@ class PrometheusMetricsCacheTest {
     }
 
     private static String status(String text) {
-        return text.lines().filter(l -> l.startsWith("apisix_http_status{")).findFirst().orElse("none");
+        return text.lines()
+                .filter(l -> l.startsWith("apisix_http_status{"))
+                .findFirst()
+                .orElse("none");
     }
 
     @Test

@@ -72,7 +72,8 @@ public final class EtcdServer implements AutoCloseable {
         this.logFile = rootDir.resolve("etcd.log");
         this.clientPort = clientPort;
         this.peerPort = peerPort;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         this.shutdownHook = new Thread(this::killQuietly, "etcd-fixture-shutdown-" + clientPort);
     }
 
@@ -228,7 +229,10 @@ public final class EtcdServer implements AutoCloseable {
             }
             try {
                 HttpResponse<String> response = http.send(
-                        HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(1)).GET().build(),
+                        HttpRequest.newBuilder(health)
+                                .timeout(Duration.ofSeconds(1))
+                                .GET()
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("\"true\"")) {
                     return;

@@ -24,8 +24,10 @@ class EtcdServerTest {
             try (Client client = etcd.newClient()) {
                 client.getKVClient().put(bytes("/a6/test/k"), bytes("v1")).get(10, TimeUnit.SECONDS);
                 GetResponse got = client.getKVClient().get(bytes("/a6/test/k")).get(10, TimeUnit.SECONDS);
-                assertThat(got.getKvs()).singleElement()
-                        .satisfies(kv -> assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).isEqualTo("v1"));
+                assertThat(got.getKvs())
+                        .singleElement()
+                        .satisfies(kv -> assertThat(kv.getValue().toString(StandardCharsets.UTF_8))
+                                .isEqualTo("v1"));
             }
 
             etcd.restart();
@@ -33,8 +35,10 @@ class EtcdServerTest {
 
             try (Client client = etcd.newClient()) {
                 GetResponse got = client.getKVClient().get(bytes("/a6/test/k")).get(10, TimeUnit.SECONDS);
-                assertThat(got.getKvs()).singleElement()
-                        .satisfies(kv -> assertThat(kv.getValue().toString(StandardCharsets.UTF_8)).isEqualTo("v1"));
+                assertThat(got.getKvs())
+                        .singleElement()
+                        .satisfies(kv -> assertThat(kv.getValue().toString(StandardCharsets.UTF_8))
+                                .isEqualTo("v1"));
             }
         }
         assertThat(etcd.isRunning()).isFalse();
@@ -43,7 +47,8 @@ class EtcdServerTest {
 
     @Test
     void shouldRunTwoServersOnDistinctPorts() {
-        try (EtcdServer a = EtcdServer.start(); EtcdServer b = EtcdServer.start()) {
+        try (EtcdServer a = EtcdServer.start();
+                EtcdServer b = EtcdServer.start()) {
             assertThat(a.clientPort()).isNotEqualTo(b.clientPort());
             assertThat(a.isRunning()).isTrue();
             assertThat(b.isRunning()).isTrue();

@@ -3,7 +3,6 @@ package org.a6suite.samples.sdkfilters;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
 import org.apache.apisix.plugin.runner.HttpRequest;
 import org.apache.apisix.plugin.runner.HttpResponse;
 import org.apache.apisix.plugin.runner.filter.PluginFilter;
@@ -33,10 +32,13 @@ public class SampleAsyncFilter implements PluginFilter {
 
     @Override
     public void filter(HttpRequest request, HttpResponse response, PluginFilterChain chain) {
-        TIMER.schedule(() -> {
-            request.setHeader("x-sample-async", "done");
-            chain.filter(request, response);
-        }, delayMillis(request.getConfig(this)), TimeUnit.MILLISECONDS);
+        TIMER.schedule(
+                () -> {
+                    request.setHeader("x-sample-async", "done");
+                    chain.filter(request, response);
+                },
+                delayMillis(request.getConfig(this)),
+                TimeUnit.MILLISECONDS);
     }
 
     private static long delayMillis(String conf) {

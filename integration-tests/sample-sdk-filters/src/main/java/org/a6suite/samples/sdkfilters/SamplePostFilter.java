@@ -1,7 +1,6 @@
 package org.a6suite.samples.sdkfilters;
 
 import java.util.Map;
-
 import org.apache.apisix.plugin.runner.PostRequest;
 import org.apache.apisix.plugin.runner.PostResponse;
 import org.apache.apisix.plugin.runner.filter.PluginFilter;
@@ -36,8 +35,8 @@ public class SamplePostFilter implements PluginFilter {
         response.setHeader("x-sample-post", String.valueOf(status));
         response.setBody("{\"upstream_status\":" + status + ",\"upstream_content_type\":\""
                 + contentType(request.getUpstreamHeaders()) + "\",\"upstream_body_length\":" + body.length()
-                + ",\"upstream_body\":\"" + body.toUpperCase().replace("\\", "\\\\").replace("\"", "\\\"")
-                .replace("\n", "\\n") + "\"}");
+                + ",\"upstream_body\":\""
+                + body.toUpperCase().replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"}");
         chain.postFilter(request, response);
     }
 

@@ -1,7 +1,6 @@
 package org.a6suite.samples.sdkfilters;
 
 import java.util.List;
-
 import org.apache.apisix.plugin.runner.HttpRequest;
 import org.apache.apisix.plugin.runner.HttpResponse;
 import org.apache.apisix.plugin.runner.filter.PluginFilter;

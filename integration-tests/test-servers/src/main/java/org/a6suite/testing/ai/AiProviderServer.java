@@ -69,15 +69,14 @@ public final class AiProviderServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Fault> defaultFault = new AtomicReference<>(Fault.none());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
-    private final AtomicReference<Script> script = new AtomicReference<>(new Script("Hello from the test provider",
-            Optional.empty(), false, Script.Drip.NONE));
+    private final AtomicReference<Script> script = new AtomicReference<>(
+            new Script("Hello from the test provider", Optional.empty(), false, Script.Drip.NONE));
     private volatile Optional<String> expectedKey = Optional.empty();
     private final java.util.concurrent.atomic.AtomicInteger closedConnections =
             new java.util.concurrent.atomic.AtomicInteger();
     private Channel server;
 
-    private AiProviderServer() {
-    }
+    private AiProviderServer() {}
 
     /** Starts on a free loopback port. */
     public static AiProviderServer start() {
@@ -92,14 +91,19 @@ public final class AiProviderServer implements AutoCloseable {
     }
 
     private void bind(String host, int port) {
-        ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(16 * 1024 * 1024),
-                                new Handler());
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new HttpObjectAggregator(16 * 1024 * 1024),
+                                        new Handler());
                     }
                 });
         try {
@@ -138,8 +142,8 @@ public final class AiProviderServer implements AutoCloseable {
 
     /** Answers with a call of tool {@code name} with {@code argumentsJson} when the request offers tools. */
     public AiProviderServer toolCall(String name, String argumentsJson) {
-        script.updateAndGet(s -> new Script(s.replyText(), Optional.of(new String[] {name, argumentsJson}),
-                s.omitUsage(), s.drip()));
+        script.updateAndGet(s ->
+                new Script(s.replyText(), Optional.of(new String[] {name, argumentsJson}), s.omitUsage(), s.drip()));
         return this;
     }
 
@@ -150,8 +154,8 @@ public final class AiProviderServer implements AutoCloseable {
      * which serves very long streams in bounded memory. {@code tokens == 0} streams the reply text in pieces.
      */
     public AiProviderServer drip(java.time.Duration firstToken, int tokens, java.time.Duration gap) {
-        script.updateAndGet(s -> new Script(s.replyText(), s.toolCall(), s.omitUsage(),
-                new Script.Drip(firstToken, tokens, gap)));
+        script.updateAndGet(
+                s -> new Script(s.replyText(), s.toolCall(), s.omitUsage(), new Script.Drip(firstToken, tokens, gap)));
         return this;
     }
 
@@ -198,7 +202,10 @@ public final class AiProviderServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    private enum Kind { CHAT, EMBEDDINGS }
+    private enum Kind {
+        CHAT,
+        EMBEDDINGS
+    }
 
     private final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -209,22 +216,32 @@ public final class AiProviderServer implements AutoCloseable {
             String body = req.content().toString(StandardCharsets.UTF_8);
             requests.add(new RecordedRequest(req.method().name(), req.uri(), headers, body));
             Fault fault = Optional.ofNullable(faults.poll()).orElse(defaultFault.get());
-            String path = req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
+            String path =
+                    req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
             switch (fault) {
-                case Fault.Hang h -> { }
-                case Fault.StallBeforeFirstToken st when !isStream(req.uri(), body) ->  { }
+                case Fault.Hang h -> {}
+                case Fault.StallBeforeFirstToken st when !isStream(req.uri(), body) -> {}
                 case Fault.Reset r -> {
                     ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
                     ctx.close();
                 }
-                case Fault.Slow s -> ctx.executor().schedule(() -> respond(ctx, req.uri(), path, headers, body,
-                        Fault.none()), s.delay().toMillis(), TimeUnit.MILLISECONDS);
+                case Fault.Slow s ->
+                    ctx.executor()
+                            .schedule(
+                                    () -> respond(ctx, req.uri(), path, headers, body, Fault.none()),
+                                    s.delay().toMillis(),
+                                    TimeUnit.MILLISECONDS);
                 default -> respond(ctx, req.uri(), path, headers, body, fault);
             }
         }
 
-        private void respond(ChannelHandlerContext ctx, String uri, String path, Map<String, String> headers,
-                String body, Fault fault) {
+        private void respond(
+                ChannelHandlerContext ctx,
+                String uri,
+                String path,
+                Map<String, String> headers,
+                String body,
+                Fault fault) {
             Script script = AiProviderServer.this.script.get();
             ProviderFlavor flavor;
             Kind kind;
@@ -265,11 +282,13 @@ public final class AiProviderServer implements AutoCloseable {
                 send(ctx, 400, WholeReplies.json(WholeReplies.error(flavor, 400, "body is not JSON")));
                 return;
             }
-            boolean stream = flavor == ProviderFlavor.GEMINI ? path.endsWith(":streamGenerateContent")
+            boolean stream = flavor == ProviderFlavor.GEMINI
+                    ? path.endsWith(":streamGenerateContent")
                     : request.path("stream").asBoolean(false);
             switch (fault) {
                 case Fault.RateLimited rl -> {
-                    FullHttpResponse res = full(429, WholeReplies.json(WholeReplies.error(flavor, 429, "rate limited")));
+                    FullHttpResponse res =
+                            full(429, WholeReplies.json(WholeReplies.error(flavor, 429, "rate limited")));
                     long ms = rl.retryAfter().toMillis();
                     res.headers().set("retry-after", Long.toString((ms + 999) / 1000));
                     res.headers().set("retry-after-ms", Long.toString(ms));
@@ -277,7 +296,10 @@ public final class AiProviderServer implements AutoCloseable {
                     return;
                 }
                 case Fault.Status st -> {
-                    send(ctx, st.status(), WholeReplies.json(WholeReplies.error(flavor, st.status(), "scripted failure")));
+                    send(
+                            ctx,
+                            st.status(),
+                            WholeReplies.json(WholeReplies.error(flavor, st.status(), "scripted failure")));
                     return;
                 }
                 case Fault.Malformed m -> {
@@ -286,12 +308,13 @@ public final class AiProviderServer implements AutoCloseable {
                 }
                 case Fault.EchoRequest e -> {
                     StringBuilder echo = new StringBuilder("Invalid request. Received headers: ");
-                    headers.forEach((name, value) -> echo.append(name).append(": ").append(value).append("; "));
+                    headers.forEach((name, value) ->
+                            echo.append(name).append(": ").append(value).append("; "));
                     echo.append("body: ").append(body);
                     send(ctx, 400, WholeReplies.json(WholeReplies.error(flavor, 400, echo.toString())));
                     return;
                 }
-                default -> { }
+                default -> {}
             }
             boolean truncated = fault instanceof Fault.Truncated;
             if (kind == Kind.EMBEDDINGS) {
@@ -314,8 +337,8 @@ public final class AiProviderServer implements AutoCloseable {
 
         private FullHttpResponse full(int status, String body) {
             ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                    HttpResponseStatus.valueOf(status), content);
+            FullHttpResponse res =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), content);
             res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
             return res;

@@ -10,8 +10,7 @@ import java.time.Duration;
 public sealed interface Fault {
 
     /** Answer normally. */
-    record None() implements Fault {
-    }
+    record None() implements Fault {}
 
     /** Answer normally after {@code delay}. */
     record Slow(Duration delay) implements Fault {
@@ -21,8 +20,7 @@ public sealed interface Fault {
     }
 
     /** Never answer (the connection stays open until the client gives up or the server stops). */
-    record Hang() implements Fault {
-    }
+    record Hang() implements Fault {}
 
     /** 429 with {@code Retry-After} in whole seconds (rounded up), and OpenAI's {@code retry-after-ms}. */
     record RateLimited(Duration retryAfter) implements Fault {
@@ -32,46 +30,37 @@ public sealed interface Fault {
     }
 
     /** An error status with the provider's error body. */
-    record Status(int status) implements Fault {
-    }
+    record Status(int status) implements Fault {}
 
     /** Close the connection with a TCP reset before any response. */
-    record Reset() implements Fault {
-    }
+    record Reset() implements Fault {}
 
     /** 200 with a body that is not JSON. */
-    record Malformed() implements Fault {
-    }
+    record Malformed() implements Fault {}
 
     /**
      * A stream that ends cleanly at the HTTP level but before its final events ({@code [DONE]}, {@code message_stop});
      * for a non-streaming request, a body cut short with the connection closed.
      */
-    record Truncated() implements Fault {
-    }
+    record Truncated() implements Fault {}
 
     /** A stream whose head (and any opening events) is sent, then nothing: the first token never comes. */
-    record StallBeforeFirstToken() implements Fault {
-    }
+    record StallBeforeFirstToken() implements Fault {}
 
     /** A stream that sends {@code tokens} content events, then nothing (the connection stays open). */
-    record StallAfter(int tokens) implements Fault {
-    }
+    record StallAfter(int tokens) implements Fault {}
 
     /** A stream that sends {@code tokens} content events, then closes the connection with a TCP reset. */
-    record ResetAfter(int tokens) implements Fault {
-    }
+    record ResetAfter(int tokens) implements Fault {}
 
     /** A stream that sends {@code tokens} content events, then the provider's own error event, then ends. */
-    record ErrorAfter(int tokens) implements Fault {
-    }
+    record ErrorAfter(int tokens) implements Fault {}
 
     /**
      * A 400 whose error message echoes the request's headers and body, as some providers do; tests check that the
      * gateway never hands such text (which holds the API key) to its client.
      */
-    record EchoRequest() implements Fault {
-    }
+    record EchoRequest() implements Fault {}
 
     static Fault echoRequest() {
         return new EchoRequest();

@@ -4,7 +4,11 @@ import java.util.Map;
 
 /** TEST FIXTURE. The wire format a request was made in, told by its path; each names its credential header. */
 enum ProviderFlavor {
-    OPENAI, AZURE, ANTHROPIC, GEMINI, OLLAMA;
+    OPENAI,
+    AZURE,
+    ANTHROPIC,
+    GEMINI,
+    OLLAMA;
 
     /** The key the request presented in this flavor's credential header ({@code headers} in lower case). */
     String presentedKey(Map<String, String> headers) {

@@ -13,12 +13,13 @@ final class WholeReplies {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private WholeReplies() {
-    }
+    private WholeReplies() {}
 
     /** True when a tool call is scripted and the request offers tools (every flavor names them {@code tools}). */
     static boolean wantsTool(Script script, JsonNode request) {
-        return script.toolCall().isPresent() && request.path("tools").isArray() && !request.path("tools").isEmpty();
+        return script.toolCall().isPresent()
+                && request.path("tools").isArray()
+                && !request.path("tools").isEmpty();
     }
 
     static ObjectNode chat(ProviderFlavor flavor, JsonNode request, Script script) {
@@ -40,15 +41,17 @@ final class WholeReplies {
                     ObjectNode call = message.putArray("tool_calls").addObject();
                     call.put("id", "call_test_1");
                     call.put("type", "function");
-                    call.putObject("function").put("name", script.toolCall().get()[0]).put("arguments",
-                            script.toolCall().get()[1]);
+                    call.putObject("function")
+                            .put("name", script.toolCall().get()[0])
+                            .put("arguments", script.toolCall().get()[1]);
                     choice.put("finish_reason", "tool_calls");
                 } else {
                     message.put("content", script.replyText());
                     choice.put("finish_reason", "stop");
                 }
                 if (!script.omitUsage()) {
-                    out.putObject("usage").put("prompt_tokens", AiProviderServer.PROMPT_TOKENS)
+                    out.putObject("usage")
+                            .put("prompt_tokens", AiProviderServer.PROMPT_TOKENS)
                             .put("completion_tokens", AiProviderServer.COMPLETION_TOKENS)
                             .put("total_tokens", AiProviderServer.PROMPT_TOKENS + AiProviderServer.COMPLETION_TOKENS);
                 }
@@ -72,8 +75,9 @@ final class WholeReplies {
                 }
                 out.putNull("stop_sequence");
                 if (!script.omitUsage()) {
-                    out.putObject("usage").put("input_tokens", AiProviderServer.PROMPT_TOKENS).put("output_tokens",
-                            AiProviderServer.COMPLETION_TOKENS);
+                    out.putObject("usage")
+                            .put("input_tokens", AiProviderServer.PROMPT_TOKENS)
+                            .put("output_tokens", AiProviderServer.COMPLETION_TOKENS);
                 }
             }
             case GEMINI -> {
@@ -82,7 +86,9 @@ final class WholeReplies {
                 content.put("role", "model");
                 ArrayNode parts = content.putArray("parts");
                 if (tool) {
-                    parts.addObject().putObject("functionCall").put("name", script.toolCall().get()[0])
+                    parts.addObject()
+                            .putObject("functionCall")
+                            .put("name", script.toolCall().get()[0])
                             .set("args", JSON.readTree(script.toolCall().get()[1]));
                 } else {
                     parts.addObject().put("text", script.replyText());
@@ -90,9 +96,12 @@ final class WholeReplies {
                 candidate.put("finishReason", "STOP");
                 candidate.put("index", 0);
                 if (!script.omitUsage()) {
-                    out.putObject("usageMetadata").put("promptTokenCount", AiProviderServer.PROMPT_TOKENS)
+                    out.putObject("usageMetadata")
+                            .put("promptTokenCount", AiProviderServer.PROMPT_TOKENS)
                             .put("candidatesTokenCount", AiProviderServer.COMPLETION_TOKENS)
-                            .put("totalTokenCount", AiProviderServer.PROMPT_TOKENS + AiProviderServer.COMPLETION_TOKENS);
+                            .put(
+                                    "totalTokenCount",
+                                    AiProviderServer.PROMPT_TOKENS + AiProviderServer.COMPLETION_TOKENS);
                 }
                 out.put("modelVersion", "gemini-test");
             }
@@ -103,8 +112,11 @@ final class WholeReplies {
                 message.put("role", "assistant");
                 if (tool) {
                     message.put("content", "");
-                    message.putArray("tool_calls").addObject().putObject("function")
-                            .put("name", script.toolCall().get()[0]).set("arguments", JSON.readTree(script.toolCall().get()[1]));
+                    message.putArray("tool_calls")
+                            .addObject()
+                            .putObject("function")
+                            .put("name", script.toolCall().get()[0])
+                            .set("arguments", JSON.readTree(script.toolCall().get()[1]));
                 } else {
                     message.put("content", script.replyText());
                 }
@@ -147,7 +159,9 @@ final class WholeReplies {
                     data.addObject().put("object", "embedding").put("index", i).set("embedding", vector(i));
                 }
                 out.put("model", request.path("model").asString("deployment"));
-                out.putObject("usage").put("prompt_tokens", AiProviderServer.PROMPT_TOKENS).put("total_tokens", AiProviderServer.PROMPT_TOKENS);
+                out.putObject("usage")
+                        .put("prompt_tokens", AiProviderServer.PROMPT_TOKENS)
+                        .put("total_tokens", AiProviderServer.PROMPT_TOKENS);
             }
         }
         return out;
@@ -164,14 +178,26 @@ final class WholeReplies {
         switch (flavor) {
             case ANTHROPIC -> {
                 out.put("type", "error");
-                out.putObject("error").put("type", status == 429 ? "rate_limit_error" : status >= 500
-                        ? "api_error" : "invalid_request_error").put("message", message);
+                out.putObject("error")
+                        .put(
+                                "type",
+                                status == 429
+                                        ? "rate_limit_error"
+                                        : status >= 500 ? "api_error" : "invalid_request_error")
+                        .put("message", message);
             }
-            case GEMINI -> out.putObject("error").put("code", status).put("message", message)
-                    .put("status", status == 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL");
+            case GEMINI ->
+                out.putObject("error")
+                        .put("code", status)
+                        .put("message", message)
+                        .put("status", status == 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL");
             case OLLAMA -> out.put("error", message);
-            default -> out.putObject("error").put("message", message).put("type", status == 429
-                    ? "rate_limit_exceeded" : "server_error").putNull("param").putNull("code");
+            default ->
+                out.putObject("error")
+                        .put("message", message)
+                        .put("type", status == 429 ? "rate_limit_exceeded" : "server_error")
+                        .putNull("param")
+                        .putNull("code");
         }
         return out;
     }

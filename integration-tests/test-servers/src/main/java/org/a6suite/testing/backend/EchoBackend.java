@@ -40,12 +40,12 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Collections;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -87,8 +87,12 @@ public final class EchoBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast(new HttpServerCodec(), new WireHeaders(),
-                                new HttpObjectAggregator(16 * 1024 * 1024), new EchoHandler());
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(),
+                                        new WireHeaders(),
+                                        new HttpObjectAggregator(16 * 1024 * 1024),
+                                        new EchoHandler());
                     }
                 });
         serverChannel = bootstrap.bind(host, port).sync().channel();
@@ -179,8 +183,10 @@ public final class EchoBackend implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof HttpRequest request) {
                 List<Map.Entry<String, String>> headers = new ArrayList<>();
-                request.headers().iteratorAsString().forEachRemaining(
-                        e -> headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())));
+                request.headers()
+                        .iteratorAsString()
+                        .forEachRemaining(
+                                e -> headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())));
                 ctx.channel().attr(WIRE_HEADERS).set(headers);
             }
             ctx.fireChannelRead(msg);
@@ -191,7 +197,8 @@ public final class EchoBackend implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            List<Map.Entry<String, String>> headers = ctx.channel().attr(WIRE_HEADERS).getAndSet(null);
+            List<Map.Entry<String, String>> headers =
+                    ctx.channel().attr(WIRE_HEADERS).getAndSet(null);
             byte[] body = ByteBufUtil.getBytes(request.content());
             RecordedRequest recorded = new RecordedRequest(request.method().name(), request.uri(), headers, body);
             requestCount.increment();
@@ -203,25 +210,32 @@ public final class EchoBackend implements AutoCloseable {
             switch (fault.get()) {
                 case Fault.None none -> answer(ctx, recorded, 200, head, keepAlive);
                 case Fault.Status status -> answer(ctx, recorded, status.status(), head, keepAlive);
-                case Fault.Delay delay -> ctx.executor().schedule(
-                        () -> answer(ctx, recorded, 200, head, keepAlive),
-                        delay.delay().toNanos(), TimeUnit.NANOSECONDS);
+                case Fault.Delay delay ->
+                    ctx.executor()
+                            .schedule(
+                                    () -> answer(ctx, recorded, 200, head, keepAlive),
+                                    delay.delay().toNanos(),
+                                    TimeUnit.NANOSECONDS);
                 case Fault.Hang hang -> {
                     // Read and never answer: the caller's read timeout has to fire.
                 }
                 case Fault.Reset reset -> ctx.channel().close(); // SO_LINGER 0 turns the close into an RST
                 case Fault.Degraded degraded -> {
                     int status = degraded.nextIsError() ? 500 : 200;
-                    ctx.executor().schedule(() -> answer(ctx, recorded, status, head, keepAlive),
-                            degraded.extraDelay().toNanos(), TimeUnit.NANOSECONDS);
+                    ctx.executor()
+                            .schedule(
+                                    () -> answer(ctx, recorded, status, head, keepAlive),
+                                    degraded.extraDelay().toNanos(),
+                                    TimeUnit.NANOSECONDS);
                 }
             }
         }
 
-        private void answer(ChannelHandlerContext ctx, RecordedRequest request, int status, boolean head,
-                            boolean keepAlive) {
+        private void answer(
+                ChannelHandlerContext ctx, RecordedRequest request, int status, boolean head, boolean keepAlive) {
             byte[] json = echoJson(request);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            FullHttpResponse response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(status),
                     head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(json));
             HttpHeaders h = response.headers();

@@ -42,8 +42,7 @@ public sealed interface Fault {
         return new Degraded(extraDelay, errorRate, new java.util.SplittableRandom(seed));
     }
 
-    record None() implements Fault {
-    }
+    record None() implements Fault {}
 
     record Delay(Duration delay) implements Fault {
         public Delay {
@@ -54,8 +53,7 @@ public sealed interface Fault {
         }
     }
 
-    record Hang() implements Fault {
-    }
+    record Hang() implements Fault {}
 
     record Status(int status) implements Fault {
         public Status {
@@ -65,8 +63,7 @@ public sealed interface Fault {
         }
     }
 
-    record Reset() implements Fault {
-    }
+    record Reset() implements Fault {}
 
     /** See {@link #degraded(Duration, double, long)}. */
     record Degraded(Duration extraDelay, double errorRate, java.util.SplittableRandom random) implements Fault {

@@ -21,12 +21,18 @@ public record RecordedRequest(String method, String target, List<Map.Entry<Strin
 
     /** The first value of a header, matched case-insensitively. */
     public Optional<String> header(String name) {
-        return headers.stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst();
+        return headers.stream()
+                .filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .findFirst();
     }
 
     /** Every value of a header in wire order, matched case-insensitively. */
     public List<String> headers(String name) {
-        return headers.stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).toList();
+        return headers.stream()
+                .filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .toList();
     }
 
     /** The header names in wire order and original case. */

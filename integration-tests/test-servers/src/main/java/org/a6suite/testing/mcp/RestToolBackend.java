@@ -116,10 +116,16 @@ public final class RestToolBackend implements AutoCloseable {
             if (failures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                 // Like some real backends, the error echoes what it received, credentials included.
                 StringBuilder echo = new StringBuilder();
-                exchange.getRequestHeaders().forEach((name, values) -> echo.append(name).append(": ")
-                        .append(String.join(",", values)).append("; "));
-                send(exchange, failureStatus.get(), "{\"error\":\"injected failure\",\"received\":\""
-                        + echo.toString().replace("\\", "").replace("\"", "") + "\"}");
+                exchange.getRequestHeaders()
+                        .forEach((name, values) -> echo.append(name)
+                                .append(": ")
+                                .append(String.join(",", values))
+                                .append("; "));
+                send(
+                        exchange,
+                        failureStatus.get(),
+                        "{\"error\":\"injected failure\",\"received\":\""
+                                + echo.toString().replace("\\", "").replace("\"", "") + "\"}");
                 return;
             }
             String path = uri.getRawPath();

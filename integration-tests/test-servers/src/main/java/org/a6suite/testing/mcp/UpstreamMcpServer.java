@@ -66,8 +66,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
     private final AtomicInteger cancellations = new AtomicInteger();
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
-    private record Running(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {
-    }
+    private record Running(HttpServletStreamableServerTransportProvider transport, McpSyncServer server) {}
 
     private UpstreamMcpServer(String host, int port, int extraTools, Optional<String> label, boolean interactive)
             throws IOException, LifecycleException {
@@ -117,8 +116,15 @@ public final class UpstreamMcpServer implements AutoCloseable {
 
     /** Adds tool {@code name} (answers its own name), then tells every session its tool list changed. */
     public void addTool(String name) {
-        current.get().server().addTool(tool(name, "Added later.", "{\"type\":\"object\"}",
-                args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
+        current.get()
+                .server()
+                .addTool(tool(
+                        name,
+                        "Added later.",
+                        "{\"type\":\"object\"}",
+                        args -> McpSchema.CallToolResult.builder()
+                                .addTextContent(name)
+                                .build()));
         current.get().server().notifyToolsListChanged();
     }
 
@@ -168,36 +174,62 @@ public final class UpstreamMcpServer implements AutoCloseable {
 
     private Running create() {
         HttpServletStreamableServerTransportProvider transport = HttpServletStreamableServerTransportProvider.builder()
-                .jsonMapper(McpJsonDefaults.getMapper()).mcpEndpoint("/mcp").build();
+                .jsonMapper(McpJsonDefaults.getMapper())
+                .mcpEndpoint("/mcp")
+                .build();
         List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
         tools.add(tool("add", "Adds two numbers.", """
-                {"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}""",
-                args -> {
-                    double sum = ((Number) args.get("a")).doubleValue() + ((Number) args.get("b")).doubleValue();
-                    String text = sum == Math.rint(sum) ? Long.toString((long) sum) : Double.toString(sum);
-                    return McpSchema.CallToolResult.builder().addTextContent(text)
-                            .structuredContent(Map.of("sum", sum)).build();
-                }));
-        tools.add(tool("echo", "Echoes text.", """
+                {"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}""", args -> {
+            double sum = ((Number) args.get("a")).doubleValue() + ((Number) args.get("b")).doubleValue();
+            String text = sum == Math.rint(sum) ? Long.toString((long) sum) : Double.toString(sum);
+            return McpSchema.CallToolResult.builder()
+                    .addTextContent(text)
+                    .structuredContent(Map.of("sum", sum))
+                    .build();
+        }));
+        tools.add(tool(
+                "echo",
+                "Echoes text.",
+                """
                 {"type":"object","properties":{"text":{"type":"string"}},"required":["text"]}""",
-                args -> McpSchema.CallToolResult.builder().addTextContent(String.valueOf(args.get("text"))).build()));
-        tools.add(tool("fail", "Always fails.", "{\"type\":\"object\"}",
-                args -> McpSchema.CallToolResult.builder().addTextContent("upstream tool failed").isError(true)
+                args -> McpSchema.CallToolResult.builder()
+                        .addTextContent(String.valueOf(args.get("text")))
+                        .build()));
+        tools.add(tool(
+                "fail",
+                "Always fails.",
+                "{\"type\":\"object\"}",
+                args -> McpSchema.CallToolResult.builder()
+                        .addTextContent("upstream tool failed")
+                        .isError(true)
                         .build()));
         for (int i = 0; i < extraTools; i++) {
             String name = String.format("t%03d", i);
-            tools.add(tool(name, "Extra tool " + name, "{\"type\":\"object\"}",
-                    args -> McpSchema.CallToolResult.builder().addTextContent(name).build()));
+            tools.add(tool(
+                    name,
+                    "Extra tool " + name,
+                    "{\"type\":\"object\"}",
+                    args -> McpSchema.CallToolResult.builder()
+                            .addTextContent(name)
+                            .build()));
         }
         if (interactive) {
             tools.addAll(interactiveTools());
         }
-        McpServer.SyncSpecification<?> spec = McpServer.sync(transport).serverInfo("upstream-test", "1.0.0")
-                .tools(tools);
-        McpSyncServer server = label.isPresent() ? withAllFeatures(spec, label.get()).build()
-                : spec.capabilities(interactive
-                        ? McpSchema.ServerCapabilities.builder().tools(true).logging().build()
-                        : McpSchema.ServerCapabilities.builder().tools(false).build()).build();
+        McpServer.SyncSpecification<?> spec =
+                McpServer.sync(transport).serverInfo("upstream-test", "1.0.0").tools(tools);
+        McpSyncServer server = label.isPresent()
+                ? withAllFeatures(spec, label.get()).build()
+                : spec.capabilities(
+                                interactive
+                                        ? McpSchema.ServerCapabilities.builder()
+                                                .tools(true)
+                                                .logging()
+                                                .build()
+                                        : McpSchema.ServerCapabilities.builder()
+                                                .tools(false)
+                                                .build())
+                        .build();
         generation.incrementAndGet();
         return new Running(transport, server);
     }
@@ -206,37 +238,48 @@ public final class UpstreamMcpServer implements AutoCloseable {
         List<McpServerFeatures.SyncToolSpecification> tools = new ArrayList<>();
         tools.add(exchangeTool("progress", "Reports progress steps.", """
                 {"type":"object","properties":{"steps":{"type":"integer"}}}""", (exchange, request) -> {
-                    int steps = ((Number) request.arguments().getOrDefault("steps", 3)).intValue();
-                    Object token = request.meta() == null ? null : request.meta().get("progressToken");
-                    for (int i = 1; i <= steps && token != null; i++) {
-                        exchange.progressNotification(new McpSchema.ProgressNotification(token, i, (double) steps,
-                                "step " + i));
-                    }
-                    return text("done after " + steps + " steps");
-                }));
+            int steps = ((Number) request.arguments().getOrDefault("steps", 3)).intValue();
+            Object token = request.meta() == null ? null : request.meta().get("progressToken");
+            for (int i = 1; i <= steps && token != null; i++) {
+                exchange.progressNotification(
+                        new McpSchema.ProgressNotification(token, i, (double) steps, "step " + i));
+            }
+            return text("done after " + steps + " steps");
+        }));
         tools.add(exchangeTool("log", "Logs one message.", "{\"type\":\"object\"}", (exchange, request) -> {
-            exchange.loggingNotification(new McpSchema.LoggingMessageNotification(McpSchema.LoggingLevel.INFO,
-                    "upstream", "hello from upstream"));
+            exchange.loggingNotification(new McpSchema.LoggingMessageNotification(
+                    McpSchema.LoggingLevel.INFO, "upstream", "hello from upstream"));
             return text("logged");
         }));
         tools.add(exchangeTool("sample", "Asks the client's model.", """
                 {"type":"object","properties":{"question":{"type":"string"}}}""", (exchange, request) -> {
-                    try {
-                        McpSchema.CreateMessageResult result = exchange.createMessage(McpSchema.CreateMessageRequest
-                                .builder().messages(List.of(new McpSchema.SamplingMessage(McpSchema.Role.USER,
-                                        new McpSchema.TextContent(String.valueOf(request.arguments()
-                                                .get("question")))))).maxTokens(50).build());
-                        return text(result.content() instanceof McpSchema.TextContent t ? t.text()
+            try {
+                McpSchema.CreateMessageResult result = exchange.createMessage(McpSchema.CreateMessageRequest.builder()
+                        .messages(List.of(new McpSchema.SamplingMessage(
+                                McpSchema.Role.USER,
+                                new McpSchema.TextContent(
+                                        String.valueOf(request.arguments().get("question"))))))
+                        .maxTokens(50)
+                        .build());
+                return text(
+                        result.content() instanceof McpSchema.TextContent t
+                                ? t.text()
                                 : String.valueOf(result.content()));
-                    } catch (RuntimeException e) {
-                        return text("error: " + e.getMessage());
-                    }
-                }));
+            } catch (RuntimeException e) {
+                return text("error: " + e.getMessage());
+            }
+        }));
         tools.add(exchangeTool("elicit", "Asks the user for a name.", "{\"type\":\"object\"}", (exchange, request) -> {
             try {
-                McpSchema.ElicitResult result = elicit(exchange, Map.of("mode", "form", "message", "What is your name?",
-                        "requestedSchema", Map.of("type", "object", "properties",
-                                Map.of("name", Map.of("type", "string")))));
+                McpSchema.ElicitResult result = elicit(
+                        exchange,
+                        Map.of(
+                                "mode",
+                                "form",
+                                "message",
+                                "What is your name?",
+                                "requestedSchema",
+                                Map.of("type", "object", "properties", Map.of("name", Map.of("type", "string")))));
                 return text(result.action().name().toLowerCase(java.util.Locale.ROOT) + ":"
                         + (result.content() == null ? "" : result.content().get("name")));
             } catch (RuntimeException e) {
@@ -245,8 +288,11 @@ public final class UpstreamMcpServer implements AutoCloseable {
         }));
         tools.add(exchangeTool("roots", "Lists the client's roots.", "{\"type\":\"object\"}", (exchange, request) -> {
             try {
-                return text(String.join(",", exchange.listRoots().roots().stream().map(McpSchema.Root::uri)
-                        .toList()));
+                return text(String.join(
+                        ",",
+                        exchange.listRoots().roots().stream()
+                                .map(McpSchema.Root::uri)
+                                .toList()));
             } catch (RuntimeException e) {
                 return text("error: " + e.getMessage());
             }
@@ -268,14 +314,17 @@ public final class UpstreamMcpServer implements AutoCloseable {
      * 'mode' and bean property with same name"), so the request never leaves the server. The exchange's session is
      * reached by reflection (this is a test fixture; the wire format is the spec's).
      */
-    private static McpSchema.ElicitResult elicit(io.modelcontextprotocol.server.McpSyncServerExchange exchange,
-            Map<String, Object> params) {
+    private static McpSchema.ElicitResult elicit(
+            io.modelcontextprotocol.server.McpSyncServerExchange exchange, Map<String, Object> params) {
         try {
             Object async = field(exchange, io.modelcontextprotocol.server.McpAsyncServerExchange.class);
-            io.modelcontextprotocol.spec.McpSession session = (io.modelcontextprotocol.spec.McpSession) field(async,
-                    io.modelcontextprotocol.spec.McpLoggableSession.class);
-            return session.sendRequest("elicitation/create", params,
-                    new io.modelcontextprotocol.json.TypeRef<McpSchema.ElicitResult>() { }).block();
+            io.modelcontextprotocol.spec.McpSession session = (io.modelcontextprotocol.spec.McpSession)
+                    field(async, io.modelcontextprotocol.spec.McpLoggableSession.class);
+            return session.sendRequest(
+                            "elicitation/create",
+                            params,
+                            new io.modelcontextprotocol.json.TypeRef<McpSchema.ElicitResult>() {})
+                    .block();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("SDK exchange layout changed", e);
         }
@@ -288,22 +337,35 @@ public final class UpstreamMcpServer implements AutoCloseable {
                 return f.get(owner);
             }
         }
-        throw new NoSuchFieldException(type.getName() + " in " + owner.getClass().getName());
+        throw new NoSuchFieldException(
+                type.getName() + " in " + owner.getClass().getName());
     }
 
     private static McpSchema.CallToolResult text(String text) {
         return McpSchema.CallToolResult.builder().addTextContent(text).build();
     }
 
-    private McpServerFeatures.SyncToolSpecification exchangeTool(String name, String description, String schema,
-            java.util.function.BiFunction<io.modelcontextprotocol.server.McpSyncServerExchange,
-                    McpSchema.CallToolRequest, McpSchema.CallToolResult> body) {
-        McpSchema.Tool tool = McpSchema.Tool.builder().name(name).description(description)
-                .inputSchema(McpJsonDefaults.getMapper(), schema).build();
-        return McpServerFeatures.SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
-            toolCalls.incrementAndGet();
-            return body.apply(exchange, request);
-        }).build();
+    private McpServerFeatures.SyncToolSpecification exchangeTool(
+            String name,
+            String description,
+            String schema,
+            java.util.function.BiFunction<
+                            io.modelcontextprotocol.server.McpSyncServerExchange,
+                            McpSchema.CallToolRequest,
+                            McpSchema.CallToolResult>
+                    body) {
+        McpSchema.Tool tool = McpSchema.Tool.builder()
+                .name(name)
+                .description(description)
+                .inputSchema(McpJsonDefaults.getMapper(), schema)
+                .build();
+        return McpServerFeatures.SyncToolSpecification.builder()
+                .tool(tool)
+                .callHandler((exchange, request) -> {
+                    toolCalls.incrementAndGet();
+                    return body.apply(exchange, request);
+                })
+                .build();
     }
 
     private McpServer.SyncSpecification<?> withAllFeatures(McpServer.SyncSpecification<?> spec, String l) {
@@ -311,57 +373,100 @@ public final class UpstreamMcpServer implements AutoCloseable {
         List<McpServerFeatures.SyncResourceSpecification> resources = new ArrayList<>();
         for (String file : List.of("readme.md", "notes.txt")) {
             McpSchema.Resource resource = McpSchema.Resource.builder(base + file, file)
-                    .description(file + " of " + l).mimeType("text/plain").build();
-            resources.add(new McpServerFeatures.SyncResourceSpecification(resource, (exchange, request) ->
-                    new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
-                            "text/plain", l + " says: " + file)))));
+                    .description(file + " of " + l)
+                    .mimeType("text/plain")
+                    .build();
+            resources.add(new McpServerFeatures.SyncResourceSpecification(
+                    resource,
+                    (exchange, request) -> new McpSchema.ReadResourceResult(List.of(
+                            new McpSchema.TextResourceContents(request.uri(), "text/plain", l + " says: " + file)))));
         }
         String template = base + "docs/{name}";
         McpSchema.ResourceTemplate docs = McpSchema.ResourceTemplate.builder(template, "docs")
-                .description("documents of " + l).mimeType("text/plain").build();
+                .description("documents of " + l)
+                .mimeType("text/plain")
+                .build();
         McpServerFeatures.SyncResourceTemplateSpecification templates =
-                new McpServerFeatures.SyncResourceTemplateSpecification(docs, (exchange, request) ->
-                        new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(request.uri(),
-                                "text/plain", l + " doc " + request.uri().substring((base + "docs/").length())))));
-        McpSchema.Prompt greet = new McpSchema.Prompt("greet", "Greets someone", "Greets someone from " + l,
+                new McpServerFeatures.SyncResourceTemplateSpecification(
+                        docs,
+                        (exchange, request) ->
+                                new McpSchema.ReadResourceResult(List.of(new McpSchema.TextResourceContents(
+                                        request.uri(),
+                                        "text/plain",
+                                        l + " doc " + request.uri().substring((base + "docs/").length())))));
+        McpSchema.Prompt greet = new McpSchema.Prompt(
+                "greet",
+                "Greets someone",
+                "Greets someone from " + l,
                 List.of(new McpSchema.PromptArgument("name", "who", true)));
         McpSchema.Prompt summarize = new McpSchema.Prompt("summarize", "Summarizes the readme", List.of());
         List<McpServerFeatures.SyncPromptSpecification> prompts = List.of(
-                new McpServerFeatures.SyncPromptSpecification(greet, (exchange, request) ->
-                        new McpSchema.GetPromptResult("greeting", List.of(new McpSchema.PromptMessage(
-                                McpSchema.Role.USER, new McpSchema.TextContent("Hello " + request.arguments()
-                                .get("name") + " from " + l))))),
-                new McpServerFeatures.SyncPromptSpecification(summarize, (exchange, request) ->
-                        new McpSchema.GetPromptResult("summary", List.of(new McpSchema.PromptMessage(
-                                McpSchema.Role.USER, new McpSchema.EmbeddedResource(null,
-                                new McpSchema.TextResourceContents(base + "readme.md", "text/plain",
-                                        l + " says: readme.md")))))));
+                new McpServerFeatures.SyncPromptSpecification(
+                        greet,
+                        (exchange, request) -> new McpSchema.GetPromptResult(
+                                "greeting",
+                                List.of(new McpSchema.PromptMessage(
+                                        McpSchema.Role.USER,
+                                        new McpSchema.TextContent(
+                                                "Hello " + request.arguments().get("name") + " from " + l))))),
+                new McpServerFeatures.SyncPromptSpecification(
+                        summarize,
+                        (exchange, request) -> new McpSchema.GetPromptResult(
+                                "summary",
+                                List.of(new McpSchema.PromptMessage(
+                                        McpSchema.Role.USER,
+                                        new McpSchema.EmbeddedResource(
+                                                null,
+                                                new McpSchema.TextResourceContents(
+                                                        base + "readme.md", "text/plain", l + " says: readme.md")))))));
         List<String> people = List.of("alice", "albert", "bob");
         List<McpServerFeatures.SyncCompletionSpecification> completions = List.of(
-                new McpServerFeatures.SyncCompletionSpecification(new McpSchema.PromptReference("greet"),
-                        (exchange, request) -> completion(people, request.argument().value())),
-                new McpServerFeatures.SyncCompletionSpecification(new McpSchema.ResourceReference(template),
-                        (exchange, request) -> completion(List.of("guide", "glossary", "faq"),
+                new McpServerFeatures.SyncCompletionSpecification(
+                        new McpSchema.PromptReference("greet"),
+                        (exchange, request) ->
+                                completion(people, request.argument().value())),
+                new McpServerFeatures.SyncCompletionSpecification(
+                        new McpSchema.ResourceReference(template),
+                        (exchange, request) -> completion(
+                                List.of("guide", "glossary", "faq"),
                                 request.argument().value())));
-        return spec.capabilities(McpSchema.ServerCapabilities.builder().tools(false).resources(true, false)
-                        .prompts(false).completions().logging().build())
-                .resources(resources).resourceTemplates(templates).prompts(prompts).completions(completions);
+        return spec.capabilities(McpSchema.ServerCapabilities.builder()
+                        .tools(false)
+                        .resources(true, false)
+                        .prompts(false)
+                        .completions()
+                        .logging()
+                        .build())
+                .resources(resources)
+                .resourceTemplates(templates)
+                .prompts(prompts)
+                .completions(completions);
     }
 
     private static McpSchema.CompleteResult completion(List<String> candidates, String prefix) {
-        List<String> values = candidates.stream().filter(c -> c.startsWith(prefix)).toList();
-        return new McpSchema.CompleteResult(new McpSchema.CompleteResult.CompleteCompletion(values, values.size(),
-                false));
+        List<String> values =
+                candidates.stream().filter(c -> c.startsWith(prefix)).toList();
+        return new McpSchema.CompleteResult(
+                new McpSchema.CompleteResult.CompleteCompletion(values, values.size(), false));
     }
 
-    private McpServerFeatures.SyncToolSpecification tool(String name, String description, String schema,
+    private McpServerFeatures.SyncToolSpecification tool(
+            String name,
+            String description,
+            String schema,
             java.util.function.Function<Map<String, Object>, McpSchema.CallToolResult> body) {
-        McpSchema.Tool tool = McpSchema.Tool.builder().name(name).description(description)
-                .inputSchema(McpJsonDefaults.getMapper(), schema).build();
-        return McpServerFeatures.SyncToolSpecification.builder().tool(tool).callHandler((exchange, request) -> {
-            toolCalls.incrementAndGet();
-            return body.apply(request.arguments() == null ? Map.of() : request.arguments());
-        }).build();
+        McpSchema.Tool tool = McpSchema.Tool.builder()
+                .name(name)
+                .description(description)
+                .inputSchema(McpJsonDefaults.getMapper(), schema)
+                .build();
+        return McpServerFeatures.SyncToolSpecification.builder()
+                .tool(tool)
+                .callHandler((exchange, request) -> {
+                    toolCalls.incrementAndGet();
+                    return body.apply(request.arguments() == null ? Map.of() : request.arguments());
+                })
+                .build();
     }
 
     /** Routes every request to the transport of the current server generation. */
@@ -423,8 +528,8 @@ public final class UpstreamMcpServer implements AutoCloseable {
 
         @Override
         public java.io.BufferedReader getReader() {
-            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
-                    java.nio.charset.StandardCharsets.UTF_8));
+            return new java.io.BufferedReader(
+                    new java.io.InputStreamReader(getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

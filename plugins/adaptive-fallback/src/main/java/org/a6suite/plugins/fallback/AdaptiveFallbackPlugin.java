@@ -75,8 +75,15 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         this.routes = new RouteRegistry(ticker);
         CachePolicy cache = new CachePolicy(() -> metrics);
         this.postResp = new PostRespMode(cache, () -> outcomes);
-        this.lane = new LaneMode(ticker, cache, () -> outcomes, () -> health, () -> wallClock,
-                () -> Optional.ofNullable(environment), ETCD_ENDPOINTS, ETCD_PREFIX);
+        this.lane = new LaneMode(
+                ticker,
+                cache,
+                () -> outcomes,
+                () -> health,
+                () -> wallClock,
+                () -> Optional.ofNullable(environment),
+                ETCD_ENDPOINTS,
+                ETCD_PREFIX);
     }
 
     @Override
@@ -127,14 +134,14 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     }
 
     @Override
-    public CompletionStage<RequestDecision> onRequest(RequestView request, FallbackConfig config,
-                                                      CallContext context) {
+    public CompletionStage<RequestDecision> onRequest(RequestView request, FallbackConfig config, CallContext context) {
         String routeId = routeId(context);
         RouteState state = routes.state(routeId, config);
         boolean upstreamDown = healthSaysDown(config, routeId);
-        return CompletableFuture.completedFuture(config.lane().isPresent()
-                ? lane.onRequest(request, config, state, routeId, upstreamDown)
-                : postResp.onRequest(request, config, state, routeId, upstreamDown));
+        return CompletableFuture.completedFuture(
+                config.lane().isPresent()
+                        ? lane.onRequest(request, config, state, routeId, upstreamDown)
+                        : postResp.onRequest(request, config, state, routeId, upstreamDown));
     }
 
     @Override
@@ -147,11 +154,11 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
     }
 
     @Override
-    public CompletionStage<ResponseDecision> onResponse(ResponseView response, FallbackConfig config,
-                                                        CallContext context) {
+    public CompletionStage<ResponseDecision> onResponse(
+            ResponseView response, FallbackConfig config, CallContext context) {
         String routeId = routeId(context);
-        return CompletableFuture.completedFuture(postResp.onResponse(response, config, routes.state(routeId, config),
-                routeId));
+        return CompletableFuture.completedFuture(
+                postResp.onResponse(response, config, routes.state(routeId, config), routeId));
     }
 
     /** See {@link PostRespMode#keepUpstreamHeaders}. */
@@ -179,8 +186,12 @@ public final class AdaptiveFallbackPlugin implements Plugin<FallbackConfig> {
         if (!gate.enabled()) {
             return false;
         }
-        String upstreamKey = config.lane().flatMap(LaneSettings::upstreamId).map(id -> "upstreams/" + id)
-                .or(config::upstreamKey).or(() -> defaultUpstreamKey(routeId)).orElse(null);
+        String upstreamKey = config.lane()
+                .flatMap(LaneSettings::upstreamId)
+                .map(id -> "upstreams/" + id)
+                .or(config::upstreamKey)
+                .or(() -> defaultUpstreamKey(routeId))
+                .orElse(null);
         if (upstreamKey == null) {
             return false;
         }

@@ -34,10 +34,20 @@ import org.a6suite.resilience.BreakerConfig;
  * @param lane              lane mode: pre-req hands admitted requests to the runner's HTTP lane, which proxies them
  *                          to the upstream named here; empty: the route's own upstream (APISIX proxies)
  */
-public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings cache, StatusSet goodStatuses,
-        StatusSet failureStatuses, BreakerConfig breaker, double halfOpenShare, Duration unansweredTimeout,
-        Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey,
-        HealthGate healthGate, Optional<LaneSettings> lane) {
+public record FallbackConfig(
+        KeySpec key,
+        Set<HttpMethod> methods,
+        CacheSettings cache,
+        StatusSet goodStatuses,
+        StatusSet failureStatuses,
+        BreakerConfig breaker,
+        double halfOpenShare,
+        Duration unansweredTimeout,
+        Optional<StaticResponse> staticResponse,
+        boolean replaceFailures,
+        Optional<String> upstreamKey,
+        HealthGate healthGate,
+        Optional<LaneSettings> lane) {
 
     public FallbackConfig {
         requireNonNull(key, "key");
@@ -54,12 +64,33 @@ public record FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings
     }
 
     /** The configuration without lane mode (post-resp and tests). */
-    public FallbackConfig(KeySpec key, Set<HttpMethod> methods, CacheSettings cache, StatusSet goodStatuses,
-            StatusSet failureStatuses, BreakerConfig breaker, double halfOpenShare, Duration unansweredTimeout,
-            Optional<StaticResponse> staticResponse, boolean replaceFailures, Optional<String> upstreamKey,
+    public FallbackConfig(
+            KeySpec key,
+            Set<HttpMethod> methods,
+            CacheSettings cache,
+            StatusSet goodStatuses,
+            StatusSet failureStatuses,
+            BreakerConfig breaker,
+            double halfOpenShare,
+            Duration unansweredTimeout,
+            Optional<StaticResponse> staticResponse,
+            boolean replaceFailures,
+            Optional<String> upstreamKey,
             HealthGate healthGate) {
-        this(key, methods, cache, goodStatuses, failureStatuses, breaker, halfOpenShare, unansweredTimeout,
-                staticResponse, replaceFailures, upstreamKey, healthGate, Optional.empty());
+        this(
+                key,
+                methods,
+                cache,
+                goodStatuses,
+                failureStatuses,
+                breaker,
+                halfOpenShare,
+                unansweredTimeout,
+                staticResponse,
+                replaceFailures,
+                upstreamKey,
+                healthGate,
+                Optional.empty());
     }
 
     /**

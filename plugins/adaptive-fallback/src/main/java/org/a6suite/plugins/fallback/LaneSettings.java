@@ -23,8 +23,13 @@ import org.a6suite.resilience.AdaptiveTimeoutConfig;
  * @param commitBytes    response bytes held back before the answer is committed (so a failure before then can still
  *                       fall back); default 65536, range 0..16 MiB
  */
-public record LaneSettings(Optional<String> upstreamId, Optional<UpstreamSpec> inline,
-        AdaptiveTimeoutConfig attemptTimeout, int retries, Optional<HedgeSettings> hedge, int commitBytes) {
+public record LaneSettings(
+        Optional<String> upstreamId,
+        Optional<UpstreamSpec> inline,
+        AdaptiveTimeoutConfig attemptTimeout,
+        int retries,
+        Optional<HedgeSettings> hedge,
+        int commitBytes) {
 
     public LaneSettings {
         requireNonNull(upstreamId, "upstreamId");

@@ -46,7 +46,8 @@ public final class StatusSet {
                 to = from;
             }
             if (from < 100 || to > 599 || from > to) {
-                throw new IllegalArgumentException(raw + " (expected: a status, \"Nxx\" or \"from-to\" within 100..599)");
+                throw new IllegalArgumentException(
+                        raw + " (expected: a status, \"Nxx\" or \"from-to\" within 100..599)");
             }
             codes.set(from, to + 1);
             spec.add(entry);

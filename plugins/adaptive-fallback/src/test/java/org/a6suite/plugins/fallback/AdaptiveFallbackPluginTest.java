@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class AdaptiveFallbackPluginTest {
 
-    private static final String BREAKER = "\"breaker\":{\"window_size\":4,\"minimum_calls\":4,\"failure_rate_threshold\":50,"
-            + "\"wait_in_open_ms\":5000,\"permitted_in_half_open\":2,\"half_open_share\":0.5}";
+    private static final String BREAKER =
+            "\"breaker\":{\"window_size\":4,\"minimum_calls\":4,\"failure_rate_threshold\":50,"
+                    + "\"wait_in_open_ms\":5000,\"permitted_in_half_open\":2,\"half_open_share\":0.5}";
     private static final String STATIC = "\"static\":{\"status\":200,\"body\":\"{\\\"items\\\":[]}\","
             + "\"headers\":{\"Cache-Control\":\"no-store\"}}";
 
@@ -68,7 +69,8 @@ class AdaptiveFallbackPluginTest {
         failTimes(route, RouteDriver.get("/a"), 4);
         assertThat(route.state().breakerState()).isEqualTo(BreakerState.OPEN);
 
-        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream()).isTrue();
+        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream())
+                .isTrue();
         // an untracked request holds no permission: the breaker stays open
         assertThat(route.state().breakerState()).isEqualTo(BreakerState.OPEN);
     }
@@ -90,8 +92,10 @@ class AdaptiveFallbackPluginTest {
         assertThat(route.state().breakerState()).isEqualTo(BreakerState.HALF_OPEN);
 
         // two probes are allowed, both taken: the next ones get the fallback even if the share allows them
-        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream()).isFalse();
-        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream()).isFalse();
+        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream())
+                .isFalse();
+        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream())
+                .isFalse();
     }
 
     @Test
@@ -108,7 +112,8 @@ class AdaptiveFallbackPluginTest {
         }
         assertThat(route.state().breakerState()).isEqualTo(BreakerState.CLOSED);
         assertThat(probes).isEqualTo(2);
-        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream()).isTrue();
+        assertThat(route.call(RouteDriver.get("/a"), 200, "ok").reachedUpstream())
+                .isTrue();
     }
 
     @Test
@@ -159,12 +164,18 @@ class AdaptiveFallbackPluginTest {
         route.call(RouteDriver.get("/list").arg("page", "2"), 200, "page2");
         failTimes(route, RouteDriver.get("/x"), 4);
 
-        assertThat(route.call(RouteDriver.get("/list").arg("page", "1").arg("utm", "b"), 200, "-").body().asUtf8())
+        assertThat(route.call(RouteDriver.get("/list").arg("page", "1").arg("utm", "b"), 200, "-")
+                        .body()
+                        .asUtf8())
                 .isEqualTo("page1");
-        assertThat(route.call(RouteDriver.get("/list").arg("page", "2"), 200, "-").body().asUtf8())
+        assertThat(route.call(RouteDriver.get("/list").arg("page", "2"), 200, "-")
+                        .body()
+                        .asUtf8())
                 .isEqualTo("page2");
-        assertThat(route.call(RouteDriver.get("/list"), 200, "-").reachedUpstream()).isTrue();
-        assertThat(route.call(Req.of(HttpMethod.HEAD, "/list").arg("page", "1"), 200, "").reachedUpstream())
+        assertThat(route.call(RouteDriver.get("/list"), 200, "-").reachedUpstream())
+                .isTrue();
+        assertThat(route.call(Req.of(HttpMethod.HEAD, "/list").arg("page", "1"), 200, "")
+                        .reachedUpstream())
                 .isTrue();
     }
 
@@ -176,9 +187,11 @@ class AdaptiveFallbackPluginTest {
         failTimes(route, RouteDriver.get("/x"), 4);
 
         route.ticker.advance(Duration.ofSeconds(9));
-        assertThat(route.call(RouteDriver.get("/items"), 200, "-").header("X-A6-Fallback")).contains("cache");
+        assertThat(route.call(RouteDriver.get("/items"), 200, "-").header("X-A6-Fallback"))
+                .contains("cache");
         route.ticker.advance(Duration.ofSeconds(1));
-        assertThat(route.call(RouteDriver.get("/items"), 200, "-").header("X-A6-Fallback")).contains("static");
+        assertThat(route.call(RouteDriver.get("/items"), 200, "-").header("X-A6-Fallback"))
+                .contains("static");
     }
 
     @Test
@@ -270,7 +283,11 @@ class AdaptiveFallbackPluginTest {
         RouteDriver route = driver("\"upstream_key\":\"upstreams/1\"");
         Req req = RouteDriver.get("/a");
         var decision = route.preReq(req);
-        String id = ((org.a6suite.plugin.RequestDecision.Rewrite) decision).headers().get(0).value().orElseThrow();
+        String id = ((org.a6suite.plugin.RequestDecision.Rewrite) decision)
+                .headers()
+                .get(0)
+                .value()
+                .orElseThrow();
         route.ticker.advance(Duration.ofMillis(120));
         route.postResp(req, java.util.Optional.of(id), 503, Headers.EMPTY, "down");
 
@@ -287,8 +304,10 @@ class AdaptiveFallbackPluginTest {
     void shouldShareStateBetweenPreReqAndPostRespOfOneRouteOnly() {
         RouteDriver route = driver("");
         failTimes(route, RouteDriver.get("/a"), 4);
-        assertThat(route.plugin.routeState("route#1")).get()
-                .extracting(s -> s.breakerState()).isEqualTo(BreakerState.OPEN);
+        assertThat(route.plugin.routeState("route#1"))
+                .get()
+                .extracting(s -> s.breakerState())
+                .isEqualTo(BreakerState.OPEN);
         assertThat(route.plugin.routeState("route#2")).isEmpty();
         assertThat(AdaptiveFallbackPlugin.defaultUpstreamKey("route#7")).contains("routes/7");
         assertThat(AdaptiveFallbackPlugin.defaultUpstreamKey("service#3")).contains("services/3");

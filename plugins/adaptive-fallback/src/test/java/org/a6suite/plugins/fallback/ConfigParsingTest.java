@@ -58,17 +58,24 @@ class ConfigParsingTest {
 
     @Test
     void shouldNameTheFieldValueAndExpectationOnErrors() {
-        assertError("{\"cache\":{\"max_entries\":-1}}", "cache.max_entries", "-1 (expected: an integer in [0, 1000000])");
+        assertError(
+                "{\"cache\":{\"max_entries\":-1}}", "cache.max_entries", "-1 (expected: an integer in [0, 1000000])");
         assertError("{\"methods\":[\"FETCH\"]}", "methods[0]", "\"FETCH\" (expected: one of [GET, HEAD");
-        assertError("{\"breaker\":{\"half_open_share\":0}}", "breaker.half_open_share", "0 (expected: a number in (0, 1])");
-        assertError("{\"breaker\":{\"failure_rate_threshold\":150}}", "breaker.failure_rate_threshold",
+        assertError(
+                "{\"breaker\":{\"half_open_share\":0}}", "breaker.half_open_share", "0 (expected: a number in (0, 1])");
+        assertError(
+                "{\"breaker\":{\"failure_rate_threshold\":150}}",
+                "breaker.failure_rate_threshold",
                 "150 (expected: a number in (0, 100])");
-        assertError("{\"good_statuses\":[\"2xx\"],\"failure_statuses\":[\"200-599\"]}", "failure_statuses",
+        assertError(
+                "{\"good_statuses\":[\"2xx\"],\"failure_statuses\":[\"200-599\"]}",
+                "failure_statuses",
                 "expected: no status also in good_statuses");
         assertError("{\"good_statuses\":[\"7xx\"]}", "good_statuses", "7xx (expected:");
         assertError("{\"static\":{\"headers\":{\"Content-Length\":\"3\"}}}", "static.headers", "Content-Length");
         assertError("{\"upstream_key\":\"/apisix/upstreams/1\"}", "upstream_key", "expected: upstreams/<id>");
-        assertError("{\"cache\":{\"max_age_ms\":0}}", "cache.max_age_ms", "0 (expected: milliseconds in [1, 604800000])");
+        assertError(
+                "{\"cache\":{\"max_age_ms\":0}}", "cache.max_age_ms", "0 (expected: milliseconds in [1, 604800000])");
         assertError("{\"nope\":1}", "nope", "unknown field (expected: one of");
         assertError("[1]", "$", "expected: a JSON object");
         assertError("{bad", "$", "not valid JSON");
@@ -77,7 +84,7 @@ class ConfigParsingTest {
     @Test
     void shouldReportEveryProblemOfAValueInOneMessage() {
         assertThatThrownBy(() -> plugin.parseConfig("{\"cache\":{\"max_entries\":-1},\"replace_failures\":\"no\","
-                + "\"breaker\":{\"wait_in_open\":10}}"))
+                        + "\"breaker\":{\"wait_in_open\":10}}"))
                 .isInstanceOf(PluginConfigException.class)
                 .hasMessage("breaker.wait_in_open: unknown field (expected: one of [failure_rate_threshold,"
                         + " half_open_share, minimum_calls, permitted_in_half_open, slow_call_ms,"

@@ -18,7 +18,9 @@ class ExampleRoutesTest {
         Path examples = Path.of("../../apisix-conf/examples");
         List<Path> files;
         try (Stream<Path> s = Files.list(examples)) {
-            files = s.filter(p -> p.getFileName().toString().startsWith("adaptive-fallback-")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().startsWith("adaptive-fallback-"))
+                    .sorted()
+                    .toList();
         }
         assertThat(files).isNotEmpty();
         AdaptiveFallbackPlugin plugin = new AdaptiveFallbackPlugin();

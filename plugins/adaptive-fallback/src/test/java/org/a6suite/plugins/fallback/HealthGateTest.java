@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.UpstreamHealth;
 import org.a6suite.plugin.UpstreamHealth.NodeHealth;
@@ -40,7 +39,8 @@ class HealthGateTest {
         RouteDriver route = new RouteDriver(CONFIG);
         route.call(RouteDriver.get("/items"), 200, "fresh");
         route.health = key -> key.equals("upstreams/1")
-                ? Optional.of(upstream(Instant.now(), failing(), failing())) : Optional.empty();
+                ? Optional.of(upstream(Instant.now(), failing(), failing()))
+                : Optional.empty();
 
         Result answer = route.call(RouteDriver.get("/items"), 200, "never reached");
 
@@ -55,41 +55,47 @@ class HealthGateTest {
     void shouldLetRequestsThroughWhileAnyNodeIsHealthy() {
         RouteDriver route = new RouteDriver(CONFIG);
         route.health = key -> Optional.of(upstream(Instant.now(), failing(), healthy()));
-        assertThat(route.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream()).isTrue();
+        assertThat(route.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream())
+                .isTrue();
     }
 
     @Test
     void shouldTreatApisixUnhealthyStatusAsFailingWhateverTheCounts() {
         RouteDriver route = new RouteDriver(CONFIG);
         route.health = key -> Optional.of(upstream(Instant.now(), new NodeHealth(0, 0, Optional.of("unhealthy"))));
-        assertThat(route.call(RouteDriver.get("/items"), 200, "x").header("X-A6-Fallback")).contains("static");
+        assertThat(route.call(RouteDriver.get("/items"), 200, "x").header("X-A6-Fallback"))
+                .contains("static");
     }
 
     @Test
     void shouldIgnoreStaleSnapshotsAndTooFewRequests() {
         RouteDriver stale = new RouteDriver(CONFIG);
         stale.health = key -> Optional.of(upstream(Instant.now().minusSeconds(120), failing()));
-        assertThat(stale.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream()).isTrue();
+        assertThat(stale.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream())
+                .isTrue();
 
         RouteDriver quiet = new RouteDriver(CONFIG);
         quiet.health = key -> Optional.of(upstream(Instant.now(), new NodeHealth(3, 3, Optional.empty())));
         assertThat(quiet.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream())
-                .as("3 requests are below min_requests 10").isTrue();
+                .as("3 requests are below min_requests 10")
+                .isTrue();
     }
 
     @Test
     void shouldBeSwitchedOffByConfig() {
-        RouteDriver route = new RouteDriver(CONFIG.replace("{\"upstream_key\"", "{\"health\":{\"enabled\":false},"
-                + "\"upstream_key\""));
+        RouteDriver route = new RouteDriver(
+                CONFIG.replace("{\"upstream_key\"", "{\"health\":{\"enabled\":false}," + "\"upstream_key\""));
         route.health = key -> Optional.of(upstream(Instant.now(), failing()));
-        assertThat(route.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream()).isTrue();
+        assertThat(route.call(RouteDriver.get("/items"), 200, "ok").reachedUpstream())
+                .isTrue();
     }
 
     @Test
     void shouldNameTheFieldOfABadHealthSetting() {
         var plugin = new AdaptiveFallbackPlugin();
         assertThatThrownBy(() -> plugin.parseConfig("{\"health\":{\"error_rate\":1.5}}"))
-                .isInstanceOf(PluginConfigException.class).hasMessage("health.error_rate: 1.5 (expected: a number in (0, 1])");
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessage("health.error_rate: 1.5 (expected: a number in (0, 1])");
         assertThatThrownBy(() -> plugin.parseConfig("{\"health\":{\"colour\":1}}"))
                 .hasMessageStartingWith("health.colour: unknown field");
     }

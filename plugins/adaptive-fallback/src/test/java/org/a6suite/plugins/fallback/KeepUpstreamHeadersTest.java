@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.ResponseDecision;
 import org.a6suite.plugin.ResponseView;
@@ -18,9 +17,25 @@ class KeepUpstreamHeadersTest {
 
     @Test
     void shouldSendBackTheUpstreamsEndToEndHeadersSoContentTypeSurvives() {
-        var upstream = new ResponseView(200, Headers.of("Content-Type", "application/json", "Set-Cookie", "a=1",
-                "Set-Cookie", "b=2", "Content-Length", "12", "Connection", "keep-alive",
-                "Transfer-Encoding", "chunked", "X-Echo-Mixed-Case", "Yes"), Map.of(), Optional.empty());
+        var upstream = new ResponseView(
+                200,
+                Headers.of(
+                        "Content-Type",
+                        "application/json",
+                        "Set-Cookie",
+                        "a=1",
+                        "Set-Cookie",
+                        "b=2",
+                        "Content-Length",
+                        "12",
+                        "Connection",
+                        "keep-alive",
+                        "Transfer-Encoding",
+                        "chunked",
+                        "X-Echo-Mixed-Case",
+                        "Yes"),
+                Map.of(),
+                Optional.empty());
 
         var decision = AdaptiveFallbackPlugin.keepUpstreamHeaders(upstream);
 
@@ -32,8 +47,11 @@ class KeepUpstreamHeadersTest {
         assertThat(headers.first("content-type")).contains("application/json");
         assertThat(headers.all("set-cookie")).containsExactly("a=1", "b=2");
         assertThat(headers.first("X-Echo-Mixed-Case")).contains("Yes");
-        assertThat(headers.contains("connection") || headers.contains("transfer-encoding")
-                || headers.contains("content-length")).as("framing is left to nginx").isFalse();
+        assertThat(headers.contains("connection")
+                        || headers.contains("transfer-encoding")
+                        || headers.contains("content-length"))
+                .as("framing is left to nginx")
+                .isFalse();
     }
 
     @Test

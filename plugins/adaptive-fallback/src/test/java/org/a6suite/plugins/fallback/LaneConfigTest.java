@@ -23,7 +23,8 @@ class LaneConfigTest {
 
     @Test
     void shouldApplyLaneDefaultsToAnUpstreamId() throws Exception {
-        LaneSettings lane = plugin.parseConfig("{\"lane\":{\"upstream_id\":1}}").lane().orElseThrow();
+        LaneSettings lane =
+                plugin.parseConfig("{\"lane\":{\"upstream_id\":1}}").lane().orElseThrow();
         assertThat(lane.upstreamId()).contains("1");
         assertThat(lane.inline()).isEmpty();
         assertThat(lane.retries()).isEqualTo(1);
@@ -42,11 +43,12 @@ class LaneConfigTest {
         UpstreamSpec map = plugin.parseConfig("""
                 {"lane":{"upstream":{"nodes":{"10.0.0.1:8080":3,"[::1]:81":0},"timeout":{"connect":0.5,"send":2,"read":3}}}}
                 """).lane().orElseThrow().inline().orElseThrow();
-        assertThat(map.nodes()).containsExactly(new UpstreamSpec.Node("10.0.0.1", 8080, 3, 0),
-                new UpstreamSpec.Node("::1", 81, 0, 0));
+        assertThat(map.nodes())
+                .containsExactly(new UpstreamSpec.Node("10.0.0.1", 8080, 3, 0), new UpstreamSpec.Node("::1", 81, 0, 0));
         assertThat(map.nodes().get(1).hostPort()).isEqualTo("[::1]:81");
         assertThat(map.timeout().attemptCap()).isEqualTo(Duration.ofMillis(3500));
-        UpstreamSpec array = plugin.parseConfig("""
+        UpstreamSpec array =
+                plugin.parseConfig("""
                 {"lane":{"upstream":{"scheme":"https","nodes":[{"host":"a.example","port":443,"weight":1,"priority":-1}]}}}
                 """).lane().orElseThrow().inline().orElseThrow();
         assertThat(array.scheme()).isEqualTo("https");
@@ -71,34 +73,42 @@ class LaneConfigTest {
 
     @Test
     void shouldRunTheSeedsFallbackDemoRouteOnTheLane() throws Exception {
-        JsonNode route = JsonMapper.builder().build().readTree(Files.readString(
-                Path.of("../../etcd-seed/data/routes/6.json")));
+        JsonNode route =
+                JsonMapper.builder().build().readTree(Files.readString(Path.of("../../etcd-seed/data/routes/6.json")));
         assertThat(route.get("plugins").has("ext-plugin-post-resp")).isFalse();
         assertThat(route.get("upstream").get("nodes").has("127.0.0.1:9093")).isTrue();
-        String value = route.get("plugins").get("ext-plugin-pre-req").get("conf").get(0).get("value").asString();
+        String value = route.get("plugins")
+                .get("ext-plugin-pre-req")
+                .get("conf")
+                .get(0)
+                .get("value")
+                .asString();
         LaneSettings lane = plugin.parseConfig(value).lane().orElseThrow();
         assertThat(lane.upstreamId()).contains("1");
     }
 
     @Test
     void shouldRejectBadLaneValuesNamingTheField() {
-        assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{}}")).isInstanceOf(PluginConfigException.class)
-                .hasMessageContaining("lane").hasMessageContaining("exactly one of upstream_id");
-        assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"upstream\":{\"nodes\":{\"a:1\":1}}}}"))
+        assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{}}"))
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessageContaining("lane")
+                .hasMessageContaining("exactly one of upstream_id");
+        assertThatThrownBy(
+                        () -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"upstream\":{\"nodes\":{\"a:1\":1}}}}"))
                 .hasMessageContaining("both");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream\":{\"nodes\":{\"a:99999\":1}}}}"))
                 .hasMessageContaining("lane.upstream.nodes");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream\":{\"nodes\":{\"a:1\":-1}}}}"))
                 .hasMessageContaining("weight");
         assertThatThrownBy(() -> plugin.parseConfig(
-                "{\"lane\":{\"upstream\":{\"nodes\":{\"a:1\":1},\"timeout\":{\"connect\":1}}}}"))
+                        "{\"lane\":{\"upstream\":{\"nodes\":{\"a:1\":1},\"timeout\":{\"connect\":1}}}}"))
                 .hasMessageContaining("lane.upstream.timeout.send");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"retries\":9}}"))
                 .hasMessageContaining("lane.retries");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"hedge\":{\"percentile\":100}}}"))
                 .hasMessageContaining("lane.hedge.percentile");
         assertThatThrownBy(() -> plugin.parseConfig(
-                "{\"lane\":{\"upstream_id\":1,\"attempt_timeout\":{\"floor_ms\":2000,\"ceiling_ms\":1000}}}"))
+                        "{\"lane\":{\"upstream_id\":1,\"attempt_timeout\":{\"floor_ms\":2000,\"ceiling_ms\":1000}}}"))
                 .hasMessageContaining("lane.attempt_timeout");
         assertThatThrownBy(() -> plugin.parseConfig("{\"lane\":{\"upstream_id\":1,\"nodes\":[]}}"))
                 .hasMessageContaining("lane.nodes");

@@ -29,6 +29,7 @@ final class RouteDriver {
     final List<OutcomeRecorder.Outcome> outcomes = env.outcomes;
     /** What the runner's health reporter would publish; tests replace it. */
     volatile org.a6suite.plugin.HealthSnapshots health = org.a6suite.plugin.HealthSnapshots.NONE;
+
     final FallbackConfig config;
     final String routeId;
 
@@ -80,9 +81,13 @@ final class RouteDriver {
     }
 
     RequestDecision preReq(Req req) {
-        RequestView view = RequestView.builder(req.method, req.path).args(QueryArgs.of(req.args))
-                .headers(Headers.of(req.headers)).build();
-        return plugin.onRequest(view, config, context("ext-plugin-pre-req")).toCompletableFuture().join();
+        RequestView view = RequestView.builder(req.method, req.path)
+                .args(QueryArgs.of(req.args))
+                .headers(Headers.of(req.headers))
+                .build();
+        return plugin.onRequest(view, config, context("ext-plugin-pre-req"))
+                .toCompletableFuture()
+                .join();
     }
 
     ResponseDecision postResp(Req req, Optional<String> id, int status, Headers headers, String body) {
@@ -99,7 +104,9 @@ final class RouteDriver {
             vars.putIfAbsent("arg_" + a.name(), a.value().orElse(""));
         }
         ResponseView view = new ResponseView(status, headers, vars, Optional.of(Body.of(body)));
-        return plugin.onResponse(view, config, context("ext-plugin-post-resp")).toCompletableFuture().join();
+        return plugin.onResponse(view, config, context("ext-plugin-post-resp"))
+                .toCompletableFuture()
+                .join();
     }
 
     /** One full request: pre-req, and if it proceeds, the upstream answers {@code status} and post-resp runs. */
@@ -113,12 +120,17 @@ final class RouteDriver {
             return new Result(false, stop.status(), stop.headers(), stop.body().orElse(Body.EMPTY));
         }
         Optional<String> id = d instanceof RequestDecision.Rewrite r
-                ? r.headers().stream().filter(h -> h.name().equals("x-a6-fallback-id")).findFirst()
+                ? r.headers().stream()
+                        .filter(h -> h.name().equals("x-a6-fallback-id"))
+                        .findFirst()
                         .flatMap(RequestDecision.Rewrite.HeaderEdit::value)
                 : Optional.empty();
         ResponseDecision rd = postResp(req, id, status, upstreamHeaders, body);
         if (rd instanceof ResponseDecision.Modify m) {
-            return new Result(true, m.status().orElse(status), m.headers().orElse(upstreamHeaders),
+            return new Result(
+                    true,
+                    m.status().orElse(status),
+                    m.headers().orElse(upstreamHeaders),
                     m.body().orElse(Body.of(body)));
         }
         return new Result(true, status, upstreamHeaders, Body.of(body));
@@ -131,6 +143,9 @@ final class RouteDriver {
 
     private CallContext context(String phase) {
         String[] parts = routeId.split("#");
-        return new CallContext(Optional.of(parts[0] + "#" + parts[1] + "#" + phase + "#1"), 1, CallContext.Phase.fromRouteKey("#" + phase + "#"));
+        return new CallContext(
+                Optional.of(parts[0] + "#" + parts[1] + "#" + phase + "#1"),
+                1,
+                CallContext.Phase.fromRouteKey("#" + phase + "#"));
     }
 }

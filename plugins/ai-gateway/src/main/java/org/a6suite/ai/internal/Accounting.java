@@ -36,7 +36,10 @@ public final class Accounting {
     public static Usage usage(Operation operation, ObjectNode request, ObjectNode result) {
         JsonNode u = result.path("usage");
         if (u.isObject() && u.has("prompt_tokens")) {
-            return new Usage(u.path("prompt_tokens").asLong(0), u.path("completion_tokens").asLong(0), false);
+            return new Usage(
+                    u.path("prompt_tokens").asLong(0),
+                    u.path("completion_tokens").asLong(0),
+                    false);
         }
         if (operation == Operation.EMBEDDINGS) {
             long input = 0;
@@ -57,16 +60,25 @@ public final class Accounting {
     public void record(CallFacts call, boolean logEnabled) {
         CallFacts.Result result = call.result();
         for (AttemptInfo a : result.attempts()) {
-            Map<String, String> labels = Map.of("target", a.target().id(), "provider", a.target().type().wireName(),
-                    "outcome", a.outcome());
+            Map<String, String> labels = Map.of(
+                    "target", a.target().id(), "provider", a.target().type().wireName(), "outcome", a.outcome());
             metrics.increment("a6_ai_attempts_total", "Provider attempts by outcome.", labels, 1);
             if (a.callMade() && !a.outcome().equals("cancelled")) {
-                metrics.observe("a6_ai_attempt_duration_seconds", "Provider attempt latency.",
-                        Map.of("target", a.target().id(), "provider", a.target().type().wireName()),
+                metrics.observe(
+                        "a6_ai_attempt_duration_seconds",
+                        "Provider attempt latency.",
+                        Map.of(
+                                "target",
+                                a.target().id(),
+                                "provider",
+                                a.target().type().wireName()),
                         a.duration().toNanos() / 1e9);
-                outcomes.record(new OutcomeRecorder.Outcome("ai/" + a.target().id(), node(a.target()), a.status()
-                        .or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
-                        a.duration(), a.healthResult()));
+                outcomes.record(new OutcomeRecorder.Outcome(
+                        "ai/" + a.target().id(),
+                        node(a.target()),
+                        a.status().or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
+                        a.duration(),
+                        a.healthResult()));
             }
         }
         Optional<Target> target = call.served().map(CallFacts.Served::target);
@@ -74,20 +86,57 @@ public final class Accounting {
         String targetId = target.map(Target::id).orElse("none");
         String model = target.map(Target::model).orElse("none");
         String operation = call.request().operation().label();
-        metrics.increment("a6_ai_requests_total", "Gateway calls by outcome.", Map.of("target", targetId,
-                "provider", provider, "model", model, "operation", operation, "outcome", result.outcome()), 1);
-        metrics.observe("a6_ai_request_duration_seconds", "Gateway call latency, fallbacks included.",
-                Map.of("operation", operation, "outcome", result.outcome()), result.latencyMillis() / 1000.0);
+        metrics.increment(
+                "a6_ai_requests_total",
+                "Gateway calls by outcome.",
+                Map.of(
+                        "target",
+                        targetId,
+                        "provider",
+                        provider,
+                        "model",
+                        model,
+                        "operation",
+                        operation,
+                        "outcome",
+                        result.outcome()),
+                1);
+        metrics.observe(
+                "a6_ai_request_duration_seconds",
+                "Gateway call latency, fallbacks included.",
+                Map.of("operation", operation, "outcome", result.outcome()),
+                result.latencyMillis() / 1000.0);
         target.ifPresent(t -> {
             Usage usage = result.usage();
-            Map<String, String> in = Map.of("target", t.id(), "provider", provider, "model", model,
-                    "direction", "input", "estimated", Boolean.toString(usage.estimated()));
-            Map<String, String> out = Map.of("target", t.id(), "provider", provider, "model", model,
-                    "direction", "output", "estimated", Boolean.toString(usage.estimated()));
+            Map<String, String> in = Map.of(
+                    "target",
+                    t.id(),
+                    "provider",
+                    provider,
+                    "model",
+                    model,
+                    "direction",
+                    "input",
+                    "estimated",
+                    Boolean.toString(usage.estimated()));
+            Map<String, String> out = Map.of(
+                    "target",
+                    t.id(),
+                    "provider",
+                    provider,
+                    "model",
+                    model,
+                    "direction",
+                    "output",
+                    "estimated",
+                    Boolean.toString(usage.estimated()));
             metrics.increment("a6_ai_tokens_total", "Tokens by direction.", in, usage.input());
             metrics.increment("a6_ai_tokens_total", "Tokens by direction.", out, usage.output());
-            metrics.increment("a6_ai_cost_usd_total", "Cost in USD at the configured prices.",
-                    Map.of("target", t.id(), "provider", provider, "model", model), cost(t, usage).doubleValue());
+            metrics.increment(
+                    "a6_ai_cost_usd_total",
+                    "Cost in USD at the configured prices.",
+                    Map.of("target", t.id(), "provider", provider, "model", model),
+                    cost(t, usage).doubleValue());
         });
         if (logEnabled && CALL_LOG.isInfoEnabled()) {
             CALL_LOG.info(Json.MAPPER.writeValueAsString(logLine(call)));
@@ -96,8 +145,11 @@ public final class Accounting {
 
     /** The time from sending a stream's request to its first content chunk, for the target that served it. */
     public void timeToFirstToken(Target target, long nanos) {
-        metrics.observe("a6_ai_time_to_first_token_seconds", "Time to the first content chunk of streams.",
-                Map.of("target", target.id(), "provider", target.type().wireName()), nanos / 1e9);
+        metrics.observe(
+                "a6_ai_time_to_first_token_seconds",
+                "Time to the first content chunk of streams.",
+                Map.of("target", target.id(), "provider", target.type().wireName()),
+                nanos / 1e9);
     }
 
     static ObjectNode logLine(CallFacts call) {
@@ -108,24 +160,29 @@ public final class Accounting {
         line.put("request_id", request.requestId());
         line.put("operation", request.operation().label());
         line.put("stream", request.stream());
-        request.requestedModel().ifPresentOrElse(m -> line.put("model_requested", m),
-                () -> line.putNull("model_requested"));
-        call.served().ifPresentOrElse(s -> {
-            line.put("target", s.target().id());
-            line.put("provider", s.target().type().wireName());
-            line.put("model", s.target().model());
-        }, () -> {
-            line.putNull("target");
-            line.putNull("provider");
-            line.putNull("model");
-        });
+        request.requestedModel()
+                .ifPresentOrElse(m -> line.put("model_requested", m), () -> line.putNull("model_requested"));
+        call.served()
+                .ifPresentOrElse(
+                        s -> {
+                            line.put("target", s.target().id());
+                            line.put("provider", s.target().type().wireName());
+                            line.put("model", s.target().model());
+                        },
+                        () -> {
+                            line.putNull("target");
+                            line.putNull("provider");
+                            line.putNull("model");
+                        });
         call.served().ifPresent(s -> line.put("model_reported", s.reportedModel()));
         line.put("status", result.status());
         line.put("outcome", result.outcome());
         line.put("tokens_input", result.usage().input());
         line.put("tokens_output", result.usage().output());
         line.put("tokens_estimated", result.usage().estimated());
-        line.put("cost_usd", call.served().map(s -> cost(s.target(), result.usage())).orElse(BigDecimal.ZERO));
+        line.put(
+                "cost_usd",
+                call.served().map(s -> cost(s.target(), result.usage())).orElse(BigDecimal.ZERO));
         line.put("latency_ms", result.latencyMillis());
         line.set("attempts", attempts(result.attempts()));
         call.content().ifPresent(c -> {

@@ -38,7 +38,9 @@ public record ApiError(int status, String message, String type, Optional<String>
     }
 
     public RequestDecision.Stop toStop() {
-        return RequestDecision.stop(status).json(Json.MAPPER.writeValueAsString(body())).build();
+        return RequestDecision.stop(status)
+                .json(Json.MAPPER.writeValueAsString(body()))
+                .build();
     }
 
     /** Thrown inside the plugin to end a call with this error. */

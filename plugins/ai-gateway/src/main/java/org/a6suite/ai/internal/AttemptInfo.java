@@ -20,8 +20,13 @@ import org.a6suite.resilience.Outcome;
  * @param outcome a short label: {@code success}, {@code timeout}, {@code rate_limited}, {@code server_error},
  *                {@code connect_error}, {@code connection_error}, {@code truncated_stream}, {@code breaker_open}, ...
  */
-public record AttemptInfo(Target target, String outcome, Optional<Integer> status, Duration duration,
-                          Outcome.Type type, boolean callMade) {
+public record AttemptInfo(
+        Target target,
+        String outcome,
+        Optional<Integer> status,
+        Duration duration,
+        Outcome.Type type,
+        boolean callMade) {
 
     static AttemptInfo of(Target target, AttemptEvent event) {
         Throwable error = event.error().orElse(null);
@@ -50,7 +55,8 @@ public record AttemptInfo(Target target, String outcome, Optional<Integer> statu
         } else {
             label = "error";
         }
-        return new AttemptInfo(target, label, status, event.duration(), event.outcome().type(), callMade);
+        return new AttemptInfo(
+                target, label, status, event.duration(), event.outcome().type(), callMade);
     }
 
     public boolean isTimeout() {

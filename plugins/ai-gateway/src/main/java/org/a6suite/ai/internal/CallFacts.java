@@ -22,8 +22,8 @@ public record CallFacts(Request request, Optional<Served> served, Result result,
     }
 
     /** What the client asked for. */
-    public record Request(String routeId, long requestId, Operation operation, boolean stream,
-                          Optional<String> requestedModel) {
+    public record Request(
+            String routeId, long requestId, Operation operation, boolean stream, Optional<String> requestedModel) {
         public Request {
             requireNonNull(routeId, "routeId");
             requireNonNull(operation, "operation");

@@ -14,11 +14,11 @@ public final class ConfigParser {
     /** A template variable: {@code {{name}}}, spaces allowed inside the braces. */
     public static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
-    private static final ConfigBinder<AiGatewayConfig> BINDER = ConfigBinder.of(AiGatewayConfig.class,
-            "ai-gateway.json").blankRefused("a JSON object with at least \"targets\"");
+    private static final ConfigBinder<AiGatewayConfig> BINDER = ConfigBinder.of(
+                    AiGatewayConfig.class, "ai-gateway.json")
+            .blankRefused("a JSON object with at least \"targets\"");
 
-    private ConfigParser() {
-    }
+    private ConfigParser() {}
 
     public static AiGatewayConfig parse(String value) throws PluginConfigException {
         return BINDER.bind(value);

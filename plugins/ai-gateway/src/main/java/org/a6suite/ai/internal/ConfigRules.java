@@ -22,8 +22,7 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ConfigRules {
 
-    private ConfigRules() {
-    }
+    private ConfigRules() {}
 
     /**
      * Checks the route as a whole: credentials where the provider needs them, unique target ids, aliases and allowed
@@ -31,15 +30,22 @@ public final class ConfigRules {
      *
      * @return the aliases, each list without duplicates
      */
-    public static Map<String, List<String>> checkRoute(AiGatewayConfig.Mode mode, List<Target> targets,
-            Map<String, List<String>> modelAliases, Set<String> allowedModels, AiGatewayConfig.Timeouts timeouts,
+    public static Map<String, List<String>> checkRoute(
+            AiGatewayConfig.Mode mode,
+            List<Target> targets,
+            Map<String, List<String>> modelAliases,
+            Set<String> allowedModels,
+            AiGatewayConfig.Timeouts timeouts,
             Optional<AiGatewayConfig.PromptTemplate> prompt) {
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             if (t.credentials().isEmpty() && t.type().requiresCredentials()) {
-                throw new InvalidFieldException("targets[" + i + "].credentials", "absent",
-                        "{\"env\": \"NAME\"} or {\"file\": \"/path\"} for provider " + t.type().wireName());
+                throw new InvalidFieldException(
+                        "targets[" + i + "].credentials",
+                        "absent",
+                        "{\"env\": \"NAME\"} or {\"file\": \"/path\"} for provider "
+                                + t.type().wireName());
             }
             if (!ids.add(t.id())) {
                 throw new InvalidFieldException("targets[" + i + "].id", quote(t.id()), "unique target ids");
@@ -49,8 +55,8 @@ public final class ConfigRules {
         for (Map.Entry<String, List<String>> e : modelAliases.entrySet()) {
             for (String id : e.getValue()) {
                 if (!ids.contains(id)) {
-                    throw new InvalidFieldException("model_aliases." + e.getKey(), quote(id), "a target id, one of "
-                            + new TreeSet<>(ids));
+                    throw new InvalidFieldException(
+                            "model_aliases." + e.getKey(), quote(id), "a target id, one of " + new TreeSet<>(ids));
                 }
             }
             aliases.put(e.getKey(), List.copyOf(new LinkedHashSet<>(e.getValue())));
@@ -59,25 +65,32 @@ public final class ConfigRules {
         targets.forEach(t -> known.add(t.model()));
         for (String m : allowedModels) {
             if (!known.contains(m)) {
-                throw new InvalidFieldException("allowed_models", quote(m), "a target's model or an alias, one of "
-                        + known);
+                throw new InvalidFieldException(
+                        "allowed_models", quote(m), "a target's model or an alias, one of " + known);
             }
         }
         if (mode != AiGatewayConfig.Mode.LANE && timeouts.total().compareTo(AiGatewayConfig.MAX_TOTAL) > 0) {
-            throw new InvalidFieldException("timeouts.total_ms", timeouts.total().toMillis(), "<= "
-                    + AiGatewayConfig.MAX_TOTAL.toMillis()
-                    + " outside lane mode (use \"mode\": \"lane\" for longer calls)");
+            throw new InvalidFieldException(
+                    "timeouts.total_ms",
+                    timeouts.total().toMillis(),
+                    "<= "
+                            + AiGatewayConfig.MAX_TOTAL.toMillis()
+                            + " outside lane mode (use \"mode\": \"lane\" for longer calls)");
         }
-        if (prompt.flatMap(AiGatewayConfig.PromptTemplate::model).filter(m -> !known.contains(m)).isPresent()) {
-            throw new InvalidFieldException("prompt.model", quote(prompt.get().model().get()),
-                    "a target's model or an alias, one of " + known);
+        if (prompt.flatMap(AiGatewayConfig.PromptTemplate::model)
+                .filter(m -> !known.contains(m))
+                .isPresent()) {
+            throw new InvalidFieldException(
+                    "prompt.model", quote(prompt.get().model().get()), "a target's model or an alias, one of " + known);
         }
         if (mode == AiGatewayConfig.Mode.PASSTHROUGH) {
             for (int i = 0; i < targets.size(); i++) {
                 if (!targets.get(i).type().openAiShaped()) {
-                    throw new InvalidFieldException("targets[" + i + "].type", quote(targets.get(i).type()
-                            .wireName()), "an OpenAI-shaped provider in passthrough mode (openai, azure-openai,"
-                            + " mistral, deepseek, openai-compatible)");
+                    throw new InvalidFieldException(
+                            "targets[" + i + "].type",
+                            quote(targets.get(i).type().wireName()),
+                            "an OpenAI-shaped provider in passthrough mode (openai, azure-openai,"
+                                    + " mistral, deepseek, openai-compatible)");
                 }
             }
             if (prompt.isPresent()) {
@@ -93,8 +106,10 @@ public final class ConfigRules {
         try {
             URI uri = new URI(endpoint);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null
-                    || uri.getRawQuery() != null || uri.getRawUserInfo() != null) {
+            if (!scheme.equals("http") && !scheme.equals("https")
+                    || uri.getHost() == null
+                    || uri.getRawQuery() != null
+                    || uri.getRawUserInfo() != null) {
                 throw new InvalidFieldException("endpoint", quote(endpoint), expected);
             }
         } catch (URISyntaxException e) {
@@ -118,8 +133,8 @@ public final class ConfigRules {
             try {
                 Schemas.compile(s);
             } catch (RuntimeException e) {
-                throw new InvalidFieldException(field, "an invalid schema (" + e.getMessage() + ")",
-                        "a JSON Schema (draft 2020-12) object");
+                throw new InvalidFieldException(
+                        field, "an invalid schema (" + e.getMessage() + ")", "a JSON Schema (draft 2020-12) object");
             }
         });
     }

@@ -29,12 +29,18 @@ public final class Credentials {
     private final Function<String, Optional<String>> getenv;
     private final AsyncLoadingCache<Path, String> files;
     /** Every value resolved lately, for the redactor; bounded, and forgets values not resolved for an hour. */
-    private final Cache<String, Boolean> seen = Caffeine.newBuilder().maximumSize(1_000)
-            .expireAfterWrite(Duration.ofHours(1)).executor(Runnable::run).build();
+    private final Cache<String, Boolean> seen = Caffeine.newBuilder()
+            .maximumSize(1_000)
+            .expireAfterWrite(Duration.ofHours(1))
+            .executor(Runnable::run)
+            .build();
 
     public Credentials(Function<String, Optional<String>> getenv, Executor blockingExecutor) {
         this.getenv = getenv;
-        this.files = Caffeine.newBuilder().maximumSize(1_000).expireAfterWrite(FILE_TTL).executor(blockingExecutor)
+        this.files = Caffeine.newBuilder()
+                .maximumSize(1_000)
+                .expireAfterWrite(FILE_TTL)
+                .executor(blockingExecutor)
                 .buildAsync(Credentials::read);
     }
 
@@ -57,17 +63,19 @@ public final class Credentials {
             case CredentialRef.Env env -> {
                 Optional<String> value = getenv.apply(env.name()).filter(v -> !v.isBlank());
                 value.ifPresent(v -> seen.put(v, Boolean.TRUE));
-                yield value.isPresent() ? CompletableFuture.completedFuture(value)
+                yield value.isPresent()
+                        ? CompletableFuture.completedFuture(value)
                         : CompletableFuture.failedFuture(unavailable());
             }
-            case CredentialRef.File file -> files.get(file.path()).handle((value, error) -> {
-                if (error != null || value == null || value.isBlank()) {
-                    files.synchronous().invalidate(file.path());
-                    throw unavailable();
-                }
-                seen.put(value, Boolean.TRUE);
-                return Optional.of(value);
-            });
+            case CredentialRef.File file ->
+                files.get(file.path()).handle((value, error) -> {
+                    if (error != null || value == null || value.isBlank()) {
+                        files.synchronous().invalidate(file.path());
+                        throw unavailable();
+                    }
+                    seen.put(value, Boolean.TRUE);
+                    return Optional.of(value);
+                });
         };
     }
 

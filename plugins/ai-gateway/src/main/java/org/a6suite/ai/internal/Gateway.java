@@ -51,8 +51,14 @@ public final class Gateway {
     private final Accounting accounting;
     private final Ticker ticker;
 
-    public Gateway(RuntimeRegistry runtimes, Router router, Invoker invoker, StreamingInvoker streaming,
-            Credentials credentials, Accounting accounting, Ticker ticker) {
+    public Gateway(
+            RuntimeRegistry runtimes,
+            Router router,
+            Invoker invoker,
+            StreamingInvoker streaming,
+            Credentials credentials,
+            Accounting accounting,
+            Ticker ticker) {
         this.runtimes = runtimes;
         this.router = router;
         this.invoker = invoker;
@@ -64,14 +70,19 @@ public final class Gateway {
     }
 
     /** What a call asked for, after validation. */
-    private record Call(Operation operation, ObjectNode request, boolean stream, Optional<String> requestedModel,
-                        List<TargetRuntime> ordered) {
-    }
+    private record Call(
+            Operation operation,
+            ObjectNode request,
+            boolean stream,
+            Optional<String> requestedModel,
+            List<TargetRuntime> ordered) {}
 
     public CompletionStage<RequestDecision> handle(RequestView view, AiGatewayConfig config, CallContext context) {
         long start = ticker.nanoTime();
         try {
-            if (config.prompt().isEmpty() && view.method() == HttpMethod.GET && view.path().endsWith("/models")) {
+            if (config.prompt().isEmpty()
+                    && view.method() == HttpMethod.GET
+                    && view.path().endsWith("/models")) {
                 return CompletableFuture.completedFuture(models(config));
             }
             Call call = parse(view, config);
@@ -80,7 +91,8 @@ public final class Gateway {
             }
             if (config.mode() == Mode.LANE) {
                 // Validated: the lane does the work (and may stream, and take longer than APISIX waits for A6).
-                return CompletableFuture.completedFuture(RequestDecision.rewrite().toLane().build());
+                return CompletableFuture.completedFuture(
+                        RequestDecision.rewrite().toLane().build());
             }
             return invoke(call, config, context, start);
         } catch (ApiError.Failure failure) {
@@ -97,7 +109,9 @@ public final class Gateway {
     public CompletionStage<LaneResponse> lane(RequestView view, AiGatewayConfig config, CallContext context) {
         long start = ticker.nanoTime();
         try {
-            if (config.prompt().isEmpty() && view.method() == HttpMethod.GET && view.path().endsWith("/models")) {
+            if (config.prompt().isEmpty()
+                    && view.method() == HttpMethod.GET
+                    && view.path().endsWith("/models")) {
                 return CompletableFuture.completedFuture(whole(models(config)));
             }
             Call call = parse(view, config);
@@ -105,11 +119,11 @@ public final class Gateway {
                 return stream(call, config, context, start);
             }
             Invoker.CallRecord record = new Invoker.CallRecord();
-            CompletableFuture<Invoker.Success> inflight = invoker.invoke(config, call.ordered(), call.operation(),
-                    call.request(), false, record);
+            CompletableFuture<Invoker.Success> inflight =
+                    invoker.invoke(config, call.ordered(), call.operation(), call.request(), false, record);
             CompletableFuture<LaneResponse> result = new CompletableFuture<>();
-            inflight.handle((success, error) -> result.complete(whole(decide(call, config, context, start, record,
-                    success, error))));
+            inflight.handle((success, error) ->
+                    result.complete(whole(decide(call, config, context, start, record, success, error))));
             cancelWith(result, inflight);
             return result;
         } catch (ApiError.Failure failure) {
@@ -117,12 +131,11 @@ public final class Gateway {
         }
     }
 
-    private CompletionStage<LaneResponse> stream(Call call, AiGatewayConfig config, CallContext context,
-            long start) {
+    private CompletionStage<LaneResponse> stream(Call call, AiGatewayConfig config, CallContext context, long start) {
         Invoker.CallRecord record = new Invoker.CallRecord();
         Deadline total = Deadline.ofTimeout(ticker, config.timeouts().total());
-        CompletableFuture<StreamingInvoker.Opened> opening = streaming.open(config, call.ordered(), call.request(),
-                record, total);
+        CompletableFuture<StreamingInvoker.Opened> opening =
+                streaming.open(config, call.ordered(), call.request(), record, total);
         CompletableFuture<LaneResponse> result = new CompletableFuture<>();
         opening.whenComplete((opened, error) -> {
             if (error != null) {
@@ -131,17 +144,34 @@ public final class Gateway {
                 try {
                     decision = failure(call, config, context, Invoker.unwrap(error), record, latency);
                 } catch (RuntimeException unexpected) {
-                    decision = new ApiError(500, "internal error in the AI gateway", "server_error",
-                            Optional.empty(), "internal_error").toStop();
+                    decision = new ApiError(
+                                    500,
+                                    "internal error in the AI gateway",
+                                    "server_error",
+                                    Optional.empty(),
+                                    "internal_error")
+                            .toStop();
                 }
                 result.complete(whole(decision));
                 return;
             }
             Target target = opened.runtime().target();
-            StreamRelay relay = new StreamRelay(opened, new StreamRelay.CallInfo(routeId(context),
-                    context.requestId(), call.requestedModel(), call.request(), record.attempts(), start,
-                    config.log().enabled(), config.log().includeContent()), accounting, total, ticker,
-                    streaming.scheduler(), redactor);
+            StreamRelay relay = new StreamRelay(
+                    opened,
+                    new StreamRelay.CallInfo(
+                            routeId(context),
+                            context.requestId(),
+                            call.requestedModel(),
+                            call.request(),
+                            record.attempts(),
+                            start,
+                            config.log().enabled(),
+                            config.log().includeContent()),
+                    accounting,
+                    total,
+                    ticker,
+                    streaming.scheduler(),
+                    redactor);
             Headers headers = Headers.of(
                     "content-type", "text/event-stream",
                     "cache-control", "no-cache",
@@ -159,9 +189,18 @@ public final class Gateway {
         result.whenComplete((v, e) -> {
             if (result.isCancelled()) {
                 // The client went away before the first token: nothing was streamed, nothing more is paid.
-                accounting.record(new CallFacts(asked(call, context), Optional.empty(), new CallFacts.Result(499,
-                        "cancelled", Usage.NONE, (ticker.nanoTime() - start) / 1_000_000, record.attempts()),
-                        Optional.empty()), config.log().enabled());
+                accounting.record(
+                        new CallFacts(
+                                asked(call, context),
+                                Optional.empty(),
+                                new CallFacts.Result(
+                                        499,
+                                        "cancelled",
+                                        Usage.NONE,
+                                        (ticker.nanoTime() - start) / 1_000_000,
+                                        record.attempts()),
+                                Optional.empty()),
+                        config.log().enabled());
             }
         });
         return result;
@@ -188,26 +227,40 @@ public final class Gateway {
 
     private Call parse(RequestView view, AiGatewayConfig config) {
         if (view.method() != HttpMethod.POST) {
-            throw new ApiError(405, "only POST is supported here", "invalid_request_error", Optional.empty(),
-                    "method_not_allowed").failure();
+            throw new ApiError(
+                            405,
+                            "only POST is supported here",
+                            "invalid_request_error",
+                            Optional.empty(),
+                            "method_not_allowed")
+                    .failure();
         }
         Body body = view.body().orElse(Body.EMPTY);
         if (body.size() > config.maxBodyBytes()) {
-            throw new ApiError(413, "request body is " + body.size() + " bytes; the limit is "
-                    + config.maxBodyBytes(), "invalid_request_error", Optional.empty(), "request_too_large")
+            throw new ApiError(
+                            413,
+                            "request body is " + body.size() + " bytes; the limit is " + config.maxBodyBytes(),
+                            "invalid_request_error",
+                            Optional.empty(),
+                            "request_too_large")
                     .failure();
         }
         JsonNode json;
         try {
             json = body.isEmpty() ? null : Json.MAPPER.readTree(body.toByteArray());
         } catch (tools.jackson.core.exc.StreamConstraintsException e) {
-            throw ApiError.invalid("the request body is nested more than " + Json.MAX_DEPTH + " levels deep", null,
-                    "invalid_json").failure();
+            throw ApiError.invalid(
+                            "the request body is nested more than " + Json.MAX_DEPTH + " levels deep",
+                            null,
+                            "invalid_json")
+                    .failure();
         } catch (JacksonException e) {
-            throw ApiError.invalid("the request body is not valid JSON", null, "invalid_json").failure();
+            throw ApiError.invalid("the request body is not valid JSON", null, "invalid_json")
+                    .failure();
         }
         if (json == null || !json.isObject()) {
-            throw ApiError.invalid("the request body must be a JSON object", null, "invalid_json").failure();
+            throw ApiError.invalid("the request body must be a JSON object", null, "invalid_json")
+                    .failure();
         }
         ObjectNode request = (ObjectNode) json;
         Operation operation;
@@ -219,8 +272,12 @@ public final class Gateway {
         } else if (view.path().endsWith("/embeddings")) {
             operation = Operation.EMBEDDINGS;
         } else {
-            throw ApiError.notFound("unknown endpoint " + sanitize(view.path())
-                    + " (expected: .../chat/completions or .../embeddings)", null, "unknown_url").failure();
+            throw ApiError.notFound(
+                            "unknown endpoint " + sanitize(view.path())
+                                    + " (expected: .../chat/completions or .../embeddings)",
+                            null,
+                            "unknown_url")
+                    .failure();
         }
         if (operation == Operation.CHAT) {
             validateChat(request);
@@ -229,54 +286,79 @@ public final class Gateway {
         }
         JsonNode streamNode = request.get("stream");
         if (streamNode != null && !streamNode.isNull() && !streamNode.isBoolean()) {
-            throw ApiError.invalid("'stream' must be a boolean", "stream", "invalid_type").failure();
+            throw ApiError.invalid("'stream' must be a boolean", "stream", "invalid_type")
+                    .failure();
         }
         boolean stream = operation == Operation.CHAT && request.path("stream").asBoolean(false);
         JsonNode modelNode = request.get("model");
         if (modelNode != null && !modelNode.isNull() && !modelNode.isString()) {
-            throw ApiError.invalid("'model' must be a string", "model", "invalid_type").failure();
+            throw ApiError.invalid("'model' must be a string", "model", "invalid_type")
+                    .failure();
         }
-        Optional<String> model = modelNode == null || modelNode.isNull() ? Optional.empty()
-                : Optional.of(modelNode.asString());
+        Optional<String> model =
+                modelNode == null || modelNode.isNull() ? Optional.empty() : Optional.of(modelNode.asString());
         if (model.isEmpty() && config.prompt().isEmpty()) {
             // OpenAI answers 400 here too; serving a default target would hide a client bug. A prompt route
             // takes its model from configuration (or uses every target), so only there may it be absent.
-            throw ApiError.invalid("you must provide a model parameter (expected: a model or alias this route "
-                    + "serves, listed by GET .../models)", "model", "missing_required_parameter").failure();
+            throw ApiError.invalid(
+                            "you must provide a model parameter (expected: a model or alias this route "
+                                    + "serves, listed by GET .../models)",
+                            "model",
+                            "missing_required_parameter")
+                    .failure();
         }
         List<Target> eligible = eligible(config, model, operation);
-        List<TargetRuntime> runtimesFor = eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
+        List<TargetRuntime> runtimesFor =
+                eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
         // Only cost routing needs a prompt estimate before the call; tokenizing is not free.
         long promptTokens = operation == Operation.CHAT && config.strategy() == AiGatewayConfig.Strategy.COST
-                ? Tokens.prompt(request) : 0;
+                ? Tokens.prompt(request)
+                : 0;
         long completionTokens = Wire.maxTokens(request).map(Integer::longValue).orElse(DEFAULT_COMPLETION_ESTIMATE);
-        List<TargetRuntime> ordered = router.order(config.strategy(), runtimesFor,
-                Invoker.operationKey(operation, stream), promptTokens, completionTokens);
+        List<TargetRuntime> ordered = router.order(
+                config.strategy(),
+                runtimesFor,
+                Invoker.operationKey(operation, stream),
+                promptTokens,
+                completionTokens);
         return new Call(operation, request, stream, model, ordered);
     }
 
     private static void validateChat(ObjectNode request) {
         JsonNode messages = request.get("messages");
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
-            throw ApiError.invalid("'messages' is required and must be a non-empty array", "messages",
-                    "missing_required_parameter").failure();
+            throw ApiError.invalid(
+                            "'messages' is required and must be a non-empty array",
+                            "messages",
+                            "missing_required_parameter")
+                    .failure();
         }
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             if (!m.isObject() || !ROLES.contains(m.path("role").asString(""))) {
-                throw ApiError.invalid("messages[" + i + "].role must be one of " + new java.util.TreeSet<>(ROLES),
-                        "messages[" + i + "].role", "invalid_value").failure();
+                throw ApiError.invalid(
+                                "messages[" + i + "].role must be one of " + new java.util.TreeSet<>(ROLES),
+                                "messages[" + i + "].role",
+                                "invalid_value")
+                        .failure();
             }
             JsonNode content = m.get("content");
-            boolean hasToolCalls = m.path("tool_calls").isArray() && !m.path("tool_calls").isEmpty();
+            boolean hasToolCalls =
+                    m.path("tool_calls").isArray() && !m.path("tool_calls").isEmpty();
             if (content == null || content.isNull()) {
                 if (!hasToolCalls) {
-                    throw ApiError.invalid("messages[" + i + "].content is required", "messages[" + i
-                            + "].content", "missing_required_parameter").failure();
+                    throw ApiError.invalid(
+                                    "messages[" + i + "].content is required",
+                                    "messages[" + i + "].content",
+                                    "missing_required_parameter")
+                            .failure();
                 }
             } else if (!content.isString() && !content.isArray()) {
-                throw ApiError.invalid("messages[" + i + "].content must be a string or an array of parts",
-                        "messages[" + i + "].content", "invalid_type").failure();
+                throw ApiError.invalid(
+                                "messages[" + i + "].content must be a string or an array of parts",
+                                "messages[" + i + "].content",
+                                "invalid_type")
+                        .failure();
             }
         }
     }
@@ -290,8 +372,8 @@ public final class Gateway {
             }
         }
         if (!ok) {
-            throw ApiError.invalid("'input' must be a string or a non-empty array of strings", "input",
-                    "invalid_value").failure();
+            throw ApiError.invalid("'input' must be a string or a non-empty array of strings", "input", "invalid_value")
+                    .failure();
         }
     }
 
@@ -306,62 +388,87 @@ public final class Gateway {
                 boolean known = config.modelAliases().containsKey(name)
                         || config.targets().stream().anyMatch(t -> t.model().equals(name));
                 if (known) {
-                    throw ApiError.invalid("model '" + sanitize(name) + "' is not allowed on this route", "model",
-                            "model_not_allowed").failure();
+                    throw ApiError.invalid(
+                                    "model '" + sanitize(name) + "' is not allowed on this route",
+                                    "model",
+                                    "model_not_allowed")
+                            .failure();
                 }
-                throw ApiError.notFound("model '" + sanitize(name) + "' does not exist", "model",
-                        "model_not_found").failure();
+                throw ApiError.notFound("model '" + sanitize(name) + "' does not exist", "model", "model_not_found")
+                        .failure();
             }
             if (config.modelAliases().containsKey(name)) {
-                targets = config.modelAliases().get(name).stream().map(id -> config.target(id).orElseThrow())
+                targets = config.modelAliases().get(name).stream()
+                        .map(id -> config.target(id).orElseThrow())
                         .toList();
             } else {
-                targets = config.targets().stream().filter(t -> t.model().equals(name)).toList();
+                targets = config.targets().stream()
+                        .filter(t -> t.model().equals(name))
+                        .toList();
             }
             if (targets.isEmpty()) {
-                throw ApiError.notFound("model '" + sanitize(name) + "' does not exist", "model",
-                        "model_not_found").failure();
+                throw ApiError.notFound("model '" + sanitize(name) + "' does not exist", "model", "model_not_found")
+                        .failure();
             }
         }
         if (operation == Operation.EMBEDDINGS) {
-            targets = targets.stream().filter(t -> org.a6suite.ai.internal.provider.Adapters.of(t.type())
-                    .supportsEmbeddings()).toList();
+            targets = targets.stream()
+                    .filter(t -> org.a6suite.ai.internal.provider.Adapters.of(t.type())
+                            .supportsEmbeddings())
+                    .toList();
             if (targets.isEmpty()) {
-                throw ApiError.notFound("no target of model '" + sanitize(model.orElse("")) + "' supports "
-                        + "embeddings", "model", "model_not_found").failure();
+                throw ApiError.notFound(
+                                "no target of model '" + sanitize(model.orElse("")) + "' supports " + "embeddings",
+                                "model",
+                                "model_not_found")
+                        .failure();
             }
         }
         return targets;
     }
 
-    private CompletionStage<RequestDecision> invoke(Call call, AiGatewayConfig config, CallContext context,
-            long start) {
+    private CompletionStage<RequestDecision> invoke(
+            Call call, AiGatewayConfig config, CallContext context, long start) {
         Invoker.CallRecord record = new Invoker.CallRecord();
         return invoker.invoke(config, call.ordered(), call.operation(), call.request(), call.stream(), record)
                 .handle((success, error) -> decide(call, config, context, start, record, success, error));
     }
 
-    private RequestDecision decide(Call call, AiGatewayConfig config, CallContext context, long start,
-            Invoker.CallRecord record, Invoker.Success success, Throwable error) {
+    private RequestDecision decide(
+            Call call,
+            AiGatewayConfig config,
+            CallContext context,
+            long start,
+            Invoker.CallRecord record,
+            Invoker.Success success,
+            Throwable error) {
         long latency = (ticker.nanoTime() - start) / 1_000_000;
         try {
-            return error == null ? answer(call, config, context, success, record, latency)
+            return error == null
+                    ? answer(call, config, context, success, record, latency)
                     : failure(call, config, context, Invoker.unwrap(error), record, latency);
         } catch (RuntimeException unexpected) {
             // Never let a mapping bug leave the client waiting: answer a bare 500 with nothing leaked.
-            return new ApiError(500, "internal error in the AI gateway", "server_error",
-                    Optional.empty(), "internal_error").toStop();
+            return new ApiError(
+                            500, "internal error in the AI gateway", "server_error", Optional.empty(), "internal_error")
+                    .toStop();
         }
     }
 
-    private RequestDecision answer(Call call, AiGatewayConfig config, CallContext context,
-            Invoker.Success success, Invoker.CallRecord record, long latency) {
+    private RequestDecision answer(
+            Call call,
+            AiGatewayConfig config,
+            CallContext context,
+            Invoker.Success success,
+            Invoker.CallRecord record,
+            long latency) {
         Target target = success.runtime().target();
         ObjectNode body = success.body();
         Usage usage = Accounting.usage(call.operation(), call.request(), body);
         Wire.putUsage(body, usage);
         List<AttemptInfo> attempts = record.attempts();
-        String completionText = body.path("choices").path(0).path("message").path("content").asString("");
+        String completionText =
+                body.path("choices").path(0).path("message").path("content").asString("");
 
         int status = 200;
         byte[] payload;
@@ -371,9 +478,14 @@ public final class Gateway {
             Optional<JsonNode> output = Prompts.output(config.prompt().get(), completionText, problems);
             if (output.isEmpty()) {
                 status = 502;
-                payload = Json.MAPPER.writeValueAsBytes(new ApiError(502, "model output does not match the "
-                        + "prompt's output_schema: " + String.join("; ", problems), "upstream_error",
-                        Optional.empty(), "invalid_model_output").body());
+                payload = Json.MAPPER.writeValueAsBytes(new ApiError(
+                                502,
+                                "model output does not match the " + "prompt's output_schema: "
+                                        + String.join("; ", problems),
+                                "upstream_error",
+                                Optional.empty(),
+                                "invalid_model_output")
+                        .body());
             } else {
                 payload = Json.MAPPER.writeValueAsBytes(output.get());
             }
@@ -383,11 +495,19 @@ public final class Gateway {
         } else {
             payload = Json.MAPPER.writeValueAsBytes(body);
         }
-        accounting.record(new CallFacts(asked(call, context),
-                Optional.of(new CallFacts.Served(target, body.path("model").asString(target.model()))),
-                new CallFacts.Result(status, status == 200 ? "success" : "invalid_output", usage, latency, attempts),
-                config.log().includeContent() ? Optional.of(new CallFacts.Content(Json.MAPPER.writeValueAsString(
-                        call.request().path("messages")), completionText)) : Optional.empty()),
+        accounting.record(
+                new CallFacts(
+                        asked(call, context),
+                        Optional.of(
+                                new CallFacts.Served(target, body.path("model").asString(target.model()))),
+                        new CallFacts.Result(
+                                status, status == 200 ? "success" : "invalid_output", usage, latency, attempts),
+                        config.log().includeContent()
+                                ? Optional.of(new CallFacts.Content(
+                                        Json.MAPPER.writeValueAsString(
+                                                call.request().path("messages")),
+                                        completionText))
+                                : Optional.empty()),
                 config.log().enabled());
         RequestDecision.Stop.Builder stop = RequestDecision.stop(status).header("content-type", contentType);
         if (call.stream()) {
@@ -397,8 +517,8 @@ public final class Gateway {
         return stop.body(Body.wrap(payload)).build();
     }
 
-    private static void accountingHeaders(RequestDecision.Stop.Builder stop, Target target, Usage usage,
-            List<AttemptInfo> attempts, long latency) {
+    private static void accountingHeaders(
+            RequestDecision.Stop.Builder stop, Target target, Usage usage, List<AttemptInfo> attempts, long latency) {
         stop.header("x-a6-ai-target", target.id())
                 .header("x-a6-ai-provider", target.type().wireName())
                 .header("x-a6-ai-model", target.model())
@@ -410,8 +530,13 @@ public final class Gateway {
                 .header("x-a6-ai-latency-ms", Long.toString(latency));
     }
 
-    private RequestDecision failure(Call call, AiGatewayConfig config, CallContext context, Throwable error,
-            Invoker.CallRecord record, long latency) {
+    private RequestDecision failure(
+            Call call,
+            AiGatewayConfig config,
+            CallContext context,
+            Throwable error,
+            Invoker.CallRecord record,
+            long latency) {
         List<AttemptInfo> attempts = record.attempts();
         ApiError apiError;
         String outcome;
@@ -423,25 +548,38 @@ public final class Gateway {
         } else {
             boolean totalExpired = error instanceof DeadlineExceededException de
                     && de.scope() == DeadlineExceededException.Scope.TOTAL;
-            boolean allTimeouts = !attempts.isEmpty() && attempts.stream().allMatch(
-                    a -> a.isTimeout() || a.outcome().equals("cancelled"));
+            boolean allTimeouts = !attempts.isEmpty()
+                    && attempts.stream()
+                            .allMatch(a -> a.isTimeout() || a.outcome().equals("cancelled"));
             boolean noneCalled = attempts.stream().noneMatch(AttemptInfo::callMade);
             int status = totalExpired || allTimeouts ? 504 : noneCalled ? 503 : 502;
-            String message = status == 504 ? "no provider answered within the deadline"
+            String message = status == 504
+                    ? "no provider answered within the deadline"
                     : status == 503 ? "no provider is available" : "every provider failed";
-            apiError = new ApiError(status, message, "upstream_error", Optional.empty(),
-                    status == 504 ? "deadline_exceeded" : status == 503 ? "no_provider_available"
-                            : "all_providers_failed");
+            apiError = new ApiError(
+                    status,
+                    message,
+                    "upstream_error",
+                    Optional.empty(),
+                    status == 504
+                            ? "deadline_exceeded"
+                            : status == 503 ? "no_provider_available" : "all_providers_failed");
             outcome = apiError.code();
         }
-        accounting.record(new CallFacts(asked(call, context), Optional.empty(),
-                new CallFacts.Result(apiError.status(), outcome, Usage.NONE, latency, attempts), Optional.empty()),
+        accounting.record(
+                new CallFacts(
+                        asked(call, context),
+                        Optional.empty(),
+                        new CallFacts.Result(apiError.status(), outcome, Usage.NONE, latency, attempts),
+                        Optional.empty()),
                 config.log().enabled());
         ObjectNode body = apiError.body();
         ((ObjectNode) body.get("error")).set("attempts", Accounting.attempts(attempts));
-        return RequestDecision.stop(apiError.status()).json(Json.MAPPER.writeValueAsString(body))
+        return RequestDecision.stop(apiError.status())
+                .json(Json.MAPPER.writeValueAsString(body))
                 .header("x-a6-ai-attempts", Integer.toString(attempts.size()))
-                .header("x-a6-ai-latency-ms", Long.toString(latency)).build();
+                .header("x-a6-ai-latency-ms", Long.toString(latency))
+                .build();
     }
 
     /** Pass-through: the first target (by strategy, open breakers last) is rewritten for APISIX to proxy. */
@@ -450,10 +588,16 @@ public final class Gateway {
         Target target = chosen.target();
         return credentials.resolve(target).handle((key, error) -> {
             if (error != null) {
-                return new ApiError(503, "no provider is available", "upstream_error", Optional.empty(),
-                        "no_provider_available").toStop();
+                return new ApiError(
+                                503,
+                                "no provider is available",
+                                "upstream_error",
+                                Optional.empty(),
+                                "no_provider_available")
+                        .toStop();
             }
-            String operationPath = call.operation() == Operation.CHAT ? OpenAiAdapter.chatPath(target)
+            String operationPath = call.operation() == Operation.CHAT
+                    ? OpenAiAdapter.chatPath(target)
                     : OpenAiAdapter.embeddingsPath(target);
             URI endpoint = URI.create(target.endpoint());
             String basePath = endpoint.getPath() == null ? "" : endpoint.getPath();
@@ -462,9 +606,11 @@ public final class Gateway {
             ObjectNode body = call.operation() == Operation.CHAT
                     ? OpenAiAdapter.mapBody(target, call.request(), call.stream())
                     : call.request().deepCopy().put("model", target.model());
-            RequestDecision.Rewrite.Builder rewrite = RequestDecision.rewrite().path(path)
+            RequestDecision.Rewrite.Builder rewrite = RequestDecision.rewrite()
+                    .path(path)
                     .setHeader(config.passthrough().targetHeader(), target.id())
-                    .removeHeader("authorization").removeHeader("api-key")
+                    .removeHeader("authorization")
+                    .removeHeader("api-key")
                     .setHeader("content-type", "application/json")
                     .body(Body.wrap(Json.MAPPER.writeValueAsBytes(body)))
                     .addResponseHeader("x-a6-ai-target", target.id())
@@ -474,8 +620,10 @@ public final class Gateway {
             if (query >= 0) {
                 for (String pair : operationPath.substring(query + 1).split("&")) {
                     int eq = pair.indexOf('=');
-                    rewrite.setArg(pair.substring(0, eq), java.net.URLDecoder.decode(pair.substring(eq + 1),
-                            java.nio.charset.StandardCharsets.UTF_8));
+                    rewrite.setArg(
+                            pair.substring(0, eq),
+                            java.net.URLDecoder.decode(
+                                    pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
             return rewrite.build();
@@ -494,16 +642,21 @@ public final class Gateway {
         list.put("object", "list");
         ArrayNode data = list.putArray("data");
         for (String name : names) {
-            data.addObject().put("id", name).put("object", "model").put("created", 0)
+            data.addObject()
+                    .put("id", name)
+                    .put("object", "model")
+                    .put("created", 0)
                     .put("owned_by", "a6-ai-gateway");
         }
-        return RequestDecision.stop(200).json(Json.MAPPER.writeValueAsString(list)).build();
+        return RequestDecision.stop(200)
+                .json(Json.MAPPER.writeValueAsString(list))
+                .build();
     }
 
     /** What the client asked for, as the call log and metrics record it. */
     private static CallFacts.Request asked(Call call, CallContext context) {
-        return new CallFacts.Request(routeId(context), context.requestId(), call.operation(), call.stream(),
-                call.requestedModel());
+        return new CallFacts.Request(
+                routeId(context), context.requestId(), call.operation(), call.stream(), call.requestedModel());
     }
 
     private static String routeId(CallContext context) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.a6suite.ai.AiGatewayConfig;
@@ -13,7 +14,6 @@ import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.ProviderAdapter;
 import org.a6suite.ai.internal.provider.ProviderException;
 import org.a6suite.ai.internal.provider.ProviderRequest;
-import java.util.Optional;
 import org.a6suite.resilience.AttemptEvent;
 import org.a6suite.resilience.Attempts;
 import org.a6suite.resilience.Deadline;
@@ -57,14 +57,14 @@ public final class Invoker {
         if (settings.countRateLimits()) {
             return CLASSIFIER;
         }
-        return (result, error) -> error instanceof ProviderException pe
-                && pe.kind() == ProviderException.Kind.RATE_LIMITED ? org.a6suite.resilience.Outcome.ignored()
-                : CLASSIFIER.classify(result, error);
+        return (result, error) ->
+                error instanceof ProviderException pe && pe.kind() == ProviderException.Kind.RATE_LIMITED
+                        ? org.a6suite.resilience.Outcome.ignored()
+                        : CLASSIFIER.classify(result, error);
     }
 
     /** A successful attempt: who answered and the answer in OpenAI's format. */
-    public record Success(TargetRuntime runtime, ObjectNode body) {
-    }
+    public record Success(TargetRuntime runtime, ObjectNode body) {}
 
     /** The per-call record of attempts; thread-safe because hedged attempts finish on different threads. */
     public static final class CallRecord {
@@ -98,11 +98,16 @@ public final class Invoker {
         return operation.label() + (stream ? "-stream" : "");
     }
 
-    public CompletableFuture<Success> invoke(AiGatewayConfig config, List<TargetRuntime> ordered,
-            Operation operation, ObjectNode request, boolean stream, CallRecord record) {
+    public CompletableFuture<Success> invoke(
+            AiGatewayConfig config,
+            List<TargetRuntime> ordered,
+            Operation operation,
+            ObjectNode request,
+            boolean stream,
+            CallRecord record) {
         Chain chain = new Chain(config, ordered, operation, request, stream, record);
-        DeadlineCall<Success> total = Deadlines.withTotalTimeout(chain.call(), config.timeouts().total(),
-                scheduler);
+        DeadlineCall<Success> total =
+                Deadlines.withTotalTimeout(chain.call(), config.timeouts().total(), scheduler);
         return total.call(Deadline.never(ticker)).toCompletableFuture();
     }
 
@@ -115,8 +120,13 @@ public final class Invoker {
         private final boolean stream;
         private final CallRecord record;
 
-        Chain(AiGatewayConfig config, List<TargetRuntime> ordered, Operation operation, ObjectNode request,
-                boolean stream, CallRecord record) {
+        Chain(
+                AiGatewayConfig config,
+                List<TargetRuntime> ordered,
+                Operation operation,
+                ObjectNode request,
+                boolean stream,
+                CallRecord record) {
             this.config = config;
             this.ordered = ordered;
             this.operation = operation;
@@ -127,21 +137,28 @@ public final class Invoker {
 
         DeadlineCall<Success> call() {
             String key = operationKey(operation, stream);
-            return new TargetChain<Success>(ordered, this::perTarget, config.hedge(),
-                    primary -> primary.latency().percentile(key, config.hedge().percentile())
-                            .orElse(config.timeouts().warmup()), scheduler).from(0);
+            return new TargetChain<Success>(
+                            ordered,
+                            this::perTarget,
+                            config.hedge(),
+                            primary -> primary.latency()
+                                    .percentile(key, config.hedge().percentile())
+                                    .orElse(config.timeouts().warmup()),
+                            scheduler)
+                    .from(0);
         }
 
         private DeadlineCall<Success> perTarget(TargetRuntime runtime) {
             Target target = runtime.target();
             String key = operationKey(operation, stream);
             DeadlineCall<Success> http = deadline -> attempt(runtime, deadline);
-            DeadlineCall<Success> timed = Deadlines.withAttemptTimeout(http, runtime.latency().timeoutFor(key),
-                    scheduler);
-            DeadlineCall<Success> guarded = runtime.breaker().map(b -> b.decorate(timed,
-                    breakerClassifier(config.breaker()))).orElse(timed);
-            DeadlineCall<Success> timedForLatency = Attempts.recorded(guarded, target.id(), CLASSIFIER, ticker,
-                    runtime.latency().recorder(key));
+            DeadlineCall<Success> timed =
+                    Deadlines.withAttemptTimeout(http, runtime.latency().timeoutFor(key), scheduler);
+            DeadlineCall<Success> guarded = runtime.breaker()
+                    .map(b -> b.decorate(timed, breakerClassifier(config.breaker())))
+                    .orElse(timed);
+            DeadlineCall<Success> timedForLatency = Attempts.recorded(
+                    guarded, target.id(), CLASSIFIER, ticker, runtime.latency().recorder(key));
             return runtime.retry().decorate(recordedInCall(timedForLatency, target, record, ticker), CLASSIFIER);
         }
 
@@ -198,8 +215,7 @@ public final class Invoker {
      * fallback, so the record is complete when the call completes (a dependent registered on the attempt
      * itself could run after them: CompletableFuture runs dependents last-registered first).
      */
-    static <T> DeadlineCall<T> recordedInCall(DeadlineCall<T> call, Target target, CallRecord record,
-            Ticker ticker) {
+    static <T> DeadlineCall<T> recordedInCall(DeadlineCall<T> call, Target target, CallRecord record, Ticker ticker) {
         return deadline -> {
             long start = ticker.nanoTime();
             CompletableFuture<T> inner;
@@ -212,9 +228,13 @@ public final class Invoker {
             CompletableFuture<T> attempt = inner;
             inner.whenComplete((value, error) -> {
                 Throwable cause = error == null ? null : unwrap(error);
-                record.add(AttemptInfo.of(target, new AttemptEvent(target.id(),
-                        CLASSIFIER.classifySafely(value, cause),
-                        Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)), Optional.ofNullable(cause))));
+                record.add(AttemptInfo.of(
+                        target,
+                        new AttemptEvent(
+                                target.id(),
+                                CLASSIFIER.classifySafely(value, cause),
+                                Duration.ofNanos(Math.max(0, ticker.nanoTime() - start)),
+                                Optional.ofNullable(cause))));
                 if (cause == null) {
                     out.complete(value);
                 } else {
@@ -238,5 +258,4 @@ public final class Invoker {
         }
         return current;
     }
-
 }

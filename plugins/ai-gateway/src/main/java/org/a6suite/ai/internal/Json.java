@@ -15,10 +15,12 @@ public final class Json {
     public static final long MAX_DOCUMENT_BYTES = 64L * 1024 * 1024;
 
     public static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH)
-                    .maxDocumentLength(MAX_DOCUMENT_BYTES).build())
-            .build()).build();
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH)
+                            .maxDocumentLength(MAX_DOCUMENT_BYTES)
+                            .build())
+                    .build())
+            .build();
 
-    private Json() {
-    }
+    private Json() {}
 }

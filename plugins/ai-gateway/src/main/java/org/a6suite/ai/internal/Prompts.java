@@ -19,10 +19,10 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Prompts {
 
     /** Compiled schemas by their JSON; bounded because schemas come from route configuration. */
-    private static final Cache<JsonNode, Schema> SCHEMAS = Caffeine.newBuilder().maximumSize(1_000).build();
+    private static final Cache<JsonNode, Schema> SCHEMAS =
+            Caffeine.newBuilder().maximumSize(1_000).build();
 
-    private Prompts() {
-    }
+    private Prompts() {}
 
     static Schema schema(JsonNode node) {
         return SCHEMAS.get(node, Schemas::compile);
@@ -31,36 +31,48 @@ public final class Prompts {
     /** Builds the chat request for {@code variables}, or fails with a 400 naming what is wrong. */
     public static ObjectNode render(PromptTemplate prompt, JsonNode variables) {
         if (!variables.isObject()) {
-            throw ApiError.invalid("the request body must be a JSON object of the prompt's variables", null,
-                    "invalid_variables").failure();
+            throw ApiError.invalid(
+                            "the request body must be a JSON object of the prompt's variables",
+                            null,
+                            "invalid_variables")
+                    .failure();
         }
         if (prompt.inputSchema().isPresent()) {
-            List<Schemas.Problem> errors = Schemas.errors(schema(prompt.inputSchema().get()), variables, 5);
+            List<Schemas.Problem> errors =
+                    Schemas.errors(schema(prompt.inputSchema().get()), variables, 5);
             if (!errors.isEmpty()) {
                 // Named like every argument error: "text: 5 (expected: a string)"; param is the first field.
-                throw ApiError.invalid("input does not match the prompt's input_schema: " + String.join("; ",
-                        errors.stream().map(Schemas.Problem::toString).toList()),
-                        errors.get(0).field().orElse(null), "invalid_variables").failure();
+                throw ApiError.invalid(
+                                "input does not match the prompt's input_schema: "
+                                        + String.join(
+                                                "; ",
+                                                errors.stream()
+                                                        .map(Schemas.Problem::toString)
+                                                        .toList()),
+                                errors.get(0).field().orElse(null),
+                                "invalid_variables")
+                        .failure();
             }
         }
         for (String name : prompt.variables()) {
             if (!variables.has(name) || variables.get(name).isNull()) {
-                throw ApiError.invalid("missing variable '" + name + "'", name, "missing_variable").failure();
+                throw ApiError.invalid("missing variable '" + name + "'", name, "missing_variable")
+                        .failure();
             }
         }
         Matcher m = ConfigParser.VARIABLE.matcher(prompt.template());
         StringBuilder text = new StringBuilder();
         while (m.find()) {
             JsonNode value = variables.get(m.group(1));
-            m.appendReplacement(text, Matcher.quoteReplacement(value.isString() ? value.asString()
-                    : value.toString()));
+            m.appendReplacement(text, Matcher.quoteReplacement(value.isString() ? value.asString() : value.toString()));
         }
         m.appendTail(text);
 
         ObjectNode request = Json.MAPPER.createObjectNode();
         prompt.model().ifPresent(model -> request.put("model", model));
         var messages = request.putArray("messages");
-        prompt.system().ifPresent(system -> messages.addObject().put("role", "system").put("content", system));
+        prompt.system()
+                .ifPresent(system -> messages.addObject().put("role", "system").put("content", system));
         messages.addObject().put("role", "user").put("content", text.toString());
         prompt.temperature().ifPresent(t -> request.put("temperature", t));
         prompt.maxTokens().ifPresent(t -> request.put("max_tokens", t));
@@ -86,7 +98,9 @@ public final class Prompts {
         if (json.startsWith("```")) {
             int firstLine = json.indexOf('\n');
             int fence = json.lastIndexOf("```");
-            json = firstLine > 0 && fence > firstLine ? json.substring(firstLine + 1, fence).strip() : json;
+            json = firstLine > 0 && fence > firstLine
+                    ? json.substring(firstLine + 1, fence).strip()
+                    : json;
         }
         JsonNode parsed;
         try {
@@ -95,7 +109,8 @@ public final class Prompts {
             problems.add("model output is not JSON");
             return Optional.empty();
         }
-        List<Schemas.Problem> errors = Schemas.errors(schema(prompt.outputSchema().get()), parsed, 5);
+        List<Schemas.Problem> errors =
+                Schemas.errors(schema(prompt.outputSchema().get()), parsed, 5);
         if (!errors.isEmpty()) {
             errors.forEach(e -> problems.add(e.toString()));
             return Optional.empty();

@@ -23,8 +23,7 @@ public final class ProviderClient {
     static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
     /** A provider's response: status, headers and the whole body. */
-    public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
-    }
+    public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {}
 
     private final OutboundClient client;
     private final Clock clock;
@@ -39,7 +38,8 @@ public final class ProviderClient {
     }
 
     public CompletableFuture<Response> send(ProviderRequest request, Deadline deadline) {
-        Duration limit = deadline.isInfinite() ? Outbound.UNBOUNDED
+        Duration limit = deadline.isInfinite()
+                ? Outbound.UNBOUNDED
                 : Duration.ofNanos(Math.max(1_000_000, deadline.remainingNanos()));
         CompletableFuture<OutboundResponse> sent = client.send(Outbound.post(request, limit, limit));
         CompletableFuture<Response> out = new CompletableFuture<>();

@@ -25,16 +25,26 @@ public final class Router {
      * @param promptTokens    estimated input tokens, for {@link Strategy#COST}
      * @param completionTokens expected output tokens (the request's max tokens or a default), for {@link Strategy#COST}
      */
-    public List<TargetRuntime> order(Strategy strategy, List<TargetRuntime> eligible, String operationKey,
-            long promptTokens, long completionTokens) {
+    public List<TargetRuntime> order(
+            Strategy strategy,
+            List<TargetRuntime> eligible,
+            String operationKey,
+            long promptTokens,
+            long completionTokens) {
         List<TargetRuntime> ordered = switch (strategy) {
-            case PRIORITY -> sorted(eligible, Comparator.comparingInt(r -> r.target().priority()));
+            case PRIORITY ->
+                sorted(eligible, Comparator.comparingInt(r -> r.target().priority()));
             case WEIGHTED -> weighted(eligible);
-            case LATENCY -> sorted(eligible, Comparator.comparing(
-                    // Unknown latency sorts first, so a new or idle target gets the samples it needs.
-                    r -> r.median(operationKey).orElse(Duration.ZERO)));
-            case COST -> sorted(eligible, Comparator.comparing(
-                    r -> TokenPrices.of(r.target()).cost(promptTokens, completionTokens)));
+            case LATENCY ->
+                sorted(
+                        eligible,
+                        Comparator.comparing(
+                                // Unknown latency sorts first, so a new or idle target gets the samples it needs.
+                                r -> r.median(operationKey).orElse(Duration.ZERO)));
+            case COST ->
+                sorted(
+                        eligible,
+                        Comparator.comparing(r -> TokenPrices.of(r.target()).cost(promptTokens, completionTokens)));
         };
         List<TargetRuntime> result = new ArrayList<>(ordered.size());
         ordered.stream().filter(r -> !r.isOpen()).forEach(result::add);
@@ -51,8 +61,7 @@ public final class Router {
 
     /** Weighted random order without replacement (Efraimidis-Spirakis: key = u^(1/w), largest first). */
     private List<TargetRuntime> weighted(List<TargetRuntime> eligible) {
-        record Keyed(TargetRuntime runtime, double key) {
-        }
+        record Keyed(TargetRuntime runtime, double key) {}
         List<Keyed> keyed = new ArrayList<>();
         for (TargetRuntime r : eligible) {
             double u = Math.max(Double.MIN_VALUE, random.getAsDouble());

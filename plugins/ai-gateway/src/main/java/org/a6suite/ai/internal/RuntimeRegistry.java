@@ -15,12 +15,17 @@ import org.a6suite.resilience.Ticker;
  */
 public final class RuntimeRegistry {
 
-    private record Key(Target target, AiGatewayConfig.Timeouts timeouts, AiGatewayConfig.RetrySettings retry,
-                       AiGatewayConfig.BreakerSettings breaker, AiGatewayConfig.HedgeSettings hedge) {
-    }
+    private record Key(
+            Target target,
+            AiGatewayConfig.Timeouts timeouts,
+            AiGatewayConfig.RetrySettings retry,
+            AiGatewayConfig.BreakerSettings breaker,
+            AiGatewayConfig.HedgeSettings hedge) {}
 
-    private final Cache<Key, TargetRuntime> runtimes = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterAccess(Duration.ofHours(2)).build();
+    private final Cache<Key, TargetRuntime> runtimes = Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterAccess(Duration.ofHours(2))
+            .build();
     private final Ticker ticker;
     private final Scheduler scheduler;
 

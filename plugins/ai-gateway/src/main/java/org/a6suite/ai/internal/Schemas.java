@@ -13,12 +13,12 @@ import tools.jackson.databind.JsonNode;
 /** JSON Schema (draft 2020-12 unless the schema says otherwise) compilation and validation. */
 public final class Schemas {
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final SchemaRegistry REGISTRY =
+            SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     /** Longest echo of a client value in an error message. */
     private static final int MAX_VALUE_CHARS = 60;
 
-    private Schemas() {
-    }
+    private Schemas() {}
 
     /**
      * One reason an instance does not match a schema, in the project's argument-error form: {@code text: 5
@@ -53,26 +53,38 @@ public final class Schemas {
         Object[] args = error.getArguments() == null ? new Object[0] : error.getArguments();
         return switch (error.getKeyword()) {
             case "required" -> {
-                String name = error.getProperty() != null ? error.getProperty()
+                String name = error.getProperty() != null
+                        ? error.getProperty()
                         : args.length > 0 ? String.valueOf(args[0]) : "?";
-                yield new Problem(Optional.of(field.isEmpty() ? name : field + "." + name), "missing",
-                        "a value");
+                yield new Problem(Optional.of(field.isEmpty() ? name : field + "." + name), "missing", "a value");
             }
-            case "type" -> new Problem(optional(field), value(error.getInstanceNode()),
-                    args.length > 1 ? typeName(String.valueOf(args[1])) : error.getMessage());
-            case "enum" -> new Problem(optional(field), value(error.getInstanceNode()),
-                    "one of " + (error.getSchemaNode() == null ? "the listed values" : error.getSchemaNode()));
-            case "const" -> new Problem(optional(field), value(error.getInstanceNode()),
-                    error.getSchemaNode() == null ? "the constant value" : String.valueOf(error.getSchemaNode()));
+            case "type" ->
+                new Problem(
+                        optional(field),
+                        value(error.getInstanceNode()),
+                        args.length > 1 ? typeName(String.valueOf(args[1])) : error.getMessage());
+            case "enum" ->
+                new Problem(
+                        optional(field),
+                        value(error.getInstanceNode()),
+                        "one of " + (error.getSchemaNode() == null ? "the listed values" : error.getSchemaNode()));
+            case "const" ->
+                new Problem(
+                        optional(field),
+                        value(error.getInstanceNode()),
+                        error.getSchemaNode() == null ? "the constant value" : String.valueOf(error.getSchemaNode()));
             default -> new Problem(optional(field), value(error.getInstanceNode()), error.getMessage());
         };
     }
 
     /** {@code string} as "a string", {@code [string, null]} as "a string or null". */
     private static String typeName(String expected) {
-        String trimmed = expected.replace("[", "").replace("]", "").replace("\"", "").strip();
-        List<String> names = java.util.Arrays.stream(trimmed.split("\\s*,\\s*")).filter(s -> !s.isEmpty())
-                .map(Schemas::article).toList();
+        String trimmed =
+                expected.replace("[", "").replace("]", "").replace("\"", "").strip();
+        List<String> names = java.util.Arrays.stream(trimmed.split("\\s*,\\s*"))
+                .filter(s -> !s.isEmpty())
+                .map(Schemas::article)
+                .toList();
         return names.isEmpty() ? expected : String.join(" or ", names);
     }
 

@@ -13,8 +13,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class StreamEncoder {
 
-    private StreamEncoder() {
-    }
+    private StreamEncoder() {}
 
     public static byte[] encode(ObjectNode completion) {
         StringBuilder out = new StringBuilder();
@@ -46,8 +45,8 @@ public final class StreamEncoder {
         }
         ObjectNode last = chunk(completion);
         firstChoice(last);
-        ((ObjectNode) last.path("choices").path(0)).put("finish_reason",
-                choice.path("finish_reason").asString("stop"));
+        ((ObjectNode) last.path("choices").path(0))
+                .put("finish_reason", choice.path("finish_reason").asString("stop"));
         append(out, last);
 
         if (completion.path("usage").isObject()) {

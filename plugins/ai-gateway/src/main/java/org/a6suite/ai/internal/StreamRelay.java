@@ -48,11 +48,21 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
     /** What the relay reports into accounting and the final usage chunk. */
-    record CallInfo(String routeId, long requestId, Optional<String> requestedModel, ObjectNode request,
-                    List<AttemptInfo> attempts, long startNanos, boolean logEnabled, boolean includeContent) {
-    }
+    record CallInfo(
+            String routeId,
+            long requestId,
+            Optional<String> requestedModel,
+            ObjectNode request,
+            List<AttemptInfo> attempts,
+            long startNanos,
+            boolean logEnabled,
+            boolean includeContent) {}
 
-    private enum Outcome { SUCCESS, TRUNCATED, CANCELLED }
+    private enum Outcome {
+        SUCCESS,
+        TRUNCATED,
+        CANCELLED
+    }
 
     private final StreamingInvoker.Opened opened;
     private final ProviderStream stream;
@@ -77,17 +87,25 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private volatile boolean terminalQueued;
     /** The terminal event queued is an error event: after it, the lane aborts the response (no final chunk). */
     private volatile boolean failed;
+
     private volatile boolean completed;
     private volatile boolean upstreamInFlight;
     private volatile boolean firstPull = true;
     /** When the current wait for the provider began, or 0 when not waiting. */
     private volatile long waitingSince;
+
     private volatile long gapTimeoutNanos;
     private volatile long outputTokens;
     private final org.a6suite.http.SecretRedactor redactor;
 
-    StreamRelay(StreamingInvoker.Opened opened, CallInfo call, Accounting accounting, Deadline total,
-            Ticker ticker, Scheduler scheduler, org.a6suite.http.SecretRedactor redactor) {
+    StreamRelay(
+            StreamingInvoker.Opened opened,
+            CallInfo call,
+            Accounting accounting,
+            Deadline total,
+            Ticker ticker,
+            Scheduler scheduler,
+            org.a6suite.http.SecretRedactor redactor) {
         this.redactor = redactor;
         this.opened = opened;
         this.stream = opened.stream();
@@ -111,12 +129,10 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         if (!subscribed.compareAndSet(false, true)) {
             s.onSubscribe(new Flow.Subscription() {
                 @Override
-                public void request(long n) {
-                }
+                public void request(long n) {}
 
                 @Override
-                public void cancel() {
-                }
+                public void cancel() {}
             });
             s.onError(new IllegalStateException("a stream relay can be subscribed once"));
             return;
@@ -241,8 +257,8 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
             }
             String message = redactor.redact(pe.providerMessage());
             String detail = message.isBlank() ? "" : ": " + message;
-            return new String[] {"the provider failed mid-stream (" + pe.kind().label() + ")" + detail,
-                    "provider_error"};
+            return new String[] {"the provider failed mid-stream (" + pe.kind().label() + ")" + detail, "provider_error"
+            };
         }
         return new String[] {"the connection to the provider failed mid-stream", "connection_error"};
     }
@@ -344,10 +360,13 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         if (waited >= allowed) {
             gaps.record(StreamingInvoker.key(), Duration.ofNanos(waited)); // censored: lets the deadline grow
             boolean totalExpired = total.isExpired();
-            onFailure(totalExpired
-                    ? new StallException("the call's total deadline passed mid-stream", "deadline_exceeded")
-                    : new StallException("the provider sent nothing for " + waited / 1_000_000
-                            + " ms mid-stream (token gap deadline)", "stream_stalled"));
+            onFailure(
+                    totalExpired
+                            ? new StallException("the call's total deadline passed mid-stream", "deadline_exceeded")
+                            : new StallException(
+                                    "the provider sent nothing for " + waited / 1_000_000
+                                            + " ms mid-stream (token gap deadline)",
+                                    "stream_stalled"));
             return;
         }
         armWatchdog(allowed - waited);
@@ -412,13 +431,24 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         synchronized (completion) {
             completionText = completion.toString();
         }
-        accounting.record(new CallFacts(
-                new CallFacts.Request(call.routeId(), call.requestId(), Operation.CHAT, true, call.requestedModel()),
-                Optional.of(new CallFacts.Served(target, translator.model())),
-                new CallFacts.Result(200, outcome.name().toLowerCase(java.util.Locale.ROOT), usage, latency,
-                        call.attempts()),
-                call.includeContent() ? Optional.of(new CallFacts.Content(Json.MAPPER.writeValueAsString(
-                        call.request().path("messages")), completionText)) : Optional.empty()), call.logEnabled());
+        accounting.record(
+                new CallFacts(
+                        new CallFacts.Request(
+                                call.routeId(), call.requestId(), Operation.CHAT, true, call.requestedModel()),
+                        Optional.of(new CallFacts.Served(target, translator.model())),
+                        new CallFacts.Result(
+                                200,
+                                outcome.name().toLowerCase(java.util.Locale.ROOT),
+                                usage,
+                                latency,
+                                call.attempts()),
+                        call.includeContent()
+                                ? Optional.of(new CallFacts.Content(
+                                        Json.MAPPER.writeValueAsString(
+                                                call.request().path("messages")),
+                                        completionText))
+                                : Optional.empty()),
+                call.logEnabled());
         accounting.timeToFirstToken(target, opened.ttftNanos());
     }
 }

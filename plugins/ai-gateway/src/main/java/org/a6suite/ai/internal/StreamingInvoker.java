@@ -44,8 +44,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class StreamingInvoker {
 
     /** A committed stream and who serves it. */
-    public record Opened(TargetRuntime runtime, ProviderStream stream, long ttftNanos) {
-    }
+    public record Opened(TargetRuntime runtime, ProviderStream stream, long ttftNanos) {}
 
     private final StreamingTransport transport;
     private final Credentials credentials;
@@ -53,8 +52,8 @@ public final class StreamingInvoker {
     private final Scheduler scheduler;
     private final Clock clock;
 
-    public StreamingInvoker(StreamingTransport transport, Credentials credentials, Ticker ticker,
-            Scheduler scheduler, Clock clock) {
+    public StreamingInvoker(
+            StreamingTransport transport, Credentials credentials, Ticker ticker, Scheduler scheduler, Clock clock) {
         this.transport = transport;
         this.credentials = credentials;
         this.ticker = ticker;
@@ -80,17 +79,21 @@ public final class StreamingInvoker {
      *
      * @param deadline the call's total deadline, created by the caller so the relay can keep it
      */
-    public CompletableFuture<Opened> open(AiGatewayConfig config, List<TargetRuntime> ordered, ObjectNode request,
-            Invoker.CallRecord record, Deadline deadline) {
+    public CompletableFuture<Opened> open(
+            AiGatewayConfig config,
+            List<TargetRuntime> ordered,
+            ObjectNode request,
+            Invoker.CallRecord record,
+            Deadline deadline) {
         Chain chain = new Chain(config, ordered, request, record);
         CompletableFuture<Opened> result = new CompletableFuture<>();
         CompletableFuture<Opened> inner;
         if (deadline.isExpired()) {
-            inner = CompletableFuture.failedFuture(new DeadlineExceededException(
-                    DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
+            inner = CompletableFuture.failedFuture(
+                    new DeadlineExceededException(DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
         } else {
-            DeadlineCall<Opened> total = Deadlines.withTotalTimeout(chain.call(),
-                    deadline.isInfinite() ? Deadline.INFINITE : deadline.remaining(), scheduler);
+            DeadlineCall<Opened> total = Deadlines.withTotalTimeout(
+                    chain.call(), deadline.isInfinite() ? Deadline.INFINITE : deadline.remaining(), scheduler);
             inner = total.call(deadline).toCompletableFuture();
         }
         inner.whenComplete((opened, error) -> {
@@ -138,27 +141,34 @@ public final class StreamingInvoker {
         }
 
         DeadlineCall<Opened> call() {
-            return new TargetChain<Opened>(ordered, this::perTarget, config.hedge(),
-                    primary -> primary.firstToken().percentile(key(), config.hedge().percentile())
-                            .orElse(config.timeouts().firstToken().warmup()), scheduler).from(0);
+            return new TargetChain<Opened>(
+                            ordered,
+                            this::perTarget,
+                            config.hedge(),
+                            primary -> primary.firstToken()
+                                    .percentile(key(), config.hedge().percentile())
+                                    .orElse(config.timeouts().firstToken().warmup()),
+                            scheduler)
+                    .from(0);
         }
 
         private DeadlineCall<Opened> perTarget(TargetRuntime runtime) {
             Target target = runtime.target();
             DeadlineCall<Opened> http = deadline -> attempt(runtime, deadline);
-            DeadlineCall<Opened> timed = Deadlines.withAttemptTimeout(http, runtime.firstToken().timeoutFor(key()),
-                    scheduler);
-            DeadlineCall<Opened> guarded = runtime.breaker().map(b -> b.decorate(timed,
-                    Invoker.breakerClassifier(config.breaker()))).orElse(timed);
+            DeadlineCall<Opened> timed =
+                    Deadlines.withAttemptTimeout(http, runtime.firstToken().timeoutFor(key()), scheduler);
+            DeadlineCall<Opened> guarded = runtime.breaker()
+                    .map(b -> b.decorate(timed, Invoker.breakerClassifier(config.breaker())))
+                    .orElse(timed);
             AttemptListener ttft = runtime.firstToken().recorder(key());
             AttemptListener latency = runtime.latency().recorder(key());
-            DeadlineCall<Opened> measured = Attempts.recorded(guarded, target.id(), Invoker.CLASSIFIER, ticker,
-                    event -> {
+            DeadlineCall<Opened> measured =
+                    Attempts.recorded(guarded, target.id(), Invoker.CLASSIFIER, ticker, event -> {
                         ttft.onAttempt(event);
                         latency.onAttempt(event); // the router's latency strategy reads it
                     });
-            return runtime.retry().decorate(Invoker.recordedInCall(measured, target, record, ticker),
-                    Invoker.CLASSIFIER);
+            return runtime.retry()
+                    .decorate(Invoker.recordedInCall(measured, target, record, ticker), Invoker.CLASSIFIER);
         }
 
         private CompletableFuture<Opened> attempt(TargetRuntime runtime, Deadline deadline) {
@@ -181,8 +191,8 @@ public final class StreamingInvoker {
                     return;
                 }
                 long start = ticker.nanoTime();
-                CompletableFuture<ProviderStream> open = ProviderStream.open(transport, providerRequest,
-                        adapter.translator(target), deadline.remaining(), clock);
+                CompletableFuture<ProviderStream> open = ProviderStream.open(
+                        transport, providerRequest, adapter.translator(target), deadline.remaining(), clock);
                 result.whenComplete((v, e) -> {
                     if (result.isCancelled()) {
                         open.cancel(true);

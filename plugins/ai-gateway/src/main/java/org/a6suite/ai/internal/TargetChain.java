@@ -34,8 +34,11 @@ final class TargetChain<T> {
      * @param perTarget        a target's call with its own retry, breaker and attempt deadline
      * @param observedOrWarmup the target's latency at the hedge percentile, or the warm-up value before it is known
      */
-    TargetChain(List<TargetRuntime> ordered, Function<TargetRuntime, DeadlineCall<T>> perTarget,
-            AiGatewayConfig.HedgeSettings hedge, Function<TargetRuntime, Duration> observedOrWarmup,
+    TargetChain(
+            List<TargetRuntime> ordered,
+            Function<TargetRuntime, DeadlineCall<T>> perTarget,
+            AiGatewayConfig.HedgeSettings hedge,
+            Function<TargetRuntime, Duration> observedOrWarmup,
             Scheduler scheduler) {
         this.ordered = ordered;
         this.perTarget = perTarget;
@@ -47,8 +50,8 @@ final class TargetChain<T> {
     DeadlineCall<T> from(int index) {
         return deadline -> {
             if (deadline.isExpired()) {
-                return CompletableFuture.failedFuture(new DeadlineExceededException(
-                        DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
+                return CompletableFuture.failedFuture(
+                        new DeadlineExceededException(DeadlineExceededException.Scope.TOTAL, Duration.ZERO));
             }
             started.accumulateAndGet(index + 1, Math::max);
             TargetRuntime primary = ordered.get(index);
@@ -63,16 +66,16 @@ final class TargetChain<T> {
                     Duration observed = observedOrWarmup.apply(primary);
                     return observed.compareTo(hedge.minDelay()) < 0 ? hedge.minDelay() : observed;
                 };
-                call = Hedge.of(delay, primary.hedgeBudget(), scheduler).decorate(call, secondary,
-                        Invoker.CLASSIFIER);
+                call = Hedge.of(delay, primary.hedgeBudget(), scheduler).decorate(call, secondary, Invoker.CLASSIFIER);
             }
             return Fallback.decorate(call, Invoker.CLASSIFIER, cause -> true, (cause, d) -> {
-                int next = started.get();
-                if (next >= ordered.size()) {
-                    return CompletableFuture.failedFuture(cause);
-                }
-                return from(next).call(d);
-            }).call(deadline);
+                        int next = started.get();
+                        if (next >= ordered.size()) {
+                            return CompletableFuture.failedFuture(cause);
+                        }
+                        return from(next).call(d);
+                    })
+                    .call(deadline);
         };
     }
 }

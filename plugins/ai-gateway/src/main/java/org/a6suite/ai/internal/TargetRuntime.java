@@ -41,27 +41,58 @@ public final class TargetRuntime {
         this.firstToken = adaptive(t.firstToken(), ticker);
         this.tokenGap = adaptive(t.tokenGap(), ticker);
         var b = config.breaker();
-        this.breaker = b.enabled() ? Optional.of(Breaker.of(target.id() + "/" + target.model(), BreakerConfig
-                .builder().windowSize(b.windowSize()).minimumCalls(b.minimumCalls())
-                .failureRateThreshold(b.failureRateThreshold()).windowType(b.windowType()).slowCallDuration(b.slowCall())
-                .slowCallRateThreshold(b.slowCallRateThreshold()).waitInOpenState(b.waitInOpen())
-                .permittedCallsInHalfOpen(b.permittedInHalfOpen()).build(), ticker)) : Optional.empty();
+        this.breaker = b.enabled()
+                ? Optional.of(Breaker.of(
+                        target.id() + "/" + target.model(),
+                        BreakerConfig.builder()
+                                .windowSize(b.windowSize())
+                                .minimumCalls(b.minimumCalls())
+                                .failureRateThreshold(b.failureRateThreshold())
+                                .windowType(b.windowType())
+                                .slowCallDuration(b.slowCall())
+                                .slowCallRateThreshold(b.slowCallRateThreshold())
+                                .waitInOpenState(b.waitInOpen())
+                                .permittedCallsInHalfOpen(b.permittedInHalfOpen())
+                                .build(),
+                        ticker))
+                : Optional.empty();
         var r = config.retry();
-        this.retry = Retry.of(RetryConfig.builder().maxAttempts(r.maxAttempts()).baseBackoff(r.baseBackoff())
-                .maxBackoff(r.maxBackoff()).honourRetryAfter(r.honourRetryAfter())
-                .maxRetryAfter(r.maxRetryAfter()).build(),
-                Optional.of(RetryBudget.of(RetryBudgetConfig.builder().ratio(r.budgetRatio())
-                        .minRetriesPerSecond(r.budgetMinPerSecond()).build(), ticker)),
-                new Random(), scheduler);
+        this.retry = Retry.of(
+                RetryConfig.builder()
+                        .maxAttempts(r.maxAttempts())
+                        .baseBackoff(r.baseBackoff())
+                        .maxBackoff(r.maxBackoff())
+                        .honourRetryAfter(r.honourRetryAfter())
+                        .maxRetryAfter(r.maxRetryAfter())
+                        .build(),
+                Optional.of(RetryBudget.of(
+                        RetryBudgetConfig.builder()
+                                .ratio(r.budgetRatio())
+                                .minRetriesPerSecond(r.budgetMinPerSecond())
+                                .build(),
+                        ticker)),
+                new Random(),
+                scheduler);
         var h = config.hedge();
-        this.hedgeBudget = HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(h.maxExtraRatio())
-                .minHedgesPerSecond(0).build(), ticker);
+        this.hedgeBudget = HedgeBudget.of(
+                HedgeBudgetConfig.builder()
+                        .maxExtraLoad(h.maxExtraRatio())
+                        .minHedgesPerSecond(0)
+                        .build(),
+                ticker);
     }
 
     private static AdaptiveTimeout adaptive(AiGatewayConfig.Adaptive a, Ticker ticker) {
-        return AdaptiveTimeout.of(AdaptiveTimeoutConfig.builder().percentile(a.percentile())
-                .multiplier(a.multiplier()).floor(a.floor()).ceiling(a.ceiling()).warmupTimeout(a.warmup())
-                .minSamples(a.minSamples()).build(), ticker);
+        return AdaptiveTimeout.of(
+                AdaptiveTimeoutConfig.builder()
+                        .percentile(a.percentile())
+                        .multiplier(a.multiplier())
+                        .floor(a.floor())
+                        .ceiling(a.ceiling())
+                        .warmupTimeout(a.warmup())
+                        .minSamples(a.minSamples())
+                        .build(),
+                ticker);
     }
 
     public Target target() {

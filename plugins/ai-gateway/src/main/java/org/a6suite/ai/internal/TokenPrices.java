@@ -26,21 +26,22 @@ public record TokenPrices(BigDecimal inputPerMillion, BigDecimal outputPerMillio
         requireNonNull(inputPerMillion, "inputPerMillion");
         requireNonNull(outputPerMillion, "outputPerMillion");
         if (inputPerMillion.signum() < 0 || outputPerMillion.signum() < 0) {
-            throw new IllegalArgumentException("prices: " + inputPerMillion + "/" + outputPerMillion
-                    + " (expected: >= 0)");
+            throw new IllegalArgumentException(
+                    "prices: " + inputPerMillion + "/" + outputPerMillion + " (expected: >= 0)");
         }
     }
 
     /** The prices configured on {@code target}. */
     public static TokenPrices of(AiGatewayConfig.Target target) {
         AiGatewayConfig.Price price = target.price();
-        return new TokenPrices(BigDecimal.valueOf(price.inputPerMillion()),
-                BigDecimal.valueOf(price.outputPerMillion()));
+        return new TokenPrices(
+                BigDecimal.valueOf(price.inputPerMillion()), BigDecimal.valueOf(price.outputPerMillion()));
     }
 
     /** USD for {@code inputTokens} and {@code outputTokens}, rounded half-up to {@value #SCALE} decimals. */
     public BigDecimal cost(long inputTokens, long outputTokens) {
-        BigDecimal micros = inputPerMillion.multiply(BigDecimal.valueOf(inputTokens))
+        BigDecimal micros = inputPerMillion
+                .multiply(BigDecimal.valueOf(inputTokens))
                 .add(outputPerMillion.multiply(BigDecimal.valueOf(outputTokens)));
         return micros.divide(MILLION, SCALE, RoundingMode.HALF_UP).stripTrailingZeros();
     }

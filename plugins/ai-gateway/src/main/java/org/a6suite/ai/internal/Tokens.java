@@ -16,8 +16,7 @@ public final class Tokens {
 
     private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     /** Loads the encoding's tables (a few hundred milliseconds) so the first call does not pay for it. */
     public static void warmUp() {

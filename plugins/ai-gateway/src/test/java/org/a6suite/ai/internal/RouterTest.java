@@ -28,9 +28,12 @@ class RouterTest {
 
     private List<String> order(Strategy strategy, double random) throws Exception {
         AiGatewayConfig config = config();
-        var runtimes = config.targets().stream().map(t -> registry.runtime(t, config)).toList();
-        return new Router(() -> random).order(strategy, runtimes, "chat", 1000, 100).stream()
-                .map(r -> r.target().id()).toList();
+        var runtimes =
+                config.targets().stream().map(t -> registry.runtime(t, config)).toList();
+        return new Router(() -> random)
+                .order(strategy, runtimes, "chat", 1000, 100).stream()
+                        .map(r -> r.target().id())
+                        .toList();
     }
 
     @Test
@@ -64,8 +67,8 @@ class RouterTest {
         var breaker = pricey.breaker().orElseThrow();
         for (int i = 0; i < 2; i++) {
             breaker.tryAcquirePermission();
-            breaker.record(org.a6suite.resilience.Outcome.failure(), Duration.ofMillis(1),
-                    new RuntimeException("boom"));
+            breaker.record(
+                    org.a6suite.resilience.Outcome.failure(), Duration.ofMillis(1), new RuntimeException("boom"));
         }
 
         assertThat(pricey.isOpen()).isTrue();

@@ -34,6 +34,7 @@ class TokenPricesTest {
     @Test
     void shouldRejectNegativePrices() {
         assertThatThrownBy(() -> new TokenPrices(new BigDecimal("-1"), BigDecimal.ONE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: >= 0");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected: >= 0");
     }
 }

@@ -142,8 +142,10 @@ public final class SseDecoder {
             }
             case "retry" -> {
                 if (!value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    retry = Optional.of(value.length() > 12 ? Duration.ofMillis(Long.MAX_VALUE / 1_000_000)
-                            : Duration.ofMillis(Long.parseLong(value)));
+                    retry = Optional.of(
+                            value.length() > 12
+                                    ? Duration.ofMillis(Long.MAX_VALUE / 1_000_000)
+                                    : Duration.ofMillis(Long.parseLong(value)));
                 }
             }
             default -> {

@@ -169,11 +169,9 @@ final class BodyPublisher implements Flow.Publisher<ByteBuffer> {
 
     private static final Flow.Subscription NOOP = new Flow.Subscription() {
         @Override
-        public void request(long n) {
-        }
+        public void request(long n) {}
 
         @Override
-        public void cancel() {
-        }
+        public void cancel() {}
     };
 }

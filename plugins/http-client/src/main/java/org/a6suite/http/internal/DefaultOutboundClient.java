@@ -19,14 +19,14 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
-import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.a6suite.http.OutboundClient;
@@ -61,12 +61,18 @@ public final class DefaultOutboundClient implements OutboundClient {
     /** Name lookups block (the JDK resolver has no async form): they run here, never on the event loop. */
     private final ExecutorService resolver = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("a6-http-client-dns-", 0).factory());
+
     private volatile boolean closed;
 
     /** A client with its own event loop of {@code config.eventLoopThreads()} threads. */
     public DefaultOutboundClient(OutboundClientConfig config) {
-        this(config, new MultiThreadIoEventLoopGroup(requireNonNull(config, "config").eventLoopThreads(),
-                new DefaultThreadFactory("a6-http-client", true), NioIoHandler.newFactory()), true);
+        this(
+                config,
+                new MultiThreadIoEventLoopGroup(
+                        requireNonNull(config, "config").eventLoopThreads(),
+                        new DefaultThreadFactory("a6-http-client", true),
+                        NioIoHandler.newFactory()),
+                true);
     }
 
     /** A client on the caller's NIO event loop group, which {@link #close()} leaves running. */
@@ -86,7 +92,8 @@ public final class DefaultOutboundClient implements OutboundClient {
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
+                        config.connectTimeout().toMillis());
     }
 
     private static SslContext sslContext(OutboundClientConfig config) {
@@ -115,8 +122,7 @@ public final class DefaultOutboundClient implements OutboundClient {
     }
 
     /** One attempt of {@code request}; {@code retry} takes a fresh connection (see the rule in OutboundClient). */
-    void attempt(OutboundRequest request, OriginPool pool, CompletableFuture<OutboundResponse> result,
-            boolean retry) {
+    void attempt(OutboundRequest request, OriginPool pool, CompletableFuture<OutboundResponse> result, boolean retry) {
         pool.acquire(retry).whenComplete((lease, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
@@ -137,23 +143,26 @@ public final class DefaultOutboundClient implements OutboundClient {
 
     /** Opens a connection (and completes its TLS handshake) for {@code pool}. */
     CompletableFuture<Connection> connect(Origin origin, OriginPool pool) {
-        return resolve(origin).thenCompose(address -> connect(origin, address))
+        return resolve(origin)
+                .thenCompose(address -> connect(origin, address))
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(
                         Failures.connect(origin, unwrap(error), config.connectTimeout())));
     }
 
     private CompletableFuture<InetSocketAddress> resolve(Origin origin) {
         if (NetUtil.isValidIpV4Address(origin.host()) || NetUtil.isValidIpV6Address(origin.host())) {
-            return CompletableFuture.completedFuture(new InetSocketAddress(
-                    NetUtil.createInetAddressFromIpAddressString(origin.host()), origin.port()));
+            return CompletableFuture.completedFuture(
+                    new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(origin.host()), origin.port()));
         }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return new InetSocketAddress(InetAddress.getByName(origin.host()), origin.port());
-            } catch (java.net.UnknownHostException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, resolver);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return new InetSocketAddress(InetAddress.getByName(origin.host()), origin.port());
+                    } catch (java.net.UnknownHostException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                },
+                resolver);
     }
 
     private static Throwable unwrap(Throwable error) {
@@ -181,8 +190,15 @@ public final class DefaultOutboundClient implements OutboundClient {
                     ch.pipeline().addLast("tls", sslHandler);
                 }
                 int head = config.maxResponseHeadBytes();
-                ch.pipeline().addLast("http", new HttpClientCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(head).setMaxHeaderSize(head), false, false));
+                ch.pipeline()
+                        .addLast(
+                                "http",
+                                new HttpClientCodec(
+                                        new HttpDecoderConfig()
+                                                .setMaxInitialLineLength(head)
+                                                .setMaxHeaderSize(head),
+                                        false,
+                                        false));
                 ch.pipeline().addLast("exchange", handler);
             }
         });

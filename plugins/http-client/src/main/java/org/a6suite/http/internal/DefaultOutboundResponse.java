@@ -45,7 +45,9 @@ final class DefaultOutboundResponse implements OutboundResponse {
             throw new IllegalArgumentException("maxBytes: " + maxBytes + " (expected: >= 0)");
         }
         CompletableFuture<byte[]> result = new CompletableFuture<>();
-        long declared = headers.firstValue("content-length").map(DefaultOutboundResponse::parseLength).orElse(-1L);
+        long declared = headers.firstValue("content-length")
+                .map(DefaultOutboundResponse::parseLength)
+                .orElse(-1L);
         if (declared > maxBytes) {
             abort();
             result.completeExceptionally(tooLarge("declares " + declared + " bytes", maxBytes));
@@ -95,8 +97,9 @@ final class DefaultOutboundResponse implements OutboundResponse {
     }
 
     private OutboundException tooLarge(String what, int maxBytes) {
-        return new OutboundException(Kind.BODY_TOO_LARGE, "response body from " + origin + " " + what
-                + " (expected: at most " + maxBytes + ")");
+        return new OutboundException(
+                Kind.BODY_TOO_LARGE,
+                "response body from " + origin + " " + what + " (expected: at most " + maxBytes + ")");
     }
 
     private static long parseLength(String value) {

@@ -42,7 +42,11 @@ import org.a6suite.http.OutboundResponse;
  */
 final class Exchange implements BodyPublisher.Source {
 
-    private enum State { AWAITING_HEAD, BODY, DONE }
+    private enum State {
+        AWAITING_HEAD,
+        BODY,
+        DONE
+    }
 
     private static final Set<String> BODY_EXPECTED = Set.of("POST", "PUT", "PATCH");
 
@@ -66,8 +70,13 @@ final class Exchange implements BodyPublisher.Source {
     private ScheduledFuture<?> headTimer;
     private ScheduledFuture<?> idleTimer;
 
-    Exchange(DefaultOutboundClient client, OriginPool pool, OutboundRequest request, OriginPool.Lease lease,
-            boolean retry, CompletableFuture<OutboundResponse> result) {
+    Exchange(
+            DefaultOutboundClient client,
+            OriginPool pool,
+            OutboundRequest request,
+            OriginPool.Lease lease,
+            boolean retry,
+            CompletableFuture<OutboundResponse> result) {
         this.client = client;
         this.pool = pool;
         this.request = request;
@@ -97,8 +106,8 @@ final class Exchange implements BodyPublisher.Source {
                 channel.eventLoop().execute(this::cancel);
             }
         });
-        headTimer = channel.eventLoop().schedule(this::onHeadTimeout, request.responseHeadTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        headTimer = channel.eventLoop()
+                .schedule(this::onHeadTimeout, request.responseHeadTimeout().toNanos(), TimeUnit.NANOSECONDS);
         channel.writeAndFlush(encode()).addListener(f -> {
             if (f.isSuccess()) {
                 requestWritten = true;
@@ -115,8 +124,8 @@ final class Exchange implements BodyPublisher.Source {
     private FullHttpRequest encode() {
         ByteBuffer bytes = request.body();
         ByteBuf content = bytes.hasRemaining() ? Unpooled.wrappedBuffer(bytes) : Unpooled.EMPTY_BUFFER;
-        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()),
-                requestTarget(request.uri()), content);
+        FullHttpRequest r = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), requestTarget(request.uri()), content);
         if (!request.headers().contains("host")) {
             r.headers().set(HttpHeaderNames.HOST, connection.origin.hostHeader());
         }
@@ -152,14 +161,17 @@ final class Exchange implements BodyPublisher.Source {
             return;
         }
         if (head.decoderResult().isFailure()) {
-            closeWith(Failures.malformedHead(connection.origin, head.decoderResult().cause(),
+            closeWith(Failures.malformedHead(
+                    connection.origin,
+                    head.decoderResult().cause(),
                     client.config().maxResponseHeadBytes()));
             return;
         }
         int status = head.status().code();
         if (status == 101) {
-            closeWith(new OutboundException(Kind.INVALID_RESPONSE, connection.origin
-                    + " switched protocols (101) though the client asked for no upgrade"));
+            closeWith(new OutboundException(
+                    Kind.INVALID_RESPONSE,
+                    connection.origin + " switched protocols (101) though the client asked for no upgrade"));
             return;
         }
         if (status < 200) { // 100 Continue, 103 Early Hints: the real answer follows
@@ -182,10 +194,14 @@ final class Exchange implements BodyPublisher.Source {
         idleTimer = null;
         if (content.decoderResult().isFailure()) {
             Throwable cause = content.decoderResult().cause();
-            failBody(cause instanceof io.netty.handler.codec.PrematureChannelClosureException
-                    ? Failures.truncated(connection.origin, null, bodyBytes)
-                    : new OutboundException(Kind.INVALID_RESPONSE, "malformed response body from "
-                            + connection.origin + ": " + Failures.describe(cause), cause));
+            failBody(
+                    cause instanceof io.netty.handler.codec.PrematureChannelClosureException
+                            ? Failures.truncated(connection.origin, null, bodyBytes)
+                            : new OutboundException(
+                                    Kind.INVALID_RESPONSE,
+                                    "malformed response body from " + connection.origin + ": "
+                                            + Failures.describe(cause),
+                                    cause));
             return;
         }
         ByteBuf buf = content.content();
@@ -232,11 +248,13 @@ final class Exchange implements BodyPublisher.Source {
                     connection.handler.detach(this);
                     connection.close();
                 } else {
-                    failBody(client.isClosed() ? clientClosed() : Failures.truncated(connection.origin, cause,
-                            bodyBytes));
+                    failBody(
+                            client.isClosed()
+                                    ? clientClosed()
+                                    : Failures.truncated(connection.origin, cause, bodyBytes));
                 }
             }
-            case DONE -> { }
+            case DONE -> {}
         }
     }
 
@@ -273,16 +291,20 @@ final class Exchange implements BodyPublisher.Source {
 
     private void onHeadTimeout() {
         if (state == State.AWAITING_HEAD) {
-            closeWith(new OutboundException(Kind.RESPONSE_HEAD_TIMEOUT, "no response head from " + connection.origin
-                    + " within " + Failures.human(request.responseHeadTimeout()) + " (responseHeadTimeout)"));
+            closeWith(new OutboundException(
+                    Kind.RESPONSE_HEAD_TIMEOUT,
+                    "no response head from " + connection.origin + " within "
+                            + Failures.human(request.responseHeadTimeout()) + " (responseHeadTimeout)"));
         }
     }
 
     private void onReadIdleTimeout() {
         if (state == State.BODY) {
-            failBody(new OutboundException(Kind.READ_IDLE_TIMEOUT, "no body bytes from " + connection.origin
-                    + " for " + Failures.human(request.readIdleTimeout()) + " after " + bodyBytes
-                    + " bytes (readIdleTimeout)"));
+            failBody(new OutboundException(
+                    Kind.READ_IDLE_TIMEOUT,
+                    "no body bytes from " + connection.origin
+                            + " for " + Failures.human(request.readIdleTimeout()) + " after " + bodyBytes
+                            + " bytes (readIdleTimeout)"));
         }
     }
 
@@ -307,8 +329,11 @@ final class Exchange implements BodyPublisher.Source {
     public void readMore() {
         if (state == State.BODY && !bodyRead) {
             if (idleTimer == null) {
-                idleTimer = channel.eventLoop().schedule(this::onReadIdleTimeout,
-                        request.readIdleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                idleTimer = channel.eventLoop()
+                        .schedule(
+                                this::onReadIdleTimeout,
+                                request.readIdleTimeout().toNanos(),
+                                TimeUnit.NANOSECONDS);
             }
             channel.read();
         }
@@ -320,8 +345,8 @@ final class Exchange implements BodyPublisher.Source {
         if (state == State.DONE) {
             return;
         }
-        OutboundException cancelled = new OutboundException(Kind.CANCELLED, "call to " + connection.origin
-                + " cancelled by the caller");
+        OutboundException cancelled =
+                new OutboundException(Kind.CANCELLED, "call to " + connection.origin + " cancelled by the caller");
         if (state == State.AWAITING_HEAD) {
             closeWith(cancelled);
         } else {
@@ -330,8 +355,7 @@ final class Exchange implements BodyPublisher.Source {
     }
 
     private OutboundException clientClosed() {
-        return new OutboundException(Kind.CLIENT_CLOSED, "the client was closed during a call to "
-                + connection.origin);
+        return new OutboundException(Kind.CLIENT_CLOSED, "the client was closed during a call to " + connection.origin);
     }
 
     private static void cancel(ScheduledFuture<?> timer) {

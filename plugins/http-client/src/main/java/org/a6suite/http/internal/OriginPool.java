@@ -19,8 +19,7 @@ import org.a6suite.http.OutboundException.Kind;
 final class OriginPool {
 
     /** A connection handed to one exchange; {@code reused} when an earlier exchange completed on it. */
-    record Lease(Connection connection, boolean reused) {
-    }
+    record Lease(Connection connection, boolean reused) {}
 
     private final DefaultOutboundClient client;
     private final Origin origin;
@@ -113,24 +112,31 @@ final class OriginPool {
     }
 
     private void scheduleIdleCheck(Connection connection, long delayNanos) {
-        connection.channel.eventLoop().schedule(() -> {
-            long remaining;
-            synchronized (this) {
-                if (!idle.contains(connection)) {
-                    return;
-                }
-                remaining = idleTimeoutNanos - (client.config().ticker().getAsLong() - connection.idleSinceNanos);
-                if (remaining <= 0) {
-                    idle.remove(connection);
-                }
-            }
-            if (remaining <= 0) {
-                client.counters().staleDiscarded.increment();
-                connection.close();
-            } else {
-                scheduleIdleCheck(connection, Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(1)));
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        connection
+                .channel
+                .eventLoop()
+                .schedule(
+                        () -> {
+                            long remaining;
+                            synchronized (this) {
+                                if (!idle.contains(connection)) {
+                                    return;
+                                }
+                                remaining = idleTimeoutNanos
+                                        - (client.config().ticker().getAsLong() - connection.idleSinceNanos);
+                                if (remaining <= 0) {
+                                    idle.remove(connection);
+                                }
+                            }
+                            if (remaining <= 0) {
+                                client.counters().staleDiscarded.increment();
+                                connection.close();
+                            } else {
+                                scheduleIdleCheck(connection, Math.max(remaining, TimeUnit.MILLISECONDS.toNanos(1)));
+                            }
+                        },
+                        delayNanos,
+                        TimeUnit.NANOSECONDS);
     }
 
     private void open(CompletableFuture<Lease> result) {
@@ -184,17 +190,23 @@ final class OriginPool {
 
     private void scheduleWaiterTimeout(CompletableFuture<Lease> waiter) {
         Duration timeout = client.config().connectTimeout();
-        client.group().next().schedule(() -> {
-            boolean removed;
-            synchronized (this) {
-                removed = waiters.remove(waiter);
-            }
-            if (removed) {
-                waiter.completeExceptionally(new OutboundException(Kind.POOL_ACQUIRE_TIMEOUT,
-                        "no connection to " + origin + " became free within " + Failures.human(timeout) + " (all "
-                                + max + " allowed by maxConnectionsPerOrigin are busy)"));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        client.group()
+                .next()
+                .schedule(
+                        () -> {
+                            boolean removed;
+                            synchronized (this) {
+                                removed = waiters.remove(waiter);
+                            }
+                            if (removed) {
+                                waiter.completeExceptionally(new OutboundException(
+                                        Kind.POOL_ACQUIRE_TIMEOUT,
+                                        "no connection to " + origin + " became free within " + Failures.human(timeout)
+                                                + " (all " + max + " allowed by maxConnectionsPerOrigin are busy)"));
+                            }
+                        },
+                        timeout.toNanos(),
+                        TimeUnit.NANOSECONDS);
     }
 
     /** Closes every connection and fails every waiter. */
@@ -217,7 +229,7 @@ final class OriginPool {
     }
 
     private OutboundException clientClosed() {
-        return new OutboundException(Kind.CLIENT_CLOSED, "the client was closed before a connection to " + origin
-                + " was available");
+        return new OutboundException(
+                Kind.CLIENT_CLOSED, "the client was closed before a connection to " + origin + " was available");
     }
 }

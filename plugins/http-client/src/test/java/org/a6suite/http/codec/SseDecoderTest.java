@@ -63,7 +63,9 @@ class SseDecoderTest {
     void shouldDecodeTheSameEventsWhateverTheReadBoundaries() {
         byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
         for (int split = 0; split <= bytes.length; split++) {
-            List<SseEvent> events = decode(new SseDecoder(1024), Arrays.copyOfRange(bytes, 0, split),
+            List<SseEvent> events = decode(
+                    new SseDecoder(1024),
+                    Arrays.copyOfRange(bytes, 0, split),
                     Arrays.copyOfRange(bytes, split, bytes.length));
             assertThat(events).as("split at %d", split).isEqualTo(EXPECTED);
         }
@@ -77,7 +79,8 @@ class SseDecoderTest {
 
     @Test
     void shouldDecodeAWholeBodyAsTheStreamingDecoderDoes() {
-        assertThat(SseDecoder.decodeAll(STREAM.getBytes(StandardCharsets.UTF_8))).isEqualTo(EXPECTED);
+        assertThat(SseDecoder.decodeAll(STREAM.getBytes(StandardCharsets.UTF_8)))
+                .isEqualTo(EXPECTED);
         assertThat(SseDecoder.decodeAll(new byte[0])).isEmpty();
     }
 
@@ -93,8 +96,8 @@ class SseDecoderTest {
 
     @Test
     void shouldSkipOnlyALeadingByteOrderMark() {
-        List<SseEvent> events = SseDecoder.decodeAll("data: a\uFEFF\n\n\uFEFFdata: b\n\n"
-                .getBytes(StandardCharsets.UTF_8));
+        List<SseEvent> events =
+                SseDecoder.decodeAll("data: a\uFEFF\n\n\uFEFFdata: b\n\n".getBytes(StandardCharsets.UTF_8));
 
         // A BOM anywhere but the start is content; "\uFEFFdata" is then an unknown field.
         assertThat(events).containsExactly(SseEvent.of("message", "a\uFEFF"));
@@ -114,8 +117,9 @@ class SseDecoderTest {
     void shouldFailOnAnEventLargerThanItsBound() {
         SseDecoder decoder = new SseDecoder(64, 100);
 
-        List<SseEvent> events = decode(decoder, ("data: " + "x".repeat(50) + "\n").repeat(3)
-                .concat("\n").getBytes(StandardCharsets.UTF_8));
+        List<SseEvent> events = decode(
+                decoder,
+                ("data: " + "x".repeat(50) + "\n").repeat(3).concat("\n").getBytes(StandardCharsets.UTF_8));
 
         assertThat(decoder.failed()).isTrue();
         assertThat(events).isEmpty();

@@ -1,16 +1,15 @@
 package org.a6suite.http.support;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A body subscriber that a test drives by hand: it requests only what the test asks for. */
 public final class Bodies {
 
-    private Bodies() {
-    }
+    private Bodies() {}
 
     public static class ManualSubscriber implements Flow.Subscriber<ByteBuffer> {
         public final ConcurrentLinkedQueue<ByteBuffer> received = new ConcurrentLinkedQueue<>();

@@ -36,7 +36,12 @@ public final class LoopbackHttpServer implements AutoCloseable {
     }
 
     /** A parsed request; header names lower-cased. */
-    public record Request(String method, String target, Map<String, String> headers, byte[] body, int connection,
+    public record Request(
+            String method,
+            String target,
+            Map<String, String> headers,
+            byte[] body,
+            int connection,
             int indexOnConnection) {
         public String bodyText() {
             return new String(body, StandardCharsets.UTF_8);
@@ -175,7 +180,8 @@ public final class LoopbackHttpServer implements AutoCloseable {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream response = new ByteArrayOutputStream();
             response.writeBytes(("HTTP/1.1 " + status + " X\r\ncontent-type: text/plain\r\ncontent-length: "
-                    + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + bytes.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             response.writeBytes(bytes);
             write(response.toByteArray());
         }
@@ -245,8 +251,10 @@ public final class LoopbackHttpServer implements AutoCloseable {
             String header;
             while ((header = readLine()) != null && !header.isEmpty()) {
                 int colon = header.indexOf(':');
-                headers.merge(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        header.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
+                headers.merge(
+                        header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        header.substring(colon + 1).trim(),
+                        (a, b) -> a + ", " + b);
             }
             if (header == null) {
                 throw new EOFException("request head cut short");

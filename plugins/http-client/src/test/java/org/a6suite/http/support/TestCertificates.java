@@ -29,11 +29,33 @@ public final class TestCertificates {
     /** A key pair and certificate for {@code san}, e.g. {@code ip:127.0.0.1,dns:localhost}. */
     public static TestCertificates generate(Path dir, String san) throws Exception {
         Path file = Files.createTempDirectory(dir, "cert").resolve("server.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process process = new ProcessBuilder(List.of(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=a6-test", "-ext", "SAN=" + san, "-validity", "2",
-                "-keystore", file.toString(), "-storetype", "PKCS12", "-storepass", "changeit",
-                "-keypass", "changeit")).redirectErrorStream(true).start();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        "server",
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-dname",
+                        "CN=a6-test",
+                        "-ext",
+                        "SAN=" + san,
+                        "-validity",
+                        "2",
+                        "-keystore",
+                        file.toString(),
+                        "-storetype",
+                        "PKCS12",
+                        "-storepass",
+                        "changeit",
+                        "-keypass",
+                        "changeit"))
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes());
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + output);

@@ -6,8 +6,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** Builds MCP {@code CallToolResult} objects: {@code content} is always present, as clients require. */
 public final class CallResults {
 
-    private CallResults() {
-    }
+    private CallResults() {}
 
     public static ObjectNode text(ObjectMapper mapper, String text) {
         ObjectNode result = mapper.createObjectNode();

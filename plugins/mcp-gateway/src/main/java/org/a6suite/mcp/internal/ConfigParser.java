@@ -43,9 +43,18 @@ public final class ConfigParser {
     /** The start of a URI scheme (RFC 3986: a letter, then letters, digits, +, - or .) ending in {@code +}. */
     static final Pattern URI_PREFIX = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]{0,62}\\+");
     /** MCP methods a rate limit may name (patterns with {@code *} are taken as they are). */
-    static final Set<String> LIMITED_METHODS = Set.of("tools/call", "resources/list", "resources/templates/list",
-            "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get",
-            "completion/complete", "logging/setLevel");
+    static final Set<String> LIMITED_METHODS = Set.of(
+            "tools/call",
+            "resources/list",
+            "resources/templates/list",
+            "resources/read",
+            "resources/subscribe",
+            "resources/unsubscribe",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+            "logging/setLevel");
+
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
@@ -70,9 +79,28 @@ public final class ConfigParser {
         if (!root.isObject()) {
             throw PluginConfigException.invalid("$", root.getNodeType(), "a JSON object");
         }
-        known(root, "$", "serverInfo", "instructions", "allowedOrigins", "pageSize", "maxRequestBytes",
-                "maxResultBytes", "principal", "session", "backends", "tools", "openapi", "upstreams", "access",
-                "rateLimits", "callLog", "mode", "stream", "resources", "prompts");
+        known(
+                root,
+                "$",
+                "serverInfo",
+                "instructions",
+                "allowedOrigins",
+                "pageSize",
+                "maxRequestBytes",
+                "maxResultBytes",
+                "principal",
+                "session",
+                "backends",
+                "tools",
+                "openapi",
+                "upstreams",
+                "access",
+                "rateLimits",
+                "callLog",
+                "mode",
+                "stream",
+                "resources",
+                "prompts");
         JsonNode info = root.path("serverInfo");
         String serverName = string(info, "serverInfo.name", "name", "a6-mcp-gateway");
         String serverVersion = string(info, "serverInfo.version", "version", "0.1.0");
@@ -84,8 +112,7 @@ public final class ConfigParser {
 
         JsonNode p = root.path("principal");
         McpGatewayConfig.PrincipalSource principal = new McpGatewayConfig.PrincipalSource(
-                p.has("var") ? optionalString(p, "principal.var", "var")
-                        : Optional.of("consumer_name"),
+                p.has("var") ? optionalString(p, "principal.var", "var") : Optional.of("consumer_name"),
                 optionalString(p, "principal.header", "header").map(h -> h.toLowerCase(Locale.ROOT)));
 
         McpGatewayConfig.SessionSettings session = session(root.path("session"));
@@ -105,8 +132,10 @@ public final class ConfigParser {
             String field = "openapi[" + i + "]";
             for (LocalTool tool : new OpenApiTools(this, mapper).generate(openapi.get(i), field, backends)) {
                 if (tools.putIfAbsent(tool.name(), tool) != null) {
-                    throw PluginConfigException.invalid(field, tool.name(), "tool names unique across tools and "
-                            + "OpenAPI operations (set a prefix)");
+                    throw PluginConfigException.invalid(
+                            field,
+                            tool.name(),
+                            "tool names unique across tools and " + "OpenAPI operations (set a prefix)");
                 }
             }
         }
@@ -121,12 +150,29 @@ public final class ConfigParser {
                 bool(log, "callLog.enabled", "enabled", true),
                 bool(log, "callLog.includeArguments", "includeArguments", false));
         if (tools.isEmpty() && upstreams.isEmpty() && resources.isEmpty() && prompts.isEmpty()) {
-            throw new PluginConfigException("tools", "no tools, openapi, upstreams, resources or prompts (expected: "
-                    + "at least one source)");
+            throw new PluginConfigException(
+                    "tools", "no tools, openapi, upstreams, resources or prompts (expected: " + "at least one source)");
         }
-        return new McpGatewayConfig(serverName, serverVersion, instructions, origins, pageSize, maxRequest,
-                maxResult, principal, session, backends, tools, upstreams, access, limits, callLog, mode(root),
-                stream(root.path("stream")), resources, prompts);
+        return new McpGatewayConfig(
+                serverName,
+                serverVersion,
+                instructions,
+                origins,
+                pageSize,
+                maxRequest,
+                maxResult,
+                principal,
+                session,
+                backends,
+                tools,
+                upstreams,
+                access,
+                limits,
+                callLog,
+                mode(root),
+                stream(root.path("stream")),
+                resources,
+                prompts);
     }
 
     private static McpGatewayConfig.Mode mode(JsonNode root) throws PluginConfigException {
@@ -145,20 +191,21 @@ public final class ConfigParser {
         if (s.isObject()) {
             known(s, "stream", "replayEvents", "progressIntervalMs");
         }
-        return new McpGatewayConfig.Streaming(integer(s, "stream.replayEvents", "replayEvents", 256, 0, 10_000),
+        return new McpGatewayConfig.Streaming(
+                integer(s, "stream.replayEvents", "replayEvents", 256, 0, 10_000),
                 Duration.ofMillis(integer(s, "stream.progressIntervalMs", "progressIntervalMs", 1000, 100, 60_000)));
     }
 
     private McpGatewayConfig.SessionSettings session(JsonNode s) throws PluginConfigException {
         if (!s.isObject()) {
-            throw PluginConfigException.invalid("session", s.isMissingNode() ? "missing" : s.getNodeType(),
-                    "an object with keys and activeKey");
+            throw PluginConfigException.invalid(
+                    "session", s.isMissingNode() ? "missing" : s.getNodeType(), "an object with keys and activeKey");
         }
         known(s, "session", "keys", "activeKey", "ttlSeconds", "audience");
         JsonNode keys = s.path("keys");
         if (!keys.isArray() || keys.isEmpty()) {
-            throw PluginConfigException.invalid("session.keys", keys.isMissingNode() ? "missing" : keys,
-                    "a non-empty array of {id, env|file}");
+            throw PluginConfigException.invalid(
+                    "session.keys", keys.isMissingNode() ? "missing" : keys, "a non-empty array of {id, env|file}");
         }
         Map<String, SecretKey> ring = new LinkedHashMap<>();
         for (int i = 0; i < keys.size(); i++) {
@@ -177,21 +224,22 @@ public final class ConfigParser {
                 throw PluginConfigException.invalid(field, "<key of " + id + ">", "base64 of 16, 24 or 32 bytes");
             }
             if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-                throw PluginConfigException.invalid(field, "<" + bytes.length + "-byte key>",
-                        "base64 of 16, 24 or 32 bytes (AES-128/192/256)");
+                throw PluginConfigException.invalid(
+                        field, "<" + bytes.length + "-byte key>", "base64 of 16, 24 or 32 bytes (AES-128/192/256)");
             }
             if (ring.put(id, new SecretKeySpec(bytes, "AES")) != null) {
                 throw PluginConfigException.invalid(field + ".id", id, "a unique key id");
             }
         }
-        String active = s.has("activeKey") ? requiredString(s, "session.activeKey", "activeKey")
+        String active = s.has("activeKey")
+                ? requiredString(s, "session.activeKey", "activeKey")
                 : ring.keySet().iterator().next();
         if (!ring.containsKey(active)) {
             throw PluginConfigException.invalid("session.activeKey", active, "one of " + ring.keySet());
         }
         int ttl = integer(s, "session.ttlSeconds", "ttlSeconds", 3600, 60, 7 * 24 * 3600);
-        return new McpGatewayConfig.SessionSettings(new KeyRing(ring, active), Duration.ofSeconds(ttl),
-                optionalString(s, "session.audience", "audience"));
+        return new McpGatewayConfig.SessionSettings(
+                new KeyRing(ring, active), Duration.ofSeconds(ttl), optionalString(s, "session.audience", "audience"));
     }
 
     /** Resolves {@code {env: NAME}} or {@code {file: /path}}; inline secrets are refused so they never sit in etcd. */
@@ -201,8 +249,10 @@ public final class ConfigParser {
         }
         if (ref.has("env")) {
             String name = requiredString(ref, field + ".env", "env");
-            return env.apply(name).filter(v -> !v.isBlank()).orElseThrow(() -> PluginConfigException.invalid(
-                    field + ".env", name, "a set environment variable"));
+            return env.apply(name)
+                    .filter(v -> !v.isBlank())
+                    .orElseThrow(
+                            () -> PluginConfigException.invalid(field + ".env", name, "a set environment variable"));
         }
         String file = requiredString(ref, field + ".file", "file");
         try {
@@ -227,7 +277,9 @@ public final class ConfigParser {
             String path = base.getRawPath() == null ? "" : base.getRawPath();
             base = URI.create(base.getScheme() + "://" + base.getRawAuthority()
                     + (path.endsWith("/") ? path.substring(0, path.length() - 1) : path));
-            McpGatewayConfig.Backend backend = new McpGatewayConfig.Backend(name, base,
+            McpGatewayConfig.Backend backend = new McpGatewayConfig.Backend(
+                    name,
+                    base,
                     Duration.ofMillis(integer(b, field + ".timeoutMs", "timeoutMs", 10_000, 1, 59_000)),
                     headers(b.path("headers"), field + ".headers"),
                     integer(b, field + ".retries", "retries", 1, 1, 5),
@@ -249,11 +301,12 @@ public final class ConfigParser {
         Map<String, String> out = new LinkedHashMap<>();
         for (var e : node.properties()) {
             String name = e.getKey().toLowerCase(Locale.ROOT);
-            String value = e.getValue().isString() ? e.getValue().stringValue() : secret(e.getValue(),
-                    field + "." + e.getKey());
+            String value = e.getValue().isString()
+                    ? e.getValue().stringValue()
+                    : secret(e.getValue(), field + "." + e.getKey());
             if (!name.matches("[a-z0-9!#$%&'*+.^_`|~-]+") || value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
-                throw PluginConfigException.invalid(field + "." + e.getKey(), "<header>", "a token name and a "
-                        + "single-line value");
+                throw PluginConfigException.invalid(
+                        field + "." + e.getKey(), "<header>", "a token name and a " + "single-line value");
             }
             out.put(name, value);
         }
@@ -262,8 +315,19 @@ public final class ConfigParser {
 
     private LocalTool declaredTool(JsonNode t, String field, Map<String, McpGatewayConfig.Backend> backends)
             throws PluginConfigException {
-        known(t, field, "name", "title", "description", "inputSchema", "outputSchema", "backend", "method", "path",
-                "args", "response");
+        known(
+                t,
+                field,
+                "name",
+                "title",
+                "description",
+                "inputSchema",
+                "outputSchema",
+                "backend",
+                "method",
+                "path",
+                "args",
+                "response");
         String name = requiredString(t, field + ".name", "name");
         Map<String, LocalTool.ArgBinding> args = new LinkedHashMap<>();
         JsonNode a = t.path("args");
@@ -274,7 +338,8 @@ public final class ConfigParser {
             String f = field + ".args." + e.getKey();
             JsonNode binding = e.getValue();
             String in = binding.isString() ? binding.stringValue() : requiredString(binding, f + ".in", "in");
-            String target = binding.isObject() ? optionalString(binding, f + ".name", "name").orElse(e.getKey())
+            String target = binding.isObject()
+                    ? optionalString(binding, f + ".name", "name").orElse(e.getKey())
                     : e.getKey();
             LocalTool.ArgBinding.In where;
             try {
@@ -282,8 +347,10 @@ public final class ConfigParser {
             } catch (IllegalArgumentException ex) {
                 throw PluginConfigException.invalid(f + ".in", in, "path, query, header or body");
             }
-            args.put(e.getKey(), new LocalTool.ArgBinding(where,
-                    where == LocalTool.ArgBinding.In.HEADER ? target.toLowerCase(Locale.ROOT) : target));
+            args.put(
+                    e.getKey(),
+                    new LocalTool.ArgBinding(
+                            where, where == LocalTool.ArgBinding.In.HEADER ? target.toLowerCase(Locale.ROOT) : target));
         }
         Optional<String> pointer = Optional.empty();
         JsonNode response = t.path("response");
@@ -292,11 +359,19 @@ public final class ConfigParser {
             pointer = optionalString(response, field + ".response.pointer", "pointer");
         }
         JsonNode input = t.has("inputSchema") ? t.get("inputSchema") : defaultInputSchema();
-        return tool(field, name, optionalString(t, field + ".title", "title"),
-                optionalString(t, field + ".description", "description").orElse(name), input,
-                Optional.ofNullable(t.get("outputSchema")), requiredString(t, field + ".backend", "backend"),
-                requiredString(t, field + ".method", "method"), requiredString(t, field + ".path", "path"), args,
-                pointer, backends);
+        return tool(
+                field,
+                name,
+                optionalString(t, field + ".title", "title"),
+                optionalString(t, field + ".description", "description").orElse(name),
+                input,
+                Optional.ofNullable(t.get("outputSchema")),
+                requiredString(t, field + ".backend", "backend"),
+                requiredString(t, field + ".method", "method"),
+                requiredString(t, field + ".path", "path"),
+                args,
+                pointer,
+                backends);
     }
 
     private ObjectNode defaultInputSchema() {
@@ -306,10 +381,20 @@ public final class ConfigParser {
     }
 
     /** Validates and compiles one tool, declared or generated. */
-    LocalTool tool(String field, String name, Optional<String> title, String description, JsonNode input,
-            Optional<JsonNode> output, String backend, String method, String path,
-            Map<String, LocalTool.ArgBinding> bindings, Optional<String> pointer,
-            Map<String, McpGatewayConfig.Backend> backends) throws PluginConfigException {
+    LocalTool tool(
+            String field,
+            String name,
+            Optional<String> title,
+            String description,
+            JsonNode input,
+            Optional<JsonNode> output,
+            String backend,
+            String method,
+            String path,
+            Map<String, LocalTool.ArgBinding> bindings,
+            Optional<String> pointer,
+            Map<String, McpGatewayConfig.Backend> backends)
+            throws PluginConfigException {
         if (!TOOL_NAME.matcher(name).matches()) {
             throw PluginConfigException.invalid(field + ".name", name, TOOL_NAME.pattern());
         }
@@ -322,10 +407,15 @@ public final class ConfigParser {
         }
         // The template is only ever a path below the backend's base path: no scheme, authority, query or
         // dot-segments, so no argument value or template can point a call at another host (SSRF).
-        if (!path.startsWith("/") || path.startsWith("//") || path.contains("?") || path.contains("#")
-                || path.contains("\\") || List.of(path.split("/")).stream().anyMatch(s -> s.equals("..")
-                        || s.equals("."))) {
-            throw PluginConfigException.invalid(field + ".path", path,
+        if (!path.startsWith("/")
+                || path.startsWith("//")
+                || path.contains("?")
+                || path.contains("#")
+                || path.contains("\\")
+                || List.of(path.split("/")).stream().anyMatch(s -> s.equals("..") || s.equals("."))) {
+            throw PluginConfigException.invalid(
+                    field + ".path",
+                    path,
                     "an absolute path such as /orders/{id}, without //, ?, #, \\ or dot-segments");
         }
         Map<String, LocalTool.ArgBinding> args = new LinkedHashMap<>(bindings);
@@ -334,7 +424,8 @@ public final class ConfigParser {
             String arg = matcher.group(1);
             LocalTool.ArgBinding existing = args.get(arg);
             if (existing != null && existing.in() != LocalTool.ArgBinding.In.PATH) {
-                throw PluginConfigException.invalid(field + ".args." + arg, existing.in(), "path (it is a placeholder)");
+                throw PluginConfigException.invalid(
+                        field + ".args." + arg, existing.in(), "path (it is a placeholder)");
             }
             args.putIfAbsent(arg, new LocalTool.ArgBinding(LocalTool.ArgBinding.In.PATH, arg));
         }
@@ -342,24 +433,30 @@ public final class ConfigParser {
                 || PLACEHOLDER.matcher(path).replaceAll("").contains("}")) {
             throw PluginConfigException.invalid(field + ".path", path, "placeholders like {name}");
         }
-        if (args.values().stream().filter(b -> b.in() == LocalTool.ArgBinding.In.BODY).count() > 1) {
+        if (args.values().stream()
+                        .filter(b -> b.in() == LocalTool.ArgBinding.In.BODY)
+                        .count()
+                > 1) {
             throw PluginConfigException.invalid(field + ".args", "several body arguments", "at most one");
         }
         if (!input.isObject() || !"object".equals(input.path("type").asString(""))) {
-            throw PluginConfigException.invalid(field + ".inputSchema", input.path("type"),
-                    "an object schema ({\"type\": \"object\", ...})");
+            throw PluginConfigException.invalid(
+                    field + ".inputSchema", input.path("type"), "an object schema ({\"type\": \"object\", ...})");
         }
-        if (output.isPresent() && (!output.get().isObject()
-                || !"object".equals(output.get().path("type").asString("")))) {
-            throw PluginConfigException.invalid(field + ".outputSchema", output.get().path("type"),
+        if (output.isPresent()
+                && (!output.get().isObject()
+                        || !"object".equals(output.get().path("type").asString("")))) {
+            throw PluginConfigException.invalid(
+                    field + ".outputSchema",
+                    output.get().path("type"),
                     "an object schema (MCP structuredContent is a JSON object)");
         }
         if (pointer.isPresent()) {
             try {
                 JsonPointer.compile(pointer.get());
             } catch (IllegalArgumentException e) {
-                throw PluginConfigException.invalid(field + ".response.pointer", pointer.get(),
-                        "a JSON pointer such as /data");
+                throw PluginConfigException.invalid(
+                        field + ".response.pointer", pointer.get(), "a JSON pointer such as /data");
             }
         }
         com.networknt.schema.Schema inputValidator;
@@ -368,11 +465,24 @@ public final class ConfigParser {
             inputValidator = JsonSchemas.compile(input);
             outputValidator = output.map(JsonSchemas::compile);
         } catch (RuntimeException e) {
-            throw PluginConfigException.invalid(field + ".inputSchema/outputSchema", "<schema>",
+            throw PluginConfigException.invalid(
+                    field + ".inputSchema/outputSchema",
+                    "<schema>",
                     "a valid JSON Schema (" + e.getClass().getSimpleName() + ")");
         }
-        return new LocalTool(name, title, description, (ObjectNode) input, output.map(o -> (ObjectNode) o),
-                inputValidator, outputValidator, backend, m, path, args, pointer);
+        return new LocalTool(
+                name,
+                title,
+                description,
+                (ObjectNode) input,
+                output.map(o -> (ObjectNode) o),
+                inputValidator,
+                outputValidator,
+                backend,
+                m,
+                path,
+                args,
+                pointer);
     }
 
     private List<McpGatewayConfig.Upstream> upstreams(JsonNode node) throws PluginConfigException {
@@ -393,28 +503,44 @@ public final class ConfigParser {
             // prefixes (two empty ones, say) a name could belong to either.
             for (McpGatewayConfig.Upstream other : out) {
                 if (other.prefix().equals(prefix)) {
-                    throw PluginConfigException.invalid(field + ".prefix", "\"" + prefix + "\"", "a prefix "
-                            + "different from that of upstream " + other.name() + " (upstreams " + other.name()
-                            + " and " + name + " would offer colliding tool and prompt names)");
+                    throw PluginConfigException.invalid(
+                            field + ".prefix",
+                            "\"" + prefix + "\"",
+                            "a prefix "
+                                    + "different from that of upstream " + other.name() + " (upstreams " + other.name()
+                                    + " and " + name + " would offer colliding tool and prompt names)");
                 }
             }
-            String uriPrefix = u.path("uriPrefix").isString() && u.path("uriPrefix").stringValue().isEmpty() ? ""
+            String uriPrefix = u.path("uriPrefix").isString()
+                            && u.path("uriPrefix").stringValue().isEmpty()
+                    ? ""
                     : optionalString(u, field + ".uriPrefix", "uriPrefix").orElse(defaultUriPrefix(name));
             if (!uriPrefix.isEmpty() && !URI_PREFIX.matcher(uriPrefix).matches()) {
-                throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a URI scheme start ending in +, "
-                        + URI_PREFIX.pattern() + ", or \"\"");
+                throw PluginConfigException.invalid(
+                        field + ".uriPrefix",
+                        uriPrefix,
+                        "a URI scheme start ending in +, " + URI_PREFIX.pattern() + ", or \"\"");
             }
             // Resource URIs route back by this prefix, so no two upstreams may share one or nest one in another.
             // The empty one is the fallback (URIs no other prefix starts); only one upstream may have it.
             for (int j = 0; j < out.size(); j++) {
                 String other = out.get(j).uriPrefix();
-                if (uriPrefix.equals(other) || (!uriPrefix.isEmpty() && !other.isEmpty()
-                        && (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)))) {
-                    throw PluginConfigException.invalid(field + ".uriPrefix", uriPrefix, "a uriPrefix that neither "
-                            + "starts with nor is the start of upstreams[" + j + "].uriPrefix (" + other + ")");
+                if (uriPrefix.equals(other)
+                        || (!uriPrefix.isEmpty()
+                                && !other.isEmpty()
+                                && (uriPrefix.startsWith(other) || other.startsWith(uriPrefix)))) {
+                    throw PluginConfigException.invalid(
+                            field + ".uriPrefix",
+                            uriPrefix,
+                            "a uriPrefix that neither " + "starts with nor is the start of upstreams[" + j
+                                    + "].uriPrefix (" + other + ")");
                 }
             }
-            out.add(new McpGatewayConfig.Upstream(name, url, prefix, uriPrefix,
+            out.add(new McpGatewayConfig.Upstream(
+                    name,
+                    url,
+                    prefix,
+                    uriPrefix,
                     Duration.ofMillis(integer(u, field + ".timeoutMs", "timeoutMs", 10_000, 1, 59_000)),
                     headers(u.path("headers"), field + ".headers"),
                     Duration.ofSeconds(integer(u, field + ".catalogTtlSeconds", "catalogTtlSeconds", 60, 0, 86_400))));
@@ -459,7 +585,9 @@ public final class ConfigParser {
             if (tools.isEmpty()) {
                 throw PluginConfigException.invalid(field + ".tools", "[]", "at least one tool pattern");
             }
-            out.add(new AccessPolicy.Rule(tools, Set.copyOf(stringList(r, field + ".allow", "allow")),
+            out.add(new AccessPolicy.Rule(
+                    tools,
+                    Set.copyOf(stringList(r, field + ".allow", "allow")),
                     Set.copyOf(stringList(r, field + ".deny", "deny"))));
         }
         return new AccessPolicy(bool(node, "access.defaultAllow", "defaultAllow", true), out);
@@ -476,15 +604,17 @@ public final class ConfigParser {
             if (tools.isEmpty()) {
                 throw PluginConfigException.invalid(field + ".tools", "[]", "at least one tool pattern");
             }
-            List<String> methods = r.has("methods") ? stringList(r, field + ".methods", "methods")
-                    : List.of("tools/call");
+            List<String> methods =
+                    r.has("methods") ? stringList(r, field + ".methods", "methods") : List.of("tools/call");
             if (methods.isEmpty()) {
                 throw PluginConfigException.invalid(field + ".methods", "[]", "at least one method pattern");
             }
             for (String m : methods) {
                 if (!m.contains("*") && !LIMITED_METHODS.contains(m)) {
-                    throw PluginConfigException.invalid(field + ".methods", m, "one of " + new java.util.TreeSet<>(
-                            LIMITED_METHODS) + " or a pattern with *");
+                    throw PluginConfigException.invalid(
+                            field + ".methods",
+                            m,
+                            "one of " + new java.util.TreeSet<>(LIMITED_METHODS) + " or a pattern with *");
                 }
             }
             JsonNode rate = r.path("perSecond");
@@ -492,8 +622,8 @@ public final class ConfigParser {
                 throw PluginConfigException.invalid(field + ".perSecond", rate, "a number in (0, 1000000]");
             }
             int burst = integer(r, field + ".burst", "burst", (int) Math.ceil(rate.asDouble()), 1, 1_000_000);
-            out.add(new McpGatewayConfig.RateLimitRule(tools, methods, rate.asDouble(), burst,
-                    bool(r, field + ".perConsumer", "perConsumer", false)));
+            out.add(new McpGatewayConfig.RateLimitRule(
+                    tools, methods, rate.asDouble(), burst, bool(r, field + ".perConsumer", "perConsumer", false)));
         }
         return out;
     }
@@ -503,10 +633,12 @@ public final class ConfigParser {
     static URI httpUri(String value, String field) throws PluginConfigException {
         try {
             URI uri = new URI(value);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
-                    || uri.getRawUserInfo() != null || uri.getRawFragment() != null) {
-                throw PluginConfigException.invalid(field, value, "an http(s) URL with a host, no user info or "
-                        + "fragment");
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    || uri.getHost() == null
+                    || uri.getRawUserInfo() != null
+                    || uri.getRawFragment() != null) {
+                throw PluginConfigException.invalid(
+                        field, value, "an http(s) URL with a host, no user info or " + "fragment");
             }
             return uri;
         } catch (URISyntaxException e) {
@@ -521,8 +653,7 @@ public final class ConfigParser {
         Set<String> allowed = Set.of(names);
         for (String name : node.propertyNames()) {
             if (!allowed.contains(name)) {
-                throw PluginConfigException.invalid(field + "." + name, "unknown field", "one of "
-                        + List.of(names));
+                throw PluginConfigException.invalid(field + "." + name, "unknown field", "one of " + List.of(names));
             }
         }
     }
@@ -534,8 +665,8 @@ public final class ConfigParser {
     }
 
     static String requiredString(JsonNode node, String field, String name) throws PluginConfigException {
-        return optionalString(node, field, name).orElseThrow(() -> PluginConfigException.invalid(field, "missing",
-                "a non-empty string"));
+        return optionalString(node, field, name)
+                .orElseThrow(() -> PluginConfigException.invalid(field, "missing", "a non-empty string"));
     }
 
     static Optional<String> optionalString(JsonNode node, String field, String name) throws PluginConfigException {

@@ -63,11 +63,19 @@ public final class FederatedFeatures {
     private static final Logger CALL_LOG = LoggerFactory.getLogger("org.a6suite.mcp.calls");
     /** Upstream pages fetched at most for one client page when access rules empty them. */
     private static final int MAX_PAGES_PER_REQUEST = 20;
-    private static final List<String> LEVELS = List.of("debug", "info", "notice", "warning", "error", "critical",
-            "alert", "emergency");
-    private static final Set<String> METHODS = Set.of("resources/list", "resources/templates/list",
-            "resources/read", "resources/subscribe", "resources/unsubscribe", "prompts/list", "prompts/get",
-            "completion/complete", "logging/setLevel");
+
+    private static final List<String> LEVELS =
+            List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+    private static final Set<String> METHODS = Set.of(
+            "resources/list",
+            "resources/templates/list",
+            "resources/read",
+            "resources/subscribe",
+            "resources/unsubscribe",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete",
+            "logging/setLevel");
 
     private final ObjectMapper mapper;
     private final UpstreamSessions sessions;
@@ -78,19 +86,33 @@ public final class FederatedFeatures {
     private final Optional<RestFeatures> rest;
 
     /** Upstream features only: the route's own {@code resources} and {@code prompts} are not served. */
-    public FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
-            PluginMetrics metrics, Ticker ticker) {
+    public FederatedFeatures(
+            ObjectMapper mapper,
+            UpstreamSessions sessions,
+            ToolRateLimiter rateLimiter,
+            PluginMetrics metrics,
+            Ticker ticker) {
         this(mapper, sessions, rateLimiter, metrics, ticker, Optional.empty());
     }
 
     /** Upstream features merged with the route's REST resources and prompts, read through {@code restInvoker}. */
-    public FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
-            PluginMetrics metrics, Ticker ticker, RestToolInvoker restInvoker) {
+    public FederatedFeatures(
+            ObjectMapper mapper,
+            UpstreamSessions sessions,
+            ToolRateLimiter rateLimiter,
+            PluginMetrics metrics,
+            Ticker ticker,
+            RestToolInvoker restInvoker) {
         this(mapper, sessions, rateLimiter, metrics, ticker, Optional.of(new RestFeatures(mapper, restInvoker)));
     }
 
-    private FederatedFeatures(ObjectMapper mapper, UpstreamSessions sessions, ToolRateLimiter rateLimiter,
-            PluginMetrics metrics, Ticker ticker, Optional<RestFeatures> rest) {
+    private FederatedFeatures(
+            ObjectMapper mapper,
+            UpstreamSessions sessions,
+            ToolRateLimiter rateLimiter,
+            PluginMetrics metrics,
+            Ticker ticker,
+            Optional<RestFeatures> rest) {
         this.rest = rest;
         this.mapper = requireNonNull(mapper, "mapper");
         this.sessions = requireNonNull(sessions, "sessions");
@@ -118,20 +140,21 @@ public final class FederatedFeatures {
      * upstream offers it. {@code listChanged} needs notifications relayed to the client, so it is promised only when
      * {@code relaysNotifications} (the streaming lane); on the JSON path it is {@code false}.
      */
-    public static ObjectNode capabilities(ObjectMapper mapper, Collection<Set<ServerFeature>> upstreams,
-            boolean relaysNotifications) {
+    public static ObjectNode capabilities(
+            ObjectMapper mapper, Collection<Set<ServerFeature>> upstreams, boolean relaysNotifications) {
         Set<ServerFeature> offered = EnumSet.noneOf(ServerFeature.class);
         upstreams.forEach(offered::addAll);
         ObjectNode caps = mapper.createObjectNode();
-        caps.putObject("tools").put("listChanged", relaysNotifications
-                && offered.contains(ServerFeature.TOOLS_LIST_CHANGED));
+        caps.putObject("tools")
+                .put("listChanged", relaysNotifications && offered.contains(ServerFeature.TOOLS_LIST_CHANGED));
         if (offered.contains(ServerFeature.RESOURCES)) {
-            caps.putObject("resources").put("subscribe", offered.contains(ServerFeature.RESOURCES_SUBSCRIBE))
+            caps.putObject("resources")
+                    .put("subscribe", offered.contains(ServerFeature.RESOURCES_SUBSCRIBE))
                     .put("listChanged", relaysNotifications && offered.contains(ServerFeature.RESOURCES_LIST_CHANGED));
         }
         if (offered.contains(ServerFeature.PROMPTS)) {
-            caps.putObject("prompts").put("listChanged", relaysNotifications
-                    && offered.contains(ServerFeature.PROMPTS_LIST_CHANGED));
+            caps.putObject("prompts")
+                    .put("listChanged", relaysNotifications && offered.contains(ServerFeature.PROMPTS_LIST_CHANGED));
         }
         if (offered.contains(ServerFeature.COMPLETIONS)) {
             caps.putObject("completions");
@@ -147,8 +170,11 @@ public final class FederatedFeatures {
      * {@code prompts}: a route that declares them offers {@code resources} (without subscriptions, which REST cannot
      * notify) and {@code prompts} even when no upstream does.
      */
-    public static ObjectNode capabilities(ObjectMapper mapper, McpGatewayConfig config,
-            Collection<Set<ServerFeature>> upstreams, boolean relaysNotifications) {
+    public static ObjectNode capabilities(
+            ObjectMapper mapper,
+            McpGatewayConfig config,
+            Collection<Set<ServerFeature>> upstreams,
+            boolean relaysNotifications) {
         ObjectNode caps = capabilities(mapper, upstreams, relaysNotifications);
         if (!config.resources().isEmpty() && !caps.has("resources")) {
             caps.putObject("resources").put("subscribe", false).put("listChanged", false);
@@ -172,10 +198,15 @@ public final class FederatedFeatures {
             case "resources/list" -> list(ctx, r, p, Catalog.RESOURCES);
             case "resources/templates/list" -> list(ctx, r, p, Catalog.TEMPLATES);
             case "prompts/list" -> list(ctx, r, p, Catalog.PROMPTS);
-            case "resources/read" -> byUri(ctx, r, p, ServerFeature.RESOURCES, (u, result) ->
-                    result.path("contents").forEach(c -> FederatedNames.prefixUri(u, c)));
-            case "resources/subscribe", "resources/unsubscribe" -> byUri(ctx, r, p,
-                    ServerFeature.RESOURCES_SUBSCRIBE, (u, result) -> { });
+            case "resources/read" ->
+                byUri(
+                        ctx,
+                        r,
+                        p,
+                        ServerFeature.RESOURCES,
+                        (u, result) -> result.path("contents").forEach(c -> FederatedNames.prefixUri(u, c)));
+            case "resources/subscribe", "resources/unsubscribe" ->
+                byUri(ctx, r, p, ServerFeature.RESOURCES_SUBSCRIBE, (u, result) -> {});
             case "prompts/get" -> prompt(ctx, r, p);
             case "completion/complete" -> complete(ctx, r, p);
             case "logging/setLevel" -> setLevel(ctx, r, p);
@@ -226,15 +257,13 @@ public final class FederatedFeatures {
     }
 
     /** Where a list continues: an upstream (by index among those offering the feature) and its cursor. */
-    private record Position(int upstream, Optional<String> cursor) {
-    }
+    private record Position(int upstream, Optional<String> cursor) {}
 
     /** Accumulates one client page. */
-    private record Page(ArrayNode items, List<JsonRpcError> failures) {
-    }
+    private record Page(ArrayNode items, List<JsonRpcError> failures) {}
 
-    private CompletionStage<JsonRpcMessage.Response> list(Context ctx, JsonRpcMessage.Request r, ObjectNode params,
-            Catalog catalog) {
+    private CompletionStage<JsonRpcMessage.Response> list(
+            Context ctx, JsonRpcMessage.Request r, ObjectNode params, Catalog catalog) {
         JsonNode cursorNode = params.path("cursor");
         if (!cursorNode.isMissingNode() && !cursorNode.isNull() && !cursorNode.isString()) {
             return done(failure(r, JsonRpcError.invalidParams(r.method() + ": cursor must be a string")));
@@ -252,8 +281,11 @@ public final class FederatedFeatures {
             // The route's own items come first, on the first page, ahead of the first upstream's first page.
             ObjectNode result = mapper.createObjectNode();
             ArrayNode items = result.putArray(catalog.member);
-            local.stream().filter(i -> ctx.config().access().permits(ctx.principal(), i.path(catalog.key)
-                    .stringValue())).forEach(items::add);
+            local.stream()
+                    .filter(i -> ctx.config()
+                            .access()
+                            .permits(ctx.principal(), i.path(catalog.key).stringValue()))
+                    .forEach(items::add);
             record(ctx, r, "rest", "", "ok", 0);
             if (offering.isEmpty()) {
                 return done(JsonRpcMessage.Response.success(r.id(), result));
@@ -261,21 +293,26 @@ public final class FederatedFeatures {
             Page page = new Page(items, new ArrayList<>());
             return fill(ctx, r, catalog, offering, new Position(0, Optional.empty()), page, MAX_PAGES_PER_REQUEST - 1)
                     .thenApply(next -> {
-                        next.ifPresent(n -> result.put("nextCursor", encodeCursor(offering.get(n.upstream()).name(),
-                                n.cursor())));
+                        next.ifPresent(n -> result.put(
+                                "nextCursor",
+                                encodeCursor(offering.get(n.upstream()).name(), n.cursor())));
                         return JsonRpcMessage.Response.success(r.id(), result);
                     });
         }
         if (offering.isEmpty()) {
-            return done(failure(r, JsonRpcError.invalidParams(r.method() + ": invalid or stale cursor; list again "
-                    + "without a cursor")));
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams(
+                            r.method() + ": invalid or stale cursor; list again " + "without a cursor")));
         }
         Position start = new Position(0, Optional.empty());
         if (cursorNode.isString()) {
             Optional<Position> decoded = decodeCursor(cursorNode.stringValue(), offering);
             if (decoded.isEmpty()) {
-                return done(failure(r, JsonRpcError.invalidParams(r.method() + ": invalid or stale cursor; list "
-                        + "again without a cursor")));
+                return done(failure(
+                        r,
+                        JsonRpcError.invalidParams(
+                                r.method() + ": invalid or stale cursor; list " + "again without a cursor")));
             }
             start = decoded.get();
         }
@@ -285,56 +322,72 @@ public final class FederatedFeatures {
             if (page.items().isEmpty() && next.isEmpty() && !page.failures().isEmpty()) {
                 return failure(r, combine(r.method(), page.failures()));
             }
-            next.ifPresent(n -> result.put("nextCursor", encodeCursor(offering.get(n.upstream()).name(),
-                    n.cursor())));
+            next.ifPresent(n -> result.put(
+                    "nextCursor", encodeCursor(offering.get(n.upstream()).name(), n.cursor())));
             return JsonRpcMessage.Response.success(r.id(), result);
         });
     }
 
     /** Fetches the upstream page at {@code at} into {@code page}; moves on while pages come back empty. */
-    private CompletionStage<Optional<Position>> fill(Context ctx, JsonRpcMessage.Request r, Catalog catalog,
-            List<McpGatewayConfig.Upstream> offering, Position at, Page page, int fetched) {
+    private CompletionStage<Optional<Position>> fill(
+            Context ctx,
+            JsonRpcMessage.Request r,
+            Catalog catalog,
+            List<McpGatewayConfig.Upstream> offering,
+            Position at,
+            Page page,
+            int fetched) {
         McpGatewayConfig.Upstream upstream = offering.get(at.upstream());
         ObjectNode params = mapper.createObjectNode();
         at.cursor().ifPresent(c -> params.put("cursor", c));
         long started = ticker.nanoTime();
-        return ask(ctx, upstream, catalog.feature, r.method(), params).handle((result, error) -> {
-            double seconds = seconds(started);
-            Optional<String> upstreamNext = Optional.empty();
-            if (error != null) {
-                JsonRpcError e = upstreamError(r.method(), upstream, error);
-                if (e.code() == JsonRpcError.METHOD_NOT_FOUND) {
-                    record(ctx, r, upstream.name(), "", "unsupported", seconds);
-                } else {
-                    LOG.warn("mcp-gateway: {} from upstream {} failed ({}); its items are left out", r.method(),
-                            upstream.name(), e.message());
-                    page.failures().add(e);
-                    record(ctx, r, upstream.name(), "", "error", seconds);
-                }
-            } else if (result.isEmpty()) {
-                record(ctx, r, upstream.name(), "", "unsupported", seconds);
-            } else {
-                for (JsonNode item : result.get().path(catalog.member)) {
-                    catalog.federate(upstream, item)
-                            .filter(i -> ctx.config().access().permits(ctx.principal(), i.path(catalog.key)
-                                    .stringValue()))
-                            .ifPresent(page.items()::add);
-                }
-                upstreamNext = Optional.of(result.get().path("nextCursor").asString("")).filter(c -> !c.isEmpty());
-                record(ctx, r, upstream.name(), "", "ok", seconds);
-            }
-            if (upstreamNext.isPresent()) {
-                return Optional.of(new Position(at.upstream(), upstreamNext));
-            }
-            return at.upstream() + 1 < offering.size()
-                    ? Optional.of(new Position(at.upstream() + 1, Optional.<String>empty()))
-                    : Optional.<Position>empty();
-        }).thenCompose(next -> {
-            if (next.isPresent() && page.items().isEmpty() && fetched + 1 < MAX_PAGES_PER_REQUEST) {
-                return fill(ctx, r, catalog, offering, next.get(), page, fetched + 1);
-            }
-            return CompletableFuture.completedFuture(next);
-        });
+        return ask(ctx, upstream, catalog.feature, r.method(), params)
+                .handle((result, error) -> {
+                    double seconds = seconds(started);
+                    Optional<String> upstreamNext = Optional.empty();
+                    if (error != null) {
+                        JsonRpcError e = upstreamError(r.method(), upstream, error);
+                        if (e.code() == JsonRpcError.METHOD_NOT_FOUND) {
+                            record(ctx, r, upstream.name(), "", "unsupported", seconds);
+                        } else {
+                            LOG.warn(
+                                    "mcp-gateway: {} from upstream {} failed ({}); its items are left out",
+                                    r.method(),
+                                    upstream.name(),
+                                    e.message());
+                            page.failures().add(e);
+                            record(ctx, r, upstream.name(), "", "error", seconds);
+                        }
+                    } else if (result.isEmpty()) {
+                        record(ctx, r, upstream.name(), "", "unsupported", seconds);
+                    } else {
+                        for (JsonNode item : result.get().path(catalog.member)) {
+                            catalog.federate(upstream, item)
+                                    .filter(i -> ctx.config()
+                                            .access()
+                                            .permits(
+                                                    ctx.principal(),
+                                                    i.path(catalog.key).stringValue()))
+                                    .ifPresent(page.items()::add);
+                        }
+                        upstreamNext = Optional.of(
+                                        result.get().path("nextCursor").asString(""))
+                                .filter(c -> !c.isEmpty());
+                        record(ctx, r, upstream.name(), "", "ok", seconds);
+                    }
+                    if (upstreamNext.isPresent()) {
+                        return Optional.of(new Position(at.upstream(), upstreamNext));
+                    }
+                    return at.upstream() + 1 < offering.size()
+                            ? Optional.of(new Position(at.upstream() + 1, Optional.<String>empty()))
+                            : Optional.<Position>empty();
+                })
+                .thenCompose(next -> {
+                    if (next.isPresent() && page.items().isEmpty() && fetched + 1 < MAX_PAGES_PER_REQUEST) {
+                        return fill(ctx, r, catalog, offering, next.get(), page, fetched + 1);
+                    }
+                    return CompletableFuture.completedFuture(next);
+                });
     }
 
     /**
@@ -342,14 +395,14 @@ public final class FederatedFeatures {
      * cursor means that upstream's first page.
      */
     static String encodeCursor(String upstream, Optional<String> cursor) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("u1:" + upstream + ":" + cursor.orElse(""))
-                .getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("u1:" + upstream + ":" + cursor.orElse("")).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Optional<Position> decodeCursor(String cursor, List<McpGatewayConfig.Upstream> offering) {
         try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8)
-                    .split(":", 3);
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 3);
             if (parts.length != 3 || !parts[0].equals("u1")) {
                 return Optional.empty();
             }
@@ -367,38 +420,58 @@ public final class FederatedFeatures {
     // ---------------------------------------------------------------- targeted methods
 
     /** A request routed to one upstream. */
-    private record Target(ServerFeature feature, String subject, Optional<FederatedNames.Routed> routed,
-                          Function<FederatedNames.Routed, ObjectNode> forward, JsonRpcError notFound,
-                          Optional<JsonNode> whenUnsupported, BiConsumer<McpGatewayConfig.Upstream, JsonNode> rewrite) {
-    }
+    private record Target(
+            ServerFeature feature,
+            String subject,
+            Optional<FederatedNames.Routed> routed,
+            Function<FederatedNames.Routed, ObjectNode> forward,
+            JsonRpcError notFound,
+            Optional<JsonNode> whenUnsupported,
+            BiConsumer<McpGatewayConfig.Upstream, JsonNode> rewrite) {}
 
-    private CompletionStage<JsonRpcMessage.Response> byUri(Context ctx, JsonRpcMessage.Request r, ObjectNode params,
-            ServerFeature feature, BiConsumer<McpGatewayConfig.Upstream, JsonNode> rewrite) {
+    private CompletionStage<JsonRpcMessage.Response> byUri(
+            Context ctx,
+            JsonRpcMessage.Request r,
+            ObjectNode params,
+            ServerFeature feature,
+            BiConsumer<McpGatewayConfig.Upstream, JsonNode> rewrite) {
         JsonNode uri = params.path("uri");
         if (!uri.isString() || uri.stringValue().isEmpty()) {
-            return done(failure(r, JsonRpcError.invalidParams(r.method() + ": params.uri missing (expected: a "
-                    + "resource URI string)")));
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams(
+                            r.method() + ": params.uri missing (expected: a " + "resource URI string)")));
         }
         String subject = uri.stringValue();
         ObjectNode data = mapper.createObjectNode().put("uri", subject);
         Optional<RestFeatures.Match> local = rest.flatMap(x -> RestFeatures.find(ctx.config(), subject));
         if (local.isPresent()) {
-            return readLocal(ctx, r, local.get(), new JsonRpcError(RESOURCE_NOT_FOUND, "resource not found: "
-                    + subject, Optional.of(data)));
+            return readLocal(
+                    ctx,
+                    r,
+                    local.get(),
+                    new JsonRpcError(RESOURCE_NOT_FOUND, "resource not found: " + subject, Optional.of(data)));
         }
-        return routed(ctx, r, new Target(feature, subject,
-                FederatedNames.routeUri(ctx.config().upstreams(), subject),
-                routed -> params.deepCopy().put("uri", routed.local()),
-                new JsonRpcError(RESOURCE_NOT_FOUND, "resource not found: " + subject, Optional.of(data)),
-                Optional.empty(), rewrite));
+        return routed(
+                ctx,
+                r,
+                new Target(
+                        feature,
+                        subject,
+                        FederatedNames.routeUri(ctx.config().upstreams(), subject),
+                        routed -> params.deepCopy().put("uri", routed.local()),
+                        new JsonRpcError(RESOURCE_NOT_FOUND, "resource not found: " + subject, Optional.of(data)),
+                        Optional.empty(),
+                        rewrite));
     }
 
-    private CompletionStage<JsonRpcMessage.Response> prompt(Context ctx, JsonRpcMessage.Request r,
-            ObjectNode params) {
+    private CompletionStage<JsonRpcMessage.Response> prompt(Context ctx, JsonRpcMessage.Request r, ObjectNode params) {
         JsonNode name = params.path("name");
         if (!name.isString() || name.stringValue().isEmpty()) {
-            return done(failure(r, JsonRpcError.invalidParams("prompts/get: params.name missing (expected: a "
-                    + "prompt name string)")));
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams(
+                            "prompts/get: params.name missing (expected: a " + "prompt name string)")));
         }
         JsonNode arguments = params.path("arguments");
         if (!arguments.isMissingNode() && !arguments.isNull() && !arguments.isObject()) {
@@ -408,20 +481,34 @@ public final class FederatedFeatures {
         Optional<RestPrompt> local = rest.flatMap(x -> RestFeatures.prompt(ctx.config(), subject));
         if (local.isPresent()) {
             ObjectNode args = arguments.isObject() ? (ObjectNode) arguments : mapper.createObjectNode();
-            return local(ctx, r, subject, JsonRpcError.invalidParams("unknown prompt: " + subject),
-                    () -> rest.get().get(ctx.config(), local.get(), args,
-                            uri -> ctx.config().access().permits(ctx.principal(), uri)));
+            return local(
+                    ctx,
+                    r,
+                    subject,
+                    JsonRpcError.invalidParams("unknown prompt: " + subject),
+                    () -> rest.get()
+                            .get(
+                                    ctx.config(),
+                                    local.get(),
+                                    args,
+                                    uri -> ctx.config().access().permits(ctx.principal(), uri)));
         }
-        return routed(ctx, r, new Target(ServerFeature.PROMPTS, subject,
-                FederatedNames.routeName(ctx.config().upstreams(), subject),
-                routed -> params.deepCopy().put("name", routed.local()),
-                JsonRpcError.invalidParams("unknown prompt: " + subject), Optional.empty(),
-                (u, result) -> result.path("messages").forEach(m -> FederatedNames.rewriteContent(u,
-                        m.path("content")))));
+        return routed(
+                ctx,
+                r,
+                new Target(
+                        ServerFeature.PROMPTS,
+                        subject,
+                        FederatedNames.routeName(ctx.config().upstreams(), subject),
+                        routed -> params.deepCopy().put("name", routed.local()),
+                        JsonRpcError.invalidParams("unknown prompt: " + subject),
+                        Optional.empty(),
+                        (u, result) -> result.path("messages")
+                                .forEach(m -> FederatedNames.rewriteContent(u, m.path("content")))));
     }
 
-    private CompletionStage<JsonRpcMessage.Response> complete(Context ctx, JsonRpcMessage.Request r,
-            ObjectNode params) {
+    private CompletionStage<JsonRpcMessage.Response> complete(
+            Context ctx, JsonRpcMessage.Request r, ObjectNode params) {
         JsonNode ref = params.path("ref");
         String type = ref.path("type").asString("");
         String member = switch (type) {
@@ -429,31 +516,50 @@ public final class FederatedFeatures {
             case "ref/resource" -> "uri";
             default -> "";
         };
-        if (member.isEmpty() || !ref.path(member).isString() || !params.path("argument").isObject()) {
-            return done(failure(r, JsonRpcError.invalidParams("completion/complete: params need ref {type: "
-                    + "ref/prompt, name} or {type: ref/resource, uri} and an argument object")));
+        if (member.isEmpty()
+                || !ref.path(member).isString()
+                || !params.path("argument").isObject()) {
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams("completion/complete: params need ref {type: "
+                            + "ref/prompt, name} or {type: ref/resource, uri} and an argument object")));
         }
         String subject = ref.path(member).stringValue();
         // The route's own prompts and templates offer no completions: the spec's empty answer.
         ObjectNode none = mapper.createObjectNode();
         none.putObject("completion").put("hasMore", false).putArray("values");
-        boolean isLocal = rest.isPresent() && (member.equals("name")
-                ? RestFeatures.prompt(ctx.config(), subject).isPresent()
-                : ctx.config().resources().stream().anyMatch(x -> x.key().equals(subject)));
+        boolean isLocal = rest.isPresent()
+                && (member.equals("name")
+                        ? RestFeatures.prompt(ctx.config(), subject).isPresent()
+                        : ctx.config().resources().stream()
+                                .anyMatch(x -> x.key().equals(subject)));
         if (isLocal) {
-            return local(ctx, r, subject, JsonRpcError.invalidParams("completion/complete: unknown " + type + ": "
-                    + subject), () -> CompletableFuture.completedFuture(none));
+            return local(
+                    ctx,
+                    r,
+                    subject,
+                    JsonRpcError.invalidParams("completion/complete: unknown " + type + ": " + subject),
+                    () -> CompletableFuture.completedFuture(none));
         }
         Optional<FederatedNames.Routed> routed = member.equals("name")
                 ? FederatedNames.routeName(ctx.config().upstreams(), subject)
                 : FederatedNames.routeUri(ctx.config().upstreams(), subject);
         // An upstream that offers no completions has none for this argument: the spec's empty answer, not an error.
-        return routed(ctx, r, new Target(ServerFeature.COMPLETIONS, subject, routed, to -> {
-            ObjectNode copy = params.deepCopy();
-            ((ObjectNode) copy.get("ref")).put(member, to.local());
-            return copy;
-        }, JsonRpcError.invalidParams("completion/complete: unknown " + type + ": " + subject), Optional.of(none),
-                (u, result) -> { }));
+        return routed(
+                ctx,
+                r,
+                new Target(
+                        ServerFeature.COMPLETIONS,
+                        subject,
+                        routed,
+                        to -> {
+                            ObjectNode copy = params.deepCopy();
+                            ((ObjectNode) copy.get("ref")).put(member, to.local());
+                            return copy;
+                        },
+                        JsonRpcError.invalidParams("completion/complete: unknown " + type + ": " + subject),
+                        Optional.of(none),
+                        (u, result) -> {}));
     }
 
     private CompletionStage<JsonRpcMessage.Response> routed(Context ctx, JsonRpcMessage.Request r, Target target) {
@@ -477,22 +583,31 @@ public final class FederatedFeatures {
                     double seconds = seconds(started);
                     if (error != null) {
                         JsonRpcError e = upstreamError(r.method(), upstream, error);
-                        record(ctx, r, upstream.name(), target.subject(), switch (e.code()) {
-                            case JsonRpcError.INVALID_PARAMS -> "invalid_params";
-                            case RESOURCE_NOT_FOUND -> "not_found";
-                            default -> "error";
-                        }, seconds);
+                        record(
+                                ctx,
+                                r,
+                                upstream.name(),
+                                target.subject(),
+                                switch (e.code()) {
+                                    case JsonRpcError.INVALID_PARAMS -> "invalid_params";
+                                    case RESOURCE_NOT_FOUND -> "not_found";
+                                    default -> "error";
+                                },
+                                seconds);
                         return failure(r, e);
                     }
                     if (result.isEmpty()) {
                         record(ctx, r, upstream.name(), target.subject(), "unsupported", seconds);
-                        return target.whenUnsupported().map(a -> JsonRpcMessage.Response.success(r.id(), a))
+                        return target.whenUnsupported()
+                                .map(a -> JsonRpcMessage.Response.success(r.id(), a))
                                 .orElseGet(() -> failure(r, target.notFound()));
                     }
                     if (!result.get().isObject()) {
                         record(ctx, r, upstream.name(), target.subject(), "error", seconds);
-                        return failure(r, JsonRpcError.internalError(r.method() + " via upstream " + upstream.name()
-                                + " failed: the result is not an object"));
+                        return failure(
+                                r,
+                                JsonRpcError.internalError(r.method() + " via upstream " + upstream.name()
+                                        + " failed: the result is not an object"));
                     }
                     target.rewrite().accept(upstream, result.get());
                     record(ctx, r, upstream.name(), target.subject(), "ok", seconds);
@@ -502,8 +617,8 @@ public final class FederatedFeatures {
 
     // ---------------------------------------------------------------- the route's own resources and prompts
 
-    private CompletionStage<JsonRpcMessage.Response> readLocal(Context ctx, JsonRpcMessage.Request r,
-            RestFeatures.Match match, JsonRpcError notFound) {
+    private CompletionStage<JsonRpcMessage.Response> readLocal(
+            Context ctx, JsonRpcMessage.Request r, RestFeatures.Match match, JsonRpcError notFound) {
         if (!r.method().equals("resources/read")) {
             // Allowed to know it exists (access below would hide it), but REST sends no update notifications.
             if (!ctx.config().access().permits(ctx.principal(), match.uri())) {
@@ -511,8 +626,10 @@ public final class FederatedFeatures {
                 return done(failure(r, notFound));
             }
             record(ctx, r, "rest", match.uri(), "unsupported", -1);
-            return done(failure(r, JsonRpcError.invalidParams(r.method() + ": " + match.uri() + " is a REST resource, "
-                    + "which sends no update notifications")));
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams(r.method() + ": " + match.uri() + " is a REST resource, "
+                            + "which sends no update notifications")));
         }
         return local(ctx, r, match.uri(), notFound, () -> rest.get().read(ctx.config(), match));
     }
@@ -521,8 +638,12 @@ public final class FederatedFeatures {
      * Serves a request for one of the route's own resources or prompts with the same governance as an upstream's:
      * access (a hidden target answers like an unknown one), rate limit, metrics and call log ({@code upstream=rest}).
      */
-    private CompletionStage<JsonRpcMessage.Response> local(Context ctx, JsonRpcMessage.Request r, String subject,
-            JsonRpcError notFound, java.util.function.Supplier<CompletionStage<ObjectNode>> action) {
+    private CompletionStage<JsonRpcMessage.Response> local(
+            Context ctx,
+            JsonRpcMessage.Request r,
+            String subject,
+            JsonRpcError notFound,
+            java.util.function.Supplier<CompletionStage<ObjectNode>> action) {
         if (!ctx.config().access().permits(ctx.principal(), subject)) {
             record(ctx, r, "none", subject, "not_found", -1);
             return done(failure(r, notFound));
@@ -536,13 +657,20 @@ public final class FederatedFeatures {
             double seconds = seconds(started);
             if (error != null) {
                 Throwable cause = Outbound.cause(error);
-                JsonRpcError e = cause instanceof RestFeatures.Failure f ? f.error()
+                JsonRpcError e = cause instanceof RestFeatures.Failure f
+                        ? f.error()
                         : JsonRpcError.internalError(r.method() + " failed: " + Outbound.describe(cause));
-                record(ctx, r, "rest", subject, switch (e.code()) {
-                    case JsonRpcError.INVALID_PARAMS -> "invalid_params";
-                    case RESOURCE_NOT_FOUND -> "not_found";
-                    default -> "error";
-                }, seconds);
+                record(
+                        ctx,
+                        r,
+                        "rest",
+                        subject,
+                        switch (e.code()) {
+                            case JsonRpcError.INVALID_PARAMS -> "invalid_params";
+                            case RESOURCE_NOT_FOUND -> "not_found";
+                            default -> "error";
+                        },
+                        seconds);
                 return failure(r, e);
             }
             record(ctx, r, "rest", subject, "ok", seconds);
@@ -552,12 +680,14 @@ public final class FederatedFeatures {
 
     // ---------------------------------------------------------------- logging/setLevel
 
-    private CompletionStage<JsonRpcMessage.Response> setLevel(Context ctx, JsonRpcMessage.Request r,
-            ObjectNode params) {
+    private CompletionStage<JsonRpcMessage.Response> setLevel(
+            Context ctx, JsonRpcMessage.Request r, ObjectNode params) {
         String level = params.path("level").asString("");
         if (!LEVELS.contains(level)) {
-            return done(failure(r, JsonRpcError.invalidParams("logging/setLevel: level " + params.path("level")
-                    + " (expected: one of " + LEVELS + ")")));
+            return done(failure(
+                    r,
+                    JsonRpcError.invalidParams(
+                            "logging/setLevel: level " + params.path("level") + " (expected: one of " + LEVELS + ")")));
         }
         List<McpGatewayConfig.Upstream> offering = offering(ctx, ServerFeature.LOGGING);
         if (offering.isEmpty()) {
@@ -579,14 +709,19 @@ public final class FederatedFeatures {
                         }
                         record(ctx, r, upstream.name(), level, result.isPresent() ? "ok" : "unsupported", seconds);
                         return Optional.<JsonRpcError>empty();
-                    }).toCompletableFuture());
+                    })
+                    .toCompletableFuture());
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<JsonRpcError> failures = answers.stream().map(CompletableFuture::join).flatMap(Optional::stream)
-                    .toList();
-            return failures.isEmpty() ? JsonRpcMessage.Response.success(r.id(), mapper.createObjectNode())
-                    : failure(r, combine(r.method(), failures));
-        });
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    List<JsonRpcError> failures = answers.stream()
+                            .map(CompletableFuture::join)
+                            .flatMap(Optional::stream)
+                            .toList();
+                    return failures.isEmpty()
+                            ? JsonRpcMessage.Response.success(r.id(), mapper.createObjectNode())
+                            : failure(r, combine(r.method(), failures));
+                });
     }
 
     // ---------------------------------------------------------------- helpers
@@ -597,42 +732,60 @@ public final class FederatedFeatures {
      */
     private List<McpGatewayConfig.Upstream> offering(Context ctx, ServerFeature feature) {
         return ctx.config().upstreams().stream()
-                .filter(u -> sessions.current(ctx.session(), u).map(s -> s.mayOffer(feature)).orElse(true))
+                .filter(u -> sessions.current(ctx.session(), u)
+                        .map(s -> s.mayOffer(feature))
+                        .orElse(true))
                 .toList();
     }
 
     /** Sends one request upstream; empty when the upstream session says it does not offer {@code feature}. */
-    private CompletionStage<Optional<JsonNode>> ask(Context ctx, McpGatewayConfig.Upstream upstream,
-            ServerFeature feature, String method, ObjectNode params) {
-        return sessions.with(ctx.config(), ctx.session(), upstream, s -> s.mayOffer(feature)
-                ? sessions.client().request(upstream, s, method, params, ctx.config().maxResultBytes())
-                        .thenApply(Optional::of)
-                : CompletableFuture.completedFuture(Optional.<JsonNode>empty()));
+    private CompletionStage<Optional<JsonNode>> ask(
+            Context ctx, McpGatewayConfig.Upstream upstream, ServerFeature feature, String method, ObjectNode params) {
+        return sessions.with(
+                ctx.config(),
+                ctx.session(),
+                upstream,
+                s -> s.mayOffer(feature)
+                        ? sessions.client()
+                                .request(
+                                        upstream,
+                                        s,
+                                        method,
+                                        params,
+                                        ctx.config().maxResultBytes())
+                                .thenApply(Optional::of)
+                        : CompletableFuture.completedFuture(Optional.<JsonNode>empty()));
     }
 
     private Optional<JsonRpcError> rateLimit(Context ctx, JsonRpcMessage.Request r, String subject) {
-        Optional<Duration> wait = rateLimiter.tryAcquire(ctx.config().rateLimits(), r.method(), subject,
-                ctx.principal());
+        Optional<Duration> wait =
+                rateLimiter.tryAcquire(ctx.config().rateLimits(), r.method(), subject, ctx.principal());
         if (wait.isEmpty()) {
             return Optional.empty();
         }
         record(ctx, r, "none", subject, "rate_limited", -1);
-        ObjectNode data = mapper.createObjectNode().put("retryAfterMs", wait.get().toMillis());
-        return Optional.of(new JsonRpcError(RATE_LIMITED, "rate limit exceeded for " + r.method()
-                + (subject.isEmpty() ? "" : " " + subject) + "; retry after " + wait.get().toMillis() + " ms",
+        ObjectNode data =
+                mapper.createObjectNode().put("retryAfterMs", wait.get().toMillis());
+        return Optional.of(new JsonRpcError(
+                RATE_LIMITED,
+                "rate limit exceeded for " + r.method() + (subject.isEmpty() ? "" : " " + subject) + "; retry after "
+                        + wait.get().toMillis() + " ms",
                 Optional.of(data)));
     }
 
     /** An upstream's JSON-RPC error keeps its code and data; anything else is -32603 naming the upstream. */
     static JsonRpcError upstreamError(String method, McpGatewayConfig.Upstream upstream, Throwable error) {
         Throwable cause = Outbound.cause(error);
-        if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()) {
+        if (cause instanceof UpstreamClient.UpstreamException ue
+                && ue.rpcError().isPresent()) {
             JsonRpcError e = ue.rpcError().get();
-            return new JsonRpcError(e.code(), "upstream " + upstream.name() + ": "
-                    + FederatedToolSchemas.readable(e.message(), "", ""), e.data());
+            return new JsonRpcError(
+                    e.code(),
+                    "upstream " + upstream.name() + ": " + FederatedToolSchemas.readable(e.message(), "", ""),
+                    e.data());
         }
-        String reason = cause instanceof UpstreamClient.UpstreamException ? cause.getMessage()
-                : Outbound.describe(cause);
+        String reason =
+                cause instanceof UpstreamClient.UpstreamException ? cause.getMessage() : Outbound.describe(cause);
         return JsonRpcError.internalError(method + " via upstream " + upstream.name() + " failed: " + reason);
     }
 
@@ -644,26 +797,45 @@ public final class FederatedFeatures {
                 + String.join("; ", failures.stream().map(JsonRpcError::message).toList()));
     }
 
-    private void record(Context ctx, JsonRpcMessage.Request r, String upstream, String target, String outcome,
-            double seconds) {
-        metrics.increment("a6_mcp_requests_total", "MCP requests other than tools/call through the gateway, by "
-                + "method, upstream and outcome.", Map.of("method", r.method(), "upstream", upstream,
-                "outcome", outcome), 1);
+    private void record(
+            Context ctx, JsonRpcMessage.Request r, String upstream, String target, String outcome, double seconds) {
+        metrics.increment(
+                "a6_mcp_requests_total",
+                "MCP requests other than tools/call through the gateway, by " + "method, upstream and outcome.",
+                Map.of("method", r.method(), "upstream", upstream, "outcome", outcome),
+                1);
         if (seconds >= 0) {
-            metrics.observe("a6_mcp_request_duration_seconds", "Duration of upstream requests other than "
-                    + "tools/call.", Map.of("method", r.method(), "upstream", upstream), seconds);
+            metrics.observe(
+                    "a6_mcp_request_duration_seconds",
+                    "Duration of upstream requests other than " + "tools/call.",
+                    Map.of("method", r.method(), "upstream", upstream),
+                    seconds);
         }
         if (!ctx.config().callLog().enabled()) {
             return;
         }
         long millis = Math.max(0, Math.round(seconds * 1000));
         if (ctx.config().callLog().includeArguments()) {
-            CALL_LOG.info("mcp {} target={} upstream={} consumer={} session={} outcome={} latency_ms={} params={}",
-                    r.method(), target, upstream, ctx.principal(), ctx.session().sessionId(), outcome, millis,
+            CALL_LOG.info(
+                    "mcp {} target={} upstream={} consumer={} session={} outcome={} latency_ms={} params={}",
+                    r.method(),
+                    target,
+                    upstream,
+                    ctx.principal(),
+                    ctx.session().sessionId(),
+                    outcome,
+                    millis,
                     r.params().map(JsonNode::toString).orElse("{}"));
         } else {
-            CALL_LOG.info("mcp {} target={} upstream={} consumer={} session={} outcome={} latency_ms={}",
-                    r.method(), target, upstream, ctx.principal(), ctx.session().sessionId(), outcome, millis);
+            CALL_LOG.info(
+                    "mcp {} target={} upstream={} consumer={} session={} outcome={} latency_ms={}",
+                    r.method(),
+                    target,
+                    upstream,
+                    ctx.principal(),
+                    ctx.session().sessionId(),
+                    outcome,
+                    millis);
         }
     }
 

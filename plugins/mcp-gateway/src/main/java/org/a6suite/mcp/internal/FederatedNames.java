@@ -27,8 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class FederatedNames {
 
-    private FederatedNames() {
-    }
+    private FederatedNames() {}
 
     /** A client-facing name or URI resolved to its upstream and the upstream's own spelling. */
     public record Routed(McpGatewayConfig.Upstream upstream, String local) {
@@ -49,7 +48,8 @@ public final class FederatedNames {
     /** The upstream whose {@code prefix} starts {@code name} (the longest one), and the name without it. */
     public static Optional<Routed> routeName(List<McpGatewayConfig.Upstream> upstreams, String name) {
         return upstreams.stream()
-                .filter(u -> name.startsWith(u.prefix()) && name.length() > u.prefix().length())
+                .filter(u -> name.startsWith(u.prefix())
+                        && name.length() > u.prefix().length())
                 .max(Comparator.comparingInt(u -> u.prefix().length()))
                 .map(u -> new Routed(u, name.substring(u.prefix().length())));
     }
@@ -57,7 +57,8 @@ public final class FederatedNames {
     /** The upstream whose {@code uriPrefix} starts {@code uri}, and the URI without it. */
     public static Optional<Routed> routeUri(List<McpGatewayConfig.Upstream> upstreams, String uri) {
         return upstreams.stream()
-                .filter(u -> uri.startsWith(u.uriPrefix()) && uri.length() > u.uriPrefix().length())
+                .filter(u -> uri.startsWith(u.uriPrefix())
+                        && uri.length() > u.uriPrefix().length())
                 .max(Comparator.comparingInt(u -> u.uriPrefix().length()))
                 .map(u -> new Routed(u, uri.substring(u.uriPrefix().length())));
     }
@@ -74,8 +75,7 @@ public final class FederatedNames {
         switch (block.path("type").asString("")) {
             case "resource_link" -> prefixUri(upstream, block);
             case "resource" -> prefixUri(upstream, block.path("resource"));
-            default -> {
-            }
+            default -> {}
         }
     }
 

@@ -1,7 +1,6 @@
 package org.a6suite.mcp.internal;
 
-import static java.util.Objects.requireNonNull;
-
+import com.networknt.schema.Schema;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -9,7 +8,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import com.networknt.schema.Schema;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +27,8 @@ public final class FederatedToolSchemas {
 
     private static final Logger LOG = LoggerFactory.getLogger(FederatedToolSchemas.class);
     /** {@code java.lang.IllegalStateException: }, {@code io.modelcontextprotocol.spec.McpError: } ... */
-    private static final Pattern CLASS_PREFIX = Pattern.compile(
-            "^(?:[a-z_][A-Za-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)(?::\\s*|$)");
+    private static final Pattern CLASS_PREFIX =
+            Pattern.compile("^(?:[a-z_][A-Za-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)(?::\\s*|$)");
 
     private final BoundedCache<String, Optional<Schema>> compiled = new BoundedCache<>(1_000);
     private final BoundedCache<String, JsonNode> published = new BoundedCache<>(10_000);
@@ -39,17 +37,23 @@ public final class FederatedToolSchemas {
      * The violations of {@code args} against {@code tool}'s published input schema (empty when they conform or the
      * schema is unknown). {@code catalog} supplies the upstream's prefixed tool list when this runner has not seen it.
      */
-    public CompletionStage<List<String>> violations(McpGatewayConfig.Upstream upstream, String tool, ObjectNode args,
+    public CompletionStage<List<String>> violations(
+            McpGatewayConfig.Upstream upstream,
+            String tool,
+            ObjectNode args,
             Supplier<CompletionStage<List<ObjectNode>>> catalog) {
         String key = upstream.name() + "|" + upstream.url() + "|" + tool;
         Optional<JsonNode> schema = published.get(key);
         CompletionStage<Optional<JsonNode>> known = schema.isPresent()
                 ? CompletableFuture.completedFuture(schema)
-                : catalog.get().thenApply(tools -> {
-                    remember(upstream, tools);
-                    return published.get(key);
-                }).exceptionally(e -> Optional.empty());
-        return known.thenApply(s -> s.flatMap(this::compile).map(v -> JsonSchemas.violations(v, args))
+                : catalog.get()
+                        .thenApply(tools -> {
+                            remember(upstream, tools);
+                            return published.get(key);
+                        })
+                        .exceptionally(e -> Optional.empty());
+        return known.thenApply(s -> s.flatMap(this::compile)
+                .map(v -> JsonSchemas.violations(v, args))
                 .orElse(List.of()));
     }
 
@@ -58,8 +62,10 @@ public final class FederatedToolSchemas {
         for (ObjectNode t : prefixedTools) {
             String name = t.path("name").asString("");
             if (name.startsWith(upstream.prefix()) && t.path("inputSchema").isObject()) {
-                published.put(upstream.name() + "|" + upstream.url() + "|" + name.substring(upstream.prefix()
-                        .length()), t.get("inputSchema"));
+                published.put(
+                        upstream.name() + "|" + upstream.url() + "|"
+                                + name.substring(upstream.prefix().length()),
+                        t.get("inputSchema"));
             }
         }
     }
@@ -74,7 +80,8 @@ public final class FederatedToolSchemas {
         try {
             result = Optional.of(JsonSchemas.compile(schema));
         } catch (RuntimeException e) {
-            LOG.warn("mcp-gateway: an upstream tool's input schema does not compile ({}); not enforced at the gateway",
+            LOG.warn(
+                    "mcp-gateway: an upstream tool's input schema does not compile ({}); not enforced at the gateway",
                     Outbound.describe(e));
             result = Optional.empty();
         }
@@ -97,7 +104,8 @@ public final class FederatedToolSchemas {
             text = "the upstream failed without a message";
         }
         if (!upstreamTool.isEmpty() && !upstreamTool.equals(clientTool)) {
-            text = text.replaceAll("(?<![A-Za-z0-9_.-])" + Pattern.quote(upstreamTool) + "(?![A-Za-z0-9_.-])",
+            text = text.replaceAll(
+                    "(?<![A-Za-z0-9_.-])" + Pattern.quote(upstreamTool) + "(?![A-Za-z0-9_.-])",
                     Matcher.quoteReplacement(clientTool));
         }
         return text;

@@ -3,8 +3,7 @@ package org.a6suite.mcp.internal;
 /** Tool-name patterns: {@code *} matches any run of characters, everything else matches itself. */
 public final class Glob {
 
-    private Glob() {
-    }
+    private Glob() {}
 
     public static boolean matches(String pattern, String text) {
         // Iterative wildcard match with one backtrack point: linear in practice, no regex compilation per call.

@@ -14,19 +14,18 @@ import org.a6suite.plugin.RequestView;
 public final class HttpGuard {
 
     /** A refused request: the HTTP status and the JSON-RPC error its body carries. */
-    public record Refusal(int status, Optional<JsonRpcId> id, JsonRpcError error) {
-    }
+    public record Refusal(int status, Optional<JsonRpcId> id, JsonRpcError error) {}
 
-    private HttpGuard() {
-    }
+    private HttpGuard() {}
 
     /** A browser origin the route does not allow; requests without {@code Origin} pass. */
     public static Optional<Refusal> origin(RequestView request, McpGatewayConfig config) {
         Optional<String> origin = request.header("origin");
-        if (origin.isPresent() && !config.allowedOrigins().contains("*")
+        if (origin.isPresent()
+                && !config.allowedOrigins().contains("*")
                 && !config.allowedOrigins().contains(origin.get())) {
-            return Optional.of(new Refusal(403, Optional.empty(), JsonRpcError.invalidRequest(
-                    "origin not allowed: " + origin.get())));
+            return Optional.of(new Refusal(
+                    403, Optional.empty(), JsonRpcError.invalidRequest("origin not allowed: " + origin.get())));
         }
         return Optional.empty();
     }
@@ -35,19 +34,27 @@ public final class HttpGuard {
     public static Optional<Refusal> post(RequestView request, McpGatewayConfig config) {
         String accept = accept(request);
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
-            return Optional.of(new Refusal(406, Optional.empty(), JsonRpcError.invalidRequest(
-                    "not acceptable: Accept must list application/json and text/event-stream")));
+            return Optional.of(new Refusal(
+                    406,
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest(
+                            "not acceptable: Accept must list application/json and text/event-stream")));
         }
         String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
         if (!contentType.startsWith("application/json")) {
-            return Optional.of(new Refusal(415, Optional.empty(), JsonRpcError.invalidRequest(
-                    "unsupported media type: " + contentType + " (expected: application/json)")));
+            return Optional.of(new Refusal(
+                    415,
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest(
+                            "unsupported media type: " + contentType + " (expected: application/json)")));
         }
         int size = request.body().map(b -> b.size()).orElse(0);
         if (size > config.maxRequestBytes()) {
-            return Optional.of(new Refusal(413, Optional.empty(), JsonRpcError.invalidRequest(
-                    "request body of " + size + " bytes exceeds maxRequestBytes (" + config.maxRequestBytes()
-                            + ")")));
+            return Optional.of(new Refusal(
+                    413,
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest("request body of " + size + " bytes exceeds maxRequestBytes ("
+                            + config.maxRequestBytes() + ")")));
         }
         return Optional.empty();
     }
@@ -55,16 +62,20 @@ public final class HttpGuard {
     /** A GET (the server-initiated stream) must accept {@code text/event-stream}. */
     public static Optional<Refusal> get(RequestView request) {
         if (!accepts(accept(request), "text/event-stream")) {
-            return Optional.of(new Refusal(406, Optional.empty(), JsonRpcError.invalidRequest(
-                    "not acceptable: a GET must accept text/event-stream")));
+            return Optional.of(new Refusal(
+                    406,
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest("not acceptable: a GET must accept text/event-stream")));
         }
         return Optional.empty();
     }
 
     /** The consumer: the configured APISIX variable first, then the configured header; {@code ""} when neither. */
     public static String principal(RequestView request, McpGatewayConfig config) {
-        Optional<String> fromVar = config.principal().var().flatMap(request::var).filter(v -> !v.isEmpty());
-        return fromVar.or(() -> config.principal().header().flatMap(request::header).filter(v -> !v.isEmpty()))
+        Optional<String> fromVar =
+                config.principal().var().flatMap(request::var).filter(v -> !v.isEmpty());
+        return fromVar.or(() ->
+                        config.principal().header().flatMap(request::header).filter(v -> !v.isEmpty()))
                 .orElse("");
     }
 

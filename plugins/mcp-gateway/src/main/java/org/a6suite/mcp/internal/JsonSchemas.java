@@ -1,11 +1,11 @@
 package org.a6suite.mcp.internal;
 
-import java.util.List;
-import java.util.Set;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import java.util.List;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -17,28 +17,37 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class JsonSchemas {
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)));
 
     /** Bounds the text returned to a client. */
     private static final int MAX_REPORTED_ERRORS = 5;
 
-    private JsonSchemas() {
-    }
+    private JsonSchemas() {}
 
     public static Schema compile(JsonNode schema) {
         return REGISTRY.getSchema(schema);
     }
 
     /** Keywords whose value is one schema. */
-    private static final Set<String> SCHEMA_KEYWORDS = Set.of("items", "additionalProperties", "not",
-            "additionalItems", "contains", "propertyNames", "if", "then", "else", "unevaluatedProperties",
+    private static final Set<String> SCHEMA_KEYWORDS = Set.of(
+            "items",
+            "additionalProperties",
+            "not",
+            "additionalItems",
+            "contains",
+            "propertyNames",
+            "if",
+            "then",
+            "else",
+            "unevaluatedProperties",
             "unevaluatedItems");
     /** Keywords whose value is an array of schemas. */
     private static final Set<String> SCHEMA_ARRAY_KEYWORDS = Set.of("allOf", "anyOf", "oneOf", "prefixItems");
     /** Keywords whose value maps names to schemas. */
-    private static final Set<String> SCHEMA_MAP_KEYWORDS = Set.of("properties", "patternProperties", "$defs",
-            "definitions", "dependentSchemas");
+    private static final Set<String> SCHEMA_MAP_KEYWORDS =
+            Set.of("properties", "patternProperties", "$defs", "definitions", "dependentSchemas");
 
     /**
      * Translates an OpenAPI 3.0 Schema Object (a JSON Schema draft-4 dialect) into JSON Schema 2020-12, so it means
@@ -120,9 +129,14 @@ public final class JsonSchemas {
     public static List<String> violations(Schema schema, JsonNode instance) {
         List<Error> errors = schema.validate(instance);
         // The location names the field ("/note: null found, string expected"); the message alone does not.
-        return errors.stream().limit(MAX_REPORTED_ERRORS).map(e -> {
-            String at = String.valueOf(e.getInstanceLocation());
-            return at.isEmpty() || at.equals("$") || at.equals("/") ? e.getMessage() : at + ": " + e.getMessage();
-        }).toList();
+        return errors.stream()
+                .limit(MAX_REPORTED_ERRORS)
+                .map(e -> {
+                    String at = String.valueOf(e.getInstanceLocation());
+                    return at.isEmpty() || at.equals("$") || at.equals("/")
+                            ? e.getMessage()
+                            : at + ": " + e.getMessage();
+                })
+                .toList();
     }
 }

@@ -66,22 +66,28 @@ public final class LaneEndpoint {
                 case POST -> post(request, config, audience, principal);
                 case GET -> get(request, config, audience, principal);
                 case DELETE -> delete(request, config, audience, principal);
-                default -> done(whole(405, Headers.of("content-type", "application/json", "allow",
-                        "POST, GET, DELETE"), JsonRpcMessage.Response.failure(Optional.empty(),
-                        JsonRpcError.invalidRequest("method not allowed: " + request.method()
-                                + " (expected: POST, GET or DELETE)"))));
+                default ->
+                    done(whole(
+                            405,
+                            Headers.of("content-type", "application/json", "allow", "POST, GET, DELETE"),
+                            JsonRpcMessage.Response.failure(
+                                    Optional.empty(),
+                                    JsonRpcError.invalidRequest("method not allowed: " + request.method()
+                                            + " (expected: POST, GET or DELETE)"))));
             };
         } catch (RuntimeException e) {
             LOG.warn("mcp-gateway: internal error on the lane ({})", e.toString());
-            return done(whole(500, json(), JsonRpcMessage.Response.failure(Optional.empty(),
-                    JsonRpcError.internalError("internal error"))));
+            return done(whole(
+                    500,
+                    json(),
+                    JsonRpcMessage.Response.failure(Optional.empty(), JsonRpcError.internalError("internal error"))));
         }
     }
 
     // ---------------------------------------------------------------- DELETE
 
-    private CompletionStage<LaneResponse> delete(RequestView request, McpGatewayConfig config, String audience,
-            String principal) {
+    private CompletionStage<LaneResponse> delete(
+            RequestView request, McpGatewayConfig config, String audience, String principal) {
         return runtime.sessions().delete(request, config, audience, principal).thenApply(refused -> {
             if (refused.isPresent()) {
                 return refusal(refused.get());
@@ -93,18 +99,20 @@ public final class LaneEndpoint {
 
     // ---------------------------------------------------------------- POST
 
-    private CompletionStage<LaneResponse> post(RequestView request, McpGatewayConfig config, String audience,
-            String principal) {
+    private CompletionStage<LaneResponse> post(
+            RequestView request, McpGatewayConfig config, String audience, String principal) {
         return switch (runtime.posts().plan(request, config, audience, principal, true)) {
             case PostRouter.Plan.Refuse r -> done(refusal(r.refusal()));
             case PostRouter.Plan.Accept a -> done(LaneResponse.whole(202, Headers.EMPTY, Body.EMPTY));
-            case PostRouter.Plan.Initialize i -> i.answer().thenApply(init -> {
-                Headers headers = json();
-                if (init.sessionId().isPresent()) {
-                    headers = headers.with("mcp-session-id", init.sessionId().get());
-                }
-                return whole(200, headers, init.response());
-            });
+            case PostRouter.Plan.Initialize i ->
+                i.answer().thenApply(init -> {
+                    Headers headers = json();
+                    if (init.sessionId().isPresent()) {
+                        headers =
+                                headers.with("mcp-session-id", init.sessionId().get());
+                    }
+                    return whole(200, headers, init.response());
+                });
             case PostRouter.Plan.Run run -> run(config, principal, run);
         };
     }
@@ -115,9 +123,13 @@ public final class LaneEndpoint {
         PostExchange exchange = new PostExchange(live, run, priming(run.session()));
         RequestScope scope = new RequestScope(config, principal, run.session(), exchange);
         for (JsonRpcMessage.Request r : run.requests()) {
-            runtime.methods().request(scope, r).whenComplete((answer, error) -> exchange.answered(error == null
-                    ? answer : Optional.of(JsonRpcMessage.Response.failure(Optional.of(r.id()),
-                    JsonRpcError.internalError("internal error")))));
+            runtime.methods()
+                    .request(scope, r)
+                    .whenComplete((answer, error) -> exchange.answered(
+                            error == null
+                                    ? answer
+                                    : Optional.of(JsonRpcMessage.Response.failure(
+                                            Optional.of(r.id()), JsonRpcError.internalError("internal error")))));
         }
         if (run.requests().isEmpty()) {
             exchange.finishIfDone();
@@ -209,8 +221,8 @@ public final class LaneEndpoint {
 
     // ---------------------------------------------------------------- GET
 
-    private CompletionStage<LaneResponse> get(RequestView request, McpGatewayConfig config, String audience,
-            String principal) {
+    private CompletionStage<LaneResponse> get(
+            RequestView request, McpGatewayConfig config, String audience, String principal) {
         Optional<HttpGuard.Refusal> refused = HttpGuard.get(request);
         if (refused.isPresent()) {
             return done(refusal(refused.get()));
@@ -240,8 +252,10 @@ public final class LaneEndpoint {
                 attached.set(resumed.get());
                 return done(LaneResponse.streamed(200, SSE, connection));
             }
-            LOG.info("mcp-gateway: Last-Event-ID of session {} unknown on this node; a fresh stream, nothing "
-                    + "replayed", session.sessionId());
+            LOG.info(
+                    "mcp-gateway: Last-Event-ID of session {} unknown on this node; a fresh stream, nothing "
+                            + "replayed",
+                    session.sessionId());
         }
         attached.set(live.openGet(connection, priming(session)));
         listenUpstream(config, principal, session, live);
@@ -249,8 +263,8 @@ public final class LaneEndpoint {
     }
 
     /** Opens each upstream's GET stream once per session and node; what they send goes to the client's GET stream. */
-    private void listenUpstream(McpGatewayConfig config, String principal, SessionContext session,
-            LiveSessions.Live live) {
+    private void listenUpstream(
+            McpGatewayConfig config, String principal, SessionContext session, LiveSessions.Live live) {
         if (!live.startListening()) {
             return;
         }
@@ -258,13 +272,19 @@ public final class LaneEndpoint {
         for (McpGatewayConfig.Upstream upstream : config.upstreams()) {
             runtime.upstreamSessions().current(session, upstream).ifPresent(s -> {
                 AtomicReference<UpstreamStreams.Stream> handle = new AtomicReference<>();
-                runtime.upstreamStreams().listen(upstream, s, config.maxResultBytes(), runtime.relay().forStream(scope, upstream, s),
-                        () -> {
-                            UpstreamStreams.Stream h = handle.get();
-                            if (h != null) {
-                                live.upstreamStreamEnded(h);
-                            }
-                        }).thenAccept(opened -> opened.ifPresent(h -> {
+                runtime.upstreamStreams()
+                        .listen(
+                                upstream,
+                                s,
+                                config.maxResultBytes(),
+                                runtime.relay().forStream(scope, upstream, s),
+                                () -> {
+                                    UpstreamStreams.Stream h = handle.get();
+                                    if (h != null) {
+                                        live.upstreamStreamEnded(h);
+                                    }
+                                })
+                        .thenAccept(opened -> opened.ifPresent(h -> {
                             handle.set(h);
                             live.addUpstreamStream(h);
                         }));
@@ -287,8 +307,7 @@ public final class LaneEndpoint {
     }
 
     private LaneResponse whole(int status, Headers headers, JsonRpcMessage message) {
-        return LaneResponse.whole(status, headers, Body.of(new String(codec.encode(message),
-                StandardCharsets.UTF_8)));
+        return LaneResponse.whole(status, headers, Body.of(new String(codec.encode(message), StandardCharsets.UTF_8)));
     }
 
     private static CompletionStage<LaneResponse> done(LaneResponse response) {

@@ -43,8 +43,7 @@ public final class LiveSessions implements AutoCloseable {
     static final int MAX_QUEUED = 1024;
 
     /** A relayed server-to-client request: where the client's answer goes. */
-    public record Pending(McpGatewayConfig.Upstream upstream, UpstreamClient.Session session, JsonRpcId upstreamId) {
-    }
+    public record Pending(McpGatewayConfig.Upstream upstream, UpstreamClient.Session session, JsonRpcId upstreamId) {}
 
     /** Events kept per session until its route's {@code stream.replayEvents} is applied. */
     static final int DEFAULT_REPLAY_EVENTS = 256;
@@ -102,8 +101,7 @@ public final class LiveSessions implements AutoCloseable {
         all.forEach(Live::close);
     }
 
-    private record Logged(int stream, long seq, Body bytes) {
-    }
+    private record Logged(int stream, long seq, Body bytes) {}
 
     /** One session's live state; every method is thread-safe. */
     public final class Live {
@@ -267,7 +265,8 @@ public final class LiveSessions implements AutoCloseable {
 
         /** The relayed request the client's answer {@code id} belongs to, removed. */
         public synchronized Optional<Pending> takePending(JsonRpcId id) {
-            return id.node().isString() ? Optional.ofNullable(pending.remove(id.node().stringValue()))
+            return id.node().isString()
+                    ? Optional.ofNullable(pending.remove(id.node().stringValue()))
                     : Optional.empty();
         }
 

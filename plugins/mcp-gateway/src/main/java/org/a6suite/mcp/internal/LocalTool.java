@@ -2,9 +2,9 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.networknt.schema.Schema;
 import java.util.Map;
 import java.util.Optional;
-import com.networknt.schema.Schema;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -21,10 +21,19 @@ import tools.jackson.databind.node.ObjectNode;
  * @param args            where each argument goes; arguments not listed follow the defaults in {@link ArgBinding}
  * @param responsePointer optional JSON pointer selecting the part of the backend's JSON answer that is the result
  */
-public record LocalTool(String name, Optional<String> title, String description, ObjectNode inputSchema,
-                        Optional<ObjectNode> outputSchema, Schema inputValidator, Optional<Schema> outputValidator,
-                        String backend, String method, String pathTemplate, Map<String, ArgBinding> args,
-                        Optional<String> responsePointer) {
+public record LocalTool(
+        String name,
+        Optional<String> title,
+        String description,
+        ObjectNode inputSchema,
+        Optional<ObjectNode> outputSchema,
+        Schema inputValidator,
+        Optional<Schema> outputValidator,
+        String backend,
+        String method,
+        String pathTemplate,
+        Map<String, ArgBinding> args,
+        Optional<String> responsePointer) {
 
     public LocalTool {
         requireNonNull(name, "name");
@@ -63,6 +72,11 @@ public record LocalTool(String name, Optional<String> title, String description,
         }
 
         /** Locations; {@code BODY} makes the argument's value the whole request body. */
-        public enum In { PATH, QUERY, HEADER, BODY }
+        public enum In {
+            PATH,
+            QUERY,
+            HEADER,
+            BODY
+        }
     }
 }

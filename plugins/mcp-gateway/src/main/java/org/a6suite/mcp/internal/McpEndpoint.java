@@ -40,8 +40,7 @@ public final class McpEndpoint {
         this.codec = runtime.codec();
     }
 
-    public CompletionStage<RequestDecision> handle(RequestView request, McpGatewayConfig config,
-            CallContext context) {
+    public CompletionStage<RequestDecision> handle(RequestView request, McpGatewayConfig config, CallContext context) {
         try {
             Optional<HttpGuard.Refusal> origin = HttpGuard.origin(request, config);
             if (origin.isPresent()) {
@@ -53,74 +52,90 @@ public final class McpEndpoint {
             return invoke(request, config, context);
         } catch (RuntimeException e) {
             LOG.warn("mcp-gateway: internal error ({})", e.toString());
-            return done(httpError(500, JsonRpcMessage.Response.failure(Optional.empty(),
-                    JsonRpcError.internalError("internal error"))));
+            return done(httpError(
+                    500,
+                    JsonRpcMessage.Response.failure(Optional.empty(), JsonRpcError.internalError("internal error"))));
         }
     }
 
     private RequestDecision toLane(RequestView request, McpGatewayConfig config) {
-        if (request.method() != HttpMethod.POST && request.method() != HttpMethod.GET
+        if (request.method() != HttpMethod.POST
+                && request.method() != HttpMethod.GET
                 && request.method() != HttpMethod.DELETE) {
             return methodNotAllowed(request, "POST, GET, DELETE", "POST, GET or DELETE");
         }
-        return RequestDecision.rewrite().setHeader(PRINCIPAL_HEADER, HttpGuard.principal(request, config)).toLane()
+        return RequestDecision.rewrite()
+                .setHeader(PRINCIPAL_HEADER, HttpGuard.principal(request, config))
+                .toLane()
                 .build();
     }
 
-    private CompletionStage<RequestDecision> invoke(RequestView request, McpGatewayConfig config,
-            CallContext context) {
+    private CompletionStage<RequestDecision> invoke(RequestView request, McpGatewayConfig config, CallContext context) {
         String audience = config.session().audience().or(context::routeId).orElse("");
         String principal = HttpGuard.principal(request, config);
         if (request.method() == HttpMethod.DELETE) {
-            return runtime.sessions().delete(request, config, audience, principal).thenApply(refused -> {
-                if (refused.isPresent()) {
-                    return refusal(refused.get());
-                }
-                runtime.endLive(request, config, audience);
-                return RequestDecision.stop(204).build();
-            });
+            return runtime.sessions()
+                    .delete(request, config, audience, principal)
+                    .thenApply(refused -> {
+                        if (refused.isPresent()) {
+                            return refusal(refused.get());
+                        }
+                        runtime.endLive(request, config, audience);
+                        return RequestDecision.stop(204).build();
+                    });
         }
         if (request.method() != HttpMethod.POST) {
-            return done(methodNotAllowed(request, "POST, DELETE", "POST; this route serves no SSE stream (mode: "
-                    + "invoke)"));
+            return done(methodNotAllowed(
+                    request, "POST, DELETE", "POST; this route serves no SSE stream (mode: " + "invoke)"));
         }
         return switch (runtime.posts().plan(request, config, audience, principal, false)) {
             case PostRouter.Plan.Refuse r -> done(refusal(r.refusal()));
             case PostRouter.Plan.Accept a -> done(RequestDecision.stop(202).build());
-            case PostRouter.Plan.Initialize i -> i.answer().thenApply(init -> {
-                RequestDecision.Stop.Builder stop = RequestDecision.stop(200);
-                init.sessionId().ifPresent(id -> stop.header("mcp-session-id", id));
-                return (RequestDecision) stop.json(json(init.response())).build();
-            });
+            case PostRouter.Plan.Initialize i ->
+                i.answer().thenApply(init -> {
+                    RequestDecision.Stop.Builder stop = RequestDecision.stop(200);
+                    init.sessionId().ifPresent(id -> stop.header("mcp-session-id", id));
+                    return (RequestDecision) stop.json(json(init.response())).build();
+                });
             case PostRouter.Plan.Run run -> runWhole(config, principal, run);
         };
     }
 
     /** Runs the requests and answers one JSON body: the response, or an array for a batch. */
-    private CompletionStage<RequestDecision> runWhole(McpGatewayConfig config, String principal,
-            PostRouter.Plan.Run run) {
+    private CompletionStage<RequestDecision> runWhole(
+            McpGatewayConfig config, String principal, PostRouter.Plan.Run run) {
         RequestScope scope = new RequestScope(config, principal, run.session(), Outlet.NONE);
         List<CompletableFuture<Optional<JsonRpcMessage.Response>>> answers = new ArrayList<>();
-        run.requests().forEach(r -> answers.add(runtime.methods().request(scope, r).toCompletableFuture()));
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<JsonRpcMessage.Response> out = new ArrayList<>(run.early());
-            answers.forEach(a -> a.join().ifPresent(out::add));
-            if (!run.batch()) {
-                // A cancelled request gets no answer; the HTTP request still needs one.
-                return out.isEmpty() ? RequestDecision.stop(202).build()
-                        : RequestDecision.stop(200).json(json(out.get(0))).build();
-            }
-            ArrayNode array = runtime.mapper().createArrayNode();
-            out.forEach(r -> array.add(codec.toJson(r)));
-            return out.isEmpty() ? RequestDecision.stop(202).build()
-                    : RequestDecision.stop(200).json(array.toString()).build();
-        });
+        run.requests()
+                .forEach(r -> answers.add(runtime.methods().request(scope, r).toCompletableFuture()));
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    List<JsonRpcMessage.Response> out = new ArrayList<>(run.early());
+                    answers.forEach(a -> a.join().ifPresent(out::add));
+                    if (!run.batch()) {
+                        // A cancelled request gets no answer; the HTTP request still needs one.
+                        return out.isEmpty()
+                                ? RequestDecision.stop(202).build()
+                                : RequestDecision.stop(200)
+                                        .json(json(out.get(0)))
+                                        .build();
+                    }
+                    ArrayNode array = runtime.mapper().createArrayNode();
+                    out.forEach(r -> array.add(codec.toJson(r)));
+                    return out.isEmpty()
+                            ? RequestDecision.stop(202).build()
+                            : RequestDecision.stop(200).json(array.toString()).build();
+                });
     }
 
     private RequestDecision methodNotAllowed(RequestView request, String allow, String expected) {
-        return RequestDecision.stop(405).header("allow", allow).json(json(JsonRpcMessage.Response.failure(
-                Optional.empty(), JsonRpcError.invalidRequest("method not allowed: " + request.method()
-                        + " (expected: " + expected + ")")))).build();
+        return RequestDecision.stop(405)
+                .header("allow", allow)
+                .json(json(JsonRpcMessage.Response.failure(
+                        Optional.empty(),
+                        JsonRpcError.invalidRequest(
+                                "method not allowed: " + request.method() + " (expected: " + expected + ")"))))
+                .build();
     }
 
     private RequestDecision refusal(HttpGuard.Refusal refusal) {

@@ -24,8 +24,13 @@ public final class McpMethods {
     private final UpstreamRelay relay;
     private final LiveSessions live;
 
-    public McpMethods(ObjectMapper mapper, ToolCatalog catalog, ToolCalls tools, FederatedFeatures federation,
-            UpstreamRelay relay, LiveSessions live) {
+    public McpMethods(
+            ObjectMapper mapper,
+            ToolCatalog catalog,
+            ToolCalls tools,
+            FederatedFeatures federation,
+            UpstreamRelay relay,
+            LiveSessions live) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.catalog = requireNonNull(catalog, "catalog");
         this.tools = requireNonNull(tools, "tools");
@@ -57,18 +62,19 @@ public final class McpMethods {
         return answer;
     }
 
-    private CompletionStage<JsonRpcMessage.Response> dispatch(RequestScope scope, JsonRpcMessage.Request r,
-            CallControl control) {
+    private CompletionStage<JsonRpcMessage.Response> dispatch(
+            RequestScope scope, JsonRpcMessage.Request r, CallControl control) {
         return switch (r.method()) {
-            case "ping" -> CompletableFuture.completedFuture(JsonRpcMessage.Response.success(r.id(),
-                    mapper.createObjectNode()));
+            case "ping" ->
+                CompletableFuture.completedFuture(JsonRpcMessage.Response.success(r.id(), mapper.createObjectNode()));
             case "tools/list" -> catalog.list(scope, r);
             case "tools/call" -> tools.call(scope, r, control);
-            default -> FederatedFeatures.serves(r.method())
-                    ? federation.handle(new FederatedFeatures.Context(scope.config(), scope.principal(),
-                            scope.session()), r)
-                    : CompletableFuture.completedFuture(JsonRpcMessage.Response.failure(Optional.of(r.id()),
-                            JsonRpcError.methodNotFound(r.method())));
+            default ->
+                FederatedFeatures.serves(r.method())
+                        ? federation.handle(
+                                new FederatedFeatures.Context(scope.config(), scope.principal(), scope.session()), r)
+                        : CompletableFuture.completedFuture(JsonRpcMessage.Response.failure(
+                                Optional.of(r.id()), JsonRpcError.methodNotFound(r.method())));
         };
     }
 

@@ -32,8 +32,15 @@ public final class McpRuntime implements AutoCloseable {
     private final UpstreamSessions upstreamSessions;
     private final UpstreamStreams upstreamStreams;
 
-    public McpRuntime(ObjectMapper mapper, Clock clock, SecureRandom random, RestToolInvoker rest,
-            UpstreamClient upstreams, ToolRateLimiter rateLimiter, PluginMetrics metrics, Ticker ticker,
+    public McpRuntime(
+            ObjectMapper mapper,
+            Clock clock,
+            SecureRandom random,
+            RestToolInvoker rest,
+            UpstreamClient upstreams,
+            ToolRateLimiter rateLimiter,
+            PluginMetrics metrics,
+            Ticker ticker,
             Scheduler scheduler) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.codec = new JsonRpcCodec(mapper);
@@ -43,10 +50,10 @@ public final class McpRuntime implements AutoCloseable {
         this.live = new LiveSessions(codec, MAX_LIVE_SESSIONS);
         ToolCatalog catalog = new ToolCatalog(mapper, clock, upstreamSessions);
         this.relay = new UpstreamRelay(mapper, upstreamSessions, catalog, live);
-        ToolCalls tools = new ToolCalls(mapper, rest, upstreamSessions, relay, rateLimiter, metrics, ticker,
-                scheduler, catalog);
-        FederatedFeatures federation = new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker,
-                rest);
+        ToolCalls tools =
+                new ToolCalls(mapper, rest, upstreamSessions, relay, rateLimiter, metrics, ticker, scheduler, catalog);
+        FederatedFeatures federation =
+                new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker, rest);
         this.methods = new McpMethods(mapper, catalog, tools, federation, relay, live);
         this.posts = new PostRouter(mapper, codec, sessions, methods);
     }

@@ -44,7 +44,8 @@ final class OpenApiTools {
         ConfigParser.known(spec, field, "file", "backend", "prefix", "operations");
         String file = ConfigParser.requiredString(spec, field + ".file", "file");
         String backend = ConfigParser.requiredString(spec, field + ".backend", "backend");
-        String prefix = ConfigParser.optionalString(spec, field + ".prefix", "prefix").orElse("");
+        String prefix =
+                ConfigParser.optionalString(spec, field + ".prefix", "prefix").orElse("");
         Set<String> only = Set.copyOf(ConfigParser.stringList(spec, field + ".operations", "operations"));
         JsonNode doc;
         try {
@@ -66,7 +67,8 @@ final class OpenApiTools {
                 String method = opEntry.getKey();
                 JsonNode op = opEntry.getValue();
                 String operationId = op.path("operationId").asString("");
-                if (!METHODS.contains(method) || operationId.isEmpty()
+                if (!METHODS.contains(method)
+                        || operationId.isEmpty()
                         || (!only.isEmpty() && !only.contains(operationId))) {
                     continue;
                 }
@@ -82,8 +84,16 @@ final class OpenApiTools {
         return tools;
     }
 
-    private LocalTool tool(JsonNode doc, String field, String name, JsonNode op, JsonNode item, String method,
-            String path, String backend, Map<String, McpGatewayConfig.Backend> backends)
+    private LocalTool tool(
+            JsonNode doc,
+            String field,
+            String name,
+            JsonNode op,
+            JsonNode item,
+            String method,
+            String path,
+            String backend,
+            Map<String, McpGatewayConfig.Backend> backends)
             throws PluginConfigException {
         ObjectNode input = mapper.createObjectNode();
         input.put("type", "object");
@@ -116,8 +126,10 @@ final class OpenApiTools {
             if (p.path("required").asBoolean(false) || where == LocalTool.ArgBinding.In.PATH) {
                 required.add(pname);
             }
-            args.put(pname, new LocalTool.ArgBinding(where,
-                    where == LocalTool.ArgBinding.In.HEADER ? pname.toLowerCase(Locale.ROOT) : pname));
+            args.put(
+                    pname,
+                    new LocalTool.ArgBinding(
+                            where, where == LocalTool.ArgBinding.In.HEADER ? pname.toLowerCase(Locale.ROOT) : pname));
         }
         JsonNode body = resolve(doc, op.path("requestBody"), field, 0);
         JsonNode bodySchema = body.path("content").path("application/json").path("schema");
@@ -134,7 +146,9 @@ final class OpenApiTools {
         Optional<JsonNode> output = Optional.empty();
         for (String status : List.of("200", "201")) {
             JsonNode schema = resolve(doc, op.path("responses").path(status), field, 0)
-                    .path("content").path("application/json").path("schema");
+                    .path("content")
+                    .path("application/json")
+                    .path("schema");
             if (!schema.isMissingNode()) {
                 JsonNode inlined = schema(doc, schema, field);
                 if ("object".equals(inlined.path("type").asString(""))) {
@@ -144,9 +158,21 @@ final class OpenApiTools {
             }
         }
         String description = op.path("description").asString(op.path("summary").asString(name));
-        Optional<String> title = op.has("summary") ? Optional.of(op.path("summary").asString()) : Optional.empty();
-        return parser.tool(field, name, title, description.isEmpty() ? name : description, input, output, backend,
-                method.toUpperCase(Locale.ROOT), path, args, Optional.empty(), backends);
+        Optional<String> title =
+                op.has("summary") ? Optional.of(op.path("summary").asString()) : Optional.empty();
+        return parser.tool(
+                field,
+                name,
+                title,
+                description.isEmpty() ? name : description,
+                input,
+                output,
+                backend,
+                method.toUpperCase(Locale.ROOT),
+                path,
+                args,
+                Optional.empty(),
+                backends);
     }
 
     /**
@@ -171,8 +197,8 @@ final class OpenApiTools {
     /** Copies {@code schema} with every local {@code $ref} replaced by its target (bounded depth, no cycles). */
     private JsonNode inline(JsonNode doc, JsonNode schema, String field, int depth) throws PluginConfigException {
         if (depth > MAX_REF_DEPTH) {
-            throw PluginConfigException.invalid(field, "$ref nesting deeper than " + MAX_REF_DEPTH,
-                    "acyclic references");
+            throw PluginConfigException.invalid(
+                    field, "$ref nesting deeper than " + MAX_REF_DEPTH, "acyclic references");
         }
         if (schema.isObject()) {
             if (schema.has("$ref")) {
@@ -196,8 +222,10 @@ final class OpenApiTools {
 
     private static JsonNode target(JsonNode doc, String ref, String field, int depth) throws PluginConfigException {
         if (!ref.startsWith("#/") || depth > MAX_REF_DEPTH) {
-            throw PluginConfigException.invalid(field + ".$ref", ref, "a local reference such as "
-                    + "#/components/schemas/Pet (remote documents are never fetched)");
+            throw PluginConfigException.invalid(
+                    field + ".$ref",
+                    ref,
+                    "a local reference such as " + "#/components/schemas/Pet (remote documents are never fetched)");
         }
         JsonNode target = doc.at(ref.substring(1));
         if (target.isMissingNode()) {

@@ -11,8 +11,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundHeaders;
@@ -41,8 +41,7 @@ import org.a6suite.resilience.Ticker;
 public final class Outbound {
 
     /** A whole answer: status, headers and the body read up to the caller's cap. */
-    public record Reply(int status, OutboundHeaders headers, byte[] body) {
-    }
+    public record Reply(int status, OutboundHeaders headers, byte[] body) {}
 
     private final OutboundClient client;
     private final Scheduler scheduler;
@@ -91,9 +90,9 @@ public final class Outbound {
      * @param attempts   1 for no retry
      * @param useBreaker whether the target's breaker guards the call
      */
-    public CompletionStage<Reply> send(String target, OutboundRequest request, int maxBytes, Duration timeout,
-            int attempts, boolean useBreaker) {
-        return send(target, request, maxBytes, timeout, attempts, useBreaker, chunk -> { });
+    public CompletionStage<Reply> send(
+            String target, OutboundRequest request, int maxBytes, Duration timeout, int attempts, boolean useBreaker) {
+        return send(target, request, maxBytes, timeout, attempts, useBreaker, chunk -> {});
     }
 
     /**
@@ -101,31 +100,48 @@ public final class Outbound {
      * {@code onChunk} as it arrives (on the client's event loop: it must not block), so a caller can act on the
      * events of an SSE answer before the body ends. The reply still carries the whole body.
      */
-    public CompletionStage<Reply> send(String target, OutboundRequest request, int maxBytes, Duration timeout,
-            int attempts, boolean useBreaker, Consumer<ByteBuffer> onChunk) {
+    public CompletionStage<Reply> send(
+            String target,
+            OutboundRequest request,
+            int maxBytes,
+            Duration timeout,
+            int attempts,
+            boolean useBreaker,
+            Consumer<ByteBuffer> onChunk) {
         requireNonNull(onChunk, "onChunk");
         URI uri = request.uri();
-        String node = uri.getHost() + ":" + (uri.getPort() > 0 ? uri.getPort()
-                : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+        String node = uri.getHost() + ":"
+                + (uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
         DeadlineCall<Reply> attempt = deadline -> {
             long started = ticker.nanoTime();
             OutboundRequest timed = request;
             if (!deadline.isInfinite()) {
                 Duration left = deadline.remaining();
                 Duration positive = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
-                timed = request.toBuilder().responseHeadTimeout(positive).readIdleTimeout(positive).build();
+                timed = request.toBuilder()
+                        .responseHeadTimeout(positive)
+                        .readIdleTimeout(positive)
+                        .build();
             }
-            return exchange(timed, maxBytes, onChunk).whenComplete((reply, error) -> outcomes.record(
-                    new OutcomeRecorder.Outcome(target, node, Optional.ofNullable(reply).map(Reply::status),
-                            Duration.ofNanos(ticker.nanoTime() - started), classify(reply, error))));
+            return exchange(timed, maxBytes, onChunk)
+                    .whenComplete((reply, error) -> outcomes.record(new OutcomeRecorder.Outcome(
+                            target,
+                            node,
+                            Optional.ofNullable(reply).map(Reply::status),
+                            Duration.ofNanos(ticker.nanoTime() - started),
+                            classify(reply, error))));
         };
         DeadlineCall<Reply> call = attempt;
         if (useBreaker) {
             call = breakers.breaker(target).decorate(call, CLASSIFIER);
         }
         if (attempts > 1) {
-            call = Retry.of(RetryConfig.builder().maxAttempts(attempts).build(), Optional.empty(), new Random(),
-                    scheduler).decorate(call, CLASSIFIER);
+            call = Retry.of(
+                            RetryConfig.builder().maxAttempts(attempts).build(),
+                            Optional.empty(),
+                            new Random(),
+                            scheduler)
+                    .decorate(call, CLASSIFIER);
         }
         call = Deadlines.withTotalTimeout(call, timeout, scheduler);
         return call.call(Deadline.never(ticker));
@@ -135,9 +151,12 @@ public final class Outbound {
      * Opens a long-lived stream (an upstream's SSE {@code GET}): no deadline, breaker or retry, the response head
      * within {@code headTimeout}; the caller reads or aborts the body.
      */
-    public CompletableFuture<OutboundResponse> open(OutboundRequest request, Duration headTimeout,
-            Duration idleTimeout) {
-        return client.send(request.toBuilder().responseHeadTimeout(headTimeout).readIdleTimeout(idleTimeout).build());
+    public CompletableFuture<OutboundResponse> open(
+            OutboundRequest request, Duration headTimeout, Duration idleTimeout) {
+        return client.send(request.toBuilder()
+                .responseHeadTimeout(headTimeout)
+                .readIdleTimeout(idleTimeout)
+                .build());
     }
 
     /** One attempt: head, then the capped body. Cancelling it closes the connection, so the backend sees it. */
@@ -169,8 +188,8 @@ public final class Outbound {
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
         private Flow.Subscription subscription;
 
-        CappedReader(OutboundResponse response, int maxBytes, Consumer<ByteBuffer> onChunk,
-                CompletableFuture<Reply> reply) {
+        CappedReader(
+                OutboundResponse response, int maxBytes, Consumer<ByteBuffer> onChunk, CompletableFuture<Reply> reply) {
             this.response = response;
             this.maxBytes = maxBytes;
             this.onChunk = onChunk;
@@ -180,16 +199,20 @@ public final class Outbound {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             subscription = s;
-            long declared = response.headers().firstValue("content-length").map(v -> {
-                try {
-                    return Long.parseLong(v.strip());
-                } catch (NumberFormatException e) {
-                    return -1L;
-                }
-            }).orElse(-1L);
+            long declared = response.headers()
+                    .firstValue("content-length")
+                    .map(v -> {
+                        try {
+                            return Long.parseLong(v.strip());
+                        } catch (NumberFormatException e) {
+                            return -1L;
+                        }
+                    })
+                    .orElse(-1L);
             if (declared > maxBytes) {
                 s.cancel();
-                reply.completeExceptionally(new OutboundException(OutboundException.Kind.BODY_TOO_LARGE,
+                reply.completeExceptionally(new OutboundException(
+                        OutboundException.Kind.BODY_TOO_LARGE,
                         "response body of " + declared + " bytes exceeds the limit of " + maxBytes));
                 return;
             }
@@ -209,7 +232,8 @@ public final class Outbound {
             }
             if (body.size() + chunk.remaining() > maxBytes) {
                 subscription.cancel();
-                reply.completeExceptionally(new OutboundException(OutboundException.Kind.BODY_TOO_LARGE,
+                reply.completeExceptionally(new OutboundException(
+                        OutboundException.Kind.BODY_TOO_LARGE,
                         "response body exceeds the limit of " + maxBytes + " bytes"));
                 return;
             }
@@ -257,7 +281,8 @@ public final class Outbound {
     public static Throwable cause(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+                        || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;
@@ -270,6 +295,8 @@ public final class Outbound {
             return cause.getMessage();
         }
         String message = cause.getMessage();
-        return message == null || message.isBlank() ? "unexpected " + cause.getClass().getSimpleName() : message;
+        return message == null || message.isBlank()
+                ? "unexpected " + cause.getClass().getSimpleName()
+                : message;
     }
 }

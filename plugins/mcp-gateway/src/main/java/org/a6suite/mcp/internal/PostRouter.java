@@ -44,28 +44,27 @@ public final class PostRouter {
     /** What to do with one POST. */
     public sealed interface Plan {
         /** Refuse with an HTTP status and a JSON-RPC error body. */
-        record Refuse(HttpGuard.Refusal refusal) implements Plan {
-        }
+        record Refuse(HttpGuard.Refusal refusal) implements Plan {}
 
         /** 202 Accepted, no body: only notifications and responses. */
-        record Accept() implements Plan {
-        }
+        record Accept() implements Plan {}
 
         /** An initialize: its answer and the sealed session id. */
-        record Initialize(CompletionStage<SessionService.Initialized> answer) implements Plan {
-        }
+        record Initialize(CompletionStage<SessionService.Initialized> answer) implements Plan {}
 
         /**
          * Requests to run in {@code session}; {@code early} are answers already known (invalid batch members);
          * {@code batch} says the answer is a JSON array (or, streamed, one event per response).
          */
-        record Run(SessionContext session, List<JsonRpcMessage.Request> requests,
-                   List<JsonRpcMessage.Response> early, boolean batch) implements Plan {
-        }
+        record Run(
+                SessionContext session,
+                List<JsonRpcMessage.Request> requests,
+                List<JsonRpcMessage.Response> early,
+                boolean batch)
+                implements Plan {}
     }
 
-    public Plan plan(RequestView request, McpGatewayConfig config, String audience, String principal,
-            boolean relays) {
+    public Plan plan(RequestView request, McpGatewayConfig config, String audience, String principal, boolean relays) {
         Optional<HttpGuard.Refusal> refused = HttpGuard.post(request, config);
         if (refused.isPresent()) {
             return new Plan.Refuse(refused.get());
@@ -78,8 +77,13 @@ public final class PostRouter {
             root = null;
         }
         if (root == null || root.isMissingNode()) {
-            return refuse(400, Optional.empty(), JsonRpcError.parseError(body.length == 0
-                    ? "parse error: the body is empty" : "parse error: the body is not valid JSON"));
+            return refuse(
+                    400,
+                    Optional.empty(),
+                    JsonRpcError.parseError(
+                            body.length == 0
+                                    ? "parse error: the body is empty"
+                                    : "parse error: the body is not valid JSON"));
         }
         if (root.isArray()) {
             return batch(request, config, audience, principal, root);
@@ -115,11 +119,12 @@ public final class PostRouter {
         };
     }
 
-    private Plan batch(RequestView request, McpGatewayConfig config, String audience, String principal,
-            JsonNode root) {
+    private Plan batch(RequestView request, McpGatewayConfig config, String audience, String principal, JsonNode root) {
         // The version header names the session's revision: a later one refuses batches before the session is opened.
         Optional<String> version = request.header("mcp-protocol-version");
-        if (version.isPresent() && ProtocolVersions.isSupported(version.get()) && !version.get().equals(BATCH_VERSION)) {
+        if (version.isPresent()
+                && ProtocolVersions.isSupported(version.get())
+                && !version.get().equals(BATCH_VERSION)) {
             return batchRefused(version.get());
         }
         SessionContext session;
@@ -140,10 +145,12 @@ public final class PostRouter {
         for (JsonNode item : root) {
             switch (codec.decode(item)) {
                 case JsonRpcCodec.Decoded.Invalid invalid ->
-                        early.add(JsonRpcMessage.Response.failure(invalid.id(), invalid.error()));
-                case JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Request r) when r.method().equals("initialize") ->
-                        early.add(JsonRpcMessage.Response.failure(Optional.of(r.id()), JsonRpcError.invalidRequest(
-                                "invalid request: initialize must not be part of a batch")));
+                    early.add(JsonRpcMessage.Response.failure(invalid.id(), invalid.error()));
+                case JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Request r)
+                when r.method().equals("initialize") ->
+                    early.add(JsonRpcMessage.Response.failure(
+                            Optional.of(r.id()),
+                            JsonRpcError.invalidRequest("invalid request: initialize must not be part of a batch")));
                 case JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Request r) -> requests.add(r);
                 case JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Notification n) -> methods.notification(session, n);
                 case JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Response r) -> methods.response(session, r);
@@ -156,9 +163,13 @@ public final class PostRouter {
     }
 
     private static Plan batchRefused(String version) {
-        return refuse(400, Optional.empty(), JsonRpcError.invalidRequest("invalid request: JSON-RPC batches are not "
-                + "supported on protocol version " + version + " (expected: one JSON object per POST; batches exist "
-                + "only in " + BATCH_VERSION + ")"));
+        return refuse(
+                400,
+                Optional.empty(),
+                JsonRpcError.invalidRequest("invalid request: JSON-RPC batches are not "
+                        + "supported on protocol version " + version
+                        + " (expected: one JSON object per POST; batches exist "
+                        + "only in " + BATCH_VERSION + ")"));
     }
 
     private static Plan refuse(int status, Optional<JsonRpcId> id, JsonRpcError error) {

@@ -59,8 +59,7 @@ public final class RestFeatures {
     }
 
     /** A resource a URI names, with the backend arguments taken from it. */
-    public record Match(RestResource resource, String uri, Map<String, String> arguments) {
-    }
+    public record Match(RestResource resource, String uri, Map<String, String> arguments) {}
 
     // ---------------------------------------------------------------- descriptions
 
@@ -131,41 +130,52 @@ public final class RestFeatures {
     /** {@code resources/read}: the ReadResourceResult, or a stage failed with {@link Failure}. */
     public CompletionStage<ObjectNode> read(McpGatewayConfig config, Match match) {
         RestResource resource = match.resource();
-        McpGatewayConfig.Backend backend = config.backends().get(resource.fetch().backend());
+        McpGatewayConfig.Backend backend =
+                config.backends().get(resource.fetch().backend());
         ObjectNode args = mapper.createObjectNode();
         match.arguments().forEach(args::put);
-        return invoker.fetch(resource.fetch(), backend, args, config.maxResultBytes()).handle((reply, error) -> {
-            if (error != null) {
-                Throwable cause = Outbound.cause(error);
-                throw new CompletionException(new Failure(cause instanceof RestToolInvoker.BadArgumentException
-                        ? JsonRpcError.invalidParams("resources/read: " + cause.getMessage())
-                        : JsonRpcError.internalError("resources/read via backend " + backend.name() + " failed: "
-                                + RestToolInvoker.describe(backend, cause, config.maxResultBytes()))));
-            }
-            return contents(resource, backend, match.uri(), reply);
-        });
+        return invoker.fetch(resource.fetch(), backend, args, config.maxResultBytes())
+                .handle((reply, error) -> {
+                    if (error != null) {
+                        Throwable cause = Outbound.cause(error);
+                        throw new CompletionException(new Failure(
+                                cause instanceof RestToolInvoker.BadArgumentException
+                                        ? JsonRpcError.invalidParams("resources/read: " + cause.getMessage())
+                                        : JsonRpcError.internalError("resources/read via backend " + backend.name()
+                                                + " failed: "
+                                                + RestToolInvoker.describe(backend, cause, config.maxResultBytes()))));
+                    }
+                    return contents(resource, backend, match.uri(), reply);
+                });
     }
 
-    private ObjectNode contents(RestResource resource, McpGatewayConfig.Backend backend, String uri,
-            Outbound.Reply reply) {
+    private ObjectNode contents(
+            RestResource resource, McpGatewayConfig.Backend backend, String uri, Outbound.Reply reply) {
         if (reply.status() == 404) {
-            throw new CompletionException(new Failure(new JsonRpcError(FederatedFeatures.RESOURCE_NOT_FOUND,
-                    "resource not found: " + uri, Optional.of(mapper.createObjectNode().put("uri", uri)))));
+            throw new CompletionException(new Failure(new JsonRpcError(
+                    FederatedFeatures.RESOURCE_NOT_FOUND,
+                    "resource not found: " + uri,
+                    Optional.of(mapper.createObjectNode().put("uri", uri)))));
         }
         if (reply.status() >= 300) {
             String snippet = RestToolInvoker.snippet(backend, reply.body());
             throw new CompletionException(new Failure(JsonRpcError.internalError("resources/read via backend "
                     + backend.name() + " failed: HTTP " + reply.status() + (snippet.isBlank() ? "" : ": " + snippet))));
         }
-        String answered = reply.headers().firstValue("content-type").orElse("").split(";", 2)[0].strip()
+        String answered = reply.headers()
+                .firstValue("content-type")
+                .orElse("")
+                .split(";", 2)[0]
+                .strip()
                 .toLowerCase(Locale.ROOT);
         String mimeType = resource.mimeType().orElse(answered.isEmpty() ? "application/octet-stream" : answered);
         byte[] body = reply.body();
         String text = null;
         if (resource.fetch().responsePointer().isPresent()) {
             try {
-                JsonNode selected = mapper.readTree(body).at(JsonPointer.compile(resource.fetch().responsePointer()
-                        .get()));
+                JsonNode selected = mapper.readTree(body)
+                        .at(JsonPointer.compile(
+                                resource.fetch().responsePointer().get()));
                 if (selected.isMissingNode()) {
                     throw new CompletionException(new Failure(JsonRpcError.internalError("resources/read via backend "
                             + backend.name() + " failed: the answer has nothing at "
@@ -179,7 +189,8 @@ public final class RestFeatures {
             }
         }
         ObjectNode result = mapper.createObjectNode();
-        ObjectNode content = result.putArray("contents").addObject().put("uri", uri).put("mimeType", mimeType);
+        ObjectNode content =
+                result.putArray("contents").addObject().put("uri", uri).put("mimeType", mimeType);
         if (text != null) {
             content.put("text", text);
         } else if (textual(mimeType) || textual(answered)) {
@@ -191,7 +202,9 @@ public final class RestFeatures {
     }
 
     private static boolean textual(String mimeType) {
-        return mimeType.startsWith("text/") || mimeType.contains("json") || mimeType.contains("xml")
+        return mimeType.startsWith("text/")
+                || mimeType.contains("json")
+                || mimeType.contains("xml")
                 || mimeType.contains("yaml");
     }
 
@@ -201,15 +214,18 @@ public final class RestFeatures {
      * {@code prompts/get}: the messages with placeholders filled; an embedded resource is read now (through
      * {@code readAllowed}, which applies access rules to its URI). A missing required argument is {@code -32602}.
      */
-    public CompletionStage<ObjectNode> get(McpGatewayConfig config, RestPrompt prompt, ObjectNode arguments,
+    public CompletionStage<ObjectNode> get(
+            McpGatewayConfig config,
+            RestPrompt prompt,
+            ObjectNode arguments,
             java.util.function.Predicate<String> readAllowed) {
         Map<String, String> values = new java.util.LinkedHashMap<>();
         for (RestPrompt.Argument a : prompt.arguments()) {
             JsonNode v = arguments.path(a.name());
             if (v.isMissingNode() || v.isNull()) {
                 if (a.required()) {
-                    return CompletableFuture.failedFuture(new Failure(JsonRpcError.invalidParams("prompts/get: "
-                            + "argument " + a.name() + " is required by prompt " + prompt.name())));
+                    return CompletableFuture.failedFuture(new Failure(JsonRpcError.invalidParams(
+                            "prompts/get: " + "argument " + a.name() + " is required by prompt " + prompt.name())));
                 }
                 values.put(a.name(), "");
             } else {
@@ -219,34 +235,41 @@ public final class RestFeatures {
         List<CompletableFuture<ObjectNode>> contents = new ArrayList<>();
         for (RestPrompt.Message m : prompt.messages()) {
             if (m.text().isPresent()) {
-                ObjectNode text = mapper.createObjectNode().put("type", "text").put("text", fill(m.text().get(),
-                        values));
+                ObjectNode text = mapper.createObjectNode()
+                        .put("type", "text")
+                        .put("text", fill(m.text().get(), values));
                 contents.add(CompletableFuture.completedFuture(text));
                 continue;
             }
-            String uri = m.resourceUri().orElseGet(() -> m.resourceTemplate().orElseThrow().expand(values));
+            String uri = m.resourceUri()
+                    .orElseGet(() -> m.resourceTemplate().orElseThrow().expand(values));
             Optional<Match> match = find(config, uri).filter(x -> readAllowed.test(uri));
             if (match.isEmpty()) {
                 return CompletableFuture.failedFuture(new Failure(new JsonRpcError(
-                        FederatedFeatures.RESOURCE_NOT_FOUND, "resource not found: " + uri,
+                        FederatedFeatures.RESOURCE_NOT_FOUND,
+                        "resource not found: " + uri,
                         Optional.of(mapper.createObjectNode().put("uri", uri)))));
             }
-            contents.add(read(config, match.get()).thenApply(result -> {
-                ObjectNode embedded = mapper.createObjectNode().put("type", "resource");
-                embedded.set("resource", result.path("contents").get(0));
-                return embedded;
-            }).toCompletableFuture());
+            contents.add(read(config, match.get())
+                    .thenApply(result -> {
+                        ObjectNode embedded = mapper.createObjectNode().put("type", "resource");
+                        embedded.set("resource", result.path("contents").get(0));
+                        return embedded;
+                    })
+                    .toCompletableFuture());
         }
-        return CompletableFuture.allOf(contents.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            ObjectNode result = mapper.createObjectNode();
-            prompt.description().ifPresent(d -> result.put("description", d));
-            ArrayNode messages = result.putArray("messages");
-            for (int i = 0; i < contents.size(); i++) {
-                messages.addObject().put("role", prompt.messages().get(i).role()).set("content",
-                        contents.get(i).join());
-            }
-            return result;
-        });
+        return CompletableFuture.allOf(contents.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    ObjectNode result = mapper.createObjectNode();
+                    prompt.description().ifPresent(d -> result.put("description", d));
+                    ArrayNode messages = result.putArray("messages");
+                    for (int i = 0; i < contents.size(); i++) {
+                        messages.addObject()
+                                .put("role", prompt.messages().get(i).role())
+                                .set("content", contents.get(i).join());
+                    }
+                    return result;
+                });
     }
 
     private static String fill(String template, Map<String, String> values) {

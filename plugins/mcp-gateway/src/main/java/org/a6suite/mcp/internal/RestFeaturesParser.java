@@ -34,16 +34,27 @@ final class RestFeaturesParser {
         this.mapper = requireNonNull(mapper, "mapper");
     }
 
-    List<RestResource> resources(JsonNode node, Map<String, McpGatewayConfig.Backend> backends,
-            List<McpGatewayConfig.Upstream> upstreams) throws PluginConfigException {
+    List<RestResource> resources(
+            JsonNode node, Map<String, McpGatewayConfig.Backend> backends, List<McpGatewayConfig.Upstream> upstreams)
+            throws PluginConfigException {
         ConfigParser.arrayOrMissing(node, "resources");
         List<RestResource> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < node.size(); i++) {
             String field = "resources[" + i + "]";
             JsonNode r = node.get(i);
-            ConfigParser.known(r, field, "name", "title", "description", "mimeType", "uri", "uriTemplate", "backend",
-                    "path", "response");
+            ConfigParser.known(
+                    r,
+                    field,
+                    "name",
+                    "title",
+                    "description",
+                    "mimeType",
+                    "uri",
+                    "uriTemplate",
+                    "backend",
+                    "path",
+                    "response");
             String name = ConfigParser.requiredString(r, field + ".name", "name");
             if (!names.add(name)) {
                 throw PluginConfigException.invalid(field + ".name", name, "a unique resource name");
@@ -56,14 +67,19 @@ final class RestFeaturesParser {
             Optional<UriTemplate> template = Optional.empty();
             List<String> variables = List.of();
             if (uri.isPresent() && !UriTemplate.isUri(uri.get())) {
-                throw PluginConfigException.invalid(field + ".uri", uri.get(), "a URI with a scheme, e.g. "
-                        + "orders://recent (no braces: use uriTemplate)");
+                throw PluginConfigException.invalid(
+                        field + ".uri",
+                        uri.get(),
+                        "a URI with a scheme, e.g. " + "orders://recent (no braces: use uriTemplate)");
             }
             if (templateText.isPresent()) {
                 template = UriTemplate.parse(templateText.get());
                 if (template.isEmpty()) {
-                    throw PluginConfigException.invalid(field + ".uriTemplate", templateText.get(), "a URI template "
-                            + "with a scheme and {name} expressions (RFC 6570 level 1), e.g. orders://{id}");
+                    throw PluginConfigException.invalid(
+                            field + ".uriTemplate",
+                            templateText.get(),
+                            "a URI template "
+                                    + "with a scheme and {name} expressions (RFC 6570 level 1), e.g. orders://{id}");
                 }
                 variables = template.get().variables();
             }
@@ -71,22 +87,26 @@ final class RestFeaturesParser {
             for (McpGatewayConfig.Upstream u : upstreams) {
                 // Local resources are routed first: one inside an upstream's URI space would hide its resources.
                 if (!u.uriPrefix().isEmpty() && key.startsWith(u.uriPrefix())) {
-                    throw PluginConfigException.invalid(field + (uri.isPresent() ? ".uri" : ".uriTemplate"), key,
+                    throw PluginConfigException.invalid(
+                            field + (uri.isPresent() ? ".uri" : ".uriTemplate"),
+                            key,
                             "a URI outside upstream " + u.name() + "'s uriPrefix " + u.uriPrefix());
                 }
             }
             for (RestResource other : out) {
                 if (other.key().equals(key)) {
-                    throw PluginConfigException.invalid(field, key, "a URI or template no other resource has ("
-                            + other.name() + ")");
+                    throw PluginConfigException.invalid(
+                            field, key, "a URI or template no other resource has (" + other.name() + ")");
                 }
             }
             String path = ConfigParser.requiredString(r, field + ".path", "path");
             Matcher placeholders = PLACEHOLDER.matcher(path);
             while (placeholders.find()) {
                 if (!variables.contains(placeholders.group(1))) {
-                    throw PluginConfigException.invalid(field + ".path", path, "placeholders that are variables of "
-                            + "the uriTemplate " + variables);
+                    throw PluginConfigException.invalid(
+                            field + ".path",
+                            path,
+                            "placeholders that are variables of " + "the uriTemplate " + variables);
                 }
             }
             Optional<String> pointer = Optional.empty();
@@ -99,12 +119,27 @@ final class RestFeaturesParser {
             ObjectNode input = mapper.createObjectNode().put("type", "object");
             ObjectNode props = input.putObject("properties");
             variables.forEach(v -> props.putObject(v).put("type", "string"));
-            LocalTool fetch = parser.tool(field, name, Optional.empty(), name, input, Optional.empty(),
-                    ConfigParser.requiredString(r, field + ".backend", "backend"), "GET", path, Map.of(), pointer,
+            LocalTool fetch = parser.tool(
+                    field,
+                    name,
+                    Optional.empty(),
+                    name,
+                    input,
+                    Optional.empty(),
+                    ConfigParser.requiredString(r, field + ".backend", "backend"),
+                    "GET",
+                    path,
+                    Map.of(),
+                    pointer,
                     backends);
-            out.add(new RestResource(name, ConfigParser.optionalString(r, field + ".title", "title"),
+            out.add(new RestResource(
+                    name,
+                    ConfigParser.optionalString(r, field + ".title", "title"),
                     ConfigParser.optionalString(r, field + ".description", "description"),
-                    ConfigParser.optionalString(r, field + ".mimeType", "mimeType"), uri, template, fetch));
+                    ConfigParser.optionalString(r, field + ".mimeType", "mimeType"),
+                    uri,
+                    template,
+                    fetch));
         }
         return out;
     }
@@ -126,8 +161,11 @@ final class RestFeaturesParser {
             }
             for (McpGatewayConfig.Upstream u : upstreams) {
                 if (!u.prefix().isEmpty() && name.startsWith(u.prefix())) {
-                    throw PluginConfigException.invalid(field + ".name", name, "a name outside upstream " + u.name()
-                            + "'s prefix " + u.prefix() + " (its prompts would collide)");
+                    throw PluginConfigException.invalid(
+                            field + ".name",
+                            name,
+                            "a name outside upstream " + u.name() + "'s prefix " + u.prefix()
+                                    + " (its prompts would collide)");
                 }
             }
             Map<String, RestPrompt.Argument> arguments = new LinkedHashMap<>();
@@ -137,24 +175,33 @@ final class RestFeaturesParser {
                 String f = field + ".arguments[" + j + "]";
                 ConfigParser.known(args.get(j), f, "name", "description", "required");
                 String arg = ConfigParser.requiredString(args.get(j), f + ".name", "name");
-                if (arguments.put(arg, new RestPrompt.Argument(arg, ConfigParser.optionalString(args.get(j),
-                        f + ".description", "description"), ConfigParser.bool(args.get(j), f + ".required",
-                        "required", false))) != null) {
+                if (arguments.put(
+                                arg,
+                                new RestPrompt.Argument(
+                                        arg,
+                                        ConfigParser.optionalString(args.get(j), f + ".description", "description"),
+                                        ConfigParser.bool(args.get(j), f + ".required", "required", false)))
+                        != null) {
                     throw PluginConfigException.invalid(f + ".name", arg, "a unique argument name");
                 }
             }
             JsonNode messages = p.path("messages");
             if (!messages.isArray() || messages.isEmpty()) {
-                throw PluginConfigException.invalid(field + ".messages", messages.isMissingNode() ? "missing"
-                        : messages.getNodeType(), "a non-empty array of {role, text} or {role, resource}");
+                throw PluginConfigException.invalid(
+                        field + ".messages",
+                        messages.isMissingNode() ? "missing" : messages.getNodeType(),
+                        "a non-empty array of {role, text} or {role, resource}");
             }
             List<RestPrompt.Message> parsed = new ArrayList<>();
             for (int j = 0; j < messages.size(); j++) {
                 parsed.add(message(messages.get(j), field + ".messages[" + j + "]", arguments.keySet(), resources));
             }
-            out.add(new RestPrompt(name, ConfigParser.optionalString(p, field + ".title", "title"),
+            out.add(new RestPrompt(
+                    name,
+                    ConfigParser.optionalString(p, field + ".title", "title"),
                     ConfigParser.optionalString(p, field + ".description", "description"),
-                    List.copyOf(arguments.values()), parsed));
+                    List.copyOf(arguments.values()),
+                    parsed));
         }
         return out;
     }
@@ -175,8 +222,10 @@ final class RestFeaturesParser {
         Matcher placeholders = PLACEHOLDER.matcher(template);
         while (placeholders.find()) {
             if (!arguments.contains(placeholders.group(1))) {
-                throw PluginConfigException.invalid(field, "{" + placeholders.group(1) + "}", "placeholders naming "
-                        + "declared arguments " + arguments);
+                throw PluginConfigException.invalid(
+                        field,
+                        "{" + placeholders.group(1) + "}",
+                        "placeholders naming " + "declared arguments " + arguments);
             }
         }
         if (resource.isEmpty()) {
@@ -184,8 +233,11 @@ final class RestFeaturesParser {
         }
         // The embedded resource must be one of the route's REST resources, so reading it is governed like a read.
         if (resources.stream().noneMatch(r -> r.key().equals(resource.get()))) {
-            throw PluginConfigException.invalid(field + ".resource", resource.get(), "the uri or uriTemplate of one of "
-                    + "resources[] " + resources.stream().map(RestResource::key).toList());
+            throw PluginConfigException.invalid(
+                    field + ".resource",
+                    resource.get(),
+                    "the uri or uriTemplate of one of " + "resources[] "
+                            + resources.stream().map(RestResource::key).toList());
         }
         return UriTemplate.isUri(resource.get())
                 ? new RestPrompt.Message(role, Optional.empty(), Optional.empty(), resource)

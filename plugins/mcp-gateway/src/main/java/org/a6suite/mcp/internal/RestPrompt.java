@@ -15,8 +15,12 @@ import java.util.Optional;
  * @param arguments   declared arguments; placeholders may only name these
  * @param messages    the messages, in order
  */
-public record RestPrompt(String name, Optional<String> title, Optional<String> description,
-                         List<Argument> arguments, List<Message> messages) {
+public record RestPrompt(
+        String name,
+        Optional<String> title,
+        Optional<String> description,
+        List<Argument> arguments,
+        List<Message> messages) {
 
     public RestPrompt {
         requireNonNull(name, "name");
@@ -38,8 +42,8 @@ public record RestPrompt(String name, Optional<String> title, Optional<String> d
      * One message: {@code text} with placeholders, or an embedded REST {@code resource} whose URI (template) is
      * expanded with the arguments and read when the prompt is got.
      */
-    public record Message(String role, Optional<String> text, Optional<UriTemplate> resourceTemplate,
-                          Optional<String> resourceUri) {
+    public record Message(
+            String role, Optional<String> text, Optional<UriTemplate> resourceTemplate, Optional<String> resourceUri) {
         public Message {
             requireNonNull(role, "role");
             requireNonNull(text, "text");

@@ -17,9 +17,14 @@ import java.util.Optional;
  * @param template    the URI template, or empty for a fixed URI
  * @param fetch       the GET that reads it, compiled like a REST tool (its arguments are the template's variables)
  */
-public record RestResource(String name, Optional<String> title, Optional<String> description,
-                           Optional<String> mimeType, Optional<String> uri, Optional<UriTemplate> template,
-                           LocalTool fetch) {
+public record RestResource(
+        String name,
+        Optional<String> title,
+        Optional<String> description,
+        Optional<String> mimeType,
+        Optional<String> uri,
+        Optional<UriTemplate> template,
+        LocalTool fetch) {
 
     public RestResource {
         requireNonNull(name, "name");

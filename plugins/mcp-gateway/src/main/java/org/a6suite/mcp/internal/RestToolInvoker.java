@@ -15,8 +15,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.a6suite.http.OutboundException;
-import org.a6suite.http.SecretRedactor;
 import org.a6suite.http.OutboundRequest;
+import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
@@ -40,8 +40,16 @@ public final class RestToolInvoker {
     private static final int MAX_ERROR_SNIPPET = 512;
     private static final Logger CALL_LOG = LoggerFactory.getLogger("org.a6suite.mcp.calls");
     /** Headers a tool argument may not set: they would change where or how the request is delivered. */
-    private static final java.util.Set<String> RESTRICTED_HEADERS = java.util.Set.of("connection", "content-length",
-            "expect", "host", "upgrade", "keep-alive", "te", "transfer-encoding", "proxy-connection",
+    private static final java.util.Set<String> RESTRICTED_HEADERS = java.util.Set.of(
+            "connection",
+            "content-length",
+            "expect",
+            "host",
+            "upgrade",
+            "keep-alive",
+            "te",
+            "transfer-encoding",
+            "proxy-connection",
             "http2-settings");
 
     private final Outbound outbound;
@@ -98,15 +106,15 @@ public final class RestToolInvoker {
             String name = e.getKey();
             JsonNode value = e.getValue();
             LocalTool.ArgBinding binding = tool.args().get(name);
-            LocalTool.ArgBinding.In in = binding != null ? binding.in()
-                    : bodyMethod ? null : LocalTool.ArgBinding.In.QUERY;
+            LocalTool.ArgBinding.In in =
+                    binding != null ? binding.in() : bodyMethod ? null : LocalTool.ArgBinding.In.QUERY;
             String target = binding != null ? binding.name() : name;
             if (in == null) {
                 bodyObject.set(name, value);
                 continue;
             }
             switch (in) {
-                case PATH -> { }
+                case PATH -> {}
                 case QUERY -> {
                     if (value.isArray()) {
                         for (JsonNode v : value) {
@@ -129,7 +137,8 @@ public final class RestToolInvoker {
         }
         String base = backend.baseUrl().toString();
         URI uri = URI.create(base + path + (query.isEmpty() ? "" : "?" + String.join("&", query)));
-        if (!sameOrigin(uri, backend.baseUrl()) || !uri.getRawPath().startsWith(backend.baseUrl().getRawPath() + "/")) {
+        if (!sameOrigin(uri, backend.baseUrl())
+                || !uri.getRawPath().startsWith(backend.baseUrl().getRawPath() + "/")) {
             // Unreachable with the checks above; kept so a future change cannot silently open an SSRF hole.
             throw new BadArgumentException("refused: the request would leave backend " + backend.name());
         }
@@ -150,7 +159,8 @@ public final class RestToolInvoker {
         } catch (IllegalArgumentException e) {
             throw new BadArgumentException("a header argument names a restricted header");
         }
-        byte[] body = wholeBody != null ? mapper.writeValueAsBytes(wholeBody)
+        byte[] body = wholeBody != null
+                ? mapper.writeValueAsBytes(wholeBody)
                 : bodyMethod ? mapper.writeValueAsBytes(bodyObject) : null;
         if (body != null) {
             builder.header("content-type", "application/json");
@@ -161,8 +171,8 @@ public final class RestToolInvoker {
     }
 
     /** Calls the backend and maps the answer; the stage never fails, failures become {@code isError} results. */
-    public CompletionStage<ObjectNode> call(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
-            int maxResultBytes) {
+    public CompletionStage<ObjectNode> call(
+            LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args, int maxResultBytes) {
         OutboundRequest request;
         try {
             request = request(tool, backend, args).build();
@@ -170,10 +180,16 @@ public final class RestToolInvoker {
             return CompletableFuture.completedFuture(CallResults.error(mapper, e.getMessage()));
         }
         int attempts = tool.idempotent() ? backend.retries() : 1;
-        CompletableFuture<Outbound.Reply> sent = outbound.send("mcp/rest/" + backend.name(), request,
-                maxResultBytes, backend.timeout(), attempts, backend.breaker()).toCompletableFuture();
-        CompletableFuture<ObjectNode> mapped = sent.handle((response, error) -> error != null
-                ? failure(backend, error, maxResultBytes) : map(tool, backend, response));
+        CompletableFuture<Outbound.Reply> sent = outbound.send(
+                        "mcp/rest/" + backend.name(),
+                        request,
+                        maxResultBytes,
+                        backend.timeout(),
+                        attempts,
+                        backend.breaker())
+                .toCompletableFuture();
+        CompletableFuture<ObjectNode> mapped = sent.handle((response, error) ->
+                error != null ? failure(backend, error, maxResultBytes) : map(tool, backend, response));
         // A cancelled call (the client's notifications/cancelled) closes the backend request.
         mapped.whenComplete((r, e) -> {
             if (mapped.isCancelled()) {
@@ -188,22 +204,27 @@ public final class RestToolInvoker {
      * answer. The stage fails with {@link BadArgumentException} for an argument that cannot be placed, and with the
      * transport's failure otherwise ({@link #describe} turns it into text).
      */
-    public CompletionStage<Outbound.Reply> fetch(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args,
-            int maxResultBytes) {
+    public CompletionStage<Outbound.Reply> fetch(
+            LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args, int maxResultBytes) {
         OutboundRequest request;
         try {
             request = request(tool, backend, args).build();
         } catch (BadArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return outbound.send("mcp/rest/" + backend.name(), request, maxResultBytes, backend.timeout(),
-                backend.retries(), backend.breaker());
+        return outbound.send(
+                "mcp/rest/" + backend.name(),
+                request,
+                maxResultBytes,
+                backend.timeout(),
+                backend.retries(),
+                backend.breaker());
     }
 
     /** A non-2xx answer's body for a client: redacted of the backend's credential headers, at most 512 characters. */
     static String snippet(McpGatewayConfig.Backend backend, byte[] body) {
-        String redacted = new SecretRedactor(() -> backend.headers().values()).redact(new String(body,
-                StandardCharsets.UTF_8));
+        String redacted =
+                new SecretRedactor(() -> backend.headers().values()).redact(new String(body, StandardCharsets.UTF_8));
         return redacted.length() > MAX_ERROR_SNIPPET ? redacted.substring(0, MAX_ERROR_SNIPPET) + "..." : redacted;
     }
 
@@ -213,8 +234,10 @@ public final class RestToolInvoker {
         if (response.status() >= 300) {
             // The backend's own words help the client, but some echo the request: never its credential headers.
             String snippet = snippet(backend, body);
-            return CallResults.error(mapper, "backend " + backend.name() + " answered HTTP " + response.status()
-                    + (snippet.isBlank() ? "" : ": " + snippet));
+            return CallResults.error(
+                    mapper,
+                    "backend " + backend.name() + " answered HTTP " + response.status()
+                            + (snippet.isBlank() ? "" : ": " + snippet));
         }
         Optional<JsonNode> json = Optional.empty();
         if (body.length > 0) {
@@ -225,10 +248,13 @@ public final class RestToolInvoker {
             }
         }
         if (json.isPresent() && tool.responsePointer().isPresent()) {
-            JsonNode selected = json.get().at(JsonPointer.compile(tool.responsePointer().get()));
+            JsonNode selected =
+                    json.get().at(JsonPointer.compile(tool.responsePointer().get()));
             if (selected.isMissingNode()) {
-                return CallResults.error(mapper, "backend " + backend.name() + " answer has nothing at "
-                        + tool.responsePointer().get());
+                return CallResults.error(
+                        mapper,
+                        "backend " + backend.name() + " answer has nothing at "
+                                + tool.responsePointer().get());
             }
             json = Optional.of(selected);
         }
@@ -237,14 +263,23 @@ public final class RestToolInvoker {
             // schema is the declaration's problem, so it is logged and returned, never turned into an error that
             // would make the model call again.
             if (json.isEmpty() || !json.get().isObject()) {
-                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer is not a JSON object although the "
-                        + "tool declares an outputSchema; returned as text", tool.name(), backend.name());
-                return CallResults.text(mapper, json.map(mapper::writeValueAsString).orElse(text));
+                CALL_LOG.warn(
+                        "mcp tools/call tool={} backend={} warning=answer is not a JSON object although the "
+                                + "tool declares an outputSchema; returned as text",
+                        tool.name(),
+                        backend.name());
+                return CallResults.text(
+                        mapper, json.map(mapper::writeValueAsString).orElse(text));
             }
-            List<String> violations = JsonSchemas.violations(tool.outputValidator().get(), json.get());
+            List<String> violations =
+                    JsonSchemas.violations(tool.outputValidator().get(), json.get());
             if (!violations.isEmpty()) {
-                CALL_LOG.warn("mcp tools/call tool={} backend={} warning=answer does not match the outputSchema, "
-                        + "returned anyway: {}", tool.name(), backend.name(), String.join("; ", violations));
+                CALL_LOG.warn(
+                        "mcp tools/call tool={} backend={} warning=answer does not match the outputSchema, "
+                                + "returned anyway: {}",
+                        tool.name(),
+                        backend.name(),
+                        String.join("; ", violations));
             }
             return CallResults.structured(mapper, (ObjectNode) json.get());
         }
@@ -262,12 +297,15 @@ public final class RestToolInvoker {
         String why;
         if (kind == OutboundException.Kind.BODY_TOO_LARGE) {
             why = "backend " + backend.name() + " answer exceeds maxResultBytes (" + maxResultBytes + ")";
-        } else if (cause instanceof DeadlineExceededException || kind == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
+        } else if (cause instanceof DeadlineExceededException
+                || kind == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
                 || kind == OutboundException.Kind.READ_IDLE_TIMEOUT) {
-            why = "backend " + backend.name() + " did not answer within " + backend.timeout().toMillis() + " ms";
+            why = "backend " + backend.name() + " did not answer within "
+                    + backend.timeout().toMillis() + " ms";
         } else if (cause instanceof CallNotPermittedException) {
             why = "backend " + backend.name() + " is unavailable (circuit breaker open after repeated failures)";
-        } else if (kind == OutboundException.Kind.CONNECT_FAILED && cause.getMessage().startsWith("connection refused")) {
+        } else if (kind == OutboundException.Kind.CONNECT_FAILED
+                && cause.getMessage().startsWith("connection refused")) {
             why = "backend " + backend.name() + " refused the connection";
         } else {
             why = "backend " + backend.name() + " call failed (" + Outbound.describe(cause) + ")";
@@ -276,8 +314,10 @@ public final class RestToolInvoker {
     }
 
     private static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme().equals(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
-                && a.getPort() == b.getPort() && a.getRawUserInfo() == null;
+        return a.getScheme().equals(b.getScheme())
+                && a.getHost().equalsIgnoreCase(b.getHost())
+                && a.getPort() == b.getPort()
+                && a.getRawUserInfo() == null;
     }
 
     private static String scalar(String name, JsonNode value) throws BadArgumentException {
@@ -287,8 +327,8 @@ public final class RestToolInvoker {
         if (value.isNumber() || value.isBoolean()) {
             return value.asString();
         }
-        throw new BadArgumentException("argument " + name + ": " + value.getNodeType()
-                + " (expected: a string, number or boolean here)");
+        throw new BadArgumentException(
+                "argument " + name + ": " + value.getNodeType() + " (expected: a string, number or boolean here)");
     }
 
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
@@ -296,11 +336,17 @@ public final class RestToolInvoker {
         StringBuilder out = new StringBuilder(text.length() + 8);
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
-                    || c == '_' || c == '~') {
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~') {
                 out.append((char) c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
         }

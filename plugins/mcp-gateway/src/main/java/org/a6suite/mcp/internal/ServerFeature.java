@@ -48,8 +48,7 @@ public enum ServerFeature {
         return out;
     }
 
-    private static void offer(Set<ServerFeature> out, JsonNode node, ServerFeature feature,
-            ServerFeature listChanged) {
+    private static void offer(Set<ServerFeature> out, JsonNode node, ServerFeature feature, ServerFeature listChanged) {
         if (node.isObject()) {
             out.add(feature);
             if (node.path("listChanged").asBoolean(false)) {
@@ -73,7 +72,8 @@ public enum ServerFeature {
     public static Optional<Set<ServerFeature>> decode(String text) {
         Set<ServerFeature> out = EnumSet.noneOf(ServerFeature.class);
         for (char c : text.toCharArray()) {
-            Optional<ServerFeature> f = java.util.Arrays.stream(values()).filter(v -> v.code == c).findFirst();
+            Optional<ServerFeature> f =
+                    java.util.Arrays.stream(values()).filter(v -> v.code == c).findFirst();
             if (f.isEmpty()) {
                 return Optional.empty();
             }

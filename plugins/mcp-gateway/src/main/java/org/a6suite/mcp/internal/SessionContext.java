@@ -21,9 +21,16 @@ import java.util.Map;
  *                         {@code sampling}, {@code elicitation}, {@code roots} as the client declared them; {@code {}}
  *                         in invoke mode, which cannot relay server-to-client requests)
  */
-public record SessionContext(String sessionId, String protocolVersion, String clientName, String clientVersion,
-                             String principal, Map<String, String> upstreamSessions, String catalogHash,
-                             Instant expiresAt, String relayed) {
+public record SessionContext(
+        String sessionId,
+        String protocolVersion,
+        String clientName,
+        String clientVersion,
+        String principal,
+        Map<String, String> upstreamSessions,
+        String catalogHash,
+        Instant expiresAt,
+        String relayed) {
 
     public SessionContext {
         requireNonNull(sessionId, "sessionId");
@@ -38,9 +45,24 @@ public record SessionContext(String sessionId, String protocolVersion, String cl
     }
 
     /** A session relaying no client capability. */
-    public SessionContext(String sessionId, String protocolVersion, String clientName, String clientVersion,
-            String principal, Map<String, String> upstreamSessions, String catalogHash, Instant expiresAt) {
-        this(sessionId, protocolVersion, clientName, clientVersion, principal, upstreamSessions, catalogHash,
-                expiresAt, "{}");
+    public SessionContext(
+            String sessionId,
+            String protocolVersion,
+            String clientName,
+            String clientVersion,
+            String principal,
+            Map<String, String> upstreamSessions,
+            String catalogHash,
+            Instant expiresAt) {
+        this(
+                sessionId,
+                protocolVersion,
+                clientName,
+                clientVersion,
+                principal,
+                upstreamSessions,
+                catalogHash,
+                expiresAt,
+                "{}");
     }
 }

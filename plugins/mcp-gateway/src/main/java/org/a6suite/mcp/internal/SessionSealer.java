@@ -39,6 +39,7 @@ public final class SessionSealer {
     private static final int TAG_BITS = 128;
     /** Far above any id this class seals; bounds the work an attacker can make us do. */
     private static final int MAX_TOKEN_CHARS = 8192;
+
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final KeyRing ring;
@@ -149,11 +150,19 @@ public final class SessionSealer {
                 return Optional.empty();
             }
             Map<String, String> ups = new LinkedHashMap<>();
-            n.path("u").properties().forEach(e -> ups.put(e.getKey(), e.getValue().asString()));
-            return Optional.of(new SessionContext(n.path("sid").asString(), n.path("pv").asString(),
-                    n.path("ci").path("name").asString(""), n.path("ci").path("version").asString(""),
-                    n.path("p").asString(""), ups, n.path("ch").asString(""),
-                    Instant.ofEpochSecond(n.path("exp").asLong(0)), n.path("cc").asString("{}")));
+            n.path("u")
+                    .properties()
+                    .forEach(e -> ups.put(e.getKey(), e.getValue().asString()));
+            return Optional.of(new SessionContext(
+                    n.path("sid").asString(),
+                    n.path("pv").asString(),
+                    n.path("ci").path("name").asString(""),
+                    n.path("ci").path("version").asString(""),
+                    n.path("p").asString(""),
+                    ups,
+                    n.path("ch").asString(""),
+                    Instant.ofEpochSecond(n.path("exp").asLong(0)),
+                    n.path("cc").asString("{}")));
         } catch (JacksonException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -51,7 +51,11 @@ public final class SessionService {
     /** Sessions ended with DELETE on this node (a sealed id cannot be revoked everywhere; see the docs). */
     private final BoundedCache<String, Instant> endedSessions = new BoundedCache<>(10_000);
 
-    public SessionService(ObjectMapper mapper, Clock clock, SecureRandom random, UpstreamClient upstreams,
+    public SessionService(
+            ObjectMapper mapper,
+            Clock clock,
+            SecureRandom random,
+            UpstreamClient upstreams,
             UpstreamSessions upstreamSessions) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.clock = requireNonNull(clock, "clock");
@@ -62,29 +66,29 @@ public final class SessionService {
 
     /** The outcome of opening a request's session. */
     public sealed interface Opened {
-        record Open(SessionContext session) implements Opened {
-        }
+        record Open(SessionContext session) implements Opened {}
 
-        record Refused(HttpGuard.Refusal refusal) implements Opened {
-        }
+        record Refused(HttpGuard.Refusal refusal) implements Opened {}
     }
 
     /** An initialize's answer and, when it succeeded, the sealed session id. */
-    public record Initialized(JsonRpcMessage.Response response, Optional<String> sessionId) {
-    }
+    public record Initialized(JsonRpcMessage.Response response, Optional<String> sessionId) {}
 
     SessionSealer sealer(McpGatewayConfig config) {
-        return sealers.computeIfAbsent(config.session().keyRing(),
-                ring -> new SessionSealer(ring, mapper, clock, random));
+        return sealers.computeIfAbsent(
+                config.session().keyRing(), ring -> new SessionSealer(ring, mapper, clock, random));
     }
 
     /** Checks the protocol version header and opens the session of a request other than initialize. */
-    public Opened open(RequestView request, McpGatewayConfig config, String audience, String principal,
-            Optional<JsonRpcId> id) {
+    public Opened open(
+            RequestView request, McpGatewayConfig config, String audience, String principal, Optional<JsonRpcId> id) {
         Optional<String> version = request.header("mcp-protocol-version");
         if (version.isPresent() && !ProtocolVersions.isSupported(version.get())) {
-            return refused(400, id, "unsupported MCP-Protocol-Version: " + version.get() + " (expected: one of "
-                    + ProtocolVersions.SUPPORTED + ")");
+            return refused(
+                    400,
+                    id,
+                    "unsupported MCP-Protocol-Version: " + version.get() + " (expected: one of "
+                            + ProtocolVersions.SUPPORTED + ")");
         }
         Optional<String> token = request.header("mcp-session-id");
         if (token.isEmpty()) {
@@ -109,14 +113,16 @@ public final class SessionService {
      * With {@code relays} (the lane), the client's sampling, elicitation and roots capabilities are declared upstream
      * and relayed, and {@code listChanged} is promised where an upstream offers it.
      */
-    public CompletionStage<Initialized> initialize(McpGatewayConfig config, String audience, String principal,
-            JsonRpcMessage.Request r, boolean relays) {
+    public CompletionStage<Initialized> initialize(
+            McpGatewayConfig config, String audience, String principal, JsonRpcMessage.Request r, boolean relays) {
         JsonNode params = r.params().orElse(mapper.createObjectNode());
         JsonNode requested = params.path("protocolVersion");
         if (!params.isObject() || !requested.isString()) {
-            return CompletableFuture.completedFuture(new Initialized(JsonRpcMessage.Response.failure(
-                    Optional.of(r.id()), JsonRpcError.invalidParams("initialize: params.protocolVersion missing "
-                            + "(expected: a version string such as " + ProtocolVersions.LATEST + ")")),
+            return CompletableFuture.completedFuture(new Initialized(
+                    JsonRpcMessage.Response.failure(
+                            Optional.of(r.id()),
+                            JsonRpcError.invalidParams("initialize: params.protocolVersion missing "
+                                    + "(expected: a version string such as " + ProtocolVersions.LATEST + ")")),
                     Optional.empty()));
         }
         String version = ProtocolVersions.negotiate(requested.stringValue());
@@ -135,12 +141,15 @@ public final class SessionService {
         Map<String, String> sealedUpstreams = new LinkedHashMap<>();
         List<CompletableFuture<Void>> inits = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : config.upstreams()) {
-            inits.add(upstreams.initialize(upstream, config.serverName(), config.serverVersion(),
-                            config.maxResultBytes(), relayed).toCompletableFuture()
+            inits.add(upstreams
+                    .initialize(upstream, config.serverName(), config.serverVersion(), config.maxResultBytes(), relayed)
+                    .toCompletableFuture()
                     .handle((s, e) -> {
                         if (e != null) {
-                            LOG.warn("mcp-gateway: upstream {} initialize failed ({}); retried on first use",
-                                    upstream.name(), Outbound.describe(e));
+                            LOG.warn(
+                                    "mcp-gateway: upstream {} initialize failed ({}); retried on first use",
+                                    upstream.name(),
+                                    Outbound.describe(e));
                         } else {
                             synchronized (sealedUpstreams) {
                                 sealedUpstreams.put(upstream.name(), s.encode());
@@ -157,8 +166,15 @@ public final class SessionService {
             List<Set<ServerFeature>> offered = ups.values().stream()
                     .flatMap(u -> UpstreamClient.Session.decode(u).flatMap(UpstreamClient.Session::features).stream())
                     .toList();
-            SessionContext session = new SessionContext(sessionId, version, clientName, clientVersion, principal,
-                    ups, catalogHash(config, principal), clock.instant().plus(config.session().ttl()),
+            SessionContext session = new SessionContext(
+                    sessionId,
+                    version,
+                    clientName,
+                    clientVersion,
+                    principal,
+                    ups,
+                    catalogHash(config, principal),
+                    clock.instant().plus(config.session().ttl()),
                     mapper.writeValueAsString(relayed));
             ObjectNode result = mapper.createObjectNode();
             result.put("protocolVersion", version);
@@ -166,14 +182,15 @@ public final class SessionService {
             result.set("capabilities", FederatedFeatures.capabilities(mapper, config, offered, relays));
             result.putObject("serverInfo").put("name", config.serverName()).put("version", config.serverVersion());
             config.instructions().ifPresent(i -> result.put("instructions", i));
-            return new Initialized(JsonRpcMessage.Response.success(r.id(), result),
+            return new Initialized(
+                    JsonRpcMessage.Response.success(r.id(), result),
                     Optional.of(sealer(config).seal(session, audience)));
         });
     }
 
     /** DELETE: ends the session on this node and on every upstream; the HTTP status to answer, or a refusal. */
-    public CompletionStage<Optional<HttpGuard.Refusal>> delete(RequestView request, McpGatewayConfig config,
-            String audience, String principal) {
+    public CompletionStage<Optional<HttpGuard.Refusal>> delete(
+            RequestView request, McpGatewayConfig config, String audience, String principal) {
         Optional<String> token = request.header("mcp-session-id");
         if (token.isEmpty()) {
             return refusal(400, "missing Mcp-Session-Id");
@@ -188,26 +205,30 @@ public final class SessionService {
         endedSessions.put(session.get().sessionId(), session.get().expiresAt());
         List<CompletableFuture<Void>> deletes = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : config.upstreams()) {
-            upstreamSessions.current(session.get(), upstream).ifPresent(s -> deletes.add(
-                    upstreams.delete(upstream, s).toCompletableFuture()));
+            upstreamSessions
+                    .current(session.get(), upstream)
+                    .ifPresent(s -> deletes.add(upstreams.delete(upstream, s).toCompletableFuture()));
         }
-        return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(v -> Optional.empty());
+        return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> Optional.empty());
     }
 
     /** The session id a valid DELETE names, for node-local clean-up; empty when it does not open. */
     public Optional<String> sessionIdOf(RequestView request, McpGatewayConfig config, String audience) {
-        return request.header("mcp-session-id").flatMap(t -> sealer(config).open(t, audience))
+        return request.header("mcp-session-id")
+                .flatMap(t -> sealer(config).open(t, audience))
                 .map(SessionContext::sessionId);
     }
 
     private static CompletionStage<Optional<HttpGuard.Refusal>> refusal(int status, String message) {
-        return CompletableFuture.completedFuture(Optional.of(new HttpGuard.Refusal(status, Optional.empty(),
-                JsonRpcError.invalidRequest(message))));
+        return CompletableFuture.completedFuture(
+                Optional.of(new HttpGuard.Refusal(status, Optional.empty(), JsonRpcError.invalidRequest(message))));
     }
 
     private static String catalogHash(McpGatewayConfig config, String principal) {
         List<String> names = new ArrayList<>(config.tools().keySet().stream()
-                .filter(n -> config.access().permits(principal, n)).toList());
+                .filter(n -> config.access().permits(principal, n))
+                .toList());
         config.upstreams().forEach(u -> names.add("upstream:" + u.name() + ":" + u.prefix()));
         names.sort(null);
         return sha256(String.join("\n", names)).substring(0, 16);
@@ -215,8 +236,8 @@ public final class SessionService {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

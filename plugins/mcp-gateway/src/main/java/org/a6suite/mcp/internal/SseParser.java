@@ -24,8 +24,7 @@ import java.util.function.Consumer;
 final class SseParser {
 
     /** One dispatched event. */
-    record Event(Optional<String> id, String event, String data) {
-    }
+    record Event(Optional<String> id, String event, String data) {}
 
     private final int maxLineBytes;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -97,7 +96,7 @@ final class SseParser {
             }
             case "event" -> event = value;
             case "id" -> id = value.isEmpty() ? Optional.empty() : Optional.of(value);
-            default -> { }
+            default -> {}
         }
     }
 }

@@ -63,12 +63,10 @@ final class SsePublisher implements Flow.Publisher<Body>, Flow.Subscription {
         if (!subscribed.compareAndSet(false, true)) {
             s.onSubscribe(new Flow.Subscription() {
                 @Override
-                public void request(long n) {
-                }
+                public void request(long n) {}
 
                 @Override
-                public void cancel() {
-                }
+                public void cancel() {}
             });
             s.onError(new IllegalStateException("an SSE connection has one subscriber"));
             return;
@@ -121,8 +119,8 @@ final class SsePublisher implements Flow.Publisher<Body>, Flow.Subscription {
                 if (!done && overflowed) {
                     done = true;
                     queue.clear();
-                    s.onError(new IllegalStateException("the client did not read its SSE stream; resume with "
-                            + "Last-Event-ID"));
+                    s.onError(new IllegalStateException(
+                            "the client did not read its SSE stream; resume with " + "Last-Event-ID"));
                     onCancel.run();
                 } else if (!done && completing && queue.isEmpty()) {
                     done = true;

@@ -43,9 +43,16 @@ public final class ToolCalls {
     /** Federated tools' input schemas, checked at the gateway as REST tools' are. */
     private final FederatedToolSchemas toolSchemas = new FederatedToolSchemas();
 
-    public ToolCalls(ObjectMapper mapper, RestToolInvoker rest, UpstreamSessions upstreamSessions,
-            UpstreamRelay relay, ToolRateLimiter rateLimiter, PluginMetrics metrics, Ticker ticker,
-            Scheduler scheduler, ToolCatalog catalog) {
+    public ToolCalls(
+            ObjectMapper mapper,
+            RestToolInvoker rest,
+            UpstreamSessions upstreamSessions,
+            UpstreamRelay relay,
+            ToolRateLimiter rateLimiter,
+            PluginMetrics metrics,
+            Ticker ticker,
+            Scheduler scheduler,
+            ToolCatalog catalog) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.rest = requireNonNull(rest, "rest");
         this.upstreamSessions = requireNonNull(upstreamSessions, "upstreamSessions");
@@ -57,25 +64,27 @@ public final class ToolCalls {
         this.catalog = requireNonNull(catalog, "catalog");
     }
 
-    public CompletionStage<JsonRpcMessage.Response> call(RequestScope scope, JsonRpcMessage.Request r,
-            CallControl control) {
+    public CompletionStage<JsonRpcMessage.Response> call(
+            RequestScope scope, JsonRpcMessage.Request r, CallControl control) {
         McpGatewayConfig config = scope.config();
         JsonNode params = r.params().orElse(mapper.createObjectNode());
         JsonNode nameNode = params.path("name");
         JsonNode argsNode = params.path("arguments");
         if (!params.isObject() || !nameNode.isString()) {
-            return done(rpcError(r, JsonRpcError.invalidParams("tools/call: params.name missing (expected: a "
-                    + "tool name string)")));
+            return done(rpcError(
+                    r,
+                    JsonRpcError.invalidParams("tools/call: params.name missing (expected: a " + "tool name string)")));
         }
         if (!argsNode.isMissingNode() && !argsNode.isNull() && !argsNode.isObject()) {
             return done(rpcError(r, JsonRpcError.invalidParams("tools/call: arguments must be an object")));
         }
         String name = nameNode.stringValue();
         ObjectNode args = argsNode.isObject() ? (ObjectNode) argsNode : mapper.createObjectNode();
-        Optional<JsonNode> meta = params.path("_meta").isObject() ? Optional.of(params.path("_meta"))
-                : Optional.empty();
+        Optional<JsonNode> meta =
+                params.path("_meta").isObject() ? Optional.of(params.path("_meta")) : Optional.empty();
         LocalTool local = config.tools().get(name);
-        Optional<McpGatewayConfig.Upstream> upstream = local != null ? Optional.empty()
+        Optional<McpGatewayConfig.Upstream> upstream = local != null
+                ? Optional.empty()
                 : FederatedNames.routeName(config.upstreams(), name).map(FederatedNames.Routed::upstream);
         if ((local == null && upstream.isEmpty()) || !config.access().permits(scope.principal(), name)) {
             // A tool the consumer may not use is reported exactly like one that does not exist.
@@ -86,23 +95,28 @@ public final class ToolCalls {
         if (wait.isPresent()) {
             count(name, "rate_limited");
             logCall(scope, name, args, "rate_limited", 0);
-            return done(JsonRpcMessage.Response.success(r.id(), CallResults.error(mapper, "rate limit exceeded for "
-                    + "tool " + name + "; retry after " + wait.get().toMillis() + " ms")));
+            return done(JsonRpcMessage.Response.success(
+                    r.id(),
+                    CallResults.error(
+                            mapper,
+                            "rate limit exceeded for " + "tool " + name + "; retry after "
+                                    + wait.get().toMillis() + " ms")));
         }
         long started = ticker.nanoTime();
         CompletionStage<ObjectNode> result;
         if (local != null) {
             List<String> violations = JsonSchemas.violations(local.inputValidator(), args);
             if (!violations.isEmpty()) {
-                result = CompletableFuture.completedFuture(CallResults.error(mapper,
-                        "invalid arguments for " + name + ": " + String.join("; ", violations)));
+                result = CompletableFuture.completedFuture(CallResults.error(
+                        mapper, "invalid arguments for " + name + ": " + String.join("; ", violations)));
             } else {
                 McpGatewayConfig.Backend backend = config.backends().get(local.backend());
-                CompletableFuture<ObjectNode> call = rest.call(local, backend, args, config.maxResultBytes())
-                        .toCompletableFuture();
+                CompletableFuture<ObjectNode> call =
+                        rest.call(local, backend, args, config.maxResultBytes()).toCompletableFuture();
                 control.onCancel(() -> call.cancel(true));
                 if (scope.outlet() != Outlet.NONE) {
-                    meta.map(m -> m.path("progressToken")).filter(t -> t.isString() || t.isIntegralNumber())
+                    meta.map(m -> m.path("progressToken"))
+                            .filter(t -> t.isString() || t.isIntegralNumber())
                             .ifPresent(token -> reportProgress(scope, token, backend, call, started));
                 }
                 result = call;
@@ -110,27 +124,36 @@ public final class ToolCalls {
         } else {
             McpGatewayConfig.Upstream target = upstream.get();
             String own = name.substring(target.prefix().length());
-            result = toolSchemas.violations(target, own, args, () -> catalog.upstreamTools(scope, target))
-                    .thenCompose(violations -> violations.isEmpty() ? forward(scope, target, own, args, meta, control)
-                            : CompletableFuture.completedFuture(CallResults.error(mapper, "invalid arguments for "
-                                    + name + ": " + String.join("; ", violations))));
+            result = toolSchemas
+                    .violations(target, own, args, () -> catalog.upstreamTools(scope, target))
+                    .thenCompose(violations -> violations.isEmpty()
+                            ? forward(scope, target, own, args, meta, control)
+                            : CompletableFuture.completedFuture(CallResults.error(
+                                    mapper, "invalid arguments for " + name + ": " + String.join("; ", violations))));
         }
-        String upstreamTool = upstream.map(u -> name.substring(u.prefix().length())).orElse("");
+        String upstreamTool =
+                upstream.map(u -> name.substring(u.prefix().length())).orElse("");
         return result.handle((res, error) -> {
             double seconds = (ticker.nanoTime() - started) / 1e9;
             if (error != null) {
                 Throwable cause = Outbound.cause(error);
-                if (cause instanceof UpstreamClient.UpstreamException ue && ue.rpcError().isPresent()
+                if (cause instanceof UpstreamClient.UpstreamException ue
+                        && ue.rpcError().isPresent()
                         && ue.rpcError().get().code() == JsonRpcError.INVALID_PARAMS) {
                     record(scope, name, args, "invalid_params", seconds);
-                    return rpcError(r, JsonRpcError.invalidParams(FederatedToolSchemas.readable(
-                            ue.rpcError().get().message(), upstreamTool, name)));
+                    return rpcError(
+                            r,
+                            JsonRpcError.invalidParams(FederatedToolSchemas.readable(
+                                    ue.rpcError().get().message(), upstreamTool, name)));
                 }
                 record(scope, name, args, control.cancelled() ? "cancelled" : "error", seconds);
-                return JsonRpcMessage.Response.success(r.id(), CallResults.error(mapper,
-                        cause instanceof UpstreamClient.UpstreamException
-                                ? FederatedToolSchemas.readable(cause.getMessage(), upstreamTool, name)
-                                : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
+                return JsonRpcMessage.Response.success(
+                        r.id(),
+                        CallResults.error(
+                                mapper,
+                                cause instanceof UpstreamClient.UpstreamException
+                                        ? FederatedToolSchemas.readable(cause.getMessage(), upstreamTool, name)
+                                        : "tool " + name + " failed (" + Outbound.describe(cause) + ")"));
             }
             boolean isError = res.path("isError").asBoolean(false);
             record(scope, name, args, isError ? "error" : "ok", seconds);
@@ -139,8 +162,12 @@ public final class ToolCalls {
     }
 
     /** Every interval until the REST call ends: {@code notifications/progress} with the seconds elapsed. */
-    private void reportProgress(RequestScope scope, JsonNode token, McpGatewayConfig.Backend backend,
-            CompletableFuture<ObjectNode> call, long started) {
+    private void reportProgress(
+            RequestScope scope,
+            JsonNode token,
+            McpGatewayConfig.Backend backend,
+            CompletableFuture<ObjectNode> call,
+            long started) {
         Duration every = scope.config().stream().progressInterval();
         Runnable tick = new Runnable() {
             @Override
@@ -162,36 +189,59 @@ public final class ToolCalls {
         call.whenComplete((v, e) -> first.cancel());
     }
 
-    private CompletionStage<ObjectNode> forward(RequestScope scope, McpGatewayConfig.Upstream upstream,
-            String toolName, ObjectNode args, Optional<JsonNode> meta, CallControl control) {
+    private CompletionStage<ObjectNode> forward(
+            RequestScope scope,
+            McpGatewayConfig.Upstream upstream,
+            String toolName,
+            ObjectNode args,
+            Optional<JsonNode> meta,
+            CallControl control) {
         ObjectNode params = mapper.createObjectNode();
         params.put("name", toolName);
         params.set("arguments", args);
         // The progress token is the client's: upstream progress comes back under it, unchanged.
         meta.ifPresent(m -> params.set("_meta", m));
-        return upstreamSessions.with(scope.config(), scope.session(), upstream, s -> upstreamSessions.client()
-                .request(upstream, s, "tools/call", params, scope.config().maxResultBytes(),
-                        relay.forCall(scope, upstream, s, control))).thenApply(result -> {
-                            if (!result.isObject() || !result.path("content").isArray()) {
-                                return CallResults.error(mapper, "upstream " + upstream.name()
-                                        + " sent a result without content");
-                            }
-                            // resource_link and embedded resources name the upstream's URIs: give the client ours.
-                            result.path("content").forEach(c -> FederatedNames.rewriteContent(upstream, c));
-                            return (ObjectNode) result;
-                        });
+        return upstreamSessions
+                .with(
+                        scope.config(),
+                        scope.session(),
+                        upstream,
+                        s -> upstreamSessions
+                                .client()
+                                .request(
+                                        upstream,
+                                        s,
+                                        "tools/call",
+                                        params,
+                                        scope.config().maxResultBytes(),
+                                        relay.forCall(scope, upstream, s, control)))
+                .thenApply(result -> {
+                    if (!result.isObject() || !result.path("content").isArray()) {
+                        return CallResults.error(
+                                mapper, "upstream " + upstream.name() + " sent a result without content");
+                    }
+                    // resource_link and embedded resources name the upstream's URIs: give the client ours.
+                    result.path("content").forEach(c -> FederatedNames.rewriteContent(upstream, c));
+                    return (ObjectNode) result;
+                });
     }
 
     private void record(RequestScope scope, String tool, ObjectNode args, String outcome, double seconds) {
         count(tool, outcome);
-        metrics.observe("a6_mcp_tool_call_duration_seconds", "Duration of MCP tool calls through the gateway.",
-                Map.of("tool", tool), seconds);
+        metrics.observe(
+                "a6_mcp_tool_call_duration_seconds",
+                "Duration of MCP tool calls through the gateway.",
+                Map.of("tool", tool),
+                seconds);
         logCall(scope, tool, args, outcome, seconds);
     }
 
     private void count(String tool, String outcome) {
-        metrics.increment("a6_mcp_tool_calls_total", "MCP tool calls through the gateway by outcome.",
-                Map.of("tool", tool, "outcome", outcome), 1);
+        metrics.increment(
+                "a6_mcp_tool_calls_total",
+                "MCP tool calls through the gateway by outcome.",
+                Map.of("tool", tool, "outcome", outcome),
+                1);
     }
 
     private void logCall(RequestScope scope, String tool, ObjectNode args, String outcome, double seconds) {
@@ -199,11 +249,22 @@ public final class ToolCalls {
             return;
         }
         if (scope.config().callLog().includeArguments()) {
-            CALL_LOG.info("mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={} arguments={}", tool,
-                    scope.principal(), scope.session().sessionId(), outcome, Math.round(seconds * 1000), args);
+            CALL_LOG.info(
+                    "mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={} arguments={}",
+                    tool,
+                    scope.principal(),
+                    scope.session().sessionId(),
+                    outcome,
+                    Math.round(seconds * 1000),
+                    args);
         } else {
-            CALL_LOG.info("mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={}", tool,
-                    scope.principal(), scope.session().sessionId(), outcome, Math.round(seconds * 1000));
+            CALL_LOG.info(
+                    "mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={}",
+                    tool,
+                    scope.principal(),
+                    scope.session().sessionId(),
+                    outcome,
+                    Math.round(seconds * 1000));
         }
     }
 

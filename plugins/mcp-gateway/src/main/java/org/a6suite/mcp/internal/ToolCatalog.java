@@ -43,8 +43,7 @@ public final class ToolCatalog {
         this.upstreamSessions = requireNonNull(upstreamSessions, "upstreamSessions");
     }
 
-    private record CachedCatalog(List<ObjectNode> tools, Instant fetchedAt) {
-    }
+    private record CachedCatalog(List<ObjectNode> tools, Instant fetchedAt) {}
 
     /** Forgets {@code upstream}'s cached tool list (it sent {@code notifications/tools/list_changed}). */
     public void invalidate(McpGatewayConfig.Upstream upstream) {
@@ -65,8 +64,10 @@ public final class ToolCatalog {
             if (cursor.isPresent()) {
                 Optional<Integer> decoded = decodeCursor(cursor.get(), fingerprint);
                 if (decoded.isEmpty() || decoded.get() > tools.size()) {
-                    return failure(r, "tools/list: invalid or stale cursor (the catalog changed); list again "
-                            + "without a cursor");
+                    return failure(
+                            r,
+                            "tools/list: invalid or stale cursor (the catalog changed); list again "
+                                    + "without a cursor");
                 }
                 offset = decoded.get();
             }
@@ -92,13 +93,17 @@ public final class ToolCatalog {
         config.tools().values().forEach(t -> tools.add(describe(t)));
         List<CompletableFuture<List<ObjectNode>>> remote = new ArrayList<>();
         for (McpGatewayConfig.Upstream upstream : config.upstreams()) {
-            if (!upstreamSessions.current(scope.session(), upstream).map(s -> s.mayOffer(ServerFeature.TOOLS))
+            if (!upstreamSessions
+                    .current(scope.session(), upstream)
+                    .map(s -> s.mayOffer(ServerFeature.TOOLS))
                     .orElse(true)) {
                 continue; // a resources- or prompts-only server: asking would only log its -32601
             }
             remote.add(upstreamTools(scope, upstream).toCompletableFuture().exceptionally(e -> {
-                LOG.warn("mcp-gateway: upstream {} tools/list failed ({}); its tools are left out",
-                        upstream.name(), Outbound.describe(e));
+                LOG.warn(
+                        "mcp-gateway: upstream {} tools/list failed ({}); its tools are left out",
+                        upstream.name(),
+                        Outbound.describe(e));
                 return List.of();
             }));
         }
@@ -111,7 +116,8 @@ public final class ToolCatalog {
                 }
             }
             List<ObjectNode> visible = new ArrayList<>(tools.stream()
-                    .filter(t -> config.access().permits(scope.principal(), t.path("name").asString()))
+                    .filter(t -> config.access()
+                            .permits(scope.principal(), t.path("name").asString()))
                     .toList());
             visible.sort(Comparator.comparing(t -> t.path("name").asString()));
             return visible;
@@ -126,16 +132,24 @@ public final class ToolCatalog {
     CompletionStage<List<ObjectNode>> upstreamTools(RequestScope scope, McpGatewayConfig.Upstream upstream) {
         String key = key(upstream);
         Optional<CachedCatalog> cached = upstreamCatalogs.get(key);
-        if (cached.isPresent() && clock.instant().isBefore(cached.get().fetchedAt().plus(upstream.catalogTtl()))) {
+        if (cached.isPresent()
+                && clock.instant().isBefore(cached.get().fetchedAt().plus(upstream.catalogTtl()))) {
             return CompletableFuture.completedFuture(cached.get().tools());
         }
-        return upstreamSessions.with(scope.config(), scope.session(), upstream, s -> fetchAllPages(scope, upstream,
-                s, null, new ArrayList<>(), 0)).thenApply(raw -> {
+        return upstreamSessions
+                .with(
+                        scope.config(),
+                        scope.session(),
+                        upstream,
+                        s -> fetchAllPages(scope, upstream, s, null, new ArrayList<>(), 0))
+                .thenApply(raw -> {
                     List<ObjectNode> prefixed = new ArrayList<>();
                     for (JsonNode tool : raw) {
                         if (tool.isObject() && tool.path("name").isString()) {
                             ObjectNode copy = (ObjectNode) tool.deepCopy();
-                            copy.put("name", upstream.prefix() + tool.path("name").stringValue());
+                            copy.put(
+                                    "name",
+                                    upstream.prefix() + tool.path("name").stringValue());
                             prefixed.add(copy);
                         }
                     }
@@ -145,14 +159,20 @@ public final class ToolCatalog {
                 });
     }
 
-    private CompletionStage<List<JsonNode>> fetchAllPages(RequestScope scope, McpGatewayConfig.Upstream upstream,
-            UpstreamClient.Session session, String cursor, List<JsonNode> acc, int page) {
+    private CompletionStage<List<JsonNode>> fetchAllPages(
+            RequestScope scope,
+            McpGatewayConfig.Upstream upstream,
+            UpstreamClient.Session session,
+            String cursor,
+            List<JsonNode> acc,
+            int page) {
         ObjectNode params = mapper.createObjectNode();
         if (cursor != null) {
             params.put("cursor", cursor);
         }
-        return upstreamSessions.client().request(upstream, session, "tools/list", params,
-                        scope.config().maxResultBytes())
+        return upstreamSessions
+                .client()
+                .request(upstream, session, "tools/list", params, scope.config().maxResultBytes())
                 .thenCompose(result -> {
                     result.path("tools").forEach(acc::add);
                     String next = result.path("nextCursor").asString("");
@@ -180,8 +200,9 @@ public final class ToolCatalog {
     }
 
     static String encodeCursor(String fingerprint, int offset) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("c1:" + fingerprint + ":" + offset)
-                .getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(("c1:" + fingerprint + ":" + offset).getBytes(StandardCharsets.UTF_8));
     }
 
     static Optional<Integer> decodeCursor(String cursor, String fingerprint) {

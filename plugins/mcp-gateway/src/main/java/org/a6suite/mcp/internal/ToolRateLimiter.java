@@ -2,15 +2,15 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import org.a6suite.mcp.McpGatewayConfig;
 
 /**
@@ -73,8 +73,8 @@ public final class ToolRateLimiter {
      * methods without one); returns how long to wait when one is empty. Rules are independent: tokens taken from
      * earlier rules before a refusal are not returned.
      */
-    public Optional<Duration> tryAcquire(List<McpGatewayConfig.RateLimitRule> rules, String method, String target,
-            String consumer) {
+    public Optional<Duration> tryAcquire(
+            List<McpGatewayConfig.RateLimitRule> rules, String method, String target, String consumer) {
         long now = clock.millis();
         for (McpGatewayConfig.RateLimitRule rule : rules) {
             if (rule.methods().stream().noneMatch(p -> Glob.matches(p, method))

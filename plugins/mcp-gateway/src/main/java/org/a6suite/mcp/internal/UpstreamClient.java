@@ -74,8 +74,8 @@ public final class UpstreamClient {
          * character, {@code |} included.
          */
         public String encode() {
-            return protocolVersion + features.map(f -> ";" + ServerFeature.encode(f)).orElse("") + "|"
-                    + id.orElse("");
+            return protocolVersion
+                    + features.map(f -> ";" + ServerFeature.encode(f)).orElse("") + "|" + id.orElse("");
         }
 
         public static Optional<Session> decode(String value) {
@@ -86,10 +86,12 @@ public final class UpstreamClient {
             String id = value.substring(bar + 1);
             String head = value.substring(0, bar);
             int semi = head.indexOf(';');
-            Optional<Set<ServerFeature>> features = semi < 0 ? Optional.empty()
-                    : ServerFeature.decode(head.substring(semi + 1));
-            return Optional.of(new Session(id.isEmpty() ? Optional.empty() : Optional.of(id),
-                    semi < 0 ? head : head.substring(0, semi), features));
+            Optional<Set<ServerFeature>> features =
+                    semi < 0 ? Optional.empty() : ServerFeature.decode(head.substring(semi + 1));
+            return Optional.of(new Session(
+                    id.isEmpty() ? Optional.empty() : Optional.of(id),
+                    semi < 0 ? head : head.substring(0, semi),
+                    features));
         }
     }
 
@@ -99,7 +101,12 @@ public final class UpstreamClient {
         private final Optional<JsonRpcError> rpcError;
 
         /** What went wrong. */
-        public enum Kind { SESSION_LOST, RPC_ERROR, HTTP_STATUS, MALFORMED }
+        public enum Kind {
+            SESSION_LOST,
+            RPC_ERROR,
+            HTTP_STATUS,
+            MALFORMED
+        }
 
         UpstreamException(Kind kind, String message, Optional<JsonRpcError> rpcError) {
             super(message, null, false, false);
@@ -123,21 +130,18 @@ public final class UpstreamClient {
      */
     public interface Listener {
         /** No listener: whatever arrives before the result is dropped. */
-        Listener NONE = new Listener() {
-        };
+        Listener NONE = new Listener() {};
 
         /** The id the gateway gave its request upstream (what a {@code notifications/cancelled} must name). */
-        default void sent(JsonRpcId upstreamId) {
-        }
+        default void sent(JsonRpcId upstreamId) {}
 
         /** A notification or a server-to-client request. */
-        default void message(JsonRpcMessage message) {
-        }
+        default void message(JsonRpcMessage message) {}
     }
 
     /** initialize declaring no client capability, then notifications/initialized. */
-    public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
-            String clientVersion, int maxBytes) {
+    public CompletionStage<Session> initialize(
+            McpGatewayConfig.Upstream upstream, String clientName, String clientVersion, int maxBytes) {
         return initialize(upstream, clientName, clientVersion, maxBytes, mapper.createObjectNode());
     }
 
@@ -145,43 +149,62 @@ public final class UpstreamClient {
      * initialize, then notifications/initialized. {@code capabilities} are the client capabilities the gateway
      * declares upstream: only those it can relay (sampling, elicitation, roots the client itself declared).
      */
-    public CompletionStage<Session> initialize(McpGatewayConfig.Upstream upstream, String clientName,
-            String clientVersion, int maxBytes, ObjectNode capabilities) {
+    public CompletionStage<Session> initialize(
+            McpGatewayConfig.Upstream upstream,
+            String clientName,
+            String clientVersion,
+            int maxBytes,
+            ObjectNode capabilities) {
         ObjectNode params = mapper.createObjectNode();
         params.put("protocolVersion", OFFERED_VERSION);
         params.set("capabilities", capabilities.deepCopy());
         params.putObject("clientInfo").put("name", clientName).put("version", clientVersion);
-        JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()),
-                "initialize", Optional.of(params));
-        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1, Listener.NONE).thenCompose(answer -> {
-            String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
-            Session session = new Session(answer.sessionId(), version,
-                    Optional.of(ServerFeature.fromCapabilities(answer.result().path("capabilities"))));
-            JsonRpcMessage.Notification initialized = new JsonRpcMessage.Notification("notifications/initialized",
-                    Optional.empty());
-            return post(upstream, session.id(), version, initialized, maxBytes, 1, chunk -> { })
-                    .thenApply(r -> session);
-        });
+        JsonRpcMessage.Request request =
+                new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), "initialize", Optional.of(params));
+        return exchange(upstream, Optional.empty(), OFFERED_VERSION, request, maxBytes, 1, Listener.NONE)
+                .thenCompose(answer -> {
+                    String version = answer.result().path("protocolVersion").asString(OFFERED_VERSION);
+                    Session session = new Session(
+                            answer.sessionId(),
+                            version,
+                            Optional.of(ServerFeature.fromCapabilities(
+                                    answer.result().path("capabilities"))));
+                    JsonRpcMessage.Notification initialized =
+                            new JsonRpcMessage.Notification("notifications/initialized", Optional.empty());
+                    return post(upstream, session.id(), version, initialized, maxBytes, 1, chunk -> {})
+                            .thenApply(r -> session);
+                });
     }
 
     /**
      * Requests that only read (lists, reads, prompts, completions) and may be sent twice when the first attempt fails
      * in transit; everything else (tools/call, subscriptions, logging/setLevel) is one POST the upstream may act on.
      */
-    private static final Set<String> SAFE_METHODS = Set.of("tools/list", "resources/list",
-            "resources/templates/list", "resources/read", "prompts/list", "prompts/get", "completion/complete");
+    private static final Set<String> SAFE_METHODS = Set.of(
+            "tools/list",
+            "resources/list",
+            "resources/templates/list",
+            "resources/read",
+            "prompts/list",
+            "prompts/get",
+            "completion/complete");
 
     /** Sends a request and returns its result; read-only methods may be retried once, others never. */
-    public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
-            JsonNode params, int maxBytes) {
+    public CompletionStage<JsonNode> request(
+            McpGatewayConfig.Upstream upstream, Session session, String method, JsonNode params, int maxBytes) {
         return request(upstream, session, method, params, maxBytes, Listener.NONE);
     }
 
     /** As {@link #request(McpGatewayConfig.Upstream, Session, String, JsonNode, int)}, telling {@code listener}. */
-    public CompletionStage<JsonNode> request(McpGatewayConfig.Upstream upstream, Session session, String method,
-            JsonNode params, int maxBytes, Listener listener) {
-        JsonRpcMessage.Request request = new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method,
-                Optional.ofNullable(params));
+    public CompletionStage<JsonNode> request(
+            McpGatewayConfig.Upstream upstream,
+            Session session,
+            String method,
+            JsonNode params,
+            int maxBytes,
+            Listener listener) {
+        JsonRpcMessage.Request request =
+                new JsonRpcMessage.Request(JsonRpcId.of(ids.incrementAndGet()), method, Optional.ofNullable(params));
         int attempts = SAFE_METHODS.contains(method) ? 2 : 1;
         return exchange(upstream, session.id(), session.protocolVersion(), request, maxBytes, attempts, listener)
                 .thenApply(Answer::result);
@@ -192,11 +215,13 @@ public final class UpstreamClient {
      * answers 202. Best effort: a failure is logged by the caller, never retried (the upstream may have acted).
      */
     public CompletionStage<Void> send(McpGatewayConfig.Upstream upstream, Session session, JsonRpcMessage message) {
-        return post(upstream, session.id(), session.protocolVersion(), message, DELETE_ANSWER_BYTES, 1,
-                chunk -> { }).thenApply(reply -> {
+        return post(upstream, session.id(), session.protocolVersion(), message, DELETE_ANSWER_BYTES, 1, chunk -> {})
+                .thenApply(reply -> {
                     if (reply.status() / 100 != 2) {
-                        throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS, "upstream " + upstream.name()
-                                + " answered HTTP " + reply.status(), Optional.empty());
+                        throw new UpstreamException(
+                                UpstreamException.Kind.HTTP_STATUS,
+                                "upstream " + upstream.name() + " answered HTTP " + reply.status(),
+                                Optional.empty());
                     }
                     return null;
                 });
@@ -222,51 +247,85 @@ public final class UpstreamClient {
         if (session.id().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        OutboundRequest request = base("DELETE", upstream, session.id(), session.protocolVersion()).build();
-        return outbound.send("mcp/upstream/" + upstream.name(), request, DELETE_ANSWER_BYTES, upstream.timeout(), 1,
-                false).handle((r, e) -> null);
+        OutboundRequest request = base("DELETE", upstream, session.id(), session.protocolVersion())
+                .build();
+        return outbound.send(
+                        "mcp/upstream/" + upstream.name(), request, DELETE_ANSWER_BYTES, upstream.timeout(), 1, false)
+                .handle((r, e) -> null);
     }
 
-    private record Answer(JsonNode result, Optional<String> sessionId) {
-    }
+    private record Answer(JsonNode result, Optional<String> sessionId) {}
 
-    private CompletionStage<Answer> exchange(McpGatewayConfig.Upstream upstream, Optional<String> sessionId,
-            String version, JsonRpcMessage.Request request, int maxBytes, int attempts, Listener listener) {
+    private CompletionStage<Answer> exchange(
+            McpGatewayConfig.Upstream upstream,
+            Optional<String> sessionId,
+            String version,
+            JsonRpcMessage.Request request,
+            int maxBytes,
+            int attempts,
+            Listener listener) {
         listener.sent(request.id());
         SseParser parser = new SseParser(maxBytes);
-        return post(upstream, sessionId, version, request, maxBytes, attempts,
-                chunk -> parser.feed(chunk, event -> dispatch(event, listener))).thenApply(response -> {
-            if (response.status() == 404 && sessionId.isPresent()) {
-                throw new UpstreamException(UpstreamException.Kind.SESSION_LOST,
-                        "upstream " + upstream.name() + " lost the session", Optional.empty());
-            }
-            if (response.status() / 100 != 2) {
-                throw new UpstreamException(UpstreamException.Kind.HTTP_STATUS,
-                        "upstream " + upstream.name() + " answered HTTP " + response.status(), Optional.empty());
-            }
-            String contentType = response.headers().firstValue("content-type").orElse("");
-            Optional<JsonRpcMessage.Response> message = contentType.startsWith("text/event-stream")
-                    ? fromEventStream(response.body(), request.id()) : fromJson(response.body(), request.id());
-            JsonRpcMessage.Response answer = message.orElseThrow(() -> new UpstreamException(
-                    UpstreamException.Kind.MALFORMED, "upstream " + upstream.name() + " sent no response to "
-                    + request.method(), Optional.empty()));
-            if (answer.error().isPresent()) {
-                // An upstream's error text reaches the client: never with the credentials the gateway sent it.
-                SecretRedactor redactor = new SecretRedactor(() -> upstream.headers().values());
-                JsonRpcError raw = answer.error().get();
-                JsonRpcError error = new JsonRpcError(raw.code(), redactor.redact(raw.message()),
-                        raw.data().map(d -> d.isString() ? mapper.getNodeFactory().stringNode(redactor.redact(
-                                d.asString())) : d));
-                throw new UpstreamException(UpstreamException.Kind.RPC_ERROR, "upstream " + upstream.name()
-                        + " error " + error.code() + ": " + error.message(), Optional.of(error));
-            }
-            return new Answer(answer.result().orElseThrow(), response.headers().firstValue("mcp-session-id")
-                    .or(() -> sessionId));
-        });
+        return post(
+                        upstream,
+                        sessionId,
+                        version,
+                        request,
+                        maxBytes,
+                        attempts,
+                        chunk -> parser.feed(chunk, event -> dispatch(event, listener)))
+                .thenApply(response -> {
+                    if (response.status() == 404 && sessionId.isPresent()) {
+                        throw new UpstreamException(
+                                UpstreamException.Kind.SESSION_LOST,
+                                "upstream " + upstream.name() + " lost the session",
+                                Optional.empty());
+                    }
+                    if (response.status() / 100 != 2) {
+                        throw new UpstreamException(
+                                UpstreamException.Kind.HTTP_STATUS,
+                                "upstream " + upstream.name() + " answered HTTP " + response.status(),
+                                Optional.empty());
+                    }
+                    String contentType =
+                            response.headers().firstValue("content-type").orElse("");
+                    Optional<JsonRpcMessage.Response> message = contentType.startsWith("text/event-stream")
+                            ? fromEventStream(response.body(), request.id())
+                            : fromJson(response.body(), request.id());
+                    JsonRpcMessage.Response answer = message.orElseThrow(() -> new UpstreamException(
+                            UpstreamException.Kind.MALFORMED,
+                            "upstream " + upstream.name() + " sent no response to " + request.method(),
+                            Optional.empty()));
+                    if (answer.error().isPresent()) {
+                        // An upstream's error text reaches the client: never with the credentials the gateway sent it.
+                        SecretRedactor redactor =
+                                new SecretRedactor(() -> upstream.headers().values());
+                        JsonRpcError raw = answer.error().get();
+                        JsonRpcError error = new JsonRpcError(
+                                raw.code(),
+                                redactor.redact(raw.message()),
+                                raw.data()
+                                        .map(d -> d.isString()
+                                                ? mapper.getNodeFactory().stringNode(redactor.redact(d.asString()))
+                                                : d));
+                        throw new UpstreamException(
+                                UpstreamException.Kind.RPC_ERROR,
+                                "upstream " + upstream.name() + " error " + error.code() + ": " + error.message(),
+                                Optional.of(error));
+                    }
+                    return new Answer(
+                            answer.result().orElseThrow(),
+                            response.headers().firstValue("mcp-session-id").or(() -> sessionId));
+                });
     }
 
-    private CompletionStage<Outbound.Reply> post(McpGatewayConfig.Upstream upstream,
-            Optional<String> sessionId, String version, JsonRpcMessage message, int maxBytes, int attempts,
+    private CompletionStage<Outbound.Reply> post(
+            McpGatewayConfig.Upstream upstream,
+            Optional<String> sessionId,
+            String version,
+            JsonRpcMessage message,
+            int maxBytes,
+            int attempts,
             Consumer<ByteBuffer> onChunk) {
         OutboundRequest request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
@@ -275,13 +334,13 @@ public final class UpstreamClient {
                 // act on.
                 .idempotent(attempts > 1)
                 .build();
-        return outbound.send("mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts,
-                true, onChunk);
+        return outbound.send(
+                "mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts, true, onChunk);
     }
 
     /** Headers in the order of precedence the JDK client's setHeader gave: defaults, upstream's, session id. */
-    static OutboundRequest.Builder base(String method, McpGatewayConfig.Upstream upstream,
-            Optional<String> sessionId, String version) {
+    static OutboundRequest.Builder base(
+            String method, McpGatewayConfig.Upstream upstream, Optional<String> sessionId, String version) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("accept", "application/json, text/event-stream");
         headers.put("mcp-protocol-version", version);
@@ -305,8 +364,8 @@ public final class UpstreamClient {
         for (String line : new String(body, StandardCharsets.UTF_8).split("\r\n|\n|\r", -1)) {
             if (line.isEmpty()) {
                 if (!data.isEmpty()) {
-                    Optional<JsonRpcMessage.Response> r = asResponse(
-                            codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
+                    Optional<JsonRpcMessage.Response> r =
+                            asResponse(codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
                     if (r.isPresent()) {
                         return r;
                     }
@@ -319,13 +378,15 @@ public final class UpstreamClient {
                 data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
             }
         }
-        return data.isEmpty() ? Optional.empty()
+        return data.isEmpty()
+                ? Optional.empty()
                 : asResponse(codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
     }
 
     private static Optional<JsonRpcMessage.Response> asResponse(JsonRpcCodec.Decoded decoded, JsonRpcId id) {
         if (decoded instanceof JsonRpcCodec.Decoded.Valid(JsonRpcMessage.Response r)
-                && r.id().map(i -> i.node().asString().equals(id.node().asString())).orElse(false)) {
+                && r.id().map(i -> i.node().asString().equals(id.node().asString()))
+                        .orElse(false)) {
             return Optional.of(r);
         }
         return Optional.empty();

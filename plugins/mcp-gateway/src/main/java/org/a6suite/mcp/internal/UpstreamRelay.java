@@ -32,16 +32,16 @@ public final class UpstreamRelay {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamRelay.class);
     /** Server-to-client request methods and the client capability each needs. */
-    private static final Map<String, String> NEEDS = Map.of("sampling/createMessage", "sampling",
-            "elicitation/create", "elicitation", "roots/list", "roots");
+    private static final Map<String, String> NEEDS =
+            Map.of("sampling/createMessage", "sampling", "elicitation/create", "elicitation", "roots/list", "roots");
 
     private final ObjectMapper mapper;
     private final UpstreamSessions upstreamSessions;
     private final ToolCatalog catalog;
     private final LiveSessions live;
 
-    public UpstreamRelay(ObjectMapper mapper, UpstreamSessions upstreamSessions, ToolCatalog catalog,
-            LiveSessions live) {
+    public UpstreamRelay(
+            ObjectMapper mapper, UpstreamSessions upstreamSessions, ToolCatalog catalog, LiveSessions live) {
         this.mapper = requireNonNull(mapper, "mapper");
         this.upstreamSessions = requireNonNull(upstreamSessions, "upstreamSessions");
         this.catalog = requireNonNull(catalog, "catalog");
@@ -52,8 +52,11 @@ public final class UpstreamRelay {
      * The listener of one request the gateway sends upstream for {@code scope}: what arrives before the result goes
      * to the scope's outlet; {@code control} learns how to cancel the upstream request.
      */
-    public UpstreamClient.Listener forCall(RequestScope scope, McpGatewayConfig.Upstream upstream,
-            UpstreamClient.Session session, CallControl control) {
+    public UpstreamClient.Listener forCall(
+            RequestScope scope,
+            McpGatewayConfig.Upstream upstream,
+            UpstreamClient.Session session,
+            CallControl control) {
         return new UpstreamClient.Listener() {
             @Override
             public void sent(JsonRpcId upstreamId) {
@@ -68,8 +71,8 @@ public final class UpstreamRelay {
     }
 
     /** The listener of an upstream GET stream: messages go to the client session's GET stream. */
-    public UpstreamClient.Listener forStream(RequestScope scope, McpGatewayConfig.Upstream upstream,
-            UpstreamClient.Session session) {
+    public UpstreamClient.Listener forStream(
+            RequestScope scope, McpGatewayConfig.Upstream upstream, UpstreamClient.Session session) {
         return new UpstreamClient.Listener() {
             @Override
             public void message(JsonRpcMessage message) {
@@ -83,37 +86,46 @@ public final class UpstreamRelay {
      * {@code response} answers nothing this node relayed (the gateway then just acknowledges it).
      */
     public boolean answer(SessionContext session, JsonRpcMessage.Response response) {
-        Optional<LiveSessions.Pending> pending = response.id()
-                .flatMap(id -> live.find(session.sessionId()).flatMap(l -> l.takePending(id)));
+        Optional<LiveSessions.Pending> pending =
+                response.id().flatMap(id -> live.find(session.sessionId()).flatMap(l -> l.takePending(id)));
         if (pending.isEmpty()) {
             return false;
         }
         LiveSessions.Pending p = pending.get();
-        JsonRpcMessage.Response upstreamAnswer = new JsonRpcMessage.Response(Optional.of(p.upstreamId()),
-                response.result(), response.error());
-        upstreamSessions.client().send(p.upstream(), p.session(), upstreamAnswer).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.warn("mcp-gateway: relaying the client's answer to upstream {} failed ({})",
-                        p.upstream().name(), Outbound.describe(e));
-            }
-        });
+        JsonRpcMessage.Response upstreamAnswer =
+                new JsonRpcMessage.Response(Optional.of(p.upstreamId()), response.result(), response.error());
+        upstreamSessions
+                .client()
+                .send(p.upstream(), p.session(), upstreamAnswer)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn(
+                                "mcp-gateway: relaying the client's answer to upstream {} failed ({})",
+                                p.upstream().name(),
+                                Outbound.describe(e));
+                    }
+                });
         return true;
     }
 
-    private void relay(RequestScope scope, McpGatewayConfig.Upstream upstream, UpstreamClient.Session session,
+    private void relay(
+            RequestScope scope,
+            McpGatewayConfig.Upstream upstream,
+            UpstreamClient.Session session,
             JsonRpcMessage message) {
         switch (message) {
             case JsonRpcMessage.Notification n -> notification(scope, upstream, n);
             case JsonRpcMessage.Request r -> request(scope, upstream, session, r);
-            case JsonRpcMessage.Response r -> { }
+            case JsonRpcMessage.Response r -> {}
         }
     }
 
-    private void notification(RequestScope scope, McpGatewayConfig.Upstream upstream,
-            JsonRpcMessage.Notification n) {
+    private void notification(RequestScope scope, McpGatewayConfig.Upstream upstream, JsonRpcMessage.Notification n) {
         switch (n.method()) {
-            case "notifications/progress", "notifications/message",
-                 "notifications/resources/list_changed", "notifications/prompts/list_changed" -> scope.outlet().send(n);
+            case "notifications/progress",
+                    "notifications/message",
+                    "notifications/resources/list_changed",
+                    "notifications/prompts/list_changed" -> scope.outlet().send(n);
             case "notifications/tools/list_changed" -> {
                 catalog.invalidate(upstream);
                 scope.outlet().send(n);
@@ -121,7 +133,9 @@ public final class UpstreamRelay {
             case "notifications/resources/updated" -> {
                 if (n.params().isPresent() && n.params().get().path("uri").isString()) {
                     ObjectNode params = (ObjectNode) n.params().get().deepCopy();
-                    params.put("uri", FederatedNames.uri(upstream, params.path("uri").stringValue()));
+                    params.put(
+                            "uri",
+                            FederatedNames.uri(upstream, params.path("uri").stringValue()));
                     scope.outlet().send(new JsonRpcMessage.Notification(n.method(), Optional.of(params)));
                 }
             }
@@ -129,7 +143,10 @@ public final class UpstreamRelay {
         }
     }
 
-    private void request(RequestScope scope, McpGatewayConfig.Upstream upstream, UpstreamClient.Session session,
+    private void request(
+            RequestScope scope,
+            McpGatewayConfig.Upstream upstream,
+            UpstreamClient.Session session,
             JsonRpcMessage.Request r) {
         if (r.method().equals("ping")) {
             reply(upstream, session, JsonRpcMessage.Response.success(r.id(), mapper.createObjectNode()));
@@ -137,8 +154,10 @@ public final class UpstreamRelay {
         }
         String capability = NEEDS.get(r.method());
         if (capability == null) {
-            reply(upstream, session, JsonRpcMessage.Response.failure(Optional.of(r.id()),
-                    JsonRpcError.methodNotFound(r.method())));
+            reply(
+                    upstream,
+                    session,
+                    JsonRpcMessage.Response.failure(Optional.of(r.id()), JsonRpcError.methodNotFound(r.method())));
             return;
         }
         if (upstreamSessions.relayed(scope.session()).has(capability)) {
@@ -149,13 +168,20 @@ public final class UpstreamRelay {
             }
             state.takePending(id);
         }
-        reply(upstream, session, JsonRpcMessage.Response.failure(Optional.of(r.id()), new JsonRpcError(
-                JsonRpcError.METHOD_NOT_FOUND, "client does not support " + capability + " (" + r.method()
-                        + "): it did not declare the capability, or no stream to it is open", Optional.empty())));
+        reply(
+                upstream,
+                session,
+                JsonRpcMessage.Response.failure(
+                        Optional.of(r.id()),
+                        new JsonRpcError(
+                                JsonRpcError.METHOD_NOT_FOUND,
+                                "client does not support " + capability + " (" + r.method()
+                                        + "): it did not declare the capability, or no stream to it is open",
+                                Optional.empty())));
     }
 
-    private void reply(McpGatewayConfig.Upstream upstream, UpstreamClient.Session session,
-            JsonRpcMessage.Response response) {
+    private void reply(
+            McpGatewayConfig.Upstream upstream, UpstreamClient.Session session, JsonRpcMessage.Response response) {
         upstreamSessions.client().send(upstream, session, response).whenComplete((v, e) -> {
             if (e != null) {
                 LOG.warn("mcp-gateway: answering upstream {} failed ({})", upstream.name(), Outbound.describe(e));
@@ -163,15 +189,22 @@ public final class UpstreamRelay {
         });
     }
 
-    private void cancelUpstream(McpGatewayConfig.Upstream upstream, UpstreamClient.Session session,
-            JsonRpcId upstreamId) {
+    private void cancelUpstream(
+            McpGatewayConfig.Upstream upstream, UpstreamClient.Session session, JsonRpcId upstreamId) {
         ObjectNode params = mapper.createObjectNode();
         params.set("requestId", upstreamId.node());
         params.put("reason", "cancelled by the client");
-        upstreamSessions.client().send(upstream, session, new JsonRpcMessage.Notification("notifications/cancelled",
-                Optional.of(params))).whenComplete((v, e) -> {
+        upstreamSessions
+                .client()
+                .send(
+                        upstream,
+                        session,
+                        new JsonRpcMessage.Notification("notifications/cancelled", Optional.of(params)))
+                .whenComplete((v, e) -> {
                     if (e != null) {
-                        LOG.debug("mcp-gateway: forwarding a cancellation to {} failed ({})", upstream.name(),
+                        LOG.debug(
+                                "mcp-gateway: forwarding a cancellation to {} failed ({})",
+                                upstream.name(),
                                 Outbound.describe(e));
                     }
                 });

@@ -56,29 +56,40 @@ public final class UpstreamSessions {
      * Runs {@code action} with the client session's upstream session; when the upstream lost it (404) or there never
      * was one, initializes a new one, remembers it on this node, and runs {@code action} once more.
      */
-    public <T> CompletionStage<T> with(McpGatewayConfig config, SessionContext session,
-            McpGatewayConfig.Upstream upstream, Function<UpstreamClient.Session, CompletionStage<T>> action) {
+    public <T> CompletionStage<T> with(
+            McpGatewayConfig config,
+            SessionContext session,
+            McpGatewayConfig.Upstream upstream,
+            Function<UpstreamClient.Session, CompletionStage<T>> action) {
         Optional<UpstreamClient.Session> current = current(session, upstream);
         if (current.isEmpty()) {
             return reinitialize(config, session, upstream).thenCompose(action);
         }
-        return action.apply(current.get()).handle((value, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(value);
-            }
-            if (Outbound.cause(error) instanceof UpstreamClient.UpstreamException ue
-                    && ue.kind() == UpstreamClient.UpstreamException.Kind.SESSION_LOST) {
-                LOG.info("mcp-gateway: upstream {} lost session of {}; re-initializing", upstream.name(),
-                        session.sessionId());
-                return reinitialize(config, session, upstream).thenCompose(action);
-            }
-            return CompletableFuture.<T>failedFuture(Outbound.cause(error));
-        }).thenCompose(stage -> stage);
+        return action.apply(current.get())
+                .handle((value, error) -> {
+                    if (error == null) {
+                        return CompletableFuture.completedFuture(value);
+                    }
+                    if (Outbound.cause(error) instanceof UpstreamClient.UpstreamException ue
+                            && ue.kind() == UpstreamClient.UpstreamException.Kind.SESSION_LOST) {
+                        LOG.info(
+                                "mcp-gateway: upstream {} lost session of {}; re-initializing",
+                                upstream.name(),
+                                session.sessionId());
+                        return reinitialize(config, session, upstream).thenCompose(action);
+                    }
+                    return CompletableFuture.<T>failedFuture(Outbound.cause(error));
+                })
+                .thenCompose(stage -> stage);
     }
 
-    private CompletionStage<UpstreamClient.Session> reinitialize(McpGatewayConfig config, SessionContext session,
-            McpGatewayConfig.Upstream upstream) {
-        return client.initialize(upstream, config.serverName(), config.serverVersion(), config.maxResultBytes(),
+    private CompletionStage<UpstreamClient.Session> reinitialize(
+            McpGatewayConfig config, SessionContext session, McpGatewayConfig.Upstream upstream) {
+        return client.initialize(
+                        upstream,
+                        config.serverName(),
+                        config.serverVersion(),
+                        config.maxResultBytes(),
                         relayed(session))
                 .thenApply(s -> {
                     replaced.put(session.sessionId() + "|" + upstream.name(), s);

@@ -64,7 +64,9 @@ public final class UriTemplate {
 
     /** Whether {@code uri} is a plain URI: a scheme, no braces, no spaces or control characters. */
     public static boolean isUri(String uri) {
-        return SCHEME.matcher(uri).matches() && uri.indexOf('{') < 0 && uri.indexOf('}') < 0
+        return SCHEME.matcher(uri).matches()
+                && uri.indexOf('{') < 0
+                && uri.indexOf('}') < 0
                 && uri.chars().noneMatch(c -> c <= 0x20 || c == 0x7f);
     }
 
@@ -85,8 +87,9 @@ public final class UriTemplate {
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 0; i < variables.size(); i++) {
             try {
-                values.put(variables.get(i), URLDecoder.decode(m.group(i + 1).replace("+", "%2B"),
-                        StandardCharsets.UTF_8));
+                values.put(
+                        variables.get(i),
+                        URLDecoder.decode(m.group(i + 1).replace("+", "%2B"), StandardCharsets.UTF_8));
             } catch (IllegalArgumentException e) {
                 return Optional.empty(); // a malformed %-escape is not an expansion of ours
             }
@@ -99,8 +102,8 @@ public final class UriTemplate {
         Matcher m = EXPRESSION.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(RestToolInvoker.encode(values.getOrDefault(m.group(1),
-                    ""))));
+            m.appendReplacement(
+                    out, Matcher.quoteReplacement(RestToolInvoker.encode(values.getOrDefault(m.group(1), ""))));
         }
         m.appendTail(out);
         return out.toString();

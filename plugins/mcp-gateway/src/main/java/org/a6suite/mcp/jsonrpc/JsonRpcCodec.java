@@ -25,11 +25,9 @@ public final class JsonRpcCodec {
 
     /** The result of decoding one body. */
     public sealed interface Decoded {
-        record Valid(JsonRpcMessage message) implements Decoded {
-        }
+        record Valid(JsonRpcMessage message) implements Decoded {}
 
-        record Invalid(Optional<JsonRpcId> id, JsonRpcError error) implements Decoded {
-        }
+        record Invalid(Optional<JsonRpcId> id, JsonRpcError error) implements Decoded {}
     }
 
     public Decoded decode(byte[] body) {
@@ -49,8 +47,10 @@ public final class JsonRpcCodec {
     /** Decodes an already parsed JSON value. */
     public Decoded decode(JsonNode root) {
         if (root.isArray()) {
-            return invalid(Optional.empty(), JsonRpcError.invalidRequest(
-                    "invalid request: JSON-RPC batches are not supported (expected: one JSON object per POST)"));
+            return invalid(
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest(
+                            "invalid request: JSON-RPC batches are not supported (expected: one JSON object per POST)"));
         }
         if (!root.isObject()) {
             return invalid(Optional.empty(), JsonRpcError.invalidRequest("invalid request: body is not a JSON object"));
@@ -59,27 +59,34 @@ public final class JsonRpcCodec {
         Optional<JsonRpcId> id = JsonRpcId.isValid(idNode) ? Optional.of(new JsonRpcId(idNode)) : Optional.empty();
         JsonNode version = root.get("jsonrpc");
         if (version == null || !version.isString() || !"2.0".equals(version.stringValue())) {
-            return invalid(id, JsonRpcError.invalidRequest("invalid request: jsonrpc: " + version
-                    + " (expected: \"2.0\")"));
+            return invalid(
+                    id, JsonRpcError.invalidRequest("invalid request: jsonrpc: " + version + " (expected: \"2.0\")"));
         }
         if (idNode != null && !idNode.isNull() && id.isEmpty()) {
-            return invalid(Optional.empty(), JsonRpcError.invalidRequest("invalid request: id: " + idNode
-                    + " (expected: a string or an integer)"));
+            return invalid(
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest(
+                            "invalid request: id: " + idNode + " (expected: a string or an integer)"));
         }
         if (idNode != null && idNode.isNull()) {
-            return invalid(Optional.empty(), JsonRpcError.invalidRequest("invalid request: id: null (expected: a string or an "
-                    + "integer)"));
+            return invalid(
+                    Optional.empty(),
+                    JsonRpcError.invalidRequest("invalid request: id: null (expected: a string or an " + "integer)"));
         }
         JsonNode method = root.get("method");
         if (method != null) {
             if (!method.isString() || method.stringValue().isEmpty()) {
-                return invalid(id, JsonRpcError.invalidRequest("invalid request: method: " + method
-                        + " (expected: a non-empty string)"));
+                return invalid(
+                        id,
+                        JsonRpcError.invalidRequest(
+                                "invalid request: method: " + method + " (expected: a non-empty string)"));
             }
             JsonNode params = root.get("params");
             if (params != null && !params.isObject() && !params.isArray()) {
-                return invalid(id, JsonRpcError.invalidRequest("invalid request: params: " + params.getNodeType()
-                        + " (expected: an object or an array)"));
+                return invalid(
+                        id,
+                        JsonRpcError.invalidRequest("invalid request: params: " + params.getNodeType()
+                                + " (expected: an object or an array)"));
             }
             Optional<JsonNode> p = Optional.ofNullable(params);
             return new Decoded.Valid(id.<JsonRpcMessage>map(i -> new JsonRpcMessage.Request(i, method.stringValue(), p))
@@ -88,14 +95,18 @@ public final class JsonRpcCodec {
         JsonNode result = root.get("result");
         JsonNode error = root.get("error");
         if ((result == null) == (error == null)) {
-            return invalid(id, JsonRpcError.invalidRequest(
-                    "invalid request: neither a request (method) nor a response (exactly one of result, error)"));
+            return invalid(
+                    id,
+                    JsonRpcError.invalidRequest(
+                            "invalid request: neither a request (method) nor a response (exactly one of result, error)"));
         }
         if (error != null) {
             if (!error.isObject() || !error.path("code").isIntegralNumber()) {
                 return invalid(id, JsonRpcError.invalidRequest("invalid request: error: malformed error object"));
             }
-            JsonRpcError e = new JsonRpcError(error.get("code").intValue(), error.path("message").asString(""),
+            JsonRpcError e = new JsonRpcError(
+                    error.get("code").intValue(),
+                    error.path("message").asString(""),
                     Optional.ofNullable(error.get("data")));
             return new Decoded.Valid(JsonRpcMessage.Response.failure(id, e));
         }
@@ -123,7 +134,10 @@ public final class JsonRpcCodec {
                 n.params().ifPresent(p -> node.set("params", p));
             }
             case JsonRpcMessage.Response r -> {
-                node.set("id", r.id().map(JsonRpcId::node).orElse(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode()));
+                node.set(
+                        "id",
+                        r.id().map(JsonRpcId::node)
+                                .orElse(tools.jackson.databind.node.JsonNodeFactory.instance.nullNode()));
                 r.result().ifPresent(res -> node.set("result", res));
                 r.error().ifPresent(e -> {
                     ObjectNode err = node.putObject("error");

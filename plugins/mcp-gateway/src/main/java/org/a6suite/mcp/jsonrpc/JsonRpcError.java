@@ -18,9 +18,11 @@ public record JsonRpcError(int code, String message, Optional<JsonNode> data) {
     public static final int PARSE_ERROR = -32700;
     /** JSON, but not a valid single JSON-RPC 2.0 message (arrays/batches included, since MCP 2025-06-18). */
     public static final int INVALID_REQUEST = -32600;
+
     public static final int METHOD_NOT_FOUND = -32601;
     /** Bad params, an unknown tool or a bad pagination cursor. */
     public static final int INVALID_PARAMS = -32602;
+
     public static final int INTERNAL_ERROR = -32603;
 
     public JsonRpcError {

@@ -34,7 +34,8 @@ public record JsonRpcId(JsonNode node) {
     /** Ids are equal when both are strings or both integers with the same text ({@code 7} int equals {@code 7} long). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof JsonRpcId other && node.isString() == other.node.isString()
+        return o instanceof JsonRpcId other
+                && node.isString() == other.node.isString()
                 && node.asString().equals(other.node.asString());
     }
 

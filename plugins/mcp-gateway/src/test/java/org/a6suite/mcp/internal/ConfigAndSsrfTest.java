@@ -20,7 +20,8 @@ class ConfigAndSsrfTest {
 
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="; // 32 bytes
     private final JsonMapper mapper = JsonMapper.builder().build();
-    private final ConfigParser parser = new ConfigParser(mapper, n -> Optional.ofNullable(Map.of("K", KEY).get(n)));
+    private final ConfigParser parser =
+            new ConfigParser(mapper, n -> Optional.ofNullable(Map.of("K", KEY).get(n)));
 
     private McpGatewayConfig parse(String toolsJson) throws PluginConfigException {
         return parser.parse("""
@@ -31,7 +32,8 @@ class ConfigAndSsrfTest {
 
     @Test
     void shouldApplyDefaults() throws Exception {
-        McpGatewayConfig config = parse("[{\"name\":\"get\",\"backend\":\"api\",\"method\":\"get\",\"path\":\"/o/{id}\"}]");
+        McpGatewayConfig config =
+                parse("[{\"name\":\"get\",\"backend\":\"api\",\"method\":\"get\",\"path\":\"/o/{id}\"}]");
         assertThat(config.pageSize()).isEqualTo(50);
         assertThat(config.maxRequestBytes()).isEqualTo(1 << 20);
         assertThat(config.principal().var()).contains("consumer_name");
@@ -43,7 +45,8 @@ class ConfigAndSsrfTest {
 
     @Test
     void shouldNameFieldValueAndExpectationInErrors() {
-        assertThatThrownBy(() -> parser.parse("{\"pageSize\": 0}")).isInstanceOf(PluginConfigException.class)
+        assertThatThrownBy(() -> parser.parse("{\"pageSize\": 0}"))
+                .isInstanceOf(PluginConfigException.class)
                 .hasMessage("pageSize: 0 (expected: an integer in [1, 1000])");
         assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"env\":\"NOPE\"}]}}"))
                 .hasMessage("session.keys[0].env: NOPE (expected: a set environment variable)");
@@ -54,8 +57,7 @@ class ConfigAndSsrfTest {
 
     private McpGatewayConfig federate(String upstreamsJson, String rateLimitsJson) throws PluginConfigException {
         return parser.parse("""
-                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":%s,"rateLimits":%s}"""
-                .formatted(upstreamsJson, rateLimitsJson));
+                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":%s,"rateLimits":%s}""".formatted(upstreamsJson, rateLimitsJson));
     }
 
     @Test
@@ -63,9 +65,13 @@ class ConfigAndSsrfTest {
         McpGatewayConfig config = federate("""
                 [{"name":"Docs_Store","url":"http://127.0.0.1:9/mcp"},{"name":"7x","url":"http://127.0.0.1:9/mcp"},
                  {"name":"c","url":"http://127.0.0.1:9/mcp","uriPrefix":"a6.calc+"}]""", "[]");
-        assertThat(config.upstreams()).extracting(McpGatewayConfig.Upstream::uriPrefix)
+        assertThat(config.upstreams())
+                .extracting(McpGatewayConfig.Upstream::uriPrefix)
                 .containsExactly("docs-store+", "u7x+", "a6.calc+");
-        assertThat(java.net.URI.create(config.upstreams().get(0).uriPrefix() + "file:///a/b.md").getScheme())
+        assertThat(java.net
+                        .URI
+                        .create(config.upstreams().get(0).uriPrefix() + "file:///a/b.md")
+                        .getScheme())
                 .isEqualTo("docs-store+file");
     }
 
@@ -75,9 +81,9 @@ class ConfigAndSsrfTest {
                 [{"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":"a_b+"}]""", "[]"))
                 .hasMessageStartingWith("upstreams[0].uriPrefix: a_b+ (expected: a URI scheme start");
         assertThatThrownBy(() -> federate("""
-                [{"name":"a_b","url":"http://127.0.0.1:9/mcp"},{"name":"a-b","url":"http://127.0.0.1:9/mcp"}]""",
-                "[]")).hasMessage("upstreams[1].uriPrefix: a-b+ (expected: a uriPrefix that neither starts with nor "
-                + "is the start of upstreams[0].uriPrefix (a-b+))");
+                [{"name":"a_b","url":"http://127.0.0.1:9/mcp"},{"name":"a-b","url":"http://127.0.0.1:9/mcp"}]""", "[]"))
+                .hasMessage("upstreams[1].uriPrefix: a-b+ (expected: a uriPrefix that neither starts with nor "
+                        + "is the start of upstreams[0].uriPrefix (a-b+))");
     }
 
     @Test
@@ -87,8 +93,7 @@ class ConfigAndSsrfTest {
         assertThat(federate(up, """
                 [{"tools":["*"],"perSecond":1}]""").rateLimits().get(0).methods()).containsExactly("tools/call");
         assertThat(federate(up, """
-                [{"tools":["*"],"methods":["resources/*","prompts/get"],"perSecond":1}]""").rateLimits().get(0)
-                .methods()).containsExactly("resources/*", "prompts/get");
+                [{"tools":["*"],"methods":["resources/*","prompts/get"],"perSecond":1}]""").rateLimits().get(0).methods()).containsExactly("resources/*", "prompts/get");
         assertThatThrownBy(() -> federate(up, """
                 [{"tools":["*"],"methods":["prompt/get"],"perSecond":1}]"""))
                 .hasMessageStartingWith("rateLimits[0].methods: prompt/get (expected: one of");
@@ -97,14 +102,18 @@ class ConfigAndSsrfTest {
     @Test
     void shouldRefuseInlineSecretsAndNeverEchoKeyMaterial() {
         assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"secret\":\"" + KEY + "\"}]}}"))
-                .isInstanceOf(PluginConfigException.class).message().doesNotContain(KEY);
+                .isInstanceOf(PluginConfigException.class)
+                .message()
+                .doesNotContain(KEY);
     }
 
     @Test
     void shouldRefusePathTemplatesThatCouldLeaveTheBackend() {
         for (String path : new String[] {"//evil.example/x", "http://evil/x", "/a/../admin", "/a?x=1", "/a#f", "a"}) {
-            assertThatThrownBy(() -> parse("[{\"name\":\"x\",\"backend\":\"api\",\"method\":\"GET\",\"path\":\""
-                    + path + "\"}]")).as(path).hasMessageStartingWith("tools[0].path: ");
+            assertThatThrownBy(() -> parse(
+                            "[{\"name\":\"x\",\"backend\":\"api\",\"method\":\"GET\",\"path\":\"" + path + "\"}]"))
+                    .as(path)
+                    .hasMessageStartingWith("tools[0].path: ");
         }
     }
 
@@ -112,8 +121,7 @@ class ConfigAndSsrfTest {
     void shouldRefuseBackendsThatAreNotPlainHttpUrls() {
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},
-                 "backends":[{"name":"api","baseUrl":"file:///etc/passwd"}]}"""))
-                .hasMessageStartingWith("backends[0].baseUrl: file:///etc/passwd");
+                 "backends":[{"name":"api","baseUrl":"file:///etc/passwd"}]}""")).hasMessageStartingWith("backends[0].baseUrl: file:///etc/passwd");
     }
 
     @Test
@@ -124,16 +132,22 @@ class ConfigAndSsrfTest {
         RestToolInvoker invoker = new RestToolInvoker(dummyOutbound(), mapper);
         LocalTool tool = config.tools().get("get");
         McpGatewayConfig.Backend backend = config.backends().get("api");
-        ObjectNode args = mapper.createObjectNode().put("id", "../../admin?x=1#y").put("q", "a&admin=true")
+        ObjectNode args = mapper.createObjectNode()
+                .put("id", "../../admin?x=1#y")
+                .put("q", "a&admin=true")
                 .put("trace", "t-1");
         OutboundRequest request = invoker.request(tool, backend, args).build();
         assertThat(request.uri().toString())
                 .isEqualTo("http://127.0.0.1:9/api/orders/..%2F..%2Fadmin%3Fx%3D1%23y?q=a%26admin%3Dtrue");
         assertThat(request.headers().firstValue("x-trace")).contains("t-1");
-        assertThatThrownBy(() -> invoker.request(tool, backend, mapper.createObjectNode().put("id", "..")))
+        assertThatThrownBy(() ->
+                        invoker.request(tool, backend, mapper.createObjectNode().put("id", "..")))
                 .isInstanceOf(RestToolInvoker.BadArgumentException.class);
-        assertThatThrownBy(() -> invoker.request(tool, backend, mapper.createObjectNode().put("id", "http://evil")
-                .put("trace", "a\r\nhost: evil"))).isInstanceOf(RestToolInvoker.BadArgumentException.class);
+        assertThatThrownBy(() -> invoker.request(
+                        tool,
+                        backend,
+                        mapper.createObjectNode().put("id", "http://evil").put("trace", "a\r\nhost: evil")))
+                .isInstanceOf(RestToolInvoker.BadArgumentException.class);
     }
 
     @Test
@@ -175,17 +189,21 @@ class ConfigAndSsrfTest {
         assertThat(config.tools()).containsOnlyKeys("orders_getOrder", "orders_createOrder");
         LocalTool get = config.tools().get("orders_getOrder");
         assertThat(get.inputSchema().path("required").toString()).isEqualTo("[\"id\"]");
-        assertThat(get.outputSchema().orElseThrow().path("properties").has("total")).isTrue();
+        assertThat(get.outputSchema().orElseThrow().path("properties").has("total"))
+                .isTrue();
         assertThat(config.tools().get("orders_createOrder").args().get("body").in())
                 .isEqualTo(LocalTool.ArgBinding.In.BODY);
         OutboundRequest request = new RestToolInvoker(dummyOutbound(), mapper)
-                .request(get, config.backends().get("api"), mapper.createObjectNode().put("id", "7")).build();
+                .request(
+                        get,
+                        config.backends().get("api"),
+                        mapper.createObjectNode().put("id", "7"))
+                .build();
         assertThat(request.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders/7");
     }
 
     private static Outbound dummyOutbound() {
         // Never sends: these tests only build requests. Its event loop thread is a daemon.
-        return new Outbound(OutboundClient.ofDefaults(), (task, delay) -> () -> true,
-                System::nanoTime, o -> { });
+        return new Outbound(OutboundClient.ofDefaults(), (task, delay) -> () -> true, System::nanoTime, o -> {});
     }
 }

@@ -16,7 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The node-local stream state: event ids, the bounded replay log, resumption, eviction. */
 class LiveSessionsTest {
 
-    private final LiveSessions live = new LiveSessions(new JsonRpcCodec(JsonMapper.builder().build()), 2);
+    private final LiveSessions live =
+            new LiveSessions(new JsonRpcCodec(JsonMapper.builder().build()), 2);
 
     /** Collects what a connection delivers, asking for everything. */
     private static final class Reader implements Flow.Subscriber<Body> {
@@ -34,8 +35,7 @@ class LiveSessionsTest {
         }
 
         @Override
-        public void onError(Throwable throwable) {
-        }
+        public void onError(Throwable throwable) {}
 
         @Override
         public void onComplete() {
@@ -50,13 +50,14 @@ class LiveSessionsTest {
     }
 
     private static JsonRpcMessage note(int n) {
-        return new JsonRpcMessage.Notification("notifications/message", Optional.of(JsonMapper.builder().build()
-                .createObjectNode().put("n", n)));
+        return new JsonRpcMessage.Notification(
+                "notifications/message",
+                Optional.of(JsonMapper.builder().build().createObjectNode().put("n", n)));
     }
 
     @Test
     void shouldNumberEventsPerStreamAfterAPrimingEvent() {
-        SsePublisher connection = new SsePublisher(16, () -> { });
+        SsePublisher connection = new SsePublisher(16, () -> {});
         Reader reader = read(connection);
         LiveSessions.Live.EventStream stream = live.live("s1").open(connection, true);
 
@@ -75,13 +76,13 @@ class LiveSessionsTest {
     void shouldReplayOnlyWhatFollowsTheLastEventIdAndWhatTheBoundKept() {
         LiveSessions.Live session = live.live("s1");
         session.replayEvents(3);
-        LiveSessions.Live.EventStream stream = session.open(new SsePublisher(16, () -> { }), false);
+        LiveSessions.Live.EventStream stream = session.open(new SsePublisher(16, () -> {}), false);
         for (int i = 1; i <= 5; i++) {
             stream.emit(note(i));
         }
         stream.finish();
 
-        SsePublisher again = new SsePublisher(16, () -> { });
+        SsePublisher again = new SsePublisher(16, () -> {});
         Reader reader = read(again);
         assertThat(session.resume("1-1", again)).isPresent();
 
@@ -94,15 +95,15 @@ class LiveSessionsTest {
     @Test
     void shouldNotResumeIdsThisNodeDoesNotKnow() {
         LiveSessions.Live session = live.live("s1");
-        session.open(new SsePublisher(16, () -> { }), false);
+        session.open(new SsePublisher(16, () -> {}), false);
 
-        assertThat(session.resume("9-1", new SsePublisher(16, () -> { }))).isEmpty();
-        assertThat(session.resume("garbage", new SsePublisher(16, () -> { }))).isEmpty();
+        assertThat(session.resume("9-1", new SsePublisher(16, () -> {}))).isEmpty();
+        assertThat(session.resume("garbage", new SsePublisher(16, () -> {}))).isEmpty();
     }
 
     @Test
     void shouldEvictTheLeastRecentlyUsedSessionAndCloseItsStreams() {
-        SsePublisher connection = new SsePublisher(16, () -> { });
+        SsePublisher connection = new SsePublisher(16, () -> {});
         Reader reader = read(connection);
         live.live("old").openGet(connection, false);
         live.live("b");
@@ -115,7 +116,7 @@ class LiveSessionsTest {
 
     @Test
     void shouldCutOffAClientThatStopsReading() {
-        SsePublisher connection = new SsePublisher(2, () -> { });
+        SsePublisher connection = new SsePublisher(2, () -> {});
         LiveSessions.Live.EventStream stream = live.live("s1").open(connection, false);
 
         assertThat(stream.emit(note(1))).isTrue();

@@ -18,8 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 class OpenApiSchemaTest {
 
     private final JsonMapper mapper = JsonMapper.builder().build();
-    private final ConfigParser parser = new ConfigParser(mapper,
-            n -> Optional.ofNullable(Map.of("K", ConfigAndSsrfTest.KEY).get(n)));
+    private final ConfigParser parser = new ConfigParser(
+            mapper, n -> Optional.ofNullable(Map.of("K", ConfigAndSsrfTest.KEY).get(n)));
 
     private JsonNode json(String text) {
         return mapper.readTree(text);
@@ -38,7 +38,8 @@ class OpenApiSchemaTest {
         assertThat(JsonSchemas.violations(validator, json("""
                 {"note":null,"state":null,"owner":null,"tags":[1,null]}"""))).isEmpty();
         assertThat(JsonSchemas.violations(validator, json("{\"note\":1}"))).isNotEmpty();
-        assertThat(JsonSchemas.violations(validator, json("{\"state\":\"lost\"}"))).isNotEmpty();
+        assertThat(JsonSchemas.violations(validator, json("{\"state\":\"lost\"}")))
+                .isNotEmpty();
         assertThat(JsonSchemas.violations(validator, json("{\"owner\":\"x\"}"))).isNotEmpty();
         assertThat(schema.path("properties").path("note").has("nullable")).isFalse();
     }
@@ -49,8 +50,8 @@ class OpenApiSchemaTest {
                 {"type":"number","minimum":0,"exclusiveMinimum":true,"maximum":10,"exclusiveMaximum":false,
                  "example":5}"""));
 
-        assertThat(schema.toString()).isEqualTo(
-                "{\"type\":\"number\",\"maximum\":10,\"examples\":[5],\"exclusiveMinimum\":0}");
+        assertThat(schema.toString())
+                .isEqualTo("{\"type\":\"number\",\"maximum\":10,\"examples\":[5],\"exclusiveMinimum\":0}");
         var validator = JsonSchemas.compile(schema);
         assertThat(JsonSchemas.violations(validator, json("0"))).isNotEmpty();
         assertThat(JsonSchemas.violations(validator, json("10"))).isEmpty();
@@ -65,7 +66,8 @@ class OpenApiSchemaTest {
                      "properties":{"qty":{"type":"integer",%s}}}}}},
                   "responses":{"201":{"content":{"application/json":{"schema":{"type":"object",
                      "properties":{"id":{"type":"string"},"note":{"type":"string","nullable":true}}}}}}}}}}}""";
-        Path v30 = Files.writeString(dir.resolve("v30.json"), doc.formatted("3.0.3", "\"minimum\":0,\"exclusiveMinimum\":true"));
+        Path v30 = Files.writeString(
+                dir.resolve("v30.json"), doc.formatted("3.0.3", "\"minimum\":0,\"exclusiveMinimum\":true"));
         Path v31 = Files.writeString(dir.resolve("v31.json"), doc.formatted("3.1.0", "\"exclusiveMinimum\":0"));
 
         LocalTool tool30 = openapi(v30).tools().get("create");
@@ -76,7 +78,8 @@ class OpenApiSchemaTest {
         assertThat(tool30.inputSchema().at("/properties/body/properties/qty").toString())
                 .isEqualTo("{\"type\":\"integer\",\"exclusiveMinimum\":0}");
         assertThat(tool31.outputSchema().orElseThrow().at("/properties/note").has("nullable"))
-                .as("3.1 is JSON Schema 2020-12 already").isTrue();
+                .as("3.1 is JSON Schema 2020-12 already")
+                .isTrue();
     }
 
     private McpGatewayConfig openapi(Path file) throws PluginConfigException {
@@ -94,9 +97,15 @@ class OpenApiSchemaTest {
                   {"name":"docs","url":"http://127.0.0.1:8/mcp"}]}""");
 
         assertThat(config.upstreams().get(0).prefix()).isEmpty();
-        assertThat(FederatedNames.routeName(config.upstreams(), "add").orElseThrow().upstream().name())
+        assertThat(FederatedNames.routeName(config.upstreams(), "add")
+                        .orElseThrow()
+                        .upstream()
+                        .name())
                 .isEqualTo("calc");
-        assertThat(FederatedNames.routeName(config.upstreams(), "docs_find").orElseThrow().upstream().name())
+        assertThat(FederatedNames.routeName(config.upstreams(), "docs_find")
+                        .orElseThrow()
+                        .upstream()
+                        .name())
                 .isEqualTo("docs");
     }
 
@@ -122,14 +131,18 @@ class OpenApiSchemaTest {
                   {"name":"conf","url":"http://127.0.0.1:9/mcp","prefix":"","uriPrefix":""},
                   {"name":"docs","url":"http://127.0.0.1:8/mcp"}]}""");
 
-        assertThat(FederatedNames.routeUri(config.upstreams(), "test://static-text").orElseThrow().upstream().name())
+        assertThat(FederatedNames.routeUri(config.upstreams(), "test://static-text")
+                        .orElseThrow()
+                        .upstream()
+                        .name())
                 .isEqualTo("conf");
-        assertThat(FederatedNames.routeUri(config.upstreams(), "docs+file:///a").orElseThrow().local())
+        assertThat(FederatedNames.routeUri(config.upstreams(), "docs+file:///a")
+                        .orElseThrow()
+                        .local())
                 .isEqualTo("file:///a");
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
                   {"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":""},
-                  {"name":"b","url":"http://127.0.0.1:8/mcp","uriPrefix":""}]}"""))
-                .hasMessageStartingWith("upstreams[1].uriPrefix: ");
+                  {"name":"b","url":"http://127.0.0.1:8/mcp","uriPrefix":""}]}""")).hasMessageStartingWith("upstreams[1].uriPrefix: ");
     }
 }

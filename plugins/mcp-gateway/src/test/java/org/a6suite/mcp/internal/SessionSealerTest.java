@@ -28,13 +28,23 @@ class SessionSealerTest {
     }
 
     private SessionSealer sealer(Map<String, SecretKeySpec> keys, String active) {
-        return new SessionSealer(new KeyRing(new LinkedHashMap<>(keys), active), JsonMapper.builder().build(), clock,
+        return new SessionSealer(
+                new KeyRing(new LinkedHashMap<>(keys), active),
+                JsonMapper.builder().build(),
+                clock,
                 new SecureRandom());
     }
 
     private SessionContext session() {
-        return new SessionContext("sid-1", "2025-11-25", "client", "1.0", "alice",
-                Map.of("weather", "2025-06-18|up-123"), "abcd", clock.instant().plus(Duration.ofHours(1)));
+        return new SessionContext(
+                "sid-1",
+                "2025-11-25",
+                "client",
+                "1.0",
+                "alice",
+                Map.of("weather", "2025-06-18|up-123"),
+                "abcd",
+                clock.instant().plus(Duration.ofHours(1)));
     }
 
     @Test
@@ -53,7 +63,8 @@ class SessionSealerTest {
         raw[raw.length / 2] ^= 1;
         String tampered = "A6M1.k1." + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         assertThat(sealer.open(tampered, "route#1")).isEmpty();
-        assertThat(sealer.open(token.substring(0, token.length() - 2), "route#1")).isEmpty();
+        assertThat(sealer.open(token.substring(0, token.length() - 2), "route#1"))
+                .isEmpty();
         assertThat(sealer.open("garbage", "route#1")).isEmpty();
     }
 
@@ -73,8 +84,10 @@ class SessionSealerTest {
             String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
             for (char c : alphabet.toCharArray()) {
                 String other = token.substring(0, token.length() - 1) + c;
-                if (!other.equals(token) && java.util.Arrays.equals(Base64.getUrlDecoder().decode(body),
-                        Base64.getUrlDecoder().decode(other.substring("A6M1.k1.".length())))) {
+                if (!other.equals(token)
+                        && java.util.Arrays.equals(
+                                Base64.getUrlDecoder().decode(body),
+                                Base64.getUrlDecoder().decode(other.substring("A6M1.k1.".length())))) {
                     spellings.add(other);
                 }
             }
@@ -101,8 +114,12 @@ class SessionSealerTest {
     void shouldRefuseIdSealedForAnotherAudienceOrUnknownKey() {
         String token = sealer(Map.of("k1", k1), "k1").seal(session(), "route#1");
         assertThat(sealer(Map.of("k1", k1), "k1").open(token, "route#2")).isEmpty();
-        assertThat(sealer(Map.of("k1", k2), "k1").open(token, "route#1")).as("same id, other key").isEmpty();
-        assertThat(sealer(Map.of("k2", k2), "k2").open(token, "route#1")).as("key no longer in ring").isEmpty();
+        assertThat(sealer(Map.of("k1", k2), "k1").open(token, "route#1"))
+                .as("same id, other key")
+                .isEmpty();
+        assertThat(sealer(Map.of("k2", k2), "k2").open(token, "route#1"))
+                .as("key no longer in ring")
+                .isEmpty();
     }
 
     @Test
@@ -117,14 +134,18 @@ class SessionSealerTest {
 
     @Test
     void shouldKeepUpstreamFeaturesInTheSealedUpstreamSessionAndOpenTheOlderForm() {
-        UpstreamClient.Session session = new UpstreamClient.Session(Optional.of("a|b"), "2025-11-25",
-                Optional.of(Set.of(ServerFeature.TOOLS, ServerFeature.RESOURCES,
-                        ServerFeature.RESOURCES_SUBSCRIBE)));
+        UpstreamClient.Session session = new UpstreamClient.Session(
+                Optional.of("a|b"),
+                "2025-11-25",
+                Optional.of(Set.of(ServerFeature.TOOLS, ServerFeature.RESOURCES, ServerFeature.RESOURCES_SUBSCRIBE)));
         assertThat(session.encode()).isEqualTo("2025-11-25;trs|a|b");
         assertThat(UpstreamClient.Session.decode(session.encode())).contains(session);
-        UpstreamClient.Session older = UpstreamClient.Session.decode("2025-06-18|sid").orElseThrow();
+        UpstreamClient.Session older =
+                UpstreamClient.Session.decode("2025-06-18|sid").orElseThrow();
         assertThat(older.features()).isEmpty();
-        assertThat(older.mayOffer(ServerFeature.PROMPTS)).as("unknown: ask the upstream").isTrue();
+        assertThat(older.mayOffer(ServerFeature.PROMPTS))
+                .as("unknown: ask the upstream")
+                .isTrue();
         assertThat(session.mayOffer(ServerFeature.PROMPTS)).isFalse();
     }
 }

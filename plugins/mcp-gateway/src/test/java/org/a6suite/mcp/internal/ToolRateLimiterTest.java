@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class ToolRateLimiterTest {
 
-    private static final List<McpGatewayConfig.RateLimitRule> PER_CONSUMER = List.of(
-            new McpGatewayConfig.RateLimitRule(List.of("*"), List.of("tools/call"), 0.01, 1, true));
+    private static final List<McpGatewayConfig.RateLimitRule> PER_CONSUMER =
+            List.of(new McpGatewayConfig.RateLimitRule(List.of("*"), List.of("tools/call"), 0.01, 1, true));
 
     @Test
     void shouldNotResetAnotherPrincipalsBucketWhenAClientRotatesPrincipals() {
@@ -24,15 +24,19 @@ class ToolRateLimiterTest {
         // Far more principals than the limiter holds buckets: the old code cleared every bucket at the bound.
         int refused = 0;
         for (int i = 0; i < 20_000; i++) {
-            if (limiter.tryAcquire(PER_CONSUMER, "orders_create", "rotating-" + i).isPresent()) {
+            if (limiter.tryAcquire(PER_CONSUMER, "orders_create", "rotating-" + i)
+                    .isPresent()) {
                 refused++;
             }
         }
 
         assertThat(limiter.size()).isLessThanOrEqualTo(1_001);
-        assertThat(refused).as("past the bound, new principals share one overflow bucket").isGreaterThan(18_000);
+        assertThat(refused)
+                .as("past the bound, new principals share one overflow bucket")
+                .isGreaterThan(18_000);
         assertThat(limiter.tryAcquire(PER_CONSUMER, "orders_create", "alice"))
-                .as("alice's empty bucket survives the rotation").isPresent();
+                .as("alice's empty bucket survives the rotation")
+                .isPresent();
     }
 
     @Test
@@ -42,7 +46,9 @@ class ToolRateLimiterTest {
         assertThat(limiter.tryAcquire(PER_CONSUMER, "t", "alice")).isEmpty();
         clock.advance(Duration.ofSeconds(99));
         assertThat(limiter.size()).isEqualTo(1);
-        assertThat(limiter.tryAcquire(PER_CONSUMER, "t", "alice")).as("still refilling").isPresent();
+        assertThat(limiter.tryAcquire(PER_CONSUMER, "t", "alice"))
+                .as("still refilling")
+                .isPresent();
 
         clock.advance(Duration.ofSeconds(101));
 

@@ -11,7 +11,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class JsonRpcCodecFuzzTest {
 
-    private static final JsonRpcCodec CODEC = new JsonRpcCodec(JsonMapper.builder().build());
+    private static final JsonRpcCodec CODEC =
+            new JsonRpcCodec(JsonMapper.builder().build());
 
     @FuzzTest(maxDuration = "15s")
     void shouldDecodeAnyBodyToAMessageOrAJsonRpcErrorNeverAnException(byte[] body) {

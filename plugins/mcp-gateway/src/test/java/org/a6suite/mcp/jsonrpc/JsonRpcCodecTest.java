@@ -52,21 +52,25 @@ class JsonRpcCodecTest {
     @Test
     void shouldRefuseScalarParams() {
         assertThat(decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\",\"params\":3}"))
-                .isInstanceOfSatisfying(JsonRpcCodec.Decoded.Invalid.class,
+                .isInstanceOfSatisfying(
+                        JsonRpcCodec.Decoded.Invalid.class,
                         i -> assertThat(i.error().code()).isEqualTo(JsonRpcError.INVALID_REQUEST));
     }
 
     @Test
     void shouldDecodeRequestsNotificationsAndResponses() {
         assertThat(decode("{\"jsonrpc\":\"2.0\",\"id\":\"a\",\"method\":\"tools/list\",\"params\":{}}"))
-                .isEqualTo(new JsonRpcCodec.Decoded.Valid(new JsonRpcMessage.Request(JsonRpcId.of("a"), "tools/list",
+                .isEqualTo(new JsonRpcCodec.Decoded.Valid(new JsonRpcMessage.Request(
+                        JsonRpcId.of("a"),
+                        "tools/list",
                         Optional.of(JsonMapper.builder().build().createObjectNode()))));
         assertThat(decode("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
-                .isEqualTo(new JsonRpcCodec.Decoded.Valid(new JsonRpcMessage.Notification("notifications/initialized",
-                        Optional.empty())));
+                .isEqualTo(new JsonRpcCodec.Decoded.Valid(
+                        new JsonRpcMessage.Notification("notifications/initialized", Optional.empty())));
         assertThat(decode("{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-32601,\"message\":\"nope\"}}"))
-                .isInstanceOfSatisfying(JsonRpcCodec.Decoded.Valid.class, v -> assertThat(v.message())
-                        .isInstanceOfSatisfying(JsonRpcMessage.Response.class, r -> {
+                .isInstanceOfSatisfying(
+                        JsonRpcCodec.Decoded.Valid.class,
+                        v -> assertThat(v.message()).isInstanceOfSatisfying(JsonRpcMessage.Response.class, r -> {
                             assertThat(r.isError()).isTrue();
                             assertThat(r.error().orElseThrow().code()).isEqualTo(-32601);
                         }));
@@ -74,8 +78,8 @@ class JsonRpcCodecTest {
 
     @Test
     void shouldEchoIdTypeWhenEncoding() {
-        var response = JsonRpcMessage.Response.success(JsonRpcId.of("1"), JsonMapper.builder().build()
-                .createObjectNode());
+        var response = JsonRpcMessage.Response.success(
+                JsonRpcId.of("1"), JsonMapper.builder().build().createObjectNode());
         assertThat(new String(codec.encode(response), StandardCharsets.UTF_8))
                 .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"result\":{}}");
         var error = JsonRpcMessage.Response.failure(Optional.empty(), JsonRpcError.parseError("bad"));

@@ -45,7 +45,8 @@ public final class InsistentUpstream implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            JsonNode message = McpRequests.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            JsonNode message =
+                    McpRequests.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
             if (!message.has("method")) {
                 answer.complete(message);
                 exchange.sendResponseHeaders(202, -1);
@@ -75,7 +76,8 @@ public final class InsistentUpstream implements AutoCloseable {
             exchange.sendResponseHeaders(200, 0);
             OutputStream out = exchange.getResponseBody();
             out.write(("data: {\"jsonrpc\":\"2.0\",\"id\":\"s-1\",\"method\":\"sampling/createMessage\",\"params\":"
-                    + "{\"messages\":[],\"maxTokens\":5}}\n\n").getBytes(StandardCharsets.UTF_8));
+                            + "{\"messages\":[],\"maxTokens\":5}}\n\n")
+                    .getBytes(StandardCharsets.UTF_8));
             out.flush();
             String text;
             try {

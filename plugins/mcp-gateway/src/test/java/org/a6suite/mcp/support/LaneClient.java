@@ -30,8 +30,7 @@ public final class LaneClient {
     }
 
     /** A finished answer: status, content type, and either the JSON body or the SSE events. */
-    public record Answer(int status, String contentType, String body, List<Event> events,
-                         HttpResponse<?> response) {
+    public record Answer(int status, String contentType, String body, List<Event> events, HttpResponse<?> response) {
         public JsonNode json() {
             return McpRequests.MAPPER.readTree(body);
         }
@@ -42,11 +41,15 @@ public final class LaneClient {
 
         /** The events that carry a JSON-RPC message (priming events left out). */
         public List<JsonNode> messages() {
-            return events.stream().filter(e -> !e.data().isEmpty()).map(Event::json).toList();
+            return events.stream()
+                    .filter(e -> !e.data().isEmpty())
+                    .map(Event::json)
+                    .toList();
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI endpoint;
 
     public LaneClient(URI baseUri) {
@@ -58,7 +61,8 @@ public final class LaneClient {
     }
 
     private HttpRequest.Builder base(String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(30))
                 .header("accept", "application/json, text/event-stream");
         for (int i = 0; i < headers.length; i += 2) {
             b.setHeader(headers[i], headers[i + 1]);
@@ -72,15 +76,19 @@ public final class LaneClient {
     }
 
     public CompletableFuture<Answer> postAsync(String body, String... headers) {
-        HttpRequest request = base(headers).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = base(headers)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenApply(LaneClient::read);
     }
 
     /** POSTs {@code body} and hands each SSE event to {@code events} as it arrives (for answering mid-stream). */
     public CompletableFuture<Integer> postStreaming(String body, BlockingQueue<Event> events, String... headers) {
-        HttpRequest request = base(headers).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest request = base(headers)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenApplyAsync(response -> {
             parse(response.body(), events::add);
             return response.statusCode();
@@ -90,8 +98,11 @@ public final class LaneClient {
     /** Opens a GET stream; its events arrive in the returned queue (read in the background). */
     public BlockingQueue<Event> get(String... headers) throws IOException, InterruptedException {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        HttpRequest request = base(headers).header("accept", "text/event-stream").GET()
-                .timeout(Duration.ofMinutes(5)).build();
+        HttpRequest request = base(headers)
+                .header("accept", "text/event-stream")
+                .GET()
+                .timeout(Duration.ofMinutes(5))
+                .build();
         HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
         if (response.statusCode() != 200) {
             throw new AssertionError("GET answered " + response.statusCode());

@@ -30,8 +30,7 @@ import org.a6suite.plugin.RequestView;
 public final class LoopbackGateway implements AutoCloseable {
 
     /** One "runner": a plugin instance and the config it parsed. */
-    public record Runner(McpGatewayPlugin plugin, McpGatewayConfig config) {
-    }
+    public record Runner(McpGatewayPlugin plugin, McpGatewayConfig config) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(4);
@@ -66,20 +65,27 @@ public final class LoopbackGateway implements AutoCloseable {
     private void handle(HttpExchange exchange, Map<String, String> vars) throws IOException {
         try (exchange) {
             List<String> headers = new ArrayList<>();
-            exchange.getRequestHeaders().forEach((name, values) -> values.forEach(v -> {
-                headers.add(name.toLowerCase(Locale.ROOT));
-                headers.add(v);
-            }));
-            RequestView request = RequestView.builder(HttpMethod.valueOf(exchange.getRequestMethod()),
-                            exchange.getRequestURI().getPath()).headers(Headers.of(headers.toArray(String[]::new)))
-                    .vars(vars).body(Body.wrap(exchange.getRequestBody().readAllBytes())).build();
+            exchange.getRequestHeaders()
+                    .forEach((name, values) -> values.forEach(v -> {
+                        headers.add(name.toLowerCase(Locale.ROOT));
+                        headers.add(v);
+                    }));
+            RequestView request = RequestView.builder(
+                            HttpMethod.valueOf(exchange.getRequestMethod()),
+                            exchange.getRequestURI().getPath())
+                    .headers(Headers.of(headers.toArray(String[]::new)))
+                    .vars(vars)
+                    .body(Body.wrap(exchange.getRequestBody().readAllBytes()))
+                    .build();
             int index = Math.floorMod(next.getAndIncrement(), runners.size());
             served[index].incrementAndGet();
             Runner runner = runners.get(index);
             RequestDecision decision;
             try {
-                decision = runner.plugin().onRequest(request, runner.config(), McpRequests.CONTEXT)
-                        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+                decision = runner.plugin()
+                        .onRequest(request, runner.config(), McpRequests.CONTEXT)
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 exchange.sendResponseHeaders(503, -1);
                 return;

@@ -37,10 +37,10 @@ import org.a6suite.plugin.RequestView;
  */
 public final class LoopbackLane implements AutoCloseable {
 
-    public static final CallContext PRE_REQ = new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1,
-            CallContext.Phase.PRE_REQ);
-    public static final CallContext LANE = new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1,
-            CallContext.Phase.LANE);
+    public static final CallContext PRE_REQ =
+            new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1, CallContext.Phase.PRE_REQ);
+    public static final CallContext LANE =
+            new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1, CallContext.Phase.LANE);
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -71,18 +71,25 @@ public final class LoopbackLane implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             List<String> headers = new ArrayList<>();
-            exchange.getRequestHeaders().forEach((name, values) -> values.forEach(v -> {
-                headers.add(name.toLowerCase(Locale.ROOT));
-                headers.add(v);
-            }));
+            exchange.getRequestHeaders()
+                    .forEach((name, values) -> values.forEach(v -> {
+                        headers.add(name.toLowerCase(Locale.ROOT));
+                        headers.add(v);
+                    }));
             Headers all = Headers.of(headers.toArray(String[]::new));
             int node = all.first("x-test-node").map(Integer::parseInt).orElse(0);
             LoopbackGateway.Runner runner = runners.get(node);
-            RequestView request = RequestView.builder(HttpMethod.valueOf(exchange.getRequestMethod()),
-                    exchange.getRequestURI().getPath()).headers(all).vars(vars)
-                    .body(Body.wrap(exchange.getRequestBody().readAllBytes())).build();
-            RequestDecision decision = runner.plugin().onRequest(request, runner.config(), PRE_REQ)
-                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            RequestView request = RequestView.builder(
+                            HttpMethod.valueOf(exchange.getRequestMethod()),
+                            exchange.getRequestURI().getPath())
+                    .headers(all)
+                    .vars(vars)
+                    .body(Body.wrap(exchange.getRequestBody().readAllBytes()))
+                    .build();
+            RequestDecision decision = runner.plugin()
+                    .onRequest(request, runner.config(), PRE_REQ)
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
             if (decision instanceof RequestDecision.Stop stop) {
                 stop.headers().forEach(h -> exchange.getResponseHeaders().add(h.name(), h.value()));
                 byte[] body = stop.body().map(Body::toByteArray).orElse(new byte[0]);
@@ -96,12 +103,16 @@ public final class LoopbackLane implements AutoCloseable {
             }
             Headers edited = all;
             for (RequestDecision.Rewrite.HeaderEdit edit : rewrite.headers()) {
-                edited = edit.value().isPresent() ? edited.with(edit.name(), edit.value().get())
+                edited = edit.value().isPresent()
+                        ? edited.with(edit.name(), edit.value().get())
                         : edited.without(edit.name());
             }
             // The lane has no vars: what the plugin needs came through its Rewrite.
-            RequestView onLane = request.toBuilder().headers(edited).vars(Map.of()).build();
-            LaneResponse response = runner.plugin().onLane(onLane, runner.config(), LANE).toCompletableFuture()
+            RequestView onLane =
+                    request.toBuilder().headers(edited).vars(Map.of()).build();
+            LaneResponse response = runner.plugin()
+                    .onLane(onLane, runner.config(), LANE)
+                    .toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
             response.headers().forEach(h -> exchange.getResponseHeaders().add(h.name(), h.value()));
             switch (response) {

@@ -22,11 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class McpRequests {
 
     public static final ObjectMapper MAPPER = JsonMapper.builder().build();
-    public static final CallContext CONTEXT = new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1,
-            CallContext.Phase.PRE_REQ);
+    public static final CallContext CONTEXT =
+            new CallContext(Optional.of("route#mcp#ext-plugin-pre-req#1"), 1, CallContext.Phase.PRE_REQ);
 
-    private McpRequests() {
-    }
+    private McpRequests() {}
 
     /** A finished answer. */
     public record Answer(int status, Headers headers, String body) {
@@ -52,8 +51,13 @@ public final class McpRequests {
     }
 
     public static RequestView post(String body, Map<String, String> vars, String... extraHeaders) {
-        List<String> headers = new ArrayList<>(List.of("accept", "application/json, text/event-stream",
-                "content-type", "application/json", "mcp-protocol-version", "2025-11-25"));
+        List<String> headers = new ArrayList<>(List.of(
+                "accept",
+                "application/json, text/event-stream",
+                "content-type",
+                "application/json",
+                "mcp-protocol-version",
+                "2025-11-25"));
         for (int i = 0; i < extraHeaders.length; i += 2) {
             for (int j = 0; j < headers.size(); j += 2) {
                 if (headers.get(j).equals(extraHeaders[i])) {
@@ -67,16 +71,21 @@ public final class McpRequests {
                 headers.add(extraHeaders[i + 1]);
             }
         }
-        return RequestView.builder(HttpMethod.POST, "/mcp").headers(Headers.of(headers.toArray(String[]::new)))
-                .vars(vars).body(Body.of(body)).build();
+        return RequestView.builder(HttpMethod.POST, "/mcp")
+                .headers(Headers.of(headers.toArray(String[]::new)))
+                .vars(vars)
+                .body(Body.of(body))
+                .build();
     }
 
     public static Answer send(McpGatewayPlugin plugin, McpGatewayConfig config, RequestView request) {
         try {
-            RequestDecision decision = plugin.onRequest(request, config, CONTEXT).toCompletableFuture()
+            RequestDecision decision = plugin.onRequest(request, config, CONTEXT)
+                    .toCompletableFuture()
                     .get(Duration.ofSeconds(20).toMillis(), TimeUnit.MILLISECONDS);
             RequestDecision.Stop stop = (RequestDecision.Stop) decision;
-            return new Answer(stop.status(), stop.headers(), stop.body().map(Body::asUtf8).orElse(""));
+            return new Answer(
+                    stop.status(), stop.headers(), stop.body().map(Body::asUtf8).orElse(""));
         } catch (Exception e) {
             throw new AssertionError("onRequest failed", e);
         }

@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import tools.jackson.databind.JsonNode;
@@ -40,7 +39,8 @@ public final class PagingUpstream implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            JsonNode message = McpRequests.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            JsonNode message =
+                    McpRequests.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
             if (!message.has("id")) {
                 exchange.sendResponseHeaders(202, -1);
                 return;

@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Argument checks producing the project's {@code name: value (expected: ...)} messages. */
 public final class Checks {
 
-    private Checks() {
-    }
+    private Checks() {}
 
     public static IllegalArgumentException invalid(String name, Object value, String expected) {
         return new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");

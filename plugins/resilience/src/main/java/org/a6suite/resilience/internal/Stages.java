@@ -11,8 +11,7 @@ import org.a6suite.resilience.DeadlineCall;
 /** Small helpers for futures shared by the decorators. */
 public final class Stages {
 
-    private Stages() {
-    }
+    private Stages() {}
 
     /** Strips the wrappers {@link CompletableFuture} adds around a cause. */
     public static Throwable unwrap(Throwable error) {

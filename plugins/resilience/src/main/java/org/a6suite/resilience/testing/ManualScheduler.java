@@ -15,7 +15,7 @@ import org.a6suite.resilience.Scheduler;
  */
 public final class ManualScheduler implements Scheduler {
 
-    private record Entry(long dueNanos, long sequence, Runnable task, boolean[] cancelled) { }
+    private record Entry(long dueNanos, long sequence, Runnable task, boolean[] cancelled) {}
 
     private final ManualTicker ticker;
     private final PriorityQueue<Entry> queue = new PriorityQueue<>((a, b) -> {

@@ -38,8 +38,7 @@ public final class CheckConf {
     /** etcd-seed's placeholder syntax. */
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*):-([^}]*)}");
 
-    private CheckConf() {
-    }
+    private CheckConf() {}
 
     /** Runs the command; returns the exit code. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
@@ -47,7 +46,8 @@ public final class CheckConf {
             err.println("usage: java -jar a6-runner.jar check-conf <route.json>...");
             return 2;
         }
-        Optional<Path> pluginsDir = Optional.ofNullable(System.getenv("A6_PLUGINS_DIR")).filter(s -> !s.isBlank())
+        Optional<Path> pluginsDir = Optional.ofNullable(System.getenv("A6_PLUGINS_DIR"))
+                .filter(s -> !s.isBlank())
                 .map(Path::of);
         try (PluginDiscovery discovery = PluginDiscovery.discover(pluginsDir, CheckConf.class.getClassLoader())) {
             Map<String, Plugin<?>> plugins = new HashMap<>();
@@ -64,8 +64,8 @@ public final class CheckConf {
             List<Route> routes;
             try {
                 String text = substitute(Files.readString(file));
-                routes = file.toString().endsWith(".md") ? MarkdownRoutes.find(text, JSON)
-                        : routes(JSON.readTree(text));
+                routes =
+                        file.toString().endsWith(".md") ? MarkdownRoutes.find(text, JSON) : routes(JSON.readTree(text));
             } catch (IOException | JacksonException e) {
                 err.println(file + ": cannot be read as JSON: " + e.getMessage());
                 return 2;
@@ -73,7 +73,8 @@ public final class CheckConf {
             for (Route route : routes) {
                 for (String phase : PHASES) {
                     int i = 0;
-                    for (JsonNode entry : route.node().path("plugins").path(phase).path("conf")) {
+                    for (JsonNode entry :
+                            route.node().path("plugins").path(phase).path("conf")) {
                         entries++;
                         Optional<String> problem = checkEntry(entry, plugins);
                         if (problem.isPresent()) {
@@ -86,8 +87,8 @@ public final class CheckConf {
                 }
             }
         }
-        err.println("check-conf: " + entries + " plugin entries in " + files.size() + " files, " + problems
-                + " invalid");
+        err.println(
+                "check-conf: " + entries + " plugin entries in " + files.size() + " files, " + problems + " invalid");
         return problems == 0 ? 0 : 1;
     }
 
@@ -130,8 +131,7 @@ public final class CheckConf {
     }
 
     /** A route found in a file: its id (or a description of where it is) and its object. */
-    record Route(String id, JsonNode node) {
-    }
+    record Route(String id, JsonNode node) {}
 
     static List<Route> routes(JsonNode root) {
         List<Route> routes = new ArrayList<>();
@@ -149,7 +149,9 @@ public final class CheckConf {
             id = key.substring(key.lastIndexOf('/') + 1);
         }
         if (id == null) {
-            id = route.hasNonNull("id") ? route.get("id").asString() : route.path("name").asString("(no id)");
+            id = route.hasNonNull("id")
+                    ? route.get("id").asString()
+                    : route.path("name").asString("(no id)");
         }
         routes.add(new Route(id, route));
         return routes;

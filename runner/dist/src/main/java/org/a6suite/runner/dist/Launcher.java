@@ -9,8 +9,7 @@ import org.a6suite.runner.Main;
  */
 public final class Launcher {
 
-    private Launcher() {
-    }
+    private Launcher() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals(CheckConf.COMMAND)) {

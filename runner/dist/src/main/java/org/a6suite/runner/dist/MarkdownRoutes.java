@@ -14,8 +14,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class MarkdownRoutes {
 
-    private MarkdownRoutes() {
-    }
+    private MarkdownRoutes() {}
 
     static List<CheckConf.Route> find(String markdown, JsonMapper json) {
         List<CheckConf.Route> routes = new ArrayList<>();

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.protocol.codec.A6MessageCodec;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.codec.Side;
@@ -30,7 +29,9 @@ final class BlockingA6Client implements AutoCloseable {
         byte[] payload = A6MessageCodec.encode(message);
         ByteBuffer frame = ByteBuffer.allocate(4 + payload.length);
         frame.put((byte) message.frameType().code());
-        frame.put((byte) (payload.length >>> 16)).put((byte) (payload.length >>> 8)).put((byte) payload.length);
+        frame.put((byte) (payload.length >>> 16))
+                .put((byte) (payload.length >>> 8))
+                .put((byte) payload.length);
         frame.put(payload).flip();
         while (frame.hasRemaining()) {
             channel.write(frame);
@@ -40,19 +41,21 @@ final class BlockingA6Client implements AutoCloseable {
     /** Reads one frame, failing after {@code timeout}. */
     A6Message receive(Duration timeout) throws Exception {
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                ByteBuffer header = readFully(4);
-                int type = header.get(0) & 0xff;
-                int length = ((header.get(1) & 0xff) << 16) | ((header.get(2) & 0xff) << 8) | (header.get(3) & 0xff);
-                DecodeResult result = A6MessageCodec.decode(type, readFully(length), Side.APISIX);
-                if (result instanceof DecodeResult.Decoded d) {
-                    return d.message();
-                }
-                throw new IllegalStateException("malformed reply: " + result);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                        ByteBuffer header = readFully(4);
+                        int type = header.get(0) & 0xff;
+                        int length =
+                                ((header.get(1) & 0xff) << 16) | ((header.get(2) & 0xff) << 8) | (header.get(3) & 0xff);
+                        DecodeResult result = A6MessageCodec.decode(type, readFully(length), Side.APISIX);
+                        if (result instanceof DecodeResult.Decoded d) {
+                            return d.message();
+                        }
+                        throw new IllegalStateException("malformed reply: " + result);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private ByteBuffer readFully(int n) throws IOException {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckConfTest {
 
-    private static final Map<String, Plugin<?>> PLUGINS = Map.of("adaptive-fallback", new AdaptiveFallbackPlugin(),
-            "ai-gateway", new AiGatewayPlugin());
+    private static final Map<String, Plugin<?>> PLUGINS =
+            Map.of("adaptive-fallback", new AdaptiveFallbackPlugin(), "ai-gateway", new AiGatewayPlugin());
 
     @TempDir
     Path dir;
@@ -27,7 +27,10 @@ class CheckConfTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int check(Path... files) {
-        return CheckConf.check(List.of(files), PLUGINS, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return CheckConf.check(
+                List.of(files),
+                PLUGINS,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -59,13 +62,14 @@ class CheckConfTest {
                   {"name": "nope", "value": ""}]}}}""");
 
         assertThat(check(route)).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-                route + ": route 9: ext-plugin-pre-req conf[0] ai-gateway: targets: an array of 0 (expected: a"
-                        + " non-empty array of at most 64 targets)",
-                route + ": route 9: ext-plugin-pre-req conf[1] adaptive-fallback: cache.max_age: unknown field"
-                        + " (expected: one of [cache_set_cookie, max_age_ms, max_body_bytes, max_entries])",
-                route + ": route 9: ext-plugin-pre-req conf[2] nope: no plugin of that name (known:"
-                        + " [adaptive-fallback, ai-gateway])");
+        assertThat(out.toString(StandardCharsets.UTF_8).lines())
+                .containsExactly(
+                        route + ": route 9: ext-plugin-pre-req conf[0] ai-gateway: targets: an array of 0 (expected: a"
+                                + " non-empty array of at most 64 targets)",
+                        route + ": route 9: ext-plugin-pre-req conf[1] adaptive-fallback: cache.max_age: unknown field"
+                                + " (expected: one of [cache_set_cookie, max_age_ms, max_body_bytes, max_entries])",
+                        route + ": route 9: ext-plugin-pre-req conf[2] nope: no plugin of that name (known:"
+                                + " [adaptive-fallback, ai-gateway])");
     }
 
     @Test
@@ -87,10 +91,11 @@ class CheckConfTest {
                   "{\\"targets\\": [{\\"id\\": \\"a\\", \\"type\\": \\"ollama\\", \\"model\\": \\"m\\", \\"endpoint\\": \\"http://${A6_CHECK_CONF_UNSET_HOST:-127.0.0.1}:11434\\"}]}"}]}}}""");
 
         assertThat(check(page, seed)).isEqualTo(1);
-        assertThat(out.toString(StandardCharsets.UTF_8).lines()).containsExactly(page + ": route (no id) (block at"
-                + " line 4): ext-plugin-pre-req conf[0] adaptive-fallback: unanswered_timeout: unknown field"
-                + " (expected: one of [breaker, cache, failure_statuses, good_statuses, health, key, lane, methods,"
-                + " replace_failures, static, unanswered_timeout_ms, upstream_key])");
+        assertThat(out.toString(StandardCharsets.UTF_8).lines())
+                .containsExactly(page + ": route (no id) (block at"
+                        + " line 4): ext-plugin-pre-req conf[0] adaptive-fallback: unanswered_timeout: unknown field"
+                        + " (expected: one of [breaker, cache, failure_statuses, good_statuses, health, key, lane, methods,"
+                        + " replace_failures, static, unanswered_timeout_ms, upstream_key])");
     }
 
     @Test
@@ -104,16 +109,21 @@ class CheckConfTest {
         for (String d : List.of("../../apisix-conf/examples", "../../etcd-seed/data/routes")) {
             try (var s = Files.list(Path.of(d))) {
                 // lane-route.json is a template for a plugin of your own (my-streaming-plugin), not one of ours.
-                s.filter(p -> p.toString().endsWith(".json") && !p.endsWith("lane-route.json")).sorted()
+                s.filter(p -> p.toString().endsWith(".json") && !p.endsWith("lane-route.json"))
+                        .sorted()
                         .forEach(files::add);
             }
         }
-        CheckConf.check(files, PLUGINS, new PrintStream(out, true, StandardCharsets.UTF_8),
+        CheckConf.check(
+                files,
+                PLUGINS,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         // The other plugins' entries are reported as unknown here (scripts/check-conf.sh checks them with all).
         assertThat(out.toString(StandardCharsets.UTF_8).lines())
-                .filteredOn(l -> l.contains(" ai-gateway: ") || l.contains(" adaptive-fallback: ")).isEmpty();
+                .filteredOn(l -> l.contains(" ai-gateway: ") || l.contains(" adaptive-fallback: "))
+                .isEmpty();
         assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain(" 0 plugin entries");
     }
 }

@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpReqCallResponse;
@@ -50,8 +49,10 @@ class RunnerProcessIT {
         Path home = Files.createDirectories(dir.resolve("apisix-home"));
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf").resolve("config.yaml"), "nginx_config:\n  worker_processes: 1\n");
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString()).directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().put("APISIX_LISTEN_ADDRESS", "unix:" + socket);
         builder.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
         builder.environment().put("A6_PLUGINS_DIR", pluginsDir.toString());
@@ -65,8 +66,9 @@ class RunnerProcessIT {
         Files.createDirectories(pluginsDir);
         Path jar = pluginsDir.resolve("slow-test.jar");
         String classFile = SlowTestPlugin.class.getName().replace('.', '/') + ".class";
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out);
-             var in = SlowTestPlugin.class.getClassLoader().getResourceAsStream(classFile)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream jos = new JarOutputStream(out);
+                var in = SlowTestPlugin.class.getClassLoader().getResourceAsStream(classFile)) {
             jos.putNextEntry(new JarEntry(classFile));
             in.transferTo(jos);
             jos.closeEntry();
@@ -93,13 +95,14 @@ class RunnerProcessIT {
 
         long token;
         try (BlockingA6Client prepare = new BlockingA6Client(socket)) {
-            prepare.send(new PrepareConfRequest(List.of(TextEntry.of("slow-test", marker.toString())),
+            prepare.send(new PrepareConfRequest(
+                    List.of(TextEntry.of("slow-test", marker.toString())),
                     Optional.of("route#1#ext-plugin-pre-req#1")));
             token = ((PrepareConfResponse) prepare.receive(Duration.ofSeconds(5))).confToken();
         }
         try (BlockingA6Client call = new BlockingA6Client(socket)) {
-            call.send(new HttpReqCallRequest(1, new byte[] {127, 0, 0, 1}, Method.GET, "/", List.of(), List.of(),
-                    token));
+            call.send(
+                    new HttpReqCallRequest(1, new byte[] {127, 0, 0, 1}, Method.GET, "/", List.of(), List.of(), token));
             await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(marker));
 
             long sigterm = System.nanoTime();
@@ -109,8 +112,11 @@ class RunnerProcessIT {
             long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
 
             var stop = (HttpReqCallResponse.Stop) reply.action();
-            assertThat(new String(stop.body().orElseThrow(), StandardCharsets.UTF_8)).isEqualTo("done");
-            assertThat(exitMillis).as("exit after SIGTERM, log: %s", readLog(log)).isLessThan(1000);
+            assertThat(new String(stop.body().orElseThrow(), StandardCharsets.UTF_8))
+                    .isEqualTo("done");
+            assertThat(exitMillis)
+                    .as("exit after SIGTERM, log: %s", readLog(log))
+                    .isLessThan(1000);
             assertThat(process.exitValue()).isIn(0, 143);
             assertThat(socket).doesNotExist();
         }
@@ -124,8 +130,10 @@ class RunnerProcessIT {
         Path home = Files.createDirectories(dir.resolve("apisix-home"));
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf").resolve("config.yaml"), "nginx_config:\n  worker_processes: 1\n");
-        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString()).directory(home.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(JAVA, "-jar", JAR.toString())
+                .directory(home.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().remove("APISIX_LISTEN_ADDRESS");
         builder.environment().put("APISIX_CONF_EXPIRE_TIME", "3600");
         process = builder.start();

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.RequestDecision;
@@ -37,7 +36,8 @@ public final class SlowTestPlugin implements Plugin<Path> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return CompletableFuture.supplyAsync(() -> RequestDecision.stop(200).body("done").build(),
+        return CompletableFuture.supplyAsync(
+                () -> RequestDecision.stop(200).body("done").build(),
                 CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
     }
 }

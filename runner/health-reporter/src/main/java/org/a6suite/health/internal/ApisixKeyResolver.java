@@ -17,8 +17,7 @@ public final class ApisixKeyResolver {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private ApisixKeyResolver() {
-    }
+    private ApisixKeyResolver() {}
 
     /**
      * @param objects etcd key (with or without the APISIX prefix, e.g. {@code /apisix/routes/1}) to its raw value,
@@ -51,7 +50,8 @@ public final class ApisixKeyResolver {
         Map<String, String> mapping = new HashMap<>();
         services.forEach((id, s) -> {
             if (!s.path("upstream").isObject() && hasId(s.get("upstream_id"))) {
-                mapping.put("services/" + id, "upstreams/" + s.get("upstream_id").asString());
+                mapping.put(
+                        "services/" + id, "upstreams/" + s.get("upstream_id").asString());
             }
         });
         routes.forEach((id, r) -> {
@@ -101,13 +101,17 @@ public final class ApisixKeyResolver {
         } else if (nodes.isArray()) {
             for (JsonNode n : nodes) {
                 if (n.path("host").isString() && n.path("port").isIntegralNumber()) {
-                    out.add(new NodeKey(upstreamKey, n.get("host").asString() + ":" + n.get("port").asInt()));
+                    out.add(new NodeKey(
+                            upstreamKey,
+                            n.get("host").asString() + ":" + n.get("port").asInt()));
                 }
             }
         }
     }
 
     private static boolean hasId(JsonNode id) {
-        return id != null && (id.isString() || id.isIntegralNumber()) && !id.asString().isEmpty();
+        return id != null
+                && (id.isString() || id.isIntegralNumber())
+                && !id.asString().isEmpty();
     }
 }

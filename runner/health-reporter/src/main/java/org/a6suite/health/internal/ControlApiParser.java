@@ -18,8 +18,7 @@ public final class ControlApiParser {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private ControlApiParser() {
-    }
+    private ControlApiParser() {}
 
     /** @throws IllegalArgumentException when the body is not JSON or not an array */
     public static Map<NodeKey, String> parse(String body, UnaryOperator<String> keyMapping) {

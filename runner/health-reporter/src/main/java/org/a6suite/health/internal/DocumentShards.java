@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -18,8 +17,7 @@ public final class DocumentShards {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private DocumentShards() {
-    }
+    private DocumentShards() {}
 
     /**
      * @return {@code [document]} when it fits in {@code maxBytes} (UTF-8), else the shards in a stable order; an
@@ -38,7 +36,8 @@ public final class DocumentShards {
         int size = headerBytes;
         for (Map.Entry<String, JsonNode> upstream : root.path("upstreams").properties()) {
             int entryBytes = JSON.writeValueAsBytes(upstream.getValue()).length
-                    + upstream.getKey().getBytes(StandardCharsets.UTF_8).length + 4;
+                    + upstream.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + 4;
             if (!current.isEmpty() && size + entryBytes > maxBytes) {
                 shards.add(shard(header, current));
                 current = JSON.createObjectNode();

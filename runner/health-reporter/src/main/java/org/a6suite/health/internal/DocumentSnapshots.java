@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.UpstreamHealth;
 import tools.jackson.databind.JsonNode;
@@ -18,8 +17,7 @@ public final class DocumentSnapshots {
 
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private DocumentSnapshots() {
-    }
+    private DocumentSnapshots() {}
 
     public static HealthSnapshots parse(String document) {
         JsonNode root = JSON.readTree(document);
@@ -30,11 +28,15 @@ public final class DocumentSnapshots {
             u.getValue().path("nodes").properties().forEach(n -> {
                 JsonNode v = n.getValue();
                 JsonNode errors = v.path("errors");
-                long failed = errors.path("http_5xx").asLong(0) + errors.path("timeout").asLong(0)
+                long failed = errors.path("http_5xx").asLong(0)
+                        + errors.path("timeout").asLong(0)
                         + errors.path("connect").asLong(0);
                 Optional<String> status = v.path("health").isString()
-                        ? Optional.of(v.get("health").asString()) : Optional.empty();
-                nodes.put(n.getKey(), new UpstreamHealth.NodeHealth(v.path("requests").asLong(0), failed, status));
+                        ? Optional.of(v.get("health").asString())
+                        : Optional.empty();
+                nodes.put(
+                        n.getKey(),
+                        new UpstreamHealth.NodeHealth(v.path("requests").asLong(0), failed, status));
             });
             upstreams.put(u.getKey(), new UpstreamHealth(u.getKey(), generatedAt, nodes));
         });

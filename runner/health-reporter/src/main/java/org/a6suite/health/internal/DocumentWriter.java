@@ -26,11 +26,15 @@ public final class DocumentWriter {
     public static final int VERSION = 1;
     private static final ObjectMapper JSON = Json.MAPPER;
 
-    private DocumentWriter() {
-    }
+    private DocumentWriter() {}
 
-    public static String write(String nodeId, long generatedAtMs, long intervalMs, Map<NodeKey, IntervalStats> runner,
-                               Map<NodeKey, IntervalStats> prometheus, Map<NodeKey, String> health) {
+    public static String write(
+            String nodeId,
+            long generatedAtMs,
+            long intervalMs,
+            Map<NodeKey, IntervalStats> runner,
+            Map<NodeKey, IntervalStats> prometheus,
+            Map<NodeKey, String> health) {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", VERSION);
         root.put("node_id", nodeId);
@@ -52,7 +56,8 @@ public final class DocumentWriter {
             if (fromPrometheus != null) {
                 sources.add("prometheus");
                 counts = fromPrometheus;
-                latency = fromPrometheus.latency().or(() -> fromRunner == null ? Optional.empty() : fromRunner.latency());
+                latency =
+                        fromPrometheus.latency().or(() -> fromRunner == null ? Optional.empty() : fromRunner.latency());
             } else if (fromRunner != null) {
                 counts = fromRunner;
                 latency = fromRunner.latency();
@@ -66,10 +71,11 @@ public final class DocumentWriter {
             if (fromRunner != null) {
                 sources.add("runner");
             }
-            ObjectNode upstream = upstreams.get(key.upstreamKey()) instanceof ObjectNode existing ? existing
+            ObjectNode upstream = upstreams.get(key.upstreamKey()) instanceof ObjectNode existing
+                    ? existing
                     : upstreams.putObject(key.upstreamKey());
-            ObjectNode nodes = upstream.get("nodes") instanceof ObjectNode existing ? existing
-                    : upstream.putObject("nodes");
+            ObjectNode nodes =
+                    upstream.get("nodes") instanceof ObjectNode existing ? existing : upstream.putObject("nodes");
             ObjectNode node = nodes.putObject(key.node());
             node.put("requests", counts.requests());
             total += counts.requests();

@@ -7,8 +7,8 @@ import java.util.Optional;
  *
  * @param latency absent when the source saw no timed request
  */
-public record IntervalStats(long requests, long http5xx, long http4xx, long timeout, long connect,
-                            Optional<Percentiles> latency) {
+public record IntervalStats(
+        long requests, long http5xx, long http4xx, long timeout, long connect, Optional<Percentiles> latency) {
 
     public static final IntervalStats EMPTY = new IntervalStats(0, 0, 0, 0, 0, Optional.empty());
 }

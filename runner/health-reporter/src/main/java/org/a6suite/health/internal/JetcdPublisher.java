@@ -26,8 +26,10 @@ public final class JetcdPublisher implements EtcdPublisher {
     private volatile long leaseTtlSeconds;
 
     public JetcdPublisher(List<URI> endpoints, Duration timeout) {
-        this.client = Client.builder().endpoints(endpoints.stream().map(URI::toString).toArray(String[]::new))
-                .connectTimeout(timeout).build();
+        this.client = Client.builder()
+                .endpoints(endpoints.stream().map(URI::toString).toArray(String[]::new))
+                .connectTimeout(timeout)
+                .build();
         this.timeout = timeout;
     }
 
@@ -50,8 +52,11 @@ public final class JetcdPublisher implements EtcdPublisher {
                 return current;
             });
         }
-        return lease.thenCompose(id -> bounded(client.getKVClient().put(bytes(key), bytes(value),
-                        PutOption.builder().withLeaseId(id).build())))
+        return lease.thenCompose(id -> bounded(client.getKVClient()
+                        .put(
+                                bytes(key),
+                                bytes(value),
+                                PutOption.builder().withLeaseId(id).build())))
                 .<Void>thenApply(r -> null)
                 .whenComplete((ok, error) -> {
                     if (error != null) {
@@ -68,11 +73,18 @@ public final class JetcdPublisher implements EtcdPublisher {
     @Override
     public CompletionStage<java.util.Map<String, String>> readPrefix(String prefix) {
         ByteSequence p = bytes(prefix);
-        return bounded(client.getKVClient().get(p, io.etcd.jetcd.options.GetOption.builder().isPrefix(true).build()))
+        return bounded(client.getKVClient()
+                        .get(
+                                p,
+                                io.etcd.jetcd.options.GetOption.builder()
+                                        .isPrefix(true)
+                                        .build()))
                 .thenApply(r -> {
                     java.util.Map<String, String> out = new java.util.HashMap<>();
-                    r.getKvs().forEach(kv -> out.put(kv.getKey().toString(StandardCharsets.UTF_8),
-                            kv.getValue().toString(StandardCharsets.UTF_8)));
+                    r.getKvs()
+                            .forEach(kv -> out.put(
+                                    kv.getKey().toString(StandardCharsets.UTF_8),
+                                    kv.getValue().toString(StandardCharsets.UTF_8)));
                     return out;
                 });
     }

@@ -6,10 +6,13 @@ import tools.jackson.databind.json.JsonMapper;
 final class Json {
 
     static final JsonMapper MAPPER = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
-            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
-            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
-                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
+                    // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+                    .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(128)
+                            .maxDocumentLength(64L * 1024 * 1024)
+                            .build())
+                    .build())
+            .build();
 
-    private Json() {
-    }
+    private Json() {}
 }

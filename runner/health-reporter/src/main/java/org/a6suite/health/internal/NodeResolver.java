@@ -14,11 +14,10 @@ import java.util.TreeMap;
  */
 public final class NodeResolver {
 
-    private NodeResolver() {
-    }
+    private NodeResolver() {}
 
-    public static Map<NodeKey, IntervalStats> resolve(Map<NodeKey, IntervalStats> prometheus,
-                                                      Collection<NodeKey> known) {
+    public static Map<NodeKey, IntervalStats> resolve(
+            Map<NodeKey, IntervalStats> prometheus, Collection<NodeKey> known) {
         Map<NodeKey, IntervalStats> out = new TreeMap<>();
         for (Map.Entry<NodeKey, IntervalStats> e : prometheus.entrySet()) {
             NodeKey key = e.getKey();
@@ -26,7 +25,8 @@ public final class NodeResolver {
             if (!hasPort(key.node())) {
                 List<NodeKey> candidates = new ArrayList<>();
                 for (NodeKey k : known) {
-                    if (k.upstreamKey().equals(key.upstreamKey()) && host(k.node()).equals(key.node())) {
+                    if (k.upstreamKey().equals(key.upstreamKey())
+                            && host(k.node()).equals(key.node())) {
                         candidates.add(k);
                     }
                 }
@@ -57,7 +57,12 @@ public final class NodeResolver {
     }
 
     private static IntervalStats sum(IntervalStats a, IntervalStats b) {
-        return new IntervalStats(a.requests() + b.requests(), a.http5xx() + b.http5xx(), a.http4xx() + b.http4xx(),
-                a.timeout() + b.timeout(), a.connect() + b.connect(), a.latency().or(b::latency));
+        return new IntervalStats(
+                a.requests() + b.requests(),
+                a.http5xx() + b.http5xx(),
+                a.http4xx() + b.http4xx(),
+                a.timeout() + b.timeout(),
+                a.connect() + b.connect(),
+                a.latency().or(b::latency));
     }
 }

@@ -22,6 +22,7 @@ public final class OutcomeAggregator implements OutcomeRecorder {
     static final int IDLE_INTERVALS = 12;
     /** Microseconds, up to one hour, two significant digits (1% error). */
     private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
+
     private static final int MAX_NODES = 10_000;
 
     private static final class Node {
@@ -59,9 +60,11 @@ public final class OutcomeAggregator implements OutcomeRecorder {
             case HTTP_4XX -> node.http4xx.increment();
             case TIMEOUT -> node.timeout.increment();
             case CONNECT_ERROR -> node.connect.increment();
-            case SUCCESS, OTHER_ERROR -> { }
+            case SUCCESS, OTHER_ERROR -> {}
         }
-        long micros = Math.min(HIGHEST_MICROS, Math.max(0, TimeUnit.NANOSECONDS.toMicros(outcome.latency().toNanos())));
+        long micros = Math.min(
+                HIGHEST_MICROS,
+                Math.max(0, TimeUnit.NANOSECONDS.toMicros(outcome.latency().toNanos())));
         node.latencies.recordValue(micros);
     }
 
@@ -84,7 +87,8 @@ public final class OutcomeAggregator implements OutcomeRecorder {
                 continue;
             }
             n.idleDrains = 0;
-            Optional<Percentiles> latency = h.getTotalCount() == 0 ? Optional.empty()
+            Optional<Percentiles> latency = h.getTotalCount() == 0
+                    ? Optional.empty()
                     : Optional.of(new Percentiles(ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9)));
             out.put(e.getKey(), new IntervalStats(requests, s5, s4, to, co, latency));
         }

@@ -1,5 +1,4 @@
 package org.a6suite.health.internal;
 
 /** Latency percentiles in milliseconds over one interval. */
-public record Percentiles(double p50, double p90, double p99, double p999) {
-}
+public record Percentiles(double p50, double p90, double p99, double p999) {}

@@ -47,15 +47,13 @@ public final class PrometheusDeltas {
     /** What one scrape of the exporter tells about the time since the previous one. */
     public sealed interface Scrape {
         /** The first scrape: counters to subtract from later, nothing to report yet. */
-        record Baseline() implements Scrape {
-        }
+        record Baseline() implements Scrape {}
 
         /**
          * The same counters as the previous scrape: the exporter has not refreshed its cached text yet (or refreshed
          * with no request at all; only time can tell the two apart). No new data; the baseline is kept.
          */
-        record Unchanged() implements Scrape {
-        }
+        record Unchanged() implements Scrape {}
 
         /** New counters: the requests since the previous change, per node (nodes without requests are absent). */
         record Changed(Map<NodeKey, IntervalStats> deltas) implements Scrape {
@@ -90,8 +88,8 @@ public final class PrometheusDeltas {
         return update(samples) instanceof Scrape.Changed c ? c.deltas() : Map.of();
     }
 
-    private Map<NodeKey, IntervalStats> deltas(Map<Map<String, String>, Double> before,
-                                              Map<Map<String, String>, Double> current) {
+    private Map<NodeKey, IntervalStats> deltas(
+            Map<Map<String, String>, Double> before, Map<Map<String, String>, Double> current) {
         Map<NodeKey, long[]> counts = new TreeMap<>(); // requests, 5xx, 4xx
         Map<NodeKey, TreeMap<Double, Double>> buckets = new TreeMap<>();
         for (Map.Entry<Map<String, String>, Double> e : current.entrySet()) {
@@ -130,7 +128,8 @@ public final class PrometheusDeltas {
         Map<NodeKey, IntervalStats> out = new TreeMap<>();
         for (NodeKey key : union(counts.keySet(), buckets.keySet())) {
             long[] c = counts.getOrDefault(key, new long[3]);
-            Optional<Percentiles> latency = Optional.ofNullable(buckets.get(key)).flatMap(PrometheusDeltas::percentiles);
+            Optional<Percentiles> latency =
+                    Optional.ofNullable(buckets.get(key)).flatMap(PrometheusDeltas::percentiles);
             out.put(key, new IntervalStats(c[0], c[1], c[2], 0, 0, latency));
         }
         return out;
@@ -183,8 +182,11 @@ public final class PrometheusDeltas {
         if (total <= 0) {
             return Optional.empty();
         }
-        return Optional.of(new Percentiles(quantile(cumulative, total, 0.5), quantile(cumulative, total, 0.9),
-                quantile(cumulative, total, 0.99), quantile(cumulative, total, 0.999)));
+        return Optional.of(new Percentiles(
+                quantile(cumulative, total, 0.5),
+                quantile(cumulative, total, 0.9),
+                quantile(cumulative, total, 0.99),
+                quantile(cumulative, total, 0.999)));
     }
 
     private static double quantile(TreeMap<Double, Double> cumulative, double total, double q) {

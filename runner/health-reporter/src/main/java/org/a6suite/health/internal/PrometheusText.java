@@ -36,8 +36,7 @@ public final class PrometheusText {
         }
     }
 
-    private PrometheusText() {
-    }
+    private PrometheusText() {}
 
     public static Result parse(String text, Set<String> wanted) {
         requireNonNull(text, "text");

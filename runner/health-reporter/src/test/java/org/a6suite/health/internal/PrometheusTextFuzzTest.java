@@ -11,8 +11,8 @@ import java.util.Set;
  */
 class PrometheusTextFuzzTest {
 
-    private static final Set<String> WANTED = Set.of("apisix_http_status", "apisix_http_latency_bucket",
-            "apisix_http_latency_count", "apisix_http_latency_sum");
+    private static final Set<String> WANTED = Set.of(
+            "apisix_http_status", "apisix_http_latency_bucket", "apisix_http_latency_count", "apisix_http_latency_sum");
 
     @FuzzTest(maxDuration = "15s")
     void shouldParseAnyTextWithoutAnException(String text) {

@@ -2,7 +2,6 @@ package org.a6suite.plugin.spi;
 
 import java.nio.file.Path;
 import java.util.List;
-
 import org.a6suite.plugin.Plugin;
 
 /**

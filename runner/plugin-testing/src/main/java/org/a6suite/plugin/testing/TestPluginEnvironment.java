@@ -130,7 +130,10 @@ public final class TestPluginEnvironment implements PluginEnvironment, AutoClose
     }
 
     private static double total(List<Metric> metrics, String name, Map<String, String> match) {
-        return metrics.stream().filter(m -> matches(m, name, match)).mapToDouble(Metric::value).sum();
+        return metrics.stream()
+                .filter(m -> matches(m, name, match))
+                .mapToDouble(Metric::value)
+                .sum();
     }
 
     private static boolean matches(Metric metric, String name, Map<String, String> match) {

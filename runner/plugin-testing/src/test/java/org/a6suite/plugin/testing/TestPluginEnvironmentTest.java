@@ -24,8 +24,7 @@ class TestPluginEnvironmentTest {
 
         assertThat(clock.instant()).isEqualTo(START.plusMillis(1500));
         assertThat(clock.millis()).isEqualTo(START.toEpochMilli() + 1500);
-        assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1)))
-                .hasMessageContaining("expected: >= 0");
+        assertThatThrownBy(() -> clock.advance(Duration.ofSeconds(-1))).hasMessageContaining("expected: >= 0");
     }
 
     @Test
@@ -34,8 +33,13 @@ class TestPluginEnvironmentTest {
             env.metrics().increment("calls_total", "", Map.of("target", "a", "outcome", "ok"), 2);
             env.metrics().increment("calls_total", "", Map.of("target", "b", "outcome", "ok"), 5);
             env.metrics().observe("latency_seconds", "", Map.of("target", "a"), 0.1);
-            env.outcomes().record(new OutcomeRecorder.Outcome("ai/a", "127.0.0.1:80", Optional.of(200),
-                    Duration.ofMillis(3), OutcomeRecorder.Result.SUCCESS));
+            env.outcomes()
+                    .record(new OutcomeRecorder.Outcome(
+                            "ai/a",
+                            "127.0.0.1:80",
+                            Optional.of(200),
+                            Duration.ofMillis(3),
+                            OutcomeRecorder.Result.SUCCESS));
 
             assertThat(env.sum("calls_total", Map.of("outcome", "ok"))).isEqualTo(7);
             assertThat(env.sum("calls_total", Map.of("target", "a"))).isEqualTo(2);

@@ -12,8 +12,7 @@ public final class A6Codecs {
 
     private static final A6MessageEncoder ENCODER = new A6MessageEncoder();
 
-    private A6Codecs() {
-    }
+    private A6Codecs() {}
 
     /**
      * Appends {@value #FRAME_DECODER}, {@value #MESSAGE_DECODER} and {@value #MESSAGE_ENCODER} to the end of

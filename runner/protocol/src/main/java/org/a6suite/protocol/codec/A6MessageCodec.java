@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-
 import org.a6suite.protocol.codec.FlatReader.MalformedFlatBufferException;
 import org.a6suite.protocol.message.A6Message;
 
@@ -17,8 +16,7 @@ import org.a6suite.protocol.message.A6Message;
  */
 public final class A6MessageCodec {
 
-    private A6MessageCodec() {
-    }
+    private A6MessageCodec() {}
 
     /**
      * Decodes one payload.
@@ -35,7 +33,8 @@ public final class A6MessageCodec {
         requireNonNull(side, "side");
         int length = payload.remaining();
         if (frameType < 0 || frameType > 4) {
-            return new DecodeResult.Malformed(frameType, length, MessageReader.unknownType(frameType).getMessage());
+            return new DecodeResult.Malformed(
+                    frameType, length, MessageReader.unknownType(frameType).getMessage());
         }
         if (length == 0) {
             // APISIX itself would fail on this (it hands nil to its FlatBuffers reader).
@@ -47,8 +46,10 @@ public final class A6MessageCodec {
             return new DecodeResult.Malformed(frameType, length, e.getMessage());
         } catch (IndexOutOfBoundsException | BufferUnderflowException | IllegalArgumentException e) {
             // FlatReader checks bounds itself; this is the safety net for anything it missed.
-            return new DecodeResult.Malformed(frameType, length, "payload: unreadable FlatBuffer ("
-                    + e.getClass().getSimpleName() + ")");
+            return new DecodeResult.Malformed(
+                    frameType,
+                    length,
+                    "payload: unreadable FlatBuffer (" + e.getClass().getSimpleName() + ")");
         }
     }
 

@@ -2,11 +2,10 @@ package org.a6suite.protocol.codec;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.List;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
+import java.util.List;
 
 /**
  * Turns each whole frame from {@link A6FrameDecoder} into a {@link DecodeResult}: {@code Decoded} with a typed
@@ -37,14 +36,19 @@ public final class A6MessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         requireNonNull(frame, "frame");
         int start = frame.readerIndex();
         if (frame.readableBytes() < Frames.HEADER_LENGTH) {
-            return new DecodeResult.Malformed(frame.readableBytes() > 0 ? frame.getUnsignedByte(start) : -1, 0,
+            return new DecodeResult.Malformed(
+                    frame.readableBytes() > 0 ? frame.getUnsignedByte(start) : -1,
+                    0,
                     "frame: " + frame.readableBytes() + " bytes (expected: at least " + Frames.HEADER_LENGTH + ")");
         }
         int type = frame.getUnsignedByte(start);
         int length = frame.getUnsignedMedium(start + 1);
         if (frame.readableBytes() - Frames.HEADER_LENGTH != length) {
-            return new DecodeResult.Malformed(type, length, "length: " + length + " (expected: "
-                    + (frame.readableBytes() - Frames.HEADER_LENGTH) + ", the bytes after the header)");
+            return new DecodeResult.Malformed(
+                    type,
+                    length,
+                    "length: " + length + " (expected: " + (frame.readableBytes() - Frames.HEADER_LENGTH)
+                            + ", the bytes after the header)");
         }
         return A6MessageCodec.decode(type, frame.nioBuffer(start + Frames.HEADER_LENGTH, length), side);
     }

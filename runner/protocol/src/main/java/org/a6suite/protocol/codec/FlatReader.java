@@ -35,7 +35,8 @@ final class FlatReader {
     /** The root table: the payload starts with its unsigned offset. */
     int root(String what) {
         if (limit < 4) {
-            throw new MalformedFlatBufferException(what + ": " + limit + " bytes (expected: at least 4 for the root offset)");
+            throw new MalformedFlatBufferException(
+                    what + ": " + limit + " bytes (expected: at least 4 for the root offset)");
         }
         return table(what, uoffset(0, what));
     }
@@ -152,7 +153,8 @@ final class FlatReader {
         require(pos, 4, what + " table");
         long vtable = (long) pos - bb.getInt(pos);
         if (vtable < 0 || vtable > limit - 4) {
-            throw new MalformedFlatBufferException(what + ": vtable at " + vtable + " (expected: 0.." + (limit - 4) + ")");
+            throw new MalformedFlatBufferException(
+                    what + ": vtable at " + vtable + " (expected: 0.." + (limit - 4) + ")");
         }
         int vt = (int) vtable;
         int vtableSize = bb.getShort(vt) & 0xFFFF;
@@ -162,14 +164,14 @@ final class FlatReader {
                     + " (expected: even, >= 4, inside the " + limit + "-byte payload)");
         }
         if (tableSize < 4 || pos + tableSize > limit) {
-            throw new MalformedFlatBufferException(what + ": table size " + tableSize + " at " + pos
-                    + " (expected: 4.." + (limit - pos) + ")");
+            throw new MalformedFlatBufferException(
+                    what + ": table size " + tableSize + " at " + pos + " (expected: 4.." + (limit - pos) + ")");
         }
         for (int entry = 4; entry < vtableSize; entry += 2) {
             int offset = bb.getShort(vt + entry) & 0xFFFF;
             if (offset != 0 && offset >= tableSize) {
-                throw new MalformedFlatBufferException(what + ": field offset " + offset + " (expected: below table size "
-                        + tableSize + ")");
+                throw new MalformedFlatBufferException(
+                        what + ": field offset " + offset + " (expected: below table size " + tableSize + ")");
             }
         }
         return pos;
@@ -180,7 +182,8 @@ final class FlatReader {
         require(at, 4, what + " offset");
         long target = at + (bb.getInt(at) & 0xFFFF_FFFFL);
         if (target > limit - 4) {
-            throw new MalformedFlatBufferException(what + ": offset to " + target + " (expected: 0.." + (limit - 4) + ")");
+            throw new MalformedFlatBufferException(
+                    what + ": offset to " + target + " (expected: 0.." + (limit - 4) + ")");
         }
         return (int) target;
     }
@@ -189,15 +192,16 @@ final class FlatReader {
         long length = bb.getInt(start) & 0xFFFF_FFFFL;
         long room = (limit - start - 4L) / elementSize;
         if (length > room) {
-            throw new MalformedFlatBufferException(what + ": length " + length + " (expected: 0.." + room
-                    + " to fit the payload)");
+            throw new MalformedFlatBufferException(
+                    what + ": length " + length + " (expected: 0.." + room + " to fit the payload)");
         }
         return (int) length;
     }
 
     private void require(int at, int size, String what) {
         if (at < 0 || at > limit - size) {
-            throw new MalformedFlatBufferException(what + ": position " + at + " (expected: 0.." + (limit - size) + ")");
+            throw new MalformedFlatBufferException(
+                    what + ": position " + at + " (expected: 0.." + (limit - size) + ")");
         }
     }
 

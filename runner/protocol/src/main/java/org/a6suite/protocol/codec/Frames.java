@@ -12,6 +12,5 @@ public final class Frames {
     /** Largest whole frame, header included. */
     public static final int MAX_FRAME = HEADER_LENGTH + MAX_PAYLOAD;
 
-    private Frames() {
-    }
+    private Frames() {}
 }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.protocol.codec.FlatReader.MalformedFlatBufferException;
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.ErrorResponse;
@@ -35,30 +34,32 @@ final class MessageReader {
     private static final int INFO_REQ_BODY = 2;
     private static final int INFO_RESP_BODY = 3;
 
-    private MessageReader() {
-    }
+    private MessageReader() {}
 
     /** Decodes; throws {@link MalformedFlatBufferException} (or a buffer exception) on unreadable input. */
     static A6Message read(int frameType, ByteBuffer payload, Side side) {
         FlatReader r = new FlatReader(payload);
         return switch (side) {
-            case RUNNER -> switch (frameType) {
-                case 1 -> prepareConfRequest(r);
-                case 2 -> httpReqCallRequest(r);
-                case 3 -> extraInfoResponse(r);
-                case 4 -> httpRespCallRequest(r);
-                case 0 -> throw new MalformedFlatBufferException(
-                        "frame type: 0 (expected: 1..4 from APISIX; ERROR is only sent by a runner)");
-                default -> throw unknownType(frameType);
-            };
-            case APISIX -> switch (frameType) {
-                case 0 -> errorResponse(r);
-                case 1 -> new PrepareConfResponse(r.u32(r.root("PrepareConf.Resp"), 0, 0));
-                case 2 -> httpReqCallResponse(r);
-                case 3 -> extraInfoRequest(r);
-                case 4 -> httpRespCallResponse(r);
-                default -> throw unknownType(frameType);
-            };
+            case RUNNER ->
+                switch (frameType) {
+                    case 1 -> prepareConfRequest(r);
+                    case 2 -> httpReqCallRequest(r);
+                    case 3 -> extraInfoResponse(r);
+                    case 4 -> httpRespCallRequest(r);
+                    case 0 ->
+                        throw new MalformedFlatBufferException(
+                                "frame type: 0 (expected: 1..4 from APISIX; ERROR is only sent by a runner)");
+                    default -> throw unknownType(frameType);
+                };
+            case APISIX ->
+                switch (frameType) {
+                    case 0 -> errorResponse(r);
+                    case 1 -> new PrepareConfResponse(r.u32(r.root("PrepareConf.Resp"), 0, 0));
+                    case 2 -> httpReqCallResponse(r);
+                    case 3 -> extraInfoRequest(r);
+                    case 4 -> httpRespCallResponse(r);
+                    default -> throw unknownType(frameType);
+                };
         };
     }
 
@@ -78,16 +79,22 @@ final class MessageReader {
         byte[] srcIp = r.bytes(t, 1, "HTTPReqCall.Req.src_ip");
         int method = r.u8(t, 2, 0);
         if (method >= METHODS.length) {
-            throw new MalformedFlatBufferException("HTTPReqCall.Req.method: " + method + " (expected: 0.."
-                    + (METHODS.length - 1) + ")");
+            throw new MalformedFlatBufferException(
+                    "HTTPReqCall.Req.method: " + method + " (expected: 0.." + (METHODS.length - 1) + ")");
         }
         String path = r.string(t, 3, "HTTPReqCall.Req.path");
         List<TextEntry> args = entries(r, t, 4, "HTTPReqCall.Req.args");
         List<TextEntry> headers = entries(r, t, 5, "HTTPReqCall.Req.headers");
         long confToken = r.u32(t, 6, 0);
         // APISIX always sends path and src_ip; absent ones read as empty rather than failing the call.
-        return new HttpReqCallRequest(id, srcIp == null ? new byte[0] : srcIp, METHODS[method],
-                path == null ? "" : path, args, headers, confToken);
+        return new HttpReqCallRequest(
+                id,
+                srcIp == null ? new byte[0] : srcIp,
+                METHODS[method],
+                path == null ? "" : path,
+                args,
+                headers,
+                confToken);
     }
 
     private static ExtraInfoResponse extraInfoResponse(FlatReader r) {
@@ -97,14 +104,15 @@ final class MessageReader {
 
     private static HttpRespCallRequest httpRespCallRequest(FlatReader r) {
         int t = r.root("HTTPRespCall.Req");
-        return new HttpRespCallRequest(r.u32(t, 0, 0), r.u16(t, 1, 0),
-                entries(r, t, 2, "HTTPRespCall.Req.headers"), r.u32(t, 3, 0));
+        return new HttpRespCallRequest(
+                r.u32(t, 0, 0), r.u16(t, 1, 0), entries(r, t, 2, "HTTPRespCall.Req.headers"), r.u32(t, 3, 0));
     }
 
     private static ErrorResponse errorResponse(FlatReader r) {
         int code = r.u8(r.root("Err.Resp"), 0, 0);
         if (code >= CODES.length) {
-            throw new MalformedFlatBufferException("Err.Resp.code: " + code + " (expected: 0.." + (CODES.length - 1) + ")");
+            throw new MalformedFlatBufferException(
+                    "Err.Resp.code: " + code + " (expected: 0.." + (CODES.length - 1) + ")");
         }
         return new ErrorResponse(CODES[code]);
     }
@@ -117,21 +125,25 @@ final class MessageReader {
             case ACTION_NONE -> HttpReqCallResponse.None.INSTANCE;
             case ACTION_STOP -> stop(r, requiredUnion(r, t, 2, "HTTPReqCall.Resp.action (Stop)"));
             case ACTION_REWRITE -> rewrite(r, requiredUnion(r, t, 2, "HTTPReqCall.Resp.action (Rewrite)"));
-            default -> throw new MalformedFlatBufferException("HTTPReqCall.Resp.action_type: " + actionType
-                    + " (expected: 0 NONE, 1 Stop, 2 Rewrite)");
+            default ->
+                throw new MalformedFlatBufferException(
+                        "HTTPReqCall.Resp.action_type: " + actionType + " (expected: 0 NONE, 1 Stop, 2 Rewrite)");
         };
         return new HttpReqCallResponse(id, action);
     }
 
     private static HttpReqCallResponse.Stop stop(FlatReader r, int t) {
-        return new HttpReqCallResponse.Stop(r.u16(t, 0, 0), entries(r, t, 1, "Stop.headers"),
-                Optional.ofNullable(r.bytes(t, 2, "Stop.body")));
+        return new HttpReqCallResponse.Stop(
+                r.u16(t, 0, 0), entries(r, t, 1, "Stop.headers"), Optional.ofNullable(r.bytes(t, 2, "Stop.body")));
     }
 
     private static HttpReqCallResponse.Rewrite rewrite(FlatReader r, int t) {
-        return new HttpReqCallResponse.Rewrite(Optional.ofNullable(r.string(t, 0, "Rewrite.path")),
-                entries(r, t, 1, "Rewrite.headers"), entries(r, t, 2, "Rewrite.args"),
-                entries(r, t, 3, "Rewrite.resp_headers"), Optional.ofNullable(r.bytes(t, 4, "Rewrite.body")));
+        return new HttpReqCallResponse.Rewrite(
+                Optional.ofNullable(r.string(t, 0, "Rewrite.path")),
+                entries(r, t, 1, "Rewrite.headers"),
+                entries(r, t, 2, "Rewrite.args"),
+                entries(r, t, 3, "Rewrite.resp_headers"),
+                Optional.ofNullable(r.bytes(t, 4, "Rewrite.body")));
     }
 
     private static ExtraInfoRequest extraInfoRequest(FlatReader r) {
@@ -149,15 +161,19 @@ final class MessageReader {
             // APISIX only looks at the type for the bodies; the (empty) table is not required.
             case INFO_REQ_BODY -> ExtraInfoRequest.ReqBody.INSTANCE;
             case INFO_RESP_BODY -> ExtraInfoRequest.RespBody.INSTANCE;
-            default -> throw new MalformedFlatBufferException("ExtraInfo.Req.info_type: " + infoType
-                    + " (expected: 1 Var, 2 ReqBody, 3 RespBody)");
+            default ->
+                throw new MalformedFlatBufferException(
+                        "ExtraInfo.Req.info_type: " + infoType + " (expected: 1 Var, 2 ReqBody, 3 RespBody)");
         };
         return new ExtraInfoRequest(info);
     }
 
     private static HttpRespCallResponse httpRespCallResponse(FlatReader r) {
         int t = r.root("HTTPRespCall.Resp");
-        return new HttpRespCallResponse(r.u32(t, 0, 0), r.u16(t, 1, 0), entries(r, t, 2, "HTTPRespCall.Resp.headers"),
+        return new HttpRespCallResponse(
+                r.u32(t, 0, 0),
+                r.u16(t, 1, 0),
+                entries(r, t, 2, "HTTPRespCall.Resp.headers"),
                 Optional.ofNullable(r.bytes(t, 3, "HTTPRespCall.Resp.body")));
     }
 

@@ -1,12 +1,10 @@
 package org.a6suite.protocol.codec;
 
+import com.google.flatbuffers.FlatBufferBuilder;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
-
-import com.google.flatbuffers.FlatBufferBuilder;
-import io.netty.util.concurrent.FastThreadLocal;
-
 import org.a6suite.protocol.fbs.TextEntry;
 import org.a6suite.protocol.fbs.err.Resp;
 import org.a6suite.protocol.fbs.extrainfo.Info;
@@ -70,8 +68,7 @@ final class MessageWriter {
         }
     }
 
-    private MessageWriter() {
-    }
+    private MessageWriter() {}
 
     /** Something that consumes the finished payload before the builder is reused. */
     @FunctionalInterface
@@ -89,8 +86,8 @@ final class MessageWriter {
         long estimate = estimate(message);
         if (estimate > MAX_ESTIMATE) {
             // Bodies alone are over the limit: refuse before copying them into a builder.
-            throw new IllegalArgumentException("payload: about " + estimate + " bytes (expected: 1.." + Frames.MAX_PAYLOAD
-                    + ")");
+            throw new IllegalArgumentException(
+                    "payload: about " + estimate + " bytes (expected: 1.." + Frames.MAX_PAYLOAD + ")");
         }
         Pooled pooled = BUILDER.get();
         // A large body gets a builder sized for it up front: growing by doubling would copy it several times.
@@ -103,8 +100,8 @@ final class MessageWriter {
             ByteBuffer payload = b.dataBuffer();
             int length = payload.remaining();
             if (length > Frames.MAX_PAYLOAD) {
-                throw new IllegalArgumentException("payload: " + length + " bytes (expected: 1.." + Frames.MAX_PAYLOAD
-                        + ")");
+                throw new IllegalArgumentException(
+                        "payload: " + length + " bytes (expected: 1.." + Frames.MAX_PAYLOAD + ")");
             }
             return sink.accept(payload);
         } finally {
@@ -127,8 +124,8 @@ final class MessageWriter {
                 int path = b.createString(m.path());
                 int args = entries(b, m.args());
                 int headers = entries(b, m.headers());
-                yield org.a6suite.protocol.fbs.httpreqcall.Req.createReq(b, m.id(), srcIp, m.method().ordinal(), path,
-                        args, headers, m.confToken());
+                yield org.a6suite.protocol.fbs.httpreqcall.Req.createReq(
+                        b, m.id(), srcIp, m.method().ordinal(), path, args, headers, m.confToken());
             }
             case HttpReqCallResponse m -> {
                 int action = switch (m.action()) {
@@ -150,8 +147,8 @@ final class MessageWriter {
             }
             case HttpRespCallRequest m -> {
                 int headers = entries(b, m.headers());
-                yield org.a6suite.protocol.fbs.httprespcall.Req.createReq(b, m.id(), m.status(), headers,
-                        m.confToken());
+                yield org.a6suite.protocol.fbs.httprespcall.Req.createReq(
+                        b, m.id(), m.status(), headers, m.confToken());
             }
             case HttpRespCallResponse m -> {
                 // Body before headers, and this field order, as the official runner does (byte-identical replies).
@@ -255,20 +252,33 @@ final class MessageWriter {
     /** An upper bound of the payload size, to size a builder for large bodies at once. */
     private static long estimate(A6Message message) {
         return switch (message) {
-            case HttpReqCallResponse m -> switch (m.action()) {
-                case HttpReqCallResponse.Stop s -> 256 + s.body().map(x -> (long) x.length).orElse(0L) + size(s.headers());
-                case HttpReqCallResponse.Rewrite rw -> 256 + rw.body().map(x -> (long) x.length).orElse(0L)
-                        + rw.path().map(p -> 3L * p.length()).orElse(0L) + size(rw.headers()) + size(rw.args())
-                        + size(rw.respHeaders());
-                case HttpReqCallResponse.None none -> 64;
-            };
-            case HttpRespCallResponse m -> 256 + m.body().map(x -> (long) x.length).orElse(0L) + size(m.headers());
-            case ExtraInfoResponse m -> 64 + m.result().map(x -> (long) x.length).orElse(0L);
-            case PrepareConfRequest m -> 256 + size(m.conf()) + m.key().map(k -> 3L * k.length()).orElse(0L);
-            case HttpReqCallRequest m -> 256L + m.srcIp().length + 3L * m.path().length() + size(m.args())
-                    + size(m.headers());
+            case HttpReqCallResponse m ->
+                switch (m.action()) {
+                    case HttpReqCallResponse.Stop s ->
+                        256 + s.body().map(x -> (long) x.length).orElse(0L) + size(s.headers());
+                    case HttpReqCallResponse.Rewrite rw ->
+                        256
+                                + rw.body().map(x -> (long) x.length).orElse(0L)
+                                + rw.path().map(p -> 3L * p.length()).orElse(0L)
+                                + size(rw.headers())
+                                + size(rw.args())
+                                + size(rw.respHeaders());
+                    case HttpReqCallResponse.None none -> 64;
+                };
+            case HttpRespCallResponse m ->
+                256 + m.body().map(x -> (long) x.length).orElse(0L) + size(m.headers());
+            case ExtraInfoResponse m ->
+                64 + m.result().map(x -> (long) x.length).orElse(0L);
+            case PrepareConfRequest m ->
+                256 + size(m.conf()) + m.key().map(k -> 3L * k.length()).orElse(0L);
+            case HttpReqCallRequest m ->
+                256L + m.srcIp().length + 3L * m.path().length() + size(m.args()) + size(m.headers());
             case HttpRespCallRequest m -> 256 + size(m.headers());
-            case ExtraInfoRequest m -> 128L + (m.info() instanceof ExtraInfoRequest.Var v ? 3L * v.name().length() : 0);
+            case ExtraInfoRequest m ->
+                128L
+                        + (m.info() instanceof ExtraInfoRequest.Var v
+                                ? 3L * v.name().length()
+                                : 0);
             case PrepareConfResponse m -> 64;
             case ErrorResponse m -> 64;
         };
@@ -278,7 +288,9 @@ final class MessageWriter {
         long total = 0;
         for (org.a6suite.protocol.message.TextEntry e : entries) {
             // UTF-8 takes at most 3 bytes per UTF-16 char; 32 covers the entry table, vtable, lengths and padding.
-            total += 32 + 3L * e.name().length() + e.value().map(v -> 3L * v.length()).orElse(0L);
+            total += 32
+                    + 3L * e.name().length()
+                    + e.value().map(v -> 3L * v.length()).orElse(0L);
         }
         return total;
     }

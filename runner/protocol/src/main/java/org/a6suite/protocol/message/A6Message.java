@@ -6,8 +6,12 @@ package org.a6suite.protocol.message;
  * answers). {@link ErrorResponse} only goes from the runner to APISIX.
  */
 public sealed interface A6Message
-        permits FromApisix, PrepareConfResponse, HttpReqCallResponse, HttpRespCallResponse, ExtraInfoRequest,
-        ErrorResponse {
+        permits FromApisix,
+                PrepareConfResponse,
+                HttpReqCallResponse,
+                HttpRespCallResponse,
+                ExtraInfoRequest,
+                ErrorResponse {
 
     /** The frame type this message travels in. */
     FrameType frameType();

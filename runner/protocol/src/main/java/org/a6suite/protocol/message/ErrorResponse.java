@@ -15,6 +15,8 @@ public record ErrorResponse(Code code) implements A6Message {
 
     /** Wire values 0, 1, 2. */
     public enum Code {
-        BAD_REQUEST, SERVICE_UNAVAILABLE, CONF_TOKEN_NOT_FOUND
+        BAD_REQUEST,
+        SERVICE_UNAVAILABLE,
+        CONF_TOKEN_NOT_FOUND
     }
 }

@@ -14,8 +14,7 @@ public record ExtraInfoRequest(Info info) implements A6Message {
     }
 
     /** The union {@code Info}. */
-    public sealed interface Info {
-    }
+    public sealed interface Info {}
 
     /** {@code ctx.var[name]}. */
     public record Var(String name) implements Info {

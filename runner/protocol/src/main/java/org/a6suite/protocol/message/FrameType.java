@@ -4,7 +4,11 @@ import java.util.Optional;
 
 /** The first byte of every A6 frame. A reply reuses its request's type. */
 public enum FrameType {
-    ERROR(0), PREPARE_CONF(1), HTTP_REQ_CALL(2), EXTRA_INFO(3), HTTP_RESP_CALL(4);
+    ERROR(0),
+    PREPARE_CONF(1),
+    HTTP_REQ_CALL(2),
+    EXTRA_INFO(3),
+    HTTP_RESP_CALL(4);
 
     private final int code;
 

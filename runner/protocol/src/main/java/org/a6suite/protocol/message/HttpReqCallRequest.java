@@ -8,8 +8,15 @@ import java.util.List;
  * HTTPReqCall.Req. {@code path} is decoded from the wire as UTF-8 with malformed bytes replaced by U+FFFD (APISIX
  * passes raw request bytes, see transcript s10); {@code srcIp} is the raw 4 or 16 byte address, empty if absent.
  */
-public record HttpReqCallRequest(long id, byte[] srcIp, Method method, String path, List<TextEntry> args,
-                                 List<TextEntry> headers, long confToken) implements CallRequest {
+public record HttpReqCallRequest(
+        long id,
+        byte[] srcIp,
+        Method method,
+        String path,
+        List<TextEntry> args,
+        List<TextEntry> headers,
+        long confToken)
+        implements CallRequest {
     public HttpReqCallRequest {
         U32.check("id", id);
         requireNonNull(srcIp, "srcIp");

@@ -18,8 +18,7 @@ public record HttpReqCallResponse(long id, Action action) implements A6Message {
     }
 
     /** The union {@code Action}: nothing, Stop or Rewrite. */
-    public sealed interface Action {
-    }
+    public sealed interface Action {}
 
     /** No action: APISIX proxies the request unchanged. */
     public enum None implements Action {
@@ -36,8 +35,13 @@ public record HttpReqCallResponse(long id, Action action) implements A6Message {
     }
 
     /** Rewrite; {@code body} needs proto 0.6.1 (APISIX 3.6+). */
-    public record Rewrite(Optional<String> path, List<TextEntry> headers, List<TextEntry> args,
-                          List<TextEntry> respHeaders, Optional<byte[]> body) implements Action {
+    public record Rewrite(
+            Optional<String> path,
+            List<TextEntry> headers,
+            List<TextEntry> args,
+            List<TextEntry> respHeaders,
+            Optional<byte[]> body)
+            implements Action {
         public Rewrite {
             requireNonNull(path, "path");
             headers = List.copyOf(headers);

@@ -4,8 +4,7 @@ package org.a6suite.protocol.message;
 final class U32 {
     static final long MAX = 0xFFFF_FFFFL;
 
-    private U32() {
-    }
+    private U32() {}
 
     static void check(String name, long value) {
         if (value < 0 || value > MAX) {

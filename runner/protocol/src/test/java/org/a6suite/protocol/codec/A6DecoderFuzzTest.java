@@ -2,10 +2,9 @@ package org.a6suite.protocol.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.ByteBuffer;
 
 /**
  * Coverage-guided fuzzing of the message codec: any payload of any frame type, from either side, decodes to a message

@@ -1,19 +1,18 @@
 package org.a6suite.protocol.codec;
 
-import java.lang.reflect.Field;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.lang.reflect.Field;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Fails a test class when Netty reports a ByteBuf leak. The surefire run sets
@@ -50,7 +49,8 @@ final class LeakCheckExtension implements BeforeAllCallback, AfterAllCallback {
         if (installed) {
             return;
         }
-        assertThat(ResourceLeakDetector.getLevel()).as("run with -Dio.netty.leakDetection.level=paranoid")
+        assertThat(ResourceLeakDetector.getLevel())
+                .as("run with -Dio.netty.leakDetection.level=paranoid")
                 .isEqualTo(ResourceLeakDetector.Level.PARANOID);
         Field field = AbstractByteBuf.class.getDeclaredField("leakDetector");
         field.setAccessible(true);

@@ -2,26 +2,24 @@ package org.a6suite.protocol.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.flatbuffers.FlatBufferBuilder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-
-import com.google.flatbuffers.FlatBufferBuilder;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import org.a6suite.protocol.fbs.TextEntry;
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.HttpReqCallResponse;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad input becomes {@link DecodeResult.Malformed} (or a wait for more bytes), never an exception or a leak. */
 @ExtendWith(LeakCheckExtension.class)
@@ -33,7 +31,8 @@ class MalformedInputTest {
         byte[] frame = frame(TOKEN);
         EmbeddedChannel channel = apisixChannel();
         assertThat(channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 3))).isFalse();
-        assertThat(channel.writeInbound(Unpooled.wrappedBuffer(frame, 3, frame.length - 4))).isFalse();
+        assertThat(channel.writeInbound(Unpooled.wrappedBuffer(frame, 3, frame.length - 4)))
+                .isFalse();
         assertThat((Object) channel.readInbound()).isNull();
         // Closing with a partial frame buffered must release it (the leak check would fail otherwise).
         assertThat(channel.finishAndReleaseAll()).isFalse();
@@ -56,7 +55,8 @@ class MalformedInputTest {
         EmbeddedChannel channel = apisixChannel();
         channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) type, 0, 0, 3, 1, 2, 3}, frame(TOKEN)));
         DecodeResult.Malformed malformed = (DecodeResult.Malformed) channel.readInbound();
-        assertThat(malformed).isEqualTo(new DecodeResult.Malformed(type, 3, "frame type: " + type + " (expected: 0..4)"));
+        assertThat(malformed)
+                .isEqualTo(new DecodeResult.Malformed(type, 3, "frame type: " + type + " (expected: 0..4)"));
         assertDecoded(channel.readInbound(), TOKEN);
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -76,15 +76,19 @@ class MalformedInputTest {
 
     @Test
     void shouldRejectAnErrorFrameSentToTheRunner() {
-        DecodeResult result = A6MessageCodec.decode(0, ByteBuffer.wrap(new byte[] {12, 0, 0, 0, 0, 0, 6, 0, 8, 0, 7, 0,
-                6, 0, 0, 0, 0, 0, 0, 2}), Side.RUNNER);
+        DecodeResult result = A6MessageCodec.decode(
+                0,
+                ByteBuffer.wrap(new byte[] {12, 0, 0, 0, 0, 0, 6, 0, 8, 0, 7, 0, 6, 0, 0, 0, 0, 0, 0, 2}),
+                Side.RUNNER);
         assertThat(((DecodeResult.Malformed) result).reason()).startsWith("frame type: 0");
     }
 
     @Test
     void shouldReportARootOffsetOutsideThePayload() {
         for (int root : new int[] {-1, 0x7fff_ffff, 16, 13, -4}) {
-            ByteBuffer payload = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, root);
+            ByteBuffer payload = ByteBuffer.allocate(16)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(0, root);
             for (Side side : Side.values()) {
                 for (int type = 0; type <= 4; type++) {
                     assertThat(A6MessageCodec.decode(type, payload.duplicate(), side))
@@ -92,17 +96,18 @@ class MalformedInputTest {
                 }
             }
         }
-        DecodeResult result = A6MessageCodec.decode(1, ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0,
-                0, 0}), Side.APISIX);
-        assertThat(((DecodeResult.Malformed) result).reason()).isEqualTo(
-                "PrepareConf.Resp: offset to 65535 (expected: 0..4)");
+        DecodeResult result = A6MessageCodec.decode(
+                1, ByteBuffer.wrap(new byte[] {(byte) 0xff, (byte) 0xff, 0, 0, 0, 0, 0, 0}), Side.APISIX);
+        assertThat(((DecodeResult.Malformed) result).reason())
+                .isEqualTo("PrepareConf.Resp: offset to 65535 (expected: 0..4)");
     }
 
     @Test
     void shouldReportAPayloadTooShortForARootOffset() {
         DecodeResult result = A6MessageCodec.decode(2, ByteBuffer.wrap(new byte[] {1, 2}), Side.RUNNER);
-        assertThat(result).isEqualTo(new DecodeResult.Malformed(2, 2,
-                "HTTPReqCall.Req: 2 bytes (expected: at least 4 for the root offset)"));
+        assertThat(result)
+                .isEqualTo(new DecodeResult.Malformed(
+                        2, 2, "HTTPReqCall.Req: 2 bytes (expected: at least 4 for the root offset)"));
     }
 
     @Test
@@ -135,8 +140,8 @@ class MalformedInputTest {
     void shouldReportAUnionTypeWithoutItsTable() {
         FlatBufferBuilder b = new FlatBufferBuilder();
         b.finish(org.a6suite.protocol.fbs.httpreqcall.Resp.createResp(b, 1, (byte) 1, 0));
-        assertMalformed(2, b, Side.APISIX,
-                "HTTPReqCall.Resp.action (Stop): absent (expected: a table for the union type)");
+        assertMalformed(
+                2, b, Side.APISIX, "HTTPReqCall.Resp.action (Stop): absent (expected: a table for the union type)");
     }
 
     @Test
@@ -151,8 +156,8 @@ class MalformedInputTest {
 
     @Test
     void shouldReportAVectorLongerThanThePayloadWithoutAllocatingIt() {
-        byte[] payload = A6MessageCodec.encode(new PrepareConfRequest(
-                List.of(org.a6suite.protocol.message.TextEntry.of("a", "b")), Optional.empty()));
+        byte[] payload = A6MessageCodec.encode(
+                new PrepareConfRequest(List.of(org.a6suite.protocol.message.TextEntry.of("a", "b")), Optional.empty()));
         ByteBuffer bb = ByteBuffer.wrap(payload).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int vector = findLengthWord(bb, 1);
         bb.putInt(vector, 0x7fff_fff0);
@@ -220,9 +225,14 @@ class MalformedInputTest {
 
     @Test
     void shouldDecodeAFrameDeliveredOneByteAtATime() {
-        byte[] frame = frame(new HttpReqCallResponse(7, new HttpReqCallResponse.Rewrite(Optional.of("/x"),
-                List.of(org.a6suite.protocol.message.TextEntry.of("h", "v")), List.of(), List.of(),
-                Optional.of(new byte[] {1, 2, 3}))));
+        byte[] frame = frame(new HttpReqCallResponse(
+                7,
+                new HttpReqCallResponse.Rewrite(
+                        Optional.of("/x"),
+                        List.of(org.a6suite.protocol.message.TextEntry.of("h", "v")),
+                        List.of(),
+                        List.of(),
+                        Optional.of(new byte[] {1, 2, 3}))));
         EmbeddedChannel channel = apisixChannel();
         for (int i = 0; i < frame.length; i++) {
             channel.writeInbound(Unpooled.wrappedBuffer(frame, i, 1));
@@ -239,9 +249,13 @@ class MalformedInputTest {
         ByteBuf all = Unpooled.buffer();
         List<A6Message> sent = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
-            A6Message m = i % 3 == 0 ? new PrepareConfResponse(i)
-                    : new HttpReqCallResponse(i, i % 3 == 1 ? HttpReqCallResponse.None.INSTANCE
-                            : new HttpReqCallResponse.Stop(200 + i % 100, List.of(), Optional.of(new byte[i])));
+            A6Message m = i % 3 == 0
+                    ? new PrepareConfResponse(i)
+                    : new HttpReqCallResponse(
+                            i,
+                            i % 3 == 1
+                                    ? HttpReqCallResponse.None.INSTANCE
+                                    : new HttpReqCallResponse.Stop(200 + i % 100, List.of(), Optional.of(new byte[i])));
             sent.add(m);
             all.writeBytes(frame(m));
         }
@@ -258,8 +272,8 @@ class MalformedInputTest {
     void shouldReportAFrameWhoseHeaderDisagreesWithItsSize() {
         ByteBuf frame = Unpooled.wrappedBuffer(new byte[] {1, 0, 0, 9, 1, 2});
         try {
-            assertThat(A6MessageDecoder.decode(frame, Side.APISIX)).isEqualTo(new DecodeResult.Malformed(1, 9,
-                    "length: 9 (expected: 2, the bytes after the header)"));
+            assertThat(A6MessageDecoder.decode(frame, Side.APISIX))
+                    .isEqualTo(new DecodeResult.Malformed(1, 9, "length: 9 (expected: 2, the bytes after the header)"));
         } finally {
             frame.release();
         }

@@ -6,7 +6,6 @@ import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.protocol.message.A6Message;
 
 /**
@@ -14,11 +13,12 @@ import org.a6suite.protocol.message.A6Message;
  * optionals and lists by hand (AssertJ's recursive comparison is far too slow on 1 MiB arrays).
  */
 final class Messages {
-    private Messages() {
-    }
+    private Messages() {}
 
     static void assertSameMessage(A6Message actual, A6Message expected) {
-        assertThat(difference("message", actual, expected)).as("%s vs %s", actual, expected).isNull();
+        assertThat(difference("message", actual, expected))
+                .as("%s vs %s", actual, expected)
+                .isNull();
     }
 
     /** A path to the first difference, or {@code null} when equal. */
@@ -30,8 +30,9 @@ final class Messages {
             return path + ": " + a + " != " + b;
         }
         if (a instanceof byte[] x) {
-            return Arrays.equals(x, (byte[]) b) ? null : path + ": byte arrays differ (lengths " + x.length + ", "
-                    + ((byte[]) b).length + ")";
+            return Arrays.equals(x, (byte[]) b)
+                    ? null
+                    : path + ": byte arrays differ (lengths " + x.length + ", " + ((byte[]) b).length + ")";
         }
         if (a instanceof Optional<?> x) {
             Optional<?> y = (Optional<?>) b;
@@ -56,7 +57,10 @@ final class Messages {
         if (a instanceof Record) {
             for (RecordComponent c : a.getClass().getRecordComponents()) {
                 try {
-                    String d = difference(path + "." + c.getName(), c.getAccessor().invoke(a), c.getAccessor().invoke(b));
+                    String d = difference(
+                            path + "." + c.getName(),
+                            c.getAccessor().invoke(a),
+                            c.getAccessor().invoke(b));
                     if (d != null) {
                         return d;
                     }

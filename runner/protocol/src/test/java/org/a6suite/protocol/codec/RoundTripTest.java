@@ -3,22 +3,15 @@ package org.a6suite.protocol.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.EncoderException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.EncoderException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.ErrorResponse;
 import org.a6suite.protocol.message.ExtraInfoRequest;
@@ -31,6 +24,11 @@ import org.a6suite.protocol.message.Method;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.protocol.message.TextEntry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every message type survives encode then decode, through the pure codec and through a Netty pipeline. */
 @ExtendWith(LeakCheckExtension.class)
@@ -40,19 +38,36 @@ class RoundTripTest {
     private static final byte[] MIB = mib();
 
     static Stream<Arguments> messages() {
-        List<TextEntry> entries = List.of(TextEntry.of("x-one", "1"), TextEntry.absent("flag"), TextEntry.of("empty", ""),
-                TextEntry.of(UNICODE, UNICODE), TextEntry.of("x-dup", "a"), TextEntry.of("x-dup", "b"));
+        List<TextEntry> entries = List.of(
+                TextEntry.of("x-one", "1"),
+                TextEntry.absent("flag"),
+                TextEntry.of("empty", ""),
+                TextEntry.of(UNICODE, UNICODE),
+                TextEntry.of("x-dup", "a"),
+                TextEntry.of("x-dup", "b"));
         return Stream.of(
                 // APISIX -> runner
                 of(Side.RUNNER, new PrepareConfRequest(entries, Optional.of("route#1#ext-plugin-pre-req#7"))),
                 of(Side.RUNNER, new PrepareConfRequest(List.of(), Optional.empty())),
-                of(Side.RUNNER, new HttpReqCallRequest(MAX_U32, new byte[] {127, 0, 0, 1}, Method.TRACE, "/a b/" + UNICODE,
-                        entries, entries, MAX_U32)),
+                of(
+                        Side.RUNNER,
+                        new HttpReqCallRequest(
+                                MAX_U32,
+                                new byte[] {127, 0, 0, 1},
+                                Method.TRACE,
+                                "/a b/" + UNICODE,
+                                entries,
+                                entries,
+                                MAX_U32)),
                 of(Side.RUNNER, new HttpReqCallRequest(0, new byte[16], Method.GET, "", List.of(), List.of(), 0)),
-                of(Side.RUNNER, new HttpReqCallRequest(4194304, new byte[0], Method.PATCH, "/", List.of(), List.of(), 1)),
+                of(
+                        Side.RUNNER,
+                        new HttpReqCallRequest(4194304, new byte[0], Method.PATCH, "/", List.of(), List.of(), 1)),
                 of(Side.RUNNER, new HttpRespCallRequest(MAX_U32, 65535, entries, MAX_U32)),
                 of(Side.RUNNER, new HttpRespCallRequest(0, 0, List.of(), 0)),
-                of(Side.RUNNER, new ExtraInfoResponse(Optional.of(UNICODE.getBytes(java.nio.charset.StandardCharsets.UTF_8)))),
+                of(
+                        Side.RUNNER,
+                        new ExtraInfoResponse(Optional.of(UNICODE.getBytes(java.nio.charset.StandardCharsets.UTF_8)))),
                 of(Side.RUNNER, new ExtraInfoResponse(Optional.of(new byte[0]))),
                 of(Side.RUNNER, new ExtraInfoResponse(Optional.empty())),
                 of(Side.RUNNER, new ExtraInfoResponse(Optional.of(MIB))),
@@ -61,16 +76,38 @@ class RoundTripTest {
                 of(Side.APISIX, new PrepareConfResponse(0)),
                 of(Side.APISIX, new HttpReqCallResponse(MAX_U32, HttpReqCallResponse.None.INSTANCE)),
                 of(Side.APISIX, new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE)),
-                of(Side.APISIX, new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(418, entries, Optional.of(MIB)))),
-                of(Side.APISIX, new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(0, List.of(), Optional.empty()))),
-                of(Side.APISIX, new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(65535, List.of(),
-                        Optional.of(new byte[0])))),
-                of(Side.APISIX, new HttpReqCallResponse(2, new HttpReqCallResponse.Rewrite(Optional.of("/" + UNICODE),
-                        entries, entries, entries, Optional.of(MIB)))),
-                of(Side.APISIX, new HttpReqCallResponse(2, new HttpReqCallResponse.Rewrite(Optional.empty(), List.of(),
-                        List.of(), List.of(), Optional.empty()))),
-                of(Side.APISIX, new HttpReqCallResponse(2, new HttpReqCallResponse.Rewrite(Optional.of(""), List.of(),
-                        List.of(), List.of(TextEntry.of("x-resp", "1")), Optional.of(new byte[0])))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(418, entries, Optional.of(MIB)))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(0, List.of(), Optional.empty()))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(
+                                1, new HttpReqCallResponse.Stop(65535, List.of(), Optional.of(new byte[0])))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(
+                                2,
+                                new HttpReqCallResponse.Rewrite(
+                                        Optional.of("/" + UNICODE), entries, entries, entries, Optional.of(MIB)))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(
+                                2,
+                                new HttpReqCallResponse.Rewrite(
+                                        Optional.empty(), List.of(), List.of(), List.of(), Optional.empty()))),
+                of(
+                        Side.APISIX,
+                        new HttpReqCallResponse(
+                                2,
+                                new HttpReqCallResponse.Rewrite(
+                                        Optional.of(""),
+                                        List.of(),
+                                        List.of(),
+                                        List.of(TextEntry.of("x-resp", "1")),
+                                        Optional.of(new byte[0])))),
                 of(Side.APISIX, new HttpRespCallResponse(MAX_U32, 299, entries, Optional.of(MIB))),
                 of(Side.APISIX, new HttpRespCallResponse(0, 0, List.of(), Optional.empty())),
                 of(Side.APISIX, new ExtraInfoRequest(new ExtraInfoRequest.Var(UNICODE))),
@@ -102,8 +139,10 @@ class RoundTripTest {
 
         assertThat(sender.writeOutbound(message)).isTrue();
         ByteBuf frame = sender.readOutbound();
-        assertThat(frame.getUnsignedByte(frame.readerIndex())).isEqualTo((short) message.frameType().code());
-        assertThat(frame.getUnsignedMedium(frame.readerIndex() + 1)).isEqualTo(frame.readableBytes() - Frames.HEADER_LENGTH);
+        assertThat(frame.getUnsignedByte(frame.readerIndex()))
+                .isEqualTo((short) message.frameType().code());
+        assertThat(frame.getUnsignedMedium(frame.readerIndex() + 1))
+                .isEqualTo(frame.readableBytes() - Frames.HEADER_LENGTH);
         receiver.writeInbound(frame);
 
         DecodeResult result = receiver.readInbound();
@@ -116,8 +155,10 @@ class RoundTripTest {
     @Test
     void shouldOmitDefaultsOnTheWire() {
         // id 0, status 0 and an absent action leave a table with no fields: 4 root + 4 vtable + 4 soffset bytes.
-        assertThat(A6MessageCodec.encode(new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE))).hasSize(12);
-        assertThat(A6MessageCodec.encode(new HttpRespCallResponse(0, 0, List.of(), Optional.empty()))).hasSize(12);
+        assertThat(A6MessageCodec.encode(new HttpReqCallResponse(0, HttpReqCallResponse.None.INSTANCE)))
+                .hasSize(12);
+        assertThat(A6MessageCodec.encode(new HttpRespCallResponse(0, 0, List.of(), Optional.empty())))
+                .hasSize(12);
         byte[] withId = A6MessageCodec.encode(new HttpReqCallResponse(1, HttpReqCallResponse.None.INSTANCE));
         assertThat(withId).hasSize(20);
     }
@@ -135,13 +176,16 @@ class RoundTripTest {
 
     @Test
     void shouldRejectAPayloadAboveTheMaximumWithoutWritingAnything() {
-        A6Message tooBig = new HttpReqCallResponse(1, new HttpReqCallResponse.Stop(200, List.of(),
-                Optional.of(new byte[Frames.MAX_PAYLOAD])));
-        assertThatThrownBy(() -> A6MessageCodec.encode(tooBig)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("payload: ").hasMessageContaining("(expected: 1..16777215)");
+        A6Message tooBig = new HttpReqCallResponse(
+                1, new HttpReqCallResponse.Stop(200, List.of(), Optional.of(new byte[Frames.MAX_PAYLOAD])));
+        assertThatThrownBy(() -> A6MessageCodec.encode(tooBig))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("payload: ")
+                .hasMessageContaining("(expected: 1..16777215)");
 
         EmbeddedChannel channel = new EmbeddedChannel(new A6MessageEncoder());
-        assertThatThrownBy(() -> channel.writeOutbound(tooBig)).isInstanceOf(EncoderException.class)
+        assertThatThrownBy(() -> channel.writeOutbound(tooBig))
+                .isInstanceOf(EncoderException.class)
                 .hasCauseInstanceOf(IllegalArgumentException.class);
         assertThat((Object) channel.readOutbound()).isNull();
         channel.finishAndReleaseAll();

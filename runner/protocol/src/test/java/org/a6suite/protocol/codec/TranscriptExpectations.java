@@ -8,9 +8,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
-import tools.jackson.databind.JsonNode;
-
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.ErrorResponse;
 import org.a6suite.protocol.message.ExtraInfoRequest;
@@ -23,6 +20,7 @@ import org.a6suite.protocol.message.Method;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.protocol.message.TextEntry;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Compares a decoded message with the transcript's independent decoding ({@code decoded}). Every key of
@@ -30,8 +28,7 @@ import org.a6suite.protocol.message.TextEntry;
  */
 final class TranscriptExpectations {
 
-    private TranscriptExpectations() {
-    }
+    private TranscriptExpectations() {}
 
     static void assertMatches(JsonNode d, A6Message message) {
         Set<Integer> slots = slots(d);
@@ -45,19 +42,33 @@ final class TranscriptExpectations {
             }
             case "PrepareConf.Resp" -> {
                 known(d, "conf_token");
-                assertThat(((PrepareConfResponse) message).confToken()).isEqualTo(d.get("conf_token").asLong());
+                assertThat(((PrepareConfResponse) message).confToken())
+                        .isEqualTo(d.get("conf_token").asLong());
             }
             case "HTTPReqCall.Req" -> {
-                known(d, "id", "id_worker", "id_counter", "src_ip_hex", "src_ip", "method", "path", "path_hex", "args",
-                        "headers", "conf_token");
+                known(
+                        d,
+                        "id",
+                        "id_worker",
+                        "id_counter",
+                        "src_ip_hex",
+                        "src_ip",
+                        "method",
+                        "path",
+                        "path_hex",
+                        "args",
+                        "headers",
+                        "conf_token");
                 HttpReqCallRequest m = (HttpReqCallRequest) message;
                 assertThat(m.id()).isEqualTo(d.get("id").asLong());
                 assertThat(slots.contains(0)).as("id slot (absent iff 0)").isEqualTo(m.id() != 0);
                 if (d.has("id_worker")) {
                     assertThat(m.id() >> 22).isEqualTo(d.get("id_worker").asLong());
-                    assertThat(m.id() & ((1 << 22) - 1)).isEqualTo(d.get("id_counter").asLong());
+                    assertThat(m.id() & ((1 << 22) - 1))
+                            .isEqualTo(d.get("id_counter").asLong());
                 }
-                assertThat(HexFormat.of().formatHex(m.srcIp())).isEqualTo(d.get("src_ip_hex").asString());
+                assertThat(HexFormat.of().formatHex(m.srcIp()))
+                        .isEqualTo(d.get("src_ip_hex").asString());
                 String method = d.get("method").asString();
                 if (method.equals("GET(default, absent)")) {
                     assertThat(m.method()).isEqualTo(Method.GET);
@@ -70,7 +81,8 @@ final class TranscriptExpectations {
                     // s10: raw bytes that are not UTF-8 come through with U+FFFD instead of failing the call.
                     assertThat(m.path()).contains("\uFFFD");
                 }
-                assertThat(HexFormat.of().formatHex(bytesOf(d.get("path")))).isEqualTo(d.get("path_hex").asString());
+                assertThat(HexFormat.of().formatHex(bytesOf(d.get("path"))))
+                        .isEqualTo(d.get("path_hex").asString());
                 assertEntries(d.get("args"), m.args(), "args");
                 assertEntries(d.get("headers"), m.headers(), "headers");
                 assertThat(m.confToken()).isEqualTo(d.get("conf_token").asLong());
@@ -91,7 +103,8 @@ final class TranscriptExpectations {
                 known(d, "id", "id_worker", "id_counter", "status", "headers", "conf_token");
                 HttpRespCallRequest m = (HttpRespCallRequest) message;
                 assertThat(m.id()).isEqualTo(d.has("id") ? d.get("id").asLong() : 0L);
-                assertThat(m.status()).isEqualTo(d.has("status") ? d.get("status").asInt() : 0);
+                assertThat(m.status())
+                        .isEqualTo(d.has("status") ? d.get("status").asInt() : 0);
                 assertEntries(d.get("headers"), m.headers(), "headers");
                 assertThat(m.confToken()).isEqualTo(d.get("conf_token").asLong());
             }
@@ -99,7 +112,8 @@ final class TranscriptExpectations {
                 known(d, "id", "status", "headers", "body");
                 HttpRespCallResponse m = (HttpRespCallResponse) message;
                 assertThat(m.id()).isEqualTo(d.has("id") ? d.get("id").asLong() : 0L);
-                assertThat(m.status()).isEqualTo(d.has("status") ? d.get("status").asInt() : 0);
+                assertThat(m.status())
+                        .isEqualTo(d.has("status") ? d.get("status").asInt() : 0);
                 assertEntries(d.get("headers"), m.headers(), "headers");
                 assertBody(d.get("body"), m.body(), slots.contains(3));
             }
@@ -107,7 +121,10 @@ final class TranscriptExpectations {
                 known(d, "info_type", "info");
                 ExtraInfoRequest m = (ExtraInfoRequest) message;
                 switch (d.get("info_type").asString()) {
-                    case "Var" -> assertThat(m.info()).isEqualTo(new ExtraInfoRequest.Var(text(d.get("info").get("name"))));
+                    case "Var" ->
+                        assertThat(m.info())
+                                .isEqualTo(new ExtraInfoRequest.Var(
+                                        text(d.get("info").get("name"))));
                     case "ReqBody" -> assertThat(m.info()).isEqualTo(ExtraInfoRequest.ReqBody.INSTANCE);
                     case "RespBody" -> assertThat(m.info()).isEqualTo(ExtraInfoRequest.RespBody.INSTANCE);
                     default -> throw new AssertionError("info_type " + d.get("info_type"));
@@ -121,7 +138,9 @@ final class TranscriptExpectations {
                     assertThat(slots).doesNotContain(0);
                 } else {
                     assertThat(m.result()).isPresent();
-                    assertThat(m.result().get()).hasSize(d.get("result_len").asInt()).isEqualTo(bytesOf(d.get("result")));
+                    assertThat(m.result().get())
+                            .hasSize(d.get("result_len").asInt())
+                            .isEqualTo(bytesOf(d.get("result")));
                 }
             }
             case "Err.Resp" -> {
@@ -165,8 +184,8 @@ final class TranscriptExpectations {
         if (expected != null) {
             for (JsonNode e : expected.values()) {
                 known(e, "name", "value", "value_absent");
-                Optional<String> value = e.path("value_absent").asBoolean(false) ? Optional.empty()
-                        : Optional.of(text(e.get("value")));
+                Optional<String> value =
+                        e.path("value_absent").asBoolean(false) ? Optional.empty() : Optional.of(text(e.get("value")));
                 want.add(new TextEntry(text(e.get("name")), value));
             }
         }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
@@ -26,7 +25,8 @@ final class Transcripts {
             return switch (dir) {
                 case "apisix->runner" -> Side.RUNNER;
                 case "runner->apisix" -> Side.APISIX;
-                default -> throw new IllegalStateException("dir: " + dir + " (expected: apisix->runner or runner->apisix)");
+                default ->
+                    throw new IllegalStateException("dir: " + dir + " (expected: apisix->runner or runner->apisix)");
             };
         }
 
@@ -40,8 +40,7 @@ final class Transcripts {
         }
     }
 
-    private Transcripts() {
-    }
+    private Transcripts() {}
 
     static Path directory() {
         // Maven runs tests from the module directory; the recordings are a test resource of this module.
@@ -56,7 +55,11 @@ final class Transcripts {
     static List<Frame> all() {
         List<Frame> frames = new ArrayList<>();
         try (Stream<Path> scenarios = Files.list(directory())) {
-            for (Path file : scenarios.map(s -> s.resolve("frames.jsonl")).filter(Files::isRegularFile).sorted().toList()) {
+            for (Path file : scenarios
+                    .map(s -> s.resolve("frames.jsonl"))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList()) {
                 List<String> lines = Files.readAllLines(file);
                 String scenario = file.getParent().getFileName().toString();
                 for (int i = 0; i < lines.size(); i++) {
@@ -64,8 +67,14 @@ final class Transcripts {
                         continue;
                     }
                     JsonNode n = JSON.readTree(lines.get(i));
-                    frames.add(new Frame(scenario, i + 1, n.get("conn").asInt(), n.get("dir").asString(),
-                            n.get("type").asInt(), n.get("len").asInt(), HexFormat.of().parseHex(n.get("hex").asString()),
+                    frames.add(new Frame(
+                            scenario,
+                            i + 1,
+                            n.get("conn").asInt(),
+                            n.get("dir").asString(),
+                            n.get("type").asInt(),
+                            n.get("len").asInt(),
+                            HexFormat.of().parseHex(n.get("hex").asString()),
                             n.get("decoded")));
                 }
             }

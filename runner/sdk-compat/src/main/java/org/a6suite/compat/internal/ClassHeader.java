@@ -75,8 +75,8 @@ public record ClassHeader(String name, int access, Optional<String> superName, L
             int access = in.readUnsignedShort();
             String name = className(utf8, classNameIndex, in.readUnsignedShort());
             int superIndex = in.readUnsignedShort();
-            Optional<String> superName = superIndex == 0 ? Optional.empty()
-                    : Optional.of(className(utf8, classNameIndex, superIndex));
+            Optional<String> superName =
+                    superIndex == 0 ? Optional.empty() : Optional.of(className(utf8, classNameIndex, superIndex));
             int interfaceCount = in.readUnsignedShort();
             var interfaces = new ArrayList<String>(interfaceCount);
             for (int i = 0; i < interfaceCount; i++) {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
-
 import org.apache.apisix.plugin.runner.filter.PluginFilter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +51,9 @@ public final class FilterJarScanner {
             while (entries.hasMoreElements()) {
                 JarEntry entry = entries.nextElement();
                 String entryName = entry.getName();
-                if (entry.isDirectory() || !entryName.endsWith(".class") || entryName.startsWith("META-INF/")
+                if (entry.isDirectory()
+                        || !entryName.endsWith(".class")
+                        || entryName.startsWith("META-INF/")
                         || entryName.endsWith("module-info.class")) {
                     continue;
                 }
@@ -95,7 +96,9 @@ public final class FilterJarScanner {
         if (header == null) {
             verdict = externalIsFilter(type);
         } else {
-            verdict = header.superName().map(s -> isFilter(s, inJar, verdicts, depth + 1)).orElse(false)
+            verdict = header.superName()
+                            .map(s -> isFilter(s, inJar, verdicts, depth + 1))
+                            .orElse(false)
                     || header.interfaces().stream().anyMatch(i -> isFilter(i, inJar, verdicts, depth + 1));
         }
         verdicts.put(type, verdict);

@@ -1,20 +1,18 @@
 package org.a6suite.compat.internal;
 
+import io.github.api7.A6.HTTPReqCall.Action;
+import io.github.api7.A6.HTTPReqCall.Resp;
+import io.github.api7.A6.HTTPReqCall.Rewrite;
+import io.github.api7.A6.HTTPReqCall.Stop;
+import io.github.api7.A6.TextEntry;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.ResponseDecision;
 import org.apache.apisix.plugin.runner.HttpResponse;
 import org.apache.apisix.plugin.runner.PostResponse;
-
-import io.github.api7.A6.HTTPReqCall.Action;
-import io.github.api7.A6.HTTPReqCall.Resp;
-import io.github.api7.A6.HTTPReqCall.Rewrite;
-import io.github.api7.A6.HTTPReqCall.Stop;
-import io.github.api7.A6.TextEntry;
 
 /**
  * Reads what a filter recorded on the SDK's {@link HttpResponse} / {@link PostResponse} into our decisions.
@@ -27,8 +25,7 @@ import io.github.api7.A6.TextEntry;
  */
 public final class SdkDecisions {
 
-    private SdkDecisions() {
-    }
+    private SdkDecisions() {}
 
     /** The request-phase decision recorded on {@code response}. */
     public static RequestDecision requestDecision(HttpResponse response) {

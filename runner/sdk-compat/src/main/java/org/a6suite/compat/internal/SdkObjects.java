@@ -1,11 +1,12 @@
 package org.a6suite.compat.internal;
 
+import com.google.flatbuffers.FlatBufferBuilder;
+import io.github.api7.A6.TextEntry;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.QueryArgs;
 import org.a6suite.plugin.RequestView;
@@ -13,10 +14,6 @@ import org.a6suite.plugin.ResponseView;
 import org.apache.apisix.plugin.runner.HttpRequest;
 import org.apache.apisix.plugin.runner.HttpResponse;
 import org.apache.apisix.plugin.runner.PostRequest;
-
-import com.google.flatbuffers.FlatBufferBuilder;
-
-import io.github.api7.A6.TextEntry;
 
 /**
  * Builds the official SDK's request objects from our immutable views.
@@ -31,8 +28,7 @@ import io.github.api7.A6.TextEntry;
  */
 public final class SdkObjects {
 
-    private SdkObjects() {
-    }
+    private SdkObjects() {}
 
     /**
      * An {@link HttpRequest} for {@code view}, bound to {@code response} and {@code config} as the official runner binds
@@ -41,8 +37,13 @@ public final class SdkObjects {
      * @param requiredVars the filter's {@code requiredVars()}; each reads {@code ""} when APISIX had no value
      * @param requiredBody the filter's {@code requiredBody()}
      */
-    public static HttpRequest httpRequest(RequestView view, long requestId, HttpResponse response,
-                                          Map<String, String> config, Set<String> requiredVars, boolean requiredBody) {
+    public static HttpRequest httpRequest(
+            RequestView view,
+            long requestId,
+            HttpResponse response,
+            Map<String, String> config,
+            Set<String> requiredVars,
+            boolean requiredBody) {
         var builder = new FlatBufferBuilder(256);
         int srcIp = view.sourceIp()
                 .map(ip -> io.github.api7.A6.HTTPReqCall.Req.createSrcIpVector(builder, ip.getAddress()))
@@ -78,8 +79,12 @@ public final class SdkObjects {
      *
      * @param requiredRespBody the filter's {@code requiredRespBody()}; the body then reads {@code ""} when absent
      */
-    public static PostRequest postRequest(ResponseView view, long requestId, Map<String, String> config,
-                                          Set<String> requiredVars, boolean requiredRespBody) {
+    public static PostRequest postRequest(
+            ResponseView view,
+            long requestId,
+            Map<String, String> config,
+            Set<String> requiredVars,
+            boolean requiredRespBody) {
         var builder = new FlatBufferBuilder(256);
         int headers = io.github.api7.A6.HTTPRespCall.Req.createHeadersVector(builder, headers(builder, view.headers()));
         io.github.api7.A6.HTTPRespCall.Req.startReq(builder);
@@ -116,8 +121,8 @@ public final class SdkObjects {
         int[] offsets = new int[entries.size()];
         for (int i = 0; i < offsets.length; i++) {
             Headers.Header h = entries.get(i);
-            offsets[i] = TextEntry.createTextEntry(builder, builder.createString(h.name()),
-                    builder.createString(h.value()));
+            offsets[i] =
+                    TextEntry.createTextEntry(builder, builder.createString(h.name()), builder.createString(h.value()));
         }
         return offsets;
     }

@@ -7,7 +7,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
@@ -45,15 +44,15 @@ public final class ChainExecutor {
      *
      * @param home the executor that owns the call (the connection's event loop)
      */
-    public CompletableFuture<RequestOutcome> runRequest(PreparedChain chain, RequestView request,
-                                                        CallContext context, Executor home) {
+    public CompletableFuture<RequestOutcome> runRequest(
+            PreparedChain chain, RequestView request, CallContext context, Executor home) {
         requireNonNull(request, "request");
         return new RequestRun(chain, request, context, home, blocking, watchdog).start();
     }
 
     /** Runs the response phase; same threading as {@link #runRequest}. */
-    public CompletableFuture<ResponseDecision> runResponse(PreparedChain chain, ResponseView response,
-                                                           CallContext context, Executor home) {
+    public CompletableFuture<ResponseDecision> runResponse(
+            PreparedChain chain, ResponseView response, CallContext context, Executor home) {
         requireNonNull(response, "response");
         return new ResponseRun(chain, response, context, home, blocking, watchdog).start();
     }
@@ -62,8 +61,13 @@ public final class ChainExecutor {
         private final RewriteMerger merger = new RewriteMerger();
         private RequestView view;
 
-        RequestRun(PreparedChain chain, RequestView view, CallContext context, Executor home, Executor blocking,
-                   InlineWatchdog watchdog) {
+        RequestRun(
+                PreparedChain chain,
+                RequestView view,
+                CallContext context,
+                Executor home,
+                Executor blocking,
+                InlineWatchdog watchdog) {
             super(chain.links(), context, home, blocking, watchdog);
             this.view = view;
         }
@@ -98,8 +102,13 @@ public final class ChainExecutor {
         private Optional<Body> body = Optional.empty();
         private boolean modified;
 
-        ResponseRun(PreparedChain chain, ResponseView view, CallContext context, Executor home,
-                    Executor blocking, InlineWatchdog watchdog) {
+        ResponseRun(
+                PreparedChain chain,
+                ResponseView view,
+                CallContext context,
+                Executor home,
+                Executor blocking,
+                InlineWatchdog watchdog) {
             super(chain.links(), context, home, blocking, watchdog);
             this.view = view;
         }
@@ -123,7 +132,10 @@ public final class ChainExecutor {
                 if (modify.body().isPresent()) {
                     body = modify.body();
                 }
-                view = new ResponseView(status.orElse(view.status()), headers.orElse(view.headers()), view.vars(),
+                view = new ResponseView(
+                        status.orElse(view.status()),
+                        headers.orElse(view.headers()),
+                        view.vars(),
                         body.isPresent() ? body : view.body());
             }
             return null;

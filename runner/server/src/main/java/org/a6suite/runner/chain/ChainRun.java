@@ -8,7 +8,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.runner.conf.ChainLink;
 
@@ -36,8 +35,7 @@ abstract class ChainRun<D, O> {
     private final CompletableFuture<O> result = new CompletableFuture<>();
     private int index;
 
-    ChainRun(List<ChainLink<?>> links, CallContext context, Executor home, Executor blocking,
-             InlineWatchdog watchdog) {
+    ChainRun(List<ChainLink<?>> links, CallContext context, Executor home, Executor blocking, InlineWatchdog watchdog) {
         this.links = requireNonNull(links, "links");
         this.context = requireNonNull(context, "context");
         this.home = requireNonNull(home, "home");
@@ -71,8 +69,8 @@ abstract class ChainRun<D, O> {
                 runBlocking(link, placement);
                 return;
             }
-            CompletableFuture<D> stage = placement instanceof Placement.Adaptive adaptive
-                    ? invokeWatched(link, adaptive) : invoke(link);
+            CompletableFuture<D> stage =
+                    placement instanceof Placement.Adaptive adaptive ? invokeWatched(link, adaptive) : invoke(link);
             if (!stage.isDone()) {
                 stage.whenComplete((decision, error) -> home.execute(() -> resume(link, decision, error)));
                 return;

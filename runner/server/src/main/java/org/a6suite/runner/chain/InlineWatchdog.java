@@ -79,8 +79,11 @@ public final class InlineWatchdog implements AutoCloseable {
         for (Slot slot : slots) {
             long started = slot.startedAt.getAcquire();
             Placement.Adaptive placement = slot.placement;
-            if (started != 0 && placement != null && now - started > placement.slowNanos()
-                    && slot.asleep() && slot.startedAt.getAcquire() == started) {
+            if (started != 0
+                    && placement != null
+                    && now - started > placement.slowNanos()
+                    && slot.asleep()
+                    && slot.startedAt.getAcquire() == started) {
                 placement.demote(now - started, "on an I/O thread, and is still waiting");
             }
         }

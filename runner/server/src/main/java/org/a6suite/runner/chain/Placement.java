@@ -45,8 +45,7 @@ public sealed interface Placement {
     /** A fixed placement. */
     record Fixed(boolean inline) implements Placement {
         @Override
-        public void record(long nanos, boolean onPool) {
-        }
+        public void record(long nanos, boolean onPool) {}
     }
 
     /** A learned placement; thread-safe (every event loop and pool thread records into it). */
@@ -63,6 +62,7 @@ public sealed interface Placement {
         private final long slowNanos;
         /** Read on every call: a plain load on x86. */
         private volatile boolean inline;
+
         private int quickCalls;
         private int demotions;
 
@@ -105,7 +105,9 @@ public sealed interface Placement {
             quickCalls = quick ? quickCalls + 1 : 0;
             if (quickCalls >= PROBATION_CALLS << demotions) {
                 inline = true;
-                LOG.debug("plugin {} answered {} calls in a row quickly: now called on the I/O threads", pluginName,
+                LOG.debug(
+                        "plugin {} answered {} calls in a row quickly: now called on the I/O threads",
+                        pluginName,
                         quickCalls);
             }
         }
@@ -122,18 +124,33 @@ public sealed interface Placement {
             quickCalls = 0;
             demotions++;
             if (demotions >= MAX_DEMOTIONS) {
-                LOG.warn("plugin {} blocked for {} ms {}: its calls run on the blocking pool from now on "
-                        + "(demoted {} times)", pluginName, nanos / 1_000_000, where, demotions);
+                LOG.warn(
+                        "plugin {} blocked for {} ms {}: its calls run on the blocking pool from now on "
+                                + "(demoted {} times)",
+                        pluginName,
+                        nanos / 1_000_000,
+                        where,
+                        demotions);
             } else {
-                LOG.warn("plugin {} blocked for {} ms {}: its calls run on the blocking pool until {} calls in a row "
-                        + "are quick", pluginName, nanos / 1_000_000, where, PROBATION_CALLS << demotions);
+                LOG.warn(
+                        "plugin {} blocked for {} ms {}: its calls run on the blocking pool until {} calls in a row "
+                                + "are quick",
+                        pluginName,
+                        nanos / 1_000_000,
+                        where,
+                        PROBATION_CALLS << demotions);
             }
         }
 
         @Override
         public synchronized String toString() {
-            return "Adaptive[" + pluginName + ", " + (inline ? "inline" : demotions >= MAX_DEMOTIONS ? "pool"
-                    : "probation " + quickCalls + "/" + (PROBATION_CALLS << demotions)) + "]";
+            return "Adaptive[" + pluginName + ", "
+                    + (inline
+                            ? "inline"
+                            : demotions >= MAX_DEMOTIONS
+                                    ? "pool"
+                                    : "probation " + quickCalls + "/" + (PROBATION_CALLS << demotions))
+                    + "]";
         }
     }
 }

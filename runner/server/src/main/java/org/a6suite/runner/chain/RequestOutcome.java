@@ -3,7 +3,6 @@ package org.a6suite.runner.chain;
 import static java.util.Objects.requireNonNull;
 
 import java.util.OptionalInt;
-
 import org.a6suite.plugin.RequestDecision;
 
 /**

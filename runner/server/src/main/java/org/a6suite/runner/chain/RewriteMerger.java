@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.QueryArgs;
@@ -55,9 +54,8 @@ final class RewriteMerger {
             headers.put(edit.name().toLowerCase(Locale.ROOT), edit);
             // APISIX deletes on an absent value and on "" alike (transcript s03).
             Optional<String> value = edit.value().filter(v -> !v.isEmpty());
-            viewHeaders = value.isPresent()
-                    ? viewHeaders.with(edit.name(), value.get())
-                    : viewHeaders.without(edit.name());
+            viewHeaders =
+                    value.isPresent() ? viewHeaders.with(edit.name(), value.get()) : viewHeaders.without(edit.name());
         }
         next.headers(viewHeaders);
         if (!rewrite.args().isEmpty()) {
@@ -91,7 +89,8 @@ final class RewriteMerger {
         }
         List<Rewrite.ArgEdit> flatArgs = new ArrayList<>();
         args.values().forEach(flatArgs::addAll);
-        return new RequestOutcome(new Rewrite(path, List.copyOf(headers.values()), flatArgs, responseHeaders, body,
-                laneLink.isPresent()), laneLink);
+        return new RequestOutcome(
+                new Rewrite(path, List.copyOf(headers.values()), flatArgs, responseHeaders, body, laneLink.isPresent()),
+                laneLink);
     }
 }

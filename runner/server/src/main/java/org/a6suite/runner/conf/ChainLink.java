@@ -3,7 +3,6 @@ package org.a6suite.runner.conf;
 import static java.util.Objects.requireNonNull;
 
 import java.util.concurrent.CompletionStage;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Execution;
 import org.a6suite.plugin.LaneResponse;

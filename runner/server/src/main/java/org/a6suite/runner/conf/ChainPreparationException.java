@@ -16,9 +16,13 @@ public final class ChainPreparationException extends Exception {
     private final String field;
 
     public ChainPreparationException(Optional<String> routeKey, String plugin, String field, String detail) {
-        super("route " + requireNonNull(routeKey, "routeKey").orElse("<no key>") + ", plugin "
-                + requireNonNull(plugin, "plugin") + ", field " + requireNonNull(field, "field") + ": "
-                + requireNonNull(detail, "detail"), null, false, false);
+        super(
+                "route " + requireNonNull(routeKey, "routeKey").orElse("<no key>") + ", plugin "
+                        + requireNonNull(plugin, "plugin") + ", field " + requireNonNull(field, "field") + ": "
+                        + requireNonNull(detail, "detail"),
+                null,
+                false,
+                false);
         this.routeKey = routeKey;
         this.plugin = plugin;
         this.field = field;

@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.protocol.message.TextEntry;
@@ -33,6 +32,7 @@ public final class ChainPreparer {
     private final ChainTemplates templates = new ChainTemplates();
     /** One placement per plugin instance, so an adaptive plugin learns once for all its routes. */
     private final Map<Plugin<?>, Placement> placements = new ConcurrentHashMap<>();
+
     private final long slowNanos;
 
     /** @param plugins looks a plugin up by the name routes use */
@@ -68,11 +68,14 @@ public final class ChainPreparer {
         for (int i = 0; i < conf.size(); i++) {
             TextEntry entry = conf.get(i);
             int index = i;
-            Plugin<?> plugin = plugins.apply(entry.name()).orElseThrow(() -> new ChainPreparationException(
-                    routeKey, entry.name(), "conf[" + index + "].name",
-                    "unknown plugin " + entry.name() + " (expected: one of the plugins this runner serves)"));
-            Placement placement = placements.computeIfAbsent(plugin,
-                    p -> Placement.of(ChainLink.executionOf(p), p.name(), slowNanos));
+            Plugin<?> plugin = plugins.apply(entry.name())
+                    .orElseThrow(() -> new ChainPreparationException(
+                            routeKey,
+                            entry.name(),
+                            "conf[" + index + "].name",
+                            "unknown plugin " + entry.name() + " (expected: one of the plugins this runner serves)"));
+            Placement placement = placements.computeIfAbsent(
+                    plugin, p -> Placement.of(ChainLink.executionOf(p), p.name(), slowNanos));
             links.add(link(routeKey, plugin, entry.value().orElse(""), placement));
         }
         return PreparedChain.of(routeKey, templates.share(conf, links));
@@ -86,7 +89,10 @@ public final class ChainPreparer {
             throw new ChainPreparationException(routeKey, plugin.name(), e.field(), safeDetail(e));
         } catch (RuntimeException e) {
             // A plugin bug, not an operator error; its message may echo the value, so only the type is kept.
-            throw new ChainPreparationException(routeKey, plugin.name(), "$",
+            throw new ChainPreparationException(
+                    routeKey,
+                    plugin.name(),
+                    "$",
                     "parseConfig failed with " + e.getClass().getName());
         }
     }

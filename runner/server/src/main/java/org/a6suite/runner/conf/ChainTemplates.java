@@ -1,14 +1,12 @@
 package org.a6suite.runner.conf;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import org.a6suite.plugin.Requirements;
 import org.a6suite.protocol.message.TextEntry;
 
@@ -28,13 +26,12 @@ import org.a6suite.protocol.message.TextEntry;
 final class ChainTemplates {
 
     /** Identifies a {@code conf} list by content. */
-    private record ConfKey(long high, long low) {
-    }
+    private record ConfKey(long high, long low) {}
 
-    private final Cache<ConfKey, PreparedChain.Template> templates = Caffeine.newBuilder()
-            .weakValues().executor(Runnable::run).build();
-    private final Cache<Requirements, PreparedChain.Needs> needs = Caffeine.newBuilder()
-            .weakValues().executor(Runnable::run).build();
+    private final Cache<ConfKey, PreparedChain.Template> templates =
+            Caffeine.newBuilder().weakValues().executor(Runnable::run).build();
+    private final Cache<Requirements, PreparedChain.Needs> needs =
+            Caffeine.newBuilder().weakValues().executor(Runnable::run).build();
 
     /** The shared template for {@code conf}, if a live token uses one. */
     Optional<PreparedChain.Template> find(List<TextEntry> conf) {

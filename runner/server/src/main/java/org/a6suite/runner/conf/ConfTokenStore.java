@@ -2,14 +2,13 @@ package org.a6suite.runner.conf;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Ticker;
 
 /**
  * Configuration tokens handed to APISIX by PrepareConf, each naming one {@link PreparedChain}.
@@ -28,6 +27,7 @@ public final class ConfTokenStore {
 
     /** Far above any real route count; reaching it only costs APISIX one re-prepare per evicted token. */
     public static final long DEFAULT_MAX_TOKENS = 100_000;
+
     private static final long U32_MASK = 0xFFFF_FFFFL;
 
     private final Cache<Long, PreparedChain> cache;

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Requirements;
 
@@ -36,7 +35,9 @@ public record PreparedChain(Optional<String> routeKey, Template template, CallCo
 
     /** A chain for {@code routeKey} on an existing (possibly shared) template. */
     public static PreparedChain of(Optional<String> routeKey, Template template) {
-        return new PreparedChain(routeKey, template,
+        return new PreparedChain(
+                routeKey,
+                template,
                 routeKey.map(CallContext.Phase::fromRouteKey).orElse(CallContext.Phase.UNKNOWN));
     }
 
@@ -100,8 +101,8 @@ public record PreparedChain(Optional<String> routeKey, Template template, CallCo
      * @param requestQuestions  the ExtraInfo frames an HTTPReqCall sends
      * @param responseQuestions the ExtraInfo frames an HTTPRespCall sends
      */
-    public record Needs(Requirements request, Requirements response, Questions requestQuestions,
-                        Questions responseQuestions) {
+    public record Needs(
+            Requirements request, Requirements response, Questions requestQuestions, Questions responseQuestions) {
         public Needs {
             requireNonNull(request, "request");
             requireNonNull(response, "response");

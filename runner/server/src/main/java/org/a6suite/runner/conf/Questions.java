@@ -2,7 +2,6 @@ package org.a6suite.runner.conf;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.a6suite.plugin.Requirements;
 import org.a6suite.protocol.codec.A6MessageCodec;
 import org.a6suite.protocol.message.ExtraInfoRequest;

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.a6suite.runner.config.SocketOwnerPolicy.WorkerUser;
 
 /**
@@ -38,15 +37,17 @@ public final class ApisixWorkerUser {
     private static final Pattern CHILD_KEY = Pattern.compile("^(\\s+)([A-Za-z0-9_-]+)\\s*:(.*)$");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{\\{\\s*([A-Za-z0-9_]+)\\s*(?::=\\s*([^}]*?))?\\s*}}");
 
-    private ApisixWorkerUser() {
-    }
+    private ApisixWorkerUser() {}
 
     /** APISIX's conf directory for a runner listening on {@code socketPath} in working directory {@code cwd}. */
     public static Path confDir(Path socketPath, Path cwd) {
         requireNonNull(socketPath, "socketPath");
         requireNonNull(cwd, "cwd");
         Path parent = socketPath.getParent();
-        if (parent != null && APISIX_SOCKET_NAME.matcher(socketPath.getFileName().toString()).matches()) {
+        if (parent != null
+                && APISIX_SOCKET_NAME
+                        .matcher(socketPath.getFileName().toString())
+                        .matches()) {
             return parent;
         }
         return cwd.toAbsolutePath().resolve("conf");
@@ -60,11 +61,12 @@ public final class ApisixWorkerUser {
         try {
             Path customized = confDir.resolve(".customized_config_path");
             if (Files.isRegularFile(customized)) {
-                file = Path.of(Files.readString(customized, StandardCharsets.UTF_8).strip());
+                file = Path.of(
+                        Files.readString(customized, StandardCharsets.UTF_8).strip());
             } else {
                 String profile = env.apply("APISIX_PROFILE");
-                file = confDir.resolve(profile == null || profile.isBlank() ? "config.yaml"
-                        : "config-" + profile + ".yaml");
+                file = confDir.resolve(
+                        profile == null || profile.isBlank() ? "config.yaml" : "config-" + profile + ".yaml");
             }
             return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString(), env);
         } catch (IOException | RuntimeException e) {
@@ -113,11 +115,15 @@ public final class ApisixWorkerUser {
 
     private static WorkerUser userValue(String raw, String source, Function<String, String> env) {
         String value = raw;
-        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
-                || value.startsWith("'") && value.endsWith("'"))) {
+        if (value.length() >= 2
+                && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
             value = value.substring(1, value.length() - 1);
-        } else if (value.startsWith("&") || value.startsWith("*") || value.startsWith("{") || value.startsWith("[")
-                || value.startsWith("|") || value.startsWith(">")) {
+        } else if (value.startsWith("&")
+                || value.startsWith("*")
+                || value.startsWith("{")
+                || value.startsWith("[")
+                || value.startsWith("|")
+                || value.startsWith(">")) {
             return new WorkerUser.Unreadable(source + ": nginx_config.user is not a plain value (" + raw + ")");
         }
         Matcher ref = ENV_REF.matcher(value);
@@ -128,8 +134,8 @@ public final class ApisixWorkerUser {
                 v = ref.group(2);
             }
             if (v == null) {
-                return new WorkerUser.Unreadable(source + ": nginx_config.user names ${{" + ref.group(1)
-                        + "}}, which is not set");
+                return new WorkerUser.Unreadable(
+                        source + ": nginx_config.user names ${{" + ref.group(1) + "}}, which is not set");
             }
             ref.appendReplacement(resolved, Matcher.quoteReplacement(v));
         }
@@ -142,7 +148,8 @@ public final class ApisixWorkerUser {
         // nginx's syntax is "user name [group];".
         String[] words = value.split("\\s+");
         try {
-            SocketOwner owner = words.length == 1 ? SocketOwner.of(words[0])
+            SocketOwner owner = words.length == 1
+                    ? SocketOwner.of(words[0])
                     : words.length == 2 ? new SocketOwner(words[0], Optional.of(words[1])) : null;
             if (owner == null) {
                 return new WorkerUser.Unreadable(source + ": nginx_config.user is not \"user [group]\"");

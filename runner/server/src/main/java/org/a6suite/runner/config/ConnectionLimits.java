@@ -3,7 +3,6 @@ package org.a6suite.runner.config;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-
 import org.a6suite.protocol.codec.Frames;
 
 /**
@@ -29,8 +28,8 @@ import org.a6suite.protocol.codec.Frames;
  *                              connections between frames are never closed for it; PT0.001S..PT1H, default 60 s
  *                              (APISIX's own send timeout: after it, APISIX has given up on the frame)
  */
-public record ConnectionLimits(int maxConnections, int connectionBufferBytes, long maxBufferedBytes,
-                               Duration frameTimeout) {
+public record ConnectionLimits(
+        int maxConnections, int connectionBufferBytes, long maxBufferedBytes, Duration frameTimeout) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     public static final int DEFAULT_CONNECTION_BUFFER_BYTES = 64 * 1024;
@@ -43,23 +42,26 @@ public record ConnectionLimits(int maxConnections, int connectionBufferBytes, lo
     static final Duration MAX_FRAME_TIMEOUT = Duration.ofHours(1);
 
     /** The defaults above. */
-    public static final ConnectionLimits DEFAULT = new ConnectionLimits(DEFAULT_MAX_CONNECTIONS,
-            DEFAULT_CONNECTION_BUFFER_BYTES, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_FRAME_TIMEOUT);
+    public static final ConnectionLimits DEFAULT = new ConnectionLimits(
+            DEFAULT_MAX_CONNECTIONS,
+            DEFAULT_CONNECTION_BUFFER_BYTES,
+            DEFAULT_MAX_BUFFERED_BYTES,
+            DEFAULT_FRAME_TIMEOUT);
 
     /** @throws RunnerConfigException naming the field, the value and the range */
     public ConnectionLimits {
         requireNonNull(frameTimeout, "frameTimeout");
         if (maxConnections < 1 || maxConnections > MAX_MAX_CONNECTIONS) {
-            throw new RunnerConfigException("maxConnections: " + maxConnections + " (expected: 1.."
-                    + MAX_MAX_CONNECTIONS + ")");
+            throw new RunnerConfigException(
+                    "maxConnections: " + maxConnections + " (expected: 1.." + MAX_MAX_CONNECTIONS + ")");
         }
         if (connectionBufferBytes < MIN_CONNECTION_BUFFER_BYTES || connectionBufferBytes > Frames.MAX_FRAME) {
             throw new RunnerConfigException("connectionBufferBytes: " + connectionBufferBytes + " (expected: "
                     + MIN_CONNECTION_BUFFER_BYTES + ".." + Frames.MAX_FRAME + ")");
         }
         if (maxBufferedBytes < 0 || maxBufferedBytes > MAX_MAX_BUFFERED_BYTES) {
-            throw new RunnerConfigException("maxBufferedBytes: " + maxBufferedBytes + " (expected: 0.."
-                    + MAX_MAX_BUFFERED_BYTES + ")");
+            throw new RunnerConfigException(
+                    "maxBufferedBytes: " + maxBufferedBytes + " (expected: 0.." + MAX_MAX_BUFFERED_BYTES + ")");
         }
         if (frameTimeout.compareTo(Duration.ofMillis(1)) < 0 || frameTimeout.compareTo(MAX_FRAME_TIMEOUT) > 0) {
             throw new RunnerConfigException("frameTimeout: " + frameTimeout + " (expected: PT0.001S..PT1H)");

@@ -12,7 +12,6 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import org.a6suite.protocol.codec.Frames;
 
 /**
@@ -61,10 +60,19 @@ import org.a6suite.protocol.codec.Frames;
  * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
  * @param socketOwner      who the socket file is given to, if set explicitly (else {@link SocketOwnerPolicy})
  */
-public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Path> pluginsDir, int workerThreads,
-                           int blockingThreads, int socketMode, Optional<InetSocketAddress> metricsAddress,
-                           Optional<InetSocketAddress> laneAddress, int laneMaxBodyBytes, Duration laneHandoffTtl,
-                           ConnectionLimits limits, Optional<SocketOwner> socketOwner) {
+public record RunnerConfig(
+        Path socketPath,
+        Duration confExpireTime,
+        Optional<Path> pluginsDir,
+        int workerThreads,
+        int blockingThreads,
+        int socketMode,
+        Optional<InetSocketAddress> metricsAddress,
+        Optional<InetSocketAddress> laneAddress,
+        int laneMaxBodyBytes,
+        Duration laneHandoffTtl,
+        ConnectionLimits limits,
+        Optional<SocketOwner> socketOwner) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -84,6 +92,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
+
     public static final int DEFAULT_LANE_MAX_BODY_BYTES = 8 * 1024 * 1024;
     public static final int MAX_LANE_BODY_BYTES = 1024 * 1024 * 1024;
     public static final Duration DEFAULT_LANE_HANDOFF_TTL = Duration.ofSeconds(30);
@@ -94,6 +103,7 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
      * runs as root (see {@link SocketOwnerPolicy}), else the runner's own user, which the workers then share.
      */
     public static final int DEFAULT_SOCKET_MODE = 0660;
+
     public static final int DEFAULT_BLOCKING_THREADS = 256;
     /** {@code sun_path} holds 108 bytes including the terminating NUL. */
     static final int MAX_SOCKET_PATH_BYTES = 107;
@@ -111,8 +121,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
         if (socketPath.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
-            throw new RunnerConfigException("socketPath: " + socketPath + " (expected: at most "
-                    + MAX_SOCKET_PATH_BYTES + " bytes, the unix socket path limit)");
+            throw new RunnerConfigException("socketPath: " + socketPath + " (expected: at most " + MAX_SOCKET_PATH_BYTES
+                    + " bytes, the unix socket path limit)");
         }
         if (confExpireTime.isNegative() || confExpireTime.isZero()) {
             throw new RunnerConfigException("confExpireTime: " + confExpireTime + " (expected: positive)");
@@ -124,12 +134,12 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
             throw new RunnerConfigException("blockingThreads: " + blockingThreads + " (expected: 1..10000)");
         }
         if (socketMode < 0 || socketMode > 0777) {
-            throw new RunnerConfigException("socketMode: " + Integer.toOctalString(socketMode)
-                    + " (expected: 0..0777)");
+            throw new RunnerConfigException(
+                    "socketMode: " + Integer.toOctalString(socketMode) + " (expected: 0..0777)");
         }
         if (laneMaxBodyBytes < 0 || laneMaxBodyBytes > MAX_LANE_BODY_BYTES) {
-            throw new RunnerConfigException("laneMaxBodyBytes: " + laneMaxBodyBytes + " (expected: 0.."
-                    + MAX_LANE_BODY_BYTES + ")");
+            throw new RunnerConfigException(
+                    "laneMaxBodyBytes: " + laneMaxBodyBytes + " (expected: 0.." + MAX_LANE_BODY_BYTES + ")");
         }
         if (laneHandoffTtl.compareTo(Duration.ofSeconds(1)) < 0 || laneHandoffTtl.compareTo(MAX_LANE_HANDOFF_TTL) > 0) {
             throw new RunnerConfigException("laneHandoffTtl: " + laneHandoffTtl + " (expected: PT1S..PT1H)");
@@ -145,8 +155,13 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
         requireNonNull(env, "env");
         Path socket = parseListenAddress(required(env, LISTEN_ADDRESS, "unix:/absolute/path.sock"));
-        long expire = parseLong(env, CONF_EXPIRE_TIME, required(env, CONF_EXPIRE_TIME, "seconds, e.g. 3600"),
-                1, 31_536_000, "seconds, 1..31536000");
+        long expire = parseLong(
+                env,
+                CONF_EXPIRE_TIME,
+                required(env, CONF_EXPIRE_TIME, "seconds, e.g. 3600"),
+                1,
+                31_536_000,
+                "seconds, 1..31536000");
         Optional<Path> plugins = optional(env, PLUGINS_DIR).map(v -> parsePath(PLUGINS_DIR, v));
         int workers = optional(env, WORKER_THREADS)
                 .map(v -> (int) parseLong(env, WORKER_THREADS, v, 1, 1024, "an integer 1..1024"))
@@ -155,37 +170,75 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
                 .map(v -> (int) parseLong(env, BLOCKING_THREADS, v, 1, 10_000, "an integer 1..10000"))
                 .orElse(DEFAULT_BLOCKING_THREADS);
         int mode = optional(env, SOCKET_MODE).map(RunnerConfig::parseMode).orElse(DEFAULT_SOCKET_MODE);
-        Optional<InetSocketAddress> metrics = optional(env, METRICS_ADDRESS)
-                .map(v -> parseHostPort(METRICS_ADDRESS, v, "127.0.0.1:9464"));
-        Optional<InetSocketAddress> lane = optional(env, LANE_ADDRESS).map(RunnerConfig::parseLaneAddress)
+        Optional<InetSocketAddress> metrics =
+                optional(env, METRICS_ADDRESS).map(v -> parseHostPort(METRICS_ADDRESS, v, "127.0.0.1:9464"));
+        Optional<InetSocketAddress> lane = optional(env, LANE_ADDRESS)
+                .map(RunnerConfig::parseLaneAddress)
                 .orElse(Optional.of(DEFAULT_LANE_ADDRESS));
         int laneBody = optional(env, LANE_MAX_BODY_BYTES)
-                .map(v -> (int) parseLong(env, LANE_MAX_BODY_BYTES, v, 0, MAX_LANE_BODY_BYTES,
-                        "bytes, 0.." + MAX_LANE_BODY_BYTES))
+                .map(v -> (int) parseLong(
+                        env, LANE_MAX_BODY_BYTES, v, 0, MAX_LANE_BODY_BYTES, "bytes, 0.." + MAX_LANE_BODY_BYTES))
                 .orElse(DEFAULT_LANE_MAX_BODY_BYTES);
         Duration ttl = optional(env, LANE_HANDOFF_TTL)
-                .map(v -> Duration.ofSeconds(parseLong(env, LANE_HANDOFF_TTL, v, 1, MAX_LANE_HANDOFF_TTL.toSeconds(),
+                .map(v -> Duration.ofSeconds(parseLong(
+                        env,
+                        LANE_HANDOFF_TTL,
+                        v,
+                        1,
+                        MAX_LANE_HANDOFF_TTL.toSeconds(),
                         "seconds, 1.." + MAX_LANE_HANDOFF_TTL.toSeconds())))
                 .orElse(DEFAULT_LANE_HANDOFF_TTL);
         ConnectionLimits limits = new ConnectionLimits(
-                optional(env, MAX_CONNECTIONS).map(v -> (int) parseLong(env, MAX_CONNECTIONS, v, 1,
-                        ConnectionLimits.MAX_MAX_CONNECTIONS, "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
+                optional(env, MAX_CONNECTIONS)
+                        .map(v -> (int) parseLong(
+                                env,
+                                MAX_CONNECTIONS,
+                                v,
+                                1,
+                                ConnectionLimits.MAX_MAX_CONNECTIONS,
+                                "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
                         .orElse(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
-                optional(env, CONNECTION_BUFFER_BYTES).map(v -> (int) parseLong(env, CONNECTION_BUFFER_BYTES, v,
-                        ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES, Frames.MAX_FRAME,
-                        "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".."
-                                + Frames.MAX_FRAME))
+                optional(env, CONNECTION_BUFFER_BYTES)
+                        .map(v -> (int) parseLong(
+                                env,
+                                CONNECTION_BUFFER_BYTES,
+                                v,
+                                ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES,
+                                Frames.MAX_FRAME,
+                                "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".." + Frames.MAX_FRAME))
                         .orElse(ConnectionLimits.DEFAULT_CONNECTION_BUFFER_BYTES),
-                optional(env, MAX_BUFFERED_BYTES).map(v -> parseLong(env, MAX_BUFFERED_BYTES, v, 0,
-                        ConnectionLimits.MAX_MAX_BUFFERED_BYTES, "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))
+                optional(env, MAX_BUFFERED_BYTES)
+                        .map(v -> parseLong(
+                                env,
+                                MAX_BUFFERED_BYTES,
+                                v,
+                                0,
+                                ConnectionLimits.MAX_MAX_BUFFERED_BYTES,
+                                "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))
                         .orElse(ConnectionLimits.DEFAULT_MAX_BUFFERED_BYTES),
-                optional(env, FRAME_TIMEOUT).map(v -> Duration.ofSeconds(parseLong(env, FRAME_TIMEOUT, v, 1,
-                        ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
-                        "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
+                optional(env, FRAME_TIMEOUT)
+                        .map(v -> Duration.ofSeconds(parseLong(
+                                env,
+                                FRAME_TIMEOUT,
+                                v,
+                                1,
+                                ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
+                                "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
                         .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
         Optional<SocketOwner> owner = optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
-        return new RunnerConfig(socket, Duration.ofSeconds(expire), plugins, workers, blocking, mode, metrics,
-                lane, laneBody, ttl, limits, owner);
+        return new RunnerConfig(
+                socket,
+                Duration.ofSeconds(expire),
+                plugins,
+                workers,
+                blocking,
+                mode,
+                metrics,
+                lane,
+                laneBody,
+                ttl,
+                limits,
+                owner);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -205,8 +258,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
     }
 
     private static String required(Map<String, String> env, String name, String expected) {
-        return optional(env, name).orElseThrow(
-                () -> new RunnerConfigException(name + ": <missing> (expected: " + expected + ")"));
+        return optional(env, name)
+                .orElseThrow(() -> new RunnerConfigException(name + ": <missing> (expected: " + expected + ")"));
     }
 
     private static Optional<String> optional(Map<String, String> env, String name) {
@@ -237,8 +290,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         }
     }
 
-    private static long parseLong(Map<String, String> env, String name, String value, long min, long max,
-                                  String expected) {
+    private static long parseLong(
+            Map<String, String> env, String name, String value, long min, long max, String expected) {
         long parsed;
         try {
             parsed = Long.parseLong(value);
@@ -253,7 +306,8 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
 
     static int parseMode(String value) {
         if (!value.matches("0?[0-7]{3}")) {
-            throw new RunnerConfigException(SOCKET_MODE + ": " + value + " (expected: octal permission bits such as 0660)");
+            throw new RunnerConfigException(
+                    SOCKET_MODE + ": " + value + " (expected: octal permission bits such as 0660)");
         }
         return Integer.parseInt(value, 8);
     }
@@ -376,9 +430,19 @@ public record RunnerConfig(Path socketPath, Duration confExpireTime, Optional<Pa
         }
 
         public RunnerConfig build() {
-            return new RunnerConfig(socketPath, confExpireTime, Optional.ofNullable(pluginsDir), workerThreads,
-                    blockingThreads, socketMode, Optional.ofNullable(metricsAddress), Optional.ofNullable(laneAddress),
-                    laneMaxBodyBytes, laneHandoffTtl, limits, Optional.ofNullable(socketOwner));
+            return new RunnerConfig(
+                    socketPath,
+                    confExpireTime,
+                    Optional.ofNullable(pluginsDir),
+                    workerThreads,
+                    blockingThreads,
+                    socketMode,
+                    Optional.ofNullable(metricsAddress),
+                    Optional.ofNullable(laneAddress),
+                    laneMaxBodyBytes,
+                    laneHandoffTtl,
+                    limits,
+                    Optional.ofNullable(socketOwner));
         }
     }
 }

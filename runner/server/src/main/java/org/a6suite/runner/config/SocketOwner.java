@@ -42,10 +42,11 @@ public record SocketOwner(String user, Optional<String> group) {
     public static SocketOwner parse(String setting, String value) {
         requireNonNull(value, "value");
         String[] parts = value.split(":", -1);
-        if (parts.length > 2 || !NAME.matcher(parts[0]).matches()
+        if (parts.length > 2
+                || !NAME.matcher(parts[0]).matches()
                 || (parts.length == 2 && !NAME.matcher(parts[1]).matches())) {
-            throw new RunnerConfigException(setting + ": " + value + " (expected: user or user:group, e.g. nobody"
-                    + " or apisix:apisix)");
+            throw new RunnerConfigException(
+                    setting + ": " + value + " (expected: user or user:group, e.g. nobody" + " or apisix:apisix)");
         }
         return new SocketOwner(parts[0], parts.length == 2 ? Optional.of(parts[1]) : Optional.empty());
     }

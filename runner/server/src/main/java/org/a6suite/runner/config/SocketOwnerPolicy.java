@@ -31,8 +31,7 @@ public final class SocketOwnerPolicy {
     /** nginx's default worker user when the master runs as root and nginx.conf has no {@code user} directive. */
     public static final String NGINX_DEFAULT_USER = "nobody";
 
-    private SocketOwnerPolicy() {
-    }
+    private SocketOwnerPolicy() {}
 
     /** What APISIX's configuration says about nginx's worker user. */
     public sealed interface WorkerUser {
@@ -65,12 +64,10 @@ public final class SocketOwnerPolicy {
         String reason();
 
         /** Leave the owner as created (the runner's user). */
-        record Keep(String reason) implements Decision {
-        }
+        record Keep(String reason) implements Decision {}
 
         /** Give the file to {@code owner}; {@code warn} when the choice is a guess the operator should confirm. */
-        record Chown(SocketOwner owner, String reason, boolean warn) implements Decision {
-        }
+        record Chown(SocketOwner owner, String reason, boolean warn) implements Decision {}
     }
 
     /**
@@ -89,11 +86,17 @@ public final class SocketOwnerPolicy {
         }
         return switch (workerUser) {
             case WorkerUser.Configured c -> new Decision.Chown(c.owner(), "nginx_config.user in " + c.source(), false);
-            case WorkerUser.NotConfigured n -> new Decision.Chown(SocketOwner.of(NGINX_DEFAULT_USER),
-                    "no nginx_config.user in " + n.source() + ": nginx's default worker user", false);
-            case WorkerUser.Unreadable u -> new Decision.Chown(SocketOwner.of(NGINX_DEFAULT_USER),
-                    "nginx_config.user unknown (" + u.reason() + "): nginx's default worker user; set "
-                            + RunnerConfig.SOCKET_OWNER + " if the workers run as another user", true);
+            case WorkerUser.NotConfigured n ->
+                new Decision.Chown(
+                        SocketOwner.of(NGINX_DEFAULT_USER),
+                        "no nginx_config.user in " + n.source() + ": nginx's default worker user",
+                        false);
+            case WorkerUser.Unreadable u ->
+                new Decision.Chown(
+                        SocketOwner.of(NGINX_DEFAULT_USER),
+                        "nginx_config.user unknown (" + u.reason() + "): nginx's default worker user; set "
+                                + RunnerConfig.SOCKET_OWNER + " if the workers run as another user",
+                        true);
         };
     }
 }

@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -25,9 +24,11 @@ public final class HandoffSigner {
 
     /** 128 bits of the HMAC-SHA256 output are kept: enough against forgery, short enough for a header. */
     static final int MAC_BYTES = 16;
+
     private static final int KEY_BYTES = 32;
     /** Far above the longest valid header (~70 characters); a longer value is refused before any parsing. */
     private static final int MAX_HEADER_LENGTH = 160;
+
     private static final String ALGORITHM = "HmacSHA256";
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64_DECODER = Base64.getUrlDecoder();
@@ -149,11 +150,9 @@ public final class HandoffSigner {
     /** The result of {@link #verify}. */
     public sealed interface Verification {
         /** The header is authentic and fresh. */
-        record Valid(Handoff handoff) implements Verification {
-        }
+        record Valid(Handoff handoff) implements Verification {}
 
         /** The header must be refused, for {@code reason}. */
-        record Rejected(HandoffRejection reason) implements Verification {
-        }
+        record Rejected(HandoffRejection reason) implements Verification {}
     }
 }

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestDecision.Rewrite;
 import org.a6suite.runner.chain.RequestOutcome;
@@ -43,12 +42,18 @@ public final class HandoffStamper {
         requireNonNull(outcome, "outcome");
         return switch (outcome.decision()) {
             case RequestDecision.Stop stop -> stop;
-            case RequestDecision.Proceed proceed -> clientSentHandoff
-                    ? new Rewrite(Optional.empty(), List.of(DELETE), List.of(), List.of(), Optional.empty())
-                    : proceed;
-            case Rewrite rewrite when outcome.laneLink().isPresent() -> withHeader(rewrite,
-                    new Rewrite.HeaderEdit(Handoff.HEADER,
-                            Optional.of(signer.stamp(confToken, outcome.laneLink().getAsInt(), requestId))));
+            case RequestDecision.Proceed proceed ->
+                clientSentHandoff
+                        ? new Rewrite(Optional.empty(), List.of(DELETE), List.of(), List.of(), Optional.empty())
+                        : proceed;
+            case Rewrite rewrite
+            when outcome.laneLink().isPresent() ->
+                withHeader(
+                        rewrite,
+                        new Rewrite.HeaderEdit(
+                                Handoff.HEADER,
+                                Optional.of(signer.stamp(
+                                        confToken, outcome.laneLink().getAsInt(), requestId))));
             case Rewrite rewrite -> clientSentHandoff || touches(rewrite) ? withHeader(rewrite, DELETE) : rewrite;
         };
     }
@@ -71,7 +76,7 @@ public final class HandoffStamper {
             }
         }
         headers.add(edit);
-        return new Rewrite(rewrite.path(), headers, rewrite.args(), rewrite.responseHeaders(), rewrite.body(),
-                rewrite.lane());
+        return new Rewrite(
+                rewrite.path(), headers, rewrite.args(), rewrite.responseHeaders(), rewrite.body(), rewrite.lane());
     }
 }

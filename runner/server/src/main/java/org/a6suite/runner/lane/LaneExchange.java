@@ -2,12 +2,6 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -24,7 +18,11 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
-
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
@@ -59,13 +57,25 @@ final class LaneExchange {
 
     /** Chunks requested ahead of the write; small, so memory per stream stays a few chunks. */
     static final int WINDOW = 4;
+
     static final String ACCEL_BUFFERING = "x-accel-buffering";
 
     /** Headers the lane owns: hop-by-hop ones and the framing it sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "proxy-connection",
-            "transfer-encoding", "te", "trailer", "upgrade", "content-length");
+    private static final Set<String> NOT_FORWARDED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "upgrade",
+            "content-length");
 
-    enum State { CALLING, STREAMING, DONE }
+    enum State {
+        CALLING,
+        STREAMING,
+        DONE
+    }
 
     /** Told when the exchange is over, on the event loop; {@code reusable} when the connection may serve another. */
     interface Listener {
@@ -81,6 +91,7 @@ final class LaneExchange {
     private State state = State.CALLING;
     /** The plugin's stage, once called; cancelled if the client leaves before the head. */
     private CompletableFuture<LaneResponse> stage;
+
     private int status;
     private Flow.Subscription subscription;
     /** Chunks requested and not yet received. */
@@ -88,8 +99,8 @@ final class LaneExchange {
     /** The answer's last write so far; the connection, if it must close, closes after it. */
     private ChannelFuture lastWrite;
 
-    LaneExchange(ChannelHandlerContext ctx, LaneServices services, ChainLink<?> link, boolean keepAlive,
-                 Listener listener) {
+    LaneExchange(
+            ChannelHandlerContext ctx, LaneServices services, ChainLink<?> link, boolean keepAlive, Listener listener) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.loop = ctx.executor();
         this.services = requireNonNull(services, "services");
@@ -111,7 +122,9 @@ final class LaneExchange {
                 loop.execute(() -> stageReady(f));
             });
         } catch (RejectedExecutionException e) {
-            failBeforeHead(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy",
+            failBeforeHead(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "busy",
                     "the runner's pool for blocking plugins is saturated");
         }
     }
@@ -161,10 +174,11 @@ final class LaneExchange {
             return;
         }
         if (error != null || response == null) {
-            LOG.debug("plugin {} failed on the lane before answering: {}", link.name(),
+            LOG.debug(
+                    "plugin {} failed on the lane before answering: {}",
+                    link.name(),
                     error == null ? "null response" : LogText.escape(error.toString(), 1024));
-            failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "plugin_failed",
-                    "the plugin failed before it answered");
+            failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "plugin_failed", "the plugin failed before it answered");
             return;
         }
         try {
@@ -176,16 +190,22 @@ final class LaneExchange {
             // Netty refuses a header name or value that is not valid HTTP (a CR or LF in it, say) before anything
             // is written, so the client can still get an honest answer.
             // Netty's message quotes the offending header, which may carry request text: escaped.
-            LOG.debug("plugin {} answered a head that is not valid HTTP: {}", link.name(),
+            LOG.debug(
+                    "plugin {} answered a head that is not valid HTTP: {}",
+                    link.name(),
                     LogText.escape(e.toString(), 1024));
-            failBeforeHead(HttpResponseStatus.BAD_GATEWAY, "invalid_head",
+            failBeforeHead(
+                    HttpResponseStatus.BAD_GATEWAY,
+                    "invalid_head",
                     "the plugin answered a status or header that is not valid HTTP");
         }
     }
 
     private void sendWhole(LaneResponse.Whole whole) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(whole.status()), Unpooled.wrappedBuffer(whole.body().asByteBuffer()));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(whole.status()),
+                Unpooled.wrappedBuffer(whole.body().asByteBuffer()));
         copy(whole.headers(), response.headers());
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.body().size());
         status = whole.status();
@@ -206,8 +226,8 @@ final class LaneExchange {
     }
 
     private void startStream(LaneResponse.Streamed streamed) {
-        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(streamed.status()));
+        HttpResponse head =
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(streamed.status()));
         copy(streamed.headers(), head.headers());
         if (!streamed.headers().contains(ACCEL_BUFFERING)) {
             // nginx buffers upstream responses by default; this makes it relay each chunk as it arrives.
@@ -254,8 +274,7 @@ final class LaneExchange {
                     subscription.cancel();
                 }
             }
-            case DONE -> {
-            }
+            case DONE -> {}
         }
     }
 
@@ -269,8 +288,7 @@ final class LaneExchange {
     }
 
     private void topUp() {
-        if (state != State.STREAMING || subscription == null || !ctx.channel().isWritable()
-                || outstanding >= WINDOW) {
+        if (state != State.STREAMING || subscription == null || !ctx.channel().isWritable() || outstanding >= WINDOW) {
             return;
         }
         int n = WINDOW - outstanding;
@@ -333,7 +351,10 @@ final class LaneExchange {
         if (state != State.STREAMING) {
             return;
         }
-        LOG.debug("stream of plugin {} aborted ({}): {}", link.name(), cause,
+        LOG.debug(
+                "stream of plugin {} aborted ({}): {}",
+                link.name(),
+                cause,
                 LogText.escape(String.valueOf(error), 1024));
         services.metrics().answered(link.name(), status);
         services.metrics().streamAborted(link.name(), cause);
@@ -392,15 +413,12 @@ final class LaneExchange {
         }
 
         @Override
-        public void onNext(Body item) {
-        }
+        public void onNext(Body item) {}
 
         @Override
-        public void onError(Throwable throwable) {
-        }
+        public void onError(Throwable throwable) {}
 
         @Override
-        public void onComplete() {
-        }
+        public void onComplete() {}
     }
 }

@@ -2,10 +2,6 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.util.List;
-import java.util.Optional;
-
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -15,7 +11,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.runner.conf.ChainLink;
@@ -37,6 +35,7 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
     private final LaneServices services;
     /** The exchange in progress, null between requests. */
     private LaneExchange current;
+
     private boolean closeWhenDone;
 
     LaneHandler(LaneServices services) {
@@ -52,8 +51,14 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            refuse(ctx, Problems.of(HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "the request could not be parsed as HTTP/1.1", false), false);
+            refuse(
+                    ctx,
+                    Problems.of(
+                            HttpResponseStatus.BAD_REQUEST,
+                            "bad_request",
+                            "the request could not be parsed as HTTP/1.1",
+                            false),
+                    false);
             return;
         }
         List<String> presented = request.headers().getAll(Handoff.HEADER);
@@ -81,13 +86,25 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
         try {
             view = LaneRequests.view(request);
         } catch (IllegalArgumentException e) {
-            refuse(ctx, Problems.of(HttpResponseStatus.BAD_REQUEST, "bad_request",
-                    "the request URI could not be decoded", keepAlive), keepAlive);
+            refuse(
+                    ctx,
+                    Problems.of(
+                            HttpResponseStatus.BAD_REQUEST,
+                            "bad_request",
+                            "the request URI could not be decoded",
+                            keepAlive),
+                    keepAlive);
             return;
         }
         if (view.isEmpty()) {
-            refuse(ctx, Problems.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_supported",
-                    "the plugin API has no name for this request method", keepAlive), keepAlive);
+            refuse(
+                    ctx,
+                    Problems.of(
+                            HttpResponseStatus.METHOD_NOT_ALLOWED,
+                            "method_not_supported",
+                            "the plugin API has no name for this request method",
+                            keepAlive),
+                    keepAlive);
             return;
         }
         ChainLink<?> link = chain.get().links().get(handoff.link());
@@ -127,7 +144,9 @@ final class LaneHandler extends SimpleChannelInboundHandler<FullHttpRequest> imp
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             // A stream in progress reads nothing from its client by design; only an idle connection is closed.
             if (current == null) {
-                LOG.debug("closing a lane connection idle for {} ms", services.idleTimeout().toMillis());
+                LOG.debug(
+                        "closing a lane connection idle for {} ms",
+                        services.idleTimeout().toMillis());
                 ctx.close();
             }
             return;

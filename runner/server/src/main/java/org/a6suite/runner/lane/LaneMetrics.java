@@ -2,14 +2,12 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-
 import org.a6suite.plugin.PluginMetrics;
 
 /**
@@ -28,6 +26,7 @@ public final class LaneMetrics {
 
     /** The plugin label of a request refused before its plugin was known. */
     static final String NO_PLUGIN = "-";
+
     private static final String REJECTIONS = "a6_lane_handoff_rejections_total";
     private static final String REJECTIONS_HELP = "Lane requests refused (403) for their handoff";
     private static final String ABORTED = "a6_lane_streams_aborted_total";
@@ -58,13 +57,17 @@ public final class LaneMetrics {
             }
         }
         Gauge.builder("a6_lane_open_streams", openStreams, LongAdder::sum)
-                .description("Streamed responses in progress on the runner's HTTP lane").strongReference(true)
+                .description("Streamed responses in progress on the runner's HTTP lane")
+                .strongReference(true)
                 .register(requireNonNull(registry, "registry"));
     }
 
     void answered(String plugin, int status) {
-        counters.increment("a6_lane_requests_total", "Requests answered on the runner's HTTP lane",
-                Map.of("plugin", plugin, "status", Integer.toString(status)), 1);
+        counters.increment(
+                "a6_lane_requests_total",
+                "Requests answered on the runner's HTTP lane",
+                Map.of("plugin", plugin, "status", Integer.toString(status)),
+                1);
     }
 
     void rejected(HandoffRejection reason) {

@@ -1,17 +1,15 @@
 package org.a6suite.runner.lane;
 
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import io.netty.buffer.ByteBufUtil;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.util.NetUtil;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
@@ -24,8 +22,7 @@ final class LaneRequests {
     /** nginx's proxy sets it to {@code $remote_addr} (APISIX's default proxy headers). */
     static final String REAL_IP = "x-real-ip";
 
-    private LaneRequests() {
-    }
+    private LaneRequests() {}
 
     /**
      * The view: method, decoded path, query arguments (an argument without {@code =} is a flag), lower-cased headers
@@ -52,8 +49,14 @@ final class LaneRequests {
         }
         String realIp = request.headers().get(REAL_IP);
         InetAddress source = realIp == null ? null : NetUtil.createInetAddressFromIpAddressString(realIp.strip());
-        return Optional.of(new RequestView(method, uri.path(), args(uri.rawQuery()), Headers.of(headers),
-                Optional.ofNullable(source), Map.of(), Optional.of(Body.wrap(ByteBufUtil.getBytes(request.content())))));
+        return Optional.of(new RequestView(
+                method,
+                uri.path(),
+                args(uri.rawQuery()),
+                Headers.of(headers),
+                Optional.ofNullable(source),
+                Map.of(),
+                Optional.of(Body.wrap(ByteBufUtil.getBytes(request.content())))));
     }
 
     static QueryArgs args(String rawQuery) {
@@ -69,7 +72,8 @@ final class LaneRequests {
             if (eq < 0) {
                 args.add(QueryArgs.Arg.flag(QueryStringDecoder.decodeComponent(pair)));
             } else {
-                args.add(QueryArgs.Arg.of(QueryStringDecoder.decodeComponent(pair.substring(0, eq)),
+                args.add(QueryArgs.Arg.of(
+                        QueryStringDecoder.decodeComponent(pair.substring(0, eq)),
                         QueryStringDecoder.decodeComponent(pair.substring(eq + 1))));
             }
         }

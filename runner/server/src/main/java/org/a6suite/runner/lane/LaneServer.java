@@ -2,10 +2,6 @@ package org.a6suite.runner.lane;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -24,6 +20,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The runner's HTTP lane: an HTTP/1.1 server on loopback TCP that APISIX proxies a route's requests to after the
@@ -36,9 +35,8 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 public final class LaneServer {
 
     /** nginx forwards every client header; cookies and tokens can be long. */
-    private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
-            .setMaxInitialLineLength(16 * 1024)
-            .setMaxHeaderSize(64 * 1024);
+    private static final HttpDecoderConfig DECODER =
+            new HttpDecoderConfig().setMaxInitialLineLength(16 * 1024).setMaxHeaderSize(64 * 1024);
 
     private final Channel serverChannel;
     private final ChannelGroup connections;
@@ -70,14 +68,19 @@ public final class LaneServer {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
-                        ch.pipeline().addLast("idle", new IdleStateHandler(services.idleTimeout().toMillis(), 0, 0,
-                                TimeUnit.MILLISECONDS));
+                        ch.pipeline()
+                                .addLast(
+                                        "idle",
+                                        new IdleStateHandler(
+                                                services.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast("http", new HttpServerCodec(DECODER));
                         ch.pipeline().addLast("body-limit", new BodyLimit(services));
                         ch.pipeline().addLast("lane", new LaneHandler(services));
                     }
                 })
-                .bind(address).sync().channel();
+                .bind(address)
+                .sync()
+                .channel();
         return new LaneServer(channel, connections, services);
     }
 
@@ -119,8 +122,11 @@ public final class LaneServer {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             services.metrics().answered(LaneMetrics.NO_PLUGIN, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code());
             // The rest of the body may still be on its way; closing is the only way not to read it.
-            ctx.writeAndFlush(Problems.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
-                    "the request body exceeds the lane's limit (A6_LANE_MAX_BODY_BYTES)", false))
+            ctx.writeAndFlush(Problems.of(
+                            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                            "body_too_large",
+                            "the request body exceeds the lane's limit (A6_LANE_MAX_BODY_BYTES)",
+                            false))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

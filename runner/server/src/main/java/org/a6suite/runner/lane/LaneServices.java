@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-
 import org.a6suite.runner.conf.ConfTokenStore;
 import org.a6suite.runner.transport.InFlightCalls;
 
@@ -22,8 +21,14 @@ import org.a6suite.runner.transport.InFlightCalls;
  *                     (60 s in APISIX), so nginx, not the lane, closes idle pooled connections and never sends a
  *                     request on one the lane is closing
  */
-public record LaneServices(ConfTokenStore tokens, HandoffSigner signer, Executor blocking, LaneMetrics metrics,
-                           InFlightCalls exchanges, int maxBodyBytes, Duration idleTimeout) {
+public record LaneServices(
+        ConfTokenStore tokens,
+        HandoffSigner signer,
+        Executor blocking,
+        LaneMetrics metrics,
+        InFlightCalls exchanges,
+        int maxBodyBytes,
+        Duration idleTimeout) {
     public LaneServices {
         requireNonNull(tokens, "tokens");
         requireNonNull(signer, "signer");

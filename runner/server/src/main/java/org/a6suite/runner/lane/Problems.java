@@ -1,7 +1,5 @@
 package org.a6suite.runner.lane;
 
-import java.nio.charset.StandardCharsets;
-
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -9,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The lane's own error answers: RFC 9457 problem documents,
@@ -19,15 +18,14 @@ final class Problems {
 
     static final String CONTENT_TYPE = "application/problem+json";
 
-    private Problems() {
-    }
+    private Problems() {}
 
     static FullHttpResponse of(HttpResponseStatus status, String reason, String detail, boolean keepAlive) {
         String json = "{\"type\":\"about:blank\",\"title\":\"" + escape(status.reasonPhrase()) + "\",\"status\":"
                 + status.code() + ",\"detail\":\"" + escape(detail) + "\",\"reason\":\"" + escape(reason) + "\"}";
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         if (!keepAlive) {

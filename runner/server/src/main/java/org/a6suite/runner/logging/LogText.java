@@ -22,8 +22,7 @@ public final class LogText {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private LogText() {
-    }
+    private LogText() {}
 
     /** {@code value} escaped and cut at {@link #DEFAULT_MAX_CHARS} characters; {@code null} gives {@code null}. */
     public static String escape(CharSequence value) {
@@ -57,8 +56,11 @@ public final class LogText {
                 case '\\' -> out.append("\\\\");
                 default -> {
                     if (needsEscape(c)) {
-                        out.append("\\u").append(HEX[c >> 12 & 0xF]).append(HEX[c >> 8 & 0xF])
-                                .append(HEX[c >> 4 & 0xF]).append(HEX[c & 0xF]);
+                        out.append("\\u")
+                                .append(HEX[c >> 12 & 0xF])
+                                .append(HEX[c >> 8 & 0xF])
+                                .append(HEX[c >> 4 & 0xF])
+                                .append(HEX[c & 0xF]);
                     } else {
                         out.append(c);
                     }
@@ -82,9 +84,13 @@ public final class LogText {
     }
 
     private static boolean needsEscape(char c) {
-        return c < 0x20 || (c >= 0x7F && c <= 0x9F)
+        return c < 0x20
+                || (c >= 0x7F && c <= 0x9F)
                 // Line and paragraph separators end a line in some viewers; bidi controls reorder what is shown.
-                || c == '\u2028' || c == '\u2029' || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069');
+                || c == '\u2028'
+                || c == '\u2029'
+                || (c >= '\u202A' && c <= '\u202E')
+                || (c >= '\u2066' && c <= '\u2069');
     }
 
     /**
@@ -100,11 +106,14 @@ public final class LogText {
         private static final int MAX_CAUSES = 8;
 
         EscapedThrowable(Throwable original, int depth) {
-            super(original.getClass().getName() + (original.getMessage() == null ? ""
-                    : ": " + escape(original.getMessage(), 1024)),
-                    original.getCause() == null || depth >= MAX_CAUSES ? null
+            super(
+                    original.getClass().getName()
+                            + (original.getMessage() == null ? "" : ": " + escape(original.getMessage(), 1024)),
+                    original.getCause() == null || depth >= MAX_CAUSES
+                            ? null
                             : new EscapedThrowable(original.getCause(), depth + 1),
-                    false, true);
+                    false,
+                    true);
             setStackTrace(original.getStackTrace());
         }
 

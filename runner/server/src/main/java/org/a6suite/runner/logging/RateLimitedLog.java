@@ -7,7 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-
 import org.slf4j.Logger;
 
 /**
@@ -93,6 +92,7 @@ public final class RateLimitedLog {
     private static final class Slot {
         /** When the next line may be logged; Long.MIN_VALUE until the first. */
         private final AtomicLong nextAllowed = new AtomicLong(Long.MIN_VALUE);
+
         private final AtomicLong suppressed = new AtomicLong();
 
         /** The count to report if this caller may log now (0 or more), else -1 after counting it as suppressed. */

@@ -27,23 +27,45 @@ public final class Buckets {
      * The same latencies for names ending in {@code _milliseconds} or {@code _ms} (recorded rounded up to a whole
      * millisecond, as Micrometer counts bucket hits of non-time histograms on whole numbers).
      */
-    static final double[] MILLISECONDS = Arrays.stream(SECONDS).map(s -> s * 1000).toArray();
+    static final double[] MILLISECONDS =
+            Arrays.stream(SECONDS).map(s -> s * 1000).toArray();
 
     /**
      * Anything else a plugin observes (token counts, sizes): a 1-2.5-5 ladder over seven decades, 1 to 10 million.
      */
-    static final double[] GENERIC = {1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000,
-            50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000};
+    static final double[] GENERIC = {
+        1,
+        2.5,
+        5,
+        10,
+        25,
+        50,
+        100,
+        250,
+        500,
+        1_000,
+        2_500,
+        5_000,
+        10_000,
+        25_000,
+        50_000,
+        100_000,
+        250_000,
+        500_000,
+        1_000_000,
+        2_500_000,
+        5_000_000,
+        10_000_000
+    };
 
     /**
      * The runner's own call latency, request frame to reply ({@code a6_runner_call_duration_seconds}): 100 µs to
      * 10 s. A call without blocking plugins answers well under a millisecond, so the low end is dense.
      */
-    static final Duration[] RUNNER_CALL = seconds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-            0.1, 0.25, 0.5, 1, 2.5, 5, 10);
+    static final Duration[] RUNNER_CALL =
+            seconds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
-    private Buckets() {
-    }
+    private Buckets() {}
 
     /** The boundaries for a non-seconds observation named {@code name}, chosen by its unit suffix. */
     static double[] forName(String name) {
@@ -54,6 +76,8 @@ public final class Buckets {
     }
 
     private static Duration[] seconds(double... values) {
-        return Arrays.stream(values).mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
+        return Arrays.stream(values)
+                .mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9)))
+                .toArray(Duration[]::new);
     }
 }

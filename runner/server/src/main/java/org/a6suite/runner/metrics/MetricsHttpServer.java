@@ -2,10 +2,6 @@ package org.a6suite.runner.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,6 +22,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
 
 /**
  * A tiny HTTP endpoint for Prometheus: {@code GET /metrics} answers the exposition text, anything else 404 (405 for
@@ -42,8 +41,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
 
     /** Binds {@code address} (port 0 picks a free one) and serves {@code exposition}. */
-    public static MetricsHttpServer start(InetSocketAddress address, EventLoopGroup group,
-                                          Supplier<String> exposition) throws InterruptedException {
+    public static MetricsHttpServer start(InetSocketAddress address, EventLoopGroup group, Supplier<String> exposition)
+            throws InterruptedException {
         requireNonNull(address, "address");
         requireNonNull(exposition, "exposition");
         Channel channel = new ServerBootstrap()
@@ -52,11 +51,14 @@ public final class MetricsHttpServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
-                                new Handler(exposition));
+                        ch.pipeline()
+                                .addLast(
+                                        new HttpServerCodec(), new HttpObjectAggregator(8192), new Handler(exposition));
                     }
                 })
-                .bind(address).sync().channel();
+                .bind(address)
+                .sync()
+                .channel();
         return new MetricsHttpServer(channel);
     }
 
@@ -87,7 +89,8 @@ public final class MetricsHttpServer implements AutoCloseable {
             FullHttpResponse response;
             if (!path.equals("/metrics")) {
                 response = text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain; charset=utf-8");
-            } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
+            } else if (!request.method().equals(HttpMethod.GET)
+                    && !request.method().equals(HttpMethod.HEAD)) {
                 response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain; charset=utf-8");
                 response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             } else {
@@ -108,8 +111,8 @@ public final class MetricsHttpServer implements AutoCloseable {
 
         private static FullHttpResponse text(HttpResponseStatus status, String body, String type) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    Unpooled.wrappedBuffer(bytes));
+            FullHttpResponse response =
+                    new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
             return response;

@@ -2,6 +2,11 @@ package org.a6suite.runner.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,17 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
-import io.micrometer.core.instrument.Timer;
-
+import org.a6suite.plugin.PluginMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import org.a6suite.plugin.PluginMetrics;
 
 /**
  * {@link PluginMetrics} over a Micrometer {@link MeterRegistry}: what plugins (and the lane) record lands in the
@@ -43,13 +40,14 @@ public final class PluginMeters implements PluginMetrics {
     /** Label names Prometheus gives a meaning of its own to on histograms and summaries. */
     private static final Set<String> RESERVED_LABELS = Set.of("le", "quantile");
     /** Suffixes a histogram writes itself (and {@code _max}, Micrometer's gauge beside each histogram). */
-    private static final List<String> HISTOGRAM_SUFFIXES = List.of("_total", "_bucket", "_count", "_sum", "_max",
-            "_created", "_info");
+    private static final List<String> HISTOGRAM_SUFFIXES =
+            List.of("_total", "_bucket", "_count", "_sum", "_max", "_created", "_info");
     /** A counter's own suffix is {@code _total}; the other suffixes name other types' series. */
-    private static final List<String> COUNTER_SUFFIXES = List.of("_bucket", "_count", "_sum", "_max", "_created",
-            "_info");
+    private static final List<String> COUNTER_SUFFIXES =
+            List.of("_bucket", "_count", "_sum", "_max", "_created", "_info");
     /** Stands for a (name, labels) pair that was refused, so it is refused again without another look. */
     private static final Object REFUSED = new Object();
+
     private static final String SECONDS = "_seconds";
 
     private final MeterRegistry registry;
@@ -105,12 +103,12 @@ public final class PluginMeters implements PluginMetrics {
     private Object create(Series series, String help, Kind kind) {
         String problem = problem(series, kind);
         if (problem == null) {
-            Family family = families.computeIfAbsent(series.name(), n -> new Family(kind, series.labels().keySet()));
+            Family family = families.computeIfAbsent(
+                    series.name(), n -> new Family(kind, series.labels().keySet()));
             if (family.kind != kind) {
                 problem = "it is a " + family.kind.word + ", not a " + kind.word;
             } else if (!family.labelNames.equals(series.labels().keySet())) {
-                problem = "labels " + series.labels().keySet() + " differ from its first labels "
-                        + family.labelNames;
+                problem = "labels " + series.labels().keySet() + " differ from its first labels " + family.labelNames;
             }
         }
         if (problem != null) {
@@ -121,7 +119,8 @@ public final class PluginMeters implements PluginMetrics {
         series.labels().forEach((k, v) -> tags.add(Tag.of(k, v)));
         try {
             return switch (kind) {
-                case COUNTER -> Counter.builder(series.name()).description(help).tags(tags).register(registry);
+                case COUNTER ->
+                    Counter.builder(series.name()).description(help).tags(tags).register(registry);
                 case HISTOGRAM -> histogram(series.name(), help, tags);
             };
         } catch (RuntimeException e) {
@@ -138,11 +137,17 @@ public final class PluginMeters implements PluginMetrics {
      */
     private Object histogram(String name, String help, List<Tag> tags) {
         if (name.endsWith(SECONDS)) {
-            return Timer.builder(name.substring(0, name.length() - SECONDS.length())).description(help).tags(tags)
-                    .serviceLevelObjectives(Buckets.SECONDS_DURATIONS).register(registry);
+            return Timer.builder(name.substring(0, name.length() - SECONDS.length()))
+                    .description(help)
+                    .tags(tags)
+                    .serviceLevelObjectives(Buckets.SECONDS_DURATIONS)
+                    .register(registry);
         }
-        return DistributionSummary.builder(name).description(help).tags(tags)
-                .serviceLevelObjectives(Buckets.forName(name)).register(registry);
+        return DistributionSummary.builder(name)
+                .description(help)
+                .tags(tags)
+                .serviceLevelObjectives(Buckets.forName(name))
+                .register(registry);
     }
 
     private static String problem(Series series, Kind kind) {
@@ -170,7 +175,8 @@ public final class PluginMeters implements PluginMetrics {
     }
 
     private enum Kind {
-        COUNTER("counter"), HISTOGRAM("histogram");
+        COUNTER("counter"),
+        HISTOGRAM("histogram");
 
         final String word;
 
@@ -186,6 +192,5 @@ public final class PluginMeters implements PluginMetrics {
     }
 
     /** A name and its label values: the key of one time series. */
-    private record Series(String name, Map<String, String> labels) {
-    }
+    private record Series(String name, Map<String, String> labels) {}
 }

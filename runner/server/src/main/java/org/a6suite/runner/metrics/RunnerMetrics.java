@@ -2,15 +2,14 @@ package org.a6suite.runner.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The runner's own meters, registered once in the runner's registry and kept in arrays indexed by enum so the hot
@@ -27,10 +26,19 @@ import io.micrometer.core.instrument.Timer;
 public final class RunnerMetrics {
 
     /** What a call was. */
-    public enum CallType { PREPARE_CONF, HTTP_REQ_CALL, HTTP_RESP_CALL }
+    public enum CallType {
+        PREPARE_CONF,
+        HTTP_REQ_CALL,
+        HTTP_RESP_CALL
+    }
 
     /** How it ended. */
-    public enum CallResult { OK, BAD_REQUEST, TOKEN_NOT_FOUND, FAILURE }
+    public enum CallResult {
+        OK,
+        BAD_REQUEST,
+        TOKEN_NOT_FOUND,
+        FAILURE
+    }
 
     private final Counter[][] calls = new Counter[CallType.values().length][CallResult.values().length];
     private final Timer[] durations = new Timer[CallType.values().length];
@@ -56,24 +64,31 @@ public final class RunnerMetrics {
             for (CallResult result : CallResult.values()) {
                 calls[type.ordinal()][result.ordinal()] = Counter.builder("a6_runner_calls_total")
                         .description("RPCs from APISIX by type and result")
-                        .tag("type", t).tag("result", result.name().toLowerCase(Locale.ROOT)).register(registry);
+                        .tag("type", t)
+                        .tag("result", result.name().toLowerCase(Locale.ROOT))
+                        .register(registry);
             }
             durations[type.ordinal()] = Timer.builder("a6_runner_call_duration")
                     .description("RPCs from APISIX, request frame to reply (answered calls, any result)")
-                    .tag("type", t).serviceLevelObjectives(Buckets.RUNNER_CALL).register(registry);
+                    .tag("type", t)
+                    .serviceLevelObjectives(Buckets.RUNNER_CALL)
+                    .register(registry);
         }
-        malformed = counter(registry, "a6_runner_protocol_errors_total",
-                "Malformed or out-of-order frames (connection closed)");
-        refusedConnections = counter(registry, "a6_runner_refused_connections_total",
-                "Connections closed on accept (A6_MAX_CONNECTIONS)");
-        refusedFrames = counter(registry, "a6_runner_refused_frames_total",
-                "Frames over the buffer budget (connection closed)");
-        frameTimeouts = counter(registry, "a6_runner_frame_timeouts_total",
-                "Connections closed inside a frame (A6_FRAME_TIMEOUT)");
+        malformed = counter(
+                registry, "a6_runner_protocol_errors_total", "Malformed or out-of-order frames (connection closed)");
+        refusedConnections = counter(
+                registry, "a6_runner_refused_connections_total", "Connections closed on accept (A6_MAX_CONNECTIONS)");
+        refusedFrames = counter(
+                registry, "a6_runner_refused_frames_total", "Frames over the buffer budget (connection closed)");
+        frameTimeouts = counter(
+                registry, "a6_runner_frame_timeouts_total", "Connections closed inside a frame (A6_FRAME_TIMEOUT)");
         Gauge.builder("a6_runner_connections", connections, LongAdder::sum)
-                .description("Open connections from APISIX").strongReference(true).register(registry);
+                .description("Open connections from APISIX")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("a6_runner_buffered_bytes", bufferedBytes, b -> b.getAsLong())
-                .description("Bytes reserved by incomplete frames, all connections").strongReference(true)
+                .description("Bytes reserved by incomplete frames, all connections")
+                .strongReference(true)
                 .register(registry);
     }
 

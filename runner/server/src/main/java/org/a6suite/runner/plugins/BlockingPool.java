@@ -24,8 +24,13 @@ public final class BlockingPool implements Executor, AutoCloseable {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
         }
-        executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(QUEUE_CAPACITY), Thread.ofVirtual().name("a6-blocking-", 0).factory(),
+        executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(QUEUE_CAPACITY),
+                Thread.ofVirtual().name("a6-blocking-", 0).factory(),
                 new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);
     }

@@ -7,16 +7,20 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
-
 import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
 import org.a6suite.plugin.PluginMetrics;
 
 /** The runner's {@link PluginEnvironment}: shared services created once by the server. */
-public record DefaultPluginEnvironment(Clock clock, ScheduledExecutorService scheduler, Executor blockingExecutor,
-                                       Function<String, String> environment, OutcomeRecorder outcomes,
-                                       PluginMetrics metrics, HealthSnapshots health)
+public record DefaultPluginEnvironment(
+        Clock clock,
+        ScheduledExecutorService scheduler,
+        Executor blockingExecutor,
+        Function<String, String> environment,
+        OutcomeRecorder outcomes,
+        PluginMetrics metrics,
+        HealthSnapshots health)
         implements PluginEnvironment {
 
     public DefaultPluginEnvironment {

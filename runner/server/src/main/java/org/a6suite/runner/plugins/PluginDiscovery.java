@@ -14,11 +14,10 @@ import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.spi.PluginSource;
-import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.runner.RunnerStartException;
+import org.a6suite.runner.spi.RunnerExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +36,8 @@ public final class PluginDiscovery implements AutoCloseable {
     private final List<Plugin<?>> plugins;
     private final List<RunnerExtension> extensions;
 
-    private PluginDiscovery(URLClassLoader loader, List<Path> jars, List<Plugin<?>> plugins,
-                            List<RunnerExtension> extensions) {
+    private PluginDiscovery(
+            URLClassLoader loader, List<Path> jars, List<Plugin<?>> plugins, List<RunnerExtension> extensions) {
         this.loader = loader;
         this.jars = jars;
         this.plugins = plugins;
@@ -75,8 +74,10 @@ public final class PluginDiscovery implements AutoCloseable {
                 try {
                     adapted = source.load(loader, jars);
                 } catch (RuntimeException | LinkageError e) {
-                    throw new RunnerStartException("plugin source " + source.name() + " ("
-                            + source.getClass().getName() + ") failed: " + e, e);
+                    throw new RunnerStartException(
+                            "plugin source " + source.name() + " ("
+                                    + source.getClass().getName() + ") failed: " + e,
+                            e);
                 }
                 LOG.debug("plugin source {} adapted {} plugins", source.name(), adapted.size());
                 plugins.addAll(adapted);

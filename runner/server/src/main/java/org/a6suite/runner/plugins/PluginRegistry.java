@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.RunnerStartException;
 
@@ -33,13 +32,14 @@ public final class PluginRegistry {
             requireNonNull(plugin, "plugin");
             String name = plugin.name();
             if (name == null || name.isEmpty() || name.length() > 128) {
-                throw new RunnerStartException("plugin " + plugin.getClass().getName() + ": name " + name
-                        + " (expected: 1..128 characters)");
+                throw new RunnerStartException(
+                        "plugin " + plugin.getClass().getName() + ": name " + name + " (expected: 1..128 characters)");
             }
             Plugin<?> previous = byName.putIfAbsent(name, plugin);
             if (previous != null) {
                 throw new RunnerStartException("plugin name " + name + " is served by both "
-                        + previous.getClass().getName() + " and " + plugin.getClass().getName()
+                        + previous.getClass().getName() + " and "
+                        + plugin.getClass().getName()
                         + " (expected: unique names; remove one of the jars)");
             }
         }

@@ -2,13 +2,6 @@ package org.a6suite.runner.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +10,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.CallRequest;
@@ -69,6 +66,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     private final ConnectionServices services;
     /** A reply that could not be encoded (e.g. over 16 MiB) was not written at all: answer Err 1 instead. */
     private final ChannelFutureListener onReplyWritten = this::onReplyWritten;
+
     private final FrameGuard guard;
     /** The call in flight on this connection, null between calls. */
     private CallState current;
@@ -83,10 +81,14 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         if (!future.isSuccess()) {
             Channel channel = future.channel();
             if (future.cause() instanceof EncoderException && channel.isActive()) {
-                Throwable why = future.cause().getCause() == null ? future.cause() : future.cause().getCause();
-                services.warnings().warn("reply_unencodable",
-                        "a reply could not be encoded ({}); answering Err SERVICE_UNAVAILABLE",
-                        LogText.escape(String.valueOf(why.getMessage())));
+                Throwable why = future.cause().getCause() == null
+                        ? future.cause()
+                        : future.cause().getCause();
+                services.warnings()
+                        .warn(
+                                "reply_unencodable",
+                                "a reply could not be encoded ({}); answering Err SERVICE_UNAVAILABLE",
+                                LogText.escape(String.valueOf(why.getMessage())));
                 channel.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             } else {
                 channel.close();
@@ -113,8 +115,9 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DecodeResult result) {
         switch (result) {
-            case DecodeResult.Malformed m -> protocolError(ctx, "malformed frame (type " + m.frameType()
-                    + ", length " + m.length() + "): " + m.reason());
+            case DecodeResult.Malformed m ->
+                protocolError(
+                        ctx, "malformed frame (type " + m.frameType() + ", length " + m.length() + "): " + m.reason());
             case DecodeResult.Decoded d -> onMessage(ctx, d.message());
         }
     }
@@ -154,14 +157,20 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                     }
                 } catch (ChainPreparationException e) {
                     // The message names the route key, the plugin and the field, all from APISIX: escaped.
-                    services.warnings().warn("prepare_rejected",
-                            "PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}",
-                            LogText.escape(e.getMessage(), 1024));
+                    services.warnings()
+                            .warn(
+                                    "prepare_rejected",
+                                    "PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}",
+                                    LogText.escape(e.getMessage(), 1024));
                     reply = BAD_REQUEST;
                     result = CallResult.BAD_REQUEST;
                 } catch (RuntimeException e) {
-                    services.warnings().warn("prepare_failed", "PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
-                            routeKey(request), LogText.escapeThrowable(e));
+                    services.warnings()
+                            .warn(
+                                    "prepare_failed",
+                                    "PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
+                                    routeKey(request),
+                                    LogText.escapeThrowable(e));
                     reply = UNAVAILABLE;
                     result = CallResult.FAILURE;
                 }
@@ -170,8 +179,11 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
                 home.execute(() -> reply(ctx, call, finalReply, finalResult));
             });
         } catch (RejectedExecutionException e) {
-            services.warnings().warn("blocking_pool_saturated",
-                    "PrepareConf for {} refused: the blocking pool is saturated", routeKey(request));
+            services.warnings()
+                    .warn(
+                            "blocking_pool_saturated",
+                            "PrepareConf for {} refused: the blocking pool is saturated",
+                            routeKey(request));
             reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
         }
     }
@@ -183,8 +195,10 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             return;
         }
         Questions questions = chain.get().requestQuestions();
-        start(ctx, begin(CallState.call(CallType.HTTP_REQ_CALL, request.id(), request, chain.get(),
-                questions.asked())), questions);
+        start(
+                ctx,
+                begin(CallState.call(CallType.HTTP_REQ_CALL, request.id(), request, chain.get(), questions.asked())),
+                questions);
     }
 
     private void responseCall(ChannelHandlerContext ctx, HttpRespCallRequest request) {
@@ -194,8 +208,10 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             return;
         }
         Questions questions = chain.get().responseQuestions();
-        start(ctx, begin(CallState.call(CallType.HTTP_RESP_CALL, request.id(), request, chain.get(),
-                questions.asked())), questions);
+        start(
+                ctx,
+                begin(CallState.call(CallType.HTTP_RESP_CALL, request.id(), request, chain.get(), questions.asked())),
+                questions);
     }
 
     private void tokenNotFound(ChannelHandlerContext ctx, CallType type, long token) {
@@ -232,17 +248,21 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         try {
             reply = switch ((CallRequest) call.request) {
                 case HttpReqCallRequest request -> {
-                    var view = MessageMapping.requestView(request, call.vars(),
-                            call.body(ExtraInfoRequest.ReqBody.INSTANCE));
+                    var view = MessageMapping.requestView(
+                            request, call.vars(), call.body(ExtraInfoRequest.ReqBody.INSTANCE));
                     boolean clientSentHandoff = view.headers().contains(Handoff.HEADER);
-                    yield services.chains().runRequest(call.chain, view, call.chain.context(call.id), home)
-                            .thenApply(outcome -> MessageMapping.requestReply(call.id, services.handoffs().decide(
-                                    outcome, request.confToken(), call.id, clientSentHandoff)));
+                    yield services.chains()
+                            .runRequest(call.chain, view, call.chain.context(call.id), home)
+                            .thenApply(outcome -> MessageMapping.requestReply(
+                                    call.id,
+                                    services.handoffs()
+                                            .decide(outcome, request.confToken(), call.id, clientSentHandoff)));
                 }
                 case HttpRespCallRequest request -> {
-                    var view = MessageMapping.responseView(request, call.vars(),
-                            call.body(ExtraInfoRequest.RespBody.INSTANCE));
-                    yield services.chains().runResponse(call.chain, view, call.chain.context(call.id), home)
+                    var view = MessageMapping.responseView(
+                            request, call.vars(), call.body(ExtraInfoRequest.RespBody.INSTANCE));
+                    yield services.chains()
+                            .runResponse(call.chain, view, call.chain.context(call.id), home)
                             .thenApply(decision -> MessageMapping.responseReply(call.id, decision));
                 }
             };
@@ -252,11 +272,18 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         reply.whenComplete((message, error) -> {
             Runnable finish = () -> {
                 if (error != null) {
-                    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                            ? error.getCause() : error;
-                    services.warnings().warn("call_failed", "{} failed on {} (Err SERVICE_UNAVAILABLE): {}",
-                            call.type, routeKey(call), LogText.escape(cause.toString(), 1024),
-                            LogText.escapeThrowable(cause));
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                    services.warnings()
+                            .warn(
+                                    "call_failed",
+                                    "{} failed on {} (Err SERVICE_UNAVAILABLE): {}",
+                                    call.type,
+                                    routeKey(call),
+                                    LogText.escape(cause.toString(), 1024),
+                                    LogText.escapeThrowable(cause));
                     reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
                 } else {
                     reply(ctx, call, message, CallResult.OK);
@@ -323,9 +350,12 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         if (event instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             boolean owed = current != null && current.stage == CallState.Stage.AWAITING_EXTRA_INFO;
             if (guard.midFrame() || owed) {
-                services.warnings().warn("idle_timeout", "closing an APISIX connection silent for {} ms {}",
-                        services.idleTimeout().toMillis(),
-                        owed ? "while ExtraInfo answers were owed" : "in the middle of a frame");
+                services.warnings()
+                        .warn(
+                                "idle_timeout",
+                                "closing an APISIX connection silent for {} ms {}",
+                                services.idleTimeout().toMillis(),
+                                owed ? "while ExtraInfo answers were owed" : "in the middle of a frame");
                 ctx.close();
             }
             return;
@@ -343,16 +373,26 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         switch (verdict) {
             case FrameGuard.Refused r -> {
                 services.metrics().frameRefused();
-                services.warnings().warn("frame_refused", "closing an APISIX connection: a frame of {} bytes does not"
-                        + " fit the buffer budget ({} of {} bytes reserved, A6_MAX_BUFFERED_BYTES; frames up to {}"
-                        + " bytes are always admitted, A6_CONNECTION_BUFFER_BYTES); answering Err SERVICE_UNAVAILABLE",
-                        r.frameBytes(), r.reserved(), r.budget(), services.limits().connectionBufferBytes());
+                services.warnings()
+                        .warn(
+                                "frame_refused",
+                                "closing an APISIX connection: a frame of {} bytes does not"
+                                        + " fit the buffer budget ({} of {} bytes reserved, A6_MAX_BUFFERED_BYTES; frames up to {}"
+                                        + " bytes are always admitted, A6_CONNECTION_BUFFER_BYTES); answering Err SERVICE_UNAVAILABLE",
+                                r.frameBytes(),
+                                r.reserved(),
+                                r.budget(),
+                                services.limits().connectionBufferBytes());
                 ctx.writeAndFlush(UNAVAILABLE).addListener(ChannelFutureListener.CLOSE);
             }
             case FrameGuard.TimedOut t -> {
                 services.metrics().frameTimedOut();
-                services.warnings().warn("frame_timeout", "closing an APISIX connection: a frame was still incomplete"
-                        + " after {} ms (A6_FRAME_TIMEOUT)", t.frameTimeout().toMillis());
+                services.warnings()
+                        .warn(
+                                "frame_timeout",
+                                "closing an APISIX connection: a frame was still incomplete"
+                                        + " after {} ms (A6_FRAME_TIMEOUT)",
+                                t.frameTimeout().toMillis());
                 ctx.close();
             }
         }
@@ -363,15 +403,20 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         if (cause instanceof IOException) {
             LOG.debug("APISIX connection error: {}", cause.toString());
         } else {
-            services.warnings().warn("connection_error", "closing an APISIX connection after an error",
-                    LogText.escapeThrowable(cause));
+            services.warnings()
+                    .warn(
+                            "connection_error",
+                            "closing an APISIX connection after an error",
+                            LogText.escapeThrowable(cause));
         }
         ctx.close();
     }
 
     /** The route key for a log line: it comes from APISIX, so it is escaped. */
     private static String routeKey(CallState call) {
-        return call.chain == null ? "<no key>" : LogText.escape(call.chain.routeKey().orElse("<no key>"));
+        return call.chain == null
+                ? "<no key>"
+                : LogText.escape(call.chain.routeKey().orElse("<no key>"));
     }
 
     private static String routeKey(PrepareConfRequest request) {

@@ -2,13 +2,6 @@ package org.a6suite.runner.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -21,7 +14,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
-
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.protocol.codec.A6Codecs;
 import org.a6suite.protocol.codec.Side;
 import org.a6suite.runner.RunnerStartException;
@@ -56,8 +54,12 @@ public final class A6SocketServer {
      *
      * @throws RunnerStartException when the path is unusable or the bind fails
      */
-    public static A6SocketServer bind(Path path, Set<PosixFilePermission> permissions, Optional<SocketOwner> owner,
-                                      EventLoopGroup group, ConnectionServices services) {
+    public static A6SocketServer bind(
+            Path path,
+            Set<PosixFilePermission> permissions,
+            Optional<SocketOwner> owner,
+            EventLoopGroup group,
+            ConnectionServices services) {
         requireNonNull(path, "path");
         requireNonNull(permissions, "permissions");
         requireNonNull(owner, "owner");
@@ -77,9 +79,11 @@ public final class A6SocketServer {
                         if (open.incrementAndGet() > maxConnections) {
                             open.decrementAndGet();
                             services.metrics().connectionRefused();
-                            services.warnings().warn("connection_refused",
-                                    "closing a new APISIX connection: {} are open (A6_MAX_CONNECTIONS)",
-                                    maxConnections);
+                            services.warnings()
+                                    .warn(
+                                            "connection_refused",
+                                            "closing a new APISIX connection: {} are open (A6_MAX_CONNECTIONS)",
+                                            maxConnections);
                             ch.close();
                             return;
                         }
@@ -92,7 +96,8 @@ public final class A6SocketServer {
                         ch.pipeline().addLast("a6-handler", new A6ConnectionHandler(services, guard));
                     }
                 });
-        ChannelFuture bound = bootstrap.bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
+        ChannelFuture bound =
+                bootstrap.bind(new DomainSocketAddress(path.toFile())).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new RunnerStartException("cannot listen on " + path + ": " + bound.cause(), bound.cause());
         }

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.protocol.message.CallRequest;
 import org.a6suite.protocol.message.ExtraInfoRequest;
@@ -27,7 +26,12 @@ import org.a6suite.runner.metrics.RunnerMetrics.CallType;
  */
 final class CallState {
 
-    enum Stage { PREPARING, AWAITING_EXTRA_INFO, RUNNING, REPLIED }
+    enum Stage {
+        PREPARING,
+        AWAITING_EXTRA_INFO,
+        RUNNING,
+        REPLIED
+    }
 
     final CallType type;
     final long id;
@@ -39,8 +43,13 @@ final class CallState {
     /** When the request frame arrived (the metrics ticker), for the call's duration. */
     long startNanos;
 
-    private CallState(CallType type, long id, FromApisix request, PreparedChain chain,
-                      List<ExtraInfoRequest.Info> asked, Stage stage) {
+    private CallState(
+            CallType type,
+            long id,
+            FromApisix request,
+            PreparedChain chain,
+            List<ExtraInfoRequest.Info> asked,
+            Stage stage) {
         this.type = type;
         this.id = id;
         this.request = request;
@@ -54,10 +63,10 @@ final class CallState {
         return new CallState(CallType.PREPARE_CONF, 0, request, null, List.of(), Stage.PREPARING);
     }
 
-    static CallState call(CallType type, long id, CallRequest request, PreparedChain chain,
-                          List<ExtraInfoRequest.Info> asked) {
-        return new CallState(type, id, request, chain, asked,
-                asked.isEmpty() ? Stage.RUNNING : Stage.AWAITING_EXTRA_INFO);
+    static CallState call(
+            CallType type, long id, CallRequest request, PreparedChain chain, List<ExtraInfoRequest.Info> asked) {
+        return new CallState(
+                type, id, request, chain, asked, asked.isEmpty() ? Stage.RUNNING : Stage.AWAITING_EXTRA_INFO);
     }
 
     /** Records the next answer (APISIX answers in the order asked); true when it was the last one. */
@@ -75,8 +84,9 @@ final class CallState {
         Map<String, String> vars = new HashMap<>();
         for (int i = 0; i < asked.size(); i++) {
             if (asked.get(i) instanceof ExtraInfoRequest.Var(String name)) {
-                answers.get(i).result().ifPresent(v -> vars.put(name, new String(v,
-                        java.nio.charset.StandardCharsets.UTF_8)));
+                answers.get(i)
+                        .result()
+                        .ifPresent(v -> vars.put(name, new String(v, java.nio.charset.StandardCharsets.UTF_8)));
             }
         }
         return vars;

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.concurrent.Executor;
-
 import org.a6suite.runner.chain.ChainExecutor;
 import org.a6suite.runner.conf.ChainPreparer;
 import org.a6suite.runner.conf.ConfTokenStore;
@@ -28,10 +27,18 @@ import org.a6suite.runner.metrics.RunnerMetrics;
  * @param limits      connections, buffered bytes and frame time per peer
  * @param budget      the bytes reserved by incomplete frames, shared by all connections
  */
-public record ConnectionServices(ConfTokenStore tokens, ChainPreparer preparer, ChainExecutor chains,
-                                 Executor blocking, InFlightCalls inFlight, RunnerMetrics metrics,
-                                 Duration idleTimeout, HandoffStamper handoffs, RateLimitedLog warnings,
-                                 ConnectionLimits limits, BufferBudget budget) {
+public record ConnectionServices(
+        ConfTokenStore tokens,
+        ChainPreparer preparer,
+        ChainExecutor chains,
+        Executor blocking,
+        InFlightCalls inFlight,
+        RunnerMetrics metrics,
+        Duration idleTimeout,
+        HandoffStamper handoffs,
+        RateLimitedLog warnings,
+        ConnectionLimits limits,
+        BufferBudget budget) {
     public ConnectionServices {
         requireNonNull(tokens, "tokens");
         requireNonNull(preparer, "preparer");

@@ -2,14 +2,12 @@ package org.a6suite.runner.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.a6suite.protocol.codec.Frames;
 import org.a6suite.runner.config.ConnectionLimits;
 
@@ -41,17 +39,18 @@ import org.a6suite.runner.config.ConnectionLimits;
 final class FrameGuard extends ChannelInboundHandlerAdapter {
 
     /** Why the connection is to be closed; sent down the pipeline as a user event. */
-    sealed interface Verdict permits Refused, TimedOut {
-    }
+    sealed interface Verdict permits Refused, TimedOut {}
 
     /** @param frameBytes the frame's announced size, header included; @param reserved the global total then */
-    record Refused(long frameBytes, long reserved, long budget) implements Verdict {
-    }
+    record Refused(long frameBytes, long reserved, long budget) implements Verdict {}
 
-    record TimedOut(Duration frameTimeout) implements Verdict {
-    }
+    record TimedOut(Duration frameTimeout) implements Verdict {}
 
-    private enum State { HEADER, PAYLOAD, REFUSED }
+    private enum State {
+        HEADER,
+        PAYLOAD,
+        REFUSED
+    }
 
     private final ConnectionLimits limits;
     private final BufferBudget budget;
@@ -64,6 +63,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     private long reserved;
     /** Counts frames started, so a deadline task knows whether its frame is still the one in progress. */
     private long frameSeq;
+
     private long deadlineSeq = -1;
 
     FrameGuard(ConnectionLimits limits, BufferBudget budget) {
@@ -92,14 +92,17 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         if (midFrame() && deadlineSeq != frameSeq) {
             long seq = frameSeq;
             deadlineSeq = seq;
-            ctx.executor().schedule(() -> onDeadline(ctx, seq), limits.frameTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
+            ctx.executor()
+                    .schedule(() -> onDeadline(ctx, seq), limits.frameTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
         ctx.fireChannelRead(buf);
     }
 
     private void onDeadline(ChannelHandlerContext ctx, long seq) {
-        if (seq == frameSeq && midFrame() && state != State.REFUSED && ctx.channel().isActive()) {
+        if (seq == frameSeq
+                && midFrame()
+                && state != State.REFUSED
+                && ctx.channel().isActive()) {
             ctx.fireUserEventTriggered(new TimedOut(limits.frameTimeout()));
         }
     }

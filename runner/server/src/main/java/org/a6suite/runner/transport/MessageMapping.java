@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
@@ -25,13 +24,18 @@ import org.a6suite.protocol.message.TextEntry;
 /** Translates between the wire messages and the plugin API's views and decisions. */
 public final class MessageMapping {
 
-    private MessageMapping() {
-    }
+    private MessageMapping() {}
 
     /** The request a plugin sees, with the vars and body APISIX answered. */
     public static RequestView requestView(HttpReqCallRequest call, Map<String, String> vars, Optional<Body> body) {
-        return new RequestView(method(call.method()), call.path(), args(call.args()), headers(call.headers()),
-                sourceIp(call.srcIp()), vars, body);
+        return new RequestView(
+                method(call.method()),
+                call.path(),
+                args(call.args()),
+                headers(call.headers()),
+                sourceIp(call.srcIp()),
+                vars,
+                body);
     }
 
     /** The upstream response a plugin sees. */
@@ -98,13 +102,22 @@ public final class MessageMapping {
     public static HttpReqCallResponse requestReply(long id, RequestDecision decision) {
         HttpReqCallResponse.Action action = switch (decision) {
             case RequestDecision.Proceed p -> HttpReqCallResponse.None.INSTANCE;
-            case RequestDecision.Stop stop -> new HttpReqCallResponse.Stop(stop.status(), entries(stop.headers()),
-                    stop.body().map(Body::toByteArray));
-            case RequestDecision.Rewrite r -> new HttpReqCallResponse.Rewrite(r.path(),
-                    r.headers().stream().map(h -> new TextEntry(h.name(), h.value())).toList(),
-                    r.args().stream().map(a -> new TextEntry(a.name(), a.value())).toList(),
-                    r.responseHeaders().stream().map(h -> TextEntry.of(h.name(), h.value())).toList(),
-                    r.body().map(Body::toByteArray));
+            case RequestDecision.Stop stop ->
+                new HttpReqCallResponse.Stop(
+                        stop.status(), entries(stop.headers()), stop.body().map(Body::toByteArray));
+            case RequestDecision.Rewrite r ->
+                new HttpReqCallResponse.Rewrite(
+                        r.path(),
+                        r.headers().stream()
+                                .map(h -> new TextEntry(h.name(), h.value()))
+                                .toList(),
+                        r.args().stream()
+                                .map(a -> new TextEntry(a.name(), a.value()))
+                                .toList(),
+                        r.responseHeaders().stream()
+                                .map(h -> TextEntry.of(h.name(), h.value()))
+                                .toList(),
+                        r.body().map(Body::toByteArray));
         };
         return new HttpReqCallResponse(id, action);
     }
@@ -113,8 +126,12 @@ public final class MessageMapping {
     public static HttpRespCallResponse responseReply(long id, ResponseDecision decision) {
         return switch (decision) {
             case ResponseDecision.Pass p -> new HttpRespCallResponse(id, 0, List.of(), Optional.empty());
-            case ResponseDecision.Modify m -> new HttpRespCallResponse(id, m.status().orElse(0),
-                    m.headers().map(MessageMapping::entries).orElse(List.of()), m.body().map(Body::toByteArray));
+            case ResponseDecision.Modify m ->
+                new HttpRespCallResponse(
+                        id,
+                        m.status().orElse(0),
+                        m.headers().map(MessageMapping::entries).orElse(List.of()),
+                        m.body().map(Body::toByteArray));
         };
     }
 

@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.Set;
-
 import org.a6suite.runner.RunnerStartException;
 import org.a6suite.runner.config.RunnerConfig;
 import org.a6suite.runner.config.SocketOwner;
@@ -24,10 +23,10 @@ public final class SocketFile {
 
     /** {@code S_IFMT} and {@code S_IFSOCK} from {@code <sys/stat.h>}. */
     private static final int S_IFMT = 0170000;
+
     private static final int S_IFSOCK = 0140000;
 
-    private SocketFile() {
-    }
+    private SocketFile() {}
 
     /**
      * Makes {@code path} bindable: its parent must be an existing, writable directory; an existing socket file that
@@ -78,16 +77,18 @@ public final class SocketFile {
     public static void setOwner(Path path, SocketOwner owner) {
         try {
             UserPrincipalLookupService lookup = path.getFileSystem().getUserPrincipalLookupService();
-            PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributeView view =
+                    Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
             view.setOwner(lookup.lookupPrincipalByName(owner.user()));
             if (owner.group().isPresent()) {
                 view.setGroup(lookup.lookupPrincipalByGroupName(owner.group().get()));
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            throw new RunnerStartException("socket " + path + ": owner " + owner + " could not be set: " + e
-                    + " (expected: an existing user, and a runner running as root to give the socket away; see "
-                    + RunnerConfig.SOCKET_OWNER + ")", e);
+            throw new RunnerStartException(
+                    "socket " + path + ": owner " + owner + " could not be set: " + e
+                            + " (expected: an existing user, and a runner running as root to give the socket away; see "
+                            + RunnerConfig.SOCKET_OWNER + ")",
+                    e);
         }
     }
 

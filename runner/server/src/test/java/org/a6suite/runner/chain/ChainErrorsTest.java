@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.protocol.message.TextEntry;
@@ -33,22 +32,29 @@ class ChainErrorsTest {
 
     @Test
     void shouldFailTheCallWhenAPluginThrowsALinkageError() throws Exception {
-        PreparedChain chain = chainOf(TestPlugin.named("stale").onRequest((r, c) -> {
-            throw new NoSuchMethodError("built against another API");
-        }).build());
+        PreparedChain chain = chainOf(TestPlugin.named("stale")
+                .onRequest((r, c) -> {
+                    throw new NoSuchMethodError("built against another API");
+                })
+                .build());
 
-        assertThatThrownBy(() -> executor.runRequest(chain, request(), chain.context(1), DIRECT).join())
+        assertThatThrownBy(() -> executor.runRequest(chain, request(), chain.context(1), DIRECT)
+                        .join())
                 .isInstanceOf(CompletionException.class)
-                .cause().isInstanceOf(ChainFailure.class)
+                .cause()
+                .isInstanceOf(ChainFailure.class)
                 .hasMessageContaining("stale")
-                .cause().isInstanceOf(NoSuchMethodError.class);
+                .cause()
+                .isInstanceOf(NoSuchMethodError.class);
     }
 
     @Test
     void shouldRethrowAVirtualMachineErrorInsteadOfAnsweringIt() throws Exception {
-        PreparedChain chain = chainOf(TestPlugin.named("oom").onRequest((r, c) -> {
-            throw new OutOfMemoryError("test");
-        }).build());
+        PreparedChain chain = chainOf(TestPlugin.named("oom")
+                .onRequest((r, c) -> {
+                    throw new OutOfMemoryError("test");
+                })
+                .build());
 
         assertThatThrownBy(() -> executor.runRequest(chain, request(), chain.context(1), DIRECT))
                 .isInstanceOf(OutOfMemoryError.class);
@@ -56,9 +62,12 @@ class ChainErrorsTest {
 
     @Test
     void shouldRethrowAVirtualMachineErrorOfAPluginOnThePool() throws Exception {
-        PreparedChain chain = chainOf(TestPlugin.named("deep").blocking().onRequest((r, c) -> {
-            throw new StackOverflowError();
-        }).build());
+        PreparedChain chain = chainOf(TestPlugin.named("deep")
+                .blocking()
+                .onRequest((r, c) -> {
+                    throw new StackOverflowError();
+                })
+                .build());
 
         assertThatThrownBy(() -> executor.runRequest(chain, request(), chain.context(1), DIRECT))
                 .isInstanceOf(StackOverflowError.class);

@@ -3,7 +3,6 @@ package org.a6suite.runner.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.a6suite.plugin.Execution;
 import org.junit.jupiter.api.Test;
 
@@ -90,10 +89,12 @@ class InlineWatchdogTest {
             assertThat(placement.inline()).as("within the threshold").isTrue();
 
             clock.addAndGet(SLOW);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
-                watchdog.check();
-                return !placement.inline();
-            });
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> {
+                        watchdog.check();
+                        return !placement.inline();
+                    });
         } finally {
             release.countDown();
             loop.join();
@@ -109,7 +110,9 @@ class InlineWatchdogTest {
             for (int i = 0; i < probation - 1; i++) {
                 placement.record(1_000, true);
             }
-            assertThat(placement.inline()).as("after demotion %d, one call short", demotion).isFalse();
+            assertThat(placement.inline())
+                    .as("after demotion %d, one call short", demotion)
+                    .isFalse();
             placement.record(1_000, true);
             assertThat(placement.inline()).as("after demotion %d", demotion).isTrue();
         }
@@ -161,7 +164,8 @@ class InlineWatchdogTest {
                 Thread.currentThread().interrupt();
             }
         });
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> slotOfSleeper.get() != null && slotOfSleeper.get().asleep());
         assertThat(watchdog.slot().asleep()).as("this running thread").isFalse();
         release.countDown();

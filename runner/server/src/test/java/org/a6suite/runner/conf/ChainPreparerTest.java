@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Optional;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.PluginConfigException;
 import org.a6suite.plugin.Requirements;
@@ -17,18 +16,22 @@ class ChainPreparerTest {
 
     private static final Optional<String> KEY = Optional.of("route#9#ext-plugin-post-resp#3");
 
-    private final TestPlugin ai = TestPlugin.named("ai").parser(v -> {
-        if (v.contains("leak")) {
-            throw PluginConfigException.invalid("providers[0].api_key", "sk-secret-value", "a ${ENV} reference");
-        }
-        if (v.contains("bad")) {
-            throw PluginConfigException.invalid("timeout_ms", v, "1..60000");
-        }
-        return v;
-    }).requirements(Requirements.vars("route_id").withResponseBody()).build();
+    private final TestPlugin ai = TestPlugin.named("ai")
+            .parser(v -> {
+                if (v.contains("leak")) {
+                    throw PluginConfigException.invalid(
+                            "providers[0].api_key", "sk-secret-value", "a ${ENV} reference");
+                }
+                if (v.contains("bad")) {
+                    throw PluginConfigException.invalid("timeout_ms", v, "1..60000");
+                }
+                return v;
+            })
+            .requirements(Requirements.vars("route_id").withResponseBody())
+            .build();
 
-    private final ChainPreparer preparer = new ChainPreparer(name -> name.equals("ai")
-            ? Optional.<Plugin<?>>of(ai) : Optional.empty());
+    private final ChainPreparer preparer =
+            new ChainPreparer(name -> name.equals("ai") ? Optional.<Plugin<?>>of(ai) : Optional.empty());
 
     @Test
     void shouldKeepConfOrderAndSplitRequirementsByPhase() throws Exception {
@@ -42,10 +45,13 @@ class ChainPreparerTest {
     @Test
     void shouldParseAConfOnceAndShareItsTemplateBetweenTokensWithTheirOwnRouteKeys() throws Exception {
         java.util.concurrent.atomic.AtomicInteger parses = new java.util.concurrent.atomic.AtomicInteger();
-        TestPlugin counting = TestPlugin.named("ai").parser(v -> {
-            parses.incrementAndGet();
-            return v;
-        }).requirements(Requirements.vars("route_id")).build();
+        TestPlugin counting = TestPlugin.named("ai")
+                .parser(v -> {
+                    parses.incrementAndGet();
+                    return v;
+                })
+                .requirements(Requirements.vars("route_id"))
+                .build();
         ChainPreparer sharing = new ChainPreparer(name -> Optional.<Plugin<?>>of(counting));
         List<TextEntry> conf = List.of(TextEntry.of("ai", "{\"a\":1}"));
 
@@ -56,7 +62,9 @@ class ChainPreparerTest {
         assertThat(parses).hasValue(2);
         assertThat(post.template()).isSameAs(pre.template());
         assertThat(other.template()).isNotSameAs(pre.template());
-        assertThat(other.template().needs()).as("equal needs are shared too").isSameAs(pre.template().needs());
+        assertThat(other.template().needs())
+                .as("equal needs are shared too")
+                .isSameAs(pre.template().needs());
         assertThat(pre.context(1).phase()).isEqualTo(org.a6suite.plugin.CallContext.Phase.PRE_REQ);
         assertThat(post.context(1).phase()).isEqualTo(org.a6suite.plugin.CallContext.Phase.POST_RESP);
         assertThat(post.routeKey()).contains("route#2#ext-plugin-post-resp#1");

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 class ConfTokenStoreTest {
@@ -37,27 +36,31 @@ class ConfTokenStoreTest {
         nanos.addAndGet(Duration.ofSeconds(99).toNanos());
         assertThat(store.lookup(token)).isPresent();
         nanos.addAndGet(Duration.ofSeconds(99).toNanos());
-        assertThat(store.lookup(token)).as("the lookup at 99 s restarted the idle timer").isPresent();
+        assertThat(store.lookup(token))
+                .as("the lookup at 99 s restarted the idle timer")
+                .isPresent();
         nanos.addAndGet(Duration.ofSeconds(101).toNanos());
         assertThat(store.lookup(token)).isEmpty();
     }
 
     @Test
     void shouldHoldAtMostTheDocumentedCapAfterTwiceAsManyTokens() {
-        ConfTokenStore store = new ConfTokenStore(Duration.ofHours(2), nanos::get, ConfTokenStore.DEFAULT_MAX_TOKENS,
-                1);
+        ConfTokenStore store =
+                new ConfTokenStore(Duration.ofHours(2), nanos::get, ConfTokenStore.DEFAULT_MAX_TOKENS, 1);
         long first = 0;
         long last = 0;
         for (long i = 0; i < 2 * ConfTokenStore.DEFAULT_MAX_TOKENS; i++) {
-            long token = store.register(PreparedChain.of(Optional.of("route#" + i + "#ext-plugin-pre-req#1"),
-                    chain.template()));
+            long token = store.register(
+                    PreparedChain.of(Optional.of("route#" + i + "#ext-plugin-pre-req#1"), chain.template()));
             first = i == 0 ? token : first;
             last = token;
         }
         // Caffeine bounds its size eventually; size() runs the pending maintenance (cleanUp) first.
         assertThat(store.size()).isLessThanOrEqualTo(ConfTokenStore.DEFAULT_MAX_TOKENS);
         assertThat(store.lookup(last)).as("the newest token is kept").isPresent();
-        assertThat(store.lookup(first)).as("the oldest, never used again, is gone").isEmpty();
+        assertThat(store.lookup(first))
+                .as("the oldest, never used again, is gone")
+                .isEmpty();
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.a6suite.plugin.Requirements;
 import org.a6suite.protocol.codec.A6MessageCodec;
 import org.a6suite.protocol.codec.DecodeResult;

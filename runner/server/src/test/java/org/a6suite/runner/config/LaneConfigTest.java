@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class LaneConfigTest {
@@ -34,8 +33,8 @@ class LaneConfigTest {
 
     @Test
     void shouldReadTheLaneSettings() {
-        RunnerConfig config = RunnerConfig.fromEnvironment(env("A6_LANE_ADDRESS", "127.0.0.1:0",
-                "A6_LANE_MAX_BODY_BYTES", "1024", "A6_LANE_HANDOFF_TTL", "5"));
+        RunnerConfig config = RunnerConfig.fromEnvironment(
+                env("A6_LANE_ADDRESS", "127.0.0.1:0", "A6_LANE_MAX_BODY_BYTES", "1024", "A6_LANE_HANDOFF_TTL", "5"));
 
         assertThat(config.laneAddress()).contains(new InetSocketAddress("127.0.0.1", 0));
         assertThat(config.laneMaxBodyBytes()).isEqualTo(1024);
@@ -44,12 +43,14 @@ class LaneConfigTest {
 
     @Test
     void shouldTurnTheLaneOffWithOff() {
-        assertThat(RunnerConfig.fromEnvironment(env("A6_LANE_ADDRESS", "off")).laneAddress()).isEmpty();
+        assertThat(RunnerConfig.fromEnvironment(env("A6_LANE_ADDRESS", "off")).laneAddress())
+                .isEmpty();
     }
 
     @Test
     void shouldKeepTheLaneOffForEmbeddedRunnersUnlessAsked() {
-        assertThat(RunnerConfig.builder(Path.of("/tmp/s.sock")).build().laneAddress()).isEmpty();
+        assertThat(RunnerConfig.builder(Path.of("/tmp/s.sock")).build().laneAddress())
+                .isEmpty();
     }
 
     @Test
@@ -68,7 +69,9 @@ class LaneConfigTest {
                 .hasMessage("A6_LANE_HANDOFF_TTL: 0 (expected: seconds, 1..3600)");
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_LANE_MAX_BODY_BYTES", "-1")))
                 .hasMessage("A6_LANE_MAX_BODY_BYTES: -1 (expected: bytes, 0..1073741824)");
-        assertThatThrownBy(() -> RunnerConfig.builder(Path.of("/tmp/s.sock")).laneHandoffTtl(Duration.ZERO).build())
+        assertThatThrownBy(() -> RunnerConfig.builder(Path.of("/tmp/s.sock"))
+                        .laneHandoffTtl(Duration.ZERO)
+                        .build())
                 .hasMessage("laneHandoffTtl: PT0S (expected: PT1S..PT1H)");
     }
 }

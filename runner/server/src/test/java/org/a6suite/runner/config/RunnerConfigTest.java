@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class RunnerConfigTest {
@@ -40,9 +39,17 @@ class RunnerConfigTest {
 
     @Test
     void shouldReadTheOptionalVariables() {
-        RunnerConfig config = RunnerConfig.fromEnvironment(env("A6_PLUGINS_DIR", "/opt/plugins",
-                "A6_WORKER_THREADS", "3", "A6_BLOCKING_THREADS", "16", "A6_SOCKET_MODE", "0600",
-                "A6_METRICS_ADDRESS", "127.0.0.1:9464"));
+        RunnerConfig config = RunnerConfig.fromEnvironment(env(
+                "A6_PLUGINS_DIR",
+                "/opt/plugins",
+                "A6_WORKER_THREADS",
+                "3",
+                "A6_BLOCKING_THREADS",
+                "16",
+                "A6_SOCKET_MODE",
+                "0600",
+                "A6_METRICS_ADDRESS",
+                "127.0.0.1:9464"));
         assertThat(config.pluginsDir()).contains(Path.of("/opt/plugins"));
         assertThat(config.workerThreads()).isEqualTo(3);
         assertThat(config.blockingThreads()).isEqualTo(16);
@@ -52,10 +59,18 @@ class RunnerConfigTest {
 
     @Test
     void shouldReadThePeerLimitsWithTheirDefaults() {
-        assertThat(RunnerConfig.fromEnvironment(env()).limits()).isEqualTo(new ConnectionLimits(4096, 65536,
-                67_108_864L, Duration.ofSeconds(60)));
-        assertThat(RunnerConfig.fromEnvironment(env("A6_MAX_CONNECTIONS", "100", "A6_CONNECTION_BUFFER_BYTES",
-                "4096", "A6_MAX_BUFFERED_BYTES", "0", "A6_FRAME_TIMEOUT", "5")).limits())
+        assertThat(RunnerConfig.fromEnvironment(env()).limits())
+                .isEqualTo(new ConnectionLimits(4096, 65536, 67_108_864L, Duration.ofSeconds(60)));
+        assertThat(RunnerConfig.fromEnvironment(env(
+                                "A6_MAX_CONNECTIONS",
+                                "100",
+                                "A6_CONNECTION_BUFFER_BYTES",
+                                "4096",
+                                "A6_MAX_BUFFERED_BYTES",
+                                "0",
+                                "A6_FRAME_TIMEOUT",
+                                "5"))
+                        .limits())
                 .isEqualTo(new ConnectionLimits(100, 4096, 0, Duration.ofSeconds(5)));
     }
 
@@ -74,9 +89,11 @@ class RunnerConfigTest {
     @Test
     void shouldReadAnExplicitSocketOwner() {
         assertThat(RunnerConfig.fromEnvironment(env()).socketOwner()).isEmpty();
-        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "nobody")).socketOwner())
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "nobody"))
+                        .socketOwner())
                 .contains(SocketOwner.of("nobody"));
-        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "apisix:www-data")).socketOwner())
+        assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "apisix:www-data"))
+                        .socketOwner())
                 .contains(new SocketOwner("apisix", java.util.Optional.of("www-data")));
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "a:b:c")))
                 .hasMessage("A6_SOCKET_OWNER: a:b:c (expected: user or user:group, e.g. nobody or apisix:apisix)");
@@ -103,8 +120,7 @@ class RunnerConfigTest {
                 .hasMessage("APISIX_LISTEN_ADDRESS: /tmp/x.sock (expected: unix:/absolute/path.sock)");
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("APISIX_LISTEN_ADDRESS", "unix:rel.sock")))
                 .hasMessageContaining("expected: unix:/absolute/path.sock");
-        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(
-                env("APISIX_LISTEN_ADDRESS", "unix:/" + "x".repeat(120))))
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("APISIX_LISTEN_ADDRESS", "unix:/" + "x".repeat(120))))
                 .hasMessageContaining("at most 107 bytes");
     }
 
@@ -124,7 +140,8 @@ class RunnerConfigTest {
 
     @Test
     void shouldTranslateTheModeIntoPosixPermissions() {
-        RunnerConfig config = RunnerConfig.builder(Path.of("/tmp/s.sock")).socketMode(0660).build();
+        RunnerConfig config =
+                RunnerConfig.builder(Path.of("/tmp/s.sock")).socketMode(0660).build();
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(config.socketPermissions()))
                 .isEqualTo("rw-rw----");
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Optional;
 import java.util.stream.Stream;
-
 import org.a6suite.runner.config.SocketOwnerPolicy.Decision;
 import org.a6suite.runner.config.SocketOwnerPolicy.WorkerUser;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,8 +35,13 @@ class SocketOwnerPolicyTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void shouldGiveTheSocketToTheWorkerUserOnlyWhenTheRunnerIsRoot(String name, boolean root,
-            Optional<SocketOwner> explicit, WorkerUser workerUser, String expectedOwner, boolean warn) {
+    void shouldGiveTheSocketToTheWorkerUserOnlyWhenTheRunnerIsRoot(
+            String name,
+            boolean root,
+            Optional<SocketOwner> explicit,
+            WorkerUser workerUser,
+            String expectedOwner,
+            boolean warn) {
         Decision decision = SocketOwnerPolicy.decide(root, explicit, workerUser);
         if (expectedOwner == null) {
             assertThat(decision).isInstanceOf(Decision.Keep.class);

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestDecision.Rewrite;
 import org.a6suite.runner.chain.RequestOutcome;
@@ -25,8 +24,9 @@ class LaneHandoffTest {
         String header = signer.stamp(2861, 1, 4194305);
 
         assertThat(header).matches("v1\\.2861\\.1\\.4194305\\.\\d+\\.[A-Za-z0-9_-]{22}");
-        assertThat(signer.verify(header)).isEqualTo(new HandoffSigner.Verification.Valid(
-                new Handoff(2861, 1, 4194305, clock.millis() + 30_000)));
+        assertThat(signer.verify(header))
+                .isEqualTo(
+                        new HandoffSigner.Verification.Valid(new Handoff(2861, 1, 4194305, clock.millis() + 30_000)));
     }
 
     @Test
@@ -45,11 +45,15 @@ class LaneHandoffTest {
         String[] f = header.split("\\.");
 
         assertThat(signer.verify(String.join(".", f[0], "8", f[2], f[3], f[4], f[5])))
-                .as("another token").isEqualTo(rejected(HandoffRejection.BAD_MAC));
+                .as("another token")
+                .isEqualTo(rejected(HandoffRejection.BAD_MAC));
         assertThat(signer.verify(String.join(".", f[0], f[1], "1", f[3], f[4], f[5])))
-                .as("another link").isEqualTo(rejected(HandoffRejection.BAD_MAC));
-        assertThat(signer.verify(String.join(".", f[0], f[1], f[2], f[3], Long.toString(Long.parseLong(f[4]) + 60_000),
-                f[5]))).as("a later expiry").isEqualTo(rejected(HandoffRejection.BAD_MAC));
+                .as("another link")
+                .isEqualTo(rejected(HandoffRejection.BAD_MAC));
+        assertThat(signer.verify(
+                        String.join(".", f[0], f[1], f[2], f[3], Long.toString(Long.parseLong(f[4]) + 60_000), f[5])))
+                .as("a later expiry")
+                .isEqualTo(rejected(HandoffRejection.BAD_MAC));
     }
 
     @Test
@@ -69,16 +73,19 @@ class LaneHandoffTest {
         assertThat(signer.verify(valid + ".x")).isEqualTo(rejected(HandoffRejection.MALFORMED));
         assertThat(signer.verify(valid.replace(".7.", ".07."))).isEqualTo(rejected(HandoffRejection.MALFORMED));
         assertThat(signer.verify(valid.replace(".7.", ".-7."))).isEqualTo(rejected(HandoffRejection.MALFORMED));
-        assertThat(signer.verify(valid.substring(0, valid.length() - 2))).isEqualTo(
-                rejected(HandoffRejection.MALFORMED));
+        assertThat(signer.verify(valid.substring(0, valid.length() - 2)))
+                .isEqualTo(rejected(HandoffRejection.MALFORMED));
         assertThat(signer.verify("v1." + "9".repeat(200))).isEqualTo(rejected(HandoffRejection.MALFORMED));
     }
 
     @Test
     void shouldStampTheHandoffOnARewriteToTheLaneReplacingAnyOtherValue() {
         HandoffStamper stamper = new HandoffStamper(signer);
-        Rewrite rewrite = RequestDecision.rewrite().setHeader("x-a6-lane", "plugin-made")
-                .setHeader("x-user", "u1").toLane().build();
+        Rewrite rewrite = RequestDecision.rewrite()
+                .setHeader("x-a6-lane", "plugin-made")
+                .setHeader("x-user", "u1")
+                .toLane()
+                .build();
 
         RequestDecision decided = stamper.decide(new RequestOutcome(rewrite, OptionalInt.of(2)), 7, 42, true);
 
@@ -87,8 +94,8 @@ class LaneHandoffTest {
         assertThat(stamped.headers().get(0).name()).isEqualTo("x-user");
         Rewrite.HeaderEdit handoff = stamped.headers().get(1);
         assertThat(handoff.name()).isEqualTo(Handoff.HEADER);
-        assertThat(signer.verify(handoff.value().orElseThrow())).isEqualTo(
-                new HandoffSigner.Verification.Valid(new Handoff(7, 2, 42, clock.millis() + 30_000)));
+        assertThat(signer.verify(handoff.value().orElseThrow()))
+                .isEqualTo(new HandoffSigner.Verification.Valid(new Handoff(7, 2, 42, clock.millis() + 30_000)));
     }
 
     @Test
@@ -104,8 +111,8 @@ class LaneHandoffTest {
         HandoffStamper stamper = new HandoffStamper(signer);
         Rewrite.HeaderEdit delete = new Rewrite.HeaderEdit(Handoff.HEADER, Optional.empty());
 
-        assertThat(stamper.decide(RequestOutcome.of(RequestDecision.proceed()), 7, 42, true)).isEqualTo(
-                new Rewrite(Optional.empty(), List.of(delete), List.of(), List.of(), Optional.empty()));
+        assertThat(stamper.decide(RequestOutcome.of(RequestDecision.proceed()), 7, 42, true))
+                .isEqualTo(new Rewrite(Optional.empty(), List.of(delete), List.of(), List.of(), Optional.empty()));
         Rewrite plain = RequestDecision.rewrite().path("/x").build();
         assertThat(((Rewrite) stamper.decide(RequestOutcome.of(plain), 7, 42, true)).headers())
                 .containsExactly(delete);

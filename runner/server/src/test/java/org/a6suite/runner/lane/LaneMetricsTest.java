@@ -2,13 +2,11 @@ package org.a6suite.runner.lane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.junit.jupiter.api.Test;
-
+import java.util.List;
 import org.a6suite.runner.metrics.PluginMeters;
+import org.junit.jupiter.api.Test;
 
 class LaneMetricsTest {
 
@@ -17,12 +15,13 @@ class LaneMetricsTest {
 
     @Test
     void shouldExportRejectionAndAbortCountersAtZeroBeforeTheFirstEvent() {
-        assertThat(registry.scrape()).contains(
-                "a6_lane_handoff_rejections_total{reason=\"missing\"} 0.0\n",
-                "a6_lane_handoff_rejections_total{reason=\"bad_link\"} 0.0\n",
-                "a6_lane_streams_aborted_total{cause=\"client_gone\",plugin=\"ai-gateway\"} 0.0\n",
-                "a6_lane_streams_aborted_total{cause=\"plugin_error\",plugin=\"ai-gateway\"} 0.0\n",
-                "a6_lane_open_streams 0.0\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "a6_lane_handoff_rejections_total{reason=\"missing\"} 0.0\n",
+                        "a6_lane_handoff_rejections_total{reason=\"bad_link\"} 0.0\n",
+                        "a6_lane_streams_aborted_total{cause=\"client_gone\",plugin=\"ai-gateway\"} 0.0\n",
+                        "a6_lane_streams_aborted_total{cause=\"plugin_error\",plugin=\"ai-gateway\"} 0.0\n",
+                        "a6_lane_open_streams 0.0\n");
     }
 
     @Test
@@ -32,10 +31,11 @@ class LaneMetricsTest {
         metrics.answered(LaneMetrics.NO_PLUGIN, 413);
         metrics.streamOpened();
 
-        assertThat(registry.scrape()).contains(
-                "a6_lane_handoff_rejections_total{reason=\"expired\"} 1.0\n",
-                "a6_lane_streams_aborted_total{cause=\"client_gone\",plugin=\"ai-gateway\"} 1.0\n",
-                "a6_lane_requests_total{plugin=\"-\",status=\"413\"} 1.0\n",
-                "a6_lane_open_streams 1.0\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "a6_lane_handoff_rejections_total{reason=\"expired\"} 1.0\n",
+                        "a6_lane_streams_aborted_total{cause=\"client_gone\",plugin=\"ai-gateway\"} 1.0\n",
+                        "a6_lane_requests_total{plugin=\"-\",status=\"413\"} 1.0\n",
+                        "a6_lane_open_streams 1.0\n");
     }
 }

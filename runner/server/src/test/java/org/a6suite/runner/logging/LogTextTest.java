@@ -32,8 +32,8 @@ class LogTextTest {
 
     @Test
     void shouldEscapeTheMessagesOfAThrowableAndItsCausesButKeepTheStackTrace() {
-        IllegalStateException original = new IllegalStateException("bad\nINFO forged",
-                new RuntimeException("\u001b[2J"));
+        IllegalStateException original =
+                new IllegalStateException("bad\nINFO forged", new RuntimeException("\u001b[2J"));
         Throwable escaped = LogText.escapeThrowable(original);
         assertThat(escaped.getMessage()).isEqualTo("java.lang.IllegalStateException: bad\\nINFO forged");
         assertThat(escaped.getCause().getMessage()).isEqualTo("java.lang.RuntimeException: \\u001b[2J");

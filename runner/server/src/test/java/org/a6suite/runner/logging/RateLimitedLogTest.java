@@ -2,13 +2,12 @@ package org.a6suite.runner.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +53,8 @@ class RateLimitedLogTest {
         log.warn("a", "one");
         log.warn("b", "two");
         log.warn("a", "three");
-        assertThat(captured.list).extracting(ILoggingEvent::getFormattedMessage)
+        assertThat(captured.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
                 .isEqualTo(List.of("one [kind=a]", "two [kind=b]"));
     }
 

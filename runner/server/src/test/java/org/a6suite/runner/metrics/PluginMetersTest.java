@@ -3,11 +3,10 @@ package org.a6suite.runner.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PluginMetersTest {
@@ -20,8 +19,11 @@ class PluginMetersTest {
         meters.increment("a6_test_total", "A test counter", Map.of("provider", "p\"1"), 2);
         meters.increment("a6_test_total", "A test counter", Map.of("provider", "p\"1"), 0.5);
 
-        assertThat(registry.scrape()).contains("# HELP a6_test_total A test counter\n",
-                "# TYPE a6_test_total counter\n", "a6_test_total{provider=\"p\\\"1\"} 2.5\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "# HELP a6_test_total A test counter\n",
+                        "# TYPE a6_test_total counter\n",
+                        "a6_test_total{provider=\"p\\\"1\"} 2.5\n");
     }
 
     @Test
@@ -29,22 +31,27 @@ class PluginMetersTest {
         meters.observe("a6_test_seconds", "A test latency", Map.of("target", "a"), 0.25);
         meters.observe("a6_test_seconds", "A test latency", Map.of("target", "a"), 0.003);
 
-        assertThat(registry.scrape()).contains("# TYPE a6_test_seconds histogram\n",
-                "a6_test_seconds_bucket{target=\"a\",le=\"0.005\"} 1\n",
-                "a6_test_seconds_bucket{target=\"a\",le=\"0.1\"} 1\n",
-                "a6_test_seconds_bucket{target=\"a\",le=\"0.25\"} 2\n",
-                "a6_test_seconds_bucket{target=\"a\",le=\"120.0\"} 2\n",
-                "a6_test_seconds_bucket{target=\"a\",le=\"+Inf\"} 2\n",
-                "a6_test_seconds_count{target=\"a\"} 2\n",
-                "a6_test_seconds_sum{target=\"a\"} 0.253\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "# TYPE a6_test_seconds histogram\n",
+                        "a6_test_seconds_bucket{target=\"a\",le=\"0.005\"} 1\n",
+                        "a6_test_seconds_bucket{target=\"a\",le=\"0.1\"} 1\n",
+                        "a6_test_seconds_bucket{target=\"a\",le=\"0.25\"} 2\n",
+                        "a6_test_seconds_bucket{target=\"a\",le=\"120.0\"} 2\n",
+                        "a6_test_seconds_bucket{target=\"a\",le=\"+Inf\"} 2\n",
+                        "a6_test_seconds_count{target=\"a\"} 2\n",
+                        "a6_test_seconds_sum{target=\"a\"} 0.253\n");
     }
 
     @Test
     void shouldBucketOtherUnitsOnTheGenericLadder() {
         meters.observe("a6_test_tokens", "Tokens per call", Map.of(), 700);
 
-        assertThat(registry.scrape()).contains("# TYPE a6_test_tokens histogram\n",
-                "a6_test_tokens_bucket{le=\"500.0\"} 0\n", "a6_test_tokens_bucket{le=\"1000.0\"} 1\n");
+        assertThat(registry.scrape())
+                .contains(
+                        "# TYPE a6_test_tokens histogram\n",
+                        "a6_test_tokens_bucket{le=\"500.0\"} 0\n",
+                        "a6_test_tokens_bucket{le=\"1000.0\"} 1\n");
     }
 
     @Test
@@ -55,24 +62,35 @@ class PluginMetersTest {
         nullKey.put(null, "x");
 
         assertThatCode(() -> {
-            meters.increment("a6_bad_total", "negative", Map.of(), -1);
-            meters.increment("a6_nan_total", "not a number", Map.of(), Double.NaN);
-            meters.increment("a6_inf_total", "infinite", Map.of(), Double.POSITIVE_INFINITY);
-            meters.observe("a6_neg_seconds", "negative", Map.of(), -0.5);
-            meters.increment("6starts_with_a_digit", "bad name", Map.of(), 1);
-            meters.increment(null, "null name", Map.of(), 1);
-            meters.increment("a6_null_labels_total", "null labels", null, 1);
-            meters.increment("a6_null_value_total", "null value", nullValue, 1);
-            meters.increment("a6_null_key_total", "null key", nullKey, 1);
-            meters.increment("a6_dash_total", "bad label", Map.of("bad-label", "x"), 1);
-            meters.increment("a6_reserved_total", "reserved label", Map.of("__name", "x"), 1);
-            meters.observe("a6_le_seconds", "reserved label", Map.of("le", "1"), 1);
-            meters.observe("a6_suffix_total", "a histogram named like a counter", Map.of(), 1);
-            meters.increment("a6_suffix_count", "a counter named like a histogram series", Map.of(), 1);
-        }).doesNotThrowAnyException();
+                    meters.increment("a6_bad_total", "negative", Map.of(), -1);
+                    meters.increment("a6_nan_total", "not a number", Map.of(), Double.NaN);
+                    meters.increment("a6_inf_total", "infinite", Map.of(), Double.POSITIVE_INFINITY);
+                    meters.observe("a6_neg_seconds", "negative", Map.of(), -0.5);
+                    meters.increment("6starts_with_a_digit", "bad name", Map.of(), 1);
+                    meters.increment(null, "null name", Map.of(), 1);
+                    meters.increment("a6_null_labels_total", "null labels", null, 1);
+                    meters.increment("a6_null_value_total", "null value", nullValue, 1);
+                    meters.increment("a6_null_key_total", "null key", nullKey, 1);
+                    meters.increment("a6_dash_total", "bad label", Map.of("bad-label", "x"), 1);
+                    meters.increment("a6_reserved_total", "reserved label", Map.of("__name", "x"), 1);
+                    meters.observe("a6_le_seconds", "reserved label", Map.of("le", "1"), 1);
+                    meters.observe("a6_suffix_total", "a histogram named like a counter", Map.of(), 1);
+                    meters.increment("a6_suffix_count", "a counter named like a histogram series", Map.of(), 1);
+                })
+                .doesNotThrowAnyException();
 
-        assertThat(registry.scrape()).doesNotContain("a6_bad", "a6_nan", "a6_inf", "a6_neg", "starts_with",
-                "a6_null", "a6_dash", "a6_reserved", "a6_le", "a6_suffix");
+        assertThat(registry.scrape())
+                .doesNotContain(
+                        "a6_bad",
+                        "a6_nan",
+                        "a6_inf",
+                        "a6_neg",
+                        "starts_with",
+                        "a6_null",
+                        "a6_dash",
+                        "a6_reserved",
+                        "a6_le",
+                        "a6_suffix");
     }
 
     @Test
@@ -83,7 +101,8 @@ class PluginMetersTest {
         meters.observe("a6_kind_seconds", "first", Map.of(), 1);
         meters.increment("a6_kind_seconds", "a counter now", Map.of(), 1);
 
-        assertThat(registry.scrape()).contains("a6_mixed_total{tool=\"x\"} 1.0\n")
+        assertThat(registry.scrape())
+                .contains("a6_mixed_total{tool=\"x\"} 1.0\n")
                 .doesNotContain("extra=", "a6_mixed_total 1.0", "a6_kind_seconds_total");
     }
 
@@ -95,7 +114,8 @@ class PluginMetersTest {
                 .doesNotThrowAnyException();
         assertThatCode(() -> meters.increment("a6_runner_connections", "again", Map.of(), 1))
                 .doesNotThrowAnyException();
-        assertThat(registry.scrape()).contains("a6_runner_connections 0.0\n")
+        assertThat(registry.scrape())
+                .contains("a6_runner_connections 0.0\n")
                 .doesNotContain("a6_runner_connections_total");
     }
 

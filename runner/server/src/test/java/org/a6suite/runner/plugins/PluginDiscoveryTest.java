@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.runner.RunnerStartException;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,8 @@ class PluginDiscoveryTest {
     /** Writes a jar whose only content is a services file naming {@code classes}. */
     private Path servicesJar(String name, String... classes) throws IOException {
         Path jar = dir.resolve(name);
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream jos = new JarOutputStream(out)) {
             jos.putNextEntry(new JarEntry("META-INF/services/" + Plugin.class.getName()));
             jos.write((String.join("\n", classes) + "\n").getBytes(StandardCharsets.UTF_8));
             jos.closeEntry();
@@ -37,7 +37,8 @@ class PluginDiscoveryTest {
     void shouldFindPluginsDeclaredInJarsOfThePluginsDirectory() throws IOException {
         servicesJar("one.jar", DiscoverablePlugin.class.getName());
         Files.writeString(dir.resolve("notes.txt"), "ignored");
-        try (PluginDiscovery discovery = PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader())) {
+        try (PluginDiscovery discovery =
+                PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader())) {
             assertThat(discovery.jars()).containsExactly(dir.resolve("one.jar"));
             assertThat(discovery.plugins()).extracting(Plugin::name).contains("discoverable");
         }
@@ -45,7 +46,8 @@ class PluginDiscoveryTest {
 
     @Test
     void shouldFindNothingExtraWithoutAPluginsDirectory() {
-        try (PluginDiscovery discovery = PluginDiscovery.discover(Optional.empty(), getClass().getClassLoader())) {
+        try (PluginDiscovery discovery =
+                PluginDiscovery.discover(Optional.empty(), getClass().getClassLoader())) {
             assertThat(discovery.jars()).isEmpty();
             assertThat(discovery.plugins()).extracting(Plugin::name).doesNotContain("discoverable");
         }
@@ -55,7 +57,8 @@ class PluginDiscoveryTest {
     void shouldNameBothClassesWhenTwoPluginsShareAName() throws IOException {
         servicesJar("a.jar", DiscoverablePlugin.class.getName());
         servicesJar("b.jar", DiscoverablePlugin.Twin.class.getName());
-        try (PluginDiscovery discovery = PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader())) {
+        try (PluginDiscovery discovery =
+                PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader())) {
             assertThatThrownBy(() -> PluginRegistry.of(discovery.plugins()))
                     .isInstanceOf(RunnerStartException.class)
                     .hasMessageContaining(DiscoverablePlugin.class.getName())
@@ -66,15 +69,16 @@ class PluginDiscoveryTest {
     @Test
     void shouldExplainAServicesEntryThatCannotBeLoaded() throws IOException {
         servicesJar("broken.jar", "com.example.Missing");
-        assertThatThrownBy(() -> PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader()))
+        assertThatThrownBy(() ->
+                        PluginDiscovery.discover(Optional.of(dir), getClass().getClassLoader()))
                 .isInstanceOf(RunnerStartException.class)
                 .hasMessageContaining("com.example.Missing");
     }
 
     @Test
     void shouldRejectAMissingPluginsDirectory() {
-        assertThatThrownBy(() -> PluginDiscovery.discover(Optional.of(dir.resolve("nope")),
-                getClass().getClassLoader()))
+        assertThatThrownBy(() -> PluginDiscovery.discover(
+                        Optional.of(dir.resolve("nope")), getClass().getClassLoader()))
                 .hasMessageContaining("A6_PLUGINS_DIR: " + dir.resolve("nope"));
     }
 }

@@ -1,11 +1,5 @@
 package org.a6suite.runner.testing;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,7 +10,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.a6suite.protocol.codec.A6Codecs;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.codec.Side;
@@ -35,7 +33,9 @@ public final class A6TestClient implements AutoCloseable {
 
     public static A6TestClient connect(EventLoopGroup group, Path socket) {
         BlockingQueue<DecodeResult> queue = new LinkedBlockingQueue<>();
-        Channel ch = new Bootstrap().group(group).channel(EpollDomainSocketChannel.class)
+        Channel ch = new Bootstrap()
+                .group(group)
+                .channel(EpollDomainSocketChannel.class)
                 .handler(new ChannelInitializer<EpollDomainSocketChannel>() {
                     @Override
                     protected void initChannel(EpollDomainSocketChannel c) {
@@ -48,7 +48,9 @@ public final class A6TestClient implements AutoCloseable {
                         });
                     }
                 })
-                .connect(new DomainSocketAddress(socket.toFile())).syncUninterruptibly().channel();
+                .connect(new DomainSocketAddress(socket.toFile()))
+                .syncUninterruptibly()
+                .channel();
         return new A6TestClient(ch, queue);
     }
 

@@ -1,15 +1,13 @@
 package org.a6suite.runner.testing;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-
 import org.a6suite.plugin.Plugin;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpRespCallRequest;
@@ -44,7 +42,9 @@ public abstract class RunnerFixture {
 
     @AfterAll
     static void stopClientGroup() {
-        clientGroup.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS).syncUninterruptibly();
+        clientGroup
+                .shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .syncUninterruptibly();
     }
 
     @AfterEach
@@ -103,8 +103,8 @@ public abstract class RunnerFixture {
         return requestCall(token, "/path", List.of(TextEntry.of("host", "example.com")), List.of());
     }
 
-    public static HttpReqCallRequest requestCall(long token, String path, List<TextEntry> headers,
-                                                 List<TextEntry> args) {
+    public static HttpReqCallRequest requestCall(
+            long token, String path, List<TextEntry> headers, List<TextEntry> args) {
         return new HttpReqCallRequest(42, new byte[] {127, 0, 0, 1}, Method.GET, path, args, headers, token);
     }
 

@@ -6,7 +6,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Execution;
 import org.a6suite.plugin.LaneResponse;
@@ -87,8 +86,7 @@ public final class TestPlugin implements Plugin<String> {
 
     @Override
     public CompletionStage<LaneResponse> onLane(RequestView request, String config, CallContext context) {
-        return onLane == null ? Plugin.super.onLane(request, config, context)
-                : onLane.answer(request, config, context);
+        return onLane == null ? Plugin.super.onLane(request, config, context) : onLane.answer(request, config, context);
     }
 
     /** Builds a {@link TestPlugin}. */

@@ -6,7 +6,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.a6suite.plugin.Body;
 
 /**
@@ -67,8 +66,8 @@ public final class TestPublisher implements Flow.Publisher<Body> {
 
     public void emit(byte[] bytes) {
         if (!hasDemand()) {
-            throw new AssertionError("emit without demand (requested " + requested() + ", delivered "
-                    + delivered() + ")");
+            throw new AssertionError(
+                    "emit without demand (requested " + requested() + ", delivered " + delivered() + ")");
         }
         delivered.incrementAndGet();
         subscriber.onNext(Body.of(bytes));

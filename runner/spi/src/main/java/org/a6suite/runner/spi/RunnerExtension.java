@@ -14,6 +14,5 @@ public interface RunnerExtension {
     void start(RunnerHooks hooks);
 
     /** Called once at shutdown, after connections are closed. */
-    default void close() {
-    }
+    default void close() {}
 }

@@ -53,8 +53,8 @@ public final class CachePolicy implements LaneProxy.Fallbacks {
     }
 
     /** Pre-req's answer without the upstream: a Stop from the cache, else from the static response. */
-    public Optional<RequestDecision> stop(RequestView request, FallbackConfig config, RouteState state,
-                                          String routeId) {
+    public Optional<RequestDecision> stop(
+            RequestView request, FallbackConfig config, RouteState state, String routeId) {
         RequestFacts facts = RequestFacts.of(request, config.key());
         return cachedFor(state, config, facts)
                 .<RequestDecision>map(c -> stopFrom(c, state.now(), routeId))
@@ -65,41 +65,50 @@ public final class CachePolicy implements LaneProxy.Fallbacks {
      * Post-resp's replacement of a failure response: the cached or static answer, unless it has no body (nginx would
      * then proxy again, see apisix#7792), which a HEAD request does not mind.
      */
-    public Optional<ResponseDecision> replacement(FallbackConfig config, RouteState state, Optional<RequestFacts> facts,
-                                                  String routeId) {
+    public Optional<ResponseDecision> replacement(
+            FallbackConfig config, RouteState state, Optional<RequestFacts> facts, String routeId) {
         boolean head = facts.map(f -> f.method().equals("HEAD")).orElse(false);
         return facts.flatMap(f -> cachedFor(state, config, f))
                 .filter(c -> head || !c.body().isEmpty())
                 .map(c -> modifyFrom(c, state.now(), routeId))
-                .or(() -> config.staticResponse().filter(s -> head || !s.body().isEmpty())
+                .or(() -> config.staticResponse()
+                        .filter(s -> head || !s.body().isEmpty())
                         .map(s -> modifyFrom(s, routeId)));
     }
 
     @Override
-    public Optional<LaneResponse> answer(RequestView request, FallbackConfig config, RouteState state,
-                                         String routeId) {
+    public Optional<LaneResponse> answer(RequestView request, FallbackConfig config, RouteState state, String routeId) {
         RequestFacts facts = RequestFacts.of(request, config.key());
         Optional<LaneResponse> cached = cachedFor(state, config, facts).map(c -> {
             served(routeId, "cache");
-            return (LaneResponse) LaneResponse.whole(c.status(), c.headers()
-                    .with(AdaptiveFallbackPlugin.MARK_HEADER, "cache")
-                    .with("Age", Long.toString(c.ageSeconds(state.now()))), c.body());
+            return (LaneResponse) LaneResponse.whole(
+                    c.status(),
+                    c.headers()
+                            .with(AdaptiveFallbackPlugin.MARK_HEADER, "cache")
+                            .with("Age", Long.toString(c.ageSeconds(state.now()))),
+                    c.body());
         });
         return cached.or(() -> config.staticResponse().map(s -> {
             served(routeId, "static");
-            return LaneResponse.whole(Math.max(200, s.status()), s.headers().with("content-type",
-                    s.contentType()).with(AdaptiveFallbackPlugin.MARK_HEADER, "static"), s.body());
+            return LaneResponse.whole(
+                    Math.max(200, s.status()),
+                    s.headers()
+                            .with("content-type", s.contentType())
+                            .with(AdaptiveFallbackPlugin.MARK_HEADER, "static"),
+                    s.body());
         }));
     }
 
     // ------------------------------------------------------------------ storing
 
     @Override
-    public void store(RequestView request, FallbackConfig config, RouteState state, int status, Headers headers,
-                      Body body) {
+    public void store(
+            RequestView request, FallbackConfig config, RouteState state, int status, Headers headers, Body body) {
         RequestFacts facts = RequestFacts.of(request, config.key());
-        if (!config.goodStatuses().contains(status) || !config.methods().contains(request.method())
-                || !facts.keyable(config.key()) || body.size() > config.cache().maxBodyBytes()
+        if (!config.goodStatuses().contains(status)
+                || !config.methods().contains(request.method())
+                || !facts.keyable(config.key())
+                || body.size() > config.cache().maxBodyBytes()
                 || (headers.contains("set-cookie") && !config.cache().cacheSetCookie())
                 || forbidsStoring(headers)) {
             return;
@@ -161,22 +170,34 @@ public final class CachePolicy implements LaneProxy.Fallbacks {
     }
 
     private ResponseDecision modifyFrom(CachedResponse cached, long now, String routeId) {
-        Headers headers = cached.headers().with(AdaptiveFallbackPlugin.MARK_HEADER, "cache")
+        Headers headers = cached.headers()
+                .with(AdaptiveFallbackPlugin.MARK_HEADER, "cache")
                 .with("Age", Long.toString(cached.ageSeconds(now)));
         served(routeId, "cache");
-        return ResponseDecision.modify().status(cached.status()).headers(headers).body(cached.body()).build();
+        return ResponseDecision.modify()
+                .status(cached.status())
+                .headers(headers)
+                .body(cached.body())
+                .build();
     }
 
     private ResponseDecision modifyFrom(StaticResponse s, String routeId) {
-        Headers headers = s.headers().with("content-type", s.contentType())
-                .with(AdaptiveFallbackPlugin.MARK_HEADER, "static");
+        Headers headers =
+                s.headers().with("content-type", s.contentType()).with(AdaptiveFallbackPlugin.MARK_HEADER, "static");
         served(routeId, "static");
-        return ResponseDecision.modify().status(s.status()).headers(headers).body(s.body()).build();
+        return ResponseDecision.modify()
+                .status(s.status())
+                .headers(headers)
+                .body(s.body())
+                .build();
     }
 
     private void served(String routeId, String kind) {
-        metrics.get().increment("a6_fallback_served_total",
-                "Responses answered by adaptive-fallback instead of the upstream",
-                Map.of("route", routeId, "kind", kind), 1);
+        metrics.get()
+                .increment(
+                        "a6_fallback_served_total",
+                        "Responses answered by adaptive-fallback instead of the upstream",
+                        Map.of("route", routeId, "kind", kind),
+                        1);
     }
 }

@@ -20,9 +20,21 @@ import org.a6suite.plugin.Headers;
 public record CachedResponse(int status, Headers headers, Body body, long storedNanos) {
 
     /** Headers that describe one transfer, not the resource; dropped when storing. */
-    private static final Set<String> NOT_STORED = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade", "content-length",
-            "date", "server", "age", "x-a6-fallback");
+    private static final Set<String> NOT_STORED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "trailers",
+            "transfer-encoding",
+            "upgrade",
+            "content-length",
+            "date",
+            "server",
+            "age",
+            "x-a6-fallback");
 
     public CachedResponse {
         requireNonNull(headers, "headers");

@@ -11,11 +11,10 @@ import org.a6suite.plugins.fallback.FallbackConfig;
  */
 public final class ConfigParser {
 
-    private static final ConfigBinder<FallbackValue> BINDER = ConfigBinder.of(FallbackValue.class,
-            "adaptive-fallback.json");
+    private static final ConfigBinder<FallbackValue> BINDER =
+            ConfigBinder.of(FallbackValue.class, "adaptive-fallback.json");
 
-    private ConfigParser() {
-    }
+    private ConfigParser() {}
 
     public static FallbackConfig parse(String value) throws PluginConfigException {
         return BINDER.bind(value, FallbackValue::toConfig);

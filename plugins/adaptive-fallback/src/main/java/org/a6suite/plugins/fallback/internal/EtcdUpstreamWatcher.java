@@ -36,9 +36,13 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EtcdUpstreamWatcher.class);
     private static final ObjectMapper JSON = JsonMapper.builder(tools.jackson.core.json.JsonFactory.builder()
-            // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
-            .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder().maxNestingDepth(128)
-                    .maxDocumentLength(64L * 1024 * 1024).build()).build()).build();
+                    // Bounded reads: nesting and size limits, so hostile JSON is refused instead of walking the stack.
+                    .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(128)
+                            .maxDocumentLength(64L * 1024 * 1024)
+                            .build())
+                    .build())
+            .build();
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final Client client;
@@ -89,8 +93,11 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
         ByteSequence k = ByteSequence.from(key, UTF_8);
         client.getKVClient().get(k).whenComplete((response, error) -> {
             if (error != null) {
-                LOG.warn("adaptive-fallback: reading {} from etcd failed ({}); retrying in {} s", key,
-                        error.getMessage(), backoff.toSeconds());
+                LOG.warn(
+                        "adaptive-fallback: reading {} from etcd failed ({}); retrying in {} s",
+                        key,
+                        error.getMessage(),
+                        backoff.toSeconds());
                 firstRead.complete(null);
                 retryLater();
                 return;
@@ -107,9 +114,10 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
         if (closed) {
             return;
         }
-        WatchOption option = WatchOption.builder().withRevision(rev).withRequireLeader(true).build();
-        watcher = client.getWatchClient().watch(ByteSequence.from(key, UTF_8), option,
-                Watch.listener(this::onEvents, this::onWatchError));
+        WatchOption option =
+                WatchOption.builder().withRevision(rev).withRequireLeader(true).build();
+        watcher = client.getWatchClient()
+                .watch(ByteSequence.from(key, UTF_8), option, Watch.listener(this::onEvents, this::onWatchError));
     }
 
     private void onEvents(WatchResponse response) {
@@ -117,7 +125,7 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
             switch (event.getEventType()) {
                 case PUT -> apply(event.getKeyValue(), event.getKeyValue().getModRevision());
                 case DELETE -> apply(null, event.getKeyValue().getModRevision());
-                default -> { }
+                default -> {}
             }
         }
     }
@@ -132,12 +140,17 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
         }
         if (error instanceof CompactedException) {
             // Events we missed are gone: the current value is all there is, read it again.
-            LOG.info("adaptive-fallback: watch of {} compacted at revision {}; re-reading", key,
+            LOG.info(
+                    "adaptive-fallback: watch of {} compacted at revision {}; re-reading",
+                    key,
                     ((CompactedException) error).getCompactedRevision());
             read();
             return;
         }
-        LOG.warn("adaptive-fallback: watch of {} failed ({}); re-reading in {} s", key, error.getMessage(),
+        LOG.warn(
+                "adaptive-fallback: watch of {} failed ({}); re-reading in {} s",
+                key,
+                error.getMessage(),
                 backoff.toSeconds());
         retryLater();
     }
@@ -165,10 +178,18 @@ public final class EtcdUpstreamWatcher implements AutoCloseable {
         try {
             UpstreamSpec spec = UpstreamSpec.parse(key, JSON.readTree(text));
             current.set(Optional.of(new WeightedBalancer(spec)));
-            LOG.debug("adaptive-fallback: {} at revision {}: {} nodes", key, rev, spec.nodes().size());
+            LOG.debug(
+                    "adaptive-fallback: {} at revision {}: {} nodes",
+                    key,
+                    rev,
+                    spec.nodes().size());
         } catch (RuntimeException e) {
-            LOG.warn("adaptive-fallback: {} at revision {} is not a usable upstream ({}); keeping the previous "
-                    + "version", key, rev, e.getMessage());
+            LOG.warn(
+                    "adaptive-fallback: {} at revision {} is not a usable upstream ({}); keeping the previous "
+                            + "version",
+                    key,
+                    rev,
+                    e.getMessage());
         }
     }
 

@@ -30,47 +30,73 @@ import tools.jackson.databind.JsonNode;
  * Jackson; {@link #toConfig()} builds the plugin's {@link FallbackConfig} and checks what the schema cannot (status
  * sets that must not overlap, exactly one lane upstream, the inline upstream's own shape).
  */
-public record FallbackValue(KeySpec key, List<String> methods, Cache cache, List<JsonNode> goodStatuses,
-        List<JsonNode> failureStatuses, Breaker breaker, @JsonProperty("unanswered_timeout_ms") Duration unanswered,
-        @JsonProperty("static") Optional<Static> staticResponse, boolean replaceFailures,
-        Optional<String> upstreamKey, Health health, Optional<Lane> lane) {
+public record FallbackValue(
+        KeySpec key,
+        List<String> methods,
+        Cache cache,
+        List<JsonNode> goodStatuses,
+        List<JsonNode> failureStatuses,
+        Breaker breaker,
+        @JsonProperty("unanswered_timeout_ms") Duration unanswered,
+        @JsonProperty("static") Optional<Static> staticResponse,
+        boolean replaceFailures,
+        Optional<String> upstreamKey,
+        Health health,
+        Optional<Lane> lane) {
 
     /** {@code cache}. */
-    public record Cache(int maxEntries, int maxBodyBytes, @JsonProperty("max_age_ms") Duration maxAge,
-                        boolean cacheSetCookie) {
-    }
+    public record Cache(
+            int maxEntries,
+            int maxBodyBytes,
+            @JsonProperty("max_age_ms") Duration maxAge,
+            boolean cacheSetCookie) {}
 
     /** {@code breaker}: the shared breaker vocabulary plus the half-open share. */
-    public record Breaker(BreakerConfig.WindowType windowType, int windowSize, int minimumCalls,
-                          float failureRateThreshold, @JsonProperty("slow_call_ms") Duration slowCall,
-                          float slowCallRateThreshold, @JsonProperty("wait_in_open_ms") Duration waitInOpen,
-                          int permittedInHalfOpen, double halfOpenShare) {
-    }
+    public record Breaker(
+            BreakerConfig.WindowType windowType,
+            int windowSize,
+            int minimumCalls,
+            float failureRateThreshold,
+            @JsonProperty("slow_call_ms") Duration slowCall,
+            float slowCallRateThreshold,
+            @JsonProperty("wait_in_open_ms") Duration waitInOpen,
+            int permittedInHalfOpen,
+            double halfOpenShare) {}
 
     /** {@code static}. */
-    public record Static(int status, Map<String, String> headers, String body, String contentType) {
-    }
+    public record Static(int status, Map<String, String> headers, String body, String contentType) {}
 
     /** {@code health}. */
-    public record Health(boolean enabled, double errorRate, int minRequests,
-                         @JsonProperty("max_age_ms") Duration maxAge) {
-    }
+    public record Health(
+            boolean enabled,
+            double errorRate,
+            int minRequests,
+            @JsonProperty("max_age_ms") Duration maxAge) {}
 
     /** {@code lane}. */
-    public record Lane(Optional<JsonNode> upstreamId, Optional<JsonNode> upstream, Attempt attemptTimeout, int retries,
-                       Optional<Hedge> hedge, int commitBytes) {
-    }
+    public record Lane(
+            Optional<JsonNode> upstreamId,
+            Optional<JsonNode> upstream,
+            Attempt attemptTimeout,
+            int retries,
+            Optional<Hedge> hedge,
+            int commitBytes) {}
 
     /** {@code lane.attempt_timeout}: the shared adaptive timeout plus its window. */
-    public record Attempt(double percentile, double multiplier, @JsonProperty("floor_ms") Duration floor,
-                          @JsonProperty("ceiling_ms") Duration ceiling, @JsonProperty("warmup_ms") Duration warmup,
-                          int minSamples, @JsonProperty("window_ms") Duration window) {
-    }
+    public record Attempt(
+            double percentile,
+            double multiplier,
+            @JsonProperty("floor_ms") Duration floor,
+            @JsonProperty("ceiling_ms") Duration ceiling,
+            @JsonProperty("warmup_ms") Duration warmup,
+            int minSamples,
+            @JsonProperty("window_ms") Duration window) {}
 
     /** {@code lane.hedge}: the shared hedge plus the delay used until latencies are known. */
-    public record Hedge(double percentile, double maxExtraRatio,
-                        @JsonProperty("warmup_delay_ms") Duration warmupDelay) {
-    }
+    public record Hedge(
+            double percentile,
+            double maxExtraRatio,
+            @JsonProperty("warmup_delay_ms") Duration warmupDelay) {}
 
     /**
      * The plugin's config.
@@ -87,21 +113,38 @@ public record FallbackValue(KeySpec key, List<String> methods, Cache cache, List
         }
         BreakerConfig breakerConfig;
         try {
-            breakerConfig = BreakerConfig.builder().windowType(breaker.windowType()).windowSize(breaker.windowSize())
-                    .minimumCalls(breaker.minimumCalls()).failureRateThreshold(breaker.failureRateThreshold())
-                    .slowCallDuration(breaker.slowCall()).slowCallRateThreshold(breaker.slowCallRateThreshold())
-                    .waitInOpenState(breaker.waitInOpen()).permittedCallsInHalfOpen(breaker.permittedInHalfOpen())
+            breakerConfig = BreakerConfig.builder()
+                    .windowType(breaker.windowType())
+                    .windowSize(breaker.windowSize())
+                    .minimumCalls(breaker.minimumCalls())
+                    .failureRateThreshold(breaker.failureRateThreshold())
+                    .slowCallDuration(breaker.slowCall())
+                    .slowCallRateThreshold(breaker.slowCallRateThreshold())
+                    .waitInOpenState(breaker.waitInOpen())
+                    .permittedCallsInHalfOpen(breaker.permittedInHalfOpen())
                     .build();
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("breaker", "a rejected combination", e.getMessage());
         }
-        KeySpec normalizedKey = new KeySpec(List.copyOf(new LinkedHashSet<>(key.args())), List.copyOf(
-                new LinkedHashSet<>(key.headers().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList())));
-        return new FallbackConfig(normalizedKey, methodSet, new CacheSettings(cache.maxEntries(),
-                cache.maxBodyBytes(), cache.maxAge(), cache.cacheSetCookie()), good, failure, breakerConfig,
-                breaker.halfOpenShare(), unanswered, staticResponse.map(FallbackValue::toStatic), replaceFailures,
-                upstreamKey, new HealthGate(health.enabled(), health.errorRate(), health.minRequests(),
-                health.maxAge()), lane.map(FallbackValue::toLane));
+        KeySpec normalizedKey = new KeySpec(
+                List.copyOf(new LinkedHashSet<>(key.args())),
+                List.copyOf(new LinkedHashSet<>(key.headers().stream()
+                        .map(h -> h.toLowerCase(Locale.ROOT))
+                        .toList())));
+        return new FallbackConfig(
+                normalizedKey,
+                methodSet,
+                new CacheSettings(cache.maxEntries(), cache.maxBodyBytes(), cache.maxAge(), cache.cacheSetCookie()),
+                good,
+                failure,
+                breakerConfig,
+                breaker.halfOpenShare(),
+                unanswered,
+                staticResponse.map(FallbackValue::toStatic),
+                replaceFailures,
+                upstreamKey,
+                new HealthGate(health.enabled(), health.errorRate(), health.minRequests(), health.maxAge()),
+                lane.map(FallbackValue::toLane));
     }
 
     private static StaticResponse toStatic(Static s) {
@@ -120,27 +163,37 @@ public record FallbackValue(KeySpec key, List<String> methods, Cache cache, List
                 int colon = message.indexOf(": ");
                 int open = message.indexOf(" (expected: ");
                 if (colon > 0 && open > colon) {
-                    throw new InvalidFieldException(message.substring(0, colon), message.substring(colon + 2, open),
+                    throw new InvalidFieldException(
+                            message.substring(0, colon),
+                            message.substring(colon + 2, open),
                             message.substring(open + " (expected: ".length(), message.length() - 1));
                 }
                 throw new InvalidFieldException("lane.upstream", "an object", message);
             }
         });
         if (id.isPresent() == inline.isPresent()) {
-            throw new InvalidFieldException("lane", id.isPresent() ? "both upstream_id and upstream" : "neither",
+            throw new InvalidFieldException(
+                    "lane",
+                    id.isPresent() ? "both upstream_id and upstream" : "neither",
                     "exactly one of upstream_id (an APISIX upstream in etcd) and upstream (inline nodes)");
         }
         Attempt a = lane.attemptTimeout();
         AdaptiveTimeoutConfig attempt;
         try {
-            attempt = AdaptiveTimeoutConfig.builder().percentile(a.percentile()).multiplier(a.multiplier())
-                    .floor(a.floor()).ceiling(a.ceiling()).minSamples(a.minSamples()).warmupTimeout(a.warmup())
-                    .window(a.window()).build();
+            attempt = AdaptiveTimeoutConfig.builder()
+                    .percentile(a.percentile())
+                    .multiplier(a.multiplier())
+                    .floor(a.floor())
+                    .ceiling(a.ceiling())
+                    .minSamples(a.minSamples())
+                    .warmupTimeout(a.warmup())
+                    .window(a.window())
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new InvalidFieldException("lane.attempt_timeout", "a rejected combination", e.getMessage());
         }
-        Optional<LaneSettings.HedgeSettings> hedge = lane.hedge().map(h -> new LaneSettings.HedgeSettings(
-                h.percentile(), h.warmupDelay(), h.maxExtraRatio()));
+        Optional<LaneSettings.HedgeSettings> hedge = lane.hedge()
+                .map(h -> new LaneSettings.HedgeSettings(h.percentile(), h.warmupDelay(), h.maxExtraRatio()));
         return new LaneSettings(id, inline, attempt, lane.retries(), hedge, lane.commitBytes());
     }
 
@@ -150,9 +203,12 @@ public record FallbackValue(KeySpec key, List<String> methods, Cache cache, List
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             int open = message.indexOf(" (expected: ");
-            throw open > 0 ? new InvalidFieldException(field, message.substring(0, open), message.substring(
-                    open + " (expected: ".length(), message.length() - 1)) : new InvalidFieldException(field,
-                    message, "status codes, \"Nxx\" or \"from-to\"");
+            throw open > 0
+                    ? new InvalidFieldException(
+                            field,
+                            message.substring(0, open),
+                            message.substring(open + " (expected: ".length(), message.length() - 1))
+                    : new InvalidFieldException(field, message, "status codes, \"Nxx\" or \"from-to\"");
         }
     }
 }

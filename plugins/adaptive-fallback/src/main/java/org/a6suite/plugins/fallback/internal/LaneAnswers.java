@@ -18,11 +18,17 @@ import org.a6suite.plugin.LaneResponse;
 final class LaneAnswers {
 
     /** Framing and connection headers: the lane server writes its own. */
-    private static final Set<String> NOT_RELAYED = Set.of("connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "content-length");
+    private static final Set<String> NOT_RELAYED = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-connection",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "content-length");
 
-    private LaneAnswers() {
-    }
+    private LaneAnswers() {}
 
     /** The upstream's answer: whole (with a content-length) when the body ended before the commit point. */
     static LaneResponse upstream(Attempted attempted) {
@@ -50,10 +56,14 @@ final class LaneAnswers {
 
     /** Server-sent events or {@code X-Accel-Buffering: no}: relayed as it comes, never held back. */
     static boolean isStream(OutboundResponse response) {
-        return response.headers().firstValue("content-type")
-                .map(t -> t.regionMatches(true, 0, "text/event-stream", 0, 17)).orElse(false)
-                || response.headers().firstValue("x-accel-buffering").map(v -> v.trim().equalsIgnoreCase("no"))
-                .orElse(false);
+        return response.headers()
+                        .firstValue("content-type")
+                        .map(t -> t.regionMatches(true, 0, "text/event-stream", 0, 17))
+                        .orElse(false)
+                || response.headers()
+                        .firstValue("x-accel-buffering")
+                        .map(v -> v.trim().equalsIgnoreCase("no"))
+                        .orElse(false);
     }
 
     /**
@@ -64,15 +74,15 @@ final class LaneAnswers {
         if (!(response instanceof LaneResponse.Whole whole)) {
             return response;
         }
-        String timing = String.format(Locale.ROOT, "a6-fallback;dur=%.1f, a6-budget;dur=%d",
-                waited.toNanos() / 1e6, budget.toMillis());
+        String timing = String.format(
+                Locale.ROOT, "a6-fallback;dur=%.1f, a6-budget;dur=%d", waited.toNanos() / 1e6, budget.toMillis());
         return LaneResponse.whole(whole.status(), whole.headers().plus("server-timing", timing), whole.body());
     }
 
     /** An RFC 9457 problem document with the lane's {@code reason}. */
     static LaneResponse problem(int status, String title, String detail, String reason) {
-        String json = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail.replace("\"", "'") + "\",\"reason\":\"" + reason + "\"}";
+        String json = "{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status + ",\"detail\":\""
+                + detail.replace("\"", "'") + "\",\"reason\":\"" + reason + "\"}";
         return LaneResponse.whole(status, Headers.of("content-type", "application/problem+json"), Body.of(json));
     }
 }

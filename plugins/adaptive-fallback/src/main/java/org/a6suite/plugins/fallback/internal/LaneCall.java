@@ -52,8 +52,15 @@ final class LaneCall implements UpstreamExchange.Heads {
     private final long start;
     private final Optional<Set<String>> downNodes;
 
-    LaneCall(ProxyEnvironment env, RequestView request, FallbackConfig config, RouteState state, String routeId,
-             boolean permitted, LaneRoute route, WeightedBalancer balancer) {
+    LaneCall(
+            ProxyEnvironment env,
+            RequestView request,
+            FallbackConfig config,
+            RouteState state,
+            String routeId,
+            boolean permitted,
+            LaneRoute route,
+            WeightedBalancer balancer) {
         this.env = env;
         this.start = env.ticker().nanoTime();
         this.request = request;
@@ -81,13 +88,16 @@ final class LaneCall implements UpstreamExchange.Heads {
         OutcomeClassifier<Attempted> classifier = this::classify;
         DeadlineCall<Attempted> one = this::attempt;
         // Hedging sends a second copy while the first may be in progress: idempotent requests only.
-        DeadlineCall<Attempted> hedged = route.hedge.filter(h -> idempotent)
-                .map(h -> h.decorate(one, one, classifier)).orElse(one);
+        DeadlineCall<Attempted> hedged = route.hedge
+                .filter(h -> idempotent)
+                .map(h -> h.decorate(one, one, classifier))
+                .orElse(one);
         DeadlineCall<Attempted> retried = route.retry.decorate(hedged, classifier);
         DeadlineCall<Attempted> bounded = Deadlines.withAttemptTimeout(retried, () -> budget, env.scheduler());
-        CompletableFuture<Attempted> running = bounded.call(Deadline.never(env.ticker())).toCompletableFuture();
-        CompletableFuture<LaneResponse> answer = running.handle((attempted, error) -> finish(attempted,
-                error == null ? null : UpstreamExchange.unwrap(error), budget));
+        CompletableFuture<Attempted> running =
+                bounded.call(Deadline.never(env.ticker())).toCompletableFuture();
+        CompletableFuture<LaneResponse> answer = running.handle(
+                (attempted, error) -> finish(attempted, error == null ? null : UpstreamExchange.unwrap(error), budget));
         // The lane cancels the stage when the client goes away: stop the upstream work too.
         answer.whenComplete((r, e) -> {
             if (answer.isCancelled()) {
@@ -103,7 +113,9 @@ final class LaneCall implements UpstreamExchange.Heads {
             return Optional.empty();
         }
         Instant now = env.wallClock().instant();
-        return env.health().get().upstream(upstreamKey)
+        return env.health()
+                .get()
+                .upstream(upstreamKey)
                 .filter(h -> !h.generatedAt().plus(gate.maxAge()).isBefore(now))
                 .map(h -> {
                     Set<String> down = new HashSet<>();
@@ -149,8 +161,8 @@ final class LaneCall implements UpstreamExchange.Heads {
         if (unsendable != null) {
             return CompletableFuture.failedFuture(unsendable);
         }
-        return UpstreamExchange.start(env, route, config, request, state, prepared, balancer.spec(), picked.get(),
-                deadline, this);
+        return UpstreamExchange.start(
+                env, route, config, request, state, prepared, balancer.spec(), picked.get(), deadline, this);
     }
 
     /**
@@ -165,7 +177,8 @@ final class LaneCall implements UpstreamExchange.Heads {
             }
             return idempotent && nodeLeft() ? Outcome.retryable() : Outcome.failure();
         }
-        if (error instanceof DeadlineExceededException || error instanceof NoNodeLeftException
+        if (error instanceof DeadlineExceededException
+                || error instanceof NoNodeLeftException
                 || error instanceof CallNotPermittedException) {
             return Outcome.failure();
         }
@@ -188,7 +201,8 @@ final class LaneCall implements UpstreamExchange.Heads {
         }
         if (attempted != null) {
             int status = attempted.status();
-            Outcome outcome = config.goodStatuses().contains(status) ? Outcome.success()
+            Outcome outcome = config.goodStatuses().contains(status)
+                    ? Outcome.success()
                     : config.failureStatuses().contains(status) ? Outcome.failure() : Outcome.ignored();
             if (permitted) {
                 state.record(outcome, latency);
@@ -207,12 +221,19 @@ final class LaneCall implements UpstreamExchange.Heads {
         }
         boolean timedOut = error instanceof DeadlineExceededException || NodeOutcomes.isTimeout(error);
         LOG.debug("adaptive-fallback lane {}: {} after {} ms", routeId, error, latency.toMillis());
-        return LaneAnswers.timed(env.fallbacks().answer(request, config, state, routeId).orElseGet(() -> timedOut
-                        ? LaneAnswers.problem(504, "Gateway Timeout", "the upstream did not answer within "
-                                + budget.toMillis() + " ms", "upstream_timeout")
-                        : LaneAnswers.problem(502, "Bad Gateway", "the upstream failed before answering",
-                                "upstream_failed")),
-                latency, budget);
+        return LaneAnswers.timed(
+                env.fallbacks()
+                        .answer(request, config, state, routeId)
+                        .orElseGet(() -> timedOut
+                                ? LaneAnswers.problem(
+                                        504,
+                                        "Gateway Timeout",
+                                        "the upstream did not answer within " + budget.toMillis() + " ms",
+                                        "upstream_timeout")
+                                : LaneAnswers.problem(
+                                        502, "Bad Gateway", "the upstream failed before answering", "upstream_failed")),
+                latency,
+                budget);
     }
 
     private void abortAllBut(Attempted winner) {

@@ -18,8 +18,8 @@ import java.util.function.Supplier;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.plugin.Body;
-import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.Headers;
+import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
@@ -62,9 +62,15 @@ public final class LaneMode implements AutoCloseable {
      *                         {@code A6_HEALTH_ETCD_ENDPOINTS})
      * @param etcdPrefixVar    the environment variable naming APISIX's etcd prefix (default {@code /apisix})
      */
-    public LaneMode(Ticker ticker, CachePolicy cache, Supplier<OutcomeRecorder> outcomes,
-                    Supplier<HealthSnapshots> health, Supplier<Clock> wallClock,
-                    Supplier<Optional<PluginEnvironment>> environment, String etcdEndpointsVar, String etcdPrefixVar) {
+    public LaneMode(
+            Ticker ticker,
+            CachePolicy cache,
+            Supplier<OutcomeRecorder> outcomes,
+            Supplier<HealthSnapshots> health,
+            Supplier<Clock> wallClock,
+            Supplier<Optional<PluginEnvironment>> environment,
+            String etcdEndpointsVar,
+            String etcdPrefixVar) {
         this.ticker = requireNonNull(ticker, "ticker");
         this.cache = requireNonNull(cache, "cache");
         this.outcomes = requireNonNull(outcomes, "outcomes");
@@ -80,8 +86,8 @@ public final class LaneMode implements AutoCloseable {
      * fallback here, without the lane round trip. Without a fallback it goes to the lane anyway, which then tries
      * the upstream (APISIX would too).
      */
-    public RequestDecision onRequest(RequestView request, FallbackConfig config, RouteState state, String routeId,
-                                     boolean upstreamDown) {
+    public RequestDecision onRequest(
+            RequestView request, FallbackConfig config, RouteState state, String routeId, boolean upstreamDown) {
         config.lane().flatMap(LaneSettings::upstreamId).ifPresent(id -> {
             try {
                 watcher(id); // start reading the upstream before the first request reaches the lane
@@ -99,8 +105,8 @@ public final class LaneMode implements AutoCloseable {
     }
 
     /** The lane: the breaker's permission, then the proxy; a rejected request gets the fallback if there is one. */
-    public CompletionStage<LaneResponse> onLane(RequestView request, FallbackConfig config, RouteState state,
-                                                String routeId) {
+    public CompletionStage<LaneResponse> onLane(
+            RequestView request, FallbackConfig config, RouteState state, String routeId) {
         boolean permitted = state.breaker().tryAcquirePermission();
         if (!permitted) {
             Optional<LaneResponse> fallback = cache.answer(request, config, state, routeId);
@@ -115,10 +121,12 @@ public final class LaneMode implements AutoCloseable {
             if (permitted) {
                 state.record(Outcome.ignored(), Duration.ZERO);
             }
-            return CompletableFuture.completedFuture(cache.answer(request, config, state, routeId).orElseGet(() ->
-                    LaneResponse.whole(502, Headers.of("content-type", "application/problem+json"), Body.of(
-                            "{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,"
-                            + "\"reason\":\"no_upstream\"}"))));
+            return CompletableFuture.completedFuture(cache.answer(request, config, state, routeId)
+                    .orElseGet(() -> LaneResponse.whole(
+                            502,
+                            Headers.of("content-type", "application/problem+json"),
+                            Body.of("{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,"
+                                    + "\"reason\":\"no_upstream\"}"))));
         }
     }
 
@@ -140,8 +148,7 @@ public final class LaneMode implements AutoCloseable {
                         .maxConnectionsPerOrigin(1024)
                         .build());
                 Function<String, EtcdUpstreamWatcher> w = this::watcher;
-                proxy = new LaneProxy(client, ticker, Scheduler.shared(), outcomes, health, wallClock.get(), w,
-                        cache);
+                proxy = new LaneProxy(client, ticker, Scheduler.shared(), outcomes, health, wallClock.get(), w, cache);
             }
             return proxy;
         }
@@ -151,15 +158,22 @@ public final class LaneMode implements AutoCloseable {
         return watchers.computeIfAbsent(upstreamId, id -> {
             synchronized (lock) {
                 if (etcd == null) {
-                    String endpoints = env(etcdEndpointsVar).or(() -> env("A6_HEALTH_ETCD_ENDPOINTS"))
+                    String endpoints = env(etcdEndpointsVar)
+                            .or(() -> env("A6_HEALTH_ETCD_ENDPOINTS"))
                             .orElseThrow(() -> new IllegalStateException(etcdEndpointsVar + " is not set (expected: "
                                     + "comma-separated http://host:port of APISIX's etcd, for lane.upstream_id)"));
-                    etcd = Client.builder().endpoints(Arrays.stream(endpoints.split(","))
-                            .map(String::trim).filter(e -> !e.isEmpty()).map(URI::create)
-                            .toArray(URI[]::new)).build();
+                    etcd = Client.builder()
+                            .endpoints(Arrays.stream(endpoints.split(","))
+                                    .map(String::trim)
+                                    .filter(e -> !e.isEmpty())
+                                    .map(URI::create)
+                                    .toArray(URI[]::new))
+                            .build();
                 }
                 String prefix = env(etcdPrefixVar).orElse("/apisix");
-                ScheduledExecutorService timer = environment.get().map(PluginEnvironment::scheduler)
+                ScheduledExecutorService timer = environment
+                        .get()
+                        .map(PluginEnvironment::scheduler)
                         .orElseGet(() -> Executors.newSingleThreadScheduledExecutor(r -> {
                             Thread t = new Thread(r, "a6-fallback-etcd");
                             t.setDaemon(true);

@@ -11,8 +11,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.plugin.Body;
-import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.Headers;
+import org.a6suite.plugin.HealthSnapshots;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.RequestView;
@@ -51,17 +51,23 @@ public final class LaneProxy {
     public interface Fallbacks {
         Optional<LaneResponse> answer(RequestView request, FallbackConfig config, RouteState state, String routeId);
 
-        void store(RequestView request, FallbackConfig config, RouteState state, int status, Headers headers,
-                   Body body);
+        void store(
+                RequestView request, FallbackConfig config, RouteState state, int status, Headers headers, Body body);
     }
 
     private final ProxyEnvironment env;
     private final Function<String, EtcdUpstreamWatcher> watchers;
     private final ConcurrentHashMap<String, LaneRoute> routes = new ConcurrentHashMap<>();
 
-    public LaneProxy(OutboundClient client, Ticker ticker, Scheduler scheduler, Supplier<OutcomeRecorder> outcomes,
-                     Supplier<HealthSnapshots> health, Clock wallClock, Function<String, EtcdUpstreamWatcher> watchers,
-                     Fallbacks fallbacks) {
+    public LaneProxy(
+            OutboundClient client,
+            Ticker ticker,
+            Scheduler scheduler,
+            Supplier<OutcomeRecorder> outcomes,
+            Supplier<HealthSnapshots> health,
+            Clock wallClock,
+            Function<String, EtcdUpstreamWatcher> watchers,
+            Fallbacks fallbacks) {
         this.env = new ProxyEnvironment(client, ticker, scheduler, outcomes, health, wallClock, fallbacks);
         this.watchers = java.util.Objects.requireNonNull(watchers, "watchers");
     }
@@ -79,22 +85,28 @@ public final class LaneProxy {
         if (current != null && current.matches(config, lane)) {
             return current;
         }
-        return routes.compute(routeId, (id, existing) -> existing != null && existing.matches(config, lane)
-                ? existing : new LaneRoute(id, config, lane, env.ticker(), env.scheduler(), watchers));
+        return routes.compute(
+                routeId,
+                (id, existing) -> existing != null && existing.matches(config, lane)
+                        ? existing
+                        : new LaneRoute(id, config, lane, env.ticker(), env.scheduler(), watchers));
     }
 
     /**
      * Proxies {@code request}; {@code permitted} says whether the breaker granted a permission that this call must
      * record.
      */
-    public CompletionStage<LaneResponse> proxy(RequestView request, FallbackConfig config, RouteState state,
-                                               String routeId, boolean permitted) {
+    public CompletionStage<LaneResponse> proxy(
+            RequestView request, FallbackConfig config, RouteState state, String routeId, boolean permitted) {
         LaneRoute route = route(routeId, config);
         if (route.watcher.isEmpty() || route.watcher.get().firstRead().isDone()) {
             return start(request, config, state, routeId, permitted, route, route.upstream.get());
         }
         // bounded: an unreachable etcd must not hold the request (the fallback answers instead)
-        CompletableFuture<Optional<WeightedBalancer>> ready = route.watcher.get().firstRead().copy()
+        CompletableFuture<Optional<WeightedBalancer>> ready = route.watcher
+                .get()
+                .firstRead()
+                .copy()
                 .completeOnTimeout(null, FIRST_READ_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApply(x -> route.upstream.get());
         // Waiting for the first read: a cancellation (the client went away) must still reach the call started later.
@@ -104,8 +116,8 @@ public final class LaneProxy {
                 release(state, permitted);
                 return;
             }
-            CompletableFuture<LaneResponse> call = start(request, config, state, routeId, permitted, route,
-                    error == null ? balancer : Optional.empty());
+            CompletableFuture<LaneResponse> call = start(
+                    request, config, state, routeId, permitted, route, error == null ? balancer : Optional.empty());
             result.whenComplete((r, e) -> {
                 if (result.isCancelled()) {
                     call.cancel(false);
@@ -122,14 +134,20 @@ public final class LaneProxy {
         return result;
     }
 
-    private CompletableFuture<LaneResponse> start(RequestView request, FallbackConfig config, RouteState state,
-                                                  String routeId, boolean permitted, LaneRoute route,
-                                                  Optional<WeightedBalancer> balancer) {
+    private CompletableFuture<LaneResponse> start(
+            RequestView request,
+            FallbackConfig config,
+            RouteState state,
+            String routeId,
+            boolean permitted,
+            LaneRoute route,
+            Optional<WeightedBalancer> balancer) {
         if (balancer.isEmpty()) {
             release(state, permitted);
-            return CompletableFuture.completedFuture(env.fallbacks().answer(request, config, state, routeId)
-                    .orElseGet(() -> LaneAnswers.problem(502, "Bad Gateway", "no upstream " + route.upstreamKey
-                            + " to proxy to", "no_upstream")));
+            return CompletableFuture.completedFuture(env.fallbacks()
+                    .answer(request, config, state, routeId)
+                    .orElseGet(() -> LaneAnswers.problem(
+                            502, "Bad Gateway", "no upstream " + route.upstreamKey + " to proxy to", "no_upstream")));
         }
         return new LaneCall(env, request, config, state, routeId, permitted, route, balancer.get()).start();
     }

@@ -35,25 +35,45 @@ public final class LaneRoute {
     final Supplier<Optional<WeightedBalancer>> upstream;
     final Optional<EtcdUpstreamWatcher> watcher;
 
-    LaneRoute(String routeId, FallbackConfig config, LaneSettings lane, Ticker ticker, Scheduler scheduler,
-              Function<String, EtcdUpstreamWatcher> watchers) {
+    LaneRoute(
+            String routeId,
+            FallbackConfig config,
+            LaneSettings lane,
+            Ticker ticker,
+            Scheduler scheduler,
+            Function<String, EtcdUpstreamWatcher> watchers) {
         this.settings = lane;
-        this.upstreamKey = lane.upstreamId().map(id -> "upstreams/" + id)
-                .or(config::upstreamKey).orElseGet(() -> routeKey(routeId));
+        this.upstreamKey = lane.upstreamId()
+                .map(id -> "upstreams/" + id)
+                .or(config::upstreamKey)
+                .orElseGet(() -> routeKey(routeId));
         this.latencyKey = routeId;
         this.adaptive = AdaptiveTimeout.of(lane.attemptTimeout(), ticker);
-        this.retry = Retry.of(RetryConfig.builder().maxAttempts(1 + lane.retries()).baseBackoff(Duration.ZERO)
-                .maxBackoff(Duration.ZERO).build(), Optional.of(RetryBudget.of(RetryBudgetConfig.DEFAULT, ticker)),
-                new Random(), scheduler);
-        this.hedge = lane.hedge().map(h -> Hedge.of(HedgeDelay.percentile(adaptive, latencyKey, h.percentile(),
-                h.warmupDelay()), HedgeBudget.of(HedgeBudgetConfig.builder().maxExtraLoad(h.maxExtraLoad())
-                .build(), ticker), scheduler));
+        this.retry = Retry.of(
+                RetryConfig.builder()
+                        .maxAttempts(1 + lane.retries())
+                        .baseBackoff(Duration.ZERO)
+                        .maxBackoff(Duration.ZERO)
+                        .build(),
+                Optional.of(RetryBudget.of(RetryBudgetConfig.DEFAULT, ticker)),
+                new Random(),
+                scheduler);
+        this.hedge = lane.hedge()
+                .map(h -> Hedge.of(
+                        HedgeDelay.percentile(adaptive, latencyKey, h.percentile(), h.warmupDelay()),
+                        HedgeBudget.of(
+                                HedgeBudgetConfig.builder()
+                                        .maxExtraLoad(h.maxExtraLoad())
+                                        .build(),
+                                ticker),
+                        scheduler));
         if (lane.upstreamId().isPresent()) {
             EtcdUpstreamWatcher w = watchers.apply(lane.upstreamId().get());
             this.watcher = Optional.of(w);
             this.upstream = w::current;
         } else {
-            Optional<WeightedBalancer> fixed = Optional.of(new WeightedBalancer(lane.inline().orElseThrow()));
+            Optional<WeightedBalancer> fixed =
+                    Optional.of(new WeightedBalancer(lane.inline().orElseThrow()));
             this.watcher = Optional.empty();
             this.upstream = () -> fixed;
         }

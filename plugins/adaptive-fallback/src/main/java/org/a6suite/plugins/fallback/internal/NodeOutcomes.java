@@ -17,22 +17,29 @@ final class NodeOutcomes {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeOutcomes.class);
     /** Kinds that prove the request never reached the backend: safe to send to another node, whatever the method. */
-    static final Set<OutboundException.Kind> NEVER_SENT = Set.of(OutboundException.Kind.POOL_ACQUIRE_TIMEOUT,
-            OutboundException.Kind.CONNECT_FAILED, OutboundException.Kind.CONNECT_TIMEOUT,
+    static final Set<OutboundException.Kind> NEVER_SENT = Set.of(
+            OutboundException.Kind.POOL_ACQUIRE_TIMEOUT,
+            OutboundException.Kind.CONNECT_FAILED,
+            OutboundException.Kind.CONNECT_TIMEOUT,
             OutboundException.Kind.TLS_FAILED);
 
-    private NodeOutcomes() {
-    }
+    private NodeOutcomes() {}
 
     /** Whether {@code error} is the outbound client giving up waiting (connect, head or body). */
     static boolean isTimeout(Throwable error) {
-        return error instanceof OutboundException oe && (oe.kind() == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
-                || oe.kind() == OutboundException.Kind.READ_IDLE_TIMEOUT
-                || oe.kind() == OutboundException.Kind.CONNECT_TIMEOUT);
+        return error instanceof OutboundException oe
+                && (oe.kind() == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
+                        || oe.kind() == OutboundException.Kind.READ_IDLE_TIMEOUT
+                        || oe.kind() == OutboundException.Kind.CONNECT_TIMEOUT);
     }
 
-    static void record(ProxyEnvironment env, String upstreamKey, UpstreamSpec.Node node, Optional<Integer> status,
-                       long t0, Throwable error) {
+    static void record(
+            ProxyEnvironment env,
+            String upstreamKey,
+            UpstreamSpec.Node node,
+            Optional<Integer> status,
+            long t0,
+            Throwable error) {
         OutcomeRecorder.Result result;
         if (error == null) {
             result = OutcomeRecorder.Outcome.classify(status.orElse(0));
@@ -46,8 +53,14 @@ final class NodeOutcomes {
             result = OutcomeRecorder.Result.OTHER_ERROR;
         }
         try {
-            env.outcomes().get().record(new OutcomeRecorder.Outcome(upstreamKey, node.hostPort(), status,
-                    Duration.ofNanos(Math.max(0, env.ticker().nanoTime() - t0)), result));
+            env.outcomes()
+                    .get()
+                    .record(new OutcomeRecorder.Outcome(
+                            upstreamKey,
+                            node.hostPort(),
+                            status,
+                            Duration.ofNanos(Math.max(0, env.ticker().nanoTime() - t0)),
+                            result));
         } catch (RuntimeException e) {
             LOG.debug("outcome recorder failed", e);
         }

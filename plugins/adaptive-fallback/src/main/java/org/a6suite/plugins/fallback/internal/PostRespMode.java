@@ -31,8 +31,16 @@ public final class PostRespMode {
     public static final String VAR_BALANCER_IP = "balancer_ip";
     public static final String VAR_BALANCER_PORT = "balancer_port";
     public static final String VAR_UPSTREAM_RESPONSE_TIME = "upstream_response_time";
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "transfer-encoding",
-            "content-length", "te", "trailer", "upgrade", "proxy-connection", "proxy-authenticate",
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "transfer-encoding",
+            "content-length",
+            "te",
+            "trailer",
+            "upgrade",
+            "proxy-connection",
+            "proxy-authenticate",
             "proxy-authorization");
 
     private final CachePolicy cache;
@@ -53,12 +61,14 @@ public final class PostRespMode {
     }
 
     /** Pre-req: admitted requests go on, tracked; rejected ones get the fallback or go on untracked. */
-    public RequestDecision onRequest(RequestView request, FallbackConfig config, RouteState state, String routeId,
-                                     boolean upstreamDown) {
+    public RequestDecision onRequest(
+            RequestView request, FallbackConfig config, RouteState state, String routeId, boolean upstreamDown) {
         if (!upstreamDown && state.admit(config.halfOpenShare()) == RouteState.Admission.ADMIT) {
             String id = idPrefix + "-" + Long.toHexString(ids.incrementAndGet());
             if (state.track(id)) {
-                return RequestDecision.rewrite().setHeader(RouteState.ID_HEADER, id).build();
+                return RequestDecision.rewrite()
+                        .setHeader(RouteState.ID_HEADER, id)
+                        .build();
             }
             return RequestDecision.proceed();
         }
@@ -67,10 +77,10 @@ public final class PostRespMode {
     }
 
     /** Post-resp: record, cache, replace. */
-    public ResponseDecision onResponse(ResponseView response, FallbackConfig config, RouteState state,
-                                       String routeId) {
+    public ResponseDecision onResponse(ResponseView response, FallbackConfig config, RouteState state, String routeId) {
         int status = response.status();
-        Outcome outcome = config.goodStatuses().contains(status) ? Outcome.success()
+        Outcome outcome = config.goodStatuses().contains(status)
+                ? Outcome.success()
                 : config.failureStatuses().contains(status) ? Outcome.failure() : Outcome.ignored();
 
         Optional<Duration> tracked = response.var(RouteState.ID_VAR).flatMap(state::complete);
@@ -117,8 +127,8 @@ public final class PostRespMode {
         return ResponseDecision.modify().headers(Headers.of(kept)).build();
     }
 
-    private void recordOutcome(ResponseView response, FallbackConfig config, String routeId, int status,
-                               Duration latency) {
+    private void recordOutcome(
+            ResponseView response, FallbackConfig config, String routeId, int status, Duration latency) {
         Optional<String> ip = response.var(VAR_BALANCER_IP);
         Optional<String> port = response.var(VAR_BALANCER_PORT);
         Optional<String> upstreamKey = config.upstreamKey().or(() -> defaultUpstreamKey(routeId));
@@ -126,8 +136,13 @@ public final class PostRespMode {
             return; // without the picked node the outcome cannot be attributed
         }
         String host = ip.get().contains(":") && !ip.get().startsWith("[") ? "[" + ip.get() + "]" : ip.get();
-        outcomes.get().record(new OutcomeRecorder.Outcome(upstreamKey.get(), host + ":" + port.get(),
-                Optional.of(status), latency, OutcomeRecorder.Outcome.classify(status)));
+        outcomes.get()
+                .record(new OutcomeRecorder.Outcome(
+                        upstreamKey.get(),
+                        host + ":" + port.get(),
+                        Optional.of(status),
+                        latency,
+                        OutcomeRecorder.Outcome.classify(status)));
     }
 
     /** {@code route#7} gives {@code routes/7}, {@code service#3} gives {@code services/3}. */

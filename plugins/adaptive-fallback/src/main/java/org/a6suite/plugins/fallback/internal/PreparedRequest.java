@@ -26,11 +26,21 @@ import org.a6suite.resilience.Deadline;
  */
 final class PreparedRequest {
 
-    private static final String[] NOT_FORWARDED = {"connection", "keep-alive", "proxy-connection", "te",
-            "trailer", "transfer-encoding", "upgrade", "content-length", "http2-settings", "x-a6-lane",
-            RouteState.ID_HEADER};
-    private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
-            HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
+    private static final String[] NOT_FORWARDED = {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "http2-settings",
+        "x-a6-lane",
+        RouteState.ID_HEADER
+    };
+    private static final Set<HttpMethod> IDEMPOTENT = Set.of(
+            HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
     private final String method;
     private final boolean idempotent;
@@ -38,8 +48,8 @@ final class PreparedRequest {
     private final List<Headers.Header> headers;
     private final byte[] body;
 
-    private PreparedRequest(String method, boolean idempotent, String pathAndQuery, List<Headers.Header> headers,
-                            byte[] body) {
+    private PreparedRequest(
+            String method, boolean idempotent, String pathAndQuery, List<Headers.Header> headers, byte[] body) {
         this.method = method;
         this.idempotent = idempotent;
         this.pathAndQuery = pathAndQuery;
@@ -58,7 +68,8 @@ final class PreparedRequest {
                 kept.add(h);
             }
         }
-        byte[] body = request.body().filter(b -> !b.isEmpty()).map(Body::toByteArray).orElse(null);
+        byte[] body =
+                request.body().filter(b -> !b.isEmpty()).map(Body::toByteArray).orElse(null);
         if (body == null && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH)) {
             body = new byte[0]; // an empty body, sent with content-length: 0
         }
@@ -72,13 +83,15 @@ final class PreparedRequest {
 
     /** The request for {@code node}, waiting for its head at most what {@code deadline} leaves (or the cap). */
     OutboundRequest toNode(UpstreamSpec spec, UpstreamSpec.Node node, Deadline deadline) {
-        OutboundRequest.Builder b = OutboundRequest.builder(method,
-                        URI.create(spec.scheme() + "://" + node.hostPort() + pathAndQuery))
+        OutboundRequest.Builder b = OutboundRequest.builder(
+                        method, URI.create(spec.scheme() + "://" + node.hostPort() + pathAndQuery))
                 .idempotent(idempotent)
                 .readIdleTimeout(spec.timeout().read());
         long remaining = deadline.remainingNanos();
-        b.responseHeadTimeout(remaining > 0 && remaining != Long.MAX_VALUE ? Duration.ofNanos(remaining)
-                : spec.timeout().attemptCap());
+        b.responseHeadTimeout(
+                remaining > 0 && remaining != Long.MAX_VALUE
+                        ? Duration.ofNanos(remaining)
+                        : spec.timeout().attemptCap());
         for (Headers.Header h : headers) {
             b.header(h.name(), h.value());
         }

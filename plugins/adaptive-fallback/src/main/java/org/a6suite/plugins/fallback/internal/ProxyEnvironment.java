@@ -14,9 +14,14 @@ import org.a6suite.resilience.Ticker;
  * What every lane request needs from outside: the keep-alive pool, time, the timer, where node outcomes go, the
  * health reporter's view, and the plugin's fallbacks. One instance per {@link LaneProxy}.
  */
-record ProxyEnvironment(OutboundClient client, Ticker ticker, Scheduler scheduler,
-                        Supplier<OutcomeRecorder> outcomes, Supplier<HealthSnapshots> health, Clock wallClock,
-                        LaneProxy.Fallbacks fallbacks) {
+record ProxyEnvironment(
+        OutboundClient client,
+        Ticker ticker,
+        Scheduler scheduler,
+        Supplier<OutcomeRecorder> outcomes,
+        Supplier<HealthSnapshots> health,
+        Clock wallClock,
+        LaneProxy.Fallbacks fallbacks) {
 
     ProxyEnvironment {
         requireNonNull(client, "client");

@@ -44,6 +44,7 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
     private final AtomicInteger wip = new AtomicInteger();
     /** The chunks kept for the cache (the same immutable chunks as relayed: no copy); null once over the limit. */
     private ArrayList<Body> capture;
+
     private long capturedBytes;
     private long heldBytes;
     private Flow.Subscription upstream;
@@ -194,8 +195,9 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
             upstreamDone = true;
             commitNow = !isCommitted;
             isCommitted = true;
-            captured = capture == null ? Optional.empty() : Optional.of(capture.isEmpty() ? Body.EMPTY
-                    : join(capture, capturedBytes));
+            captured = capture == null
+                    ? Optional.empty()
+                    : Optional.of(capture.isEmpty() ? Body.EMPTY : join(capture, capturedBytes));
             capture = null;
         }
         onEnd.accept(captured);
@@ -233,8 +235,11 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
         }
         if (second) {
             subscriber.onSubscribe(new Flow.Subscription() {
-                @Override public void request(long n) { }
-                @Override public void cancel() { }
+                @Override
+                public void request(long n) {}
+
+                @Override
+                public void cancel() {}
             });
             subscriber.onError(new IllegalStateException("the relayed body has one subscriber only"));
             return;

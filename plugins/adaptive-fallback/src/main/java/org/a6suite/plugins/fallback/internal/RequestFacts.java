@@ -19,8 +19,13 @@ import org.a6suite.plugins.fallback.KeySpec;
  * repeated headers, so both phases build the same key. Query values are decoded in both phases ({@code $arg_*} is raw
  * in nginx, so post-resp decodes it).
  */
-public record RequestFacts(String method, String path, List<Optional<String>> argValues,
-                           List<Optional<String>> headerValues, boolean hasAuthorization, boolean hasCookie) {
+public record RequestFacts(
+        String method,
+        String path,
+        List<Optional<String>> argValues,
+        List<Optional<String>> headerValues,
+        boolean hasAuthorization,
+        boolean hasCookie) {
 
     static final String VAR_METHOD = "request_method";
     static final String VAR_URI = "uri";
@@ -47,16 +52,24 @@ public record RequestFacts(String method, String path, List<Optional<String>> ar
     public static RequestFacts of(RequestView request, KeySpec key) {
         List<Optional<String>> args = new ArrayList<>(key.args().size());
         for (String a : key.args()) {
-            args.add(request.args().contains(a) ? Optional.of(request.args().first(a).orElse("")) : Optional.empty());
+            args.add(
+                    request.args().contains(a)
+                            ? Optional.of(request.args().first(a).orElse(""))
+                            : Optional.empty());
         }
         List<Optional<String>> headers = new ArrayList<>(key.headers().size());
         for (String h : key.headers()) {
             List<String> all = request.headers().all(h);
-            headers.add(all.isEmpty() ? Optional.empty()
-                    : Optional.of(String.join(h.equals("cookie") ? "; " : ", ", all)));
+            headers.add(
+                    all.isEmpty() ? Optional.empty() : Optional.of(String.join(h.equals("cookie") ? "; " : ", ", all)));
         }
-        return new RequestFacts(request.method().name(), request.path(), args, headers,
-                request.headers().contains("authorization"), request.headers().contains("cookie"));
+        return new RequestFacts(
+                request.method().name(),
+                request.path(),
+                args,
+                headers,
+                request.headers().contains("authorization"),
+                request.headers().contains("cookie"));
     }
 
     /** Empty when APISIX did not give the method or path (the response cannot be keyed then). */
@@ -74,8 +87,13 @@ public record RequestFacts(String method, String path, List<Optional<String>> ar
         for (String h : key.headers()) {
             headers.add(response.var(headerVar(h)));
         }
-        return Optional.of(new RequestFacts(method.get().toUpperCase(Locale.ROOT), path.get(), args, headers,
-                response.var(VAR_AUTHORIZATION).isPresent(), response.var(VAR_COOKIE).isPresent()));
+        return Optional.of(new RequestFacts(
+                method.get().toUpperCase(Locale.ROOT),
+                path.get(),
+                args,
+                headers,
+                response.var(VAR_AUTHORIZATION).isPresent(),
+                response.var(VAR_COOKIE).isPresent()));
     }
 
     private static String decodeArg(String raw) {

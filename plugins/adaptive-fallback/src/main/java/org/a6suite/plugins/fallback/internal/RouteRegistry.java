@@ -36,8 +36,10 @@ public final class RouteRegistry {
                 return existing;
             }
             if (existing != null) {
-                LOG.info("adaptive-fallback: {} breaker/cache settings changed, state reset (give the pre-req and "
-                        + "post-resp entries of a route the same value)", id);
+                LOG.info(
+                        "adaptive-fallback: {} breaker/cache settings changed, state reset (give the pre-req and "
+                                + "post-resp entries of a route the same value)",
+                        id);
             }
             return new RouteState(id, config, ticker);
         });

@@ -33,19 +33,21 @@ public final class RouteState {
 
     /** The correlation header pre-req sets and post-resp reads back. */
     public static final String ID_HEADER = "x-a6-fallback-id";
+
     public static final String ID_VAR = "http_x_a6_fallback_id";
     /** Bound on tracked requests per route; beyond it requests are let through untracked. */
     static final int MAX_PENDING = 100_000;
 
     /** Whether pre-req lets a request through. */
-    public enum Admission { ADMIT, REJECT }
+    public enum Admission {
+        ADMIT,
+        REJECT
+    }
 
     /** A request let through; {@code permitted} when it holds a breaker permission that must be recorded. */
-    record Pending(long startNanos, boolean permitted) {
-    }
+    record Pending(long startNanos, boolean permitted) {}
 
-    private record Queued(String id, long startNanos) {
-    }
+    private record Queued(String id, long startNanos) {}
 
     private final Object fingerprint;
     private final Breaker breaker;
@@ -57,6 +59,7 @@ public final class RouteState {
     private final AtomicInteger queued = new AtomicInteger();
     /** Ticker reading of the last post-resp call; {@link Long#MIN_VALUE} before the first. */
     private final AtomicLong lastResponseNanos = new AtomicLong(Long.MIN_VALUE);
+
     private final AtomicLong probeCounter = new AtomicLong();
 
     RouteState(String routeId, FallbackConfig config, Ticker ticker) {
@@ -120,8 +123,8 @@ public final class RouteState {
         return switch (state) {
             case CLOSED, DISABLED, METRICS_ONLY -> breaker.tryAcquirePermission() ? Admission.ADMIT : Admission.REJECT;
             case FORCED_OPEN -> Admission.REJECT;
-            case OPEN, HALF_OPEN -> shareAllows(share) && breaker.tryAcquirePermission()
-                    ? Admission.ADMIT : Admission.REJECT;
+            case OPEN, HALF_OPEN ->
+                shareAllows(share) && breaker.tryAcquirePermission() ? Admission.ADMIT : Admission.REJECT;
         };
     }
 
@@ -205,7 +208,9 @@ public final class RouteState {
                 continue; // answered meanwhile
             }
             if (lastResponseNanos.get() < p.startNanos()) {
-                breaker.record(Outcome.failure(), Duration.ofNanos(now - p.startNanos()),
+                breaker.record(
+                        Outcome.failure(),
+                        Duration.ofNanos(now - p.startNanos()),
                         new TimeoutException("no post-resp call within " + unansweredTimeout));
             } else {
                 breaker.record(Outcome.ignored(), Duration.ZERO, null);
@@ -228,8 +233,9 @@ public final class RouteState {
 
     public long cacheSize() {
         return cache.map(c -> {
-            c.cleanUp();
-            return c.estimatedSize();
-        }).orElse(0L);
+                    c.cleanUp();
+                    return c.estimatedSize();
+                })
+                .orElse(0L);
     }
 }

@@ -39,8 +39,14 @@ final class UpstreamExchange {
     private final CompletableFuture<Attempted> result = new CompletableFuture<>();
     private CompletableFuture<OutboundResponse> sent;
 
-    private UpstreamExchange(ProxyEnvironment env, LaneRoute route, FallbackConfig config, RequestView request,
-                             RouteState state, UpstreamSpec.Node node, Deadline deadline) {
+    private UpstreamExchange(
+            ProxyEnvironment env,
+            LaneRoute route,
+            FallbackConfig config,
+            RequestView request,
+            RouteState state,
+            UpstreamSpec.Node node,
+            Deadline deadline) {
         this.env = env;
         this.route = route;
         this.config = config;
@@ -52,10 +58,17 @@ final class UpstreamExchange {
     }
 
     /** Starts one attempt of {@code prepared} on {@code node}. */
-    static CompletableFuture<Attempted> start(ProxyEnvironment env, LaneRoute route, FallbackConfig config,
-                                              RequestView request, RouteState state, PreparedRequest prepared,
-                                              UpstreamSpec spec, UpstreamSpec.Node node, Deadline deadline,
-                                              Heads heads) {
+    static CompletableFuture<Attempted> start(
+            ProxyEnvironment env,
+            LaneRoute route,
+            FallbackConfig config,
+            RequestView request,
+            RouteState state,
+            PreparedRequest prepared,
+            UpstreamSpec spec,
+            UpstreamSpec.Node node,
+            Deadline deadline,
+            Heads heads) {
         UpstreamExchange x = new UpstreamExchange(env, route, config, request, state, node, deadline);
         OutboundRequest out = prepared.toNode(spec, node, deadline);
         x.sent = env.client().send(out);
@@ -76,14 +89,16 @@ final class UpstreamExchange {
 
     private void headArrived(OutboundResponse response, Heads heads) {
         int status = response.status();
-        boolean cacheable = config.goodStatuses().contains(status) && config.methods().contains(request.method());
+        boolean cacheable =
+                config.goodStatuses().contains(status) && config.methods().contains(request.method());
         org.a6suite.plugin.Headers headers = LaneAnswers.relayedHeaders(response);
         Consumer<Optional<Body>> onEnd = cacheable
-                ? captured -> captured.ifPresent(b -> env.fallbacks().store(request, config, state, status, headers,
-                        b))
-                : captured -> { };
-        RelayBody relay = new RelayBody(LaneAnswers.isStream(response) ? 0 : route.settings.commitBytes(),
-                cacheable ? config.cache().maxBodyBytes() : -1, onEnd);
+                ? captured -> captured.ifPresent(b -> env.fallbacks().store(request, config, state, status, headers, b))
+                : captured -> {};
+        RelayBody relay = new RelayBody(
+                LaneAnswers.isStream(response) ? 0 : route.settings.commitBytes(),
+                cacheable ? config.cache().maxBodyBytes() : -1,
+                onEnd);
         Attempted attempted = new Attempted(node, response, headers, relay);
         heads.headArrived(attempted);
         relay.committed().whenComplete((r, bodyError) -> {
@@ -110,8 +125,8 @@ final class UpstreamExchange {
         sent.cancel(true);
         sent.thenAccept(OutboundResponse::abort);
         if (error != null && deadline.isExpired()) {
-            NodeOutcomes.record(env, route.upstreamKey, node, Optional.empty(), t0,
-                    new TimeoutException("attempt deadline"));
+            NodeOutcomes.record(
+                    env, route.upstreamKey, node, Optional.empty(), t0, new TimeoutException("attempt deadline"));
         }
     }
 

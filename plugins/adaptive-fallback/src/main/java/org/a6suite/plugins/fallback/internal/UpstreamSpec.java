@@ -35,8 +35,8 @@ public record UpstreamSpec(List<Node> nodes, String scheme, Timeout timeout) {
 
     /** nginx's {@code proxy_connect_timeout}, {@code proxy_send_timeout}, {@code proxy_read_timeout}. */
     public record Timeout(Duration connect, Duration send, Duration read) {
-        public static final Timeout NGINX_DEFAULT = new Timeout(Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Duration.ofSeconds(60));
+        public static final Timeout NGINX_DEFAULT =
+                new Timeout(Duration.ofSeconds(60), Duration.ofSeconds(60), Duration.ofSeconds(60));
 
         public Timeout {
             requireNonNull(connect, "connect");
@@ -78,7 +78,9 @@ public record UpstreamSpec(List<Node> nodes, String scheme, Timeout timeout) {
             }
         } else if (n != null && n.isArray()) {
             for (JsonNode item : n) {
-                if (!item.isObject() || !item.hasNonNull("host") || !item.get("host").isString()) {
+                if (!item.isObject()
+                        || !item.hasNonNull("host")
+                        || !item.get("host").isString()) {
                     throw invalid(path + ".nodes", item, "{host, port, weight}");
                 }
                 JsonNode p = item.get("port");
@@ -87,7 +89,9 @@ public record UpstreamSpec(List<Node> nodes, String scheme, Timeout timeout) {
                     throw invalid(path + ".nodes.port", p, "1..65535");
                 }
                 JsonNode prio = item.get("priority");
-                nodes.add(new Node(strip(item.get("host").asString()), port,
+                nodes.add(new Node(
+                        strip(item.get("host").asString()),
+                        port,
                         weight(path + ".nodes.weight", item.get("weight")),
                         prio == null || prio.isNull() ? 0 : prio.asInt()));
             }
@@ -97,15 +101,18 @@ public record UpstreamSpec(List<Node> nodes, String scheme, Timeout timeout) {
         if (nodes.isEmpty()) {
             throw invalid(path + ".nodes", n, "at least one node");
         }
-        String scheme = node.hasNonNull("scheme") ? node.get("scheme").asString().toLowerCase(Locale.ROOT) : "http";
+        String scheme =
+                node.hasNonNull("scheme") ? node.get("scheme").asString().toLowerCase(Locale.ROOT) : "http";
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw invalid(path + ".scheme", scheme, "http or https");
         }
         Timeout timeout = Timeout.NGINX_DEFAULT;
         JsonNode t = node.get("timeout");
         if (t != null && !t.isNull()) {
-            timeout = new Timeout(seconds(path + ".timeout.connect", t.get("connect")),
-                    seconds(path + ".timeout.send", t.get("send")), seconds(path + ".timeout.read", t.get("read")));
+            timeout = new Timeout(
+                    seconds(path + ".timeout.connect", t.get("connect")),
+                    seconds(path + ".timeout.send", t.get("send")),
+                    seconds(path + ".timeout.read", t.get("read")));
         }
         return new UpstreamSpec(nodes, scheme, timeout);
     }

@@ -72,17 +72,20 @@ public class FallbackBench {
         plugin = new AdaptiveFallbackPlugin();
         config = plugin.parseConfig("{\"key\":{\"args\":[\"page\"]},\"static\":{\"body\":\"{}\"}}");
         request = RequestView.builder(HttpMethod.GET, "/items/42")
-                .headers(Headers.of("host", "shop.example", "accept", "application/json")).build();
+                .headers(Headers.of("host", "shop.example", "accept", "application/json"))
+                .build();
         pre = new CallContext(Optional.of("route#1#ext-plugin-pre-req#1"), 1, CallContext.Phase.PRE_REQ);
         post = new CallContext(Optional.of("route#1#ext-plugin-post-resp#1"), 1, CallContext.Phase.POST_RESP);
-        vars = new HashMap<>(Map.of("request_method", "GET", "uri", "/items/42", "balancer_ip", "127.0.0.1",
-                "balancer_port", "8081"));
+        vars = new HashMap<>(Map.of(
+                "request_method", "GET", "uri", "/items/42", "balancer_ip", "127.0.0.1", "balancer_port", "8081"));
         upstreamHeaders = Headers.of("Content-Type", "application/json", "X-Origin", "b1");
         body = Body.of("{\"id\":42,\"name\":\"widget\",\"price\":9.5}");
 
         openPlugin = new AdaptiveFallbackPlugin();
-        openPlugin.onResponse(new ResponseView(200, upstreamHeaders, vars, Optional.of(body)), config, post)
-                .toCompletableFuture().join();
+        openPlugin
+                .onResponse(new ResponseView(200, upstreamHeaders, vars, Optional.of(body)), config, post)
+                .toCompletableFuture()
+                .join();
         openPlugin.routeState("route#1").orElseThrow().breaker().unwrap().transitionToForcedOpenState();
 
         ticker = Ticker.systemTicker();
@@ -93,8 +96,11 @@ public class FallbackBench {
                 .withTicker(ticker)
                 .withAdaptiveTimeout(AdaptiveTimeout.of(AdaptiveTimeoutConfig.DEFAULT, ticker), "bench", scheduler)
                 .withBreaker(Breaker.of("bench", BreakerConfig.DEFAULT, ticker))
-                .withRetry(Retry.of(RetryConfig.DEFAULT, Optional.of(RetryBudget.of(RetryBudgetConfig.DEFAULT,
-                        ticker)), new Random(), scheduler))
+                .withRetry(Retry.of(
+                        RetryConfig.DEFAULT,
+                        Optional.of(RetryBudget.of(RetryBudgetConfig.DEFAULT, ticker)),
+                        new Random(),
+                        scheduler))
                 .withTotalTimeout(Duration.ofSeconds(55), scheduler)
                 .withFallback(cause -> true, (cause, d) -> CompletableFuture.completedFuture("fallback"))
                 .get();
@@ -103,12 +109,14 @@ public class FallbackBench {
     /** Closed circuit: pre-req lets the request through (tagged), post-resp records and caches the answer. */
     @Benchmark
     public ResponseDecision requestRoundTripClosed() {
-        RequestDecision d = plugin.onRequest(request, config, pre).toCompletableFuture().join();
+        RequestDecision d =
+                plugin.onRequest(request, config, pre).toCompletableFuture().join();
         String id = ((RequestDecision.Rewrite) d).headers().get(0).value().orElseThrow();
         Map<String, String> v = new HashMap<>(vars);
         v.put("http_x_a6_fallback_id", id);
         return plugin.onResponse(new ResponseView(200, upstreamHeaders, v, Optional.of(body)), config, post)
-                .toCompletableFuture().join();
+                .toCompletableFuture()
+                .join();
     }
 
     /**
@@ -119,7 +127,8 @@ public class FallbackBench {
     @Benchmark
     public ResponseDecision postRespOnlyClosed() {
         return plugin.onResponse(new ResponseView(200, upstreamHeaders, vars, Optional.of(body)), config, post)
-                .toCompletableFuture().join();
+                .toCompletableFuture()
+                .join();
     }
 
     /** Open circuit: pre-req answers from the cache. */

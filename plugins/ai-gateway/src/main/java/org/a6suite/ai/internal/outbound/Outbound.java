@@ -24,13 +24,14 @@ public final class Outbound {
     /** Longer than any deadline this plugin sets: "no limit of the client's own". */
     public static final Duration UNBOUNDED = Duration.ofDays(2);
 
-    private Outbound() {
-    }
+    private Outbound() {}
 
     /** A POST of {@code request} with the given head and read-idle limits ({@link Deadline#INFINITE} = none). */
     public static OutboundRequest post(ProviderRequest request, Duration headTimeout, Duration readIdleTimeout) {
-        OutboundRequest.Builder b = OutboundRequest.builder("POST", request.uri()).body(request.body())
-                .responseHeadTimeout(bounded(headTimeout)).readIdleTimeout(bounded(readIdleTimeout));
+        OutboundRequest.Builder b = OutboundRequest.builder("POST", request.uri())
+                .body(request.body())
+                .responseHeadTimeout(bounded(headTimeout))
+                .readIdleTimeout(bounded(readIdleTimeout));
         request.headers().forEach(b::header);
         return b.build();
     }
@@ -60,7 +61,7 @@ public final class Outbound {
             case CONNECT_FAILED -> withCause(new ConnectException(oe.getMessage()), oe);
             case CONNECT_TIMEOUT -> withCause(new HttpConnectTimeoutException(oe.getMessage()), oe);
             case RESPONSE_HEAD_TIMEOUT, READ_IDLE_TIMEOUT, POOL_ACQUIRE_TIMEOUT ->
-                    withCause(new HttpTimeoutException(oe.getMessage()), oe);
+                withCause(new HttpTimeoutException(oe.getMessage()), oe);
             case CANCELLED -> withCause(new CancellationException(oe.getMessage()), oe);
             default -> new IOException(oe.getMessage(), oe);
         };

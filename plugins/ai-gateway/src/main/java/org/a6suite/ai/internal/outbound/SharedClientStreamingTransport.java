@@ -30,16 +30,15 @@ public final class SharedClientStreamingTransport implements StreamingTransport 
 
     @Override
     public CompletableFuture<StreamedReply> send(ProviderRequest request, Duration headTimeout) {
-        CompletableFuture<OutboundResponse> sent = client.send(Outbound.post(request, headTimeout,
-                Outbound.UNBOUNDED));
+        CompletableFuture<OutboundResponse> sent = client.send(Outbound.post(request, headTimeout, Outbound.UNBOUNDED));
         CompletableFuture<StreamedReply> reply = new CompletableFuture<>();
         sent.whenComplete((response, error) -> {
             if (error != null) {
                 reply.completeExceptionally(Outbound.translate(error));
                 return;
             }
-            if (!reply.complete(new StreamedReply(response.status(), Outbound.headers(response.headers()),
-                    new Listed(response.body())))) {
+            if (!reply.complete(new StreamedReply(
+                    response.status(), Outbound.headers(response.headers()), new Listed(response.body())))) {
                 // Cancelled while the head was on its way: nobody will read this body.
                 response.abort();
             }

@@ -9,8 +9,7 @@ public final class Adapters {
     private static final ProviderAdapter GEMINI = new GeminiAdapter();
     private static final ProviderAdapter OLLAMA = new OllamaAdapter();
 
-    private Adapters() {
-    }
+    private Adapters() {}
 
     public static ProviderAdapter of(ProviderType type) {
         return switch (type) {

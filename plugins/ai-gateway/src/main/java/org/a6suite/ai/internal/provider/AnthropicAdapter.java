@@ -36,7 +36,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
         if (stream) {
             headers.put("accept", "text/event-stream");
         }
-        return new ProviderRequest(URI.create(target.endpoint() + "/v1/messages"), headers,
+        return new ProviderRequest(
+                URI.create(target.endpoint() + "/v1/messages"),
+                headers,
                 Wire.bytes(mapRequest(target, request, stream)));
     }
 
@@ -123,8 +125,11 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 if (fn.path("description").isString()) {
                     t.put("description", fn.path("description").asString());
                 }
-                t.set("input_schema", fn.path("parameters").isObject() ? fn.get("parameters")
-                        : Json.MAPPER.createObjectNode().put("type", "object"));
+                t.set(
+                        "input_schema",
+                        fn.path("parameters").isObject()
+                                ? fn.get("parameters")
+                                : Json.MAPPER.createObjectNode().put("type", "object"));
             }
             JsonNode choice = request.get("tool_choice");
             if (choice != null && choice.isString()) {
@@ -221,20 +226,30 @@ public final class AnthropicAdapter implements ProviderAdapter {
         for (JsonNode block : message.path("content")) {
             switch (block.path("type").asString("")) {
                 case "text" -> text.append(block.path("text").asString(""));
-                case "tool_use" -> calls.add(Wire.toolCall(block.path("id").asString(""),
-                        block.path("name").asString(""), Json.MAPPER.writeValueAsString(block.path("input"))));
-                default -> { }
+                case "tool_use" ->
+                    calls.add(Wire.toolCall(
+                            block.path("id").asString(""),
+                            block.path("name").asString(""),
+                            Json.MAPPER.writeValueAsString(block.path("input"))));
+                default -> {}
             }
         }
         JsonNode u = message.path("usage");
-        Optional<Usage> usage = u.isObject() ? Optional.of(new Usage(inputTokens(u), u.path("output_tokens")
-                .asLong(0), false)) : Optional.empty();
-        return Wire.completion(message.path("id").asString(""), message.path("model").asString(target.model()),
-                text.toString(), calls, finishReason(message.path("stop_reason").asString(null)), usage);
+        Optional<Usage> usage = u.isObject()
+                ? Optional.of(new Usage(inputTokens(u), u.path("output_tokens").asLong(0), false))
+                : Optional.empty();
+        return Wire.completion(
+                message.path("id").asString(""),
+                message.path("model").asString(target.model()),
+                text.toString(),
+                calls,
+                finishReason(message.path("stop_reason").asString(null)),
+                usage);
     }
 
     private static long inputTokens(JsonNode usage) {
-        return usage.path("input_tokens").asLong(0) + usage.path("cache_creation_input_tokens").asLong(0)
+        return usage.path("input_tokens").asLong(0)
+                + usage.path("cache_creation_input_tokens").asLong(0)
                 + usage.path("cache_read_input_tokens").asLong(0);
     }
 
@@ -271,8 +286,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 case "content_block_start" -> {
                     JsonNode block = data.path("content_block");
                     if (block.path("type").asString("").equals("tool_use")) {
-                        tools.put(data.path("index").asInt(), new String[] {block.path("id").asString(""),
-                                block.path("name").asString(""), ""});
+                        tools.put(data.path("index").asInt(), new String[] {
+                            block.path("id").asString(""), block.path("name").asString(""), ""
+                        });
                     } else if (block.path("text").isString()) {
                         text.append(block.path("text").asString());
                     }
@@ -287,7 +303,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
                                 acc[2] += delta.path("partial_json").asString("");
                             }
                         }
-                        default -> { }
+                        default -> {}
                     }
                 }
                 case "message_delta" -> {
@@ -303,12 +319,17 @@ public final class AnthropicAdapter implements ProviderAdapter {
                 case "error" -> {
                     String errorType = data.path("error").path("type").asString("");
                     ProviderException.Kind kind = errorType.equals("invalid_request_error")
-                            ? ProviderException.Kind.CLIENT_ERROR : errorType.equals("rate_limit_error")
-                            ? ProviderException.Kind.RATE_LIMITED : ProviderException.Kind.SERVER_ERROR;
-                    throw new ProviderException(kind, Optional.empty(), Optional.empty(),
+                            ? ProviderException.Kind.CLIENT_ERROR
+                            : errorType.equals("rate_limit_error")
+                                    ? ProviderException.Kind.RATE_LIMITED
+                                    : ProviderException.Kind.SERVER_ERROR;
+                    throw new ProviderException(
+                            kind,
+                            Optional.empty(),
+                            Optional.empty(),
                             Wire.providerMessage(event.data().getBytes(StandardCharsets.UTF_8)));
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (!stopped) {
@@ -316,7 +337,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
         }
         ArrayNode calls = Json.MAPPER.createArrayNode();
         tools.values().forEach(t -> calls.add(Wire.toolCall(t[0], t[1], t[2].isEmpty() ? "{}" : t[2])));
-        return Wire.completion(id, model, text.toString(), calls, finishReason(stopReason),
+        return Wire.completion(
+                id,
+                model,
+                text.toString(),
+                calls,
+                finishReason(stopReason),
                 usageSeen ? Optional.of(new Usage(input, output, false)) : Optional.empty());
     }
 

@@ -44,7 +44,8 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
                 model = m.path("model").asString(model);
                 JsonNode u = m.path("usage");
                 if (u.isObject()) {
-                    input = u.path("input_tokens").asLong(0) + u.path("cache_creation_input_tokens").asLong(0)
+                    input = u.path("input_tokens").asLong(0)
+                            + u.path("cache_creation_input_tokens").asLong(0)
                             + u.path("cache_read_input_tokens").asLong(0);
                     output = u.path("output_tokens").asLong(0);
                     usageSeen = true;
@@ -56,7 +57,11 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
                 if (block.path("type").asString("").equals("tool_use")) {
                     int index = toolIndex.size();
                     toolIndex.put(data.path("index").asInt(), index);
-                    emitTool(index, block.path("id").asString(""), block.path("name").asString(""), "");
+                    emitTool(
+                            index,
+                            block.path("id").asString(""),
+                            block.path("name").asString(""),
+                            "");
                 } else if (block.path("type").asString("").equals("text")) {
                     emitText(block.path("text").asString(""));
                 }
@@ -72,7 +77,7 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
                             emitTool(index, null, null, partial);
                         }
                     }
-                    default -> { }
+                    default -> {}
                 }
             }
             case "message_delta" -> {
@@ -84,7 +89,8 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
                     usageSeen = true;
                 }
                 if (data.path("delta").path("stop_reason").isString()) {
-                    emitFinish(AnthropicAdapter.finishReason(data.path("delta").path("stop_reason").asString()));
+                    emitFinish(AnthropicAdapter.finishReason(
+                            data.path("delta").path("stop_reason").asString()));
                 }
             }
             case "message_stop" -> {
@@ -94,7 +100,7 @@ public final class AnthropicStreamTranslator extends StreamTranslator.Sse {
                 }
             }
             case "error" -> throw streamError(data.path("error").path("type").asString(""), event.data());
-            default -> { }
+            default -> {}
         }
     }
 }

@@ -10,8 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 /** OpenAI embeddings input ({@code input}: a string or an array of strings) and output ({@code object: list}). */
 public final class EmbeddingInputs {
 
-    private EmbeddingInputs() {
-    }
+    private EmbeddingInputs() {}
 
     /** The texts to embed; token-id arrays are rejected earlier, by request validation. */
     public static List<String> of(ObjectNode request) {

@@ -24,8 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class GeminiAdapter implements ProviderAdapter {
 
     private static String modelPath(Target target, String method) {
-        return target.endpoint() + "/v1beta/models/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8)
-                + ":" + method;
+        return target.endpoint() + "/v1beta/models/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8) + ":"
+                + method;
     }
 
     private static Map<String, String> headers(Optional<String> apiKey) {
@@ -37,8 +37,8 @@ public final class GeminiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
-        return new ProviderRequest(URI.create(modelPath(target, "generateContent")), headers(apiKey),
-                Wire.bytes(mapRequest(request)));
+        return new ProviderRequest(
+                URI.create(modelPath(target, "generateContent")), headers(apiKey), Wire.bytes(mapRequest(request)));
     }
 
     /** {@code :streamGenerateContent?alt=sse}: the same body, answered as server-sent events. */
@@ -46,7 +46,9 @@ public final class GeminiAdapter implements ProviderAdapter {
     public ProviderRequest streamRequest(Target target, ObjectNode request, Optional<String> apiKey) {
         Map<String, String> headers = headers(apiKey);
         headers.put("accept", "text/event-stream");
-        return new ProviderRequest(URI.create(modelPath(target, "streamGenerateContent") + "?alt=sse"), headers,
+        return new ProviderRequest(
+                URI.create(modelPath(target, "streamGenerateContent") + "?alt=sse"),
+                headers,
                 Wire.bytes(mapRequest(request)));
     }
 
@@ -87,8 +89,11 @@ public final class GeminiAdapter implements ProviderAdapter {
                 case "tool" -> {
                     ArrayNode parts = Json.MAPPER.createArrayNode();
                     ObjectNode fr = parts.addObject().putObject("functionResponse");
-                    fr.put("name", toolNames.getOrDefault(m.path("tool_call_id").asString(""),
-                            m.path("name").asString("")));
+                    fr.put(
+                            "name",
+                            toolNames.getOrDefault(
+                                    m.path("tool_call_id").asString(""),
+                                    m.path("name").asString("")));
                     fr.putObject("response").put("content", Wire.text(m.get("content")));
                     append(contents, "user", parts);
                 }
@@ -114,7 +119,8 @@ public final class GeminiAdapter implements ProviderAdapter {
         String formatType = request.path("response_format").path("type").asString("");
         if (formatType.equals("json_object") || formatType.equals("json_schema")) {
             generation.put("responseMimeType", "application/json");
-            JsonNode schema = request.path("response_format").path("json_schema").path("schema");
+            JsonNode schema =
+                    request.path("response_format").path("json_schema").path("schema");
             if (schema.isObject()) {
                 generation.set("responseJsonSchema", schema);
             }
@@ -140,13 +146,16 @@ public final class GeminiAdapter implements ProviderAdapter {
                 ObjectNode config = body.putObject("toolConfig").putObject("functionCallingConfig");
                 if (choice.isObject()) {
                     config.put("mode", "ANY");
-                    config.putArray("allowedFunctionNames").add(choice.path("function").path("name").asString(""));
+                    config.putArray("allowedFunctionNames")
+                            .add(choice.path("function").path("name").asString(""));
                 } else {
-                    config.put("mode", switch (choice.asString("auto")) {
-                        case "required" -> "ANY";
-                        case "none" -> "NONE";
-                        default -> "AUTO";
-                    });
+                    config.put(
+                            "mode",
+                            switch (choice.asString("auto")) {
+                                case "required" -> "ANY";
+                                case "none" -> "NONE";
+                                default -> "AUTO";
+                            });
                 }
             }
         }
@@ -180,7 +189,8 @@ public final class GeminiAdapter implements ProviderAdapter {
     }
 
     private static void append(ArrayNode contents, String role, ArrayNode parts) {
-        if (!contents.isEmpty() && role.equals(contents.get(contents.size() - 1).path("role").asString())) {
+        if (!contents.isEmpty()
+                && role.equals(contents.get(contents.size() - 1).path("role").asString())) {
             ((ArrayNode) contents.get(contents.size() - 1).get("parts")).addAll(parts);
             return;
         }
@@ -195,8 +205,11 @@ public final class GeminiAdapter implements ProviderAdapter {
         JsonNode candidates = response.path("candidates");
         JsonNode u = response.path("usageMetadata");
         Optional<Usage> usage = u.isObject() && u.has("promptTokenCount")
-                ? Optional.of(new Usage(u.path("promptTokenCount").asLong(0),
-                        u.path("candidatesTokenCount").asLong(0) + u.path("thoughtsTokenCount").asLong(0), false))
+                ? Optional.of(new Usage(
+                        u.path("promptTokenCount").asLong(0),
+                        u.path("candidatesTokenCount").asLong(0)
+                                + u.path("thoughtsTokenCount").asLong(0),
+                        false))
                 : Optional.empty();
         String model = response.path("modelVersion").asString(target.model());
         if (!candidates.isArray() || candidates.isEmpty()) {
@@ -218,9 +231,11 @@ public final class GeminiAdapter implements ProviderAdapter {
             } else if (part.has("functionCall")) {
                 JsonNode fc = part.path("functionCall");
                 String id = fc.path("id").asString("call_" + n);
-                calls.add(Wire.toolCall(id, fc.path("name").asString(""),
-                        Json.MAPPER.writeValueAsString(fc.path("args").isObject() ? fc.get("args")
-                                : Json.MAPPER.createObjectNode())));
+                calls.add(Wire.toolCall(
+                        id,
+                        fc.path("name").asString(""),
+                        Json.MAPPER.writeValueAsString(
+                                fc.path("args").isObject() ? fc.get("args") : Json.MAPPER.createObjectNode())));
                 n++;
             }
         }
@@ -229,8 +244,7 @@ public final class GeminiAdapter implements ProviderAdapter {
             case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" -> "content_filter";
             default -> calls.isEmpty() ? "stop" : "tool_calls";
         };
-        return Wire.completion(response.path("responseId").asString(""), model, text.toString(), calls, finish,
-                usage);
+        return Wire.completion(response.path("responseId").asString(""), model, text.toString(), calls, finish, usage);
     }
 
     @Override
@@ -245,8 +259,8 @@ public final class GeminiAdapter implements ProviderAdapter {
                 r.put("outputDimensionality", request.path("dimensions").asInt());
             }
         }
-        return new ProviderRequest(URI.create(modelPath(target, "batchEmbedContents")), headers(apiKey),
-                Wire.bytes(body));
+        return new ProviderRequest(
+                URI.create(modelPath(target, "batchEmbedContents")), headers(apiKey), Wire.bytes(body));
     }
 
     @Override

@@ -33,8 +33,11 @@ public final class GeminiStreamTranslator extends StreamTranslator.Sse {
         model = response.path("modelVersion").asString(model);
         JsonNode u = response.path("usageMetadata");
         if (u.isObject() && u.has("promptTokenCount")) {
-            usage = Optional.of(new Usage(u.path("promptTokenCount").asLong(0),
-                    u.path("candidatesTokenCount").asLong(0) + u.path("thoughtsTokenCount").asLong(0), false));
+            usage = Optional.of(new Usage(
+                    u.path("promptTokenCount").asLong(0),
+                    u.path("candidatesTokenCount").asLong(0)
+                            + u.path("thoughtsTokenCount").asLong(0),
+                    false));
         }
         if (!started) {
             started = true;
@@ -57,9 +60,15 @@ public final class GeminiStreamTranslator extends StreamTranslator.Sse {
                 emitText(part.path("text").asString());
             } else if (part.has("functionCall")) {
                 JsonNode fc = part.path("functionCall");
-                String args = org.a6suite.ai.internal.Json.MAPPER.writeValueAsString(fc.path("args").isObject()
-                        ? fc.get("args") : org.a6suite.ai.internal.Json.MAPPER.createObjectNode());
-                emitTool(calls, fc.path("id").asString("call_" + calls), fc.path("name").asString(""), args);
+                String args = org.a6suite.ai.internal.Json.MAPPER.writeValueAsString(
+                        fc.path("args").isObject()
+                                ? fc.get("args")
+                                : org.a6suite.ai.internal.Json.MAPPER.createObjectNode());
+                emitTool(
+                        calls,
+                        fc.path("id").asString("call_" + calls),
+                        fc.path("name").asString(""),
+                        args);
                 calls++;
             }
         }
@@ -67,7 +76,7 @@ public final class GeminiStreamTranslator extends StreamTranslator.Sse {
             String finish = switch (candidate.path("finishReason").asString()) {
                 case "MAX_TOKENS" -> "length";
                 case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
-                        "content_filter";
+                    "content_filter";
                 default -> calls == 0 ? "stop" : "tool_calls";
             };
             emitFinish(finish);

@@ -27,8 +27,8 @@ public final class OllamaAdapter implements ProviderAdapter {
 
     @Override
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
-        return new ProviderRequest(URI.create(target.endpoint() + "/api/chat"), headers(apiKey),
-                Wire.bytes(mapRequest(target, request)));
+        return new ProviderRequest(
+                URI.create(target.endpoint() + "/api/chat"), headers(apiKey), Wire.bytes(mapRequest(target, request)));
     }
 
     /** {@code /api/chat} with {@code stream: true}: newline-delimited JSON. */
@@ -59,8 +59,10 @@ public final class OllamaAdapter implements ProviderAdapter {
                 for (JsonNode part : m.path("content")) {
                     if (part.path("type").asString("").equals("image_url")) {
                         String url = part.path("image_url").path("url").asString("");
-                        Wire.DataUrl data = Wire.DataUrl.parse(url).orElseThrow(() -> ProviderException.of(
-                                ProviderException.Kind.CLIENT_ERROR, "ollama accepts images as data URLs only"));
+                        Wire.DataUrl data = Wire.DataUrl.parse(url)
+                                .orElseThrow(() -> ProviderException.of(
+                                        ProviderException.Kind.CLIENT_ERROR,
+                                        "ollama accepts images as data URLs only"));
                         images.add(data.base64());
                     }
                 }
@@ -110,7 +112,7 @@ public final class OllamaAdapter implements ProviderAdapter {
                     body.put("format", "json");
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (request.path("tools").isArray() && !request.path("tools").isEmpty()) {
             body.set("tools", request.get("tools"));
@@ -129,19 +131,30 @@ public final class OllamaAdapter implements ProviderAdapter {
         int n = 0;
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode fn = call.path("function");
-            calls.add(Wire.toolCall(call.path("id").asString("call_" + n), fn.path("name").asString(""),
-                    fn.path("arguments").isString() ? fn.path("arguments").asString()
+            calls.add(Wire.toolCall(
+                    call.path("id").asString("call_" + n),
+                    fn.path("name").asString(""),
+                    fn.path("arguments").isString()
+                            ? fn.path("arguments").asString()
                             : Json.MAPPER.writeValueAsString(fn.path("arguments"))));
             n++;
         }
-        String finish = !calls.isEmpty() ? "tool_calls"
+        String finish = !calls.isEmpty()
+                ? "tool_calls"
                 : "length".equals(response.path("done_reason").asString("")) ? "length" : "stop";
         Optional<Usage> usage = response.has("prompt_eval_count") || response.has("eval_count")
-                ? Optional.of(new Usage(response.path("prompt_eval_count").asLong(0),
-                        response.path("eval_count").asLong(0), false))
+                ? Optional.of(new Usage(
+                        response.path("prompt_eval_count").asLong(0),
+                        response.path("eval_count").asLong(0),
+                        false))
                 : Optional.empty();
-        return Wire.completion("", response.path("model").asString(target.model()),
-                message.path("content").asString(""), calls, finish, usage);
+        return Wire.completion(
+                "",
+                response.path("model").asString(target.model()),
+                message.path("content").asString(""),
+                calls,
+                finish,
+                usage);
     }
 
     @Override
@@ -159,8 +172,8 @@ public final class OllamaAdapter implements ProviderAdapter {
         if (!response.path("embeddings").isArray()) {
             throw ProviderException.of(ProviderException.Kind.MALFORMED, "");
         }
-        ObjectNode out = EmbeddingInputs.list(response.path("model").asString(target.model()),
-                (ArrayNode) response.get("embeddings"));
+        ObjectNode out = EmbeddingInputs.list(
+                response.path("model").asString(target.model()), (ArrayNode) response.get("embeddings"));
         if (response.has("prompt_eval_count")) {
             Wire.putUsage(out, new Usage(response.path("prompt_eval_count").asLong(), 0, false));
         }

@@ -36,17 +36,26 @@ public final class OllamaStreamTranslator extends StreamTranslator.Ndjson {
         emitText(message.path("content").asString(""));
         for (JsonNode call : message.path("tool_calls")) {
             JsonNode fn = call.path("function");
-            String args = fn.path("arguments").isString() ? fn.path("arguments").asString()
+            String args = fn.path("arguments").isString()
+                    ? fn.path("arguments").asString()
                     : org.a6suite.ai.internal.Json.MAPPER.writeValueAsString(fn.path("arguments"));
-            emitTool(calls, call.path("id").asString("call_" + calls), fn.path("name").asString(""), args);
+            emitTool(
+                    calls,
+                    call.path("id").asString("call_" + calls),
+                    fn.path("name").asString(""),
+                    args);
             calls++;
         }
         if (line.path("done").asBoolean(false)) {
-            emitFinish(calls > 0 ? "tool_calls"
-                    : "length".equals(line.path("done_reason").asString("")) ? "length" : "stop");
+            emitFinish(
+                    calls > 0
+                            ? "tool_calls"
+                            : "length".equals(line.path("done_reason").asString("")) ? "length" : "stop");
             if (line.has("prompt_eval_count") || line.has("eval_count")) {
-                usage = Optional.of(new Usage(line.path("prompt_eval_count").asLong(0),
-                        line.path("eval_count").asLong(0), false));
+                usage = Optional.of(new Usage(
+                        line.path("prompt_eval_count").asLong(0),
+                        line.path("eval_count").asLong(0),
+                        false));
             }
             done = true;
         }

@@ -45,8 +45,8 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     private static String path(Target target, String operation) {
         if (target.type() == ProviderType.AZURE_OPENAI) {
-            return "/openai/deployments/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8) + "/"
-                    + operation + "?api-version=" + URLEncoder.encode(target.apiVersion(), StandardCharsets.UTF_8);
+            return "/openai/deployments/" + URLEncoder.encode(target.model(), StandardCharsets.UTF_8) + "/" + operation
+                    + "?api-version=" + URLEncoder.encode(target.apiVersion(), StandardCharsets.UTF_8);
         }
         return "/" + operation;
     }
@@ -104,7 +104,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
         if (stream) {
             headers.put("accept", "text/event-stream");
         }
-        return new ProviderRequest(URI.create(target.endpoint() + chatPath(target)), headers,
+        return new ProviderRequest(
+                URI.create(target.endpoint() + chatPath(target)),
+                headers,
                 Wire.bytes(mapBody(target, request, stream)));
     }
 
@@ -154,8 +156,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
                 throw ProviderException.of(ProviderException.Kind.MALFORMED, "");
             }
             if (chunk.has("error")) {
-                throw new ProviderException(ProviderException.Kind.SERVER_ERROR, Optional.empty(),
-                        Optional.empty(), Wire.providerMessage(event.data().getBytes(StandardCharsets.UTF_8)));
+                throw new ProviderException(
+                        ProviderException.Kind.SERVER_ERROR,
+                        Optional.empty(),
+                        Optional.empty(),
+                        Wire.providerMessage(event.data().getBytes(StandardCharsets.UTF_8)));
             }
             if (id == null && chunk.path("id").isString()) {
                 id = chunk.path("id").asString();
@@ -190,8 +195,10 @@ public final class OpenAiAdapter implements ProviderAdapter {
             }
             JsonNode u = chunk.path("usage");
             if (u.isObject() && u.has("prompt_tokens")) {
-                usage = Optional.of(new Usage(u.path("prompt_tokens").asLong(), u.path("completion_tokens")
-                        .asLong(), false));
+                usage = Optional.of(new Usage(
+                        u.path("prompt_tokens").asLong(),
+                        u.path("completion_tokens").asLong(),
+                        false));
             }
         }
         if (!done || finish == null) {
@@ -208,8 +215,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         headers.put("content-type", "application/json");
         ObjectNode body = request.deepCopy();
         body.put("model", target.model());
-        return new ProviderRequest(URI.create(target.endpoint() + embeddingsPath(target)), headers,
-                Wire.bytes(body));
+        return new ProviderRequest(URI.create(target.endpoint() + embeddingsPath(target)), headers, Wire.bytes(body));
     }
 
     @Override

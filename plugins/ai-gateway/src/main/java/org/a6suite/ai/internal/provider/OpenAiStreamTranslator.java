@@ -36,8 +36,10 @@ public final class OpenAiStreamTranslator extends StreamTranslator.Sse {
         }
         JsonNode u = chunk.remove("usage");
         if (u != null && u.isObject() && u.has("prompt_tokens")) {
-            usage = java.util.Optional.of(new Usage(u.path("prompt_tokens").asLong(0),
-                    u.path("completion_tokens").asLong(0), false));
+            usage = java.util.Optional.of(new Usage(
+                    u.path("prompt_tokens").asLong(0),
+                    u.path("completion_tokens").asLong(0),
+                    false));
         }
         if (!chunk.path("choices").isArray() || chunk.path("choices").isEmpty()) {
             return; // the usage chunk: the gateway sends its own, with cost

@@ -2,7 +2,8 @@ package org.a6suite.ai.internal.provider;
 
 /** The OpenAI endpoints the gateway serves. */
 public enum Operation {
-    CHAT("chat"), EMBEDDINGS("embeddings");
+    CHAT("chat"),
+    EMBEDDINGS("embeddings");
 
     private final String label;
 

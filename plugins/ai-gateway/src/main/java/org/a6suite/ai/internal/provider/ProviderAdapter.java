@@ -63,7 +63,9 @@ public interface ProviderAdapter {
         if (usage == null || !usage.isObject() || !usage.has("prompt_tokens")) {
             return Optional.empty();
         }
-        return Optional.of(new Usage(usage.path("prompt_tokens").asLong(0),
-                usage.path("completion_tokens").asLong(0), false));
+        return Optional.of(new Usage(
+                usage.path("prompt_tokens").asLong(0),
+                usage.path("completion_tokens").asLong(0),
+                false));
     }
 }

@@ -52,9 +52,13 @@ public final class ProviderException extends RuntimeException implements RetryAf
     private final Optional<Duration> retryAfter;
     private final String providerMessage;
 
-    public ProviderException(Kind kind, Optional<Integer> status, Optional<Duration> retryAfter,
-            String providerMessage) {
-        super(requireNonNull(kind, "kind").label() + status.map(s -> " (HTTP " + s + ")").orElse(""), null, false,
+    public ProviderException(
+            Kind kind, Optional<Integer> status, Optional<Duration> retryAfter, String providerMessage) {
+        super(
+                requireNonNull(kind, "kind").label()
+                        + status.map(s -> " (HTTP " + s + ")").orElse(""),
+                null,
+                false,
                 false);
         this.kind = kind;
         this.status = requireNonNull(status, "status");
@@ -87,7 +91,7 @@ public final class ProviderException extends RuntimeException implements RetryAf
     public Outcome outcome() {
         return switch (kind) {
             case RATE_LIMITED, SERVER_ERROR, MALFORMED, TRUNCATED_STREAM ->
-                    retryAfter.map(Outcome::retryableAfter).orElseGet(Outcome::retryable);
+                retryAfter.map(Outcome::retryableAfter).orElseGet(Outcome::retryable);
             case AUTH, CREDENTIALS_UNAVAILABLE -> Outcome.failure();
             case CLIENT_ERROR, UNSUPPORTED -> Outcome.ignored();
         };

@@ -182,7 +182,10 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
             case "invalid_request_error", "INVALID_ARGUMENT" -> ProviderException.Kind.CLIENT_ERROR;
             default -> ProviderException.Kind.SERVER_ERROR;
         };
-        return new ProviderException(kind, java.util.Optional.empty(), java.util.Optional.empty(),
+        return new ProviderException(
+                kind,
+                java.util.Optional.empty(),
+                java.util.Optional.empty(),
                 Wire.providerMessage(data.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
@@ -190,9 +193,12 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
     public static boolean isContent(JsonNode chunk) {
         for (JsonNode choice : chunk.path("choices")) {
             JsonNode delta = choice.path("delta");
-            if (delta.path("content").isString() && !delta.path("content").asString().isEmpty()
-                    || delta.path("tool_calls").isArray() && !delta.path("tool_calls").isEmpty()
-                    || delta.path("refusal").isString() && !delta.path("refusal").asString().isEmpty()
+            if (delta.path("content").isString()
+                            && !delta.path("content").asString().isEmpty()
+                    || delta.path("tool_calls").isArray()
+                            && !delta.path("tool_calls").isEmpty()
+                    || delta.path("refusal").isString()
+                            && !delta.path("refusal").asString().isEmpty()
                     || choice.path("finish_reason").isString()) {
                 return true;
             }
@@ -201,8 +207,8 @@ public abstract sealed class StreamTranslator permits StreamTranslator.Sse, Stre
     }
 
     /** Base of the SSE-framed translators. */
-    abstract static sealed class Sse extends StreamTranslator permits OpenAiStreamTranslator,
-            AnthropicStreamTranslator, GeminiStreamTranslator {
+    abstract static sealed class Sse extends StreamTranslator
+            permits OpenAiStreamTranslator, AnthropicStreamTranslator, GeminiStreamTranslator {
         private final SseDecoder decoder = new SseDecoder(MAX_LINE_BYTES);
 
         Sse(String model) {

@@ -21,8 +21,7 @@ public final class Wire {
 
     private static final int MAX_PROVIDER_MESSAGE = 300;
 
-    private Wire() {
-    }
+    private Wire() {}
 
     /** Parses a provider body that must be a JSON object. */
     public static ObjectNode object(byte[] body) {
@@ -68,7 +67,8 @@ public final class Wire {
         Optional<String> ms = headers.firstValue("retry-after-ms");
         if (ms.isPresent()) {
             try {
-                return Optional.of(Duration.ofMillis(Math.max(0, (long) Double.parseDouble(ms.get().trim()))));
+                return Optional.of(Duration.ofMillis(
+                        Math.max(0, (long) Double.parseDouble(ms.get().trim()))));
             } catch (NumberFormatException ignored) {
                 // fall through to Retry-After
             }
@@ -182,14 +182,14 @@ public final class Wire {
 
     /** {@code max_completion_tokens} (newer) or {@code max_tokens}. */
     public static Optional<Integer> maxTokens(ObjectNode request) {
-        JsonNode v = request.has("max_completion_tokens") ? request.get("max_completion_tokens")
-                : request.get("max_tokens");
+        JsonNode v =
+                request.has("max_completion_tokens") ? request.get("max_completion_tokens") : request.get("max_tokens");
         return v != null && v.isIntegralNumber() ? Optional.of(v.asInt()) : Optional.empty();
     }
 
     /** An OpenAI {@code chat.completion} with one choice. */
-    public static ObjectNode completion(String id, String model, String content, ArrayNode toolCalls,
-            String finishReason, Optional<Usage> usage) {
+    public static ObjectNode completion(
+            String id, String model, String content, ArrayNode toolCalls, String finishReason, Optional<Usage> usage) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("id", id == null || id.isBlank() ? "chatcmpl-" + UUID.randomUUID() : id);
         out.put("object", "chat.completion");

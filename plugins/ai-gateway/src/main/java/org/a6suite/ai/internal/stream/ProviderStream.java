@@ -47,7 +47,12 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
         void onFailure(Throwable error);
     }
 
-    private enum State { HEAD, OPENING, OPEN, ENDED }
+    private enum State {
+        HEAD,
+        OPENING,
+        OPEN,
+        ENDED
+    }
 
     private final StreamTranslator translator;
     private final Clock clock;
@@ -70,8 +75,12 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
      * Sends {@code request} and completes once the first content chunk is in hand. Cancelling the returned future
      * aborts the exchange.
      */
-    public static CompletableFuture<ProviderStream> open(StreamingTransport transport, ProviderRequest request,
-            StreamTranslator translator, Duration headTimeout, Clock clock) {
+    public static CompletableFuture<ProviderStream> open(
+            StreamingTransport transport,
+            ProviderRequest request,
+            StreamTranslator translator,
+            Duration headTimeout,
+            Clock clock) {
         ProviderStream stream = new ProviderStream(translator, clock);
         stream.opened.whenComplete((s, e) -> {
             if (stream.opened.isCancelled()) {
@@ -219,7 +228,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
                     end();
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -277,7 +286,7 @@ public final class ProviderStream implements Flow.Subscriber<List<ByteBuffer>> {
                     terminal(s -> s.onFailure(e));
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 

@@ -57,16 +57,13 @@ public interface StreamingTransport extends AutoCloseable {
             }
 
             @Override
-            public void onNext(Object item) {
-            }
+            public void onNext(Object item) {}
 
             @Override
-            public void onError(Throwable throwable) {
-            }
+            public void onError(Throwable throwable) {}
 
             @Override
-            public void onComplete() {
-            }
+            public void onComplete() {}
         });
     }
 }

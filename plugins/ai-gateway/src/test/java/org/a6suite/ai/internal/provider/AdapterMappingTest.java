@@ -53,8 +53,8 @@ class AdapterMappingTest {
 
     @Test
     void shouldMapAnthropicRequestWithSystemImagesToolsAndToolResults() {
-        JsonNode body = sent(new AnthropicAdapter().chatRequest(target(ProviderType.ANTHROPIC),
-                request(CONVERSATION), Optional.of("k"), false));
+        JsonNode body = sent(new AnthropicAdapter()
+                .chatRequest(target(ProviderType.ANTHROPIC), request(CONVERSATION), Optional.of("k"), false));
 
         assertThat(body.path("model").asString()).isEqualTo("m-1");
         assertThat(body.path("max_tokens").asInt()).isEqualTo(100);
@@ -63,14 +63,32 @@ class AdapterMappingTest {
         assertThat(body.path("temperature").asDouble()).isEqualTo(0.2);
         JsonNode messages = body.path("messages");
         assertThat(messages).hasSize(3);
-        assertThat(messages.path(0).path("content").path(1).path("source").path("type").asString())
+        assertThat(messages.path(0)
+                        .path("content")
+                        .path(1)
+                        .path("source")
+                        .path("type")
+                        .asString())
                 .isEqualTo("base64");
-        assertThat(messages.path(0).path("content").path(1).path("source").path("media_type").asString())
+        assertThat(messages.path(0)
+                        .path("content")
+                        .path(1)
+                        .path("source")
+                        .path("media_type")
+                        .asString())
                 .isEqualTo("image/png");
-        assertThat(messages.path(1).path("content").path(0).path("type").asString()).isEqualTo("tool_use");
-        assertThat(messages.path(1).path("content").path(0).path("input").path("q").asString()).isEqualTo("cat");
+        assertThat(messages.path(1).path("content").path(0).path("type").asString())
+                .isEqualTo("tool_use");
+        assertThat(messages.path(1)
+                        .path("content")
+                        .path(0)
+                        .path("input")
+                        .path("q")
+                        .asString())
+                .isEqualTo("cat");
         assertThat(messages.path(2).path("role").asString()).isEqualTo("user");
-        assertThat(messages.path(2).path("content").path(0).path("tool_use_id").asString()).isEqualTo("call_1");
+        assertThat(messages.path(2).path("content").path(0).path("tool_use_id").asString())
+                .isEqualTo("call_1");
         assertThat(body.path("tool_choice").path("type").asString()).isEqualTo("any");
     }
 
@@ -81,10 +99,11 @@ class AdapterMappingTest {
                  "content": [{"type": "text", "text": "Hi"}], "stop_reason": "max_tokens",
                  "usage": {"input_tokens": 5, "output_tokens": 9, "cache_read_input_tokens": 2}}""";
 
-        ObjectNode out = new AnthropicAdapter().parseChat(target(ProviderType.ANTHROPIC),
-                response.getBytes(StandardCharsets.UTF_8), false);
+        ObjectNode out = new AnthropicAdapter()
+                .parseChat(target(ProviderType.ANTHROPIC), response.getBytes(StandardCharsets.UTF_8), false);
 
-        assertThat(out.path("choices").path(0).path("message").path("content").asString()).isEqualTo("Hi");
+        assertThat(out.path("choices").path(0).path("message").path("content").asString())
+                .isEqualTo("Hi");
         assertThat(out.path("choices").path(0).path("finish_reason").asString()).isEqualTo("length");
         assertThat(out.path("usage").path("prompt_tokens").asLong()).isEqualTo(7);
         assertThat(out.path("usage").path("completion_tokens").asLong()).isEqualTo(9);
@@ -101,8 +120,8 @@ class AdapterMappingTest {
 
                 """;
 
-        assertThatThrownBy(() -> new AnthropicAdapter().parseChat(target(ProviderType.ANTHROPIC),
-                events.getBytes(StandardCharsets.UTF_8), true))
+        assertThatThrownBy(() -> new AnthropicAdapter()
+                        .parseChat(target(ProviderType.ANTHROPIC), events.getBytes(StandardCharsets.UTF_8), true))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ProviderException.Kind.TRUNCATED_STREAM);
                     assertThat(e.outcome().type()).isEqualTo(Outcome.Type.RETRYABLE_FAILURE);
@@ -111,46 +130,89 @@ class AdapterMappingTest {
 
     @Test
     void shouldMapGeminiRequestAndResponse() {
-        JsonNode body = sent(new GeminiAdapter().chatRequest(target(ProviderType.GEMINI), request(CONVERSATION),
-                Optional.of("k"), false));
+        JsonNode body = sent(new GeminiAdapter()
+                .chatRequest(target(ProviderType.GEMINI), request(CONVERSATION), Optional.of("k"), false));
 
-        assertThat(body.path("systemInstruction").path("parts").path(0).path("text").asString())
+        assertThat(body.path("systemInstruction")
+                        .path("parts")
+                        .path(0)
+                        .path("text")
+                        .asString())
                 .isEqualTo("be brief");
-        assertThat(body.path("contents").path(0).path("parts").path(1).path("inlineData").path("mimeType")
-                .asString()).isEqualTo("image/png");
+        assertThat(body.path("contents")
+                        .path(0)
+                        .path("parts")
+                        .path(1)
+                        .path("inlineData")
+                        .path("mimeType")
+                        .asString())
+                .isEqualTo("image/png");
         assertThat(body.path("contents").path(1).path("role").asString()).isEqualTo("model");
-        assertThat(body.path("contents").path(1).path("parts").path(0).path("functionCall").path("name").asString())
+        assertThat(body.path("contents")
+                        .path(1)
+                        .path("parts")
+                        .path(0)
+                        .path("functionCall")
+                        .path("name")
+                        .asString())
                 .isEqualTo("lookup");
-        assertThat(body.path("contents").path(2).path("parts").path(0).path("functionResponse").path("name")
-                .asString()).isEqualTo("lookup");
-        assertThat(body.path("generationConfig").path("maxOutputTokens").asInt()).isEqualTo(100);
+        assertThat(body.path("contents")
+                        .path(2)
+                        .path("parts")
+                        .path(0)
+                        .path("functionResponse")
+                        .path("name")
+                        .asString())
+                .isEqualTo("lookup");
+        assertThat(body.path("generationConfig").path("maxOutputTokens").asInt())
+                .isEqualTo(100);
         assertThat(body.path("generationConfig").path("topP").asDouble()).isEqualTo(0.9);
-        assertThat(body.path("generationConfig").path("responseMimeType").asString()).isEqualTo("application/json");
-        assertThat(body.path("toolConfig").path("functionCallingConfig").path("mode").asString()).isEqualTo("ANY");
+        assertThat(body.path("generationConfig").path("responseMimeType").asString())
+                .isEqualTo("application/json");
+        assertThat(body.path("toolConfig")
+                        .path("functionCallingConfig")
+                        .path("mode")
+                        .asString())
+                .isEqualTo("ANY");
 
-        ObjectNode out = new GeminiAdapter().parseChat(target(ProviderType.GEMINI), """
+        ObjectNode out =
+                new GeminiAdapter().parseChat(target(ProviderType.GEMINI), """
                 {"candidates": [{"content": {"role": "model", "parts": [{"functionCall":
                   {"name": "lookup", "args": {"q": "dog"}}}]}, "finishReason": "STOP"}],
-                 "usageMetadata": {"promptTokenCount": 4, "candidatesTokenCount": 6}}"""
-                .getBytes(StandardCharsets.UTF_8), false);
+                 "usageMetadata": {"promptTokenCount": 4, "candidatesTokenCount": 6}}""".getBytes(StandardCharsets.UTF_8), false);
         assertThat(out.path("choices").path(0).path("finish_reason").asString()).isEqualTo("tool_calls");
-        assertThat(out.path("choices").path(0).path("message").path("tool_calls").path(0).path("function")
-                .path("arguments").asString()).isEqualTo("{\"q\":\"dog\"}");
+        assertThat(out.path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("arguments")
+                        .asString())
+                .isEqualTo("{\"q\":\"dog\"}");
         assertThat(out.path("usage").path("total_tokens").asLong()).isEqualTo(10);
     }
 
     @Test
     void shouldMapOllamaOptionsFormatAndImages() {
-        JsonNode body = sent(new OllamaAdapter().chatRequest(target(ProviderType.OLLAMA), request(CONVERSATION),
-                Optional.empty(), false));
+        JsonNode body = sent(new OllamaAdapter()
+                .chatRequest(target(ProviderType.OLLAMA), request(CONVERSATION), Optional.empty(), false));
 
         assertThat(body.path("stream").asBoolean()).isFalse();
         assertThat(body.path("options").path("num_predict").asInt()).isEqualTo(100);
         assertThat(body.path("options").path("stop").path(0).asString()).isEqualTo("END");
         assertThat(body.path("format").asString()).isEqualTo("json");
-        assertThat(body.path("messages").path(1).path("images").path(0).asString()).isEqualTo("AAAA");
-        assertThat(body.path("messages").path(2).path("tool_calls").path(0).path("function").path("arguments")
-                .path("q").asString()).isEqualTo("cat");
+        assertThat(body.path("messages").path(1).path("images").path(0).asString())
+                .isEqualTo("AAAA");
+        assertThat(body.path("messages")
+                        .path(2)
+                        .path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("arguments")
+                        .path("q")
+                        .asString())
+                .isEqualTo("cat");
     }
 
     @Test
@@ -158,10 +220,10 @@ class AdapterMappingTest {
         ObjectNode req = request("{\"model\": \"x\", \"seed\": 4, \"max_completion_tokens\": 9, \"stream\": true,"
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
 
-        JsonNode mistral = sent(new OpenAiAdapter(ProviderType.MISTRAL).chatRequest(target(ProviderType.MISTRAL),
-                req, Optional.of("k"), true));
-        JsonNode openai = sent(new OpenAiAdapter(ProviderType.OPENAI).chatRequest(target(ProviderType.OPENAI), req,
-                Optional.of("k"), false));
+        JsonNode mistral = sent(new OpenAiAdapter(ProviderType.MISTRAL)
+                .chatRequest(target(ProviderType.MISTRAL), req, Optional.of("k"), true));
+        JsonNode openai = sent(new OpenAiAdapter(ProviderType.OPENAI)
+                .chatRequest(target(ProviderType.OPENAI), req, Optional.of("k"), false));
 
         assertThat(mistral.path("max_tokens").asInt()).isEqualTo(9);
         assertThat(mistral.path("random_seed").asInt()).isEqualTo(4);
@@ -186,16 +248,24 @@ class AdapterMappingTest {
 
                 """;
 
-        ObjectNode out = new OpenAiAdapter(ProviderType.OPENAI).parseChat(target(ProviderType.OPENAI),
-                sse.getBytes(StandardCharsets.UTF_8), true);
+        ObjectNode out = new OpenAiAdapter(ProviderType.OPENAI)
+                .parseChat(target(ProviderType.OPENAI), sse.getBytes(StandardCharsets.UTF_8), true);
 
-        assertThat(out.path("choices").path(0).path("message").path("tool_calls").path(0).path("function")
-                .path("arguments").asString()).isEqualTo("{\"a\":1}");
+        assertThat(out.path("choices")
+                        .path(0)
+                        .path("message")
+                        .path("tool_calls")
+                        .path(0)
+                        .path("function")
+                        .path("arguments")
+                        .asString())
+                .isEqualTo("{\"a\":1}");
         assertThat(out.path("usage").path("completion_tokens").asLong()).isEqualTo(4);
         String truncated = sse.substring(0, sse.indexOf("data: [DONE]"));
-        assertThatThrownBy(() -> new OpenAiAdapter(ProviderType.OPENAI).parseChat(target(ProviderType.OPENAI),
-                truncated.getBytes(StandardCharsets.UTF_8), true))
-                .isInstanceOfSatisfying(ProviderException.class,
+        assertThatThrownBy(() -> new OpenAiAdapter(ProviderType.OPENAI)
+                        .parseChat(target(ProviderType.OPENAI), truncated.getBytes(StandardCharsets.UTF_8), true))
+                .isInstanceOfSatisfying(
+                        ProviderException.class,
                         e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.TRUNCATED_STREAM));
     }
 
@@ -203,8 +273,8 @@ class AdapterMappingTest {
     void shouldClassifyErrorStatusesAndReadRetryAfter() {
         Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
         HttpHeaders seconds = HttpHeaders.of(Map.of("retry-after", List.of("2")), (a, b) -> true);
-        HttpHeaders date = HttpHeaders.of(Map.of("retry-after", List.of("Thu, 01 Jan 2026 00:00:05 GMT")),
-                (a, b) -> true);
+        HttpHeaders date =
+                HttpHeaders.of(Map.of("retry-after", List.of("Thu, 01 Jan 2026 00:00:05 GMT")), (a, b) -> true);
         HttpHeaders none = HttpHeaders.of(Map.of(), (a, b) -> true);
         byte[] body = "{\"error\":{\"message\":\"slow down\"}}".getBytes(StandardCharsets.UTF_8);
 
@@ -220,9 +290,12 @@ class AdapterMappingTest {
 
     @Test
     void shouldKeepCredentialsOutOfRequestStrings() {
-        ProviderRequest request = new OpenAiAdapter(ProviderType.OPENAI).chatRequest(target(ProviderType.OPENAI),
-                request("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"), Optional.of("sk-secret"),
-                false);
+        ProviderRequest request = new OpenAiAdapter(ProviderType.OPENAI)
+                .chatRequest(
+                        target(ProviderType.OPENAI),
+                        request("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"),
+                        Optional.of("sk-secret"),
+                        false);
 
         assertThat(request.headers()).containsEntry("authorization", "Bearer sk-secret");
         assertThat(request.toString()).doesNotContain("sk-secret");

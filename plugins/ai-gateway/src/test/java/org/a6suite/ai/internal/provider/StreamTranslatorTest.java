@@ -29,10 +29,11 @@ class StreamTranslatorTest {
     void shouldKeepTheChunksBeforeAnErrorInTheSameRead() {
         var t = new OpenAiStreamTranslator("gpt");
         List<ObjectNode> chunks = t.feed(ByteBuffer.wrap(("data: {\"id\":\"c\",\"choices\":[{\"index\":0,"
-                + "\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"error\":{\"message\":\"boom\"}}\n\n")
+                        + "\"delta\":{\"content\":\"Hi\"}}]}\n\ndata: {\"error\":{\"message\":\"boom\"}}\n\n")
                 .getBytes(StandardCharsets.UTF_8)));
         assertThat(text(chunks)).isEqualTo("Hi");
-        assertThat(t.failure()).hasValueSatisfying(e -> assertThat(e.providerMessage()).isEqualTo("boom"));
+        assertThat(t.failure())
+                .hasValueSatisfying(e -> assertThat(e.providerMessage()).isEqualTo("boom"));
     }
 
     private static String text(List<ObjectNode> chunks) {
@@ -93,7 +94,8 @@ class StreamTranslatorTest {
     @Test
     void shouldReportAnOpenAiErrorEventAsAProviderFailure() {
         var t = new OpenAiStreamTranslator("gpt");
-        assertThatThrownBy(() -> feed(t, "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"))
+        assertThatThrownBy(
+                        () -> feed(t, "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"))
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ProviderException.Kind.SERVER_ERROR);
                     assertThat(e.providerMessage()).isEqualTo("overloaded");
@@ -104,8 +106,10 @@ class StreamTranslatorTest {
     void shouldCallAStreamWithoutItsFinalEventTruncated() {
         var t = new OpenAiStreamTranslator("gpt");
         feed(t, "data: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n");
-        assertThatThrownBy(t::finish).isInstanceOfSatisfying(ProviderException.class,
-                e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.TRUNCATED_STREAM));
+        assertThatThrownBy(t::finish)
+                .isInstanceOfSatisfying(
+                        ProviderException.class,
+                        e -> assertThat(e.kind()).isEqualTo(ProviderException.Kind.TRUNCATED_STREAM));
     }
 
     @Test
@@ -146,11 +150,24 @@ class StreamTranslatorTest {
                 data: {"type":"message_stop"}
 
                 """);
-        assertThat(chunks.get(0).path("choices").path(0).path("delta").path("role").asString()).isEqualTo("assistant");
+        assertThat(chunks.get(0)
+                        .path("choices")
+                        .path(0)
+                        .path("delta")
+                        .path("role")
+                        .asString())
+                .isEqualTo("assistant");
         assertThat(text(chunks)).isEqualTo("Let me check");
         assertThat(arguments(chunks)).isEqualTo("{\"city\": \"Paris\"}");
-        JsonNode head = chunks.stream().filter(c -> c.path("choices").path(0).path("delta").has("tool_calls"))
-                .findFirst().orElseThrow().path("choices").path(0).path("delta").path("tool_calls").path(0);
+        JsonNode head = chunks.stream()
+                .filter(c -> c.path("choices").path(0).path("delta").has("tool_calls"))
+                .findFirst()
+                .orElseThrow()
+                .path("choices")
+                .path(0)
+                .path("delta")
+                .path("tool_calls")
+                .path(0);
         assertThat(head.path("id").asString()).isEqualTo("toolu_1");
         assertThat(head.path("index").asInt()).isEqualTo(0);
         assertThat(head.path("function").path("name").asString()).isEqualTo("get_weather");
@@ -163,9 +180,12 @@ class StreamTranslatorTest {
     @Test
     void shouldReportAnAnthropicErrorEvent() {
         var t = new AnthropicStreamTranslator("claude");
-        assertThatThrownBy(() -> feed(t, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
-                + "\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"))
-                .isInstanceOfSatisfying(ProviderException.class,
+        assertThatThrownBy(() -> feed(
+                        t,
+                        "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
+                                + "\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"))
+                .isInstanceOfSatisfying(
+                        ProviderException.class,
                         e -> assertThat(e.providerMessage()).isEqualTo("Overloaded"));
     }
 
@@ -189,8 +209,10 @@ class StreamTranslatorTest {
     @Test
     void shouldTranslateGeminiFunctionCallsWhole() {
         var t = new GeminiStreamTranslator("gemini");
-        List<ObjectNode> chunks = feed(t, "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
-                + "{\"name\":\"f\",\"args\":{\"x\":1}}}],\"role\":\"model\"},\"finishReason\":\"STOP\"}]}\n\n");
+        List<ObjectNode> chunks = feed(
+                t,
+                "data: {\"candidates\":[{\"content\":{\"parts\":[{\"functionCall\":"
+                        + "{\"name\":\"f\",\"args\":{\"x\":1}}}],\"role\":\"model\"},\"finishReason\":\"STOP\"}]}\n\n");
         assertThat(arguments(chunks)).isEqualTo("{\"x\":1}");
         assertThat(finish(chunks)).isEqualTo("tool_calls");
     }
@@ -213,7 +235,8 @@ class StreamTranslatorTest {
     void shouldReportAnOllamaErrorLine() {
         var t = new OllamaStreamTranslator("llama3.2");
         assertThatThrownBy(() -> feed(t, "{\"error\":\"model crashed\"}\n"))
-                .isInstanceOfSatisfying(ProviderException.class,
+                .isInstanceOfSatisfying(
+                        ProviderException.class,
                         e -> assertThat(e.providerMessage()).isEqualTo("model crashed"));
     }
 }
