@@ -322,7 +322,9 @@ class OptimizerApiTest {
         assertThat(details.get("synced").asBoolean()).isTrue();
         assertThat(details.get("role").asString()).isEqualTo("leader");
         assertThat(details.get("api").asString()).isEqualTo("read-write");
-        String metrics = app.get("/actuator/prometheus").body();
+        // The per-node gauges appear once the loop has evaluated this test's upstream (its first pass after it).
+        String metrics = await().atMost(Duration.ofSeconds(10))
+                .until(() -> app.get("/actuator/prometheus").body(), m -> m.contains("upstream=\"upstreams/" + id));
         assertThat(metrics)
                 .contains(
                         "a6_optimizer_decisions_total",
