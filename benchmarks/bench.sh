@@ -4,9 +4,10 @@
 # same frames, one fresh server start per workload.
 #   benchmarks/bench.sh [--rounds 3] [--seconds 5] [--warmup 2] [--connections "1 16 64"]
 #                       [--workloads "noop vars body postresp"] [--servers "ours ours-sdk official-warn echo"]
-#                       [--baseline-jar PATH]
+#                       [--baseline-jar PATH] [--server-warmup SECONDS]
 # --baseline-jar adds the servers base / base-sdk: another build of our runner (e.g. the previous commit's
 # runner/dist/target/a6-runner.jar) run the same way, for before/after figures from one run.
+# --server-warmup runs each fresh server, unrecorded, at 16 connections for that long before its first point.
 # BENCH_JAVA_OPTS is passed to our runner's JVM (e.g. a JFR recording).
 # Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and markdown tables of medians and ratios.
 set -euo pipefail
@@ -15,12 +16,13 @@ cd "$(dirname "$0")/.."
 a6_select_jdk
 
 rounds=3; seconds=5; warmup=2; conns="1 16 64"; workloads="noop vars body postresp"
-servers="ours ours-sdk official-warn echo"; baseline=""
+servers="ours ours-sdk official-warn echo"; baseline=""; server_warmup=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2;; --seconds) seconds=$2; shift 2;; --warmup) warmup=$2; shift 2;;
     --connections) conns=$2; shift 2;; --workloads) workloads=$2; shift 2;; --servers) servers=$2; shift 2;;
     --baseline-jar) baseline=$(realpath "$2"); shift 2;;
+    --server-warmup) server_warmup=$2; shift 2;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -86,12 +88,19 @@ for round in $(seq 1 "$rounds"); do
       case "$target:$wl" in ours:postresp|base:postresp) continue;; esac
       start_server "$target" "$wl"
       case "$target" in official-*) drv_target=official;; *-sdk) drv_target=ours-sdk;; base) drv_target=ours;; *) drv_target=$target;; esac
+      if [ "$server_warmup" != 0 ]; then # unrecorded: lets every server's JIT reach its steady state first
+        java -cp "$DRIVER_JAR" org.a6suite.bench.A6LoadDriver --socket "$SOCK" --target "$drv_target" \
+          --workload "$wl" --connections 16 --warmup 0 --seconds "$server_warmup" >/dev/null
+      fi
       for c in $conns; do
         # The server's CPU per call is the fair efficiency measure on a 2-core machine where the driver competes for
-        # the same cores; it covers warm-up and measurement, so it is divided by the calls of both.
+        # the same cores. server_cpu_s covers warm-up and measurement (divided by the calls of both); the driver
+        # also reads it over the measured window alone (server_cpu_measured_s: the steady state, which the tables
+        # use), since a fresh server's JIT work otherwise lands on whichever point runs first.
         cpu0=$(cpu_ticks "$server_pid")
         line=$(java -cp "$DRIVER_JAR" org.a6suite.bench.A6LoadDriver --socket "$SOCK" --target "$drv_target" \
-                 --workload "$wl" --connections "$c" --warmup "$warmup" --seconds "$seconds")
+                 --workload "$wl" --connections "$c" --warmup "$warmup" --seconds "$seconds" \
+                 --server-pid "$server_pid" --clock-ticks "$TICK_HZ")
         cpu1=$(cpu_ticks "$server_pid")
         load=$(cut -d' ' -f1 /proc/loadavg)
         echo "{\"round\":$round,\"server\":\"$target\",\"server_cpu_s\":$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$TICK_HZ" 'BEGIN {printf "%.2f", (b - a) / hz}'),\"load1\":$load,${line#\{}" | tee -a "$raw" >&2

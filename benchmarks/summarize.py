@@ -11,7 +11,11 @@ for r in rows:
     key = (r["workload"], r["connections"], r["server"])
     for m in ("calls_per_s", "p50_us", "p99_us", "errors", "load1"):
         agg[key][m].append(r.get(m, 0))
-    if r.get("all_calls"):
+    # The measured window's server CPU over its calls (steady state) when the driver read it; else warm-up and
+    # measurement together over all calls (older raw files).
+    if "server_cpu_measured_s" in r and r.get("calls"):
+        agg[key]["cpu_us_per_call"].append(r["server_cpu_measured_s"] * 1e6 / r["calls"])
+    elif r.get("all_calls"):
         agg[key]["cpu_us_per_call"].append(r["server_cpu_s"] * 1e6 / r["all_calls"])
 med = {k: {m: statistics.median(v) for m, v in ms.items()} for k, ms in agg.items()}
 WORKLOADS = ("noop", "vars", "body", "postresp")

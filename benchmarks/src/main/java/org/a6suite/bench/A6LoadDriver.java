@@ -5,6 +5,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,12 @@ import org.a6suite.protocol.message.PrepareConfResponse;
  * runner's ExtraInfo requests. Prints one JSON line with throughput and latency percentiles.
  *
  * <p>Usage: {@code A6LoadDriver --socket PATH --target ours|ours-sdk|official|echo --workload noop|vars|body|postresp
- * --connections N [--warmup 3] [--seconds 10]}
+ * --connections N [--warmup 3] [--seconds 10] [--server-pid PID --clock-ticks HZ]}
+ *
+ * <p>With {@code --server-pid}, the server process's CPU time (user + system, all threads, from {@code
+ * /proc/PID/stat}) is read when measurement starts and when it ends, so {@code server_cpu_measured_s} covers exactly
+ * the measured window: the steady-state cost per call, without the JIT compilation and class loading that a fresh
+ * server does in its first seconds (which a per-point figure over warm-up charges to whichever point comes first).
  */
 public final class A6LoadDriver {
 
@@ -37,6 +43,8 @@ public final class A6LoadDriver {
     private final int connections;
     private final long warmupNanos;
     private final long measureNanos;
+    private final Path serverStat;
+    private final double clockTicks;
 
     private A6LoadDriver(Map<String, String> args) {
         this.socket = Path.of(required(args, "socket"));
@@ -46,6 +54,9 @@ public final class A6LoadDriver {
         this.connections = Integer.parseInt(args.getOrDefault("connections", "1"));
         this.warmupNanos = (long) (Double.parseDouble(args.getOrDefault("warmup", "3")) * 1e9);
         this.measureNanos = (long) (Double.parseDouble(args.getOrDefault("seconds", "10")) * 1e9);
+        String pid = args.get("server-pid");
+        this.serverStat = pid == null ? null : Path.of("/proc", pid, "stat");
+        this.clockTicks = Double.parseDouble(args.getOrDefault("clock-ticks", "100"));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -92,6 +103,13 @@ public final class A6LoadDriver {
                 }
             }));
         }
+        double cpuMeasured = -1;
+        if (serverStat != null) {
+            sleepUntil(measureFrom);
+            long ticks0 = serverTicks();
+            sleepUntil(end);
+            cpuMeasured = (serverTicks() - ticks0) / clockTicks;
+        }
         done.await();
         Histogram all = new Histogram(60_000_000_000L, 3);
         histograms.forEach(all::add);
@@ -99,7 +117,7 @@ public final class A6LoadDriver {
         return String.format(
                 Locale.ROOT,
                 "{\"target\":\"%s\",\"workload\":\"%s\",\"connections\":%d,\"calls\":%d,\"all_calls\":%d,"
-                        + "\"errors\":%d,\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f}",
+                        + "\"errors\":%d,\"calls_per_s\":%.0f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"p999_us\":%.1f%s}",
                 target.name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 workload.name().toLowerCase(Locale.ROOT),
                 connections,
@@ -109,7 +127,22 @@ public final class A6LoadDriver {
                 all.getTotalCount() / seconds,
                 all.getValueAtPercentile(50) / 1e3,
                 all.getValueAtPercentile(99) / 1e3,
-                all.getValueAtPercentile(99.9) / 1e3);
+                all.getValueAtPercentile(99.9) / 1e3,
+                cpuMeasured < 0 ? "" : String.format(Locale.ROOT, ",\"server_cpu_measured_s\":%.3f", cpuMeasured));
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+
+    /** utime + stime of the server process, fields 14 and 15 of /proc/PID/stat (after the parenthesised name). */
+    private long serverTicks() throws IOException {
+        String stat = Files.readString(serverStat);
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private long prepare() throws IOException {
