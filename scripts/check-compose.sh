@@ -6,7 +6,9 @@
 #  4. every published container port is one the repository's configuration actually listens on;
 #  5. the prometheus and grafana services: mounted files exist and parse, scrape targets and the data source name
 #     compose services on ports they serve, provisioning finds the dashboards, images are pinned
-#     (scripts/check-observability.py, which also lists the other services' ports for check 4).
+#     (scripts/check-observability.py, which also lists the other services' ports for check 4);
+#  6. Prometheus's promtool accepts the scrape config and every PromQL expression of the dashboards
+#     (scripts/check-promql.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 f=docker-compose.yml
@@ -36,6 +38,7 @@ while IFS= read -r var; do
 done < <(grep -oE '^\s+(A6_[A-Z0-9_]+|APISIX_[A-Z0-9_]+):' "$f" | tr -d ' :' | sort -u)
 
 ports=$(python3 scripts/check-observability.py) || fail=1
+./scripts/check-promql.sh || fail=1
 
 while IFS= read -r port; do
   if ! grep -rqs --exclude="$f" --exclude-dir=target --exclude-dir=.git -E "(port: ?$port|:$port\b|=$port\b|\b$port\b)" \
@@ -45,4 +48,4 @@ while IFS= read -r port; do
 done < <(sort -u <<<"$ports")
 
 [ "$fail" -eq 0 ] || exit 1
-echo "check-compose: $f OK (config parses; paths exist; variables are read; ports are configured; prometheus and grafana files parse and agree)"
+echo "check-compose: $f OK (config parses; paths exist; variables are read; ports are configured; prometheus and grafana files parse and agree; promtool accepts the config and the dashboards' PromQL)"
