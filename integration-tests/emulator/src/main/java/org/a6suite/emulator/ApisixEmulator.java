@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It serves HTTP on 127.0.0.1, matches a small route table, runs {@code ext-plugin-pre-req},
  * {@code ext-plugin-post-req} and {@code ext-plugin-post-resp} through a runner on a Unix socket exactly as APISIX
- * 3.18's ext-plugin client does (reference {@code apisix-ext-plugin-protocol.md} §3, §4, §6, §8, checked against the
- * recorded transcripts), applies the results and proxies to the route's upstream. See {@code docs/emulator.md}.
+ * 3.18's ext-plugin client does (as §3, §4, §6 and the notes of the recorded transcripts' README say,
+ * {@code runner/protocol/src/test/resources/transcripts/README.md}; "§N" in this module means that README's section), applies the results and proxies to the route's upstream. See {@code docs/emulator.md}.
  *
  * <pre>{@code
  * try (ApisixEmulator apisix = ApisixEmulator.builder()
@@ -245,7 +245,7 @@ public final class ApisixEmulator implements AutoCloseable {
         return pool.connectionsOpened();
     }
 
-    /** Runner connections closed after a successful RPC because bytes were left unread (reference §8). */
+    /** Runner connections closed after a successful RPC because bytes were left unread (transcripts README, notes). */
     public long runnerConnectionsDropped() {
         return pool.connectionsDropped();
     }

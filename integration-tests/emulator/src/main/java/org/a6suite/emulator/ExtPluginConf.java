@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * The configuration of one ext-plugin on a route ({@code ext-plugin-pre-req}, {@code ext-plugin-post-req} or
- * {@code ext-plugin-post-resp}): {@code {"conf": [{"name", "value"}], "allow_degradation": false}} (reference §6).
+ * {@code ext-plugin-post-resp}): {@code {"conf": [{"name", "value"}], "allow_degradation": false}} (transcripts README §6).
  * Part of the APISIX emulator, a TEST AND DEVELOPMENT FIXTURE that is never shipped as a gateway.
  *
  * @param conf              the {@code conf} list in order; empty when the route gave none, in which case the

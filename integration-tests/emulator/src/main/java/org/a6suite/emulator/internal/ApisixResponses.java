@@ -16,7 +16,7 @@ import org.a6suite.protocol.message.TextEntry;
 /**
  * The responses APISIX writes itself (Stop, post-resp replies, nginx's error pages, its own JSON errors) and the
  * header rules its replies follow: first-set-then-add for runner entries, {@code resp_headers} minus the excluded
- * list (reference §6).
+ * list (transcripts README §6).
  */
 final class ApisixResponses {
 

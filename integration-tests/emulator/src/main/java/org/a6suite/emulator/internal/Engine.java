@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The request pipeline of the APISIX emulator (a TEST AND DEVELOPMENT FIXTURE, never a gateway): route match, the
  * X-Forwarded-* headers, {@code ext-plugin-pre-req} (rewrite phase), {@code ext-plugin-post-req} (access phase), then
  * either the proxy or, with {@code ext-plugin-post-resp}, APISIX's own upstream fetch followed by HTTPRespCall
- * (reference §6). Results are applied exactly as reference §6 and the transcripts say.
+ * (transcripts README §6). Results are applied exactly as transcripts README §6 and the transcripts say.
  *
  * <p>The phases live apart: {@link ReqCallPhase} (pre-req, post-req), {@link ProxyPhase} (nginx's proxy and its
  * upstream loop), {@link PostRespPhase} (post-resp) and {@link ApisixResponses} (what APISIX writes itself). This

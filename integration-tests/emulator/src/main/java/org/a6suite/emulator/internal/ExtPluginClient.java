@@ -22,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * APISIX's {@code ext-plugin/init.lua} {@code communicate} and {@code rpc_call} (reference §4):
+ * APISIX's {@code ext-plugin/init.lua} {@code communicate} and {@code rpc_call} (transcripts README §4):
  * <ol>
  *   <li>take connection C1;</li>
  *   <li>find the token in the cache, or send PrepareConf on a <b>different</b> connection C2 (one PrepareConf per key

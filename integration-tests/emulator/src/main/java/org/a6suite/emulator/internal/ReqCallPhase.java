@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code ext-plugin-pre-req} (rewrite phase) and {@code ext-plugin-post-req} (access phase): one HTTPReqCall, its
- * ExtraInfo questions answered from the request, and the reply applied as reference §6 and the transcripts say
+ * ExtraInfo questions answered from the request, and the reply applied as transcripts README §6 and the transcripts say
  * (Stop answers the client, Rewrite changes the request, None goes on).
  */
 final class ReqCallPhase {

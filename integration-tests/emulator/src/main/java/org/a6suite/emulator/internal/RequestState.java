@@ -125,7 +125,7 @@ public final class RequestState {
         return out;
     }
 
-    /** HTTPReqCall.Req path: {@code $upstream_uri}'s path when a plugin set it, else {@code $uri} (reference §3). */
+    /** HTTPReqCall.Req path: {@code $upstream_uri}'s path when a plugin set it, else {@code $uri} (transcripts README §3). */
     String runnerPath() {
         return upstreamUri
                 .map(u -> {
@@ -160,7 +160,7 @@ public final class RequestState {
     }
 
     /**
-     * {@code tostring(ctx.var[name])}, or empty for nil (reference §3; transcript s03). Reflects plugin changes made
+     * {@code tostring(ctx.var[name])}, or empty for nil (transcripts README §3; transcript s03). Reflects plugin changes made
      * so far, as {@code ngx.var} does.
      */
     Optional<String> var(String name) {

@@ -20,14 +20,14 @@ import org.a6suite.protocol.message.ExtraInfoResponse;
 import org.a6suite.protocol.message.FrameType;
 
 /**
- * One APISIX-side connection to the runner: one RPC at a time, never pipelined (reference §4). A call writes its
+ * One APISIX-side connection to the runner: one RPC at a time, never pipelined (transcripts README §4). A call writes its
  * request, answers every ExtraInfo request in arrival order (the runner may pipeline them, transcripts s01/s03), and
  * ends at the first frame of the call's own type or type 0. Any other type fails the call with
  * {@code unexpected type N} (transcript s14).
  *
  * <p>The connection remembers whether bytes are left unread after the reply (the rest of the read that carried it,
  * or anything arriving while idle): OpenResty's {@code setkeepalive} refuses such a connection ("unread data in
- * buffer", reference §8), so the pool closes it.
+ * buffer", transcripts README, notes), so the pool closes it.
  */
 final class RunnerConnection {
 

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * APISIX's cosocket keep-alive pool for the runner socket: connect timeout 1 s, at most {@code maxIdle} (32) idle
  * connections kept for {@code idleTimeout} (180 s), reused most recent first; a connection is pooled only after a
- * successful RPC with nothing left unread, and closed after any error (reference §4, §8).
+ * successful RPC with nothing left unread, and closed after any error (transcripts README §4 and notes).
  */
 public final class RunnerPool implements AutoCloseable {
 

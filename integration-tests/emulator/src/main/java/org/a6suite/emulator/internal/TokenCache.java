@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 
 /**
  * Configuration tokens by PrepareConf key {@code route#<id>#<plugin>#<version>}: the worker LRU (TTL 3600 s) and the
- * shared dict folded into one, because the emulator is one worker. Err 2 flushes everything (reference §4).
+ * shared dict folded into one, because the emulator is one worker. Err 2 flushes everything (transcripts README §4).
  */
 public final class TokenCache {
 

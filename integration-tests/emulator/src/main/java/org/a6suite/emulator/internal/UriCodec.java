@@ -84,7 +84,7 @@ public final class UriCodec {
 
     /**
      * {@code ngx.req.get_uri_args()}: {@code ?z} gives an absent value, {@code ?y=} gives "", a repeat gives one entry
-     * per value, {@code +} and {@code %XX} are decoded (reference §3, transcripts s01 and s10). Entries keep wire
+     * per value, {@code +} and {@code %XX} are decoded (transcripts README §3, transcripts s01 and s10). Entries keep wire
      * order (APISIX sends Lua hash order, which is not reproducible and which runners must not rely on).
      */
     public static List<TextEntry> parseArgs(String query) {
@@ -111,7 +111,7 @@ public final class UriCodec {
     }
 
     /**
-     * Applies Rewrite.args to the current args (reference §6): an absent value deletes the name, the first entry per
+     * Applies Rewrite.args to the current args (transcripts README §6): an absent value deletes the name, the first entry per
      * name replaces every current value, later entries for that name append. Names keep their first position; new
      * names go last.
      */

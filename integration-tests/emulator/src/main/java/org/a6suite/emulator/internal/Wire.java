@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Netty keeps HTTP header values and request targets as one char per raw byte (ISO-8859-1), while A6 strings are
- * UTF-8 (reference §8: APISIX sends raw request bytes and runners decode them as UTF-8). These convert between the two.
+ * UTF-8 (transcripts README, notes: APISIX sends raw request bytes and runners decode them as UTF-8). These convert between the two.
  */
 final class Wire {
     private Wire() {}
