@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ai-gateway benchmark (issue 4 item 10): latency the gateway path adds over calling the provider test server
+# ai-gateway benchmark: latency the gateway path adds over calling the provider test server
 # directly, at 1/16/64 closed-loop clients, with an emulator pass-through route as the HTTP-hop baseline; and the
 # time to a fallback answer when the first provider hangs. Everything runs in one JVM on loopback.
 #   benchmarks/ai-bench.sh [--seconds 10] [--warmup 3] [--rounds 3] [--connections "1 16 64"]

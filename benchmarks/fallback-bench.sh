@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# adaptive-fallback benchmark (issue 3 item 6), two parts:
+# adaptive-fallback benchmark, two parts:
 #   benchmarks/fallback-bench.sh jmh   [JMH args, default: -f 3 -wi 3 -i 5 -w 1s -r 1s]
 #       per-call cost of the resilience toolkit's decorator stack vs the bare call, and of the plugin's phases
 #       (FallbackBench in plugins/adaptive-fallback/src/test/java/.../bench, compiled with the module's tests).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Closed-loop optimizer benchmark (issue 6 item 12a): four loopback backend nodes behind the APISIX emulator following
+# Closed-loop optimizer benchmark: four loopback backend nodes behind the APISIX emulator following
 # a real etcd, the runner jar with the health reporter, the optimizer jar; node 4 degrades by +300 ms and 5% errors.
 # The same traffic runs once per scenario: static (optimizer mode=off), auto (defaults), auto-tuned (see --tuned).
 #   benchmarks/loop-bench.sh [--no-build] [--scenarios static,auto,auto-tuned] [--rate 50] [--warmup 20]

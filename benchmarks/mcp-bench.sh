@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mcp-gateway benchmark (issue 5 item 8): latency added per MCP tools/call over calling the REST backend directly,
+# mcp-gateway benchmark: latency added per MCP tools/call over calling the REST backend directly,
 # with the APISIX emulator's own hop measured separately (a route with no ext-plugin), at 1, 16 and 64 clients.
 #   benchmarks/mcp-bench.sh [--rounds 3] [--seconds 8] [--warmup 2] [--clients "1 16 64"]
 #                           [--targets "direct emulator-noop gateway upstream-direct gateway-federated"]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale benchmark of the optimizer's policy engine (issue 6 item 12b): 10,000 upstreams x 10 nodes with health for
+# Scale benchmark of the optimizer's policy engine: 10,000 upstreams x 10 nodes with health for
 # all, full recompute time (median/p90 of N passes after warm-up) and heap in use after GC, in a 512 MiB heap.
 #   benchmarks/scale-bench.sh [--no-build] [--upstreams 10000] [--nodes 10] [--apisix 3] [--warmup 5] [--passes 20] [--settled 1|0]
 # The bench is a test-scoped main of backend-optimizer (org.a6suite.optimizer.bench.ScaleBench): the optimizer's main

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ai-gateway streaming benchmark (issue 10 item 7): time to first token through emulator -> runner lane -> ai-gateway
+# ai-gateway streaming benchmark: time to first token through emulator -> runner lane -> ai-gateway
 # (lane mode) vs the provider directly at 1/16/64 concurrent streams; runner CPU per streamed chunk; heap per open
 # stream; non-streaming latency direct vs invoke mode vs lane mode. Everything runs in one JVM on loopback.
 #   benchmarks/stream-bench.sh [--rounds 3] [--seconds 8] [--warmup 2] [--streams "1 16 64"] [--first-token-ms 200]

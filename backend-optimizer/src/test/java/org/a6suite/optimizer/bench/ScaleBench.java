@@ -28,7 +28,7 @@ import org.a6suite.optimizer.policy.Recommendation;
 import org.a6suite.optimizer.policy.UpstreamState;
 
 /**
- * Scale benchmark of the pure policy engine (issue 6, item 12b); a main in test scope because the optimizer's main
+ * Scale benchmark of the pure policy engine; a main in test scope because the optimizer's main
  * artifact is a Spring Boot jar other modules cannot compile against. Not a test: surefire does not run it.
  *
  * <p>It builds {@code upstreams} upstreams of {@code nodes} nodes each (parsed from APISIX JSON by

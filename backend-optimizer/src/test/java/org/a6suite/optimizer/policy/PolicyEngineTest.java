@@ -153,7 +153,7 @@ class PolicyEngineTest {
         assertThat(state.node(NODES.get(3)).ejected()).isTrue();
     }
 
-    // ---- the real run on APISIX 3.18 (issue 17): 3 nodes, ~50 rps, one made slow (400 ms upstream latency, which
+    // ---- the real run on APISIX 3.18: 3 nodes, ~50 rps, one made slow (400 ms upstream latency, which
     // APISIX's buckets 200..500 ms report as p90 450 ms) while its peers answer at p90 2 and 9 ms; reports every 5 s.
 
     private static final List<String> RUN = List.of("172.18.0.5:8080", "172.18.0.6:8080", "172.18.0.7:8080");

@@ -118,7 +118,7 @@ class OptimizerServiceTest {
     }
 
     /**
-     * The real run on APISIX 3.18 (issue 17): three nodes, one answering 60 % of its requests with 500; the exporter
+     * The real run on APISIX 3.18: three nodes, one answering 60 % of its requests with 500; the exporter
      * refreshed every 15 s and the reporter of the time published every 5 s, so two of three documents had the nodes
      * (from the Control API) with no requests. A step taken on such a document recorded "0.0 %", the guard compared
      * the next real report with it ("0.0% -> 23.0%"), rolled back and held the upstream, and the failing node kept a

@@ -29,7 +29,7 @@ import org.a6suite.testing.ai.AiProviderServer;
 import org.a6suite.testing.ai.Fault;
 
 /**
- * Issue 4 item 10: the latency the ai-gateway path adds over calling the provider directly, and the time to a
+ * The latency the ai-gateway path adds over calling the provider directly, and the time to a
  * fallback answer when the first provider hangs. Everything runs in this JVM on loopback: the provider test server,
  * the a6 runner with the real {@link AiGatewayPlugin}, and the APISIX emulator in front (as APISIX would be).
  *

@@ -31,7 +31,7 @@ import org.a6suite.runner.config.RunnerConfig;
 import org.a6suite.testing.ai.AiProviderServer;
 
 /**
- * Issue 10 item 7: ai-gateway streaming through the runner's HTTP lane, side by side with calling the provider
+ * ai-gateway streaming through the runner's HTTP lane, side by side with calling the provider
  * directly, in one JVM on loopback.
  *
  * <pre>

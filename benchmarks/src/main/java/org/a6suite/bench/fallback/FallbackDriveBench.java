@@ -23,7 +23,7 @@ import org.a6suite.testing.backend.Fault;
 
 /**
  * Time to a fallback answer when a backend starts hanging (or answering 503), with and without
- * {@code adaptive-fallback} (issue 3 item 6). One JVM: two EchoBackends, the a6 runner on a unix socket serving the
+ * {@code adaptive-fallback}. One JVM: two EchoBackends, the a6 runner on a unix socket serving the
  * plugin, the APISIX emulator with two routes of the same shape ({@code /fb/items/*} with the plugin in pre-req and
  * post-resp, one value; {@code /plain/items/*} without), both with upstream {@code timeout.read} of 3 s. Open-loop
  * traffic hits both routes; after the steady phase both backends get the fault at once, later both recover.

@@ -26,7 +26,7 @@ import org.a6suite.testing.backend.EchoBackend;
 import org.a6suite.testing.backend.Fault;
 
 /**
- * adaptive-fallback on the runner's lane (issue 15 item 5). One JVM, all on loopback: an EchoBackend, the a6 runner
+ * adaptive-fallback on the runner's lane. One JVM, all on loopback: an EchoBackend, the a6 runner
  * (unix socket + HTTP lane) serving the real plugin, and the APISIX emulator with two routes to the same backend:
  * {@code /direct/*} proxied by the emulator itself (no plugin) and {@code /lane/*} with {@code adaptive-fallback} in
  * lane mode (pre-req hands off, the emulator proxies to the lane, the lane proxies to the backend).

@@ -29,7 +29,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Closed-loop benchmark of the backend optimizer (issue 6, item 12a). Per scenario, from scratch: a real etcd (the
+ * Closed-loop benchmark of the backend optimizer. Per scenario, from scratch: a real etcd (the
  * {@code a6-etcd-fixture}), four {@link EchoBackend} nodes on 127.0.0.11..14 (APISIX's prometheus {@code node} label is
  * the IP only), upstream 1 and route 1 as the local stack seeds them, the runner jar with the health reporter (reading
  * the emulator's prometheus metrics and Control API), the APISIX emulator following etcd, and the optimizer jar in the

@@ -36,7 +36,8 @@ class StaleConnectionRetryTest {
 
     @Test
     void shouldCompleteEveryPostWhenServerKeepAliveIsShorterThanThePoolIdleTimeout() throws Exception {
-        // Like the upstream in issue 10: a 1 s keep-alive, below our 4 s pool idle timeout, so the client meets
+        // Like an upstream met in a real deployment: a 1 s keep-alive, below our 4 s pool idle timeout, so the client
+        // meets
         // connections the server has closed or is closing right now.
         server = LoopbackHttpServer.start(Duration.ofSeconds(1), (req, conn) -> conn.respond(200, req.bodyText()));
         int calls = 1000;

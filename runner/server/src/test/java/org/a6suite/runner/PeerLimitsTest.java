@@ -17,7 +17,7 @@ import org.a6suite.runner.testing.RunnerFixture;
 import org.a6suite.runner.testing.TestPlugin;
 import org.junit.jupiter.api.Test;
 
-/** Memory, connections and time one peer may cost the runner (issue 16, item 2). */
+/** Memory, connections and time one peer may cost the runner. */
 class PeerLimitsTest extends RunnerFixture {
 
     /** A frame header announcing the largest payload A6 allows, 16 MiB - 1. */

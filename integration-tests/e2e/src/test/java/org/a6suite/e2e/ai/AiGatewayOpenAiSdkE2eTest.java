@@ -43,7 +43,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Issue 4 item 9 end to end: the official OpenAI Java SDK, pointed at an APISIX route (emulator) whose
+ * End to end: the official OpenAI Java SDK, pointed at an APISIX route (emulator) whose
  * {@code ext-plugin-pre-req} runs {@code ai-gateway} in the a6 runner, with loopback provider test servers as targets.
  * Every provider answer, fault and header the client sees has crossed the A6 protocol and the emulator's HTTP hop.
  */
