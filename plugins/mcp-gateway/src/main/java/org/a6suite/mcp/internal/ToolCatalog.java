@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.slf4j.Logger;
