@@ -12,7 +12,7 @@ import org.a6suite.mcp.internal.Glob;
  *
  * <p>For a tool, the rules whose patterns match it are collected. A consumer named in any matching rule's
  * {@code deny} is refused (deny wins). Otherwise, if any matching rule has a non-empty {@code allow}, the consumer must
- * be named in one of them. Otherwise {@code defaultAllow} decides. In lists, {@code *} stands for every identified
+ * be named in one of them. Otherwise {@code default_allow} decides. In lists, {@code *} stands for every identified
  * consumer; the anonymous principal ({@code ""}) is matched only by the name {@code anonymous}.
  */
 public record AccessPolicy(boolean defaultAllow, List<Rule> rules) {

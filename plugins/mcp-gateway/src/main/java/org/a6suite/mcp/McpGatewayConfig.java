@@ -8,18 +8,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.a6suite.mcp.internal.KeyRing;
-import org.a6suite.mcp.internal.LocalTool;
-import org.a6suite.mcp.internal.RestPrompt;
-import org.a6suite.mcp.internal.RestResource;
+import org.a6suite.mcp.config.KeyRing;
+import org.a6suite.mcp.config.LocalTool;
+import org.a6suite.mcp.config.RestPrompt;
+import org.a6suite.mcp.config.RestResource;
 
 /**
- * The validated, immutable configuration of one {@code mcp-gateway} route, parsed once at PrepareConf by
- * {@link org.a6suite.mcp.internal.ConfigParser}. Every field is documented with its default in
- * {@code docs/plugins/mcp-gateway.md}.
+ * The validated, immutable configuration of one {@code mcp-gateway} route, read once at PrepareConf from the
+ * value {@code schemas/mcp-gateway.json} describes (snake_case fields; this record's names are the Java side).
+ * Every field is documented with its default in {@code docs/plugins/mcp-gateway.md}.
  *
- * @param serverName        {@code serverInfo.name} in the InitializeResult (default {@code a6-mcp-gateway})
- * @param serverVersion     {@code serverInfo.version} (default {@code 0.1.0})
+ * @param serverName        {@code server_info.name}, serverInfo in the InitializeResult (default {@code a6-mcp-gateway})
+ * @param serverVersion     {@code server_info.version} (default {@code 0.1.0})
  * @param instructions      optional {@code instructions} in the InitializeResult
  * @param allowedOrigins    browser origins allowed to call; {@code *} allows any; requests without {@code Origin}
  *                          are always allowed (default: none)
@@ -91,9 +91,9 @@ public record McpGatewayConfig(
     /**
      * SSE settings of lane mode.
      *
-     * @param replayEvents     events each session keeps on its node for {@code Last-Event-ID} resumption, 0..10000
+     * @param replayEvents     {@code replay_events}: events each session keeps on its node for {@code Last-Event-ID} resumption, 0..10000
      *                         (default 256; also bounded to 1 MiB per session)
-     * @param progressInterval how often a REST tool call that runs long reports progress to a client that gave a
+     * @param progressInterval {@code progress_interval_ms}: how often a REST tool call that runs long reports progress to a client that gave a
      *                         {@code progressToken} (default 1 s)
      */
     public record Streaming(int replayEvents, Duration progressInterval) {
@@ -115,7 +115,7 @@ public record McpGatewayConfig(
 
     /**
      * @param keyRing  keys that open sessions; the active one seals
-     * @param ttl      how long a session stays valid after initialize (default 1 h)
+     * @param ttl      {@code ttl_ms}: how long a session stays valid after initialize (default 1 h)
      * @param audience binds sessions to this value (default: the APISIX route id), so one route's ids do not open
      *                 on another route sharing the key ring
      */
@@ -134,7 +134,7 @@ public record McpGatewayConfig(
      * @param baseUrl  scheme, host, port and base path; tool URLs must stay under it
      * @param timeout  total deadline per tool call, retries included (default 10 s)
      * @param headers  static headers sent on every call (values may come from env/file references)
-     * @param retries  attempts for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS), 1..5 (default 1: no retry)
+     * @param retries  {@code max_attempts}: attempts for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS), 1..5 (default 1: no retry)
      * @param breaker  whether calls go through a circuit breaker per backend (default true)
      */
     public record Backend(
@@ -160,12 +160,12 @@ public record McpGatewayConfig(
      * @param url        the MCP endpoint, e.g. {@code http://127.0.0.1:9000/mcp}
      * @param prefix     prepended to the upstream's tool and prompt names, and to its resources' and templates'
      *                   {@code name} (default {@code name + "_"})
-     * @param uriPrefix  prepended to the upstream's resource URIs and URI templates: a URI scheme fragment ending in
+     * @param uriPrefix  {@code uri_prefix}: prepended to the upstream's resource URIs and URI templates: a URI scheme fragment ending in
      *                   {@code +}, so {@code file:///a} becomes {@code calc+file:///a}, still a URI (default: the
      *                   name in lower case, {@code _} as {@code -}, then {@code +})
      * @param timeout    deadline per upstream request (default 10 s)
      * @param headers    static headers sent upstream (the client's own credentials are never forwarded)
-     * @param catalogTtl how long a node caches the upstream's tool list (default 60 s)
+     * @param catalogTtl {@code catalog_ttl_ms}: how long a node caches the upstream's lists (default 60 s)
      */
     public record Upstream(
             String name,
@@ -192,7 +192,7 @@ public record McpGatewayConfig(
     }
 
     /**
-     * One rate limit: a token bucket per matching method and target (and per consumer when {@code perConsumer}).
+     * One rate limit: a token bucket per matching method and target (and per consumer when {@code per_consumer}).
      *
      * @param tools       target patterns ({@code *} matches any run of characters): the prefixed tool or prompt
      *                    name, the prefixed resource URI, or {@code ""} for methods without a target (lists,
@@ -212,7 +212,7 @@ public record McpGatewayConfig(
 
     /**
      * @param enabled          one log line per {@code tools/call} on logger {@code org.a6suite.mcp.calls} (default true)
-     * @param includeArguments add the call's arguments to the line (default false: they may hold personal data)
+     * @param includeArguments {@code include_arguments}: add the call's arguments to the line (default false: they may hold personal data)
      */
     public record CallLog(boolean enabled, boolean includeArguments) {}
 }

@@ -58,10 +58,10 @@ class FederatedFeaturesTest {
                 {"principal":{"var":null,"header":"x-consumer"},
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
                  "upstreams":[{"name":"alpha","url":"%s"},{"name":"beta","url":"%s"},
-                              {"name":"plain","url":"%s","uriPrefix":"tools-only+"}],
+                              {"name":"plain","url":"%s","uri_prefix":"tools-only+"}],
                  "access":{"rules":[{"tools":["beta+file:///beta/notes.txt","alpha_summarize"],"deny":["bob"]}]},
-                 "rateLimits":[{"tools":["beta_*"],"methods":["prompts/get"],"perSecond":1,"burst":1},
-                               {"tools":["*"],"methods":["logging/setLevel"],"perSecond":1,"burst":2}]}""".formatted(alpha.endpoint(), beta.endpoint(), plain.endpoint()));
+                 "rate_limits":[{"tools":["beta_*"],"methods":["prompts/get"],"per_second":1,"burst":1},
+                               {"tools":["*"],"methods":["logging/setLevel"],"per_second":1,"burst":2}]}""".formatted(alpha.endpoint(), beta.endpoint(), plain.endpoint()));
     }
 
     @AfterEach

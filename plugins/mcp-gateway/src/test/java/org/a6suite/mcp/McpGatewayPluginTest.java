@@ -57,24 +57,24 @@ class McpGatewayPluginTest {
     /** The route config every plugin-level test uses; the SDK client test shares it with its own servers. */
     static String config(String keys, java.net.URI backendUri, java.net.URI upstreamUri) {
         return """
-                {"allowedOrigins":["https://app.example"],
-                 "pageSize":3, "maxResultBytes":8192,
+                {"allowed_origins":["https://app.example"],
+                 "page_size":3, "max_result_bytes":8192,
                  "principal":{"var":"consumer_name","header":"x-consumer"},
                  "session":{"keys":%s},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000,"retries":2,
+                 "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":3000,"max_attempts":2,
                    "headers":{"authorization":"Bearer shop-token-0123456789"}}],
                  "tools":[
                   {"name":"orders_get","description":"Get an order","backend":"shop","method":"GET","path":"/orders/{id}",
-                   "inputSchema":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+$"}},"required":["id"]},
-                   "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"status":{"type":"string"},
+                   "input_schema":{"type":"object","properties":{"id":{"type":"string","pattern":"^[a-z0-9-]+$"}},"required":["id"]},
+                   "output_schema":{"type":"object","properties":{"id":{"type":"string"},"status":{"type":"string"},
                                    "total":{"type":"number"}},"required":["id","status"]}},
                   {"name":"orders_create","backend":"shop","method":"POST","path":"/orders",
-                   "inputSchema":{"type":"object","properties":{"item":{"type":"string"}},"required":["item"]}},
+                   "input_schema":{"type":"object","properties":{"item":{"type":"string"}},"required":["item"]}},
                   {"name":"echo_get","backend":"shop","method":"GET","path":"/echo/{seg}"},
                   {"name":"admin_big","backend":"shop","method":"GET","path":"/big"}],
-                 "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeoutMs":5000,"catalogTtlSeconds":0}],
+                 "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeout_ms":5000,"catalog_ttl_ms":0}],
                  "access":{"rules":[{"tools":["admin_*"],"allow":["alice"]}]},
-                 "rateLimits":[{"tools":["echo_get"],"perSecond":1,"burst":2}]}""".formatted(keys, backendUri, upstreamUri);
+                 "rate_limits":[{"tools":["echo_get"],"per_second":1,"burst":2}]}""".formatted(keys, backendUri, upstreamUri);
     }
 
     McpGatewayPlugin newPlugin(FakeEnvironment environment) {
@@ -330,7 +330,7 @@ class McpGatewayPluginTest {
 
         JsonNode big = rpc(session, "alice", call(5, "admin_big", "{}")).result();
         assertThat(big.path("isError").asBoolean()).isTrue();
-        assertThat(big.path("content").get(0).path("text").asString()).contains("maxResultBytes (8192)");
+        assertThat(big.path("content").get(0).path("text").asString()).contains("max_result_bytes (8192)");
     }
 
     @Test
@@ -420,7 +420,7 @@ class McpGatewayPluginTest {
         String session = open("bob");
         McpGatewayConfig rotated =
                 plugin.parseConfig(config("[{\"id\":\"k2\",\"env\":\"MCP_K2\"},{\"id\":\"k1\",\"env\":\"MCP_K1\"}]")
-                        .replace("\"session\":{", "\"session\":{\"activeKey\":\"k2\","));
+                        .replace("\"session\":{", "\"session\":{\"active_key\":\"k2\","));
         assertThat(send(plugin, rotated, post(request(1, "ping", null), "mcp-session-id", session, "x-consumer", "bob"))
                         .status())
                 .isEqualTo(200);

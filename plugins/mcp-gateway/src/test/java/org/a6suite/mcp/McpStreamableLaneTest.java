@@ -43,14 +43,14 @@ class McpStreamableLaneTest {
 
     static String config(java.net.URI backendUri, java.net.URI upstreamUri, java.net.URI insistentUri) {
         return """
-                {"mode":"lane", "stream":{"progressIntervalMs":100, "replayEvents":64},
+                {"mode":"lane", "stream":{"progress_interval_ms":100, "replay_events":64},
                  "principal":{"header":"x-consumer"},
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":5000}],
+                 "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":5000}],
                  "tools":[{"name":"orders_get","backend":"shop","method":"GET","path":"/orders/{id}"}],
-                 "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeoutMs":10000,
-                               "catalogTtlSeconds":600},
-                              {"name":"raw","url":"%s","prefix":"raw_","timeoutMs":15000}]}""".formatted(backendUri, upstreamUri, insistentUri);
+                 "upstreams":[{"name":"calc","url":"%s","prefix":"calc_","timeout_ms":10000,
+                               "catalog_ttl_ms":600000},
+                              {"name":"raw","url":"%s","prefix":"raw_","timeout_ms":15000}]}""".formatted(backendUri, upstreamUri, insistentUri);
     }
 
     @BeforeAll
@@ -169,17 +169,18 @@ class McpStreamableLaneTest {
                         () -> node1.parseConfig(base.replace("\"mode\":\"lane\"", "\"mode\":\"stream\"")))
                 .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
                 .hasMessageContaining("mode")
-                .hasMessageContaining("invoke or lane");
+                .hasMessageContaining("one of [invoke, lane]");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> node1.parseConfig(base.replace("\"replayEvents\":64", "\"replayEvents\":-1")))
+                        () -> node1.parseConfig(base.replace("\"replay_events\":64", "\"replay_events\":-1")))
                 .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
-                .hasMessageContaining("stream.replayEvents");
+                .hasMessageContaining("stream.replay_events");
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> node1.parseConfig(base.replace("\"replayEvents\":64", "\"replay\":64")))
+                        () -> node1.parseConfig(base.replace("\"replay_events\":64", "\"replay\":64")))
                 .isInstanceOf(org.a6suite.plugin.PluginConfigException.class)
                 .hasMessageContaining("stream.replay");
         assertThat(node1.parseConfig(base.replace(
-                                "\"mode\":\"lane\", \"stream\":{\"progressIntervalMs\":100, " + "\"replayEvents\":64},",
+                                "\"mode\":\"lane\", \"stream\":{\"progress_interval_ms\":100, "
+                                        + "\"replay_events\":64},",
                                 ""))
                         .mode())
                 .isEqualTo(McpGatewayConfig.Mode.INVOKE);
@@ -286,7 +287,7 @@ class McpStreamableLaneTest {
                 .path("tools")
                 .findValuesAsString("name");
         assertThat(after)
-                .as("catalogTtlSeconds is 600: only the notification can refresh it")
+                .as("catalog_ttl_ms is 600000: only the notification can refresh it")
                 .contains("calc_late");
     }
 

@@ -50,10 +50,10 @@ class OutputValidationTest {
     void shouldReturnTheResultAndLogAWarningWhenAPostAnswerHasANullTheSchemaDoesNotAdmit() throws Exception {
         McpGatewayConfig config = plugin.parseConfig("""
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api"}],
+                 "backends":[{"name":"shop","base_url":"%s/api"}],
                  "tools":[{"name":"orders_create","backend":"shop","method":"POST","path":"/orders",
-                   "inputSchema":{"type":"object","properties":{"item":{"type":"string"},"note":{}}},
-                   "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"note":{"type":"string"}},
+                   "input_schema":{"type":"object","properties":{"item":{"type":"string"},"note":{}}},
+                   "output_schema":{"type":"object","properties":{"id":{"type":"string"},"note":{"type":"string"}},
                                    "required":["id"]}}]}""".formatted(backend.baseUri()));
         String session = send(plugin, config, post(initialize(1)))
                 .header("mcp-session-id")
@@ -82,9 +82,9 @@ class OutputValidationTest {
     void shouldReturnANonObjectAnswerAsTextWithAWarning() throws Exception {
         McpGatewayConfig config = plugin.parseConfig("""
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api"}],
+                 "backends":[{"name":"shop","base_url":"%s/api"}],
                  "tools":[{"name":"big","backend":"shop","method":"GET","path":"/big",
-                   "outputSchema":{"type":"object"}}]}""".formatted(backend.baseUri()));
+                   "output_schema":{"type":"object"}}]}""".formatted(backend.baseUri()));
         String session = send(plugin, config, post(initialize(1)))
                 .header("mcp-session-id")
                 .orElseThrow();

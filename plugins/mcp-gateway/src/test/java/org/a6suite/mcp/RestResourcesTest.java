@@ -59,10 +59,10 @@ class RestResourcesTest {
 
     static final String RESOURCES = """
             "resources":[
-              {"uriTemplate":"orders://{id}","name":"order","title":"Order","description":"One order",
-               "mimeType":"application/json","backend":"shop","path":"/orders/{id}"},
+              {"uri_template":"orders://{id}","name":"order","title":"Order","description":"One order",
+               "mime_type":"application/json","backend":"shop","path":"/orders/{id}"},
               {"uri":"orders://missing","name":"missing_order","backend":"shop","path":"/orders/missing"},
-              {"uriTemplate":"status://{id}","name":"order_status","backend":"shop","path":"/orders/{id}",
+              {"uri_template":"status://{id}","name":"order_status","backend":"shop","path":"/orders/{id}",
                "response":{"pointer":"/status"}}],
             "prompts":[
               {"name":"order_summary","description":"Summarize an order",
@@ -74,7 +74,7 @@ class RestResourcesTest {
         return plugin.parseConfig("""
                 {"principal":{"var":null,"header":"x-consumer"},
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api"}],
+                 "backends":[{"name":"shop","base_url":"%s/api"}],
                  %s%s}""".formatted(backend.baseUri(), RESOURCES, extra));
     }
 
@@ -185,7 +185,7 @@ class RestResourcesTest {
     void shouldApplyAccessRulesAndRateLimitsToRestResourcesAndPrompts() throws Exception {
         McpGatewayConfig config = config("""
                 ,"access":{"rules":[{"tools":["orders://secret*","order_summary"],"deny":["bob"]}]},
-                 "rateLimits":[{"tools":["orders://*"],"methods":["resources/read"],"perSecond":0.001,"burst":1}]""");
+                 "rate_limits":[{"tools":["orders://*"],"methods":["resources/read"],"per_second":0.001,"burst":1}]""");
         String session = open(config, "bob");
 
         JsonNode hidden = rpc(config, session, "bob", request(2, "resources/read", "{\"uri\":\"orders://secret-1\"}"))
@@ -246,12 +246,12 @@ class RestResourcesTest {
     @Test
     void shouldRefuseResourceAndPromptDeclarationsThatCannotWork() {
         assertThatThrownBy(() -> plugin.parseConfig("""
-                {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},"backends":[{"name":"shop","baseUrl":"http://h/api"}],
-                 "resources":[{"uriTemplate":"orders://{id}","name":"o","backend":"shop","path":"/o/{other}"}]}"""))
+                {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},"backends":[{"name":"shop","base_url":"http://h/api"}],
+                 "resources":[{"uri_template":"orders://{id}","name":"o","backend":"shop","path":"/o/{other}"}]}"""))
                 .hasMessage("resources[0].path: /o/{other} (expected: placeholders that are variables of the "
-                        + "uriTemplate [id])");
+                        + "uri_template [id])");
         assertThatThrownBy(() -> plugin.parseConfig("""
-                {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},"backends":[{"name":"shop","baseUrl":"http://h/api"}],
+                {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},"backends":[{"name":"shop","base_url":"http://h/api"}],
                  "resources":[{"uri":"orders://{id}","name":"o","backend":"shop","path":"/o"}]}"""))
                 .hasMessageStartingWith("resources[0].uri: orders://{id} (expected: a URI with a scheme");
         assertThatThrownBy(() -> plugin.parseConfig("""
@@ -267,6 +267,6 @@ class RestResourcesTest {
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
                  "prompts":[{"name":"p","messages":[{"resource":"orders://{x}"}],"arguments":[{"name":"x"}]}]}"""))
                 .hasMessageStartingWith("prompts[0].messages[0].resource: orders://{x} (expected: the uri or "
-                        + "uriTemplate of one of resources[]");
+                        + "uri_template of one of resources[]");
     }
 }

@@ -39,21 +39,21 @@ public final class ConformanceStackMain {
                 "conformance",
                 ApisixRoutes.uri("/mcp-conformance")
                         .preReq(McpGatewayPlugin.NAME, """
-                {"serverInfo":{"name":"a6-conformance-gateway","version":"1.0.0"},
-                 "allowedOrigins":[%s],
+                {"server_info":{"name":"a6-conformance-gateway","version":"1.0.0"},
+                 "allowed_origins":[%s],
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "upstreams":[{"name":"conformance","url":"%s","prefix":"","uriPrefix":"","timeoutMs":20000}]}""".formatted(origins, upstream.endpoint()))
+                 "upstreams":[{"name":"conformance","url":"%s","prefix":"","uri_prefix":"","timeout_ms":20000}]}""".formatted(origins, upstream.endpoint()))
                         .toJson());
         gateway.putRoute(
                 "tools",
                 ApisixRoutes.uri("/mcp-tools")
                         .preReq(McpGatewayPlugin.NAME, """
-                {"allowedOrigins":[%s],
+                {"allowed_origins":[%s],
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api"}],
+                 "backends":[{"name":"shop","base_url":"%s/api"}],
                  "tools":[{"name":"orders_get","description":"Get one order","backend":"shop","method":"GET",
                            "path":"/orders/{id}",
-                           "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}]}""".formatted(origins, backend.baseUri()))
+                           "input_schema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}]}""".formatted(origins, backend.baseUri()))
                         .toJson());
         System.out.println("upstream=" + upstream.endpoint());
         System.out.println("gateway=" + gateway.url("/mcp-conformance"));

@@ -54,13 +54,13 @@ class McpGatewayE2eTest {
 
     static String value() {
         return """
-                {"pageSize":2,
+                {"page_size":2,
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-e2e"},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000}],
+                 "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":3000}],
                  "tools":[{"name":"orders_get","backend":"shop","method":"GET","path":"/orders/{id}",
-                   "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
-                   "outputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}],
-                 "upstreams":[{"name":"calc","url":"%s","catalogTtlSeconds":0}]}""".formatted(backend.baseUri(), upstream.endpoint());
+                   "input_schema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
+                   "output_schema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}],
+                 "upstreams":[{"name":"calc","url":"%s","catalog_ttl_ms":0}]}""".formatted(backend.baseUri(), upstream.endpoint());
     }
 
     /** Two upstreams offering every server feature: resources, templates, prompts, completions, logging. */

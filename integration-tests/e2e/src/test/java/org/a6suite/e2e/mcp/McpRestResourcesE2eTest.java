@@ -35,10 +35,10 @@ class McpRestResourcesE2eTest {
     static String value() {
         return """
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-rest-e2e"},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000}],
+                 "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":3000}],
                  "resources":[
-                   {"uriTemplate":"orders://{id}","name":"order","description":"One order",
-                    "mimeType":"application/json","backend":"shop","path":"/orders/{id}"},
+                   {"uri_template":"orders://{id}","name":"order","description":"One order",
+                    "mime_type":"application/json","backend":"shop","path":"/orders/{id}"},
                    {"uri":"orders://missing","name":"missing_order","backend":"shop","path":"/orders/missing"}],
                  "prompts":[
                    {"name":"order_summary","description":"Summarize an order",

@@ -43,7 +43,7 @@ class McpStreamableE2eTest {
         String config = """
                 {"mode":"lane",
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-lane-e2e"},
-                 "upstreams":[{"name":"calc","url":"%s","timeoutMs":20000}]}""".formatted(upstream.endpoint());
+                 "upstreams":[{"name":"calc","url":"%s","timeout_ms":20000}]}""".formatted(upstream.endpoint());
         gateway = GatewayHarness.builder(dir)
                 .plugin(new McpGatewayPlugin())
                 .env("MCP_K1", KEY)

@@ -74,9 +74,9 @@ class DashboardMetricsE2eTest {
                 """.formatted(provider.baseUrl());
         String mcp = """
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}],"audience":"mcp-dashboard"},
-                 "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":3000}],
+                 "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":3000}],
                  "tools":[{"name":"orders_get","backend":"shop","method":"GET","path":"/orders/{id}",
-                   "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}],
+                   "input_schema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}}],
                  "upstreams":[{"name":"north","url":"%s"}]}
                 """.formatted(tools.baseUri(), mcpAll.endpoint());
         String fallback = """

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.RestPrompt;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.a6suite.plugin.PluginMetrics;

@@ -14,7 +14,7 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <pre>
  *   tool, prompt          add          ->  calc_add            (upstream prefix "calc_")
- *   resource URI          file:///a.md ->  calc+file:///a.md   (upstream uriPrefix "calc+")
+ *   resource URI          file:///a.md ->  calc+file:///a.md   (upstream uri_prefix "calc+")
  *   URI template          file:///{p}  ->  calc+file:///{p}
  *   resource/template name readme      ->  calc_readme
  * </pre>

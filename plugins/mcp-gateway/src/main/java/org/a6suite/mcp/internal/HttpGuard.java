@@ -53,7 +53,7 @@ public final class HttpGuard {
             return Optional.of(new Refusal(
                     413,
                     Optional.empty(),
-                    JsonRpcError.invalidRequest("request body of " + size + " bytes exceeds maxRequestBytes ("
+                    JsonRpcError.invalidRequest("request body of " + size + " bytes exceeds max_request_bytes ("
                             + config.maxRequestBytes() + ")")));
         }
         return Optional.empty();

@@ -45,7 +45,7 @@ public final class LiveSessions implements AutoCloseable {
     /** A relayed server-to-client request: where the client's answer goes. */
     public record Pending(McpGatewayConfig.Upstream upstream, UpstreamClient.Session session, JsonRpcId upstreamId) {}
 
-    /** Events kept per session until its route's {@code stream.replayEvents} is applied. */
+    /** Events kept per session until its route's {@code stream.replay_events} is applied. */
     static final int DEFAULT_REPLAY_EVENTS = 256;
 
     private final JsonRpcCodec codec;
@@ -126,7 +126,7 @@ public final class LiveSessions implements AutoCloseable {
             return sessionId;
         }
 
-        /** Applies the route's {@code stream.replayEvents}. */
+        /** Applies the route's {@code stream.replay_events}. */
         public synchronized void replayEvents(int limit) {
             replayEvents = limit;
         }

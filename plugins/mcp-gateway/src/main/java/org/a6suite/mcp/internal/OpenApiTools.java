@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.plugin.PluginConfigException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -21,7 +21,7 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Generates REST tools from an OpenAPI 3 document (JSON or YAML), one per operation with an {@code operationId}.
  * Path, query and header parameters become arguments; a JSON request body becomes the argument {@code body}; the
- * JSON schema of the 200/201 response becomes the {@code outputSchema} when it is an object schema. OpenAPI 3.0
+ * JSON schema of the 200/201 response becomes the tool's {@code outputSchema} when it is an object schema. OpenAPI 3.0
  * schemas are translated to JSON Schema 2020-12 ({@link JsonSchemas#fromOpenApi30}). Local
  * {@code #/components/...} references are inlined; any other reference is refused. The document's {@code servers}
  * are ignored: calls always go to the named backend's base URL, so a document cannot widen what the gateway contacts.
@@ -31,22 +31,19 @@ final class OpenApiTools {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
     private static final int MAX_REF_DEPTH = 16;
 
-    private final ConfigParser parser;
+    private final ToolRules rules;
     private final ObjectMapper mapper;
 
-    OpenApiTools(ConfigParser parser, ObjectMapper mapper) {
-        this.parser = parser;
+    OpenApiTools(ToolRules rules, ObjectMapper mapper) {
+        this.rules = rules;
         this.mapper = mapper;
     }
 
-    List<LocalTool> generate(JsonNode spec, String field, Map<String, McpGatewayConfig.Backend> backends)
-            throws PluginConfigException {
-        ConfigParser.known(spec, field, "file", "backend", "prefix", "operations");
-        String file = ConfigParser.requiredString(spec, field + ".file", "file");
-        String backend = ConfigParser.requiredString(spec, field + ".backend", "backend");
-        String prefix =
-                ConfigParser.optionalString(spec, field + ".prefix", "prefix").orElse("");
-        Set<String> only = Set.copyOf(ConfigParser.stringList(spec, field + ".operations", "operations"));
+    List<LocalTool> generate(McpGatewayValue.OpenApi spec, String field) throws PluginConfigException {
+        String file = spec.file();
+        String backend = spec.backend();
+        String prefix = spec.prefix();
+        Set<String> only = Set.copyOf(spec.operations());
         JsonNode doc;
         try {
             byte[] bytes = Files.readAllBytes(Path.of(file));
@@ -73,7 +70,7 @@ final class OpenApiTools {
                     continue;
                 }
                 String opField = field + ".paths." + path + "." + method;
-                tools.add(tool(doc, opField, prefix + operationId, op, item, method, path, backend, backends));
+                tools.add(tool(doc, opField, prefix + operationId, op, item, method, path, backend));
             }
         }
         for (String wanted : only) {
@@ -92,8 +89,7 @@ final class OpenApiTools {
             JsonNode item,
             String method,
             String path,
-            String backend,
-            Map<String, McpGatewayConfig.Backend> backends)
+            String backend)
             throws PluginConfigException {
         ObjectNode input = mapper.createObjectNode();
         input.put("type", "object");
@@ -160,7 +156,7 @@ final class OpenApiTools {
         String description = op.path("description").asString(op.path("summary").asString(name));
         Optional<String> title =
                 op.has("summary") ? Optional.of(op.path("summary").asString()) : Optional.empty();
-        return parser.tool(
+        return rules.tool(
                 field,
                 name,
                 title,
@@ -171,8 +167,7 @@ final class OpenApiTools {
                 method.toUpperCase(Locale.ROOT),
                 path,
                 args,
-                Optional.empty(),
-                backends);
+                Optional.empty());
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.RestPrompt;
+import org.a6suite.mcp.config.RestResource;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonPointer;

@@ -18,6 +18,8 @@ import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
+import org.a6suite.mcp.config.UriTemplate;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.slf4j.Logger;
@@ -296,7 +298,7 @@ public final class RestToolInvoker {
         OutboundException.Kind kind = cause instanceof OutboundException e ? e.kind() : null;
         String why;
         if (kind == OutboundException.Kind.BODY_TOO_LARGE) {
-            why = "backend " + backend.name() + " answer exceeds maxResultBytes (" + maxResultBytes + ")";
+            why = "backend " + backend.name() + " answer exceeds max_result_bytes (" + maxResultBytes + ")";
         } else if (cause instanceof DeadlineExceededException
                 || kind == OutboundException.Kind.RESPONSE_HEAD_TIMEOUT
                 || kind == OutboundException.Kind.READ_IDLE_TIMEOUT) {
@@ -333,23 +335,6 @@ public final class RestToolInvoker {
 
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
     static String encode(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 8);
-        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if ((c >= 'A' && c <= 'Z')
-                    || (c >= 'a' && c <= 'z')
-                    || (c >= '0' && c <= '9')
-                    || c == '-'
-                    || c == '.'
-                    || c == '_'
-                    || c == '~') {
-                out.append((char) c);
-            } else {
-                out.append('%')
-                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return out.toString();
+        return UriTemplate.encode(text);
     }
 }

@@ -20,6 +20,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.KeyRing;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcId;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;

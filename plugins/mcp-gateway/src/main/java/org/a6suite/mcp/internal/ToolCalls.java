@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.a6suite.plugin.PluginMetrics;
@@ -24,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
  * tools/call: access and rate limits, then the route's REST tool or the upstream that owns the prefixed name; one
  * metric, one histogram sample and one call-log line per call. Upstream calls carry the client's
  * {@code _meta.progressToken} and relay what the upstream sends before the result; a REST call reports its elapsed
- * time as progress every {@code stream.progressIntervalMs} when the client gave a token. A cancelled call closes the
+ * time as progress every {@code stream.progress_interval_ms} when the client gave a token. A cancelled call closes the
  * REST request or tells the upstream.
  */
 public final class ToolCalls {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The merged tool catalog: the route's REST tools and every reachable upstream's (prefixed), filtered by access and
  * sorted by name, paged with cursors that name the catalog they belong to. Upstream lists are cached per node for
- * the upstream's {@code catalogTtlSeconds}, and dropped at once when the upstream says its list changed.
+ * the upstream's {@code catalog_ttl_ms}, and dropped at once when the upstream says its list changed.
  */
 public final class ToolCatalog {
 

@@ -10,6 +10,7 @@ import java.util.Optional;
 import org.a6suite.http.OutboundClient;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.plugin.PluginConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,14 +27,14 @@ class ConfigAndSsrfTest {
     private McpGatewayConfig parse(String toolsJson) throws PluginConfigException {
         return parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},
-                 "backends":[{"name":"api","baseUrl":"http://127.0.0.1:9/api/"}],
+                 "backends":[{"name":"api","base_url":"http://127.0.0.1:9/api/"}],
                  "tools":%s}""".formatted(toolsJson));
     }
 
     @Test
     void shouldApplyDefaults() throws Exception {
         McpGatewayConfig config =
-                parse("[{\"name\":\"get\",\"backend\":\"api\",\"method\":\"get\",\"path\":\"/o/{id}\"}]");
+                parse("[{\"name\":\"get\",\"backend\":\"api\",\"method\":\"GET\",\"path\":\"/o/{id}\"}]");
         assertThat(config.pageSize()).isEqualTo(50);
         assertThat(config.maxRequestBytes()).isEqualTo(1 << 20);
         assertThat(config.principal().var()).contains("consumer_name");
@@ -45,26 +46,52 @@ class ConfigAndSsrfTest {
 
     @Test
     void shouldNameFieldValueAndExpectationInErrors() {
-        assertThatThrownBy(() -> parser.parse("{\"pageSize\": 0}"))
+        assertThatThrownBy(() -> parser.parse("{\"page_size\": 0, \"mode\": \"stream\"}"))
                 .isInstanceOf(PluginConfigException.class)
-                .hasMessage("pageSize: 0 (expected: an integer in [1, 1000])");
+                .hasMessage("mode: \"stream\" (expected: one of [invoke, lane]); page_size: 0 (expected: an integer in"
+                        + " [1, 1000]); session: absent (expected: an object with keys (and optionally active_key, ttl_ms,"
+                        + " audience))");
         assertThatThrownBy(() -> parser.parse("{\"session\":{\"keys\":[{\"id\":\"k1\",\"env\":\"NOPE\"}]}}"))
                 .hasMessage("session.keys[0].env: NOPE (expected: a set environment variable)");
         assertThatThrownBy(() -> parse("[{\"name\":\"x\",\"backend\":\"other\",\"method\":\"GET\",\"path\":\"/a\"}]"))
                 .hasMessageStartingWith("tools[0].backend: other (expected: one of [api])");
-        assertThatThrownBy(() -> parser.parse("{\"bogus\": 1}")).hasMessageStartingWith("$.bogus: unknown field");
+        assertThatThrownBy(() -> parser.parse("{\"bogus\": 1}")).hasMessageStartingWith("bogus: unknown field");
+    }
+
+    @Test
+    void shouldRefuseCamelCaseFieldsAsUnknownNamingThem() {
+        assertThatThrownBy(() -> parser.parse("""
+                        {"session":{"keys":[{"id":"k1","env":"K"}],"ttlSeconds":60},"serverInfo":{"name":"x"},
+                         "upstreams":[{"name":"a","url":"http://127.0.0.1:9/mcp","catalogTtlSeconds":1}]}"""))
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessageStartingWith("serverInfo: unknown field (expected: one of [")
+                .hasMessageContaining("session.ttlSeconds: unknown field (expected: one of [active_key, audience, keys,"
+                        + " ttl_ms])")
+                .hasMessageContaining("upstreams[0].catalogTtlSeconds: unknown field");
+    }
+
+    @Test
+    void shouldRefuseUnknownFieldsInObjectsThatOnceIgnoredThem() {
+        for (String nested : new String[] {
+            "\"server_info\":{\"nme\":\"x\"}", "\"principal\":{\"hdr\":\"x\"}", "\"call_log\":{\"on\":true}"
+        }) {
+            assertThatThrownBy(() -> parse(
+                            "[{\"name\":\"g\",\"backend\":\"api\",\"method\":\"GET\",\"path\":\"/g\"}], " + nested))
+                    .as(nested)
+                    .hasMessageContaining("unknown field");
+        }
     }
 
     private McpGatewayConfig federate(String upstreamsJson, String rateLimitsJson) throws PluginConfigException {
         return parser.parse("""
-                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":%s,"rateLimits":%s}""".formatted(upstreamsJson, rateLimitsJson));
+                {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":%s,"rate_limits":%s}""".formatted(upstreamsJson, rateLimitsJson));
     }
 
     @Test
     void shouldDeriveUriPrefixesThatKeepResourceUrisValid() throws Exception {
         McpGatewayConfig config = federate("""
                 [{"name":"Docs_Store","url":"http://127.0.0.1:9/mcp"},{"name":"7x","url":"http://127.0.0.1:9/mcp"},
-                 {"name":"c","url":"http://127.0.0.1:9/mcp","uriPrefix":"a6.calc+"}]""", "[]");
+                 {"name":"c","url":"http://127.0.0.1:9/mcp","uri_prefix":"a6.calc+"}]""", "[]");
         assertThat(config.upstreams())
                 .extracting(McpGatewayConfig.Upstream::uriPrefix)
                 .containsExactly("docs-store+", "u7x+", "a6.calc+");
@@ -78,12 +105,12 @@ class ConfigAndSsrfTest {
     @Test
     void shouldRefuseUriPrefixesThatAreNotSchemesOrThatCollide() {
         assertThatThrownBy(() -> federate("""
-                [{"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":"a_b+"}]""", "[]"))
-                .hasMessageStartingWith("upstreams[0].uriPrefix: a_b+ (expected: a URI scheme start");
+                [{"name":"a","url":"http://127.0.0.1:9/mcp","uri_prefix":"a_b+"}]""", "[]"))
+                .hasMessageStartingWith("upstreams[0].uri_prefix: \"a_b+\" (expected: a URI scheme start");
         assertThatThrownBy(() -> federate("""
                 [{"name":"a_b","url":"http://127.0.0.1:9/mcp"},{"name":"a-b","url":"http://127.0.0.1:9/mcp"}]""", "[]"))
-                .hasMessage("upstreams[1].uriPrefix: a-b+ (expected: a uriPrefix that neither starts with nor "
-                        + "is the start of upstreams[0].uriPrefix (a-b+))");
+                .hasMessage("upstreams[1].uri_prefix: a-b+ (expected: a uri_prefix that neither starts with nor "
+                        + "is the start of upstreams[0].uri_prefix (a-b+))");
     }
 
     @Test
@@ -91,12 +118,12 @@ class ConfigAndSsrfTest {
         String up = """
                 [{"name":"a","url":"http://127.0.0.1:9/mcp"}]""";
         assertThat(federate(up, """
-                [{"tools":["*"],"perSecond":1}]""").rateLimits().get(0).methods()).containsExactly("tools/call");
+                [{"tools":["*"],"per_second":1}]""").rateLimits().get(0).methods()).containsExactly("tools/call");
         assertThat(federate(up, """
-                [{"tools":["*"],"methods":["resources/*","prompts/get"],"perSecond":1}]""").rateLimits().get(0).methods()).containsExactly("resources/*", "prompts/get");
+                [{"tools":["*"],"methods":["resources/*","prompts/get"],"per_second":1}]""").rateLimits().get(0).methods()).containsExactly("resources/*", "prompts/get");
         assertThatThrownBy(() -> federate(up, """
-                [{"tools":["*"],"methods":["prompt/get"],"perSecond":1}]"""))
-                .hasMessageStartingWith("rateLimits[0].methods: prompt/get (expected: one of");
+                [{"tools":["*"],"methods":["prompt/get"],"per_second":1}]"""))
+                .hasMessageStartingWith("rate_limits[0].methods[0]: \"prompt/get\" (expected: one of");
     }
 
     @Test
@@ -121,7 +148,8 @@ class ConfigAndSsrfTest {
     void shouldRefuseBackendsThatAreNotPlainHttpUrls() {
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},
-                 "backends":[{"name":"api","baseUrl":"file:///etc/passwd"}]}""")).hasMessageStartingWith("backends[0].baseUrl: file:///etc/passwd");
+                 "backends":[{"name":"api","base_url":"file:///etc/passwd"}]}"""))
+                .hasMessageStartingWith("backends[0].base_url: \"file:///etc/passwd\"");
     }
 
     @Test
@@ -184,7 +212,7 @@ class ConfigAndSsrfTest {
                 """);
         McpGatewayConfig config = parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},
-                 "backends":[{"name":"api","baseUrl":"http://127.0.0.1:9/api"}],
+                 "backends":[{"name":"api","base_url":"http://127.0.0.1:9/api"}],
                  "openapi":[{"file":"%s","backend":"api","prefix":"orders_"}]}""".formatted(doc));
         assertThat(config.tools()).containsOnlyKeys("orders_getOrder", "orders_createOrder");
         LocalTool get = config.tools().get("orders_getOrder");

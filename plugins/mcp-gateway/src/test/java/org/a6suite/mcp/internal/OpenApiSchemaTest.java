@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.plugin.PluginConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,7 +86,7 @@ class OpenApiSchemaTest {
     private McpGatewayConfig openapi(Path file) throws PluginConfigException {
         return parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},
-                 "backends":[{"name":"api","baseUrl":"http://127.0.0.1:9/api"}],
+                 "backends":[{"name":"api","base_url":"http://127.0.0.1:9/api"}],
                  "openapi":[{"file":"%s","backend":"api"}]}""".formatted(file));
     }
 
@@ -128,7 +129,7 @@ class OpenApiSchemaTest {
     void shouldRouteUrisNoOtherPrefixStartsToTheUpstreamWithTheEmptyUriPrefix() throws Exception {
         McpGatewayConfig config = parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
-                  {"name":"conf","url":"http://127.0.0.1:9/mcp","prefix":"","uriPrefix":""},
+                  {"name":"conf","url":"http://127.0.0.1:9/mcp","prefix":"","uri_prefix":""},
                   {"name":"docs","url":"http://127.0.0.1:8/mcp"}]}""");
 
         assertThat(FederatedNames.routeUri(config.upstreams(), "test://static-text")
@@ -142,7 +143,7 @@ class OpenApiSchemaTest {
                 .isEqualTo("file:///a");
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
-                  {"name":"a","url":"http://127.0.0.1:9/mcp","uriPrefix":""},
-                  {"name":"b","url":"http://127.0.0.1:8/mcp","uriPrefix":""}]}""")).hasMessageStartingWith("upstreams[1].uriPrefix: ");
+                  {"name":"a","url":"http://127.0.0.1:9/mcp","uri_prefix":""},
+                  {"name":"b","url":"http://127.0.0.1:8/mcp","uri_prefix":""}]}""")).hasMessageStartingWith("upstreams[1].uriPrefix: ");
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
+import org.a6suite.mcp.config.KeyRing;
 import org.a6suite.mcp.support.MutableClock;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;

@@ -1,4 +1,4 @@
-package org.a6suite.mcp.internal;
+package org.a6suite.mcp.config;
 
 import static java.util.Objects.requireNonNull;
 

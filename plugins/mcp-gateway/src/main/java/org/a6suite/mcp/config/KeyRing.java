@@ -1,4 +1,4 @@
-package org.a6suite.mcp.internal;
+package org.a6suite.mcp.config;
 
 import static java.util.Objects.requireNonNull;
 
@@ -24,7 +24,7 @@ public final class KeyRing {
         requireNonNull(keys, "keys");
         requireNonNull(activeId, "activeId");
         if (!keys.containsKey(activeId)) {
-            throw new IllegalArgumentException("activeKey: " + activeId + " (expected: one of " + keys.keySet() + ")");
+            throw new IllegalArgumentException("active_key: " + activeId + " (expected: one of " + keys.keySet() + ")");
         }
         keys.keySet().forEach(id -> {
             if (!KEY_ID.matcher(id).matches()) {

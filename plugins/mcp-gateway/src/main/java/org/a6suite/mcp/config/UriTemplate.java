@@ -1,4 +1,4 @@
-package org.a6suite.mcp.internal;
+package org.a6suite.mcp.config;
 
 import static java.util.Objects.requireNonNull;
 
@@ -102,10 +102,31 @@ public final class UriTemplate {
         Matcher m = EXPRESSION.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(
-                    out, Matcher.quoteReplacement(RestToolInvoker.encode(values.getOrDefault(m.group(1), ""))));
+            m.appendReplacement(out, Matcher.quoteReplacement(encode(values.getOrDefault(m.group(1), ""))));
         }
         m.appendTail(out);
+        return out.toString();
+    }
+
+    /** RFC 3986 percent-encoding of everything but unreserved characters. */
+    public static String encode(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if ((c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
         return out.toString();
     }
 
