@@ -24,6 +24,8 @@ final class FlatReader {
     private final ByteBuffer bb;
     private final int limit;
     private long budget;
+    /** The payload copied once for lazily read entries ({@link #payloadCopy()}); null until asked for. */
+    private byte[] copy;
 
     /** Reads {@code payload} from its position to its limit; the caller's buffer is not modified. */
     FlatReader(ByteBuffer payload) {
@@ -93,6 +95,33 @@ final class FlatReader {
         byte[] copy = new byte[length];
         bb.get(from, copy);
         return new String(copy, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Where the string field's bytes are, as {@code start << 32 | length} (start is an absolute payload index), or -1
+     * when absent. Checked and charged to the budget like {@link #string}, but nothing is decoded.
+     */
+    long stringSpan(int table, int slot, String what) {
+        int at = field(table, slot);
+        if (at == 0) {
+            return -1;
+        }
+        int start = uoffset(at, what);
+        int length = vectorLength(start, 1, what);
+        charge(length, what);
+        return (long) (start + 4) << 32 | length;
+    }
+
+    /**
+     * The whole payload copied into a new array, once per reader: lazily read entries keep it, since the frame's own
+     * buffer is released (and reused) as soon as decoding returns. Indexes into it are absolute payload indexes.
+     */
+    byte[] payloadCopy() {
+        if (copy == null) {
+            copy = new byte[limit];
+            bb.get(0, copy);
+        }
+        return copy;
     }
 
     /** A {@code [ubyte]} field copied out, or {@code null} when absent. */
