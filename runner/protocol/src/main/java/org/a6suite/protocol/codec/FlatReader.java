@@ -55,7 +55,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 1, "u8 field");
+        require(at, 1, "u8 field", "");
         return bb.get(at) & 0xFF;
     }
 
@@ -65,7 +65,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 2, "u16 field");
+        require(at, 2, "u16 field", "");
         return bb.getShort(at) & 0xFFFF;
     }
 
@@ -75,7 +75,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 4, "u32 field");
+        require(at, 4, "u32 field", "");
         return bb.getInt(at) & 0xFFFF_FFFFL;
     }
 
@@ -179,7 +179,7 @@ final class FlatReader {
 
     /** Validates a table at {@code pos}: soffset, vtable and the table's own extent all inside the payload. */
     private int table(String what, int pos) {
-        require(pos, 4, what + " table");
+        require(pos, 4, what, " table");
         long vtable = (long) pos - bb.getInt(pos);
         if (vtable < 0 || vtable > limit - 4) {
             throw new MalformedFlatBufferException(
@@ -208,7 +208,7 @@ final class FlatReader {
 
     /** Follows the unsigned offset stored at {@code at}. */
     private int uoffset(int at, String what) {
-        require(at, 4, what + " offset");
+        require(at, 4, what, " offset");
         long target = at + (bb.getInt(at) & 0xFFFF_FFFFL);
         if (target > limit - 4) {
             throw new MalformedFlatBufferException(
@@ -227,10 +227,11 @@ final class FlatReader {
         return (int) length;
     }
 
-    private void require(int at, int size, String what) {
+    /** {@code what + suffix} names the field; joined only on failure, since this runs for every offset read. */
+    private void require(int at, int size, String what, String suffix) {
         if (at < 0 || at > limit - size) {
             throw new MalformedFlatBufferException(
-                    what + ": position " + at + " (expected: 0.." + (limit - size) + ")");
+                    what + suffix + ": position " + at + " (expected: 0.." + (limit - size) + ")");
         }
     }
 
