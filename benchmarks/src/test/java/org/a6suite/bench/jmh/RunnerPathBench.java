@@ -1,17 +1,28 @@
 package org.a6suite.bench.jmh;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.a6suite.bench.plugins.BenchBodyPlugin;
+import org.a6suite.bench.plugins.BenchNoopPlugin;
+import org.a6suite.bench.plugins.BenchVarsPlugin;
 import org.a6suite.compat.SdkFilterPlugin;
+import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.protocol.codec.A6MessageCodec;
+import org.a6suite.protocol.codec.A6MessageEncoder;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.codec.Side;
+import org.a6suite.protocol.message.A6Message;
+import org.a6suite.protocol.message.ExtraInfoResponse;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpReqCallResponse;
 import org.a6suite.protocol.message.Method;
@@ -41,6 +52,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * plugin view, running a chain (an a6-native no-op plugin; an official-SDK no-op and a 3-var rewrite filter through
  * a6-sdk-compat, placed inline as the adaptive placement does after probation) and encoding the reply. The
  * no-regression gate for the codec and chain: compare a change's scores with the ones in docs/benchmarks.md.
+ *
+ * <p>The {@code callX} benchmarks are a whole call of the bench.sh workloads with the a6-native bench plugins, as the
+ * connection handler does it minus the socket: the request frame (and for vars/body the ExtraInfo answer frames) read
+ * from direct buffers as Netty hands them over, the view, the chain, the reply mapped and encoded into a pooled
+ * direct buffer.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -61,6 +77,14 @@ public class RunnerPathBench {
     private PreparedChain sdkVars;
     private final Map<String, String> vars = Map.of("remote_addr", "127.0.0.1", "server_port", "9080", "route_id", "1");
 
+    private ByteBuffer callFrameDirect;
+    private ByteBuffer[] varFrames;
+    private ByteBuffer bodyFrame;
+    private PreparedChain benchNoop;
+    private PreparedChain benchVars;
+    private PreparedChain benchBody;
+    private static final List<String> VAR_NAMES = List.of("remote_addr", "server_port", "route_id");
+
     @Setup
     public void setUp() throws Exception {
         call = new HttpReqCallRequest(
@@ -80,6 +104,8 @@ public class RunnerPathBench {
                         TextEntry.of("authorization", "Bearer bench-token")),
                 7);
         callFrame = ByteBuffer.wrap(A6MessageCodec.encode(call));
+        // The view benchmarks map a decoded call, as the runner does (its entries are read lazily from the frame).
+        call = (HttpReqCallRequest) decoded(2, callFrame);
         reply = new HttpReqCallResponse(
                 4194305,
                 new HttpReqCallResponse.Rewrite(
@@ -101,11 +127,34 @@ public class RunnerPathBench {
         };
         SdkFilterPlugin sdkNoopFilter = new SdkFilterPlugin(new NoopFilter());
         SdkFilterPlugin sdkVarsFilter = new SdkFilterPlugin(new VarsFilter());
-        Map<String, Plugin<?>> plugins = Map.of("noop", noop, "NoopFilter", sdkNoopFilter, "VarsFilter", sdkVarsFilter);
+        Map<String, Plugin<?>> plugins = Map.of(
+                "noop",
+                noop,
+                "NoopFilter",
+                sdkNoopFilter,
+                "VarsFilter",
+                sdkVarsFilter,
+                "bench-noop",
+                new BenchNoopPlugin(),
+                "bench-vars",
+                new BenchVarsPlugin(),
+                "bench-body",
+                new BenchBodyPlugin());
         ChainPreparer preparer = new ChainPreparer(name -> Optional.ofNullable(plugins.get(name)));
         nativeNoop = preparer.prepare(Optional.empty(), List.of(TextEntry.of("noop", "")));
         sdkNoop = preparer.prepare(Optional.empty(), List.of(TextEntry.of("NoopFilter", "")));
         sdkVars = preparer.prepare(Optional.empty(), List.of(TextEntry.of("VarsFilter", "")));
+        benchNoop = preparer.prepare(Optional.empty(), List.of(TextEntry.of("bench-noop", "")));
+        benchVars = preparer.prepare(Optional.empty(), List.of(TextEntry.of("bench-vars", "")));
+        benchBody = preparer.prepare(Optional.empty(), List.of(TextEntry.of("bench-body", "")));
+        callFrameDirect = direct(A6MessageCodec.encode(call));
+        varFrames = new ByteBuffer[] {
+            direct(A6MessageCodec.encode(
+                    new ExtraInfoResponse(Optional.of("127.0.0.1".getBytes(StandardCharsets.UTF_8))))),
+            direct(A6MessageCodec.encode(new ExtraInfoResponse(Optional.of("9080".getBytes(StandardCharsets.UTF_8))))),
+            direct(A6MessageCodec.encode(new ExtraInfoResponse(Optional.of("1".getBytes(StandardCharsets.UTF_8)))))
+        };
+        bodyFrame = direct(A6MessageCodec.encode(new ExtraInfoResponse(Optional.of(new byte[16 * 1024]))));
         executor = new ChainExecutor(DIRECT, InlineWatchdog.manual(System::nanoTime));
         // Probation: quick calls on the "pool" (here the calling thread) until both filters run inline.
         for (int i = 0; i < 1000; i++) {
@@ -148,6 +197,54 @@ public class RunnerPathBench {
     @Benchmark
     public Object chainSdkVarsInline() {
         return runChain(sdkVars);
+    }
+
+    @Benchmark
+    public int callNoop() {
+        return wholeCall(benchNoop, Map.of(), Optional.empty());
+    }
+
+    @Benchmark
+    public int callVars() {
+        Map<String, String> answered = new HashMap<>();
+        for (int i = 0; i < varFrames.length; i++) {
+            ExtraInfoResponse answer = (ExtraInfoResponse) decoded(3, varFrames[i]);
+            String name = VAR_NAMES.get(i);
+            answer.result().ifPresent(v -> answered.put(name, new String(v, StandardCharsets.UTF_8)));
+        }
+        return wholeCall(benchVars, answered, Optional.empty());
+    }
+
+    @Benchmark
+    public int callBody() {
+        ExtraInfoResponse answer = (ExtraInfoResponse) decoded(3, bodyFrame);
+        return wholeCall(benchBody, Map.of(), answer.result().map(Body::wrap));
+    }
+
+    /** Decode, view, chain, reply mapping, encoding into a pooled direct buffer; returns the frame's size. */
+    private int wholeCall(PreparedChain chain, Map<String, String> answered, Optional<Body> body) {
+        HttpReqCallRequest request = (HttpReqCallRequest) decoded(2, callFrameDirect);
+        RequestView view = MessageMapping.requestView(request, answered, body);
+        A6Message message = executor.runRequest(chain, view, chain.context(request.id()), DIRECT)
+                .thenApply(outcome -> MessageMapping.requestReply(request.id(), outcome.decision()))
+                .join();
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.directBuffer(256);
+        try {
+            A6MessageEncoder.encode(message, out);
+            return out.readableBytes();
+        } finally {
+            out.release();
+        }
+    }
+
+    private static A6Message decoded(int type, ByteBuffer frame) {
+        return ((DecodeResult.Decoded) A6MessageCodec.decode(type, frame.duplicate(), Side.RUNNER)).message();
+    }
+
+    private static ByteBuffer direct(byte[] payload) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(payload.length);
+        buffer.put(payload).flip();
+        return buffer;
     }
 
     private Object runChain(PreparedChain chain) {

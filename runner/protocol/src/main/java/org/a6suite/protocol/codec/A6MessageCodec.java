@@ -60,7 +60,7 @@ public final class A6MessageCodec {
      */
     public static byte[] encode(A6Message message) {
         requireNonNull(message, "message");
-        return MessageWriter.write(message, payload -> {
+        return MessageWriter.write(message, null, (m, payload, none) -> {
             byte[] bytes = new byte[payload.remaining()];
             payload.get(bytes);
             return bytes;

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.nio.ByteBuffer;
 import org.a6suite.protocol.message.A6Message;
 
 /**
@@ -28,14 +29,15 @@ public final class A6MessageEncoder extends MessageToByteEncoder<A6Message> {
 
     /** Appends the whole frame for {@code message} to {@code out}; usable without a pipeline. */
     public static void encode(A6Message message, ByteBuf out) {
-        int type = message.frameType().code();
-        MessageWriter.write(message, payload -> {
-            int length = payload.remaining();
-            out.ensureWritable(Frames.HEADER_LENGTH + length);
-            out.writeByte(type);
-            out.writeMedium(length);
-            out.writeBytes(payload);
-            return null;
-        });
+        MessageWriter.write(message, out, A6MessageEncoder::appendFrame);
+    }
+
+    private static Void appendFrame(A6Message message, ByteBuffer payload, ByteBuf out) {
+        int length = payload.remaining();
+        out.ensureWritable(Frames.HEADER_LENGTH + length);
+        out.writeByte(message.frameType().code());
+        out.writeMedium(length);
+        out.writeBytes(payload);
+        return null;
     }
 }

@@ -24,6 +24,8 @@ final class FlatReader {
     private final ByteBuffer bb;
     private final int limit;
     private long budget;
+    /** The payload copied once for lazily read entries ({@link #payloadCopy()}); null until asked for. */
+    private byte[] copy;
 
     /** Reads {@code payload} from its position to its limit; the caller's buffer is not modified. */
     FlatReader(ByteBuffer payload) {
@@ -53,7 +55,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 1, "u8 field");
+        require(at, 1, "u8 field", "");
         return bb.get(at) & 0xFF;
     }
 
@@ -63,7 +65,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 2, "u16 field");
+        require(at, 2, "u16 field", "");
         return bb.getShort(at) & 0xFFFF;
     }
 
@@ -73,7 +75,7 @@ final class FlatReader {
         if (at == 0) {
             return def;
         }
-        require(at, 4, "u32 field");
+        require(at, 4, "u32 field", "");
         return bb.getInt(at) & 0xFFFF_FFFFL;
     }
 
@@ -93,6 +95,33 @@ final class FlatReader {
         byte[] copy = new byte[length];
         bb.get(from, copy);
         return new String(copy, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Where the string field's bytes are, as {@code start << 32 | length} (start is an absolute payload index), or -1
+     * when absent. Checked and charged to the budget like {@link #string}, but nothing is decoded.
+     */
+    long stringSpan(int table, int slot, String what) {
+        int at = field(table, slot);
+        if (at == 0) {
+            return -1;
+        }
+        int start = uoffset(at, what);
+        int length = vectorLength(start, 1, what);
+        charge(length, what);
+        return (long) (start + 4) << 32 | length;
+    }
+
+    /**
+     * The whole payload copied into a new array, once per reader: lazily read entries keep it, since the frame's own
+     * buffer is released (and reused) as soon as decoding returns. Indexes into it are absolute payload indexes.
+     */
+    byte[] payloadCopy() {
+        if (copy == null) {
+            copy = new byte[limit];
+            bb.get(0, copy);
+        }
+        return copy;
     }
 
     /** A {@code [ubyte]} field copied out, or {@code null} when absent. */
@@ -150,7 +179,7 @@ final class FlatReader {
 
     /** Validates a table at {@code pos}: soffset, vtable and the table's own extent all inside the payload. */
     private int table(String what, int pos) {
-        require(pos, 4, what + " table");
+        require(pos, 4, what, " table");
         long vtable = (long) pos - bb.getInt(pos);
         if (vtable < 0 || vtable > limit - 4) {
             throw new MalformedFlatBufferException(
@@ -179,7 +208,7 @@ final class FlatReader {
 
     /** Follows the unsigned offset stored at {@code at}. */
     private int uoffset(int at, String what) {
-        require(at, 4, what + " offset");
+        require(at, 4, what, " offset");
         long target = at + (bb.getInt(at) & 0xFFFF_FFFFL);
         if (target > limit - 4) {
             throw new MalformedFlatBufferException(
@@ -198,10 +227,11 @@ final class FlatReader {
         return (int) length;
     }
 
-    private void require(int at, int size, String what) {
+    /** {@code what + suffix} names the field; joined only on failure, since this runs for every offset read. */
+    private void require(int at, int size, String what, String suffix) {
         if (at < 0 || at > limit - size) {
             throw new MalformedFlatBufferException(
-                    what + ": position " + at + " (expected: 0.." + (limit - size) + ")");
+                    what + suffix + ": position " + at + " (expected: 0.." + (limit - size) + ")");
         }
     }
 

@@ -17,6 +17,7 @@ import org.a6suite.protocol.message.Method;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.protocol.message.TextEntry;
+import org.a6suite.protocol.message.WireTextEntries;
 
 /**
  * Reads each A6 table into its message record. Slot numbers are those of {@code src/main/fbs/a6.fbs}; the encoder
@@ -83,8 +84,8 @@ final class MessageReader {
                     "HTTPReqCall.Req.method: " + method + " (expected: 0.." + (METHODS.length - 1) + ")");
         }
         String path = r.string(t, 3, "HTTPReqCall.Req.path");
-        List<TextEntry> args = entries(r, t, 4, "HTTPReqCall.Req.args");
-        List<TextEntry> headers = entries(r, t, 5, "HTTPReqCall.Req.headers");
+        List<TextEntry> args = wireEntries(r, t, 4, "HTTPReqCall.Req.args");
+        List<TextEntry> headers = wireEntries(r, t, 5, "HTTPReqCall.Req.headers");
         long confToken = r.u32(t, 6, 0);
         // APISIX always sends path and src_ip; absent ones read as empty rather than failing the call.
         return new HttpReqCallRequest(
@@ -105,7 +106,7 @@ final class MessageReader {
     private static HttpRespCallRequest httpRespCallRequest(FlatReader r) {
         int t = r.root("HTTPRespCall.Req");
         return new HttpRespCallRequest(
-                r.u32(t, 0, 0), r.u16(t, 1, 0), entries(r, t, 2, "HTTPRespCall.Req.headers"), r.u32(t, 3, 0));
+                r.u32(t, 0, 0), r.u16(t, 1, 0), wireEntries(r, t, 2, "HTTPRespCall.Req.headers"), r.u32(t, 3, 0));
     }
 
     private static ErrorResponse errorResponse(FlatReader r) {
@@ -183,6 +184,32 @@ final class MessageReader {
             throw new MalformedFlatBufferException(what + ": absent (expected: a table for the union type)");
         }
         return value;
+    }
+
+    /**
+     * A {@code [TextEntry]} field of a per-request call, checked whole now (a bad offset is a malformed frame, never a
+     * failure in a plugin later) but decoded lazily: a {@link WireTextEntries} over a copy of the payload.
+     */
+    private static List<TextEntry> wireEntries(FlatReader r, int table, int slot, String what) {
+        int count = r.tableVectorLength(table, slot, what);
+        if (count == 0) {
+            return List.of();
+        }
+        int start = r.vectorStart(table, slot, what);
+        int[] spans = new int[4 * count];
+        for (int i = 0; i < count; i++) {
+            int entry = r.vectorTable(start, i, what);
+            long name = r.stringSpan(entry, 0, what);
+            if (name < 0) {
+                throw new MalformedFlatBufferException(what + "[" + i + "].name: absent (expected: a string)");
+            }
+            long value = r.stringSpan(entry, 1, what);
+            spans[4 * i] = (int) (name >>> 32);
+            spans[4 * i + 1] = (int) name;
+            spans[4 * i + 2] = value < 0 ? 0 : (int) (value >>> 32);
+            spans[4 * i + 3] = value < 0 ? -1 : (int) value;
+        }
+        return new WireTextEntries(r.payloadCopy(), spans);
     }
 
     /** A {@code [TextEntry]} field in order; empty when absent. */

@@ -70,10 +70,13 @@ final class MessageWriter {
 
     private MessageWriter() {}
 
-    /** Something that consumes the finished payload before the builder is reused. */
+    /**
+     * Something that consumes the finished payload before the builder is reused. The {@code context} parameter lets
+     * callers pass what they write into without a capturing lambda (an allocation per message).
+     */
     @FunctionalInterface
-    interface PayloadSink<T> {
-        T accept(ByteBuffer payload);
+    interface PayloadSink<C, T> {
+        T accept(A6Message message, ByteBuffer payload, C context);
     }
 
     /**
@@ -82,7 +85,7 @@ final class MessageWriter {
      *
      * @throws IllegalArgumentException if the payload would exceed {@link Frames#MAX_PAYLOAD}
      */
-    static <T> T write(A6Message message, PayloadSink<T> sink) {
+    static <C, T> T write(A6Message message, C context, PayloadSink<C, T> sink) {
         long estimate = estimate(message);
         if (estimate > MAX_ESTIMATE) {
             // Bodies alone are over the limit: refuse before copying them into a builder.
@@ -103,7 +106,7 @@ final class MessageWriter {
                 throw new IllegalArgumentException(
                         "payload: " + length + " bytes (expected: 1.." + Frames.MAX_PAYLOAD + ")");
             }
-            return sink.accept(payload);
+            return sink.accept(message, payload, context);
         } finally {
             if (usePooled) {
                 pooled.recycle(finished);
@@ -115,7 +118,7 @@ final class MessageWriter {
         return switch (message) {
             case PrepareConfRequest m -> {
                 int conf = entries(b, m.conf());
-                int key = m.key().map(b::createString).orElse(0);
+                int key = m.key().isPresent() ? b.createString(m.key().get()) : 0;
                 yield org.a6suite.protocol.fbs.prepareconf.Req.createReq(b, conf, key);
             }
             case PrepareConfResponse m -> org.a6suite.protocol.fbs.prepareconf.Resp.createResp(b, m.confToken());
@@ -205,7 +208,7 @@ final class MessageWriter {
     }
 
     private static int rewrite(FlatBufferBuilder b, HttpReqCallResponse.Rewrite rw) {
-        int path = rw.path().map(b::createString).orElse(0);
+        int path = rw.path().isPresent() ? b.createString(rw.path().get()) : 0;
         int headers = entries(b, rw.headers());
         int args = entries(b, rw.args());
         int respHeaders = entries(b, rw.respHeaders());
@@ -222,7 +225,7 @@ final class MessageWriter {
 
     /** A present body is written even when empty (an empty vector), an absent one is omitted. */
     private static int bytes(FlatBufferBuilder b, Optional<byte[]> value) {
-        return value.map(b::createByteVector).orElse(0);
+        return value.isPresent() ? b.createByteVector(value.get()) : 0;
     }
 
     /** A {@code [TextEntry]} vector, or 0 (slot omitted) for an empty list. */
@@ -254,23 +257,19 @@ final class MessageWriter {
         return switch (message) {
             case HttpReqCallResponse m ->
                 switch (m.action()) {
-                    case HttpReqCallResponse.Stop s ->
-                        256 + s.body().map(x -> (long) x.length).orElse(0L) + size(s.headers());
+                    case HttpReqCallResponse.Stop s -> 256 + length(s.body()) + size(s.headers());
                     case HttpReqCallResponse.Rewrite rw ->
                         256
-                                + rw.body().map(x -> (long) x.length).orElse(0L)
-                                + rw.path().map(p -> 3L * p.length()).orElse(0L)
+                                + length(rw.body())
+                                + chars(rw.path())
                                 + size(rw.headers())
                                 + size(rw.args())
                                 + size(rw.respHeaders());
                     case HttpReqCallResponse.None none -> 64;
                 };
-            case HttpRespCallResponse m ->
-                256 + m.body().map(x -> (long) x.length).orElse(0L) + size(m.headers());
-            case ExtraInfoResponse m ->
-                64 + m.result().map(x -> (long) x.length).orElse(0L);
-            case PrepareConfRequest m ->
-                256 + size(m.conf()) + m.key().map(k -> 3L * k.length()).orElse(0L);
+            case HttpRespCallResponse m -> 256 + length(m.body()) + size(m.headers());
+            case ExtraInfoResponse m -> 64 + length(m.result());
+            case PrepareConfRequest m -> 256 + size(m.conf()) + chars(m.key());
             case HttpReqCallRequest m ->
                 256L + m.srcIp().length + 3L * m.path().length() + size(m.args()) + size(m.headers());
             case HttpRespCallRequest m -> 256 + size(m.headers());
@@ -288,10 +287,19 @@ final class MessageWriter {
         long total = 0;
         for (org.a6suite.protocol.message.TextEntry e : entries) {
             // UTF-8 takes at most 3 bytes per UTF-16 char; 32 covers the entry table, vtable, lengths and padding.
-            total += 32
-                    + 3L * e.name().length()
-                    + e.value().map(v -> 3L * v.length()).orElse(0L);
+            total += 32 + 3L * e.name().length() + chars(e.value());
         }
         return total;
+    }
+
+    // Plain conditionals rather than Optional.map: these run per message, and map boxes its long result.
+
+    private static long length(Optional<byte[]> bytes) {
+        return bytes.isPresent() ? bytes.get().length : 0;
+    }
+
+    /** An upper bound of a string's UTF-8 length: at most 3 bytes per UTF-16 char. */
+    private static long chars(Optional<String> text) {
+        return text.isPresent() ? 3L * text.get().length() : 0;
     }
 }

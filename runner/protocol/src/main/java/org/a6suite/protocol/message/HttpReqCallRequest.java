@@ -22,8 +22,8 @@ public record HttpReqCallRequest(
         requireNonNull(srcIp, "srcIp");
         requireNonNull(method, "method");
         requireNonNull(path, "path");
-        args = List.copyOf(args);
-        headers = List.copyOf(headers);
+        args = WireTextEntries.immutable(args);
+        headers = WireTextEntries.immutable(headers);
         U32.check("confToken", confToken);
     }
 

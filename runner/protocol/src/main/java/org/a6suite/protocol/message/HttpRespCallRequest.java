@@ -7,7 +7,7 @@ public record HttpRespCallRequest(long id, int status, List<TextEntry> headers, 
     public HttpRespCallRequest {
         U32.check("id", id);
         U32.checkU16("status", status);
-        headers = List.copyOf(headers);
+        headers = WireTextEntries.immutable(headers);
         U32.check("confToken", confToken);
     }
 

@@ -26,6 +26,19 @@ final class Messages {
         if (a == b) {
             return null;
         }
+        // Lists compare by elements whatever their class: decoded calls hold lazy WireTextEntries.
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return path + ": size " + x.size() + " != " + y.size();
+            }
+            for (int i = 0; i < x.size(); i++) {
+                String d = difference(path + "[" + i + "]", x.get(i), y.get(i));
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
         if (a == null || b == null || a.getClass() != b.getClass()) {
             return path + ": " + a + " != " + b;
         }
@@ -40,19 +53,6 @@ final class Messages {
                 return path + ": " + x + " != " + y;
             }
             return x.isPresent() ? difference(path + ".get()", x.get(), y.get()) : null;
-        }
-        if (a instanceof List<?> x) {
-            List<?> y = (List<?>) b;
-            if (x.size() != y.size()) {
-                return path + ": size " + x.size() + " != " + y.size();
-            }
-            for (int i = 0; i < x.size(); i++) {
-                String d = difference(path + "[" + i + "]", x.get(i), y.get(i));
-                if (d != null) {
-                    return d;
-                }
-            }
-            return null;
         }
         if (a instanceof Record) {
             for (RecordComponent c : a.getClass().getRecordComponents()) {

@@ -59,6 +59,9 @@ public final class ChainExecutor {
 
     private static final class RequestRun extends ChainRun<RequestDecision, RequestOutcome> {
         private final RewriteMerger merger = new RewriteMerger();
+        /** The position of the chain's last link: its rewrite is merged, but no later plugin reads the view. */
+        private final int lastIndex;
+
         private RequestView view;
 
         RequestRun(
@@ -69,6 +72,7 @@ public final class ChainExecutor {
                 Executor blocking,
                 InlineWatchdog watchdog) {
             super(chain.links(), context, home, blocking, watchdog);
+            this.lastIndex = chain.links().size() - 1;
             this.view = view;
         }
 
@@ -83,7 +87,10 @@ public final class ChainExecutor {
                 case RequestDecision.Proceed p -> null;
                 case RequestDecision.Stop stop -> RequestOutcome.of(stop);
                 case RequestDecision.Rewrite rewrite -> {
-                    view = merger.apply(view, rewrite, index);
+                    merger.merge(rewrite, index);
+                    if (index < lastIndex) {
+                        view = RewriteMerger.view(view, rewrite);
+                    }
                     yield null;
                 }
             };

@@ -27,31 +27,56 @@ import org.a6suite.plugin.RequestView;
 final class RewriteMerger {
 
     private Optional<String> path = Optional.empty();
-    private final Map<String, Rewrite.HeaderEdit> headers = new LinkedHashMap<>();
-    private final Map<String, List<Rewrite.ArgEdit>> args = new LinkedHashMap<>();
-    private final List<Headers.Header> responseHeaders = new ArrayList<>();
+    // One merger per call, most of which never rewrite: the collections are made on the first rewrite.
+    private Map<String, Rewrite.HeaderEdit> headers;
+    private Map<String, List<Rewrite.ArgEdit>> args;
+    private List<Headers.Header> responseHeaders;
     private Optional<Body> body = Optional.empty();
     private boolean rewritten;
     private OptionalInt laneLink = OptionalInt.empty();
 
-    /**
-     * Records {@code rewrite}, made by the link at {@code linkIndex}, and returns {@code view} as the next plugin
-     * should see it.
-     */
-    RequestView apply(RequestView view, Rewrite rewrite, int linkIndex) {
-        rewritten = true;
+    /** Records {@code rewrite}, made by the link at {@code linkIndex}, into the one Rewrite APISIX will get. */
+    void merge(Rewrite rewrite, int linkIndex) {
+        if (!rewritten) {
+            rewritten = true;
+            headers = new LinkedHashMap<>();
+            args = new LinkedHashMap<>();
+            responseHeaders = new ArrayList<>();
+        }
         if (rewrite.lane()) {
             laneLink = OptionalInt.of(linkIndex);
         }
-        RequestView.Builder next = view.toBuilder();
         if (rewrite.path().isPresent()) {
             path = rewrite.path();
+        }
+        for (Rewrite.HeaderEdit edit : rewrite.headers()) {
+            headers.remove(edit.name().toLowerCase(Locale.ROOT));
+            headers.put(edit.name().toLowerCase(Locale.ROOT), edit);
+        }
+        if (!rewrite.args().isEmpty()) {
+            for (Map.Entry<String, List<Rewrite.ArgEdit>> e :
+                    argEditsByName(rewrite).entrySet()) {
+                args.remove(e.getKey());
+                args.put(e.getKey(), e.getValue());
+            }
+        }
+        responseHeaders.addAll(rewrite.responseHeaders());
+        if (rewrite.body().isPresent()) {
+            body = rewrite.body();
+        }
+    }
+
+    /**
+     * {@code view} as the next plugin should see it after {@code rewrite}. Only called when a later link will read
+     * it: editing headers makes every header of the view a String, which the last link's rewrite need not pay for.
+     */
+    static RequestView view(RequestView view, Rewrite rewrite) {
+        RequestView.Builder next = view.toBuilder();
+        if (rewrite.path().isPresent()) {
             next.path(rewrite.path().get());
         }
         Headers viewHeaders = view.headers();
         for (Rewrite.HeaderEdit edit : rewrite.headers()) {
-            headers.remove(edit.name().toLowerCase(Locale.ROOT));
-            headers.put(edit.name().toLowerCase(Locale.ROOT), edit);
             // APISIX deletes on an absent value and on "" alike (transcript s03).
             Optional<String> value = edit.value().filter(v -> !v.isEmpty());
             viewHeaders =
@@ -59,14 +84,9 @@ final class RewriteMerger {
         }
         next.headers(viewHeaders);
         if (!rewrite.args().isEmpty()) {
-            Map<String, List<Rewrite.ArgEdit>> byName = new LinkedHashMap<>();
-            for (Rewrite.ArgEdit edit : rewrite.args()) {
-                byName.computeIfAbsent(edit.name(), n -> new ArrayList<>()).add(edit);
-            }
             List<QueryArgs.Arg> viewArgs = new ArrayList<>(view.args().entries());
-            for (Map.Entry<String, List<Rewrite.ArgEdit>> e : byName.entrySet()) {
-                args.remove(e.getKey());
-                args.put(e.getKey(), e.getValue());
+            for (Map.Entry<String, List<Rewrite.ArgEdit>> e :
+                    argEditsByName(rewrite).entrySet()) {
                 viewArgs.removeIf(a -> a.name().equals(e.getKey()));
                 for (Rewrite.ArgEdit edit : e.getValue()) {
                     edit.value().ifPresent(v -> viewArgs.add(QueryArgs.Arg.of(edit.name(), v)));
@@ -74,12 +94,19 @@ final class RewriteMerger {
             }
             next.args(QueryArgs.of(viewArgs));
         }
-        responseHeaders.addAll(rewrite.responseHeaders());
         if (rewrite.body().isPresent()) {
-            body = rewrite.body();
             next.body(rewrite.body().get());
         }
         return next.build();
+    }
+
+    /** One plugin's argument edits grouped by name, in first-edit order. */
+    private static Map<String, List<Rewrite.ArgEdit>> argEditsByName(Rewrite rewrite) {
+        Map<String, List<Rewrite.ArgEdit>> byName = new LinkedHashMap<>();
+        for (Rewrite.ArgEdit edit : rewrite.args()) {
+            byName.computeIfAbsent(edit.name(), n -> new ArrayList<>()).add(edit);
+        }
+        return byName;
     }
 
     /** {@link RequestDecision#proceed()} if nothing was rewritten, else the merged rewrite and its lane link. */

@@ -13,8 +13,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.a6suite.plugin.ResponseDecision;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.A6Message;
 import org.a6suite.protocol.message.CallRequest;
@@ -26,6 +28,7 @@ import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpRespCallRequest;
 import org.a6suite.protocol.message.PrepareConfRequest;
 import org.a6suite.protocol.message.PrepareConfResponse;
+import org.a6suite.runner.chain.RequestOutcome;
 import org.a6suite.runner.conf.ChainPreparationException;
 import org.a6suite.runner.conf.PreparedChain;
 import org.a6suite.runner.conf.Questions;
@@ -242,59 +245,77 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         }
     }
 
+    /**
+     * Runs the chain. An inline chain (the common case) is complete on return, and its reply is written right here:
+     * no callback, no thread hop and nothing allocated for either. Otherwise the reply is written when the chain
+     * completes, back on the connection's event loop.
+     */
     private void run(ChannelHandlerContext ctx, CallState call) {
         Executor home = ctx.executor();
-        CompletableFuture<A6Message> reply;
+        CompletableFuture<?> outcome;
         try {
-            reply = switch ((CallRequest) call.request) {
+            outcome = switch ((CallRequest) call.request) {
                 case HttpReqCallRequest request -> {
                     var view = MessageMapping.requestView(
                             request, call.vars(), call.body(ExtraInfoRequest.ReqBody.INSTANCE));
-                    boolean clientSentHandoff = view.headers().contains(Handoff.HEADER);
-                    yield services.chains()
-                            .runRequest(call.chain, view, call.chain.context(call.id), home)
-                            .thenApply(outcome -> MessageMapping.requestReply(
-                                    call.id,
-                                    services.handoffs()
-                                            .decide(outcome, request.confToken(), call.id, clientSentHandoff)));
+                    call.clientSentHandoff = view.headers().contains(Handoff.HEADER);
+                    yield services.chains().runRequest(call.chain, view, call.chain.context(call.id), home);
                 }
                 case HttpRespCallRequest request -> {
                     var view = MessageMapping.responseView(
                             request, call.vars(), call.body(ExtraInfoRequest.RespBody.INSTANCE));
-                    yield services.chains()
-                            .runResponse(call.chain, view, call.chain.context(call.id), home)
-                            .thenApply(decision -> MessageMapping.responseReply(call.id, decision));
+                    yield services.chains().runResponse(call.chain, view, call.chain.context(call.id), home);
                 }
             };
         } catch (RuntimeException e) {
-            reply = CompletableFuture.failedFuture(e);
+            outcome = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((message, error) -> {
-            Runnable finish = () -> {
-                if (error != null) {
-                    Throwable cause =
-                            error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                                    ? error.getCause()
-                                    : error;
-                    services.warnings()
-                            .warn(
-                                    "call_failed",
-                                    "{} failed on {} (Err SERVICE_UNAVAILABLE): {}",
-                                    call.type,
-                                    routeKey(call),
-                                    LogText.escape(cause.toString(), 1024),
-                                    LogText.escapeThrowable(cause));
-                    reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
-                } else {
-                    reply(ctx, call, message, CallResult.OK);
-                }
-            };
+        if (outcome.isDone()) {
+            complete(ctx, call, outcome);
+            return;
+        }
+        CompletableFuture<?> pending = outcome;
+        pending.whenComplete((ignored, error) -> {
             if (ctx.executor().inEventLoop()) {
-                finish.run();
+                complete(ctx, call, pending);
             } else {
-                ctx.executor().execute(finish);
+                ctx.executor().execute(() -> complete(ctx, call, pending));
             }
         });
+    }
+
+    /** Maps the chain's (completed) outcome to the reply and writes it; a failure is answered Err SERVICE_UNAVAILABLE. */
+    private void complete(ChannelHandlerContext ctx, CallState call, CompletableFuture<?> outcome) {
+        A6Message message;
+        try {
+            message = switch ((CallRequest) call.request) {
+                case HttpReqCallRequest request ->
+                    MessageMapping.requestReply(
+                            call.id,
+                            services.handoffs()
+                                    .decide(
+                                            (RequestOutcome) outcome.join(),
+                                            request.confToken(),
+                                            call.id,
+                                            call.clientSentHandoff));
+                case HttpRespCallRequest request ->
+                    MessageMapping.responseReply(call.id, (ResponseDecision) outcome.join());
+            };
+        } catch (RuntimeException error) {
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            services.warnings()
+                    .warn(
+                            "call_failed",
+                            "{} failed on {} (Err SERVICE_UNAVAILABLE): {}",
+                            call.type,
+                            routeKey(call),
+                            LogText.escape(cause.toString(), 1024),
+                            LogText.escapeThrowable(cause));
+            reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
+            return;
+        }
+        reply(ctx, call, message, CallResult.OK);
     }
 
     private CallState begin(CallState call) {

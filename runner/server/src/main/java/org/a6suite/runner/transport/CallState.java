@@ -1,5 +1,6 @@
 package org.a6suite.runner.transport;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,8 @@ final class CallState {
     final List<ExtraInfoRequest.Info> asked;
     private final List<ExtraInfoResponse> answers;
     Stage stage;
+    /** Whether the client's request carried the lane handoff header (read before any plugin rewrites it). */
+    boolean clientSentHandoff;
     /** When the request frame arrived (the metrics ticker), for the call's duration. */
     long startNanos;
 
@@ -55,7 +58,7 @@ final class CallState {
         this.request = request;
         this.chain = chain;
         this.asked = asked;
-        this.answers = new ArrayList<>(asked.size());
+        this.answers = asked.isEmpty() ? List.of() : new ArrayList<>(asked.size());
         this.stage = stage;
     }
 
@@ -81,12 +84,16 @@ final class CallState {
 
     /** The answered variables; a variable APISIX had no value for is left out. */
     Map<String, String> vars() {
+        if (asked.isEmpty()) {
+            return Map.of();
+        }
         Map<String, String> vars = new HashMap<>();
         for (int i = 0; i < asked.size(); i++) {
             if (asked.get(i) instanceof ExtraInfoRequest.Var(String name)) {
-                answers.get(i)
-                        .result()
-                        .ifPresent(v -> vars.put(name, new String(v, java.nio.charset.StandardCharsets.UTF_8)));
+                Optional<byte[]> value = answers.get(i).result();
+                if (value.isPresent()) {
+                    vars.put(name, new String(value.get(), StandardCharsets.UTF_8));
+                }
             }
         }
         return vars;

@@ -20,6 +20,7 @@ import org.a6suite.protocol.message.HttpRespCallRequest;
 import org.a6suite.protocol.message.HttpRespCallResponse;
 import org.a6suite.protocol.message.Method;
 import org.a6suite.protocol.message.TextEntry;
+import org.a6suite.protocol.message.WireTextEntries;
 
 /** Translates between the wire messages and the plugin API's views and decisions. */
 public final class MessageMapping {
@@ -64,9 +65,13 @@ public final class MessageMapping {
         };
     }
 
+    /** Lazy over a decoded call's entries (see {@link WireTextEntries}); a list built in code is copied. */
     static QueryArgs args(List<TextEntry> entries) {
         if (entries.isEmpty()) {
             return QueryArgs.EMPTY;
+        }
+        if (entries instanceof WireTextEntries wire) {
+            return QueryArgs.lazy(new WireEntrySource(wire));
         }
         List<QueryArgs.Arg> args = new ArrayList<>(entries.size());
         for (TextEntry e : entries) {
@@ -75,9 +80,13 @@ public final class MessageMapping {
         return QueryArgs.of(args);
     }
 
+    /** Lazy over a decoded call's entries, as {@link #args}; an entry without a value reads {@code ""}. */
     static Headers headers(List<TextEntry> entries) {
         if (entries.isEmpty()) {
             return Headers.EMPTY;
+        }
+        if (entries instanceof WireTextEntries wire) {
+            return Headers.lazy(new WireEntrySource(wire));
         }
         List<Headers.Header> headers = new ArrayList<>(entries.size());
         for (TextEntry e : entries) {
@@ -98,28 +107,43 @@ public final class MessageMapping {
         }
     }
 
-    /** The reply to an HTTPReqCall for the chain's outcome. */
+    /** The reply to an HTTPReqCall for the chain's outcome. Plain loops: this runs once per call. */
     public static HttpReqCallResponse requestReply(long id, RequestDecision decision) {
         HttpReqCallResponse.Action action = switch (decision) {
             case RequestDecision.Proceed p -> HttpReqCallResponse.None.INSTANCE;
             case RequestDecision.Stop stop ->
-                new HttpReqCallResponse.Stop(
-                        stop.status(), entries(stop.headers()), stop.body().map(Body::toByteArray));
-            case RequestDecision.Rewrite r ->
-                new HttpReqCallResponse.Rewrite(
-                        r.path(),
-                        r.headers().stream()
-                                .map(h -> new TextEntry(h.name(), h.value()))
-                                .toList(),
-                        r.args().stream()
-                                .map(a -> new TextEntry(a.name(), a.value()))
-                                .toList(),
-                        r.responseHeaders().stream()
-                                .map(h -> TextEntry.of(h.name(), h.value()))
-                                .toList(),
-                        r.body().map(Body::toByteArray));
+                new HttpReqCallResponse.Stop(stop.status(), entries(stop.headers()), bytes(stop.body()));
+            case RequestDecision.Rewrite r -> {
+                List<TextEntry> headers = r.headers().isEmpty()
+                        ? List.of()
+                        : new ArrayList<>(r.headers().size());
+                for (RequestDecision.Rewrite.HeaderEdit h : r.headers()) {
+                    headers.add(new TextEntry(h.name(), h.value()));
+                }
+                List<TextEntry> args = r.args().isEmpty()
+                        ? List.of()
+                        : new ArrayList<>(r.args().size());
+                for (RequestDecision.Rewrite.ArgEdit a : r.args()) {
+                    args.add(new TextEntry(a.name(), a.value()));
+                }
+                List<TextEntry> responseHeaders = r.responseHeaders().isEmpty()
+                        ? List.of()
+                        : new ArrayList<>(r.responseHeaders().size());
+                for (Headers.Header h : r.responseHeaders()) {
+                    responseHeaders.add(TextEntry.of(h.name(), h.value()));
+                }
+                yield new HttpReqCallResponse.Rewrite(r.path(), headers, args, responseHeaders, bytes(r.body()));
+            }
         };
         return new HttpReqCallResponse(id, action);
+    }
+
+    /**
+     * The wire form of a reply body: a copy, since the A6 records hold arrays and {@link Body} hands out none of its
+     * own. Only Stop and Rewrite replies that carry a body pay for it.
+     */
+    private static Optional<byte[]> bytes(Optional<Body> body) {
+        return body.isPresent() ? Optional.of(body.get().toByteArray()) : Optional.empty();
     }
 
     /** The reply to an HTTPRespCall: status 0 and no headers keep the upstream's. */
@@ -131,7 +155,7 @@ public final class MessageMapping {
                         id,
                         m.status().orElse(0),
                         m.headers().map(MessageMapping::entries).orElse(List.of()),
-                        m.body().map(Body::toByteArray));
+                        bytes(m.body()));
         };
     }
 
