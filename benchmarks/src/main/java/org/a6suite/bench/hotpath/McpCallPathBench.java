@@ -115,6 +115,8 @@ public final class McpCallPathBench {
                 plugin.close();
             }
         }
+        // The SDK-built upstream fixture leaves non-daemon threads behind after close: end the JVM here.
+        System.exit(0);
     }
 
     private static CompletableFuture<Boolean> ok(java.util.concurrent.CompletionStage<RequestDecision> answer) {

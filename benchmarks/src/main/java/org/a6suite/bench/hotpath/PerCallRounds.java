@@ -113,7 +113,10 @@ final class PerCallRounds {
         }
         Thread.sleep(length);
         stop.set(true);
-        finished.await();
+        if (!finished.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException(
+                    name + ": " + finished.getCount() + " calls still open 30 s after the round");
+        }
         long cpu = HostFacts.processCpuNanos() - cpu0;
         long alloc = threads.getTotalThreadAllocatedBytes() - alloc0;
         long n = Math.max(1, count.get());
