@@ -69,6 +69,7 @@ public final class AiProviderServer implements AutoCloseable {
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final AtomicReference<Fault> defaultFault = new AtomicReference<>(Fault.none());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private volatile boolean recording = true;
     private final AtomicReference<Script> script = new AtomicReference<>(
             new Script("Hello from the test provider", Optional.empty(), false, Script.Drip.NONE));
     private volatile Optional<String> expectedKey = Optional.empty();
@@ -193,6 +194,15 @@ public final class AiProviderServer implements AutoCloseable {
         faults.clear();
     }
 
+    /**
+     * Whether {@link #requests()} keeps each request (default true); per-call benchmarks turn it off, as the
+     * copy-on-write list would otherwise copy itself on every request and swamp what they measure.
+     */
+    public AiProviderServer recordRequests(boolean on) {
+        this.recording = on;
+        return this;
+    }
+
     @Override
     public void close() {
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -214,7 +224,9 @@ public final class AiProviderServer implements AutoCloseable {
             Map<String, String> headers = new HashMap<>();
             req.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
             String body = req.content().toString(StandardCharsets.UTF_8);
-            requests.add(new RecordedRequest(req.method().name(), req.uri(), headers, body));
+            if (recording) {
+                requests.add(new RecordedRequest(req.method().name(), req.uri(), headers, body));
+            }
             Fault fault = Optional.ofNullable(faults.poll()).orElse(defaultFault.get());
             String path =
                     req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();

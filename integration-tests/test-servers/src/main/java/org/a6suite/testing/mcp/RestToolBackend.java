@@ -44,6 +44,7 @@ public final class RestToolBackend implements AutoCloseable {
         return t;
     });
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile boolean recording = true;
     private final AtomicInteger failures = new AtomicInteger();
     private final AtomicInteger failureStatus = new AtomicInteger(500);
     private final AtomicReference<Duration> delay = new AtomicReference<>(Duration.ZERO);
@@ -102,7 +103,9 @@ public final class RestToolBackend implements AutoCloseable {
         try (exchange) {
             URI uri = exchange.getRequestURI();
             String method = exchange.getRequestMethod();
-            requests.add(method + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
+            if (recording)
+                requests.add(
+                        method + " " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
             byte[] body = exchange.getRequestBody().readAllBytes();
             Duration wait = delay.get();
             if (!wait.isZero()) {
@@ -173,6 +176,14 @@ public final class RestToolBackend implements AutoCloseable {
         exchange.getResponseHeaders().set("content-type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
+    }
+
+    /**
+     * Whether {@link #requests()} keeps each request (default true); per-call benchmarks turn it off, as the
+     * copy-on-write list would otherwise copy itself on every request and swamp what they measure.
+     */
+    public void recordRequests(boolean on) {
+        this.recording = on;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package org.a6suite.ai.internal;
 
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.Usage;
@@ -11,6 +13,7 @@ import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -53,93 +56,74 @@ public final class Accounting {
 
     /** USD for {@code usage} at {@code target}'s prices. */
     public static BigDecimal cost(Target target, Usage usage) {
-        return TokenPrices.of(target).cost(usage);
+        return TargetFacts.of(target).prices.cost(usage);
     }
 
-    /** Publishes one call to the log, the metrics and the health reporter. */
+    /**
+     * Publishes one call to the log, the metrics and the health reporter. Label maps, prices and nodes are the
+     * target's, computed once ({@link TargetFacts}); the log line is written straight to text, without a tree.
+     */
     public void record(CallFacts call, boolean logEnabled) {
         CallFacts.Result result = call.result();
         for (AttemptInfo a : result.attempts()) {
-            Map<String, String> labels = Map.of(
-                    "target", a.target().id(), "provider", a.target().type().wireName(), "outcome", a.outcome());
-            metrics.increment("a6_ai_attempts_total", "Provider attempts by outcome.", labels, 1);
+            TargetFacts facts = TargetFacts.of(a.target());
+            metrics.increment(
+                    "a6_ai_attempts_total", "Provider attempts by outcome.", facts.attemptLabels(a.outcome()), 1);
             if (a.callMade() && !a.outcome().equals("cancelled")) {
                 metrics.observe(
                         "a6_ai_attempt_duration_seconds",
                         "Provider attempt latency.",
-                        Map.of(
-                                "target",
-                                a.target().id(),
-                                "provider",
-                                a.target().type().wireName()),
+                        facts.durationLabels,
                         a.duration().toNanos() / 1e9);
                 outcomes.record(new OutcomeRecorder.Outcome(
                         "ai/" + a.target().id(),
-                        node(a.target()),
+                        facts.node,
                         a.status().or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
                         a.duration(),
                         a.healthResult()));
             }
         }
-        Optional<Target> target = call.served().map(CallFacts.Served::target);
-        String provider = target.map(t -> t.type().wireName()).orElse("none");
-        String targetId = target.map(Target::id).orElse("none");
-        String model = target.map(Target::model).orElse("none");
         String operation = call.request().operation().label();
+        Optional<TargetFacts> served = call.served().map(s -> TargetFacts.of(s.target()));
+        BigDecimal cost = served.map(f -> f.prices.cost(result.usage())).orElse(BigDecimal.ZERO);
         metrics.increment(
                 "a6_ai_requests_total",
                 "Gateway calls by outcome.",
-                Map.of(
-                        "target",
-                        targetId,
-                        "provider",
-                        provider,
-                        "model",
-                        model,
-                        "operation",
-                        operation,
-                        "outcome",
-                        result.outcome()),
+                served.map(f -> f.requestLabels(operation, result.outcome()))
+                        .orElseGet(() -> Map.of(
+                                "target",
+                                "none",
+                                "provider",
+                                "none",
+                                "model",
+                                "none",
+                                "operation",
+                                operation,
+                                "outcome",
+                                result.outcome())),
                 1);
         metrics.observe(
                 "a6_ai_request_duration_seconds",
                 "Gateway call latency, fallbacks included.",
-                Map.of("operation", operation, "outcome", result.outcome()),
+                durationLabels(operation, result.outcome()),
                 result.latencyMillis() / 1000.0);
-        target.ifPresent(t -> {
+        served.ifPresent(f -> {
             Usage usage = result.usage();
-            Map<String, String> in = Map.of(
-                    "target",
-                    t.id(),
-                    "provider",
-                    provider,
-                    "model",
-                    model,
-                    "direction",
-                    "input",
-                    "estimated",
-                    Boolean.toString(usage.estimated()));
-            Map<String, String> out = Map.of(
-                    "target",
-                    t.id(),
-                    "provider",
-                    provider,
-                    "model",
-                    model,
-                    "direction",
-                    "output",
-                    "estimated",
-                    Boolean.toString(usage.estimated()));
-            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", in, usage.input());
-            metrics.increment("a6_ai_tokens_total", "Tokens by direction.", out, usage.output());
             metrics.increment(
-                    "a6_ai_cost_usd_total",
-                    "Cost in USD at the configured prices.",
-                    Map.of("target", t.id(), "provider", provider, "model", model),
-                    cost(t, usage).doubleValue());
+                    "a6_ai_tokens_total",
+                    "Tokens by direction.",
+                    f.tokenLabels(true, usage.estimated()),
+                    usage.input());
+            metrics.increment(
+                    "a6_ai_tokens_total",
+                    "Tokens by direction.",
+                    f.tokenLabels(false, usage.estimated()),
+                    usage.output());
+            metrics.increment(
+                    "a6_ai_cost_usd_total", "Cost in USD at the configured prices.", f.costLabels, cost.doubleValue());
         });
         if (logEnabled && CALL_LOG.isInfoEnabled()) {
-            CALL_LOG.info(Json.MAPPER.writeValueAsString(logLine(call)));
+            CALL_LOG.info(logLine(call, cost));
         }
     }
 
@@ -148,48 +132,72 @@ public final class Accounting {
         metrics.observe(
                 "a6_ai_time_to_first_token_seconds",
                 "Time to the first content chunk of streams.",
-                Map.of("target", target.id(), "provider", target.type().wireName()),
+                TargetFacts.of(target).durationLabels,
                 nanos / 1e9);
     }
 
-    static ObjectNode logLine(CallFacts call) {
+    /** Labels of the call latency histogram: operation x outcome, both from small fixed sets. */
+    private static Map<String, String> durationLabels(String operation, String outcome) {
+        return DURATION_LABELS
+                .computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
+                .computeIfAbsent(outcome, o -> Map.of("operation", operation, "outcome", o));
+    }
+
+    private static final Map<String, Map<String, Map<String, String>>> DURATION_LABELS = new ConcurrentHashMap<>();
+
+    /**
+     * The call-log line: one JSON object, fields in a fixed order (route, request_id, operation, stream,
+     * model_requested, target, provider, model, model_reported when served, status, outcome, tokens_input,
+     * tokens_output, tokens_estimated, cost_usd, latency_ms, attempts, and prompt and completion when the route logs
+     * content).
+     */
+    static String logLine(CallFacts call, BigDecimal cost) {
         CallFacts.Request request = call.request();
         CallFacts.Result result = call.result();
-        ObjectNode line = Json.MAPPER.createObjectNode();
-        line.put("route", request.routeId());
-        line.put("request_id", request.requestId());
-        line.put("operation", request.operation().label());
-        line.put("stream", request.stream());
-        request.requestedModel()
-                .ifPresentOrElse(m -> line.put("model_requested", m), () -> line.putNull("model_requested"));
-        call.served()
-                .ifPresentOrElse(
-                        s -> {
-                            line.put("target", s.target().id());
-                            line.put("provider", s.target().type().wireName());
-                            line.put("model", s.target().model());
-                        },
-                        () -> {
-                            line.putNull("target");
-                            line.putNull("provider");
-                            line.putNull("model");
-                        });
-        call.served().ifPresent(s -> line.put("model_reported", s.reportedModel()));
-        line.put("status", result.status());
-        line.put("outcome", result.outcome());
-        line.put("tokens_input", result.usage().input());
-        line.put("tokens_output", result.usage().output());
-        line.put("tokens_estimated", result.usage().estimated());
-        line.put(
-                "cost_usd",
-                call.served().map(s -> cost(s.target(), result.usage())).orElse(BigDecimal.ZERO));
-        line.put("latency_ms", result.latencyMillis());
-        line.set("attempts", attempts(result.attempts()));
-        call.content().ifPresent(c -> {
-            line.put("prompt", c.prompt());
-            line.put("completion", c.completion());
-        });
-        return line;
+        StringWriter text = new StringWriter(256);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringProperty("route", request.routeId());
+            g.writeNumberProperty("request_id", request.requestId());
+            g.writeStringProperty("operation", request.operation().label());
+            g.writeBooleanProperty("stream", request.stream());
+            g.writeStringProperty("model_requested", request.requestedModel().orElse(null));
+            Optional<CallFacts.Served> served = call.served();
+            g.writeStringProperty("target", served.map(s -> s.target().id()).orElse(null));
+            g.writeStringProperty(
+                    "provider", served.map(s -> s.target().type().wireName()).orElse(null));
+            g.writeStringProperty("model", served.map(s -> s.target().model()).orElse(null));
+            if (served.isPresent()) {
+                g.writeStringProperty("model_reported", served.get().reportedModel());
+            }
+            g.writeNumberProperty("status", result.status());
+            g.writeStringProperty("outcome", result.outcome());
+            g.writeNumberProperty("tokens_input", result.usage().input());
+            g.writeNumberProperty("tokens_output", result.usage().output());
+            g.writeBooleanProperty("tokens_estimated", result.usage().estimated());
+            g.writeNumberProperty("cost_usd", cost);
+            g.writeNumberProperty("latency_ms", result.latencyMillis());
+            g.writeName("attempts");
+            g.writeStartArray();
+            for (AttemptInfo a : result.attempts()) {
+                g.writeStartObject();
+                g.writeStringProperty("target", a.target().id());
+                g.writeStringProperty("provider", a.target().type().wireName());
+                g.writeStringProperty("outcome", a.outcome());
+                if (a.status().isPresent()) {
+                    g.writeNumberProperty("status", a.status().get());
+                }
+                g.writeNumberProperty("ms", a.duration().toMillis());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            if (call.content().isPresent()) {
+                g.writeStringProperty("prompt", call.content().get().prompt());
+                g.writeStringProperty("completion", call.content().get().completion());
+            }
+            g.writeEndObject();
+        }
+        return text.toString();
     }
 
     /** The attempt list for logs and error bodies: target, provider, outcome, status, milliseconds. */
@@ -204,11 +212,5 @@ public final class Accounting {
             o.put("ms", a.duration().toMillis());
         }
         return array;
-    }
-
-    private static String node(Target target) {
-        java.net.URI uri = java.net.URI.create(target.endpoint());
-        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        return uri.getHost() + ":" + port;
     }
 }

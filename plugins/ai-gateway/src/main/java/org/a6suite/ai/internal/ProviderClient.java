@@ -22,8 +22,11 @@ public final class ProviderClient {
     /** Larger answers (a huge embeddings batch) fail as too large instead of filling the heap. */
     static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
-    /** A provider's response: status, headers and the whole body. */
-    public record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {}
+    /**
+     * A provider's response: status, headers and the whole body. The headers stay the client's own: only a failure
+     * reads them (Retry-After, request ids), so a success never pays for converting them.
+     */
+    public record Response(int status, org.a6suite.http.OutboundHeaders headers, byte[] body) {}
 
     private final OutboundClient client;
     private final Clock clock;
@@ -56,7 +59,7 @@ public final class ProviderClient {
                 if (bodyError != null) {
                     out.completeExceptionally(Outbound.translate(bodyError));
                 } else {
-                    out.complete(new Response(response.status(), Outbound.headers(response.headers()), body));
+                    out.complete(new Response(response.status(), response.headers(), body));
                 }
             });
             out.whenComplete((r, e) -> {
@@ -76,7 +79,7 @@ public final class ProviderClient {
     /** Throws the provider failure for a non-2xx response. */
     public void check(Response response) {
         if (response.status() < 200 || response.status() > 299) {
-            throw Wire.error(response.status(), response.headers(), response.body(), clock);
+            throw Wire.error(response.status(), Outbound.headers(response.headers()), response.body(), clock);
         }
     }
 }

@@ -4,11 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.ProviderException;
@@ -16,6 +13,7 @@ import org.a6suite.ai.internal.provider.StreamTranslator;
 import org.a6suite.ai.internal.provider.Usage;
 import org.a6suite.ai.internal.stream.ProviderStream;
 import org.a6suite.plugin.Body;
+import org.a6suite.plugin.BodyPublisher;
 import org.a6suite.resilience.AdaptiveTimeout;
 import org.a6suite.resilience.Deadline;
 import org.a6suite.resilience.Scheduler;
@@ -43,7 +41,13 @@ import tools.jackson.databind.node.ObjectNode;
  * provider (never the wait for a slow client), and the call's total deadline bounds the whole stream; one watchdog
  * timer per stream checks both. Tokens are accounted once, when the stream ends, fails or is cancelled.
  */
-public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscription, ProviderStream.Sink {
+public final class StreamRelay implements Flow.Publisher<Body>, BodyPublisher.Source, ProviderStream.Sink {
+
+    /**
+     * The opening chunks, one provider read and the final or error event are the most ever queued (the provider is
+     * read only on demand); the bound only catches a bug.
+     */
+    private static final int MAX_QUEUED = 8;
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
 
@@ -74,21 +78,12 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     private final Scheduler scheduler;
     private final AdaptiveTimeout gaps;
 
-    private final ConcurrentLinkedQueue<Body> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicLong demand = new AtomicLong();
-    private final AtomicInteger wip = new AtomicInteger();
-    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private final BodyPublisher body;
     private final AtomicBoolean accounted = new AtomicBoolean();
     private final AtomicBoolean watchdogArmed = new AtomicBoolean();
-    private final AtomicInteger highWater = new AtomicInteger();
     private final StringBuilder completion = new StringBuilder();
-    private volatile Flow.Subscriber<? super Body> subscriber;
     private volatile boolean cancelled;
     private volatile boolean terminalQueued;
-    /** The terminal event queued is an error event: after it, the lane aborts the response (no final chunk). */
-    private volatile boolean failed;
-
-    private volatile boolean completed;
     private volatile boolean upstreamInFlight;
     private volatile boolean firstPull = true;
     /** When the current wait for the provider began, or 0 when not waiting. */
@@ -116,53 +111,40 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         this.ticker = ticker;
         this.scheduler = scheduler;
         this.gaps = opened.runtime().tokenGap();
+        this.body = BodyPublisher.bounded(MAX_QUEUED, "the lane did not read the stream", this);
         stream.attach(this);
+        body.offer(encode(stream.openingChunks()));
     }
 
     /** The most chunks (as lane bodies) ever queued here at once: bounded by design, observed by tests. */
     public int highWaterMark() {
-        return highWater.get();
+        return body.highWaterMark();
     }
 
     @Override
     public void subscribe(Flow.Subscriber<? super Body> s) {
-        if (!subscribed.compareAndSet(false, true)) {
-            s.onSubscribe(new Flow.Subscription() {
-                @Override
-                public void request(long n) {}
-
-                @Override
-                public void cancel() {}
-            });
-            s.onError(new IllegalStateException("a stream relay can be subscribed once"));
-            return;
-        }
-        subscriber = s;
-        enqueue(encode(stream.openingChunks()));
-        s.onSubscribe(this);
-        drain();
+        body.subscribe(s);
     }
 
-    @Override
-    public void request(long n) {
-        if (n <= 0) {
-            cancel();
-            subscriber.onError(new IllegalArgumentException("request: " + n + " (expected: > 0, rule 3.9)"));
-            return;
-        }
-        demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-        drain();
-    }
-
-    @Override
+    /** Gives the stream up before anyone reads it (the client went away as it was committed). */
     public void cancel() {
-        if (cancelled) {
-            return;
-        }
+        body.cancel();
+    }
+
+    /** The lane's subscription ended before the stream's end (cancelled, or a lane bug): stop the provider. */
+    @Override
+    public void onCancel() {
         cancelled = true;
         stream.cancel();
-        queue.clear();
         account(Outcome.CANCELLED);
+    }
+
+    /** The lane waits and nothing is queued: read the provider's next part, unless a read is in flight. */
+    @Override
+    public void onDemand() {
+        if (!terminalQueued && !cancelled && !upstreamInFlight) {
+            pullUpstream();
+        }
     }
 
     // ---- provider side ---------------------------------------------------------------------------------------
@@ -174,11 +156,12 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         if (since != 0) {
             gaps.record(StreamingInvoker.key(), Duration.ofNanos(Math.max(0, ticker.nanoTime() - since)));
         }
-        if (!chunks.isEmpty()) {
-            enqueue(encode(chunks));
-        }
         upstreamInFlight = false;
-        drain();
+        if (chunks.isEmpty()) {
+            body.ready(); // nothing to relay: read on if the lane still waits
+        } else {
+            body.offer(encode(chunks));
+        }
     }
 
     @Override
@@ -191,11 +174,11 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         if (!call.request().path("stream_options").path("include_usage").asBoolean(false)) {
             // As OpenAI does: a usage chunk (empty choices) only for clients that asked for one; clients that
             // read choices[0] of every chunk would trip on it. Tokens and cost still reach the call log and metrics.
-            enqueue(Body.wrap(DONE));
             terminalQueued = true;
             upstreamInFlight = false;
+            body.offer(Body.wrap(DONE));
             account(Outcome.SUCCESS);
-            drain();
+            body.complete();
             return;
         }
         ObjectNode last = translator.chunk();
@@ -218,11 +201,11 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         byte[] body = new byte[usageEvent.length + DONE.length];
         System.arraycopy(usageEvent, 0, body, 0, usageEvent.length);
         System.arraycopy(DONE, 0, body, usageEvent.length, DONE.length);
-        enqueue(Body.wrap(body));
         terminalQueued = true;
         upstreamInFlight = false;
+        this.body.offer(Body.wrap(body));
         account(Outcome.SUCCESS);
-        drain();
+        this.body.complete();
     }
 
     @Override
@@ -239,12 +222,13 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         e.put("type", "upstream_error");
         e.putNull("param");
         e.put("code", described[1]);
-        enqueue(Body.wrap(event(root)));
-        failed = true;
         terminalQueued = true;
         upstreamInFlight = false;
+        body.offer(Body.wrap(event(root)));
         account(Outcome.TRUNCATED);
-        drain();
+        // The error event is out; failing the stream makes the lane end the response without its final chunk,
+        // so a client that ignores error events still sees a broken transfer.
+        body.fail(new StreamFailedException());
     }
 
     private static String[] describe(Throwable error, org.a6suite.http.SecretRedactor redactor) {
@@ -283,44 +267,7 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
         }
     }
 
-    // ---- the lane side: one drainer at a time ----------------------------------------------------------------
-
-    private void drain() {
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            Flow.Subscriber<? super Body> s = subscriber;
-            if (s != null && !completed) {
-                if (cancelled) {
-                    queue.clear();
-                } else {
-                    while (demand.get() > 0) {
-                        Body next = queue.poll();
-                        if (next == null) {
-                            break;
-                        }
-                        demand.decrementAndGet();
-                        s.onNext(next);
-                    }
-                    if (queue.isEmpty() && terminalQueued) {
-                        completed = true;
-                        if (failed) {
-                            // The error event is out; failing the stream makes the lane end the response without
-                            // its final chunk, so a client that ignores error events still sees a broken transfer.
-                            s.onError(new StreamFailedException());
-                        } else {
-                            s.onComplete();
-                        }
-                    } else if (queue.isEmpty() && demand.get() > 0 && !upstreamInFlight && !cancelled) {
-                        pullUpstream();
-                    }
-                }
-            }
-            missed = wip.addAndGet(-missed);
-        } while (missed != 0);
-    }
+    // ---- reading the provider on demand -----------------------------------------------------------------------
 
     private void pullUpstream() {
         upstreamInFlight = true;
@@ -373,12 +320,6 @@ public final class StreamRelay implements Flow.Publisher<Body>, Flow.Subscriptio
     }
 
     // ---- encoding and accounting ----------------------------------------------------------------------------
-
-    private void enqueue(Body body) {
-        queue.add(body);
-        int size = queue.size();
-        highWater.accumulateAndGet(size, Math::max);
-    }
 
     private Body encode(List<ObjectNode> chunks) {
         StringBuilder out = new StringBuilder(chunks.size() * 160);

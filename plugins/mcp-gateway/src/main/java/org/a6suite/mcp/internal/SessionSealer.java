@@ -2,15 +2,19 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
@@ -43,16 +47,36 @@ public final class SessionSealer {
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
+    /** Ids opened recently, so the calls of a session pay AES-GCM and JSON once per {@link #OPENED_TTL}, not each. */
+    static final int OPENED_MAX = 10_000;
+
+    static final Duration OPENED_TTL = Duration.ofSeconds(30);
+
     private final KeyRing ring;
     private final ObjectMapper mapper;
     private final Clock clock;
     private final SecureRandom random;
+    /**
+     * (id text, audience) to what it opened to. Only ids that opened are kept, and only the exact text seal()
+     * writes opens, so the text is the key; the expiry is still checked on every hit, so a cached id stops opening
+     * at its expiry exactly as an uncached one. Keyed per sealer, that is per key ring: a new ring starts empty.
+     */
+    private final Cache<Opened, SessionContext> opened;
+
+    /** The cache key: an id is sealed for one audience (route). */
+    private record Opened(String token, String audience) {}
 
     public SessionSealer(KeyRing ring, ObjectMapper mapper, Clock clock, SecureRandom random) {
         this.ring = requireNonNull(ring, "ring");
         this.mapper = requireNonNull(mapper, "mapper");
         this.clock = requireNonNull(clock, "clock");
         this.random = requireNonNull(random, "random");
+        this.opened = Caffeine.newBuilder()
+                .maximumSize(OPENED_MAX)
+                .expireAfterWrite(OPENED_TTL)
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                .executor(Runnable::run)
+                .build();
     }
 
     public String seal(SessionContext session, String audience) {
@@ -80,6 +104,17 @@ public final class SessionSealer {
     public Optional<SessionContext> open(String token, String audience) {
         requireNonNull(token, "token");
         requireNonNull(audience, "audience");
+        Opened key = new Opened(token, audience);
+        SessionContext known = opened.getIfPresent(key);
+        if (known != null) {
+            return clock.instant().isBefore(known.expiresAt()) ? Optional.of(known) : Optional.empty();
+        }
+        Optional<SessionContext> session = unseal(token, audience);
+        session.ifPresent(s -> opened.put(key, s));
+        return session;
+    }
+
+    private Optional<SessionContext> unseal(String token, String audience) {
         if (token.length() > MAX_TOKEN_CHARS || !token.startsWith(PREFIX)) {
             return Optional.empty();
         }

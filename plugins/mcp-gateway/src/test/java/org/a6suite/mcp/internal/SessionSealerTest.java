@@ -149,4 +149,49 @@ class SessionSealerTest {
                 .isTrue();
         assertThat(session.mayOffer(ServerFeature.PROMPTS)).isFalse();
     }
+
+    @Test
+    void shouldOpenARecentlyOpenedIdFromItsCacheWhenItComesAgain() {
+        SessionSealer sealer = sealer(Map.of("k1", k1), "k1");
+        String token = sealer.seal(session(), "route#1");
+
+        SessionContext first = sealer.open(token, "route#1").orElseThrow();
+        SessionContext again = sealer.open(token, "route#1").orElseThrow();
+
+        assertThat(again).as("not unsealed again").isSameAs(first);
+        clock.advance(SessionSealer.OPENED_TTL.plusSeconds(1));
+        assertThat(sealer.open(token, "route#1").orElseThrow())
+                .as("unsealed again after the cache's time to live")
+                .isNotSameAs(first)
+                .isEqualTo(first);
+    }
+
+    @Test
+    void shouldStopOpeningACachedIdAtItsExpiry() {
+        SessionSealer sealer = sealer(Map.of("k1", k1), "k1");
+        SessionContext shortLived = new SessionContext(
+                "sid-2",
+                "2025-11-25",
+                "client",
+                "1.0",
+                "alice",
+                Map.of(),
+                "abcd",
+                clock.instant().plusSeconds(10));
+        String token = sealer.seal(shortLived, "route#1");
+        assertThat(sealer.open(token, "route#1")).isPresent();
+
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(sealer.open(token, "route#1")).isEmpty();
+    }
+
+    @Test
+    void shouldNotOpenACachedIdForAnotherAudience() {
+        SessionSealer sealer = sealer(Map.of("k1", k1), "k1");
+        String token = sealer.seal(session(), "route#1");
+        assertThat(sealer.open(token, "route#1")).isPresent();
+
+        assertThat(sealer.open(token, "route#2")).isEmpty();
+    }
 }
