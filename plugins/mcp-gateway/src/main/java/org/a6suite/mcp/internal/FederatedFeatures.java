@@ -271,7 +271,17 @@ public final class FederatedFeatures {
         List<McpGatewayConfig.Upstream> offering = offering(ctx, catalog.feature);
         List<ObjectNode> local = rest.isPresent() ? catalog.local(mapper, ctx.config()) : List.of();
         if (offering.isEmpty() && local.isEmpty()) {
-            return done(failure(r, JsonRpcError.methodNotFound(r.method())));
+            if (cursorNode.isString()) {
+                return done(failure(
+                        r,
+                        JsonRpcError.invalidParams(
+                                r.method() + ": invalid or stale cursor; list again without a cursor")));
+            }
+            // Nothing offers the list: it is empty. Clients that call list methods without checking capabilities
+            // (the conformance suite does) get an honest empty page instead of an error.
+            ObjectNode empty = mapper.createObjectNode();
+            empty.putArray(catalog.member);
+            return done(JsonRpcMessage.Response.success(r.id(), empty));
         }
         Optional<JsonRpcError> limited = rateLimit(ctx, r, "");
         if (limited.isPresent()) {
@@ -691,7 +701,8 @@ public final class FederatedFeatures {
         }
         List<McpGatewayConfig.Upstream> offering = offering(ctx, ServerFeature.LOGGING);
         if (offering.isEmpty()) {
-            return done(failure(r, JsonRpcError.methodNotFound(r.method())));
+            // Nothing logs to this client, so every level is already honoured: accept it, as a server would.
+            return done(JsonRpcMessage.Response.success(r.id(), mapper.createObjectNode()));
         }
         Optional<JsonRpcError> limited = rateLimit(ctx, r, "");
         if (limited.isPresent()) {
