@@ -32,6 +32,7 @@ public final class ConformanceStackMain {
         GatewayHarness gateway = GatewayHarness.builder(dir)
                 .plugin(new McpGatewayPlugin())
                 .env("MCP_K1", McpGatewayE2eTest.KEY)
+                .lane()
                 .start();
         String origins = "\"http://127.0.0.1:" + gateway.baseUri().getPort() + "\",\"http://localhost:"
                 + gateway.baseUri().getPort() + "\"";
@@ -39,10 +40,12 @@ public final class ConformanceStackMain {
                 "conformance",
                 ApisixRoutes.uri("/mcp-conformance")
                         .preReq(McpGatewayPlugin.NAME, """
-                {"server_info":{"name":"a6-conformance-gateway","version":"1.0.0"},
+                {"mode":"lane","server_info":{"name":"a6-conformance-gateway","version":"1.0.0"},
                  "allowed_origins":[%s],
                  "session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
                  "upstreams":[{"name":"conformance","url":"%s","prefix":"","uri_prefix":"","timeout_ms":20000}]}""".formatted(origins, upstream.endpoint()))
+                        .upstream(ApisixRoutes.LANE)
+                        .readTimeout(310)
                         .toJson());
         gateway.putRoute(
                 "tools",

@@ -403,8 +403,7 @@ public final class ConformanceMcpServer implements AutoCloseable {
             McpSyncServerExchange ex, String message, Map<String, Object> schema, String prefix) {
         McpSchema.ElicitResult answer;
         try {
-            answer = ex.createElicitation(
-                    McpSchema.ElicitFormRequest.builder(message, schema).build());
+            answer = RawElicitation.form(ex, message, schema);
         } catch (RuntimeException e) {
             // Answer at once with the reason instead of leaving the client to its request timeout.
             return McpSchema.CallToolResult.builder()

@@ -271,7 +271,7 @@ public final class UpstreamMcpServer implements AutoCloseable {
         }));
         tools.add(exchangeTool("elicit", "Asks the user for a name.", "{\"type\":\"object\"}", (exchange, request) -> {
             try {
-                McpSchema.ElicitResult result = elicit(
+                McpSchema.ElicitResult result = RawElicitation.send(
                         exchange,
                         Map.of(
                                 "mode",
@@ -306,39 +306,6 @@ public final class UpstreamMcpServer implements AutoCloseable {
             }
         }));
         return tools;
-    }
-
-    /**
-     * Sends {@code elicitation/create} with {@code params} as given. The SDK's own {@code createElicitation} cannot be
-     * used: in 2.1.0 with Jackson 3, serializing an {@code ElicitFormRequest} fails ("Conflict between type id property
-     * 'mode' and bean property with same name"), so the request never leaves the server. The exchange's session is
-     * reached by reflection (this is a test fixture; the wire format is the spec's).
-     */
-    private static McpSchema.ElicitResult elicit(
-            io.modelcontextprotocol.server.McpSyncServerExchange exchange, Map<String, Object> params) {
-        try {
-            Object async = field(exchange, io.modelcontextprotocol.server.McpAsyncServerExchange.class);
-            io.modelcontextprotocol.spec.McpSession session = (io.modelcontextprotocol.spec.McpSession)
-                    field(async, io.modelcontextprotocol.spec.McpLoggableSession.class);
-            return session.sendRequest(
-                            "elicitation/create",
-                            params,
-                            new io.modelcontextprotocol.json.TypeRef<McpSchema.ElicitResult>() {})
-                    .block();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("SDK exchange layout changed", e);
-        }
-    }
-
-    private static Object field(Object owner, Class<?> type) throws ReflectiveOperationException {
-        for (java.lang.reflect.Field f : owner.getClass().getDeclaredFields()) {
-            if (type.isAssignableFrom(f.getType())) {
-                f.setAccessible(true);
-                return f.get(owner);
-            }
-        }
-        throw new NoSuchFieldException(
-                type.getName() + " in " + owner.getClass().getName());
     }
 
     private static McpSchema.CallToolResult text(String text) {

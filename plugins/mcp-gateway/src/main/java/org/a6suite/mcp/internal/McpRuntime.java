@@ -45,7 +45,7 @@ public final class McpRuntime implements AutoCloseable {
         this.mapper = requireNonNull(mapper, "mapper");
         this.codec = new JsonRpcCodec(mapper);
         this.upstreamSessions = new UpstreamSessions(upstreams, mapper);
-        this.upstreamStreams = new UpstreamStreams(upstreams.outbound(), upstreams);
+        this.upstreamStreams = new UpstreamStreams(upstreams.outbound(), upstreams, scheduler);
         this.sessions = new SessionService(mapper, clock, random, upstreams, upstreamSessions);
         this.live = new LiveSessions(codec, MAX_LIVE_SESSIONS);
         ToolCatalog catalog = new ToolCatalog(mapper, clock, upstreamSessions);

@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
+import org.a6suite.http.codec.SseDecoder;
+import org.a6suite.http.codec.SseEvent;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
@@ -228,7 +230,7 @@ public final class UpstreamClient {
     }
 
     /** Hands a decoded notification or request to {@code listener}; responses are the caller's business. */
-    void dispatch(SseParser.Event event, Listener listener) {
+    void dispatch(SseEvent event, Listener listener) {
         if (event.data().isEmpty()) {
             return;
         }
@@ -265,7 +267,7 @@ public final class UpstreamClient {
             int attempts,
             Listener listener) {
         listener.sent(request.id());
-        SseParser parser = new SseParser(maxBytes);
+        SseDecoder parser = new SseDecoder(maxBytes);
         return post(
                         upstream,
                         sessionId,
@@ -358,29 +360,18 @@ public final class UpstreamClient {
         return asResponse(codec.decode(body), id);
     }
 
-    /** Reads SSE {@code data:} lines event by event and returns the response matching {@code id}. */
+    /** Decodes the SSE answer (WHATWG event-stream rules) and returns the response matching {@code id}. */
     private Optional<JsonRpcMessage.Response> fromEventStream(byte[] body, JsonRpcId id) {
-        StringBuilder data = new StringBuilder();
-        for (String line : new String(body, StandardCharsets.UTF_8).split("\r\n|\n|\r", -1)) {
-            if (line.isEmpty()) {
-                if (!data.isEmpty()) {
-                    Optional<JsonRpcMessage.Response> r =
-                            asResponse(codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
-                    if (r.isPresent()) {
-                        return r;
-                    }
-                    data.setLength(0);
+        for (SseEvent event : SseDecoder.decodeAll(body)) {
+            if (!event.data().isEmpty()) {
+                Optional<JsonRpcMessage.Response> r =
+                        asResponse(codec.decode(event.data().getBytes(StandardCharsets.UTF_8)), id);
+                if (r.isPresent()) {
+                    return r;
                 }
-            } else if (line.startsWith("data:")) {
-                if (!data.isEmpty()) {
-                    data.append('\n');
-                }
-                data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
             }
         }
-        return data.isEmpty()
-                ? Optional.empty()
-                : asResponse(codec.decode(data.toString().getBytes(StandardCharsets.UTF_8)), id);
+        return Optional.empty();
     }
 
     private static Optional<JsonRpcMessage.Response> asResponse(JsonRpcCodec.Decoded decoded, JsonRpcId id) {
