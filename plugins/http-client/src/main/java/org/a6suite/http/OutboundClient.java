@@ -2,6 +2,7 @@ package org.a6suite.http;
 
 import java.util.concurrent.CompletableFuture;
 import org.a6suite.http.internal.DefaultOutboundClient;
+import org.a6suite.plugin.PluginEnvironment;
 
 /**
  * An HTTP/1.1 client for plugins' outbound calls: keep-alive connections pooled per origin (scheme, host, port),
@@ -33,9 +34,11 @@ import org.a6suite.http.internal.DefaultOutboundClient;
  * {@code poolIdleTimeout}; this rule covers the race that remains.
  *
  * <h2>Threads</h2>
- * The client runs on its own event loop ({@code eventLoopThreads}) or on one the caller supplies through
+ * The client runs on its own event loop ({@code eventLoopThreads}), on the runner's when a plugin asks for it with
+ * {@link #of(OutboundClientConfig, PluginEnvironment)}, or on one the caller supplies through
  * {@link DefaultOutboundClient}. The send future completes, and body signals arrive, on that loop: callbacks must not
- * block (use the {@code *Async} stages to hop off). {@link #close()} closes every connection, fails calls in flight
+ * block (use the {@code *Async} stages to hop off). On a shared group, a call made from one of its loops is served by
+ * a connection of that same loop, so the caller's callbacks run on the caller's own thread. {@link #close()} closes every connection, fails calls in flight
  * with {@link OutboundException.Kind#CLIENT_CLOSED} and stops an event loop the client created.
  */
 public interface OutboundClient extends AutoCloseable {
@@ -43,6 +46,16 @@ public interface OutboundClient extends AutoCloseable {
     /** A client with its own event loop. */
     static OutboundClient of(OutboundClientConfig config) {
         return new DefaultOutboundClient(config);
+    }
+
+    /**
+     * A client on the runner's I/O event loops when {@code environment} offers them ({@link PluginEnvironment#ioLoops()},
+     * a Netty NIO or epoll group), else with its own event loop as {@link #of(OutboundClientConfig)}. Closing it
+     * leaves the runner's loops running. Only for clients whose callbacks never block: they run on the loops that
+     * also serve the runner's A6 socket and lane.
+     */
+    static OutboundClient of(OutboundClientConfig config, PluginEnvironment environment) {
+        return DefaultOutboundClient.of(config, environment);
     }
 
     /** A client with {@link OutboundClientConfig#DEFAULT}. */

@@ -30,4 +30,12 @@ public interface PluginEnvironment {
     default HealthSnapshots health() {
         return HealthSnapshots.NONE;
     }
+
+    /**
+     * The runner's I/O event loops, which serve the A6 socket and the lane; empty when the host offers none (tests,
+     * other hosts). A client that runs on them keeps a lane request's outbound call on the lane's own thread.
+     */
+    default Optional<IoLoops> ioLoops() {
+        return Optional.empty();
+    }
 }

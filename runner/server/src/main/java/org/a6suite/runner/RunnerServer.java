@@ -39,6 +39,7 @@ import org.a6suite.runner.metrics.PluginMeters;
 import org.a6suite.runner.metrics.RunnerMetrics;
 import org.a6suite.runner.plugins.BlockingPool;
 import org.a6suite.runner.plugins.DefaultPluginEnvironment;
+import org.a6suite.runner.plugins.NettyIoLoops;
 import org.a6suite.runner.plugins.PluginRegistry;
 import org.a6suite.runner.spi.RunnerExtension;
 import org.a6suite.runner.spi.RunnerHooks;
@@ -157,7 +158,9 @@ public final class RunnerServer implements AutoCloseable {
                 options.environment(),
                 hooks.outcomeRecorder(),
                 metrics,
-                hooks.healthView());
+                hooks.healthView(),
+                // The lane's loops: a plugin's outbound client on them keeps a lane request on one thread.
+                Optional.of(new NettyIoLoops(group)));
         for (Plugin<?> plugin : registry.plugins()) {
             try {
                 plugin.start(environment);

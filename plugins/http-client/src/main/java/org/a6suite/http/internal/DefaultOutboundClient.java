@@ -7,8 +7,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -23,6 +28,8 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -36,11 +43,13 @@ import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundException.Kind;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.OutboundResponse;
+import org.a6suite.plugin.PluginEnvironment;
 
 /**
  * The Netty implementation of {@link OutboundClient}. Public so that code which already runs a Netty event loop
- * (the runner) can share it through {@link #DefaultOutboundClient(OutboundClientConfig, EventLoopGroup)}; plugins
- * use {@link OutboundClient#of}.
+ * group (NIO or epoll) can share it through {@link #DefaultOutboundClient(OutboundClientConfig, EventLoopGroup)};
+ * plugins use {@link OutboundClient#of}. A call made from one of the group's loops is served by a connection of that
+ * loop (see {@link OriginPool}), so its whole exchange stays on the caller's thread.
  *
  * <p>Pipeline of each connection, socket end first:
  * <pre>
@@ -53,6 +62,9 @@ public final class DefaultOutboundClient implements OutboundClient {
 
     private final OutboundClientConfig config;
     private final EventLoopGroup group;
+    /** The group's loops, listed once: {@link #currentLoop()} runs per call and must not allocate. */
+    private final EventLoop[] loops;
+
     private final boolean ownsGroup;
     private final SslContext ssl;
     private final Bootstrap bootstrap;
@@ -75,25 +87,69 @@ public final class DefaultOutboundClient implements OutboundClient {
                 true);
     }
 
-    /** A client on the caller's NIO event loop group, which {@link #close()} leaves running. */
+    /** A client on the caller's NIO or epoll event loop group, which {@link #close()} leaves running. */
     public DefaultOutboundClient(OutboundClientConfig config, EventLoopGroup group) {
         this(config, requireNonNull(group, "group"), false);
+    }
+
+    /** See {@link OutboundClient#of(OutboundClientConfig, PluginEnvironment)}. */
+    public static DefaultOutboundClient of(OutboundClientConfig config, PluginEnvironment environment) {
+        requireNonNull(config, "config");
+        requireNonNull(environment, "environment");
+        return environment
+                .ioLoops()
+                .flatMap(loops -> loops.unwrap(EventLoopGroup.class))
+                .map(group -> new DefaultOutboundClient(config, group))
+                .orElseGet(() -> new DefaultOutboundClient(config));
     }
 
     private DefaultOutboundClient(OutboundClientConfig config, EventLoopGroup group, boolean ownsGroup) {
         this.config = requireNonNull(config, "config");
         this.group = group;
         this.ownsGroup = ownsGroup;
+        this.loops = loopsOf(group);
         this.ssl = sslContext(config);
         this.bootstrap = new Bootstrap()
                 .group(group)
-                .channel(NioSocketChannel.class)
+                .channel(channelType(group))
                 .resolver(NoopAddressResolverGroup.INSTANCE) // addresses arrive resolved, see resolve()
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         config.connectTimeout().toMillis());
+    }
+
+    /** The socket channel the group's I/O handler can drive: NIO, or epoll in the runner. */
+    private static Class<? extends Channel> channelType(EventLoopGroup group) {
+        if (group instanceof IoEventLoopGroup io && !io.isCompatible(NioIoHandle.class)) {
+            if (io.isCompatible(EpollIoHandle.class)) {
+                return EpollSocketChannel.class;
+            }
+            throw new IllegalArgumentException(
+                    "group: " + group.getClass().getName() + " (expected: an NIO or epoll event loop group)");
+        }
+        return NioSocketChannel.class;
+    }
+
+    private static EventLoop[] loopsOf(EventLoopGroup group) {
+        List<EventLoop> all = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            if (executor instanceof EventLoop loop) {
+                all.add(loop);
+            }
+        }
+        return all.toArray(EventLoop[]::new);
+    }
+
+    /** The loop of this client's group the calling thread runs, or null. */
+    private EventLoop currentLoop() {
+        for (EventLoop loop : loops) {
+            if (loop.inEventLoop()) {
+                return loop;
+            }
+        }
+        return null;
     }
 
     private static SslContext sslContext(OutboundClientConfig config) {
@@ -123,7 +179,7 @@ public final class DefaultOutboundClient implements OutboundClient {
 
     /** One attempt of {@code request}; {@code retry} takes a fresh connection (see the rule in OutboundClient). */
     void attempt(OutboundRequest request, OriginPool pool, CompletableFuture<OutboundResponse> result, boolean retry) {
-        pool.acquire(retry).whenComplete((lease, error) -> {
+        pool.acquire(retry, currentLoop()).whenComplete((lease, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
                 return;
@@ -141,10 +197,10 @@ public final class DefaultOutboundClient implements OutboundClient {
         });
     }
 
-    /** Opens a connection (and completes its TLS handshake) for {@code pool}. */
-    CompletableFuture<Connection> connect(Origin origin, OriginPool pool) {
+    /** Opens a connection (and completes its TLS handshake) on {@code loop} (null: the group picks one). */
+    CompletableFuture<Connection> connect(Origin origin, EventLoop loop) {
         return resolve(origin)
-                .thenCompose(address -> connect(origin, address))
+                .thenCompose(address -> connect(origin, address, loop))
                 .exceptionallyCompose(error -> CompletableFuture.failedFuture(
                         Failures.connect(origin, unwrap(error), config.connectTimeout())));
     }
@@ -173,35 +229,37 @@ public final class DefaultOutboundClient implements OutboundClient {
         return cause;
     }
 
-    private CompletableFuture<Connection> connect(Origin origin, InetSocketAddress address) {
+    private CompletableFuture<Connection> connect(Origin origin, InetSocketAddress address, EventLoop loop) {
         CompletableFuture<Connection> result = new CompletableFuture<>();
         TrafficCounter traffic = new TrafficCounter();
         ConnectionHandler handler = new ConnectionHandler();
         SslHandler[] tls = new SslHandler[1];
-        Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("traffic", traffic);
-                if (origin.secure()) {
-                    // SNI and the name that host name verification checks both come from the peer host here.
-                    SslHandler sslHandler = ssl.newHandler(ch.alloc(), origin.host(), origin.port());
-                    sslHandler.setHandshakeTimeoutMillis(config.connectTimeout().toMillis());
-                    tls[0] = sslHandler;
-                    ch.pipeline().addLast("tls", sslHandler);
-                }
-                int head = config.maxResponseHeadBytes();
-                ch.pipeline()
-                        .addLast(
-                                "http",
-                                new HttpClientCodec(
-                                        new HttpDecoderConfig()
-                                                .setMaxInitialLineLength(head)
-                                                .setMaxHeaderSize(head),
-                                        false,
-                                        false));
-                ch.pipeline().addLast("exchange", handler);
-            }
-        });
+        Bootstrap b = (loop == null ? bootstrap.clone() : bootstrap.clone(loop))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("traffic", traffic);
+                        if (origin.secure()) {
+                            // SNI and the name that host name verification checks both come from the peer host here.
+                            SslHandler sslHandler = ssl.newHandler(ch.alloc(), origin.host(), origin.port());
+                            sslHandler.setHandshakeTimeoutMillis(
+                                    config.connectTimeout().toMillis());
+                            tls[0] = sslHandler;
+                            ch.pipeline().addLast("tls", sslHandler);
+                        }
+                        int head = config.maxResponseHeadBytes();
+                        ch.pipeline()
+                                .addLast(
+                                        "http",
+                                        new HttpClientCodec(
+                                                new HttpDecoderConfig()
+                                                        .setMaxInitialLineLength(head)
+                                                        .setMaxHeaderSize(head),
+                                                false,
+                                                false));
+                        ch.pipeline().addLast("exchange", handler);
+                    }
+                });
         ChannelFuture connect = b.connect(address);
         connect.addListener(f -> {
             if (!f.isSuccess()) {

@@ -1,10 +1,13 @@
 package org.a6suite.http.internal;
 
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,9 +15,14 @@ import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundException.Kind;
 
 /**
- * The connections to one origin: idle ones (most recently used first, as they are the least likely to have been
- * closed by the server), a count of open and opening ones held to {@code maxConnectionsPerOrigin}, and callers
- * waiting for one. All fields are guarded by {@code this}; futures are completed outside the lock.
+ * The connections to one origin: idle ones per event loop (most recently used first, as they are the least likely
+ * to have been closed by the server), a count of open and opening ones held to {@code maxConnectionsPerOrigin}, and
+ * callers waiting for one. All fields are guarded by {@code this}; futures are completed outside the lock.
+ *
+ * <p>A caller that runs on one of the client's event loops (a lane request, when the client shares the runner's
+ * loops) gets, in this order: an idle connection of its own loop, a new connection on its own loop, an idle one of
+ * another loop, the next one released. So in steady state its whole exchange runs on its own thread, as in Netty's
+ * proxy example ({@code bootstrap.group(inbound.eventLoop())}), and the pool holds at most what the limit allows.
  */
 final class OriginPool {
 
@@ -25,7 +33,9 @@ final class OriginPool {
     private final Origin origin;
     private final int max;
     private final long idleTimeoutNanos;
-    private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+    /** Idle connections by the event loop they belong to; a deque is kept once made (there are few loops). */
+    private final Map<EventLoop, ArrayDeque<Connection>> idle = new HashMap<>();
+
     private final ArrayDeque<CompletableFuture<Lease>> waiters = new ArrayDeque<>();
     private final Set<Connection> open = new HashSet<>();
     private int allocated;
@@ -39,11 +49,12 @@ final class OriginPool {
     }
 
     /**
-     * A connection for one exchange: the most recent usable idle one, else a new one if below the limit, else the
-     * next one released. {@code fresh} skips idle connections (a stale-connection retry) and may exceed the limit by
-     * the one connection it replaces, whose close is still under way.
+     * A connection for one exchange: a usable idle one (of {@code preferred}'s loop first, see the class comment),
+     * else a new one if below the limit, else the next one released. {@code fresh} skips idle connections (a
+     * stale-connection retry) and may exceed the limit by the one connection it replaces, whose close is still under
+     * way. {@code preferred} is the caller's event loop when it runs on one of the client's, else null.
      */
-    CompletableFuture<Lease> acquire(boolean fresh) {
+    CompletableFuture<Lease> acquire(boolean fresh, EventLoop preferred) {
         List<Connection> stale = new ArrayList<>();
         CompletableFuture<Lease> result;
         boolean connect = false;
@@ -54,13 +65,11 @@ final class OriginPool {
             Connection reusable = null;
             if (!fresh) {
                 long now = client.config().ticker().getAsLong();
-                Connection c;
-                while ((c = idle.pollFirst()) != null) {
-                    if (c.channel.isActive() && now - c.idleSinceNanos < idleTimeoutNanos) {
-                        reusable = c;
-                        break;
-                    }
-                    stale.add(c);
+                if (preferred != null) {
+                    reusable = pollUsable(idle.get(preferred), now, stale);
+                }
+                if (reusable == null && (preferred == null || allocated >= max)) {
+                    reusable = pollMostRecent(now, stale);
                 }
             }
             if (reusable != null) {
@@ -80,9 +89,49 @@ final class OriginPool {
             c.close(); // onClosed releases its slot
         }
         if (connect) {
-            open(result);
+            open(result, preferred);
         }
         return result;
+    }
+
+    /** The most recent usable connection of {@code deque} (null: none); unusable ones met on the way go to stale. */
+    private Connection pollUsable(ArrayDeque<Connection> deque, long now, List<Connection> stale) {
+        if (deque == null) {
+            return null;
+        }
+        Connection c;
+        while ((c = deque.pollFirst()) != null) {
+            if (c.channel.isActive() && now - c.idleSinceNanos < idleTimeoutNanos) {
+                return c;
+            }
+            stale.add(c);
+        }
+        return null;
+    }
+
+    /** The most recently used usable connection of any loop (null: none), as a pool without loops would pick. */
+    private Connection pollMostRecent(long now, List<Connection> stale) {
+        while (true) {
+            ArrayDeque<Connection> newest = null;
+            for (ArrayDeque<Connection> deque : idle.values()) {
+                Connection head = deque.peekFirst();
+                if (head != null && (newest == null || head.idleSinceNanos - newest.peekFirst().idleSinceNanos > 0)) {
+                    newest = deque;
+                }
+            }
+            if (newest == null) {
+                return null;
+            }
+            Connection c = newest.pollFirst();
+            if (c.channel.isActive() && now - c.idleSinceNanos < idleTimeoutNanos) {
+                return c;
+            }
+            stale.add(c);
+        }
+    }
+
+    private ArrayDeque<Connection> idleOf(Connection connection) {
+        return idle.computeIfAbsent(connection.channel.eventLoop(), l -> new ArrayDeque<>());
     }
 
     /** Takes back a connection whose exchange completed cleanly; called on its event loop. */
@@ -94,7 +143,7 @@ final class OriginPool {
                 waiter = waiters.poll();
                 if (waiter == null) {
                     connection.idleSinceNanos = client.config().ticker().getAsLong();
-                    idle.addFirst(connection);
+                    idleOf(connection).addFirst(connection);
                     pooled = true;
                 }
             }
@@ -119,13 +168,13 @@ final class OriginPool {
                         () -> {
                             long remaining;
                             synchronized (this) {
-                                if (!idle.contains(connection)) {
+                                if (!idleOf(connection).contains(connection)) {
                                     return;
                                 }
                                 remaining = idleTimeoutNanos
                                         - (client.config().ticker().getAsLong() - connection.idleSinceNanos);
                                 if (remaining <= 0) {
-                                    idle.remove(connection);
+                                    idleOf(connection).remove(connection);
                                 }
                             }
                             if (remaining <= 0) {
@@ -139,13 +188,14 @@ final class OriginPool {
                         TimeUnit.NANOSECONDS);
     }
 
-    private void open(CompletableFuture<Lease> result) {
-        client.connect(origin, this).whenComplete((connection, error) -> {
+    /** Opens a connection for {@code result}, on {@code loop} (null: any of the client's). */
+    private void open(CompletableFuture<Lease> result, EventLoop loop) {
+        client.connect(origin, loop).whenComplete((connection, error) -> {
             if (error != null) {
                 CompletableFuture<Lease> next = slotFreed(null);
                 result.completeExceptionally(error);
                 if (next != null) {
-                    open(next);
+                    open(next, null);
                 }
                 return;
             }
@@ -157,7 +207,7 @@ final class OriginPool {
             connection.channel.closeFuture().addListener(f -> {
                 CompletableFuture<Lease> next = slotFreed(connection);
                 if (next != null) {
-                    open(next);
+                    open(next, null);
                 }
             });
             if (poolClosed) {
@@ -172,7 +222,8 @@ final class OriginPool {
     /** A connection (or a failed attempt, when null) gave up its slot; returns a waiter to open one for. */
     private synchronized CompletableFuture<Lease> slotFreed(Connection connection) {
         if (connection != null) {
-            if (idle.remove(connection)) { // closed by the server (seen by the idle read) or by our idle check
+            if (idleOf(connection)
+                    .remove(connection)) { // closed by the server (seen by the idle read) or by our idle check
                 client.counters().staleDiscarded.increment();
             }
             open.remove(connection);
@@ -225,7 +276,11 @@ final class OriginPool {
     }
 
     synchronized int idleCount() {
-        return idle.size();
+        int n = 0;
+        for (ArrayDeque<Connection> deque : idle.values()) {
+            n += deque.size();
+        }
+        return n;
     }
 
     private OutboundException clientClosed() {

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Headers;
@@ -37,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * One request on the lane, from the plugin call to the end of its response. Every field is touched only on the
  * connection's event loop: the plugin's stage and the publisher's signals, from whatever thread they come, are
  * re-posted there, which also serialises the Reactive Streams signals and keeps {@code request(n)} from recursing
- * into {@code onNext} on the same stack.
+ * into {@code onNext} on the same stack. A signal that already arrives on the loop (a plugin whose outbound client
+ * runs on the lane's loops, see {@code PluginEnvironment.ioLoops()}) is handled at once, without the hop, when
+ * nothing posted earlier is still queued (order is kept) and the loop is not inside this exchange's own handling
+ * of a signal or a {@code request(n)} (no recursion).
  *
  * <pre>
  *   CALLING ──(Whole)──────────────────────────────> DONE
@@ -98,6 +102,10 @@ final class LaneExchange {
     private int outstanding;
     /** The answer's last write so far; the connection, if it must close, closes after it. */
     private ChannelFuture lastWrite;
+    /** Signals posted to the loop and not yet run; any thread increments, the loop decrements. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** The loop is inside a signal of this exchange or a {@code request(n)}: a nested signal is posted. */
+    private boolean handling;
 
     LaneExchange(
             ChannelHandlerContext ctx, LaneServices services, ChainLink<?> link, boolean keepAlive, Listener listener) {
@@ -162,7 +170,35 @@ final class LaneExchange {
             f.cancel(false);
             return;
         }
-        f.whenComplete((response, error) -> loop.execute(() -> answered(response, error)));
+        f.whenComplete((response, error) -> signal(() -> answered(response, error)));
+    }
+
+    /**
+     * Runs {@code task} on the loop: at once when the caller is already there, nothing posted before it is still
+     * queued and no signal is being handled, else posted behind what is queued.
+     */
+    private void signal(Runnable task) {
+        if (!handling && queued.get() == 0 && loop.inEventLoop()) {
+            handle(task);
+            return;
+        }
+        queued.incrementAndGet();
+        loop.execute(() -> {
+            queued.decrementAndGet();
+            handle(task);
+        });
+    }
+
+    private void handle(Runnable task) {
+        boolean outer = !handling;
+        handling = true;
+        try {
+            task.run();
+        } finally {
+            if (outer) {
+                handling = false;
+            }
+        }
     }
 
     private void answered(LaneResponse response, Throwable error) {
@@ -293,10 +329,16 @@ final class LaneExchange {
         }
         int n = WINDOW - outstanding;
         outstanding = WINDOW;
+        boolean outer = !handling;
+        handling = true; // a publisher answering request(n) with onNext on this stack gets its signal posted
         try {
             subscription.request(n);
         } catch (RuntimeException e) {
             aborted("plugin_error", e);
+        } finally {
+            if (outer) {
+                handling = false;
+            }
         }
     }
 
@@ -381,27 +423,27 @@ final class LaneExchange {
         }
     }
 
-    /** The lane's subscriber: every signal hops to the event loop before it touches the exchange. */
+    /** The lane's subscriber: every signal reaches the exchange on the event loop (see {@link #signal}). */
     private final class Chunks implements Flow.Subscriber<Body> {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             requireNonNull(s, "subscription");
-            loop.execute(() -> subscribed(s));
+            signal(() -> subscribed(s));
         }
 
         @Override
         public void onNext(Body item) {
-            loop.execute(() -> chunk(item));
+            signal(() -> chunk(item));
         }
 
         @Override
         public void onError(Throwable throwable) {
-            loop.execute(() -> failed(throwable));
+            signal(() -> failed(throwable));
         }
 
         @Override
         public void onComplete() {
-            loop.execute(LaneExchange.this::completed);
+            signal(LaneExchange.this::completed);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.a6suite.plugin.HealthSnapshots;
+import org.a6suite.plugin.IoLoops;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
 import org.a6suite.plugin.PluginMetrics;
@@ -20,7 +21,8 @@ public record DefaultPluginEnvironment(
         Function<String, String> environment,
         OutcomeRecorder outcomes,
         PluginMetrics metrics,
-        HealthSnapshots health)
+        HealthSnapshots health,
+        Optional<IoLoops> ioLoops)
         implements PluginEnvironment {
 
     public DefaultPluginEnvironment {
@@ -31,6 +33,19 @@ public record DefaultPluginEnvironment(
         requireNonNull(outcomes, "outcomes");
         requireNonNull(metrics, "metrics");
         requireNonNull(health, "health");
+        requireNonNull(ioLoops, "ioLoops");
+    }
+
+    /** An environment that offers no event loops. */
+    public DefaultPluginEnvironment(
+            Clock clock,
+            ScheduledExecutorService scheduler,
+            Executor blockingExecutor,
+            Function<String, String> environment,
+            OutcomeRecorder outcomes,
+            PluginMetrics metrics,
+            HealthSnapshots health) {
+        this(clock, scheduler, blockingExecutor, environment, outcomes, metrics, health, Optional.empty());
     }
 
     @Override

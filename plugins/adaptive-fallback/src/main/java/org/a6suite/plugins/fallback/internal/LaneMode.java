@@ -20,6 +20,7 @@ import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HealthSnapshots;
+import org.a6suite.plugin.IoLoops;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
@@ -143,12 +144,20 @@ public final class LaneMode implements AutoCloseable {
     private LaneProxy proxy() {
         synchronized (lock) {
             if (proxy == null) {
-                client = OutboundClient.of(OutboundClientConfig.builder()
+                OutboundClientConfig clientConfig = OutboundClientConfig.builder()
                         .connectTimeout(Duration.ofSeconds(5))
                         .maxConnectionsPerOrigin(1024)
-                        .build());
+                        .build();
+                Optional<PluginEnvironment> env = environment.get();
+                // On the runner's loops (when it offers them) a lane request's upstream call, its deadline timer
+                // and the lane's answer all run on the lane's own thread: no hand-offs (docs/benchmarks.md).
+                client = env.map(e -> OutboundClient.of(clientConfig, e))
+                        .orElseGet(() -> OutboundClient.of(clientConfig));
+                Optional<IoLoops> loops = env.flatMap(PluginEnvironment::ioLoops);
+                Scheduler scheduler = new LoopScheduler(
+                        () -> loops.isPresent() ? loops.get().current() : Optional.empty(), Scheduler.shared());
                 Function<String, EtcdUpstreamWatcher> w = this::watcher;
-                proxy = new LaneProxy(client, ticker, Scheduler.shared(), outcomes, health, wallClock.get(), w, cache);
+                proxy = new LaneProxy(client, ticker, scheduler, outcomes, health, wallClock.get(), w, cache);
             }
             return proxy;
         }
