@@ -62,15 +62,15 @@ public final class McpCallPathBench {
             try {
                 McpGatewayConfig rest = plugin.parseConfig("""
                         {"session":{"keys":[{"id":"k1","env":"MCP_BENCH_KEY"}],"audience":"mcp-bench"},
-                         "backends":[{"name":"shop","baseUrl":"%s/api","timeoutMs":5000}],
+                         "backends":[{"name":"shop","base_url":"%s/api","timeout_ms":5000}],
                          "tools":[{"name":"orders_get","description":"Look up an order","backend":"shop","method":"GET",
                            "path":"/orders/{id}",
-                           "inputSchema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
-                           "outputSchema":{"type":"object","properties":{"id":{"type":"string"},"status":{"type":"string"},
+                           "input_schema":{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]},
+                           "output_schema":{"type":"object","properties":{"id":{"type":"string"},"status":{"type":"string"},
                              "total":{"type":"number"}},"required":["id"]}}]}""".formatted(backend.baseUri()));
                 McpGatewayConfig federated = plugin.parseConfig("""
                         {"session":{"keys":[{"id":"k1","env":"MCP_BENCH_KEY"}],"audience":"mcp-bench-federated"},
-                         "upstreams":[{"name":"calc","url":"%s","timeoutMs":5000}]}""".formatted(upstream.endpoint()));
+                         "upstreams":[{"name":"calc","url":"%s","timeout_ms":5000}]}""".formatted(upstream.endpoint()));
                 String restSession = open(plugin, rest);
                 String federatedSession = open(plugin, federated);
                 AtomicLong ids = new AtomicLong(10);

@@ -36,7 +36,7 @@ class ToolsOnlyRouteTest {
         plugin.start(env);
         config = plugin.parseConfig("""
                 {"session":{"keys":[{"id":"k1","env":"MCP_K1"}]},
-                 "backends":[{"name":"shop","baseUrl":"%s/api"}],
+                 "backends":[{"name":"shop","base_url":"%s/api"}],
                  "tools":[{"name":"orders_get","backend":"shop","method":"GET","path":"/orders/{id}"}]}""".formatted(backend.baseUri()));
     }
 

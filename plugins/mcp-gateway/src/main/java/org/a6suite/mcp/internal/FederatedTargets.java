@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.a6suite.mcp.McpGatewayConfig;
+import org.a6suite.mcp.config.RestPrompt;
 import org.a6suite.mcp.internal.FederatedFeatures.Context;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
