@@ -44,7 +44,7 @@ public final class SdkObjects {
             Map<String, String> config,
             Set<String> requiredVars,
             boolean requiredBody) {
-        var builder = new FlatBufferBuilder(capacity(view));
+        var builder = new FlatBufferBuilder(256);
         int srcIp = view.sourceIp()
                 .map(ip -> io.github.api7.A6.HTTPReqCall.Req.createSrcIpVector(builder, ip.getAddress()))
                 .orElse(0);
@@ -114,24 +114,6 @@ public final class SdkObjects {
             vars.putIfAbsent(name, "");
         }
         return vars;
-    }
-
-    /**
-     * Room for the whole {@code HTTPReqCall.Req} at once (about 24 bytes of table, vtable, offsets and lengths per
-     * entry, plus the text): from a fixed 256 bytes, 8 headers made the builder grow, and copy itself, twice per call.
-     * Non-ASCII text may still make it grow once, which costs only a copy.
-     */
-    static int capacity(RequestView view) {
-        long size = 128 + view.path().length();
-        for (Headers.Header h : view.headers()) {
-            size += 24 + h.name().length() + h.value().length();
-        }
-        for (QueryArgs.Arg a : view.args().entries()) {
-            size += 24
-                    + a.name().length()
-                    + (a.value().isPresent() ? a.value().get().length() : 0);
-        }
-        return (int) Math.min(size, 1 << 24);
     }
 
     private static int[] headers(FlatBufferBuilder builder, Headers headers) {
