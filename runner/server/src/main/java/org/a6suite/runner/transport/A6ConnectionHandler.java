@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.a6suite.plugin.ResponseDecision;
 import org.a6suite.protocol.codec.DecodeResult;
 import org.a6suite.protocol.message.A6Message;
@@ -27,9 +26,7 @@ import org.a6suite.protocol.message.FromApisix;
 import org.a6suite.protocol.message.HttpReqCallRequest;
 import org.a6suite.protocol.message.HttpRespCallRequest;
 import org.a6suite.protocol.message.PrepareConfRequest;
-import org.a6suite.protocol.message.PrepareConfResponse;
 import org.a6suite.runner.chain.RequestOutcome;
-import org.a6suite.runner.conf.ChainPreparationException;
 import org.a6suite.runner.conf.PreparedChain;
 import org.a6suite.runner.conf.Questions;
 import org.a6suite.runner.lane.Handoff;
@@ -45,8 +42,8 @@ import org.slf4j.LoggerFactory;
  * exactly once.
  *
  * <ul>
- *   <li>PrepareConf: parsed on the blocking pool (plugin config parsing may be slow), stored under a new token.
- *       Unknown plugin or invalid config: Err BAD_REQUEST (APISIX answers 503), WARN log.</li>
+ *   <li>PrepareConf: {@link ConfPreparation} (on the blocking pool; unknown plugin or invalid config: Err
+ *       BAD_REQUEST, APISIX answers 503).</li>
  *   <li>HTTPReqCall / HTTPRespCall: unknown token: Err CONF_TOKEN_NOT_FOUND (APISIX re-prepares). Otherwise every
  *       ExtraInfo request the chain needs goes out in one buffer, the answers are matched in order, and the chain
  *       runs. A failing plugin: Err SERVICE_UNAVAILABLE, WARN log.</li>
@@ -67,6 +64,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     private static final ErrorResponse TOKEN_NOT_FOUND = new ErrorResponse(ErrorResponse.Code.CONF_TOKEN_NOT_FOUND);
 
     private final ConnectionServices services;
+    private final ConfPreparation preparation;
     /** A reply that could not be encoded (e.g. over 16 MiB) was not written at all: answer Err 1 instead. */
     private final ChannelFutureListener onReplyWritten = this::onReplyWritten;
 
@@ -77,6 +75,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
     A6ConnectionHandler(ConnectionServices services, FrameGuard guard) {
         super(DecodeResult.class);
         this.services = requireNonNull(services, "services");
+        this.preparation = new ConfPreparation(services);
         this.guard = requireNonNull(guard, "guard");
     }
 
@@ -145,50 +144,7 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
 
     private void prepare(ChannelHandlerContext ctx, PrepareConfRequest request) {
         CallState call = begin(CallState.prepare(request));
-        Executor home = ctx.executor();
-        try {
-            services.blocking().execute(() -> {
-                A6Message reply;
-                CallResult result;
-                try {
-                    PreparedChain chain = services.preparer().prepare(request.key(), request.conf());
-                    long token = services.tokens().register(chain);
-                    reply = new PrepareConfResponse(token);
-                    result = CallResult.OK;
-                    if (LOG.isDebugEnabled()) {
-                        LOG.debug("prepared token {} for {} with {}", token, routeKey(request), chain.links());
-                    }
-                } catch (ChainPreparationException e) {
-                    // The message names the route key, the plugin and the field, all from APISIX: escaped.
-                    services.warnings()
-                            .warn(
-                                    "prepare_rejected",
-                                    "PrepareConf rejected (Err BAD_REQUEST, APISIX answers 503): {}",
-                                    LogText.escape(e.getMessage(), 1024));
-                    reply = BAD_REQUEST;
-                    result = CallResult.BAD_REQUEST;
-                } catch (RuntimeException e) {
-                    services.warnings()
-                            .warn(
-                                    "prepare_failed",
-                                    "PrepareConf failed for {} (Err SERVICE_UNAVAILABLE)",
-                                    routeKey(request),
-                                    LogText.escapeThrowable(e));
-                    reply = UNAVAILABLE;
-                    result = CallResult.FAILURE;
-                }
-                A6Message finalReply = reply;
-                CallResult finalResult = result;
-                home.execute(() -> reply(ctx, call, finalReply, finalResult));
-            });
-        } catch (RejectedExecutionException e) {
-            services.warnings()
-                    .warn(
-                            "blocking_pool_saturated",
-                            "PrepareConf for {} refused: the blocking pool is saturated",
-                            routeKey(request));
-            reply(ctx, call, UNAVAILABLE, CallResult.FAILURE);
-        }
+        preparation.prepare(request, ctx.executor(), outcome -> reply(ctx, call, outcome.reply(), outcome.result()));
     }
 
     private void requestCall(ChannelHandlerContext ctx, HttpReqCallRequest request) {
@@ -438,9 +394,5 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
         return call.chain == null
                 ? "<no key>"
                 : LogText.escape(call.chain.routeKey().orElse("<no key>"));
-    }
-
-    private static String routeKey(PrepareConfRequest request) {
-        return LogText.escape(request.key().orElse("<no key>"));
     }
 }
