@@ -135,6 +135,20 @@ class ConfigAndSsrfTest {
     }
 
     @Test
+    void shouldNeverEchoAHeaderValueInAnError() {
+        assertThatThrownBy(() -> parser.parse("""
+                        {"session":{"keys":[{"id":"k1","env":"K"}]},
+                         "backends":[{"name":"api","base_url":"http://127.0.0.1:9/api",
+                                      "headers":{"authorization":"Bearer sk-SECRET\\r\\nx-injected: 1"}}],
+                         "tools":[{"name":"g","backend":"api","method":"GET","path":"/g"}]}"""))
+                .isInstanceOf(PluginConfigException.class)
+                .hasMessage(
+                        "backends[0].headers.authorization: a string (value not shown) (expected: a single-line string)")
+                .message()
+                .doesNotContain("sk-SECRET");
+    }
+
+    @Test
     void shouldRefusePathTemplatesThatCouldLeaveTheBackend() {
         for (String path : new String[] {"//evil.example/x", "http://evil/x", "/a/../admin", "/a?x=1", "/a#f", "a"}) {
             assertThatThrownBy(() -> parse(

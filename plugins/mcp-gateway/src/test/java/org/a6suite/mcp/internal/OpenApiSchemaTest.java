@@ -122,7 +122,7 @@ class OpenApiSchemaTest {
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
                   {"name":"calc","url":"http://127.0.0.1:9/mcp","prefix":7}]}"""))
-                .hasMessageStartingWith("upstreams[0].prefix: NUMBER (expected: a string");
+                .hasMessageStartingWith("upstreams[0].prefix: 7 (expected: a string");
     }
 
     @Test
@@ -144,6 +144,6 @@ class OpenApiSchemaTest {
         assertThatThrownBy(() -> parser.parse("""
                 {"session":{"keys":[{"id":"k1","env":"K"}]},"upstreams":[
                   {"name":"a","url":"http://127.0.0.1:9/mcp","uri_prefix":""},
-                  {"name":"b","url":"http://127.0.0.1:8/mcp","uri_prefix":""}]}""")).hasMessageStartingWith("upstreams[1].uriPrefix: ");
+                  {"name":"b","url":"http://127.0.0.1:8/mcp","uri_prefix":""}]}""")).hasMessageStartingWith("upstreams[1].uri_prefix: ");
     }
 }
