@@ -6,12 +6,14 @@ import static org.a6suite.mcp.support.McpRequests.request;
 import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.a6suite.mcp.support.FakeEnvironment;
 import org.a6suite.mcp.support.McpRequests.Answer;
 import org.a6suite.mcp.support.PagingUpstream;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -30,7 +32,7 @@ class FederatedFeaturesTest {
     static UpstreamMcpServer beta;
     static UpstreamMcpServer plain;
 
-    FakeEnvironment env;
+    TestPluginEnvironment env;
     McpGatewayPlugin plugin;
     McpGatewayConfig config;
 
@@ -50,8 +52,8 @@ class FederatedFeaturesTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         config = plugin.parseConfig("""
@@ -154,7 +156,7 @@ class FederatedFeaturesTest {
                 .as("the upstream's own error, named")
                 .startsWith("upstream alpha: ");
         assertThat(missing.error().path("code").asInt()).isNotEqualTo(-32603);
-        assertThat(env.counter(
+        assertThat(env.sum(
                         "a6_mcp_requests_total",
                         Map.of("method", "resources/read", "upstream", "alpha", "outcome", "ok")))
                 .isEqualTo(1.0);
@@ -202,12 +204,12 @@ class FederatedFeaturesTest {
         assertThat(limited.error().path("code").asInt()).isEqualTo(-32000);
         assertThat(limited.error().path("message").asString())
                 .startsWith("rate limit exceeded for prompts/get beta_summarize");
-        env.clock.advance(java.time.Duration.ofSeconds(1));
+        ((ManualClock) env.clock()).advance(java.time.Duration.ofSeconds(1));
         assertThat(rpc(session, "alice", 5, "prompts/get", "{\"name\":\"beta_summarize\"}")
                         .error()
                         .isMissingNode())
                 .isTrue();
-        assertThat(env.counter(
+        assertThat(env.sum(
                         "a6_mcp_requests_total",
                         Map.of("method", "prompts/get", "upstream", "none", "outcome", "rate_limited")))
                 .isEqualTo(1.0);
@@ -246,11 +248,11 @@ class FederatedFeaturesTest {
                         .result()
                         .toString())
                 .isEqualTo("{}");
-        assertThat(env.counter(
+        assertThat(env.sum(
                         "a6_mcp_requests_total",
                         Map.of("method", "logging/setLevel", "upstream", "alpha", "outcome", "ok")))
                 .isEqualTo(1.0);
-        assertThat(env.counter(
+        assertThat(env.sum(
                         "a6_mcp_requests_total",
                         Map.of("method", "logging/setLevel", "upstream", "beta", "outcome", "ok")))
                 .isEqualTo(1.0);

@@ -6,8 +6,10 @@ import static org.a6suite.mcp.support.McpRequests.post;
 import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import org.a6suite.mcp.internal.FederatedToolSchemas;
-import org.a6suite.mcp.support.FakeEnvironment;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,15 +20,15 @@ import tools.jackson.databind.JsonNode;
 class FederatedToolArgumentsTest {
 
     private UpstreamMcpServer upstream;
-    private FakeEnvironment env;
+    private TestPluginEnvironment env;
     private McpGatewayPlugin plugin;
     private McpGatewayConfig config;
 
     @BeforeEach
     void setUp() throws Exception {
         upstream = UpstreamMcpServer.start(0);
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         config = plugin.parseConfig("""

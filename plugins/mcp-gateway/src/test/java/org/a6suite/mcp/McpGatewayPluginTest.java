@@ -7,15 +7,17 @@ import static org.a6suite.mcp.support.McpRequests.request;
 import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.a6suite.mcp.support.FakeEnvironment;
 import org.a6suite.mcp.support.McpRequests.Answer;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.RequestView;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +36,7 @@ class McpGatewayPluginTest {
     static RestToolBackend backend;
     static UpstreamMcpServer upstream;
 
-    FakeEnvironment env;
+    TestPluginEnvironment env;
     McpGatewayPlugin plugin;
     McpGatewayConfig config;
 
@@ -77,7 +79,7 @@ class McpGatewayPluginTest {
                  "rate_limits":[{"tools":["echo_get"],"per_second":1,"burst":2}]}""".formatted(keys, backendUri, upstreamUri);
     }
 
-    McpGatewayPlugin newPlugin(FakeEnvironment environment) {
+    McpGatewayPlugin newPlugin(TestPluginEnvironment environment) {
         McpGatewayPlugin p = new McpGatewayPlugin();
         p.start(environment);
         return p;
@@ -85,9 +87,9 @@ class McpGatewayPluginTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", K1);
-        env.env.put("MCP_K2", K2);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", K1);
+        env.setenv("MCP_K2", K2);
         plugin = newPlugin(env);
         config = plugin.parseConfig(config("[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]"));
     }
@@ -292,7 +294,7 @@ class McpGatewayPluginTest {
         assertThat(result.path("structuredContent").path("total").asDouble()).isEqualTo(42.5);
         assertThat(result.path("content").get(0).path("type").asString()).isEqualTo("text");
         assertThat(result.path("content").get(0).path("text").asString()).contains("\"status\":\"shipped\"");
-        assertThat(env.counter("a6_mcp_tool_calls_total", Map.of("tool", "orders_get", "outcome", "ok")))
+        assertThat(env.sum("a6_mcp_tool_calls_total", Map.of("tool", "orders_get", "outcome", "ok")))
                 .isEqualTo(1.0);
         assertThat(env.outcomes).anySatisfy(o -> assertThat(o.upstreamKey()).isEqualTo("mcp/rest/shop"));
 
@@ -379,7 +381,7 @@ class McpGatewayPluginTest {
                 rpc(session, "bob", call(3, "echo_get", "{\"seg\":\"a\"}")).result();
         assertThat(limited.path("isError").asBoolean()).isTrue();
         assertThat(limited.path("content").get(0).path("text").asString()).contains("rate limit exceeded");
-        env.clock.advance(java.time.Duration.ofSeconds(1));
+        ((ManualClock) env.clock()).advance(java.time.Duration.ofSeconds(1));
         assertThat(rpc(session, "bob", call(4, "echo_get", "{\"seg\":\"a\"}"))
                         .result()
                         .path("isError")
@@ -389,8 +391,9 @@ class McpGatewayPluginTest {
 
     @Test
     void shouldServeOneSessionAlternatelyFromTwoPluginInstances() throws Exception {
-        try (FakeEnvironment otherEnv = new FakeEnvironment()) {
-            otherEnv.env.put("MCP_K1", K1);
+        try (TestPluginEnvironment otherEnv =
+                new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")))) {
+            otherEnv.setenv("MCP_K1", K1);
             McpGatewayPlugin other = newPlugin(otherEnv);
             McpGatewayConfig otherConfig = other.parseConfig(config("[{\"id\":\"k1\",\"env\":\"MCP_K1\"}]"));
             String session = open("bob");
@@ -450,7 +453,7 @@ class McpGatewayPluginTest {
     @Test
     void shouldExpireSessionsAfterTheirTtl() {
         String session = open("bob");
-        env.clock.advance(java.time.Duration.ofHours(2));
+        ((ManualClock) env.clock()).advance(java.time.Duration.ofHours(2));
         assertThat(rpc(session, "bob", request(1, "ping", null)).status()).isEqualTo(404);
     }
 

@@ -6,8 +6,10 @@ import static org.a6suite.mcp.support.McpRequests.request;
 import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.a6suite.mcp.support.FakeEnvironment;
+import java.time.Instant;
 import org.a6suite.mcp.support.McpRequests.Answer;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -20,7 +22,7 @@ class McpStreamableInvokeModeTest {
 
     static RestToolBackend backend;
     static UpstreamMcpServer upstream;
-    static FakeEnvironment env;
+    static TestPluginEnvironment env;
     static McpGatewayPlugin plugin;
     static McpGatewayConfig config;
 
@@ -28,8 +30,8 @@ class McpStreamableInvokeModeTest {
     static void start() throws Exception {
         backend = RestToolBackend.start();
         upstream = UpstreamMcpServer.start(0);
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         config = plugin.parseConfig(McpGatewayPluginTest.config(

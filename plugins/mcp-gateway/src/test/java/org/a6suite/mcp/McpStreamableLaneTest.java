@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +12,12 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.a6suite.mcp.support.FakeEnvironment;
 import org.a6suite.mcp.support.InsistentUpstream;
 import org.a6suite.mcp.support.LaneClient;
 import org.a6suite.mcp.support.LoopbackGateway;
 import org.a6suite.mcp.support.LoopbackLane;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -33,8 +35,8 @@ class McpStreamableLaneTest {
 
     static RestToolBackend backend;
     static UpstreamMcpServer upstream;
-    static FakeEnvironment env1;
-    static FakeEnvironment env2;
+    static TestPluginEnvironment env1;
+    static TestPluginEnvironment env2;
     static McpGatewayPlugin node1;
     static McpGatewayPlugin node2;
     static LoopbackLane lane;
@@ -58,10 +60,10 @@ class McpStreamableLaneTest {
         backend = RestToolBackend.start();
         upstream = UpstreamMcpServer.startInteractive();
         insistent = new InsistentUpstream();
-        env1 = new FakeEnvironment();
-        env2 = new FakeEnvironment();
-        env1.env.put("MCP_K1", McpGatewayPluginTest.K1);
-        env2.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env1 = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env2 = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env1.setenv("MCP_K1", McpGatewayPluginTest.K1);
+        env2.setenv("MCP_K1", McpGatewayPluginTest.K1);
         node1 = new McpGatewayPlugin();
         node1.start(env1);
         node2 = new McpGatewayPlugin();

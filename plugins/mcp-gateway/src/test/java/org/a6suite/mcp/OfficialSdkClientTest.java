@@ -8,11 +8,13 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.a6suite.mcp.support.FakeEnvironment;
 import org.a6suite.mcp.support.LoopbackGateway;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,8 +29,8 @@ class OfficialSdkClientTest {
 
     static RestToolBackend backend;
     static UpstreamMcpServer upstream;
-    static FakeEnvironment env1;
-    static FakeEnvironment env2;
+    static TestPluginEnvironment env1;
+    static TestPluginEnvironment env2;
     static McpGatewayPlugin plugin1;
     static McpGatewayPlugin plugin2;
     static LoopbackGateway gateway;
@@ -37,10 +39,10 @@ class OfficialSdkClientTest {
     static void start() throws Exception {
         backend = RestToolBackend.start();
         upstream = UpstreamMcpServer.start(5);
-        env1 = new FakeEnvironment();
-        env2 = new FakeEnvironment();
-        env1.env.put("MCP_K1", McpGatewayPluginTest.K1);
-        env2.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env1 = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env2 = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env1.setenv("MCP_K1", McpGatewayPluginTest.K1);
+        env2.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin1 = new McpGatewayPlugin();
         plugin1.start(env1);
         plugin2 = new McpGatewayPlugin();

@@ -10,7 +10,9 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import org.a6suite.mcp.support.FakeEnvironment;
+import java.time.Instant;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 class OutputValidationTest {
 
     private RestToolBackend backend;
-    private FakeEnvironment env;
+    private TestPluginEnvironment env;
     private McpGatewayPlugin plugin;
     private final ListAppender<ILoggingEvent> callLog = new ListAppender<>();
     private final Logger callLogger = (Logger) LoggerFactory.getLogger("org.a6suite.mcp.calls");
@@ -30,8 +32,8 @@ class OutputValidationTest {
     @BeforeEach
     void setUp() {
         backend = RestToolBackend.start();
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         callLog.start();

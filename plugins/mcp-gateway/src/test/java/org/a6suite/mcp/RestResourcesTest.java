@@ -7,11 +7,14 @@ import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.a6suite.mcp.support.FakeEnvironment;
+import java.util.Map;
 import org.a6suite.mcp.support.McpRequests.Answer;
 import org.a6suite.plugin.PluginConfigException;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.a6suite.testing.mcp.UpstreamMcpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +30,7 @@ class RestResourcesTest {
     static RestToolBackend backend;
     static UpstreamMcpServer docs;
 
-    FakeEnvironment env;
+    TestPluginEnvironment env;
     McpGatewayPlugin plugin;
 
     @BeforeAll
@@ -44,8 +47,8 @@ class RestResourcesTest {
 
     @BeforeEach
     void setUp() {
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", McpGatewayPluginTest.K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", McpGatewayPluginTest.K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         backend.clearRequests();
@@ -208,8 +211,10 @@ class RestResourcesTest {
         assertThat(prompt.path("message").asString()).isEqualTo("unknown prompt: order_summary");
         assertThat(first.path("contents").isArray()).isTrue();
         assertThat(second.path("code").asInt()).isEqualTo(-32000);
-        assertThat(env.counters)
-                .containsKey("a6_mcp_requests_total{method=resources/read, outcome=ok, " + "upstream=rest}");
+        assertThat(env.sum(
+                        "a6_mcp_requests_total",
+                        Map.of("method", "resources/read", "outcome", "ok", "upstream", "rest")))
+                .isPositive();
         assertThat(prompts.path("prompts").isEmpty())
                 .as("the hidden prompt is not listed")
                 .isTrue();

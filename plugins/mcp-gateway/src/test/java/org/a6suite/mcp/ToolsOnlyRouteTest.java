@@ -6,8 +6,10 @@ import static org.a6suite.mcp.support.McpRequests.request;
 import static org.a6suite.mcp.support.McpRequests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.a6suite.mcp.support.FakeEnvironment;
+import java.time.Instant;
 import org.a6suite.mcp.support.McpRequests.Answer;
+import org.a6suite.plugin.testing.ManualClock;
+import org.a6suite.plugin.testing.TestPluginEnvironment;
 import org.a6suite.testing.mcp.RestToolBackend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,15 +25,15 @@ class ToolsOnlyRouteTest {
     static final String K1 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     RestToolBackend backend;
-    FakeEnvironment env;
+    TestPluginEnvironment env;
     McpGatewayPlugin plugin;
     McpGatewayConfig config;
 
     @BeforeEach
     void setUp() throws Exception {
         backend = RestToolBackend.start();
-        env = new FakeEnvironment();
-        env.env.put("MCP_K1", K1);
+        env = new TestPluginEnvironment(new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
+        env.setenv("MCP_K1", K1);
         plugin = new McpGatewayPlugin();
         plugin.start(env);
         config = plugin.parseConfig("""

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 import org.a6suite.mcp.AccessPolicy;
 import org.a6suite.mcp.McpGatewayConfig;
-import org.a6suite.mcp.support.MutableClock;
+import org.a6suite.plugin.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class GovernanceTest {
@@ -55,7 +55,7 @@ class GovernanceTest {
 
     @Test
     void shouldRefillTokenBucketWithInjectedClock() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock);
         List<McpGatewayConfig.RateLimitRule> rules =
                 List.of(new McpGatewayConfig.RateLimitRule(List.of("orders_*"), List.of("tools/call"), 2.0, 2, false));
@@ -72,7 +72,7 @@ class GovernanceTest {
 
     @Test
     void shouldKeepOneBucketPerConsumerWhenAsked() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock);
         List<McpGatewayConfig.RateLimitRule> rules =
                 List.of(new McpGatewayConfig.RateLimitRule(List.of("*"), List.of("tools/call"), 1.0, 1, true));
@@ -83,7 +83,7 @@ class GovernanceTest {
 
     @Test
     void shouldLimitOnlyTheMethodsARuleNamesWithOneBucketPerMethodAndTarget() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock);
         List<McpGatewayConfig.RateLimitRule> rules = List.of(
                 new McpGatewayConfig.RateLimitRule(List.of("docs+*", "*"), List.of("resources/*"), 1.0, 1, false));

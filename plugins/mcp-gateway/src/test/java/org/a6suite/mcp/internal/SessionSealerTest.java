@@ -12,13 +12,13 @@ import java.util.Optional;
 import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 import org.a6suite.mcp.config.KeyRing;
-import org.a6suite.mcp.support.MutableClock;
+import org.a6suite.plugin.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
 class SessionSealerTest {
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final SecretKeySpec k1 = key(1);
     private final SecretKeySpec k2 = key(2);
 

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.a6suite.mcp.McpGatewayConfig;
-import org.a6suite.mcp.support.MutableClock;
+import org.a6suite.plugin.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 
 class ToolRateLimiterTest {
@@ -16,7 +16,7 @@ class ToolRateLimiterTest {
 
     @Test
     void shouldNotResetAnotherPrincipalsBucketWhenAClientRotatesPrincipals() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock, 1_000, Runnable::run);
         assertThat(limiter.tryAcquire(PER_CONSUMER, "orders_create", "alice")).isEmpty();
         assertThat(limiter.tryAcquire(PER_CONSUMER, "orders_create", "alice")).isPresent();
@@ -41,7 +41,7 @@ class ToolRateLimiterTest {
 
     @Test
     void shouldDropABucketOnlyOnceItWouldBeFullAgain() {
-        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         ToolRateLimiter limiter = new ToolRateLimiter(clock, 1_000, Runnable::run);
         assertThat(limiter.tryAcquire(PER_CONSUMER, "t", "alice")).isEmpty();
         clock.advance(Duration.ofSeconds(99));
