@@ -46,7 +46,7 @@ for r in rows:
     raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
     med[name] = statistics.median(raw)
     pm = r["primaryMetric"]
-    print(f"| {name} | {med[name]:.1f} | {min(raw):.1f} | {max(raw):.1f} | {pm['score']:.1f} ± {pm['scoreError']:.1f} | {len(raw)} |")
+    print(f"| {name} | {med[name]:.1f} | {min(raw):.1f} | {max(raw):.1f} | {float(pm['score']):.1f} ± {float(pm['scoreError']):.1f} | {len(raw)} |")
 def ratio(a, b):
     if a in med and b in med:
         print(f"- {a} / {b} = {med[a] / med[b]:.1f}x ({med[a] - med[b]:.0f} ns more)")
