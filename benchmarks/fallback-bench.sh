@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benchmarks/bench-lib.sh
 a6_select_jdk
 
 part=${1:-}
@@ -23,10 +24,12 @@ echo "fallback-bench: nproc $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cu
 
 case "$part" in
   jmh)
-    echo "fallback-bench: building plugins/adaptive-fallback (with test classes: JMH generates its harness there) ..." >&2
-    ./mvnw -B -q -ntp -pl plugins/adaptive-fallback -am install -DskipTests
-    ./mvnw -B -q -ntp -pl plugins/adaptive-fallback dependency:build-classpath -Dmdep.includeScope=test \
-      -Dmdep.outputFile="$work/cp.txt" >/dev/null
+    echo "fallback-bench: compiling plugins/adaptive-fallback and its tests (no install: siblings from target/) ..." >&2
+    # test-compile in the reactor resolves sibling modules to their target/classes; the class path file is written
+    # by every module of the reactor, each into its own target/.
+    ./mvnw -B -q -ntp -pl plugins/adaptive-fallback -am test-compile dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/fallback-jmh-cp.txt >/dev/null
+    cp plugins/adaptive-fallback/target/fallback-jmh-cp.txt "$work/cp.txt"
     [ $# -eq 0 ] && set -- -f 3 -wi 3 -i 5 -w 1s -r 1s
     echo "fallback-bench: load before $(cut -d' ' -f1-3 /proc/loadavg)" >&2
     java -cp "plugins/adaptive-fallback/target/test-classes:plugins/adaptive-fallback/target/classes:$(cat "$work/cp.txt")" \
@@ -43,7 +46,7 @@ for r in rows:
     raw = [v for fork in r["primaryMetric"]["rawData"] for v in fork]
     med[name] = statistics.median(raw)
     pm = r["primaryMetric"]
-    print(f"| {name} | {med[name]:.1f} | {min(raw):.1f} | {max(raw):.1f} | {pm['score']:.1f} ± {pm['scoreError']:.1f} | {len(raw)} |")
+    print(f"| {name} | {med[name]:.1f} | {min(raw):.1f} | {max(raw):.1f} | {float(pm['score']):.1f} ± {float(pm['scoreError']):.1f} | {len(raw)} |")
 def ratio(a, b):
     if a in med and b in med:
         print(f"- {a} / {b} = {med[a] / med[b]:.1f}x ({med[a] - med[b]:.0f} ns more)")
@@ -55,10 +58,8 @@ if "requestRoundTripClosed" in med and "postRespOnlyClosed" in med:
 PY
     ;;
   drive)
-    echo "fallback-bench: building benchmarks and what it depends on ..." >&2
-    ./mvnw -B -q -ntp -pl benchmarks -am install -DskipTests
-    ./mvnw -B -q -ntp -pl benchmarks dependency:build-classpath -Dmdep.includeScope=provided \
-      -Dmdep.outputFile="$work/cp.txt" >/dev/null
+    echo "fallback-bench: building benchmarks and what it depends on (package, no install) ..." >&2
+    a6_bench_build
     cat >"$work/logback.xml" <<XML
 <configuration>
   <appender name="ERR" class="ch.qos.logback.core.ConsoleAppender">
@@ -71,7 +72,7 @@ PY
 </configuration>
 XML
     java -Xms512m -Xmx512m -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$work/logback.xml" \
-      -cp "benchmarks/target/classes:$(cat "$work/cp.txt")" org.a6suite.bench.fallback.FallbackDriveBench \
+      -cp "$(a6_bench_classpath)" org.a6suite.bench.fallback.FallbackDriveBench \
       --out "benchmarks/results/fallback-drive-$stamp.jsonl" "$@"
     ;;
   *)

@@ -11,17 +11,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. benchmarks/bench-lib.sh
 a6_select_jdk
 
 build=1
 if [ "${1:-}" = "--no-build" ]; then build=0; shift; fi
 if [ "$build" -eq 1 ]; then
-  echo "loop-bench: building the runner, optimizer, dev-stack jars and the benchmark module ..." >&2
+  echo "loop-bench: building the runner, optimizer, dev-stack jars and the benchmark module (package, no install) ..." >&2
   ./mvnw -B -q -ntp package -DskipTests -pl runner/dist,backend-optimizer,integration-tests/dev-stack -am
-  ./mvnw -B -q -ntp -pl benchmarks -am install -DskipTests
+  a6_bench_build
+elif [ ! -f benchmarks/target/bench-cp.txt ]; then
+  echo "loop-bench: --no-build needs an earlier build (benchmarks/target/bench-cp.txt is missing)" >&2
+  exit 2
 fi
-./mvnw -B -q -ntp -pl benchmarks org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile=target/loop-bench.classpath -Dmdep.includeScope=test >/dev/null
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=benchmarks/results/loop-$stamp
@@ -31,7 +33,8 @@ cp runner/dist/target/a6-runner.jar "$out/jars/"
 cp "$(ls backend-optimizer/target/a6-backend-optimizer-*.jar | grep -v original | head -1)" "$out/jars/optimizer.jar"
 cp integration-tests/dev-stack/target/a6-dev-stack.jar "$out/jars/"
 cp -r benchmarks/target/classes "$out/classes"
-tr ':' '\n' <benchmarks/target/loop-bench.classpath | while read -r jar; do [ -n "$jar" ] && cp "$jar" "$out/lib/"; done
+# Sibling modules are on the class path as their target/ jars (package, no install): copied like the others.
+tr ':' '\n' <benchmarks/target/bench-cp.txt | while read -r jar; do [ -n "$jar" ] && cp "$jar" "$out/lib/"; done
 
 {
   echo "# nproc=$(nproc) cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) load=$(cut -d' ' -f1-3 /proc/loadavg)"

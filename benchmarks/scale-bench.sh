@@ -14,12 +14,14 @@ a6_select_jdk
 # builds in this tree recompile backend-optimizer/target while they run, and may hold uncommitted changes.
 work=$(mktemp -d /tmp/a6-scale-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-if [ "${1:-}" = "--no-build" ]; then shift; else
-  echo "scale-bench: installing the parent pom and the etcd fixture (backend-optimizer's only module dependency) ..." >&2
-  ./mvnw -B -q -ntp -pl integration-tests/etcd-fixture -am install -DskipTests
-fi
-./mvnw -B -q -ntp -pl backend-optimizer org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile="$work/classpath" -Dmdep.includeScope=test >/dev/null
+# The class path comes from the reactor (backend-optimizer and the etcd fixture, its only module dependency, up to
+# test-compile: siblings resolve to their target/classes), never from ~/.m2: nothing is installed. --no-build is kept
+# for compatibility; the class path is always resolved (a few seconds).
+if [ "${1:-}" = "--no-build" ]; then shift; fi
+echo "scale-bench: resolving backend-optimizer's class path (test-compile of it and the etcd fixture, no install) ..." >&2
+./mvnw -B -q -ntp -pl backend-optimizer -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/scale-bench.classpath -Dmdep.includeScope=test >/dev/null
+cp backend-optimizer/target/scale-bench.classpath "$work/classpath"
 git archive HEAD backend-optimizer/src/main/java | tar -x -C "$work"
 mkdir -p "$work/classes"
 "$JAVA_HOME/bin/javac" --release 21 -Xlint:none -d "$work/classes" -cp "$(cat "$work/classpath")" \

@@ -18,7 +18,9 @@ public interface OutboundResponse {
     OutboundHeaders headers();
 
     /**
-     * The body as read-only buffers, each a copy of what one socket read brought (so a subscriber may keep them).
+     * The body as buffers, each a fresh copy of what one socket read brought, over a whole array nobody else holds
+     * ({@code hasArray()}, offset 0, the array's full length): a subscriber may keep a buffer, or keep its
+     * {@code array()} without copying it again.
      * One subscriber only; a second one gets {@code onError(IllegalStateException)}.
      *
      * <p>Backpressure is real: the client reads from the socket only while the subscriber has unmet demand, so a

@@ -209,7 +209,7 @@ final class Exchange implements BodyPublisher.Source {
             byte[] copy = new byte[buf.readableBytes()];
             buf.readBytes(copy);
             bodyBytes += copy.length;
-            body.offer(ByteBuffer.wrap(copy).asReadOnlyBuffer());
+            body.offer(ByteBuffer.wrap(copy)); // the subscriber's to keep: see OutboundResponse#body
         }
         if (content instanceof LastHttpContent) {
             bodyRead = true;

@@ -89,6 +89,22 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
         return join(held, heldBytes);
     }
 
+    /**
+     * The chunk's bytes: the outbound client's own array when the buffer is a whole array nobody else holds (its
+     * contract, see {@code OutboundResponse.body()}), so a relayed chunk is not copied a second time; else a copy.
+     */
+    private static byte[] owned(ByteBuffer item) {
+        if (item.hasArray()
+                && item.arrayOffset() == 0
+                && item.position() == 0
+                && item.remaining() == item.array().length) {
+            return item.array();
+        }
+        byte[] bytes = new byte[item.remaining()];
+        item.get(bytes);
+        return bytes;
+    }
+
     private static Body join(Collection<Body> chunks, long bytes) {
         if (chunks.size() == 1) {
             return chunks.iterator().next();
@@ -138,8 +154,7 @@ public final class RelayBody implements Flow.Subscriber<ByteBuffer>, Flow.Publis
 
     @Override
     public void onNext(ByteBuffer item) {
-        byte[] bytes = new byte[item.remaining()];
-        item.get(bytes);
+        byte[] bytes = owned(item);
         boolean commitNow = false;
         synchronized (this) {
             upstreamAsked = false;
