@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
@@ -154,33 +153,37 @@ public record RunnerConfig(
     /** Reads and validates the environment, e.g. {@code fromEnvironment(System.getenv())}. */
     public static RunnerConfig fromEnvironment(Map<String, String> env) {
         requireNonNull(env, "env");
-        Path socket = parseListenAddress(required(env, LISTEN_ADDRESS, "unix:/absolute/path.sock"));
-        long expire = parseLong(
+        Path socket = EnvironmentValues.parseListenAddress(
+                EnvironmentValues.required(env, LISTEN_ADDRESS, "unix:/absolute/path.sock"));
+        long expire = EnvironmentValues.parseLong(
                 env,
                 CONF_EXPIRE_TIME,
-                required(env, CONF_EXPIRE_TIME, "seconds, e.g. 3600"),
+                EnvironmentValues.required(env, CONF_EXPIRE_TIME, "seconds, e.g. 3600"),
                 1,
                 31_536_000,
                 "seconds, 1..31536000");
-        Optional<Path> plugins = optional(env, PLUGINS_DIR).map(v -> parsePath(PLUGINS_DIR, v));
-        int workers = optional(env, WORKER_THREADS)
-                .map(v -> (int) parseLong(env, WORKER_THREADS, v, 1, 1024, "an integer 1..1024"))
+        Optional<Path> plugins =
+                EnvironmentValues.optional(env, PLUGINS_DIR).map(v -> EnvironmentValues.parsePath(PLUGINS_DIR, v));
+        int workers = EnvironmentValues.optional(env, WORKER_THREADS)
+                .map(v -> (int) EnvironmentValues.parseLong(env, WORKER_THREADS, v, 1, 1024, "an integer 1..1024"))
                 .orElse(Math.max(1, Runtime.getRuntime().availableProcessors()));
-        int blocking = optional(env, BLOCKING_THREADS)
-                .map(v -> (int) parseLong(env, BLOCKING_THREADS, v, 1, 10_000, "an integer 1..10000"))
+        int blocking = EnvironmentValues.optional(env, BLOCKING_THREADS)
+                .map(v -> (int) EnvironmentValues.parseLong(env, BLOCKING_THREADS, v, 1, 10_000, "an integer 1..10000"))
                 .orElse(DEFAULT_BLOCKING_THREADS);
-        int mode = optional(env, SOCKET_MODE).map(RunnerConfig::parseMode).orElse(DEFAULT_SOCKET_MODE);
-        Optional<InetSocketAddress> metrics =
-                optional(env, METRICS_ADDRESS).map(v -> parseHostPort(METRICS_ADDRESS, v, "127.0.0.1:9464"));
-        Optional<InetSocketAddress> lane = optional(env, LANE_ADDRESS)
-                .map(RunnerConfig::parseLaneAddress)
+        int mode = EnvironmentValues.optional(env, SOCKET_MODE)
+                .map(EnvironmentValues::parseMode)
+                .orElse(DEFAULT_SOCKET_MODE);
+        Optional<InetSocketAddress> metrics = EnvironmentValues.optional(env, METRICS_ADDRESS)
+                .map(v -> EnvironmentValues.parseHostPort(METRICS_ADDRESS, v, "127.0.0.1:9464"));
+        Optional<InetSocketAddress> lane = EnvironmentValues.optional(env, LANE_ADDRESS)
+                .map(EnvironmentValues::parseLaneAddress)
                 .orElse(Optional.of(DEFAULT_LANE_ADDRESS));
-        int laneBody = optional(env, LANE_MAX_BODY_BYTES)
-                .map(v -> (int) parseLong(
+        int laneBody = EnvironmentValues.optional(env, LANE_MAX_BODY_BYTES)
+                .map(v -> (int) EnvironmentValues.parseLong(
                         env, LANE_MAX_BODY_BYTES, v, 0, MAX_LANE_BODY_BYTES, "bytes, 0.." + MAX_LANE_BODY_BYTES))
                 .orElse(DEFAULT_LANE_MAX_BODY_BYTES);
-        Duration ttl = optional(env, LANE_HANDOFF_TTL)
-                .map(v -> Duration.ofSeconds(parseLong(
+        Duration ttl = EnvironmentValues.optional(env, LANE_HANDOFF_TTL)
+                .map(v -> Duration.ofSeconds(EnvironmentValues.parseLong(
                         env,
                         LANE_HANDOFF_TTL,
                         v,
@@ -189,8 +192,8 @@ public record RunnerConfig(
                         "seconds, 1.." + MAX_LANE_HANDOFF_TTL.toSeconds())))
                 .orElse(DEFAULT_LANE_HANDOFF_TTL);
         ConnectionLimits limits = new ConnectionLimits(
-                optional(env, MAX_CONNECTIONS)
-                        .map(v -> (int) parseLong(
+                EnvironmentValues.optional(env, MAX_CONNECTIONS)
+                        .map(v -> (int) EnvironmentValues.parseLong(
                                 env,
                                 MAX_CONNECTIONS,
                                 v,
@@ -198,8 +201,8 @@ public record RunnerConfig(
                                 ConnectionLimits.MAX_MAX_CONNECTIONS,
                                 "an integer 1.." + ConnectionLimits.MAX_MAX_CONNECTIONS))
                         .orElse(ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
-                optional(env, CONNECTION_BUFFER_BYTES)
-                        .map(v -> (int) parseLong(
+                EnvironmentValues.optional(env, CONNECTION_BUFFER_BYTES)
+                        .map(v -> (int) EnvironmentValues.parseLong(
                                 env,
                                 CONNECTION_BUFFER_BYTES,
                                 v,
@@ -207,8 +210,8 @@ public record RunnerConfig(
                                 Frames.MAX_FRAME,
                                 "bytes, " + ConnectionLimits.MIN_CONNECTION_BUFFER_BYTES + ".." + Frames.MAX_FRAME))
                         .orElse(ConnectionLimits.DEFAULT_CONNECTION_BUFFER_BYTES),
-                optional(env, MAX_BUFFERED_BYTES)
-                        .map(v -> parseLong(
+                EnvironmentValues.optional(env, MAX_BUFFERED_BYTES)
+                        .map(v -> EnvironmentValues.parseLong(
                                 env,
                                 MAX_BUFFERED_BYTES,
                                 v,
@@ -216,8 +219,8 @@ public record RunnerConfig(
                                 ConnectionLimits.MAX_MAX_BUFFERED_BYTES,
                                 "bytes, 0.." + ConnectionLimits.MAX_MAX_BUFFERED_BYTES))
                         .orElse(ConnectionLimits.DEFAULT_MAX_BUFFERED_BYTES),
-                optional(env, FRAME_TIMEOUT)
-                        .map(v -> Duration.ofSeconds(parseLong(
+                EnvironmentValues.optional(env, FRAME_TIMEOUT)
+                        .map(v -> Duration.ofSeconds(EnvironmentValues.parseLong(
                                 env,
                                 FRAME_TIMEOUT,
                                 v,
@@ -225,7 +228,8 @@ public record RunnerConfig(
                                 ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds(),
                                 "seconds, 1.." + ConnectionLimits.MAX_FRAME_TIMEOUT.toSeconds())))
                         .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
-        Optional<SocketOwner> owner = optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
+        Optional<SocketOwner> owner =
+                EnvironmentValues.optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
         return new RunnerConfig(
                 socket,
                 Duration.ofSeconds(expire),
@@ -255,99 +259,6 @@ public record RunnerConfig(
             }
         }
         return perms;
-    }
-
-    private static String required(Map<String, String> env, String name, String expected) {
-        return optional(env, name)
-                .orElseThrow(() -> new RunnerConfigException(name + ": <missing> (expected: " + expected + ")"));
-    }
-
-    private static Optional<String> optional(Map<String, String> env, String name) {
-        String v = env.get(name);
-        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.strip());
-    }
-
-    static Path parseListenAddress(String value) {
-        if (!value.startsWith("unix:") || value.length() == "unix:".length()) {
-            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: unix:/absolute/path.sock)");
-        }
-        Path path = parsePath(LISTEN_ADDRESS, value.substring("unix:".length()));
-        if (!path.isAbsolute()) {
-            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: unix:/absolute/path.sock)");
-        }
-        if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
-            throw new RunnerConfigException(LISTEN_ADDRESS + ": " + value + " (expected: a path of at most "
-                    + MAX_SOCKET_PATH_BYTES + " bytes, the unix socket limit)");
-        }
-        return path;
-    }
-
-    private static Path parsePath(String name, String value) {
-        try {
-            return Path.of(value);
-        } catch (InvalidPathException e) {
-            throw new RunnerConfigException(name + ": " + value + " (expected: a file system path)");
-        }
-    }
-
-    private static long parseLong(
-            Map<String, String> env, String name, String value, long min, long max, String expected) {
-        long parsed;
-        try {
-            parsed = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw new RunnerConfigException(name + ": " + value + " (expected: " + expected + ")");
-        }
-        if (parsed < min || parsed > max) {
-            throw new RunnerConfigException(name + ": " + value + " (expected: " + expected + ")");
-        }
-        return parsed;
-    }
-
-    static int parseMode(String value) {
-        if (!value.matches("0?[0-7]{3}")) {
-            throw new RunnerConfigException(
-                    SOCKET_MODE + ": " + value + " (expected: octal permission bits such as 0660)");
-        }
-        return Integer.parseInt(value, 8);
-    }
-
-    /** {@code off}, or a TCP {@code host:port}; a unix socket is refused with the reason (see the class doc). */
-    static Optional<InetSocketAddress> parseLaneAddress(String value) {
-        if (value.equalsIgnoreCase("off")) {
-            return Optional.empty();
-        }
-        if (value.startsWith("unix:")) {
-            throw new RunnerConfigException(LANE_ADDRESS + ": " + value + " (expected: host:port such as "
-                    + "127.0.0.1:9093, or off; APISIX cannot use a unix socket as an upstream node)");
-        }
-        return Optional.of(parseHostPort(LANE_ADDRESS, value, "127.0.0.1:9093, or off"));
-    }
-
-    static InetSocketAddress parseHostPort(String name, String value, String example) {
-        int colon = value.lastIndexOf(':');
-        String expected = " (expected: host:port, e.g. " + example + ")";
-        if (colon <= 0 || colon == value.length() - 1) {
-            throw new RunnerConfigException(name + ": " + value + expected);
-        }
-        String host = value.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new RunnerConfigException(name + ": " + value + expected);
-        }
-        if (port < 0 || port > 65_535 || host.isEmpty()) {
-            throw new RunnerConfigException(name + ": " + value + expected);
-        }
-        InetSocketAddress address = new InetSocketAddress(host, port);
-        if (address.isUnresolved()) {
-            throw new RunnerConfigException(name + ": " + value + " (expected: a resolvable host:port)");
-        }
-        return address;
     }
 
     /**

@@ -6,27 +6,19 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
-import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.runner.conf.ChainLink;
@@ -36,12 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One request on the lane, from the plugin call to the end of its response. Every field is touched only on the
- * connection's event loop: the plugin's stage and the publisher's signals, from whatever thread they come, are
- * re-posted there, which also serialises the Reactive Streams signals and keeps {@code request(n)} from recursing
- * into {@code onNext} on the same stack. A signal that already arrives on the loop (a plugin whose outbound client
- * runs on the lane's loops, see {@code PluginEnvironment.ioLoops()}) is handled at once, without the hop, when
- * nothing posted earlier is still queued (order is kept) and the loop is not inside this exchange's own handling
- * of a signal or a {@code request(n)} (no recursion).
+ * connection's event loop: the plugin's stage and the publisher's signals, from whatever thread they come, reach it
+ * through {@link LoopSignals} (in order, never nested; at once when they already arrive on the loop, as they do for
+ * a plugin whose outbound client runs on the lane's loops, see {@code PluginEnvironment.ioLoops()}). The answer's
+ * HTTP head is {@link LaneHeads}'.
  *
  * <pre>
  *   CALLING ──(Whole)──────────────────────────────> DONE
@@ -61,19 +51,6 @@ final class LaneExchange {
 
     /** Chunks requested ahead of the write; small, so memory per stream stays a few chunks. */
     static final int WINDOW = 4;
-
-    static final String ACCEL_BUFFERING = "x-accel-buffering";
-
-    /** Headers the lane owns: hop-by-hop ones and the framing it sets itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of(
-            "connection",
-            "keep-alive",
-            "proxy-connection",
-            "transfer-encoding",
-            "te",
-            "trailer",
-            "upgrade",
-            "content-length");
 
     enum State {
         CALLING,
@@ -102,15 +79,14 @@ final class LaneExchange {
     private int outstanding;
     /** The answer's last write so far; the connection, if it must close, closes after it. */
     private ChannelFuture lastWrite;
-    /** Signals posted to the loop and not yet run; any thread increments, the loop decrements. */
-    private final AtomicInteger queued = new AtomicInteger();
-    /** The loop is inside a signal of this exchange or a {@code request(n)}: a nested signal is posted. */
-    private boolean handling;
+    /** The exchange's signals, on the loop in order (see {@link LoopSignals}). */
+    private final LoopSignals signals;
 
     LaneExchange(
             ChannelHandlerContext ctx, LaneServices services, ChainLink<?> link, boolean keepAlive, Listener listener) {
         this.ctx = requireNonNull(ctx, "ctx");
         this.loop = ctx.executor();
+        this.signals = new LoopSignals(loop);
         this.services = requireNonNull(services, "services");
         this.link = requireNonNull(link, "link");
         this.keepAlive = keepAlive;
@@ -170,35 +146,7 @@ final class LaneExchange {
             f.cancel(false);
             return;
         }
-        f.whenComplete((response, error) -> signal(() -> answered(response, error)));
-    }
-
-    /**
-     * Runs {@code task} on the loop: at once when the caller is already there, nothing posted before it is still
-     * queued and no signal is being handled, else posted behind what is queued.
-     */
-    private void signal(Runnable task) {
-        if (!handling && queued.get() == 0 && loop.inEventLoop()) {
-            handle(task);
-            return;
-        }
-        queued.incrementAndGet();
-        loop.execute(() -> {
-            queued.decrementAndGet();
-            handle(task);
-        });
-    }
-
-    private void handle(Runnable task) {
-        boolean outer = !handling;
-        handling = true;
-        try {
-            task.run();
-        } finally {
-            if (outer) {
-                handling = false;
-            }
-        }
+        f.whenComplete((response, error) -> signals.signal(() -> answered(response, error)));
     }
 
     private void answered(LaneResponse response, Throwable error) {
@@ -238,12 +186,7 @@ final class LaneExchange {
     }
 
     private void sendWhole(LaneResponse.Whole whole) {
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(whole.status()),
-                Unpooled.wrappedBuffer(whole.body().asByteBuffer()));
-        copy(whole.headers(), response.headers());
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.body().size());
+        FullHttpResponse response = LaneHeads.whole(whole);
         status = whole.status();
         finish(response);
     }
@@ -262,15 +205,7 @@ final class LaneExchange {
     }
 
     private void startStream(LaneResponse.Streamed streamed) {
-        HttpResponse head =
-                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(streamed.status()));
-        copy(streamed.headers(), head.headers());
-        if (!streamed.headers().contains(ACCEL_BUFFERING)) {
-            // nginx buffers upstream responses by default; this makes it relay each chunk as it arrives.
-            head.headers().set(ACCEL_BUFFERING, "no");
-        }
-        HttpUtil.setTransferEncodingChunked(head, true);
-        HttpUtil.setKeepAlive(head, keepAlive);
+        HttpResponse head = LaneHeads.streamed(streamed, keepAlive);
         status = streamed.status();
         state = State.STREAMING;
         services.metrics().streamOpened();
@@ -329,17 +264,14 @@ final class LaneExchange {
         }
         int n = WINDOW - outstanding;
         outstanding = WINDOW;
-        boolean outer = !handling;
-        handling = true; // a publisher answering request(n) with onNext on this stack gets its signal posted
-        try {
-            subscription.request(n);
-        } catch (RuntimeException e) {
-            aborted("plugin_error", e);
-        } finally {
-            if (outer) {
-                handling = false;
+        // A publisher answering request(n) with onNext on this stack gets its signal posted.
+        signals.guarded(() -> {
+            try {
+                subscription.request(n);
+            } catch (RuntimeException e) {
+                aborted("plugin_error", e);
             }
-        }
+        });
     }
 
     private void subscribed(Flow.Subscription s) {
@@ -415,35 +347,27 @@ final class LaneExchange {
         listener.exchangeDone(this, reusable && keepAlive);
     }
 
-    private static void copy(Headers from, HttpHeaders to) {
-        for (Headers.Header h : from) {
-            if (!NOT_FORWARDED.contains(h.name().toLowerCase(java.util.Locale.ROOT))) {
-                to.add(h.name(), h.value());
-            }
-        }
-    }
-
-    /** The lane's subscriber: every signal reaches the exchange on the event loop (see {@link #signal}). */
+    /** The lane's subscriber: every signal reaches the exchange on the event loop (see {@link LoopSignals}). */
     private final class Chunks implements Flow.Subscriber<Body> {
         @Override
         public void onSubscribe(Flow.Subscription s) {
             requireNonNull(s, "subscription");
-            signal(() -> subscribed(s));
+            signals.signal(() -> subscribed(s));
         }
 
         @Override
         public void onNext(Body item) {
-            signal(() -> chunk(item));
+            signals.signal(() -> chunk(item));
         }
 
         @Override
         public void onError(Throwable throwable) {
-            signal(() -> failed(throwable));
+            signals.signal(() -> failed(throwable));
         }
 
         @Override
         public void onComplete() {
-            signal(LaneExchange.this::completed);
+            signals.signal(LaneExchange.this::completed);
         }
     }
 
