@@ -43,6 +43,10 @@ import tools.jackson.databind.node.ObjectNode;
  * [--exporter-refresh 15] [--fault-delay-ms 300] [--fault-error-rate 0.05]}. {@code --exporter-refresh} is APISIX's {@code plugin_attr.prometheus.refresh_interval} in
  * seconds, played by the emulator and given to the health reporter (0: fresh text on every scrape, which no APISIX
  * since 3.14 serves).
+ *
+ * <p>Why one file of ~550 lines: a benchmark driver that starts and stops seven processes and reads their results in
+ * one sequence, kept in one place so the run can be read top to bottom next to its section in
+ * {@code docs/benchmarks.md}.
  */
 public final class LoopBench {
 

@@ -26,6 +26,11 @@ import tools.jackson.databind.JsonNode;
  * schema cannot (unique ids, aliases naming targets, the total deadline per mode). Every field is documented in
  * {@code docs/plugins/ai-gateway.md}.
  *
+ * <p>Why one file of ~440 lines: it is the plugin's whole configuration model, one small record per object of the
+ * schema, nested so that plugin code and tests name them as {@code AiGatewayConfig.Target} etc.; each record is a
+ * few lines of fields and their invariants, and splitting them into files would scatter the model without making
+ * any one piece simpler.
+ *
  * @param mode          {@link Mode#LANE} (recommended: the runner calls providers on its HTTP lane and streams),
  *                      {@link Mode#INVOKE} (the runner calls providers and answers through A6; the parse default) or
  *                      {@link Mode#PASSTHROUGH}

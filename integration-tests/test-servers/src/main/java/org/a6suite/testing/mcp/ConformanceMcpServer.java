@@ -38,6 +38,10 @@ import org.apache.catalina.startup.Tomcat;
  * <p>The dev stack runs it (see {@code DemoServers}) behind an {@code mcp-gateway} route, so
  * {@code scripts/mcp-conformance.sh} can run the suite against the upstream directly and through the gateway.
  * Run alone: {@code java -cp a6-dev-stack.jar org.a6suite.testing.mcp.ConformanceMcpServer [port]}.
+ *
+ * <p>Why one file of ~560 lines: it is a catalogue, one short SDK registration per scenario's tool, resource or prompt
+ * (the list above), read side by side with the suite's scenario names; the elicitation workaround is shared with
+ * {@link UpstreamMcpServer} ({@link RawElicitation}).
  */
 public final class ConformanceMcpServer implements AutoCloseable {
 

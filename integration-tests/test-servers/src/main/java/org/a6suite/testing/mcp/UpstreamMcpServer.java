@@ -51,6 +51,9 @@ import org.apache.catalina.startup.Tomcat;
  * {@code notifications/cancelled} the server received; a failed server-to-client request is answered as
  * {@code "error: <message>"}. {@link #addTool(String)} adds a tool and
  * announces it.
+ *
+ * <p>Why one file of ~510 lines: one short SDK registration per tool and feature listed above, which the gateway's
+ * tests name; splitting the catalogue would not make any registration simpler.
  */
 public final class UpstreamMcpServer implements AutoCloseable {
 
