@@ -46,7 +46,12 @@ import org.slf4j.LoggerFactory;
  * <p>It serves HTTP on 127.0.0.1, matches a small route table, runs {@code ext-plugin-pre-req},
  * {@code ext-plugin-post-req} and {@code ext-plugin-post-resp} through a runner on a Unix socket exactly as APISIX
  * 3.18's ext-plugin client does (as §3, §4, §6 and the notes of the recorded transcripts' README say,
- * {@code runner/protocol/src/test/resources/transcripts/README.md}; "§N" in this module means that README's section), applies the results and proxies to the route's upstream. See {@code docs/emulator.md}.
+ * {@code runner/protocol/src/test/resources/transcripts/README.md}; "§N" in this module means that README's
+ * section), applies the results and proxies to the route's upstream. See {@code docs/emulator.md}.
+ *
+ * <p>Why one file of ~480 lines: it is the emulator's whole public surface (start, routes, the runner pool's
+ * counters, the optional Control API, metrics and etcd sources) and its {@link Builder}, one documented option per
+ * method; the work behind each lives in {@code internal}.
  *
  * <pre>{@code
  * try (ApisixEmulator apisix = ApisixEmulator.builder()
