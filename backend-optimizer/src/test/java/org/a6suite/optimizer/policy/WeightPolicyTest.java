@@ -59,5 +59,11 @@ class WeightPolicyTest {
                 .isTrue();
         assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 7)))
                 .isFalse();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 100, "b", 100), Map.of("a", 75, "b", 75)))
+                .isTrue();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 10, "b", 10), Map.of("a", 10, "b", 0)))
+                .isFalse();
+        assertThat(WeightPolicy.sameSplit(Map.of("a", 0, "b", 0), Map.of("a", 0, "b", 0)))
+                .isTrue();
     }
 }
