@@ -14,10 +14,10 @@ final class DefaultOutboundResponse implements OutboundResponse {
 
     private final int status;
     private final OutboundHeaders headers;
-    private final BodyPublisher body;
+    private final ResponseBodyPublisher body;
     private final Origin origin;
 
-    DefaultOutboundResponse(int status, OutboundHeaders headers, BodyPublisher body, Origin origin) {
+    DefaultOutboundResponse(int status, OutboundHeaders headers, ResponseBodyPublisher body, Origin origin) {
         this.status = status;
         this.headers = headers;
         this.body = body;

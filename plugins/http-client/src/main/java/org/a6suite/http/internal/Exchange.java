@@ -40,7 +40,7 @@ import org.a6suite.http.OutboundResponse;
  *                      DONE (connection closed; maybe retried, see OutboundClient)
  * </pre>
  */
-final class Exchange implements BodyPublisher.Source {
+final class Exchange implements ResponseBodyPublisher.Source {
 
     private enum State {
         AWAITING_HEAD,
@@ -66,7 +66,7 @@ final class Exchange implements BodyPublisher.Source {
     private boolean keepAlive;
     private boolean skipInformational;
     private long bodyBytes;
-    private BodyPublisher body;
+    private ResponseBodyPublisher body;
     private ScheduledFuture<?> headTimer;
     private ScheduledFuture<?> idleTimer;
 
@@ -181,7 +181,7 @@ final class Exchange implements BodyPublisher.Source {
         cancel(headTimer);
         state = State.BODY;
         keepAlive = HttpUtil.isKeepAlive(head);
-        body = new BodyPublisher(channel.eventLoop(), this);
+        body = new ResponseBodyPublisher(channel.eventLoop(), this);
         OutboundHeaders.Builder headers = OutboundHeaders.builder();
         head.headers().forEach(e -> headers.add(e.getKey(), e.getValue()));
         if (!result.complete(new DefaultOutboundResponse(status, headers.build(), body, connection.origin))) {

@@ -12,7 +12,7 @@ import org.a6suite.http.OutboundException;
  * publisher asks the exchange to read from the socket only when the subscriber has unmet demand and nothing is
  * queued, so the queue never holds more than what one socket read brought.
  */
-final class BodyPublisher implements Flow.Publisher<ByteBuffer> {
+final class ResponseBodyPublisher implements Flow.Publisher<ByteBuffer> {
 
     /** What the publisher needs from the exchange feeding it. */
     interface Source {
@@ -33,7 +33,7 @@ final class BodyPublisher implements Flow.Publisher<ByteBuffer> {
     private boolean terminated;
     private boolean draining;
 
-    BodyPublisher(EventExecutor loop, Source source) {
+    ResponseBodyPublisher(EventExecutor loop, Source source) {
         this.loop = loop;
         this.source = source;
     }
