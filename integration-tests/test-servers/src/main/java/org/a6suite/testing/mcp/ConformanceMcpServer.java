@@ -1,5 +1,7 @@
 package org.a6suite.testing.mcp;
 
+import static org.a6suite.testing.mcp.SdkTools.tool;
+
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpServerFeatures;
@@ -16,7 +18,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BiFunction;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
@@ -417,22 +418,6 @@ public final class ConformanceMcpServer implements AutoCloseable {
         }
         return result(new McpSchema.TextContent(
                 prefix + "action=" + answer.action().name().toLowerCase() + ", content=" + answer.content()));
-    }
-
-    private static McpServerFeatures.SyncToolSpecification tool(
-            String name,
-            String description,
-            String schema,
-            BiFunction<McpSyncServerExchange, McpSchema.CallToolRequest, McpSchema.CallToolResult> body) {
-        McpSchema.Tool tool = McpSchema.Tool.builder()
-                .name(name)
-                .description(description)
-                .inputSchema(McpJsonDefaults.getMapper(), schema)
-                .build();
-        return McpServerFeatures.SyncToolSpecification.builder()
-                .tool(tool)
-                .callHandler(body)
-                .build();
     }
 
     private static McpSchema.CallToolResult result(McpSchema.Content... content) {

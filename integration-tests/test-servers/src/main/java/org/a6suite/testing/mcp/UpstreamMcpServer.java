@@ -324,18 +324,10 @@ public final class UpstreamMcpServer implements AutoCloseable {
                             McpSchema.CallToolRequest,
                             McpSchema.CallToolResult>
                     body) {
-        McpSchema.Tool tool = McpSchema.Tool.builder()
-                .name(name)
-                .description(description)
-                .inputSchema(McpJsonDefaults.getMapper(), schema)
-                .build();
-        return McpServerFeatures.SyncToolSpecification.builder()
-                .tool(tool)
-                .callHandler((exchange, request) -> {
-                    toolCalls.incrementAndGet();
-                    return body.apply(exchange, request);
-                })
-                .build();
+        return SdkTools.tool(name, description, schema, (exchange, request) -> {
+            toolCalls.incrementAndGet();
+            return body.apply(exchange, request);
+        });
     }
 
     private McpServer.SyncSpecification<?> withAllFeatures(McpServer.SyncSpecification<?> spec, String l) {
@@ -425,18 +417,10 @@ public final class UpstreamMcpServer implements AutoCloseable {
             String description,
             String schema,
             java.util.function.Function<Map<String, Object>, McpSchema.CallToolResult> body) {
-        McpSchema.Tool tool = McpSchema.Tool.builder()
-                .name(name)
-                .description(description)
-                .inputSchema(McpJsonDefaults.getMapper(), schema)
-                .build();
-        return McpServerFeatures.SyncToolSpecification.builder()
-                .tool(tool)
-                .callHandler((exchange, request) -> {
-                    toolCalls.incrementAndGet();
-                    return body.apply(request.arguments() == null ? Map.of() : request.arguments());
-                })
-                .build();
+        return SdkTools.tool(name, description, schema, (exchange, request) -> {
+            toolCalls.incrementAndGet();
+            return body.apply(request.arguments() == null ? Map.of() : request.arguments());
+        });
     }
 
     /** Routes every request to the transport of the current server generation. */
