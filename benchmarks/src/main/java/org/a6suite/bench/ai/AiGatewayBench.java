@@ -342,18 +342,9 @@ public final class AiGatewayBench {
                     pass[3],
                     gw[3],
                     d[4] + pass[4] + gw[4],
-                    range(loads)));
+                    LoadRange.of(loads)));
         }
         return sb.toString();
-    }
-
-    private static String range(List<String> loads) {
-        double[] v = loads.stream()
-                .filter(l -> !l.equals("n/a"))
-                .mapToDouble(Double::parseDouble)
-                .sorted()
-                .toArray();
-        return v.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f–%.1f", v[0], v[v.length - 1]);
     }
 
     private static String fallbackTable(List<Point> fallbacks, Options o) {

@@ -151,19 +151,7 @@ final class BlockingHttpConnection implements Closeable {
     }
 
     private String readLine() throws IOException {
-        StringBuilder sb = new StringBuilder(64);
-        for (int i = 0; i < MAX_LINE; i++) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("connection closed");
-            }
-            if (b == '\n') {
-                int n = sb.length();
-                return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
-            }
-            sb.append((char) b);
-        }
-        throw new IOException("line longer than " + MAX_LINE);
+        return HttpLines.read(in, MAX_LINE);
     }
 
     @Override

@@ -90,7 +90,7 @@ final class StreamBenchReport {
                     callsD,
                     callsL,
                     errors,
-                    range(loads)));
+                    LoadRange.of(loads)));
         }
         return sb.toString();
     }
@@ -206,17 +206,8 @@ final class StreamBenchReport {
                     i[3],
                     l[3],
                     errors,
-                    range(loads)));
+                    LoadRange.of(loads)));
         }
         return sb.toString();
-    }
-
-    private static String range(List<String> loads) {
-        double[] v = loads.stream()
-                .filter(l -> !l.equals("n/a"))
-                .mapToDouble(Double::parseDouble)
-                .sorted()
-                .toArray();
-        return v.length == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f–%.1f", v[0], v[v.length - 1]);
     }
 }
