@@ -1,14 +1,9 @@
 package org.a6suite.compat.internal;
 
-import com.google.flatbuffers.FlatBufferBuilder;
-import io.github.api7.A6.TextEntry;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.a6suite.plugin.Headers;
-import org.a6suite.plugin.QueryArgs;
 import org.a6suite.plugin.RequestView;
 import org.a6suite.plugin.ResponseView;
 import org.apache.apisix.plugin.runner.HttpRequest;
@@ -18,13 +13,14 @@ import org.apache.apisix.plugin.runner.PostRequest;
 /**
  * Builds the official SDK's request objects from our immutable views.
  *
- * <p>The SDK's {@link HttpRequest} and {@link PostRequest} read everything but vars and bodies lazily from a wrapped
- * A6 FlatBuffers table ({@code HTTPReqCall.Req}, {@code HTTPRespCall.Req}), so the only faithful way to give a filter
- * the exact getters it was written against (lower-case header keys, last duplicate wins, a flag arg reads
- * {@code null}, {@code getSourceIP()} joining bytes with dots) is to encode the view into that table with the A6
- * builders and let the SDK decode it. Vars and bodies are then set the way the official runner sets them after its
- * ExtraInfo round trips: a requested var APISIX had no value for reads {@code ""}, a requested but absent body reads
- * {@code ""}, and a body nobody requested stays unset (the SDK's {@code getBody()} then throws, as it does there).
+ * <p>The SDK's {@link HttpRequest} and {@link PostRequest} read the call (path, headers, args, source address, status)
+ * from a wrapped A6 FlatBuffers table; {@link ViewHttpRequest} and {@link ViewPostRequest} override exactly those
+ * getters to read our view instead, with the SDK's results (lower-case header keys as APISIX sent them, last duplicate
+ * wins, a flag arg reads {@code null}, {@code getSourceIP()} joining bytes with dots). So a call costs nothing for the
+ * parts a filter does not read: no table is encoded, and no header becomes a String unless the filter asks for one.
+ * Vars and bodies are then set the way the official runner sets them after its ExtraInfo round trips: a requested var
+ * APISIX had no value for reads {@code ""}, a requested but absent body reads {@code ""}, and a body nobody requested
+ * stays unset (the SDK's {@code getBody()} then throws, as it does there).
  */
 public final class SdkObjects {
 
@@ -44,31 +40,10 @@ public final class SdkObjects {
             Map<String, String> config,
             Set<String> requiredVars,
             boolean requiredBody) {
-        var builder = new FlatBufferBuilder(256);
-        int srcIp = view.sourceIp()
-                .map(ip -> io.github.api7.A6.HTTPReqCall.Req.createSrcIpVector(builder, ip.getAddress()))
-                .orElse(0);
-        int path = builder.createString(view.path());
-        int args = io.github.api7.A6.HTTPReqCall.Req.createArgsVector(builder, args(builder, view.args()));
-        int headers = io.github.api7.A6.HTTPReqCall.Req.createHeadersVector(builder, headers(builder, view.headers()));
-        io.github.api7.A6.HTTPReqCall.Req.startReq(builder);
-        io.github.api7.A6.HTTPReqCall.Req.addId(builder, requestId);
-        if (srcIp != 0) {
-            io.github.api7.A6.HTTPReqCall.Req.addSrcIp(builder, srcIp);
-        }
-        // Our HttpMethod mirrors the A6 Method enum value for value (GET 0 .. TRACE 14), as does the SDK's.
-        io.github.api7.A6.HTTPReqCall.Req.addMethod(builder, view.method().ordinal());
-        io.github.api7.A6.HTTPReqCall.Req.addPath(builder, path);
-        io.github.api7.A6.HTTPReqCall.Req.addArgs(builder, args);
-        io.github.api7.A6.HTTPReqCall.Req.addHeaders(builder, headers);
-        builder.finish(io.github.api7.A6.HTTPReqCall.Req.endReq(builder));
-
-        var request = new HttpRequest(io.github.api7.A6.HTTPReqCall.Req.getRootAsReq(builder.dataBuffer()));
+        var request = new ViewHttpRequest(view, requestId);
         request.initCtx(response, config);
         request.setVars(vars(view.vars(), requiredVars));
-        if (view.body().isPresent()) {
-            request.setBody(view.body().get().toByteArray());
-        } else if (requiredBody) {
+        if (view.body().isEmpty() && requiredBody) {
             request.setBody(new byte[0]);
         }
         return request;
@@ -85,20 +60,10 @@ public final class SdkObjects {
             Map<String, String> config,
             Set<String> requiredVars,
             boolean requiredRespBody) {
-        var builder = new FlatBufferBuilder(256);
-        int headers = io.github.api7.A6.HTTPRespCall.Req.createHeadersVector(builder, headers(builder, view.headers()));
-        io.github.api7.A6.HTTPRespCall.Req.startReq(builder);
-        io.github.api7.A6.HTTPRespCall.Req.addId(builder, requestId);
-        io.github.api7.A6.HTTPRespCall.Req.addStatus(builder, view.status());
-        io.github.api7.A6.HTTPRespCall.Req.addHeaders(builder, headers);
-        builder.finish(io.github.api7.A6.HTTPRespCall.Req.endReq(builder));
-
-        var request = new PostRequest(io.github.api7.A6.HTTPRespCall.Req.getRootAsReq(builder.dataBuffer()));
+        var request = new ViewPostRequest(view, requestId);
         request.initCtx(config);
         request.setVars(vars(view.vars(), requiredVars));
-        if (view.body().isPresent()) {
-            request.setBody(view.body().get().toByteArray());
-        } else if (requiredRespBody) {
+        if (view.body().isEmpty() && requiredRespBody) {
             request.setBody(new byte[0]);
         }
         return request;
@@ -114,30 +79,6 @@ public final class SdkObjects {
             vars.putIfAbsent(name, "");
         }
         return vars;
-    }
-
-    private static int[] headers(FlatBufferBuilder builder, Headers headers) {
-        List<Headers.Header> entries = headers.entries();
-        int[] offsets = new int[entries.size()];
-        for (int i = 0; i < offsets.length; i++) {
-            Headers.Header h = entries.get(i);
-            offsets[i] =
-                    TextEntry.createTextEntry(builder, builder.createString(h.name()), builder.createString(h.value()));
-        }
-        return offsets;
-    }
-
-    private static int[] args(FlatBufferBuilder builder, QueryArgs args) {
-        List<QueryArgs.Arg> entries = args.entries();
-        int[] offsets = new int[entries.size()];
-        for (int i = 0; i < offsets.length; i++) {
-            QueryArgs.Arg a = entries.get(i);
-            int name = builder.createString(a.name());
-            // A flag (?debug) has no value slot, so the SDK's getArg reads null, as with real APISIX.
-            int value = a.value().map(builder::createString).orElse(0);
-            offsets[i] = TextEntry.createTextEntry(builder, name, value);
-        }
-        return offsets;
     }
 
     /** Copies a FlatBuffers byte vector; {@code null} (absent) gives an empty array. */

@@ -22,17 +22,34 @@ import java.util.function.LongSupplier;
  * <p>Only a call whose thread is <em>asleep</em> (Linux task state {@code S} or {@code D} in
  * {@code /proc/self/task/<tid>/stat}: waiting on I/O, a lock, a sleep) past the threshold counts as blocking. A thread
  * that is runnable but not running, because the machine is overloaded, is not blocking and moving its plugin to the
- * pool would not help; judging by wall-clock time alone demoted quick filters on a loaded 2-core machine. A safepoint
- * pause stops this check too, so it is never mistaken for blocking. Where the state cannot be read (not Linux), the
- * wall-clock time alone decides.
+ * pool would not help; judging by wall-clock time alone demoted quick filters on a loaded 2-core machine. Where the
+ * state cannot be read (not Linux), the wall-clock time alone decides.
+ *
+ * <p>A JVM pause is not blocking either, but looks like it: a thread that triggered a young GC waits (state
+ * {@code S}) until the collection is over, and so does every thread stopped at a safepoint. The check runs on a JVM
+ * thread too, yet it can read the state in the moment a pause begins or before the waiting thread is woken after it;
+ * on a loaded 2-core machine, where pauses last 20-400 ms, that demoted quick filters several times a minute (a JFR
+ * run showed each demotion ending at the same millisecond as a G1 pause). So a call is demoted only when two
+ * <em>steady</em> checks in a row find it asleep past the threshold: checks that came no later than
+ * {@link #PAUSE_TOLERANCE_NANOS} after their period, so that nothing paused the JVM (or starved this check) in
+ * between. A pause between two checks makes the second unsteady, and by the next one a quick call has long returned;
+ * a call that really blocks is still asleep and is demoted one period later than on the first sight.
  */
 public final class InlineWatchdog implements AutoCloseable {
+
+    /** How late a check may come after its period and still count as steady (no pause in between). */
+    public static final long PAUSE_TOLERANCE_NANOS = 10_000_000L;
 
     private final CopyOnWriteArrayList<Slot> slots = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Slot> mine = ThreadLocal.withInitial(this::newSlot);
     private final LongSupplier nanoTime;
     private final ScheduledExecutorService scheduler;
     private final long periodMillis;
+    /** The longest gap between two checks that counts as steady. */
+    private final long steadyGapNanos;
+    /** When the last check ran (only {@link #check()} touches it); 0: never, so the first check is not steady. */
+    private long lastCheck;
+
     private ScheduledFuture<?> task;
     private boolean closed;
 
@@ -44,9 +61,13 @@ public final class InlineWatchdog implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.scheduler = scheduler;
         this.periodMillis = periodMillis;
+        this.steadyGapNanos = TimeUnit.MILLISECONDS.toNanos(periodMillis) + PAUSE_TOLERANCE_NANOS;
     }
 
-    /** A watchdog without a periodic check (tests drive {@link #check()}). */
+    /**
+     * A watchdog without a periodic check (tests drive {@link #check()}): a check is steady when it follows the last
+     * one within {@link #PAUSE_TOLERANCE_NANOS}.
+     */
     public static InlineWatchdog manual(LongSupplier nanoTime) {
         return new InlineWatchdog(null, 0, nanoTime);
     }
@@ -73,18 +94,28 @@ public final class InlineWatchdog implements AutoCloseable {
         }
     }
 
-    /** Demotes every adaptive plugin whose inline call has run longer than its threshold. */
-    public void check() {
+    /**
+     * Demotes every adaptive plugin whose inline call this check and the one before it, both steady, found asleep
+     * past its threshold.
+     */
+    public synchronized void check() {
         long now = nanoTime.getAsLong();
+        boolean steady = lastCheck != 0 && now - lastCheck <= steadyGapNanos;
+        lastCheck = now;
         for (Slot slot : slots) {
             long started = slot.startedAt.getAcquire();
             Placement.Adaptive placement = slot.placement;
-            if (started != 0
+            boolean blocking = steady
+                    && started != 0
                     && placement != null
                     && now - started > placement.slowNanos()
                     && slot.asleep()
-                    && slot.startedAt.getAcquire() == started) {
+                    && slot.startedAt.getAcquire() == started;
+            if (blocking && slot.suspected == started) {
                 placement.demote(now - started, "on an I/O thread, and is still waiting");
+                slot.suspected = 0;
+            } else {
+                slot.suspected = blocking ? started : 0;
             }
         }
     }
@@ -102,6 +133,8 @@ public final class InlineWatchdog implements AutoCloseable {
         private final AtomicLong startedAt = new AtomicLong();
         private final Optional<Path> stat = ownStat();
         private volatile Placement.Adaptive placement;
+        /** The start of the call the last check found blocking (0: none); only {@link #check()} touches it. */
+        private long suspected;
 
         /** The calling thread's {@code /proc} stat file, from the {@code /proc/thread-self} link. */
         private static Optional<Path> ownStat() {

@@ -12,7 +12,8 @@ import org.a6suite.plugin.Execution;
  *       {@link Adaptive#slowNanos()} starts the count over;</li>
  *   <li>after {@value Adaptive#PROBATION_CALLS} quick calls in a row the plugin is promoted: calls run inline;</li>
  *   <li>an inline call that the {@link InlineWatchdog} finds still waiting (asleep in I/O, a lock or a sleep) past
- *       the threshold demotes the plugin to the pool: probation again, twice as long
+ *       the threshold on two steady checks in a row (a GC pause is not mistaken for it) demotes the plugin to the
+ *       pool: probation again, twice as long
  *       each time (a loaded machine or a GC pause can make a quick call look slow once), and for good after
  *       {@value Adaptive#MAX_DEMOTIONS} demotions.</li>
  * </ol>

@@ -101,6 +101,108 @@ class InlineWatchdogTest {
         }
     }
 
+    /**
+     * A thread that triggered a GC, or is stopped at a safepoint, sleeps until the pause is over: to the check it looks
+     * like a plugin blocking. The check is paused too, so the gap before its next run gives the pause away.
+     */
+    @Test
+    void shouldLeaveAPluginInlineWhenItsCallWasAsleepOnlyAcrossAPause() throws Exception {
+        Placement.Adaptive placement = promoted();
+        try (var loop = new AsleepInCall(placement)) {
+            watchdog.check();
+            clock.addAndGet(SLOW / 2);
+            watchdog.check();
+
+            clock.addAndGet(10 * SLOW); // a 200 ms GC pause: no check ran meanwhile
+            watchdog.check();
+            assertThat(placement.inline()).as("the check right after the pause").isTrue();
+
+            loop.returnFromCall(); // woken after the pause, the quick call returns
+            clock.addAndGet(InlineWatchdog.PAUSE_TOLERANCE_NANOS);
+            watchdog.check();
+            clock.addAndGet(InlineWatchdog.PAUSE_TOLERANCE_NANOS);
+            watchdog.check();
+        }
+
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldLeaveAPluginInlineWhenOnlyOneSteadyCheckFoundItAsleep() throws Exception {
+        Placement.Adaptive placement = promoted();
+        try (var loop = new AsleepInCall(placement)) {
+            for (int i = 0; i < 3; i++) { // steady checks, 10 ms apart: the call is 30 ms old at the last
+                watchdog.check();
+                clock.addAndGet(InlineWatchdog.PAUSE_TOLERANCE_NANOS);
+            }
+            watchdog.check();
+            loop.returnFromCall(); // stopped at a safepoint as that check passed, then back to work
+            clock.addAndGet(InlineWatchdog.PAUSE_TOLERANCE_NANOS);
+            watchdog.check();
+        }
+
+        assertThat(placement.inline()).isTrue();
+    }
+
+    @Test
+    void shouldDemoteWhenTwoSteadyChecksInARowFindTheSameCallAsleepPastTheThreshold() throws Exception {
+        Placement.Adaptive placement = promoted();
+        try (var loop = new AsleepInCall(placement)) {
+            watchdog.check();
+            clock.addAndGet(SLOW + 1);
+            watchdog.check(); // not steady (a 20 ms gap): nothing counted
+            clock.addAndGet(1);
+            watchdog.check();
+            assertThat(placement.inline()).as("after one steady sighting").isTrue();
+
+            clock.addAndGet(InlineWatchdog.PAUSE_TOLERANCE_NANOS);
+            watchdog.check();
+
+            assertThat(placement.inline()).isFalse();
+        }
+    }
+
+    /** A platform thread inside an inline call of {@code placement}, asleep until {@link #returnFromCall()}. */
+    private final class AsleepInCall implements AutoCloseable {
+        private final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private final Thread thread;
+        private volatile InlineWatchdog.Slot slot;
+
+        AsleepInCall(Placement.Adaptive placement) {
+            var entered = new java.util.concurrent.CountDownLatch(1);
+            thread = Thread.ofPlatform().start(() -> {
+                slot = watchdog.slot();
+                slot.enter(placement, clock.get());
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                slot.exit();
+            });
+            try {
+                assertThat(entered.await(5, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
+                    .until(slot::asleep);
+        }
+
+        void returnFromCall() throws InterruptedException {
+            release.countDown();
+            thread.join();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            returnFromCall();
+        }
+    }
+
     @Test
     void shouldDoubleTheProbationAfterEachDemotionAndKeepThePluginOnThePoolAfterTheLast() {
         Placement.Adaptive placement = promoted();
