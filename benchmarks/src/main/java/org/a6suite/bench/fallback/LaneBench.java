@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.a6suite.emulator.ApisixEmulator;
@@ -38,7 +41,9 @@ import org.a6suite.testing.backend.Fault;
  *       difference between the routes is what the lane adds).</li>
  *   <li><b>hang</b>: the issue's scenario. Both routes' upstream timeout is connect 1 s / read 5 s. After a healthy
  *       warm-up the backend hangs (reads the request, never answers) and 30 GETs arrive over 3 s on each route;
- *       every request's wait and status is reported, worst first.</li>
+ *       every request's wait and status is reported, worst first, and for each lane request that waited for the
+ *       upstream its attempt deadline ({@code Server-Timing: a6-budget}) and its wait minus that deadline, with the
+ *       worst: "client wait <= deadline + X ms".</li>
  * </ol>
  *
  * <pre>{@code java -cp ... org.a6suite.bench.fallback.LaneBench [--warmup 3] [--measure 8] [--levels 1,16,64]}</pre>
@@ -228,7 +233,7 @@ public final class LaneBench {
             }
         }
         backend.fault(Fault.hang());
-        record Wait(String route, int n, int status, String fallback, long millis) {}
+        record Wait(String route, int n, int status, String fallback, long millis, long nanos, OptionalLong budgetMs) {}
         List<CompletableFuture<Wait>> waits = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             for (String route : List.of("/direct", "/lane")) {
@@ -239,16 +244,21 @@ public final class LaneBench {
                                         .timeout(Duration.ofSeconds(90))
                                         .build(),
                                 HttpResponse.BodyHandlers.discarding())
-                        .handle((r, e) -> new Wait(
-                                route,
-                                n,
-                                r == null ? 0 : r.statusCode(),
-                                r == null
-                                        ? "-"
-                                        : r.headers()
-                                                .firstValue("x-a6-fallback")
-                                                .orElse("-"),
-                                (System.nanoTime() - t0) / 1_000_000)));
+                        .handle((r, e) -> {
+                            long took = System.nanoTime() - t0;
+                            return new Wait(
+                                    route,
+                                    n,
+                                    r == null ? 0 : r.statusCode(),
+                                    r == null
+                                            ? "-"
+                                            : r.headers()
+                                                    .firstValue("x-a6-fallback")
+                                                    .orElse("-"),
+                                    took / 1_000_000,
+                                    took,
+                                    r == null ? OptionalLong.empty() : budget(r));
+                        }));
             }
             Thread.sleep(100);
         }
@@ -278,6 +288,54 @@ public final class LaneBench {
                 .filter(x -> x.route.equals("/lane"))
                 .forEach(x -> System.out.print(x.millis + "/" + x.fallback + " "));
         System.out.println();
+        // The bound is per request against the attempt deadline the lane had (Server-Timing: a6-budget);
+        // answers from pre-req (circuit open) carry no budget: they never waited for the upstream.
+        System.out.println();
+        System.out.println("| # | status | answered by | budget ms | client wait ms | wait - budget ms |");
+        System.out.println("|---:|---:|---|---:|---:|---:|");
+        double worst = Double.NEGATIVE_INFINITY;
+        int withBudget = 0;
+        for (Wait x : all.stream().filter(w -> w.route.equals("/lane")).toList()) {
+            double waited = x.nanos / 1e6;
+            String over = "-";
+            if (x.budgetMs.isPresent()) {
+                double o = waited - x.budgetMs.getAsLong();
+                worst = Math.max(worst, o);
+                withBudget++;
+                over = String.format(Locale.ROOT, "%+.1f", o);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %d | %d | %s | %s | %.1f | %s |%n",
+                    x.n,
+                    x.status,
+                    x.fallback,
+                    x.budgetMs.isPresent() ? String.valueOf(x.budgetMs.getAsLong()) : "-",
+                    waited,
+                    over);
+        }
+        System.out.println();
+        if (withBudget == 0) {
+            System.out.println("lane-bench: no lane request waited for the upstream (none carried a6-budget)");
+        } else {
+            System.out.printf(
+                    Locale.ROOT,
+                    "lane-bench: client wait <= attempt deadline + %.1f ms (worst of %d lane requests that waited for"
+                            + " the upstream)%n",
+                    worst,
+                    withBudget);
+        }
         http.close();
+    }
+
+    private static final Pattern BUDGET = Pattern.compile("a6-budget;dur=([0-9]+)");
+
+    /** The attempt deadline the lane had for this request, from its {@code Server-Timing: a6-budget;dur=<ms>}. */
+    private static OptionalLong budget(HttpResponse<?> r) {
+        return r.headers().allValues("server-timing").stream()
+                .map(BUDGET::matcher)
+                .filter(Matcher::find)
+                .mapToLong(m -> Long.parseLong(m.group(1)))
+                .findFirst();
     }
 }

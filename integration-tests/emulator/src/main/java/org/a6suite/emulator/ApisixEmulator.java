@@ -91,8 +91,7 @@ public final class ApisixEmulator implements AutoCloseable {
                 config.clock);
         this.tokens = new TokenCache(config.clock, config.tokenTtl, 512);
         this.metrics = new PrometheusMetrics(hostname());
-        this.engine =
-                new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), group, metrics, health);
+        this.engine = new Engine(config.clock, new ExtPluginClient(pool, tokens, config.readTimeout), metrics, health);
         config.routes.forEach(engine::putRoute);
         this.etcd = config.etcdEndpoints.isEmpty()
                 ? null

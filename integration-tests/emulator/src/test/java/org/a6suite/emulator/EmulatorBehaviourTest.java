@@ -76,6 +76,9 @@ class EmulatorBehaviourTest {
                 .runnerSocket(socket())
                 .route(route)
                 .readTimeout(readTimeout)
+                // one worker (nginx's worker_processes 1): runner connections are pooled per event loop as APISIX
+                // pools them per worker, so only with one loop do all client connections share the pool (§4)
+                .threads(1)
                 .build()
                 .start();
         return emulator;
@@ -261,6 +264,7 @@ class EmulatorBehaviourTest {
                 .runnerSocket(socket())
                 .route(route)
                 .poolSize(1)
+                .threads(1) // the pool is per event loop, as APISIX's is per worker
                 .build()
                 .start();
         get("/t/a");

@@ -57,6 +57,14 @@ class StreamingProxyTest {
     }
 
     private void start(Script script, Duration readTimeout) throws Exception {
+        start(script, readTimeout, 1);
+    }
+
+    /**
+     * {@code threads} 1 is nginx's {@code worker_processes 1}: kept-alive upstream connections are per event loop as
+     * they are per worker, so only with one loop does every client connection share them.
+     */
+    private void start(Script script, Duration readTimeout, int threads) throws Exception {
         upstream = new DripUpstream(script);
         EmulatorUpstream up = new EmulatorUpstream(
                 List.of(new EmulatorUpstream.Node("127.0.0.1", upstream.port(), 1)),
@@ -64,6 +72,7 @@ class StreamingProxyTest {
         emulator = ApisixEmulator.builder()
                 .runnerSocket(dir.resolve("unused.sock"))
                 .route(EmulatorRoute.builder("1").uri("/v1/*").upstream(up).build())
+                .threads(threads)
                 .build()
                 .start();
     }
@@ -249,6 +258,25 @@ class StreamingProxyTest {
         }
         assertThat(upstream.received()).hasSize(2);
         assertThat(upstream.received().getLast().connection()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldKeepUpstreamConnectionsPerEventLoopAsNginxKeepsThemPerWorker() throws Exception {
+        // two loops; client connections are handed to them in turn, so the 1st and 3rd share a loop, the 2nd has the
+        // other: each request goes out on a kept-alive connection of its own loop, never on the other loop's
+        start(Script.drip(false, 2, Duration.ofMillis(1)), Duration.ofSeconds(5), 2);
+        for (int i = 0; i < 3; i++) {
+            try (StreamingClient client = get()) {
+                assertThat(client.status()).isEqualTo(200);
+                client.fixedBody();
+            }
+            int expected = i + 1;
+            await().atMost(Duration.ofSeconds(2))
+                    .until(() -> upstream.received().size() == expected);
+        }
+        assertThat(upstream.received())
+                .extracting(DripUpstream.Received::connection)
+                .containsExactly(1, 2, 1);
     }
 
     @Test

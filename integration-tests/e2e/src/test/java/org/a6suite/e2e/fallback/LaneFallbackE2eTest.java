@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * <p>The attempt budget is learned (2 x p99 of the route's latency, at least {@code floor} 0.2 s; {@code warmup} 2 s
  * before five samples, so a cold gateway's first requests on a loaded machine are not turned into fallbacks; every
  * test that checks the budget sends its five first). Whatever the backends do, the lane answers within its budget
- * + 50 ms and the client within budget + 150 ms (see {@link #assertWithinBudget}).
+ * + 50 ms and the client within budget + 180 ms (see {@link #assertWithinBudget}).
  */
 class LaneFallbackE2eTest {
 
@@ -49,8 +49,8 @@ class LaneFallbackE2eTest {
      * once at load 28).
      */
     private static final Duration SLACK = Duration.ofMillis(50);
-    /** The client's whole wait stays within budget + 150 ms ({@link #SLACK} + this): see below. */
-    private static final Duration GATEWAY_PATH = Duration.ofMillis(100);
+    /** The client's whole wait stays within budget + 180 ms ({@link #SLACK} + this): see below. */
+    private static final Duration GATEWAY_PATH = Duration.ofMillis(130);
 
     private static final Pattern TIMING = Pattern.compile("a6-fallback;dur=([0-9.]+), a6-budget;dur=([0-9]+)");
     private static final String LANE = """
@@ -170,13 +170,17 @@ class LaneFallbackE2eTest {
      * lane hop), which on this shared, loaded machine is up to {@link #GATEWAY_PATH}. An answer without the header
      * came from pre-req (the circuit is open) without waiting for the upstream at all.
      *
-     * <p>Why the client bound is not budget + 50 ms: the lane's part now runs on one thread (the outbound call, its
-     * deadline and the answer on the lane connection's event loop), but the client's request still crosses the
-     * gateway's other hops outside the lane's clock (client to emulator, the A6 pre-req round trip, the emulator's hop
-     * to the lane, the answer back through the emulator), each waiting for a core on this shared machine. Measured at
-     * load 15 to 20: client wait beyond the budget 7.0 to 21.8 ms for the answers the lane made at its deadline (before
-     * the lane kept to one thread: 13 to 186 ms at load 30 to 36). budget + 150 ms leaves room for a machine twice as
-     * loaded; against nginx on an unshared machine the gateway's path is a few ms.
+     * <p>Why the client bound is not budget + 50 ms: the lane's part runs on one thread (the outbound call, its
+     * deadline and the answer on the lane connection's event loop) and so does the emulator's (a request's read, A6
+     * call, proxying and answer on its client connection's loop, as nginx runs them in one worker), but the client's
+     * request still crosses processes and sockets outside the lane's clock (the JDK client, the emulator, the runner's
+     * A6 server, the lane server's read before and write after its clock), each a wake-up that waits for a core on
+     * this shared 2-core machine. Measured over 5 runs of the budget tests, with this JVM at {@code nice -10} (the
+     * nearest to a build alone that a shared machine allows; load 16 to 17 from other work): client wait beyond the
+     * budget p50 10.5 ms, p90 26.9 ms, max 88.7 ms over 64 answers the lane made at its deadline, so budget + 50 ms
+     * fails a few answers in a hundred; budget + 180 ms is twice the worst. Under heavier load the tail grows (3 CPU
+     * hogs beside the tests: up to 243 ms with the lane on time); see docs/benchmarks.md, "Hang scenario". Against
+     * nginx on an unshared machine the gateway's path is a few ms.
      */
     private static void assertWithinBudget(HttpResponse<String> r, Duration took, Duration budgetBefore) {
         Optional<String> timing = r.headers().firstValue("server-timing");

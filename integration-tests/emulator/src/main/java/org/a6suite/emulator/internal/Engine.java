@@ -2,7 +2,7 @@ package org.a6suite.emulator.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.HashMap;
@@ -65,18 +65,13 @@ public final class Engine {
         }
     }
 
-    public Engine(
-            Clock clock,
-            ExtPluginClient client,
-            EventLoopGroup group,
-            PrometheusMetrics metrics,
-            PassiveHealth health) {
+    public Engine(Clock clock, ExtPluginClient client, PrometheusMetrics metrics, PassiveHealth health) {
         requireNonNull(health, "health");
         requireNonNull(client, "client");
         this.metrics = requireNonNull(metrics, "metrics");
         this.nanoTime = System::nanoTime;
         this.responses = new ApisixResponses(clock);
-        UpstreamClient upstreams = new UpstreamClient(group);
+        UpstreamClient upstreams = new UpstreamClient();
         this.reqCall = new ReqCallPhase(client, responses);
         this.proxy = new ProxyPhase(upstreams, health, responses, nanoTime);
         this.postResp = new PostRespPhase(client, upstreams, responses, proxy, reqCall::nextId);
@@ -136,7 +131,12 @@ public final class Engine {
         return Set.copyOf(routes.keySet());
     }
 
+    /**
+     * Runs one request on {@code loop}, the event loop of its client connection: the runner and upstream connections
+     * it uses are that loop's, so the result completes on it (nginx handles a request in one worker, no hand-off).
+     */
     CompletableFuture<EmulatorResponse> handle(
+            EventLoop loop,
             InetSocketAddress remote,
             InetSocketAddress local,
             String method,
@@ -155,7 +155,7 @@ public final class Engine {
         }
         long start = nanoTime.getAsLong();
         RouteEntry entry = match.get();
-        RequestState s = new RequestState(remote, local, method, target, headers, body, entry.route());
+        RequestState s = new RequestState(loop, remote, local, method, target, headers, body, entry.route());
         s.addForwardedHeaders();
         return pipeline(s, entry)
                 .whenComplete((r, t) -> metrics.log(

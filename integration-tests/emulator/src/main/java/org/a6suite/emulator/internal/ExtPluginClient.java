@@ -2,6 +2,7 @@ package org.a6suite.emulator.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Err 2 (CONF_TOKEN_NOT_FOUND): close C1, flush every token and try again on new connections, 3 tries in all;
  *       any other failure ends the invocation at once.</li>
  * </ol>
+ *
+ * <p>Both connections are taken from the pool of the request's event loop (nginx's worker), so every step of the
+ * invocation runs on that loop's thread; only a PrepareConf shared with a request of another loop completes elsewhere,
+ * and its token is handed back to the loop before the call goes on.
  */
 public final class ExtPluginClient {
 
@@ -49,33 +54,36 @@ public final class ExtPluginClient {
     }
 
     /**
-     * Runs one ext-plugin invocation.
+     * Runs one ext-plugin invocation on {@code loop}'s connections; the result completes on {@code loop}.
      *
+     * @param loop      the event loop of the request's client connection
      * @param key       the PrepareConf key {@code route#<id>#<plugin>#<version>}
      * @param buildCall builds the HTTPReqCall/HTTPRespCall for a token; may throw {@link NotEncodableException}
      * @param extraInfo answers the runner's ExtraInfo requests
      */
     public CompletableFuture<RpcOutcome> communicate(
+            EventLoop loop,
             String key,
             ExtPluginConf conf,
             LongFunction<A6Message> buildCall,
             Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo) {
-        return attempt(1, key, conf, buildCall, extraInfo);
+        return attempt(loop, 1, key, conf, buildCall, extraInfo);
     }
 
     private CompletableFuture<RpcOutcome> attempt(
+            EventLoop loop,
             int tryNumber,
             String key,
             ExtPluginConf conf,
             LongFunction<A6Message> buildCall,
             Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo) {
-        return pool.acquire()
+        return pool.acquire(loop)
                 .handle((c1, connectError) -> {
                     if (connectError != null) {
                         return CompletableFuture.<RpcOutcome>completedFuture(
                                 new RpcOutcome.Failed(message(connectError), true));
                     }
-                    return token(key, conf)
+                    return Loops.on(loop, token(loop, key, conf))
                             .handle((token, prepareError) -> {
                                 if (prepareError != null) {
                                     pool.discard(c1);
@@ -107,7 +115,8 @@ public final class ExtPluginClient {
                                                             MAX_TRIES);
                                                     tokens.flush();
                                                     if (tryNumber < MAX_TRIES) {
-                                                        return attempt(tryNumber + 1, key, conf, buildCall, extraInfo);
+                                                        return attempt(
+                                                                loop, tryNumber + 1, key, conf, buildCall, extraInfo);
                                                     }
                                                     return CompletableFuture.<RpcOutcome>completedFuture(
                                                             new RpcOutcome.Failed(
@@ -131,7 +140,7 @@ public final class ExtPluginClient {
     }
 
     /** The cached token, or a PrepareConf on its own connection; concurrent misses for one key share one PrepareConf. */
-    private CompletableFuture<Long> token(String key, ExtPluginConf conf) {
+    private CompletableFuture<Long> token(EventLoop loop, String key, ExtPluginConf conf) {
         OptionalLong cached = tokens.get(key);
         if (cached.isPresent()) {
             return CompletableFuture.completedFuture(cached.getAsLong());
@@ -141,7 +150,7 @@ public final class ExtPluginClient {
         if (existing != null) {
             return existing;
         }
-        prepare(key, conf).whenComplete((token, error) -> {
+        prepare(loop, key, conf).whenComplete((token, error) -> {
             preparing.remove(key, mine);
             if (error != null) {
                 mine.completeExceptionally(error);
@@ -153,11 +162,11 @@ public final class ExtPluginClient {
         return mine;
     }
 
-    private CompletableFuture<Long> prepare(String key, ExtPluginConf conf) {
+    private CompletableFuture<Long> prepare(EventLoop loop, String key, ExtPluginConf conf) {
         List<TextEntry> entries =
                 conf.conf().stream().map(e -> TextEntry.of(e.name(), e.value())).toList();
         PrepareConfRequest request = new PrepareConfRequest(entries, Optional.of(key));
-        return pool.acquire()
+        return pool.acquire(loop)
                 .thenCompose(c2 -> c2.call(
                                 request,
                                 info -> {

@@ -71,15 +71,17 @@ public final class HttpFrontHandler extends SimpleChannelInboundHandler<FullHttp
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         boolean head = request.method().name().equals("HEAD");
         engine.handle(
+                        ctx.channel().eventLoop(),
                         (InetSocketAddress) ctx.channel().remoteAddress(),
                         (InetSocketAddress) ctx.channel().localAddress(),
                         request.method().name(),
                         request.uri(),
                         headers,
                         body)
-                .whenComplete((response, error) -> ctx.executor()
-                        .execute(
-                                () -> write(ctx, error == null ? response : engine.page(500, true), !keepAlive, head)));
+                // completes on this channel's loop (Engine.handle), so the answer is written in the same task
+                .whenComplete((response, error) -> Loops.run(
+                        ctx.channel().eventLoop(),
+                        () -> write(ctx, error == null ? response : engine.page(500, true), !keepAlive, head)));
     }
 
     private static void write(ChannelHandlerContext ctx, EmulatorResponse r, boolean closeAnyway, boolean head) {

@@ -3,6 +3,7 @@ package org.a6suite.emulator.internal;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -19,6 +20,9 @@ import org.a6suite.emulator.EmulatorUpstream;
  * The idle kept-alive connections per upstream node, as nginx keeps them under APISIX ({@code keepalive 320},
  * {@code keepalive_timeout 60s}): the least recently used beyond the limit is closed, an idle connection is closed
  * when its timeout passes, and one that speaks while idle is closed ({@link IdleGuard}).
+ *
+ * <p>The pool is per node and per event loop, as nginx's is per node and per worker process: a request only ever takes
+ * a connection of its own loop.
  */
 final class KeptAliveConnections {
 
@@ -32,19 +36,21 @@ final class KeptAliveConnections {
     private static final AttributeKey<ScheduledFuture<?>> IDLE_TIMER =
             AttributeKey.valueOf("a6-emulator-upstream-idle-timer");
 
-    private final Map<String, Deque<Channel>> idle = new ConcurrentHashMap<>();
+    private record Key(EventLoop loop, String hostPort) {}
+
+    private final Map<Key, Deque<Channel>> idle = new ConcurrentHashMap<>();
 
     /** Forgets {@code ch} (it closed). */
     void remove(EmulatorUpstream.Node node, Channel ch) {
-        Deque<Channel> q = idle.get(node.hostPort());
+        Deque<Channel> q = idle.get(new Key(ch.eventLoop(), node.hostPort()));
         if (q != null) {
             q.remove(ch);
         }
     }
 
-    /** The most recently idled live connection to {@code node}, its idle timer cancelled. */
-    Optional<Channel> take(EmulatorUpstream.Node node) {
-        Deque<Channel> q = idle.get(node.hostPort());
+    /** The most recently idled live connection of {@code loop} to {@code node}, its idle timer cancelled. */
+    Optional<Channel> take(EventLoop loop, EmulatorUpstream.Node node) {
+        Deque<Channel> q = idle.get(new Key(loop, node.hostPort()));
         for (Channel ch = q == null ? null : q.pollLast(); ch != null; ch = q.pollLast()) {
             ScheduledFuture<?> timer = ch.attr(IDLE_TIMER).getAndSet(null);
             if (timer != null) {
@@ -59,7 +65,8 @@ final class KeptAliveConnections {
 
     /** Keeps {@code ch} for the next request to {@code node}, closing it after the keep-alive timeout. */
     void put(EmulatorUpstream.Node node, Channel ch) {
-        Deque<Channel> q = idle.computeIfAbsent(node.hostPort(), k -> new ConcurrentLinkedDeque<>());
+        Deque<Channel> q =
+                idle.computeIfAbsent(new Key(ch.eventLoop(), node.hostPort()), k -> new ConcurrentLinkedDeque<>());
         ch.attr(IDLE_TIMER)
                 .set(ch.eventLoop()
                         .schedule(

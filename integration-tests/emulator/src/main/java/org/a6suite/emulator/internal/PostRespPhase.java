@@ -78,7 +78,7 @@ final class PostRespPhase {
         s.balancerIp = node.get().host();
         s.balancerPort = node.get().port();
         return upstreams
-                .sendOnNewConnection(node.get(), LUA_SOCKET_DEFAULT, s.method, s.upstreamTarget(), out, s.body)
+                .sendOnNewConnection(s.loop, node.get(), LUA_SOCKET_DEFAULT, s.method, s.upstreamTarget(), out, s.body)
                 .thenCompose(reply -> reply.body()
                         .aggregate()
                         .thenApply(body -> new UpstreamResponse(reply.status(), reply.headers(), body)))
@@ -100,6 +100,7 @@ final class PostRespPhase {
                 .map(h -> TextEntry.of(h.name(), Wire.toA6(h.value())))
                 .toList();
         return client.communicate(
+                        s.loop,
                         e.confKey(Phase.POST_RESP),
                         conf,
                         token -> new HttpRespCallRequest(ids.getAsLong(), resp.status(), headers, token),

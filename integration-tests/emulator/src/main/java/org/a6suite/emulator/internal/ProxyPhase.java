@@ -113,7 +113,7 @@ final class ProxyPhase {
         s.balancerPort = node.port();
         long t0 = nanoTime.getAsLong();
         return upstreams
-                .send(node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
+                .send(s.loop, node, upstream.timeout(), s.method, s.upstreamTarget(), out, s.body)
                 .thenCompose(reply -> buffered(s, reply)
                         ? reply.body()
                                 .aggregate()

@@ -52,12 +52,14 @@ final class ReqCallPhase {
         if (conf.isEmpty()) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
-        return client.communicate(e.confKey(phase), conf.get(), token -> reqCall(s, token), info -> switch (info) {
-                    case ExtraInfoRequest.Var v -> s.var(v.name()).map(x -> x.getBytes(StandardCharsets.UTF_8));
-                    case ExtraInfoRequest.ReqBody r -> s.body.length == 0 ? Optional.empty() : Optional.of(s.body);
-                    // "failed to read response body: not exits" (s13): no upstream response yet
-                    case ExtraInfoRequest.RespBody r -> Optional.empty();
-                })
+        return client.communicate(
+                        s.loop, e.confKey(phase), conf.get(), token -> reqCall(s, token), info -> switch (info) {
+                            case ExtraInfoRequest.Var v -> s.var(v.name()).map(x -> x.getBytes(StandardCharsets.UTF_8));
+                            case ExtraInfoRequest.ReqBody r ->
+                                s.body.length == 0 ? Optional.empty() : Optional.of(s.body);
+                            // "failed to read response body: not exits" (s13): no upstream response yet
+                            case ExtraInfoRequest.RespBody r -> Optional.empty();
+                        })
                 .thenApply(outcome -> switch (outcome) {
                     case RpcOutcome.Replied(HttpReqCallResponse resp) -> applyReqCallReply(s, resp);
                     case RpcOutcome.Replied(A6Message other) ->

@@ -2,6 +2,7 @@ package org.a6suite.emulator.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,6 +21,9 @@ import org.a6suite.protocol.message.TextEntry;
 public final class RequestState {
 
     static final int MAX_RUNNER_HEADERS = 100;
+
+    /** The client connection's event loop: the request's runner and upstream connections are this loop's own. */
+    final EventLoop loop;
 
     final InetSocketAddress remote;
     final InetSocketAddress local;
@@ -43,6 +47,7 @@ public final class RequestState {
     volatile long upstreamNanos = -1;
 
     RequestState(
+            EventLoop loop,
             InetSocketAddress remote,
             InetSocketAddress local,
             String method,
@@ -50,6 +55,7 @@ public final class RequestState {
             List<Header> clientHeaders,
             byte[] body,
             EmulatorRoute route) {
+        this.loop = requireNonNull(loop, "loop");
         this.remote = requireNonNull(remote, "remote");
         this.local = requireNonNull(local, "local");
         this.method = requireNonNull(method, "method");

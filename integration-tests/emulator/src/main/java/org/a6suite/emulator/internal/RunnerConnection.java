@@ -93,8 +93,10 @@ final class RunnerConnection {
     CompletableFuture<A6Message> call(
             A6Message request, Function<ExtraInfoRequest.Info, Optional<byte[]>> extraInfo, Duration readTimeout) {
         CompletableFuture<A6Message> result = new CompletableFuture<>();
-        channel.eventLoop()
-                .execute(() -> handler.start(new Call(request.frameType(), extraInfo, readTimeout, result), request));
+        // On the request's own loop (the usual case, see RunnerPool) the call starts at once, without a posted task.
+        Loops.run(
+                channel.eventLoop(),
+                () -> handler.start(new Call(request.frameType(), extraInfo, readTimeout, result), request));
         return result;
     }
 

@@ -6,6 +6,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import java.net.UnixDomainSocketAddress;
@@ -15,13 +16,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * APISIX's cosocket keep-alive pool for the runner socket: connect timeout 1 s, at most {@code maxIdle} (32) idle
  * connections kept for {@code idleTimeout} (180 s), reused most recent first; a connection is pooled only after a
  * successful RPC with nothing left unread, and closed after any error (transcripts README §4 and notes).
+ *
+ * <p>One pool per event loop, as nginx keeps one cosocket pool per worker process: a request takes a connection of
+ * its own loop, or opens one on that loop, so the RPC's reads complete on the thread that handles the request (Netty's
+ * proxy pattern, {@code bootstrap.group(inbound.eventLoop())}), never on another.
  */
 public final class RunnerPool implements AutoCloseable {
 
@@ -29,7 +36,9 @@ public final class RunnerPool implements AutoCloseable {
     private final int maxIdle;
     private final Duration idleTimeout;
     private final Clock clock;
-    private final Deque<Idle> idle = new ArrayDeque<>();
+    /** Per event loop; each deque is guarded by itself (the counters and {@link #close} read them off the loop). */
+    private final Map<EventLoop, Deque<Idle>> idle = new ConcurrentHashMap<>();
+
     private final AtomicLong opened = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
@@ -59,12 +68,16 @@ public final class RunnerPool implements AutoCloseable {
                 });
     }
 
-    /** An idle pooled connection, or a new one. Fails with {@link RpcException} when the socket cannot be reached. */
-    CompletableFuture<RunnerConnection> acquire() {
-        synchronized (idle) {
+    /**
+     * An idle pooled connection of {@code loop}, or a new one opened on {@code loop}. Fails with {@link RpcException}
+     * when the socket cannot be reached.
+     */
+    CompletableFuture<RunnerConnection> acquire(EventLoop loop) {
+        Deque<Idle> mine = idle.computeIfAbsent(loop, l -> new ArrayDeque<>());
+        synchronized (mine) {
             Instant now = clock.instant();
-            while (!idle.isEmpty()) {
-                Idle candidate = idle.pollFirst();
+            while (!mine.isEmpty()) {
+                Idle candidate = mine.pollFirst();
                 boolean expired = candidate.since().plus(idleTimeout).isBefore(now);
                 if (!expired && candidate.connection().reusable()) {
                     return CompletableFuture.completedFuture(candidate.connection());
@@ -72,12 +85,12 @@ public final class RunnerPool implements AutoCloseable {
                 candidate.connection().close();
             }
         }
-        return connect();
+        return connect(loop);
     }
 
-    private CompletableFuture<RunnerConnection> connect() {
+    private CompletableFuture<RunnerConnection> connect(EventLoop loop) {
         CompletableFuture<RunnerConnection> result = new CompletableFuture<>();
-        ChannelFuture f = bootstrap.connect();
+        ChannelFuture f = bootstrap.clone(loop).connect();
         f.addListener(done -> {
             if (done.isSuccess()) {
                 opened.incrementAndGet();
@@ -92,16 +105,20 @@ public final class RunnerPool implements AutoCloseable {
         return result;
     }
 
-    /** Returns a connection after a successful RPC: pooled if nothing is unread and the pool has room, else closed. */
+    /**
+     * Returns a connection after a successful RPC: pooled in its loop's pool if nothing is unread and that pool has
+     * room, else closed.
+     */
     void release(RunnerConnection c) {
         if (!c.reusable()) {
             dropped.incrementAndGet();
             c.close();
             return;
         }
-        synchronized (idle) {
-            if (idle.size() < maxIdle) {
-                idle.addFirst(new Idle(c, clock.instant()));
+        Deque<Idle> own = idle.computeIfAbsent(c.channel().eventLoop(), l -> new ArrayDeque<>());
+        synchronized (own) {
+            if (own.size() < maxIdle) {
+                own.addFirst(new Idle(c, clock.instant()));
                 return;
             }
         }
@@ -123,25 +140,34 @@ public final class RunnerPool implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Idle connections currently pooled and still usable; connections the runner closed are pruned first. */
+    /**
+     * Idle connections currently pooled and still usable, over all loops; connections the runner closed are pruned
+     * first.
+     */
     public int idleCount() {
-        synchronized (idle) {
-            idle.removeIf(i -> {
-                if (i.connection().reusable()) {
-                    return false;
-                }
-                i.connection().close();
-                return true;
-            });
-            return idle.size();
+        int count = 0;
+        for (Deque<Idle> q : idle.values()) {
+            synchronized (q) {
+                q.removeIf(i -> {
+                    if (i.connection().reusable()) {
+                        return false;
+                    }
+                    i.connection().close();
+                    return true;
+                });
+                count += q.size();
+            }
         }
+        return count;
     }
 
     @Override
     public void close() {
-        synchronized (idle) {
-            idle.forEach(i -> i.connection().close());
-            idle.clear();
+        for (Deque<Idle> q : idle.values()) {
+            synchronized (q) {
+                q.forEach(i -> i.connection().close());
+                q.clear();
+            }
         }
     }
 }

@@ -1,14 +1,12 @@
 package org.a6suite.emulator.internal;
 
-import static java.util.Objects.requireNonNull;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.channel.EventLoopGroup;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -27,24 +25,26 @@ import org.a6suite.emulator.EmulatorUpstream;
  * <p>{@link #send} completes when the response head arrives; the body is then read through {@link UpstreamBody}, whole
  * or chunk by chunk. {@code timeout.read} bounds the silence between two reads (head and every chunk reset it), and
  * {@code timeout.send} the time a write may take, like {@code proxy_read_timeout} and {@code proxy_send_timeout}.
+ *
+ * <p>Connections belong to the event loop of the request that opened them, as nginx's belong to a worker process: a
+ * request takes a kept-alive connection of its own loop or opens one on it ({@code bootstrap.group(loop)}, Netty's
+ * proxy pattern), never one of another loop, so the exchange runs on the thread that handles the request.
  */
 final class UpstreamClient {
 
     private static final Set<String> NON_IDEMPOTENT = Set.of("POST", "LOCK", "PATCH");
 
-    private final EventLoopGroup group;
     private final KeptAliveConnections pool = new KeptAliveConnections();
-
-    UpstreamClient(EventLoopGroup group) {
-        this.group = requireNonNull(group, "group");
-    }
 
     /**
      * Sends one request to {@code node}, on an idle kept-alive connection when there is one. A kept-alive connection
      * that fails before any response byte (the node closed it while it sat idle) is replaced by a new one without
      * counting as a try, as nginx does for a cached connection, unless a POST, LOCK or PATCH was already sent on it.
+     *
+     * @param loop the event loop of the request's client connection: the connection used is one of its own
      */
     CompletableFuture<UpstreamReply> send(
+            EventLoop loop,
             EmulatorUpstream.Node node,
             EmulatorUpstream.Timeout timeout,
             String method,
@@ -52,13 +52,13 @@ final class UpstreamClient {
             List<Header> headers,
             byte[] body) {
         UpstreamRequest request = new UpstreamRequest(node, timeout, method, target, headers, body, true);
-        Optional<Channel> pooled = pool.take(node);
+        Optional<Channel> pooled = pool.take(loop, node);
         if (pooled.isEmpty()) {
-            return connect(request);
+            return connect(loop, request);
         }
         CompletableFuture<UpstreamReply> onCached = new CompletableFuture<>();
         Channel ch = pooled.get();
-        ch.eventLoop().execute(() -> UpstreamExchange.start(ch, request, onCached, pool));
+        Loops.run(ch.eventLoop(), () -> UpstreamExchange.start(ch, request, onCached, pool));
         return onCached.exceptionallyCompose(t -> {
             Throwable c =
                     t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -66,7 +66,7 @@ final class UpstreamClient {
                     && !e.timedOut
                     && !e.responseStarted
                     && (!e.requestSent || !NON_IDEMPOTENT.contains(method));
-            return stale ? connect(request) : CompletableFuture.failedFuture(c);
+            return stale ? connect(loop, request) : CompletableFuture.failedFuture(c);
         });
     }
 
@@ -76,20 +76,21 @@ final class UpstreamClient {
      * ({@code close(http_obj)}, "TODO: keepalive"), and with no second try of any kind: a failure is the answer.
      */
     CompletableFuture<UpstreamReply> sendOnNewConnection(
+            EventLoop loop,
             EmulatorUpstream.Node node,
             EmulatorUpstream.Timeout timeout,
             String method,
             String target,
             List<Header> headers,
             byte[] body) {
-        return connect(new UpstreamRequest(node, timeout, method, target, headers, body, false));
+        return connect(loop, new UpstreamRequest(node, timeout, method, target, headers, body, false));
     }
 
-    private CompletableFuture<UpstreamReply> connect(UpstreamRequest request) {
+    private CompletableFuture<UpstreamReply> connect(EventLoop loop, UpstreamRequest request) {
         CompletableFuture<UpstreamReply> result = new CompletableFuture<>();
         EmulatorUpstream.Node node = request.node();
         Bootstrap b = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, request.timeout().connect().toMillis()))

@@ -300,7 +300,8 @@ final class UpstreamExchange {
         @Override
         public void relay(Listener l) {
             requireNonNull(l, "listener");
-            ch.eventLoop().execute(() -> {
+            // on the request's own loop (the connection is one of its loop's) the listener is set at once
+            Loops.run(ch.eventLoop(), () -> {
                 if (listener != null) {
                     throw new IllegalStateException("body already read");
                 }
@@ -328,7 +329,7 @@ final class UpstreamExchange {
 
         @Override
         public void abort() {
-            ch.eventLoop().execute(() -> {
+            Loops.run(ch.eventLoop(), () -> {
                 if (state != State.DONE) {
                     log.info(
                             "client prematurely closed connection, so upstream connection is closed too, "
