@@ -73,11 +73,17 @@ public final class HttpGuard {
 
     /** The consumer: the configured APISIX variable first, then the configured header; {@code ""} when neither. */
     public static String principal(RequestView request, McpGatewayConfig config) {
-        Optional<String> fromVar =
-                config.principal().var().flatMap(request::var).filter(v -> !v.isEmpty());
-        return fromVar.or(() ->
-                        config.principal().header().flatMap(request::header).filter(v -> !v.isEmpty()))
-                .orElse("");
+        // Plain branches rather than an Optional chain: this runs on every request, and each lambda was an object.
+        if (config.principal().var().isPresent()) {
+            String fromVar = request.var(config.principal().var().get()).orElse("");
+            if (!fromVar.isEmpty()) {
+                return fromVar;
+            }
+        }
+        if (config.principal().header().isPresent()) {
+            return request.header(config.principal().header().get()).orElse("");
+        }
+        return "";
     }
 
     /**

@@ -100,12 +100,13 @@ public final class RestToolInvoker {
 
         List<String> query = new ArrayList<>();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        ObjectNode bodyObject = mapper.createObjectNode();
         JsonNode wholeBody = null;
         boolean bodyMethod = switch (tool.method()) {
             case "POST", "PUT", "PATCH" -> true;
             default -> false;
         };
+        // Only a method with a body collects arguments into one.
+        ObjectNode bodyObject = bodyMethod ? mapper.createObjectNode() : null;
         for (var e : args.properties()) {
             String name = e.getKey();
             JsonNode value = e.getValue();

@@ -68,7 +68,7 @@ public final class ToolCalls {
     public CompletionStage<JsonRpcMessage.Response> call(
             RequestScope scope, JsonRpcMessage.Request r, CallControl control) {
         McpGatewayConfig config = scope.config();
-        JsonNode params = r.params().orElse(mapper.createObjectNode());
+        JsonNode params = r.params().orElseGet(mapper::createObjectNode);
         JsonNode nameNode = params.path("name");
         JsonNode argsNode = params.path("arguments");
         if (!params.isObject() || !nameNode.isString()) {
