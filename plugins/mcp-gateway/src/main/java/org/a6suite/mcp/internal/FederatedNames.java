@@ -47,11 +47,19 @@ public final class FederatedNames {
 
     /** The upstream whose {@code prefix} starts {@code name} (the longest one), and the name without it. */
     public static Optional<Routed> routeName(List<McpGatewayConfig.Upstream> upstreams, String name) {
-        return upstreams.stream()
-                .filter(u -> name.startsWith(u.prefix())
-                        && name.length() > u.prefix().length())
-                .max(Comparator.comparingInt(u -> u.prefix().length()))
-                .map(u -> new Routed(u, name.substring(u.prefix().length())));
+        // A loop, not a stream: this runs on every federated call. The longest prefix wins; the first of equals.
+        McpGatewayConfig.Upstream best = null;
+        for (McpGatewayConfig.Upstream u : upstreams) {
+            int length = u.prefix().length();
+            if (name.length() > length
+                    && name.startsWith(u.prefix())
+                    && (best == null || length > best.prefix().length())) {
+                best = u;
+            }
+        }
+        return best == null
+                ? Optional.empty()
+                : Optional.of(new Routed(best, name.substring(best.prefix().length())));
     }
 
     /** The upstream whose {@code uriPrefix} starts {@code uri}, and the URI without it. */

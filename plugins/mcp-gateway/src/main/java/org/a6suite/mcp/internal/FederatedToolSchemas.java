@@ -31,7 +31,30 @@ public final class FederatedToolSchemas {
             Pattern.compile("^(?:[a-z_][A-Za-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)(?::\\s*|$)");
 
     private final BoundedCache<String, Optional<Schema>> compiled = new BoundedCache<>(1_000);
-    private final BoundedCache<String, JsonNode> published = new BoundedCache<>(10_000);
+    private final BoundedCache<String, Published> published = new BoundedCache<>(10_000);
+
+    /**
+     * A published input schema and, once a call needed it, its validator: the schema's text (the key of
+     * {@link #compiled}) is written once per published schema, not on every call.
+     */
+    private final class Published {
+        private final JsonNode schema;
+        /** Null until first needed; a race computes it twice at worst, to the same value. */
+        private volatile Optional<Schema> validator;
+
+        Published(JsonNode schema) {
+            this.schema = schema;
+        }
+
+        Optional<Schema> validator() {
+            Optional<Schema> v = validator;
+            if (v == null) {
+                v = compile(schema);
+                validator = v;
+            }
+            return v;
+        }
+    }
 
     /**
      * The violations of {@code args} against {@code tool}'s published input schema (empty when they conform or the
@@ -43,8 +66,8 @@ public final class FederatedToolSchemas {
             ObjectNode args,
             Supplier<CompletionStage<List<ObjectNode>>> catalog) {
         String key = upstream.name() + "|" + upstream.url() + "|" + tool;
-        Optional<JsonNode> schema = published.get(key);
-        CompletionStage<Optional<JsonNode>> known = schema.isPresent()
+        Optional<Published> schema = published.get(key);
+        CompletionStage<Optional<Published>> known = schema.isPresent()
                 ? CompletableFuture.completedFuture(schema)
                 : catalog.get()
                         .thenApply(tools -> {
@@ -52,7 +75,7 @@ public final class FederatedToolSchemas {
                             return published.get(key);
                         })
                         .exceptionally(e -> Optional.empty());
-        return known.thenApply(s -> s.flatMap(this::compile)
+        return known.thenApply(s -> s.flatMap(Published::validator)
                 .map(v -> JsonSchemas.violations(v, args))
                 .orElse(List.of()));
     }
@@ -65,7 +88,7 @@ public final class FederatedToolSchemas {
                 published.put(
                         upstream.name() + "|" + upstream.url() + "|"
                                 + name.substring(upstream.prefix().length()),
-                        t.get("inputSchema"));
+                        new Published(t.get("inputSchema")));
             }
         }
     }

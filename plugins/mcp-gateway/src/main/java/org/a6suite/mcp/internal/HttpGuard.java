@@ -1,5 +1,6 @@
 package org.a6suite.mcp.internal;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.a6suite.mcp.McpGatewayConfig;
@@ -32,7 +33,7 @@ public final class HttpGuard {
 
     /** A POST's Accept, Content-Type and size; returns the body when they pass. */
     public static Optional<Refusal> post(RequestView request, McpGatewayConfig config) {
-        String accept = accept(request);
+        List<String> accept = request.headers().all("accept");
         if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
             return Optional.of(new Refusal(
                     406,
@@ -40,13 +41,13 @@ public final class HttpGuard {
                     JsonRpcError.invalidRequest(
                             "not acceptable: Accept must list application/json and text/event-stream")));
         }
-        String contentType = request.header("content-type").orElse("").toLowerCase(Locale.ROOT);
-        if (!contentType.startsWith("application/json")) {
+        String contentType = request.header("content-type").orElse("");
+        if (!contentType.regionMatches(true, 0, "application/json", 0, "application/json".length())) {
             return Optional.of(new Refusal(
                     415,
                     Optional.empty(),
-                    JsonRpcError.invalidRequest(
-                            "unsupported media type: " + contentType + " (expected: application/json)")));
+                    JsonRpcError.invalidRequest("unsupported media type: " + contentType.toLowerCase(Locale.ROOT)
+                            + " (expected: application/json)")));
         }
         int size = request.body().map(b -> b.size()).orElse(0);
         if (size > config.maxRequestBytes()) {
@@ -61,7 +62,7 @@ public final class HttpGuard {
 
     /** A GET (the server-initiated stream) must accept {@code text/event-stream}. */
     public static Optional<Refusal> get(RequestView request) {
-        if (!accepts(accept(request), "text/event-stream")) {
+        if (!accepts(request.headers().all("accept"), "text/event-stream")) {
             return Optional.of(new Refusal(
                     406,
                     Optional.empty(),
@@ -72,25 +73,55 @@ public final class HttpGuard {
 
     /** The consumer: the configured APISIX variable first, then the configured header; {@code ""} when neither. */
     public static String principal(RequestView request, McpGatewayConfig config) {
-        Optional<String> fromVar =
-                config.principal().var().flatMap(request::var).filter(v -> !v.isEmpty());
-        return fromVar.or(() ->
-                        config.principal().header().flatMap(request::header).filter(v -> !v.isEmpty()))
-                .orElse("");
+        // Plain branches rather than an Optional chain: this runs on every request, and each lambda was an object.
+        if (config.principal().var().isPresent()) {
+            String fromVar = request.var(config.principal().var().get()).orElse("");
+            if (!fromVar.isEmpty()) {
+                return fromVar;
+            }
+        }
+        if (config.principal().header().isPresent()) {
+            return request.header(config.principal().header().get()).orElse("");
+        }
+        return "";
     }
 
-    private static String accept(RequestView request) {
-        return String.join(",", request.headers().all("accept")).toLowerCase(Locale.ROOT);
-    }
-
-    static boolean accepts(String accept, String type) {
-        String major = type.substring(0, type.indexOf('/'));
-        for (String part : accept.split(",")) {
-            String range = part.split(";", 2)[0].strip();
-            if (range.equals(type) || range.equals("*/*") || range.equals(major + "/*")) {
-                return true;
+    /**
+     * Whether one of the media ranges in the {@code Accept} values admits {@code type} (exactly, {@code major/*} or
+     * {@code *}{@code /*}; parameters ignored, case-insensitive). Scans the values in place: this runs on every
+     * request, and splitting and lower-casing them allocated more than the rest of the check.
+     */
+    static boolean accepts(List<String> acceptValues, String type) {
+        int slash = type.indexOf('/');
+        for (String value : acceptValues) {
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                int semicolon = value.indexOf(';', start);
+                int rangeEnd = semicolon >= 0 && semicolon < end ? semicolon : end;
+                int from = start;
+                while (from < rangeEnd && Character.isWhitespace(value.charAt(from))) {
+                    from++;
+                }
+                int to = rangeEnd;
+                while (to > from && Character.isWhitespace(value.charAt(to - 1))) {
+                    to--;
+                }
+                if (rangeIs(value, from, to, type, type.length())
+                        || rangeIs(value, from, to, "*/*", 3)
+                        || (to - from == slash + 2
+                                && value.regionMatches(true, from, type, 0, slash + 1)
+                                && value.charAt(to - 1) == '*')) {
+                    return true;
+                }
+                start = end + 1;
             }
         }
         return false;
+    }
+
+    private static boolean rangeIs(String value, int from, int to, String range, int length) {
+        return to - from == length && value.regionMatches(true, from, range, 0, length);
     }
 }

@@ -1,8 +1,11 @@
 package org.a6suite.mcp.internal;
 
 import com.networknt.schema.Error;
+import com.networknt.schema.ExecutionConfig;
+import com.networknt.schema.ExecutionContext;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import java.util.List;
 import java.util.Set;
@@ -125,9 +128,24 @@ public final class JsonSchemas {
         }
     }
 
+    /**
+     * What {@code Schema.validate(JsonNode)} rebuilds twice on every call (an execution config from the registry's
+     * locale, format-assertion and fail-fast settings, then a copy with annotation collection off, as its default
+     * output format asks), built once: an immutable value, the same for every schema of {@link #REGISTRY}.
+     */
+    private static final ExecutionConfig EXECUTION = ExecutionConfig.builder()
+            .locale(REGISTRY.getSchemaRegistryConfig().getLocale())
+            .formatAssertionsEnabled(REGISTRY.getSchemaRegistryConfig().getFormatAssertionsEnabled())
+            .failFast(REGISTRY.getSchemaRegistryConfig().isFailFast())
+            .annotationCollectionEnabled(false)
+            .build();
+
     /** Returns human-readable violations, at most a few, empty when {@code instance} conforms. */
     public static List<String> violations(Schema schema, JsonNode instance) {
-        List<Error> errors = schema.validate(instance);
+        List<Error> errors = errors(schema, instance);
+        if (errors.isEmpty()) {
+            return List.of();
+        }
         // The location names the field ("/note: null found, string expected"); the message alone does not.
         return errors.stream()
                 .limit(MAX_REPORTED_ERRORS)
@@ -138,5 +156,26 @@ public final class JsonSchemas {
                             : at + ": " + e.getMessage();
                 })
                 .toList();
+    }
+
+    /**
+     * The same evaluation as {@code schema.validate(instance)}, with the execution config built once: for a schema
+     * compiled here (no fail-fast, no execution customizer), the steps that method adds around
+     * {@code validate(ExecutionContext, JsonNode)} only rebuild that config. Other schemas take the library's path.
+     */
+    private static List<Error> errors(Schema schema, JsonNode instance) {
+        SchemaRegistryConfig config = schema.getSchemaContext().getSchemaRegistryConfig();
+        if (config != REGISTRY.getSchemaRegistryConfig()
+                || config.isFailFast()
+                || config.getExecutionContextCustomizer() != null) {
+            return schema.validate(instance);
+        }
+        ExecutionContext context = new ExecutionContext(EXECUTION);
+        schema.validate(context, instance);
+        if (context.isEvaluationAborted()) {
+            // What the library's own path throws when the evaluation exceeded its step or depth limit.
+            throw context.getEvaluationAbort();
+        }
+        return context.getErrors();
     }
 }

@@ -229,7 +229,7 @@ public final class LiveSessions implements AutoCloseable {
 
         /** Tracks a request in flight under its JSON-RPC id; the returned action stops tracking. */
         public Runnable track(JsonRpcId id, CallControl control) {
-            String key = id.node().toString();
+            String key = key(id.node());
             synchronized (this) {
                 inFlight.put(key, control);
             }
@@ -240,11 +240,19 @@ public final class LiveSessions implements AutoCloseable {
             };
         }
 
+        /**
+         * The in-flight key of a JSON-RPC id: a string and a number of the same text stay apart. Not the node's JSON
+         * text: serialising it through Jackson on every request cost more than the rest of the tracking.
+         */
+        private static String key(tools.jackson.databind.JsonNode id) {
+            return id.isString() ? "s" + id.stringValue() : "n" + id.asString();
+        }
+
         /** Cancels the request in flight with {@code requestId}; false when none is (it finished, or elsewhere). */
         public boolean cancel(tools.jackson.databind.JsonNode requestId) {
             CallControl control;
             synchronized (this) {
-                control = inFlight.remove(requestId.toString());
+                control = inFlight.remove(key(requestId));
             }
             if (control == null) {
                 return false;

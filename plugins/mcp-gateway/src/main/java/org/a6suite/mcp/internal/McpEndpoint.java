@@ -2,7 +2,6 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +11,7 @@ import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.jsonrpc.JsonRpcCodec;
 import org.a6suite.mcp.jsonrpc.JsonRpcError;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
+import org.a6suite.plugin.Body;
 import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.HttpMethod;
 import org.a6suite.plugin.RequestDecision;
@@ -95,7 +95,7 @@ public final class McpEndpoint {
                 i.answer().thenApply(init -> {
                     RequestDecision.Stop.Builder stop = RequestDecision.stop(200);
                     init.sessionId().ifPresent(id -> stop.header("mcp-session-id", id));
-                    return (RequestDecision) stop.json(json(init.response())).build();
+                    return (RequestDecision) json(stop, init.response()).build();
                 });
             case PostRouter.Plan.Run run -> runWhole(config, principal, run);
         };
@@ -105,6 +105,15 @@ public final class McpEndpoint {
     private CompletionStage<RequestDecision> runWhole(
             McpGatewayConfig config, String principal, PostRouter.Plan.Run run) {
         RequestScope scope = new RequestScope(config, principal, run.session(), Outlet.NONE);
+        if (!run.batch()) {
+            // One request (what every client after 2025-03-26 sends): its answer, without the batch's gathering.
+            return runtime.methods()
+                    .request(scope, run.requests().get(0))
+                    .thenApply(answer -> answer.<RequestDecision>map(
+                                    r -> json(RequestDecision.stop(200), r).build())
+                            // A cancelled request gets no answer; the HTTP request still needs one.
+                            .orElseGet(() -> RequestDecision.stop(202).build()));
+        }
         List<CompletableFuture<Optional<JsonRpcMessage.Response>>> answers = new ArrayList<>();
         run.requests()
                 .forEach(r -> answers.add(runtime.methods().request(scope, r).toCompletableFuture()));
@@ -116,9 +125,7 @@ public final class McpEndpoint {
                         // A cancelled request gets no answer; the HTTP request still needs one.
                         return out.isEmpty()
                                 ? RequestDecision.stop(202).build()
-                                : RequestDecision.stop(200)
-                                        .json(json(out.get(0)))
-                                        .build();
+                                : json(RequestDecision.stop(200), out.get(0)).build();
                     }
                     ArrayNode array = runtime.mapper().createArrayNode();
                     out.forEach(r -> array.add(codec.toJson(r)));
@@ -129,12 +136,12 @@ public final class McpEndpoint {
     }
 
     private RequestDecision methodNotAllowed(RequestView request, String allow, String expected) {
-        return RequestDecision.stop(405)
-                .header("allow", allow)
-                .json(json(JsonRpcMessage.Response.failure(
-                        Optional.empty(),
-                        JsonRpcError.invalidRequest(
-                                "method not allowed: " + request.method() + " (expected: " + expected + ")"))))
+        return json(
+                        RequestDecision.stop(405).header("allow", allow),
+                        JsonRpcMessage.Response.failure(
+                                Optional.empty(),
+                                JsonRpcError.invalidRequest(
+                                        "method not allowed: " + request.method() + " (expected: " + expected + ")")))
                 .build();
     }
 
@@ -143,11 +150,12 @@ public final class McpEndpoint {
     }
 
     private RequestDecision httpError(int status, JsonRpcMessage.Response body) {
-        return RequestDecision.stop(status).json(json(body)).build();
+        return json(RequestDecision.stop(status), body).build();
     }
 
-    private String json(JsonRpcMessage message) {
-        return new String(codec.encode(message), StandardCharsets.UTF_8);
+    /** The encoded message as the body: its bytes as they are, not copied through a String and back. */
+    private RequestDecision.Stop.Builder json(RequestDecision.Stop.Builder stop, JsonRpcMessage message) {
+        return stop.header("content-type", "application/json").body(Body.wrap(codec.encode(message)));
     }
 
     private static CompletionStage<RequestDecision> done(RequestDecision decision) {

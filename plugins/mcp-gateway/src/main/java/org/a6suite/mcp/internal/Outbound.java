@@ -6,10 +6,12 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -48,6 +50,9 @@ public final class Outbound {
     private final Ticker ticker;
     private final BreakerRegistry breakers;
     private final OutcomeRecorder outcomes;
+    private final Map<Integer, Retry> retries = new ConcurrentHashMap<>();
+    /** Retry jitter, shared by every call ({@code Random} is thread-safe). */
+    private final Random random = new Random();
 
     public Outbound(OutboundClient client, Scheduler scheduler, Ticker ticker, OutcomeRecorder outcomes) {
         this.client = requireNonNull(client, "client");
@@ -91,42 +96,45 @@ public final class Outbound {
      * @param useBreaker whether the target's breaker guards the call
      */
     public CompletionStage<Reply> send(
-            String target, OutboundRequest request, int maxBytes, Duration timeout, int attempts, boolean useBreaker) {
+            String target,
+            OutboundRequest.Builder request,
+            int maxBytes,
+            Duration timeout,
+            int attempts,
+            boolean useBreaker) {
         return send(target, request, maxBytes, timeout, attempts, useBreaker, chunk -> {});
     }
 
     /**
-     * As {@link #send(String, OutboundRequest, int, Duration, int, boolean)}, handing each body chunk to
+     * As {@link #send(String, OutboundRequest.Builder, int, Duration, int, boolean)}, handing each body chunk to
      * {@code onChunk} as it arrives (on the client's event loop: it must not block), so a caller can act on the
      * events of an SSE answer before the body ends. The reply still carries the whole body.
      */
     public CompletionStage<Reply> send(
             String target,
-            OutboundRequest request,
+            OutboundRequest.Builder request,
             int maxBytes,
             Duration timeout,
             int attempts,
             boolean useBreaker,
             Consumer<ByteBuffer> onChunk) {
+        requireNonNull(request, "request");
         requireNonNull(onChunk, "onChunk");
-        URI uri = request.uri();
-        String node = uri.getHost() + ":"
-                + (uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+        // Each attempt builds its request from the caller's builder with the time left as its timeouts: built once
+        // per attempt, instead of built by the caller and copied back into a builder by every attempt. Attempts run
+        // one after another, so they never share the builder at the same time.
         DeadlineCall<Reply> attempt = deadline -> {
             long started = ticker.nanoTime();
-            OutboundRequest timed = request;
             if (!deadline.isInfinite()) {
                 Duration left = deadline.remaining();
                 Duration positive = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
-                timed = request.toBuilder()
-                        .responseHeadTimeout(positive)
-                        .readIdleTimeout(positive)
-                        .build();
+                request.responseHeadTimeout(positive).readIdleTimeout(positive);
             }
+            OutboundRequest timed = request.build();
             return exchange(timed, maxBytes, onChunk)
                     .whenComplete((reply, error) -> outcomes.record(new OutcomeRecorder.Outcome(
                             target,
-                            node,
+                            node(timed.uri()),
                             Optional.ofNullable(reply).map(Reply::status),
                             Duration.ofNanos(ticker.nanoTime() - started),
                             classify(reply, error))));
@@ -136,15 +144,24 @@ public final class Outbound {
             call = breakers.breaker(target).decorate(call, CLASSIFIER);
         }
         if (attempts > 1) {
-            call = Retry.of(
-                            RetryConfig.builder().maxAttempts(attempts).build(),
-                            Optional.empty(),
-                            new Random(),
-                            scheduler)
-                    .decorate(call, CLASSIFIER);
+            Retry retry = retries.get(attempts);
+            if (retry == null) {
+                retry = retries.computeIfAbsent(attempts, this::retry);
+            }
+            call = retry.decorate(call, CLASSIFIER);
         }
         call = Deadlines.withTotalTimeout(call, timeout, scheduler);
         return call.call(Deadline.never(ticker));
+    }
+
+    private static String node(URI uri) {
+        return uri.getHost() + ":"
+                + (uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+    }
+
+    /** A retry policy holds no per-call state: one per attempt count, not one (and a {@code Random}) per call. */
+    private Retry retry(int attempts) {
+        return Retry.of(RetryConfig.builder().maxAttempts(attempts).build(), Optional.empty(), random, scheduler);
     }
 
     /**

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.a6suite.http.OutboundException;
 import org.a6suite.http.OutboundRequest;
 import org.a6suite.http.SecretRedactor;
@@ -38,7 +36,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class RestToolInvoker {
 
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z0-9_.-]+)}");
     private static final int MAX_ERROR_SNIPPET = 512;
     private static final Logger CALL_LOG = LoggerFactory.getLogger("org.a6suite.mcp.calls");
     /** Headers a tool argument may not set: they would change where or how the request is delivered. */
@@ -76,12 +73,16 @@ public final class RestToolInvoker {
      */
     public OutboundRequest.Builder request(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args)
             throws BadArgumentException {
-        StringBuilder path = new StringBuilder();
-        Matcher m = PLACEHOLDER.matcher(tool.pathTemplate());
+        String template = tool.pathTemplate();
+        StringBuilder path = new StringBuilder(template.length() + 32);
         int last = 0;
-        while (m.find()) {
-            path.append(tool.pathTemplate(), last, m.start());
-            String name = m.group(1);
+        for (int open = template.indexOf('{'); open >= 0; open = template.indexOf('{', open + 1)) {
+            int close = placeholderEnd(template, open);
+            if (close < 0) {
+                continue;
+            }
+            path.append(template, last, open);
+            String name = template.substring(open + 1, close);
             JsonNode value = args.get(name);
             if (value == null || value.isNull()) {
                 throw new BadArgumentException("missing path argument: " + name);
@@ -92,18 +93,20 @@ public final class RestToolInvoker {
                         + "segment other than . and ..)");
             }
             path.append(encode(text));
-            last = m.end();
+            last = close + 1;
+            open = close;
         }
-        path.append(tool.pathTemplate().substring(last));
+        path.append(template, last, template.length());
 
         List<String> query = new ArrayList<>();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        ObjectNode bodyObject = mapper.createObjectNode();
         JsonNode wholeBody = null;
         boolean bodyMethod = switch (tool.method()) {
             case "POST", "PUT", "PATCH" -> true;
             default -> false;
         };
+        // Only a method with a body collects arguments into one.
+        ObjectNode bodyObject = bodyMethod ? mapper.createObjectNode() : null;
         for (var e : args.properties()) {
             String name = e.getKey();
             JsonNode value = e.getValue();
@@ -175,9 +178,9 @@ public final class RestToolInvoker {
     /** Calls the backend and maps the answer; the stage never fails, failures become {@code isError} results. */
     public CompletionStage<ObjectNode> call(
             LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args, int maxResultBytes) {
-        OutboundRequest request;
+        OutboundRequest.Builder request;
         try {
-            request = request(tool, backend, args).build();
+            request = request(tool, backend, args);
         } catch (BadArgumentException e) {
             return CompletableFuture.completedFuture(CallResults.error(mapper, e.getMessage()));
         }
@@ -208,9 +211,9 @@ public final class RestToolInvoker {
      */
     public CompletionStage<Outbound.Reply> fetch(
             LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args, int maxResultBytes) {
-        OutboundRequest request;
+        OutboundRequest.Builder request;
         try {
-            request = request(tool, backend, args).build();
+            request = request(tool, backend, args);
         } catch (BadArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -232,7 +235,6 @@ public final class RestToolInvoker {
 
     private ObjectNode map(LocalTool tool, McpGatewayConfig.Backend backend, Outbound.Reply response) {
         byte[] body = response.body();
-        String text = new String(body, StandardCharsets.UTF_8);
         if (response.status() >= 300) {
             // The backend's own words help the client, but some echo the request: never its credential headers.
             String snippet = snippet(backend, body);
@@ -271,7 +273,8 @@ public final class RestToolInvoker {
                         tool.name(),
                         backend.name());
                 return CallResults.text(
-                        mapper, json.map(mapper::writeValueAsString).orElse(text));
+                        mapper,
+                        json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
             }
             List<String> violations =
                     JsonSchemas.violations(tool.outputValidator().get(), json.get());
@@ -285,7 +288,8 @@ public final class RestToolInvoker {
             }
             return CallResults.structured(mapper, (ObjectNode) json.get());
         }
-        return CallResults.text(mapper, json.map(mapper::writeValueAsString).orElse(text));
+        return CallResults.text(
+                mapper, json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
     }
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {
@@ -313,6 +317,27 @@ public final class RestToolInvoker {
             why = "backend " + backend.name() + " call failed (" + Outbound.describe(cause) + ")";
         }
         return why;
+    }
+
+    /**
+     * Where the placeholder opened at {@code open} closes: a {@code {name}} of {@code [A-Za-z0-9_.-]+}; -1 when the
+     * brace opens none (then it is literal text). A scan, not a regular expression: this runs on every call.
+     */
+    static int placeholderEnd(String template, int open) {
+        int i = open + 1;
+        while (i < template.length() && isNameChar(template.charAt(i))) {
+            i++;
+        }
+        return i > open + 1 && i < template.length() && template.charAt(i) == '}' ? i : -1;
+    }
+
+    private static boolean isNameChar(char c) {
+        return (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
+                || c == '_'
+                || c == '.'
+                || c == '-';
     }
 
     private static boolean sameOrigin(URI a, URI b) {

@@ -68,7 +68,7 @@ public final class ToolCalls {
     public CompletionStage<JsonRpcMessage.Response> call(
             RequestScope scope, JsonRpcMessage.Request r, CallControl control) {
         McpGatewayConfig config = scope.config();
-        JsonNode params = r.params().orElse(mapper.createObjectNode());
+        JsonNode params = r.params().orElseGet(mapper::createObjectNode);
         JsonNode nameNode = params.path("name");
         JsonNode argsNode = params.path("arguments");
         if (!params.isObject() || !nameNode.isString()) {
@@ -246,27 +246,25 @@ public final class ToolCalls {
     }
 
     private void logCall(RequestScope scope, String tool, ObjectNode args, String outcome, double seconds) {
-        if (!scope.config().callLog().enabled()) {
+        if (!scope.config().callLog().enabled() || !CALL_LOG.isInfoEnabled()) {
             return;
         }
+        // The line built here, once, rather than by the logger from a format and an argument array.
+        StringBuilder line = new StringBuilder(160)
+                .append("mcp tools/call tool=")
+                .append(tool)
+                .append(" consumer=")
+                .append(scope.principal())
+                .append(" session=")
+                .append(scope.session().sessionId())
+                .append(" outcome=")
+                .append(outcome)
+                .append(" latency_ms=")
+                .append(Math.round(seconds * 1000));
         if (scope.config().callLog().includeArguments()) {
-            CALL_LOG.info(
-                    "mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={} arguments={}",
-                    tool,
-                    scope.principal(),
-                    scope.session().sessionId(),
-                    outcome,
-                    Math.round(seconds * 1000),
-                    args);
-        } else {
-            CALL_LOG.info(
-                    "mcp tools/call tool={} consumer={} session={} outcome={} latency_ms={}",
-                    tool,
-                    scope.principal(),
-                    scope.session().sessionId(),
-                    outcome,
-                    Math.round(seconds * 1000));
+            line.append(" arguments=").append(args);
         }
+        CALL_LOG.info(line.toString());
     }
 
     private static JsonRpcMessage.Response rpcError(JsonRpcMessage.Request r, JsonRpcError error) {

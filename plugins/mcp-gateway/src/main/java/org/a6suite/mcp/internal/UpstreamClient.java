@@ -249,8 +249,7 @@ public final class UpstreamClient {
         if (session.id().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        OutboundRequest request = base("DELETE", upstream, session.id(), session.protocolVersion())
-                .build();
+        OutboundRequest.Builder request = base("DELETE", upstream, session.id(), session.protocolVersion());
         return outbound.send(
                         "mcp/upstream/" + upstream.name(), request, DELETE_ANSWER_BYTES, upstream.timeout(), 1, false)
                 .handle((r, e) -> null);
@@ -329,13 +328,12 @@ public final class UpstreamClient {
             int maxBytes,
             int attempts,
             Consumer<ByteBuffer> onChunk) {
-        OutboundRequest request = base("POST", upstream, sessionId, version)
+        OutboundRequest.Builder request = base("POST", upstream, sessionId, version)
                 .header("content-type", "application/json")
                 .body(codec.encode(message))
                 // Read-only methods may be sent twice (attempts > 1); everything else is one POST the upstream may
                 // act on.
-                .idempotent(attempts > 1)
-                .build();
+                .idempotent(attempts > 1);
         return outbound.send(
                 "mcp/upstream/" + upstream.name(), request, maxBytes, upstream.timeout(), attempts, true, onChunk);
     }
