@@ -27,6 +27,21 @@ public final class Accounting {
     /** The call-log logger; route it to its own file or sink in the logging configuration. */
     public static final Logger CALL_LOG = LoggerFactory.getLogger("a6.ai.calls");
 
+    static final String ATTEMPTS = "a6_ai_attempts_total";
+    static final String ATTEMPTS_HELP = "Provider attempts by outcome.";
+    static final String ATTEMPT_DURATION = "a6_ai_attempt_duration_seconds";
+    static final String ATTEMPT_DURATION_HELP = "Provider attempt latency.";
+    static final String REQUESTS = "a6_ai_requests_total";
+    static final String REQUESTS_HELP = "Gateway calls by outcome.";
+    static final String REQUEST_DURATION = "a6_ai_request_duration_seconds";
+    static final String REQUEST_DURATION_HELP = "Gateway call latency, fallbacks included.";
+    static final String TOKENS = "a6_ai_tokens_total";
+    static final String TOKENS_HELP = "Tokens by direction.";
+    static final String COST = "a6_ai_cost_usd_total";
+    static final String COST_HELP = "Cost in USD at the configured prices.";
+    static final String TIME_TO_FIRST_TOKEN = "a6_ai_time_to_first_token_seconds";
+    static final String TIME_TO_FIRST_TOKEN_HELP = "Time to the first content chunk of streams.";
+
     private final PluginMetrics metrics;
     private final OutcomeRecorder outcomes;
 
@@ -60,21 +75,19 @@ public final class Accounting {
     }
 
     /**
-     * Publishes one call to the log, the metrics and the health reporter. Label maps, prices and nodes are the
-     * target's, computed once ({@link TargetFacts}); the log line is written straight to text, without a tree.
+     * Publishes one call to the log, the metrics and the health reporter. Metric series (bound handles), prices and
+     * nodes are the target's, computed once ({@link TargetFacts}); the log line is written straight to text, without
+     * a tree.
+     *
+     * @return the call's cost in USD (0 when no target served it), for the answer's header
      */
-    public void record(CallFacts call, boolean logEnabled) {
+    public BigDecimal record(CallFacts call, boolean logEnabled) {
         CallFacts.Result result = call.result();
         for (AttemptInfo a : result.attempts()) {
             TargetFacts facts = TargetFacts.of(a.target());
-            metrics.increment(
-                    "a6_ai_attempts_total", "Provider attempts by outcome.", facts.attemptLabels(a.outcome()), 1);
+            facts.attempts(a.outcome()).increment(metrics, 1);
             if (a.callMade() && !a.outcome().equals("cancelled")) {
-                metrics.observe(
-                        "a6_ai_attempt_duration_seconds",
-                        "Provider attempt latency.",
-                        facts.durationLabels,
-                        a.duration().toNanos() / 1e9);
+                facts.attemptDuration.observe(metrics, a.duration().toNanos() / 1e9);
                 outcomes.record(new OutcomeRecorder.Outcome(
                         "ai/" + a.target().id(),
                         facts.node,
@@ -84,66 +97,61 @@ public final class Accounting {
             }
         }
         String operation = call.request().operation().label();
-        Optional<TargetFacts> served = call.served().map(s -> TargetFacts.of(s.target()));
-        BigDecimal cost = served.map(f -> f.prices.cost(result.usage())).orElse(BigDecimal.ZERO);
-        metrics.increment(
-                "a6_ai_requests_total",
-                "Gateway calls by outcome.",
-                served.map(f -> f.requestLabels(operation, result.outcome()))
-                        .orElseGet(() -> Map.of(
-                                "target",
-                                "none",
-                                "provider",
-                                "none",
-                                "model",
-                                "none",
-                                "operation",
-                                operation,
-                                "outcome",
-                                result.outcome())),
-                1);
-        metrics.observe(
-                "a6_ai_request_duration_seconds",
-                "Gateway call latency, fallbacks included.",
-                durationLabels(operation, result.outcome()),
-                result.latencyMillis() / 1000.0);
-        served.ifPresent(f -> {
+        TargetFacts served = call.served().map(s -> TargetFacts.of(s.target())).orElse(null);
+        BigDecimal cost = served == null ? BigDecimal.ZERO : served.prices.cost(result.usage());
+        (served == null ? unserved(operation, result.outcome()) : served.requests(operation, result.outcome()))
+                .increment(metrics, 1);
+        duration(operation, result.outcome()).observe(metrics, result.latencyMillis() / 1000.0);
+        if (served != null) {
             Usage usage = result.usage();
-            metrics.increment(
-                    "a6_ai_tokens_total",
-                    "Tokens by direction.",
-                    f.tokenLabels(true, usage.estimated()),
-                    usage.input());
-            metrics.increment(
-                    "a6_ai_tokens_total",
-                    "Tokens by direction.",
-                    f.tokenLabels(false, usage.estimated()),
-                    usage.output());
-            metrics.increment(
-                    "a6_ai_cost_usd_total", "Cost in USD at the configured prices.", f.costLabels, cost.doubleValue());
-        });
+            served.tokens(true, usage.estimated()).increment(metrics, usage.input());
+            served.tokens(false, usage.estimated()).increment(metrics, usage.output());
+            served.cost.increment(metrics, cost.doubleValue());
+        }
         if (logEnabled && CALL_LOG.isInfoEnabled()) {
             CALL_LOG.info(logLine(call, cost));
         }
+        return cost;
     }
 
     /** The time from sending a stream's request to its first content chunk, for the target that served it. */
     public void timeToFirstToken(Target target, long nanos) {
-        metrics.observe(
-                "a6_ai_time_to_first_token_seconds",
-                "Time to the first content chunk of streams.",
-                TargetFacts.of(target).durationLabels,
-                nanos / 1e9);
+        TargetFacts.of(target).timeToFirstToken.observe(metrics, nanos / 1e9);
     }
 
-    /** Labels of the call latency histogram: operation x outcome, both from small fixed sets. */
-    private static Map<String, String> durationLabels(String operation, String outcome) {
-        return DURATION_LABELS
+    /** The call latency histogram of operation x outcome, both from small fixed sets. */
+    private static Series.Histogram duration(String operation, String outcome) {
+        return DURATIONS
                 .computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
-                .computeIfAbsent(outcome, o -> Map.of("operation", operation, "outcome", o));
+                .computeIfAbsent(
+                        outcome,
+                        o -> new Series.Histogram(
+                                REQUEST_DURATION, REQUEST_DURATION_HELP, Map.of("operation", operation, "outcome", o)));
     }
 
-    private static final Map<String, Map<String, Map<String, String>>> DURATION_LABELS = new ConcurrentHashMap<>();
+    /** {@code a6_ai_requests_total} of a call no target served. */
+    private static Series.Counter unserved(String operation, String outcome) {
+        return UNSERVED.computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
+                .computeIfAbsent(
+                        outcome,
+                        o -> new Series.Counter(
+                                REQUESTS,
+                                REQUESTS_HELP,
+                                Map.of(
+                                        "target",
+                                        "none",
+                                        "provider",
+                                        "none",
+                                        "model",
+                                        "none",
+                                        "operation",
+                                        operation,
+                                        "outcome",
+                                        o)));
+    }
+
+    private static final Map<String, Map<String, Series.Histogram>> DURATIONS = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, Series.Counter>> UNSERVED = new ConcurrentHashMap<>();
 
     /**
      * The call-log line: one JSON object, fields in a fixed order (route, request_id, operation, stream,

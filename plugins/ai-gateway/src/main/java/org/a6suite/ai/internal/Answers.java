@@ -1,5 +1,6 @@
 package org.a6suite.ai.internal;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
+import org.a6suite.ai.internal.provider.EncodedChat;
 import org.a6suite.ai.internal.provider.ProviderException;
 import org.a6suite.ai.internal.provider.Usage;
 import org.a6suite.ai.internal.provider.Wire;
@@ -66,6 +68,9 @@ final class Answers {
             Invoker.CallRecord record,
             long latency) {
         Target target = success.runtime().target();
+        if (success.encoded() != null) {
+            return encoded(call, config, context, target, success.encoded(), record, latency);
+        }
         ObjectNode body = success.body();
         Usage usage = Accounting.usage(call.operation(), call.request(), body);
         Wire.putUsage(body, usage);
@@ -98,7 +103,7 @@ final class Answers {
         } else {
             payload = Json.MAPPER.writeValueAsBytes(body);
         }
-        accounting.record(
+        BigDecimal cost = accounting.record(
                 new CallFacts(
                         asked(call, context),
                         Optional.of(
@@ -116,19 +121,47 @@ final class Answers {
         if (call.stream()) {
             stop.header("cache-control", "no-cache");
         }
-        accountingHeaders(stop, target, usage, attempts, latency);
+        accountingHeaders(stop, target, usage, cost, attempts, latency);
         return stop.body(Body.wrap(payload)).build();
     }
 
+    /** A whole chat answer written in one pass ({@link org.a6suite.ai.internal.provider.OpenAiAnswer}). */
+    private RequestDecision encoded(
+            ParsedCall call,
+            AiGatewayConfig config,
+            CallContext context,
+            Target target,
+            EncodedChat answer,
+            Invoker.CallRecord record,
+            long latency) {
+        List<AttemptInfo> attempts = record.attempts();
+        Usage usage = answer.usage();
+        BigDecimal cost = accounting.record(
+                new CallFacts(
+                        asked(call, context),
+                        Optional.of(new CallFacts.Served(target, answer.reportedModel())),
+                        new CallFacts.Result(200, "success", usage, latency, attempts),
+                        Optional.empty()),
+                config.log().enabled());
+        RequestDecision.Stop.Builder stop = RequestDecision.stop(200).header("content-type", "application/json");
+        accountingHeaders(stop, target, usage, cost, attempts, latency);
+        return stop.body(Body.wrap(answer.json())).build();
+    }
+
     private static void accountingHeaders(
-            RequestDecision.Stop.Builder stop, Target target, Usage usage, List<AttemptInfo> attempts, long latency) {
+            RequestDecision.Stop.Builder stop,
+            Target target,
+            Usage usage,
+            BigDecimal cost,
+            List<AttemptInfo> attempts,
+            long latency) {
         stop.header("x-a6-ai-target", target.id())
                 .header("x-a6-ai-provider", target.type().wireName())
                 .header("x-a6-ai-model", target.model())
                 .header("x-a6-ai-tokens-input", Long.toString(usage.input()))
                 .header("x-a6-ai-tokens-output", Long.toString(usage.output()))
                 .header("x-a6-ai-tokens-estimated", Boolean.toString(usage.estimated()))
-                .header("x-a6-ai-cost-usd", Accounting.cost(target, usage).toPlainString())
+                .header("x-a6-ai-cost-usd", cost.toPlainString())
                 .header("x-a6-ai-attempts", Integer.toString(attempts.size()))
                 .header("x-a6-ai-latency-ms", Long.toString(latency));
     }

@@ -117,8 +117,10 @@ final class CallParser {
                     .failure();
         }
         List<Target> eligible = eligible(config, model, operation);
-        List<TargetRuntime> runtimesFor =
-                eligible.stream().map(t -> runtimes.runtime(t, config)).toList();
+        List<TargetRuntime> runtimesFor = new ArrayList<>(eligible.size());
+        for (Target target : eligible) {
+            runtimesFor.add(runtimes.runtime(target, config));
+        }
         // Only cost routing needs a prompt estimate before the call; tokenizing is not free.
         long promptTokens = operation == Operation.CHAT && config.strategy() == AiGatewayConfig.Strategy.COST
                 ? Tokens.prompt(request)
@@ -211,9 +213,12 @@ final class CallParser {
                         .map(id -> config.target(id).orElseThrow())
                         .toList();
             } else {
-                targets = config.targets().stream()
-                        .filter(t -> t.model().equals(name))
-                        .toList();
+                targets = new ArrayList<>(1);
+                for (Target target : config.targets()) {
+                    if (target.model().equals(name)) {
+                        targets.add(target);
+                    }
+                }
             }
             if (targets.isEmpty()) {
                 throw ApiError.notFound("model '" + sanitize(name) + "' does not exist", "model", "model_not_found")

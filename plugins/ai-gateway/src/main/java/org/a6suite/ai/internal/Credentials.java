@@ -31,7 +31,7 @@ public final class Credentials {
     /** Every value resolved lately, for the redactor; bounded, and forgets values not resolved for an hour. */
     private final Cache<String, Boolean> seen = Caffeine.newBuilder()
             .maximumSize(1_000)
-            .expireAfterWrite(Duration.ofHours(1))
+            .expireAfterAccess(Duration.ofHours(1))
             .executor(Runnable::run)
             .build();
 
@@ -62,7 +62,9 @@ public final class Credentials {
         return switch (ref) {
             case CredentialRef.Env env -> {
                 Optional<String> value = getenv.apply(env.name()).filter(v -> !v.isBlank());
-                value.ifPresent(v -> seen.put(v, Boolean.TRUE));
+                if (value.isPresent()) {
+                    remember(value.get());
+                }
                 yield value.isPresent()
                         ? CompletableFuture.completedFuture(value)
                         : CompletableFuture.failedFuture(unavailable());
@@ -73,10 +75,20 @@ public final class Credentials {
                         files.synchronous().invalidate(file.path());
                         throw unavailable();
                     }
-                    seen.put(value, Boolean.TRUE);
+                    remember(value);
                     return Optional.of(value);
                 });
         };
+    }
+
+    /**
+     * Keeps a value for the redactor. A value already known is only read (which renews it: the cache expires after
+     * access), not written again: a write per attempt was a measurable share of the call's cost.
+     */
+    private void remember(String value) {
+        if (seen.getIfPresent(value) == null) {
+            seen.put(value, Boolean.TRUE);
+        }
     }
 
     /** The credential values resolved lately (for {@link org.a6suite.http.SecretRedactor}); never logged. */

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletionException;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Adapters;
+import org.a6suite.ai.internal.provider.EncodedChat;
+import org.a6suite.ai.internal.provider.OpenAiAnswer;
 import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.ProviderAdapter;
 import org.a6suite.ai.internal.provider.ProviderException;
@@ -63,8 +65,27 @@ public final class Invoker {
                         : CLASSIFIER.classify(result, error);
     }
 
-    /** A successful attempt: who answered and the answer in OpenAI's format. */
-    public record Success(TargetRuntime runtime, ObjectNode body) {}
+    /**
+     * A successful attempt: who answered and the answer in OpenAI's format, either as a tree ({@code body}) or, for
+     * a whole chat answer the client gets as it is, already written ({@code encoded}, see {@link OpenAiAnswer});
+     * exactly one of the two is set.
+     */
+    public record Success(TargetRuntime runtime, ObjectNode body, EncodedChat encoded) {
+
+        public Success {
+            if ((body == null) == (encoded == null)) {
+                throw new IllegalArgumentException("exactly one of body and encoded (expected: one answer)");
+            }
+        }
+
+        Success(TargetRuntime runtime, ObjectNode body) {
+            this(runtime, body, null);
+        }
+
+        Success(TargetRuntime runtime, EncodedChat encoded) {
+            this(runtime, null, encoded);
+        }
+    }
 
     /** The per-call record of attempts; thread-safe because hedged attempts finish on different threads. */
     public static final class CallRecord {
@@ -166,6 +187,12 @@ public final class Invoker {
             Target target = runtime.target();
             ProviderAdapter adapter = Adapters.of(target.type());
             boolean streamed = stream && adapter.streams() && operation == Operation.CHAT;
+            // The client gets the provider's answer as it is (no prompt output, no SSE re-encoding, no content in
+            // the call log): it can be written in one pass instead of held as a tree.
+            boolean encodable = operation == Operation.CHAT
+                    && !stream
+                    && config.prompt().isEmpty()
+                    && !config.log().includeContent();
             CompletableFuture<Success> result = new CompletableFuture<>();
             credentials.resolve(target).whenComplete((key, keyError) -> {
                 if (keyError != null) {
@@ -197,6 +224,11 @@ public final class Invoker {
                     }
                     try {
                         client.check(response);
+                        EncodedChat encoded = encodable ? adapter.encodeChat(target, response.body()) : null;
+                        if (encoded != null) {
+                            result.complete(new Success(runtime, encoded));
+                            return;
+                        }
                         ObjectNode body = operation == Operation.CHAT
                                 ? adapter.parseChat(target, response.body(), streamed)
                                 : adapter.parseEmbeddings(target, response.body());

@@ -31,6 +31,10 @@ public final class Router {
             String operationKey,
             long promptTokens,
             long completionTokens) {
+        if (eligible.size() == 1 && strategy != Strategy.WEIGHTED) {
+            // Every order of one target is that target (the weighted strategy still draws its random number).
+            return List.of(eligible.get(0));
+        }
         List<TargetRuntime> ordered = switch (strategy) {
             case PRIORITY ->
                 sorted(eligible, Comparator.comparingInt(r -> r.target().priority()));

@@ -9,8 +9,8 @@ import org.a6suite.ai.AiGatewayConfig.Target;
 
 /**
  * What accounting derives from a target and would otherwise derive again on every call: its prices, its node
- * ({@code host:port}, for the health reporter), and the label maps of its metrics, one per outcome or estimate flag
- * seen. Computed once per target of a parsed configuration; the labels come from the configuration and the small
+ * ({@code host:port}, for the health reporter), and its metric series ({@link Series}: label maps and bound
+ * handles), one per outcome or estimate flag seen. Computed once per target of a parsed configuration; the labels come from the configuration and the small
  * fixed set of outcome names, never from request data, so the per-outcome maps stay few.
  */
 final class TargetFacts {
@@ -25,22 +25,30 @@ final class TargetFacts {
     final Target target;
     final TokenPrices prices;
     final String node;
-    final Map<String, String> durationLabels;
-    final Map<String, String> costLabels;
-    private final Map<String, Map<String, String>> attemptLabels = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Map<String, String>>> requestLabels = new ConcurrentHashMap<>();
-    private final Map<String, String> inputEstimated;
-    private final Map<String, String> inputCounted;
-    private final Map<String, String> outputEstimated;
-    private final Map<String, String> outputCounted;
+    final Series.Histogram attemptDuration;
+    final Series.Histogram timeToFirstToken;
+    final Series.Counter cost;
+    private final Map<String, Series.Counter> attempts = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Series.Counter>> requests = new ConcurrentHashMap<>();
+    private final Series.Counter inputEstimated;
+    private final Series.Counter inputCounted;
+    private final Series.Counter outputEstimated;
+    private final Series.Counter outputCounted;
 
     private TargetFacts(Target target) {
         this.target = target;
         this.prices = TokenPrices.of(target);
         this.node = node(target);
         String provider = target.type().wireName();
-        this.durationLabels = Map.of("target", target.id(), "provider", provider);
-        this.costLabels = Map.of("target", target.id(), "provider", provider, "model", target.model());
+        Map<String, String> durationLabels = Map.of("target", target.id(), "provider", provider);
+        this.attemptDuration =
+                new Series.Histogram(Accounting.ATTEMPT_DURATION, Accounting.ATTEMPT_DURATION_HELP, durationLabels);
+        this.timeToFirstToken = new Series.Histogram(
+                Accounting.TIME_TO_FIRST_TOKEN, Accounting.TIME_TO_FIRST_TOKEN_HELP, durationLabels);
+        this.cost = new Series.Counter(
+                Accounting.COST,
+                Accounting.COST_HELP,
+                Map.of("target", target.id(), "provider", provider, "model", target.model()));
         this.inputEstimated = tokens("input", true);
         this.inputCounted = tokens("input", false);
         this.outputEstimated = tokens("output", true);
@@ -51,49 +59,57 @@ final class TargetFacts {
         return FACTS.get(target);
     }
 
-    /** Labels of {@code a6_ai_attempts_total} for an attempt of this target that ended in {@code outcome}. */
-    Map<String, String> attemptLabels(String outcome) {
-        return attemptLabels.computeIfAbsent(
+    /** {@code a6_ai_attempts_total} for an attempt of this target that ended in {@code outcome}. */
+    Series.Counter attempts(String outcome) {
+        return attempts.computeIfAbsent(
                 outcome,
-                o -> Map.of("target", target.id(), "provider", target.type().wireName(), "outcome", o));
+                o -> new Series.Counter(
+                        Accounting.ATTEMPTS,
+                        Accounting.ATTEMPTS_HELP,
+                        Map.of("target", target.id(), "provider", target.type().wireName(), "outcome", o)));
     }
 
-    /** Labels of {@code a6_ai_requests_total} for a call of {@code operation} this target served. */
-    Map<String, String> requestLabels(String operation, String outcome) {
-        return requestLabels
-                .computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
+    /** {@code a6_ai_requests_total} for a call of {@code operation} this target served. */
+    Series.Counter requests(String operation, String outcome) {
+        return requests.computeIfAbsent(operation, o -> new ConcurrentHashMap<>())
                 .computeIfAbsent(
                         outcome,
-                        k -> Map.of(
-                                "target",
-                                target.id(),
-                                "provider",
-                                target.type().wireName(),
-                                "model",
-                                target.model(),
-                                "operation",
-                                operation,
-                                "outcome",
-                                outcome));
+                        k -> new Series.Counter(
+                                Accounting.REQUESTS,
+                                Accounting.REQUESTS_HELP,
+                                Map.of(
+                                        "target",
+                                        target.id(),
+                                        "provider",
+                                        target.type().wireName(),
+                                        "model",
+                                        target.model(),
+                                        "operation",
+                                        operation,
+                                        "outcome",
+                                        outcome)));
     }
 
-    /** Labels of {@code a6_ai_tokens_total}. */
-    Map<String, String> tokenLabels(boolean input, boolean estimated) {
+    /** {@code a6_ai_tokens_total} of one direction. */
+    Series.Counter tokens(boolean input, boolean estimated) {
         return input ? (estimated ? inputEstimated : inputCounted) : (estimated ? outputEstimated : outputCounted);
     }
 
-    private Map<String, String> tokens(String direction, boolean estimated) {
-        return Map.of(
-                "target",
-                target.id(),
-                "provider",
-                target.type().wireName(),
-                "model",
-                target.model(),
-                "direction",
-                direction,
-                "estimated",
-                Boolean.toString(estimated));
+    private Series.Counter tokens(String direction, boolean estimated) {
+        return new Series.Counter(
+                Accounting.TOKENS,
+                Accounting.TOKENS_HELP,
+                Map.of(
+                        "target",
+                        target.id(),
+                        "provider",
+                        target.type().wireName(),
+                        "model",
+                        target.model(),
+                        "direction",
+                        direction,
+                        "estimated",
+                        Boolean.toString(estimated)));
     }
 
     private static String node(Target target) {

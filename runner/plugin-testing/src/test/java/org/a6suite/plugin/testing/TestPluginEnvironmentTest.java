@@ -62,4 +62,19 @@ class TestPluginEnvironmentTest {
         env.close();
         assertThat(env.scheduler().isShutdown()).isTrue();
     }
+
+    @Test
+    void shouldRecordWhatBoundHandlesRecord() {
+        try (TestPluginEnvironment env = new TestPluginEnvironment(new ManualClock(START))) {
+            var calls = env.metrics().counter("calls_total", "", Map.of("target", "a"));
+            var latency = env.metrics().histogram("latency_seconds", "", Map.of("target", "a"));
+
+            calls.increment(2);
+            calls.increment(3);
+            latency.observe(0.1);
+
+            assertThat(env.sum("calls_total", Map.of("target", "a"))).isEqualTo(5);
+            assertThat(env.observed("latency_seconds", Map.of("target", "a"))).isEqualTo(1);
+        }
+    }
 }

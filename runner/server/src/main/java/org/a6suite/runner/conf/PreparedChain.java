@@ -19,13 +19,17 @@ import org.a6suite.plugin.Requirements;
  * @param routeKey APISIX's key ({@code route#1#ext-plugin-pre-req#148}), if it sent one
  * @param template the links and their needs, shared between tokens with the same {@code conf}
  * @param phase    the ext-plugin phase the route key names
+ * @param routeId  the route key's {@code conf_type#conf_id} ({@link CallContext#routeIdOf}), derived once here so
+ *                 that building each call's {@link CallContext} derives nothing
  */
-public record PreparedChain(Optional<String> routeKey, Template template, CallContext.Phase phase) {
+public record PreparedChain(
+        Optional<String> routeKey, Template template, CallContext.Phase phase, Optional<String> routeId) {
 
     public PreparedChain {
         requireNonNull(routeKey, "routeKey");
         requireNonNull(template, "template");
         requireNonNull(phase, "phase");
+        requireNonNull(routeId, "routeId");
     }
 
     /** Builds the chain and its per-phase requirements from prepared links (nothing shared). */
@@ -38,7 +42,8 @@ public record PreparedChain(Optional<String> routeKey, Template template, CallCo
         return new PreparedChain(
                 routeKey,
                 template,
-                routeKey.map(CallContext.Phase::fromRouteKey).orElse(CallContext.Phase.UNKNOWN));
+                routeKey.map(CallContext.Phase::fromRouteKey).orElse(CallContext.Phase.UNKNOWN),
+                CallContext.routeIdOf(routeKey));
     }
 
     /** The plugins with their parsed configurations, in conf order. */
@@ -72,7 +77,7 @@ public record PreparedChain(Optional<String> routeKey, Template template, CallCo
 
     /** The call context for a call with {@code requestId} on this chain. */
     public CallContext context(long requestId) {
-        return new CallContext(routeKey, requestId, phase);
+        return new CallContext(routeKey, requestId, phase, routeId);
     }
 
     /**

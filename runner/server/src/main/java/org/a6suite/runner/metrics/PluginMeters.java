@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * otherwise); a histogram's name in its unit ({@code _seconds}). Prometheus wants one type and one set of label names per metric
  * name, so the first call for a name fixes both.
  *
+ * <p>{@link #counter} and {@link #histogram} resolve a series once (the same checks, the same cache) and hand back
+ * a handle bound to the Micrometer meter, so recording on it skips the per-call lookup by name and label map.
+ *
  * <p>A metrics call must never fail a request: an invalid name or label name, a null label, a negative or non-finite
  * amount, or a call that disagrees with the name's type or label names is dropped (logged once per name at WARN, as
  * it is a plugin bug) instead of throwing.
@@ -80,6 +83,40 @@ public final class PluginMeters implements PluginMetrics {
         } else if (meter instanceof DistributionSummary histogram) {
             histogram.record(value);
         }
+    }
+
+    /** Resolves the series once: the handle records on the Micrometer counter itself, no lookup per record. */
+    @Override
+    public PluginMetrics.BoundCounter counter(String name, String help, Map<String, String> labels) {
+        if (meter(name, help, labels, Kind.COUNTER) instanceof Counter counter) {
+            return amount -> {
+                if (amount >= 0 && !Double.isInfinite(amount)) {
+                    counter.increment(amount);
+                }
+            };
+        }
+        return PluginMetrics.BoundCounter.NOOP;
+    }
+
+    /** As {@link #counter}: a handle on the resolved timer or distribution summary. */
+    @Override
+    public PluginMetrics.BoundHistogram histogram(String name, String help, Map<String, String> labels) {
+        Object meter = meter(name, help, labels, Kind.HISTOGRAM);
+        if (meter instanceof Timer timer) {
+            return value -> {
+                if (value >= 0 && !Double.isInfinite(value)) {
+                    timer.record(Math.round(value * 1e9), TimeUnit.NANOSECONDS);
+                }
+            };
+        }
+        if (meter instanceof DistributionSummary summary) {
+            return value -> {
+                if (value >= 0 && !Double.isInfinite(value)) {
+                    summary.record(value);
+                }
+            };
+        }
+        return PluginMetrics.BoundHistogram.NOOP;
     }
 
     private Object meter(String name, String help, Map<String, String> labels, Kind kind) {

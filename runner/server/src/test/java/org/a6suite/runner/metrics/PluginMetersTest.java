@@ -7,6 +7,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
+import org.a6suite.plugin.PluginMetrics;
 import org.junit.jupiter.api.Test;
 
 class PluginMetersTest {
@@ -127,5 +128,86 @@ class PluginMetersTest {
         meters.increment("a6_reuse_total", "reuse", labels, 1);
 
         assertThat(registry.scrape()).contains("a6_reuse_total{tool=\"a\"} 1.0\n", "a6_reuse_total{tool=\"b\"} 1.0\n");
+    }
+
+    @Test
+    void shouldRecordOnBoundHandlesIntoTheSameSeriesAsNamedCalls() {
+        PluginMetrics.BoundCounter counter = meters.counter("a6_bound_total", "bound", Map.of("target", "a"));
+        PluginMetrics.BoundHistogram latency =
+                meters.histogram("a6_bound_seconds", "bound latency", Map.of("target", "a"));
+
+        counter.increment(2);
+        meters.increment("a6_bound_total", "bound", Map.of("target", "a"), 1);
+        latency.observe(0.003);
+        meters.observe("a6_bound_seconds", "bound latency", Map.of("target", "a"), 0.25);
+
+        assertThat(registry.scrape())
+                .contains(
+                        "a6_bound_total{target=\"a\"} 3.0\n",
+                        "a6_bound_seconds_bucket{target=\"a\",le=\"0.005\"} 1\n",
+                        "a6_bound_seconds_count{target=\"a\"} 2\n",
+                        "a6_bound_seconds_sum{target=\"a\"} 0.253\n");
+    }
+
+    @Test
+    void shouldBindOtherUnitsToADistributionSummary() {
+        meters.histogram("a6_bound_tokens", "tokens", Map.of()).observe(700);
+
+        assertThat(registry.scrape()).contains("a6_bound_tokens_bucket{le=\"1000.0\"} 1\n");
+    }
+
+    @Test
+    void shouldDropInvalidValuesOnBoundHandles() {
+        PluginMetrics.BoundCounter counter = meters.counter("a6_bound_drop_total", "drops", Map.of());
+        PluginMetrics.BoundHistogram histogram = meters.histogram("a6_bound_drop_seconds", "drops", Map.of());
+
+        counter.increment(-1);
+        counter.increment(Double.NaN);
+        counter.increment(Double.POSITIVE_INFINITY);
+        histogram.observe(-0.5);
+        histogram.observe(Double.NaN);
+        counter.increment(1);
+
+        assertThat(registry.scrape()).contains("a6_bound_drop_total 1.0\n", "a6_bound_drop_seconds_count 0\n");
+    }
+
+    @Test
+    void shouldHandOutHandlesThatDropEverythingForRefusedSeries() {
+        Map<String, String> nullValue = new HashMap<>();
+        nullValue.put("target", null);
+        meters.increment("a6_taken_total", "first a counter", Map.of("tool", "x"), 1);
+
+        PluginMetrics.BoundCounter badName = meters.counter("6bad", "bad name", Map.of());
+        PluginMetrics.BoundCounter nullLabel = meters.counter("a6_bound_null_total", "null value", nullValue);
+        PluginMetrics.BoundCounter otherLabels = meters.counter("a6_taken_total", "other labels", Map.of("extra", "y"));
+        PluginMetrics.BoundHistogram otherType =
+                meters.histogram("a6_taken_total", "a histogram now", Map.of("tool", "x"));
+
+        assertThat(badName).isSameAs(PluginMetrics.BoundCounter.NOOP);
+        assertThat(nullLabel).isSameAs(PluginMetrics.BoundCounter.NOOP);
+        assertThat(otherLabels).isSameAs(PluginMetrics.BoundCounter.NOOP);
+        assertThat(otherType).isSameAs(PluginMetrics.BoundHistogram.NOOP);
+        assertThatCode(() -> {
+                    meters.counter(null, "null name", Map.of()).increment(1);
+                    meters.histogram("a6_null_labels_seconds", "null labels", null)
+                            .observe(1);
+                })
+                .doesNotThrowAnyException();
+        assertThat(registry.scrape())
+                .contains("a6_taken_total{tool=\"x\"} 1.0\n")
+                .doesNotContain("extra=");
+    }
+
+    @Test
+    void shouldKeepABoundSeriesWhenTheCallerReusesItsLabelMap() {
+        Map<String, String> labels = new HashMap<>(Map.of("tool", "a"));
+        PluginMetrics.BoundCounter counter = meters.counter("a6_bound_reuse_total", "reuse", labels);
+        labels.put("tool", "b");
+
+        counter.increment(1);
+
+        assertThat(registry.scrape())
+                .contains("a6_bound_reuse_total{tool=\"a\"} 1.0\n")
+                .doesNotContain("tool=\"b\"");
     }
 }

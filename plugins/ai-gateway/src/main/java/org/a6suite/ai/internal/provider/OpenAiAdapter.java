@@ -1,5 +1,7 @@
 package org.a6suite.ai.internal.provider;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import org.a6suite.ai.internal.Json;
 import org.a6suite.http.codec.SseDecoder;
 import org.a6suite.http.codec.SseEvent;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -24,6 +27,15 @@ import tools.jackson.databind.node.ObjectNode;
  * collected whole, and must end with {@code data: [DONE]}.
  */
 public final class OpenAiAdapter implements ProviderAdapter {
+
+    /**
+     * The chat URI of each target (weak, identity keys, as the gateway's other per-target facts): parsing it again on
+     * every call was a measurable share of the request's cost.
+     */
+    private static final LoadingCache<Target, URI> CHAT_URIS = Caffeine.newBuilder()
+            .weakKeys()
+            .executor(Runnable::run)
+            .build(target -> URI.create(target.endpoint() + chatPath(target)));
 
     private final ProviderType type;
 
@@ -97,6 +109,68 @@ public final class OpenAiAdapter implements ProviderAdapter {
         return body;
     }
 
+    /**
+     * {@link #mapBody} written straight to bytes, without copying the client's tree, where the provider needs only
+     * the model and the stream fields changed (Mistral and DeepSeek rename fields: they take {@link #mapBody}). The
+     * fields come out in the order {@code mapBody}'s copy has them: the client's order, {@code model},
+     * {@code stream} and {@code stream_options} in place when the client sent them, appended in that order when not.
+     */
+    static byte[] chatBody(Target target, ObjectNode request, boolean stream) {
+        ProviderType type = target.type();
+        if (type == ProviderType.MISTRAL || type == ProviderType.DEEPSEEK) {
+            return Wire.bytes(mapBody(target, request, stream));
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+            g.writeStartObject();
+            boolean model = false;
+            boolean streamSet = false;
+            boolean options = false;
+            for (Map.Entry<String, JsonNode> field : request.properties()) {
+                switch (field.getKey()) {
+                    case "model" -> {
+                        g.writeStringProperty("model", target.model());
+                        model = true;
+                    }
+                    case "stream" -> {
+                        if (stream) {
+                            g.writeBooleanProperty("stream", true);
+                            streamSet = true;
+                        }
+                    }
+                    case "stream_options" -> {
+                        if (stream) {
+                            writeStreamOptions(g);
+                            options = true;
+                        }
+                    }
+                    default -> {
+                        g.writeName(field.getKey());
+                        g.writeTree(field.getValue());
+                    }
+                }
+            }
+            if (!model) {
+                g.writeStringProperty("model", target.model());
+            }
+            if (stream && !streamSet) {
+                g.writeBooleanProperty("stream", true);
+            }
+            if (stream && !options) {
+                writeStreamOptions(g);
+            }
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeStreamOptions(JsonGenerator g) {
+        g.writeName("stream_options");
+        g.writeStartObject();
+        g.writeBooleanProperty("include_usage", true);
+        g.writeEndObject();
+    }
+
     @Override
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
         Map<String, String> headers = authHeaders(target, apiKey);
@@ -104,10 +178,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         if (stream) {
             headers.put("accept", "text/event-stream");
         }
-        return new ProviderRequest(
-                URI.create(target.endpoint() + chatPath(target)),
-                headers,
-                Wire.bytes(mapBody(target, request, stream)));
+        return new ProviderRequest(CHAT_URIS.get(target), headers, chatBody(target, request, stream));
     }
 
     @Override
@@ -133,6 +204,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
             result.put("model", target.model());
         }
         return result;
+    }
+
+    @Override
+    public EncodedChat encodeChat(Target target, byte[] body) {
+        return OpenAiAnswer.encode(target, body);
     }
 
     /** Rebuilds a whole completion from chat.completion.chunk events; a stream without [DONE] is truncated. */

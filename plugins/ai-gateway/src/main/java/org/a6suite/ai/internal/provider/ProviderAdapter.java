@@ -38,6 +38,15 @@ public interface ProviderAdapter {
     ObjectNode parseChat(Target target, byte[] body, boolean streamed);
 
     /**
+     * Reads a 2xx body of a whole (not streamed) chat answer straight into the client's answer, when this adapter
+     * can do that in one pass ({@link OpenAiAnswer}); {@code null} means "use {@link #parseChat}" (no such path here,
+     * or a body only the tree path may judge). What it returns must equal what the tree path gives.
+     */
+    default EncodedChat encodeChat(Target target, byte[] body) {
+        return null;
+    }
+
+    /**
      * Builds the request of a chat stream relayed as it arrives (lane mode): the provider's streaming endpoint, with
      * usage asked for where the provider needs asking.
      */
