@@ -71,10 +71,9 @@ public final class EchoNettyFloorServer {
         }
     }
 
-    /** A direct buffer that writes never release: each write sends a duplicate of it. */
+    /** A direct buffer each write sends a retained duplicate of (the write releases the duplicate's count). */
     private static ByteBuf frozen(byte[] bytes) {
-        ByteBuf buf = Unpooled.directBuffer(bytes.length).writeBytes(bytes);
-        return Unpooled.unreleasableBuffer(buf.asReadOnly());
+        return Unpooled.directBuffer(bytes.length).writeBytes(bytes);
     }
 
     private record Replies(ByteBuf prepared, ByteBuf infos, int infoCount, ByteBuf reply) {}
@@ -88,6 +87,7 @@ public final class EchoNettyFloorServer {
         private final Replies replies;
         private int headerBytes;
         private int type;
+        private int length;
         private int payloadLeft;
         private int answersLeft;
 
@@ -112,11 +112,13 @@ public final class EchoNettyFloorServer {
                     int b = in.readUnsignedByte();
                     if (headerBytes == 0) {
                         type = b;
+                        length = 0;
                     } else {
-                        payloadLeft = (payloadLeft << 8) | b;
+                        length = (length << 8) | b;
                     }
                     if (++headerBytes == 4) {
                         headerBytes = 0;
+                        payloadLeft = length;
                         if (payloadLeft == 0) {
                             frameDone(ctx);
                         }
@@ -129,16 +131,16 @@ public final class EchoNettyFloorServer {
 
         private void frameDone(ChannelHandlerContext ctx) {
             if (type == 1) {
-                ctx.writeAndFlush(replies.prepared().duplicate());
+                ctx.writeAndFlush(replies.prepared().retainedDuplicate());
             } else if (type == 3) {
                 if (--answersLeft == 0) {
-                    ctx.writeAndFlush(replies.reply().duplicate());
+                    ctx.writeAndFlush(replies.reply().retainedDuplicate());
                 }
             } else if (replies.infoCount() > 0) {
                 answersLeft = replies.infoCount();
-                ctx.writeAndFlush(replies.infos().duplicate());
+                ctx.writeAndFlush(replies.infos().retainedDuplicate());
             } else {
-                ctx.writeAndFlush(replies.reply().duplicate());
+                ctx.writeAndFlush(replies.reply().retainedDuplicate());
             }
         }
 
