@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runner benchmark: the users' comparison (the SAME official-SDK filter jar, benchmarks/official-filters, in our
-# runner and in the official runner) next to our a6-native plugins and a bare unix-socket echo floor; same driver,
-# same frames, one fresh server start per workload.
+# runner and in the official runner) next to our a6-native plugins and two echo floors (a blocking-I/O one and one on
+# the runner's own transport, Netty epoll); same driver, same frames, one fresh server start per workload.
 #   benchmarks/bench.sh [--rounds 3] [--seconds 5] [--warmup 2] [--connections "1 16 64"]
-#                       [--workloads "noop vars body postresp"] [--servers "ours ours-sdk official-warn echo"]
-#                       [--baseline-jar PATH] [--server-warmup SECONDS]
+#                       [--workloads "noop vars body postresp"]
+#                       [--servers "ours ours-sdk official-warn echo echo-netty"] [--baseline-jar PATH]
+#                       [--server-warmup SECONDS]
 # --baseline-jar adds the servers base / base-sdk: another build of our runner (e.g. the previous commit's
 # runner/dist/target/a6-runner.jar) run the same way, for before/after figures from one run.
+# Optional servers: ours-uring (our runner with A6_TRANSPORT=io_uring, a6-native plugins), ours-sdk-uring.
 # --server-warmup runs each fresh server, unrecorded, at 16 connections for that long before its first point.
 # BENCH_JAVA_OPTS is passed to our runner's JVM (e.g. a JFR recording).
 # Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and markdown tables of medians and ratios.
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/.."
 a6_select_jdk
 
 rounds=3; seconds=5; warmup=2; conns="1 16 64"; workloads="noop vars body postresp"
-servers="ours ours-sdk official-warn echo"; baseline=""; server_warmup=0
+servers="ours ours-sdk official-warn echo echo-netty"; baseline=""; server_warmup=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2;; --seconds) seconds=$2; shift 2;; --warmup) warmup=$2; shift 2;;
@@ -55,20 +57,23 @@ wait_socket() {
   echo "bench: $1 did not appear" >&2; return 1
 }
 
-start_ours() { # $1 = jar, $2 = socket, $3 = log
+start_ours() { # $1 = jar, $2 = socket, $3 = log, $4 = A6_TRANSPORT
   # shellcheck disable=SC2086
   APISIX_LISTEN_ADDRESS="unix:$2" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" A6_LANE_ADDRESS=off \
-    java ${BENCH_JAVA_OPTS:-} -jar "$1" >"$3" 2>&1 &
+    A6_TRANSPORT="$4" java ${BENCH_JAVA_OPTS:-} -jar "$1" >"$3" 2>&1 &
 }
 
 start_server() { # $1 = server label, $2 = workload
   local sock="$work/$1.sock"; rm -f "$sock"
   case "$1" in
-    ours|ours-sdk) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" ;;
-    base|base-sdk) start_ours "$baseline" "$sock" "$work/$1.log" ;;
+    ours|ours-sdk) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" epoll ;;
+    ours-uring|ours-sdk-uring) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" io_uring ;;
+    base|base-sdk) start_ours "$baseline" "$sock" "$work/$1.log" epoll ;;
     official-warn) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
             java -Dlogging.level.root=WARN -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
     echo) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoFloorServer --socket "$sock" --workload "$2" >"$work/$1.log" 2>&1 & ;;
+    echo-netty) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoNettyFloorServer --socket "$sock" --workload "$2" \
+            >"$work/$1.log" 2>&1 & ;;
   esac
   server_pid=$!
   wait_socket "$sock"
@@ -85,9 +90,12 @@ for round in $(seq 1 "$rounds"); do
   for target in $servers; do
     for wl in $workloads; do
       # a6-native plugins exist for noop, vars and body only
-      case "$target:$wl" in ours:postresp|base:postresp) continue;; esac
+      case "$target:$wl" in ours:postresp|ours-uring:postresp|base:postresp) continue;; esac
       start_server "$target" "$wl"
-      case "$target" in official-*) drv_target=official;; *-sdk) drv_target=ours-sdk;; base) drv_target=ours;; *) drv_target=$target;; esac
+      case "$target" in
+        official-*) drv_target=official;; *-sdk|*-sdk-uring) drv_target=ours-sdk;; base|ours-uring) drv_target=ours;;
+        echo*) drv_target=echo;; *) drv_target=$target;;
+      esac
       if [ "$server_warmup" != 0 ]; then # unrecorded: lets every server's JIT reach its steady state first
         java -cp "$DRIVER_JAR" org.a6suite.bench.A6LoadDriver --socket "$SOCK" --target "$drv_target" \
           --workload "$wl" --connections 16 --warmup 0 --seconds "$server_warmup" >/dev/null

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns bench.sh's raw JSON lines into markdown tables of medians across rounds: the users' comparison (the same
 official-SDK filter jar in our runner and in the official runner at WARN), then the a6-native plugins against the
-official runner and the echo floor."""
+official runner and the echo floors (echo: blocking I/O; echo-netty: Netty epoll, the runner's own transport)."""
 import json, statistics, sys
 from collections import defaultdict
 
@@ -32,8 +32,8 @@ def table(title, servers, subjects):
     print(f"**{title}**")
     print()
     print("| workload | conns | server | calls/s | p50 µs | p99 µs | server CPU µs/call | errors "
-          "| ÷ official calls/s | ÷ official p99 | ÷ official CPU/call | ÷ echo CPU/call |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| ÷ official calls/s | ÷ official p99 | ÷ official CPU/call | ÷ echo CPU/call | ÷ echo-netty CPU/call |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for wl in WORKLOADS:
         if not any(k[0] == wl and k[2] in subjects for k in med):
             continue
@@ -43,7 +43,7 @@ def table(title, servers, subjects):
                 if not m:
                     continue
                 cpu = m.get("cpu_us_per_call")
-                extra = ["", "", "", ""]
+                extra = ["", "", "", "", ""]
                 if s in subjects:
                     off = med.get((wl, c, "official-warn"))
                     echo = med.get((wl, c, "echo"))
@@ -53,15 +53,19 @@ def table(title, servers, subjects):
                         extra[2] = ratio(cpu, off.get("cpu_us_per_call"))
                     if echo:
                         extra[3] = ratio(cpu, echo.get("cpu_us_per_call"))
+                    netty = med.get((wl, c, "echo-netty"))
+                    if netty:
+                        extra[4] = ratio(cpu, netty.get("cpu_us_per_call"))
                 cpu_s = f"{cpu:.1f}" if cpu else ""
                 print(f"| {wl} | {c} | {s} | {m['calls_per_s']:.0f} | {m['p50_us']:.0f} | {m['p99_us']:.0f} "
                       f"| {cpu_s} | {m['errors']:.0f} | " + " | ".join(extra) + " |")
     print()
 
 
-table("Official-SDK filters (the same jar in both runners)", ["ours-sdk", "base-sdk", "official-warn"],
-      ["ours-sdk", "base-sdk"])
-table("a6-native plugins", ["ours", "base", "official-warn", "echo"], ["ours", "base"])
+table("Official-SDK filters (the same jar in both runners)",
+      ["ours-sdk", "ours-sdk-uring", "base-sdk", "official-warn"], ["ours-sdk", "ours-sdk-uring", "base-sdk"])
+table("a6-native plugins", ["ours", "ours-uring", "base", "official-warn", "echo", "echo-netty"],
+      ["ours", "ours-uring", "base", "echo-netty"])
 loads = [r.get("load1", 0) for r in rows]
 if loads:
     print(f"1-minute load average after each point: median {statistics.median(loads):.2f}, max {max(loads):.2f}")

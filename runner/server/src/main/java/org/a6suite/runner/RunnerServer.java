@@ -6,8 +6,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -47,6 +45,7 @@ import org.a6suite.runner.transport.A6SocketServer;
 import org.a6suite.runner.transport.BufferBudget;
 import org.a6suite.runner.transport.ConnectionServices;
 import org.a6suite.runner.transport.InFlightCalls;
+import org.a6suite.runner.transport.NativeTransport;
 import org.a6suite.runner.transport.SocketFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +72,7 @@ public final class RunnerServer implements AutoCloseable {
     private final RunnerConfig config;
     private final RunnerOptions options;
     private final PluginRegistry registry;
+    private final NativeTransport transport;
     private final EventLoopGroup group;
     private final BlockingPool blocking;
     private final ScheduledExecutorService scheduler;
@@ -93,12 +93,14 @@ public final class RunnerServer implements AutoCloseable {
     private MetricsHttpServer metricsServer;
     private LaneServer laneServer;
 
-    private RunnerServer(RunnerConfig config, RunnerOptions options, PluginRegistry registry) {
+    private RunnerServer(
+            RunnerConfig config, RunnerOptions options, PluginRegistry registry, NativeTransport transport) {
         this.config = config;
         this.options = options;
         this.registry = registry;
+        this.transport = transport;
         this.group = new MultiThreadIoEventLoopGroup(
-                config.workerThreads(), new DefaultThreadFactory("a6-io"), EpollIoHandler.newFactory());
+                config.workerThreads(), new DefaultThreadFactory("a6-io"), transport.ioHandlerFactory());
         this.blocking = new BlockingPool(config.blockingThreads());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("a6-scheduler", true));
         // Half the slow-call threshold: an adaptive plugin stuck on an event loop is demoted within 1.5x of it.
@@ -128,19 +130,16 @@ public final class RunnerServer implements AutoCloseable {
     /**
      * Starts the plugins, binds the socket (removing a stale one), sets its permissions, and serves.
      *
-     * @throws RunnerStartException when epoll is unavailable, a plugin name is duplicated or a plugin's start fails,
+     * @throws RunnerStartException when epoll is unavailable (io_uring falls back to epoll), a plugin name is duplicated or a plugin's start fails,
      *                              or the socket path is unusable; everything started so far is closed again
      */
     public static RunnerServer start(RunnerConfig config, List<? extends Plugin<?>> plugins, RunnerOptions options) {
         requireNonNull(config, "config");
         requireNonNull(plugins, "plugins");
         requireNonNull(options, "options");
-        if (!Epoll.isAvailable()) {
-            throw new RunnerStartException(
-                    "native epoll transport unavailable (expected: Linux x86_64): " + Epoll.unavailabilityCause());
-        }
+        NativeTransport transport = NativeTransport.select(config.transport(), LOG::warn);
         PluginRegistry registry = PluginRegistry.of(plugins);
-        RunnerServer server = new RunnerServer(config, options, registry);
+        RunnerServer server = new RunnerServer(config, options, registry, transport);
         try {
             server.startUp();
         } catch (RuntimeException | Error e) {
@@ -236,11 +235,12 @@ public final class RunnerServer implements AutoCloseable {
             extensions.add(extension);
         }
         LOG.info(
-                "a6-runner listening on unix:{} (mode {}, owner {}, {} I/O threads{}), serving {} plugins: {}",
+                "a6-runner listening on unix:{} (mode {}, owner {}, {} {} I/O threads{}), serving {} plugins: {}",
                 config.socketPath(),
                 String.format("%04o", config.socketMode()),
                 ownerText(ownership),
                 config.workerThreads(),
+                transport.kind().text(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
                 registry.names().size(),
                 registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));

@@ -16,6 +16,8 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandle;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUringIoHandle;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
@@ -120,14 +122,17 @@ public final class DefaultOutboundClient implements OutboundClient {
                         config.connectTimeout().toMillis());
     }
 
-    /** The socket channel the group's I/O handler can drive: NIO, or epoll in the runner. */
+    /** The socket channel the group's I/O handler can drive: NIO, or epoll (io_uring with A6_TRANSPORT) in the runner. */
     private static Class<? extends Channel> channelType(EventLoopGroup group) {
         if (group instanceof IoEventLoopGroup io && !io.isCompatible(NioIoHandle.class)) {
             if (io.isCompatible(EpollIoHandle.class)) {
                 return EpollSocketChannel.class;
             }
+            if (io.isCompatible(IoUringIoHandle.class)) {
+                return IoUringSocketChannel.class;
+            }
             throw new IllegalArgumentException(
-                    "group: " + group.getClass().getName() + " (expected: an NIO or epoll event loop group)");
+                    "group: " + group.getClass().getName() + " (expected: an NIO, epoll or io_uring event loop group)");
         }
         return NioSocketChannel.class;
     }

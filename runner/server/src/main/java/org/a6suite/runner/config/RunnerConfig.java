@@ -40,6 +40,8 @@ import org.a6suite.protocol.codec.Frames;
  *   <tr><td>{@code A6_MAX_BUFFERED_BYTES}</td><td>global budget for larger frames, 0..1099511627776</td>
  *       <td>67108864 (64 MiB)</td></tr>
  *   <tr><td>{@code A6_FRAME_TIMEOUT}</td><td>seconds a frame may stay incomplete, 1..3600</td><td>60</td></tr>
+ *   <tr><td>{@code A6_TRANSPORT}</td><td>{@code epoll} or {@code io_uring}: the event loops' I/O interface</td>
+ *       <td>{@code epoll}</td></tr>
  * </table>
  *
  * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
@@ -58,6 +60,7 @@ import org.a6suite.protocol.codec.Frames;
  * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
  * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
  * @param socketOwner      who the socket file is given to, if set explicitly (else {@link SocketOwnerPolicy})
+ * @param transport        the event loops' I/O interface (io_uring falls back to epoll when unavailable)
  */
 public record RunnerConfig(
         Path socketPath,
@@ -71,7 +74,8 @@ public record RunnerConfig(
         int laneMaxBodyBytes,
         Duration laneHandoffTtl,
         ConnectionLimits limits,
-        Optional<SocketOwner> socketOwner) {
+        Optional<SocketOwner> socketOwner,
+        IoTransport transport) {
 
     public static final String LISTEN_ADDRESS = "APISIX_LISTEN_ADDRESS";
     public static final String CONF_EXPIRE_TIME = "APISIX_CONF_EXPIRE_TIME";
@@ -88,6 +92,7 @@ public record RunnerConfig(
     public static final String CONNECTION_BUFFER_BYTES = "A6_CONNECTION_BUFFER_BYTES";
     public static final String MAX_BUFFERED_BYTES = "A6_MAX_BUFFERED_BYTES";
     public static final String FRAME_TIMEOUT = "A6_FRAME_TIMEOUT";
+    public static final String TRANSPORT = "A6_TRANSPORT";
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
@@ -116,6 +121,7 @@ public record RunnerConfig(
         requireNonNull(laneHandoffTtl, "laneHandoffTtl");
         requireNonNull(limits, "limits");
         requireNonNull(socketOwner, "socketOwner");
+        requireNonNull(transport, "transport");
         if (!socketPath.isAbsolute()) {
             throw new RunnerConfigException("socketPath: " + socketPath + " (expected: an absolute path)");
         }
@@ -230,6 +236,9 @@ public record RunnerConfig(
                         .orElse(ConnectionLimits.DEFAULT_FRAME_TIMEOUT));
         Optional<SocketOwner> owner =
                 EnvironmentValues.optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
+        IoTransport transport = EnvironmentValues.optional(env, TRANSPORT)
+                .map(v -> IoTransport.parse(TRANSPORT, v))
+                .orElse(IoTransport.EPOLL);
         return new RunnerConfig(
                 socket,
                 Duration.ofSeconds(expire),
@@ -242,7 +251,8 @@ public record RunnerConfig(
                 laneBody,
                 ttl,
                 limits,
-                owner);
+                owner,
+                transport);
     }
 
     /** The socket mode as {@link PosixFilePermission}s. */
@@ -278,6 +288,7 @@ public record RunnerConfig(
         private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
         private ConnectionLimits limits = ConnectionLimits.DEFAULT;
         private SocketOwner socketOwner;
+        private IoTransport transport = IoTransport.EPOLL;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
@@ -340,6 +351,12 @@ public record RunnerConfig(
             return this;
         }
 
+        /** The event loops' I/O interface; {@link IoTransport#EPOLL} unless set. */
+        public Builder transport(IoTransport transport) {
+            this.transport = requireNonNull(transport, "transport");
+            return this;
+        }
+
         public RunnerConfig build() {
             return new RunnerConfig(
                     socketPath,
@@ -353,7 +370,8 @@ public record RunnerConfig(
                     laneMaxBodyBytes,
                     laneHandoffTtl,
                     limits,
-                    Optional.ofNullable(socketOwner));
+                    Optional.ofNullable(socketOwner),
+                    transport);
         }
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -23,6 +22,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.a6suite.runner.transport.NativeTransport;
 
 /**
  * The runner's HTTP lane: an HTTP/1.1 server on loopback TCP that APISIX proxies a route's requests to after the
@@ -62,7 +62,7 @@ public final class LaneServer {
         ChannelGroup connections = new DefaultChannelGroup("a6-lane-connections", GlobalEventExecutor.INSTANCE);
         Channel channel = new ServerBootstrap()
                 .group(group)
-                .channel(EpollServerSocketChannel.class)
+                .channel(NativeTransport.tcpServerChannel(group))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -7,8 +7,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -26,7 +24,8 @@ import org.a6suite.runner.RunnerStartException;
 import org.a6suite.runner.config.SocketOwner;
 
 /**
- * The unix-socket listener APISIX connects to, on Netty's native epoll transport. Each connection gets:
+ * The unix-socket listener APISIX connects to, on the runner's Netty native transport (epoll, or io_uring: see {@link
+ * NativeTransport}). Each connection gets:
  *
  * <pre>
  *   IdleStateHandler -> FrameGuard -> A6FrameDecoder -> A6MessageDecoder -> A6ConnectionHandler
@@ -72,10 +71,10 @@ public final class A6SocketServer {
         long idleMillis = services.idleTimeout().toMillis();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
-                .channel(EpollServerDomainSocketChannel.class)
-                .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                .channel(NativeTransport.domainServerChannel(group))
+                .childHandler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(EpollDomainSocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         if (open.incrementAndGet() > maxConnections) {
                             open.decrementAndGet();
                             services.metrics().connectionRefused();

@@ -87,6 +87,17 @@ class RunnerConfigTest {
     }
 
     @Test
+    void shouldReadTheTransportDefaultingToEpollAndRejectAnUnknownOne() {
+        assertThat(RunnerConfig.fromEnvironment(env()).transport()).isEqualTo(IoTransport.EPOLL);
+        assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "io_uring")).transport())
+                .isEqualTo(IoTransport.IO_URING);
+        assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "EPOLL")).transport())
+                .isEqualTo(IoTransport.EPOLL);
+        assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "nio")))
+                .hasMessage("A6_TRANSPORT: nio (expected: epoll or io_uring)");
+    }
+
+    @Test
     void shouldReadAnExplicitSocketOwner() {
         assertThat(RunnerConfig.fromEnvironment(env()).socketOwner()).isEmpty();
         assertThat(RunnerConfig.fromEnvironment(env("A6_SOCKET_OWNER", "nobody"))
