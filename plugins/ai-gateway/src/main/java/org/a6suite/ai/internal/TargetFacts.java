@@ -77,17 +77,7 @@ final class TargetFacts {
                         k -> new Series.Counter(
                                 Accounting.REQUESTS,
                                 Accounting.REQUESTS_HELP,
-                                Map.of(
-                                        "target",
-                                        target.id(),
-                                        "provider",
-                                        target.type().wireName(),
-                                        "model",
-                                        target.model(),
-                                        "operation",
-                                        operation,
-                                        "outcome",
-                                        outcome)));
+                                modelLabels("operation", operation, "outcome", outcome)));
     }
 
     /** {@code a6_ai_tokens_total} of one direction. */
@@ -99,17 +89,22 @@ final class TargetFacts {
         return new Series.Counter(
                 Accounting.TOKENS,
                 Accounting.TOKENS_HELP,
-                Map.of(
-                        "target",
-                        target.id(),
-                        "provider",
-                        target.type().wireName(),
-                        "model",
-                        target.model(),
-                        "direction",
-                        direction,
-                        "estimated",
-                        Boolean.toString(estimated)));
+                modelLabels("direction", direction, "estimated", Boolean.toString(estimated)));
+    }
+
+    /** The target's identifying labels (target, provider, model) and two more. */
+    private Map<String, String> modelLabels(String key1, String value1, String key2, String value2) {
+        return Map.of(
+                "target",
+                target.id(),
+                "provider",
+                target.type().wireName(),
+                "model",
+                target.model(),
+                key1,
+                value1,
+                key2,
+                value2);
     }
 
     private static String node(Target target) {
