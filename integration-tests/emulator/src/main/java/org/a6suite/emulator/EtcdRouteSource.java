@@ -13,11 +13,8 @@ import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,12 +24,12 @@ import java.util.function.Consumer;
 import org.a6suite.emulator.internal.Engine.ResolvedRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Reads the emulator's routes from etcd as an APISIX worker does: {@code <prefix>/routes/}, {@code <prefix>/upstreams/}
  * and {@code <prefix>/services/} read whole, then watched from the read's revision + 1. Part of the APISIX emulator, a
- * TEST AND DEVELOPMENT FIXTURE that is never shipped as a gateway.
+ * TEST AND DEVELOPMENT FIXTURE that is never shipped as a gateway. This class keeps the key table in step with etcd;
+ * {@link RouteResolver} maps the table into routes by the rules below.
  *
  * <ul>
  *   <li>Values are APISIX's plain JSON objects; {@code init_dir} placeholders ({@code apisix init_etcd}) and the
@@ -57,7 +54,6 @@ import tools.jackson.databind.JsonNode;
 public final class EtcdRouteSource implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EtcdRouteSource.class);
-    private static final String INIT_DIR = "init_dir";
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
@@ -65,10 +61,11 @@ public final class EtcdRouteSource implements AutoCloseable {
     private final Client client;
     private final String prefix;
     private final Consumer<List<ResolvedRoute>> sink;
+    private final RouteResolver resolver;
     private final ScheduledExecutorService executor;
 
     // Confined to the executor thread.
-    private final Map<String, Kv> kvs = new TreeMap<>();
+    private final Map<String, RouteResolver.Entry> kvs = new TreeMap<>();
     private Watch.Watcher watcher;
     private long generation;
     private Duration backoff = MIN_BACKOFF;
@@ -78,8 +75,6 @@ public final class EtcdRouteSource implements AutoCloseable {
     private volatile int resyncs = -1;
     private volatile boolean closed;
 
-    private record Kv(String value, long modRevision) {}
-
     EtcdRouteSource(List<String> endpoints, String prefix, Consumer<List<ResolvedRoute>> sink) {
         requireNonNull(endpoints, "endpoints");
         if (endpoints.isEmpty()) {
@@ -87,6 +82,7 @@ public final class EtcdRouteSource implements AutoCloseable {
         }
         this.prefix = normalize(requireNonNull(prefix, "prefix"));
         this.sink = requireNonNull(sink, "sink");
+        this.resolver = new RouteResolver(this.prefix);
         this.client =
                 Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -151,7 +147,7 @@ public final class EtcdRouteSource implements AutoCloseable {
                     .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             kvs.clear();
             for (io.etcd.jetcd.KeyValue kv : response.getKvs()) {
-                kvs.put(string(kv.getKey()), new Kv(string(kv.getValue()), kv.getModRevision()));
+                kvs.put(string(kv.getKey()), new RouteResolver.Entry(string(kv.getValue()), kv.getModRevision()));
             }
             revision = response.getHeader().getRevision();
             resyncs++;
@@ -215,7 +211,7 @@ public final class EtcdRouteSource implements AutoCloseable {
                 case PUT ->
                     kvs.put(
                             key,
-                            new Kv(
+                            new RouteResolver.Entry(
                                     string(e.getKeyValue().getValue()),
                                     e.getKeyValue().getModRevision()));
                 case DELETE -> kvs.remove(key);
@@ -259,128 +255,9 @@ public final class EtcdRouteSource implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- resolution
-
+    /** Hands the whole table, resolved again, to the engine: a weight change applies from the next request. */
     private void publish() {
-        Map<String, Kv> routes = dir("routes");
-        Map<String, Kv> upstreams = dir("upstreams");
-        Map<String, Kv> services = dir("services");
-        List<ResolvedRoute> resolved = new ArrayList<>();
-        for (Map.Entry<String, Kv> r : routes.entrySet()) {
-            try {
-                resolve(r.getKey(), r.getValue(), upstreams, services).ifPresent(resolved::add);
-            } catch (IllegalArgumentException e) {
-                log.error("emulator: route {}/routes/{} left out: {}", prefix, r.getKey(), e.getMessage());
-            }
-        }
-        sink.accept(List.copyOf(resolved));
-    }
-
-    /** The JSON objects of one directory by id, without placeholders. */
-    private Map<String, Kv> dir(String name) {
-        String p = prefix + "/" + name + "/";
-        Map<String, Kv> out = new HashMap<>();
-        for (Map.Entry<String, Kv> e : kvs.entrySet()) {
-            if (!e.getKey().startsWith(p)) {
-                continue;
-            }
-            String id = e.getKey().substring(p.length());
-            String value = e.getValue().value().strip();
-            if (id.isEmpty() || id.contains("/") || value.equals(INIT_DIR) || value.equals("\"" + INIT_DIR + "\"")) {
-                continue;
-            }
-            out.put(id, e.getValue());
-        }
-        return out;
-    }
-
-    private Optional<ResolvedRoute> resolve(String id, Kv route, Map<String, Kv> upstreams, Map<String, Kv> services) {
-        JsonNode root = EmulatorRoute.parse("route " + id, route.value());
-        Optional<String> serviceId = id(root.path("service_id"));
-        JsonNode service = null;
-        Kv serviceKv = null;
-        if (serviceId.isPresent()) {
-            serviceKv = services.get(serviceId.get());
-            if (serviceKv == null) {
-                log.error(
-                        "emulator: failed to fetch service configuration by id: {} (route {} answers 404)",
-                        serviceId.get(),
-                        id);
-                return Optional.empty();
-            }
-            service = EmulatorRoute.parse("service " + serviceId.get(), serviceKv.value());
-        }
-        EmulatorRoute.Builder b = EmulatorRoute.routeFields(id, root, service == null ? null : service.path("plugins"));
-        serviceId.ifPresent(b::serviceId);
-
-        EmulatorUpstream upstream;
-        String balancerKey;
-        // the Control API names a checked upstream by its etcd key: /apisix/upstreams/1, or the route's for an inline
-        // one
-        String healthName = prefix + "/routes/" + id;
-        if (root.has("upstream")) {
-            upstream = UpstreamJson.upstream(root.path("upstream"), "upstream");
-            balancerKey = "routes/" + id + "#" + route.modRevision();
-        } else if (root.has("upstream_id")) {
-            String uid = id(root.path("upstream_id")).orElse("");
-            healthName = prefix + "/upstreams/" + uid;
-            upstream = byId(upstreams, uid, id);
-            balancerKey = "upstreams/" + uid + "#"
-                    + Optional.ofNullable(upstreams.get(uid))
-                            .map(Kv::modRevision)
-                            .orElse(0L);
-        } else if (service != null && service.has("upstream")) {
-            upstream = UpstreamJson.upstream(service.path("upstream"), "service.upstream");
-            balancerKey = "services/" + serviceId.get() + "#" + serviceKv.modRevision();
-            healthName = prefix + "/services/" + serviceId.get();
-        } else if (service != null && service.has("upstream_id")) {
-            String uid = id(service.path("upstream_id")).orElse("");
-            healthName = prefix + "/upstreams/" + uid;
-            upstream = byId(upstreams, uid, id);
-            balancerKey = "upstreams/" + uid + "#"
-                    + Optional.ofNullable(upstreams.get(uid))
-                            .map(Kv::modRevision)
-                            .orElse(0L);
-        } else {
-            log.error("emulator: route {} has no upstream, upstream_id or service upstream (answers 502)", id);
-            upstream = new EmulatorUpstream(List.of(), EmulatorUpstream.Timeout.DEFAULT);
-            balancerKey = "routes/" + id + "#" + route.modRevision();
-        }
-        if (root.has("timeout")) {
-            upstream = upstream.withTimeout(UpstreamJson.timeout(root.path("timeout"), "timeout"));
-        }
-        EmulatorRoute built = b.upstream(upstream).build();
-        if (serviceKv == null) {
-            return Optional.of(new ResolvedRoute(
-                    built, "route", id, String.valueOf(route.modRevision()), balancerKey, healthName));
-        }
-        return Optional.of(new ResolvedRoute(
-                built,
-                "route&service",
-                id + "&" + serviceId.get(),
-                route.modRevision() + "&" + serviceKv.modRevision(),
-                balancerKey,
-                healthName));
-    }
-
-    private EmulatorUpstream byId(Map<String, Kv> upstreams, String uid, String routeId) {
-        Kv kv = upstreams.get(uid);
-        if (kv == null) {
-            log.error("emulator: failed to find upstream by id: {} (route {} answers 502)", uid, routeId);
-            return new EmulatorUpstream(List.of(), EmulatorUpstream.Timeout.DEFAULT);
-        }
-        return UpstreamJson.upstream(EmulatorRoute.parse("upstream " + uid, kv.value()), "upstreams/" + uid);
-    }
-
-    /** APISIX ids are strings or numbers. */
-    private static Optional<String> id(JsonNode node) {
-        if (node.isString()) {
-            return Optional.of(node.asString());
-        }
-        if (node.isIntegralNumber()) {
-            return Optional.of(String.valueOf(node.asLong()));
-        }
-        return Optional.empty();
+        sink.accept(resolver.resolveAll(kvs));
     }
 
     private static ByteSequence bytes(String s) {
