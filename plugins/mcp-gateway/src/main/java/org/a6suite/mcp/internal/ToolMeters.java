@@ -39,9 +39,13 @@ final class ToolMeters {
             metrics.increment(CALLS, CALLS_HELP, Map.of("tool", tool, "outcome", outcome), 1);
             return;
         }
-        t.outcomes
-                .computeIfAbsent(outcome, o -> metrics.counter(CALLS, CALLS_HELP, Map.of("tool", tool, "outcome", o)))
-                .increment(1);
+        PluginMetrics.BoundCounter c = t.outcomes.get(outcome);
+        if (c == null) {
+            // Only the first call of an outcome builds the capturing function and binds.
+            c = t.outcomes.computeIfAbsent(
+                    outcome, o -> metrics.counter(CALLS, CALLS_HELP, Map.of("tool", tool, "outcome", o)));
+        }
+        c.increment(1);
     }
 
     /** Records the duration of one call of {@code tool}. */
