@@ -2,6 +2,7 @@ package org.a6suite.mcp.internal;
 
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 /** Builds MCP {@code CallToolResult} objects: {@code content} is always present, as clients require. */
 public final class CallResults {
@@ -15,10 +16,16 @@ public final class CallResults {
         return result;
     }
 
-    /** A structured result; its JSON also appears as text for clients that ignore {@code structuredContent}. */
+    /**
+     * A structured result; its JSON also appears as text for clients that ignore {@code structuredContent}. The
+     * object is serialised once: {@code structuredContent} is written from that same text as a raw JSON value when
+     * the answer is encoded (the mapper writes compact JSON, so the bytes are those the object would give), instead
+     * of being serialised a second time from the tree.
+     */
     public static ObjectNode structured(ObjectMapper mapper, ObjectNode structured) {
-        ObjectNode result = text(mapper, mapper.writeValueAsString(structured));
-        result.set("structuredContent", structured);
+        String json = mapper.writeValueAsString(structured);
+        ObjectNode result = text(mapper, json);
+        result.putRawValue("structuredContent", new RawValue(json));
         return result;
     }
 

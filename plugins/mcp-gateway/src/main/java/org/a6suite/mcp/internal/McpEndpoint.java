@@ -121,12 +121,7 @@ public final class McpEndpoint {
                 .thenApply(v -> {
                     List<JsonRpcMessage.Response> out = new ArrayList<>(run.early());
                     answers.forEach(a -> a.join().ifPresent(out::add));
-                    if (!run.batch()) {
-                        // A cancelled request gets no answer; the HTTP request still needs one.
-                        return out.isEmpty()
-                                ? RequestDecision.stop(202).build()
-                                : json(RequestDecision.stop(200), out.get(0)).build();
-                    }
+                    // Only a batch gets here: the answers, in order, as one array.
                     ArrayNode array = runtime.mapper().createArrayNode();
                     out.forEach(r -> array.add(codec.toJson(r)));
                     return out.isEmpty()

@@ -2,7 +2,6 @@ package org.a6suite.mcp.internal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.a6suite.http.OutboundClient;
@@ -102,7 +100,7 @@ public final class Outbound {
             Duration timeout,
             int attempts,
             boolean useBreaker) {
-        return send(target, request, maxBytes, timeout, attempts, useBreaker, chunk -> {});
+        return send(target, request, maxBytes, timeout, attempts, useBreaker, CappedReader.NO_LISTENER);
     }
 
     /**
@@ -194,86 +192,6 @@ public final class Outbound {
             }
         });
         return reply;
-    }
-
-    /** Reads a body up to a cap, showing each chunk to a listener first. */
-    private static final class CappedReader implements Flow.Subscriber<ByteBuffer> {
-        private final OutboundResponse response;
-        private final int maxBytes;
-        private final Consumer<ByteBuffer> onChunk;
-        private final CompletableFuture<Reply> reply;
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-        private Flow.Subscription subscription;
-
-        CappedReader(
-                OutboundResponse response, int maxBytes, Consumer<ByteBuffer> onChunk, CompletableFuture<Reply> reply) {
-            this.response = response;
-            this.maxBytes = maxBytes;
-            this.onChunk = onChunk;
-            this.reply = reply;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            long declared = response.headers()
-                    .firstValue("content-length")
-                    .map(v -> {
-                        try {
-                            return Long.parseLong(v.strip());
-                        } catch (NumberFormatException e) {
-                            return -1L;
-                        }
-                    })
-                    .orElse(-1L);
-            if (declared > maxBytes) {
-                s.cancel();
-                reply.completeExceptionally(new OutboundException(
-                        OutboundException.Kind.BODY_TOO_LARGE,
-                        "response body of " + declared + " bytes exceeds the limit of " + maxBytes));
-                return;
-            }
-            reply.whenComplete((r, e) -> {
-                if (reply.isCancelled()) {
-                    s.cancel();
-                }
-            });
-            s.request(1);
-        }
-
-        @Override
-        public void onNext(ByteBuffer chunk) {
-            if (reply.isDone()) {
-                subscription.cancel();
-                return;
-            }
-            if (body.size() + chunk.remaining() > maxBytes) {
-                subscription.cancel();
-                reply.completeExceptionally(new OutboundException(
-                        OutboundException.Kind.BODY_TOO_LARGE,
-                        "response body exceeds the limit of " + maxBytes + " bytes"));
-                return;
-            }
-            byte[] bytes = new byte[chunk.remaining()];
-            chunk.duplicate().get(bytes);
-            body.writeBytes(bytes);
-            try {
-                onChunk.accept(ByteBuffer.wrap(bytes).asReadOnlyBuffer());
-            } catch (RuntimeException e) {
-                // A listener's bug must not leave the reply hanging: the body is still read to its end.
-            }
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            reply.completeExceptionally(error);
-        }
-
-        @Override
-        public void onComplete() {
-            reply.complete(new Reply(response.status(), response.headers(), body.toByteArray()));
-        }
     }
 
     private static OutcomeRecorder.Result classify(Reply reply, Throwable error) {

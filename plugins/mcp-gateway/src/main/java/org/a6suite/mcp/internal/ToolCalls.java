@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,7 +36,9 @@ public final class ToolCalls {
     private final UpstreamSessions upstreamSessions;
     private final UpstreamRelay relay;
     private final ToolRateLimiter rateLimiter;
-    private final PluginMetrics metrics;
+    /** The call series, bound once per tool. */
+    private final ToolMeters meters;
+
     private final Ticker ticker;
     private final Scheduler scheduler;
     private final ToolCatalog catalog;
@@ -59,7 +60,7 @@ public final class ToolCalls {
         this.upstreamSessions = requireNonNull(upstreamSessions, "upstreamSessions");
         this.relay = requireNonNull(relay, "relay");
         this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.meters = new ToolMeters(metrics);
         this.ticker = requireNonNull(ticker, "ticker");
         this.scheduler = requireNonNull(scheduler, "scheduler");
         this.catalog = requireNonNull(catalog, "catalog");
@@ -229,20 +230,12 @@ public final class ToolCalls {
 
     private void record(RequestScope scope, String tool, ObjectNode args, String outcome, double seconds) {
         count(tool, outcome);
-        metrics.observe(
-                "a6_mcp_tool_call_duration_seconds",
-                "Duration of MCP tool calls through the gateway.",
-                Map.of("tool", tool),
-                seconds);
+        meters.observe(tool, seconds);
         logCall(scope, tool, args, outcome, seconds);
     }
 
     private void count(String tool, String outcome) {
-        metrics.increment(
-                "a6_mcp_tool_calls_total",
-                "MCP tool calls through the gateway by outcome.",
-                Map.of("tool", tool, "outcome", outcome),
-                1);
+        meters.count(tool, outcome);
     }
 
     private void logCall(RequestScope scope, String tool, ObjectNode args, String outcome, double seconds) {
