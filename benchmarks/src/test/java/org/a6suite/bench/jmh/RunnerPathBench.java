@@ -210,7 +210,8 @@ public class RunnerPathBench {
         Map.Entry<String, String>[] answered = new Map.Entry[varFrames.length];
         for (int i = 0; i < varFrames.length; i++) {
             ExtraInfoResponse answer = (ExtraInfoResponse) decoded(3, varFrames[i]);
-            answered[i] = Map.entry(VAR_NAMES.get(i), new String(answer.result().orElseThrow(), StandardCharsets.UTF_8));
+            answered[i] =
+                    Map.entry(VAR_NAMES.get(i), new String(answer.result().orElseThrow(), StandardCharsets.UTF_8));
         }
         return wholeCall(benchVars, Map.ofEntries(answered), Optional.empty());
     }
