@@ -1,5 +1,8 @@
 package org.a6suite.runner.conf;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.a6suite.plugin.Requirements;
@@ -10,15 +13,42 @@ import org.a6suite.protocol.message.ExtraInfoRequest;
  * What a chain asks APISIX in one phase, and those ExtraInfo frames already encoded: every call of the chain writes
  * the same bytes, so they are built once at PrepareConf instead of on each call.
  *
- * @param asked  the questions in the order they are sent (APISIX answers in that order)
- * @param frames the frames back to back ({@code [type][len:3][payload]} each), empty when nothing is asked
+ * <p>The frames are kept in one direct buffer that each call writes a retained duplicate of: a heap buffer would be
+ * copied into a new direct buffer by the native transport on every write. The buffer is a JDK direct buffer (freed
+ * by its cleaner with this object), so nothing here needs releasing; the duplicates are released by the write.
  */
-public record Questions(List<ExtraInfoRequest.Info> asked, byte[] frames) {
+public final class Questions {
 
     public static final Questions NONE = new Questions(List.of(), new byte[0]);
 
-    public Questions {
-        asked = List.copyOf(asked);
+    private final List<ExtraInfoRequest.Info> asked;
+    private final byte[] frames;
+    private final ByteBuf wire;
+
+    /**
+     * @param asked  the questions in the order they are sent (APISIX answers in that order)
+     * @param frames the frames back to back ({@code [type][len:3][payload]} each), empty when nothing is asked
+     */
+    public Questions(List<ExtraInfoRequest.Info> asked, byte[] frames) {
+        this.asked = List.copyOf(asked);
+        this.frames = frames.clone();
+        ByteBuffer direct = ByteBuffer.allocateDirect(frames.length).put(frames).flip();
+        this.wire = Unpooled.wrappedBuffer(direct);
+    }
+
+    /** The questions in the order they are sent (APISIX answers in that order). */
+    public List<ExtraInfoRequest.Info> asked() {
+        return asked;
+    }
+
+    /** The frames back to back ({@code [type][len:3][payload]} each), empty when nothing is asked; a copy. */
+    public byte[] frames() {
+        return frames.clone();
+    }
+
+    /** The frames for one write: a retained duplicate of the shared direct buffer, which the write releases. */
+    public ByteBuf frameBuffer() {
+        return wire.retainedDuplicate();
     }
 
     public boolean isEmpty() {

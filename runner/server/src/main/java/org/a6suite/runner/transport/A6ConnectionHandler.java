@@ -2,7 +2,6 @@ package org.a6suite.runner.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -185,9 +184,8 @@ final class A6ConnectionHandler extends SimpleChannelInboundHandler<DecodeResult
             return;
         }
         // All questions in one buffer and one flush: APISIX answers them in order, so one round trip in total.
-        // The frames were encoded once when the chain was prepared.
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(questions.frames()))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // The frames were encoded once, into a direct buffer, when the chain was prepared.
+        ctx.writeAndFlush(questions.frameBuffer()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     private void onExtraInfo(ChannelHandlerContext ctx, ExtraInfoResponse answer) {

@@ -2,7 +2,7 @@ package org.a6suite.runner.transport;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,21 +82,26 @@ final class CallState {
         return false;
     }
 
-    /** The answered variables; a variable APISIX had no value for is left out. */
+    /**
+     * The answered variables; a variable APISIX had no value for is left out. Built immutable here, since the view
+     * keeps an immutable copy ({@code Map.copyOf} returns an immutable map as it is): one map per call, not two.
+     */
     Map<String, String> vars() {
         if (asked.isEmpty()) {
             return Map.of();
         }
-        Map<String, String> vars = new HashMap<>();
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = new Map.Entry[asked.size()];
+        int n = 0;
         for (int i = 0; i < asked.size(); i++) {
             if (asked.get(i) instanceof ExtraInfoRequest.Var(String name)) {
                 Optional<byte[]> value = answers.get(i).result();
                 if (value.isPresent()) {
-                    vars.put(name, new String(value.get(), StandardCharsets.UTF_8));
+                    entries[n++] = Map.entry(name, new String(value.get(), StandardCharsets.UTF_8));
                 }
             }
         }
-        return vars;
+        return n == entries.length ? Map.ofEntries(entries) : Map.ofEntries(Arrays.copyOf(entries, n));
     }
 
     /** The answer for {@code info} (ReqBody or RespBody), if asked and present. */
