@@ -3,13 +3,13 @@ package org.a6suite.runner.config;
 import java.util.Locale;
 
 /**
- * Which Linux I/O interface drives the runner's event loops ({@code A6_TRANSPORT}): io_uring where the kernel allows
- * it ({@code auto}, the default), or one of epoll and io_uring asked for by name. Both are Netty native transports; the
+ * Which Linux I/O interface drives the runner's event loops ({@code A6_TRANSPORT}): epoll (the default), io_uring, or
+ * {@code auto}, io_uring where the kernel allows it and epoll otherwise. Both are Netty native transports; the
  * choice covers the A6 unix socket, the HTTP lane, the metrics endpoint and the plugins' outbound HTTP client. io_uring
  * that the kernel or the JVM cannot use falls back to epoll (see {@code org.a6suite.runner.transport.NativeTransport}).
  */
 public enum IoTransport {
-    /** io_uring when available, else epoll: the default, and no warning either way (see NativeTransport). */
+    /** io_uring when available, else epoll, without a warning either way (see NativeTransport). */
     AUTO("auto"),
     EPOLL("epoll"),
     IO_URING("io_uring");

@@ -41,7 +41,7 @@ import org.a6suite.protocol.codec.Frames;
  *       <td>67108864 (64 MiB)</td></tr>
  *   <tr><td>{@code A6_FRAME_TIMEOUT}</td><td>seconds a frame may stay incomplete, 1..3600</td><td>60</td></tr>
  *   <tr><td>{@code A6_TRANSPORT}</td><td>{@code auto}, {@code epoll} or {@code io_uring}: the event loops' I/O
- *       interface ({@code auto}: io_uring where the kernel allows it, else epoll)</td><td>{@code auto}</td></tr>
+ *       interface ({@code auto}: io_uring where the kernel allows it, else epoll)</td><td>{@code epoll}</td></tr>
  * </table>
  *
  * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
@@ -100,8 +100,11 @@ public record RunnerConfig(
      */
     public static final String TEST_TRANSPORT_PROPERTY = "a6.test.transport";
 
-    /** What {@code A6_TRANSPORT} defaults to: io_uring where the kernel allows it, epoll otherwise. */
-    public static final IoTransport DEFAULT_TRANSPORT = IoTransport.AUTO;
+    /**
+     * What {@code A6_TRANSPORT} defaults to: epoll. {@code auto} (io_uring where the kernel allows it) is not the
+     * default yet: its 1-connection CPU per call has not been re-measured on an idle machine (docs/benchmarks.md).
+     */
+    public static final IoTransport DEFAULT_TRANSPORT = IoTransport.EPOLL;
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);

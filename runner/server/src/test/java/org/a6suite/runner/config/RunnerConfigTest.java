@@ -87,8 +87,8 @@ class RunnerConfigTest {
     }
 
     @Test
-    void shouldReadTheTransportDefaultingToAutoAndRejectAnUnknownOne() {
-        assertThat(RunnerConfig.fromEnvironment(env()).transport()).isEqualTo(IoTransport.AUTO);
+    void shouldReadTheTransportDefaultingToEpollAndRejectAnUnknownOne() {
+        assertThat(RunnerConfig.fromEnvironment(env()).transport()).isEqualTo(IoTransport.EPOLL);
         assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "auto")).transport())
                 .isEqualTo(IoTransport.AUTO);
         assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "io_uring")).transport())
