@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The client's behaviour tests (pooling, timeouts, cancellation, streaming, stale-connection retry, TLS) again, with
- * the client on io_uring event loops as the runner hands them to plugins when its loops run on io_uring: the client then
- * opens {@code IoUringSocketChannel}s. Each nested class is one behaviour test class with only its client's loops
- * changed; the servers stay the same real loopback servers.
+ * the client on io_uring event loops as the runner hands them to plugins when its loops run on io_uring: the client
+ * then opens {@code IoUringSocketChannel}s. Each nested class is one behaviour test class with only its client's
+ * loops changed; the servers stay the same real loopback servers.
  */
 class IoUringLoopsTest {
 

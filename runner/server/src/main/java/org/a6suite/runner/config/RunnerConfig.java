@@ -96,7 +96,7 @@ public record RunnerConfig(
     public static final String TRANSPORT = "A6_TRANSPORT";
     /**
      * The JVM system property that sets {@link Builder}'s transport default, so a test suite runs on either transport
-     * without code changes ({@code -Da6.test.transport=epoll}); {@link #fromEnvironment} never reads it.
+     * without code changes ({@code -Da6.test.transport=io_uring}); {@link #fromEnvironment} never reads it.
      */
     public static final String TEST_TRANSPORT_PROPERTY = "a6.test.transport";
 

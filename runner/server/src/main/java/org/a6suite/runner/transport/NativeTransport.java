@@ -80,7 +80,10 @@ public final class NativeTransport {
         return kind;
     }
 
-    /** Why {@link #kind()} is in use, for the runner's start-up line, e.g. {@code A6_TRANSPORT=auto, the kernel allows io_uring}. */
+    /**
+     * Why {@link #kind()} is in use, for the runner's start-up line, e.g. {@code A6_TRANSPORT=auto, the kernel allows
+     * io_uring}.
+     */
     public String reason() {
         return reason;
     }
