@@ -23,11 +23,16 @@ import org.junit.jupiter.api.Test;
 class OutboundClientTest {
 
     private final AtomicLong ticker = new AtomicLong();
-    private final OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+    private final OutboundClient client = newClient(OutboundClientConfig.builder()
             .connectTimeout(Duration.ofSeconds(2))
             .ticker(ticker::get)
             .build());
     private LoopbackHttpServer server;
+
+    /** The client under test; {@code IoUringLoopsTest} runs these tests again on io_uring event loops. */
+    OutboundClient newClient(OutboundClientConfig config) {
+        return OutboundClient.of(config);
+    }
 
     @AfterEach
     void tearDown() throws Exception {

@@ -3,6 +3,7 @@ package org.a6suite.http;
 import static org.a6suite.http.OutboundClientTest.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.nio.charset.StandardCharsets;
@@ -23,8 +24,18 @@ import org.junit.jupiter.api.Test;
 
 class StaleConnectionRetryTest {
 
-    private final OutboundClient client = OutboundClient.ofDefaults();
+    private final OutboundClient client = newClient(OutboundClientConfig.DEFAULT);
     private LoopbackHttpServer server;
+
+    /** The client under test; {@code IoUringLoopsTest} runs these tests again on io_uring event loops. */
+    OutboundClient newClient(OutboundClientConfig config) {
+        return OutboundClient.of(config);
+    }
+
+    /** A one-loop group of the transport under test, which the test holds and shuts down itself. */
+    EventLoopGroup newHeldGroup() {
+        return new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
 
     @AfterEach
     void tearDown() throws Exception {
@@ -99,7 +110,7 @@ class StaleConnectionRetryTest {
         });
         // Our own event loop, so the test can hold it while the server resets the pooled connection: the client
         // then takes a connection it still believes open, the race this retry exists for, made deterministic.
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup group = newHeldGroup();
         try (OutboundClient held = new DefaultOutboundClient(OutboundClientConfig.DEFAULT, group)) {
             held.send(OutboundRequest.get(server.uri("/warm-up")))
                     .get(5, TimeUnit.SECONDS)

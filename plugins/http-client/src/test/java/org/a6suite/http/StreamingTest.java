@@ -18,8 +18,13 @@ import org.junit.jupiter.api.Test;
 
 class StreamingTest {
 
-    private final OutboundClient client = OutboundClient.ofDefaults();
+    private final OutboundClient client = newClient(OutboundClientConfig.DEFAULT);
     private LoopbackHttpServer server;
+
+    /** The client under test; {@code IoUringLoopsTest} runs these tests again on io_uring event loops. */
+    OutboundClient newClient(OutboundClientConfig config) {
+        return OutboundClient.of(config);
+    }
 
     @AfterEach
     void tearDown() throws Exception {

@@ -23,6 +23,11 @@ class TlsTest {
     private static TestCertificates certificates;
     private static LoopbackHttpServer server;
 
+    /** The client under test; {@code IoUringLoopsTest} runs these tests again on io_uring event loops. */
+    OutboundClient newClient(OutboundClientConfig config) {
+        return OutboundClient.of(config);
+    }
+
     @BeforeAll
     static void startServer() throws Exception {
         certificates = TestCertificates.generate(dir, "dns:localhost,ip:127.0.0.1");
@@ -39,7 +44,7 @@ class TlsTest {
 
     @Test
     void shouldCallHttpsOriginTrustedByTheSuppliedTrustManagerAndReuseTheConnection() throws Exception {
-        try (OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+        try (OutboundClient client = newClient(OutboundClientConfig.builder()
                 .trustManager(certificates.trustManager())
                 .build())) {
             for (int i = 0; i < 3; i++) {
@@ -59,7 +64,7 @@ class TlsTest {
 
     @Test
     void shouldRejectSelfSignedCertificateWithTheDefaultTrustStore() {
-        try (OutboundClient client = OutboundClient.ofDefaults()) {
+        try (OutboundClient client = newClient(OutboundClientConfig.DEFAULT)) {
             OutboundException error = failure(client.send(OutboundRequest.get(server.httpsUri("localhost", "/"))));
 
             assertThat(error.kind()).isEqualTo(Kind.TLS_FAILED);
@@ -74,7 +79,7 @@ class TlsTest {
                         otherName.serverContext().getServerSocketFactory(),
                         Duration.ofSeconds(5),
                         (req, conn) -> conn.respond(200, "should not get here"));
-                OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
+                OutboundClient client = newClient(OutboundClientConfig.builder()
                         .trustManager(otherName.trustManager())
                         .build())) {
 

@@ -235,12 +235,13 @@ public final class RunnerServer implements AutoCloseable {
             extensions.add(extension);
         }
         LOG.info(
-                "a6-runner listening on unix:{} (mode {}, owner {}, {} {} I/O threads{}), serving {} plugins: {}",
+                "a6-runner listening on unix:{} (mode {}, owner {}, {} {} I/O threads [{}]{}), serving {} plugins: {}",
                 config.socketPath(),
                 String.format("%04o", config.socketMode()),
                 ownerText(ownership),
                 config.workerThreads(),
                 transport.kind().text(),
+                transport.reason(),
                 metricsServer == null ? "" : ", metrics on http://" + hostPort(metricsServer.address()) + "/metrics",
                 registry.names().size(),
                 registry.names().isEmpty() ? "(none)" : String.join(", ", registry.names()));

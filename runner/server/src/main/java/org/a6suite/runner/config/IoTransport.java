@@ -3,12 +3,14 @@ package org.a6suite.runner.config;
 import java.util.Locale;
 
 /**
- * Which Linux I/O interface drives the runner's event loops ({@code A6_TRANSPORT}): epoll (the default) or io_uring.
- * Both are Netty native transports; the choice covers the A6 unix socket, the HTTP lane and the metrics endpoint.
- * When io_uring is asked for but the kernel or the JVM cannot use it, the runner falls back to epoll (see {@code
- * org.a6suite.runner.transport.NativeTransport}).
+ * Which Linux I/O interface drives the runner's event loops ({@code A6_TRANSPORT}): epoll (the default), io_uring, or
+ * {@code auto}, io_uring where the kernel allows it and epoll otherwise. Both are Netty native transports; the
+ * choice covers the A6 unix socket, the HTTP lane, the metrics endpoint and the plugins' outbound HTTP client. io_uring
+ * that the kernel or the JVM cannot use falls back to epoll (see {@code org.a6suite.runner.transport.NativeTransport}).
  */
 public enum IoTransport {
+    /** io_uring when available, else epoll, without a warning either way (see NativeTransport). */
+    AUTO("auto"),
     EPOLL("epoll"),
     IO_URING("io_uring");
 
@@ -24,7 +26,7 @@ public enum IoTransport {
     }
 
     /**
-     * Parses {@code epoll} or {@code io_uring} (case-insensitive).
+     * Parses {@code auto}, {@code epoll} or {@code io_uring} (case-insensitive).
      *
      * @throws RunnerConfigException naming {@code variable}, the value and the expected forms
      */
@@ -34,6 +36,6 @@ public enum IoTransport {
                 return t;
             }
         }
-        throw new RunnerConfigException(variable + ": " + value + " (expected: epoll or io_uring)");
+        throw new RunnerConfigException(variable + ": " + value + " (expected: auto, epoll or io_uring)");
     }
 }

@@ -40,8 +40,8 @@ import org.a6suite.protocol.codec.Frames;
  *   <tr><td>{@code A6_MAX_BUFFERED_BYTES}</td><td>global budget for larger frames, 0..1099511627776</td>
  *       <td>67108864 (64 MiB)</td></tr>
  *   <tr><td>{@code A6_FRAME_TIMEOUT}</td><td>seconds a frame may stay incomplete, 1..3600</td><td>60</td></tr>
- *   <tr><td>{@code A6_TRANSPORT}</td><td>{@code epoll} or {@code io_uring}: the event loops' I/O interface</td>
- *       <td>{@code epoll}</td></tr>
+ *   <tr><td>{@code A6_TRANSPORT}</td><td>{@code auto}, {@code epoll} or {@code io_uring}: the event loops' I/O
+ *       interface ({@code auto}: io_uring where the kernel allows it, else epoll)</td><td>{@code epoll}</td></tr>
  * </table>
  *
  * <p>The lane listens on TCP only: APISIX cannot use a unix socket as an upstream node (its node host schema has no
@@ -60,7 +60,8 @@ import org.a6suite.protocol.codec.Frames;
  * @param laneHandoffTtl   how long a stamped handoff stays valid, 1 s..1 h
  * @param limits           connections, buffered bytes and frame time per peer (see {@link ConnectionLimits})
  * @param socketOwner      who the socket file is given to, if set explicitly (else {@link SocketOwnerPolicy})
- * @param transport        the event loops' I/O interface (io_uring falls back to epoll when unavailable)
+ * @param transport        the event loops' I/O interface ({@code auto} and io_uring fall back to epoll when io_uring
+ *                         is unavailable)
  */
 public record RunnerConfig(
         Path socketPath,
@@ -93,6 +94,17 @@ public record RunnerConfig(
     public static final String MAX_BUFFERED_BYTES = "A6_MAX_BUFFERED_BYTES";
     public static final String FRAME_TIMEOUT = "A6_FRAME_TIMEOUT";
     public static final String TRANSPORT = "A6_TRANSPORT";
+    /**
+     * The JVM system property that sets {@link Builder}'s transport default, so a test suite runs on either transport
+     * without code changes ({@code -Da6.test.transport=io_uring}); {@link #fromEnvironment} never reads it.
+     */
+    public static final String TEST_TRANSPORT_PROPERTY = "a6.test.transport";
+
+    /**
+     * What {@code A6_TRANSPORT} defaults to: epoll. {@code auto} (io_uring where the kernel allows it) is not the
+     * default yet: its 1-connection CPU per call has not been re-measured on an idle machine (docs/benchmarks.md).
+     */
+    public static final IoTransport DEFAULT_TRANSPORT = IoTransport.EPOLL;
 
     /** Loopback only: the lane trusts nothing but its handoff, and only the node's own APISIX should reach it. */
     public static final InetSocketAddress DEFAULT_LANE_ADDRESS = new InetSocketAddress("127.0.0.1", 9093);
@@ -238,7 +250,7 @@ public record RunnerConfig(
                 EnvironmentValues.optional(env, SOCKET_OWNER).map(v -> SocketOwner.parse(SOCKET_OWNER, v));
         IoTransport transport = EnvironmentValues.optional(env, TRANSPORT)
                 .map(v -> IoTransport.parse(TRANSPORT, v))
-                .orElse(IoTransport.EPOLL);
+                .orElse(DEFAULT_TRANSPORT);
         return new RunnerConfig(
                 socket,
                 Duration.ofSeconds(expire),
@@ -273,7 +285,8 @@ public record RunnerConfig(
 
     /**
      * Builds a {@link RunnerConfig} with defaults (expire time 3600 s, mode 0660, 2 worker threads, metrics and lane
-     * off: an embedded runner opens no TCP port unless asked, so tests can run side by side).
+     * off: an embedded runner opens no TCP port unless asked, so tests can run side by side). The transport defaults
+     * to {@link #DEFAULT_TRANSPORT}, or to the system property {@value #TEST_TRANSPORT_PROPERTY} when it is set.
      */
     public static final class Builder {
         private final Path socketPath;
@@ -288,10 +301,14 @@ public record RunnerConfig(
         private Duration laneHandoffTtl = DEFAULT_LANE_HANDOFF_TTL;
         private ConnectionLimits limits = ConnectionLimits.DEFAULT;
         private SocketOwner socketOwner;
-        private IoTransport transport = IoTransport.EPOLL;
+        private IoTransport transport;
 
         private Builder(Path socketPath) {
             this.socketPath = requireNonNull(socketPath, "socketPath");
+            this.transport = Optional.ofNullable(System.getProperty(TEST_TRANSPORT_PROPERTY))
+                    .filter(v -> !v.isBlank())
+                    .map(v -> IoTransport.parse(TEST_TRANSPORT_PROPERTY, v))
+                    .orElse(DEFAULT_TRANSPORT);
         }
 
         public Builder confExpireTime(Duration confExpireTime) {
@@ -351,7 +368,7 @@ public record RunnerConfig(
             return this;
         }
 
-        /** The event loops' I/O interface; {@link IoTransport#EPOLL} unless set. */
+        /** The event loops' I/O interface; the default is in this class's comment. */
         public Builder transport(IoTransport transport) {
             this.transport = requireNonNull(transport, "transport");
             return this;

@@ -89,12 +89,14 @@ class RunnerConfigTest {
     @Test
     void shouldReadTheTransportDefaultingToEpollAndRejectAnUnknownOne() {
         assertThat(RunnerConfig.fromEnvironment(env()).transport()).isEqualTo(IoTransport.EPOLL);
+        assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "auto")).transport())
+                .isEqualTo(IoTransport.AUTO);
         assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "io_uring")).transport())
                 .isEqualTo(IoTransport.IO_URING);
         assertThat(RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "EPOLL")).transport())
                 .isEqualTo(IoTransport.EPOLL);
         assertThatThrownBy(() -> RunnerConfig.fromEnvironment(env("A6_TRANSPORT", "nio")))
-                .hasMessage("A6_TRANSPORT: nio (expected: epoll or io_uring)");
+                .hasMessage("A6_TRANSPORT: nio (expected: auto, epoll or io_uring)");
     }
 
     @Test

@@ -25,32 +25,61 @@ import org.junit.jupiter.api.Test;
 
 class NativeTransportTest extends RunnerFixture {
 
-    @Test
-    void shouldUseEpollWithoutAWarningWhenEpollIsAsked() {
-        List<String> warnings = new ArrayList<>();
+    private static final Optional<Throwable> AVAILABLE = Optional.empty();
+    private static final Optional<Throwable> REFUSED =
+            Optional.of(new UnsupportedOperationException("io_uring disabled by sysctl"));
 
-        NativeTransport transport = NativeTransport.select(IoTransport.EPOLL, warnings::add);
+    private final List<String> warnings = new ArrayList<>();
+
+    @Test
+    void shouldUseEpollWithoutAWarningWhenEpollIsAskedEvenWhereIoUringIsAvailable() {
+        NativeTransport transport = NativeTransport.select(IoTransport.EPOLL, AVAILABLE, warnings::add);
 
         assertThat(transport.kind()).isEqualTo(IoTransport.EPOLL);
+        assertThat(transport.reason()).isEqualTo("A6_TRANSPORT=epoll");
         assertThat(warnings).isEmpty();
     }
 
     @Test
-    void shouldFallBackToEpollWithOneWarningWhenIoUringIsAskedButUnavailable() {
-        List<String> warnings = new ArrayList<>();
+    void shouldUseIoUringWhenAutoAndTheKernelAllowsIt() {
+        NativeTransport transport = NativeTransport.select(IoTransport.AUTO, AVAILABLE, warnings::add);
 
-        NativeTransport transport = NativeTransport.select(
-                IoTransport.IO_URING,
-                Optional.of(new UnsupportedOperationException("io_uring disabled by sysctl")),
-                warnings::add);
+        assertThat(transport.kind()).isEqualTo(IoTransport.IO_URING);
+        assertThat(transport.reason()).isEqualTo("A6_TRANSPORT=auto, the kernel allows io_uring");
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void shouldFallBackToEpollWithoutAWarningWhenAutoAndIoUringIsRefused() {
+        NativeTransport transport = NativeTransport.select(IoTransport.AUTO, REFUSED, warnings::add);
+
+        assertThat(transport.kind()).isEqualTo(IoTransport.EPOLL);
+        assertThat(transport.reason())
+                .startsWith("A6_TRANSPORT=auto, io_uring is unavailable here (")
+                .contains("io_uring disabled by sysctl");
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void shouldUseIoUringWhenAskedByNameAndAvailable() {
+        NativeTransport transport = NativeTransport.select(IoTransport.IO_URING, AVAILABLE, warnings::add);
+
+        assertThat(transport.kind()).isEqualTo(IoTransport.IO_URING);
+        assertThat(transport.reason()).isEqualTo("A6_TRANSPORT=io_uring, the kernel allows io_uring");
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void shouldFallBackToEpollWithOneWarningWhenIoUringIsAskedByNameButUnavailable() {
+        NativeTransport transport = NativeTransport.select(IoTransport.IO_URING, REFUSED, warnings::add);
 
         assertThat(transport.kind()).isEqualTo(IoTransport.EPOLL);
         assertThat(warnings)
                 .singleElement()
                 .asString()
-                .startsWith("A6_TRANSPORT=io_uring is unavailable here (")
+                .startsWith("A6_TRANSPORT=io_uring: io_uring is unavailable here (")
                 .contains("io_uring disabled by sysctl")
-                .endsWith("): using epoll");
+                .endsWith("), using epoll");
     }
 
     @Test
