@@ -40,6 +40,8 @@ public final class Accounting {
     static final String TIME_TO_FIRST_TOKEN = "a6_ai_time_to_first_token_seconds";
     static final String TIME_TO_FIRST_TOKEN_HELP = "Time to the first content chunk of streams.";
 
+    private static final Optional<Integer> OK = Optional.of(200);
+
     private final PluginMetrics metrics;
     private final OutcomeRecorder outcomes;
 
@@ -87,9 +89,9 @@ public final class Accounting {
             if (a.callMade() && !a.outcome().equals("cancelled")) {
                 facts.attemptDuration.observe(metrics, a.duration().toNanos() / 1e9);
                 outcomes.record(new OutcomeRecorder.Outcome(
-                        "ai/" + a.target().id(),
+                        facts.healthName,
                         facts.node,
-                        a.status().or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
+                        a.status().isPresent() || !a.outcome().equals("success") ? a.status() : OK,
                         a.duration(),
                         a.healthResult()));
             }

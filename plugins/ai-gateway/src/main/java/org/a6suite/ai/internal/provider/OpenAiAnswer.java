@@ -32,8 +32,10 @@ public final class OpenAiAnswer {
     /** The client's answer for {@code body}, or {@code null} when the tree path must decide (see above). */
     public static EncodedChat encode(Target target, byte[] body) {
         ReusedOutput out = ReusedOutput.acquire();
-        try (JsonParser p = Json.MAPPER.createParser(body);
-                JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+        // The mapper's stream factory, not the mapper: only tokens are copied here, and the mapper would build a
+        // (de)serialisation context per parser and generator that nothing here uses. Same constraints and features.
+        try (JsonParser p = Json.MAPPER.tokenStreamFactory().createParser(body);
+                JsonGenerator g = Json.MAPPER.tokenStreamFactory().createGenerator(out)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
