@@ -49,7 +49,7 @@ public final class OutboundRequest {
     private OutboundRequest(Builder b) {
         this.method = b.method;
         this.uri = b.uri;
-        this.headers = b.headers.build();
+        this.headers = b.buildHeaders();
         this.body = b.body;
         this.responseHeadTimeout = b.responseHeadTimeout;
         this.readIdleTimeout = b.readIdleTimeout;
@@ -64,7 +64,7 @@ public final class OutboundRequest {
     /** A builder holding everything of this request, to derive another (e.g. with the time left as timeout). */
     public Builder toBuilder() {
         Builder b = new Builder(method, uri);
-        b.headers.addAll(headers);
+        b.headers(headers);
         b.body = body;
         b.responseHeadTimeout = responseHeadTimeout;
         b.readIdleTimeout = readIdleTimeout;
@@ -122,6 +122,10 @@ public final class OutboundRequest {
         private final String method;
         private final URI uri;
         private final OutboundHeaders.Builder headers = OutboundHeaders.builder();
+        /** Headers given whole to an empty builder, used as they are unless more are added. */
+        private OutboundHeaders whole;
+
+        private boolean headersAdded;
         private ByteBuffer body = NO_BODY;
         private Duration responseHeadTimeout = DEFAULT_RESPONSE_HEAD_TIMEOUT;
         private Duration readIdleTimeout = DEFAULT_READ_IDLE_TIMEOUT;
@@ -134,20 +138,52 @@ public final class OutboundRequest {
 
         /** Adds a header value (earlier values of the same name stay). */
         public Builder header(String name, String value) {
-            headers.add(checkNotHopByHop(name), value);
+            checkNotHopByHop(name);
+            adoptWhole();
+            headers.add(name, value);
             return this;
         }
 
-        /** Adds every header of {@code all}. */
+        /**
+         * Adds every header of {@code all}. Given to a builder without headers, {@code all} (immutable) is kept as it
+         * is instead of being copied: a caller that prebuilds its headers once pays nothing per request for them.
+         */
         public Builder headers(OutboundHeaders all) {
             all.names().forEach(OutboundRequest::checkNotHopByHop);
-            headers.addAll(all);
+            if (whole == null && !headersAdded) {
+                whole = all;
+            } else {
+                adoptWhole();
+                headers.addAll(all);
+            }
             return this;
+        }
+
+        /** Headers kept whole from {@link #headers(OutboundHeaders)} become the builder's before anything is added. */
+        private void adoptWhole() {
+            if (whole != null) {
+                headers.addAll(whole);
+                whole = null;
+            }
+            headersAdded = true;
+        }
+
+        private OutboundHeaders buildHeaders() {
+            return whole != null ? whole : headers.build();
         }
 
         /** The body; copied, so later changes to the array do not reach the request. */
         public Builder body(byte[] bytes) {
             this.body = ByteBuffer.wrap(requireNonNull(bytes, "bytes").clone()).asReadOnlyBuffer();
+            return this;
+        }
+
+        /**
+         * The body's remaining bytes, not copied: the caller hands them over and must not change them afterwards
+         * (a caller that built the array for this request alone saves a copy per request).
+         */
+        public Builder body(ByteBuffer bytes) {
+            this.body = requireNonNull(bytes, "bytes").slice().asReadOnlyBuffer();
             return this;
         }
 

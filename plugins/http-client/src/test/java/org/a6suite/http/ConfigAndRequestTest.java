@@ -115,4 +115,46 @@ class ConfigAndRequestTest {
 
         assertThat(request).hasToString("GET https://api.example/v1/x");
     }
+
+    @Test
+    void shouldKeepPrebuiltHeadersWholeAndMergeHeadersAddedAfterThem() {
+        OutboundHeaders prebuilt = OutboundHeaders.of("content-type", "application/json", "x-a", "1");
+
+        OutboundRequest whole =
+                OutboundRequest.builder("POST", URI_).headers(prebuilt).build();
+        OutboundRequest merged = OutboundRequest.builder("POST", URI_)
+                .headers(prebuilt)
+                .header("x-a", "2")
+                .headers(OutboundHeaders.of("x-b", "3"))
+                .build();
+        OutboundRequest before = OutboundRequest.builder("POST", URI_)
+                .header("x-z", "0")
+                .headers(prebuilt)
+                .build();
+
+        assertThat(whole.headers()).isSameAs(prebuilt);
+        assertThat(merged.headers().allValues("x-a")).containsExactly("1", "2");
+        assertThat(merged.headers().names()).containsExactly("content-type", "x-a", "x-b");
+        assertThat(before.headers().names()).containsExactly("x-z", "content-type", "x-a");
+        assertThatThrownBy(() -> OutboundRequest.builder("POST", URI_).headers(OutboundHeaders.of("upgrade", "h2c")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("upgrade");
+    }
+
+    @Test
+    void shouldTakeAByteBufferBodyWithoutCopyingItsRemainingBytes() {
+        byte[] bytes = {9, 1, 2, 3};
+        java.nio.ByteBuffer given = java.nio.ByteBuffer.wrap(bytes);
+        given.position(1);
+
+        OutboundRequest request =
+                OutboundRequest.builder("POST", URI_).body(given).build();
+
+        assertThat(request.body().remaining()).isEqualTo(3);
+        assertThat(request.body().get(0)).isEqualTo((byte) 1);
+        assertThat(request.body().isReadOnly()).isTrue();
+        assertThat(given.position()).isEqualTo(1);
+        bytes[1] = 7; // handed over, not copied: the caller's promise not to change it is what saves the copy
+        assertThat(request.body().get(0)).isEqualTo((byte) 7);
+    }
 }

@@ -1,6 +1,5 @@
 package org.a6suite.ai.internal;
 
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +12,6 @@ import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -41,6 +39,8 @@ public final class Accounting {
     static final String COST_HELP = "Cost in USD at the configured prices.";
     static final String TIME_TO_FIRST_TOKEN = "a6_ai_time_to_first_token_seconds";
     static final String TIME_TO_FIRST_TOKEN_HELP = "Time to the first content chunk of streams.";
+
+    private static final Optional<Integer> OK = Optional.of(200);
 
     private final PluginMetrics metrics;
     private final OutcomeRecorder outcomes;
@@ -76,8 +76,8 @@ public final class Accounting {
 
     /**
      * Publishes one call to the log, the metrics and the health reporter. Metric series (bound handles), prices and
-     * nodes are the target's, computed once ({@link TargetFacts}); the log line is written straight to text, without
-     * a tree.
+     * nodes are the target's, computed once ({@link TargetFacts}); the log line is appended into a reused buffer
+     * ({@link CallLogLine}).
      *
      * @return the call's cost in USD (0 when no target served it), for the answer's header
      */
@@ -89,9 +89,9 @@ public final class Accounting {
             if (a.callMade() && !a.outcome().equals("cancelled")) {
                 facts.attemptDuration.observe(metrics, a.duration().toNanos() / 1e9);
                 outcomes.record(new OutcomeRecorder.Outcome(
-                        "ai/" + a.target().id(),
+                        facts.healthName,
                         facts.node,
-                        a.status().or(() -> a.outcome().equals("success") ? Optional.of(200) : Optional.empty()),
+                        a.status().isPresent() || !a.outcome().equals("success") ? a.status() : OK,
                         a.duration(),
                         a.healthResult()));
             }
@@ -153,59 +153,9 @@ public final class Accounting {
     private static final Map<String, Map<String, Series.Histogram>> DURATIONS = new ConcurrentHashMap<>();
     private static final Map<String, Map<String, Series.Counter>> UNSERVED = new ConcurrentHashMap<>();
 
-    /**
-     * The call-log line: one JSON object, fields in a fixed order (route, request_id, operation, stream,
-     * model_requested, target, provider, model, model_reported when served, status, outcome, tokens_input,
-     * tokens_output, tokens_estimated, cost_usd, latency_ms, attempts, and prompt and completion when the route logs
-     * content).
-     */
+    /** The call-log line ({@link CallLogLine}). */
     static String logLine(CallFacts call, BigDecimal cost) {
-        CallFacts.Request request = call.request();
-        CallFacts.Result result = call.result();
-        StringWriter text = new StringWriter(256);
-        try (JsonGenerator g = Json.MAPPER.createGenerator(text)) {
-            g.writeStartObject();
-            g.writeStringProperty("route", request.routeId());
-            g.writeNumberProperty("request_id", request.requestId());
-            g.writeStringProperty("operation", request.operation().label());
-            g.writeBooleanProperty("stream", request.stream());
-            g.writeStringProperty("model_requested", request.requestedModel().orElse(null));
-            Optional<CallFacts.Served> served = call.served();
-            g.writeStringProperty("target", served.map(s -> s.target().id()).orElse(null));
-            g.writeStringProperty(
-                    "provider", served.map(s -> s.target().type().wireName()).orElse(null));
-            g.writeStringProperty("model", served.map(s -> s.target().model()).orElse(null));
-            if (served.isPresent()) {
-                g.writeStringProperty("model_reported", served.get().reportedModel());
-            }
-            g.writeNumberProperty("status", result.status());
-            g.writeStringProperty("outcome", result.outcome());
-            g.writeNumberProperty("tokens_input", result.usage().input());
-            g.writeNumberProperty("tokens_output", result.usage().output());
-            g.writeBooleanProperty("tokens_estimated", result.usage().estimated());
-            g.writeNumberProperty("cost_usd", cost);
-            g.writeNumberProperty("latency_ms", result.latencyMillis());
-            g.writeName("attempts");
-            g.writeStartArray();
-            for (AttemptInfo a : result.attempts()) {
-                g.writeStartObject();
-                g.writeStringProperty("target", a.target().id());
-                g.writeStringProperty("provider", a.target().type().wireName());
-                g.writeStringProperty("outcome", a.outcome());
-                if (a.status().isPresent()) {
-                    g.writeNumberProperty("status", a.status().get());
-                }
-                g.writeNumberProperty("ms", a.duration().toMillis());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            if (call.content().isPresent()) {
-                g.writeStringProperty("prompt", call.content().get().prompt());
-                g.writeStringProperty("completion", call.content().get().completion());
-            }
-            g.writeEndObject();
-        }
-        return text.toString();
+        return CallLogLine.of(call, cost);
     }
 
     /** The attempt list for logs and error bodies: target, provider, outcome, status, milliseconds. */

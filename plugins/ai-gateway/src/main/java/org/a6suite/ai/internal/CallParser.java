@@ -56,7 +56,8 @@ final class CallParser {
         }
         JsonNode json;
         try {
-            json = body.isEmpty() ? null : Json.MAPPER.readTree(body.toByteArray());
+            // Read through a stream over the body's own bytes: toByteArray() would copy the whole request first.
+            json = body.isEmpty() ? null : Json.MAPPER.readTree(body.inputStream());
         } catch (tools.jackson.core.exc.StreamConstraintsException e) {
             throw ApiError.invalid(
                             "the request body is nested more than " + Json.MAX_DEPTH + " levels deep",

@@ -2,7 +2,6 @@ package org.a6suite.ai.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -87,18 +86,26 @@ public final class Invoker {
         }
     }
 
-    /** The per-call record of attempts; thread-safe because hedged attempts finish on different threads. */
+    /**
+     * The per-call record of attempts; thread-safe because hedged attempts finish on different threads. Held as an
+     * immutable list replaced on each add (a call has one attempt, rarely a few): reading it needs no copy.
+     */
     public static final class CallRecord {
-        private final List<AttemptInfo> attempts = Collections.synchronizedList(new ArrayList<>());
+        private List<AttemptInfo> attempts = List.of();
 
-        public List<AttemptInfo> attempts() {
-            synchronized (attempts) {
-                return List.copyOf(attempts);
-            }
+        public synchronized List<AttemptInfo> attempts() {
+            return attempts;
         }
 
-        void add(AttemptInfo info) {
-            attempts.add(info);
+        synchronized void add(AttemptInfo info) {
+            if (attempts.isEmpty()) {
+                attempts = List.of(info);
+            } else {
+                List<AttemptInfo> more = new ArrayList<>(attempts.size() + 1);
+                more.addAll(attempts);
+                more.add(info);
+                attempts = List.copyOf(more);
+            }
         }
     }
 

@@ -25,6 +25,9 @@ final class TargetFacts {
     final Target target;
     final TokenPrices prices;
     final String node;
+    /** The target's name for the health reporter, {@code ai/<id>}. */
+    final String healthName;
+
     final Series.Histogram attemptDuration;
     final Series.Histogram timeToFirstToken;
     final Series.Counter cost;
@@ -39,6 +42,7 @@ final class TargetFacts {
         this.target = target;
         this.prices = TokenPrices.of(target);
         this.node = node(target);
+        this.healthName = "ai/" + target.id();
         String provider = target.type().wireName();
         Map<String, String> durationLabels = Map.of("target", target.id(), "provider", provider);
         this.attemptDuration =

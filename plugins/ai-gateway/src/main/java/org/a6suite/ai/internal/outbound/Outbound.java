@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -28,12 +29,14 @@ public final class Outbound {
 
     /** A POST of {@code request} with the given head and read-idle limits ({@link Deadline#INFINITE} = none). */
     public static OutboundRequest post(ProviderRequest request, Duration headTimeout, Duration readIdleTimeout) {
-        OutboundRequest.Builder b = OutboundRequest.builder("POST", request.uri())
-                .body(request.body())
+        // The body array is the request's own (adapters build it per call and nobody changes it after): handed over
+        // without the copy; the headers go as the adapter built them, prebuilt per target where it could.
+        return OutboundRequest.builder("POST", request.uri())
+                .headers(request.wireHeaders())
+                .body(ByteBuffer.wrap(request.body()))
                 .responseHeadTimeout(bounded(headTimeout))
-                .readIdleTimeout(bounded(readIdleTimeout));
-        request.headers().forEach(b::header);
-        return b.build();
+                .readIdleTimeout(bounded(readIdleTimeout))
+                .build();
     }
 
     private static Duration bounded(Duration timeout) {

@@ -120,7 +120,7 @@ public final class OpenAiAdapter implements ProviderAdapter {
         if (type == ProviderType.MISTRAL || type == ProviderType.DEEPSEEK) {
             return Wire.bytes(mapBody(target, request, stream));
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(256);
+        ReusedOutput out = ReusedOutput.acquire();
         try (JsonGenerator g = Json.MAPPER.createGenerator(out)) {
             g.writeStartObject();
             boolean model = false;
@@ -160,8 +160,11 @@ public final class OpenAiAdapter implements ProviderAdapter {
                 writeStreamOptions(g);
             }
             g.writeEndObject();
+            g.close();
+            return out.toByteArray();
+        } finally {
+            out.release();
         }
-        return out.toByteArray();
     }
 
     private static void writeStreamOptions(JsonGenerator g) {
@@ -173,12 +176,9 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
-        Map<String, String> headers = authHeaders(target, apiKey);
-        headers.put("content-type", "application/json");
-        if (stream) {
-            headers.put("accept", "text/event-stream");
-        }
-        return new ProviderRequest(CHAT_URIS.get(target), headers, chatBody(target, request, stream));
+        PrebuiltHeaders.Entry headers = PrebuiltHeaders.chat(target, apiKey, stream);
+        return new ProviderRequest(
+                CHAT_URIS.get(target), headers.map(), chatBody(target, request, stream), headers.wire());
     }
 
     @Override

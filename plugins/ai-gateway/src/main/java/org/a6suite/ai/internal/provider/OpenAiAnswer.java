@@ -1,6 +1,5 @@
 package org.a6suite.ai.internal.provider;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.a6suite.ai.AiGatewayConfig.Target;
@@ -23,6 +22,8 @@ import tools.jackson.core.JsonToken;
  * {@code choices} array, no {@code usage} with integral {@code prompt_tokens} (the tree path estimates), a
  * {@code model} that is not a string, a top-level name given twice (the tree keeps the last). Nested objects are
  * copied as the provider wrote them.
+ *
+ * <p>The answer is written into this thread's {@link ReusedOutput} and copied out once, at its exact size.
  */
 public final class OpenAiAnswer {
 
@@ -30,9 +31,11 @@ public final class OpenAiAnswer {
 
     /** The client's answer for {@code body}, or {@code null} when the tree path must decide (see above). */
     public static EncodedChat encode(Target target, byte[] body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
-        try (JsonParser p = Json.MAPPER.createParser(body);
-                JsonGenerator g = Json.MAPPER.createGenerator(out)) {
+        ReusedOutput out = ReusedOutput.acquire();
+        // The mapper's stream factory, not the mapper: only tokens are copied here, and the mapper would build a
+        // (de)serialisation context per parser and generator that nothing here uses. Same constraints and features.
+        try (JsonParser p = Json.MAPPER.tokenStreamFactory().createParser(body);
+                JsonGenerator g = Json.MAPPER.tokenStreamFactory().createGenerator(out)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
@@ -89,6 +92,8 @@ public final class OpenAiAnswer {
             return new EncodedChat(out.toByteArray(), model, usage);
         } catch (JacksonException e) {
             return null;
+        } finally {
+            out.release();
         }
     }
 
