@@ -21,11 +21,7 @@ public record HedgeBudgetConfig(double maxExtraLoad, double minHedgesPerSecond, 
     public HedgeBudgetConfig {
         Checks.inRange("maxExtraLoad", maxExtraLoad, 0.0, 1.0);
         Checks.inRange("minHedgesPerSecond", minHedgesPerSecond, 0.0, 10_000.0);
-        requireNonNull(window, "window");
-        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
-            throw Checks.invalid("window", window, "PT1S <= window <= PT1H");
-        }
-        Checks.inRange("windowBuckets", windowBuckets, 1, 600);
+        Checks.budgetWindow(window, windowBuckets);
     }
 
     public static Builder builder() {

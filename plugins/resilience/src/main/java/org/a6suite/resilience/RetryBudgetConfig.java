@@ -22,11 +22,7 @@ public record RetryBudgetConfig(double ratio, double minRetriesPerSecond, Durati
     public RetryBudgetConfig {
         Checks.inRange("ratio", ratio, 0.0, 10.0);
         Checks.inRange("minRetriesPerSecond", minRetriesPerSecond, 0.0, 100_000.0);
-        requireNonNull(window, "window");
-        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
-            throw Checks.invalid("window", window, "PT1S <= window <= PT1H");
-        }
-        Checks.inRange("windowBuckets", windowBuckets, 1, 600);
+        Checks.budgetWindow(window, windowBuckets);
     }
 
     public static Builder builder() {

@@ -38,4 +38,16 @@ public final class Checks {
         }
         return value;
     }
+
+    /**
+     * The sliding window of a budget (retry or hedge): {@code window} in [1 s, 1 h] and {@code windowBuckets} in
+     * [1, 600], so a bucket is never shorter than the clock's useful resolution and the ring stays small.
+     */
+    public static void budgetWindow(Duration window, int windowBuckets) {
+        java.util.Objects.requireNonNull(window, "window");
+        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(Duration.ofHours(1)) > 0) {
+            throw invalid("window", window, "PT1S <= window <= PT1H");
+        }
+        inRange("windowBuckets", windowBuckets, 1, 600);
+    }
 }
