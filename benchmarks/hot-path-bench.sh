@@ -33,7 +33,10 @@ a6_bench_logback "$work"
 # mcp-gateway's call log too, to a file as in production
 sed -i 's|<root level="WARN">|<logger name="org.a6suite.mcp.calls" level="INFO" additivity="false"><appender-ref ref="CALLS"/></logger>\n  <root level="WARN">|' \
   "$work/logback.xml"
-opts=(-Xms512m -Xmx512m -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile="$work/logback.xml")
+# Netty's leak detector off, as the runner's Main sets it: at its default level it samples buffers with a stack
+# trace each, a cost production does not pay.
+opts=(-Xms512m -Xmx512m -XX:+UseG1GC --enable-native-access=ALL-UNNAMED -Dio.netty.leakDetection.level=disabled
+  -Dlogback.configurationFile="$work/logback.xml")
 echo "hot-path-bench: $which (nproc $(nproc), $(java -version 2>&1 | head -1), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 java "${opts[@]}" -cp "$(a6_bench_classpath)" "$main" "$@"
 if $jfr; then

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayPlugin;
@@ -49,18 +50,19 @@ public final class AiInvokePathBench {
                         AiProviderServer.start().reply("Hello, benchmark.").recordRequests(false);
                 RunnerLikeEnvironment env = new RunnerLikeEnvironment(Map.of("BENCH_KEY", KEY));
                 OutboundClient bare = OutboundClient.of(
-                        OutboundClientConfig.builder().eventLoopThreads(2).build())) {
+                        OutboundClientConfig.builder().eventLoopThreads(2).build(), env.environment())) {
             AiGatewayPlugin plugin = new AiGatewayPlugin();
             plugin.start(env.environment());
             try {
-                measure(o, provider, bare, plugin);
+                measure(o, provider, bare, plugin, env.loops());
             } finally {
                 plugin.close();
             }
         }
     }
 
-    private static void measure(Options o, AiProviderServer provider, OutboundClient bare, AiGatewayPlugin plugin)
+    private static void measure(
+            Options o, AiProviderServer provider, OutboundClient bare, AiGatewayPlugin plugin, List<Executor> loops)
             throws Exception {
         {
             AiGatewayConfig config = plugin.parseConfig("""
@@ -91,7 +93,7 @@ public final class AiInvokePathBench {
             Supplier<CompletableFuture<Boolean>> invokeCall = () -> plugin.onRequest(view, config, context)
                     .toCompletableFuture()
                     .thenApply(d -> d instanceof RequestDecision.Stop s && s.status() == 200);
-            PerCallRounds rounds = new PerCallRounds(o.inflight());
+            PerCallRounds rounds = new PerCallRounds(o.inflight(), loops);
             if (o.paths().contains("direct")) {
                 rounds.path("direct", directCall);
             }

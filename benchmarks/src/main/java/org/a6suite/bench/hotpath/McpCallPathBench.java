@@ -55,7 +55,7 @@ public final class McpCallPathBench {
                 UpstreamMcpServer upstream = UpstreamMcpServer.start(0);
                 RunnerLikeEnvironment env = new RunnerLikeEnvironment(Map.of("MCP_BENCH_KEY", SESSION_KEY));
                 OutboundClient bare = OutboundClient.of(
-                        OutboundClientConfig.builder().eventLoopThreads(2).build())) {
+                        OutboundClientConfig.builder().eventLoopThreads(2).build(), env.environment())) {
             backend.recordRequests(false);
             McpGatewayPlugin plugin = new McpGatewayPlugin();
             plugin.start(env.environment());
@@ -79,7 +79,7 @@ public final class McpCallPathBench {
                 System.out.println("rest-tool answer: " + answer(plugin, rest, restCall));
                 System.out.println("federated-tool answer: " + answer(plugin, federated, federatedCall));
                 URI direct = URI.create(backend.baseUri() + "/api/orders/o-42");
-                PerCallRounds rounds = new PerCallRounds(o.inflight());
+                PerCallRounds rounds = new PerCallRounds(o.inflight(), env.loops());
                 Map<String, Supplier<CompletableFuture<Boolean>>> all = Map.of(
                         "rest-direct",
                         () -> bare.send(OutboundRequest.builder("GET", direct)

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -21,6 +22,10 @@ import org.a6suite.bench.HostFacts;
  * ({@code ThreadMXBean.getTotalThreadAllocatedBytes}). Allocation per call hardly depends on how busy the machine is,
  * so it compares builds on a shared machine where latency cannot; CPU per call is compared only between paths
  * measured in alternation in one run (same load).
+ *
+ * <p>Call number {@code i} in flight is started, and restarted after each answer, on {@code loops[i % n]}: the
+ * runner calls a plugin on the I/O loop that read the call, so a plugin that keeps its work on that loop is measured
+ * as it runs in production.
  */
 final class PerCallRounds {
 
@@ -29,9 +34,14 @@ final class PerCallRounds {
 
     private final Map<String, Supplier<CompletableFuture<Boolean>>> paths = new LinkedHashMap<>();
     private final int inflight;
+    private final List<Executor> loops;
 
-    PerCallRounds(int inflight) {
+    PerCallRounds(int inflight, List<Executor> loops) {
+        if (loops.isEmpty()) {
+            throw new IllegalArgumentException("loops: empty (expected: the loops calls start on)");
+        }
         this.inflight = inflight;
+        this.loops = List.copyOf(loops);
     }
 
     /** A path: each call completes with true when its answer was the expected one. */
@@ -109,7 +119,8 @@ final class PerCallRounds {
         long cpu0 = HostFacts.processCpuNanos();
         long alloc0 = threads.getTotalThreadAllocatedBytes();
         for (int i = 0; i < inflight; i++) {
-            loop(call, stop, count, errors, finished);
+            Executor on = loops.get(i % loops.size());
+            on.execute(() -> loop(call, on, stop, count, errors, finished));
         }
         Thread.sleep(length);
         stop.set(true);
@@ -125,6 +136,7 @@ final class PerCallRounds {
 
     private static void loop(
             Supplier<CompletableFuture<Boolean>> call,
+            Executor on,
             AtomicBoolean stop,
             AtomicLong count,
             AtomicLong errors,
@@ -146,8 +158,9 @@ final class PerCallRounds {
                 }
             }
             count.incrementAndGet();
-            // off the completing thread: a long chain of completions must not grow the stack
-            CompletableFuture.runAsync(() -> loop(call, stop, count, errors, finished));
+            // The next call starts as a new task on this call's loop (as the runner reads the next call there): a
+            // chain of completions must not grow the stack.
+            on.execute(() -> loop(call, on, stop, count, errors, finished));
         });
     }
 }

@@ -79,15 +79,20 @@ public final class AiGatewayPlugin implements Plugin<AiGatewayConfig> {
     @Override
     public void start(PluginEnvironment environment) {
         requireNonNull(environment, "environment");
-        Scheduler scheduler = Scheduler.of(environment.scheduler());
+        // On the runner's I/O loops (when it offers them) a call's provider I/O, its deadline and retry timers and its
+        // answer stay on the thread that serves the call: no wake-up of a client loop or a timer thread per call.
+        Scheduler scheduler =
+                Scheduler.preferringCurrentLoop(environment::currentLoop, Scheduler.of(environment.scheduler()));
         // One pooled outbound client for whole answers and streams: HTTP/1.1 keep-alive below common server
         // keep-alives, stale connections retried only when a request provably never left.
         // A stream holds its connection for as long as the model talks, so the pool must not cap concurrency per
         // provider at the client's default of 64 (the 65th stream would wait and fail at the connect timeout).
-        OutboundClient outbound = OutboundClient.of(OutboundClientConfig.builder()
-                .eventLoopThreads(2)
-                .maxConnectionsPerOrigin(10_000)
-                .build());
+        OutboundClient outbound = OutboundClient.of(
+                OutboundClientConfig.builder()
+                        .eventLoopThreads(2)
+                        .maxConnectionsPerOrigin(10_000)
+                        .build(),
+                environment);
         ProviderClient http = new ProviderClient(outbound, environment.clock());
         Credentials credentials = new Credentials(environment::getenv, environment.blockingExecutor());
         Random random = new Random();

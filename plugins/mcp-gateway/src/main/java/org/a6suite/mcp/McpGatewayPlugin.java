@@ -82,15 +82,20 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
         environment.set(env);
         // The shared client never follows redirects: a backend must not be able to send the gateway to a host nobody
         // configured. Its pool retires idle connections after 4 s, before a Node.js upstream's 5 s keep-alive.
-        OutboundClient client = OutboundClient.of(OutboundClientConfig.builder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .build());
+        // On the runner's I/O loops (when it offers them) a tool call's backend I/O, its timers and its answer stay on
+        // the thread that serves the call: no wake-up of a client loop or a timer thread per call.
+        OutboundClient client = OutboundClient.of(
+                OutboundClientConfig.builder()
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build(),
+                env);
+        Scheduler scheduler = Scheduler.preferringCurrentLoop(env::currentLoop, Scheduler.of(env.scheduler()));
         OutboundClient previous = httpClient.getAndSet(client);
         if (previous != null) {
             previous.close();
         }
         Ticker ticker = Ticker.systemTicker();
-        Outbound outbound = new Outbound(client, Scheduler.of(env.scheduler()), ticker, env.outcomes());
+        Outbound outbound = new Outbound(client, scheduler, ticker, env.outcomes());
         McpRuntime parts = new McpRuntime(
                 mapper,
                 env.clock(),
@@ -100,7 +105,7 @@ public final class McpGatewayPlugin implements Plugin<McpGatewayConfig> {
                 new ToolRateLimiter(env.clock()),
                 env.metrics(),
                 ticker,
-                Scheduler.of(env.scheduler()));
+                scheduler);
         McpRuntime previousParts = runtime.getAndSet(parts);
         if (previousParts != null) {
             previousParts.close();

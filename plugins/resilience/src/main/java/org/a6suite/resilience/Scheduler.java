@@ -1,8 +1,11 @@
 package org.a6suite.resilience;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.a6suite.resilience.internal.ExecutorScheduler;
+import org.a6suite.resilience.internal.LoopScheduler;
 
 /**
  * Runs a task after a delay; the toolkit's only source of timers, so tests can use a manual one
@@ -35,5 +38,16 @@ public interface Scheduler {
      */
     static Scheduler shared() {
         return ExecutorScheduler.shared();
+    }
+
+    /**
+     * Returns a scheduler that runs each task on the event loop the scheduling thread runs ({@code currentLoop}: the
+     * loop when the caller is on one, else empty; the runner offers it as {@code PluginEnvironment.ioLoops()}), and
+     * on {@code fallback} from any other thread or when that loop refuses the task (shutting down). A call whose
+     * outbound I/O runs on the same loop then sets, cancels and fires its timers without waking another thread.
+     */
+    static Scheduler preferringCurrentLoop(
+            Supplier<Optional<ScheduledExecutorService>> currentLoop, Scheduler fallback) {
+        return new LoopScheduler(currentLoop, fallback);
     }
 }

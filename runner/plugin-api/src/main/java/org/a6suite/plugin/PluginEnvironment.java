@@ -38,4 +38,13 @@ public interface PluginEnvironment {
     default Optional<IoLoops> ioLoops() {
         return Optional.empty();
     }
+
+    /**
+     * The runner's I/O loop the calling thread runs, when the runner offers loops ({@link #ioLoops()}) and the caller
+     * is on one; else empty. Timers set here fire on the caller's thread (no hand-off to a timer thread).
+     */
+    default Optional<ScheduledExecutorService> currentLoop() {
+        Optional<IoLoops> loops = ioLoops();
+        return loops.isPresent() ? loops.get().current() : Optional.empty();
+    }
 }

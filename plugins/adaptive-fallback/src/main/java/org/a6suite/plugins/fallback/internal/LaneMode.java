@@ -20,7 +20,6 @@ import org.a6suite.http.OutboundClientConfig;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.Headers;
 import org.a6suite.plugin.HealthSnapshots;
-import org.a6suite.plugin.IoLoops;
 import org.a6suite.plugin.LaneResponse;
 import org.a6suite.plugin.OutcomeRecorder;
 import org.a6suite.plugin.PluginEnvironment;
@@ -153,9 +152,8 @@ public final class LaneMode implements AutoCloseable {
                 // and the lane's answer all run on the lane's own thread: no hand-offs (docs/benchmarks.md).
                 client = env.map(e -> OutboundClient.of(clientConfig, e))
                         .orElseGet(() -> OutboundClient.of(clientConfig));
-                Optional<IoLoops> loops = env.flatMap(PluginEnvironment::ioLoops);
-                Scheduler scheduler = new LoopScheduler(
-                        () -> loops.isPresent() ? loops.get().current() : Optional.empty(), Scheduler.shared());
+                Scheduler scheduler = Scheduler.preferringCurrentLoop(
+                        env.isPresent() ? env.get()::currentLoop : Optional::empty, Scheduler.shared());
                 Function<String, EtcdUpstreamWatcher> w = this::watcher;
                 proxy = new LaneProxy(client, ticker, scheduler, outcomes, health, wallClock.get(), w, cache);
             }

@@ -1,4 +1,4 @@
-package org.a6suite.plugins.fallback.internal;
+package org.a6suite.resilience.internal;
 
 import static java.util.Objects.requireNonNull;
 
@@ -12,17 +12,18 @@ import java.util.function.Supplier;
 import org.a6suite.resilience.Scheduler;
 
 /**
- * Timers of lane requests (attempt deadline, retry back-off, hedge delay) on the runner's event loop that serves
- * the request, when the task is scheduled from one: the deadline then completes the plugin's stage on the lane's own
- * thread, with no hand-off from a timer thread to the lane (on a loaded machine each hand-off waits for a core).
- * From any other thread, or when the runner offers no loops, the fallback scheduler (the shared timer) is used.
+ * Timers (attempt deadline, retry back-off, hedge delay) on the event loop that schedules them, when the caller runs
+ * on one: the call's outbound I/O runs on that loop too, so the timer is set, cancelled and (rarely) fired on one
+ * thread. A separate timer thread costs a wake-up per call instead: scheduling a task at the head of its queue signals
+ * it, and on a loaded machine each hand-off waits for a core. From any other thread, or when the loop is shutting
+ * down, the fallback scheduler is used. See {@link Scheduler#preferringCurrentLoop}.
  */
-final class LoopScheduler implements Scheduler {
+public final class LoopScheduler implements Scheduler {
 
     private final Supplier<Optional<ScheduledExecutorService>> currentLoop;
     private final Scheduler fallback;
 
-    LoopScheduler(Supplier<Optional<ScheduledExecutorService>> currentLoop, Scheduler fallback) {
+    public LoopScheduler(Supplier<Optional<ScheduledExecutorService>> currentLoop, Scheduler fallback) {
         this.currentLoop = requireNonNull(currentLoop, "currentLoop");
         this.fallback = requireNonNull(fallback, "fallback");
     }
@@ -33,22 +34,14 @@ final class LoopScheduler implements Scheduler {
         requireNonNull(delay, "delay");
         Optional<ScheduledExecutorService> loop = currentLoop.get();
         if (loop.isPresent()) {
-            long nanos = delay.isNegative() ? 0 : saturatedNanos(delay);
+            long nanos = Math.max(0, Stages.saturatedNanos(delay));
             try {
                 ScheduledFuture<?> future = loop.get().schedule(task, nanos, TimeUnit.NANOSECONDS);
                 return () -> future.cancel(false);
             } catch (RejectedExecutionException e) {
-                // The runner is shutting its loops down: the shared timer still runs.
+                // The loop is shutting down: the fallback still runs.
             }
         }
         return fallback.schedule(task, delay);
-    }
-
-    private static long saturatedNanos(Duration delay) {
-        try {
-            return delay.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
     }
 }
