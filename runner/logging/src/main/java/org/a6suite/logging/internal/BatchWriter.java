@@ -94,7 +94,12 @@ public final class BatchWriter implements Runnable {
                     continue;
                 }
                 awaitBatch();
-                writeBatch(queue.size());
+                try {
+                    writeBatch(queue.size());
+                } catch (RuntimeException e) {
+                    // The thread must outlive a bad batch: if it died, the queue would fill and every line be dropped.
+                    status.addError("writing a batch of log lines failed; the batch is lost", e);
+                }
             }
             // Everything queued until the appender stopped taking events.
             writeBatch(Integer.MAX_VALUE);
