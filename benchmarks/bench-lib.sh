@@ -14,11 +14,13 @@ a6_bench_classpath() {
 }
 
 # Writes a logback config to $1/logback.xml: the ai-gateway call log (a6.ai.calls, one JSON line per call, on by
-# default in the plugin) to $1/ai-calls.log, as in production; everything else at WARN on stderr.
+# default in the plugin) to $1/ai-calls.log through the runner's BatchingLineAppender (runner/logging), as the shipped
+# runner writes its call logs (docs/operations.md, "Logs"); everything else at WARN on stderr.
 a6_bench_logback() {
   cat >"$1/logback.xml" <<XML
 <configuration>
-  <appender name="CALLS" class="ch.qos.logback.core.FileAppender">
+  <shutdownHook/>
+  <appender name="CALLS" class="org.a6suite.logging.BatchingLineAppender">
     <file>$1/ai-calls.log</file>
     <encoder><pattern>%msg%n</pattern></encoder>
   </appender>

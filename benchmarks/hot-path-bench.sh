@@ -5,7 +5,8 @@
 # McpCallPathBench). With --jfr, a second run of the plugin path alone under JFR (profile settings) prints the
 # hottest methods by CPU samples.
 #   benchmarks/hot-path-bench.sh ai|mcp [--jfr] [--inflight 4] [--seconds 5] [--warmup 5] [--rounds 3] [--paths a,b]
-# Logging as in production: the plugins' call logs to a file, everything else at WARN on stderr.
+# Logging as in production: the plugins' call logs through the batching appender (runner/logging) to a file,
+# everything else at WARN on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -30,7 +31,7 @@ a6_bench_build
 work=$(mktemp -d /tmp/a6-hot-path.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 a6_bench_logback "$work"
-# mcp-gateway's call log too, to a file as in production
+# mcp-gateway's call log too, through the same batching appender to the same file, as in production
 sed -i 's|<root level="WARN">|<logger name="org.a6suite.mcp.calls" level="INFO" additivity="false"><appender-ref ref="CALLS"/></logger>\n  <root level="WARN">|' \
   "$work/logback.xml"
 # Netty's leak detector off, as the runner's Main sets it: at its default level it samples buffers with a stack

@@ -119,6 +119,8 @@ class RunnerProcessIT {
                     .isLessThan(1000);
             assertThat(process.exitValue()).isIn(0, 143);
             assertThat(socket).doesNotExist();
+            // Logged after SIGTERM, during the graceful close: the shutdown hook lets the call log write it.
+            assertThat(readLog(log)).contains("INFO  [").contains("a6.ai.calls - slow-test answered");
         }
     }
 

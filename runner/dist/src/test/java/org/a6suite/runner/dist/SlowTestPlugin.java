@@ -11,13 +11,17 @@ import org.a6suite.plugin.CallContext;
 import org.a6suite.plugin.Plugin;
 import org.a6suite.plugin.RequestDecision;
 import org.a6suite.plugin.RequestView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loaded by the runner process from a jar the test writes into {@code A6_PLUGINS_DIR}. Its config is a marker file
  * path: the plugin creates it when a call arrives, then answers 300 ms later, so the test can send SIGTERM while the
- * call is in flight.
+ * call is in flight. Like the gateways, it writes a call-log line (logger {@code a6.ai.calls}) when it answers.
  */
 public final class SlowTestPlugin implements Plugin<Path> {
+
+    private static final Logger CALL_LOG = LoggerFactory.getLogger("a6.ai.calls");
 
     @Override
     public String name() {
@@ -37,7 +41,10 @@ public final class SlowTestPlugin implements Plugin<Path> {
             throw new UncheckedIOException(e);
         }
         return CompletableFuture.supplyAsync(
-                () -> RequestDecision.stop(200).body("done").build(),
+                () -> {
+                    CALL_LOG.info("slow-test answered");
+                    return RequestDecision.stop(200).body("done").build();
+                },
                 CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS));
     }
 }
