@@ -18,6 +18,7 @@ import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.mcp.config.UriTemplate;
+import org.a6suite.mcp.jsonrpc.JsonTrees;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.slf4j.Logger;
@@ -54,10 +55,13 @@ public final class RestToolInvoker {
     private final Outbound outbound;
     private final ObjectMapper mapper;
     private final RequestParts parts = new RequestParts();
+    /** The backend's answer read and written without the mapper's per-call contexts (same nodes, same text). */
+    private final JsonTrees trees;
 
     public RestToolInvoker(Outbound outbound, ObjectMapper mapper) {
         this.outbound = requireNonNull(outbound, "outbound");
         this.mapper = requireNonNull(mapper, "mapper");
+        this.trees = new JsonTrees(mapper);
     }
 
     /** An argument that cannot be placed in a request; reported to the client as an {@code isError} result. */
@@ -273,7 +277,7 @@ public final class RestToolInvoker {
         Optional<JsonNode> json = Optional.empty();
         if (body.length > 0) {
             try {
-                json = Optional.of(mapper.readTree(body));
+                json = Optional.of(trees.readTree(body));
             } catch (JacksonException e) {
                 json = Optional.empty();
             }
@@ -300,8 +304,7 @@ public final class RestToolInvoker {
                         tool.name(),
                         backend.name());
                 return CallResults.text(
-                        mapper,
-                        json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
+                        mapper, json.map(trees::writeString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
             }
             List<String> violations =
                     JsonSchemas.violations(tool.outputValidator().get(), json.get());
@@ -313,10 +316,10 @@ public final class RestToolInvoker {
                         backend.name(),
                         String.join("; ", violations));
             }
-            return CallResults.structured(mapper, (ObjectNode) json.get());
+            return CallResults.structured(mapper, trees.writeString(json.get()));
         }
         return CallResults.text(
-                mapper, json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
+                mapper, json.map(trees::writeString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
     }
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {

@@ -1,12 +1,21 @@
 package org.a6suite.mcp.jsonrpc;
 
+import static java.util.Objects.requireNonNull;
+
+import java.io.StringWriter;
 import java.util.Map;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.MissingNode;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.POJONode;
 import tools.jackson.databind.util.RawValue;
@@ -19,11 +28,49 @@ import tools.jackson.databind.util.RawValue;
  * bytes written are those the mapper writes; {@code JsonRpcStreamingTest} pins both against the mapper. Hand-written
  * because Jackson's own tree codec is only reachable through those contexts.
  */
-final class JsonTrees {
+public final class JsonTrees {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private JsonTrees() {}
+    private final ObjectMapper mapper;
+    private final TokenStreamFactory factory;
+    private final boolean failOnTrailingTokens;
+
+    /** Reads and writes with {@code mapper}'s factory (its read constraints) and its trailing-token rule. */
+    public JsonTrees(ObjectMapper mapper) {
+        this.mapper = requireNonNull(mapper, "mapper");
+        this.factory = mapper.tokenStreamFactory();
+        this.failOnTrailingTokens =
+                mapper.deserializationConfig().isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** As {@code mapper.readTree(bytes)}: a missing node for no content; throws for content that is not JSON. */
+    public JsonNode readTree(byte[] bytes) {
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), bytes)) {
+            if (p.nextToken() == null) {
+                return MissingNode.getInstance();
+            }
+            JsonNode node = read(p);
+            if (failOnTrailingTokens && p.nextToken() != null) {
+                // Rare: the mapper reads it again and fails with its own exception, as before.
+                throw new IllegalStateException("trailing content");
+            }
+            return node;
+        } catch (IllegalStateException e) {
+            return mapper.readTree(bytes);
+        }
+    }
+
+    /** As {@code mapper.writeValueAsString(node)}. */
+    public String writeString(JsonNode node) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator g = factory.createGenerator(ObjectWriteContext.empty(), out)) {
+            write(g, node);
+        } catch (Unsupported e) {
+            return mapper.writeValueAsString(node);
+        }
+        return out.toString();
+    }
 
     /** The value starting at the parser's current token; the parser is left on its last token. */
     static JsonNode read(JsonParser p) {

@@ -159,6 +159,37 @@ class JsonRpcStreamingTest {
         }
     }
 
+    @Test
+    void shouldReadAndWriteABackendAnswerAsTheMapperDid() {
+        JsonTrees trees = new JsonTrees(mapper);
+        List<String> answers = new ArrayList<>(BODIES);
+        answers.addAll(List.of("{\"id\":\"o-42\",\"status\":\"shipped\",\"total\":42.5}", "[1,2,3]", " \n "));
+        for (String answer : answers) {
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+            String before;
+            try {
+                JsonNode tree = mapper.readTree(bytes);
+                before = "tree " + typed(tree) + " text " + mapper.writeValueAsString(tree);
+            } catch (JacksonException e) {
+                before = "not JSON";
+            }
+
+            String now;
+            try {
+                JsonNode tree = trees.readTree(bytes);
+                now = "tree " + typed(tree) + " text " + trees.writeString(tree);
+            } catch (JacksonException e) {
+                now = "not JSON";
+            }
+
+            assertThat(now).as(answer).isEqualTo(before);
+        }
+        for (JsonRpcMessage message : messages()) {
+            assertThat(trees.writeString(codec.toJson(message)))
+                    .isEqualTo(mapper.writeValueAsString(codec.toJson(message)));
+        }
+    }
+
     private List<JsonRpcMessage> messages() {
         List<JsonRpcMessage> all = new ArrayList<>();
         ObjectNode numbers = NODES.objectNode();
