@@ -23,7 +23,11 @@ public final class CallResults {
      * of being serialised a second time from the tree.
      */
     public static ObjectNode structured(ObjectMapper mapper, ObjectNode structured) {
-        String json = mapper.writeValueAsString(structured);
+        return structured(mapper, mapper.writeValueAsString(structured));
+    }
+
+    /** As {@link #structured(ObjectMapper, ObjectNode)}, given the object's compact JSON text already written. */
+    public static ObjectNode structured(ObjectMapper mapper, String json) {
         ObjectNode result = text(mapper, json);
         result.putRawValue("structuredContent", new RawValue(json));
         return result;

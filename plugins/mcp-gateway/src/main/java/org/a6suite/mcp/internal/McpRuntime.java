@@ -55,7 +55,7 @@ public final class McpRuntime implements AutoCloseable {
         FederatedFeatures federation =
                 new FederatedFeatures(mapper, upstreamSessions, rateLimiter, metrics, ticker, rest);
         this.methods = new McpMethods(mapper, catalog, tools, federation, relay, live);
-        this.posts = new PostRouter(mapper, codec, sessions, methods);
+        this.posts = new PostRouter(codec, sessions, methods);
     }
 
     ObjectMapper mapper() {

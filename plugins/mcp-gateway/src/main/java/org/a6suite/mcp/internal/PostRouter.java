@@ -13,9 +13,7 @@ import org.a6suite.mcp.jsonrpc.JsonRpcId;
 import org.a6suite.mcp.jsonrpc.JsonRpcMessage;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.RequestView;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
  * What a POST asks, decided the same way for both front ends: the HTTP checks, JSON-RPC decoding, initialize, the
@@ -30,13 +28,13 @@ public final class PostRouter {
     /** The revision that had batches. */
     static final String BATCH_VERSION = "2025-03-26";
 
-    private final ObjectMapper mapper;
+    private static final JsonRpcCodec.Read EMPTY = new JsonRpcCodec.Read.Empty();
+
     private final JsonRpcCodec codec;
     private final SessionService sessions;
     private final McpMethods methods;
 
-    public PostRouter(ObjectMapper mapper, JsonRpcCodec codec, SessionService sessions, McpMethods methods) {
-        this.mapper = requireNonNull(mapper, "mapper");
+    public PostRouter(JsonRpcCodec codec, SessionService sessions, McpMethods methods) {
         this.codec = requireNonNull(codec, "codec");
         this.sessions = requireNonNull(sessions, "sessions");
         this.methods = requireNonNull(methods, "methods");
@@ -70,32 +68,32 @@ public final class PostRouter {
         if (refused.isPresent()) {
             return new Plan.Refuse(refused.get());
         }
-        // Parsed from the body's own bytes: no copy of them per request.
+        // Read from the body's own bytes (no copy) with the streaming parser: a single message becomes only its
+        // JSON-RPC members; only a batch is read as a tree.
         Body body = request.body().orElse(Body.EMPTY);
-        JsonNode root;
-        try {
-            root = body.isEmpty() ? null : mapper.readTree(body.inputStream());
-        } catch (JacksonException e) {
-            root = null;
-        }
-        if (root == null || root.isMissingNode()) {
-            return refuse(
-                    400,
-                    Optional.empty(),
-                    JsonRpcError.parseError(
-                            body.isEmpty()
-                                    ? "parse error: the body is empty"
-                                    : "parse error: the body is not valid JSON"));
-        }
-        if (root.isArray()) {
-            return batch(request, config, audience, principal, root);
-        }
+        JsonRpcCodec.Read read = body.isEmpty() ? EMPTY : codec.read(body.inputStream());
         JsonRpcMessage message;
-        switch (codec.decode(root)) {
-            case JsonRpcCodec.Decoded.Invalid invalid -> {
+        switch (read) {
+            case JsonRpcCodec.Read.Empty e -> {
+                return refuse(
+                        400,
+                        Optional.empty(),
+                        JsonRpcError.parseError(
+                                body.isEmpty()
+                                        ? "parse error: the body is empty"
+                                        : "parse error: the body is not valid JSON"));
+            }
+            case JsonRpcCodec.Read.Malformed m -> {
+                return refuse(
+                        400, Optional.empty(), JsonRpcError.parseError("parse error: the body is not valid JSON"));
+            }
+            case JsonRpcCodec.Read.Batch b -> {
+                return batch(request, config, audience, principal, b.items());
+            }
+            case JsonRpcCodec.Read.Single(JsonRpcCodec.Decoded.Invalid invalid) -> {
                 return refuse(400, invalid.id(), invalid.error());
             }
-            case JsonRpcCodec.Decoded.Valid valid -> message = valid.message();
+            case JsonRpcCodec.Read.Single(JsonRpcCodec.Decoded.Valid valid) -> message = valid.message();
         }
         if (message instanceof JsonRpcMessage.Request r && r.method().equals("initialize")) {
             return new Plan.Initialize(sessions.initialize(config, audience, principal, r, relays));

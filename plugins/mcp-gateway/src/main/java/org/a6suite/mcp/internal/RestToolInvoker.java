@@ -18,6 +18,7 @@ import org.a6suite.http.SecretRedactor;
 import org.a6suite.mcp.McpGatewayConfig;
 import org.a6suite.mcp.config.LocalTool;
 import org.a6suite.mcp.config.UriTemplate;
+import org.a6suite.mcp.jsonrpc.JsonTrees;
 import org.a6suite.resilience.CallNotPermittedException;
 import org.a6suite.resilience.DeadlineExceededException;
 import org.slf4j.Logger;
@@ -53,10 +54,14 @@ public final class RestToolInvoker {
 
     private final Outbound outbound;
     private final ObjectMapper mapper;
+    private final RequestParts parts = new RequestParts();
+    /** The backend's answer read and written without the mapper's per-call contexts (same nodes, same text). */
+    private final JsonTrees trees;
 
     public RestToolInvoker(Outbound outbound, ObjectMapper mapper) {
         this.outbound = requireNonNull(outbound, "outbound");
         this.mapper = requireNonNull(mapper, "mapper");
+        this.trees = new JsonTrees(mapper);
     }
 
     /** An argument that cannot be placed in a request; reported to the client as an {@code isError} result. */
@@ -74,14 +79,17 @@ public final class RestToolInvoker {
     public OutboundRequest.Builder request(LocalTool tool, McpGatewayConfig.Backend backend, ObjectNode args)
             throws BadArgumentException {
         String template = tool.pathTemplate();
-        StringBuilder path = new StringBuilder(template.length() + 32);
+        // The whole URL in one builder: the base, then the path, then the query.
+        String base = backend.baseUrl().toString();
+        StringBuilder url = new StringBuilder(base.length() + template.length() + 32).append(base);
+        boolean perCall = false;
         int last = 0;
         for (int open = template.indexOf('{'); open >= 0; open = template.indexOf('{', open + 1)) {
             int close = placeholderEnd(template, open);
             if (close < 0) {
                 continue;
             }
-            path.append(template, last, open);
+            url.append(template, last, open);
             String name = template.substring(open + 1, close);
             JsonNode value = args.get(name);
             if (value == null || value.isNull()) {
@@ -92,11 +100,12 @@ public final class RestToolInvoker {
                 throw new BadArgumentException("argument " + name + ": " + text + " (expected: a non-empty path "
                         + "segment other than . and ..)");
             }
-            path.append(encode(text));
+            url.append(encode(text));
+            perCall = true;
             last = close + 1;
             open = close;
         }
-        path.append(template, last, template.length());
+        url.append(template, last, template.length());
 
         List<String> query = new ArrayList<>();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -140,13 +149,45 @@ public final class RestToolInvoker {
                 case BODY -> wholeBody = value;
             }
         }
-        String base = backend.baseUrl().toString();
-        URI uri = URI.create(base + path + (query.isEmpty() ? "" : "?" + String.join("&", query)));
-        if (!sameOrigin(uri, backend.baseUrl())
-                || !uri.getRawPath().startsWith(backend.baseUrl().getRawPath() + "/")) {
-            // Unreachable with the checks above; kept so a future change cannot silently open an SSRF hole.
-            throw new BadArgumentException("refused: the request would leave backend " + backend.name());
+        perCall |= !query.isEmpty();
+        URI uri = perCall ? null : parts.fixedUri(tool, backend).orElse(null);
+        if (uri == null) {
+            if (!query.isEmpty()) {
+                url.append('?').append(String.join("&", query));
+            }
+            uri = URI.create(url.toString());
+            if (!sameOrigin(uri, backend.baseUrl())
+                    || !uri.getRawPath().startsWith(backend.baseUrl().getRawPath() + "/")) {
+                // Unreachable with the checks above; kept so a future change cannot silently open an SSRF hole.
+                throw new BadArgumentException("refused: the request would leave backend " + backend.name());
+            }
+            if (!perCall) {
+                parts.keepFixedUri(tool, backend, uri);
+            }
         }
+        OutboundRequest.Builder builder = OutboundRequest.builder(tool.method(), uri);
+        Optional<org.a6suite.http.OutboundHeaders> fixedHeaders =
+                headers.isEmpty() ? parts.headers(backend) : Optional.empty();
+        if (fixedHeaders.isPresent()) {
+            builder.headers(fixedHeaders.get());
+        } else {
+            merge(builder, backend, headers);
+        }
+        byte[] body = wholeBody != null
+                ? mapper.writeValueAsBytes(wholeBody)
+                : bodyMethod ? mapper.writeValueAsBytes(bodyObject) : null;
+        if (body != null) {
+            builder.header("content-type", "application/json");
+            builder.body(body);
+        }
+        // The tool's declaration decides whether a second copy is harmless, not the HTTP method alone.
+        return builder.idempotent(tool.idempotent());
+    }
+
+    /** Header arguments (or a backend header the prebuilt set could not hold) merged per call. */
+    private static void merge(
+            OutboundRequest.Builder builder, McpGatewayConfig.Backend backend, List<Map.Entry<String, String>> headers)
+            throws BadArgumentException {
         // setHeader semantics, as with the JDK client: a later source replaces an earlier one of the same name.
         Map<String, String> merged = new LinkedHashMap<>();
         merged.put("accept", "application/json");
@@ -158,21 +199,11 @@ public final class RestToolInvoker {
             }
             merged.put(name, h.getValue());
         }
-        OutboundRequest.Builder builder = OutboundRequest.builder(tool.method(), uri);
         try {
             merged.forEach(builder::header);
         } catch (IllegalArgumentException e) {
             throw new BadArgumentException("a header argument names a restricted header");
         }
-        byte[] body = wholeBody != null
-                ? mapper.writeValueAsBytes(wholeBody)
-                : bodyMethod ? mapper.writeValueAsBytes(bodyObject) : null;
-        if (body != null) {
-            builder.header("content-type", "application/json");
-            builder.body(body);
-        }
-        // The tool's declaration decides whether a second copy is harmless, not the HTTP method alone.
-        return builder.idempotent(tool.idempotent());
     }
 
     /** Calls the backend and maps the answer; the stage never fails, failures become {@code isError} results. */
@@ -246,7 +277,7 @@ public final class RestToolInvoker {
         Optional<JsonNode> json = Optional.empty();
         if (body.length > 0) {
             try {
-                json = Optional.of(mapper.readTree(body));
+                json = Optional.of(trees.readTree(body));
             } catch (JacksonException e) {
                 json = Optional.empty();
             }
@@ -273,8 +304,7 @@ public final class RestToolInvoker {
                         tool.name(),
                         backend.name());
                 return CallResults.text(
-                        mapper,
-                        json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
+                        mapper, json.map(trees::writeString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
             }
             List<String> violations =
                     JsonSchemas.violations(tool.outputValidator().get(), json.get());
@@ -286,10 +316,10 @@ public final class RestToolInvoker {
                         backend.name(),
                         String.join("; ", violations));
             }
-            return CallResults.structured(mapper, (ObjectNode) json.get());
+            return CallResults.structured(mapper, trees.writeString(json.get()));
         }
         return CallResults.text(
-                mapper, json.map(mapper::writeValueAsString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
+                mapper, json.map(trees::writeString).orElseGet(() -> new String(body, StandardCharsets.UTF_8)));
     }
 
     private ObjectNode failure(McpGatewayConfig.Backend backend, Throwable error, int maxResultBytes) {

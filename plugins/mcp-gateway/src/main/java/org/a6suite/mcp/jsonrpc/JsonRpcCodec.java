@@ -2,10 +2,20 @@ package org.a6suite.mcp.jsonrpc;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.ObjectWriteContext;
+import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -14,13 +24,106 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Decoding never throws for bad input: it returns a {@link Decoded.Invalid} carrying the JSON-RPC error to send
  * back and, when it could be read, the offending message's id. Batches (JSON arrays) are refused with
  * {@code -32600}, as MCP 2025-06-18 and later require.
+ *
+ * <p>Bodies are read with the streaming parser of the mapper's factory: only the six JSON-RPC members become nodes
+ * ({@code params}, {@code result} and {@code error} whole, as handlers use them), other members are skipped, and no
+ * tree of the whole message or per-call mapper context is made. Answers are written the same way. Both give exactly
+ * what the mapper's {@code readTree}/{@code writeValueAsBytes} gave (pinned by {@code JsonRpcStreamingTest}); a node
+ * the writer does not know is written by the mapper.
  */
 public final class JsonRpcCodec {
 
+    private static final Read EMPTY = new Read.Empty();
+    private static final Read MALFORMED = new Read.Malformed();
+
     private final ObjectMapper mapper;
+    private final TokenStreamFactory factory;
+    /** As the mapper's {@code readTree}: content after the value makes the body invalid JSON. */
+    private final boolean failOnTrailingTokens;
 
     public JsonRpcCodec(ObjectMapper mapper) {
         this.mapper = requireNonNull(mapper, "mapper");
+        this.factory = mapper.tokenStreamFactory();
+        this.failOnTrailingTokens =
+                mapper.deserializationConfig().isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** What a body holds, read with the streaming parser. */
+    public sealed interface Read {
+        /** No JSON value at all (nothing or only whitespace). */
+        record Empty() implements Read {}
+
+        /** Not valid JSON (or beyond the factory's read constraints). */
+        record Malformed() implements Read {}
+
+        /** A JSON array (a batch), as a tree: each member is decoded with {@link #decode(JsonNode)}. */
+        record Batch(ArrayNode items) implements Read {}
+
+        /** Any other JSON value, decoded. */
+        record Single(Decoded decoded) implements Read {}
+    }
+
+    /** Reads one body from {@code in}, which it closes. */
+    public Read read(InputStream in) {
+        requireNonNull(in, "in");
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), in)) {
+            return read(p);
+        } catch (JacksonException e) {
+            return MALFORMED;
+        }
+    }
+
+    /** Reads one body. */
+    public Read read(byte[] body) {
+        requireNonNull(body, "body");
+        try (JsonParser p = factory.createParser(ObjectReadContext.empty(), body)) {
+            return read(p);
+        } catch (JacksonException e) {
+            return MALFORMED;
+        }
+    }
+
+    private Read read(JsonParser p) {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            return EMPTY;
+        }
+        Read read;
+        if (first == JsonToken.START_ARRAY) {
+            read = new Read.Batch((ArrayNode) JsonTrees.read(p));
+        } else if (first == JsonToken.START_OBJECT) {
+            read = new Read.Single(decodeObject(p));
+        } else {
+            JsonTrees.read(p);
+            read = new Read.Single(notAnObject());
+        }
+        if (failOnTrailingTokens && p.nextToken() != null) {
+            return MALFORMED;
+        }
+        return read;
+    }
+
+    /** The object the parser is at; the members are all read before deciding, so a later syntax error wins. */
+    private Decoded decodeObject(JsonParser p) {
+        JsonNode version = null;
+        JsonNode id = null;
+        JsonNode method = null;
+        JsonNode params = null;
+        JsonNode result = null;
+        JsonNode error = null;
+        for (String name = p.nextName(); name != null; name = p.nextName()) {
+            p.nextToken();
+            switch (name) {
+                case "jsonrpc" -> version = JsonTrees.read(p);
+                case "id" -> id = JsonTrees.read(p);
+                case "method" -> method = JsonTrees.read(p);
+                case "params" -> params = JsonTrees.read(p);
+                case "result" -> result = JsonTrees.read(p);
+                case "error" -> error = JsonTrees.read(p);
+                default -> p.skipChildren();
+            }
+        }
+        return decodeMembers(version, id, method, params, result, error);
     }
 
     /** The result of decoding one body. */
@@ -31,33 +134,47 @@ public final class JsonRpcCodec {
     }
 
     public Decoded decode(byte[] body) {
-        requireNonNull(body, "body");
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
-        } catch (JacksonException e) {
-            return invalid(Optional.empty(), JsonRpcError.parseError("parse error: the body is not valid JSON"));
-        }
-        if (root == null || root.isMissingNode()) {
-            return invalid(Optional.empty(), JsonRpcError.parseError("parse error: the body is empty"));
-        }
-        return decode(root);
+        return switch (read(body)) {
+            case Read.Empty e -> invalid(Optional.empty(), JsonRpcError.parseError("parse error: the body is empty"));
+            case Read.Malformed m ->
+                invalid(Optional.empty(), JsonRpcError.parseError("parse error: the body is not valid JSON"));
+            case Read.Batch b -> batchRefused();
+            case Read.Single single -> single.decoded();
+        };
     }
 
     /** Decodes an already parsed JSON value. */
     public Decoded decode(JsonNode root) {
         if (root.isArray()) {
-            return invalid(
-                    Optional.empty(),
-                    JsonRpcError.invalidRequest(
-                            "invalid request: JSON-RPC batches are not supported (expected: one JSON object per POST)"));
+            return batchRefused();
         }
         if (!root.isObject()) {
-            return invalid(Optional.empty(), JsonRpcError.invalidRequest("invalid request: body is not a JSON object"));
+            return notAnObject();
         }
-        JsonNode idNode = root.get("id");
+        return decodeMembers(
+                root.get("jsonrpc"),
+                root.get("id"),
+                root.get("method"),
+                root.get("params"),
+                root.get("result"),
+                root.get("error"));
+    }
+
+    private static Decoded batchRefused() {
+        return invalid(
+                Optional.empty(),
+                JsonRpcError.invalidRequest(
+                        "invalid request: JSON-RPC batches are not supported (expected: one JSON object per POST)"));
+    }
+
+    private static Decoded notAnObject() {
+        return invalid(Optional.empty(), JsonRpcError.invalidRequest("invalid request: body is not a JSON object"));
+    }
+
+    /** One object's JSON-RPC members (null: absent), whichever way they were read. */
+    private static Decoded decodeMembers(
+            JsonNode version, JsonNode idNode, JsonNode method, JsonNode params, JsonNode result, JsonNode error) {
         Optional<JsonRpcId> id = JsonRpcId.isValid(idNode) ? Optional.of(new JsonRpcId(idNode)) : Optional.empty();
-        JsonNode version = root.get("jsonrpc");
         if (version == null || !version.isString() || !"2.0".equals(version.stringValue())) {
             return invalid(
                     id, JsonRpcError.invalidRequest("invalid request: jsonrpc: " + version + " (expected: \"2.0\")"));
@@ -73,7 +190,6 @@ public final class JsonRpcCodec {
                     Optional.empty(),
                     JsonRpcError.invalidRequest("invalid request: id: null (expected: a string or an " + "integer)"));
         }
-        JsonNode method = root.get("method");
         if (method != null) {
             if (!method.isString() || method.stringValue().isEmpty()) {
                 return invalid(
@@ -81,7 +197,6 @@ public final class JsonRpcCodec {
                         JsonRpcError.invalidRequest(
                                 "invalid request: method: " + method + " (expected: a non-empty string)"));
             }
-            JsonNode params = root.get("params");
             if (params != null && !params.isObject() && !params.isArray()) {
                 return invalid(
                         id,
@@ -92,8 +207,6 @@ public final class JsonRpcCodec {
             return new Decoded.Valid(id.<JsonRpcMessage>map(i -> new JsonRpcMessage.Request(i, method.stringValue(), p))
                     .orElseGet(() -> new JsonRpcMessage.Notification(method.stringValue(), p)));
         }
-        JsonNode result = root.get("result");
-        JsonNode error = root.get("error");
         if ((result == null) == (error == null)) {
             return invalid(
                     id,
@@ -117,7 +230,62 @@ public final class JsonRpcCodec {
     }
 
     public byte[] encode(JsonRpcMessage message) {
-        return mapper.writeValueAsBytes(toJson(message));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = factory.createGenerator(ObjectWriteContext.empty(), out)) {
+            write(g, message);
+        } catch (JsonTrees.Unsupported e) {
+            return mapper.writeValueAsBytes(toJson(message));
+        }
+        return out.toByteArray();
+    }
+
+    /** The members in {@link #toJson}'s order. */
+    private static void write(JsonGenerator g, JsonRpcMessage message) {
+        g.writeStartObject();
+        g.writeStringProperty("jsonrpc", "2.0");
+        switch (message) {
+            case JsonRpcMessage.Request r -> {
+                g.writeName("id");
+                JsonTrees.write(g, r.id().node());
+                g.writeStringProperty("method", r.method());
+                if (r.params().isPresent()) {
+                    g.writeName("params");
+                    JsonTrees.write(g, r.params().get());
+                }
+            }
+            case JsonRpcMessage.Notification n -> {
+                g.writeStringProperty("method", n.method());
+                if (n.params().isPresent()) {
+                    g.writeName("params");
+                    JsonTrees.write(g, n.params().get());
+                }
+            }
+            case JsonRpcMessage.Response r -> {
+                g.writeName("id");
+                if (r.id().isPresent()) {
+                    JsonTrees.write(g, r.id().get().node());
+                } else {
+                    g.writeNull();
+                }
+                if (r.result().isPresent()) {
+                    g.writeName("result");
+                    JsonTrees.write(g, r.result().get());
+                }
+                if (r.error().isPresent()) {
+                    JsonRpcError e = r.error().get();
+                    g.writeName("error");
+                    g.writeStartObject();
+                    g.writeNumberProperty("code", e.code());
+                    g.writeStringProperty("message", e.message());
+                    if (e.data().isPresent()) {
+                        g.writeName("data");
+                        JsonTrees.write(g, e.data().get());
+                    }
+                    g.writeEndObject();
+                }
+            }
+        }
+        g.writeEndObject();
     }
 
     public ObjectNode toJson(JsonRpcMessage message) {

@@ -3,8 +3,10 @@ package org.a6suite.mcp.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.a6suite.http.OutboundClient;
@@ -190,6 +192,60 @@ class ConfigAndSsrfTest {
                         backend,
                         mapper.createObjectNode().put("id", "http://evil").put("trace", "a\r\nhost: evil")))
                 .isInstanceOf(RestToolInvoker.BadArgumentException.class);
+    }
+
+    @Test
+    void shouldBuildTheSameRequestWhenItsFixedPartsAreMadeOnce() throws Exception {
+        McpGatewayConfig config = parser.parse("""
+                {"session":{"keys":[{"id":"k1","env":"K"}]},
+                 "backends":[{"name":"api","base_url":"http://127.0.0.1:9/api",
+                              "headers":{"X-Api-Key":"k-1","Accept":"application/vnd.x+json"}}],
+                 "tools":[{"name":"list","backend":"api","method":"GET","path":"/orders"},
+                          {"name":"get","backend":"api","method":"GET","path":"/orders/{id}",
+                           "args":{"trace":{"in":"header","name":"X-Api-Key"}}},
+                          {"name":"make","backend":"api","method":"POST","path":"/orders"}]}""");
+        RestToolInvoker invoker = new RestToolInvoker(dummyOutbound(), mapper);
+        McpGatewayConfig.Backend backend = config.backends().get("api");
+        LocalTool list = config.tools().get("list");
+
+        OutboundRequest first =
+                invoker.request(list, backend, mapper.createObjectNode()).build();
+        OutboundRequest second =
+                invoker.request(list, backend, mapper.createObjectNode()).build();
+        OutboundRequest queried = invoker.request(
+                        list, backend, mapper.createObjectNode().put("q", "a b"))
+                .build();
+        OutboundRequest got = invoker.request(
+                        config.tools().get("get"),
+                        backend,
+                        mapper.createObjectNode().put("id", "o-1"))
+                .build();
+        OutboundRequest overridden = invoker.request(
+                        config.tools().get("get"),
+                        backend,
+                        mapper.createObjectNode().put("id", "o-1").put("trace", "t-9"))
+                .build();
+        OutboundRequest made = invoker.request(
+                        config.tools().get("make"),
+                        backend,
+                        mapper.createObjectNode().put("n", 1))
+                .build();
+
+        assertThat(first.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders");
+        assertThat(second.uri()).isSameAs(first.uri());
+        assertThat(queried.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders?q=a%20b");
+        assertThat(got.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders/o-1");
+        // The backend's accept replaces the default; names in lower case; a header argument replaces the backend's.
+        assertThat(first.headers().map())
+                .containsOnly(
+                        Map.entry("accept", List.of("application/vnd.x+json")), Map.entry("x-api-key", List.of("k-1")));
+        assertThat(got.headers()).isEqualTo(first.headers());
+        assertThat(overridden.headers().allValues("x-api-key")).containsExactly("t-9");
+        assertThat(overridden.headers().allValues("accept")).containsExactly("application/vnd.x+json");
+        assertThat(made.uri().toString()).isEqualTo("http://127.0.0.1:9/api/orders");
+        assertThat(made.headers().allValues("content-type")).containsExactly("application/json");
+        assertThat(made.headers().allValues("x-api-key")).containsExactly("k-1");
+        assertThat(StandardCharsets.UTF_8.decode(made.body()).toString()).isEqualTo("{\"n\":1}");
     }
 
     @Test
