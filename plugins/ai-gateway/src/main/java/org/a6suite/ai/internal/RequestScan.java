@@ -96,7 +96,9 @@ final class RequestScan {
 
     private Facts read(Body body) {
         int close;
-        try (JsonParser p = Json.MAPPER.createParser(body.inputStream())) {
+        // The factory's parser, not the mapper's: only tokens are read, and the mapper builds a deserialisation
+        // context per parser.
+        try (JsonParser p = Json.MAPPER.tokenStreamFactory().createParser(body.inputStream())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw TreePath.INSTANCE;
             }
