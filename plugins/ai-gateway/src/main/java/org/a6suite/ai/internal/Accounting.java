@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.a6suite.ai.AiGatewayConfig.Target;
+import org.a6suite.ai.internal.provider.ClientBody;
 import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.ai.internal.provider.Usage;
 import org.a6suite.plugin.OutcomeRecorder;
@@ -51,7 +52,7 @@ public final class Accounting {
     }
 
     /** Usage from the provider, or counted with the tokenizer and marked estimated. */
-    public static Usage usage(Operation operation, ObjectNode request, ObjectNode result) {
+    public static Usage usage(Operation operation, ClientBody request, ObjectNode result) {
         JsonNode u = result.path("usage");
         if (u.isObject() && u.has("prompt_tokens")) {
             return new Usage(
@@ -61,12 +62,12 @@ public final class Accounting {
         }
         if (operation == Operation.EMBEDDINGS) {
             long input = 0;
-            for (String text : org.a6suite.ai.internal.provider.EmbeddingInputs.of(request)) {
+            for (String text : org.a6suite.ai.internal.provider.EmbeddingInputs.of(request.tree())) {
                 input += Tokens.count(text);
             }
             return new Usage(input, 0, true);
         }
-        return new Usage(Tokens.prompt(request), Tokens.completion(result), true);
+        return new Usage(Tokens.prompt(request.tree()), Tokens.completion(result), true);
     }
 
     /** USD for {@code usage} at {@code target}'s prices. */

@@ -113,7 +113,7 @@ final class Answers {
                         config.log().includeContent()
                                 ? Optional.of(new CallFacts.Content(
                                         Json.MAPPER.writeValueAsString(
-                                                call.request().path("messages")),
+                                                call.request().tree().path("messages")),
                                         completionText))
                                 : Optional.empty()),
                 config.log().enabled());

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.Adapters;
+import org.a6suite.ai.internal.provider.ClientBody;
 import org.a6suite.ai.internal.provider.EncodedChat;
 import org.a6suite.ai.internal.provider.OpenAiAnswer;
 import org.a6suite.ai.internal.provider.Operation;
@@ -130,7 +131,7 @@ public final class Invoker {
             AiGatewayConfig config,
             List<TargetRuntime> ordered,
             Operation operation,
-            ObjectNode request,
+            ClientBody request,
             boolean stream,
             CallRecord record) {
         Chain chain = new Chain(config, ordered, operation, request, stream, record);
@@ -144,7 +145,7 @@ public final class Invoker {
         private final AiGatewayConfig config;
         private final List<TargetRuntime> ordered;
         private final Operation operation;
-        private final ObjectNode request;
+        private final ClientBody request;
         private final boolean stream;
         private final CallRecord record;
 
@@ -152,7 +153,7 @@ public final class Invoker {
                 AiGatewayConfig config,
                 List<TargetRuntime> ordered,
                 Operation operation,
-                ObjectNode request,
+                ClientBody request,
                 boolean stream,
                 CallRecord record) {
             this.config = config;
@@ -213,7 +214,7 @@ public final class Invoker {
                 try {
                     providerRequest = operation == Operation.CHAT
                             ? adapter.chatRequest(target, request, key, streamed)
-                            : adapter.embeddingsRequest(target, request, key);
+                            : adapter.embeddingsRequest(target, request.tree(), key);
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
                     return;

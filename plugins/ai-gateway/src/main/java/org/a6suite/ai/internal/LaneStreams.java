@@ -44,7 +44,7 @@ final class LaneStreams {
         Invoker.CallRecord record = new Invoker.CallRecord();
         Deadline total = Deadline.ofTimeout(ticker, config.timeouts().total());
         CompletableFuture<StreamingInvoker.Opened> opening =
-                streaming.open(config, call.ordered(), call.request(), record, total);
+                streaming.open(config, call.ordered(), call.request().tree(), record, total);
         CompletableFuture<LaneResponse> result = new CompletableFuture<>();
         opening.whenComplete((opened, error) -> {
             if (error != null) {
@@ -71,7 +71,7 @@ final class LaneStreams {
                             Answers.routeId(context),
                             context.requestId(),
                             call.requestedModel(),
-                            call.request(),
+                            call.request().tree(),
                             record.attempts(),
                             start,
                             config.log().enabled(),

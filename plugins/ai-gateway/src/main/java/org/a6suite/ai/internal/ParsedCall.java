@@ -2,13 +2,13 @@ package org.a6suite.ai.internal;
 
 import java.util.List;
 import java.util.Optional;
+import org.a6suite.ai.internal.provider.ClientBody;
 import org.a6suite.ai.internal.provider.Operation;
-import tools.jackson.databind.node.ObjectNode;
 
 /** What a call asked for, after validation: the operation, the body, the model asked for, the targets in order. */
 record ParsedCall(
         Operation operation,
-        ObjectNode request,
+        ClientBody request,
         boolean stream,
         Optional<String> requestedModel,
         List<TargetRuntime> ordered) {}

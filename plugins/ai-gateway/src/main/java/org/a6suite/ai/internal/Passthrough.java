@@ -42,8 +42,8 @@ final class Passthrough {
             int query = operationPath.indexOf('?');
             String path = basePath + (query < 0 ? operationPath : operationPath.substring(0, query));
             ObjectNode body = call.operation() == Operation.CHAT
-                    ? OpenAiAdapter.mapBody(target, call.request(), call.stream())
-                    : call.request().deepCopy().put("model", target.model());
+                    ? OpenAiAdapter.mapBody(target, call.request().tree(), call.stream())
+                    : call.request().tree().deepCopy().put("model", target.model());
             RequestDecision.Rewrite.Builder rewrite = RequestDecision.rewrite()
                     .path(path)
                     .setHeader(config.passthrough().targetHeader(), target.id())

@@ -37,6 +37,19 @@ public final class OpenAiAdapter implements ProviderAdapter {
             .executor(Runnable::run)
             .build(target -> URI.create(target.endpoint() + chatPath(target)));
 
+    /** Each target's {@code "model":"<its model>"} as JSON bytes, for provider bodies copied from the client's. */
+    private static final LoadingCache<Target, byte[]> MODEL_FIELDS = Caffeine.newBuilder()
+            .weakKeys()
+            .executor(Runnable::run)
+            .build(target -> {
+                byte[] object = Json.MAPPER.writeValueAsBytes(Map.of("model", target.model()));
+                return java.util.Arrays.copyOfRange(object, 1, object.length - 1);
+            });
+
+    private static final byte[] STREAM_TRUE = "\"stream\":true".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] STREAM_OPTIONS =
+            "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.UTF_8);
+
     private final ProviderType type;
 
     public OpenAiAdapter(ProviderType type) {
@@ -167,6 +180,76 @@ public final class OpenAiAdapter implements ProviderAdapter {
         }
     }
 
+    /**
+     * {@link #chatBody(Target, ObjectNode, boolean)} from the client's bytes: every field the provider gets unchanged
+     * is copied as the client sent it (no tree, no re-encoding); {@code model}, {@code stream} and
+     * {@code stream_options} are replaced or dropped as there, in the same places and order. Bodies kept only as a
+     * tree, and Mistral and DeepSeek, go the tree path.
+     */
+    static byte[] chatBody(Target target, ClientBody request, boolean stream) {
+        ProviderType type = target.type();
+        if (!request.raw() || type == ProviderType.MISTRAL || type == ProviderType.DEEPSEEK) {
+            return chatBody(target, request.tree(), stream);
+        }
+        ReusedOutput out = ReusedOutput.acquire();
+        try {
+            out.write('{');
+            boolean model = false;
+            boolean streamSet = false;
+            boolean options = false;
+            for (int i = 0; i < request.fields(); i++) {
+                switch (request.name(i)) {
+                    case "model" -> {
+                        separate(out);
+                        out.writeBytes(MODEL_FIELDS.get(target));
+                        model = true;
+                    }
+                    case "stream" -> {
+                        if (stream) {
+                            separate(out);
+                            out.writeBytes(STREAM_TRUE);
+                            streamSet = true;
+                        }
+                    }
+                    case "stream_options" -> {
+                        if (stream) {
+                            separate(out);
+                            out.writeBytes(STREAM_OPTIONS);
+                            options = true;
+                        }
+                    }
+                    default -> {
+                        separate(out);
+                        request.copyField(i, out);
+                    }
+                }
+            }
+            if (!model) {
+                separate(out);
+                out.writeBytes(MODEL_FIELDS.get(target));
+            }
+            if (stream && !streamSet) {
+                separate(out);
+                out.writeBytes(STREAM_TRUE);
+            }
+            if (stream && !options) {
+                separate(out);
+                out.writeBytes(STREAM_OPTIONS);
+            }
+            out.write('}');
+            return out.toByteArray();
+        } finally {
+            out.release();
+        }
+    }
+
+    /** A comma unless the object was just opened. */
+    private static void separate(ReusedOutput out) {
+        if (out.size() > 1) {
+            out.write(',');
+        }
+    }
+
     private static void writeStreamOptions(JsonGenerator g) {
         g.writeName("stream_options");
         g.writeStartObject();
@@ -176,6 +259,13 @@ public final class OpenAiAdapter implements ProviderAdapter {
 
     @Override
     public ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream) {
+        PrebuiltHeaders.Entry headers = PrebuiltHeaders.chat(target, apiKey, stream);
+        return new ProviderRequest(
+                CHAT_URIS.get(target), headers.map(), chatBody(target, request, stream), headers.wire());
+    }
+
+    @Override
+    public ProviderRequest chatRequest(Target target, ClientBody request, Optional<String> apiKey, boolean stream) {
         PrebuiltHeaders.Entry headers = PrebuiltHeaders.chat(target, apiKey, stream);
         return new ProviderRequest(
                 CHAT_URIS.get(target), headers.map(), chatBody(target, request, stream), headers.wire());

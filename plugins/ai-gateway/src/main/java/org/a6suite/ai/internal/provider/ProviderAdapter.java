@@ -24,6 +24,14 @@ public interface ProviderAdapter {
      */
     ProviderRequest chatRequest(Target target, ObjectNode request, Optional<String> apiKey, boolean stream);
 
+    /**
+     * {@link #chatRequest(Target, ObjectNode, Optional, boolean)} from the validated body in either form; adapters
+     * that can write the provider body from the client's bytes override this, the others read its tree.
+     */
+    default ProviderRequest chatRequest(Target target, ClientBody request, Optional<String> apiKey, boolean stream) {
+        return chatRequest(target, request.tree(), apiKey, stream);
+    }
+
     /** Whether {@link #chatRequest} really asks for a stream when {@code stream} is true. */
     default boolean streams() {
         return false;

@@ -1,6 +1,8 @@
 package org.a6suite.ai.internal.provider;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * A byte buffer each thread reuses for JSON it writes and then hands on as an exact-size array (the plugin API's
@@ -30,6 +32,15 @@ final class ReusedOutput extends ByteArrayOutputStream {
         if (buf.length > KEPT_CAPACITY) {
             BUFFERS.remove();
         }
+    }
+
+    /** Appends {@code length} bytes of {@code source} from absolute index {@code from}, without an interim copy. */
+    void write(ByteBuffer source, int from, int length) {
+        if (count + length > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + length));
+        }
+        source.get(from, buf, count, length);
+        count += length;
     }
 
     /** Closing a byte buffer does nothing; a generator closing its target must not end a use early. */
