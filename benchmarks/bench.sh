@@ -8,7 +8,8 @@
 #                       [--server-warmup SECONDS]
 # --baseline-jar adds the servers base / base-sdk: another build of our runner (e.g. the previous commit's
 # runner/dist/target/a6-runner.jar) run the same way, for before/after figures from one run.
-# Optional servers: ours-uring (our runner with A6_TRANSPORT=io_uring, a6-native plugins), ours-sdk-uring.
+# Optional servers: ours-uring (our runner with A6_TRANSPORT=io_uring, a6-native plugins), ours-sdk-uring,
+# echo-netty-uring (the Netty floor on io_uring).
 # --server-warmup runs each fresh server, unrecorded, at 16 connections for that long before its first point.
 # BENCH_JAVA_OPTS is passed to our runner's JVM (e.g. a JFR recording).
 # Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and markdown tables of medians and ratios.
@@ -74,6 +75,8 @@ start_server() { # $1 = server label, $2 = workload
     echo) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoFloorServer --socket "$sock" --workload "$2" >"$work/$1.log" 2>&1 & ;;
     echo-netty) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoNettyFloorServer --socket "$sock" --workload "$2" \
             >"$work/$1.log" 2>&1 & ;;
+    echo-netty-uring) java -cp "$DRIVER_JAR" org.a6suite.bench.EchoNettyFloorServer --socket "$sock" --workload "$2" \
+            --transport io_uring >"$work/$1.log" 2>&1 & ;;
   esac
   server_pid=$!
   wait_socket "$sock"

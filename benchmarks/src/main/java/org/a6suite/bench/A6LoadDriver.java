@@ -5,7 +5,6 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +33,7 @@ import org.a6suite.protocol.message.PrepareConfResponse;
  * /proc/PID/stat}) is read when measurement starts and when it ends, so {@code server_cpu_measured_s} covers exactly
  * the measured window: the steady-state cost per call, without the JIT compilation and class loading that a fresh
  * server does in its first seconds (which a per-point figure over warm-up charges to whichever point comes first).
+ * The same window's user and system time and each thread group's share ({@link ProcessCpu}) say where it went.
  */
 public final class A6LoadDriver {
 
@@ -43,7 +43,7 @@ public final class A6LoadDriver {
     private final int connections;
     private final long warmupNanos;
     private final long measureNanos;
-    private final Path serverStat;
+    private final ProcessCpu server;
     private final double clockTicks;
 
     private A6LoadDriver(Map<String, String> args) {
@@ -55,7 +55,7 @@ public final class A6LoadDriver {
         this.warmupNanos = (long) (Double.parseDouble(args.getOrDefault("warmup", "3")) * 1e9);
         this.measureNanos = (long) (Double.parseDouble(args.getOrDefault("seconds", "10")) * 1e9);
         String pid = args.get("server-pid");
-        this.serverStat = pid == null ? null : Path.of("/proc", pid, "stat");
+        this.server = pid == null ? null : new ProcessCpu(pid);
         this.clockTicks = Double.parseDouble(args.getOrDefault("clock-ticks", "100"));
     }
 
@@ -103,12 +103,17 @@ public final class A6LoadDriver {
                 }
             }));
         }
-        double cpuMeasured = -1;
-        if (serverStat != null) {
+        String cpuMeasured = "";
+        if (server != null) {
             sleepUntil(measureFrom);
-            long ticks0 = serverTicks();
+            ProcessCpu.Snapshot before = server.read();
             sleepUntil(end);
-            cpuMeasured = (serverTicks() - ticks0) / clockTicks;
+            ProcessCpu.Snapshot after = server.read();
+            cpuMeasured = String.format(
+                    Locale.ROOT,
+                    ",\"server_cpu_measured_s\":%.3f,%s",
+                    (after.totalTicks() - before.totalTicks()) / clockTicks,
+                    after.jsonSince(before, clockTicks));
         }
         done.await();
         Histogram all = new Histogram(60_000_000_000L, 3);
@@ -128,7 +133,7 @@ public final class A6LoadDriver {
                 all.getValueAtPercentile(50) / 1e3,
                 all.getValueAtPercentile(99) / 1e3,
                 all.getValueAtPercentile(99.9) / 1e3,
-                cpuMeasured < 0 ? "" : String.format(Locale.ROOT, ",\"server_cpu_measured_s\":%.3f", cpuMeasured));
+                cpuMeasured);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -136,13 +141,6 @@ public final class A6LoadDriver {
         while ((left = nanoTime - System.nanoTime()) > 0) {
             Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
         }
-    }
-
-    /** utime + stime of the server process, fields 14 and 15 of /proc/PID/stat (after the parenthesised name). */
-    private long serverTicks() throws IOException {
-        String stat = Files.readString(serverStat);
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private long prepare() throws IOException {

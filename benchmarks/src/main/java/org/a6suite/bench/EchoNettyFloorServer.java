@@ -7,11 +7,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.channel.unix.DomainSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerDomainSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -21,13 +25,15 @@ import java.util.Locale;
 import org.a6suite.protocol.message.PrepareConfResponse;
 
 /**
- * The floor a Netty server has: the runner's transport (Netty's epoll unix-domain server channel, one event-loop group
- * of as many loops as the runner's default {@code A6_WORKER_THREADS}) answering each call with the same pre-encoded
- * frames as {@link EchoFloorServer}, decoding nothing. It only finds frame boundaries (the 4-byte header's length),
- * so what it costs per call is Netty's read, pipeline and write path and the system calls under them: what any
- * Netty-epoll runner pays before it decodes a byte.
+ * The floor a Netty server has: the runner's transport (Netty's epoll unix-domain server channel, or io_uring's with
+ * {@code --transport io_uring}, one event-loop group of as many loops as the runner's default {@code
+ * A6_WORKER_THREADS}) answering each call with the same pre-encoded frames as {@link EchoFloorServer}, decoding
+ * nothing. It only finds frame boundaries (the 4-byte header's length), so what it costs per call is Netty's read,
+ * pipeline and write path and the system calls under them: what any Netty runner on that transport pays before it
+ * decodes a byte.
  *
- * <p>Usage: {@code EchoNettyFloorServer --socket PATH --workload noop|vars|body|postresp [--loops N]}
+ * <p>Usage: {@code EchoNettyFloorServer --socket PATH --workload noop|vars|body|postresp [--loops N] [--transport
+ * epoll|io_uring]}
  */
 public final class EchoNettyFloorServer {
 
@@ -36,9 +42,20 @@ public final class EchoNettyFloorServer {
     public static void main(String[] args) throws Exception {
         Path socket = Path.of(args[1]);
         Workload workload = Workload.valueOf(args[3].toUpperCase(Locale.ROOT));
-        int loops = args.length > 5
-                ? Integer.parseInt(args[5])
-                : Math.max(1, Runtime.getRuntime().availableProcessors());
+        int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        boolean ioUring = false;
+        for (int i = 4; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--loops" -> loops = Integer.parseInt(args[i + 1]);
+                case "--transport" ->
+                    ioUring = switch (args[i + 1]) {
+                        case "epoll" -> false;
+                        case "io_uring" -> true;
+                        default -> throw new IllegalArgumentException("--transport: expected epoll or io_uring");
+                    };
+                default -> throw new IllegalArgumentException(args[i] + ": unknown option (see the class Javadoc)");
+            }
+        }
         Files.deleteIfExists(socket);
         List<byte[]> infos = Frames.echoExtraInfoRequests(workload);
         ByteBuffer pipelined =
@@ -49,22 +66,24 @@ public final class EchoNettyFloorServer {
                 frozen(pipelined.array()),
                 infos.size(),
                 frozen(Frames.echoReply(workload)));
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
-                loops, new DefaultThreadFactory("echo-io"), EpollIoHandler.newFactory());
+        IoHandlerFactory handlers = ioUring ? IoUringIoHandler.newFactory() : EpollIoHandler.newFactory();
+        Class<? extends ServerChannel> serverChannel =
+                ioUring ? IoUringServerDomainSocketChannel.class : EpollServerDomainSocketChannel.class;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("echo-io"), handlers);
         try {
             new ServerBootstrap()
                     .group(group)
-                    .channel(EpollServerDomainSocketChannel.class)
-                    .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                    .channel(serverChannel)
+                    .childHandler(new ChannelInitializer<DomainSocketChannel>() {
                         @Override
-                        protected void initChannel(EpollDomainSocketChannel ch) {
+                        protected void initChannel(DomainSocketChannel ch) {
                             ch.pipeline().addLast(new EchoHandler(replies));
                         }
                     })
                     .bind(new DomainSocketAddress(socket.toFile()))
                     .sync();
-            System.err.println(
-                    "netty echo floor listening on " + socket + " for " + workload + " on " + loops + " epoll loops");
+            System.err.println("netty echo floor listening on " + socket + " for " + workload + " on " + loops
+                    + (ioUring ? " io_uring" : " epoll") + " loops");
             Thread.currentThread().join();
         } finally {
             group.shutdownGracefully();
