@@ -9,7 +9,9 @@
 # --baseline-jar adds the servers base / base-sdk: another build of our runner (e.g. the previous commit's
 # runner/dist/target/a6-runner.jar) run the same way, for before/after figures from one run.
 # Optional servers: ours-uring (our runner with A6_TRANSPORT=io_uring, a6-native plugins), ours-sdk-uring,
-# echo-netty-uring (the Netty floor on io_uring).
+# echo-netty-uring (the Netty floor on io_uring), ours-shipped and ours-sdk-shipped (our runner with the JVM options
+# apisix-conf/config.yaml ships in ext-plugin.cmd, read from there; the others run with the JVM's defaults, as the
+# official runner's documentation runs it).
 # --server-warmup runs each fresh server, unrecorded, at 16 connections for that long before its first point.
 # BENCH_JAVA_OPTS is passed to our runner's JVM (e.g. a JFR recording).
 # Prints raw JSON lines to benchmarks/results/raw-<stamp>.jsonl and markdown tables of medians and ratios.
@@ -58,10 +60,14 @@ wait_socket() {
   echo "bench: $1 did not appear" >&2; return 1
 }
 
-start_ours() { # $1 = jar, $2 = socket, $3 = log, $4 = A6_TRANSPORT
+# The JVM options of our runner's ext-plugin.cmd in the shipped APISIX config (heap and collector).
+SHIPPED_JVM_OPTS=$(grep -o '"-X[^"]*"' apisix-conf/config.yaml | tr -d '"' | tr '\n' ' ')
+[ -n "$SHIPPED_JVM_OPTS" ] || { echo "bench: no -X options in apisix-conf/config.yaml's ext-plugin.cmd" >&2; exit 1; }
+
+start_ours() { # $1 = jar, $2 = socket, $3 = log, $4 = A6_TRANSPORT, $5 = JVM options
   # shellcheck disable=SC2086
   APISIX_LISTEN_ADDRESS="unix:$2" APISIX_CONF_EXPIRE_TIME=3600 A6_PLUGINS_DIR="$work/our-plugins" A6_LANE_ADDRESS=off \
-    A6_TRANSPORT="$4" java ${BENCH_JAVA_OPTS:-} -jar "$1" >"$3" 2>&1 &
+    A6_TRANSPORT="$4" java ${5:-} ${BENCH_JAVA_OPTS:-} -jar "$1" >"$3" 2>&1 &
 }
 
 start_server() { # $1 = server label, $2 = workload
@@ -69,6 +75,7 @@ start_server() { # $1 = server label, $2 = workload
   case "$1" in
     ours|ours-sdk) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" epoll ;;
     ours-uring|ours-sdk-uring) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" io_uring ;;
+    ours-shipped|ours-sdk-shipped) start_ours "$RUNNER_JAR" "$sock" "$work/$1.log" epoll "$SHIPPED_JVM_OPTS" ;;
     base|base-sdk) start_ours "$baseline" "$sock" "$work/$1.log" epoll ;;
     official-warn) APISIX_LISTEN_ADDRESS="unix:$sock" APISIX_CONF_EXPIRE_TIME=3600 \
             java -Dlogging.level.root=WARN -Dloader.path="$work/official-plugins" -jar "$OFFICIAL_JAR" >"$work/$1.log" 2>&1 & ;;
@@ -93,10 +100,10 @@ for round in $(seq 1 "$rounds"); do
   for target in $servers; do
     for wl in $workloads; do
       # a6-native plugins exist for noop, vars and body only
-      case "$target:$wl" in ours:postresp|ours-uring:postresp|base:postresp) continue;; esac
+      case "$target:$wl" in ours:postresp|ours-uring:postresp|ours-shipped:postresp|base:postresp) continue;; esac
       start_server "$target" "$wl"
       case "$target" in
-        official-*) drv_target=official;; *-sdk|*-sdk-uring) drv_target=ours-sdk;; base|ours-uring) drv_target=ours;;
+        official-*) drv_target=official;; *-sdk|*-sdk-*) drv_target=ours-sdk;; base|ours-*) drv_target=ours;;
         echo*) drv_target=echo;; *) drv_target=$target;;
       esac
       if [ "$server_warmup" != 0 ]; then # unrecorded: lets every server's JIT reach its steady state first

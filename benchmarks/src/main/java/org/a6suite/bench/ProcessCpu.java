@@ -13,13 +13,16 @@ import java.util.stream.Stream;
 /**
  * A server process's CPU time from {@code /proc}: user and system time over all its threads ({@code /proc/PID/stat},
  * which keeps the time of threads that have ended), and each live thread's user + system time summed by thread name
- * with digits folded ({@code a6-io-1-2} and {@code a6-io-1-1} are {@code a6-io-#-#}), so a difference of two
+ * with its numbers folded ({@code a6-io-1-2} and {@code a6-io-1-1} are {@code a6-io-#-#}), so a difference of two
  * snapshots says which threads the CPU went to: the event loops, the JIT, the garbage collector.
  */
 final class ProcessCpu {
 
-    /** Ticks of user and system time, and of each thread-name group (threads that ended are in the totals only). */
-    record Snapshot(long userTicks, long systemTicks, Map<String, Long> threadTicks) {
+    /**
+     * Ticks of user and system time, minor page faults (first touches of memory: heap the JVM grows into is paid
+     * for in system time), and ticks of each thread-name group (threads that ended are in the totals only).
+     */
+    record Snapshot(long userTicks, long systemTicks, long minorFaults, Map<String, Long> threadTicks) {
 
         /** This snapshot minus an earlier one of the same process, in seconds, as a JSON object's members. */
         String jsonSince(Snapshot earlier, double ticksPerSecond) {
@@ -37,9 +40,10 @@ final class ProcessCpu {
             return String.format(
                     Locale.ROOT,
                     "\"server_user_measured_s\":%.3f,\"server_system_measured_s\":%.3f,"
-                            + "\"server_threads_measured_s\":{%s}",
+                            + "\"server_minor_faults_measured\":%d,\"server_threads_measured_s\":{%s}",
                     (userTicks - earlier.userTicks) / ticksPerSecond,
                     (systemTicks - earlier.systemTicks) / ticksPerSecond,
+                    minorFaults - earlier.minorFaults,
                     threads);
         }
 
@@ -63,7 +67,7 @@ final class ProcessCpu {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = fields(stat);
-                    threads.merge(name.replaceAll("[0-9]+", "#"), ticks(f), Long::sum);
+                    threads.merge(name.replaceAll("(?<=[-#\\s])[0-9]+", "#"), ticks(f), Long::sum);
                 } catch (NoSuchFileException ended) {
                     // the thread ended between the listing and the read: its time is in the process totals
                 } catch (IOException e) {
@@ -71,14 +75,18 @@ final class ProcessCpu {
                 }
             });
         }
-        return new Snapshot(Long.parseLong(process[11]), Long.parseLong(process[12]), threads);
+        return new Snapshot(
+                Long.parseLong(process[11]), Long.parseLong(process[12]), Long.parseLong(process[7]), threads);
     }
 
     private static String[] statFields(Path stat) throws IOException {
         return fields(Files.readString(stat));
     }
 
-    /** The fields after the parenthesised name (which may hold spaces): index 11 is utime, 12 stime (fields 14, 15). */
+    /**
+     * The fields after the parenthesised name (which may hold spaces): index 7 is minflt, 11 utime, 12 stime (fields
+     * 10, 14 and 15 of proc(5)).
+     */
     private static String[] fields(String stat) {
         return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     }
