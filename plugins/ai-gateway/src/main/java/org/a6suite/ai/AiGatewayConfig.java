@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.a6suite.ai.internal.ConfigBinding;
 import org.a6suite.ai.internal.ConfigRules;
 import org.a6suite.ai.internal.StreamDeadlines;
 import org.a6suite.config.InvalidFieldException;
@@ -26,10 +27,9 @@ import tools.jackson.databind.JsonNode;
  * schema cannot (unique ids, aliases naming targets, the total deadline per mode). Every field is documented in
  * {@code docs/plugins/ai-gateway.md}.
  *
- * <p>Why one file of ~440 lines: it is the plugin's whole configuration model, one small record per object of the
- * schema, nested so that plugin code and tests name them as {@code AiGatewayConfig.Target} etc.; each record is a
- * few lines of fields and their invariants, and splitting them into files would scatter the model without making
- * any one piece simpler.
+ * <p>This file is the model only: one small record per object of the schema, nested so that plugin code and tests
+ * name them as {@code AiGatewayConfig.Target} etc. The checks live in {@link ConfigRules}; the defaults derived from
+ * other fields and the values computed while binding live in {@link ConfigBinding}.
  *
  * @param mode          {@link Mode#LANE} (recommended: the runner calls providers on its HTTP lane and streams),
  *                      {@link Mode#INVOKE} (the runner calls providers and answers through A6; the parse default) or
@@ -78,10 +78,6 @@ public record AiGatewayConfig(
         requireNonNull(passthrough, "passthrough");
         modelAliases = ConfigRules.checkRoute(mode, targets, modelAliases, allowedModels, timeouts, prompt);
         allowedModels = Set.copyOf(allowedModels);
-    }
-
-    private static String quote(String s) {
-        return InvalidFieldException.quote(s);
     }
 
     /** Finds a target by id. */
@@ -216,11 +212,7 @@ public record AiGatewayConfig(
 
             @JsonCreator
             static File of(@JsonProperty("file") String file) {
-                Path path = Path.of(file);
-                if (!path.isAbsolute()) {
-                    throw new InvalidFieldException("file", quote(file), "an absolute path");
-                }
-                return new File(path);
+                return new File(ConfigRules.absolutePath(file));
             }
         }
     }
@@ -256,26 +248,10 @@ public record AiGatewayConfig(
             requireNonNull(warmup, "warmup");
             requireNonNull(firstToken, "firstToken");
             requireNonNull(tokenGap, "tokenGap");
-            if (ceiling.compareTo(floor) < 0) {
-                throw new InvalidFieldException(
-                        "attempt_ceiling_ms", ceiling.toMillis(), ">= attempt_floor_ms (" + floor.toMillis() + ")");
-            }
-            if (ceiling.compareTo(total) > 0) {
-                throw new InvalidFieldException(
-                        "attempt_ceiling_ms", ceiling.toMillis(), "<= total_ms (" + total.toMillis() + ")");
-            }
-            if (warmup.compareTo(floor) < 0 || warmup.compareTo(ceiling) > 0) {
-                throw new InvalidFieldException(
-                        "attempt_warmup_ms",
-                        warmup.toMillis(),
-                        floor.toMillis() + " <= attempt_warmup_ms <= " + ceiling.toMillis());
-            }
+            ConfigRules.checkAttempt(total, floor, ceiling, warmup);
         }
 
-        /**
-         * Binds the {@code timeouts} object: the attempt ceiling and warmup, and every stream deadline field left
-         * out, default to values derived from the total (see the schema's descriptions).
-         */
+        /** Binds the {@code timeouts} object, with the defaults of {@link ConfigBinding#timeouts}. */
         @JsonCreator
         static Timeouts of(
                 @JsonProperty("total_ms") Duration total,
@@ -287,22 +263,8 @@ public record AiGatewayConfig(
                 @JsonProperty("attempt_min_samples") int minSamples,
                 @JsonProperty("first_token") StreamDeadlines.Given firstToken,
                 @JsonProperty("token_gap") StreamDeadlines.Given tokenGap) {
-            Duration c = ceiling != null ? ceiling : min(Duration.ofSeconds(50), total);
-            Duration w = warmup != null ? warmup : min(Duration.ofSeconds(30), c);
-            return new Timeouts(
-                    total,
-                    percentile,
-                    multiplier,
-                    floor,
-                    c,
-                    w,
-                    minSamples,
-                    StreamDeadlines.firstToken(firstToken, total, c, w),
-                    StreamDeadlines.tokenGap(tokenGap, total));
-        }
-
-        private static Duration min(Duration a, Duration b) {
-            return a.compareTo(b) <= 0 ? a : b;
+            return ConfigBinding.timeouts(
+                    total, percentile, multiplier, floor, ceiling, warmup, minSamples, firstToken, tokenGap);
         }
 
         /** The attempt deadline's settings as an {@link Adaptive}. */
@@ -333,14 +295,9 @@ public record AiGatewayConfig(
         /** {@code maxBackoff} null (left out of the value): the larger of 2 s and {@code baseBackoff}. */
         public RetrySettings {
             requireNonNull(baseBackoff, "baseBackoff");
-            if (maxBackoff == null) {
-                maxBackoff = baseBackoff.compareTo(Duration.ofSeconds(2)) > 0 ? baseBackoff : Duration.ofSeconds(2);
-            }
+            maxBackoff = ConfigBinding.maxBackoff(baseBackoff, maxBackoff);
             requireNonNull(maxRetryAfter, "maxRetryAfter");
-            if (maxBackoff.compareTo(baseBackoff) < 0) {
-                throw new InvalidFieldException(
-                        "max_backoff_ms", maxBackoff.toMillis(), ">= base_backoff_ms (" + baseBackoff.toMillis() + ")");
-            }
+            ConfigRules.checkBackoff(baseBackoff, maxBackoff);
         }
     }
 
@@ -415,7 +372,7 @@ public record AiGatewayConfig(
             requireNonNull(maxTokens, "maxTokens");
         }
 
-        /** Binds the {@code prompt} object: collects the template's variables and compiles both schemas. */
+        /** Binds the {@code prompt} object (see {@link ConfigBinding#prompt}). */
         @JsonCreator
         static PromptTemplate of(
                 @JsonProperty("system") Optional<String> system,
@@ -425,20 +382,7 @@ public record AiGatewayConfig(
                 @JsonProperty("model") Optional<String> model,
                 @JsonProperty("temperature") Optional<Double> temperature,
                 @JsonProperty("max_tokens") Optional<Integer> maxTokens) {
-            // Jackson reads an absent JsonNode property as a JSON null.
-            inputSchema = inputSchema.filter(n -> !n.isNull());
-            outputSchema = outputSchema.filter(n -> !n.isNull());
-            ConfigRules.compileSchema(inputSchema, "input_schema");
-            ConfigRules.compileSchema(outputSchema, "output_schema");
-            return new PromptTemplate(
-                    system,
-                    template,
-                    ConfigRules.variables(template),
-                    inputSchema,
-                    outputSchema,
-                    model,
-                    temperature,
-                    maxTokens);
+            return ConfigBinding.prompt(system, template, inputSchema, outputSchema, model, temperature, maxTokens);
         }
     }
 }

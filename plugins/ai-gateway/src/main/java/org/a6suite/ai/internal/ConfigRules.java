@@ -2,6 +2,8 @@ package org.a6suite.ai.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,8 +19,8 @@ import org.a6suite.config.InvalidFieldException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The rules of an ai-gateway value that its JSON Schema cannot say, called by the config records' constructors; each
- * failure is an {@link InvalidFieldException} naming the field.
+ * The rules of an ai-gateway value that its JSON Schema cannot say, called by the config records' constructors and
+ * factories; each failure is an {@link InvalidFieldException} naming the field.
  */
 public final class ConfigRules {
 
@@ -100,6 +102,32 @@ public final class ConfigRules {
         return Map.copyOf(aliases);
     }
 
+    /** The attempt deadline's bounds: floor <= ceiling <= total, warmup within floor and ceiling. */
+    public static void checkAttempt(Duration total, Duration floor, Duration ceiling, Duration warmup) {
+        if (ceiling.compareTo(floor) < 0) {
+            throw new InvalidFieldException(
+                    "attempt_ceiling_ms", ceiling.toMillis(), ">= attempt_floor_ms (" + floor.toMillis() + ")");
+        }
+        if (ceiling.compareTo(total) > 0) {
+            throw new InvalidFieldException(
+                    "attempt_ceiling_ms", ceiling.toMillis(), "<= total_ms (" + total.toMillis() + ")");
+        }
+        if (warmup.compareTo(floor) < 0 || warmup.compareTo(ceiling) > 0) {
+            throw new InvalidFieldException(
+                    "attempt_warmup_ms",
+                    warmup.toMillis(),
+                    floor.toMillis() + " <= attempt_warmup_ms <= " + ceiling.toMillis());
+        }
+    }
+
+    /** A retry's largest backoff is at least its base backoff. */
+    public static void checkBackoff(Duration baseBackoff, Duration maxBackoff) {
+        if (maxBackoff.compareTo(baseBackoff) < 0) {
+            throw new InvalidFieldException(
+                    "max_backoff_ms", maxBackoff.toMillis(), ">= base_backoff_ms (" + baseBackoff.toMillis() + ")");
+        }
+    }
+
     /** An http(s) URL with a host and neither query nor user info. */
     public static void checkEndpoint(String endpoint) {
         String expected = "an http(s) URL with a host and no query or user info, e.g. https://api.openai.com";
@@ -115,6 +143,15 @@ public final class ConfigRules {
         } catch (URISyntaxException e) {
             throw new InvalidFieldException("endpoint", quote(endpoint), "a valid http(s) URL");
         }
+    }
+
+    /** A credential file's path ({@code {"file": "/path"}}), which must be absolute. */
+    public static Path absolutePath(String file) {
+        Path path = Path.of(file);
+        if (!path.isAbsolute()) {
+            throw new InvalidFieldException("file", quote(file), "an absolute path");
+        }
+        return path;
     }
 
     /** The {@code {{name}}} variables of a prompt template, in order of first use. */

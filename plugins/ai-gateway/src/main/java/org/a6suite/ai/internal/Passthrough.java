@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import org.a6suite.ai.AiGatewayConfig;
 import org.a6suite.ai.AiGatewayConfig.Target;
 import org.a6suite.ai.internal.provider.OpenAiAdapter;
+import org.a6suite.ai.internal.provider.OpenAiChatBody;
 import org.a6suite.ai.internal.provider.Operation;
 import org.a6suite.plugin.Body;
 import org.a6suite.plugin.RequestDecision;
@@ -42,7 +43,7 @@ final class Passthrough {
             int query = operationPath.indexOf('?');
             String path = basePath + (query < 0 ? operationPath : operationPath.substring(0, query));
             ObjectNode body = call.operation() == Operation.CHAT
-                    ? OpenAiAdapter.mapBody(target, call.request().tree(), call.stream())
+                    ? OpenAiChatBody.mapBody(target, call.request().tree(), call.stream())
                     : call.request().tree().deepCopy().put("model", target.model());
             RequestDecision.Rewrite.Builder rewrite = RequestDecision.rewrite()
                     .path(path)

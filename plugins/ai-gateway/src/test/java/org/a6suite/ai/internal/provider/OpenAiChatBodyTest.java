@@ -38,10 +38,10 @@ class OpenAiChatBodyTest {
         ObjectNode request = (ObjectNode) Json.MAPPER.readTree(json);
         String before = request.toString();
 
-        byte[] written = OpenAiAdapter.chatBody(target, request, stream);
+        byte[] written = OpenAiChatBody.chatBody(target, request, stream);
 
         assertThat(new String(written, UTF_8))
-                .isEqualTo(new String(Wire.bytes(OpenAiAdapter.mapBody(target, request, stream)), UTF_8));
+                .isEqualTo(new String(Wire.bytes(OpenAiChatBody.mapBody(target, request, stream)), UTF_8));
         assertThat(request.toString()).as("the client's tree is not modified").isEqualTo(before);
     }
 }
