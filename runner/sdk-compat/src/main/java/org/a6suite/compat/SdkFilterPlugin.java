@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.a6suite.compat.internal.CompletingChain;
+import org.a6suite.compat.internal.RecordingHttpResponse;
+import org.a6suite.compat.internal.RecordingPostResponse;
 import org.a6suite.compat.internal.SdkDecisions;
 import org.a6suite.compat.internal.SdkObjects;
 import org.a6suite.plugin.CallContext;
@@ -154,7 +156,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
             return CompletableFuture.completedFuture(RequestDecision.proceed());
         }
         var result = new CompletableFuture<RequestDecision>();
-        var response = new HttpResponse(context.requestId());
+        var response = new RecordingHttpResponse(context.requestId());
         var chain = new CompletingChain(() -> completeWith(result, () -> SdkDecisions.requestDecision(response)));
         try {
             HttpRequest sdkRequest = SdkObjects.httpRequest(
@@ -173,7 +175,7 @@ public final class SdkFilterPlugin implements Plugin<SdkFilterConfig> {
             return CompletableFuture.completedFuture(ResponseDecision.pass());
         }
         var result = new CompletableFuture<ResponseDecision>();
-        var sdkResponse = new PostResponse(context.requestId());
+        var sdkResponse = new RecordingPostResponse(context.requestId());
         var chain = new CompletingChain(() -> completeWith(result, () -> SdkDecisions.responseDecision(sdkResponse)));
         try {
             PostRequest sdkRequest = SdkObjects.postRequest(

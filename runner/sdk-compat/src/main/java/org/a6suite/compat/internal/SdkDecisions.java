@@ -29,6 +29,9 @@ public final class SdkDecisions {
 
     /** The request-phase decision recorded on {@code response}. */
     public static RequestDecision requestDecision(HttpResponse response) {
+        if (response instanceof RecordingHttpResponse recording && !recording.recorded()) {
+            return RequestDecision.proceed(); // what encode() of an untouched response says, without building it
+        }
         ByteBuffer encoded = response.encode();
         Resp resp = Resp.getRootAsResp(encoded);
         return switch (resp.actionType()) {
@@ -40,6 +43,9 @@ public final class SdkDecisions {
 
     /** The response-phase decision recorded on {@code response}; nothing recorded means pass. */
     public static ResponseDecision responseDecision(PostResponse response) {
+        if (response instanceof RecordingPostResponse recording && !recording.recorded()) {
+            return ResponseDecision.pass();
+        }
         var resp = io.github.api7.A6.HTTPRespCall.Resp.getRootAsResp(response.encode());
         var modify = ResponseDecision.modify();
         boolean changed = false;
