@@ -44,6 +44,34 @@ class ConfTokenStoreTest {
     }
 
     @Test
+    void shouldKeepATokenInUseAliveThoughMostLookupsAreNotRecorded() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofSeconds(100), nanos::get, 100, 1);
+        long token = store.register(chain);
+        // A call every 300 ms for three retention periods: only about one lookup in four restarts the idle timer.
+        for (int i = 0; i < 1_000; i++) {
+            nanos.addAndGet(Duration.ofMillis(300).toNanos());
+            assertThat(store.lookup(token)).as("after %d ms", (i + 1) * 300).contains(chain);
+        }
+        nanos.addAndGet(Duration.ofSeconds(99).toNanos());
+        assertThat(store.lookup(token)).as("idle for less than the retention").contains(chain);
+        nanos.addAndGet(Duration.ofSeconds(101).toNanos());
+        assertThat(store.lookup(token)).as("idle past it").isEmpty();
+    }
+
+    @Test
+    void shouldForgetATokenLookedUpOnlyWithinOneRecordingIntervalOnceTheRetentionPassed() {
+        ConfTokenStore store = new ConfTokenStore(Duration.ofSeconds(100), nanos::get, 100, 1);
+        long token = store.register(chain);
+        nanos.addAndGet(Duration.ofMillis(500).toNanos());
+        assertThat(store.lookup(token))
+                .as("not recorded: within a second of the registration")
+                .isPresent();
+        // 100.2 s after the registration, 99.7 s after that lookup: the idle timer runs from the registration.
+        nanos.addAndGet(Duration.ofMillis(99_700).toNanos());
+        assertThat(store.lookup(token)).isEmpty();
+    }
+
+    @Test
     void shouldHoldAtMostTheDocumentedCapAfterTwiceAsManyTokens() {
         ConfTokenStore store =
                 new ConfTokenStore(Duration.ofHours(2), nanos::get, ConfTokenStore.DEFAULT_MAX_TOKENS, 1);
