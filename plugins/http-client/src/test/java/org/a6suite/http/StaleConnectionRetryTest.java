@@ -169,6 +169,58 @@ class StaleConnectionRetryTest {
     }
 
     @Test
+    void shouldFailPostUnretriedWhenItWentOutOnAConnectionWhoseCloseTheEventLoopHadNotSeenYet() throws Exception {
+        CountDownLatch closeNow = new CountDownLatch(1);
+        CountDownLatch wasClosed = new CountDownLatch(1);
+        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> {
+            conn.respond(200, "c" + req.connection());
+            if (req.connection() == 1) {
+                closeNow.await();
+                conn.close(); // a FIN, as a keep-alive timer sends it
+                wasClosed.countDown();
+            }
+        });
+        // The race the 1,000-POST test meets under load, made deterministic: the server's FIN is in the client's
+        // socket, but the event loop (held here, busy or waiting for a CPU there) has not read it when the POST is
+        // written. The write succeeds, so the client cannot know the server never read the POST, and must not
+        // re-send it (RFC 9112 section 9.3.1.1): it fails, saying why.
+        EventLoopGroup group = newHeldGroup();
+        try (OutboundClient held = new DefaultOutboundClient(OutboundClientConfig.DEFAULT, group)) {
+            held.send(OutboundRequest.get(server.uri("/warm-up")))
+                    .get(5, TimeUnit.SECONDS)
+                    .aggregate(10)
+                    .get(5, TimeUnit.SECONDS);
+            CountDownLatch loopHeld = new CountDownLatch(1);
+            CountDownLatch releaseLoop = new CountDownLatch(1);
+            group.next().execute(() -> {
+                loopHeld.countDown();
+                awaitQuietly(releaseLoop);
+            });
+            assertThat(loopHeld.await(5, TimeUnit.SECONDS)).isTrue();
+            closeNow.countDown();
+            assertThat(wasClosed.await(5, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<OutboundResponse> call =
+                    held.send(OutboundRequest.builder("POST", server.uri("/tools/call"))
+                            .body("once".getBytes(StandardCharsets.UTF_8))
+                            .build());
+            releaseLoop.countDown();
+
+            OutboundException error = failure(call);
+            assertThat(error.kind()).isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE);
+            assertThat(error)
+                    .hasMessageContaining(" before any response (on a reused connection; not retried: POST is not"
+                            + " idempotent and the request had been sent, so the server may have processed it)");
+            assertThat(held.metrics().retries()).isZero();
+            assertThat(server.requests())
+                    .extracting(LoopbackHttpServer.Request::method)
+                    .containsExactly("GET");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void shouldRetryIdempotentGetOnceOnFreshConnectionWhenReusedOneClosesWithoutAnswer() throws Exception {
         server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> {
             if (req.connection() == 1 && req.indexOnConnection() == 2) {

@@ -144,7 +144,7 @@ class AiGatewayStreamingE2eTest {
         return sb.toString();
     }
 
-    /** The next chunk with content, skipping role-only ones; null if none came within {@code TOKEN_WAIT}. */
+    /** The content of the next chunk that has some (role-only ones skipped); null if none came within TOKEN_WAIT. */
     private static String nextContent(BlockingQueue<ChatCompletionChunk> received, List<ChatCompletionChunk> all)
             throws InterruptedException {
         ChatCompletionChunk chunk;
