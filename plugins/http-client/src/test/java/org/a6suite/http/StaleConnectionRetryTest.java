@@ -11,8 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -46,20 +48,22 @@ class StaleConnectionRetryTest {
     }
 
     @Test
-    void shouldCompleteEveryPostWhenServerKeepAliveIsShorterThanThePoolIdleTimeout() throws Exception {
+    void shouldCompleteEveryPostButOneCrossingTheServersCloseWhenServerKeepAliveIsShorterThanThePoolIdleTimeout()
+            throws Exception {
         // Like an upstream met in a real deployment: a 1 s keep-alive, below our 4 s pool idle timeout, so the client
-        // meets
-        // connections the server has closed or is closing right now.
+        // meets connections the server has closed or is closing right now.
         server = LoopbackHttpServer.start(Duration.ofSeconds(1), (req, conn) -> conn.respond(200, req.bodyText()));
         int calls = 1000;
         int boundaryGaps = 16;
-        List<String> failures = new ArrayList<>();
+        int callsPerGap = calls / boundaryGaps;
+        Map<Integer, Throwable> failures = new TreeMap<>();
+        List<String> wrongAnswers = new ArrayList<>();
 
         for (int i = 0; i < calls; i++) {
-            if (i % (calls / boundaryGaps) == calls / boundaryGaps - 1) {
+            if (i % callsPerGap == callsPerGap - 1) {
                 // The pause is the input under test, not a wait for a condition: 16 gaps spread evenly over
                 // 0.9 s to 1.1 s, across the server's 1 s keep-alive.
-                long k = i / (calls / boundaryGaps);
+                long k = i / callsPerGap;
                 LockSupport.parkNanos(
                         Duration.ofMillis(900 + k * 200 / (boundaryGaps - 1)).toNanos());
             }
@@ -71,29 +75,47 @@ class StaleConnectionRetryTest {
                         .get(10, TimeUnit.SECONDS);
                 String echoed = new String(response.aggregate(100).get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
                 if (response.status() != 200 || !echoed.equals(id)) {
-                    failures.add(id + ": " + response.status() + " " + echoed);
+                    wrongAnswers.add(id + ": " + response.status() + " " + echoed);
                 }
-            } catch (Exception e) {
-                failures.add(id + ": " + e.getCause());
+            } catch (ExecutionException e) {
+                failures.put(i, e.getCause());
             }
         }
 
-        assertThat(failures).as(client.metrics().toString()).isEmpty();
-        // No POST reached the application twice: every retry was of a request that had not been sent.
+        assertThat(wrongAnswers).isEmpty();
+        // What the protocol leaves open (RFC 9112 section 9.3.1): a server may close an idle connection just as the
+        // client sends a request on it. The client drops connections it has seen closed and re-sends requests it
+        // had not written, but a POST that left before the close was seen cannot be re-sent: the client cannot tell
+        // whether the server read it (section 9.3.1.1). That window is microseconds on an idle machine; on a loaded
+        // one, where the event loop waits for a CPU while the server's FIN is already in its socket, it has been
+        // seen to catch about one POST in a run. So a failure is allowed, but only that one, and only there:
+        // the first POST after a pause, on a reused connection, closed before any response byte, not retried.
+        assertThat(failures).as(client.metrics().toString()).allSatisfy((index, error) -> {
+            assertThat(index % callsPerGap).as("call-%d is the first after a pause", index)
+                    .isEqualTo(callsPerGap - 1);
+            assertThat(error)
+                    .isInstanceOfSatisfying(OutboundException.class, e -> assertThat(e.kind())
+                            .isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE))
+                    .hasMessageContaining(" before any response (on a reused connection; not retried: POST is not"
+                            + " idempotent and the request had been sent");
+        });
+        // Every POST that completed reached the application exactly once (every retry was of a request that had not
+        // been sent), and no failed one reached it: this server closes only connections on which it is waiting for
+        // a request, so a POST it had read would have been answered.
         Map<String, Long> seen = server.requests().stream()
                 .collect(Collectors.groupingBy(LoopbackHttpServer.Request::bodyText, Collectors.counting()));
         assertThat(seen)
-                .hasSize(calls)
-                .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1));
+                .hasSize(calls - failures.size())
+                .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1))
+                .doesNotContainKeys(failures.keySet().stream().map(i -> "call-" + i).toArray(String[]::new));
         assertThat(client.metrics().retriesOfIdempotentRequests()).isZero();
-        // Gaps past 1 s met closed connections; each was dropped unused or its request re-sent unsent.
-        assertThat(client.metrics().staleConnectionsDiscarded()
-                        + client.metrics().retriesOfUnsentRequests())
-                .isGreaterThanOrEqualTo(boundaryGaps / 4);
-        assertThat(client.metrics().connectionsOpened())
-                .isEqualTo(1
-                        + client.metrics().staleConnectionsDiscarded()
-                        + client.metrics().retriesOfUnsentRequests());
+        // Gaps past 1 s met closed connections; each was dropped unused, had its request re-sent unsent, or (the
+        // race above) failed the POST it carried; either way the next call opened a new connection. A client that
+        // reused closed connections blindly would fail a POST at each of those gaps and handle none.
+        long handled = client.metrics().staleConnectionsDiscarded()
+                + client.metrics().retriesOfUnsentRequests();
+        assertThat(handled).isGreaterThanOrEqualTo(boundaryGaps / 4);
+        assertThat(client.metrics().connectionsOpened()).isEqualTo(1 + handled + failures.size());
     }
 
     @Test
@@ -141,6 +163,58 @@ class StaleConnectionRetryTest {
             assertThat(server.requests())
                     .extracting(LoopbackHttpServer.Request::bodyText)
                     .containsOnlyOnce("once");
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void shouldFailPostUnretriedWhenItWentOutOnAConnectionWhoseCloseTheEventLoopHadNotSeenYet() throws Exception {
+        CountDownLatch closeNow = new CountDownLatch(1);
+        CountDownLatch wasClosed = new CountDownLatch(1);
+        server = LoopbackHttpServer.start(Duration.ofSeconds(5), (req, conn) -> {
+            conn.respond(200, "c" + req.connection());
+            if (req.connection() == 1) {
+                closeNow.await();
+                conn.close(); // a FIN, as a keep-alive timer sends it
+                wasClosed.countDown();
+            }
+        });
+        // The race the 1,000-POST test meets under load, made deterministic: the server's FIN is in the client's
+        // socket, but the event loop (held here, busy or waiting for a CPU there) has not read it when the POST is
+        // written. The write succeeds, so the client cannot know the server never read the POST, and must not
+        // re-send it (RFC 9112 section 9.3.1.1): it fails, saying why.
+        EventLoopGroup group = newHeldGroup();
+        try (OutboundClient held = new DefaultOutboundClient(OutboundClientConfig.DEFAULT, group)) {
+            held.send(OutboundRequest.get(server.uri("/warm-up")))
+                    .get(5, TimeUnit.SECONDS)
+                    .aggregate(10)
+                    .get(5, TimeUnit.SECONDS);
+            CountDownLatch loopHeld = new CountDownLatch(1);
+            CountDownLatch releaseLoop = new CountDownLatch(1);
+            group.next().execute(() -> {
+                loopHeld.countDown();
+                awaitQuietly(releaseLoop);
+            });
+            assertThat(loopHeld.await(5, TimeUnit.SECONDS)).isTrue();
+            closeNow.countDown();
+            assertThat(wasClosed.await(5, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<OutboundResponse> call =
+                    held.send(OutboundRequest.builder("POST", server.uri("/tools/call"))
+                            .body("once".getBytes(StandardCharsets.UTF_8))
+                            .build());
+            releaseLoop.countDown();
+
+            OutboundException error = failure(call);
+            assertThat(error.kind()).isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE);
+            assertThat(error)
+                    .hasMessageContaining(" before any response (on a reused connection; not retried: POST is not"
+                            + " idempotent and the request had been sent, so the server may have processed it)");
+            assertThat(held.metrics().retries()).isZero();
+            assertThat(server.requests())
+                    .extracting(LoopbackHttpServer.Request::method)
+                    .containsExactly("GET");
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

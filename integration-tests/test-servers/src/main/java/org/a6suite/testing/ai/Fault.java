@@ -57,10 +57,24 @@ public sealed interface Fault {
     record ErrorAfter(int tokens) implements Fault {}
 
     /**
+     * A normal answer whose stream sends each content event only once {@code gate} lets it through (the head and
+     * opening events go at once); for a non-streaming request, a normal answer.
+     */
+    record Gated(TokenGate gate) implements Fault {
+        public Gated {
+            requireNonNull(gate, "gate");
+        }
+    }
+
+    /**
      * A 400 whose error message echoes the request's headers and body, as some providers do; tests check that the
      * gateway never hands such text (which holds the API key) to its client.
      */
     record EchoRequest() implements Fault {}
+
+    static Fault gated(TokenGate gate) {
+        return new Gated(gate);
+    }
 
     static Fault echoRequest() {
         return new EchoRequest();

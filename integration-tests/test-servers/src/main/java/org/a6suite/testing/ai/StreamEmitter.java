@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * TEST FIXTURE. Writes one stream in a provider's format: head and opening events, content events (dripping or as
  * fast as the socket takes them), closing events; scripted faults cut in before the first or after the n-th content
- * event.
+ * event, or hold each content event until the test's {@link TokenGate} lets it through.
  */
 final class StreamEmitter {
 
@@ -80,6 +80,10 @@ final class StreamEmitter {
         int batch = shape.gap().isZero() ? 256 : 1;
         for (int i = 0; i < batch && sent < tokens; i++) {
             if (faultDue()) {
+                return;
+            }
+            if (fault instanceof Fault.Gated g && !g.gate().mayPass(sent, () -> ctx.executor().execute(this::step))) {
+                ctx.flush(); // what went before the held event reaches the client now
                 return;
             }
             ctx.write(content(token(sent)));
