@@ -91,11 +91,13 @@ class StaleConnectionRetryTest {
         // seen to catch about one POST in a run. So a failure is allowed, but only that one, and only there:
         // the first POST after a pause, on a reused connection, closed before any response byte, not retried.
         assertThat(failures).as(client.metrics().toString()).allSatisfy((index, error) -> {
-            assertThat(index % callsPerGap).as("call-%d is the first after a pause", index)
+            assertThat(index % callsPerGap)
+                    .as("call-%d is the first after a pause", index)
                     .isEqualTo(callsPerGap - 1);
             assertThat(error)
-                    .isInstanceOfSatisfying(OutboundException.class, e -> assertThat(e.kind())
-                            .isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE))
+                    .isInstanceOfSatisfying(
+                            OutboundException.class,
+                            e -> assertThat(e.kind()).isEqualTo(Kind.CONNECTION_CLOSED_BEFORE_RESPONSE))
                     .hasMessageContaining(" before any response (on a reused connection; not retried: POST is not"
                             + " idempotent and the request had been sent");
         });
@@ -107,13 +109,14 @@ class StaleConnectionRetryTest {
         assertThat(seen)
                 .hasSize(calls - failures.size())
                 .allSatisfy((id, count) -> assertThat(count).as(id).isEqualTo(1))
-                .doesNotContainKeys(failures.keySet().stream().map(i -> "call-" + i).toArray(String[]::new));
+                .doesNotContainKeys(
+                        failures.keySet().stream().map(i -> "call-" + i).toArray(String[]::new));
         assertThat(client.metrics().retriesOfIdempotentRequests()).isZero();
         // Gaps past 1 s met closed connections; each was dropped unused, had its request re-sent unsent, or (the
         // race above) failed the POST it carried; either way the next call opened a new connection. A client that
         // reused closed connections blindly would fail a POST at each of those gaps and handle none.
-        long handled = client.metrics().staleConnectionsDiscarded()
-                + client.metrics().retriesOfUnsentRequests();
+        long handled =
+                client.metrics().staleConnectionsDiscarded() + client.metrics().retriesOfUnsentRequests();
         assertThat(handled).isGreaterThanOrEqualTo(boundaryGaps / 4);
         assertThat(client.metrics().connectionsOpened()).isEqualTo(1 + handled + failures.size());
     }

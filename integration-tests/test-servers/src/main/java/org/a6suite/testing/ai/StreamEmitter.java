@@ -82,7 +82,8 @@ final class StreamEmitter {
             if (faultDue()) {
                 return;
             }
-            if (fault instanceof Fault.Gated g && !g.gate().mayPass(sent, () -> ctx.executor().execute(this::step))) {
+            if (fault instanceof Fault.Gated g
+                    && !g.gate().mayPass(sent, () -> ctx.executor().execute(this::step))) {
                 ctx.flush(); // what went before the held event reaches the client now
                 return;
             }
